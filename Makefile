@@ -1,0 +1,32 @@
+# Everything runs from a virtual environment in .venv, made on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test conformance bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## demo: run the example programs (assembled, then run on the interpreter)
+demo: $(STAMP)
+	$(BIN)/pybpf conformance -v examples/asm
+
+## test: the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## conformance: the public bpf_conformance vectors in ../shared
+conformance: $(STAMP)
+	$(BIN)/pybpf conformance ../shared/conformance/tests
+
+## bench: speed figures (run on demand, not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_interpreter.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,405 @@
+"""The BTF type model: one frozen dataclass per kind, as the kernel's BTF document lists them.
+
+Types refer to each other by type id (an index into :attr:`Spec.types`), never by object, so
+the model stays flat and immutable even though C types are cyclic (``struct list { struct list
+*next; }``). Id 0 is :class:`Void`. Encoding details of the section (``kind_flag``, packed
+bitfield offsets, ``vlen``) are decoded away: a :class:`Member` always has a bit offset and a
+bitfield size, an :class:`Enum` knows whether it is signed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import ClassVar, TypeAlias
+
+__all__ = [
+    "Kind",
+    "IntEncoding",
+    "Linkage",
+    "Void",
+    "Int",
+    "Ptr",
+    "Array",
+    "Member",
+    "Struct",
+    "Union",
+    "EnumValue",
+    "Enum",
+    "Enum64",
+    "Fwd",
+    "Typedef",
+    "Volatile",
+    "Const",
+    "Restrict",
+    "Func",
+    "Param",
+    "FuncProto",
+    "Var",
+    "VarSecinfo",
+    "Datasec",
+    "Float",
+    "DeclTag",
+    "TypeTag",
+    "Type",
+    "MODIFIERS",
+    "describe",
+]
+
+
+class Kind(enum.IntEnum):
+    """The ``BTF_KIND_*`` numbers (bits 24-28 of a type's ``info`` word)."""
+
+    UNKN = 0  #: void, only ever type id 0
+    INT = 1
+    PTR = 2
+    ARRAY = 3
+    STRUCT = 4
+    UNION = 5
+    ENUM = 6
+    FWD = 7
+    TYPEDEF = 8
+    VOLATILE = 9
+    CONST = 10
+    RESTRICT = 11
+    FUNC = 12
+    FUNC_PROTO = 13
+    VAR = 14
+    DATASEC = 15
+    FLOAT = 16
+    DECL_TAG = 17
+    TYPE_TAG = 18
+    ENUM64 = 19
+
+
+class IntEncoding(enum.IntFlag):
+    """``BTF_INT_*`` encoding bits of an :class:`Int`; at most one is set (0 means unsigned)."""
+
+    SIGNED = 1
+    CHAR = 2
+    BOOL = 4
+
+
+class Linkage(enum.IntEnum):
+    """Linkage of a :class:`Func` (``BTF_FUNC_*``) or a :class:`Var` (``BTF_VAR_*``).
+
+    The two kernel enums share their numbers; ``GLOBAL`` of a variable is the kernel's
+    ``BTF_VAR_GLOBAL_ALLOCATED``.
+    """
+
+    STATIC = 0
+    GLOBAL = 1
+    EXTERN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Void:
+    """Type id 0: ``void``, the target of ``void *`` and the return type of ``void f()``."""
+
+    kind: ClassVar[Kind] = Kind.UNKN
+    id: int = 0
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Int:
+    """An integer (``char``, ``_Bool`` and ``__int128`` included).
+
+    ``bits`` is the number of value bits and ``offset`` where they start inside the ``size``
+    bytes; both only differ from ``8 * size`` and 0 in BTF written before ``kind_flag``
+    bitfields existed.
+    """
+
+    kind: ClassVar[Kind] = Kind.INT
+    id: int
+    name: str
+    size: int
+    encoding: IntEncoding
+    bits: int
+    offset: int = 0
+
+    @property
+    def signed(self) -> bool:
+        """Whether values are two's complement (the ``SIGNED`` encoding)."""
+        return IntEncoding.SIGNED in self.encoding
+
+
+@dataclass(frozen=True, slots=True)
+class Ptr:
+    """A pointer to ``type``; its size is always 8 on BPF."""
+
+    kind: ClassVar[Kind] = Kind.PTR
+    id: int
+    name: str
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class Array:
+    """``nelems`` elements of ``type``; ``index_type`` is the (unused) type of the index."""
+
+    kind: ClassVar[Kind] = Kind.ARRAY
+    id: int
+    name: str
+    type: int
+    index_type: int
+    nelems: int
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member of a :class:`Struct` or :class:`Union`.
+
+    ``bit_offset`` counts from the start of the containing type. ``bitfield_size`` is the width
+    of a bitfield declared with ``kind_flag`` set, else 0. An anonymous member (a nested
+    anonymous struct or union) has the name ``""``.
+    """
+
+    name: str
+    type: int
+    bit_offset: int
+    bitfield_size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Struct:
+    """A ``struct`` of ``size`` bytes."""
+
+    kind: ClassVar[Kind] = Kind.STRUCT
+    id: int
+    name: str
+    size: int
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Union:
+    """A ``union`` of ``size`` bytes; members usually all start at bit 0."""
+
+    kind: ClassVar[Kind] = Kind.UNION
+    id: int
+    name: str
+    size: int
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EnumValue:
+    """One enumerator, its value already signed or unsigned as its enum says."""
+
+    name: str
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class Enum:
+    """An ``enum`` with 32-bit enumerators; ``signed`` comes from ``kind_flag``."""
+
+    kind: ClassVar[Kind] = Kind.ENUM
+    id: int
+    name: str
+    size: int
+    signed: bool
+    values: tuple[EnumValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Enum64:
+    """An ``enum`` with 64-bit enumerators; ``signed`` comes from ``kind_flag``."""
+
+    kind: ClassVar[Kind] = Kind.ENUM64
+    id: int
+    name: str
+    size: int
+    signed: bool
+    values: tuple[EnumValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fwd:
+    """A forward declaration: ``struct name;`` or, with ``is_union``, ``union name;``."""
+
+    kind: ClassVar[Kind] = Kind.FWD
+    id: int
+    name: str
+    is_union: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Typedef:
+    """``typedef type name;``."""
+
+    kind: ClassVar[Kind] = Kind.TYPEDEF
+    id: int
+    name: str
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class Volatile:
+    """The ``volatile`` qualifier on ``type``."""
+
+    kind: ClassVar[Kind] = Kind.VOLATILE
+    id: int
+    name: str
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """The ``const`` qualifier on ``type``."""
+
+    kind: ClassVar[Kind] = Kind.CONST
+    id: int
+    name: str
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class Restrict:
+    """The ``restrict`` qualifier on ``type``."""
+
+    kind: ClassVar[Kind] = Kind.RESTRICT
+    id: int
+    name: str
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A function (a program or a subprogram): its prototype ``type`` and its linkage."""
+
+    kind: ClassVar[Kind] = Kind.FUNC
+    id: int
+    name: str
+    type: int
+    linkage: Linkage
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A parameter of a :class:`FuncProto`; a last parameter of type 0 means ``...``."""
+
+    name: str
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class FuncProto:
+    """A function type: what a :class:`Func` or a function pointer points to."""
+
+    kind: ClassVar[Kind] = Kind.FUNC_PROTO
+    id: int
+    name: str
+    return_type: int
+    params: tuple[Param, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A global variable of ``type``."""
+
+    kind: ClassVar[Kind] = Kind.VAR
+    id: int
+    name: str
+    type: int
+    linkage: Linkage
+
+
+@dataclass(frozen=True, slots=True)
+class VarSecinfo:
+    """Where a :class:`Var` (type id ``type``) sits in its :class:`Datasec`, in bytes.
+
+    In an object file offsets and the section size are still 0; the loader fills them in from
+    the symbol table, as libbpf does.
+    """
+
+    type: int
+    offset: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Datasec:
+    """An ELF data section (``.bss``, ``.data``, ``.rodata``, ``.maps``...) and its variables."""
+
+    kind: ClassVar[Kind] = Kind.DATASEC
+    id: int
+    name: str
+    size: int
+    vars: tuple[VarSecinfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Float:
+    """A floating-point type of ``size`` bytes."""
+
+    kind: ClassVar[Kind] = Kind.FLOAT
+    id: int
+    name: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeclTag:
+    """``__attribute__((btf_decl_tag(name)))`` on ``type``.
+
+    ``component_idx`` is -1 for the type itself, else the index of the tagged member or
+    parameter. ``attribute`` (``kind_flag``) means the tag is a plain ``__attribute__``.
+    """
+
+    kind: ClassVar[Kind] = Kind.DECL_TAG
+    id: int
+    name: str
+    type: int
+    component_idx: int
+    attribute: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TypeTag:
+    """``__attribute__((btf_type_tag(name)))`` on ``type`` (such as ``__user`` or ``__kptr``).
+
+    ``attribute`` (``kind_flag``) means the tag is a plain ``__attribute__``.
+    """
+
+    kind: ClassVar[Kind] = Kind.TYPE_TAG
+    id: int
+    name: str
+    type: int
+    attribute: bool = False
+
+
+Type: TypeAlias = (
+    Void
+    | Int
+    | Ptr
+    | Array
+    | Struct
+    | Union
+    | Enum
+    | Enum64
+    | Fwd
+    | Typedef
+    | Volatile
+    | Const
+    | Restrict
+    | Func
+    | FuncProto
+    | Var
+    | Datasec
+    | Float
+    | DeclTag
+    | TypeTag
+)
+"""Any BTF type."""
+
+MODIFIERS = (Typedef, Volatile, Const, Restrict, TypeTag)
+"""The kinds that only rename or qualify another type, skipped by :meth:`Spec.skip_modifiers`."""
+
+
+def describe(t: Type) -> str:
+    """Name a type for a message: ``STRUCT 'val'``, or ``ARRAY [7]`` when it has no name."""
+    if t.name:
+        return f"{t.kind.name} '{t.name}'"
+    return f"{t.kind.name} [{t.id}]"

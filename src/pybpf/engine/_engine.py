@@ -1,0 +1,47 @@
+"""What every engine offers: run a loaded program from one of its entry points."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from ._context import ExecContext
+from ._memory import Region
+
+__all__ = ["Engine", "HelperFn", "HelperTable", "DEFAULT_MAX_INSTRUCTIONS"]
+
+#: A helper implementation: called with the run's context and r1-r5, returns r0.
+HelperFn = Callable[[ExecContext, int, int, int, int, int], int]
+#: Helper implementations by id. Engines take one as a parameter, so the same engine serves
+#: Linux's helper set and the conformance suite's own.
+HelperTable = Mapping[int, HelperFn]
+
+#: The default instruction budget of one run: far above what a verified program can execute
+#: in a test, low enough that a runaway unverified loop stops in seconds.
+DEFAULT_MAX_INSTRUCTIONS = 100_000_000
+
+
+class Engine(Protocol):
+    """An executor of one validated program (the interpreter, the JIT)."""
+
+    def run(
+        self,
+        r1: int = 0,
+        r2: int = 0,
+        r3: int = 0,
+        r4: int = 0,
+        r5: int = 0,
+        *,
+        entry: int = 0,
+        regions: Sequence[Region] = (),
+        packet: Region | None = None,
+        cpu: int = 0,
+        runtime: Any = None,
+        program: Any = None,
+    ) -> int:
+        """Run from the subprogram at ``entry`` with fresh stack and return r0 (unsigned)."""
+        ...
+
+    def function_at(self, address: int) -> int | None:
+        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
+        ...

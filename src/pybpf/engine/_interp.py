@@ -1,0 +1,138 @@
+"""The reference engine: the program translated to Python source once, then run by CPython."""
+
+from __future__ import annotations
+
+import operator
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from ..isa import Instruction, encode, subprogram_entries, validate
+from ._alu import RUNTIME_FUNCTIONS
+from ._codegen import generate
+from ._context import ContextPool, ExecContext, PacketAbort
+from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
+from ._errors import BpfRuntimeError
+from ._memory import AddressSpace, Region
+
+__all__ = ["Interpreter"]
+
+
+class Interpreter:
+    """Runs a program on CPython, checking every memory access against its regions.
+
+    Args:
+        insns: the program; it is validated here (:func:`pybpf.isa.validate`).
+        helpers: helper implementations by id (see :data:`HelperTable`).
+        space: the shared regions (maps, global data); a private empty one by default.
+        max_instructions: the budget of one run, counted across subprogram calls.
+        name: used in tracebacks of the generated code.
+
+    Raises:
+        InstructionError: the program is malformed.
+    """
+
+    def __init__(
+        self,
+        insns: Sequence[Instruction],
+        *,
+        helpers: HelperTable | None = None,
+        space: AddressSpace | None = None,
+        max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
+        name: str = "prog",
+    ) -> None:
+        validate(insns)
+        self.insns = tuple(insns)
+        self.helpers = dict(helpers or {})
+        self.space = space if space is not None else AddressSpace()
+        self.max_instructions = max_instructions
+        # The bytecode itself is the target of subprogram addresses, as a JIT image is in
+        # the kernel; it is never registered, so programs cannot read or write it.
+        self._code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
+        self.source = generate(self.insns, self.helpers.keys(), self._code.base)
+        namespace = self._namespace()
+        exec(compile(self.source, f"<bpf {name}>", "exec"), namespace)
+        self._functions = {pc: namespace[f"f_{pc}"] for pc in subprogram_entries(self.insns)}
+        self._pool = ContextPool(self.space)
+        self._counts = threading.local()
+
+    def _namespace(self) -> dict[str, Any]:
+        ns: dict[str, Any] = dict(RUNTIME_FUNCTIONS)
+        ns.update({f"H{id_}": fn for id_, fn in self.helpers.items()})
+        ns.update(
+            add=operator.add,
+            or_=operator.or_,
+            and_=operator.and_,
+            xor=operator.xor,
+            second=lambda old, new: new,
+            callx=self._callx,
+            unknown_helper=_unknown_helper,
+            unsupported=_unsupported,
+        )
+        return ns
+
+    def _callx(self, ctx: ExecContext, target: int, pc: int, *args: int) -> int:
+        fn = self.helpers.get(target)
+        if fn is None:
+            _unknown_helper(target, pc)
+        return fn(ctx, *args)  # type: ignore[misc]
+
+    def function_at(self, address: int) -> int | None:
+        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
+        pc, rem = divmod(address - self._code.base, 8)
+        return pc if not rem and pc in self._functions else None
+
+    def run(
+        self,
+        r1: int = 0,
+        r2: int = 0,
+        r3: int = 0,
+        r4: int = 0,
+        r5: int = 0,
+        *,
+        entry: int = 0,
+        regions: Sequence[Region] = (),
+        packet: Region | None = None,
+        cpu: int = 0,
+        runtime: Any = None,
+        program: Any = None,
+    ) -> int:
+        """Run from the subprogram at ``entry`` with a fresh, zeroed stack and return r0.
+
+        ``regions`` are private to this run (context, packet); ``packet`` is the one legacy
+        packet loads read. A legacy packet load past the packet ends the run with 0, as in
+        the kernel.
+
+        Raises:
+            BpfRuntimeError: the run faulted (see its subclasses); ``entry`` is not a subprogram.
+        """
+        fn = self._functions.get(entry)
+        if fn is None:
+            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
+        ctx = self._pool.acquire()
+        ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
+        ctx.runtime, ctx.program = runtime, program
+        ctx.n, ctx.limit = 0, self.max_instructions
+        try:
+            return fn(ctx, r1, r2, r3, r4, r5, ctx.top)  # type: ignore[no-any-return]
+        except PacketAbort:
+            return 0
+        finally:
+            self._counts.last = ctx.n
+            self._pool.release(ctx)
+
+    @property
+    def last_instruction_count(self) -> int:
+        """How many instructions the last run on this thread executed (0 before any run).
+
+        Counted per basic block, so a run that faults is charged its whole faulting block.
+        """
+        return getattr(self._counts, "last", 0)  # type: ignore[no-any-return]
+
+
+def _unknown_helper(helper_id: int, pc: int) -> None:
+    raise BpfRuntimeError(f"unknown helper {helper_id} at PC {pc}", pc=pc)
+
+
+def _unsupported(what: str, pc: int) -> None:
+    raise BpfRuntimeError(f"{what} is not supported at PC {pc}", pc=pc)

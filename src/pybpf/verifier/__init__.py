@@ -1,0 +1,8 @@
+"""Static safety checks at load, in the manner of the kernel's verifier
+(https://docs.kernel.org/bpf/verifier.html), with its messages verbatim.
+"""
+
+from ._errors import VerifierError as VerifierError
+from ._registers import CALLEE_ENTRY_REGISTERS as CALLEE_ENTRY_REGISTERS
+from ._registers import KERNEL_ENTRY_REGISTERS as KERNEL_ENTRY_REGISTERS
+from ._registers import check_register_reads as check_register_reads

@@ -1,0 +1,53 @@
+"""The rule that no instruction reads a register that nothing has written.
+
+The kernel tracks this exactly, path by path ("R%d !read_ok"). This check is the part of it that
+needs no path sensitivity: a register read where *no* path from the entry has written it is
+refused. It never refuses a program the kernel accepts, and catches the reads of garbage that
+hand-written programs make (``or r0, r10`` with r0 never set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from ..isa import Instruction, basic_blocks, disassemble, iter_pcs, register_use, subprogram_entries
+from ._errors import VerifierError
+
+__all__ = ["check_register_reads", "KERNEL_ENTRY_REGISTERS", "CALLEE_ENTRY_REGISTERS"]
+
+#: What a program's entry may read in the kernel: the context pointer and the frame pointer.
+KERNEL_ENTRY_REGISTERS = frozenset({1, 10})
+#: What a subprogram may read at its entry: its five arguments and its frame pointer.
+CALLEE_ENTRY_REGISTERS = frozenset({1, 2, 3, 4, 5, 10})
+
+
+def check_register_reads(
+    insns: Sequence[Instruction], entry_registers: Collection[int] = KERNEL_ENTRY_REGISTERS
+) -> None:
+    """Refuse a read of a register that no path from its subprogram's entry has written.
+
+    Raises:
+        VerifierError: ``R<n> !read_ok``, with the offending instruction in the log.
+    """
+    by_pc = dict(iter_pcs(insns))
+    for entry in subprogram_entries(insns):
+        start = frozenset(entry_registers) if entry == 0 else CALLEE_ENTRY_REGISTERS
+        blocks = basic_blocks(insns, entry)
+        written: dict[int, frozenset[int]] = {entry: start}
+        todo = [entry]
+        while todo:
+            first = todo.pop()
+            state = written[first]
+            for pc in blocks[first].pcs:
+                reads, writes, clobbers = register_use(by_pc[pc])
+                missing = sorted(reads - state)
+                if missing:
+                    line = f"{pc}: {disassemble([by_pc[pc]], opcodes=True).split(': ', 1)[1]}"
+                    raise VerifierError([line, f"R{missing[0]} !read_ok"], pc=pc)
+                state = (state - clobbers) | writes
+            for succ in blocks[first].successors:
+                merged = written.get(succ, frozenset()) | state
+                if merged != written.get(succ):
+                    written[succ] = merged
+                    todo.append(succ)
+
