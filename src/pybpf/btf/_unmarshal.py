@@ -191,7 +191,7 @@ class _TypeParser:
         kflag = bool(info >> 31)
         if info & _INFO_RESERVED:
             raise BtfError(f"type [{type_id}]: reserved info bits set (0x{info:08x})")
-        if kind_no == Kind.UNKN or kind_no not in Kind.__members__.values():
+        if not Kind.UNKN < kind_no <= max(Kind):
             raise BtfError(f"type [{type_id}]: unknown kind {kind_no}")
         kind = Kind(kind_no)
         if kflag and kind not in _KFLAG_KINDS:

@@ -53,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
     excluded = {g for g in args.exclude_groups.split(",") if g}
     unknown = excluded - set(GROUPS)
     if unknown:
-        print(f"pybpf conformance: error: unknown group '{sorted(unknown)[0]}'", file=sys.stderr)
+        print(f"pybpf conformance: error: unknown group '{min(unknown)}'", file=sys.stderr)
         return 2
     outcomes = run_directory(
         args.paths, cpu_version=int(args.cpu_version[1]), exclude_groups=excluded

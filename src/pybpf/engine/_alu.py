@@ -18,14 +18,14 @@ from __future__ import annotations
 from ..isa import AluOp, JmpOp
 
 __all__ = [
-    "M64",
-    "M32",
-    "S64",
-    "S32",
-    "ALU64",
     "ALU32",
+    "ALU64",
     "CONDITIONS",
+    "M32",
+    "M64",
     "RUNTIME_FUNCTIONS",
+    "S32",
+    "S64",
 ]
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF

@@ -50,7 +50,7 @@ __all__ = ["generate"]
 _EXIT = Class.JMP | JmpOp.EXIT
 _CALL = Class.JMP | JmpOp.CALL
 _CALLX = Class.JMP | Source.X | JmpOp.CALL
-_ATOMIC_OPS = {AtomicOp.ADD: "add", AtomicOp.OR: "or_", AtomicOp.AND: "and_", AtomicOp.XOR: "xor"}
+_ATOMIC_OPS: dict[int, str] = {AtomicOp.ADD: "add", AtomicOp.OR: "or_", AtomicOp.AND: "and_", AtomicOp.XOR: "xor"}
 
 
 def generate(insns: Sequence[Instruction], helpers: Collection[int], code_base: int) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from ._errors import BpfRuntimeError, InstructionLimitError, OutOfBoundsError
 from ._memory import AddressSpace, Region
 
-__all__ = ["ExecContext", "STACK_SIZE", "MAX_CALL_FRAMES", "PacketAbort"]
+__all__ = ["MAX_CALL_FRAMES", "STACK_SIZE", "ExecContext", "PacketAbort"]
 
 STACK_SIZE = 512  #: bytes of stack per frame (the kernel's MAX_BPF_STACK)
 MAX_CALL_FRAMES = 8  #: frames a run may nest, the main program included (MAX_CALL_FRAMES)

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from ._context import ExecContext
 from ._memory import Region
 
-__all__ = ["Engine", "HelperFn", "HelperTable", "DEFAULT_MAX_INSTRUCTIONS"]
+__all__ = ["DEFAULT_MAX_INSTRUCTIONS", "Engine", "HelperFn", "HelperTable"]
 
 #: A helper implementation: called with the run's context and r1-r5, returns r0.
 HelperFn = Callable[[ExecContext, int, int, int, int, int], int]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._errors import PybpfError
 
-__all__ = ["BpfRuntimeError", "OutOfBoundsError", "InstructionLimitError"]
+__all__ = ["BpfRuntimeError", "InstructionLimitError", "OutOfBoundsError"]
 
 
 class BpfRuntimeError(PybpfError):

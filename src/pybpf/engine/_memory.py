@@ -17,7 +17,7 @@ import ctypes
 import threading
 from collections.abc import Iterable
 
-__all__ = ["Region", "AddressSpace"]
+__all__ = ["AddressSpace", "Region"]
 
 
 class Region:
@@ -30,7 +30,7 @@ class Region:
         data: initial contents (at most ``size`` bytes).
     """
 
-    __slots__ = ("name", "size", "writable", "base", "end", "buf", "_raw")
+    __slots__ = ("_raw", "base", "buf", "end", "name", "size", "writable")
 
     def __init__(self, size: int, name: str, *, writable: bool = True, data: bytes = b"") -> None:
         if size < 0 or len(data) > size:

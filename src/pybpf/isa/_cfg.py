@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ._instruction import LDDW, Instruction, iter_pcs
 from ._opcodes import CallSrc, Class, JmpOp, PseudoSrc
 
-__all__ = ["Block", "subprogram_entries", "basic_blocks"]
+__all__ = ["Block", "basic_blocks", "subprogram_entries"]
 
 _EXIT = Class.JMP | JmpOp.EXIT
 _CALL = Class.JMP | JmpOp.CALL

@@ -29,16 +29,16 @@ from ._opcodes import (
 )
 
 __all__ = [
-    "Instruction",
-    "ByteOrder",
+    "FRAME_POINTER",
     "LDDW",
+    "MAX_REG",
+    "ByteOrder",
+    "Instruction",
     "decode",
     "encode",
     "iter_pcs",
-    "validate",
-    "MAX_REG",
-    "FRAME_POINTER",
     "register_use",
+    "validate",
 ]
 
 ByteOrder = Literal["little", "big"]
@@ -236,9 +236,9 @@ def check_instruction(insn: Instruction, pc: int) -> None:
         elif value not in rule:
             what = "reserved field" if rule == _ZERO else "field"
             raise InstructionError(f"invalid {what} {name}={value} at PC {pc}", pc=pc)
-    if insn.opcode & 0x07 == Class.STX and insn.opcode & 0xE0 == Mode.ATOMIC:
-        if insn.imm & FETCH and insn.src == FRAME_POINTER:
-            raise InstructionError(f"r10 is read-only at PC {pc}", pc=pc)
+    is_atomic = insn.opcode & 0x07 == Class.STX and insn.opcode & 0xE0 == Mode.ATOMIC
+    if is_atomic and insn.imm & FETCH and insn.src == FRAME_POINTER:
+        raise InstructionError(f"r10 is read-only at PC {pc}", pc=pc)
 
 
 def validate(insns: Sequence[Instruction]) -> None:

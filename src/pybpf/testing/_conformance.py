@@ -32,15 +32,15 @@ from ..isa import (
 from ..verifier import VerifierError, check_register_reads
 
 __all__ = [
-    "Vector",
-    "Outcome",
     "CONFORMANCE_HELPERS",
     "GROUPS",
-    "parse_vector",
-    "run_vector",
-    "run_directory",
-    "program_needs",
+    "Outcome",
+    "Vector",
     "parse_memory",
+    "parse_vector",
+    "program_needs",
+    "run_directory",
+    "run_vector",
 ]
 
 _IGNORED_SECTIONS = {"c", "no register offset"}

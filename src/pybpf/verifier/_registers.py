@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from ..isa import Instruction, basic_blocks, disassemble, iter_pcs, register_use, subprogram_entries
 from ._errors import VerifierError
 
-__all__ = ["check_register_reads", "KERNEL_ENTRY_REGISTERS", "CALLEE_ENTRY_REGISTERS"]
+__all__ = ["CALLEE_ENTRY_REGISTERS", "KERNEL_ENTRY_REGISTERS", "check_register_reads"]
 
 #: What a program's entry may read in the kernel: the context pointer and the frame pointer.
 KERNEL_ENTRY_REGISTERS = frozenset({1, 10})
