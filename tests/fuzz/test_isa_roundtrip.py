@@ -65,7 +65,9 @@ def _aim_at_next(insn: Instruction) -> Instruction:
 
 
 @given(st.lists(valid_instructions(), max_size=8), byteorders)
-def test_valid_instructions_survive_encode_and_decode(insns: list[Instruction], byteorder: ByteOrder) -> None:
+def test_valid_instructions_survive_encode_and_decode(
+    insns: list[Instruction], byteorder: ByteOrder
+) -> None:
     assert decode(encode(insns, byteorder), byteorder) == insns
 
 
@@ -91,6 +93,8 @@ def test_valid_instructions_survive_the_ubpf_syntax(insn: Instruction) -> None:
     st.integers(-(2**15), 2**15 - 1),
     st.integers(-(2**31), 2**31 - 1),
 )
-def test_kernel_text_exists_for_any_instruction(opcode: int, dst: int, src: int, offset: int, imm: int) -> None:
+def test_kernel_text_exists_for_any_instruction(
+    opcode: int, dst: int, src: int, offset: int, imm: int
+) -> None:
     text = format_instruction(Instruction(opcode, dst, src, offset, imm))
     assert text and "\n" not in text

@@ -13,7 +13,7 @@ from pybpf.isa import (
     format_instruction,
 )
 
-I = Instruction  # noqa: E741 - the tables below read better with a short name
+I = Instruction  # a short name keeps the tables below on one line each
 EXIT = I(0x95)
 
 
@@ -79,7 +79,9 @@ KERNEL = [
     pytest.param(
         I(0xC3, 10, 2, -4, 0x51), "r2 = atomic_fetch_and((u32 *)(r10 -4), r2)", id="fetch-and32"
     ),
-    pytest.param(I(0xDB, 10, 1, -8, 0x41), "r1 = atomic64_fetch_or((u64 *)(r10 -8), r1)", id="fetch-or"),
+    pytest.param(
+        I(0xDB, 10, 1, -8, 0x41), "r1 = atomic64_fetch_or((u64 *)(r10 -8), r1)", id="fetch-or"
+    ),
     pytest.param(
         I(0xC3, 10, 1, -8, 0xA1), "r1 = atomic_fetch_xor((u32 *)(r10 -8), r1)", id="fetch-xor32"
     ),
@@ -200,7 +202,9 @@ UBPF = [
     pytest.param(I(0xDC, 1, imm=64), "be64 %r1", id="be64"),
     pytest.param(I(0xD7, 1, imm=32), "bswap32 %r1", id="bswap32"),
     pytest.param(I(LDDW, 1, imm=0x123), "lddw %r1, 0x123", id="lddw"),
-    pytest.param(I(LDDW, 1, 2, imm=0x800000003), "lddw %r1, map_value 0x800000003", id="lddw.map_value"),
+    pytest.param(
+        I(LDDW, 1, 2, imm=0x800000003), "lddw %r1, map_value 0x800000003", id="lddw.map_value"
+    ),
     pytest.param(I(LDDW, 1, 4, imm=0xFFFFFFFE), "lddw %r1, func -2", id="lddw.func"),
     pytest.param(I(LDDW, 1, 4, imm=2**32), "lddw %r1, func 0x100000000", id="lddw.func-high-bits"),
     pytest.param(I(0x61, 0, 10, -4), "ldxw %r0, [%r10-4]", id="ldxw"),
@@ -287,7 +291,9 @@ def test_ubpf_listing_of_every_form_assembles_back() -> None:
     assert assemble(disassemble(program, syntax="ubpf")) == program
 
 
-def test_conformance_programs_survive_a_ubpf_round_trip(conformance_vector: tuple[str, str]) -> None:
+def test_conformance_programs_survive_a_ubpf_round_trip(
+    conformance_vector: tuple[str, str],
+) -> None:
     _, source = conformance_vector
     program = assemble(source)
     assert assemble(disassemble(program, syntax="ubpf")) == program

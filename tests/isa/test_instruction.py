@@ -38,7 +38,7 @@ def _choices(rule: object, field: str, opcode: int) -> list[int]:
 
 
 def _valid_instructions() -> list[object]:
-    cases = []
+    cases: list[object] = []
     for opcode, rules in sorted(_RULES.items()):
         fields = ("dst", "src", "offset", "imm")
         choices = [_choices(rule, name, opcode) for rule, name in zip(rules, fields)]
@@ -65,11 +65,13 @@ def test_every_valid_opcode_round_trips(insn: Instruction, byteorder: ByteOrder)
 @pytest.mark.parametrize(
     ("byteorder", "data"),
     [
-        pytest.param("little", bytes.fromhex("1d21feff00000000" "0703000078563412"), id="little"),
-        pytest.param("big", bytes.fromhex("1d12fffe00000000" "0730000012345678"), id="big"),
+        pytest.param("little", bytes.fromhex("1d21feff000000000703000078563412"), id="little"),
+        pytest.param("big", bytes.fromhex("1d12fffe000000000730000012345678"), id="big"),
     ],
 )
-def test_register_nibbles_and_fields_follow_the_byte_order(byteorder: ByteOrder, data: bytes) -> None:
+def test_register_nibbles_and_fields_follow_the_byte_order(
+    byteorder: ByteOrder, data: bytes
+) -> None:
     assert decode(data, byteorder) == [
         Instruction(0x1D, dst=1, src=2, offset=-2),
         Instruction(0x07, dst=3, imm=0x12345678),
@@ -77,7 +79,7 @@ def test_register_nibbles_and_fields_follow_the_byte_order(byteorder: ByteOrder,
 
 
 def test_lddw_immediate_joins_both_slots() -> None:
-    data = bytes.fromhex("1801000088776655" "0000000044332211")
+    data = bytes.fromhex("18010000887766550000000044332211")
     assert decode(data) == [Instruction(LDDW, dst=1, imm=0x1122334455667788)]
 
 
@@ -100,7 +102,9 @@ def test_width_counts_lddw_as_two_slots() -> None:
         pytest.param(Instruction(0x07, 1), 0, None, id="alu"),
     ],
 )
-def test_jump_target_is_relative_to_the_next_slot(insn: Instruction, pc: int, target: int | None) -> None:
+def test_jump_target_is_relative_to_the_next_slot(
+    insn: Instruction, pc: int, target: int | None
+) -> None:
     assert insn.jump_target(pc) == target
 
 
@@ -162,12 +166,20 @@ def test_decode_of_nothing_is_an_empty_list() -> None:
 
 VALIDATE_ERRORS = [
     pytest.param([], r"^empty program$", None, id="empty"),
-    pytest.param([Instruction(0xB7)], r"^last insn is not an exit or jmp at PC 0$", 0, id="no-exit"),
     pytest.param(
-        [EXIT, Instruction(LDDW, imm=1)], r"^last insn is not an exit or jmp at PC 1$", 1, id="ends-in-lddw"
+        [Instruction(0xB7)], r"^last insn is not an exit or jmp at PC 0$", 0, id="no-exit"
     ),
     pytest.param(
-        [Instruction(0x05, offset=1), EXIT], r"^jump out of range from insn 0 to 2$", 0, id="ja-past-end"
+        [EXIT, Instruction(LDDW, imm=1)],
+        r"^last insn is not an exit or jmp at PC 1$",
+        1,
+        id="ends-in-lddw",
+    ),
+    pytest.param(
+        [Instruction(0x05, offset=1), EXIT],
+        r"^jump out of range from insn 0 to 2$",
+        0,
+        id="ja-past-end",
     ),
     pytest.param(
         [EXIT, Instruction(0x15, 1, offset=-3), EXIT],
@@ -176,7 +188,10 @@ VALIDATE_ERRORS = [
         id="jeq-before-start",
     ),
     pytest.param(
-        [Instruction(0x85, src=1, imm=5), EXIT], r"^jump out of range from insn 0 to 6$", 0, id="call-local"
+        [Instruction(0x85, src=1, imm=5), EXIT],
+        r"^jump out of range from insn 0 to 6$",
+        0,
+        id="call-local",
     ),
     pytest.param(
         [Instruction(0x06, imm=-2), EXIT], r"^jump out of range from insn 0 to -1$", 0, id="gotol"
@@ -199,7 +214,9 @@ VALIDATE_ERRORS = [
 
 
 @pytest.mark.parametrize(("program", "message", "pc"), VALIDATE_ERRORS)
-def test_validate_refuses_malformed_programs(program: list[Instruction], message: str, pc: int | None) -> None:
+def test_validate_refuses_malformed_programs(
+    program: list[Instruction], message: str, pc: int | None
+) -> None:
     with pytest.raises(InstructionError, match=message) as caught:
         validate(program)
     assert caught.value.pc == pc
@@ -211,7 +228,9 @@ def test_validate_refuses_malformed_programs(program: list[Instruction], message
         pytest.param([EXIT], id="exit"),
         pytest.param([Instruction(0x05, offset=-1)], id="ends-in-ja"),
         pytest.param([Instruction(0x06, imm=-1)], id="ends-in-gotol"),
-        pytest.param([Instruction(0x05, offset=2), Instruction(LDDW, imm=1), EXIT], id="jump-over-lddw"),
+        pytest.param(
+            [Instruction(0x05, offset=2), Instruction(LDDW, imm=1), EXIT], id="jump-over-lddw"
+        ),
         pytest.param([Instruction(0x85, src=1, imm=0), EXIT], id="call-next"),
     ],
 )

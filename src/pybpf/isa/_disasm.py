@@ -27,36 +27,47 @@ from ._errors import InstructionError
 from ._instruction import LDDW, Instruction, is_valid_opcode, iter_pcs
 from ._opcodes import FETCH, AluOp, AtomicOp, CallSrc, Class, JmpOp, Mode, PseudoSrc, Size, Source
 
-__all__ = ["format_instruction", "disassemble", "Syntax", "HelperName"]
+__all__ = ["HelperName", "Syntax", "disassemble", "format_instruction"]
 
 Syntax = Literal["kernel", "ubpf"]
 HelperName = Callable[[int], str | None]  #: maps a helper id to its name, or None when unknown
 
 # --- tables shared by both syntaxes -------------------------------------------------------------
 
-_KERNEL_ALU = {
+_KERNEL_ALU: dict[int, str] = {
     AluOp.ADD: "+=", AluOp.SUB: "-=", AluOp.MUL: "*=", AluOp.DIV: "/=", AluOp.OR: "|=",
     AluOp.AND: "&=", AluOp.LSH: "<<=", AluOp.RSH: ">>=", AluOp.MOD: "%=", AluOp.XOR: "^=",
     AluOp.MOV: "=", AluOp.ARSH: "s>>=",
 }  # fmt: skip
-_KERNEL_SIGNED_ALU = {AluOp.DIV: "s/=", AluOp.MOD: "s%="}
-_KERNEL_MOVSX = {8: "(s8)", 16: "(s16)", 32: "(s32)"}
-_KERNEL_JMP = {
+_KERNEL_SIGNED_ALU: dict[int, str] = {AluOp.DIV: "s/=", AluOp.MOD: "s%="}
+_KERNEL_MOVSX: dict[int, str] = {8: "(s8)", 16: "(s16)", 32: "(s32)"}
+_KERNEL_JMP: dict[int, str] = {
     JmpOp.JEQ: "==", JmpOp.JGT: ">", JmpOp.JGE: ">=", JmpOp.JSET: "&", JmpOp.JNE: "!=",
     JmpOp.JSGT: "s>", JmpOp.JSGE: "s>=", JmpOp.JLT: "<", JmpOp.JLE: "<=", JmpOp.JSLT: "s<",
     JmpOp.JSLE: "s<=",
 }  # fmt: skip
-_KERNEL_SIZE = {Size.W: "u32", Size.H: "u16", Size.B: "u8", Size.DW: "u64"}
-_KERNEL_SIGNED_SIZE = {Size.W: "s32", Size.H: "s16", Size.B: "s8"}
-_ATOMIC_ALU = {AtomicOp.ADD: "add", AtomicOp.AND: "and", AtomicOp.OR: "or", AtomicOp.XOR: "xor"}
+_KERNEL_SIZE: dict[int, str] = {Size.W: "u32", Size.H: "u16", Size.B: "u8", Size.DW: "u64"}
+_KERNEL_SIGNED_SIZE: dict[int, str] = {Size.W: "s32", Size.H: "s16", Size.B: "s8"}
+_ATOMIC_ALU: dict[int, str] = {
+    AtomicOp.ADD: "add",
+    AtomicOp.AND: "and",
+    AtomicOp.OR: "or",
+    AtomicOp.XOR: "xor",
+}
 
-_UBPF_ALU = {op: op.name.lower() for op in AluOp if op not in (AluOp.NEG, AluOp.END)}
-_UBPF_SIGNED_ALU = {AluOp.DIV: "sdiv", AluOp.MOD: "smod"}
-_UBPF_JMP = {op: op.name.lower() for op in _KERNEL_JMP}
-_UBPF_SIZE = {Size.W: "w", Size.H: "h", Size.B: "b", Size.DW: "dw"}
-_UBPF_PSEUDO = {int(src): src.name.lower() for src in PseudoSrc}
+_UBPF_ALU: dict[int, str] = {
+    op: op.name.lower() for op in AluOp if op not in (AluOp.NEG, AluOp.END)
+}
+_UBPF_SIGNED_ALU: dict[int, str] = {AluOp.DIV: "sdiv", AluOp.MOD: "smod"}
+_UBPF_JMP: dict[int, str] = {op: JmpOp(op).name.lower() for op in _KERNEL_JMP}
+_UBPF_SIZE: dict[int, str] = {Size.W: "w", Size.H: "h", Size.B: "b", Size.DW: "dw"}
+_UBPF_PSEUDO: dict[int, str] = {int(src): src.name.lower() for src in PseudoSrc}
 
-_KERNEL_BUG_PREFIX = {Class.LD: "BUG_ld_", Class.LDX: "BUG_ldx_", Class.ST: "BUG_st_"}
+_KERNEL_BUG_PREFIX: dict[int, str] = {
+    Class.LD: "BUG_ld_",
+    Class.LDX: "BUG_ldx_",
+    Class.ST: "BUG_st_",
+}
 
 
 class _Inexpressible(Exception):
@@ -89,7 +100,7 @@ def _is_reg_source(insn: Instruction) -> bool:
 
 def _kernel_bug(insn: Instruction) -> str:
     """The kernel's text for opcodes it does not know, which it prints instead of failing."""
-    return f"{_KERNEL_BUG_PREFIX.get(Class(insn.cls), 'BUG_')}{insn.opcode:02x}"
+    return f"{_KERNEL_BUG_PREFIX.get(insn.cls, 'BUG_')}{insn.opcode:02x}"
 
 
 def _kernel_alu(insn: Instruction) -> str:
@@ -154,9 +165,9 @@ def _kernel_stx(insn: Instruction) -> str:
     width = "64" if _size(insn) == Size.DW else ""
     imm, src = insn.imm, insn.src
     if imm in _ATOMIC_ALU:
-        return f"lock *({size} *){where} {_KERNEL_ALU[AluOp(imm)]} r{src}"
+        return f"lock *({size} *){where} {_KERNEL_ALU[imm]} r{src}"
     if imm & FETCH and (imm & ~FETCH) in _ATOMIC_ALU:
-        name = _ATOMIC_ALU[AtomicOp(imm & ~FETCH)]
+        name = _ATOMIC_ALU[imm & ~FETCH]
         return f"r{src} = atomic{width}_fetch_{name}(({size} *){where}, r{src})"
     if imm == AtomicOp.CMPXCHG:
         return f"r0 = atomic{width}_cmpxchg(({size} *){where}, r0, r{src})"
@@ -190,7 +201,7 @@ def _kernel_jmp(insn: Instruction, helper_name: HelperName | None) -> str:
     reg = "w" if insn.cls == Class.JMP32 else "r"
     # The kernel prints a compared immediate as unsigned 32-bit hex, whatever the comparison.
     right = f"{reg}{insn.src}" if _is_reg_source(insn) else f"0x{insn.imm & 0xFFFFFFFF:x}"
-    return f"if {reg}{insn.dst} {_KERNEL_JMP[JmpOp(op)]} {right} goto pc{insn.offset:+d}"
+    return f"if {reg}{insn.dst} {_KERNEL_JMP[op]} {right} goto pc{insn.offset:+d}"
 
 
 def _kernel(insn: Instruction, helper_name: HelperName | None) -> str:
@@ -229,7 +240,7 @@ def _ubpf_alu(insn: Instruction) -> str:
     if op == AluOp.MOV and _is_reg_source(insn) and insn.offset in (8, 16, 32):
         return f"movsx{insn.offset}{width or '64'} %r{dst}, %r{insn.src}"
     signed = op in _UBPF_SIGNED_ALU and insn.offset == 1
-    name = (_UBPF_SIGNED_ALU[op] if signed else _UBPF_ALU[AluOp(op)]) + width
+    name = (_UBPF_SIGNED_ALU[op] if signed else _UBPF_ALU[op]) + width
     right = f"%r{insn.src}" if _is_reg_source(insn) else str(insn.imm)
     return f"{name} %r{dst}, {right}"
 
@@ -261,7 +272,7 @@ def _ubpf_stx(insn: Instruction) -> str:
     elif imm == AtomicOp.CMPXCHG:
         name = "cmpxchg"
     elif (imm & ~FETCH) in _ATOMIC_ALU:
-        name = ("fetch " if imm & FETCH else "") + _ATOMIC_ALU[AtomicOp(imm & ~FETCH)]
+        name = ("fetch " if imm & FETCH else "") + _ATOMIC_ALU[imm & ~FETCH]
     else:
         raise _Inexpressible(f"invalid atomic operation 0x{imm & 0xFFFFFFFF:x}")
     return f"lock {name}{width} {where}, %r{insn.src}"
@@ -290,7 +301,7 @@ def _ubpf_jmp(insn: Instruction, helper_name: HelperName | None) -> str:
         return f"ja {insn.offset:+d}"
     if insn.opcode == Class.JMP32 | JmpOp.JA:
         return f"ja32 {insn.imm:+d}"
-    name = _UBPF_JMP[JmpOp(op)] + ("32" if insn.cls == Class.JMP32 else "")
+    name = _UBPF_JMP[op] + ("32" if insn.cls == Class.JMP32 else "")
     right = f"%r{insn.src}" if _is_reg_source(insn) else str(insn.imm)
     return f"{name} %r{insn.dst}, {right}, {insn.offset:+d}"
 
