@@ -1,4 +1,4 @@
-"""BPF Type Format: parsing, the type model, value conversion and C dumps (https://docs.kernel.org/bpf/btf.html)."""
+"""BPF Type Format (https://docs.kernel.org/bpf/btf.html): parsing, the type model, values, C dumps."""
 
 from ._errors import BtfError as BtfError
 from ._ext import CoreRelo as CoreRelo
@@ -9,8 +9,8 @@ from ._spec import MAX_NESTING as MAX_NESTING
 from ._spec import POINTER_SIZE as POINTER_SIZE
 from ._spec import ByteOrder as ByteOrder
 from ._spec import Field as Field
-from ._spec import SpecialField as SpecialField
 from ._spec import Spec as Spec
+from ._spec import SpecialField as SpecialField
 from ._strings import StringTable as StringTable
 from ._types import MODIFIERS as MODIFIERS
 from ._types import Array as Array

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["FuncInfo", "LineInfo", "CoreRelo", "ExtInfo"]
+__all__ = ["CoreRelo", "ExtInfo", "FuncInfo", "LineInfo"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,9 +32,10 @@ from typing import Any
 
 from .._errors import NotSupportedError
 from ._errors import BtfError
-from ._spec import POINTER_SIZE, Spec
+from ._spec import POINTER_SIZE, ByteOrder, Spec
 from ._types import (
     Array,
+    Const,
     Datasec,
     Enum,
     Enum64,
@@ -42,17 +43,21 @@ from ._types import (
     Int,
     IntEncoding,
     Ptr,
+    Restrict,
     Struct,
     Type,
+    TypeTag,
     Union,
     Var,
+    Volatile,
     describe,
 )
 
-__all__ = ["format_value", "to_python", "from_python"]
+__all__ = ["format_value", "from_python", "to_python"]
 
 _FLOAT_FORMATS = {2: "e", 4: "f", 8: "d"}
 _BYTES_LIKE = (bytes, bytearray, memoryview)
+_QUALIFIERS = (Volatile, Const, Restrict, TypeTag)  # what bpftool skips before a string's char
 
 
 def format_value(spec: Spec, type_id: int, data: bytes) -> Any:
@@ -105,9 +110,7 @@ def _bytes_element(spec: Spec, t: Array) -> bool:
 
 
 def _is_signed(t: Type) -> bool:
-    return isinstance(t, (Int, Enum, Enum64)) and (
-        t.signed if isinstance(t, Int) else t.signed
-    )
+    return isinstance(t, (Int, Enum, Enum64)) and t.signed
 
 
 def _sign_extend(raw: int, bits: int) -> int:
@@ -237,9 +240,6 @@ class _Reader:
             values.append(self.read(v.type, data[v.offset :], 0))
         if self.bpftool:
             return {t.name: values}
-        merged: dict[str, Any] = {}
-        for value in values:
-            merged.update(value if isinstance(value, dict) else {})
         return {self.spec.types[v.type].name: value for v, value in zip(t.vars, values)}
 
 
@@ -256,7 +256,7 @@ def _put_bits(
 ) -> None:
     """Store ``raw`` (already masked) into ``nbits`` bits, keeping the neighbouring bits."""
     nbytes = (bit_offset + nbits + 7) // 8
-    order = "little" if little else "big"
+    order: ByteOrder = "little" if little else "big"
     chunk = int.from_bytes(buf[offset : offset + nbytes], order)
     shift = bit_offset if little else 8 * nbytes - bit_offset - nbits
     mask = ((1 << nbits) - 1) << shift
@@ -271,3 +271,163 @@ def _unpack_float(t: Float, data: memoryview, order: str) -> float:
     prefix = "<" if order == "little" else ">"
     value: float = struct.unpack_from(prefix + fmt, data)[0]
     return value
+
+
+def _pack_float(t: Float, value: float, order: str) -> bytes:
+    fmt = _FLOAT_FORMATS.get(t.size)
+    if fmt is None:
+        raise NotSupportedError(f"type [{t.id}]: {t.size}-byte floats")
+    prefix = "<" if order == "little" else ">"
+    return struct.pack(prefix + fmt, value)
+
+
+class _Writer:
+    """Walks a Python value along its type, storing it into a zeroed buffer."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.order = spec.byte_order
+        self.little = spec.byte_order == "little"
+
+    def write(
+        self, type_id: int, value: object, buf: bytearray, offset: int, bits: int, path: str
+    ) -> None:
+        """Store ``value`` at byte ``offset`` (plus ``bits`` for a pre-kind_flag bitfield)."""
+        t = self.spec.types[self.spec.skip_modifiers(type_id)]
+        if isinstance(value, _BYTES_LIKE) and not (
+            isinstance(t, Array) and _bytes_element(self.spec, t)
+        ):
+            self._raw(t, bytes(value), buf, offset, path)
+            return
+        match t:
+            case Int():
+                self._int(t, value, buf, offset, bits, path)
+            case Enum() | Enum64():
+                raw = self._scalar(t, value, 8 * t.size, path)
+                buf[offset : offset + t.size] = raw.to_bytes(t.size, self.order)
+            case Float():
+                self._float(t, value, buf, offset, path)
+            case Ptr():
+                raw = _check_range(_as_int(value, t, path), 8 * POINTER_SIZE, False, t, path)
+                buf[offset : offset + POINTER_SIZE] = raw.to_bytes(POINTER_SIZE, self.order)
+            case Array():
+                self._array(t, value, buf, offset, path)
+            case Struct() | Union():
+                self._struct(t, value, buf, offset, path)
+            case Var():
+                self.write(t.type, value, buf, offset, 0, path)
+            case Datasec():
+                self._datasec(t, value, buf, path)
+            case _:
+                raise BtfError(f"{path}: {describe(t)} has no value")
+
+    def _raw(self, t: Type, value: bytes, buf: bytearray, offset: int, path: str) -> None:
+        size = len(buf) if isinstance(t, Datasec) else self.spec.resolve_size(t.id)
+        if len(value) != size:
+            raise BtfError(f"{path}: {describe(t)} needs {size} bytes, got {len(value)}")
+        buf[offset : offset + size] = value
+
+    def _scalar(self, t: Int | Enum | Enum64, value: object, bits: int, path: str) -> int:
+        """The two's complement bits of an int or enum ``value`` that must fit in ``bits``."""
+        if isinstance(t, (Enum, Enum64)) and isinstance(value, str):
+            for v in t.values:
+                if v.name == value:
+                    return v.value & ((1 << bits) - 1)
+            raise BtfError(f"{path}: {describe(t)} has no enumerator '{value}'")
+        number = _as_int(value, t, path)
+        if isinstance(t, Int) and IntEncoding.BOOL in t.encoding and number not in (0, 1):
+            raise BtfError(f"{path}: {number} is not a bool for {describe(t)}")
+        return _check_range(number, bits, t.signed, t, path)
+
+    def _int(
+        self, t: Int, value: object, buf: bytearray, offset: int, bits: int, path: str
+    ) -> None:
+        raw = self._scalar(t, value, t.bits, path)
+        start = bits + t.offset
+        if start or t.bits != 8 * t.size:
+            _put_bits(buf, offset, start, t.bits, raw, self.little)
+        else:
+            buf[offset : offset + t.size] = raw.to_bytes(t.size, self.order)
+
+    def _float(self, t: Float, value: object, buf: bytearray, offset: int, path: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise BtfError(f"{path}: expected a number for {describe(t)}, got {_kind(value)}")
+        try:
+            buf[offset : offset + t.size] = _pack_float(t, value, self.order)
+        except (OverflowError, struct.error):
+            raise BtfError(f"{path}: {value} out of range for {describe(t)}") from None
+
+    def _array(self, t: Array, value: object, buf: bytearray, offset: int, path: str) -> None:
+        if _bytes_element(self.spec, t) and isinstance(value, (str, *_BYTES_LIKE)):
+            data = value.encode() if isinstance(value, str) else bytes(value)
+            if len(data) > t.nelems:
+                raise BtfError(
+                    f"{path}: {len(data)} bytes do not fit in {describe(t)} of {t.nelems}"
+                )
+            buf[offset : offset + len(data)] = data
+            return
+        if not isinstance(value, (list, tuple)):
+            raise BtfError(f"{path}: expected a list for {describe(t)}, got {_kind(value)}")
+        if len(value) != t.nelems:
+            raise BtfError(
+                f"{path}: expected {t.nelems} elements for {describe(t)}, got {len(value)}"
+            )
+        step = self.spec.resolve_size(t.type)
+        for i, item in enumerate(value):
+            self.write(t.type, item, buf, offset + i * step, 0, f"{path}[{i}]")
+
+    def _struct(
+        self, t: Struct | Union, value: object, buf: bytearray, offset: int, path: str
+    ) -> None:
+        if not isinstance(value, Mapping):
+            raise BtfError(f"{path}: expected a dict for {describe(t)}, got {_kind(value)}")
+        for name, item in value.items():
+            try:
+                field = self.spec.field(t.id, str(name))
+            except BtfError as exc:
+                raise BtfError(f"{path}: {exc}") from None
+            where = f"{path}.{name}"
+            at = offset + field.byte_offset
+            if field.bitfield_size:
+                base = self.spec.types[self.spec.skip_modifiers(field.type)]
+                assert isinstance(base, (Int, Enum, Enum64))  # checked by Spec
+                raw = self._scalar(base, item, field.bitfield_size, where)
+                _put_bits(buf, at, field.bit_offset % 8, field.bitfield_size, raw, self.little)
+            else:
+                self.write(field.type, item, buf, at, field.bit_offset % 8, where)
+
+    def _datasec(self, t: Datasec, value: object, buf: bytearray, path: str) -> None:
+        if not isinstance(value, Mapping):
+            raise BtfError(f"{path}: expected a dict for {describe(t)}, got {_kind(value)}")
+        offsets = {self.spec.types[v.type].name: (v.type, v.offset) for v in t.vars}
+        for name, item in value.items():
+            if name not in offsets:
+                raise BtfError(f"{path}: {describe(t)} has no variable '{name}'")
+            var_id, var_offset = offsets[name]
+            self.write(var_id, item, buf, var_offset, 0, f"{path}.{name}")
+
+
+def _kind(value: object) -> str:
+    return type(value).__name__
+
+
+def _as_int(value: object, t: Type, path: str) -> int:
+    """Accept an int, a bool, a number as a string, or one character for a CHAR int."""
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        if isinstance(t, Int) and IntEncoding.CHAR in t.encoding and len(value) == 1:
+            return ord(value)
+        try:
+            return int(value, 0)
+        except ValueError:
+            pass
+    raise BtfError(f"{path}: expected an int for {describe(t)}, got {_kind(value)} {value!r}")
+
+
+def _check_range(number: int, bits: int, signed: bool, t: Type, path: str) -> int:
+    """Return ``number`` as ``bits`` unsigned bits if it fits, signed or not."""
+    low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    if not low <= number <= high:
+        raise BtfError(f"{path}: {number} out of range for {describe(t)} ({low}..{high})")
+    return number & ((1 << bits) - 1)

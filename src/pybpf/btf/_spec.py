@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
 from ._errors import BtfError
 from ._strings import StringTable
@@ -29,7 +29,6 @@ from ._types import (
     Float,
     Func,
     FuncProto,
-    Fwd,
     Int,
     Member,
     Ptr,
@@ -45,7 +44,7 @@ from ._types import (
     describe,
 )
 
-__all__ = ["Spec", "Field", "SpecialField", "ByteOrder", "MAX_NESTING", "POINTER_SIZE"]
+__all__ = ["MAX_NESTING", "POINTER_SIZE", "ByteOrder", "Field", "Spec", "SpecialField"]
 
 ByteOrder = Literal["little", "big"]
 
@@ -104,7 +103,7 @@ class Spec:
     index and whose first element is :class:`Void`.
     """
 
-    __slots__ = ("types", "strings", "byte_order", "_sizes", "_by_name")
+    __slots__ = ("_by_name", "_sizes", "byte_order", "strings", "types")
 
     def __init__(
         self, types: Sequence[Type], strings: StringTable, byte_order: ByteOrder = "little"
@@ -151,7 +150,7 @@ class Spec:
     def types_by_name(self, name: str) -> tuple[Type, ...]: ...
     @overload
     def types_by_name(self, name: str, kind: type[_T]) -> tuple[_T, ...]: ...
-    def types_by_name(self, name: str, kind: type[Type] | None = None) -> tuple[Type, ...]:
+    def types_by_name(self, name: str, kind: Any = None) -> tuple[Type, ...]:
         """Every type called ``name``, optionally only of class ``kind``, in id order."""
         found = (self.types[i] for i in self._by_name.get(name, ()))
         return tuple(t for t in found if kind is None or isinstance(t, kind))
@@ -160,7 +159,7 @@ class Spec:
     def type_by_name(self, name: str) -> Type: ...
     @overload
     def type_by_name(self, name: str, kind: type[_T]) -> _T: ...
-    def type_by_name(self, name: str, kind: type[Type] | None = None) -> Type:
+    def type_by_name(self, name: str, kind: Any = None) -> Type:
         """The single type called ``name`` (of class ``kind``, such as :class:`Struct`).
 
         Raises:

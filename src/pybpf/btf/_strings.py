@@ -18,7 +18,7 @@ class StringTable:
     round-trips to the same bytes instead of failing the whole object.
     """
 
-    __slots__ = ("_data", "_cache")
+    __slots__ = ("_cache", "_data")
 
     def __init__(self, data: bytes) -> None:
         """Wrap a raw string section.

@@ -52,7 +52,7 @@ from ._types import (
     Volatile,
 )
 
-__all__ = ["parse_btf", "parse_btf_ext", "BTF_MAGIC"]
+__all__ = ["BTF_MAGIC", "parse_btf", "parse_btf_ext"]
 
 BTF_MAGIC = 0xEB9F
 _VERSION = 1
@@ -262,8 +262,7 @@ class _TypeParser:
                 return Func(type_id, name, size, _linkage(vlen))
             case Kind.FUNC_PROTO:
                 params = tuple(
-                    Param(self.strings.lookup(off), ref)
-                    for off, ref in self._records("II", vlen)
+                    Param(self.strings.lookup(off), ref) for off, ref in self._records("II", vlen)
                 )
                 return FuncProto(type_id, name, size, params)
             case Kind.VAR:

@@ -145,7 +145,12 @@ class _Function:
         if insn.opcode == _EXIT:
             return ["X.n = n", "return r0"]
         if insn.opcode == _CALLX:
-            return [f"r0 = callx(X, r{insn.dst}, {pc}, r1, r2, r3, r4, r5) & M64"]
+            return [
+                "X.fp = r10",
+                "X.n = n",
+                f"r0 = callx(X, r{insn.dst}, {pc}, r1, r2, r3, r4, r5) & M64",
+                "n = X.n",
+            ]
         if insn.opcode == _CALL:
             return self._call(pc, insn)
         target = insn.jump_target(pc)
@@ -165,7 +170,14 @@ class _Function:
         if insn.src == CallSrc.KFUNC:
             return [f"unsupported('kfunc call', {pc})"]
         if insn.imm in self.helpers:
-            return [f"r0 = H{insn.imm}(X, r1, r2, r3, r4, r5) & M64"]
+            # The frame pointer and the budget travel with the context, so that a helper
+            # calling back into the program (bpf_loop) nests its frame and counts its work.
+            return [
+                "X.fp = r10",
+                "X.n = n",
+                f"r0 = H{insn.imm}(X, r1, r2, r3, r4, r5) & M64",
+                "n = X.n",
+            ]
         return [f"unknown_helper({insn.imm}, {pc})"]
 
 

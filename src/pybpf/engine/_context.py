@@ -30,6 +30,22 @@ _BIG = {1: struct.Struct(">B"), 2: struct.Struct(">H"), 4: struct.Struct(">I"), 
 _ATOMIC_LOCK = threading.Lock()
 
 
+MAX_TAIL_CALLS = 33  #: tail calls one run may chain (the kernel's MAX_TAIL_CALL_CNT)
+
+
+class TailCall(Exception):
+    """Raised by bpf_tail_call to replace the running program with ``engine`` (from PC 0).
+
+    The run's frames unwind and the new program starts with the same context argument,
+    the same stack and the same budget, as in the kernel.
+    """
+
+    def __init__(self, engine: Any, r1: int) -> None:
+        super().__init__()
+        self.engine = engine
+        self.r1 = r1
+
+
 class PacketAbort(Exception):
     """A legacy packet load went past the packet: the kernel ends the program with 0."""
 
@@ -50,6 +66,12 @@ class ExecContext:
         self.cpu = 0
         self.runtime: Any = None
         self.program: Any = None
+        #: the engine running this context (helpers call back into the program through it)
+        self.engine: Any = None
+        #: the frame pointer of the frame that called the current helper
+        self.fp = 0
+        #: tail calls taken so far in this run
+        self.tail_calls = 0
         self.n = 0  # instructions executed so far in this run
         self.limit = 0
         #: the frame pointer of the main program: the top of the stack
@@ -197,6 +219,7 @@ class ContextPool:
     def release(self, ctx: ExecContext) -> None:
         """Give a context back once its run is over."""
         ctx.private, ctx.packet, ctx.runtime, ctx.program = (), None, None, None
+        ctx.engine, ctx.tail_calls = None, 0
         ctx.recent[0] = ctx.stack
         free = getattr(self._local, "free", None)
         if free is None:

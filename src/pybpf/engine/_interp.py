@@ -10,7 +10,7 @@ from typing import Any
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
 from ._codegen import generate
-from ._context import ContextPool, ExecContext, PacketAbort
+from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError
 from ._memory import AddressSpace, Region
@@ -113,15 +113,44 @@ class Interpreter:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
         ctx = self._pool.acquire()
         ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
-        ctx.runtime, ctx.program = runtime, program
+        ctx.runtime, ctx.program, ctx.engine = runtime, program, self
         ctx.n, ctx.limit = 0, self.max_instructions
         try:
-            return fn(ctx, r1, r2, r3, r4, r5, ctx.top)  # type: ignore[no-any-return]
+            while True:
+                try:
+                    return fn(ctx, r1, r2, r3, r4, r5, ctx.top)  # type: ignore[no-any-return]
+                except TailCall as jump:
+                    ctx.engine = jump.engine
+                    fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
         except PacketAbort:
             return 0
         finally:
             self._counts.last = ctx.n
             self._pool.release(ctx)
+
+    def entry_function(self) -> Any:
+        """The compiled main program (PC 0), for a tail call into this program."""
+        return self._functions[0]
+
+    def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
+        """Call the subprogram at ``entry`` from a helper, in a new frame of the same run.
+
+        This is how bpf_loop and bpf_for_each_map_elem run their callbacks: the callback may
+        use the caller's stack through pointers, and counts towards the frame limit.
+
+        Raises:
+            BpfRuntimeError: ``entry`` is not a subprogram, or the frames are exhausted.
+        """
+        fn = self._functions.get(entry)
+        if fn is None:
+            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
+        fp = ctx.fp
+        if fp < ctx.min_caller_fp:
+            ctx.too_deep(entry)
+        try:
+            return fn(ctx, *args, fp - STACK_SIZE)  # type: ignore[no-any-return]
+        finally:
+            ctx.fp = fp
 
     @property
     def last_instruction_count(self) -> int:

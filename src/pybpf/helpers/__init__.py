@@ -1,0 +1,28 @@
+"""BPF helper functions (https://man7.org/linux/man-pages/man7/bpf-helpers.7.html): the one
+registry of declarations, and their implementations over pybpf's maps, clock and trace.
+"""
+
+from __future__ import annotations
+
+from ..engine import HelperTable
+from . import _callbacks, _maps, _misc, _ringbuf, _time, _trace  # noqa: F401  (they register)
+from ._format import FormatError as FormatError
+from ._format import format_bpf as format_bpf
+from ._host import HelperHost as HelperHost
+from ._impl import IMPLEMENTATIONS
+from ._registry import BY_ID as BY_ID
+from ._registry import BY_NAME as BY_NAME
+from ._registry import HELPERS as HELPERS
+from ._registry import Arg as Arg
+from ._registry import HelperProto as HelperProto
+from ._registry import Ret as Ret
+from ._registry import helper_proto as helper_proto
+
+
+def linux_helpers(*, privileged: bool = True) -> HelperTable:
+    """The implemented Linux helpers by id; without ``privileged``, the CAP_BPF ones are absent."""
+    return {
+        id_: fn
+        for id_, fn in IMPLEMENTATIONS.items()
+        if privileged or not BY_ID[id_].privileged
+    }

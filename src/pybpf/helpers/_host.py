@@ -1,0 +1,44 @@
+"""What helper implementations need from the runtime that runs them.
+
+Helpers sit beside the engine and never import the runtime: the runtime puts an object with
+this interface in :attr:`ExecContext.runtime` before each run.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+__all__ = ["HelperHost", "CLOCK_REALTIME", "CLOCK_MONOTONIC", "CLOCK_BOOTTIME", "CLOCK_TAI"]
+
+CLOCK_REALTIME = 0
+CLOCK_MONOTONIC = 1
+CLOCK_BOOTTIME = 7
+CLOCK_TAI = 11
+
+
+class HelperHost(Protocol):
+    """The runtime as helpers see it."""
+
+    def map_at(self, address: int) -> Any | None:
+        """The map whose pointer (as loaded by ``lddw``) is ``address``, or None."""
+        ...
+
+    def now_ns(self, clock_id: int) -> int:
+        """The current time of one of the ``CLOCK_*`` clocks, in nanoseconds."""
+        ...
+
+    def trace(self, cpu: int, message: str) -> None:
+        """Append one ``bpf_trace_printk`` line."""
+        ...
+
+    def prandom_u32(self) -> int:
+        """The next pseudo-random 32-bit number."""
+        ...
+
+    def pid_tgid(self) -> int:
+        """What ``bpf_get_current_pid_tgid`` returns for the calling thread."""
+        ...
+
+    def ringbuf_of(self, record: int) -> int:
+        """The map pointer of the ring buffer holding a reserved record (0 if none)."""
+        ...

@@ -1,0 +1,46 @@
+"""The table of implementations, filled by the ``@implements`` decorator of each family module.
+
+An implementation is a :data:`pybpf.engine.HelperFn`: it receives the run's
+:class:`ExecContext` and r1-r5 and returns r0, a negative errno for failures the program sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..engine import BpfRuntimeError, ExecContext, HelperFn
+from ._host import HelperHost
+from ._registry import BY_NAME
+
+__all__ = ["IMPLEMENTATIONS", "implements", "host", "map_arg"]
+
+#: helper id -> implementation
+IMPLEMENTATIONS: dict[int, HelperFn] = {}
+
+
+def implements(name: str) -> Callable[[HelperFn], HelperFn]:
+    """Register the decorated function as the implementation of the declared helper ``name``."""
+    proto = BY_NAME[name]
+
+    def register(fn: HelperFn) -> HelperFn:
+        assert proto.id not in IMPLEMENTATIONS, f"{name} implemented twice"
+        IMPLEMENTATIONS[proto.id] = fn
+        return fn
+
+    return register
+
+
+def host(ctx: ExecContext) -> HelperHost:
+    """The runtime of this run; helpers that need one fail cleanly without it."""
+    runtime = ctx.runtime
+    if runtime is None:
+        raise BpfRuntimeError("helper needs a runtime, and this run has none")
+    return runtime  # type: ignore[no-any-return]
+
+
+def map_arg(ctx: ExecContext, address: int, helper: str):  # type: ignore[no-untyped-def]
+    """The map a map-pointer argument points to."""
+    m = host(ctx).map_at(address)
+    if m is None:
+        raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a map")
+    return m

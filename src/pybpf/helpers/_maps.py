@@ -1,0 +1,50 @@
+"""Map helpers: lookup, update, delete, and the queue/stack operations."""
+
+from __future__ import annotations
+
+from ..engine import ExecContext
+from ._impl import implements, map_arg
+
+
+@implements("bpf_map_lookup_elem")
+def map_lookup_elem(ctx: ExecContext, m: int, key: int, _3: int, _4: int, _5: int) -> int:
+    target = map_arg(ctx, m, "bpf_map_lookup_elem")
+    return target.lookup(ctx.read(key, target.key_size), ctx.cpu)  # type: ignore[no-any-return]
+
+
+@implements("bpf_map_update_elem")
+def map_update_elem(ctx: ExecContext, m: int, key: int, value: int, flags: int, _5: int) -> int:
+    target = map_arg(ctx, m, "bpf_map_update_elem")
+    k, v = ctx.read(key, target.key_size), ctx.read(value, target.value_size)
+    return target.update(k, v, flags, ctx.cpu)  # type: ignore[no-any-return]
+
+
+@implements("bpf_map_delete_elem")
+def map_delete_elem(ctx: ExecContext, m: int, key: int, _3: int, _4: int, _5: int) -> int:
+    target = map_arg(ctx, m, "bpf_map_delete_elem")
+    return target.delete(ctx.read(key, target.key_size))  # type: ignore[no-any-return]
+
+
+@implements("bpf_map_push_elem")
+def map_push_elem(ctx: ExecContext, m: int, value: int, flags: int, _4: int, _5: int) -> int:
+    target = map_arg(ctx, m, "bpf_map_push_elem")
+    return target.push(ctx.read(value, target.value_size), flags)  # type: ignore[no-any-return]
+
+
+def _take(ctx: ExecContext, m: int, value: int, name: str, remove: bool) -> int:
+    target = map_arg(ctx, m, name)
+    got = target.pop(ctx.cpu) if remove else target.peek(ctx.cpu)
+    if isinstance(got, int):
+        return got  # a negative errno
+    ctx.write(value, got)
+    return 0
+
+
+@implements("bpf_map_pop_elem")
+def map_pop_elem(ctx: ExecContext, m: int, value: int, _3: int, _4: int, _5: int) -> int:
+    return _take(ctx, m, value, "bpf_map_pop_elem", remove=True)
+
+
+@implements("bpf_map_peek_elem")
+def map_peek_elem(ctx: ExecContext, m: int, value: int, _3: int, _4: int, _5: int) -> int:
+    return _take(ctx, m, value, "bpf_map_peek_elem", remove=False)

@@ -1,0 +1,65 @@
+"""Helpers about the running task and CPU, random numbers, and reading memory."""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from ..engine import ExecContext, OutOfBoundsError
+from ._impl import host, implements
+
+EFAULT = 14
+
+
+@implements("bpf_get_prandom_u32")
+def get_prandom_u32(ctx: ExecContext, *_: int) -> int:
+    return host(ctx).prandom_u32()
+
+
+@implements("bpf_get_smp_processor_id")
+def get_smp_processor_id(ctx: ExecContext, *_: int) -> int:
+    return ctx.cpu
+
+
+@implements("bpf_get_current_pid_tgid")
+def get_current_pid_tgid(ctx: ExecContext, *_: int) -> int:
+    return host(ctx).pid_tgid()
+
+
+@implements("bpf_probe_read_kernel")
+def probe_read_kernel(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    """Only program memory exists here: a read elsewhere zero-fills dst and fails, as in the kernel."""
+    size &= 0xFFFF_FFFF
+    try:
+        data = ctx.read(src, size)
+    except OutOfBoundsError:
+        ctx.write(dst, bytes(size))
+        return -EFAULT
+    ctx.write(dst, data)
+    return 0
+
+
+# One real lock per lock word: bpf_spin_lock must exclude programs on other threads.
+_LOCKS: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(address: int) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS[address]
+
+
+@implements("bpf_spin_lock")
+def spin_lock(ctx: ExecContext, lock: int, *_: int) -> int:
+    ctx.read(lock, 4)  # the lock word must be program memory
+    _lock_for(lock).acquire()
+    return 0
+
+
+@implements("bpf_spin_unlock")
+def spin_unlock(ctx: ExecContext, lock: int, *_: int) -> int:
+    ctx.read(lock, 4)
+    held = _lock_for(lock)
+    if held.locked():
+        held.release()
+    return 0
