@@ -46,7 +46,7 @@ def _convert(
     flags: str, width: str, precision: str | None, length: str, conv: str, value: int,
     read_str: Callable[[int], str],
 ) -> str:
-    bits = 64 if length in ("l", "ll", "z") else 32
+    bits = 64 if length in ("l", "ll", "z") or conv in "sp" else 32  # pointers are never cut
     value &= (1 << bits) - 1
     if conv in "di" and value >> (bits - 1):
         value -= 1 << bits
