@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .._errors import PybpfError
-from . import _conformance
+from . import _conformance, _gen
 
 __all__ = ["main"]
 
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pybpf", description="A userspace eBPF runtime.")
     subs = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     _conformance.register(subs)
+    _gen.register(subs)
     return parser
 
 
