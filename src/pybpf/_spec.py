@@ -26,12 +26,12 @@ if TYPE_CHECKING:
     from .btf import ExtInfo, Spec
 
 __all__ = [
-    "ProgType",
     "AttachType",
-    "Pinning",
-    "MapSpec",
-    "ProgramSpec",
     "CollectionSpec",
+    "MapSpec",
+    "Pinning",
+    "ProgType",
+    "ProgramSpec",
 ]
 
 

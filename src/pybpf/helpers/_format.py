@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["format_bpf", "FormatError"]
+__all__ = ["FormatError", "format_bpf"]
 
 _SPEC = re.compile(r"%([-+ #0]*)(\d*)(?:\.(\d+))?(l{0,2}|h{0,2}|z)([diuxXcsp%])")
 _MAX_STR = 256  #: longest string argument read, as bpf_snprintf's scratch buffer limits it

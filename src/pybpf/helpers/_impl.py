@@ -12,7 +12,7 @@ from ..engine import BpfRuntimeError, ExecContext, HelperFn
 from ._host import HelperHost
 from ._registry import BY_NAME
 
-__all__ = ["IMPLEMENTATIONS", "implements", "host", "map_arg"]
+__all__ = ["IMPLEMENTATIONS", "host", "implements", "map_arg"]
 
 #: helper id -> implementation
 IMPLEMENTATIONS: dict[int, HelperFn] = {}

@@ -13,7 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-__all__ = ["Arg", "Ret", "HelperProto", "HELPERS", "BY_ID", "BY_NAME", "helper_proto"]
+__all__ = ["BY_ID", "BY_NAME", "HELPERS", "Arg", "HelperProto", "Ret", "helper_proto"]
 
 
 class Arg(enum.Enum):

@@ -1,0 +1,11 @@
+"""Clocks and the timer queue behind ``struct bpf_timer``
+(https://docs.kernel.org/bpf/kfuncs.html and the kernel's ``bpf: Introduce bpf timers``).
+"""
+
+from ._clock import CLOCK_BOOTTIME as CLOCK_BOOTTIME
+from ._clock import CLOCK_MONOTONIC as CLOCK_MONOTONIC
+from ._clock import CLOCK_REALTIME as CLOCK_REALTIME
+from ._clock import CLOCK_TAI as CLOCK_TAI
+from ._clock import Clock as Clock
+from ._deadlines import Deadlines as Deadlines
+from ._virtual import VirtualClock as VirtualClock

@@ -1,0 +1,72 @@
+"""A queue of deadlines: which armed timer expires next.
+
+A heap of ``(expires_ns, sequence, key)``: the sequence number breaks ties in the order the
+timers were started. Re-arming or cancelling a key does not search the heap; the old entry is
+left in place and skipped when it reaches the top (lazy deletion), because each key's live
+entry is remembered by its sequence number.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+__all__ = ["Deadlines"]
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Deadlines(Generic[K]):
+    """Deadlines by key; at most one is live per key."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, K]] = []
+        self._live: dict[K, int] = {}  # key -> sequence number of its live entry
+        self._sequence = itertools.count()
+
+    def push(self, key: K, expires_ns: int) -> None:
+        """Arm ``key`` to expire at ``expires_ns``, replacing any deadline it had."""
+        seq = next(self._sequence)
+        self._live[key] = seq
+        heapq.heappush(self._heap, (expires_ns, seq, key))
+
+    def discard(self, key: K) -> bool:
+        """Forget the deadline of ``key``; True if it had one."""
+        return self._live.pop(key, None) is not None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._live
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def _skip_stale(self) -> None:
+        heap = self._heap
+        while heap and self._live.get(heap[0][2]) != heap[0][1]:
+            heapq.heappop(heap)
+
+    def peek(self) -> tuple[int, K] | None:
+        """The earliest live deadline as ``(expires_ns, key)``, or None."""
+        self._skip_stale()
+        if not self._heap:
+            return None
+        expires, _, key = self._heap[0]
+        return expires, key
+
+    def pop_due(self, now_ns: int) -> tuple[int, K] | None:
+        """Remove and return the earliest deadline if it is at or before ``now_ns``."""
+        first = self.peek()
+        if first is None or first[0] > now_ns:
+            return None
+        heapq.heappop(self._heap)
+        del self._live[first[1]]
+        return first
+
+    def expiry(self, key: K) -> int | None:
+        """When ``key`` expires, or None if it is not armed (a linear search: for display)."""
+        seq = self._live.get(key)
+        if seq is None:
+            return None
+        return next(e for e, s, k in self._heap if s == seq and k == key)

@@ -1,0 +1,153 @@
+"""The deterministic clock: time moves only when told, and due timers fire in order.
+
+Like trio's MockClock, it is a number that tests move by hand. All four clocks move together:
+MONOTONIC and BOOTTIME from ``start_ns`` (the machine never sleeps), REALTIME from
+``epoch_ns``, TAI 37 s ahead of REALTIME. Deadlines are kept on the MONOTONIC scale; a timer on
+another clock is converted when armed, which is exact because the offsets never change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+
+from ..engine import BpfRuntimeError
+from ._clock import (
+    CLOCK_BOOTTIME,
+    CLOCK_MONOTONIC,
+    CLOCK_REALTIME,
+    CLOCK_TAI,
+    SECOND,
+    TAI_OFFSET_NS,
+    Clock,
+)
+from ._deadlines import Deadlines
+
+__all__ = ["DEFAULT_EPOCH_NS", "DEFAULT_MAX_CALLBACKS", "VirtualClock"]
+
+DEFAULT_EPOCH_NS = 1_767_225_600 * SECOND  #: 2026-01-01T00:00:00Z, a fixed, reproducible "now"
+DEFAULT_MAX_CALLBACKS = 1_000_000  #: callbacks one window may fire before it is a timer storm
+
+Fire = Callable[[Hashable], None]
+
+
+class VirtualClock(Clock):
+    """A clock that moves only with :meth:`advance`, :meth:`run_until` and :meth:`run_until_idle`.
+
+    Args:
+        start_ns: the MONOTONIC and BOOTTIME time at creation.
+        epoch_ns: the REALTIME time at creation.
+        max_callbacks: how many callbacks one call may fire before it raises.
+
+    The timer system hands it the deadlines of armed timers (:meth:`arm`, :meth:`disarm`) and a
+    ``fire(key)`` function; the clock calls ``fire`` for each due timer, in expiry order (ties
+    in arming order), with the clock standing at that timer's expiry.
+    """
+
+    def __init__(
+        self,
+        start_ns: int = SECOND,
+        epoch_ns: int = DEFAULT_EPOCH_NS,
+        *,
+        max_callbacks: int = DEFAULT_MAX_CALLBACKS,
+    ) -> None:
+        if start_ns < 0 or epoch_ns < 0:
+            raise ValueError("clock times can't be negative")
+        if max_callbacks < 1:
+            raise ValueError("max_callbacks must be at least 1")
+        self._now = start_ns
+        self._realtime_offset = epoch_ns - start_ns
+        self.max_callbacks = max_callbacks
+        self._deadlines: Deadlines[Hashable] = Deadlines()
+        self._fire: Fire = lambda key: None
+        self._lock = threading.RLock()
+
+    # -- time ------------------------------------------------------------------------------
+
+    def now(self, clock_id: int = CLOCK_MONOTONIC) -> int:
+        """The current time of ``clock_id`` (0, 1, 7 or 11) in nanoseconds."""
+        return self._now + self._offset(clock_id)
+
+    def _offset(self, clock_id: int) -> int:
+        if clock_id in (CLOCK_MONOTONIC, CLOCK_BOOTTIME):
+            return 0
+        if clock_id == CLOCK_REALTIME:
+            return self._realtime_offset
+        if clock_id == CLOCK_TAI:
+            return self._realtime_offset + TAI_OFFSET_NS
+        raise ValueError(f"unknown clock id {clock_id}")
+
+    # -- deadlines -------------------------------------------------------------------------
+
+    def set_fire(self, fire: Fire) -> None:
+        """Set the function called with the key of each timer that falls due."""
+        self._fire = fire
+
+    def arm(self, key: Hashable, expires_ns: int, clock_id: int = CLOCK_MONOTONIC) -> None:
+        """Make ``key`` fire when ``clock_id`` reaches ``expires_ns`` (replacing its old deadline)."""
+        with self._lock:
+            self._deadlines.push(key, expires_ns - self._offset(clock_id))
+
+    def disarm(self, key: Hashable) -> bool:
+        """Forget the deadline of ``key``; True if it was armed."""
+        with self._lock:
+            return self._deadlines.discard(key)
+
+    def expires(self, key: Hashable, clock_id: int = CLOCK_MONOTONIC) -> int | None:
+        """When ``key`` fires on ``clock_id``'s scale, or None if it is not armed."""
+        with self._lock:
+            at = self._deadlines.expiry(key)
+        return None if at is None else at + self._offset(clock_id)
+
+    @property
+    def armed(self) -> int:
+        """How many timers are armed."""
+        return len(self._deadlines)
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def advance(self, ns: int) -> None:
+        """Move forward ``ns`` nanoseconds, firing every timer due by the new time.
+
+        Each callback sees the clock at its own expiry; callbacks that re-arm within the
+        window fire within it. ``advance(0)`` fires what is due now.
+
+        Raises:
+            ValueError: ``ns`` is negative ("time can't go backwards").
+            BpfRuntimeError: more than ``max_callbacks`` callbacks fired in this window.
+        """
+        if ns < 0:
+            raise ValueError("time can't go backwards")
+        with self._lock:
+            target = self._now + ns
+            fired = 0
+            while (due := self._deadlines.pop_due(target)) is not None:
+                expires, key = due
+                self._now = max(self._now, expires)
+                fired += 1
+                if fired > self.max_callbacks:
+                    self._deadlines.push(key, expires)  # leave it armed, as it was
+                    raise BpfRuntimeError(
+                        f"timer storm: more than {self.max_callbacks} callbacks in one advance, "
+                        f"timer {key} keeps re-arming"
+                    )
+                self._fire(key)
+            self._now = target
+
+    def run_until(self, t_ns: int) -> None:
+        """Advance to MONOTONIC time ``t_ns``."""
+        self.advance(t_ns - self._now)
+
+    def run_until_idle(self, limit_ns: int) -> int:
+        """Advance from expiry to expiry until no timer is armed or ``limit_ns`` has passed.
+
+        Returns the nanoseconds that passed. The clock stops at the last expiry it fired, not
+        at the limit, when the timers run out first.
+        """
+        with self._lock:
+            start, deadline = self._now, self._now + limit_ns
+            while (first := self._deadlines.peek()) is not None and first[0] <= deadline:
+                self.advance(max(0, first[0] - self._now))
+            if self._deadlines.peek() is not None:
+                self._now = deadline
+            return self._now - start
