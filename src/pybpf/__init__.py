@@ -11,6 +11,8 @@ from .engine import InstructionLimitError as InstructionLimitError
 from .engine import OutOfBoundsError as OutOfBoundsError
 from .isa import AsmError as AsmError
 from .isa import InstructionError as InstructionError
+from .maps import KeyNotExistError as KeyNotExistError
+from .maps import MapError as MapError
 from .verifier import VerifierError as VerifierError
 
 __version__ = "0.1.0"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
-
 from ..engine import ExecContext, OutOfBoundsError
+from ..maps import spin_lock_at
 from ._impl import host, implements
 
 EFAULT = 14
@@ -39,27 +37,17 @@ def probe_read_kernel(ctx: ExecContext, dst: int, size: int, src: int, _4: int, 
     return 0
 
 
-# One real lock per lock word: bpf_spin_lock must exclude programs on other threads.
-_LOCKS: defaultdict[int, threading.Lock] = defaultdict(threading.Lock)
-_LOCKS_GUARD = threading.Lock()
-
-
-def _lock_for(address: int) -> threading.Lock:
-    with _LOCKS_GUARD:
-        return _LOCKS[address]
-
-
 @implements("bpf_spin_lock")
 def spin_lock(ctx: ExecContext, lock: int, *_: int) -> int:
     ctx.read(lock, 4)  # the lock word must be program memory
-    _lock_for(lock).acquire()
+    spin_lock_at(lock).acquire()
     return 0
 
 
 @implements("bpf_spin_unlock")
 def spin_unlock(ctx: ExecContext, lock: int, *_: int) -> int:
     ctx.read(lock, 4)
-    held = _lock_for(lock)
+    held = spin_lock_at(lock)
     if held.locked():
         held.release()
     return 0

@@ -6,6 +6,8 @@ from ._clock import CLOCK_BOOTTIME as CLOCK_BOOTTIME
 from ._clock import CLOCK_MONOTONIC as CLOCK_MONOTONIC
 from ._clock import CLOCK_REALTIME as CLOCK_REALTIME
 from ._clock import CLOCK_TAI as CLOCK_TAI
+from ._clock import SECOND as SECOND
 from ._clock import Clock as Clock
 from ._deadlines import Deadlines as Deadlines
+from ._real import RealClock as RealClock
 from ._virtual import VirtualClock as VirtualClock

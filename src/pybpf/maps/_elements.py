@@ -1,0 +1,270 @@
+"""Maps whose elements live in native memory: the common ground of arrays and hash maps.
+
+Each element owns a fixed-size *slot* in a :class:`Region`: the key (hash maps only, as in the
+kernel's ``htab_elem``), then one value per CPU, every part 8-byte aligned. Programs get real
+addresses of values, and a slot is never handed to a new element while a freed one still
+awaits its ``on_free_fields`` hook, so those addresses stay valid memory.
+"""
+
+from __future__ import annotations
+
+import abc
+import bisect
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import ClassVar
+
+from ..engine import Region
+from ._base import Map, round8
+from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
+from ._spin_lock import spin_lock_at
+from ._types import BPF_F_LOCK
+
+__all__ = ["ElementMap"]
+
+#: per-CPU values may not exceed the per-CPU allocator's unit (PCPU_MIN_UNIT_SIZE)
+PERCPU_VALUE_MAX = 32768
+#: a no-prealloc map grows by chunks of about this many bytes
+CHUNK_BYTES = 4096
+#: the size of a ``bpf_spin_lock``; any 4-byte special field is taken to be one
+SPIN_LOCK_SIZE = 4
+
+#: (copy index, bytes): the values an update writes, one per CPU copy it touches
+Writes = Sequence[tuple[int, bytes]]
+
+
+class _Slots:
+    """Slots of one size in chunks of native memory, handed out under the owner's lock.
+
+    Fresh slots go first and freed slots are reused oldest-first, so a freed slot is reused
+    as late as possible; a chunk is added only when neither is left, which bounds memory by
+    the peak number of live (and still-retiring) elements.
+    """
+
+    def __init__(self, owner: Map, slot_size: int, initial: int, chunk: int) -> None:
+        self._owner = owner
+        self.size = slot_size
+        self._chunk = chunk
+        self._starts: list[int] = []  # first slot of each region, ascending
+        self._regions: list[Region] = []
+        self._free: deque[int] = deque()
+        self._next = 0  # the first never-used slot
+        self._total = 0
+        if initial:
+            self._grow(initial)
+
+    def _grow(self, count: int) -> None:
+        self._regions.append(self._owner._add_region(count * self.size, "values"))
+        self._starts.append(self._total)
+        self._total += count
+
+    def alloc(self) -> int:
+        """A slot for a new element (its bytes are whatever its last element left)."""
+        if self._next == self._total and not self._free:
+            self._grow(self._chunk)
+        if self._next < self._total:
+            self._next += 1
+            return self._next - 1
+        return self._free.popleft()
+
+    def release(self, slot: int) -> None:
+        """Give back a slot whose element is gone and whose fields are freed."""
+        self._free.append(slot)
+
+    def locate(self, slot: int) -> tuple[Region, int]:
+        """The region holding ``slot`` and the slot's offset in it."""
+        i = bisect.bisect_right(self._starts, slot) - 1
+        return self._regions[i], (slot - self._starts[i]) * self.size
+
+    def slot_at(self, address: int) -> int | None:
+        """The slot holding ``address``, or None."""
+        for start, region in zip(self._starts, self._regions):
+            if region.contains(address, 1):
+                return start + (address - region.base) // self.size
+        return None
+
+
+class ElementMap(Map):
+    """Arrays and hash maps: elements in native slots, with special-field-aware copies.
+
+    Besides the :class:`Map` operations it offers what the timer layer needs to find an
+    element from a pointer into its value: :meth:`slot_of`, :meth:`value_address` and
+    :meth:`element_key`.
+    """
+
+    #: whether slots begin with a copy of the key (hash maps: the timer callback's key)
+    _stores_keys: ClassVar[bool] = False
+
+    def _setup(self) -> None:
+        self._key_area = round8(self.key_size) if self._stores_keys else 0
+        self._stride = round8(self.value_size)
+        self._copies = self.ncpus if self.percpu else 1
+        self._gaps = self._outside_fields()
+        self._lock_offset = next((o for o, s in self.special_fields if s == SPIN_LOCK_SIZE), None)
+        slot_size = self._key_area + self._copies * self._stride
+        chunk = max(1, min(self.max_entries + 1, CHUNK_BYTES // slot_size))
+        self._slots = _Slots(self, slot_size, self._preallocated(), chunk)
+
+    def _outside_fields(self) -> tuple[tuple[int, int], ...]:
+        """The ``[start, end)`` ranges of a value that are plain data, not special fields."""
+        gaps, start = [], 0
+        for offset, size in self.special_fields:
+            gaps.append((start, offset))
+            start = offset + size
+        gaps.append((start, self.value_size))
+        return tuple((s, e) for s, e in gaps if s < e)
+
+    def _check_value_size(self) -> None:
+        """Refuse empty values and, for per-CPU maps, values too big for the per-CPU allocator."""
+        if self.value_size == 0:
+            raise MapError("create", EINVAL, "value_size must not be 0")
+        if self.percpu and round8(self.value_size) > PERCPU_VALUE_MAX:
+            raise MapError(
+                "create", E2BIG, f"per-CPU values are limited to {PERCPU_VALUE_MAX} bytes"
+            )
+
+    @abc.abstractmethod
+    def _preallocated(self) -> int:
+        """How many slots to allocate up front."""
+
+    @abc.abstractmethod
+    def _find(self, key: bytes) -> int | None:
+        """The slot of ``key``'s element, or None; never marks an LRU element used."""
+
+    @abc.abstractmethod
+    def _update(self, key: bytes, writes: Writes, flags: int) -> int:
+        """Set ``key``'s values for the copies in ``writes``: 0 or a negative errno."""
+
+    @abc.abstractmethod
+    def _live_slots(self) -> Iterable[int]:
+        """The slots of every element (a snapshot)."""
+
+    @abc.abstractmethod
+    def element_key(self, slot: int) -> bytes:
+        """The key of the element in ``slot`` (for timer callbacks, which receive it)."""
+
+    # -- element memory ------------------------------------------------------------------
+
+    def _value_at(self, slot: int, copy: int) -> tuple[Region, int]:
+        region, offset = self._slots.locate(slot)
+        return region, offset + self._key_area + copy * self._stride
+
+    def value_address(self, slot: int, cpu: int = 0) -> int:
+        """The address of the value in ``slot`` (``cpu``'s copy for per-CPU maps)."""
+        region, offset = self._value_at(slot, cpu if self.percpu else 0)
+        return region.base + offset
+
+    def slot_of(self, address: int) -> int | None:
+        """The slot whose memory holds ``address`` (a pointer into a value), or None."""
+        return self._slots.slot_at(address)
+
+    def _write(self, slot: int, copy: int, data: bytes, locked: bool) -> None:
+        """Copy ``data`` into a value around its special fields (``copy_map_value``), under the
+        element's spin lock for BPF_F_LOCK (``copy_map_value_locked``)."""
+        region, offset = self._value_at(slot, copy)
+        if locked:
+            assert self._lock_offset is not None
+            with spin_lock_at(region.base + offset + self._lock_offset):
+                self._copy_gaps(region, offset, data)
+        else:
+            self._copy_gaps(region, offset, data)
+
+    def _copy_gaps(self, region: Region, offset: int, data: bytes) -> None:
+        buf = region.buf
+        for start, end in self._gaps:
+            buf[offset + start : offset + end] = data[start:end]
+
+    def _read(self, slot: int, copy: int, locked: bool) -> bytes:
+        """A value as user space sees it: special fields read as zeros."""
+        region, offset = self._value_at(slot, copy)
+        if locked:
+            assert self._lock_offset is not None
+            with spin_lock_at(region.base + offset + self._lock_offset):
+                raw = bytes(region.buf[offset : offset + self.value_size])
+        else:
+            raw = bytes(region.buf[offset : offset + self.value_size])
+        if not self.special_fields:
+            return raw
+        masked = bytearray(raw)
+        for field_offset, size in self.special_fields:
+            masked[field_offset : field_offset + size] = bytes(size)
+        return bytes(masked)
+
+    def _zero(self, slot: int) -> None:
+        """Zero a whole slot: a new element starts with zeroed values and special fields."""
+        region, offset = self._slots.locate(slot)
+        region.buf[offset : offset + self._slots.size] = bytes(self._slots.size)
+
+    def _free_fields(self, slot: int) -> None:
+        """Free the special fields of one element: tell the hook, then zero them."""
+        if not self.special_fields:
+            return
+        region, offset = self._value_at(slot, 0)
+        self.on_free_fields(slot, region, offset)
+        for field_offset, size in self.special_fields:
+            start = offset + field_offset
+            region.buf[start : start + size] = bytes(size)
+
+    def free_fields(self) -> None:
+        """Free the special fields of every element; the elements and their data stay."""
+        if not self.special_fields:
+            return  # nothing to free: skip walking every element of a big map
+        for slot in self._live_slots():
+            self._free_fields(slot)
+
+    # -- program side --------------------------------------------------------------------
+
+    def lookup(self, key: bytes, cpu: int) -> int:
+        """The address of ``key``'s value (``cpu``'s copy for per-CPU maps), or 0."""
+        slot = self._find(key)
+        return 0 if slot is None else self.value_address(slot, cpu)
+
+    def update(self, key: bytes, value: bytes, flags: int, cpu: int) -> int:
+        """Set ``key`` to ``value``; a per-CPU map changes only ``cpu``'s copy."""
+        return self._update(key, [(cpu if self.percpu else 0, value)], flags)
+
+    # -- user side -----------------------------------------------------------------------
+
+    def _lock_flag(self, operation: str, flags: int) -> bool:
+        """Whether a user-side lookup asks for BPF_F_LOCK, refusing flags it cannot honour."""
+        if flags & ~BPF_F_LOCK:
+            raise MapError(operation, EINVAL, f"invalid flags 0x{flags:x}")
+        if flags and self._lock_offset is None:
+            raise MapError(operation, EINVAL, "BPF_F_LOCK on a value without a bpf_spin_lock")
+        return bool(flags)
+
+    def _values(self, slot: int, locked: bool = False) -> bytes | list[bytes]:
+        """What a user-side read returns: one value, or the list of per-CPU values."""
+        values = [self._read(slot, copy, locked) for copy in range(self._copies)]
+        return values if self.percpu else values[0]
+
+    def _user_writes(self, operation: str, value: object) -> Writes:
+        """The copies a user-side update writes: every CPU's for per-CPU maps, given one value
+        for all or a list with one per CPU."""
+        if not self.percpu:
+            return [(0, self._check_value(operation, value))]
+        if isinstance(value, (list, tuple)):
+            if len(value) != self.ncpus:
+                raise MapError(
+                    operation, EINVAL, f"need {self.ncpus} per-CPU values, got {len(value)}"
+                )
+            return [(cpu, self._check_value(operation, v)) for cpu, v in enumerate(value)]
+        data = self._check_value(operation, value)
+        return [(cpu, data) for cpu in range(self.ncpus)]
+
+    def lookup_elem(self, key: bytes, flags: int = 0) -> bytes | list[bytes]:
+        """The value of ``key`` with special fields as zeros (a list of ``ncpus`` values for
+        per-CPU maps); ``BPF_F_LOCK`` copies it under the element's spin lock."""
+        self._check_access("lookup", read=True)
+        key = self._check_key("lookup", key)
+        locked = self._lock_flag("lookup", flags)
+        slot = self._find(key)
+        if slot is None:
+            raise KeyNotExistError("lookup")
+        return self._values(slot, locked)
+
+    def update_elem(self, key: bytes, value: object, flags: int = 0) -> None:
+        """Set ``key`` to ``value`` (per-CPU maps: one value for every CPU, or a list)."""
+        self._check_access("update", write=True)
+        key = self._check_key("update", key)
+        self._raise_for("update", self._update(key, self._user_writes("update", value), flags))

@@ -1,0 +1,93 @@
+"""Creating a live map of any supported type from the numbers an object file declares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._errors import NotSupportedError
+from ..engine import AddressSpace
+from ._array import ArrayMap, PerCpuArrayMap
+from ._base import Map
+from ._errors import EINVAL, MapError
+from ._hash import HashMap, PerCpuHashMap
+from ._lru_hash import LruHashMap, LruPerCpuHashMap
+from ._map_in_map import ArrayOfMaps, HashOfMaps
+from ._prog_array import ProgArray
+from ._queue_stack import QueueMap, StackMap
+from ._ringbuf import RingBuf
+
+__all__ = ["SUPPORTED_TYPES", "create_map"]
+
+_FAMILIES: dict[int, type[Map]] = {
+    family.type: family
+    for family in (
+        HashMap,
+        ArrayMap,
+        ProgArray,
+        PerCpuHashMap,
+        PerCpuArrayMap,
+        LruHashMap,
+        LruPerCpuHashMap,
+        QueueMap,
+        StackMap,
+        RingBuf,
+    )
+}
+_MAPS_OF_MAPS: dict[int, type[ArrayOfMaps | HashOfMaps]] = {
+    ArrayOfMaps.type: ArrayOfMaps,
+    HashOfMaps.type: HashOfMaps,
+}
+
+#: the ``MapType`` values :func:`create_map` accepts
+SUPPORTED_TYPES = frozenset(_FAMILIES) | frozenset(_MAPS_OF_MAPS)
+
+
+def create_map(
+    map_type: int,
+    name: str,
+    key_size: int,
+    value_size: int,
+    max_entries: int,
+    flags: int = 0,
+    *,
+    space: AddressSpace,
+    ncpus: int = 2,
+    special_fields: Sequence[tuple[int, int]] = (),
+    inner_map: Map | None = None,
+) -> Map:
+    """A new map of type ``map_type`` (a :class:`MapType` value), as BPF_MAP_CREATE makes one.
+
+    ``inner_map`` is the template of a map of maps (the kernel's ``inner_map_fd``); the other
+    arguments are those of :class:`Map`.
+
+    Raises:
+        NotSupportedError: for a map type pybpf does not implement ("unsupported map type 30").
+        MapError: when the kernel would refuse the map.
+    """
+    if map_type in _MAPS_OF_MAPS:
+        return _MAPS_OF_MAPS[map_type](
+            name,
+            key_size,
+            value_size,
+            max_entries,
+            flags,
+            space=space,
+            ncpus=ncpus,
+            special_fields=special_fields,
+            inner_map=inner_map,
+        )
+    family = _FAMILIES.get(map_type)
+    if family is None:
+        raise NotSupportedError(f"unsupported map type {map_type}")
+    if inner_map is not None:
+        raise MapError("create", EINVAL, "only maps of maps take an inner map")
+    return family(
+        name,
+        key_size,
+        value_size,
+        max_entries,
+        flags,
+        space=space,
+        ncpus=ncpus,
+        special_fields=special_fields,
+    )
