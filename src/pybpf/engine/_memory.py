@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import ctypes.util
+import mmap
+import sys
 import threading
+import weakref
 from collections.abc import Iterable
 
 __all__ = ["AddressSpace", "Region"]
@@ -30,13 +34,15 @@ class Region:
         data: initial contents (at most ``size`` bytes).
     """
 
-    __slots__ = ("_raw", "base", "buf", "end", "name", "size", "writable")
+    __slots__ = ("__weakref__", "_raw", "base", "buf", "end", "name", "size", "writable")
 
-    def __init__(self, size: int, name: str, *, writable: bool = True, data: bytes = b"") -> None:
+    def __init__(
+        self, size: int, name: str, *, writable: bool = True, data: bytes = b"", low: bool = False
+    ) -> None:
         if size < 0 or len(data) > size:
             raise ValueError(f"region '{name}': bad size {size} for {len(data)} bytes of data")
         # One spare byte keeps zero-sized regions addressable as distinct, empty ranges.
-        self._raw = (ctypes.c_ubyte * (size or 1))()
+        self._raw = _low_buffer(size or 1, self) if low else (ctypes.c_ubyte * (size or 1))()
         self.name = name
         self.size = size
         self.writable = writable
@@ -46,9 +52,9 @@ class Region:
         self.buf[: len(data)] = data
 
     @classmethod
-    def from_bytes(cls, data: bytes, name: str, *, writable: bool = True) -> Region:
+    def from_bytes(cls, data: bytes, name: str, *, writable: bool = True, low: bool = False) -> Region:
         """A region holding a copy of ``data``."""
-        return cls(len(data), name, writable=writable, data=data)
+        return cls(len(data), name, writable=writable, data=data, low=low)
 
     def contains(self, address: int, size: int) -> bool:
         """Whether ``[address, address + size)`` lies inside this region."""
@@ -103,3 +109,41 @@ class AddressSpace:
 
     def __len__(self) -> int:
         return len(self._snapshot[1])
+
+
+# Packet data in the low 2 GiB. Program contexts such as ``struct __sk_buff`` hold packet
+# pointers in 32-bit fields (``data``, ``data_end``); the kernel rewrites those loads, pybpf
+# instead places packets where a 32-bit field can hold their real address (Linux's MAP_32BIT,
+# which JITs use for the same reason on x86-64).
+_MAP_32BIT = 0x40
+_MAP_FAILED = ctypes.c_void_p(-1).value
+
+
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    lib = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    lib.mmap.restype = ctypes.c_void_p
+    lib.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    lib.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    return lib
+
+
+_LIBC = _libc()
+
+
+class LowMemoryError(OSError):
+    """No memory below 4 GiB could be mapped (not Linux x86-64, or the low space is full)."""
+
+
+def _low_buffer(size: int, owner: object) -> ctypes.Array[ctypes.c_ubyte]:
+    """A zeroed buffer whose address fits in 31 bits, unmapped when ``owner`` is collected."""
+    if _LIBC is None:
+        raise LowMemoryError("32-bit addressable memory needs Linux")
+    length = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_32BIT
+    address = _LIBC.mmap(None, length, mmap.PROT_READ | mmap.PROT_WRITE, flags, -1, 0)
+    if address in (None, _MAP_FAILED) or address + length > 1 << 32:
+        raise LowMemoryError("could not map memory below 4 GiB")
+    weakref.finalize(owner, _LIBC.munmap, address, length)
+    return (ctypes.c_ubyte * size).from_address(address)

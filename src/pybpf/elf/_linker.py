@@ -1,0 +1,102 @@
+"""Linking one program: appending the subprograms it uses and rewriting what points elsewhere.
+
+The kernel loads a program as one run of instructions, so the ``.text`` functions it calls,
+or whose address it takes (callbacks), are appended after it, as libbpf does
+(``bpf_object__reloc_code``): depth first, each function when it is first met, then the
+functions that one uses, and so on. Every program gets its own copy, at its own place.
+
+Then each instruction with a target is rewritten in the forms :mod:`pybpf._spec` describes:
+calls and ``lddw`` of a function get the distance in instructions from the next one to the
+target (``lddw`` also ``src=PseudoSrc.FUNC``), map references ``src=MAP_IDX`` with the map's
+index in ``map_refs``, and global-variable references ``src=MAP_IDX_VALUE`` with that index
+in the low and the byte offset in the high 32 bits. Maps are numbered in the order the
+program's instructions first name them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from ..isa import LDDW, Instruction, PseudoSrc, iter_pcs
+from ._relocations import DataRef, FuncRef, Function, MapRef, Target
+
+__all__ = ["Linked", "link"]
+
+
+@dataclass(frozen=True)
+class Linked:
+    """A program ready to load: its instructions, where each subprogram starts, its maps."""
+
+    instructions: tuple[Instruction, ...]
+    subprograms: Mapping[str, int]
+    map_refs: tuple[str, ...]
+
+
+def link(program: Function, text: Mapping[str, Function]) -> Linked:
+    """Append to ``program`` the ``.text`` functions (from ``text``, by name) it uses."""
+    layout = _layout(program, text)
+    starts: dict[str, int] = {}
+    pc = 0
+    for function in layout:
+        starts[function.name] = pc
+        pc += sum(insn.width for insn in function.insns)
+    map_refs: dict[str, int] = {}
+    out = [
+        _rewrite(insn, function.targets.get(i), starts[function.name] + slot, starts, map_refs)
+        for function in layout
+        for i, (slot, insn) in enumerate(iter_pcs(function.insns))
+    ]
+    del starts[program.name]
+    return Linked(tuple(out), starts, tuple(map_refs))
+
+
+def _layout(program: Function, text: Mapping[str, Function]) -> list[Function]:
+    """The program and its subprograms in libbpf's order: depth first, by first use.
+
+    The walk keeps its own stack, so that a long chain of calls in a hostile object cannot
+    exhaust Python's.
+    """
+    layout = [program]
+    placed = {program.name}
+    stack = [_callees(program)]
+    while stack:
+        callee = next(stack[-1], None)
+        if callee is None:
+            stack.pop()
+        elif callee not in placed:
+            placed.add(callee)
+            layout.append(text[callee])
+            stack.append(_callees(text[callee]))
+    return layout
+
+
+def _callees(function: Function) -> Iterator[str]:
+    """The functions ``function`` calls or takes the address of, in instruction order."""
+    return (
+        target.name for _, target in sorted(function.targets.items()) if isinstance(target, FuncRef)
+    )
+
+
+def _rewrite(
+    insn: Instruction,
+    target: Target | None,
+    pc: int,
+    starts: Mapping[str, int],
+    map_refs: dict[str, int],
+) -> Instruction:
+    """The instruction at ``pc`` pointing at ``target`` in this program's terms."""
+    match target:
+        case FuncRef(name):
+            distance = starts[name] - (pc + 1)
+            if insn.opcode == LDDW:
+                return dataclasses.replace(insn, src=PseudoSrc.FUNC, imm=distance & 0xFFFFFFFF)
+            return dataclasses.replace(insn, imm=distance)
+        case MapRef(name):
+            index = map_refs.setdefault(name, len(map_refs))
+            return dataclasses.replace(insn, src=PseudoSrc.MAP_IDX, imm=index)
+        case DataRef(name, offset):
+            index = map_refs.setdefault(name, len(map_refs))
+            return dataclasses.replace(insn, src=PseudoSrc.MAP_IDX_VALUE, imm=index | offset << 32)
+    return insn
