@@ -16,4 +16,22 @@ from .maps import KeyNotExistError as KeyNotExistError
 from .maps import MapError as MapError
 from .verifier import VerifierError as VerifierError
 
+from .maps import BPF_ANY as BPF_ANY
+from .maps import BPF_EXIST as BPF_EXIST
+from .maps import BPF_F_LOCK as BPF_F_LOCK
+from .maps import BPF_NOEXIST as BPF_NOEXIST
+from .runtime import CompileError as CompileError
+from .runtime import Link as Link
+from .runtime import Map as Map
+from .runtime import Object as Object
+from .runtime import Program as Program
+from .runtime import Runtime as Runtime
+from .runtime import TestRunError as TestRunError
+from .runtime import TestRunResult as TestRunResult
+from .timers import SECOND as SECOND
+from .timers import VirtualClock as VirtualClock
+
+MILLISECOND = SECOND // 1000
+MICROSECOND = SECOND // 1_000_000
+
 __version__ = "0.1.0"

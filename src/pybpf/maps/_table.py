@@ -102,7 +102,8 @@ class Table(MutableMapping[Any, Any]):
         if value_codec is None and not map.holds_objects:
             self.value_codec = default_codec(map.value_size)
 
-    def _decode(self, raw: Any) -> Any:
+    def decode_value(self, raw: Any) -> Any:
+        """The Python value of raw value bytes (a list of them for per-CPU maps)."""
         codec = self.value_codec
         if codec is None:
             return raw
@@ -110,7 +111,8 @@ class Table(MutableMapping[Any, Any]):
             return [codec.from_bytes(v) for v in raw]
         return codec.from_bytes(raw)
 
-    def _encode(self, value: Any) -> Any:
+    def encode_value(self, value: Any) -> Any:
+        """The raw bytes of a Python value (a list of them for per-CPU maps)."""
         codec = self.value_codec
         if codec is None:
             return value
@@ -119,10 +121,10 @@ class Table(MutableMapping[Any, Any]):
         return codec.to_bytes(value)
 
     def __getitem__(self, key: Any) -> Any:
-        return self._decode(self.map.lookup_elem(self.key_codec.to_bytes(key)))
+        return self.decode_value(self.map.lookup_elem(self.key_codec.to_bytes(key)))
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self.map.update_elem(self.key_codec.to_bytes(key), self._encode(value))
+        self.map.update_elem(self.key_codec.to_bytes(key), self.encode_value(value))
 
     def _delete(self, raw_key: bytes) -> None:
         if isinstance(self.map, ArrayBase):

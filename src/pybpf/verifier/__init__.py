@@ -2,6 +2,8 @@
 (https://docs.kernel.org/bpf/verifier.html), with its messages verbatim.
 """
 
+from ._calls import check_helper_calls as check_helper_calls
+from ._calls import license_is_gpl_compatible as license_is_gpl_compatible
 from ._errors import VerifierError as VerifierError
 from ._registers import CALLEE_ENTRY_REGISTERS as CALLEE_ENTRY_REGISTERS
 from ._registers import KERNEL_ENTRY_REGISTERS as KERNEL_ENTRY_REGISTERS

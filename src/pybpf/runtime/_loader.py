@@ -1,0 +1,180 @@
+"""Turning a :class:`CollectionSpec` into live maps and programs, as libbpf's load does.
+
+Order matters, as in libbpf: maps are created (or reused from a pin) and global data is filled
+in, with the caller's ``globals`` applied before anything is verified; ``.rodata`` is frozen;
+then each program's map references become the maps' addresses, the program is checked and
+compiled; last, program arrays and maps of maps get their initial values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import maps
+from .._errors import NotSupportedError
+from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
+from ..elf import load_collection
+from ..elf._reader import object_name
+from ..engine import Interpreter
+from ..helpers import BY_ID
+from ..isa import Instruction, PseudoSrc
+from ..maps import EINVAL, MapError
+from ..verifier import KERNEL_ENTRY_REGISTERS, check_helper_calls, check_register_reads
+from ._compile import compile_c
+from ._globals import Globals, global_vars
+from ._map import Map
+from ._object import MapsView, Object
+from ._program import Program
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+__all__ = ["DEFAULT_PIN_ROOT", "load_object"]
+
+DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
+
+
+def load_object(
+    runtime: Runtime, path: str | Path, globals_: Mapping[str, Any] | None, pin_root: str
+) -> Object:
+    """Load an object file (or compile and load a ``.c`` file) into ``runtime``."""
+    path = Path(path)
+    obj_path = compile_c(path) if path.suffix == ".c" else path
+    spec = load_collection(obj_path, name=object_name(path.name))
+    created: dict[str, maps.Map] = {}
+    try:
+        return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
+    except BaseException:
+        for m in created.values():  # nothing half-loaded survives a failure
+            if not runtime._table.users(m):
+                m.close()
+                runtime._maps_by_address.pop(m.address, None)
+        raise
+
+
+class _Loader:
+    def __init__(self, runtime: Runtime, spec: CollectionSpec, pin_root: str, created: dict[str, maps.Map]) -> None:
+        self.rt = runtime
+        self.spec = spec
+        self.pin_root = pin_root.rstrip("/")
+        self.maps: dict[str, maps.Map] = {}
+        self.created = created
+
+    def load(self, globals_: Mapping[str, Any]) -> Object:
+        for name, mspec in self.spec.maps.items():
+            self.maps[name] = self._map(mspec)
+        handles = {name: self._handle(name) for name in self.maps}
+        aliases = {m.section: name for name, m in self.spec.maps.items() if m.section and m.section != name}
+        globals_view = self._globals(globals_)
+        programs = {
+            name: self._program(pspec)
+            for name, pspec in self.spec.programs.items()
+            if pspec.autoload
+        }
+        self._initial_values(programs)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases), globals_view)
+        self.rt._objects.add(obj)
+        return obj
+
+    # -- maps ------------------------------------------------------------------------------
+
+    def _map(self, mspec: MapSpec) -> maps.Map:
+        pin_path = f"{self.pin_root}/{mspec.name}"
+        if mspec.pinning == Pinning.BY_NAME and pin_path in self.rt._table.pins:
+            return self._reuse_pinned(mspec, pin_path)
+        inner = self._create(mspec.inner) if mspec.inner is not None else None
+        m = self._create(mspec, inner)
+        if mspec.data is not None:
+            m.update_elem(b"\0\0\0\0", mspec.data)
+        if mspec.pinning == Pinning.BY_NAME:
+            self.rt._table.pin(pin_path, m, self.spec.btf, mspec.key_type_id, mspec.value_type_id)
+        return m
+
+    def _create(self, mspec: MapSpec, inner: maps.Map | None = None) -> maps.Map:
+        special: tuple[tuple[int, int], ...] = ()
+        if self.spec.btf is not None and mspec.value_type_id:
+            special = tuple((f.offset, f.size) for f in self.spec.btf.find_special_fields(mspec.value_type_id))
+        try:
+            m = maps.create_map(
+                mspec.type, mspec.name, mspec.key_size, mspec.value_size, mspec.max_entries, mspec.flags,
+                space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
+            )
+        except MapError as err:
+            raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
+        self.created[mspec.name] = m
+        self.rt._table.add_map(m)
+        return m
+
+    def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
+        m = self.rt._table.lookup_pin(path).map
+        same = (m.type, m.key_size, m.value_size, m.max_entries, m.flags) == (
+            mspec.type, mspec.key_size, mspec.value_size, mspec.max_entries, mspec.flags
+        )
+        if not same:
+            raise MapError("load maps", EINVAL, f"map '{mspec.name}': the map pinned at '{path}' is not compatible")
+        return m
+
+    def _handle(self, name: str) -> Map:
+        mspec = self.spec.maps[name]
+        return Map(self.rt, self.maps[name], self.spec.btf, mspec.key_type_id, mspec.value_type_id)
+
+    def _globals(self, values: Mapping[str, Any]) -> Globals:
+        data = {
+            mspec.section: (self.maps[name], mspec.value_type_id, mspec.is_readonly)
+            for name, mspec in self.spec.maps.items()
+            if mspec.section and mspec.value_type_id
+        }
+        variables = global_vars(self.spec.btf, data) if self.spec.btf is not None else {}
+        view = Globals(self.spec.btf, variables)
+        for name, value in values.items():
+            if name not in variables:
+                raise KeyError(f"load: no global variable '{name}' in object '{self.spec.name}'")
+            view[name] = value
+        for name, mspec in self.spec.maps.items():
+            if mspec.is_readonly and name in self.created:
+                self.maps[name].freeze()  # user space may no longer write it
+        view.frozen = True
+        return view
+
+    # -- programs --------------------------------------------------------------------------
+
+    def _program(self, pspec: ProgramSpec) -> Program:
+        insns = [self._resolve(pspec, insn) for insn in pspec.instructions]
+        self._check(pspec, insns)
+        engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
+        program = Program(self.rt, pspec, insns, engine)
+        self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
+        return program
+
+    def _resolve(self, pspec: ProgramSpec, insn: Instruction) -> Instruction:
+        """A map reference (by index into the program's map list) becomes the map's address."""
+        if insn.src == PseudoSrc.MAP_IDX and insn.opcode == 0x18:
+            m = self.maps[pspec.map_refs[insn.imm & 0xFFFF_FFFF]]
+            return replace(insn, src=PseudoSrc.IMM64, imm=m.address)
+        if insn.src == PseudoSrc.MAP_IDX_VALUE and insn.opcode == 0x18:
+            m = self.maps[pspec.map_refs[insn.imm & 0xFFFF_FFFF]]
+            value = m.lookup(b"\0\0\0\0", 0)
+            return replace(insn, src=PseudoSrc.IMM64, imm=(value + (insn.imm >> 32)) & (2**64 - 1))
+        return insn
+
+    def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
+        offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
+        check_helper_calls(pspec.instructions, pspec.license, offered)
+        missing = sorted(
+            BY_ID[i.imm].name for i in pspec.instructions
+            if i.opcode == 0x85 and i.src == 0 and i.imm not in self.rt._helpers
+        )
+        if missing:
+            raise NotSupportedError(f"load program '{pspec.name}': helper {missing[0]} is not implemented yet")
+        check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
+
+    def _initial_values(self, programs: Mapping[str, Program]) -> None:
+        for name, mspec in self.spec.maps.items():
+            m = self.maps[name]
+            for index, target in mspec.init.items():
+                key = index.to_bytes(m.key_size, "little")
+                value = programs[target] if m.type == maps.MapType.PROG_ARRAY else self.maps[target]
+                m.update_elem(key, value)

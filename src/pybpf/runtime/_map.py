@@ -1,0 +1,202 @@
+"""A map as user space holds it: a BCC-style mutable mapping with BTF-typed keys and values.
+
+Each :class:`Map` handle owns one *user reference* to the underlying map, like a file
+descriptor. When the last user reference goes (handles closed, no pin left), the kernel frees
+the special fields of every element (timers are cancelled); when no program uses the map either,
+the map itself is freed. The runtime's object table does that bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any, final
+
+from .. import maps
+from ..btf import Spec, from_python, to_python
+from ..maps import MapError, Table
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+__all__ = ["BtfCodec", "Map"]
+
+EBADF = 9
+
+
+class BtfCodec:
+    """Converts a map key or value through its BTF type (ints, bytes, lists, dicts)."""
+
+    def __init__(self, spec: Spec, type_id: int) -> None:
+        self.spec = spec
+        self.type_id = type_id
+
+    def to_bytes(self, value: Any) -> bytes:
+        """The bytes of ``value``; bytes pass through unchanged."""
+        if isinstance(value, bytes | bytearray):
+            return bytes(value)
+        return from_python(self.spec, self.type_id, value)
+
+    def from_bytes(self, data: bytes) -> Any:
+        """The Python value of ``data``."""
+        return to_python(self.spec, self.type_id, data)
+
+
+def _codec(spec: Spec | None, type_id: int, size: int) -> maps.Codec:
+    if spec is not None and type_id:
+        return BtfCodec(spec, type_id)
+    return maps.default_codec(size)
+
+
+@final
+class Map(MutableMapping[Any, Any]):
+    """A map of a runtime, seen from Python (``obj.maps["name"]`` or ``rt.open_pinned(path)``).
+
+    Hash, array, LRU and per-CPU maps behave as mutable mappings: keys and values are ints,
+    bytes or, through the map's BTF, dicts and lists; a missing key raises ``KeyError``;
+    ``del`` on an array zeroes the element (freeing its timer); per-CPU values are lists with one
+    value per CPU. Queues and stacks have :meth:`push`, :meth:`pop` and :meth:`peek`; ring
+    buffers :meth:`poll`.
+    """
+
+    def __init__(self, runtime: Runtime, inner: maps.Map, btf: Spec | None, key_type_id: int, value_type_id: int) -> None:
+        self._runtime = runtime
+        self._inner = inner
+        self._btf = btf
+        self._key_type_id = key_type_id
+        self._value_type_id = value_type_id
+        self._table = Table(
+            inner,
+            key_codec=_codec(btf, key_type_id, inner.key_size),
+            value_codec=_codec(btf, value_type_id, inner.value_size),
+        )
+        self._open = True
+        runtime._table.acquire_map(inner)
+
+    # -- what it is ------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The map's name."""
+        return self._inner.name
+
+    @property
+    def type(self) -> maps.MapType:
+        """The map's UAPI type."""
+        return maps.MapType(self._inner.type)
+
+    @property
+    def key_size(self) -> int:
+        """Bytes per key."""
+        return self._inner.key_size
+
+    @property
+    def value_size(self) -> int:
+        """Bytes per value (per CPU for per-CPU maps)."""
+        return self._inner.value_size
+
+    @property
+    def max_entries(self) -> int:
+        """The map's capacity."""
+        return self._inner.max_entries
+
+    @property
+    def flags(self) -> int:
+        """The map's creation flags."""
+        return self._inner.flags
+
+    @property
+    def internal(self) -> maps.Map:
+        """The underlying :class:`pybpf.maps.Map` (raw bytes, program-side operations)."""
+        self._check_open()
+        return self._inner
+
+    def __repr__(self) -> str:
+        state = "" if self._open else " (closed)"
+        return f"<Map '{self.name}' {self.type.name.lower()}{state}>"
+
+    def _check_open(self) -> None:
+        if not self._open:
+            raise MapError("map", EBADF, f"map '{self.name}' handle is closed")
+
+    # -- the mapping -----------------------------------------------------------------------
+
+    def __getitem__(self, key: Any) -> Any:
+        self._check_open()
+        return self._table[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._check_open()
+        self._table[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        self._check_open()
+        del self._table[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        self._check_open()
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        self._check_open()
+        return len(self._table)
+
+    def update_elem(self, key: Any, value: Any, flags: int = 0) -> None:
+        """Create or update ``key`` with the kernel's flags (``BPF_ANY``, ``BPF_NOEXIST``, ``BPF_EXIST``).
+
+        Raises:
+            MapError: the kernel's error (EEXIST, ENOENT, E2BIG, ...), as ``.errno``.
+        """
+        self._check_open()
+        self._inner.update_elem(self._table.key_codec.to_bytes(key), self._table.encode_value(value), flags)
+
+    def lookup_and_delete(self, key: Any) -> Any:
+        """Remove ``key`` and return its value (a queue or stack pops).
+
+        Raises:
+            KeyNotExistError: the key is not there.
+        """
+        self._check_open()
+        return self._table.decode_value(self._inner.lookup_and_delete_elem(self._table.key_codec.to_bytes(key)))
+
+    # -- queues, stacks, ring buffers ------------------------------------------------------
+
+    def push(self, value: Any, flags: int = 0) -> None:
+        """Push onto a queue or stack (``BPF_EXIST`` overwrites the oldest when full)."""
+        self._check_open()
+        self._inner.update_elem(b"", self._table.encode_value(value), flags)
+
+    def pop(self, *args: Any) -> Any:
+        """``pop()`` takes the next value of a queue or stack (``pop(default)`` instead of
+        KeyError when empty); on other maps it is the mapping's ``pop(key[, default])``."""
+        self._check_open()
+        if not isinstance(self._inner, maps.QueueStackBase):
+            return super().pop(*args)
+        try:
+            return self._table.decode_value(self._inner.lookup_and_delete_elem(b""))
+        except KeyError:
+            if args:
+                return args[0]
+            raise
+
+    def peek(self) -> Any:
+        """The next value of a queue or stack, left in place."""
+        self._check_open()
+        return self._table.decode_value(self._inner.lookup_elem(b""))
+
+    def poll(self, callback: Callable[[bytes], object], timeout: float | None = 0) -> int:
+        """Deliver submitted ring-buffer records to ``callback``; returns how many."""
+        self._check_open()
+        return self._inner.poll(callback, timeout)  # type: ignore[attr-defined,no-any-return]
+
+    # -- references ------------------------------------------------------------------------
+
+    def pin(self, path: str) -> None:
+        """Pin the map at ``path`` in the runtime: the pin holds a user reference of its own."""
+        self._check_open()
+        self._runtime._table.pin(path, self._inner, self._btf, self._key_type_id, self._value_type_id)
+
+    def close(self) -> None:
+        """Drop this handle's user reference (idempotent)."""
+        if self._open:
+            self._open = False
+            self._runtime._table.release_map(self._inner)

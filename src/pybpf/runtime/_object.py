@@ -1,0 +1,91 @@
+"""A loaded object file: its programs, maps and globals (``rt.load(...)``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, final
+
+from .._spec import CollectionSpec
+from ._globals import Globals
+from ._map import Map
+from ._program import Program
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+__all__ = ["MapsView", "Object"]
+
+
+@final
+class MapsView(Mapping[str, Map]):
+    """The maps of an object by name; global-data maps also answer to their section name
+    (``obj.maps[".bss"]`` as well as libbpf's ``obj.maps["prog.bss"]``)."""
+
+    def __init__(self, handles: dict[str, Map], aliases: dict[str, str]) -> None:
+        self._handles = handles
+        self._aliases = aliases
+
+    def __getitem__(self, name: str) -> Map:
+        return self._handles[self._aliases.get(name, name)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._handles)
+
+    def __len__(self) -> int:
+        return len(self._handles)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._handles or name in self._aliases
+
+
+@final
+class Object:
+    """The live collection of one object file.
+
+    Attributes:
+        name: the object name (the file name up to its first dot).
+        programs: programs by function name (subprograms and callbacks excluded).
+        maps: maps by name (see :class:`MapsView`).
+        globals: the non-static global variables, live and typed.
+        spec: the blueprint it was loaded from.
+    """
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        spec: CollectionSpec,
+        programs: dict[str, Program],
+        maps: MapsView,
+        globals_: Globals,
+    ) -> None:
+        self._runtime = runtime
+        self.spec = spec
+        self.name = spec.name
+        self.programs: Mapping[str, Program] = programs
+        self.maps = maps
+        self.globals = globals_
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"<Object '{self.name}' programs={list(self.programs)} maps={list(self.maps)}>"
+
+    def close(self) -> None:
+        """Drop the object's user references to its maps and programs (idempotent).
+
+        Maps that nothing else holds (no pin, no open handle) lose their timers; maps and
+        programs that nothing holds at all are freed.
+        """
+        if self.closed:
+            return
+        self.closed = True
+        for name in list(self.maps):
+            self.maps[name].close()
+        for program in self.programs.values():
+            self._runtime._release_program(program)
+        self._runtime._objects.discard(self)
+
+    def __enter__(self) -> Object:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

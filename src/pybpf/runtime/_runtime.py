@@ -1,0 +1,265 @@
+"""``pybpf.Runtime``: the object table, the clock, the CPUs, and loading."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, final
+
+from .._errors import NotSupportedError
+from ..engine import AddressSpace, Region
+from ..helpers import linux_helpers
+from ..timers import Clock, RealClock, VirtualClock
+from ._contexts import args_context, pt_regs_context
+from ._errors import TestRunError
+from ._host import Host, TraceRecord
+from ._loader import DEFAULT_PIN_ROOT, load_object
+from ._map import Map
+from ._object import Object
+from ._program import Link, Program
+from ._table import ObjectTable
+
+__all__ = ["Runtime"]
+
+ENXIO = 6
+
+# The kernel's test functions for tracing programs (net/bpf/test_run.c): name, the arguments
+# BPF_PROG_TEST_RUN calls them with, and what they return.
+_FENTRY_TESTS: tuple[tuple[str, tuple[int, ...], int], ...] = (
+    ("bpf_fentry_test1", (1,), 2),
+    ("bpf_fentry_test2", (2, 3), 5),
+    ("bpf_fentry_test3", (4, 5, 6), 15),
+    ("bpf_fentry_test4", (7, 8, 9, 10), 34),
+    ("bpf_fentry_test5", (11, 12, 13, 14, 15), 65),
+    ("bpf_fentry_test6", (16, 17, 18, 19, 20, 21), 111),
+    ("bpf_fentry_test7", (0,), 0),
+)
+_KNOWN_RETURNS = {name: ret for name, _, ret in _FENTRY_TESTS}
+
+
+@final
+class Runtime:
+    """A userspace BPF runtime: load objects, run programs, drive time.
+
+    Args:
+        clock: ``"real"`` (host time), ``"virtual"`` (a :class:`VirtualClock`) or a Clock.
+        engine: ``"auto"`` (the JIT when available), ``"interpreter"`` or ``"jit"``.
+        ncpus: the virtual CPUs programs run on (per-CPU maps hold one value per CPU).
+        seed: makes ``bpf_get_prandom_u32`` reproducible.
+        memory_limit: bytes chargeable to maps and timers (None: unlimited).
+        privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+
+    Raises:
+        NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
+        ValueError: a bad clock, engine or CPU count.
+    """
+
+    def __init__(
+        self,
+        clock: str | Clock = "real",
+        engine: str = "auto",
+        ncpus: int = 2,
+        seed: int | None = None,
+        memory_limit: int | None = None,
+        privileged: bool = True,
+    ) -> None:
+        if ncpus < 1:
+            raise ValueError(f"ncpus must be at least 1, got {ncpus}")
+        if engine not in ("auto", "interpreter", "jit"):
+            raise ValueError(f"unknown engine '{engine}' (auto, interpreter or jit)")
+        if engine == "jit":
+            raise NotSupportedError("the JIT engine is not available yet; use engine='interpreter'")
+        self.clock = _make_clock(clock)
+        self.engine = "interpreter"
+        self.ncpus = ncpus
+        self.memory_limit = memory_limit
+        self.privileged = privileged
+        self.space = AddressSpace()
+        self._helpers = linux_helpers(privileged=privileged)
+        self._host = Host(self, seed)
+        self._maps_by_address: dict[int, Any] = {}
+        self._table = ObjectTable(self)
+        self._objects: set[Object] = set()
+        self._program_holders: dict[Program, int] = {}
+        self._program_maps: dict[Program, list[Any]] = {}
+        self._hooks: defaultdict[str, list[Link]] = defaultdict(list)
+        self._lock = threading.RLock()
+        self._cpu_local = threading.local()
+        self._next_cpu = itertools.count()
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"<Runtime {type(self.clock).__name__} ncpus={self.ncpus} objects={len(self._objects)}>"
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def load(self, path: str | Path, globals: Mapping[str, Any] | None = None, *, pin_root: str = DEFAULT_PIN_ROOT) -> Object:
+        """Load an object file, or compile and load a ``.c`` file.
+
+        Args:
+            path: a BPF object (``clang -target bpf``) or C source.
+            globals: values for global variables, set before the programs are checked
+                (``.rodata`` constants included).
+            pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+
+        Raises:
+            ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
+        """
+        return load_object(self, path, globals, pin_root)
+
+    def _adopt_program(self, program: Program, used: list[Any]) -> None:
+        with self._lock:
+            self._program_holders[program] = 1
+            self._program_maps[program] = used
+        for m in used:
+            self._table.acquire_by_program(m)
+
+    def _release_program(self, program: Program) -> None:
+        with self._lock:
+            holders = self._program_holders.get(program, 0) - 1
+            if holders > 0:
+                self._program_holders[program] = holders
+                return
+            self._program_holders.pop(program, None)
+            used = self._program_maps.pop(program, [])
+        for m in used:
+            self._table.release_by_program(m)
+
+    # -- maps and pins ---------------------------------------------------------------------
+
+    def open_pinned(self, path: str) -> Map:
+        """A new handle (a new user reference) on the map pinned at ``path``.
+
+        Raises:
+            MapError: nothing is pinned there (ENOENT).
+        """
+        pin = self._table.lookup_pin(path)
+        return Map(self, pin.map, pin.btf, pin.key_type_id, pin.value_type_id)
+
+    def unpin(self, path: str) -> None:
+        """Remove a pin and the user reference it held.
+
+        Raises:
+            MapError: nothing is pinned there (ENOENT).
+        """
+        self._table.unpin(path)
+
+    # -- CPUs ------------------------------------------------------------------------------
+
+    def _cpu_for(self, cpu: int | None) -> int:
+        if cpu is None:
+            assigned: int | None = getattr(self._cpu_local, "cpu", None)
+            if assigned is None:
+                assigned = self._cpu_local.cpu = next(self._next_cpu) % self.ncpus
+            return assigned
+        if not 0 <= cpu < self.ncpus:
+            raise TestRunError(f"test_run: cpu {cpu} is not one of the runtime's {self.ncpus} CPUs (ENXIO)", ENXIO)
+        return cpu
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    def _attach(self, program: Program) -> Link:
+        link = Link(self, program)
+        with self._lock:
+            self._hooks[program.hook].append(link)
+            self._program_holders[program] = self._program_holders.get(program, 0) + 1
+        return link
+
+    def _detach(self, link: Link) -> None:
+        with self._lock:
+            self._hooks[link.program.hook].remove(link)
+        self._release_program(link.program)
+
+    def trigger(self, name: str, *args: int | bytes, ret: int | None = None, cpu: int | None = None) -> None:
+        """Fire the hook ``name`` as if the kernel reached it, running every attached program.
+
+        fentry and kprobe programs run first with ``args``; then fexit and kretprobe programs,
+        which also see the return value: ``ret``, or what the kernel's ``bpf_fentry_test*``
+        functions return, or 0. A tracepoint takes its raw context as one bytes argument.
+        """
+        with self._lock:
+            links = list(self._hooks.get(name, ()))
+        if not links:
+            return
+        cpu = self._cpu_for(cpu)
+        ints = [a for a in args if isinstance(a, int)]
+        result = ret if ret is not None else _KNOWN_RETURNS.get(name, 0)
+        for exit_pass in (False, True):
+            for link in links:
+                program = link.program
+                if program.is_exit_hook != exit_pass:
+                    continue
+                context = self._hook_context(program, args, ints, result)
+                program._execute(context.base, (context,), None, cpu)
+
+    def _hook_context(self, program: Program, args: tuple[int | bytes, ...], ints: list[int], ret: int) -> Region:
+        section = program.section
+        if section.startswith(("kprobe", "kretprobe")):
+            return pt_regs_context(ints, ret)
+        if section.startswith(("tracepoint", "tp/")) and len(args) == 1 and isinstance(args[0], bytes):
+            return Region.from_bytes(args[0], "tracepoint ctx", writable=False)
+        return args_context(ints + [ret] if program.is_exit_hook else ints)
+
+    def _run_fentry_tests(self) -> None:
+        for name, args, ret in _FENTRY_TESTS:
+            self.trigger(name, *args, ret=ret)
+
+    # -- time ------------------------------------------------------------------------------
+
+    def advance(self, ns: int) -> None:
+        """Let ``ns`` nanoseconds pass: a virtual clock moves (firing due timers), a real one sleeps."""
+        self.clock.advance(ns)
+
+    def run_until(self, t_ns: int) -> None:
+        """Let time pass until CLOCK_MONOTONIC reads ``t_ns``."""
+        self.clock.advance(max(0, t_ns - self.clock.now()))
+
+    def run_until_idle(self, limit_ns: int) -> int:
+        """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed."""
+        if isinstance(self.clock, VirtualClock):
+            return self.clock.run_until_idle(limit_ns)
+        return 0
+
+    # -- trace -----------------------------------------------------------------------------
+
+    def trace_lines(self) -> list[str]:
+        """Every ``bpf_trace_printk`` line so far, oldest first."""
+        return [r.message for r in self._host.trace_records]
+
+    def trace_fields(self) -> list[TraceRecord]:
+        """The trace lines with their task, pid, CPU and timestamp (as BCC's ``trace_fields``)."""
+        return list(self._host.trace_records)
+
+    # -- closing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every object and pin, freeing every map (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+        for obj in list(self._objects):
+            obj.close()
+        for path in list(self._table.pins):
+            self._table.unpin(path)
+        for links in list(self._hooks.values()):
+            for link in list(links):
+                link.detach()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _make_clock(clock: str | Clock) -> Clock:
+    if isinstance(clock, Clock):
+        return clock
+    if clock == "real":
+        return RealClock()
+    if clock == "virtual":
+        return VirtualClock()
+    raise ValueError(f"unknown clock '{clock}' (real, virtual or a Clock)")

@@ -1,0 +1,130 @@
+"""The runtime's object table: who holds each map, and when it is freed.
+
+The kernel counts two kinds of references to a map. *User* references (file descriptors, pins)
+keep its contents meaningful to user space: when the last one goes, the kernel frees the
+special fields of every element, which cancels their timers (``map_release_uref``). *Program*
+references keep its memory alive: the map is freed when neither kind is left. Handles and pins
+here play the file descriptors' part.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .. import maps
+from ..btf import Spec
+from ..maps import EEXIST, ENOENT, MapError
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+__all__ = ["ObjectTable", "Pin"]
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A pinned map, with what is needed to open a typed handle on it again."""
+
+    map: maps.Map
+    btf: Spec | None
+    key_type_id: int
+    value_type_id: int
+
+
+class ObjectTable:
+    """Reference counts of the maps of one runtime, and its pins."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._lock = threading.RLock()
+        self._users: dict[maps.Map, int] = {}
+        self._programs: dict[maps.Map, int] = {}
+        self.pins: dict[str, Pin] = {}
+
+    def add_map(self, m: maps.Map) -> None:
+        """Track a new map (no references yet)."""
+        with self._lock:
+            self._users.setdefault(m, 0)
+            self._programs.setdefault(m, 0)
+            self._runtime._maps_by_address[m.address] = m
+
+    def users(self, m: maps.Map) -> int:
+        """How many user references ``m`` has."""
+        with self._lock:
+            return self._users.get(m, 0)
+
+    def acquire_map(self, m: maps.Map) -> None:
+        """Take a user reference."""
+        with self._lock:
+            self._users[m] = self._users.get(m, 0) + 1
+
+    def release_map(self, m: maps.Map) -> None:
+        """Drop a user reference; the last one frees every element's special fields."""
+        with self._lock:
+            self._users[m] -= 1
+            last = self._users[m] == 0
+        if last:
+            m.free_fields()
+            self._maybe_free(m)
+
+    def acquire_by_program(self, m: maps.Map) -> None:
+        """A program that uses ``m`` was loaded."""
+        with self._lock:
+            self._programs[m] = self._programs.get(m, 0) + 1
+
+    def release_by_program(self, m: maps.Map) -> None:
+        """A program that used ``m`` was freed."""
+        with self._lock:
+            self._programs[m] -= 1
+        self._maybe_free(m)
+
+    def _maybe_free(self, m: maps.Map) -> None:
+        with self._lock:
+            if self._users.get(m) or self._programs.get(m) or m.closed:
+                return
+            del self._users[m], self._programs[m]
+            self._runtime._maps_by_address.pop(m.address, None)
+        m.close()
+
+    def pin(self, path: str, m: maps.Map, btf: Spec | None, key_type_id: int, value_type_id: int) -> None:
+        """Pin ``m`` at ``path``: the pin holds a user reference until :meth:`unpin`.
+
+        Raises:
+            MapError: something is pinned there already (EEXIST).
+        """
+        with self._lock:
+            if path in self.pins:
+                raise MapError("pin", EEXIST, f"'{path}' is pinned already")
+            self.pins[path] = Pin(m, btf, key_type_id, value_type_id)
+            self.acquire_map(m)
+
+    def unpin(self, path: str) -> None:
+        """Remove the pin at ``path`` and its user reference.
+
+        Raises:
+            MapError: nothing is pinned there (ENOENT).
+        """
+        with self._lock:
+            pin = self.pins.pop(path, None)
+        if pin is None:
+            raise MapError("unpin", ENOENT, f"nothing is pinned at '{path}'")
+        self.release_map(pin.map)
+
+    def lookup_pin(self, path: str) -> Pin:
+        """The pin at ``path``.
+
+        Raises:
+            MapError: nothing is pinned there (ENOENT).
+        """
+        with self._lock:
+            pin = self.pins.get(path)
+        if pin is None:
+            raise MapError("open", ENOENT, f"nothing is pinned at '{path}'")
+        return pin
+
+    def live_maps(self) -> list[maps.Map]:
+        """Every map not yet freed."""
+        with self._lock:
+            return list(self._users)
