@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .. import maps
 from .._errors import NotSupportedError
 from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
-from ..elf import load_collection
+from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Interpreter
 from ..helpers import BY_ID
@@ -42,6 +42,8 @@ def load_object(
 ) -> Object:
     """Load an object file (or compile and load a ``.c`` file) into ``runtime``."""
     path = Path(path)
+    if not path.is_file():
+        raise ElfError(f"open {path}: no such file")
     obj_path = compile_c(path) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
     created: dict[str, maps.Map] = {}

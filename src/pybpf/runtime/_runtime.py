@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
@@ -26,18 +26,23 @@ __all__ = ["Runtime"]
 
 ENXIO = 6
 
-# The kernel's test functions for tracing programs (net/bpf/test_run.c): name, the arguments
-# BPF_PROG_TEST_RUN calls them with, and what they return.
-_FENTRY_TESTS: tuple[tuple[str, tuple[int, ...], int], ...] = (
-    ("bpf_fentry_test1", (1,), 2),
-    ("bpf_fentry_test2", (2, 3), 5),
-    ("bpf_fentry_test3", (4, 5, 6), 15),
-    ("bpf_fentry_test4", (7, 8, 9, 10), 34),
-    ("bpf_fentry_test5", (11, 12, 13, 14, 15), 65),
-    ("bpf_fentry_test6", (16, 17, 18, 19, 20, 21), 111),
-    ("bpf_fentry_test7", (0,), 0),
+# The kernel's test functions for tracing programs (net/bpf/test_run.c): what each returns, and
+# the arguments BPF_PROG_TEST_RUN calls it with. Every one but test7 returns the sum of its
+# arguments plus, for test1, one.
+_KNOWN_FUNCTIONS: dict[str, Callable[[Sequence[int]], int]] = {
+    "bpf_fentry_test1": lambda a: a[0] + 1,
+    **{f"bpf_fentry_test{n}": sum for n in range(2, 7)},
+    "bpf_fentry_test7": lambda a: 0,
+}
+_FENTRY_TESTS: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("bpf_fentry_test1", (1,)),
+    ("bpf_fentry_test2", (2, 3)),
+    ("bpf_fentry_test3", (4, 5, 6)),
+    ("bpf_fentry_test4", (7, 8, 9, 10)),
+    ("bpf_fentry_test5", (11, 12, 13, 14, 15)),
+    ("bpf_fentry_test6", (16, 17, 18, 19, 20, 21)),
+    ("bpf_fentry_test7", (0,)),
 )
-_KNOWN_RETURNS = {name: ret for name, _, ret in _FENTRY_TESTS}
 
 
 @final
@@ -178,7 +183,7 @@ class Runtime:
 
         fentry and kprobe programs run first with ``args``; then fexit and kretprobe programs,
         which also see the return value: ``ret``, or what the kernel's ``bpf_fentry_test*``
-        functions return, or 0. A tracepoint takes its raw context as one bytes argument.
+        function of that name returns for ``args``, or 0. A tracepoint takes its raw context as one bytes argument.
         """
         with self._lock:
             links = list(self._hooks.get(name, ()))
@@ -186,7 +191,8 @@ class Runtime:
             return
         cpu = self._cpu_for(cpu)
         ints = [a for a in args if isinstance(a, int)]
-        result = ret if ret is not None else _KNOWN_RETURNS.get(name, 0)
+        known = _KNOWN_FUNCTIONS.get(name)
+        result = ret if ret is not None else known(ints) if known and ints else 0
         for exit_pass in (False, True):
             for link in links:
                 program = link.program
@@ -204,8 +210,8 @@ class Runtime:
         return args_context(ints + [ret] if program.is_exit_hook else ints)
 
     def _run_fentry_tests(self) -> None:
-        for name, args, ret in _FENTRY_TESTS:
-            self.trigger(name, *args, ret=ret)
+        for name, args in _FENTRY_TESTS:
+            self.trigger(name, *args)
 
     # -- time ------------------------------------------------------------------------------
 

@@ -16,6 +16,10 @@ typedef long long __s64;
 typedef __u16 __be16;
 typedef __u32 __be32;
 typedef __u64 __be64;
+#if !defined(__cplusplus) && !defined(bool) && !defined(__bool_true_false_are_defined)
+typedef _Bool bool;
+enum { false = 0, true = 1 };
+#endif
 
 #include "bpf_helper_defs.h"
 

@@ -1,0 +1,388 @@
+"""The Runtime API as users see it: loading, test_run contracts, maps, globals, pins, hooks."""
+
+from __future__ import annotations
+
+import re
+import struct
+from pathlib import Path
+
+import pytest
+
+import pybpf
+from pybpf import BPF_EXIST, BPF_NOEXIST, SECOND
+
+from ._build import c_file
+
+COUNTER = r"""
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, int); __type(value, long); }
+    counts SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 2); __type(key, int); __type(value, long); }
+    percpu SEC(".maps");
+struct pair { int a; unsigned char b; };
+int hits = 0;
+long delta = -3;
+bool seen = false;
+char label[8] = "abc";
+int history[3] = {1, 2, 3};
+struct pair pair = {7, 8};
+const volatile int limit = 10;
+static int hidden = 5;
+__u64 now = 0, cpu = 0, rand = 0;
+
+SEC("syscall")
+int bump(void *ctx)
+{
+    int key = 1, zero = 0;
+    long one = 1, *v = bpf_map_lookup_elem(&counts, &key);
+    if (v)
+        __sync_fetch_and_add(v, 1);
+    else
+        bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+    long *p = bpf_map_lookup_elem(&percpu, &zero);
+    if (p)
+        *p += 1;
+    hits += 1;
+    hidden += 1;
+    seen = true;
+    now = bpf_ktime_get_ns();
+    cpu = bpf_get_smp_processor_id();
+    rand = bpf_get_prandom_u32();
+    bpf_printk("hits=%d limit=%d", hits, limit);
+    return hits < limit ? hits : -1;
+}
+
+struct args { int x; int y; int sum; };
+SEC("syscall")
+int add(struct args *a)
+{
+    a->sum = a->x + a->y;
+    return a->sum;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+@pytest.fixture
+def counter(tmp_path: Path) -> Path:
+    return c_file(tmp_path, COUNTER)
+
+
+@pytest.fixture
+def rt() -> pybpf.Runtime:
+    with pybpf.Runtime(clock="virtual", seed=1) as runtime:
+        yield runtime
+
+
+def test_syscall_program_updates_maps_and_globals(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    bump = obj.programs["bump"]
+    assert [bump.test_run().retval for _ in range(3)] == [1, 2, 3]
+    assert obj.maps["counts"][1] == 3
+    assert obj.globals["hits"] == 3 and obj.globals["seen"] is True
+    assert "hidden" not in obj.globals  # static variables are not globals of the object
+
+
+def test_programs_are_keyed_by_function_name(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    assert sorted(obj.programs) == ["add", "bump"]
+    assert obj.programs["add"].section == "syscall"
+    assert obj.name == "prog"
+
+
+def test_retval_is_the_kernels_u32(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter, globals={"limit": 0})
+    assert obj.programs["bump"].test_run().retval == 0xFFFF_FFFF
+
+
+def test_ctx_goes_in_and_comes_back_out(rt: pybpf.Runtime, counter: Path) -> None:
+    res = rt.load(counter).programs["add"].test_run(ctx=struct.pack("<iii", 40, 2, 0))
+    assert res.retval == 42
+    assert struct.unpack("<iii", res.ctx_out or b"") == (40, 2, 42)
+    assert res.data_out is None
+
+
+def test_repeat_runs_the_program_that_many_times(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    res = obj.programs["bump"].test_run(repeat=5)
+    assert res.retval == 5 and res.duration_ns > 0
+    assert obj.globals["hits"] == 5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"data": b"x" * 20}, r"^test_run: syscall programs take no data \(EINVAL\)$", id="syscall-data"),
+        pytest.param({"cpu": 2}, r"^test_run: cpu 2 is not one of the runtime's 2 CPUs \(ENXIO\)$", id="bad-cpu"),
+    ],
+)
+def test_test_run_refuses_what_the_kernel_refuses(rt: pybpf.Runtime, counter: Path, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(pybpf.TestRunError, match=message):
+        rt.load(counter).programs["bump"].test_run(**kwargs)  # type: ignore[arg-type]
+
+
+def test_virtual_clock_drives_ktime(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    obj.programs["bump"].test_run()
+    assert obj.globals["now"] == SECOND
+    rt.advance(5 * SECOND)
+    obj.programs["bump"].test_run()
+    assert obj.globals["now"] == 6 * SECOND
+
+
+def test_program_runs_on_the_cpu_asked_for(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    obj.programs["bump"].test_run(cpu=1)
+    assert obj.globals["cpu"] == 1
+    assert obj.maps["percpu"][0] == [0, 1]
+
+
+def test_seed_makes_prandom_reproducible(tmp_path: Path, counter: Path) -> None:
+    values = []
+    for _ in range(2):
+        with pybpf.Runtime(clock="virtual", seed=42) as runtime:
+            obj = runtime.load(counter)
+            obj.programs["bump"].test_run()
+            values.append(obj.globals["rand"])
+    assert values[0] == values[1]
+
+
+def test_trace_lines_collect_printk_output(rt: pybpf.Runtime, counter: Path) -> None:
+    rt.load(counter).programs["bump"].test_run()
+    assert rt.trace_lines() == ["hits=1 limit=10"]
+    (record,) = rt.trace_fields()
+    assert (record.cpu, record.timestamp_ns, record.message) == (0, SECOND, "hits=1 limit=10")
+
+
+def test_globals_are_typed_by_btf(rt: pybpf.Runtime, counter: Path) -> None:
+    g = rt.load(counter).globals
+    assert g["delta"] == -3
+    assert g["label"] == b"abc"
+    assert g["history"] == [1, 2, 3]
+    assert g["pair"] == {"a": 7, "b": 8}
+    g["history"] = [4, 5, 6]
+    g["pair"] = {"a": -1, "b": 255}
+    assert (g["history"], g["pair"]) == ([4, 5, 6], {"a": -1, "b": 255})
+
+
+def test_global_writes_are_seen_by_programs(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    obj.globals["hits"] = 100
+    assert obj.programs["bump"].test_run().retval == 0xFFFF_FFFF
+    assert obj.globals["hits"] == 101
+
+
+def test_rodata_is_set_at_load_and_frozen_after(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter, globals={"limit": 2})
+    assert obj.globals["limit"] == 2
+    with pytest.raises(pybpf.MapError, match=r"global 'limit' is in read-only data, frozen after load") as info:
+        obj.globals["limit"] = 3
+    assert info.value.errno == 1
+
+
+def test_unknown_global_at_load_is_an_error(rt: pybpf.Runtime, counter: Path) -> None:
+    with pytest.raises(KeyError, match="no global variable 'nope'"):
+        rt.load(counter, globals={"nope": 1})
+
+
+def test_maps_behave_as_mutable_mappings(rt: pybpf.Runtime, counter: Path) -> None:
+    m = rt.load(counter).maps["counts"]
+    m[2] = 20
+    m.update_elem(3, 30, BPF_NOEXIST)
+    with pytest.raises(pybpf.MapError) as info:
+        m.update_elem(3, 31, BPF_NOEXIST)
+    assert info.value.errno == 17
+    with pytest.raises(pybpf.MapError) as info:
+        m.update_elem(9, 1, BPF_EXIST)
+    assert info.value.errno == 2
+    assert dict(m.items()) == {2: 20, 3: 30}
+    assert m.lookup_and_delete(2) == 20
+    del m[3]
+    with pytest.raises(KeyError):
+        m[3]
+    with pytest.raises(pybpf.KeyNotExistError):
+        del m[3]
+    assert len(m) == 0
+
+
+def test_global_data_maps_answer_to_their_section_name(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    assert obj.maps[".bss"] is obj.maps["prog.bss"]
+    assert ".rodata" in obj.maps
+
+
+def test_closed_handle_refuses_operations(rt: pybpf.Runtime, counter: Path) -> None:
+    m = rt.load(counter).maps["counts"]
+    m.close()
+    m.close()
+    with pytest.raises(pybpf.MapError, match="handle is closed"):
+        m[1]
+
+
+def test_closing_the_object_frees_maps_nothing_else_holds(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    internal = obj.maps["counts"].internal
+    obj.close()
+    assert internal.closed
+
+
+def test_a_pin_keeps_the_map_after_the_object_closes(rt: pybpf.Runtime, counter: Path) -> None:
+    obj = rt.load(counter)
+    obj.programs["bump"].test_run()
+    obj.maps["counts"].pin("/pybpf/counts")
+    obj.close()
+    again = rt.open_pinned("/pybpf/counts")
+    assert again[1] == 1
+    with pytest.raises(pybpf.MapError, match=r"'/pybpf/counts' is pinned already") as info:
+        again.pin("/pybpf/counts")
+    assert info.value.errno == 17
+    rt.unpin("/pybpf/counts")
+    internal = again.internal
+    again.close()
+    assert internal.closed
+    with pytest.raises(pybpf.MapError, match=r"nothing is pinned at '/pybpf/counts'"):
+        rt.open_pinned("/pybpf/counts")
+
+
+PINNED = r"""
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, int);
+         __uint(pinning, LIBBPF_PIN_BY_NAME); } shared SEC(".maps");
+SEC("syscall")
+int inc(void *ctx)
+{
+    int zero = 0, *v = bpf_map_lookup_elem(&shared, &zero);
+    if (!v)
+        return -1;
+    return ++*v;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_pinning_by_name_shares_the_map_between_loads(rt: pybpf.Runtime, tmp_path: Path) -> None:
+    path = c_file(tmp_path, PINNED)
+    first, second = rt.load(path), rt.load(path)
+    assert first.programs["inc"].test_run().retval == 1
+    assert second.programs["inc"].test_run().retval == 2
+    first.close()
+    second.close()
+    assert rt.open_pinned("/sys/fs/bpf/shared")[0] == 2
+
+
+FENTRY = r"""
+__u64 args[2], ret, calls;
+SEC("fentry/bpf_fentry_test2")
+int on_entry(__u64 *ctx) { args[0] = ctx[0]; args[1] = ctx[1]; calls++; return 0; }
+SEC("fexit/bpf_fentry_test2")
+int on_exit(__u64 *ctx) { ret = ctx[2]; return 0; }
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_attached_tracing_programs_run_when_their_hook_fires(rt: pybpf.Runtime, tmp_path: Path) -> None:
+    obj = rt.load(c_file(tmp_path, FENTRY))
+    links = [obj.programs["on_entry"].attach(), obj.programs["on_exit"].attach()]
+    rt.trigger("bpf_fentry_test2", 20, 22)
+    assert (obj.globals["args"], obj.globals["ret"]) == ([20, 22], 42)
+    obj.programs["on_entry"].test_run()  # like the kernel: runs bpf_fentry_test1..7
+    assert (obj.globals["args"], obj.globals["ret"], obj.globals["calls"]) == ([2, 3], 5, 2)
+    for link in links:
+        link.detach()
+    rt.trigger("bpf_fentry_test2", 1, 1)
+    assert obj.globals["calls"] == 2
+
+
+def test_only_hook_programs_attach(rt: pybpf.Runtime, counter: Path) -> None:
+    with pytest.raises(pybpf.NotSupportedError, match=r"^attach: syscall program 'bump' has no named hook$"):
+        rt.load(counter).programs["bump"].attach()
+
+
+NOT_GPL = r"""
+SEC("syscall")
+int p(void *ctx) { bpf_printk("hi"); return 0; }
+char LICENSE[] SEC("license") = "Proprietary";
+"""
+
+UNKNOWN_HELPER = r"""
+static long (* const bpf_kptr_xchg)(void *a, void *b) = (void *) 194;
+SEC("syscall")
+int p(void *ctx) { return bpf_kptr_xchg(0, 0); }
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+TIMER = r"""
+struct elem { struct bpf_timer t; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, struct elem); }
+    timers SEC(".maps");
+SEC("syscall")
+int p(void *ctx)
+{
+    int zero = 0;
+    struct elem *e = bpf_map_lookup_elem(&timers, &zero);
+    return e ? bpf_timer_init(&e->t, &timers, CLOCK_MONOTONIC) : 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "privileged", "error", "message"),
+    [
+        pytest.param(NOT_GPL, True, pybpf.VerifierError,
+                     r"^cannot call GPL-restricted function from non-GPL compatible program$", id="gpl-only"),
+        pytest.param(UNKNOWN_HELPER, True, pybpf.VerifierError, r"^invalid func unknown#194$", id="unknown-helper"),
+        pytest.param(TIMER, False, pybpf.VerifierError,
+                     r"^program of this type cannot use helper bpf_timer_init#169$", id="unprivileged-timer"),
+    ],
+)
+def test_load_refuses_bad_helper_calls_with_the_kernels_message(
+    tmp_path: Path, source: str, privileged: bool, error: type[Exception], message: str
+) -> None:
+    with pybpf.Runtime(clock="virtual", privileged=privileged) as runtime:
+        with pytest.raises(error, match=message) as info:
+            runtime.load(c_file(tmp_path, source))
+    assert "call" in info.value.log  # type: ignore[attr-defined]
+
+
+def test_compile_errors_carry_the_compiler_output(rt: pybpf.Runtime, tmp_path: Path) -> None:
+    path = c_file(tmp_path, "int broken(void) { return undeclared; }\n")
+    with pytest.raises(pybpf.CompileError, match=r"^compile .*prog\.bpf\.c: .*error.*undeclared") as info:
+        rt.load(path)
+    assert "undeclared" in info.value.output
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        pytest.param(lambda b: b[:100], r"^truncated ELF: ", id="truncated"),
+        pytest.param(lambda b: b"not an elf file at all" * 4, r"not an ELF file", id="not-elf"),
+        pytest.param(lambda b: b[:18] + (62).to_bytes(2, "little") + b[20:], r"wrong machine", id="wrong-machine"),
+    ],
+)
+def test_malformed_objects_raise_elf_errors(rt: pybpf.Runtime, counter: Path, tmp_path: Path, mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+    from pybpf.runtime._compile import compile_c
+
+    data = compile_c(counter).read_bytes()
+    bad = tmp_path / "bad.bpf.o"
+    bad.write_bytes(mutate(data))
+    with pytest.raises(pybpf.ElfError, match=message):
+        rt.load(bad)
+
+
+def test_missing_object_file_is_an_error(rt: pybpf.Runtime, tmp_path: Path) -> None:
+    with pytest.raises(pybpf.ElfError, match=f"^open {re.escape(str(tmp_path / 'nope.o'))}: no such file$"):
+        rt.load(tmp_path / "nope.o")
+
+
+def test_runtime_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="ncpus must be at least 1"):
+        pybpf.Runtime(ncpus=0)
+    with pytest.raises(ValueError, match="unknown engine 'fast'"):
+        pybpf.Runtime(engine="fast")
+    with pytest.raises(ValueError, match="unknown clock 'sundial'"):
+        pybpf.Runtime(clock="sundial")
+    with pytest.raises(pybpf.NotSupportedError, match="JIT"):
+        pybpf.Runtime(engine="jit")
+
+
+def test_time_units_are_nanoseconds() -> None:
+    assert (pybpf.SECOND, pybpf.MILLISECOND, pybpf.MICROSECOND) == (10**9, 10**6, 10**3)
