@@ -5,7 +5,7 @@ registry of declarations, and their implementations over pybpf's maps, clock and
 from __future__ import annotations
 
 from ..engine import HelperTable
-from . import _callbacks, _maps, _misc, _ringbuf, _time, _trace  # noqa: F401  (they register)
+from . import _callbacks, _maps, _misc, _ringbuf, _time, _timer, _trace  # noqa: F401  (they register)
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost
 from ._impl import IMPLEMENTATIONS

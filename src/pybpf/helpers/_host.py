@@ -19,6 +19,9 @@ CLOCK_TAI = 11
 class HelperHost(Protocol):
     """The runtime as helpers see it."""
 
+    #: the runtime's :class:`pybpf.timers.TimerTable`, which implements the timer helpers
+    timers: Any
+
     def map_at(self, address: int) -> Any | None:
         """The map whose pointer (as loaded by ``lddw``) is ``address``, or None."""
         ...

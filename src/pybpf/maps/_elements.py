@@ -154,6 +154,14 @@ class ElementMap(Map):
         region, offset = self._value_at(slot, cpu if self.percpu else 0)
         return region.base + offset
 
+    def key_address(self, slot: int) -> int | None:
+        """Where the key of ``slot`` is stored (hash maps keep it before the value, readable by
+        programs, as the kernel does); None for arrays, whose key is the index."""
+        if not self._stores_keys:
+            return None
+        region, offset = self._slots.locate(slot)
+        return region.base + offset
+
     def slot_of(self, address: int) -> int | None:
         """The slot whose memory holds ``address`` (a pointer into a value), or None."""
         return self._slots.slot_at(address)

@@ -33,6 +33,7 @@ class Host:
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
         self.trace_records: list[TraceRecord] = []
+        self.timers: Any = None  # the runtime's TimerTable, set once it exists
         self._trace_lock = threading.Lock()
 
     def map_at(self, address: int) -> Any | None:

@@ -8,20 +8,20 @@ compiled; last, program arrays and maps of maps get their initial values.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import maps
-from .._errors import NotSupportedError
 from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Interpreter
 from ..helpers import BY_ID
 from ..isa import Instruction, PseudoSrc
-from ..maps import EINVAL, MapError
+from ..maps import EINVAL, ENOMEM, MapError
 from ..verifier import KERNEL_ENTRY_REGISTERS, check_helper_calls, check_register_reads
 from ._compile import compile_c
 from ._globals import Globals, global_vars
@@ -32,7 +32,16 @@ from ._program import Program
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["DEFAULT_PIN_ROOT", "load_object"]
+__all__ = ["DEFAULT_PIN_ROOT", "load_object", "map_charge"]
+
+TIMER_SIZE = 16  #: the size of ``struct bpf_timer``, which special fields of that size are
+
+
+def map_charge(m: maps.Map) -> int:
+    """The bytes a map charges against ``Runtime(memory_limit=...)``: its keys and values,
+    8-byte aligned, one value per CPU for per-CPU maps (what the kernel's memlock counts)."""
+    copies = m.ncpus if m.percpu else 1
+    return m.max_entries * (-(-m.key_size // 8) * 8 + copies * -(-m.value_size // 8) * 8)
 
 DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
 
@@ -108,6 +117,10 @@ class _Loader:
             raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
         self.created[mspec.name] = m
         self.rt._table.add_map(m)
+        if not self.rt._charge(map_charge(m)):
+            raise MapError("load maps", ENOMEM, f"map '{mspec.name}': memory limit of {self.rt.memory_limit} bytes reached")
+        if any(size == TIMER_SIZE for _, size in m.special_fields):
+            m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
         return m
 
     def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
@@ -165,12 +178,6 @@ class _Loader:
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
         offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
         check_helper_calls(pspec.instructions, pspec.license, offered)
-        missing = sorted(
-            BY_ID[i.imm].name for i in pspec.instructions
-            if i.opcode == 0x85 and i.src == 0 and i.imm not in self.rt._helpers
-        )
-        if missing:
-            raise NotSupportedError(f"load program '{pspec.name}': helper {missing[0]} is not implemented yet")
         check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
 
     def _initial_values(self, programs: Mapping[str, Program]) -> None:
@@ -180,3 +187,8 @@ class _Loader:
                 key = index.to_bytes(m.key_size, "little")
                 value = programs[target] if m.type == maps.MapType.PROG_ARRAY else self.maps[target]
                 m.update_elem(key, value)
+
+
+def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:
+    """A map's special-field hook: its element's timer is cancelled and freed."""
+    timers.free_element(m, region, offset)

@@ -12,7 +12,7 @@ from typing import Any, final
 from .._errors import NotSupportedError
 from ..engine import AddressSpace, Region
 from ..helpers import linux_helpers
-from ..timers import Clock, RealClock, VirtualClock
+from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
 from ._host import Host, TraceRecord
@@ -77,7 +77,8 @@ class Runtime:
             raise ValueError(f"unknown engine '{engine}' (auto, interpreter or jit)")
         if engine == "jit":
             raise NotSupportedError("the JIT engine is not available yet; use engine='interpreter'")
-        self.clock = _make_clock(clock)
+        self._own_clock = not isinstance(clock, Clock)
+        self.clock = _make_clock(clock, ncpus)
         self.engine = "interpreter"
         self.ncpus = ncpus
         self.memory_limit = memory_limit
@@ -85,6 +86,9 @@ class Runtime:
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
         self._host = Host(self, seed)
+        self._charged = 0
+        self.timers_table = TimerTable(self.clock, _TimerOwner(self))
+        self._host.timers = self.timers_table
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)
         self._objects: set[Object] = set()
@@ -216,18 +220,55 @@ class Runtime:
     # -- time ------------------------------------------------------------------------------
 
     def advance(self, ns: int) -> None:
-        """Let ``ns`` nanoseconds pass: a virtual clock moves (firing due timers), a real one sleeps."""
+        """Let ``ns`` nanoseconds pass: a virtual clock moves (firing due timers), a real one sleeps.
+
+        Raises:
+            BpfRuntimeError: a timer callback faulted (on the real clock: since the last call).
+        """
         self.clock.advance(ns)
+        self._raise_callback_errors()
 
     def run_until(self, t_ns: int) -> None:
         """Let time pass until CLOCK_MONOTONIC reads ``t_ns``."""
-        self.clock.advance(max(0, t_ns - self.clock.now()))
+        self.advance(max(0, t_ns - self.clock.now()))
 
     def run_until_idle(self, limit_ns: int) -> int:
         """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed."""
-        if isinstance(self.clock, VirtualClock):
-            return self.clock.run_until_idle(limit_ns)
-        return 0
+        passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
+        self._raise_callback_errors()
+        return passed  # type: ignore[no-any-return]
+
+    def _raise_callback_errors(self) -> None:
+        errors = getattr(self.clock, "errors", None)
+        if errors:
+            first = errors.pop(0)
+            errors.clear()
+            raise first
+
+    # -- timers ----------------------------------------------------------------------------
+
+    def timers(self) -> list[TimerInfo]:
+        """Every initialised timer: map, key, clock, state, expiry, callback and program."""
+        return self.timers_table.infos(_callback_name)
+
+    def timer_events(self) -> list[TimerEvent]:
+        """The timer event trace so far (init, set_callback, start, fire, cancel, free)."""
+        return list(self.timers_table.events)
+
+    def _charge(self, nbytes: int) -> bool:
+        with self._lock:
+            if self.memory_limit is not None and self._charged + nbytes > self.memory_limit:
+                return False
+            self._charged += nbytes
+            return True
+
+    def _uncharge(self, nbytes: int) -> None:
+        with self._lock:
+            self._charged -= nbytes
+
+    def _hold_program(self, program: Program) -> None:
+        with self._lock:
+            self._program_holders[program] = self._program_holders.get(program, 0) + 1
 
     # -- trace -----------------------------------------------------------------------------
 
@@ -253,6 +294,10 @@ class Runtime:
         for links in list(self._hooks.values()):
             for link in list(links):
                 link.detach()
+        for m in self._table.live_maps():  # whatever programs still held (armed timers)
+            m.free_fields()
+        if self._own_clock and isinstance(self.clock, RealClock):
+            self.clock.close()
 
     def __enter__(self) -> Runtime:
         return self
@@ -261,11 +306,55 @@ class Runtime:
         self.close()
 
 
-def _make_clock(clock: str | Clock) -> Clock:
+def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
     if isinstance(clock, Clock):
         return clock
     if clock == "real":
-        return RealClock()
+        return RealClock(ncpus)
     if clock == "virtual":
         return VirtualClock()
     raise ValueError(f"unknown clock '{clock}' (real, virtual or a Clock)")
+
+
+def _callback_name(timer: Timer) -> str | None:
+    """The name of the subprogram a timer calls back."""
+    if timer.callback_pc is None or timer.program is None:
+        return None
+    if timer.callback_pc == 0:
+        return timer.program.name  # type: ignore[no-any-return]
+    names: dict[int, str] = {pc: name for name, pc in timer.program.spec.subprograms.items()}
+    return names.get(timer.callback_pc, f"pc {timer.callback_pc}")
+
+
+class _TimerOwner:
+    """The runtime as its timer table sees it (:class:`pybpf.timers.TimerOwner`)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+
+    def map_users(self, m: Any) -> int:
+        return self.rt._table.users(m)
+
+    def hold_program(self, program: Any) -> None:
+        self.rt._hold_program(program)
+
+    def release_program(self, program: Any) -> None:
+        self.rt._release_program(program)
+
+    def charge(self, nbytes: int) -> bool:
+        return self.rt._charge(nbytes)
+
+    def uncharge(self, nbytes: int) -> None:
+        self.rt._uncharge(nbytes)
+
+    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
+        m = timer.map
+        key_address = m.key_address(timer.slot)
+        regions: tuple[Region, ...] = ()
+        if key_address is None:  # an array's key is its index, in a u32 alive for the call
+            key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
+            key_address, regions = key.base, (key,)
+        engine.run(
+            m.address, key_address, timer.value_address,
+            entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
+        )

@@ -9,6 +9,7 @@ them when told to move, a real clock from worker threads as host time passes. Bo
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable, Hashable
 
 __all__ = ["CLOCK_BOOTTIME", "CLOCK_MONOTONIC", "CLOCK_REALTIME", "CLOCK_TAI", "TAI_OFFSET_NS", "Clock"]
 
@@ -35,3 +36,16 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     def advance(self, ns: int) -> None:
         """Let ``ns`` nanoseconds pass, firing the timers that fall due."""
+
+    @abc.abstractmethod
+    def set_fire(self, fire: Callable[[Hashable], None]) -> None:
+        """Set the function the clock calls with the key of each timer that falls due."""
+
+    @abc.abstractmethod
+    def arm(self, key: Hashable, expires_ns: int, clock_id: int = CLOCK_MONOTONIC, cpu: int = 0) -> None:
+        """Make ``key`` fall due when ``clock_id`` reaches ``expires_ns`` (replacing any deadline),
+        on virtual CPU ``cpu`` where the clock has per-CPU timer bases."""
+
+    @abc.abstractmethod
+    def disarm(self, key: Hashable) -> bool:
+        """Forget the deadline of ``key``; True if it had one."""

@@ -83,8 +83,11 @@ class VirtualClock(Clock):
         """Set the function called with the key of each timer that falls due."""
         self._fire = fire
 
-    def arm(self, key: Hashable, expires_ns: int, clock_id: int = CLOCK_MONOTONIC) -> None:
-        """Make ``key`` fire when ``clock_id`` reaches ``expires_ns`` (replacing its old deadline)."""
+    def arm(self, key: Hashable, expires_ns: int, clock_id: int = CLOCK_MONOTONIC, cpu: int = 0) -> None:
+        """Make ``key`` fire when ``clock_id`` reaches ``expires_ns`` (replacing its old deadline).
+
+        ``cpu`` does not matter here: every callback runs in the thread that moves the clock.
+        """
         with self._lock:
             self._deadlines.push(key, expires_ns - self._offset(clock_id))
 
@@ -120,8 +123,15 @@ class VirtualClock(Clock):
             raise ValueError("time can't go backwards")
         with self._lock:
             target = self._now + ns
-            fired = 0
-            while (due := self._deadlines.pop_due(target)) is not None:
+        fired = 0
+        while True:
+            # The lock guards the queue and the time, never a callback: callbacks take other
+            # locks (the timer table's) that threads arming timers take before this one.
+            with self._lock:
+                due = self._deadlines.pop_due(target)
+                if due is None:
+                    self._now = max(self._now, target)
+                    return
                 expires, key = due
                 self._now = max(self._now, expires)
                 fired += 1
@@ -131,8 +141,7 @@ class VirtualClock(Clock):
                         f"timer storm: more than {self.max_callbacks} callbacks in one advance, "
                         f"timer {key} keeps re-arming"
                     )
-                self._fire(key)
-            self._now = target
+            self._fire(key)
 
     def run_until(self, t_ns: int) -> None:
         """Advance to MONOTONIC time ``t_ns``."""

@@ -1,0 +1,328 @@
+"""The ``struct bpf_timer`` state machine: the kernel object behind the 16 bytes in a map value.
+
+A program sees a timer only as the address of the 16-byte field inside a map value. As in the
+kernel, the field's first word holds a reference to a hidden object (here: a nonzero id into
+:class:`TimerTable`); all zeros means "not initialised". The object records the owning map
+element, the clock, the callback (a subprogram and a counted reference on its program), and
+whether it is armed or running. User space never sees the word: maps mask special fields.
+
+Return codes follow Linux 6.18 (``../shared/spec/bpf_timer.md``, era E2), in the kernel's order:
+init ``-EINVAL`` (flags, clock) / ``-EBUSY`` / ``-ENOMEM`` / ``-EPERM`` (no user references);
+set_callback ``-EINVAL`` / ``-EPERM``; start ``-EINVAL`` (flags, uninitialised, no callback);
+cancel ``-EINVAL`` / ``-EDEADLK`` (own timer, or a cancel cycle between callbacks) / 1 / 0.
+
+The clock decides when an armed timer fires and calls :meth:`TimerTable.fire`. Callbacks run
+as ``cb(map, key, value)`` from the subprogram's entry with a fresh stack.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..engine import Region
+from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
+
+__all__ = [
+    "BPF_F_TIMER_ABS",
+    "BPF_F_TIMER_CPU_PIN",
+    "TIMER_CHARGE",
+    "TimerEvent",
+    "TimerInfo",
+    "TimerOwner",
+    "TimerTable",
+]
+
+EPERM, ENOMEM, EBUSY, EINVAL, EDEADLK = 1, 12, 16, 22, 35
+BPF_F_TIMER_ABS = 1 << 0
+BPF_F_TIMER_CPU_PIN = 1 << 1
+TIMER_CLOCKS = (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME)
+TIMER_SIZE = 16
+#: Bytes each initialised timer charges against ``Runtime(memory_limit=...)``: the size of the
+#: kernel's hidden timer object (an hrtimer plus map, program, callback and value pointers).
+TIMER_CHARGE = 96
+
+_WORD = struct.Struct("<Q")
+
+
+class TimerOwner(Protocol):
+    """What the timer table needs from the runtime that owns it."""
+
+    def map_users(self, m: Any) -> int:
+        """How many user references (handles, pins) map ``m`` has."""
+        ...
+
+    def hold_program(self, program: Any) -> None:
+        """Keep ``program`` alive: a timer references its callback."""
+        ...
+
+    def release_program(self, program: Any) -> None:
+        """Drop a reference taken by :meth:`hold_program`."""
+        ...
+
+    def charge(self, nbytes: int) -> bool:
+        """Charge ``nbytes`` against the memory limit; False when it does not fit."""
+        ...
+
+    def uncharge(self, nbytes: int) -> None:
+        """Give back a charge."""
+        ...
+
+    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
+        """Run the callback at ``entry`` of ``engine`` as ``cb(map, key, value)`` for ``timer``,
+        now, on this thread. ``program`` is the program that set it."""
+        ...
+
+
+@dataclass(eq=False)
+class Timer:
+    """The hidden kernel object of one initialised timer."""
+
+    id: int
+    map: Any
+    slot: int
+    value_address: int
+    clock_id: int
+    engine: Any = None
+    callback_pc: int | None = None
+    program: Any = None
+    armed: bool = False
+    expires_ns: int | None = None
+    cpu: int = 0
+    running_on: int | None = None  #: the thread running the callback now
+    cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
+    freed: bool = False
+
+
+@dataclass(frozen=True)
+class TimerInfo:
+    """One initialised timer as ``rt.timers()`` shows it."""
+
+    map: str
+    key: bytes
+    clock: str
+    state: str  #: "idle", "armed" or "running"
+    expires_ns: int | None
+    callback: str | None
+    program: str | None
+
+
+@dataclass(frozen=True)
+class TimerEvent:
+    """One step in a timer's life, for the runtime's event trace."""
+
+    time_ns: int
+    event: str  #: init, set_callback, start, fire, cancel or free
+    map: str
+    key: bytes
+    detail: str = ""
+
+
+_CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
+
+
+class _Local(threading.local):
+    """Per thread: the timer whose callback this thread is running, if any."""
+
+    running: Timer | None = None
+
+
+class TimerTable:
+    """Every timer of one runtime, and the four helpers' logic."""
+
+    def __init__(self, clock: Clock, owner: TimerOwner, *, trace: bool = True) -> None:
+        self.clock = clock
+        self.owner = owner
+        self._timers: dict[int, Timer] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)
+        self._local = _Local()
+        self.events: list[TimerEvent] = []
+        self._trace = trace
+        clock.set_fire(self.fire)
+
+    # -- finding a timer from its field ----------------------------------------------------
+
+    def _word(self, region: Region, address: int) -> int:
+        value: int = _WORD.unpack_from(region.buf, address - region.base)[0]
+        return value
+
+    def _timer_at(self, ctx: Any, address: int) -> Timer | None:
+        region = ctx.region(address, TIMER_SIZE, -1, "load")
+        timer = self._timers.get(self._word(region, address))
+        return None if timer is None or timer.freed else timer
+
+    def _event(self, event: str, timer: Timer, detail: str = "") -> None:
+        if self._trace:
+            key = timer.map.element_key(timer.slot)
+            self.events.append(TimerEvent(self.clock.now(), event, timer.map.name, key, detail))
+
+    # -- the helpers -------------------------------------------------------------------------
+
+    def init(self, ctx: Any, address: int, m: Any, flags: int) -> int:
+        """``bpf_timer_init(timer, map, flags)``: flags select the clock."""
+        if flags >= 16 or flags not in TIMER_CLOCKS:
+            return -EINVAL
+        region = ctx.region(address, TIMER_SIZE, -1, "store")
+        with self._lock:
+            if self._word(region, address):
+                return -EBUSY
+            if not self.owner.charge(TIMER_CHARGE):
+                return -ENOMEM
+            if not self.owner.map_users(m):
+                self.owner.uncharge(TIMER_CHARGE)
+                return -EPERM
+            slot = m.slot_of(address)
+            timer = Timer(next(self._ids), m, slot, m.value_address(slot), flags, cpu=ctx.cpu)
+            self._timers[timer.id] = timer
+            _WORD.pack_into(region.buf, address - region.base, timer.id)
+            self._event("init", timer, _CLOCK_NAMES[flags])
+        return 0
+
+    def set_callback(self, ctx: Any, address: int, callback: int) -> int:
+        """``bpf_timer_set_callback(timer, cb)``: the timer now references the calling program."""
+        entry = ctx.engine.function_at(callback)
+        with self._lock:
+            timer = self._timer_at(ctx, address)
+            if timer is None or entry is None:
+                return -EINVAL
+            if not self.owner.map_users(timer.map):
+                return -EPERM
+            if timer.program is not ctx.program:
+                self.owner.hold_program(ctx.program)
+                if timer.program is not None:
+                    self.owner.release_program(timer.program)
+            timer.program, timer.engine, timer.callback_pc = ctx.program, ctx.engine, entry
+            self._event("set_callback", timer, f"pc {entry}")
+        return 0
+
+    def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
+        """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute."""
+        if flags & ~(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN):
+            return -EINVAL
+        with self._lock:
+            timer = self._timer_at(ctx, address)
+            if timer is None or timer.callback_pc is None:
+                return -EINVAL
+            expires = nsecs if flags & BPF_F_TIMER_ABS else self.clock.now(timer.clock_id) + nsecs
+            # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
+            # is one of the kernel's choices and keeps virtual runs reproducible.
+            timer.cpu = ctx.cpu
+            timer.armed, timer.expires_ns = True, expires
+            self.clock.arm(timer.id, expires, timer.clock_id, ctx.cpu)
+            self._event("start", timer, f"expires {expires}")
+        return 0
+
+    def cancel(self, ctx: Any, address: int) -> int:
+        """``bpf_timer_cancel(timer)``: disarm, detach the callback, wait for a running one."""
+        running = self._local.running
+        with self._lock:
+            timer = self._timer_at(ctx, address)
+            if timer is None:
+                return -EINVAL
+            if running is timer or (running is not None and running.cancelling):
+                return -EDEADLK  # waiting would never end
+            self._detach(timer)
+            was_armed = self._disarm(timer)
+            self._event("cancel", timer, "was armed" if was_armed else "was idle")
+            self._wait_idle(timer, from_callback=running is not None)
+        return 1 if was_armed else 0
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _detach(self, timer: Timer) -> None:
+        if timer.program is not None:
+            self.owner.release_program(timer.program)
+        timer.program = timer.engine = timer.callback_pc = None
+
+    def _disarm(self, timer: Timer) -> bool:
+        was_armed = timer.armed
+        timer.armed, timer.expires_ns = False, None
+        self.clock.disarm(timer.id)
+        return was_armed
+
+    def _wait_idle(self, timer: Timer, *, from_callback: bool) -> None:
+        """Wait (lock held) until ``timer``'s callback is not running on another thread."""
+        me = threading.get_ident()
+        if timer.running_on in (None, me):
+            return
+        if from_callback:
+            timer.cancelling += 1
+        try:
+            while timer.running_on not in (None, me):
+                self._idle.wait()
+        finally:
+            if from_callback:
+                timer.cancelling -= 1
+
+    def free_element(self, m: Any, region: Region, value_offset: int) -> None:
+        """The special fields of an element are being freed (update, delete, eviction, uref
+        release, map free): cancel its timer and drop it, as ``bpf_timer_cancel_and_free``."""
+        offset = next((o for o, size in m.special_fields if size == TIMER_SIZE), None)
+        if offset is None:
+            return
+        address = region.base + value_offset + offset
+        with self._lock:
+            timer = self._timers.pop(self._word(region, address), None)
+            if timer is None:
+                return
+            timer.freed = True
+            self._detach(timer)
+            self._disarm(timer)
+            self._event("free", timer)
+            self.owner.uncharge(TIMER_CHARGE)
+            # A free requested from callback context never waits (the kernel defers it);
+            # anyone else waits for a callback running on another thread to finish.
+            if self._local.running is None:
+                self._wait_idle(timer, from_callback=False)
+
+    def fire(self, timer_id: Any) -> None:
+        """The clock says ``timer_id`` expired: run its callback once, on this thread."""
+        with self._lock:
+            timer = self._timers.get(timer_id)
+            # Callbacks of one timer never overlap: wait for a run on another CPU to end.
+            while timer is not None and timer.running_on not in (None, threading.get_ident()):
+                self._idle.wait()
+            if timer is None or timer.freed or not timer.armed or timer.callback_pc is None:
+                return
+            timer.armed, timer.expires_ns = False, None
+            timer.running_on = threading.get_ident()
+            # What runs is what was set when it fired: a concurrent cancel cannot pull the
+            # callback from under a run that has started.
+            engine, entry, program = timer.engine, timer.callback_pc, timer.program
+            self._event("fire", timer)
+        outer, self._local.running = self._local.running, timer
+        try:
+            self.owner.run_callback(timer, engine, entry, program)
+        finally:
+            self._local.running = outer
+            with self._lock:
+                timer.running_on = None
+                self._idle.notify_all()
+
+    # -- seeing timers ---------------------------------------------------------------------
+
+    def infos(self, callback_name: Callable[[Timer], str | None]) -> list[TimerInfo]:
+        """Every initialised timer, in initialisation order."""
+        with self._lock:
+            timers = sorted(self._timers.values(), key=lambda t: t.id)
+            return [
+                TimerInfo(
+                    t.map.name,
+                    t.map.element_key(t.slot),
+                    _CLOCK_NAMES[t.clock_id],
+                    "running" if t.running_on is not None else "armed" if t.armed else "idle",
+                    t.expires_ns,
+                    callback_name(t),
+                    t.program.name if t.program is not None else None,
+                )
+                for t in timers
+            ]
+
+    def __len__(self) -> int:
+        return len(self._timers)
