@@ -11,8 +11,6 @@ import pytest
 import pybpf
 from pybpf import BPF_EXIST, BPF_NOEXIST, SECOND
 
-from ._build import c_file
-
 COUNTER = r"""
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, int); __type(value, long); }
     counts SEC(".maps");
@@ -63,8 +61,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 
 @pytest.fixture
-def counter(tmp_path: Path) -> Path:
-    return c_file(tmp_path, COUNTER)
+def counter(c_file) -> Path:  # type: ignore[no-untyped-def]
+    return c_file(COUNTER)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -258,8 +256,8 @@ char LICENSE[] SEC("license") = "GPL";
 """
 
 
-def test_pinning_by_name_shares_the_map_between_loads(rt: pybpf.Runtime, tmp_path: Path) -> None:
-    path = c_file(tmp_path, PINNED)
+def test_pinning_by_name_shares_the_map_between_loads(rt: pybpf.Runtime, c_file) -> None:
+    path = c_file(PINNED)
     first, second = rt.load(path), rt.load(path)
     assert first.programs["inc"].test_run().retval == 1
     assert second.programs["inc"].test_run().retval == 2
@@ -278,8 +276,8 @@ char LICENSE[] SEC("license") = "GPL";
 """
 
 
-def test_attached_tracing_programs_run_when_their_hook_fires(rt: pybpf.Runtime, tmp_path: Path) -> None:
-    obj = rt.load(c_file(tmp_path, FENTRY))
+def test_attached_tracing_programs_run_when_their_hook_fires(rt: pybpf.Runtime, c_file) -> None:
+    obj = rt.load(c_file(FENTRY))
     links = [obj.programs["on_entry"].attach(), obj.programs["on_exit"].attach()]
     rt.trigger("bpf_fentry_test2", 20, 22)
     assert (obj.globals["args"], obj.globals["ret"]) == ([20, 22], 42)
@@ -334,17 +332,17 @@ char LICENSE[] SEC("license") = "GPL";
                      r"^program of this type cannot use helper bpf_timer_init#169$", id="unprivileged-timer"),
     ],
 )
-def test_load_refuses_bad_helper_calls_with_the_kernels_message(
-    tmp_path: Path, source: str, privileged: bool, error: type[Exception], message: str
+def test_load_refuses_bad_helper_calls_with_the_kernels_message(  # type: ignore[no-untyped-def]
+    c_file, source: str, privileged: bool, error: type[Exception], message: str
 ) -> None:
     with pybpf.Runtime(clock="virtual", privileged=privileged) as runtime:
         with pytest.raises(error, match=message) as info:
-            runtime.load(c_file(tmp_path, source))
+            runtime.load(c_file(source))
     assert "call" in info.value.log  # type: ignore[attr-defined]
 
 
-def test_compile_errors_carry_the_compiler_output(rt: pybpf.Runtime, tmp_path: Path) -> None:
-    path = c_file(tmp_path, "int broken(void) { return undeclared; }\n")
+def test_compile_errors_carry_the_compiler_output(rt: pybpf.Runtime, c_file) -> None:
+    path = c_file("int broken(void) { return undeclared; }\n")
     with pytest.raises(pybpf.CompileError, match=r"^compile .*prog\.bpf\.c: .*error.*undeclared") as info:
         rt.load(path)
     assert "undeclared" in info.value.output

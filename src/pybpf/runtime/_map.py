@@ -200,3 +200,11 @@ class Map(MutableMapping[Any, Any]):
         if self._open:
             self._open = False
             self._runtime._table.release_map(self._inner)
+
+    def __del__(self) -> None:
+        # A handle nobody holds any more releases its reference, as a file object closes its
+        # descriptor: a forgotten handle must not keep timers running forever.
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001, S110 - nothing can be reported from a finaliser
+            pass

@@ -1,0 +1,274 @@
+"""The scenarios of spec section 8 (../shared/spec/bpf_timer.md), on the virtual clock.
+
+One syscall program applies one timer operation per run (see testdata/timer_ops.bpf.c), so each
+test reads as the sequence of helper calls it makes and the return codes the kernel gives.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import pybpf
+from pybpf import SECOND
+from pybpf.runtime._loader import map_charge
+from pybpf.timers import TIMER_CHARGE
+
+SOURCE = (Path(__file__).parent / "testdata" / "timer_ops.bpf.c").read_text()
+ARR, HASH, LRU = 0, 1, 2
+RESET, INIT, SET_CB, START, CANCEL, DELETE = range(6)
+COUNT, PERIODIC, SELF_CANCEL, DELETE_SELF, CANCEL_OTHER = range(5)
+EPERM, ENOENT, ENOMEM, EBUSY, EINVAL, EDEADLK = 1, 2, 12, 16, 22, 35
+MONOTONIC, REALTIME, BOOTTIME = 1, 0, 7
+ABS, CPU_PIN = 1, 2
+
+
+class Timers:
+    """Runs timer operations through the program and reads the results."""
+
+    def __init__(self, rt: pybpf.Runtime, obj: pybpf.Object) -> None:
+        self.rt, self.obj = rt, obj
+        self.prog = obj.programs["timer_op"]
+
+    def op(self, which: int, key: int, op: int, a: int = 0, b: int = 0, cpu: int | None = None) -> int:
+        ctx = struct.pack("<IiIIQQ", which, key, op, 0, a, b)
+        rc = self.prog.test_run(ctx=ctx, cpu=cpu).retval
+        return rc - (1 << 32) if rc >> 31 else rc
+
+    def arm(self, which: int, key: int, nsecs: int, flags: int = 0, clock: int = MONOTONIC, cpu: int | None = None) -> None:
+        """Reset, init, set the callback and start: every step must succeed."""
+        assert [
+            self.op(which, key, RESET),
+            self.op(which, key, INIT, clock),
+            self.op(which, key, SET_CB),
+            self.op(which, key, START, nsecs, flags, cpu=cpu),
+        ] == [0, 0, 0, 0]
+
+    def counter(self, which: int, key: int) -> int:
+        name = ("arr", "hash", "lru")[which]
+        return self.obj.maps[name][key]["counter"]  # type: ignore[no-any-return]
+
+    @property
+    def g(self) -> pybpf.Map:
+        return self.obj.globals  # type: ignore[return-value]
+
+
+@pytest.fixture
+def t(c_file) -> Iterator[Timers]:  # type: ignore[no-untyped-def]
+    with pybpf.Runtime(clock="virtual") as rt:
+        yield Timers(rt, rt.load(c_file(SOURCE)))
+
+
+# -- 8.1 flags and clocks ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("flags", [0, 1, 7], ids=["realtime", "monotonic", "boottime"])
+def test_init_accepts_the_three_clocks_once(t: Timers, flags: int) -> None:
+    assert t.op(ARR, 0, INIT, flags) == 0
+    assert t.op(ARR, 0, INIT, flags) == -EBUSY
+
+
+@pytest.mark.parametrize("flags", [2, 3, 4, 5, 6, 8, 9, 15, 16, 1 << 32])
+def test_init_refuses_other_clocks_and_flags(t: Timers, flags: int) -> None:
+    assert t.op(ARR, 0, INIT, flags) == -EINVAL
+
+
+def test_start_refuses_unknown_flags(t: Timers) -> None:
+    assert [t.op(ARR, 0, INIT, MONOTONIC), t.op(ARR, 0, SET_CB)] == [0, 0]
+    assert t.op(ARR, 0, START, 1000, 4) == -EINVAL
+
+
+# -- 8.2 call order ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op", [START, SET_CB, CANCEL], ids=["start", "set_callback", "cancel"])
+def test_uninitialised_timer_refuses_everything(t: Timers, op: int) -> None:
+    assert t.op(ARR, 0, op) == -EINVAL
+
+
+def test_start_needs_a_callback_again_after_cancel(t: Timers) -> None:
+    assert t.op(ARR, 0, INIT, MONOTONIC) == 0
+    assert t.op(ARR, 0, START, 1000) == -EINVAL  # no callback yet
+    assert t.op(ARR, 0, SET_CB) == 0
+    assert t.op(ARR, 0, START, 1000) == 0
+    assert t.op(ARR, 0, CANCEL) == 1
+    assert t.op(ARR, 0, START, 1000) == -EINVAL  # cancel detached the callback
+    assert t.op(ARR, 0, SET_CB) == 0  # no re-init needed
+    assert t.op(ARR, 0, START, 1000) == 0
+
+
+# -- 8.3 cancel return values ------------------------------------------------------------------
+
+def test_cancel_says_whether_the_timer_was_armed(t: Timers) -> None:
+    assert [t.op(ARR, 0, INIT, MONOTONIC), t.op(ARR, 0, SET_CB)] == [0, 0]
+    assert t.op(ARR, 0, CANCEL) == 0  # never started
+    assert [t.op(ARR, 0, SET_CB), t.op(ARR, 0, START, SECOND)] == [0, 0]
+    assert t.op(ARR, 0, CANCEL) == 1
+    assert t.op(ARR, 0, CANCEL) == 0
+    t.rt.advance(2 * SECOND)
+    assert t.counter(ARR, 0) == 0
+
+
+def test_cancel_after_the_callback_ran_returns_zero(t: Timers) -> None:
+    t.arm(ARR, 0, 1000)
+    t.rt.advance(1000)
+    assert t.counter(ARR, 0) == 1
+    assert t.op(ARR, 0, CANCEL) == 0
+
+
+# -- 8.4 callback context ----------------------------------------------------------------------
+
+def test_self_cancel_from_the_callback_is_edeadlk(t: Timers) -> None:
+    t.g["cb_mode"] = SELF_CANCEL
+    t.arm(ARR, 1, 1000)
+    t.rt.advance(1000)
+    assert t.g["cb_rc"] == -EDEADLK
+    assert t.op(ARR, 1, START, 1000) == 0  # nothing changed: the callback is still set
+
+
+def test_rearming_from_the_callback_makes_a_periodic_timer(t: Timers) -> None:
+    t.g["cb_mode"], t.g["limit"], t.g["period"] = PERIODIC, 10, 1000
+    t.arm(HASH, 2, 1000)
+    t.rt.advance(SECOND)
+    assert t.counter(HASH, 2) == 10  # exactly ten runs, then it stops re-arming
+    assert t.obj.maps["hash"][2]["last_ns"] == SECOND + 10 * 1000
+
+
+def test_callbacks_rearmed_inside_a_window_fire_inside_it_at_their_times(t: Timers) -> None:
+    t.g["cb_mode"], t.g["limit"], t.g["period"] = PERIODIC, 100, 250
+    t.arm(ARR, 0, 250)
+    t.rt.advance(1000)
+    assert t.counter(ARR, 0) == 4
+    assert t.obj.maps["arr"][0]["last_ns"] == SECOND + 1000
+
+
+def test_callback_deleting_its_own_element_then_start_gets_einval(t: Timers) -> None:
+    t.g["cb_mode"] = DELETE_SELF
+    t.arm(HASH, 3, 1000)
+    t.rt.advance(1000)
+    assert t.g["cb_rc"] == -EINVAL
+    assert 3 not in t.obj.maps["hash"]
+    assert t.g["runs"] == 1
+
+
+def test_timers_fire_in_expiry_order_with_ties_in_start_order(t: Timers) -> None:
+    t.arm(ARR, 2, 300)
+    t.arm(ARR, 0, 100)
+    t.arm(ARR, 1, 300)
+    fired = []
+    for step in (100, 200):
+        t.rt.advance(step)
+        fired.append([k for k in range(3) if t.counter(ARR, k)])
+    assert fired == [[0], [0, 1, 2]]
+    events = [(e.key, e.time_ns) for e in t.rt.timer_events() if e.event == "fire"]
+    key = lambda k: k.to_bytes(4, "little")  # noqa: E731
+    assert events == [(key(0), SECOND + 100), (key(2), SECOND + 300), (key(1), SECOND + 300)]
+
+
+# -- 8.5 frees from element operations ---------------------------------------------------------
+
+def test_updating_a_hash_key_frees_its_timer(t: Timers) -> None:
+    t.arm(HASH, 4, SECOND)
+    assert t.op(HASH, 4, RESET) == 0  # an update of the same key
+    assert t.op(HASH, 4, INIT, MONOTONIC) == 0  # the old timer is gone: init works again
+    t.rt.advance(2 * SECOND)
+    assert t.counter(HASH, 4) == 0
+
+
+def test_user_space_update_of_an_array_resets_its_timer(t: Timers) -> None:
+    t.arm(ARR, 3, SECOND)
+    t.obj.maps["arr"][3] = {"counter": 7}
+    assert t.op(ARR, 3, INIT, MONOTONIC) == 0
+    t.rt.advance(2 * SECOND)
+    assert t.counter(ARR, 3) == 7  # the pending callback never fired
+
+
+def test_deleting_an_element_frees_its_timer(t: Timers) -> None:
+    t.arm(HASH, 5, SECOND)
+    del t.obj.maps["hash"][5]
+    t.rt.advance(2 * SECOND)
+    assert t.g["runs"] == 0
+    assert t.rt.timers() == []
+
+
+def test_lru_eviction_frees_the_evicted_timer(t: Timers) -> None:
+    t.arm(LRU, 1, SECOND)
+    assert [t.op(LRU, 2, RESET), t.op(LRU, 3, RESET)] == [0, 0]  # the map holds two: key 1 goes
+    assert 1 not in t.obj.maps["lru"]
+    t.rt.advance(2 * SECOND)
+    assert t.g["runs"] == 0
+
+
+def test_user_space_reads_show_zeros_in_the_timer(t: Timers) -> None:
+    t.arm(ARR, 0, SECOND)
+    raw = t.obj.maps["arr"].internal.lookup_elem((0).to_bytes(4, "little"))
+    assert raw[16:32] == bytes(16)  # type: ignore[index]
+    assert t.obj.maps["arr"][0]["t"] == {"__opaque": [0, 0]}
+
+
+# -- 8.6 user references -----------------------------------------------------------------------
+
+def test_closing_the_last_user_reference_cancels_timers_and_init_then_gets_eperm(t: Timers) -> None:
+    t.arm(ARR, 0, SECOND)
+    t.obj.maps["arr"].close()
+    t.rt.advance(2 * SECOND)
+    assert t.g["runs"] == 0
+    assert t.op(ARR, 0, INIT, MONOTONIC) == -EPERM
+
+
+def test_a_pin_keeps_timers_firing_after_the_object_is_closed(t: Timers) -> None:
+    t.g["cb_mode"], t.g["limit"], t.g["period"] = PERIODIC, 1000, SECOND
+    t.arm(ARR, 0, SECOND)
+    t.obj.maps["arr"].pin("/sys/fs/bpf/arr")
+    t.obj.close()  # the program is gone for user space; the armed timer holds it
+    t.rt.advance(5 * SECOND)
+    assert t.rt.open_pinned("/sys/fs/bpf/arr")[0]["counter"] == 5
+    t.rt.unpin("/sys/fs/bpf/arr")
+    assert t.rt.timers() == []
+
+
+def test_an_armed_timer_keeps_its_program_alive(t: Timers) -> None:
+    t.arm(ARR, 0, SECOND)
+    program = t.obj.programs["timer_op"]
+    t.obj.maps["arr"].pin("/p")
+    t.obj.close()  # no user reference to the program is left
+    assert t.rt.timers()[0].program == program.name
+    t.rt.advance(SECOND)
+    assert t.rt.open_pinned("/p")[0]["counter"] == 1
+
+
+# -- 8.8 flag behaviour ------------------------------------------------------------------------
+
+def test_absolute_expiry_on_boottime_fires(t: Timers) -> None:
+    t.arm(ARR, 0, t.rt.clock.now(BOOTTIME) + 1000, ABS, clock=BOOTTIME)
+    t.rt.advance(999)
+    assert t.counter(ARR, 0) == 0
+    t.rt.advance(1)
+    assert t.counter(ARR, 0) == 1
+
+
+def test_cpu_pin_fires_on_the_starting_cpu(t: Timers) -> None:
+    t.arm(ARR, 0, 1000, CPU_PIN, cpu=1)
+    t.rt.advance(1000)
+    assert t.obj.maps["arr"][0]["cpu"] == 1
+
+
+def test_realtime_timers_follow_the_realtime_clock(t: Timers) -> None:
+    t.arm(ARR, 0, t.rt.clock.now(REALTIME) + SECOND, ABS, clock=REALTIME)
+    t.rt.advance(SECOND)
+    assert t.counter(ARR, 0) == 1
+
+
+# -- memory limit ------------------------------------------------------------------------------
+
+def test_init_fails_with_enomem_past_the_memory_limit(c_file) -> None:  # type: ignore[no-untyped-def]
+    path = c_file(SOURCE)
+    with pybpf.Runtime(clock="virtual") as rt:
+        maps_only = sum(map_charge(m.internal) for m in rt.load(path).maps.values())
+    with pybpf.Runtime(clock="virtual", memory_limit=maps_only + TIMER_CHARGE) as rt:
+        t = Timers(rt, rt.load(path))
+        assert t.op(ARR, 0, INIT, MONOTONIC) == 0
+        assert t.op(ARR, 1, INIT, MONOTONIC) == -ENOMEM
+        assert t.op(ARR, 0, RESET) == 0  # freeing a timer gives its memory back
+        assert t.op(ARR, 1, INIT, MONOTONIC) == 0
