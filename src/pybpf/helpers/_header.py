@@ -17,6 +17,7 @@ _PREAMBLE = """\
 #ifndef __PYBPF_HELPER_DEFS_H
 #define __PYBPF_HELPER_DEFS_H
 
+#ifndef __VMLINUX_H__	/* vmlinux.h defines them */
 struct bpf_timer {
 	__u64 __opaque[2];
 } __attribute__((aligned(8)));
@@ -24,6 +25,7 @@ struct bpf_timer {
 struct bpf_spin_lock {
 	__u32 val;
 };
+#endif
 """
 
 

@@ -2,6 +2,7 @@
 #ifndef __PYBPF_HELPER_DEFS_H
 #define __PYBPF_HELPER_DEFS_H
 
+#ifndef __VMLINUX_H__	/* vmlinux.h defines them */
 struct bpf_timer {
 	__u64 __opaque[2];
 } __attribute__((aligned(8)));
@@ -9,6 +10,7 @@ struct bpf_timer {
 struct bpf_spin_lock {
 	__u32 val;
 };
+#endif
 
 /* Return a pointer to the value of key, or NULL. */
 static void *(* const bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;

@@ -4,19 +4,8 @@
 #ifndef __PYBPF_BPF_HELPERS_H
 #define __PYBPF_BPF_HELPERS_H
 
-/* The fixed-width types, declared here so that no kernel header is needed. */
-typedef unsigned char __u8;
-typedef signed char __s8;
-typedef unsigned short __u16;
-typedef short __s16;
-typedef unsigned int __u32;
-typedef int __s32;
-typedef unsigned long long __u64;
-typedef long long __s64;
-typedef __u16 __be16;
-typedef __u32 __be32;
-typedef __u64 __be64;
-#if !defined(__cplusplus) && !defined(bool) && !defined(__bool_true_false_are_defined)
+#include <linux/types.h>
+#if !defined(__VMLINUX_H__) && !defined(__cplusplus) && !defined(bool) && !defined(__bool_true_false_are_defined)
 typedef _Bool bool;
 enum { false = 0, true = 1 };
 #endif
