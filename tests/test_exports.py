@@ -7,9 +7,9 @@ import inspect
 import pytest
 
 import pybpf
-from pybpf import elf, engine, helpers, isa, maps, testing, timers, verifier
+from pybpf import btf, elf, engine, helpers, isa, maps, runtime, testing, timers, verifier
 
-NAMESPACES = [pybpf, isa, engine, verifier, testing, maps, helpers, timers, elf]
+NAMESPACES = [pybpf, isa, engine, verifier, testing, maps, helpers, timers, elf, btf, runtime]
 
 
 def test_every_error_class_derives_from_the_root_and_is_exported_from_pybpf() -> None:

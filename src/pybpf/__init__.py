@@ -6,6 +6,7 @@ here. See DESIGN.md for the architecture and the public API.
 
 from ._errors import NotSupportedError as NotSupportedError
 from ._errors import PybpfError as PybpfError
+from .btf import BtfError as BtfError
 from .elf import ElfError as ElfError
 from .engine import BpfRuntimeError as BpfRuntimeError
 from .engine import InstructionLimitError as InstructionLimitError

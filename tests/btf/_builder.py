@@ -8,10 +8,26 @@ from typing import Literal
 Order = Literal["little", "big"]
 
 KIND = {
-    "int": 1, "ptr": 2, "array": 3, "struct": 4, "union": 5, "enum": 6, "fwd": 7,
-    "typedef": 8, "volatile": 9, "const": 10, "restrict": 11, "func": 12, "func_proto": 13,
-    "var": 14, "datasec": 15, "float": 16, "decl_tag": 17, "type_tag": 18, "enum64": 19,
-}  # fmt: skip
+    "int": 1,
+    "ptr": 2,
+    "array": 3,
+    "struct": 4,
+    "union": 5,
+    "enum": 6,
+    "fwd": 7,
+    "typedef": 8,
+    "volatile": 9,
+    "const": 10,
+    "restrict": 11,
+    "func": 12,
+    "func_proto": 13,
+    "var": 14,
+    "datasec": 15,
+    "float": 16,
+    "decl_tag": 17,
+    "type_tag": 18,
+    "enum64": 19,
+}
 
 
 class Builder:
@@ -47,8 +63,16 @@ class Builder:
         self.records.append(record + (extra or []))
         return len(self.records)
 
-    def add_int(self, name: str, size: int = 4, *, signed: bool = False, bits: int | None = None,
-                offset: int = 0, encoding: int | None = None) -> int:  # fmt: skip
+    def add_int(
+        self,
+        name: str,
+        size: int = 4,
+        *,
+        signed: bool = False,
+        bits: int | None = None,
+        offset: int = 0,
+        encoding: int | None = None,
+    ) -> int:
         enc = encoding if encoding is not None else int(signed)
         data = enc << 24 | offset << 16 | (8 * size if bits is None else bits)
         return self.raw(KIND["int"], name, size, extra=[("I", data)])
@@ -59,8 +83,9 @@ class Builder:
     def add_array(self, elem: int, index: int, nelems: int) -> int:
         return self.raw(KIND["array"], "", 0, extra=[("I", elem), ("I", index), ("I", nelems)])
 
-    def add_struct(self, name: str, size: int, members: list[tuple[str, int, int, int]],
-                   *, union: bool = False) -> int:  # fmt: skip
+    def add_struct(
+        self, name: str, size: int, members: list[tuple[str, int, int, int]], *, union: bool = False
+    ) -> int:
         """Members are (name, type, bit_offset, bitfield_size); any bitfield sets kind_flag."""
         kflag = any(bits for *_, bits in members)
         extra: list[tuple[str, int]] = []
@@ -69,8 +94,9 @@ class Builder:
         kind = KIND["union" if union else "struct"]
         return self.raw(kind, name, size, vlen=len(members), kflag=kflag, extra=extra)
 
-    def add_enum(self, name: str, size: int, values: list[tuple[str, int]],
-                 *, signed: bool = False) -> int:  # fmt: skip
+    def add_enum(
+        self, name: str, size: int, values: list[tuple[str, int]], *, signed: bool = False
+    ) -> int:
         extra: list[tuple[str, int]] = []
         for value_name, value in values:
             extra += [("I", self.string(value_name)), ("i" if signed else "I", value)]
@@ -80,8 +106,7 @@ class Builder:
         extra: list[tuple[str, int]] = []
         for value_name, value in values:
             value &= (1 << 64) - 1
-            extra += [("I", self.string(value_name)), ("I", value & 0xFFFFFFFF),
-                      ("I", value >> 32)]  # fmt: skip
+            extra += [("I", self.string(value_name)), ("I", value & 0xFFFFFFFF), ("I", value >> 32)]
         return self.raw(KIND["enum64"], name, 8, vlen=len(values), kflag=signed, extra=extra)
 
     def add_func_proto(self, ret: int, params: list[tuple[str, int]]) -> int:
@@ -105,16 +130,23 @@ class Builder:
 
     def types_blob(self, order: Order) -> bytes:
         prefix = "<" if order == "little" else ">"
-        return b"".join(struct.pack(prefix + fmt, value) for rec in self.records
-                        for fmt, value in rec)  # fmt: skip
+        return b"".join(
+            struct.pack(prefix + fmt, value) for rec in self.records for fmt, value in rec
+        )
 
     def build(self, order: Order = "little", **header: int) -> bytes:
         """The section; ``header`` overrides fields (magic, version, flags, hdr_len, ...)."""
         types = self.types_blob(order)
         fields = {
-            "magic": 0xEB9F, "version": 1, "flags": 0, "hdr_len": 24, "type_off": 0,
-            "type_len": len(types), "str_off": len(types), "str_len": len(self.strings),
-        }  # fmt: skip
+            "magic": 0xEB9F,
+            "version": 1,
+            "flags": 0,
+            "hdr_len": 24,
+            "type_off": 0,
+            "type_len": len(types),
+            "str_off": len(types),
+            "str_len": len(self.strings),
+        }
         fields.update(header)
         prefix = "<" if order == "little" else ">"
         head = struct.pack(prefix + "HBBIIIII", *fields.values())
@@ -145,20 +177,38 @@ class Builder:
                     out += rec.ljust(rec_size, b"\0")[:rec_size]
             return out
 
-        funcs = subsection(func_rec_size, {
-            sec: [[off, tid] for off, tid in recs] for sec, recs in (func_info or {}).items()
-        })  # fmt: skip
-        lines = subsection(line_rec_size, {
-            sec: [[off, self.string(f), self.string(text), num << 10 | col]
-                  for off, f, text, num, col in recs]
-            for sec, recs in (line_info or {}).items()
-        })  # fmt: skip
-        relos = subsection(core_rec_size, {
-            sec: [[off, tid, self.string(access), kind] for off, tid, access, kind in recs]
-            for sec, recs in (core_relo or {}).items()
-        })  # fmt: skip
+        funcs = subsection(
+            func_rec_size,
+            {sec: [[off, tid] for off, tid in recs] for sec, recs in (func_info or {}).items()},
+        )
+        lines = subsection(
+            line_rec_size,
+            {
+                sec: [
+                    [off, self.string(f), self.string(text), num << 10 | col]
+                    for off, f, text, num, col in recs
+                ]
+                for sec, recs in (line_info or {}).items()
+            },
+        )
+        relos = subsection(
+            core_rec_size,
+            {
+                sec: [[off, tid, self.string(access), kind] for off, tid, access, kind in recs]
+                for sec, recs in (core_relo or {}).items()
+            },
+        )
         head = struct.pack(
-            prefix + "HBBIIIIIII", 0xEB9F, 1, 0, 32, 0, len(funcs), len(funcs), len(lines),
-            len(funcs) + len(lines), len(relos),
-        )  # fmt: skip
+            prefix + "HBBIIIIIII",
+            0xEB9F,
+            1,
+            0,
+            32,
+            0,
+            len(funcs),
+            len(funcs),
+            len(lines),
+            len(funcs) + len(lines),
+            len(relos),
+        )
         return head + funcs + lines + relos

@@ -19,11 +19,10 @@ def read_sections(path: Path) -> dict[str, bytes]:
     data = path.read_bytes()
     assert data[:4] == _ELF_MAGIC and data[4] == _ELFCLASS64, f"{path} is not ELF64"
     prefix = "<" if data[5] == _ELFDATA2LSB else ">"
-    shoff, = struct.unpack_from(prefix + "Q", data, 0x28)
+    (shoff,) = struct.unpack_from(prefix + "Q", data, 0x28)
     shentsize, shnum, shstrndx = struct.unpack_from(prefix + "HHH", data, 0x3A)
     headers = [
-        struct.unpack_from(prefix + "IIQQQQIIQQ", data, shoff + i * shentsize)
-        for i in range(shnum)
+        struct.unpack_from(prefix + "IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)
     ]
     names_offset, names_size = headers[shstrndx][4], headers[shstrndx][5]
     names = data[names_offset : names_offset + names_size]

@@ -8,27 +8,17 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pybpf.btf import ExtInfo, Spec, parse_btf, parse_btf_ext
+from pybpf.btf import parse_btf, parse_btf_ext
 
 from ._elf import read_sections
+from ._objects import BpfObject
 
 TESTDATA = Path(__file__).parent / "testdata"
 _CLANGS = ("clang-19", "clang", "clang-20", "clang-18", "clang-17", "clang-16", "clang-15")
-
-
-@dataclass(frozen=True)
-class BpfObject:
-    """A compiled test object: its sections and its parsed BTF."""
-
-    path: Path
-    sections: dict[str, bytes]
-    spec: Spec
-    ext: ExtInfo | None
 
 
 @pytest.fixture(scope="session")
@@ -43,15 +33,16 @@ def clang() -> str:
 @pytest.fixture(scope="session")
 def bpftool() -> str:
     path = shutil.which("bpftool")
-    if path is None or subprocess.run([path, "version"], capture_output=True).returncode:
+    if (
+        path is None
+        or subprocess.run([path, "version"], check=False, capture_output=True).returncode
+    ):
         pytest.skip("no working bpftool")
     return path
 
 
 @pytest.fixture(scope="session")
-def bpf_object(
-    clang: str, tmp_path_factory: pytest.TempPathFactory
-) -> Callable[..., BpfObject]:
+def bpf_object(clang: str, tmp_path_factory: pytest.TempPathFactory) -> Callable[..., BpfObject]:
     """``bpf_object("timers", "big")`` compiles ``testdata/timers.c`` once per byte order."""
     out_dir = tmp_path_factory.mktemp("objects")
     cache: dict[tuple[str, str], BpfObject] = {}

@@ -1,11 +1,17 @@
 """BPF Type Format (https://docs.kernel.org/bpf/btf.html): parsing, the type model, values, C dumps."""
 
+from ._c_dump import dump_c as dump_c
+from ._c_dump import dump_raw as dump_raw
 from ._errors import BtfError as BtfError
 from ._ext import CoreRelo as CoreRelo
 from ._ext import ExtInfo as ExtInfo
 from ._ext import FuncInfo as FuncInfo
 from ._ext import LineInfo as LineInfo
+from ._format import format_value as format_value
+from ._format import from_python as from_python
+from ._format import to_python as to_python
 from ._spec import MAX_NESTING as MAX_NESTING
+from ._spec import MAX_SPECIAL_FIELDS as MAX_SPECIAL_FIELDS
 from ._spec import POINTER_SIZE as POINTER_SIZE
 from ._spec import ByteOrder as ByteOrder
 from ._spec import Field as Field

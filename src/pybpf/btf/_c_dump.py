@@ -62,6 +62,9 @@ _C_FOOTER = """\
 #endif /* __VMLINUX_H__ */
 """
 _MAX_INDENT = 13  # libbpf's indentation stops growing here
+# libbpf pads any gap; a gap this large (a struct claiming a gigabyte) would print millions of
+# lines, so it is refused instead. Real structs have gaps of at most a page.
+_MAX_GAP_BITS = 8 << 20
 _PADS = (("long", 8 * POINTER_SIZE), ("int", 32), ("short", 16), ("char", 8))
 _QUALIFIER_WORDS = {Volatile: "volatile", Const: "const", Restrict: "restrict"}
 _ENCODING_NAMES = {
@@ -131,8 +134,9 @@ def dump_c(spec: Spec, type_ids: Iterable[int] | None = None) -> str:
     """C definitions of every type (or of ``type_ids`` and what they need), as a header.
 
     Raises:
-        BtfError: if the types cannot be ordered (a loop that only anonymous types close) or
-            nest deeper than :data:`MAX_NESTING` even through pointers.
+        BtfError: if the types cannot be ordered (a loop that only anonymous types close),
+            nest deeper than :data:`MAX_NESTING` even through pointers, or leave a gap of more
+            than a MiB inside a struct.
     """
     dumper = _CDumper(spec)
     for type_id in range(1, len(spec)) if type_ids is None else type_ids:
@@ -356,14 +360,14 @@ class _CDumper:
     def _struct_def(self, t: Struct | Union, lvl: int) -> None:
         is_struct = isinstance(t, Struct)
         align = self.spec.align_of(t.id)
-        packed = is_struct and self._is_packed(t)
+        packed = isinstance(t, Struct) and self._is_packed(t)
         self.out.append(self._struct_fwd(t) + " {")
         off = 0
         prev_bitfield = False
         for m in t.members:
             m_align = 1 if packed else self.spec.align_of(m.type)
             in_bitfield = prev_bitfield and m.bitfield_size != 0
-            self._bit_padding(off, m.bit_offset, m_align, in_bitfield, lvl + 1)
+            self._bit_padding(t, off, m.bit_offset, m_align, in_bitfield, lvl + 1)
             self.out.append("\n" + _indent(lvl + 1))
             self._decl(m.type, m.name, lvl + 1)
             if m.bitfield_size:
@@ -374,7 +378,7 @@ class _CDumper:
             prev_bitfield = m.bitfield_size != 0
             self.out.append(";")
         if is_struct:
-            self._bit_padding(off, 8 * t.size, align, False, lvl + 1)
+            self._bit_padding(t, off, 8 * t.size, align, False, lvl + 1)
         if t.members or t.size:
             self.out.append("\n" + _indent(lvl) + "}")
         else:
@@ -393,7 +397,13 @@ class _CDumper:
         return t.size % max_align != 0
 
     def _bit_padding(
-        self, cur_off: int, next_off: int, next_align: int, in_bitfield: bool, lvl: int
+        self,
+        owner: Struct | Union,
+        cur_off: int,
+        next_off: int,
+        next_align: int,
+        in_bitfield: bool,
+        lvl: int,
     ) -> None:
         """Fill the gap of bits before the next member with anonymous bitfields.
 
@@ -403,6 +413,9 @@ class _CDumper:
         """
         if cur_off >= next_off:
             return
+        if next_off - cur_off > _MAX_GAP_BITS:
+            gap = (next_off - cur_off) // 8
+            raise BtfError(f"type [{owner.id}]: {gap}-byte gap is too large to pad")
         pad_type, pad_bits = _PADS[-1]
         new_off = cur_off
         for pad_type, pad_bits in _PADS:
@@ -418,12 +431,11 @@ class _CDumper:
                 width = new_off - cur_off if in_bitfield else 0
                 self.out.append(f"\n{_indent(lvl)}{pad_type}: {width};")
             cur_off = new_off
-        while cur_off != next_off:
-            bits = min(next_off - cur_off, pad_bits)
-            if bits != pad_bits:
-                pad_type = next(name for name, size in reversed(_PADS) if size >= bits)
-            self.out.append(f"\n{_indent(lvl)}{pad_type}: {bits};")
-            cur_off += bits
+        full, rest = divmod(next_off - cur_off, pad_bits)
+        self.out.append(f"\n{_indent(lvl)}{pad_type}: {pad_bits};" * full)
+        if rest:
+            pad_type = next(name for name, size in reversed(_PADS) if size >= rest)
+            self.out.append(f"\n{_indent(lvl)}{pad_type}: {rest};")
 
     def _enum_def(self, t: Enum | Enum64, lvl: int) -> None:
         self.out.append(f"enum{' ' if t.name else ''}{self._type_name(t)}")
@@ -460,8 +472,9 @@ class _CDumper:
         """The chain from ``type_id`` down to the named type that ends the declaration."""
         decls = [type_id]
         t = self.types[type_id]
-        while type_id and isinstance(t, (Ptr, Volatile, Const, Restrict, TypeTag, FuncProto,
-                                          Array)):  # fmt: skip
+        while type_id and isinstance(
+            t, (Ptr, Volatile, Const, Restrict, TypeTag, FuncProto, Array)
+        ):
             type_id = t.return_type if isinstance(t, FuncProto) else t.type
             decls.append(type_id)
             if len(decls) > MAX_NESTING:

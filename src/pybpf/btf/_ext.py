@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import final
 
 __all__ = ["CoreRelo", "ExtInfo", "FuncInfo", "LineInfo"]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class FuncInfo:
     """``bpf_func_info``: the function (a :class:`Func` type id) starting at ``insn_off``."""
@@ -21,6 +23,7 @@ class FuncInfo:
     type_id: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class LineInfo:
     """``bpf_line_info``: the source line of the instruction at ``insn_off``.
@@ -35,6 +38,7 @@ class LineInfo:
     column: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class CoreRelo:
     """``bpf_core_relo``: a CO-RE relocation of the instruction at ``insn_off``.
@@ -48,7 +52,8 @@ class CoreRelo:
     kind: int
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@final
+@dataclass(frozen=True, slots=True)
 class ExtInfo:
     """A parsed ``.BTF.ext`` section: records keyed by ELF section name.
 

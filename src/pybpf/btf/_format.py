@@ -56,6 +56,9 @@ from ._types import (
 __all__ = ["format_value", "from_python", "to_python"]
 
 _FLOAT_FORMATS = {2: "e", 4: "f", 8: "d"}
+# A value has at most one part per bit, plus these many zero-sized parts (empty structs and
+# arrays of them), so that BTF describing a billion empty elements cannot exhaust memory.
+_ZERO_SIZED_PARTS = 1 << 16
 _BYTES_LIKE = (bytes, bytearray, memoryview)
 _QUALIFIERS = (Volatile, Const, Restrict, TypeTag)  # what bpftool skips before a string's char
 
@@ -124,6 +127,7 @@ class _Reader:
         self.spec = spec
         self.order = spec.byte_order
         self.bpftool = bpftool
+        self.budget = 0
 
     def top(self, type_id: int, data: bytes) -> Any:
         t = self.spec.types[self.spec.skip_modifiers(type_id)]
@@ -131,11 +135,15 @@ class _Reader:
             size = self.spec.resolve_size(type_id)
             if len(data) != size:
                 raise BtfError(f"value of {describe(t)} needs {size} bytes, got {len(data)}")
+        self.budget = 8 * len(data) + _ZERO_SIZED_PARTS
         return self.read(type_id, memoryview(data), 0)
 
     def read(self, type_id: int, data: memoryview, bits: int) -> Any:
         """The value at the start of ``data``; ``bits`` skips bits of a pre-kind_flag bitfield."""
         t = self.spec.types[self.spec.skip_modifiers(type_id)]
+        self.budget -= 1
+        if self.budget < 0:
+            raise BtfError(f"type [{t.id}]: too many zero-sized parts to convert")
         match t:
             case Int():
                 return self._int(t, data, bits)
@@ -154,7 +162,7 @@ class _Reader:
                 return {t.name: value} if self.bpftool else value
             case Datasec():
                 return self._datasec(t, data)
-        raise BtfError(f"type [{t.id}]: {describe(t)} has no value")
+        raise AssertionError(f"type [{t.id}] has no size")  # callers size every type first
 
     def _bits(self, data: memoryview, bit_offset: int, nbits: int) -> int:
         return _get_bits(data, bit_offset, nbits, self.order == "little")
@@ -328,7 +336,11 @@ class _Writer:
         buf[offset : offset + size] = value
 
     def _scalar(self, t: Int | Enum | Enum64, value: object, bits: int, path: str) -> int:
-        """The two's complement bits of an int or enum ``value`` that must fit in ``bits``."""
+        """The two's complement bits of an int or enum ``value`` that must fit in ``bits``.
+
+        A string other than an enumerator or a character is a bit pattern, as bpftool prints
+        bitfields (``"0x1d"`` is -3 in a signed 5-bit field).
+        """
         if isinstance(t, (Enum, Enum64)) and isinstance(value, str):
             for v in t.values:
                 if v.name == value:
@@ -337,7 +349,8 @@ class _Writer:
         number = _as_int(value, t, path)
         if isinstance(t, Int) and IntEncoding.BOOL in t.encoding and number not in (0, 1):
             raise BtfError(f"{path}: {number} is not a bool for {describe(t)}")
-        return _check_range(number, bits, t.signed, t, path)
+        pattern = isinstance(value, str)
+        return _check_range(number, bits, t.signed and not pattern, t, path)
 
     def _int(
         self, t: Int, value: object, buf: bytearray, offset: int, bits: int, path: str

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, overload
+from typing import Any, Literal, TypeVar, final, overload
 
 from ._errors import BtfError
 from ._strings import StringTable
@@ -44,7 +44,15 @@ from ._types import (
     describe,
 )
 
-__all__ = ["MAX_NESTING", "POINTER_SIZE", "ByteOrder", "Field", "Spec", "SpecialField"]
+__all__ = [
+    "MAX_NESTING",
+    "MAX_SPECIAL_FIELDS",
+    "POINTER_SIZE",
+    "ByteOrder",
+    "Field",
+    "Spec",
+    "SpecialField",
+]
 
 ByteOrder = Literal["little", "big"]
 
@@ -56,6 +64,7 @@ The kernel's own resolver stops at 32 pending types (``MAX_RESOLVE_DEPTH``) but 
 differently; this bound only keeps recursive walks far from Python's recursion limit.
 """
 
+MAX_SPECIAL_FIELDS = 11  #: the kernel's BTF_FIELDS_MAX
 _TIMER_SIZE = 16  # struct bpf_timer, aligned to 8
 _SPIN_LOCK_SIZE = 4  # struct bpf_spin_lock, aligned to 4
 _MAX_SIZE = 0xFFFF_FFFF
@@ -65,6 +74,7 @@ _TAGGABLE = (Struct, Union, Var, Func, Typedef)
 _T = TypeVar("_T", bound=Type)
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Field:
     """Where a (possibly nested) member lives, as :meth:`Spec.field` finds it.
@@ -83,6 +93,7 @@ class Field:
         return self.bit_offset // 8
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class SpecialField:
     """A ``struct bpf_timer`` or ``struct bpf_spin_lock`` inside a map value or data section.
@@ -96,6 +107,7 @@ class SpecialField:
     size: int
 
 
+@final
 class Spec:
     """The types of one ``.BTF`` section, indexed by type id, with lookups.
 
@@ -237,7 +249,7 @@ class Spec:
             t = self.types[self.skip_modifiers(current.type)]
             if not isinstance(t, (Struct, Union)):
                 raise BtfError(f"type [{t.id}]: {describe(t)} has no members")
-            found = self._find_member(t, name, current.bit_offset)
+            found = self._find_member(t, name, current.bit_offset) if name else None
             if found is None:
                 raise BtfError(f"type [{t.id}]: {describe(t)} has no member '{name}'")
             current = found
@@ -275,31 +287,37 @@ class Spec:
 
         Returns:
             The fields in offset order; empty for any other kind of type.
+
+        Raises:
+            BtfError: for more than :data:`MAX_SPECIAL_FIELDS` fields, which the kernel refuses
+                too (``-E2BIG``).
         """
         t = self.type_by_id(type_id)
         if isinstance(t, Struct):
-            found = self._struct_special_fields(t, 0)
+            found = self._struct_special_fields(t)
         elif isinstance(t, Datasec):
             found = []
             for v in t.vars:
                 var = self.types[v.type]
                 assert isinstance(var, Var)  # checked at construction
-                found += self._special_fields_one(var.type, v.offset, v.offset)
+                found += self._special_fields_one(var.type, v.offset)
+                _check_special_count(t, len(found))
         else:
             return ()
         return tuple(sorted(found, key=lambda f: f.offset))
 
-    def _struct_special_fields(self, t: Struct, base: int) -> list[SpecialField]:
+    def _struct_special_fields(self, t: Struct) -> list[SpecialField]:
+        """Special fields of a struct, at offsets from its start."""
         found: list[SpecialField] = []
         for m in t.members:
             if m.bitfield_size or m.bit_offset % 8:
                 continue
-            offset = m.bit_offset // 8
-            found += self._special_fields_one(m.type, base + offset, offset)
+            found += self._special_fields_one(m.type, m.bit_offset // 8)
+            _check_special_count(t, len(found))
         return found
 
-    def _special_fields_one(self, type_id: int, offset: int, local: int) -> list[SpecialField]:
-        """Special fields of one member (or variable) at ``offset``, ``local`` in its parent."""
+    def _special_fields_one(self, type_id: int, offset: int) -> list[SpecialField]:
+        """Special fields of one member (or variable) at ``offset`` in its parent."""
         nelems = 1
         t = self.types[type_id]
         while isinstance(t, Array):
@@ -308,15 +326,19 @@ class Spec:
         if not isinstance(t, Struct) or nelems == 0:
             return []
         special = _special_kind(t)
-        if special is not None:
-            kind, size = special
-            if t.size != size or local % _special_align(kind):
-                return []
-            return [SpecialField(kind, offset + i * size, size) for i in range(nelems)]
+        if special is None:
+            element = self._struct_special_fields(t)
+        elif t.size == special[1] and offset % _special_align(special[0]) == 0:
+            element = [SpecialField(special[0], 0, t.size)]
+        else:
+            return []
+        if not element:
+            return []
+        _check_special_count(t, len(element) * nelems)
         return [
-            field
+            SpecialField(f.kind, offset + i * t.size + f.offset, f.size)
             for i in range(nelems)
-            for field in self._struct_special_fields(t, offset + i * t.size)
+            for f in element
         ]
 
 
@@ -332,14 +354,17 @@ def _special_align(kind: str) -> int:
     return 8 if kind == "bpf_timer" else 4
 
 
+def _check_special_count(t: Type, count: int) -> None:
+    if count > MAX_SPECIAL_FIELDS:
+        raise BtfError(f"type [{t.id}]: more than {MAX_SPECIAL_FIELDS} special fields")
+
+
 def _check_ids(types: tuple[Type, ...]) -> None:
     if not types or not isinstance(types[0], Void):
         raise BtfError("type 0 must be void")
     for i, t in enumerate(types):
         if t.id != i:
             raise BtfError(f"type [{i}]: has id {t.id}")
-        if i and isinstance(t, Void):
-            raise BtfError(f"type [{i}]: void is only type 0")
 
 
 def _references(t: Type) -> Iterator[tuple[str, int]]:

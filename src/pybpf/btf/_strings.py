@@ -6,11 +6,14 @@ anonymous types) and to end with one (so no lookup runs off the end).
 
 from __future__ import annotations
 
+from typing import final
+
 from ._errors import BtfError
 
 __all__ = ["StringTable"]
 
 
+@final
 class StringTable:
     """The strings of one ``.BTF`` section, looked up by byte offset.
 
@@ -34,9 +37,6 @@ class StringTable:
             raise BtfError("string section does not end with a NUL byte")
         self._data = bytes(data)
         self._cache: dict[int, str] = {0: ""}
-
-    def __len__(self) -> int:
-        return len(self._data)
 
     def lookup(self, offset: int) -> str:
         """Return the string that starts at ``offset``.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import ClassVar, TypeAlias
+from typing import ClassVar, TypeAlias, final
 
 __all__ = [
     "MODIFIERS",
@@ -92,6 +92,7 @@ class Linkage(enum.IntEnum):
     EXTERN = 2
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Void:
     """Type id 0: ``void``, the target of ``void *`` and the return type of ``void f()``."""
@@ -101,6 +102,7 @@ class Void:
     name: str = ""
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Int:
     """An integer (``char``, ``_Bool`` and ``__int128`` included).
@@ -124,6 +126,7 @@ class Int:
         return IntEncoding.SIGNED in self.encoding
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Ptr:
     """A pointer to ``type``; its size is always 8 on BPF."""
@@ -134,6 +137,7 @@ class Ptr:
     type: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Array:
     """``nelems`` elements of ``type``; ``index_type`` is the (unused) type of the index."""
@@ -146,6 +150,7 @@ class Array:
     nelems: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Member:
     """A member of a :class:`Struct` or :class:`Union`.
@@ -161,6 +166,7 @@ class Member:
     bitfield_size: int = 0
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Struct:
     """A ``struct`` of ``size`` bytes."""
@@ -172,6 +178,7 @@ class Struct:
     members: tuple[Member, ...]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Union:
     """A ``union`` of ``size`` bytes; members usually all start at bit 0."""
@@ -183,6 +190,7 @@ class Union:
     members: tuple[Member, ...]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class EnumValue:
     """One enumerator, its value already signed or unsigned as its enum says."""
@@ -191,6 +199,7 @@ class EnumValue:
     value: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Enum:
     """An ``enum`` with 32-bit enumerators; ``signed`` comes from ``kind_flag``."""
@@ -203,6 +212,7 @@ class Enum:
     values: tuple[EnumValue, ...]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Enum64:
     """An ``enum`` with 64-bit enumerators; ``signed`` comes from ``kind_flag``."""
@@ -215,6 +225,7 @@ class Enum64:
     values: tuple[EnumValue, ...]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Fwd:
     """A forward declaration: ``struct name;`` or, with ``is_union``, ``union name;``."""
@@ -225,6 +236,7 @@ class Fwd:
     is_union: bool
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Typedef:
     """``typedef type name;``."""
@@ -235,6 +247,7 @@ class Typedef:
     type: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Volatile:
     """The ``volatile`` qualifier on ``type``."""
@@ -245,6 +258,7 @@ class Volatile:
     type: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Const:
     """The ``const`` qualifier on ``type``."""
@@ -255,6 +269,7 @@ class Const:
     type: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Restrict:
     """The ``restrict`` qualifier on ``type``."""
@@ -265,6 +280,7 @@ class Restrict:
     type: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Func:
     """A function (a program or a subprogram): its prototype ``type`` and its linkage."""
@@ -276,6 +292,7 @@ class Func:
     linkage: Linkage
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Param:
     """A parameter of a :class:`FuncProto`; a last parameter of type 0 means ``...``."""
@@ -284,6 +301,7 @@ class Param:
     type: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class FuncProto:
     """A function type: what a :class:`Func` or a function pointer points to."""
@@ -295,6 +313,7 @@ class FuncProto:
     params: tuple[Param, ...]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Var:
     """A global variable of ``type``."""
@@ -306,6 +325,7 @@ class Var:
     linkage: Linkage
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class VarSecinfo:
     """Where a :class:`Var` (type id ``type``) sits in its :class:`Datasec`, in bytes.
@@ -319,6 +339,7 @@ class VarSecinfo:
     size: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Datasec:
     """An ELF data section (``.bss``, ``.data``, ``.rodata``, ``.maps``...) and its variables."""
@@ -330,6 +351,7 @@ class Datasec:
     vars: tuple[VarSecinfo, ...]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Float:
     """A floating-point type of ``size`` bytes."""
@@ -340,6 +362,7 @@ class Float:
     size: int
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class DeclTag:
     """``__attribute__((btf_decl_tag(name)))`` on ``type``.
@@ -356,6 +379,7 @@ class DeclTag:
     attribute: bool = False
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class TypeTag:
     """``__attribute__((btf_type_tag(name)))`` on ``type`` (such as ``__user`` or ``__kptr``).

@@ -66,10 +66,24 @@ _INT_SIZES = (1, 2, 4, 8, 16)
 _ENUM_SIZES = (1, 2, 4, 8)
 _FLOAT_SIZES = (2, 4, 8, 12, 16)
 _ENCODINGS = (0, IntEncoding.SIGNED, IntEncoding.CHAR, IntEncoding.BOOL)
-_KFLAG_KINDS = (Kind.STRUCT, Kind.UNION, Kind.ENUM, Kind.ENUM64, Kind.FWD, Kind.DECL_TAG,
-                Kind.TYPE_TAG)  # fmt: skip
-_VLEN_KINDS = (Kind.STRUCT, Kind.UNION, Kind.ENUM, Kind.ENUM64, Kind.FUNC, Kind.FUNC_PROTO,
-               Kind.DATASEC)  # fmt: skip
+_KFLAG_KINDS = (
+    Kind.STRUCT,
+    Kind.UNION,
+    Kind.ENUM,
+    Kind.ENUM64,
+    Kind.FWD,
+    Kind.DECL_TAG,
+    Kind.TYPE_TAG,
+)
+_VLEN_KINDS = (
+    Kind.STRUCT,
+    Kind.UNION,
+    Kind.ENUM,
+    Kind.ENUM64,
+    Kind.FUNC,
+    Kind.FUNC_PROTO,
+    Kind.DATASEC,
+)
 
 _FUNC_INFO_MIN = 8  # insn_off, type_id
 _LINE_INFO_MIN = 16  # insn_off, file_name_off, line_off, line_col
@@ -351,12 +365,15 @@ def _parse_ext(data: memoryview, spec: Spec) -> ExtInfo:
         words.unpack("II", 24, "btf.ext header") if min_len == _EXT_CORE_HEADER_LEN else (0, 0)
     )
     ext = _ExtParser(data, order, hdr_len, spec)
-    func_size, func_info = ext.subsection(func_off, func_len, "func_info", _FUNC_INFO_MIN,
-                                          ext.func_info)  # fmt: skip
-    line_size, line_info = ext.subsection(line_off, line_len, "line_info", _LINE_INFO_MIN,
-                                          ext.line_info)  # fmt: skip
-    core_size, core_relos = ext.subsection(core_off, core_len, "core_relo", _CORE_RELO_MIN,
-                                           ext.core_relo)  # fmt: skip
+    func_size, func_info = ext.subsection(
+        func_off, func_len, "func_info", _FUNC_INFO_MIN, ext.func_info
+    )
+    line_size, line_info = ext.subsection(
+        line_off, line_len, "line_info", _LINE_INFO_MIN, ext.line_info
+    )
+    core_size, core_relos = ext.subsection(
+        core_off, core_len, "core_relo", _CORE_RELO_MIN, ext.core_relo
+    )
     return ExtInfo(func_info, line_info, core_relos, func_size, line_size, core_size)
 
 
