@@ -1,0 +1,158 @@
+"""The timer state machine's concurrency rules on the real clock, made deterministic with
+Python callbacks and barriers: cross-cancel cycles fail with -EDEADLK, cancel waits for a
+callback running elsewhere, and callbacks of one timer never overlap."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from pybpf.engine import AddressSpace, Region
+from pybpf.timers import CLOCK_MONOTONIC, RealClock, Timer, TimerTable
+
+EDEADLK = 35
+
+
+class FakeMap:
+    """A map of 16-byte values that are all timer: slot n is at base + 16 n."""
+
+    name = "fake"
+    special_fields = ((0, 16),)
+
+    def __init__(self, space: AddressSpace, n: int) -> None:
+        self.region = Region(16 * n, "fake values")
+        space.add(self.region)
+
+    def address(self, slot: int) -> int:
+        return self.region.base + 16 * slot
+
+    def slot_of(self, address: int) -> int:
+        return (address - self.region.base) // 16
+
+    def value_address(self, slot: int) -> int:
+        return self.address(slot)
+
+    def element_key(self, slot: int) -> bytes:
+        return slot.to_bytes(4, "little")
+
+
+class Ctx:
+    """What the timer table reads of a program run: memory, CPU, engine and program."""
+
+    def __init__(self, space: AddressSpace, cpu: int = 0) -> None:
+        self.space, self.cpu = space, cpu
+        self.engine = self
+        self.program = "prog"
+
+    def function_at(self, address: int) -> int:
+        return 0
+
+    def region(self, address: int, size: int, pc: int, operation: str) -> Region:
+        found = self.space.find(address, size)
+        assert found is not None
+        return found
+
+
+class Owner:
+    def __init__(self) -> None:
+        self.callbacks: dict[int, Callable[[Timer], None]] = {}
+
+    def map_users(self, m: Any) -> int:
+        return 1
+
+    def hold_program(self, program: Any) -> None: ...
+
+    def release_program(self, program: Any) -> None: ...
+
+    def charge(self, nbytes: int) -> bool:
+        return True
+
+    def uncharge(self, nbytes: int) -> None: ...
+
+    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
+        self.callbacks[timer.slot](timer)
+
+
+@pytest.fixture
+def setup() -> Iterator[tuple[TimerTable, FakeMap, AddressSpace, Owner, RealClock]]:
+    space, owner, clock = AddressSpace(), Owner(), RealClock(ncpus=2)
+    table = TimerTable(clock, owner)
+    m = FakeMap(space, 4)
+    ctx = Ctx(space)
+    for slot in range(4):
+        assert table.init(ctx, m.address(slot), m, CLOCK_MONOTONIC) == 0
+        assert table.set_callback(ctx, m.address(slot), 0) == 0
+    yield table, m, space, owner, clock
+    clock.close()
+
+
+def start(table: TimerTable, m: FakeMap, space: AddressSpace, slot: int, cpu: int, ns: int = 0) -> None:
+    assert table.start(Ctx(space, cpu), m.address(slot), ns, 0) == 0
+
+
+def test_callbacks_cancelling_each_other_on_two_cpus_get_edeadlk_instead_of_hanging(setup) -> None:  # type: ignore[no-untyped-def]
+    table, m, space, owner, clock = setup
+    both_running = threading.Barrier(2, timeout=5)
+    results: dict[str, int] = {}
+
+    def cancel_other(me: str, other: int) -> Callable[[Timer], None]:
+        def cb(timer: Timer) -> None:
+            both_running.wait()
+            results[me] = table.cancel(Ctx(space), m.address(other))
+
+        return cb
+
+    owner.callbacks = {0: cancel_other("a", 1), 1: cancel_other("b", 0)}
+    start(table, m, space, 0, cpu=0)
+    start(table, m, space, 1, cpu=1)
+    deadline = time.monotonic() + 5
+    while len(results) < 2 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert sorted(results.values()) == [-EDEADLK, 0]  # one waits, the other refuses to
+    assert clock.errors == []
+
+
+def test_cancel_waits_for_a_callback_running_on_another_thread(setup) -> None:  # type: ignore[no-untyped-def]
+    table, m, space, owner, clock = setup
+    running, finished = threading.Event(), threading.Event()
+
+    def slow(timer: Timer) -> None:
+        running.set()
+        time.sleep(0.05)
+        finished.set()
+
+    owner.callbacks = {2: slow}
+    start(table, m, space, 2, cpu=1)
+    assert running.wait(5)
+    assert table.cancel(Ctx(space), m.address(2)) == 0  # it was running, not armed
+    assert finished.is_set()  # cancel returned only after the callback had finished
+
+
+def test_callbacks_of_one_timer_never_overlap(setup) -> None:  # type: ignore[no-untyped-def]
+    table, m, space, owner, clock = setup
+    active, overlaps, runs = [0], [0], [0]
+    lock = threading.Lock()
+
+    def rearm_elsewhere(timer: Timer) -> None:
+        with lock:
+            active[0] += 1
+            overlaps[0] = max(overlaps[0], active[0])
+            runs[0] += 1
+        if runs[0] < 5:  # re-arm at once, on the other CPU, while still running here
+            table.start(Ctx(space, cpu=1 - timer.cpu), m.address(3), 0, 0)
+        time.sleep(0.01)
+        with lock:
+            active[0] -= 1
+
+    owner.callbacks = {3: rearm_elsewhere}
+    start(table, m, space, 3, cpu=0)
+    deadline = time.monotonic() + 5
+    while runs[0] < 5 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    clock.run_until_idle(2_000_000_000)
+    assert runs[0] == 5
+    assert overlaps[0] == 1
