@@ -27,6 +27,7 @@ conformance: $(STAMP)
 ## bench: speed figures (run on demand, not part of the tests)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_interpreter.py
+	$(BIN)/python benchmarks/bench_timers.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
