@@ -14,7 +14,7 @@ import pytest
 
 import pybpf
 from pybpf import SECOND
-from pybpf.runtime._loader import map_charge
+from pybpf.runtime._table import map_charge
 from pybpf.timers import TIMER_CHARGE
 
 SOURCE = (Path(__file__).parent / "testdata" / "timer_ops.bpf.c").read_text()

@@ -21,8 +21,8 @@ from ..elf._reader import object_name
 from ..engine import Interpreter
 from ..helpers import BY_ID
 from ..isa import Instruction, PseudoSrc
-from ..maps import EINVAL, ENOMEM, MapError
-from ..verifier import KERNEL_ENTRY_REGISTERS, check_helper_calls, check_register_reads
+from ..maps import EINVAL, MapError
+from ..verifier import KERNEL_ENTRY_REGISTERS, check_format_strings, check_helper_calls, check_register_reads
 from ._compile import compile_c
 from ._globals import Globals, global_vars
 from ._map import Map
@@ -32,18 +32,10 @@ from ._program import Program
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["DEFAULT_PIN_ROOT", "load_object", "map_charge"]
-
-TIMER_SIZE = 16  #: the size of ``struct bpf_timer``, which special fields of that size are
-
-
-def map_charge(m: maps.Map) -> int:
-    """The bytes a map charges against ``Runtime(memory_limit=...)``: its keys and values,
-    8-byte aligned, one value per CPU for per-CPU maps (what the kernel's memlock counts)."""
-    copies = m.ncpus if m.percpu else 1
-    return m.max_entries * (-(-m.key_size // 8) * 8 + copies * -(-m.value_size // 8) * 8)
+__all__ = ["DEFAULT_PIN_ROOT", "load_object"]
 
 DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
+TIMER_SIZE = 16  #: the size of ``struct bpf_timer``: special fields of that size are timers
 
 
 def load_object(
@@ -60,9 +52,7 @@ def load_object(
         return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
     except BaseException:
         for m in created.values():  # nothing half-loaded survives a failure
-            if not runtime._table.users(m):
-                m.close()
-                runtime._maps_by_address.pop(m.address, None)
+            runtime._table.discard(m)
         raise
 
 
@@ -115,10 +105,11 @@ class _Loader:
             )
         except MapError as err:
             raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
+        try:
+            self.rt._table.add_map(m)
+        except MapError as err:
+            raise MapError("load maps", err.errno, str(err)) from err
         self.created[mspec.name] = m
-        self.rt._table.add_map(m)
-        if not self.rt._charge(map_charge(m)):
-            raise MapError("load maps", ENOMEM, f"map '{mspec.name}': memory limit of {self.rt.memory_limit} bytes reached")
         if any(size == TIMER_SIZE for _, size in m.special_fields):
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
         return m
@@ -134,7 +125,8 @@ class _Loader:
 
     def _handle(self, name: str) -> Map:
         mspec = self.spec.maps[name]
-        return Map(self.rt, self.maps[name], self.spec.btf, mspec.key_type_id, mspec.value_type_id)
+        inner = (mspec.inner.key_type_id, mspec.inner.value_type_id) if mspec.inner else (0, 0)
+        return Map(self.rt, self.maps[name], self.spec.btf, mspec.key_type_id, mspec.value_type_id, inner)
 
     def _globals(self, values: Mapping[str, Any]) -> Globals:
         data = {
@@ -179,6 +171,16 @@ class _Loader:
         offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
         check_helper_calls(pspec.instructions, pspec.license, offered)
         check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
+        check_format_strings(insns, self._read_string)
+
+    def _read_string(self, address: int) -> str | None:
+        """The NUL-terminated string at ``address`` of the runtime's memory (a constant in
+        read-only data), or None when it is not there."""
+        region = self.rt.space.find(address, 1)
+        if region is None:
+            return None
+        data = bytes(region.buf[address - region.base :])
+        return data.split(b"\0", 1)[0].decode("latin-1") if b"\0" in data else None
 
     def _initial_values(self, programs: Mapping[str, Program]) -> None:
         for name, mspec in self.spec.maps.items():

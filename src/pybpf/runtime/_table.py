@@ -15,12 +15,19 @@ from typing import TYPE_CHECKING
 
 from .. import maps
 from ..btf import Spec
-from ..maps import EEXIST, ENOENT, MapError
+from ..maps import EEXIST, ENOENT, ENOMEM, MapError
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["ObjectTable", "Pin"]
+__all__ = ["ObjectTable", "Pin", "map_charge"]
+
+
+def map_charge(m: maps.Map) -> int:
+    """The bytes a map charges against ``Runtime(memory_limit=...)``: its keys and values,
+    8-byte aligned, one value per CPU for per-CPU maps (what the kernel's memlock counts)."""
+    copies = m.ncpus if m.percpu else 1
+    return m.max_entries * (-(-m.key_size // 8) * 8 + copies * -(-m.value_size // 8) * 8)
 
 
 @dataclass(frozen=True)
@@ -44,11 +51,26 @@ class ObjectTable:
         self.pins: dict[str, Pin] = {}
 
     def add_map(self, m: maps.Map) -> None:
-        """Track a new map (no references yet)."""
+        """Track a new map (no references yet), charging its memory.
+
+        Raises:
+            MapError: the runtime's memory limit cannot hold it (ENOMEM); the map is freed.
+        """
+        if not self._runtime._charge(map_charge(m)):
+            m.close()
+            limit = self._runtime.memory_limit
+            raise MapError("create", ENOMEM, f"map '{m.name}': memory limit of {limit} bytes reached")
         with self._lock:
             self._users.setdefault(m, 0)
             self._programs.setdefault(m, 0)
             self._runtime._maps_by_address[m.address] = m
+
+    def discard(self, m: maps.Map) -> None:
+        """Free a map nothing references yet (a load that failed half-way)."""
+        with self._lock:
+            if self._users.get(m) or self._programs.get(m) or m not in self._users:
+                return
+        self._free(m)
 
     def users(self, m: maps.Map) -> int:
         """How many user references ``m`` has."""
@@ -84,9 +106,16 @@ class ObjectTable:
         with self._lock:
             if self._users.get(m) or self._programs.get(m) or m.closed:
                 return
+        self._free(m)
+
+    def _free(self, m: maps.Map) -> None:
+        with self._lock:
+            if m not in self._users:
+                return
             del self._users[m], self._programs[m]
             self._runtime._maps_by_address.pop(m.address, None)
         m.close()
+        self._runtime._uncharge(map_charge(m))
 
     def pin(self, path: str, m: maps.Map, btf: Spec | None, key_type_id: int, value_type_id: int) -> None:
         """Pin ``m`` at ``path``: the pin holds a user reference until :meth:`unpin`.
