@@ -12,9 +12,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## demo: run the example programs (assembled, then run on the interpreter)
+## demo: the kernel patch's timer example: load, run, let 2 s of virtual time pass, show the callback firing
 demo: $(STAMP)
-	$(BIN)/pybpf conformance -v examples/asm
+	$(BIN)/pybpf run examples/timers/patch_example.bpf.c --prog start_timer --advance 2s --trace
 
 ## test: the whole test suite
 test: $(STAMP)

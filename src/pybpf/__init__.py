@@ -13,14 +13,12 @@ from .engine import InstructionLimitError as InstructionLimitError
 from .engine import OutOfBoundsError as OutOfBoundsError
 from .isa import AsmError as AsmError
 from .isa import InstructionError as InstructionError
-from .maps import KeyNotExistError as KeyNotExistError
-from .maps import MapError as MapError
-from .verifier import VerifierError as VerifierError
-
 from .maps import BPF_ANY as BPF_ANY
 from .maps import BPF_EXIST as BPF_EXIST
 from .maps import BPF_F_LOCK as BPF_F_LOCK
 from .maps import BPF_NOEXIST as BPF_NOEXIST
+from .maps import KeyNotExistError as KeyNotExistError
+from .maps import MapError as MapError
 from .runtime import CompileError as CompileError
 from .runtime import Link as Link
 from .runtime import Map as Map
@@ -31,6 +29,7 @@ from .runtime import TestRunError as TestRunError
 from .runtime import TestRunResult as TestRunResult
 from .timers import SECOND as SECOND
 from .timers import VirtualClock as VirtualClock
+from .verifier import VerifierError as VerifierError
 
 MILLISECOND = SECOND // 1000
 MICROSECOND = SECOND // 1_000_000

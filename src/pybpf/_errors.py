@@ -6,7 +6,7 @@ Every package keeps its own errors in its ``_errors.py`` and derives them from
 
 from __future__ import annotations
 
-__all__ = ["PybpfError", "NotSupportedError"]
+__all__ = ["NotSupportedError", "PybpfError"]
 
 
 class PybpfError(Exception):

@@ -99,11 +99,25 @@ def test_ctx_goes_in_and_comes_back_out(rt: pybpf.Runtime, counter: Path) -> Non
     assert res.data_out is None
 
 
-def test_repeat_runs_the_program_that_many_times(rt: pybpf.Runtime, counter: Path) -> None:
-    obj = rt.load(counter)
-    res = obj.programs["bump"].test_run(repeat=5)
-    assert res.retval == 5 and res.duration_ns > 0
-    assert obj.globals["hits"] == 5
+REPEAT = r"""
+int runs = 0;
+SEC("tc")
+int count(void *skb) { runs++; return 7; }
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_repeat_runs_the_program_that_many_times(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = rt.load(c_file(REPEAT))
+    res = obj.programs["count"].test_run(data=bytes(64), repeat=5)
+    assert res.retval == 7 and res.duration_ns > 0
+    assert obj.globals["runs"] == 5
+
+
+def test_syscall_programs_refuse_repeat_like_the_kernel(rt: pybpf.Runtime, counter: Path) -> None:
+    with pytest.raises(pybpf.TestRunError) as info:
+        rt.load(counter).programs["bump"].test_run(repeat=5)
+    assert info.value.errno == 22
 
 
 @pytest.mark.parametrize(
@@ -384,3 +398,146 @@ def test_runtime_arguments_are_checked() -> None:
 
 def test_time_units_are_nanoseconds() -> None:
     assert (pybpf.SECOND, pybpf.MILLISECOND, pybpf.MICROSECOND) == (10**9, 10**6, 10**3)
+
+
+# -- packet programs: what test_run hands back (net/bpf/test_run.c) ------------------------
+
+PACKETS = r"""
+struct __sk_buff { __u32 len, pkt_type, mark, queue_mapping, protocol, vlan_present, vlan_tci,
+    vlan_proto, priority, ingress_ifindex, ifindex, tc_index, cb[5], hash, tc_classid, data, data_end; };
+struct xdp_md { __u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex; };
+SEC("socket")
+int keep_all(struct __sk_buff *skb) { return skb->len; }
+SEC("tc")
+int mark(struct __sk_buff *skb) { skb->mark = 7; skb->cb[1] = skb->priority + skb->ingress_ifindex; return 0; }
+SEC("socket")
+int pkt_type(struct __sk_buff *skb) { return skb->pkt_type; }
+SEC("xdp")
+int meta_len(struct xdp_md *ctx) { return (ctx->data - ctx->data_meta) << 8 | (ctx->data_end - ctx->data); }
+char LICENSE[] SEC("license") = "GPL";
+"""
+FRAME = bytes(12) + b"\x08\x00" + bytes(30)
+
+
+def test_socket_filter_data_out_has_an_empty_mac_header(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    frame = bytes(range(1, 15)) + bytes(range(100, 130))
+    res = rt.load(c_file(PACKETS)).programs["keep_all"].test_run(data=frame)
+    assert res.retval == 30  # from the network header on
+    assert res.data_out == bytes(14) + frame[14:]
+    assert res.ctx_out is None
+
+
+@pytest.mark.parametrize(
+    ("dest", "pkt_type"),
+    [
+        pytest.param("000000000000", 0, id="host"),  # the loopback device's address
+        pytest.param("01005e000001", 2, id="multicast"),
+        pytest.param("ffffffffffff", 2, id="broadcast-is-multicast-on-loopback"),
+        pytest.param("020000000001", 3, id="other-host"),
+    ],
+)
+def test_skb_pkt_type_comes_from_the_destination_mac(rt: pybpf.Runtime, c_file, dest: str, pkt_type: int) -> None:  # type: ignore[no-untyped-def]
+    frame = bytes.fromhex(dest) + FRAME[6:]
+    assert rt.load(c_file(PACKETS)).programs["pkt_type"].test_run(data=frame).retval == pkt_type
+
+
+def test_ctx_longer_than_the_struct_needs_a_zero_tail(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = rt.load(c_file(PACKETS))
+    assert obj.programs["mark"].test_run(data=FRAME, ctx=bytes(200)).ctx_out is not None
+    assert obj.programs["meta_len"].test_run(data=FRAME, ctx=struct.pack("<6I", 0, len(FRAME), 0, 0, 0, 0) + bytes(4)).retval
+    for prog, ctx in (("mark", bytes(192) + b"\x01"), ("meta_len", bytes(24) + b"\x01")):
+        with pytest.raises(pybpf.TestRunError) as err:
+            obj.programs[prog].test_run(data=FRAME, ctx=ctx)
+        assert err.value.errno == 7  # E2BIG, from bpf_check_uarg_tail_zero
+
+
+def test_skb_ctx_out_holds_the_fields_the_kernel_copies_back(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    prog = rt.load(c_file(PACKETS)).programs["mark"]
+    assert prog.test_run(data=FRAME).ctx_out is None  # no ctx in, no ctx out
+    ctx = bytearray(192)
+    struct.pack_into("<I", ctx, 32, 3)  # priority
+    out = prog.test_run(data=FRAME, ctx=bytes(ctx)).ctx_out
+    assert out is not None and len(out) == 192
+    mark, priority, ingress_ifindex, ifindex = struct.unpack_from("<I20xIII", out, 8)
+    assert (mark, priority, ingress_ifindex, ifindex) == (7, 3, 0, 1)
+    assert struct.unpack_from("<5I", out, 48) == (0, 3, 0, 0, 0)  # cb[1] = priority + ingress_ifindex
+    assert struct.unpack_from("<I", out, 160) == (len(FRAME),)  # wire_len
+    assert out[0:8] == bytes(8) and out[76:84] == bytes(8)  # no len, no packet pointers
+
+
+def test_skb_test_run_refuses_an_ip_frame_shorter_than_its_header(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    prog = rt.load(c_file(PACKETS)).programs["mark"]
+    for frame in (bytes(12) + b"\x08\x00" + bytes(19), bytes(12) + b"\x86\xdd" + bytes(39)):
+        with pytest.raises(pybpf.TestRunError, match="EINVAL"):
+            prog.test_run(data=frame)
+    assert prog.test_run(data=bytes(12) + b"\x08\x06" + bytes(2)).retval == 0  # ARP: no such rule
+
+
+@pytest.mark.parametrize(
+    ("field", "errno"),
+    [pytest.param(0, 22, id="len-is-not-taken"), pytest.param(76, 22, id="data-is-not-taken"),
+     pytest.param(160, 22, id="wire-len-below-len"), pytest.param(40, 19, id="unknown-ifindex")],
+)
+def test_skb_ctx_refuses_what_the_kernel_refuses(rt: pybpf.Runtime, c_file, field: int, errno: int) -> None:  # type: ignore[no-untyped-def]
+    ctx = bytearray(192)
+    struct.pack_into("<I", ctx, field, 5)
+    with pytest.raises(pybpf.TestRunError) as err:
+        rt.load(c_file(PACKETS)).programs["mark"].test_run(data=FRAME, ctx=bytes(ctx))
+    assert err.value.errno == errno
+
+
+def test_xdp_ctx_out_gives_packet_offsets_and_metadata_comes_first(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    prog = rt.load(c_file(PACKETS)).programs["meta_len"]
+    res = prog.test_run(data=FRAME)
+    assert (res.retval, res.data_out, res.ctx_out) == (len(FRAME), FRAME, None)
+    ctx = struct.pack("<6I", 8, len(FRAME), 0, 0, 0, 0)  # 8 bytes of metadata before the frame
+    res = prog.test_run(data=FRAME, ctx=ctx)
+    assert (res.retval, res.data_out, res.ctx_out) == (8 << 8 | (len(FRAME) - 8), FRAME, ctx)
+    ctx = struct.pack("<6I", 0, 20, 0, 0, 0, 0)  # the linear part ends after 20 bytes
+    res = prog.test_run(data=FRAME, ctx=ctx)
+    assert (res.retval, res.data_out, res.ctx_out) == (20, FRAME, ctx)
+    for bad in [(0, len(FRAME) + 1, 0, 0, 0, 0), (0, len(FRAME), 4, 0, 0, 0), (36, len(FRAME), 0, 0, 0, 0),
+                (0, len(FRAME), 0, 0, 1, 0), (0, len(FRAME), 0, 0, 0, 1)]:
+        with pytest.raises(pybpf.TestRunError, match="EINVAL"):
+            prog.test_run(data=FRAME, ctx=struct.pack("<6I", *bad))
+
+
+# -- program arrays and maps of maps from Python -------------------------------------------
+
+NESTED = r"""
+struct inner { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 2); __type(key, int); __type(value, long); }
+    first SEC(".maps"), second SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS); __uint(max_entries, 2); __type(key, int);
+    __array(values, struct inner); } outer SEC(".maps") = { .values = { [0] = &first } };
+SEC("xdp")
+int target(void *ctx) { return 2; }
+struct { __uint(type, BPF_MAP_TYPE_PROG_ARRAY); __uint(max_entries, 2); __type(key, int);
+    __array(values, int (void *)); } jumps SEC(".maps") = { .values = { [1] = (void *)&target } };
+SEC("xdp")
+int jump(void *ctx) { bpf_tail_call(ctx, &jumps, 1); return 1; }
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_map_of_maps_elements_are_typed_map_handles(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = rt.load(c_file(NESTED))
+    obj.maps["first"][3] = -1
+    outer = obj.maps["outer"]
+    inner = outer[0]
+    assert isinstance(inner, pybpf.Map) and inner.name == "first"
+    assert dict(inner) == {3: -1}  # typed by the inner-map template's BTF
+    outer[1] = obj.maps["second"]
+    assert sorted(outer) == [0, 1] and outer[1].name == "second"
+    with pytest.raises(pybpf.MapError):
+        outer[1] = 5  # not a map
+
+
+def test_program_array_elements_are_programs(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = rt.load(c_file(NESTED))
+    jumps = obj.maps["jumps"]
+    assert jumps[1] is obj.programs["target"]
+    assert obj.programs["jump"].test_run(data=FRAME).retval == 2
+    del jumps[1]
+    assert obj.programs["jump"].test_run(data=FRAME).retval == 1
+    with pytest.raises(pybpf.MapError, match="EBADF"):
+        jumps[0] = 5  # only programs go into a program array

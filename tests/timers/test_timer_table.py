@@ -73,6 +73,9 @@ class Owner:
 
     def uncharge(self, nbytes: int) -> None: ...
 
+    def callback_name(self, program: Any, entry: int) -> str:
+        return f"cb{entry}"
+
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         self.callbacks[timer.slot](timer)
 

@@ -27,7 +27,10 @@ def loop(ctx: ExecContext, nr_loops: int, callback: int, cb_ctx: int, flags: int
         return -EINVAL
     nr_loops &= 0xFFFF_FFFF
     if nr_loops > MAX_LOOPS:
-        return -E2BIG
+        # With flags 0 the kernel's verifier inlines bpf_loop (inline_bpf_loop), whose
+        # "r0 = -E2BIG" is a 32-bit move: programs see 0xfffffff9, not -7 in 64 bits. (The
+        # kernel inlines only when it knows flags is 0, which is how programs pass it.)
+        return -E2BIG & 0xFFFF_FFFF
     entry = _callback_entry(ctx, callback, "bpf_loop")
     for i in range(nr_loops):
         if ctx.engine.call_nested(ctx, entry, i, cb_ctx, 0, 0, 0):

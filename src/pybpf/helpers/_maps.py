@@ -5,6 +5,8 @@ from __future__ import annotations
 from ..engine import ExecContext
 from ._impl import implements, map_arg
 
+ENOENT = 2
+
 
 @implements("bpf_map_lookup_elem")
 def map_lookup_elem(ctx: ExecContext, m: int, key: int, _3: int, _4: int, _5: int) -> int:
@@ -35,6 +37,8 @@ def _take(ctx: ExecContext, m: int, value: int, name: str, remove: bool) -> int:
     target = map_arg(ctx, m, name)
     got = target.pop(ctx.cpu) if remove else target.peek(ctx.cpu)
     if isinstance(got, int):
+        if got == -ENOENT:  # empty: the kernel zeroes the caller's buffer (__queue_map_get)
+            ctx.write(value, bytes(target.value_size))
         return got  # a negative errno
     ctx.write(value, got)
     return 0

@@ -7,6 +7,8 @@ from ..maps import spin_lock_at
 from ._impl import host, implements
 
 EFAULT = 14
+ERANGE = 34
+KERNEL_HALF = 0xFFFF_8000_0000_0000  #: x86-64 (48-bit): where canonical kernel addresses start
 
 
 @implements("bpf_get_prandom_u32")
@@ -26,15 +28,25 @@ def get_current_pid_tgid(ctx: ExecContext, *_: int) -> int:
 
 @implements("bpf_probe_read_kernel")
 def probe_read_kernel(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
-    """Only program memory exists here: a read elsewhere zero-fills dst and fails, as in the kernel."""
+    """Only program memory exists here: a read elsewhere zero-fills dst and fails, as in the kernel.
+
+    The error is the kernel's on x86-64 (``copy_from_kernel_nofault``): -ERANGE for an address
+    it refuses to try (user space, NULL included, and non-canonical addresses), -EFAULT for a
+    kernel address that is not mapped.
+    """
     size &= 0xFFFF_FFFF
     try:
         data = ctx.read(src, size)
     except OutOfBoundsError:
         ctx.write(dst, bytes(size))
-        return -EFAULT
+        return -EFAULT if _kernel_address(src) else -ERANGE
     ctx.write(dst, data)
     return 0
+
+
+def _kernel_address(address: int) -> bool:
+    """Whether x86-64 lets copy_from_kernel_nofault try ``address``: canonical, upper half."""
+    return address & (2**64 - 1) >= KERNEL_HALF
 
 
 @implements("bpf_spin_lock")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..engine import ExecContext
-from ._format import FormatError, format_bpf
+from ..engine import BpfRuntimeError, ExecContext
+from ._format import MAX_BPRINTF_BUF, FormatError, format_bpf_bytes
 from ._impl import host, implements
 
 EINVAL = 22
@@ -11,40 +11,62 @@ E2BIG = 7
 MAX_ARGS = 12  #: bpf_snprintf accepts at most this many u64 arguments (MAX_BPRINTF_VARARGS)
 
 
-def _c_string(ctx: ExecContext, address: int, limit: int = 256) -> str:
-    """A NUL-terminated string from program memory, read byte by byte within its region."""
+def _c_string(ctx: ExecContext, address: int, limit: int = 1024) -> bytes | None:
+    """A NUL-terminated string from program memory, or None when it cannot be read (the
+    kernel's ``strncpy_from_kernel_nofault`` fails and prints nothing)."""
     out = bytearray()
-    while len(out) < limit:
-        byte = ctx.read(address + len(out), 1)
-        if byte == b"\0":
-            break
-        out += byte
-    return out.decode("utf-8", "replace")
+    try:
+        while len(out) < limit:
+            byte = ctx.read(address + len(out), 1)
+            if byte == b"\0":
+                break
+            out += byte
+    except BpfRuntimeError:
+        return None
+    return bytes(out)
+
+
+def _memory(ctx: ExecContext, address: int, size: int) -> bytes | None:
+    """``size`` bytes of program memory, or None when they cannot be read."""
+    try:
+        return ctx.read(address, size)
+    except BpfRuntimeError:
+        return None
+
+
+def _format(ctx: ExecContext, fmt: bytes, args: list[int], size: int) -> bytes:
+    return format_bpf_bytes(
+        fmt.decode("latin-1"), args, lambda address: _c_string(ctx, address), lambda a, n: _memory(ctx, a, n), size
+    )
 
 
 @implements("bpf_trace_printk")
 def trace_printk(ctx: ExecContext, fmt: int, fmt_size: int, a1: int, a2: int, a3: int) -> int:
-    text = ctx.read(fmt, fmt_size).split(b"\0", 1)[0].decode("utf-8", "replace")
+    raw = ctx.read(fmt, fmt_size)
+    if b"\0" not in raw:
+        return -EINVAL  # the format must end within fmt_size
     try:
-        line = format_bpf(text, (a1, a2, a3), lambda address: _c_string(ctx, address))
+        line = _format(ctx, raw.split(b"\0", 1)[0], [a1, a2, a3], MAX_BPRINTF_BUF)
     except FormatError:
         return -EINVAL
-    host(ctx).trace(ctx.cpu, line.rstrip("\n"))
-    return len(line.encode())
+    kept = line[: MAX_BPRINTF_BUF - 1]  # what fits the kernel's buffer; the length is the whole
+    host(ctx).trace(ctx.cpu, kept.decode("utf-8", "replace").rstrip("\n"))
+    return len(line)
 
 
 @implements("bpf_snprintf")
 def snprintf(ctx: ExecContext, out: int, size: int, fmt: int, data: int, data_len: int) -> int:
-    if data_len % 8 or data_len > 8 * MAX_ARGS:
+    if data_len % 8 or data_len > 8 * MAX_ARGS or (data_len and not data):
         return -EINVAL
     raw = ctx.read(data, data_len) if data_len else b""
     args = [int.from_bytes(raw[i : i + 8], "little") for i in range(0, data_len, 8)]
+    text = _c_string(ctx, fmt)
+    if text is None:
+        return -EINVAL
     try:
-        text = format_bpf(_c_string(ctx, fmt, 1024), args, lambda address: _c_string(ctx, address))
+        encoded = _format(ctx, text, args, size)
     except FormatError:
         return -EINVAL
-    encoded = text.encode()
     if size:
-        written = encoded[: size - 1] + b"\0"
-        ctx.write(out, written)
+        ctx.write(out, encoded[: size - 1] + b"\0")
     return len(encoded) + 1

@@ -18,17 +18,17 @@ from __future__ import annotations
 from enum import IntEnum
 
 __all__ = [
-    "Class",
-    "Source",
-    "AluOp",
-    "JmpOp",
-    "Size",
-    "Mode",
-    "AtomicOp",
-    "PseudoSrc",
-    "CallSrc",
-    "SIZE_BYTES",
     "FETCH",
+    "SIZE_BYTES",
+    "AluOp",
+    "AtomicOp",
+    "CallSrc",
+    "Class",
+    "JmpOp",
+    "Mode",
+    "PseudoSrc",
+    "Size",
+    "Source",
 ]
 
 

@@ -11,6 +11,10 @@
 ``struct __sk_buff`` and ``struct xdp_md`` keep packet pointers in 32-bit fields; the kernel
 rewrites those loads, pybpf keeps programs as they are and places packets in memory whose
 addresses fit in 32 bits (see :class:`Region`'s ``low`` argument).
+
+What comes back follows ``net/bpf/test_run.c``: ``ctx_out`` only when a ``ctx`` went in, holding
+the fields the kernel copies back (never packet pointers); a socket filter's ``data_out`` has its
+Ethernet header zeroed, since the kernel pushes back an empty link-layer header after the run.
 """
 
 from __future__ import annotations
@@ -26,19 +30,35 @@ from ._errors import TestRunError
 
 __all__ = ["SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
 
+E2BIG = 7
+ENOMEM = 12
+ENODEV = 19
 EINVAL = 22
 ENOTSUPP = 524
 ETH_HLEN = 14
 SKB_SIZE = 192  #: sizeof(struct __sk_buff)
 XDP_MD_SIZE = 24  #: sizeof(struct xdp_md)
-MAX_PACKET = 4096 - 320 - 256  #: the kernel's limit on test_run data (a page less overheads)
+MAX_PACKET = 4096 - 320 - 256  #: the linear part of XDP test_run data (a page less overheads)
+MAX_SKB_FRAGS = 17  #: the page fragments an XDP test run may add for the rest of data_in
+MAX_SKB_PACKET = 4096 - 320 - 64  #: and on skb test_run data (less NET_SKB_PAD, not XDP headroom)
+PAGE_SIZE = 4096  #: the longest ctx test_run reads (bpf_check_uarg_tail_zero)
+GSO_MAX_SEGS = 65535  #: the largest gso_segs a ctx may give
 LOOPBACK_IFINDEX = 1
 
 # struct __sk_buff offsets (UAPI)
-_SKB = {"len": 0, "protocol": 16, "ingress_ifindex": 36, "ifindex": 40, "data": 76, "data_end": 80,
-        "data_meta": 140}
+_SKB = {"len": 0, "pkt_type": 4, "protocol": 16, "ingress_ifindex": 36, "ifindex": 40, "data": 76,
+        "data_end": 80, "data_meta": 140, "wire_len": 160, "gso_segs": 164}
+# The __sk_buff fields test_run accepts from user space (convert___skb_to_skb; everything else
+# must be zero) and copies back out (convert_skb_to___skb, plus gso_size as it came in):
+# mark, priority, ingress_ifindex, ifindex, cb[5], tstamp, wire_len, gso_segs, gso_size, hwtstamp.
+_SKB_USER_FIELDS = ((8, 12), (32, 44), (48, 68), (152, 168), (176, 180), (184, 192))
 # struct xdp_md offsets (UAPI)
-_XDP = {"data": 0, "data_end": 4, "data_meta": 8, "ingress_ifindex": 12, "rx_queue_index": 16}
+_XDP = {"data": 0, "data_end": 4, "data_meta": 8, "ingress_ifindex": 12, "rx_queue_index": 16,
+        "egress_ifindex": 20}
+GSO_LEGACY_MAX_SIZE = 65536  #: the largest wire_len a ctx may give
+PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST = 0, 2, 3  #: skb->pkt_type values
+_L3_HEADER = {0x0800: 20, 0x86DD: 40}  #: EtherType -> the size of its network header
+XDP_MAX_META = 256 - 40  #: the most metadata before an XDP packet: the headroom less an xdp_frame
 # struct pt_regs (x86-64): where the first six arguments and the return value live
 PT_REGS_SIZE = 168
 PT_REGS_ARGS = (112, 104, 96, 88, 72, 64)  # di, si, dx, cx, r8, r9
@@ -91,8 +111,8 @@ def _packet(prog_type: ProgType, data: bytes | None) -> bytes:
     name = prog_type.name.lower()
     if data is None or len(data) < ETH_HLEN:
         raise TestRunError(f"test_run: {name} programs need a packet of at least {ETH_HLEN} bytes (EINVAL)", EINVAL)
-    if len(data) > MAX_PACKET:
-        raise TestRunError(f"test_run: packet of {len(data)} bytes is over {MAX_PACKET} (EINVAL)", EINVAL)
+    if prog_type != ProgType.XDP and len(data) > MAX_SKB_PACKET:  # XDP: see _xdp (fragments)
+        raise TestRunError(f"test_run: packet of {len(data)} bytes is over {MAX_SKB_PACKET} (EINVAL)", EINVAL)
     return data
 
 
@@ -104,35 +124,118 @@ def _low_region(data: bytes, name: str) -> Region:
 
 
 def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
-    if ctx is not None and len(ctx) > SKB_SIZE:
-        raise TestRunError(f"test_run: ctx of {len(ctx)} bytes is over sizeof(struct __sk_buff) (EINVAL)", EINVAL)
+    user = _user_ctx(ctx, SKB_SIZE, "struct __sk_buff")
+    allowed = bytearray(SKB_SIZE)
+    for start, end in _SKB_USER_FIELDS:
+        allowed[start:end] = user[start:end]
+    if allowed != user:
+        raise TestRunError("test_run: ctx sets __sk_buff fields test_run does not take (EINVAL)", EINVAL)
+    if struct.unpack_from("<I", user, _SKB["ifindex"])[0] > LOOPBACK_IFINDEX:
+        raise TestRunError("test_run: no such device for ctx ifindex (ENODEV)", ENODEV)
+    # An IPv4 or IPv6 frame must hold the whole network header (observed on Linux 6.18).
+    network_header = _L3_HEADER.get(int.from_bytes(data[12:14], "big"), 0)
+    if len(data) - ETH_HLEN < network_header:
+        message = f"test_run: packet too short for its {network_header}-byte network header (EINVAL)"
+        raise TestRunError(message, EINVAL)
     packet = _low_region(data, "packet")
     # tc sees the frame from its Ethernet header; a socket filter from its network header,
     # which is also where its legacy packet loads count from.
     is_tc = prog_type in (ProgType.SCHED_CLS, ProgType.SCHED_ACT)
     start = packet.base if is_tc else packet.base + ETH_HLEN
     legacy = packet if is_tc else _low_region(data[ETH_HLEN:], "network header onwards")
-    skb = Region(SKB_SIZE, "__sk_buff", data=ctx or b"", low=True)
+    skb = Region(SKB_SIZE, "__sk_buff", data=user, low=True)
     _put32(skb, "len", packet.end - start)
+    _put32(skb, "pkt_type", _pkt_type(data[:6]))
     skb.buf[_SKB["protocol"] : _SKB["protocol"] + 2] = data[12:14]  # __be16, as stored
     _put32(skb, "ifindex", LOOPBACK_IFINDEX)
-    _put32(skb, "ingress_ifindex", LOOPBACK_IFINDEX)
     _put32(skb, "data", start)
     _put32(skb, "data_meta", start)
     _put32(skb, "data_end", packet.end)
+    # wire_len comes from the ctx, or is the packet length; without a ctx the kernel leaves it 0.
+    wire_len = struct.unpack_from("<I", user, _SKB["wire_len"])[0]
+    if ctx is not None and not wire_len:
+        _put32(skb, "wire_len", packet.end - start)
+    elif wire_len and not packet.end - start <= wire_len <= GSO_LEGACY_MAX_SIZE:
+        raise TestRunError("test_run: ctx wire_len is below the packet's or too large (EINVAL)", EINVAL)
+    if struct.unpack_from("<I", user, _SKB["gso_segs"])[0] > GSO_MAX_SEGS:
+        raise TestRunError("test_run: ctx gso_segs is over GSO_MAX_SEGS (EINVAL)", EINVAL)
     regions = (skb, packet) if is_tc else (skb, packet, legacy)
-    return RunInput(skb.base, regions, legacy, lambda: (bytes(packet.buf), bytes(skb.buf)))
+
+    def finish() -> tuple[bytes | None, bytes | None]:
+        frame = bytes(packet.buf) if is_tc else bytes(ETH_HLEN) + bytes(packet.buf[ETH_HLEN:])
+        if ctx is None:
+            return frame, None
+        out = bytearray(SKB_SIZE)
+        for start, end in _SKB_USER_FIELDS:
+            out[start:end] = skb.buf[start:end]
+        return frame, bytes(out)
+
+    return RunInput(skb.base, regions, legacy, finish)
 
 
 def _xdp(ctx: bytes | None, data: bytes) -> RunInput:
-    if ctx is not None and len(ctx) > XDP_MD_SIZE:
-        raise TestRunError(f"test_run: ctx of {len(ctx)} bytes is over sizeof(struct xdp_md) (EINVAL)", EINVAL)
-    packet = _low_region(data, "packet")
-    md = Region(XDP_MD_SIZE, "xdp_md", data=ctx or b"", low=True)
-    for field, value in (("data", packet.base), ("data_meta", packet.base), ("data_end", packet.end)):
+    user = _user_ctx(ctx, XDP_MD_SIZE, "struct xdp_md")
+    fields = {name: struct.unpack_from("<I", user, offset)[0] for name, offset in _XDP.items()}
+    meta = fields["data"]  # bytes of metadata at the front of data_in
+    # A user xdp_md's data_end is where the linear part of the packet ends (Linux 6.18: the
+    # rest goes to fragments, out of reach of direct packet access); by default, the end.
+    linear = fields["data_end"] if ctx is not None else len(data)
+    if ctx is not None:
+        # The kernel's checks of a user xdp_md (bpf_prog_test_run_xdp, xdp_convert_md_to_buff).
+        bad_meta = meta > linear or meta % 4 or meta > XDP_MAX_META or len(data) - meta < ETH_HLEN
+        if fields["data_meta"] or linear > len(data) or bad_meta:
+            raise TestRunError("test_run: xdp_md ctx does not describe data_in (EINVAL)", EINVAL)
+        if fields["egress_ifindex"] or (not fields["ingress_ifindex"] and fields["rx_queue_index"]):
+            raise TestRunError("test_run: xdp_md ctx sets egress_ifindex, or a queue alone (EINVAL)", EINVAL)
+        if fields["ingress_ifindex"] > LOOPBACK_IFINDEX:
+            raise TestRunError("test_run: no such device for ctx ingress_ifindex (ENODEV)", ENODEV)
+        if fields["rx_queue_index"]:
+            raise TestRunError("test_run: the loopback device has one rx queue (EINVAL)", EINVAL)
+    # The linear part is what fits a page after the headroom (less the metadata) and the
+    # skb_shared_info; the rest of data_in goes to page fragments, at most MAX_SKB_FRAGS of
+    # them (ENOMEM beyond), out of the program's direct reach but in data_out (Linux 6.18).
+    max_linear = MAX_PACKET + meta
+    linear = min(linear, max_linear)
+    if len(data) > max_linear + MAX_SKB_FRAGS * PAGE_SIZE:
+        raise TestRunError(f"test_run: packet of {len(data)} bytes needs over {MAX_SKB_FRAGS} fragments (ENOMEM)", ENOMEM)
+    packet = _low_region(data[:linear], "packet")
+    fragments = data[linear:]
+    md = Region(XDP_MD_SIZE, "xdp_md", data=user, low=True)
+    pointers = {"data": packet.base + meta, "data_meta": packet.base, "data_end": packet.base + linear}
+    for field, value in pointers.items():
         struct.pack_into("<I", md.buf, _XDP[field], value)
     struct.pack_into("<I", md.buf, _XDP["ingress_ifindex"], LOOPBACK_IFINDEX)
-    return RunInput(md.base, (md, packet), None, lambda: (bytes(packet.buf), bytes(md.buf)))
+
+    def finish() -> tuple[bytes | None, bytes | None]:
+        if ctx is None:
+            return bytes(packet.buf) + fragments, None
+        # Packet pointers go back as offsets from data_meta (xdp_convert_buff_to_md).
+        out = bytearray(user)
+        base = struct.unpack_from("<I", md.buf, _XDP["data_meta"])[0]
+        for field in ("data", "data_end"):
+            offset = struct.unpack_from("<I", md.buf, _XDP[field])[0] - base
+            struct.pack_into("<I", out, _XDP[field], offset)
+        return bytes(packet.buf) + fragments, bytes(out)
+
+    return RunInput(md.base, (md, packet), None, finish)
+
+
+def _user_ctx(ctx: bytes | None, size: int, name: str) -> bytes:
+    """The ctx as the kernel copies it in (bpf_ctx_init): zero-padded to ``size``; longer is
+    fine if the extra bytes are zeros (bpf_check_uarg_tail_zero), else E2BIG."""
+    data = bytes(ctx or b"")
+    if len(data) > PAGE_SIZE or any(data[size:]):
+        message = f"test_run: ctx is over a page or has non-zero bytes past sizeof({name}) (E2BIG)"
+        raise TestRunError(message, E2BIG)
+    return data[:size].ljust(size, b"\0")
+
+
+def _pkt_type(dest: bytes) -> int:
+    """What eth_type_trans makes of a destination MAC on the loopback device, whose address and
+    broadcast address are both zero: ff:ff:ff:ff:ff:ff is then just another multicast address."""
+    if dest == bytes(6):
+        return PACKET_HOST
+    return PACKET_MULTICAST if dest[0] & 1 else PACKET_OTHERHOST
 
 
 def _put32(region: Region, field: str, value: int) -> None:

@@ -22,7 +22,13 @@ from ..engine import Interpreter
 from ..helpers import BY_ID
 from ..isa import Instruction, PseudoSrc
 from ..maps import EINVAL, MapError
-from ..verifier import KERNEL_ENTRY_REGISTERS, check_format_strings, check_helper_calls, check_register_reads
+from ..verifier import (
+    KERNEL_ENTRY_REGISTERS,
+    VerifierError,
+    check_format_strings,
+    check_helper_calls,
+    check_register_reads,
+)
 from ._compile import compile_c
 from ._globals import Globals, global_vars
 from ._map import Map
@@ -35,7 +41,24 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_PIN_ROOT", "load_object"]
 
 DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
+PAGE_SIZE = 4096  #: the page size ring buffer sizes are multiples of
 TIMER_SIZE = 16  #: the size of ``struct bpf_timer``: special fields of that size are timers
+
+
+def max_entries(mspec: MapSpec) -> int:
+    """The size libbpf creates a map with: a ring buffer's is rounded up to a power-of-2
+    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``); zero and sizes
+    that cannot be rounded are passed on for the kernel to refuse."""
+    size = mspec.max_entries
+    if mspec.type != maps.MapType.RINGBUF or size == 0:
+        return size
+    pages, rest = divmod(size, PAGE_SIZE)
+    if not rest and pages & (pages - 1) == 0:
+        return size
+    rounded = PAGE_SIZE
+    while rounded <= size:
+        rounded *= 2
+    return rounded if rounded <= 0xFFFF_FFFF else size
 
 
 def load_object(
@@ -100,7 +123,7 @@ class _Loader:
             special = tuple((f.offset, f.size) for f in self.spec.btf.find_special_fields(mspec.value_type_id))
         try:
             m = maps.create_map(
-                mspec.type, mspec.name, mspec.key_size, mspec.value_size, mspec.max_entries, mspec.flags,
+                mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
             )
         except MapError as err:
@@ -117,7 +140,7 @@ class _Loader:
     def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
         m = self.rt._table.lookup_pin(path).map
         same = (m.type, m.key_size, m.value_size, m.max_entries, m.flags) == (
-            mspec.type, mspec.key_size, mspec.value_size, mspec.max_entries, mspec.flags
+            mspec.type, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags
         )
         if not same:
             raise MapError("load maps", EINVAL, f"map '{mspec.name}': the map pinned at '{path}' is not compatible")
@@ -150,7 +173,11 @@ class _Loader:
 
     def _program(self, pspec: ProgramSpec) -> Program:
         insns = [self._resolve(pspec, insn) for insn in pspec.instructions]
-        self._check(pspec, insns)
+        try:
+            self._check(pspec, insns)
+        except VerifierError as err:
+            err.program = pspec.name  # say which program, as libbpf does
+            raise
         engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
         program = Program(self.rt, pspec, insns, engine)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])

@@ -18,7 +18,7 @@ from ..maps import MapError, Table
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["BtfCodec", "Map"]
+__all__ = ["BtfCodec", "Map", "ObjectCodec"]
 
 EBADF = 9
 
@@ -41,6 +41,40 @@ class BtfCodec:
         return to_python(self.spec, self.type_id, data)
 
 
+class ObjectCodec:
+    """The values of program arrays and maps of maps: programs and map handles, not bytes.
+
+    Writing takes a :class:`~pybpf.runtime.Program` (program arrays) or a :class:`Map` handle
+    (maps of maps); reading gives the program, or a new handle on the inner map, typed by the
+    BTF of the outer map's inner-map template.
+    """
+
+    def __init__(
+        self, runtime: Runtime, m: maps.Map, btf: Spec | None, inner_type_ids: tuple[int, int]
+    ) -> None:
+        self._runtime = runtime
+        self._programs = m.type == maps.MapType.PROG_ARRAY
+        self._btf = btf
+        self._inner_type_ids = inner_type_ids
+
+    def to_bytes(self, value: Any) -> Any:
+        """The object the map stores for ``value``."""
+        from ._program import Program
+
+        if self._programs:
+            if not isinstance(value, Program):
+                what = type(value).__name__
+                raise MapError("update", EBADF, f"a program array holds programs, not {what}")
+            return value
+        return value.internal if isinstance(value, Map) else value
+
+    def from_bytes(self, stored: Any) -> Any:
+        """The program, or a new :class:`Map` handle on the inner map."""
+        if isinstance(stored, maps.Map):
+            return Map(self._runtime, stored, self._btf, *self._inner_type_ids)
+        return stored
+
+
 def _codec(spec: Spec | None, type_id: int, size: int) -> maps.Codec:
     if spec is not None and type_id:
         return BtfCodec(spec, type_id)
@@ -55,20 +89,32 @@ class Map(MutableMapping[Any, Any]):
     bytes or, through the map's BTF, dicts and lists; a missing key raises ``KeyError``;
     ``del`` on an array zeroes the element (freeing its timer); per-CPU values are lists with one
     value per CPU. Queues and stacks have :meth:`push`, :meth:`pop` and :meth:`peek`; ring
-    buffers :meth:`poll`.
+    buffers :meth:`poll`. Program arrays hold programs, and maps of maps hold maps: reading an
+    element of one gives a new handle on the inner map (``inner_type_ids``, the key and value
+    BTF types of the inner-map template, type it).
     """
 
-    def __init__(self, runtime: Runtime, inner: maps.Map, btf: Spec | None, key_type_id: int, value_type_id: int) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        inner: maps.Map,
+        btf: Spec | None,
+        key_type_id: int,
+        value_type_id: int,
+        inner_type_ids: tuple[int, int] = (0, 0),
+    ) -> None:
         self._runtime = runtime
         self._inner = inner
         self._btf = btf
         self._key_type_id = key_type_id
         self._value_type_id = value_type_id
-        self._table = Table(
-            inner,
-            key_codec=_codec(btf, key_type_id, inner.key_size),
-            value_codec=_codec(btf, value_type_id, inner.value_size),
+        value_codec: maps.Codec = (
+            ObjectCodec(runtime, inner, btf, inner_type_ids)
+            if inner.holds_objects
+            else _codec(btf, value_type_id, inner.value_size)
         )
+        key_codec = _codec(btf, key_type_id, inner.key_size)
+        self._table = Table(inner, key_codec=key_codec, value_codec=value_codec)
         self._open = True
         runtime._table.acquire_map(inner)
 

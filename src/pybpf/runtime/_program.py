@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Sequence
@@ -12,12 +13,17 @@ from .._errors import NotSupportedError
 from .._spec import AttachType, ProgramSpec, ProgType
 from ..engine import Interpreter, Region
 from ..isa import Instruction
+from ..verifier import max_ctx_offset
 from ._contexts import prepare_test_run
+from ._errors import TestRunError
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
 __all__ = ["HOOK_TYPES", "Link", "Program", "TestRunResult"]
+
+EINVAL = 22
+SYSCALL_CTX_MAX = 0xFFFF  #: the largest context a syscall program's test run takes (U16_MAX)
 
 #: Program types that attach to named hooks fired by :meth:`Runtime.trigger`.
 HOOK_TYPES = frozenset({ProgType.TRACING, ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.RAW_TRACEPOINT})
@@ -79,6 +85,25 @@ class Program:
             self.run_time_ns += elapsed
         return r0
 
+    @functools.cached_property
+    def max_ctx_offset(self) -> int:
+        """The end of the furthest context access (the kernel's ``max_ctx_offset``): a syscall
+        program's test run needs at least that much context."""
+        return max_ctx_offset(self.instructions)
+
+    def _check_syscall_run(self, ctx: bytes | None, repeat: int) -> None:
+        """Refuse what ``bpf_prog_test_run_syscall`` refuses: a repeat, a context shorter than
+        the program reads or longer than 64 KiB."""
+        size = len(ctx or b"")
+        if repeat > 1:
+            raise TestRunError("test_run: syscall programs run once, without repeat (EINVAL)", EINVAL)
+        if size < self.max_ctx_offset:
+            raise TestRunError(
+                f"test_run: the program reads {self.max_ctx_offset} bytes of context, {size} given (EINVAL)", EINVAL
+            )
+        if size > SYSCALL_CTX_MAX:
+            raise TestRunError(f"test_run: a context of {size} bytes is over {SYSCALL_CTX_MAX} (EINVAL)", EINVAL)
+
     def test_run(
         self, ctx: bytes | None = None, data: bytes | None = None, repeat: int = 1, cpu: int | None = None
     ) -> TestRunResult:
@@ -88,15 +113,19 @@ class Program:
             ctx: the context bytes (``ctx_in``): a syscall program's argument struct, or a
                 ``struct __sk_buff`` / ``struct xdp_md`` prefix; None for none.
             data: the packet (``data_in``) for socket, tc and xdp programs.
-            repeat: how many times to run; ``duration_ns`` is the average.
+            repeat: how many times to run; ``duration_ns`` is the average. Syscall programs
+                run once (the kernel refuses a repeat for them).
             cpu: the virtual CPU to run on; the calling thread's by default.
 
         Raises:
-            TestRunError: the kernel would refuse this input (EINVAL) or this type (ENOTSUPP).
+            TestRunError: the kernel would refuse this input (EINVAL) or this type (ENOTSUPP);
+                for a syscall program, a context shorter than the program reads is EINVAL.
             BpfRuntimeError: the program faulted.
         """
         if self.type == ProgType.TRACING:
             return self._test_run_tracing()
+        if self.type == ProgType.SYSCALL:
+            self._check_syscall_run(ctx, repeat)
         cpu = self._runtime._cpu_for(cpu)
         repeat = max(1, repeat)
         prepared = prepare_test_run(self.type, ctx, data)

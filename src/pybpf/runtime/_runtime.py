@@ -249,7 +249,7 @@ class Runtime:
 
     def timers(self) -> list[TimerInfo]:
         """Every initialised timer: map, key, clock, state, expiry, callback and program."""
-        return self.timers_table.infos(_callback_name)
+        return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
         """The timer event trace so far (init, set_callback, start, fire, cancel, free)."""
@@ -316,16 +316,6 @@ def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
     raise ValueError(f"unknown clock '{clock}' (real, virtual or a Clock)")
 
 
-def _callback_name(timer: Timer) -> str | None:
-    """The name of the subprogram a timer calls back."""
-    if timer.callback_pc is None or timer.program is None:
-        return None
-    if timer.callback_pc == 0:
-        return timer.program.name  # type: ignore[no-any-return]
-    names: dict[int, str] = {pc: name for name, pc in timer.program.spec.subprograms.items()}
-    return names.get(timer.callback_pc, f"pc {timer.callback_pc}")
-
-
 class _TimerOwner:
     """The runtime as its timer table sees it (:class:`pybpf.timers.TimerOwner`)."""
 
@@ -346,6 +336,12 @@ class _TimerOwner:
 
     def uncharge(self, nbytes: int) -> None:
         self.rt._uncharge(nbytes)
+
+    def callback_name(self, program: Any, entry: int) -> str:
+        if entry == 0:
+            return program.name  # type: ignore[no-any-return]
+        names: dict[int, str] = {pc: name for name, pc in program.spec.subprograms.items()}
+        return names.get(entry, f"pc {entry}")
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         m = timer.map

@@ -20,7 +20,6 @@ from __future__ import annotations
 import itertools
 import struct
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -70,6 +69,10 @@ class TimerOwner(Protocol):
 
     def uncharge(self, nbytes: int) -> None:
         """Give back a charge."""
+        ...
+
+    def callback_name(self, program: Any, entry: int) -> str:
+        """The name of the subprogram at ``entry`` of ``program``, for traces."""
         ...
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
@@ -198,7 +201,7 @@ class TimerTable:
                 if timer.program is not None:
                     self.owner.release_program(timer.program)
             timer.program, timer.engine, timer.callback_pc = ctx.program, ctx.engine, entry
-            self._event("set_callback", timer, f"pc {entry}")
+            self._event("set_callback", timer, self.owner.callback_name(ctx.program, entry))
         return 0
 
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
@@ -307,7 +310,7 @@ class TimerTable:
 
     # -- seeing timers ---------------------------------------------------------------------
 
-    def infos(self, callback_name: Callable[[Timer], str | None]) -> list[TimerInfo]:
+    def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
         with self._lock:
             timers = sorted(self._timers.values(), key=lambda t: t.id)
@@ -318,7 +321,7 @@ class TimerTable:
                     _CLOCK_NAMES[t.clock_id],
                     "running" if t.running_on is not None else "armed" if t.armed else "idle",
                     t.expires_ns,
-                    callback_name(t),
+                    None if t.callback_pc is None else self.owner.callback_name(t.program, t.callback_pc),
                     t.program.name if t.program is not None else None,
                 )
                 for t in timers
