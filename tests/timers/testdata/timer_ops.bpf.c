@@ -81,12 +81,13 @@ static long on(void *map, struct args *a)
 {
 	struct elem zero = {};
 	struct elem *val;
+	int key = a->key;	/* map helpers take keys from the stack, not from the context */
 
 	if (a->op == RESET)
-		return bpf_map_update_elem(map, &a->key, &zero, BPF_ANY);
+		return bpf_map_update_elem(map, &key, &zero, BPF_ANY);
 	if (a->op == DELETE)
-		return bpf_map_delete_elem(map, &a->key);
-	val = bpf_map_lookup_elem(map, &a->key);
+		return bpf_map_delete_elem(map, &key);
+	val = bpf_map_lookup_elem(map, &key);
 	if (!val)
 		return -2000;
 	return apply(map, val, a);
