@@ -1,23 +1,49 @@
-"""The README's examples are code: every ``python`` block runs, and its printed comments hold."""
+"""The README's examples are code: the first ``python`` block runs and prints what its comments
+say; every ``$ pybpf`` line of its ``console`` blocks prints what the README shows."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+from pybpf.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+PYTHON = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+CONSOLE = re.findall(r"```console\n(.*?)```", README, flags=re.S)
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_readme_python_block_runs_and_prints_what_it_says(block: str) -> None:
+def test_the_api_example_runs_and_prints_what_it_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    block = PYTHON[0]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(block, str(README), "exec"), {})  # noqa: S102 - our own documentation
+        exec(compile(block, "README.md", "exec"), {})  # noqa: S102 - our own documentation
     expected = [line[2:] for line in block.splitlines() if line.startswith("# ")]
-    printed = out.getvalue().splitlines()
-    assert printed == expected
+    assert out.getvalue().splitlines() == expected
+
+
+def commands() -> list[tuple[str, str]]:
+    found = []
+    for block in CONSOLE:
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            found.append((command, output))
+    return found
+
+
+@pytest.mark.parametrize(("command", "expected"), commands(), ids=lambda c: c[:40] if isinstance(c, str) else "")
+def test_the_command_examples_print_what_the_readme_shows(
+    command: str, expected: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    argv = shlex.split(command)
+    assert argv[0] == "pybpf"
+    assert main(argv[1:]) == 0
+    assert capsys.readouterr().out == expected
