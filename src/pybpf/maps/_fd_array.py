@@ -79,6 +79,10 @@ class FdArrayMap(Map):
             key = self._check_key("get next key", key)
         return next_index(key, self.max_entries)
 
+    def held(self) -> list[object]:
+        """The objects the array holds references to (inner maps, programs)."""
+        return [o for o in self._objects if o is not None]
+
     def keys(self) -> list[bytes]:
         """The indices that hold an object."""
         self._check_access("keys", read=True)

@@ -213,6 +213,11 @@ class HashOfMaps(Map):
             if self._inner.pop(key, None) is None:
                 raise KeyNotExistError("delete")
 
+    def held(self) -> list[object]:
+        """The inner maps this map holds references to."""
+        with self._lock:
+            return list(self._inner.values())
+
     def get_next_key(self, key: bytes | None) -> bytes | None:
         """The key after ``key`` in insertion order (the first if ``key`` is None or gone)."""
         self._check_access("get next key", read=True)

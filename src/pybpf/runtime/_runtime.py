@@ -296,6 +296,7 @@ class Runtime:
                 link.detach()
         for m in self._table.live_maps():  # whatever programs still held (armed timers)
             m.free_fields()
+        self._table.sweep()
         if self._own_clock and isinstance(self.clock, RealClock):
             self.clock.close()
 

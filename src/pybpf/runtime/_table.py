@@ -103,10 +103,20 @@ class ObjectTable:
         self._maybe_free(m)
 
     def _maybe_free(self, m: maps.Map) -> None:
+        """Free ``m`` if nothing holds it: no user, no program, no outer map (which holds its
+        inner maps as the kernel's map-in-map does, by a reference that is not a user one)."""
         with self._lock:
-            if self._users.get(m) or self._programs.get(m) or m.closed:
+            if self._users.get(m) or self._programs.get(m) or m.closed or self._held_by_outer(m):
                 return
         self._free(m)
+
+    def _held_by_outer(self, m: maps.Map) -> bool:
+        return any(m in outer.held() for outer in self._users if hasattr(outer, "held") and outer is not m)
+
+    def sweep(self) -> None:
+        """Free every map that nothing holds any more (inner maps left by a freed outer map)."""
+        for m in self.live_maps():
+            self._maybe_free(m)
 
     def _free(self, m: maps.Map) -> None:
         with self._lock:
@@ -114,8 +124,12 @@ class ObjectTable:
                 return
             del self._users[m], self._programs[m]
             self._runtime._maps_by_address.pop(m.address, None)
+        held = m.held() if hasattr(m, "held") else []
         m.close()
         self._runtime._uncharge(map_charge(m))
+        for inner in held:  # what this map held may now be free too
+            if isinstance(inner, maps.Map):
+                self._maybe_free(inner)
 
     def pin(self, path: str, m: maps.Map, btf: Spec | None, key_type_id: int, value_type_id: int) -> None:
         """Pin ``m`` at ``path``: the pin holds a user reference until :meth:`unpin`.
