@@ -4,24 +4,14 @@
 //
 // Tail calls need programs of one type that run without sleeping, so this example uses XDP
 // programs rather than SEC("syscall") ones (sleepable programs cannot use program arrays).
+#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-struct xdp_md {
-	__u32 data;
-	__u32 data_end;
-	__u32 data_meta;
-	__u32 ingress_ifindex;
-	__u32 rx_queue_index;
-	__u32 egress_ifindex;
-};
 
 struct ethhdr {
 	__u8 h_dest[6];
 	__u8 h_source[6];
 	__be16 h_proto;
 };
-
-enum xdp_action { XDP_ABORTED = 0, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT };
 
 #define ETH_P_IP 0x0800
 #define ETH_P_ARP 0x0806

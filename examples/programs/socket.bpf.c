@@ -4,17 +4,8 @@
 // A socket filter sees the packet from its network header (offset 0 is the first byte of the
 // IPv4 header) and returns the number of bytes to keep: 0 drops the packet, skb->len keeps all
 // of it. Here: DNS over UDP is kept whole, TCP is cut after its headers, the rest is dropped.
+#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-// The first fields of the kernel's struct __sk_buff (UAPI layout). A program only needs the
-// fields it reads, at their UAPI offsets.
-struct __sk_buff {
-	__u32 len;
-	__u32 pkt_type;
-	__u32 mark;
-	__u32 queue_mapping;
-	__u32 protocol; // the EtherType, in network byte order
-};
 
 // The classic packet loads. clang turns these intrinsics into BPF_LD_ABS / BPF_LD_IND
 // instructions: they read the packet in network byte order and return host-order numbers,

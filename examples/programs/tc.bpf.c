@@ -2,29 +2,8 @@
 // skb->data_end with the bounds checks the verifier demands, per-protocol counters in a hash
 // map, and an in-place rewrite (decrement the IPv4 TTL and patch the header checksum, as a
 // router does). Returns TC_ACT_OK to let a packet through, TC_ACT_SHOT to drop it.
+#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-// The fields of struct __sk_buff this program uses, at their UAPI offsets: data and
-// data_end are the packet's start and end (32-bit fields the kernel widens to pointers).
-struct __sk_buff {
-	__u32 len;
-	__u32 pkt_type;
-	__u32 mark;
-	__u32 queue_mapping;
-	__u32 protocol;
-	__u32 vlan_present;
-	__u32 vlan_tci;
-	__u32 vlan_proto;
-	__u32 priority;
-	__u32 ingress_ifindex;
-	__u32 ifindex;
-	__u32 tc_index;
-	__u32 cb[5];
-	__u32 hash;
-	__u32 tc_classid;
-	__u32 data;
-	__u32 data_end;
-};
 
 struct ethhdr {
 	__u8 h_dest[6];

@@ -1,17 +1,8 @@
 // An XDP program (SEC("xdp")): parses Ethernet, IPv4 (with options) and UDP through the
 // xdp_md packet pointers, drops UDP packets to ports listed in a hash map that user space
 // fills, and keeps packet and byte counts per verdict in an array map.
+#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-// struct xdp_md (UAPI): data and data_end delimit the packet.
-struct xdp_md {
-	__u32 data;
-	__u32 data_end;
-	__u32 data_meta;
-	__u32 ingress_ifindex;
-	__u32 rx_queue_index;
-	__u32 egress_ifindex;
-};
 
 struct ethhdr {
 	__u8 h_dest[6];
@@ -38,8 +29,6 @@ struct udphdr {
 	__be16 len;
 	__u16 check;
 };
-
-enum xdp_action { XDP_ABORTED = 0, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT };
 
 #define ETH_P_IP 0x0800
 #define IPPROTO_UDP 17

@@ -347,6 +347,14 @@ class Map(abc.ABC):
         self._check_access("get next key", read=True)
         raise MapError("get next key", self._unsupported)
 
+    def _next_of_keys(self, key: bytes | None) -> bytes | None:
+        """:meth:`get_next_key` for maps whose :meth:`keys` keep an order: the key after
+        ``key`` in it (the first if ``key`` is None or gone)."""
+        self._check_access("get next key", read=True)
+        if key is not None:
+            key = self._check_key("get next key", key)
+        return next_key_in(self.keys(), key)
+
     def keys(self) -> list[bytes]:
         """Every key, in :meth:`get_next_key` order (a snapshot)."""
         found: list[bytes] = []

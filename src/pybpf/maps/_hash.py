@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar, final
 
-from ._base import KEY_SIZE_MAX, exists_error, hash_flags_error, next_key_in
+from ._base import KEY_SIZE_MAX, exists_error, hash_flags_error
 from ._elements import ElementMap, Writes
 from ._errors import E2BIG, EINVAL, ENOENT, KeyNotExistError, MapError
 from ._types import (
@@ -158,10 +158,7 @@ class HashBase(ElementMap):
 
     def get_next_key(self, key: bytes | None) -> bytes | None:
         """The key after ``key`` in insertion order (the first if ``key`` is None or gone)."""
-        self._check_access("get next key", read=True)
-        if key is not None:
-            key = self._check_key("get next key", key)
-        return next_key_in(self.keys(), key)
+        return self._next_of_keys(key)
 
     def keys(self) -> list[bytes]:
         """Every key, in insertion order (LRU maps: least recently used first)."""

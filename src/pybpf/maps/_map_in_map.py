@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar, final
 
 from ..engine import AddressSpace
-from ._base import KEY_SIZE_MAX, Map, exists_error, hash_flags_error, map_at, next_key_in
+from ._base import KEY_SIZE_MAX, Map, exists_error, hash_flags_error, map_at
 from ._errors import E2BIG, EBADF, EINVAL, KeyNotExistError, MapError
 from ._fd_array import FdArrayMap
 from ._types import (
@@ -220,10 +220,7 @@ class HashOfMaps(Map):
 
     def get_next_key(self, key: bytes | None) -> bytes | None:
         """The key after ``key`` in insertion order (the first if ``key`` is None or gone)."""
-        self._check_access("get next key", read=True)
-        if key is not None:
-            key = self._check_key("get next key", key)
-        return next_key_in(self.keys(), key)
+        return self._next_of_keys(key)
 
     def keys(self) -> list[bytes]:
         """Every key, in insertion order."""
