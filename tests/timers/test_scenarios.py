@@ -305,3 +305,33 @@ def test_init_fails_with_enomem_past_the_memory_limit(c_file) -> None:  # type: 
         assert t.op(ARR, 1, INIT, MONOTONIC) == -ENOMEM
         assert t.op(ARR, 0, RESET) == 0  # freeing a timer gives its memory back
         assert t.op(ARR, 1, INIT, MONOTONIC) == 0
+
+
+STORM = r"""
+struct elem { struct bpf_timer t; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, struct elem); }
+    storm SEC(".maps");
+static int again(void *map, int *key, struct elem *e) { bpf_timer_start(&e->t, 0, 0); return 0; }
+SEC("syscall")
+int start(void *ctx)
+{
+    int key = 0;
+    struct elem *e = bpf_map_lookup_elem(&storm, &key);
+    if (!e)
+        return 1;
+    bpf_timer_init(&e->t, &storm, CLOCK_MONOTONIC);
+    bpf_timer_set_callback(&e->t, again);
+    return bpf_timer_start(&e->t, 0, 0);
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_a_timer_storm_is_stopped_with_a_clear_error(c_file) -> None:  # type: ignore[no-untyped-def]
+    clock = pybpf.VirtualClock(max_callbacks=1000)
+    with pybpf.Runtime(clock=clock) as rt:
+        obj = rt.load(c_file(STORM))
+        assert obj.programs["start"].test_run().retval == 0
+        with pytest.raises(pybpf.BpfRuntimeError, match=r"^timer storm: more than 1000 callbacks in one advance"):
+            rt.advance(0)
+        assert [t.state for t in rt.timers()] == ["armed"]  # it is left as it was

@@ -1,0 +1,51 @@
+"""``pybpf timer list`` and ``pybpf run --trace``: the timers of an object, and their history."""
+
+from __future__ import annotations
+
+import json
+
+from .conftest import Build, Cli
+
+
+def test_timer_list_shows_every_initialised_timer(cli: Cli, objects: Build) -> None:
+    result = cli("timer", "list", objects("timer"), "--run", "arm", "--advance", "1500ms")
+    assert result.status == 0
+    assert result.out == "timers[1]  armed  clock monotonic  expires 3000000000ns  callback fire  prog arm\n"
+
+
+def test_timer_list_json(cli: Cli, objects: Build) -> None:
+    result = cli("timer", "list", objects("timer"), "--run", "arm", "--advance", "5s", "-j")
+    assert json.loads(result.out) == [
+        {"map": "timers", "key": 1, "clock": "monotonic", "state": "idle", "expires_ns": None,
+         "callback": "fire", "program": "arm"}
+    ]
+
+
+def test_timer_list_of_an_object_without_timers_is_empty(cli: Cli, objects: Build) -> None:
+    assert cli("timer", "list", objects("counter")).out == ""
+
+
+def test_run_trace_prints_the_timer_event_trace(cli: Cli, objects: Build) -> None:
+    out = cli("run", objects("timer"), "--prog", "arm", "--advance", "2s", "--trace").out
+    events = [line for line in out.splitlines() if line.startswith("event ")]
+    assert events == [
+        "event 1000000000ns init timers[1] monotonic",
+        "event 1000000000ns set_callback timers[1] fire",
+        "event 1000000000ns start timers[1] expires 2000000000",
+        "event 2000000000ns fire timers[1]",
+        "event 2000000000ns start timers[1] expires 3000000000",
+        "event 3000000000ns fire timers[1]",
+        "event 3000000000ns start timers[1] expires 4000000000",
+    ]
+
+
+def test_run_trace_json_adds_the_events(cli: Cli, objects: Build) -> None:
+    out = json.loads(cli("run", "-j", objects("timer"), "--prog", "arm", "--advance", "1s", "--trace").out)
+    assert [e["event"] for e in out["events"]] == ["init", "set_callback", "start", "fire", "start"]
+    assert "events" not in json.loads(cli("run", "-j", objects("timer"), "--prog", "arm").out)
+
+
+def test_timer_list_needs_an_object(cli: Cli) -> None:
+    result = cli("timer", "list")
+    assert result.status != 0
+    assert len(result.err.splitlines()) == 1
