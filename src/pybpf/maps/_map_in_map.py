@@ -10,11 +10,9 @@ map's pointer, which it can pass to the map helpers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar, final
+from typing import Any, ClassVar, final
 
-from ..engine import AddressSpace
 from ._base import KEY_SIZE_MAX, Map, exists_error, hash_flags_error, map_at
 from ._errors import E2BIG, EBADF, EINVAL, KeyNotExistError, MapError
 from ._fd_array import FdArrayMap
@@ -96,30 +94,10 @@ class ArrayOfMaps(FdArrayMap):
 
     type: ClassVar[MapType] = MapType.ARRAY_OF_MAPS
 
-    def __init__(
-        self,
-        name: str,
-        key_size: int,
-        value_size: int,
-        max_entries: int,
-        flags: int = 0,
-        *,
-        space: AddressSpace,
-        ncpus: int = 2,
-        special_fields: Sequence[tuple[int, int]] = (),
-        inner_map: Map | None = None,
-    ) -> None:
+    def __init__(self, *args: Any, inner_map: Map | None = None, **kwargs: Any) -> None:
+        """The arguments of :class:`Map`, and the template inner maps must match."""
         self._template = _Template.of(inner_map)
-        super().__init__(
-            name,
-            key_size,
-            value_size,
-            max_entries,
-            flags,
-            space=space,
-            ncpus=ncpus,
-            special_fields=special_fields,
-        )
+        super().__init__(*args, **kwargs)
 
     def _accept(self, operation: str, value: object) -> object:
         return self._template.admit(operation, value)
@@ -143,30 +121,10 @@ class HashOfMaps(Map):
         BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK | BPF_F_ZERO_SEED
     )
 
-    def __init__(
-        self,
-        name: str,
-        key_size: int,
-        value_size: int,
-        max_entries: int,
-        flags: int = 0,
-        *,
-        space: AddressSpace,
-        ncpus: int = 2,
-        special_fields: Sequence[tuple[int, int]] = (),
-        inner_map: Map | None = None,
-    ) -> None:
+    def __init__(self, *args: Any, inner_map: Map | None = None, **kwargs: Any) -> None:
+        """The arguments of :class:`Map`, and the template inner maps must match."""
         self._template = _Template.of(inner_map)
-        super().__init__(
-            name,
-            key_size,
-            value_size,
-            max_entries,
-            flags,
-            space=space,
-            ncpus=ncpus,
-            special_fields=special_fields,
-        )
+        super().__init__(*args, **kwargs)
         self._inner: dict[bytes, Map] = {}
 
     def _check_attrs(self) -> None:
