@@ -336,13 +336,28 @@ char LICENSE[] SEC("license") = "GPL";
 """
 
 
+# The timer helper on a map without timers: no map creation fails first, the helper is refused.
+TIMER_HELPER = r"""
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, __u64[2]); }
+    words SEC(".maps");
+SEC("syscall")
+int p(void *ctx)
+{
+    int zero = 0;
+    void *w = bpf_map_lookup_elem(&words, &zero);
+    return w ? bpf_timer_init(w, &words, CLOCK_MONOTONIC) : 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
 @pytest.mark.parametrize(
     ("source", "privileged", "error", "message"),
     [
         pytest.param(NOT_GPL, True, pybpf.VerifierError,
                      r"^cannot call GPL-restricted function from non-GPL compatible program$", id="gpl-only"),
         pytest.param(UNKNOWN_HELPER, True, pybpf.VerifierError, r"^invalid func unknown#194$", id="unknown-helper"),
-        pytest.param(TIMER, False, pybpf.VerifierError,
+        pytest.param(TIMER_HELPER, False, pybpf.VerifierError,
                      r"^program of this type cannot use helper bpf_timer_init#169$", id="unprivileged-timer"),
     ],
 )
@@ -541,3 +556,24 @@ def test_program_array_elements_are_programs(rt: pybpf.Runtime, c_file) -> None:
     assert obj.programs["jump"].test_run(data=FRAME).retval == 1
     with pytest.raises(pybpf.MapError, match="EBADF"):
         jumps[0] = 5  # only programs go into a program array
+
+
+TIMER_IN_GLOBALS = r"""
+struct bpf_timer lonely;
+SEC("syscall")
+int p(void *ctx) { return 0; }
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_a_timer_in_global_data_is_refused_as_libbpf_would_fail(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(pybpf.MapError, match=r"cannot mmap global data holding a bpf_timer") as info:
+        rt.load(c_file(TIMER_IN_GLOBALS))
+    assert info.value.errno == 524  # ENOTSUPP
+
+
+def test_maps_with_timers_need_cap_bpf(c_file) -> None:  # type: ignore[no-untyped-def]
+    with pybpf.Runtime(clock="virtual", privileged=False) as unprivileged:
+        with pytest.raises(pybpf.MapError, match=r"map 'timers': special fields .* need CAP_BPF") as info:
+            unprivileged.load(c_file(TIMER))
+    assert info.value.errno == 1

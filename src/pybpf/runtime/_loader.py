@@ -21,7 +21,7 @@ from ..elf._reader import object_name
 from ..engine import Interpreter
 from ..helpers import BY_ID
 from ..isa import Instruction, PseudoSrc
-from ..maps import EINVAL, MapError
+from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     KERNEL_ENTRY_REGISTERS,
     VerifierError,
@@ -121,6 +121,8 @@ class _Loader:
         special: tuple[tuple[int, int], ...] = ()
         if self.spec.btf is not None and mspec.value_type_id:
             special = tuple((f.offset, f.size) for f in self.spec.btf.find_special_fields(mspec.value_type_id))
+        if special:
+            self._check_special(mspec)
         try:
             m = maps.create_map(
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
@@ -136,6 +138,18 @@ class _Loader:
         if any(size == TIMER_SIZE for _, size in m.special_fields):
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
         return m
+
+    def _check_special(self, mspec: MapSpec) -> None:
+        """Refuse what the kernel refuses of a map whose value has a timer or a spin lock: its
+        creation without CAP_BPF (EPERM), and, for global data, the mmap that libbpf does of a
+        writable section and the freeze of a read-only one (ENOTSUPP)."""
+        if not self.rt.privileged:
+            raise MapError("load maps", EPERM, f"map '{mspec.name}': special fields (bpf_timer, bpf_spin_lock) need CAP_BPF")
+        if mspec.is_global_data and (mspec.is_readonly or mspec.flags & maps.BPF_F_MMAPABLE):
+            what = "freeze" if mspec.is_readonly else "mmap"
+            raise MapError(
+                "load maps", ENOTSUPP, f"map '{mspec.name}': cannot {what} global data holding a bpf_timer or bpf_spin_lock"
+            )
 
     def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
         m = self.rt._table.lookup_pin(path).map
