@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from ._errors import CompileError
@@ -68,7 +69,8 @@ def compile_c(source: Path, extra_flags: list[str] | None = None) -> Path:
     out = _cache_dir() / f"{source.stem.split('.')[0]}-{digest}{header_digest}.{source.stem}.o"
     if out.exists():
         return out
-    tmp = out.with_suffix(f".{os.getpid()}.tmp")
+    # Unique per process and thread: parallel builds of one source must not share a file.
+    tmp = out.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     result = subprocess.run(
         [*compiler, *flags, "-c", str(source), "-o", str(tmp)], capture_output=True, text=True, check=False
     )
