@@ -12,7 +12,7 @@ bpftool writes the few values it formats itself (``"0x1f"`` bitfields in plain B
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -203,8 +203,3 @@ def _int_token(t: Int, value: Any, plain: bool) -> Any:
             return value
         return Raw(f"0x{code:x}" if plain else f'"\\u00{code:02x}"')
     return Raw(value if plain else f'"{value}"')  # a bitfield or a 128-bit int
-
-
-def join_lines(lines: Iterable[str]) -> str:
-    """Lines joined, each ending with a newline."""
-    return "".join(line + "\n" for line in lines)
