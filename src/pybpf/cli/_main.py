@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .._errors import PybpfError
-from . import _btf, _conformance, _gen, _map, _prog, _run, _timer
+from . import _btf, _conformance, _feature, _gen, _map, _prog, _run, _timer
 from ._args import CommandError
 from ._output import emit_json
 
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _timer.register(subs)
     _conformance.register(subs)
     _gen.register(subs)
+    _feature.register(subs)
     return parser
 
 

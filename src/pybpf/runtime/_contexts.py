@@ -65,6 +65,8 @@ PT_REGS_ARGS = (112, 104, 96, 88, 72, 64)  # di, si, dx, cx, r8, r9
 PT_REGS_RC = 80  # ax
 
 _SKB_TYPES = {ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB}
+#: Program types ``test_run`` can run (tracing programs run through their hooks instead).
+RUNNABLE_TYPES = frozenset({ProgType.SYSCALL, ProgType.XDP, ProgType.RAW_TRACEPOINT}) | _SKB_TYPES
 
 
 @dataclass
