@@ -24,6 +24,12 @@ test: $(STAMP)
 conformance: $(STAMP)
 	$(BIN)/pybpf conformance ../shared/conformance/tests
 
+## lint: ruff (its rules pinned by its version) and mypy --strict over the package
+lint: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[lint]'
+	$(BIN)/ruff check src/pybpf
+	$(BIN)/mypy --strict src/pybpf
+
 ## bench: speed figures (run on demand, not part of the tests)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_interpreter.py
