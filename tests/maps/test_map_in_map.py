@@ -207,3 +207,23 @@ def test_closing_the_outer_map_drops_its_inner_maps(
     houter.update_elem(u32(1), ArrayMap("i", 4, 8, 4, space=space))
     houter.close()
     assert houter.lookup(u32(1), 0) == 0
+
+
+def test_maps_of_maps_report_what_they_stop_holding() -> None:
+    from pybpf.engine import AddressSpace
+    from pybpf.maps import ArrayOfMaps, HashMap, HashOfMaps
+
+    space = AddressSpace()
+    template = HashMap("t", 4, 4, 4, space=space)
+    a, b = HashMap("a", 4, 4, 4, space=space), HashMap("b", 4, 4, 4, space=space)
+    for outer in (ArrayOfMaps("ao", 4, 4, 2, space=space, inner_map=template),
+                  HashOfMaps("ho", 4, 4, 2, space=space, inner_map=template)):
+        released: list[object] = []
+        outer.on_release = released.append
+        key = (0).to_bytes(4, "little")
+        outer.update_elem(key, a)
+        outer.update_elem(key, b)  # replacing a releases it
+        outer.delete_elem(key)  # deleting b releases it
+        outer.update_elem(key, a)
+        outer.close()  # closing releases what is left
+        assert released == [a, b, a], outer

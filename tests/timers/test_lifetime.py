@@ -64,3 +64,13 @@ def test_timers_in_a_hash_of_maps_live_while_the_inner_map_is_held(obj) -> None:
     rt.advance(MILLISECOND)
     assert o.globals["fired"] == 1
     assert o.programs["arm_inner"].test_run().retval == -1 & 0xFFFF_FFFF  # EPERM
+
+
+def test_an_inner_map_is_freed_once_its_outer_map_lets_go(obj) -> None:  # type: ignore[no-untyped-def]
+    rt, o = obj
+    inner = o.maps["inner_hash"].internal
+    o.maps["inner_hash"].close()
+    assert not inner.closed  # the outer map still holds it
+    del o.maps["outer"][0]
+    assert inner.closed
+    assert inner.address not in rt._maps_by_address

@@ -113,6 +113,10 @@ def exists_error(exists: bool, flags: int) -> int:
     return 0
 
 
+def _ignore_release(obj: object) -> None:
+    """The default ``on_release``: nothing else holds references."""
+
+
 def _ignore_freed_fields(slot: int, region: Region, offset: int) -> None:
     """The default :attr:`Map.on_free_fields`: until a timer layer is attached, nothing owns
     the special fields, so freeing them only zeroes their bytes."""
@@ -178,6 +182,9 @@ class Map(abc.ABC):
         self.special_fields: tuple[tuple[int, int], ...] = tuple(sorted(special_fields))
         self.space = space
         self.on_free_fields: FreeFieldsHook = _ignore_freed_fields
+        #: called, without the map's lock, with each object (inner map, program) a map of maps
+        #: or program array stops holding; the runtime frees what nothing else holds
+        self.on_release: Callable[[object], None] = _ignore_release
         self.frozen = False
         self.closed = False
         self._check_create()

@@ -60,7 +60,10 @@ class FdArrayMap(Map):
         index = index_of(key)
         if index >= self.max_entries:
             raise MapError("update", E2BIG, f"index {index} out of range")
-        self._objects[index] = self._accept("update", value)
+        new = self._accept("update", value)
+        old, self._objects[index] = self._objects[index], new
+        if old is not None and old is not new:
+            self.on_release(old)
 
     def delete_elem(self, key: bytes) -> None:
         """Empty index ``key``."""
@@ -68,9 +71,11 @@ class FdArrayMap(Map):
         index = index_of(self._check_key("delete", key))
         if index >= self.max_entries:
             raise MapError("delete", E2BIG, f"index {index} out of range")
-        if self._objects[index] is None:
+        old = self._objects[index]
+        if old is None:
             raise KeyNotExistError("delete")
         self._objects[index] = None
+        self.on_release(old)
 
     def get_next_key(self, key: bytes | None) -> bytes | None:
         """The next index, empty or not, as for arrays."""
@@ -90,5 +95,8 @@ class FdArrayMap(Map):
 
     def close(self) -> None:
         """Free the array and drop its references to the objects it held."""
+        held = self.held()
         super().close()
         self._objects = [None] * self.max_entries
+        for obj in held:
+            self.on_release(obj)

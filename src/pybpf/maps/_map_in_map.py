@@ -161,15 +161,20 @@ class HashOfMaps(Map):
             self._raise_for("update", exists_error(exists, flags))
             if not exists and len(self._inner) >= self.max_entries:
                 raise MapError("update", E2BIG)
+            old = self._inner.get(key)
             self._inner[key] = inner
+        if old is not None and old is not inner:
+            self.on_release(old)
 
     def delete_elem(self, key: bytes) -> None:
         """Remove the inner map under ``key``."""
         self._check_access("delete", write=True)
         key = self._check_key("delete", key)
         with self._lock:
-            if self._inner.pop(key, None) is None:
-                raise KeyNotExistError("delete")
+            old = self._inner.pop(key, None)
+        if old is None:
+            raise KeyNotExistError("delete")
+        self.on_release(old)
 
     def held(self) -> list[object]:
         """The inner maps this map holds references to."""
@@ -188,5 +193,8 @@ class HashOfMaps(Map):
 
     def close(self) -> None:
         """Free the map and drop its references to the inner maps."""
+        held = self.held()
         super().close()
         self._inner = {}
+        for inner in held:
+            self.on_release(inner)

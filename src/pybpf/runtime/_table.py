@@ -64,6 +64,7 @@ class ObjectTable:
             self._users.setdefault(m, 0)
             self._programs.setdefault(m, 0)
             self._runtime._maps_by_address[m.address] = m
+        m.on_release = self.released
 
     def discard(self, m: maps.Map) -> None:
         """Free a map nothing references yet (a load that failed half-way)."""
@@ -124,12 +125,13 @@ class ObjectTable:
                 return
             del self._users[m], self._programs[m]
             self._runtime._maps_by_address.pop(m.address, None)
-        held = m.held() if hasattr(m, "held") else []
-        m.close()
+        m.close()  # a map of maps releases what it held through on_release
         self._runtime._uncharge(map_charge(m))
-        for inner in held:  # what this map held may now be free too
-            if isinstance(inner, maps.Map):
-                self._maybe_free(inner)
+
+    def released(self, obj: object) -> None:
+        """A map of maps stopped holding ``obj``: free it if nothing else holds it."""
+        if isinstance(obj, maps.Map):
+            self._maybe_free(obj)
 
     def pin(self, path: str, m: maps.Map, btf: Spec | None, key_type_id: int, value_type_id: int) -> None:
         """Pin ``m`` at ``path``: the pin holds a user reference until :meth:`unpin`.
