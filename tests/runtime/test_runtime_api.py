@@ -577,3 +577,38 @@ def test_maps_with_timers_need_cap_bpf(c_file) -> None:  # type: ignore[no-untyp
         with pytest.raises(pybpf.MapError, match=r"map 'timers': special fields .* need CAP_BPF") as info:
             unprivileged.load(c_file(TIMER))
     assert info.value.errno == 1
+
+
+PROG_ARRAY = r"""
+SEC("tc")
+int target(void *skb) { return 42; }
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+    __uint(max_entries, 2);
+    __uint(key_size, 4);
+    __uint(value_size, 4);
+    __array(values, int (void *));
+} jumps SEC(".maps") = { .values = { [0] = (void *)&target } };
+
+SEC("tc")
+int entry(void *skb) { bpf_tail_call(skb, &jumps, 0); return 1; }
+char LICENSE[] SEC("license") = "GPL";
+"""
+PACKET = bytes(64)
+
+
+def test_program_array_entries_hold_their_programs(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = rt.load(c_file(PROG_ARRAY))
+    assert obj.programs["entry"].test_run(data=PACKET).retval == 42  # the tail call happened
+    obj.maps["jumps"].pin("/jumps")
+    obj.close()
+    held = rt.open_pinned("/jumps")[0]
+    assert held.name == "target"
+    assert held.test_run(data=PACKET).retval == 42  # alive, its maps too, though obj is closed
+
+
+def test_closing_a_program_arrays_last_user_reference_clears_it(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = rt.load(c_file(PROG_ARRAY))
+    obj.maps["jumps"].close()  # the kernel clears a program array on its uref release
+    assert obj.programs["entry"].test_run(data=PACKET).retval == 1  # the tail call falls through

@@ -114,7 +114,7 @@ def exists_error(exists: bool, flags: int) -> int:
 
 
 def _ignore_release(obj: object) -> None:
-    """The default ``on_release``: nothing else holds references."""
+    """The default ``on_hold`` and ``on_release``: nothing else counts references."""
 
 
 def _ignore_freed_fields(slot: int, region: Region, offset: int) -> None:
@@ -183,7 +183,9 @@ class Map(abc.ABC):
         self.space = space
         self.on_free_fields: FreeFieldsHook = _ignore_freed_fields
         #: called, without the map's lock, with each object (inner map, program) a map of maps
-        #: or program array stops holding; the runtime frees what nothing else holds
+        #: or program array starts holding (``on_hold``) or stops holding (``on_release``): the
+        #: runtime counts these references and frees what nothing holds any more
+        self.on_hold: Callable[[object], None] = _ignore_release
         self.on_release: Callable[[object], None] = _ignore_release
         self.frozen = False
         self.closed = False

@@ -62,8 +62,10 @@ class FdArrayMap(Map):
             raise MapError("update", E2BIG, f"index {index} out of range")
         new = self._accept("update", value)
         old, self._objects[index] = self._objects[index], new
-        if old is not None and old is not new:
-            self.on_release(old)
+        if old is not new:
+            self.on_hold(new)
+            if old is not None:
+                self.on_release(old)
 
     def delete_elem(self, key: bytes) -> None:
         """Empty index ``key``."""

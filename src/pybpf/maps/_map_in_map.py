@@ -163,8 +163,10 @@ class HashOfMaps(Map):
                 raise MapError("update", E2BIG)
             old = self._inner.get(key)
             self._inner[key] = inner
-        if old is not None and old is not inner:
-            self.on_release(old)
+        if old is not inner:
+            self.on_hold(inner)
+            if old is not None:
+                self.on_release(old)
 
     def delete_elem(self, key: bytes) -> None:
         """Remove the inner map under ``key``."""

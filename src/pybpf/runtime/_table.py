@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .. import maps
 from ..btf import Spec
 from ..maps import EEXIST, ENOENT, ENOMEM, MapError
+from ._program import Program
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -64,7 +65,7 @@ class ObjectTable:
             self._users.setdefault(m, 0)
             self._programs.setdefault(m, 0)
             self._runtime._maps_by_address[m.address] = m
-        m.on_release = self.released
+        m.on_hold, m.on_release = self.holding, self.released
 
     def discard(self, m: maps.Map) -> None:
         """Free a map nothing references yet (a load that failed half-way)."""
@@ -90,6 +91,9 @@ class ObjectTable:
             last = self._users[m] == 0
         if last:
             m.free_fields()
+            if m.type == maps.MapType.PROG_ARRAY:  # the kernel clears program arrays too
+                for key in m.keys():
+                    m.delete_elem(key)
             self._maybe_free(m)
 
     def acquire_by_program(self, m: maps.Map) -> None:
@@ -128,10 +132,18 @@ class ObjectTable:
         m.close()  # a map of maps releases what it held through on_release
         self._runtime._uncharge(map_charge(m))
 
+    def holding(self, obj: object) -> None:
+        """A program array started holding ``obj``: a program stays alive while it does (an
+        inner map held by a map of maps is found through ``held()`` instead)."""
+        if isinstance(obj, Program):
+            self._runtime._hold_program(obj)
+
     def released(self, obj: object) -> None:
-        """A map of maps stopped holding ``obj``: free it if nothing else holds it."""
+        """A map of maps or program array stopped holding ``obj``: free what nothing holds."""
         if isinstance(obj, maps.Map):
             self._maybe_free(obj)
+        elif isinstance(obj, Program):
+            self._runtime._release_program(obj)
 
     def pin(self, path: str, m: maps.Map, btf: Spec | None, key_type_id: int, value_type_id: int) -> None:
         """Pin ``m`` at ``path``: the pin holds a user reference until :meth:`unpin`.
