@@ -92,7 +92,8 @@ class ObjectTable:
         if last:
             m.free_fields()
             if m.type == maps.MapType.PROG_ARRAY:  # the kernel clears program arrays too
-                for key in m.keys():
+                indexes = m.keys()  # a snapshot: deleting while iterating the map is not allowed
+                for key in indexes:
                     m.delete_elem(key)
             self._maybe_free(m)
 
