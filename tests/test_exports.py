@@ -31,3 +31,26 @@ def test_public_callables_have_docstrings(ns: object) -> None:
         if name.startswith("_") or not (inspect.isclass(obj) or inspect.isfunction(obj)):
             continue
         assert inspect.getdoc(obj), f"{ns.__name__}.{name} has no docstring"  # type: ignore[attr-defined]
+
+
+def test_public_classes_are_final() -> None:
+    """STYLE.md: public classes other than exceptions, ABCs, enums, protocols and the map
+    families' ``*Base`` classes (made to be subclassed) are final."""
+    import abc
+    import enum
+
+    open_classes = []
+    for ns in NAMESPACES:
+        for name, obj in vars(ns).items():
+            if name.startswith("_") or not inspect.isclass(obj) or name.endswith("Base"):
+                continue
+            exempt = (
+                issubclass(obj, BaseException)
+                or issubclass(obj, enum.Enum)
+                or inspect.isabstract(obj)
+                or abc.ABC in obj.__bases__
+                or getattr(obj, "_is_protocol", False)
+            )
+            if not exempt and not getattr(obj, "__final__", False):
+                open_classes.append(f"{ns.__name__}.{name}")
+    assert open_classes == []

@@ -18,6 +18,7 @@ https://docs.kernel.org/bpf/libbpf/program_types.html for the table as documenta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import final
 
 from .._spec import AttachType, ProgType
 from ._errors import ElfError
@@ -25,6 +26,7 @@ from ._errors import ElfError
 __all__ = ["SectionType", "section_program_type"]
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class SectionType:
     """What a ``SEC()`` name says about the programs in that section.

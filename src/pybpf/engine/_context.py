@@ -14,7 +14,7 @@ from __future__ import annotations
 import struct
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, final
 
 from ._errors import BpfRuntimeError, InstructionLimitError, OutOfBoundsError
 from ._memory import AddressSpace, Region
@@ -50,6 +50,7 @@ class PacketAbort(Exception):
     """A legacy packet load went past the packet: the kernel ends the program with 0."""
 
 
+@final
 class ExecContext:
     """Everything one run needs besides its code. Engines create these; helpers receive one.
 

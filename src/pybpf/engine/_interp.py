@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, final
 
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
@@ -18,6 +18,7 @@ from ._memory import AddressSpace, Region
 __all__ = ["Interpreter"]
 
 
+@final
 class Interpreter:
     """Runs a program on CPython, checking every memory access against its regions.
 

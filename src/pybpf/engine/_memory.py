@@ -20,10 +20,12 @@ import sys
 import threading
 import weakref
 from collections.abc import Iterable
+from typing import final
 
 __all__ = ["AddressSpace", "Region"]
 
 
+@final
 class Region:
     """A native buffer that programs may address.
 
@@ -68,6 +70,7 @@ class Region:
         return f"Region({self.name!r}, base=0x{self.base:x}, size={self.size})"
 
 
+@final
 class AddressSpace:
     """The regions shared by all runs of a runtime, searchable by address.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from typing import final
 
 __all__ = ["BY_ID", "BY_NAME", "HELPERS", "Arg", "HelperProto", "Ret", "helper_proto"]
 
@@ -46,6 +47,7 @@ class Ret(enum.Enum):
     PTR_TO_ALLOC_MEM_OR_NULL = "ringbuf mem or null"
 
 
+@final
 @dataclass(frozen=True)
 class HelperProto:
     """One helper's declaration.

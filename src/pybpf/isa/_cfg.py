@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import final
 
 from ._instruction import LDDW, Instruction, iter_pcs
 from ._opcodes import CallSrc, Class, JmpOp, PseudoSrc
@@ -21,6 +22,7 @@ _CALL = Class.JMP | JmpOp.CALL
 _GOTO = (Class.JMP | JmpOp.JA, Class.JMP32 | JmpOp.JA)
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Block:
     """A basic block: its PCs in order and the blocks control may reach next.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, final
 
 from ._errors import InstructionError
 from ._opcodes import (
@@ -50,6 +50,7 @@ FRAME_POINTER = 10  #: r10, read-only
 _SLOT = {"little": struct.Struct("<BBhi"), "big": struct.Struct(">BBhi")}
 
 
+@final
 @dataclass(frozen=True, slots=True)
 class Instruction:
     """A decoded instruction.

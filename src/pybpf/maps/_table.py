@@ -9,7 +9,7 @@ can give dicts for structs instead.
 from __future__ import annotations
 
 from collections.abc import Iterator, MutableMapping
-from typing import Any, Protocol
+from typing import Any, Protocol, final
 
 from ._array import ArrayBase
 from ._base import Map
@@ -43,6 +43,7 @@ def _encode(value: Any, size: int, signed: bool) -> bytes:
         raise MapError("encode", EINVAL, f"{value} does not fit in {size} bytes") from None
 
 
+@final
 class IntCodec:
     """Little-endian integers of ``size`` bytes (unsigned unless ``signed``)."""
 
@@ -59,6 +60,7 @@ class IntCodec:
         return int.from_bytes(data, "little", signed=self.signed)
 
 
+@final
 class BytesCodec:
     """Raw bytes of ``size`` bytes; ints are accepted when writing."""
 
@@ -79,6 +81,7 @@ def default_codec(size: int) -> IntCodec | BytesCodec:
     return IntCodec(size) if size <= 8 else BytesCodec(size)
 
 
+@final
 class Table(MutableMapping[Any, Any]):
     """A dict-like view of ``map``.
 

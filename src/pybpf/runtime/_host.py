@@ -6,7 +6,7 @@ import os
 import random
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, final
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["Host", "TraceRecord"]
 
 
+@final
 @dataclass(frozen=True)
 class TraceRecord:
     """One ``bpf_trace_printk`` line, with what ``trace_pipe`` would show beside it."""

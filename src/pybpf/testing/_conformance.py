@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import final
 
 from .._errors import PybpfError
 from ..engine import BpfRuntimeError, ExecContext, HelperTable, Interpreter, Region
@@ -64,6 +65,7 @@ def _unwind(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int) -> in
 CONFORMANCE_HELPERS: HelperTable = {5: _unwind}
 
 
+@final
 @dataclass(frozen=True)
 class Vector:
     """One ``.data`` file. ``unsupported`` names a section pybpf does not know, if any."""
@@ -77,6 +79,7 @@ class Vector:
     unsupported: str | None = None
 
 
+@final
 @dataclass(frozen=True)
 class Outcome:
     """What running a vector gave.

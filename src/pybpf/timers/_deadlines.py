@@ -11,13 +11,14 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Hashable
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, final
 
 __all__ = ["Deadlines"]
 
 K = TypeVar("K", bound=Hashable)
 
 
+@final
 class Deadlines(Generic[K]):
     """Deadlines by key; at most one is live per key."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
+from typing import final
 
 from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_TAI, Clock
 from ._deadlines import Deadlines
@@ -65,6 +66,7 @@ class _Worker:
                     clock._idle.notify_all()
 
 
+@final
 class RealClock(Clock):
     """Host time for every clock id; armed timers fire from worker threads.
 

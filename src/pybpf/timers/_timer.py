@@ -21,7 +21,7 @@ import itertools
 import struct
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, final
 
 from ..engine import Region
 from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
@@ -81,6 +81,7 @@ class TimerOwner(Protocol):
         ...
 
 
+@final
 @dataclass(eq=False)
 class Timer:
     """The hidden kernel object of one initialised timer."""
@@ -101,6 +102,7 @@ class Timer:
     freed: bool = False
 
 
+@final
 @dataclass(frozen=True)
 class TimerInfo:
     """One initialised timer as ``rt.timers()`` shows it."""
@@ -114,6 +116,7 @@ class TimerInfo:
     program: str | None
 
 
+@final
 @dataclass(frozen=True)
 class TimerEvent:
     """One step in a timer's life, for the runtime's event trace."""
@@ -134,6 +137,7 @@ class _Local(threading.local):
     running: Timer | None = None
 
 
+@final
 class TimerTable:
     """Every timer of one runtime, and the four helpers' logic."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
+from typing import final
 
 from ..engine import BpfRuntimeError
 from ._clock import (
@@ -31,6 +32,7 @@ DEFAULT_MAX_CALLBACKS = 1_000_000  #: callbacks one window may fire before it is
 Fire = Callable[[Hashable], None]
 
 
+@final
 class VirtualClock(Clock):
     """A clock that moves only with :meth:`advance`, :meth:`run_until` and :meth:`run_until_idle`.
 
