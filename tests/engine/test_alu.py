@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -48,8 +50,8 @@ def run(asm: str) -> int:
         pytest.param("lddw %r0, 0xffffffffffffffff\ndiv %r0, -1", 1, id="div64-imm-sign-extended"),
     ],
 )
-def test_alu_edge_case(asm: str, want: int) -> None:
-    assert run(asm + "\nexit") == want
+def test_alu_edge_case(asm: str, want: int, engine: Any) -> None:
+    assert engine(assemble(asm + "\nexit")).run() == want
 
 
 # An independent model of the ALU, written with signed Python ints rather than the engine's

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from pybpf import BpfRuntimeError, InstructionError, InstructionLimitError, OutOfBoundsError
-from pybpf.engine import AddressSpace, ExecContext, Interpreter, Region
+from pybpf.engine import AddressSpace, ExecContext, Region
 from pybpf.isa import Instruction, assemble
 
-
-def vm(asm: str, **kwargs: object) -> Interpreter:
-    return Interpreter(assemble(asm), **kwargs)  # type: ignore[arg-type]
+Make = Callable[..., Any]
 
 
-def test_program_is_validated_before_it_runs() -> None:
+@pytest.fixture
+def vm(engine: Any) -> Make:
+    """Builds a program of ``engine`` from assembly."""
+
+    def make(asm: str, **kwargs: object) -> Any:
+        return engine(assemble(asm), **kwargs)
+
+    return make
+
+
+def test_program_is_validated_before_it_runs(engine: Any) -> None:
     with pytest.raises(InstructionError, match=r"^last insn is not an exit or jmp at PC 0$"):
-        Interpreter([Instruction(0xB7)])
+        engine([Instruction(0xB7)])
 
 
-def test_load_outside_every_region_names_operation_address_size_and_pc() -> None:
+def test_load_outside_every_region_names_operation_address_size_and_pc(vm: Make) -> None:
     with pytest.raises(OutOfBoundsError) as info:
         vm("mov %r1, 4096\nldxw %r0, [%r1+8]\nexit").run()
     err = info.value
@@ -29,14 +39,14 @@ def test_load_outside_every_region_names_operation_address_size_and_pc() -> None
     assert re.fullmatch(r"load of 4 bytes at 0x1008 in out-of-bounds memory at PC 1", str(err))
 
 
-def test_store_past_the_end_of_a_region_is_refused_and_writes_nothing() -> None:
+def test_store_past_the_end_of_a_region_is_refused_and_writes_nothing(vm: Make) -> None:
     mem = Region(8, "mem")
     with pytest.raises(OutOfBoundsError, match=r"^store of 8 bytes at 0x[0-9a-f]+ in out-of-bounds memory at PC 0$"):
         vm("stxdw [%r1+4], %r1\nexit").run(mem.base, regions=[mem])
     assert bytes(mem.buf) == bytes(8)
 
 
-def test_store_into_a_read_only_region_names_it() -> None:
+def test_store_into_a_read_only_region_names_it(vm: Make) -> None:
     ro = Region.from_bytes(b"\x01" * 8, ".rodata", writable=False)
     space = AddressSpace([ro])
     prog = vm("stw [%r1+0], 5\nexit", space=space)
@@ -45,18 +55,18 @@ def test_store_into_a_read_only_region_names_it() -> None:
     assert vm("ldxb %r0, [%r1+7]\nexit", space=space).run(ro.base) == 1
 
 
-def test_reading_below_the_stack_is_out_of_bounds() -> None:
+def test_reading_below_the_stack_is_out_of_bounds(vm: Make) -> None:
     with pytest.raises(OutOfBoundsError):
         vm("ldxdw %r0, [%r10-4100]\nexit").run()
 
 
-def test_stack_is_zeroed_for_every_run() -> None:
+def test_stack_is_zeroed_for_every_run(vm: Make) -> None:
     prog = vm("ldxdw %r0, [%r10-8]\nstdw [%r10-8], 99\nexit")
     assert prog.run() == 0
     assert prog.run() == 0
 
 
-def test_private_regions_of_one_run_are_gone_in_the_next() -> None:
+def test_private_regions_of_one_run_are_gone_in_the_next(vm: Make) -> None:
     mem = Region.from_bytes(b"\x2a", "mem")
     prog = vm("ldxb %r0, [%r1]\nexit")
     assert prog.run(mem.base, regions=[mem]) == 42
@@ -64,7 +74,7 @@ def test_private_regions_of_one_run_are_gone_in_the_next() -> None:
         prog.run(mem.base)
 
 
-def test_shared_regions_are_visible_to_every_run() -> None:
+def test_shared_regions_are_visible_to_every_run(vm: Make) -> None:
     value = Region(8, "map value")
     space = AddressSpace([value])
     vm("lock add [%r1+0], %r2\nexit", space=space).run(value.base, 5)
@@ -72,7 +82,7 @@ def test_shared_regions_are_visible_to_every_run() -> None:
     assert int.from_bytes(value.buf, "little") == 11
 
 
-def test_each_call_gets_its_own_frame_and_keeps_callee_saved_registers() -> None:
+def test_each_call_gets_its_own_frame_and_keeps_callee_saved_registers(vm: Make) -> None:
     prog = vm(
         """
         stdw [%r10-8], 1
@@ -92,7 +102,7 @@ def test_each_call_gets_its_own_frame_and_keeps_callee_saved_registers() -> None
     assert prog.run() == 107
 
 
-def test_calls_nest_at_most_eight_frames() -> None:
+def test_calls_nest_at_most_eight_frames(vm: Make) -> None:
     def chain(depth: int) -> str:
         lines = [f"call local f{1}" if depth > 1 else "mov %r0, 1", "exit"]
         for i in range(1, depth):
@@ -105,19 +115,19 @@ def test_calls_nest_at_most_eight_frames() -> None:
         vm(chain(9)).run()
 
 
-def test_runaway_loop_hits_the_instruction_budget() -> None:
+def test_runaway_loop_hits_the_instruction_budget(vm: Make) -> None:
     with pytest.raises(InstructionLimitError, match=r"^instruction limit of 1000 exceeded at PC 0$") as info:
         vm("ja -1\nexit", max_instructions=1000).run()
     assert info.value.limit == 1000
 
 
-def test_instruction_count_spans_subprogram_calls() -> None:
+def test_instruction_count_spans_subprogram_calls(vm: Make) -> None:
     prog = vm("call local f\nexit\nf:\nmov %r0, 3\nexit")
     assert prog.run() == 3
     assert prog.last_instruction_count == 4
 
 
-def test_helpers_come_from_the_table_given_to_the_engine() -> None:
+def test_helpers_come_from_the_table_given_to_the_engine(vm: Make) -> None:
     seen: list[tuple[int, ...]] = []
 
     def helper(ctx: ExecContext, *args: int) -> int:
@@ -129,27 +139,27 @@ def test_helpers_come_from_the_table_given_to_the_engine() -> None:
     assert seen == [(1, 2, 3, 4, 5)]
 
 
-def test_unknown_helper_faults_when_called_not_at_load() -> None:
+def test_unknown_helper_faults_when_called_not_at_load(vm: Make) -> None:
     prog = vm("ja +1\ncall 99\nmov %r0, 1\nexit")
     assert prog.run() == 1
     with pytest.raises(BpfRuntimeError, match=r"^unknown helper 99 at PC 0$"):
         vm("call 99\nexit").run()
 
 
-def test_callx_calls_the_helper_whose_id_is_in_the_register() -> None:
+def test_callx_calls_the_helper_whose_id_is_in_the_register(vm: Make) -> None:
     prog = vm("mov %r1, 41\nmov %r2, 5\ncall %r2\nexit", helpers={5: lambda ctx, a, *_: a + 1})
     assert prog.run() == 42
     with pytest.raises(BpfRuntimeError, match=r"^unknown helper 6 at PC 1$"):
         vm("mov %r2, 6\ncall %r2\nexit").run()
 
 
-def test_kfunc_calls_are_refused_at_run_time() -> None:
-    prog = Interpreter([Instruction(0x85, src=2, imm=1), Instruction(0x95)])
+def test_kfunc_calls_are_refused_at_run_time(engine: Any) -> None:
+    prog = engine([Instruction(0x85, src=2, imm=1), Instruction(0x95)])
     with pytest.raises(BpfRuntimeError, match=r"^kfunc call is not supported at PC 0$"):
         prog.run()
 
 
-def test_subprogram_address_maps_back_to_its_entry() -> None:
+def test_subprogram_address_maps_back_to_its_entry(engine: Any) -> None:
     # lddw r1, <address of the subprogram at PC 4>: src 4 is PSEUDO_FUNC, and the kernel counts
     # the immediate from the lddw's own PC plus one (its second slot included in the offset).
     insns = [
@@ -159,7 +169,7 @@ def test_subprogram_address_maps_back_to_its_entry() -> None:
         Instruction(0xB7, dst=0, imm=9),
         Instruction(0x95),
     ]
-    prog = Interpreter(insns)
+    prog = engine(insns)
     address = prog.run()
     assert prog.function_at(address) == 4
     assert prog.function_at(address + 8) is None
@@ -168,7 +178,7 @@ def test_subprogram_address_maps_back_to_its_entry() -> None:
         prog.run(entry=3)
 
 
-def test_subprogram_code_is_not_addressable_memory() -> None:
+def test_subprogram_code_is_not_addressable_memory(engine: Any) -> None:
     insns = [
         Instruction(0x18, dst=1, src=4, imm=3),
         Instruction(0x79, dst=0, src=1),
@@ -176,7 +186,7 @@ def test_subprogram_code_is_not_addressable_memory() -> None:
         Instruction(0x95),
     ]
     with pytest.raises(OutOfBoundsError):
-        Interpreter(insns).run()
+        engine(insns).run()
 
 
 @pytest.mark.parametrize(
@@ -188,7 +198,7 @@ def test_subprogram_code_is_not_addressable_memory() -> None:
         pytest.param("mov %r6, -1\nldindb %r6, 0", 0, id="negative-offset-ends-the-run"),
     ],
 )
-def test_legacy_packet_loads(asm: str, want: int) -> None:
+def test_legacy_packet_loads(asm: str, want: int, vm: Make) -> None:
     pkt = Region.from_bytes(bytes([1, 2, 3, 4, 5, 6, 7, 8]), "packet")
     prog = vm(f"mov %r0, 99\n{asm}\nexit")
     assert prog.run(regions=[pkt], packet=pkt) == want
@@ -204,14 +214,14 @@ def test_legacy_packet_loads(asm: str, want: int) -> None:
         pytest.param("mov %r2, -1\nlock fetch and32 [%r1+0], %r2\nmov %r0, %r2", 10, 10, id="fetch-and32-zero-extends"),
     ],
 )
-def test_atomics_return_the_old_value_and_update_memory(asm: str, memory: int, r0: int) -> None:
+def test_atomics_return_the_old_value_and_update_memory(asm: str, memory: int, r0: int, vm: Make) -> None:
     mem = Region.from_bytes(memory.to_bytes(8, "little"), "mem")
     got = vm(f"{asm}\nexit").run(mem.base, regions=[mem])
     assert got == 10
     assert int.from_bytes(mem.buf, "little") == r0
 
 
-def test_concurrent_runs_on_threads_have_separate_stacks() -> None:
+def test_concurrent_runs_on_threads_have_separate_stacks(vm: Make) -> None:
     prog = vm(
         """
         stxdw [%r10-8], %r1

@@ -10,10 +10,11 @@ from typing import Any, final
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
 from ._codegen import generate
-from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
+from ._context import ContextPool, ExecContext
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError
 from ._memory import AddressSpace, Region
+from ._run import Function, call_nested, run_function, unknown_helper
 
 __all__ = ["Interpreter"]
 
@@ -55,7 +56,7 @@ class Interpreter:
         # The source is ours, generated from validated instructions: nothing of the program
         # reaches it but numbers.
         exec(compile(self.source, f"<bpf {name}>", "exec"), namespace)  # noqa: S102
-        self._functions = {pc: namespace[f"f_{pc}"] for pc in subprogram_entries(self.insns)}
+        self._functions: dict[int, Function] = {pc: namespace[f"f_{pc}"] for pc in subprogram_entries(self.insns)}
         self._pool = ContextPool(self.space)
         self._counts = threading.local()
 
@@ -69,7 +70,7 @@ class Interpreter:
             xor=operator.xor,
             second=lambda old, new: new,
             callx=self._callx,
-            unknown_helper=_unknown_helper,
+            unknown_helper=unknown_helper,
             unsupported=_unsupported,
         )
         return ns
@@ -77,7 +78,7 @@ class Interpreter:
     def _callx(self, ctx: ExecContext, target: int, pc: int, *args: int) -> int:
         fn = self.helpers.get(target)
         if fn is None:
-            _unknown_helper(target, pc)
+            unknown_helper(target, pc)
         return fn(ctx, *args)  # type: ignore[misc]
 
     def function_at(self, address: int) -> int | None:
@@ -112,22 +113,11 @@ class Interpreter:
         fn = self._functions.get(entry)
         if fn is None:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
-        ctx = self._pool.acquire()
-        ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
-        ctx.runtime, ctx.program, ctx.engine = runtime, program, self
-        ctx.n, ctx.limit = 0, self.max_instructions
-        try:
-            while True:
-                try:
-                    return fn(ctx, r1, r2, r3, r4, r5, ctx.top)  # type: ignore[no-any-return]
-                except TailCall as jump:
-                    ctx.engine = jump.engine
-                    fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
-        except PacketAbort:
-            return 0
-        finally:
-            self._counts.last = ctx.n
-            self._pool.release(ctx)
+        return run_function(
+            self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
+            max_instructions=self.max_instructions, regions=regions, packet=packet,
+            cpu=cpu, runtime=runtime, program=program,
+        )
 
     def entry_function(self) -> Any:
         """The compiled main program (PC 0), for a tail call into this program."""
@@ -142,16 +132,7 @@ class Interpreter:
         Raises:
             BpfRuntimeError: ``entry`` is not a subprogram, or the frames are exhausted.
         """
-        fn = self._functions.get(entry)
-        if fn is None:
-            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
-        fp = ctx.fp
-        if fp < ctx.min_caller_fp:
-            ctx.too_deep(entry)
-        try:
-            return fn(ctx, *args, fp - STACK_SIZE)  # type: ignore[no-any-return]
-        finally:
-            ctx.fp = fp
+        return call_nested(self._functions, ctx, entry, args)
 
     @property
     def last_instruction_count(self) -> int:
@@ -161,10 +142,6 @@ class Interpreter:
         """
         count: int = getattr(self._counts, "last", 0)
         return count
-
-
-def _unknown_helper(helper_id: int, pc: int) -> None:
-    raise BpfRuntimeError(f"unknown helper {helper_id} at PC {pc}", pc=pc)
 
 
 def _unsupported(what: str, pc: int) -> None:

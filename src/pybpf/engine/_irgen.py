@@ -1,0 +1,596 @@
+"""Translate a validated program into LLVM IR text, for the JIT (:mod:`._jit`) to compile.
+
+This module builds text only; it never imports llvmlite, so it stays testable and cheap.
+Each subprogram becomes one function::
+
+    i64 @<prefix>_f<pc>(ptr %S, i64 %a1, ..., i64 %a5, i64 %fp)
+
+``%S`` points at the run's native state (the :class:`Field` slots below, shared with the Python
+side), ``%a1``-``%a5`` are r1-r5 and ``%fp`` is r10. Registers r0-r9 live in ``alloca`` slots
+that LLVM promotes to machine registers. Semantics follow :mod:`._alu` exactly (RFC 9669 section
+4): division by zero, ``INT_MIN / -1``, masked shift amounts, 32-bit results zero-extended.
+
+Safety does not depend on the verifier:
+
+- every block first charges its length to the instruction budget (counted per basic block, as
+  the interpreter counts), and stops the run when the budget is spent;
+- every load, store and atomic is checked, inline, against the current frame and the frames of
+  its callers (``[fp - 512, top)``), then against the last off-stack window the run used (one
+  for reads, one for writes); anything else calls out to ``pybpf_jit_resolve``, which looks the
+  address up exactly as the interpreter does and either refreshes the window or records an
+  :class:`OutOfBoundsError`. ``proven`` (PCs the verifier proved in bounds) drops the check on
+  those accesses only;
+- a fault anywhere (budget, bad access, a helper raising) sets ``S[FAULT]`` and every function
+  returns at once up the native call chain, so the Python side raises the right error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from enum import IntEnum
+
+from ..isa import (
+    FETCH,
+    LDDW,
+    SIZE_BYTES,
+    AluOp,
+    AtomicOp,
+    CallSrc,
+    Class,
+    Instruction,
+    JmpOp,
+    Mode,
+    PseudoSrc,
+    Source,
+    basic_blocks,
+    iter_pcs,
+    subprogram_entries,
+)
+from ._context import STACK_SIZE
+
+__all__ = ["Fault", "Field", "Op", "generate_ir"]
+
+
+class Field(IntEnum):
+    """The 64-bit slots of a run's native state, by index."""
+
+    N = 0  #: instructions executed so far
+    LIMIT = 1  #: the run's instruction budget
+    TOP = 2  #: the main frame's pointer: the top of the stack
+    RLO = 3  #: the read window: first address
+    RSIZE = 4  #: the read window: length (0 when empty)
+    WLO = 5  #: the write window: first address
+    WSIZE = 6  #: the write window: length (0 when empty)
+    FAULT = 7  #: a :class:`Fault`, 0 while the run is healthy
+    FAULT_PC = 8  #: where the fault happened
+    FAULT_ARG = 9  #: a detail of the fault (a helper id)
+    MIN_FP = 10  #: a call from a frame below this would exceed MAX_CALL_FRAMES
+    PKT_BASE = 11  #: the packet legacy loads read (0 when none)
+    PKT_SIZE = 12  #: its length
+    CODE_BASE = 13  #: the address a ``lddw`` of subprogram 0 yields
+
+
+STATE_SLOTS = len(Field)
+
+
+class Fault(IntEnum):
+    """Why native code stopped a run; the Python side turns each into an exception."""
+
+    PENDING = 1  #: a Python exception is waiting (a helper raised, a bad access)
+    PACKET = 2  #: a legacy packet load went past the packet: the run returns 0
+    BUDGET = 3  #: the instruction budget is spent
+    TOO_DEEP = 4  #: a call would nest more than MAX_CALL_FRAMES frames
+    UNKNOWN_HELPER = 5  #: a call of a helper the table does not hold
+    KFUNC = 6  #: a kfunc call, which engines do not support
+    FELL_OFF = 7  #: control ran past the last instruction
+
+
+class Op(IntEnum):
+    """The access kinds ``pybpf_jit_resolve`` is told about."""
+
+    LOAD = 0
+    STORE = 1
+    ATOMIC = 2
+
+
+_EXIT = Class.JMP | JmpOp.EXIT
+_CALL = Class.JMP | JmpOp.CALL
+_CALLX = Class.JMP | Source.X | JmpOp.CALL
+_BITS = {1: 8, 2: 16, 4: 32, 8: 64}
+
+_BINARY: dict[int, str] = {
+    AluOp.ADD: "add",
+    AluOp.SUB: "sub",
+    AluOp.MUL: "mul",
+    AluOp.OR: "or",
+    AluOp.AND: "and",
+    AluOp.XOR: "xor",
+    AluOp.LSH: "shl",
+    AluOp.RSH: "lshr",
+    AluOp.ARSH: "ashr",
+}
+_SHIFTS = (AluOp.LSH, AluOp.RSH, AluOp.ARSH)
+
+# (unsigned predicate, negated?) per jump operation; JSET is special-cased.
+_PREDICATES: dict[int, str] = {
+    JmpOp.JEQ: "eq",
+    JmpOp.JNE: "ne",
+    JmpOp.JGT: "ugt",
+    JmpOp.JGE: "uge",
+    JmpOp.JLT: "ult",
+    JmpOp.JLE: "ule",
+    JmpOp.JSGT: "sgt",
+    JmpOp.JSGE: "sge",
+    JmpOp.JSLT: "slt",
+    JmpOp.JSLE: "sle",
+}
+
+_RMW: dict[int, str] = {AtomicOp.ADD: "add", AtomicOp.OR: "or", AtomicOp.AND: "and", AtomicOp.XOR: "xor"}
+
+_DECLARATIONS = """\
+declare i32 @pybpf_jit_resolve(ptr, i64, i64, i64, i64)
+declare i64 @pybpf_jit_helper(ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+declare i16 @llvm.bswap.i16(i16)
+declare i32 @llvm.bswap.i32(i32)
+declare i64 @llvm.bswap.i64(i64)
+"""
+
+
+def generate_ir(
+    insns: Sequence[Instruction],
+    helpers: Collection[int],
+    prefix: str,
+    proven: Collection[int] = frozenset(),
+) -> str:
+    """LLVM IR defining ``@<prefix>_f<pc>`` for every subprogram of a validated program.
+
+    Args:
+        insns: the program, already checked by :func:`pybpf.isa.validate`.
+        helpers: helper ids the run's table holds; calls of others fault at run time.
+        prefix: the symbol prefix, unique per compiled program.
+        proven: PCs of memory accesses the verifier proved in bounds: their checks are left
+            out. Nothing else is ever unchecked.
+    """
+    by_pc = dict(iter_pcs(insns))
+    parts = [_DECLARATIONS]
+    for entry in subprogram_entries(insns):
+        parts.append(_Function(by_pc, entry, helpers, prefix, proven).text())
+    return "\n".join(parts)
+
+
+def _signed(value: int, bits: int) -> int:
+    """``value`` as a signed ``bits``-wide number (LLVM literals are written signed)."""
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+class _Function:
+    """The IR of one subprogram."""
+
+    def __init__(
+        self,
+        by_pc: dict[int, Instruction],
+        entry: int,
+        helpers: Collection[int],
+        prefix: str,
+        proven: Collection[int],
+    ) -> None:
+        self.by_pc = by_pc
+        self.entry = entry
+        self.helpers = helpers
+        self.prefix = prefix
+        self.proven = proven
+        self.blocks = basic_blocks([by_pc[pc] for pc in sorted(by_pc)], entry)
+        self.lines: list[str] = []
+        self.counter = 0
+
+    # -- small emitters ------------------------------------------------------------------
+
+    def tmp(self) -> str:
+        self.counter += 1
+        return f"%t{self.counter}"
+
+    def label(self, hint: str) -> str:
+        self.counter += 1
+        return f"{hint}{self.counter}"
+
+    def emit(self, line: str) -> None:
+        self.lines.append("  " + line)
+
+    def start(self, label: str) -> None:
+        self.lines.append(f"{label}:")
+
+    def let(self, expr: str) -> str:
+        name = self.tmp()
+        self.emit(f"{name} = {expr}")
+        return name
+
+    def field(self, slot: Field) -> str:
+        return self.let(f"getelementptr i64, ptr %S, i64 {int(slot)}")
+
+    def load_field(self, slot: Field) -> str:
+        return self.let(f"load i64, ptr {self.field(slot)}")
+
+    def store_field(self, slot: Field, value: str | int) -> None:
+        self.emit(f"store i64 {value}, ptr {self.field(slot)}")
+
+    def reg(self, r: int) -> str:
+        if r == 10:
+            return "%fp"
+        return self.let(f"load i64, ptr %r{r}")
+
+    def set_reg(self, r: int, value: str) -> None:
+        self.emit(f"store i64 {value}, ptr %r{r}")
+
+    def fault(self, kind: Fault, pc: int, arg: str | int = 0) -> None:
+        """Record a fault and leave the function (the current block ends here)."""
+        self.store_field(Field.FAULT, int(kind))
+        self.store_field(Field.FAULT_PC, pc)
+        self.store_field(Field.FAULT_ARG, arg)
+        self.emit("br label %fault")
+
+    def check_fault(self) -> None:
+        """After a call: leave at once when the callee faulted."""
+        bad = self.let(f"icmp ne i64 {self.load_field(Field.FAULT)}, 0")
+        ok = self.label("ok")
+        self.emit(f"br i1 {bad}, label %fault, label %{ok}")
+        self.start(ok)
+
+    def save_count(self) -> None:
+        self.store_field(Field.N, self.let("load i64, ptr %n"))
+
+    def reload_count(self) -> None:
+        self.emit(f"store i64 {self.load_field(Field.N)}, ptr %n")
+
+    # -- the function --------------------------------------------------------------------
+
+    def text(self) -> str:
+        args = ", ".join(f"i64 %a{i}" for i in range(1, 6))
+        self.lines = [f"define i64 @{self.prefix}_f{self.entry}(ptr %S, {args}, i64 %fp) {{", "entry:"]
+        for r in range(10):
+            self.emit(f"%r{r} = alloca i64")
+        self.emit("%n = alloca i64")
+        for r in range(10):
+            self.emit(f"store i64 {f'%a{r}' if 1 <= r <= 5 else 0}, ptr %r{r}")
+        self.reload_count()
+        self.emit(f"%lim = load i64, ptr {self.field(Field.LIMIT)}")
+        self.emit(f"%top = load i64, ptr {self.field(Field.TOP)}")
+        # The frames this function may use without a look-up: its own and its callers'.
+        self.emit(f"%flo = sub i64 %fp, {STACK_SIZE}")
+        self.emit("%fspan = sub i64 %top, %flo")
+        self.emit(f"br label %b{self.entry}")
+        for start in sorted(self.blocks):
+            self.block(start)
+        self.start("fault")
+        self.save_count()
+        self.emit("ret i64 0")
+        self.lines.append("}")
+        return "\n".join(self.lines) + "\n"
+
+    def block(self, start: int) -> None:
+        block = self.blocks[start]
+        self.start(f"b{start}")
+        count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {len(block.pcs)}")
+        self.emit(f"store i64 {count}, ptr %n")
+        over = self.let(f"icmp ugt i64 {count}, %lim")
+        body, spent = f"body{start}", f"spent{start}"
+        self.emit(f"br i1 {over}, label %{spent}, label %{body}")
+        self.start(spent)
+        self.fault(Fault.BUDGET, start)
+        self.start(body)
+        ended = False
+        for pc in block.pcs:
+            ended = self.insn(pc, self.by_pc[pc])
+        if not ended:
+            nxt = block.fallthrough
+            if nxt is not None and nxt in self.blocks:
+                self.emit(f"br label %b{nxt}")
+            else:
+                self.fault(Fault.FELL_OFF, block.pcs[-1])
+
+    def insn(self, pc: int, insn: Instruction) -> bool:
+        """Emit one instruction; True when it ended the block."""
+        cls = insn.cls
+        if cls in (Class.ALU, Class.ALU64):
+            self.alu(insn)
+        elif cls in (Class.JMP, Class.JMP32):
+            return self.jump(pc, insn)
+        elif insn.opcode == LDDW:
+            self.lddw(pc, insn)
+        elif cls == Class.LD:
+            self.packet_load(pc, insn)
+        elif cls == Class.LDX:
+            self.load(pc, insn)
+        elif cls == Class.ST:
+            size = SIZE_BYTES[insn.opcode & 0x18]
+            self.store(pc, insn, size, str(_signed(insn.imm, 64)))
+        elif insn.opcode & 0xE0 == Mode.MEM:
+            self.store(pc, insn, SIZE_BYTES[insn.opcode & 0x18], self.reg(insn.src))
+        else:
+            self.atomic(pc, insn)
+        return False
+
+    # -- arithmetic ----------------------------------------------------------------------
+
+    def alu(self, insn: Instruction) -> None:
+        op = insn.opcode & 0xF0
+        is64 = insn.cls == Class.ALU64
+        bits = 64 if is64 else 32
+        ty = f"i{bits}"
+        if op == AluOp.END:
+            self.set_reg(insn.dst, self.byte_order(insn))
+            return
+        d = self.reg(insn.dst)
+        if insn.opcode & Source.X:
+            s = self.reg(insn.src)
+            if not is64:
+                s = self.let(f"trunc i64 {s} to i32")
+        else:
+            s = str(_signed(insn.imm, bits))
+        if not is64:
+            d = self.let(f"trunc i64 {d} to i32")
+        result = self.operation(op, insn.offset, ty, d, s)
+        if not is64:
+            result = self.let(f"zext i32 {result} to i64")
+        self.set_reg(insn.dst, result)
+
+    def operation(self, op: int, offset: int, ty: str, d: str, s: str) -> str:
+        if op in _SHIFTS:
+            amount = self.let(f"and {ty} {s}, {63 if ty == 'i64' else 31}")
+            return self.let(f"{_BINARY[op]} {ty} {d}, {amount}")
+        if op in _BINARY:
+            return self.let(f"{_BINARY[op]} {ty} {d}, {s}")
+        if op == AluOp.NEG:
+            return self.let(f"sub {ty} 0, {d}")
+        if op == AluOp.MOV:
+            if offset:  # movsx: sign-extend the low 8/16/32 bits of the source
+                low = self.let(f"trunc {ty} {s} to i{offset}")
+                return self.let(f"sext i{offset} {low} to {ty}")
+            return s
+        return self.division(op == AluOp.DIV, bool(offset), ty, d, s)
+
+    def division(self, is_div: bool, signed: bool, ty: str, d: str, s: str) -> str:
+        """Division and modulo with RFC 9669's rules: x / 0 = 0, x % 0 = x, and the signed
+        ``INT_MIN / -1`` = INT_MIN, ``INT_MIN % -1`` = 0 (never a hardware trap)."""
+        zero = self.let(f"icmp eq {ty} {s}, 0")
+        if not signed:
+            safe = self.let(f"select i1 {zero}, {ty} 1, {ty} {s}")
+            value = self.let(f"{'udiv' if is_div else 'urem'} {ty} {d}, {safe}")
+            return self.let(f"select i1 {zero}, {ty} {'0' if is_div else d}, {ty} {value}")
+        minus1 = self.let(f"icmp eq {ty} {s}, -1")
+        special = self.let(f"or i1 {zero}, {minus1}")
+        safe = self.let(f"select i1 {special}, {ty} 1, {ty} {s}")
+        value = self.let(f"{'sdiv' if is_div else 'srem'} {ty} {d}, {safe}")
+        if is_div:
+            negated = self.let(f"sub {ty} 0, {d}")
+            value = self.let(f"select i1 {minus1}, {ty} {negated}, {ty} {value}")
+            return self.let(f"select i1 {zero}, {ty} 0, {ty} {value}")
+        value = self.let(f"select i1 {minus1}, {ty} 0, {ty} {value}")
+        return self.let(f"select i1 {zero}, {ty} {d}, {ty} {value}")
+
+    def byte_order(self, insn: Instruction) -> str:
+        """``le``/``be``/``bswap`` of the low 16, 32 or 64 bits (pybpf's BPF machine is
+        little-endian, so ``le`` only truncates)."""
+        width = insn.imm
+        d = self.reg(insn.dst)
+        if width == 64 and insn.opcode == 0xD4:
+            return d
+        low = d if width == 64 else self.let(f"trunc i64 {d} to i{width}")
+        if insn.opcode != 0xD4:
+            low = self.let(f"call i{width} @llvm.bswap.i{width}(i{width} {low})")
+        return low if width == 64 else self.let(f"zext i{width} {low} to i64")
+
+    # -- control flow --------------------------------------------------------------------
+
+    def jump(self, pc: int, insn: Instruction) -> bool:
+        if insn.opcode == _EXIT:
+            self.save_count()
+            self.emit(f"ret i64 {self.reg(0)}")
+            return True
+        if insn.opcode == _CALLX:
+            self.helper_call(pc, self.reg(insn.dst))
+            return False
+        if insn.opcode == _CALL:
+            self.call(pc, insn)
+            return False
+        target = insn.jump_target(pc)
+        op = insn.opcode & 0xF0
+        if op == JmpOp.JA:
+            self.emit(f"br label %b{target}")
+            return True
+        taken = self.condition(insn)
+        self.emit(f"br i1 {taken}, label %b{target}, label %b{pc + 1}")
+        return True
+
+    def condition(self, insn: Instruction) -> str:
+        is64 = insn.cls == Class.JMP
+        ty = "i64" if is64 else "i32"
+        a = self.reg(insn.dst)
+        if insn.opcode & Source.X:
+            b = self.reg(insn.src)
+            if not is64:
+                b = self.let(f"trunc i64 {b} to i32")
+        else:
+            b = str(_signed(insn.imm, 64 if is64 else 32))
+        if not is64:
+            a = self.let(f"trunc i64 {a} to i32")
+        op = insn.opcode & 0xF0
+        if op == JmpOp.JSET:
+            both = self.let(f"and {ty} {a}, {b}")
+            return self.let(f"icmp ne {ty} {both}, 0")
+        return self.let(f"icmp {_PREDICATES[op]} {ty} {a}, {b}")
+
+    def call(self, pc: int, insn: Instruction) -> None:
+        if insn.src == CallSrc.LOCAL:
+            target = insn.jump_target(pc)
+            deep = self.let(f"icmp ult i64 %fp, {self.load_field(Field.MIN_FP)}")
+            go, stop = self.label("call"), self.label("deep")
+            self.emit(f"br i1 {deep}, label %{stop}, label %{go}")
+            self.start(stop)
+            self.fault(Fault.TOO_DEEP, pc)
+            self.start(go)
+            args = ", ".join(f"i64 {self.reg(r)}" for r in range(1, 6))
+            callee_fp = self.let(f"sub i64 %fp, {STACK_SIZE}")
+            self.save_count()
+            r0 = self.let(f"call i64 @{self.prefix}_f{target}(ptr %S, {args}, i64 {callee_fp})")
+            self.reload_count()
+            self.check_fault()
+            self.set_reg(0, r0)
+        elif insn.src == CallSrc.KFUNC:
+            self.fault(Fault.KFUNC, pc)
+            self.start(self.label("dead"))
+        elif insn.imm in self.helpers:
+            self.helper_call(pc, str(insn.imm))
+        else:
+            self.fault(Fault.UNKNOWN_HELPER, pc, insn.imm)
+            self.start(self.label("dead"))
+
+    def helper_call(self, pc: int, helper_id: str) -> None:
+        """Call a helper through the trampoline; callx passes its register as the id."""
+        args = ", ".join(f"i64 {self.reg(r)}" for r in range(1, 6))
+        self.save_count()
+        r0 = self.let(f"call i64 @pybpf_jit_helper(ptr %S, i64 {helper_id}, {args}, i64 %fp, i64 {pc})")
+        self.reload_count()
+        self.check_fault()
+        self.set_reg(0, r0)
+
+    # -- memory --------------------------------------------------------------------------
+
+    def address(self, r: int, offset: int) -> str:
+        return self.let(f"add i64 {self.reg(r)}, {offset}")
+
+    def check(self, pc: int, address: str, size: int, op: Op) -> None:
+        """Continue only if ``[address, address + size)`` may be accessed for ``op``."""
+        if pc in self.proven:
+            return
+        done, window, slow = self.label("in"), self.label("win"), self.label("slow")
+        off = self.let(f"sub i64 {address}, %flo")
+        room = self.let(f"sub i64 %fspan, {size}")
+        in_frame = self.let(f"icmp ule i64 {off}, {room}")
+        self.emit(f"br i1 {in_frame}, label %{done}, label %{window}")
+        self.start(window)
+        lo, length = (Field.RLO, Field.RSIZE) if op == Op.LOAD else (Field.WLO, Field.WSIZE)
+        woff = self.let(f"sub i64 {address}, {self.load_field(lo)}")
+        wsize = self.load_field(length)
+        # off < size and off + n <= size: no overflow, since off < size < 2**63.
+        starts = self.let(f"icmp ult i64 {woff}, {wsize}")
+        end = self.let(f"add i64 {woff}, {size}")
+        fits = self.let(f"icmp ule i64 {end}, {wsize}")
+        inside = self.let(f"and i1 {starts}, {fits}")
+        self.emit(f"br i1 {inside}, label %{done}, label %{slow}")
+        self.start(slow)
+        failed = self.let(f"call i32 @pybpf_jit_resolve(ptr %S, i64 {address}, i64 {size}, i64 {pc}, i64 {int(op)})")
+        bad = self.let(f"icmp ne i32 {failed}, 0")
+        self.emit(f"br i1 {bad}, label %fault, label %{done}")
+        self.start(done)
+
+    def load(self, pc: int, insn: Instruction) -> None:
+        size = SIZE_BYTES[insn.opcode & 0x18]
+        address = self.address(insn.src, insn.offset)
+        self.check(pc, address, size, Op.LOAD)
+        ptr = self.let(f"inttoptr i64 {address} to ptr")
+        value = self.let(f"load i{_BITS[size]}, ptr {ptr}, align 1")
+        if size < 8:
+            extend = "sext" if insn.opcode & 0xE0 == Mode.MEMSX else "zext"
+            value = self.let(f"{extend} i{_BITS[size]} {value} to i64")
+        self.set_reg(insn.dst, value)
+
+    def store(self, pc: int, insn: Instruction, size: int, value: str) -> None:
+        address = self.address(insn.dst, insn.offset)
+        self.check(pc, address, size, Op.STORE)
+        ptr = self.let(f"inttoptr i64 {address} to ptr")
+        if size < 8:
+            value = self.let(f"trunc i64 {value} to i{_BITS[size]}")
+        self.emit(f"store i{_BITS[size]} {value}, ptr {ptr}, align 1")
+
+    def atomic(self, pc: int, insn: Instruction) -> None:
+        """Atomic operations: LLVM atomics when aligned; a misaligned word (which the kernel
+        refuses to load, but unverified code may reach) gets a plain read-modify-write, which
+        the GIL, held while native code runs, keeps indivisible for other runs."""
+        size = SIZE_BYTES[insn.opcode & 0x18]
+        ty = f"i{_BITS[size]}"
+        address = self.address(insn.dst, insn.offset)
+        self.check(pc, address, size, Op.ATOMIC)
+        ptr = self.let(f"inttoptr i64 {address} to ptr")
+        src = self.reg(insn.src)
+        if size < 8:
+            src = self.let(f"trunc i64 {src} to {ty}")
+        expected = None
+        if insn.imm == AtomicOp.CMPXCHG:
+            expected = self.reg(0)
+            if size < 8:
+                expected = self.let(f"trunc i64 {expected} to {ty}")
+        misaligned = self.let(f"icmp ne i64 {self.let(f'and i64 {address}, {size - 1}')}, 0")
+        fast, slow, join = self.label("al"), self.label("unal"), self.label("aj")
+        self.emit(f"br i1 {misaligned}, label %{slow}, label %{fast}")
+        self.start(fast)
+        if expected is not None:
+            pair = self.let(f"cmpxchg ptr {ptr}, {ty} {expected}, {ty} {src} seq_cst seq_cst, align {size}")
+            old_fast = self.let(f"extractvalue {{ {ty}, i1 }} {pair}, 0")
+        else:
+            rmw = "xchg" if insn.imm == AtomicOp.XCHG else _RMW[insn.imm & ~FETCH]
+            old_fast = self.let(f"atomicrmw {rmw} ptr {ptr}, {ty} {src} seq_cst, align {size}")
+        self.emit(f"br label %{join}")
+        self.start(slow)
+        old_slow = self.let(f"load {ty}, ptr {ptr}, align 1")
+        new = self.unaligned_update(insn.imm, ty, old_slow, src, expected)
+        self.emit(f"store {ty} {new}, ptr {ptr}, align 1")
+        self.emit(f"br label %{join}")
+        self.start(join)
+        old = self.let(f"phi {ty} [ {old_fast}, %{fast} ], [ {old_slow}, %{slow} ]")
+        if size < 8:
+            old = self.let(f"zext {ty} {old} to i64")
+        if expected is not None:
+            self.set_reg(0, old)
+        elif insn.imm & FETCH:
+            self.set_reg(insn.src, old)
+
+    def unaligned_update(self, imm: int, ty: str, old: str, src: str, expected: str | None) -> str:
+        if expected is not None:
+            same = self.let(f"icmp eq {ty} {old}, {expected}")
+            return self.let(f"select i1 {same}, {ty} {src}, {ty} {old}")
+        if imm == AtomicOp.XCHG:
+            return src
+        return self.let(f"{_RMW[imm & ~FETCH]} {ty} {old}, {src}")
+
+    def lddw(self, pc: int, insn: Instruction) -> None:
+        if insn.src == PseudoSrc.FUNC:
+            target = insn.jump_target(pc)
+            assert target is not None
+            base = self.load_field(Field.CODE_BASE)
+            self.set_reg(insn.dst, self.let(f"add i64 {base}, {8 * target}"))
+        else:
+            self.set_reg(insn.dst, str(_signed(insn.imm, 64)))
+
+    def packet_load(self, pc: int, insn: Instruction) -> None:
+        """A legacy packet load into r0: network byte order; past the packet the run ends
+        with 0. The offset is a signed 32-bit number, as in the kernel."""
+        size = SIZE_BYTES[insn.opcode & 0x18]
+        bits = _BITS[size]
+        offset: str = str(_signed(insn.imm, 32))
+        if insn.opcode & 0xE0 == Mode.IND:
+            offset = self.let(f"add i64 {self.reg(insn.src)}, {offset}")
+        low = self.let(f"trunc i64 {offset} to i32")
+        off = self.let(f"sext i32 {low} to i64")
+        room = self.let(f"sub i64 {self.load_field(Field.PKT_SIZE)}, {size}")
+        nonneg = self.let(f"icmp sge i64 {off}, 0")
+        fits = self.let(f"icmp sle i64 {off}, {room}")
+        inside = self.let(f"and i1 {nonneg}, {fits}")
+        ok, out = self.label("pkt"), self.label("nopkt")
+        self.emit(f"br i1 {inside}, label %{ok}, label %{out}")
+        self.start(out)
+        self.fault(Fault.PACKET, pc)
+        self.start(ok)
+        address = self.let(f"add i64 {self.load_field(Field.PKT_BASE)}, {off}")
+        ptr = self.let(f"inttoptr i64 {address} to ptr")
+        value = self.let(f"load i{bits}, ptr {ptr}, align 1")
+        if size > 1:
+            value = self.let(f"call i{bits} @llvm.bswap.i{bits}(i{bits} {value})")
+        self.set_reg(0, self.let(f"zext i{bits} {value} to i64") if size < 8 else value)
+
+
+def used_helpers(insns: Sequence[Instruction]) -> Iterator[int]:
+    """The helper ids a program calls directly (what its compiled code depends on)."""
+    for insn in insns:
+        if insn.opcode == _CALL and insn.src == CallSrc.HELPER:
+            yield insn.imm

@@ -1,0 +1,402 @@
+"""The LLVM JIT: programs compiled to native code through llvmlite (the only module that
+imports it).
+
+A program becomes LLVM IR (:mod:`._irgen`), optimised and compiled to a native object once per
+distinct program: compiled objects are cached in the process and on disk, keyed by the
+instruction bytes, the helpers the code calls, the code generator's version, the LLVM version
+and the host CPU. All programs live in one MCJIT instance per process.
+
+Native code runs on the very memory the interpreter uses (each :class:`Region` is a native
+buffer), with the GIL held, and talks to Python through two trampolines:
+
+- ``pybpf_jit_resolve``: an access outside the current frames and the cached windows. It looks
+  the address up with the run's :meth:`ExecContext.region` (what the interpreter does), caches
+  the window on success, and records the :class:`OutOfBoundsError` otherwise;
+- ``pybpf_jit_helper``: a helper call (or ``callx``), with the run's :class:`ExecContext`.
+  Whatever the helper raises (a fault, a tail call) is kept and re-raised once native code
+  has unwound.
+
+Each compiled function is wrapped in a Python function with the interpreter's calling
+convention (:data:`._run.Function`), so tail calls, callbacks and tiering mix both engines.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import tempfile
+import threading
+import weakref
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any, final
+
+import llvmlite
+import llvmlite.binding as llvm
+
+from ..isa import Instruction, encode, subprogram_entries, validate
+from ._context import ContextPool, ExecContext, PacketAbort
+from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
+from ._errors import BpfRuntimeError, InstructionLimitError
+from ._irgen import STATE_SLOTS, Fault, Field, Op, generate_ir, used_helpers
+from ._memory import AddressSpace, Region
+from ._run import Function, call_nested, run_function, unknown_helper
+
+__all__ = ["Jit", "is_cached"]
+
+#: Bumped whenever generated code changes meaning: part of every cache key.
+CODEGEN_VERSION = 1
+#: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
+OPT_LEVEL = 2
+_M64 = 0xFFFF_FFFF_FFFF_FFFF
+_OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
+
+
+# -- the native state of a run ---------------------------------------------------------
+
+
+class _State:
+    """The native slots of one :class:`ExecContext` (see :class:`._irgen.Field`), and what the
+    Python side keeps beside them: the helper table of the running program, the regions behind
+    the cached windows (kept alive while cached), the exception waiting to be raised."""
+
+    def __init__(self, ctx: ExecContext) -> None:
+        self.slots = (ctx_slots := (ctypes.c_int64 * STATE_SLOTS)())
+        self.address: int = ctypes.addressof(ctx_slots)
+        self.ctx = ctx
+        self.helpers: HelperTable = {}
+        self.windows: list[Region | None] = [None, None]
+        self.pending: BaseException | None = None
+
+    def fail(self, error: BaseException) -> None:
+        self.pending = error
+        self.slots[Field.FAULT] = Fault.PENDING
+
+    def raise_fault(self) -> None:
+        """Raise what stopped native code, and clear it."""
+        slots = self.slots
+        kind, pc, arg = slots[Field.FAULT], slots[Field.FAULT_PC], slots[Field.FAULT_ARG]
+        slots[Field.FAULT] = 0
+        if kind == Fault.PENDING:
+            error, self.pending = self.pending, None
+            assert error is not None
+            raise error
+        if kind == Fault.PACKET:
+            raise PacketAbort
+        if kind == Fault.BUDGET:
+            raise InstructionLimitError(pc, self.ctx.limit)
+        if kind == Fault.TOO_DEEP:
+            self.ctx.too_deep(pc)
+        if kind == Fault.UNKNOWN_HELPER:
+            unknown_helper(arg, pc)
+        if kind == Fault.KFUNC:
+            raise BpfRuntimeError(f"kfunc call is not supported at PC {pc}", pc=pc)
+        raise BpfRuntimeError(f"control runs past the last instruction at PC {pc}", pc=pc)
+
+
+_STATES: weakref.WeakValueDictionary[int, _State] = weakref.WeakValueDictionary()
+_STATE_OF: weakref.WeakKeyDictionary[ExecContext, _State] = weakref.WeakKeyDictionary()
+
+
+def _state(ctx: ExecContext) -> _State:
+    state = _STATE_OF.get(ctx)
+    if state is None:
+        state = _STATE_OF[ctx] = _State(ctx)
+        _STATES[state.address] = state
+    return state
+
+
+# -- trampolines (called from native code, with the GIL held) ----------------------------
+
+
+def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -> int:
+    state = _STATES[address_of_state]
+    ctx = state.ctx
+    try:
+        region = ctx.region(address, size, pc, _OPS[op])
+    except BaseException as error:  # noqa: BLE001 - every error must reach the run's caller
+        state.fail(error)
+        return 1
+    if region is not ctx.stack:  # stack frames are checked inline, never cached
+        slots = state.slots
+        slots[Field.RLO], slots[Field.RSIZE] = region.base, region.size
+        state.windows[0] = region
+        if region.writable:
+            slots[Field.WLO], slots[Field.WSIZE] = region.base, region.size
+            state.windows[1] = region
+    return 0
+
+
+def _helper(
+    address_of_state: int, helper_id: int, r1: int, r2: int, r3: int, r4: int, r5: int, fp: int, pc: int
+) -> int:
+    state = _STATES[address_of_state]
+    ctx, slots = state.ctx, state.slots
+    helpers, code_base = state.helpers, slots[Field.CODE_BASE]
+    ctx.fp, ctx.n = fp, slots[Field.N]
+    r0 = 0
+    try:
+        fn = helpers.get(helper_id)
+        if fn is None:
+            unknown_helper(helper_id, pc)
+        else:
+            r0 = fn(ctx, r1, r2, r3, r4, r5) & _M64
+    except BaseException as error:  # noqa: BLE001 - re-raised once native code has unwound
+        state.fail(error)
+    slots[Field.N] = ctx.n
+    state.helpers, slots[Field.CODE_BASE] = helpers, code_base
+    # A helper may free or hide memory (a deleted element, a callback's key): forget the
+    # windows, so the next access outside the stack is looked up again.
+    slots[Field.RSIZE] = slots[Field.WSIZE] = 0
+    state.windows[:] = [None, None]
+    return r0
+
+
+_RESOLVE_TYPE = ctypes.CFUNCTYPE(
+    ctypes.c_int32, ctypes.c_size_t, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64
+)
+_HELPER_TYPE = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_size_t, *([ctypes.c_uint64] * 8))
+_TRAMPOLINES = (_RESOLVE_TYPE(_resolve), _HELPER_TYPE(_helper))
+#: The native entry of a compiled subprogram; PYFUNCTYPE keeps the GIL held while it runs.
+_NATIVE_TYPE = ctypes.PYFUNCTYPE(ctypes.c_uint64, ctypes.c_size_t, *([ctypes.c_uint64] * 6))
+
+
+# -- compiling and caching -------------------------------------------------------------
+
+
+class _Backend:
+    """The process's one LLVM JIT: target, MCJIT instance, and the objects it holds."""
+
+    def __init__(self) -> None:
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper"), _TRAMPOLINES, strict=True):
+            llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
+        target = llvm.Target.from_default_triple()
+        self.machine = target.create_target_machine(
+            cpu=llvm.get_host_cpu_name(),
+            features=llvm.get_host_cpu_features().flatten(),
+            opt=OPT_LEVEL,
+            jit=True,
+        )
+        self.engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), self.machine)
+        self.lock = threading.Lock()
+        self.loaded: set[str] = set()
+        self.signature = (
+            f"{CODEGEN_VERSION}:{llvmlite.__version__}:{llvm.llvm_version_info}:"
+            f"{llvm.get_process_triple()}:{llvm.get_host_cpu_name()}:"
+            f"{llvm.get_host_cpu_features().flatten()}:O{OPT_LEVEL}"
+        )
+
+    def key(self, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int]) -> str:
+        h = hashlib.sha256(self.signature.encode())
+        h.update(encode(insns))
+        h.update(repr((sorted(helpers), sorted(proven))).encode())
+        return h.hexdigest()[:32]
+
+    def load(
+        self, key: str, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int]
+    ) -> None:
+        """Make the symbols ``bpf_<key>_f<pc>`` available, compiling only on a cache miss."""
+        with self.lock:
+            if key in self.loaded:
+                return
+            obj = _read_cached(key)
+            if obj is None:
+                obj = self._compile(generate_ir(insns, helpers, f"bpf_{key}", proven))
+                _write_cached(key, obj)
+            self.engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
+            self.engine.finalize_object()
+            self.loaded.add(key)
+
+    def _compile(self, ir: str) -> bytes:
+        module = llvm.parse_assembly(ir)
+        module.verify()
+        builder = llvm.create_pass_builder(self.machine, llvm.create_pipeline_tuning_options(speed_level=OPT_LEVEL))
+        builder.getModulePassManager().run(module, builder)
+        return bytes(self.machine.emit_object(module))
+
+    def address(self, name: str) -> int:
+        with self.lock:
+            return int(self.engine.get_function_address(name))
+
+
+_BACKEND: _Backend | None = None
+_BACKEND_LOCK = threading.Lock()
+
+
+def _backend() -> _Backend:
+    global _BACKEND
+    with _BACKEND_LOCK:
+        if _BACKEND is None:
+            _BACKEND = _Backend()
+        return _BACKEND
+
+
+def cache_dir() -> Path | None:
+    """Where compiled objects are kept between processes: ``$PYBPF_JIT_CACHE``, else
+    ``$XDG_CACHE_HOME/pybpf/jit`` (``~/.cache/pybpf/jit``); ``PYBPF_JIT_CACHE=""`` disables it."""
+    configured = os.environ.get("PYBPF_JIT_CACHE")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pybpf" / "jit"
+
+
+def _read_cached(key: str) -> bytes | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    try:
+        return (directory / f"{key}.o").read_bytes()
+    except OSError:
+        return None
+
+
+def _write_cached(key: str, obj: bytes) -> None:
+    """Store an object atomically (a rename), so a concurrent reader never sees half of one.
+    A cache that cannot be written is no error: the next process compiles again."""
+    directory = cache_dir()
+    if directory is None:
+        return
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(obj)
+        os.replace(tmp, directory / f"{key}.o")
+    except OSError:
+        return
+
+
+def is_cached(insns: Sequence[Instruction], helpers: HelperTable, proven: Collection[int] = ()) -> bool:
+    """Whether compiling this program would cost nothing (in this process or on disk)."""
+    backend = _backend()
+    called = [h for h in set(used_helpers(insns)) if h in helpers]
+    key = backend.key(insns, called, proven)
+    if key in backend.loaded:
+        return True
+    directory = cache_dir()
+    return directory is not None and (directory / f"{key}.o").exists()
+
+
+# -- the engine ------------------------------------------------------------------------
+
+
+@final
+class Jit:
+    """Runs a program as native code, checking every memory access it cannot prove safe.
+
+    The arguments and behaviour are the :class:`Interpreter`'s; the results, faults and
+    instruction counts are the same.
+
+    Args:
+        insns: the program; it is validated here (:func:`pybpf.isa.validate`).
+        helpers: helper implementations by id (see :data:`HelperTable`).
+        space: the shared regions (maps, global data); a private empty one by default.
+        max_instructions: the budget of one run, counted across subprogram calls.
+        name: used in messages.
+        code: the region whose addresses stand for subprograms (``lddw`` of a function):
+            pass the interpreter's to make both engines' callbacks interchangeable.
+        proven: PCs of memory accesses the verifier proved in bounds, whose checks may go.
+
+    Raises:
+        InstructionError: the program is malformed.
+    """
+
+    def __init__(
+        self,
+        insns: Sequence[Instruction],
+        *,
+        helpers: HelperTable | None = None,
+        space: AddressSpace | None = None,
+        max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
+        name: str = "prog",
+        code: Region | None = None,
+        proven: Collection[int] = frozenset(),
+    ) -> None:
+        validate(insns)
+        self.insns = tuple(insns)
+        self.helpers = dict(helpers or {})
+        self.space = space if space is not None else AddressSpace()
+        self.max_instructions = max_instructions
+        self._code = code if code is not None else Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
+        backend = _backend()
+        called = sorted(h for h in set(used_helpers(self.insns)) if h in self.helpers)
+        key = backend.key(self.insns, called, proven)
+        backend.load(key, self.insns, called, proven)
+        self._functions: dict[int, Function] = {
+            pc: self._wrap(backend.address(f"bpf_{key}_f{pc}")) for pc in subprogram_entries(self.insns)
+        }
+        self._pool = ContextPool(self.space)
+        self._counts = threading.local()
+
+    def _wrap(self, address: int) -> Function:
+        native = _NATIVE_TYPE(address)
+        helpers, code_base = self.helpers, self._code.base
+
+        def enter(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int, r10: int) -> int:
+            state = _state(ctx)
+            slots = state.slots
+            saved = state.helpers, slots[Field.CODE_BASE]
+            slots[Field.N], slots[Field.LIMIT], slots[Field.TOP] = ctx.n, ctx.limit, ctx.top
+            slots[Field.MIN_FP], slots[Field.CODE_BASE] = ctx.min_caller_fp, code_base
+            packet = ctx.packet
+            slots[Field.PKT_BASE], slots[Field.PKT_SIZE] = (packet.base, packet.size) if packet else (0, 0)
+            slots[Field.RSIZE] = slots[Field.WSIZE] = 0
+            state.helpers = helpers
+            try:
+                r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
+            finally:
+                ctx.n = slots[Field.N]
+                state.helpers, slots[Field.CODE_BASE] = saved
+            if slots[Field.FAULT]:
+                state.raise_fault()
+            return r0
+
+        return enter
+
+    def function_at(self, address: int) -> int | None:
+        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
+        pc, rem = divmod(address - self._code.base, 8)
+        return pc if not rem and pc in self._functions else None
+
+    def run(
+        self,
+        r1: int = 0,
+        r2: int = 0,
+        r3: int = 0,
+        r4: int = 0,
+        r5: int = 0,
+        *,
+        entry: int = 0,
+        regions: Sequence[Region] = (),
+        packet: Region | None = None,
+        cpu: int = 0,
+        runtime: Any = None,
+        program: Any = None,
+    ) -> int:
+        """Run from the subprogram at ``entry``; see :meth:`Interpreter.run`."""
+        fn = self._functions.get(entry)
+        if fn is None:
+            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
+        return run_function(
+            self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
+            max_instructions=self.max_instructions, regions=regions, packet=packet,
+            cpu=cpu, runtime=runtime, program=program,
+        )
+
+    def entry_function(self) -> Function:
+        """The compiled main program (PC 0), for a tail call into this program."""
+        return self._functions[0]
+
+    def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
+        """Call the subprogram at ``entry`` from a helper; see :meth:`Interpreter.call_nested`."""
+        return call_nested(self._functions, ctx, entry, args)
+
+    @property
+    def last_instruction_count(self) -> int:
+        """How many instructions the last run on this thread executed (counted per block)."""
+        count: int = getattr(self._counts, "last", 0)
+        return count

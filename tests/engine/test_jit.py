@@ -1,0 +1,100 @@
+"""The JIT against the interpreter (the reference) on every operation, and what only the JIT
+has: compiled code shared and cached, and faults raised through native frames."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pybpf import BpfRuntimeError, OutOfBoundsError
+from pybpf.engine import ExecContext, Interpreter, Region
+from pybpf.isa import assemble
+
+pytest.importorskip("llvmlite")
+
+from pybpf.engine._jit import Jit, is_cached
+
+M64 = (1 << 64) - 1
+u64 = st.integers(0, M64) | st.sampled_from([0, 1, M64, 1 << 63, (1 << 63) - 1, 0xFFFF_FFFF, 1 << 31])
+OPS = ["add", "sub", "mul", "div", "mod", "sdiv", "smod", "or", "and", "xor", "lsh", "rsh", "arsh", "neg",
+       "mov", "movsx864", "movsx1664", "movsx3264", "be16", "be32", "be64", "le16", "le32", "le64",
+       "bswap16", "bswap32", "bswap64"]
+JUMPS = ["jeq", "jne", "jgt", "jge", "jlt", "jle", "jset", "jsgt", "jsge", "jslt", "jsle"]
+
+
+def _source(op: str, wide: bool) -> str:
+    if op.startswith(("be", "le", "bswap")):
+        return f"mov %r0, %r1\n{op} %r0\nexit"
+    if op == "neg":
+        return f"mov %r0, %r1\nneg{'' if wide else '32'} %r0\nexit"
+    if op.startswith("movsx"):
+        narrow = op[:-2] + "32" if op != "movsx3264" else op  # movsx32 has only a 64-bit form
+        return f"{op if wide else narrow} %r0, %r1\nexit"
+    return f"mov %r0, %r1\n{op}{'' if wide else '32'} %r0, %r2\nexit"
+
+
+@functools.cache
+def _pair(source: str) -> tuple[Interpreter, Jit]:
+    insns = assemble(source)
+    return Interpreter(insns), Jit(insns)
+
+
+@settings(max_examples=200, deadline=None)
+@given(op=st.sampled_from(OPS), a=u64, b=u64, wide=st.booleans())
+def test_every_alu_operation_agrees_with_the_interpreter(op: str, a: int, b: int, wide: bool) -> None:
+    interp, jit = _pair(_source(op, wide))
+    assert jit.run(a, b) == interp.run(a, b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(op=st.sampled_from(JUMPS), a=u64, b=u64, wide=st.booleans())
+def test_every_jump_agrees_with_the_interpreter(op: str, a: int, b: int, wide: bool) -> None:
+    interp, jit = _pair(f"mov %r0, 1\n{op}{'' if wide else '32'} %r1, %r2, +1\nmov %r0, 0\nexit")
+    assert jit.run(a, b) == interp.run(a, b)
+
+
+def test_a_fault_inside_a_callback_reaches_the_caller_through_native_frames() -> None:
+    # r1 = the callback's address; the helper calls it back, and the callback reads nowhere.
+    insns = assemble("lddw %r1, 0\nmov %r0, 0\ncall 1\nexit\ncb:\nldxdw %r0, [%r1+0]\nexit")
+    insns[0] = insns[0].__class__(0x18, dst=1, src=4, imm=4)  # cb: PC 5
+
+    def callback_caller(ctx: ExecContext, address: int, *_: int) -> int:
+        return int(ctx.engine.call_nested(ctx, ctx.engine.function_at(address), 8, 0, 0, 0, 0))
+
+    with pytest.raises(OutOfBoundsError, match=r"^load of 8 bytes at 0x8 in out-of-bounds memory at PC 5$"):
+        Jit(insns, helpers={1: callback_caller}).run()
+
+
+def test_a_helper_error_surfaces_unchanged() -> None:
+    def broken(ctx: ExecContext, *_: int) -> int:
+        raise BpfRuntimeError("helper says no")
+
+    with pytest.raises(BpfRuntimeError, match=r"^helper says no$"):
+        Jit(assemble("call 3\nexit"), helpers={3: broken}).run()
+
+
+def test_a_window_is_forgotten_when_a_helper_returns() -> None:
+    # The first load caches the region's window; the helper then drops the region from the
+    # run, and the same load must be refused, not served from the stale window.
+    mem = Region.from_bytes(b"\x07" * 8, "mem")
+
+    def hide(ctx: ExecContext, *_: int) -> int:
+        ctx.private = ()
+        return 0
+
+    prog = Jit(assemble("mov %r6, %r1\nldxb %r0, [%r6+0]\ncall 2\nldxb %r0, [%r6+1]\nexit"), helpers={2: hide})
+    with pytest.raises(OutOfBoundsError, match=r"at PC 3$"):
+        prog.run(mem.base, regions=[mem])
+
+
+def test_compiled_code_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYBPF_JIT_CACHE", str(tmp_path))
+    insns = assemble("mov %r0, 12345\nadd %r0, 67890\nexit")
+    assert not is_cached(insns, {})
+    assert Jit(insns).run() == 80235
+    assert is_cached(insns, {})
+    assert len(list(tmp_path.glob("*.o"))) == 1
