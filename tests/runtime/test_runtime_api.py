@@ -407,8 +407,9 @@ def test_runtime_arguments_are_checked() -> None:
         pybpf.Runtime(engine="fast")
     with pytest.raises(ValueError, match="unknown clock 'sundial'"):
         pybpf.Runtime(clock="sundial")
-    with pytest.raises(pybpf.NotSupportedError, match="JIT"):
-        pybpf.Runtime(engine="jit")
+    for engine in ("auto", "interpreter", "jit"):
+        with pybpf.Runtime(engine=engine) as rt:
+            assert rt.engine == engine
 
 
 def test_time_units_are_nanoseconds() -> None:

@@ -15,3 +15,6 @@ from ._errors import OutOfBoundsError as OutOfBoundsError
 from ._interp import Interpreter as Interpreter
 from ._memory import AddressSpace as AddressSpace
 from ._memory import Region as Region
+from ._tiered import ENGINES as ENGINES
+from ._tiered import create_engine as create_engine
+from ._tiered import jit_available as jit_available

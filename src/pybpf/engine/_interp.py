@@ -50,13 +50,13 @@ class Interpreter:
         self.max_instructions = max_instructions
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
-        self._code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
-        self.source = generate(self.insns, self.helpers.keys(), self._code.base)
+        self.code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
+        self.source = generate(self.insns, self.helpers.keys(), self.code.base)
         namespace = self._namespace()
         # The source is ours, generated from validated instructions: nothing of the program
         # reaches it but numbers.
         exec(compile(self.source, f"<bpf {name}>", "exec"), namespace)  # noqa: S102
-        self._functions: dict[int, Function] = {pc: namespace[f"f_{pc}"] for pc in subprogram_entries(self.insns)}
+        self.functions: dict[int, Function] = {pc: namespace[f"f_{pc}"] for pc in subprogram_entries(self.insns)}
         self._pool = ContextPool(self.space)
         self._counts = threading.local()
 
@@ -83,8 +83,8 @@ class Interpreter:
 
     def function_at(self, address: int) -> int | None:
         """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
-        pc, rem = divmod(address - self._code.base, 8)
-        return pc if not rem and pc in self._functions else None
+        pc, rem = divmod(address - self.code.base, 8)
+        return pc if not rem and pc in self.functions else None
 
     def run(
         self,
@@ -110,7 +110,7 @@ class Interpreter:
         Raises:
             BpfRuntimeError: the run faulted (see its subclasses); ``entry`` is not a subprogram.
         """
-        fn = self._functions.get(entry)
+        fn = self.functions.get(entry)
         if fn is None:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
         return run_function(
@@ -121,7 +121,7 @@ class Interpreter:
 
     def entry_function(self) -> Any:
         """The compiled main program (PC 0), for a tail call into this program."""
-        return self._functions[0]
+        return self.functions[0]
 
     def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
         """Call the subprogram at ``entry`` from a helper, in a new frame of the same run.
@@ -132,7 +132,7 @@ class Interpreter:
         Raises:
             BpfRuntimeError: ``entry`` is not a subprogram, or the frames are exhausted.
         """
-        return call_nested(self._functions, ctx, entry, args)
+        return call_nested(self.functions, ctx, entry, args)
 
     @property
     def last_instruction_count(self) -> int:

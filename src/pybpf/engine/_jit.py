@@ -321,12 +321,12 @@ class Jit:
         self.helpers = dict(helpers or {})
         self.space = space if space is not None else AddressSpace()
         self.max_instructions = max_instructions
-        self._code = code if code is not None else Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
+        self.code = code if code is not None else Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
         backend = _backend()
         called = sorted(h for h in set(used_helpers(self.insns)) if h in self.helpers)
         key = backend.key(self.insns, called, proven)
         backend.load(key, self.insns, called, proven)
-        self._functions: dict[int, Function] = {
+        self.functions: dict[int, Function] = {
             pc: self._wrap(backend.address(f"bpf_{key}_f{pc}")) for pc in subprogram_entries(self.insns)
         }
         self._pool = ContextPool(self.space)
@@ -334,7 +334,7 @@ class Jit:
 
     def _wrap(self, address: int) -> Function:
         native = _NATIVE_TYPE(address)
-        helpers, code_base = self.helpers, self._code.base
+        helpers, code_base = self.helpers, self.code.base
 
         def enter(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int, r10: int) -> int:
             state = _state(ctx)
@@ -359,8 +359,8 @@ class Jit:
 
     def function_at(self, address: int) -> int | None:
         """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
-        pc, rem = divmod(address - self._code.base, 8)
-        return pc if not rem and pc in self._functions else None
+        pc, rem = divmod(address - self.code.base, 8)
+        return pc if not rem and pc in self.functions else None
 
     def run(
         self,
@@ -378,7 +378,7 @@ class Jit:
         program: Any = None,
     ) -> int:
         """Run from the subprogram at ``entry``; see :meth:`Interpreter.run`."""
-        fn = self._functions.get(entry)
+        fn = self.functions.get(entry)
         if fn is None:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
         return run_function(
@@ -389,11 +389,11 @@ class Jit:
 
     def entry_function(self) -> Function:
         """The compiled main program (PC 0), for a tail call into this program."""
-        return self._functions[0]
+        return self.functions[0]
 
     def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
         """Call the subprogram at ``entry`` from a helper; see :meth:`Interpreter.call_nested`."""
-        return call_nested(self._functions, ctx, entry, args)
+        return call_nested(self.functions, ctx, entry, args)
 
     @property
     def last_instruction_count(self) -> int:

@@ -18,7 +18,7 @@ from .. import maps
 from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
-from ..engine import Interpreter
+from ..engine import create_engine
 from ..helpers import BY_ID
 from ..isa import Instruction, PseudoSrc
 from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
@@ -192,7 +192,7 @@ class _Loader:
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
-        engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
+        engine = create_engine(self.rt.engine, insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
         program = Program(self.rt, pspec, insns, engine)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
         return program

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, final
 
 from .._errors import NotSupportedError
 from .._spec import AttachType, ProgramSpec, ProgType
-from ..engine import Interpreter, Region
+from ..engine import Engine, Region
 from ..isa import Instruction
 from ..verifier import max_ctx_offset
 from ._contexts import prepare_test_run
@@ -47,7 +47,7 @@ class TestRunResult:
 class Program:
     """A program of a loaded object (``obj.programs["name"]``)."""
 
-    def __init__(self, runtime: Runtime, spec: ProgramSpec, insns: Sequence[Instruction], engine: Interpreter) -> None:
+    def __init__(self, runtime: Runtime, spec: ProgramSpec, insns: Sequence[Instruction], engine: Engine) -> None:
         self._runtime = runtime
         self.spec = spec
         self.instructions = tuple(insns)

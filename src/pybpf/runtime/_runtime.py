@@ -9,8 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
-from .._errors import NotSupportedError
-from ..engine import AddressSpace, Region
+from ..engine import ENGINES, AddressSpace, Region
 from ..helpers import linux_helpers
 from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
 from ._contexts import args_context, pt_regs_context
@@ -51,14 +50,15 @@ class Runtime:
 
     Args:
         clock: ``"real"`` (host time), ``"virtual"`` (a :class:`VirtualClock`) or a Clock.
-        engine: ``"auto"`` (the JIT when available), ``"interpreter"`` or ``"jit"``.
+        engine: ``"auto"`` (interpret, then compile what runs hot; ``$PYBPF_ENGINE`` may force
+            one engine), ``"interpreter"`` or ``"jit"`` (compile at load). Without llvmlite
+            every program is interpreted, with one warning.
         ncpus: the virtual CPUs programs run on (per-CPU maps hold one value per CPU).
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
 
     Raises:
-        NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
         ValueError: a bad clock, engine or CPU count.
     """
 
@@ -73,13 +73,11 @@ class Runtime:
     ) -> None:
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
-        if engine not in ("auto", "interpreter", "jit"):
+        if engine not in ENGINES:
             raise ValueError(f"unknown engine '{engine}' (auto, interpreter or jit)")
-        if engine == "jit":
-            raise NotSupportedError("the JIT engine is not available yet; use engine='interpreter'")
         self._own_clock = not isinstance(clock, Clock)
         self.clock = _make_clock(clock, ncpus)
-        self.engine = "interpreter"
+        self.engine = engine
         self.ncpus = ncpus
         self.memory_limit = memory_limit
         self.privileged = privileged

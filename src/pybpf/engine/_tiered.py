@@ -1,0 +1,188 @@
+"""Choosing an engine: ``engine="auto"`` interprets first and compiles what runs hot.
+
+Compiling costs tens of milliseconds per program, interpreting a few tens of nanoseconds per
+instruction; a program is compiled once its runs have executed :data:`COMPILE_AFTER`
+instructions, enough for compiled code to pay for itself. A program whose compiled code is
+already cached (earlier in the process or on disk) is compiled at once, since that costs
+almost nothing. A test suite of many small programs therefore never compiles.
+
+Both tiers share the program's code region (so subprogram addresses taken before the switch
+still name the same callbacks) and the function calling convention of :mod:`._run`, so the
+switch may happen between any two runs, even while an earlier run of the program is nested
+further up the same thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from collections.abc import Sequence
+from typing import Any, final
+
+from ..isa import Instruction
+from ._context import ContextPool, ExecContext
+from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
+from ._errors import BpfRuntimeError
+from ._interp import Interpreter
+from ._memory import AddressSpace, Region
+from ._run import Function, call_nested, run_function
+
+__all__ = ["COMPILE_AFTER", "ENGINES", "Tiered", "create_engine", "jit_available"]
+
+#: Instructions a program executes, interpreted, before ``auto`` compiles it: about 50 ms of
+#: interpreting, the cost of compiling a mid-sized program.
+COMPILE_AFTER = 1_000_000
+#: The engine names :func:`create_engine` accepts.
+ENGINES = ("auto", "interpreter", "jit")
+
+_JIT: Any = None
+_JIT_MISSING = False
+_JIT_LOCK = threading.Lock()
+
+
+def _jit_module() -> Any:
+    """The JIT module, or None (with one warning per process) when llvmlite cannot load."""
+    global _JIT, _JIT_MISSING
+    with _JIT_LOCK:
+        if _JIT is None and not _JIT_MISSING:
+            try:
+                from . import _jit
+            except ImportError as err:
+                _JIT_MISSING = True
+                warnings.warn(
+                    f"pybpf: the JIT needs llvmlite, which cannot be imported ({err}); "
+                    "programs run on the interpreter",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+            else:
+                _JIT = _jit
+        return _JIT
+
+
+def jit_available() -> bool:
+    """Whether the JIT can run here (llvmlite imports)."""
+    return _jit_module() is not None
+
+
+def create_engine(
+    kind: str,
+    insns: Sequence[Instruction],
+    *,
+    helpers: HelperTable,
+    space: AddressSpace,
+    max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
+    name: str = "prog",
+) -> Any:
+    """The engine ``kind`` names for a program (see :data:`ENGINES`).
+
+    ``"auto"`` follows ``$PYBPF_ENGINE`` when it names an engine (how a test suite is run with
+    one engine forced). Without llvmlite, ``"jit"`` and ``"auto"`` give the interpreter.
+
+    Raises:
+        ValueError: an unknown engine name.
+        InstructionError: the program is malformed.
+    """
+    if kind not in ENGINES:
+        raise ValueError(f"unknown engine '{kind}' (auto, interpreter or jit)")
+    if kind == "auto":
+        forced = os.environ.get("PYBPF_ENGINE", "auto")
+        kind = forced if forced in ENGINES else "auto"
+    options: dict[str, Any] = {"helpers": helpers, "space": space, "max_instructions": max_instructions, "name": name}
+    if kind == "interpreter" or _jit_module() is None:
+        return Interpreter(insns, **options)
+    if kind == "jit":
+        return _JIT.Jit(insns, **options)
+    return Tiered(insns, **options)
+
+
+@final
+class Tiered:
+    """The ``auto`` engine: a program's :class:`Interpreter`, replaced by its compiled code
+    once it has run :data:`COMPILE_AFTER` instructions (at once if that code is cached).
+
+    Arguments are the :class:`Interpreter`'s.
+    """
+
+    def __init__(
+        self,
+        insns: Sequence[Instruction],
+        *,
+        helpers: HelperTable,
+        space: AddressSpace,
+        max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
+        name: str = "prog",
+    ) -> None:
+        self.interpreter = Interpreter(insns, helpers=helpers, space=space, max_instructions=max_instructions, name=name)
+        self.max_instructions = max_instructions
+        self.compiled: Any = None
+        self._functions: dict[int, Function] = self.interpreter.functions
+        self._pool = ContextPool(space)
+        self._counts = threading.local()
+        self._work = 0
+        self._lock = threading.Lock()
+        if _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers):
+            self._compile()
+
+    def _compile(self) -> None:
+        interp = self.interpreter
+        self.compiled = _JIT.Jit(
+            interp.insns, helpers=interp.helpers, space=interp.space,
+            max_instructions=self.max_instructions, code=interp.code,
+        )
+        self._functions = self.compiled.functions
+
+    def run(
+        self,
+        r1: int = 0,
+        r2: int = 0,
+        r3: int = 0,
+        r4: int = 0,
+        r5: int = 0,
+        *,
+        entry: int = 0,
+        regions: Sequence[Region] = (),
+        packet: Region | None = None,
+        cpu: int = 0,
+        runtime: Any = None,
+        program: Any = None,
+    ) -> int:
+        """Run from the subprogram at ``entry``; see :meth:`Interpreter.run`."""
+        fn = self._functions.get(entry)
+        if fn is None:
+            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
+        try:
+            return run_function(
+                self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
+                max_instructions=self.max_instructions, regions=regions, packet=packet,
+                cpu=cpu, runtime=runtime, program=program,
+            )
+        finally:
+            if self.compiled is None:
+                self._account(self._counts.last)
+
+    def _account(self, executed: int) -> None:
+        with self._lock:
+            self._work += executed
+            hot = self._work >= COMPILE_AFTER and self.compiled is None
+            if hot:
+                self._compile()
+
+    def function_at(self, address: int) -> int | None:
+        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
+        return self.interpreter.function_at(address)
+
+    def entry_function(self) -> Function:
+        """The current tier's main program (PC 0), for a tail call into this program."""
+        return self._functions[0]
+
+    def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
+        """Call the subprogram at ``entry`` from a helper; see :meth:`Interpreter.call_nested`."""
+        return call_nested(self._functions, ctx, entry, args)
+
+    @property
+    def last_instruction_count(self) -> int:
+        """How many instructions the last run on this thread executed (counted per block)."""
+        count: int = getattr(self._counts, "last", 0)
+        return count
