@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..engine import Interpreter, Region
+from ..engine import Interpreter, Region, engine_class
 from ..isa import decode
 from ..testing import CONFORMANCE_HELPERS, GROUPS, run_directory
 from ..testing._conformance import (
@@ -27,6 +27,10 @@ def register(subs: Any) -> None:
     run = subs.add_parser("conformance", help="run bpf_conformance .data vectors")
     run.add_argument("paths", nargs="+", type=Path, metavar="PATH", help=".data files or directories")
     _add_cpu_options(run)
+    run.add_argument(
+        "--engine", choices=["interpreter", "jit"], default="interpreter",
+        help="the engine that runs the vectors (default: interpreter, the reference)",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="print every vector, not only failures")
     run.set_defaults(run=_run)
 
@@ -55,8 +59,9 @@ def _run(args: argparse.Namespace) -> int:
     if unknown:
         print(f"pybpf conformance: error: unknown group '{min(unknown)}'", file=sys.stderr)
         return 2
+    engine = engine_class(args.engine)
     outcomes = run_directory(
-        args.paths, cpu_version=int(args.cpu_version[1]), exclude_groups=excluded
+        args.paths, cpu_version=int(args.cpu_version[1]), exclude_groups=excluded, engine=engine
     )
     ran = [o for o in outcomes if o.stage != "skip"]
     passed = sum(o.passed for o in ran)

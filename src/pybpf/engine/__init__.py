@@ -17,4 +17,5 @@ from ._memory import AddressSpace as AddressSpace
 from ._memory import Region as Region
 from ._tiered import ENGINES as ENGINES
 from ._tiered import create_engine as create_engine
+from ._tiered import engine_class as engine_class
 from ._tiered import jit_available as jit_available

@@ -28,7 +28,7 @@ from ._interp import Interpreter
 from ._memory import AddressSpace, Region
 from ._run import Function, call_nested, run_function
 
-__all__ = ["COMPILE_AFTER", "ENGINES", "Tiered", "create_engine", "jit_available"]
+__all__ = ["COMPILE_AFTER", "ENGINES", "Tiered", "create_engine", "engine_class", "jit_available"]
 
 #: Instructions a program executes, interpreted, before ``auto`` compiles it: about 50 ms of
 #: interpreting, the cost of compiling a mid-sized program.
@@ -95,6 +95,20 @@ def create_engine(
     if kind == "jit":
         return _JIT.Jit(insns, **options)
     return Tiered(insns, **options)
+
+
+def engine_class(kind: str) -> Any:
+    """The class of a single-tier engine, ``"interpreter"`` or ``"jit"`` (the interpreter when
+    llvmlite is missing), for callers that build engines themselves (the conformance runner).
+
+    Raises:
+        ValueError: another name.
+    """
+    if kind not in ("interpreter", "jit"):
+        raise ValueError(f"unknown engine '{kind}' (interpreter or jit)")
+    if kind == "jit" and _jit_module() is not None:
+        return _JIT.Jit
+    return Interpreter
 
 
 @final

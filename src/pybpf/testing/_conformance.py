@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import final
 
 from .._errors import PybpfError
-from ..engine import BpfRuntimeError, ExecContext, HelperTable, Interpreter, Region
+from ..engine import BpfRuntimeError, Engine, ExecContext, HelperTable, Interpreter, Region
 from ..isa import (
     AluOp,
     AsmError,
@@ -175,7 +175,7 @@ def run_vector(
     *,
     cpu_version: int = 4,
     exclude_groups: Iterable[str] = (),
-    engine: Callable[..., Interpreter] = Interpreter,
+    engine: Callable[..., Engine] = Interpreter,
 ) -> Outcome:
     """Assemble or decode, validate and run one vector, and judge the outcome."""
     if vector.unsupported is not None:
@@ -215,7 +215,7 @@ def _program(vector: Vector) -> list[Instruction]:
     raise InstructionError("no program (neither an asm nor a raw section)")
 
 
-def _execute(vm: Interpreter, mem: bytes | None) -> int:
+def _execute(vm: Engine, mem: bytes | None) -> int:
     if mem is None:
         return vm.run(0, 0)
     region = Region.from_bytes(mem, "mem")

@@ -2,7 +2,9 @@
 
 - ``bpf_clock``: a :class:`pybpf.VirtualClock`, so time moves only when the test says.
 - ``bpf_runtime``: a :class:`pybpf.Runtime` on that clock, closed after the test.
-- ``--engine auto|interpreter|jit``: the engine ``bpf_runtime`` uses.
+- ``--engine auto|interpreter|jit``: the engine ``bpf_runtime`` uses; ``interpreter`` or ``jit``
+  also forces it on every runtime the session creates with ``engine="auto"`` (through
+  ``PYBPF_ENGINE``), so a whole suite runs on one engine.
 - ``--run-slow`` (or ``PYBPF_RUN_SLOW=1``): run the tests marked ``slow``, skipped otherwise.
 
 A test then reads: load the object, run the program, ``advance(5 * SECOND)``, assert on a map::
@@ -36,6 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    engine = config.getoption("--engine")
+    if engine != "auto":
+        os.environ["PYBPF_ENGINE"] = engine
     config.addinivalue_line("markers", "slow: takes more than a fraction of a second (run with --run-slow)")
 
 
