@@ -20,11 +20,22 @@ from hypothesis import strategies as st
 
 from pybpf import BpfRuntimeError, InstructionError
 from pybpf.engine import ExecContext, Interpreter, Region
-from pybpf.isa import AluOp, AtomicOp, CallSrc, Class, Instruction, JmpOp, Mode, Size, Source, validate
+from pybpf.isa import (
+    AluOp,
+    AtomicOp,
+    CallSrc,
+    Class,
+    Instruction,
+    JmpOp,
+    Mode,
+    Size,
+    Source,
+    validate,
+)
 
 pytest.importorskip("llvmlite")
 
-from pybpf.engine._jit import Jit  # noqa: E402
+from pybpf.engine._jit import Jit
 
 EXAMPLES = int(os.environ.get("PYBPF_DIFF_EXAMPLES", "25"))
 MEM_SIZE = 64

@@ -14,6 +14,7 @@ further up the same thread.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import warnings
@@ -47,7 +48,7 @@ def _jit_module() -> Any:
     with _JIT_LOCK:
         if _JIT is None and not _JIT_MISSING:
             try:
-                from . import _jit
+                jit = importlib.import_module(f"{__package__}._jit")
             except ImportError as err:
                 _JIT_MISSING = True
                 warnings.warn(
@@ -57,7 +58,7 @@ def _jit_module() -> Any:
                     stacklevel=4,
                 )
             else:
-                _JIT = _jit
+                _JIT = jit
         return _JIT
 
 

@@ -1,0 +1,117 @@
+"""The JIT against the interpreter and the kernel's JIT, in one run, on the same object.
+
+- compute: a tc program looping 100,000 times over a hash step (about 800,000 instructions,
+  near what the kernel's verifier accepts for a bounded loop), timed per run;
+- entry: ``test_run`` of a trivial program, per call from Python (pybpf: ``Program.test_run``;
+  kernel: ``BPF_PROG_RUN`` through libbpf and ctypes).
+
+The kernel's side needs bpf() (root on Linux) and libbpf; without it only pybpf's engines are
+compared. Ratios are to the kernel when it ran, else to the JIT. Run with
+``python benchmarks/bench_jit.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pybpf
+from pybpf.runtime._compile import compile_c
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "kernel"))
+try:
+    import _libbpf
+except ImportError:  # run from an installed package without the tests
+    _libbpf = None
+
+SOURCE = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("tc")
+int compute(struct __sk_buff *skb)
+{
+    __u64 h = 0xcbf29ce484222325ULL ^ skb->len;
+    for (__u32 i = 0; i < 100000; i++) {
+        h ^= i;
+        h *= 0x100000001b3ULL;
+        h = (h << 7) | (h >> 57);
+    }
+    return (int)(h & 0x7fffffff);
+}
+
+SEC("tc")
+int trivial(struct __sk_buff *skb)
+{
+    return 1;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+PACKET = bytes(64)
+
+
+def per_call_ns(fn: Callable[[], object], min_time: float = 0.5) -> float:
+    """Wall time per call, over at least ``min_time`` seconds (after one warm-up call)."""
+    fn()
+    calls, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < min_time:
+        fn()
+        calls += 1
+    return elapsed / calls * 1e9
+
+
+def pybpf_figures(obj_path: Path, engine: str) -> dict[str, float]:
+    with pybpf.Runtime(engine=engine) as rt:
+        obj = rt.load(obj_path)
+        compute, trivial = obj.programs["compute"], obj.programs["trivial"]
+        figures = {
+            "compute": per_call_ns(lambda: compute.test_run(data=PACKET), 1.0),
+            "entry": per_call_ns(lambda: trivial.test_run(data=PACKET)),
+        }
+        figures["r0"] = compute.test_run(data=PACKET).retval
+        return figures
+
+
+def kernel_figures(obj_path: Path) -> dict[str, float] | None:
+    if _libbpf is None or not _libbpf.available():
+        return None
+    with _libbpf.KernelObject(obj_path) as kobj:
+        compute, trivial = kobj.programs["compute"], kobj.programs["trivial"]
+        run = compute.test_run(data=PACKET, repeat=200)
+        return {
+            "compute": float(run.duration_ns),
+            "entry": per_call_ns(lambda: trivial.test_run(data=PACKET)),
+            "r0": run.retval,
+        }
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "bench_jit.bpf.c"
+        source.write_text(SOURCE)
+        obj_path = compile_c(source)
+        columns = {
+            "interpreter": pybpf_figures(obj_path, "interpreter"),
+            "jit": pybpf_figures(obj_path, "jit"),
+        }
+        kernel = kernel_figures(obj_path)
+        if kernel is not None:
+            columns["kernel"] = kernel
+    results = {c["r0"] for c in columns.values()}
+    assert len(results) == 1, f"engines disagree: {columns}"
+    reference = "kernel" if kernel is not None else "jit"
+    print(f"{'benchmark':<10}" + "".join(f"{name:>14}" for name in columns) + f"   ratios to {reference}")
+    for row, unit in (("compute", "ms"), ("entry", "us")):
+        scale = 1e6 if unit == "ms" else 1e3
+        cells = "".join(f"{c[row] / scale:>11.3f} {unit}" for c in columns.values())
+        ratios = "  ".join(f"{name} {c[row] / columns[reference][row]:.2f}x" for name, c in columns.items())
+        print(f"{row:<10}{cells}   {ratios}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""``engine="auto"``: interpret first, compile what runs hot, and run without llvmlite."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from pybpf.engine import AddressSpace, Interpreter, _tiered, create_engine
+from pybpf.isa import assemble
+
+pytest.importorskip("llvmlite")
+
+LOOP = assemble("mov %r0, 0\nloop:\nadd %r0, 1\njlt %r0, %r1, loop\nexit")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYBPF_JIT_CACHE", str(tmp_path))
+    monkeypatch.delenv("PYBPF_ENGINE", raising=False)
+
+
+def test_auto_interprets_until_a_program_has_run_enough_to_pay_for_compiling(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_tiered, "COMPILE_AFTER", 1000)
+    engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert isinstance(engine, _tiered.Tiered)
+    assert engine.run(100) == 100
+    assert engine.compiled is None  # about 200 instructions so far
+    assert engine.run(500) == 500
+    assert engine.compiled is not None  # over 1000: compiled, and the next run is native
+    assert engine.run(700) == 700
+    assert engine.last_instruction_count == 1 + 2 * 700 + 1  # counted as the interpreter counts
+
+
+def test_auto_uses_cached_code_at_once() -> None:
+    create_engine("jit", LOOP, helpers={}, space=AddressSpace())  # fills the cache
+    engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert engine.compiled is not None
+
+
+def test_forcing_an_engine_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYBPF_ENGINE", "interpreter")
+    assert isinstance(create_engine("auto", LOOP, helpers={}, space=AddressSpace()), Interpreter)
+
+
+def test_without_llvmlite_programs_are_interpreted_after_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pybpf.engine._jit", None)  # the import fails
+    monkeypatch.setattr(_tiered, "_JIT", None)
+    monkeypatch.setattr(_tiered, "_JIT_MISSING", False)
+    with pytest.warns(RuntimeWarning, match="the JIT needs llvmlite"):
+        first = create_engine("jit", LOOP, helpers={}, space=AddressSpace())
+    second = create_engine("auto", LOOP, helpers={}, space=AddressSpace())  # no second warning
+    assert isinstance(first, Interpreter) and isinstance(second, Interpreter)
+    assert first.run(3) == 3
