@@ -18,6 +18,17 @@ def test_all_public_vectors_pass(conformance_dir: Path) -> None:
     assert failed == []
 
 
+@pytest.mark.slow  # compiles 313 programs (a few seconds once cached)
+def test_all_public_vectors_give_the_same_outcomes_on_the_jit(conformance_dir: Path) -> None:
+    pytest.importorskip("llvmlite")
+    from pybpf.engine._jit import Jit
+
+    interpreted = run_directory([conformance_dir / "tests"])
+    compiled = run_directory([conformance_dir / "tests"], engine=Jit)
+    assert [o.passed for o in compiled] == [True] * 313
+    assert [(o.name, o.stage, o.detail) for o in compiled] == [(o.name, o.stage, o.detail) for o in interpreted]
+
+
 # The two negative vectors that are valid programs: one reads r0 before writing it (refused by
 # the register rule at validation), the other expects a wrong result (it runs, and fails).
 NEGATIVE_VALID_PROGRAMS = {"incorrect_return_value_high_bits"}
