@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pybpf.engine import AddressSpace, Region
+from pybpf.engine import EVERYTHING, AddressSpace, Region
 from pybpf.timers import CLOCK_MONOTONIC, RealClock, Timer, TimerTable
 
 EDEADLK = 35
@@ -45,6 +45,7 @@ class Ctx:
 
     def __init__(self, space: AddressSpace, cpu: int = 0) -> None:
         self.space, self.cpu = space, cpu
+        self.visible = EVERYTHING
         self.engine = self
         self.program = "prog"
 

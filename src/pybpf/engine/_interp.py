@@ -10,10 +10,10 @@ from typing import Any, final
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
 from ._codegen import generate
-from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
+from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall, forget_windows
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError
-from ._memory import AddressSpace, Region
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 
 __all__ = ["Interpreter"]
 
@@ -26,6 +26,8 @@ class Interpreter:
         insns: the program; it is validated here (:func:`pybpf.isa.validate`).
         helpers: helper implementations by id (see :data:`HelperTable`).
         space: the shared regions (maps, global data); a private empty one by default.
+        visible: which of them runs of this program may address (the runtime computes it at
+            load from the maps the program references); all of them by default.
         max_instructions: the budget of one run, counted across subprogram calls.
         name: used in tracebacks of the generated code.
 
@@ -39,6 +41,7 @@ class Interpreter:
         *,
         helpers: HelperTable | None = None,
         space: AddressSpace | None = None,
+        visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
     ) -> None:
@@ -46,6 +49,7 @@ class Interpreter:
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
         self.space = space if space is not None else AddressSpace()
+        self.visible = visible
         self.max_instructions = max_instructions
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
@@ -114,14 +118,18 @@ class Interpreter:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
         ctx = self._pool.acquire()
         ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
-        ctx.runtime, ctx.program, ctx.engine = runtime, program, self
+        ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, self, self.visible
         ctx.n, ctx.limit = 0, self.max_instructions
         try:
             while True:
                 try:
-                    return fn(ctx, r1, r2, r3, r4, r5, ctx.top)  # type: ignore[no-any-return]
+                    r0: int = fn(ctx, r1, r2, r3, r4, r5, ctx.top)
+                    if ctx.held:  # released by the pool; the kernel's verifier refuses this
+                        raise BpfRuntimeError("program exited holding a bpf_spin_lock")
+                    return r0
                 except TailCall as jump:
-                    ctx.engine = jump.engine
+                    ctx.engine, ctx.visible = jump.engine, jump.engine.visible
+                    forget_windows(ctx)  # the new program may see other maps
                     fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
         except PacketAbort:
             return 0

@@ -234,4 +234,4 @@ class _Loader:
 
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:
     """A map's special-field hook: its element's timer is cancelled and freed."""
-    timers.free_element(m, region, offset)
+    timers.free_element(m, slot, region, offset)

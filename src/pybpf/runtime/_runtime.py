@@ -346,12 +346,9 @@ class _TimerOwner:
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         m = timer.map
-        key_address = m.key_address(timer.slot)
-        regions: tuple[Region, ...] = ()
-        if key_address is None:  # an array's key is its index, in a u32 alive for the call
-            key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
-            key_address, regions = key.base, (key,)
+        # The key is a copy alive for the call: the map's stored keys are not program memory.
+        key = Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False)
         engine.run(
-            m.address, key_address, timer.value_address,
-            entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
+            m.address, key.base, timer.value_address,
+            entry=entry, regions=(key,), cpu=timer.cpu, runtime=self.rt._host, program=program,
         )

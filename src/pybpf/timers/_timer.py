@@ -4,7 +4,12 @@ A program sees a timer only as the address of the 16-byte field inside a map val
 kernel, the field's first word holds a reference to a hidden object (here: a nonzero id into
 :class:`TimerTable`); all zeros means "not initialised". The object records the owning map
 element, the clock, the callback (a subprogram and a counted reference on its program), and
-whether it is armed or running. User space never sees the word: maps mask special fields.
+whether it is armed or running. User space never sees the word (maps mask special fields) and
+programs cannot address it (the memory model leaves a hole there).
+
+Timers cannot be forged: a helper acts only when its pointer is exactly the timer field of an
+element its map holds now, of a map the running program may see, and the hidden word there is
+the id recorded for that very element. Anything else is ``-EINVAL`` and touches no timer.
 
 Return codes follow Linux 6.18 (``../shared/spec/bpf_timer.md``, era E2), in the kernel's order:
 init ``-EINVAL`` (flags, clock) / ``-EBUSY`` / ``-ENOMEM`` / ``-EPERM`` (no user references);
@@ -145,6 +150,8 @@ class TimerTable:
         self.clock = clock
         self.owner = owner
         self._timers: dict[int, Timer] = {}
+        #: the timer recorded for each (map, slot): one per element, never a ghost
+        self._by_element: dict[tuple[Any, int], Timer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
@@ -159,10 +166,26 @@ class TimerTable:
         value: int = _WORD.unpack_from(region.buf, address - region.base)[0]
         return value
 
+    @staticmethod
+    def _field(ctx: Any, address: int, m: Any = None) -> tuple[Any, int, Region] | None:
+        """(map, slot, region) of the timer field at ``address``: exactly the field of an
+        element a map holds now, of a map this run may see (and ``m`` itself, if given)."""
+        area = ctx.space.area_at(address, ctx.visible)
+        owner = None if area is None else area.owner
+        if owner is None or (m is not None and owner is not m) or not hasattr(owner, "field_at"):
+            return None
+        found = owner.field_at(address, TIMER_SIZE)
+        return None if found is None else (owner, found[0], found[1])
+
     def _timer_at(self, ctx: Any, address: int) -> Timer | None:
-        region = ctx.region(address, TIMER_SIZE, -1, "load")
+        field = self._field(ctx, address)
+        if field is None:
+            return None
+        m, slot, region = field
         timer = self._timers.get(self._word(region, address))
-        return None if timer is None or timer.freed else timer
+        if timer is None or timer.freed or timer.map is not m or timer.slot != slot:
+            return None
+        return timer
 
     def _event(self, event: str, timer: Timer, detail: str = "") -> None:
         if self._trace:
@@ -175,7 +198,10 @@ class TimerTable:
         """``bpf_timer_init(timer, map, flags)``: flags select the clock."""
         if flags >= 16 or flags not in TIMER_CLOCKS:
             return -EINVAL
-        region = ctx.region(address, TIMER_SIZE, -1, "store")
+        field = self._field(ctx, address, m)
+        if field is None:  # not a timer of the named map (the verifier's map_uid check)
+            return -EINVAL
+        _, slot, region = field
         with self._lock:
             if self._word(region, address):
                 return -EBUSY
@@ -184,9 +210,12 @@ class TimerTable:
             if not self.owner.map_users(m):
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
-            slot = m.slot_of(address)
+            stale = self._by_element.get((m, slot))
+            if stale is not None:  # its word was zeroed when a new element took the slot
+                self._drop(stale)
             timer = Timer(next(self._ids), m, slot, m.value_address(slot), flags, cpu=ctx.cpu)
             self._timers[timer.id] = timer
+            self._by_element[m, slot] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, _CLOCK_NAMES[flags])
         return 0
@@ -267,26 +296,33 @@ class TimerTable:
             if from_callback:
                 timer.cancelling -= 1
 
-    def free_element(self, m: Any, region: Region, value_offset: int) -> None:
+    def free_element(self, m: Any, slot: int, region: Region, value_offset: int) -> None:
         """The special fields of an element are being freed (update, delete, eviction, uref
-        release, map free): cancel its timer and drop it, as ``bpf_timer_cancel_and_free``."""
+        release, map free): cancel its timer and drop it, as ``bpf_timer_cancel_and_free``.
+        Only the timer recorded for this very element goes, whatever its word says."""
         offset = next((o for o, size in m.special_fields if size == TIMER_SIZE), None)
         if offset is None:
             return
         address = region.base + value_offset + offset
         with self._lock:
-            timer = self._timers.pop(self._word(region, address), None)
-            if timer is None:
+            timer = self._timers.get(self._word(region, address))
+            if timer is None or timer.map is not m or timer.slot != slot:
                 return
-            timer.freed = True
-            self._detach(timer)
-            self._disarm(timer)
-            self._event("free", timer)
-            self.owner.uncharge(TIMER_CHARGE)
+            self._drop(timer)
             # A free requested from callback context never waits (the kernel defers it);
             # anyone else waits for a callback running on another thread to finish.
             if self._local.running is None:
                 self._wait_idle(timer, from_callback=False)
+
+    def _drop(self, timer: Timer) -> None:
+        """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
+        del self._timers[timer.id]
+        self._by_element.pop((timer.map, timer.slot), None)
+        timer.freed = True
+        self._detach(timer)
+        self._disarm(timer)
+        self._event("free", timer)
+        self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, timer_id: Any) -> None:
         """The clock says ``timer_id`` expired: run its callback once, on this thread."""
