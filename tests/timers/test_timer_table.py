@@ -24,8 +24,12 @@ class FakeMap:
     special_fields = ((0, 16),)
 
     def __init__(self, space: AddressSpace, n: int) -> None:
-        self.region = Region(16 * n, "fake values")
+        self.region = Region(16 * n, "fake values", owner=self)
         space.add(self.region)
+
+    def field_at(self, address: int, size: int) -> tuple[int, Region] | None:
+        slot, rest = divmod(address - self.region.base, 16)
+        return (slot, self.region) if not rest and size == 16 else None
 
     def address(self, slot: int) -> int:
         return self.region.base + 16 * slot
