@@ -105,7 +105,14 @@ class Runtime:
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, path: str | Path, globals: Mapping[str, Any] | None = None, *, pin_root: str = DEFAULT_PIN_ROOT) -> Object:
+    def load(
+        self,
+        path: str | Path,
+        globals: Mapping[str, Any] | None = None,
+        *,
+        pin_root: str = DEFAULT_PIN_ROOT,
+        verify: bool = True,
+    ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
 
         Args:
@@ -113,11 +120,16 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+            verify: False skips the verifier (uBPF's model: untrusted code contained at run
+                time only). The kernel would refuse some of what then loads; runs stay
+                contained all the same: an access outside the program's memory is an
+                :class:`OutOfBoundsError`, a call of a helper the program may not use fails
+                as a call of an unknown helper, a runaway loop hits the instruction limit.
 
         Raises:
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
         """
-        return load_object(self, path, globals, pin_root)
+        return load_object(self, path, globals, pin_root, verify)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
