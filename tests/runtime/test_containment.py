@@ -114,3 +114,30 @@ def test_timer_init_outside_the_named_map_is_einval(rt: pybpf.Runtime, object_fi
     own = _value_address(obj) + 8
     assert _run(obj, "init_elsewhere", target=own) == 0
     assert _run(obj, "init_elsewhere", target=own + 8) == -EINVAL & 0xFFFF_FFFF
+
+
+@pytest.mark.parametrize(
+    ("license", "privileged", "helper", "allowed"),
+    [
+        pytest.param("GPL", True, 6, True, id="gpl-program-gpl-helper"),
+        pytest.param("Proprietary", True, 6, False, id="gpl-only-helper"),
+        pytest.param("Proprietary", True, 7, True, id="plain-helper"),
+        pytest.param("GPL", False, 172, False, id="cap-bpf-helper-unprivileged"),
+        pytest.param("GPL", True, 9999, False, id="unknown"),
+    ],
+)
+def test_callx_is_checked_exactly_as_a_direct_call(license: str, privileged: bool, helper: int, allowed: bool) -> None:
+    from pybpf.engine import BpfRuntimeError, Interpreter
+    from pybpf.helpers import BY_ID, linux_helpers
+    from pybpf.isa import assemble
+    from pybpf.runtime._containment import program_helpers
+
+    offered = {id_ for id_, h in BY_ID.items() if privileged or not h.privileged}
+    table = program_helpers(linux_helpers(), offered, license)
+    for asm in (f"call {helper}\nexit", f"mov %r6, {helper}\ncall %r6\nexit"):
+        vm = Interpreter(assemble(asm), helpers=table)
+        if allowed:
+            assert helper in table
+        else:
+            with pytest.raises(BpfRuntimeError, match=rf"^unknown helper {helper} at PC \d$"):
+                vm.run()
