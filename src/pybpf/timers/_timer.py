@@ -33,12 +33,14 @@ from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
 
 __all__ = [
     "BPF_F_TIMER_ABS",
+    "KTIME_SAFE_MAX",
     "BPF_F_TIMER_CPU_PIN",
     "TIMER_CHARGE",
     "TimerEvent",
     "TimerInfo",
     "TimerOwner",
     "TimerTable",
+    "kernel_expiry",
 ]
 
 EPERM, ENOMEM, EBUSY, EINVAL, EDEADLK = 1, 12, 16, 22, 35
@@ -51,6 +53,34 @@ TIMER_SIZE = 16
 TIMER_CHARGE = 96
 
 _WORD = struct.Struct("<Q")
+
+S64_MAX = (1 << 63) - 1
+#: the latest expiry an hrtimer can have: KTIME_SEC_MAX whole seconds (what ktime_add_safe
+#: saturates to), about 292 years
+KTIME_SAFE_MAX = S64_MAX // 1_000_000_000 * 1_000_000_000
+
+
+def _s64(value: int) -> int:
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value > S64_MAX else value
+
+
+def _add_safe(lhs: int, rhs: int) -> int:
+    """The kernel's ``ktime_add_safe``: a signed 64-bit sum saturating at KTIME_SEC_MAX."""
+    res = _s64(lhs + rhs)
+    return KTIME_SAFE_MAX if res < 0 or res < lhs or res < rhs else res
+
+
+def kernel_expiry(nsecs: int, absolute: bool, now: int) -> int:
+    """When ``bpf_timer_start(timer, nsecs, flags)`` makes the timer expire, as the kernel
+    computes it: ``nsecs`` becomes a signed 64-bit ktime; a relative one is added to now with
+    ``ktime_add_safe``, and ``hrtimer_set_expires_range_ns`` adds the zero slack with it too.
+    So any u64 at or past 2^63, relative or absolute, and any sum that overflows, saturates
+    to :data:`KTIME_SAFE_MAX` (in practice: never)."""
+    tim = _s64(nsecs)
+    if not absolute:
+        tim = _add_safe(tim, now)
+    return _add_safe(tim, 0)
 
 
 class TimerOwner(Protocol):
@@ -245,7 +275,7 @@ class TimerTable:
             timer = self._timer_at(ctx, address)
             if timer is None or timer.callback_pc is None:
                 return -EINVAL
-            expires = nsecs if flags & BPF_F_TIMER_ABS else self.clock.now(timer.clock_id) + nsecs
+            expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), self.clock.now(timer.clock_id))
             # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
             # is one of the kernel's choices and keeps virtual runs reproducible.
             timer.cpu = ctx.cpu

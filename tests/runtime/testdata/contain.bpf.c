@@ -105,3 +105,30 @@ int arm(void *ctx)
 	bpf_timer_set_callback(&v->t, cb);
 	return bpf_timer_start(&v->t, 1000000000, 0);
 }
+
+/* Arm the timer of key `target` to `offset` ns with flags `got`, firing `count_cb`. */
+volatile long fired;
+
+static int count_cb(void *map, int *key, struct elem *v)
+{
+	__sync_fetch_and_add(&fired, 1);
+	return 0;
+}
+
+SEC("syscall")
+int arm_at(void *ctx)
+{
+	int key = target;
+	struct elem init = {}, *v;
+
+	v = bpf_map_lookup_elem(&hmap, &key);
+	if (!v) {
+		bpf_map_update_elem(&hmap, &key, &init, BPF_ANY);
+		v = bpf_map_lookup_elem(&hmap, &key);
+		if (!v)
+			return 1;
+		bpf_timer_init(&v->t, &hmap, 1);
+		bpf_timer_set_callback(&v->t, count_cb);
+	}
+	return bpf_timer_start(&v->t, offset, got);
+}
