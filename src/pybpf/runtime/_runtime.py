@@ -13,9 +13,10 @@ from .._errors import NotSupportedError
 from ..engine import AddressSpace, Region
 from ..helpers import linux_helpers
 from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
+from ..timers._timer import DEFAULT_TRACE_LIMIT
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
-from ._host import Host, TraceRecord
+from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
@@ -56,6 +57,10 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        trace_limit: how many ``bpf_trace_printk`` lines the trace ring keeps; older ones are
+            dropped and counted in :attr:`trace_lost`, as the kernel's trace buffer overwrites.
+        timer_trace_limit: how many timer events :meth:`timer_events` keeps (the trace is
+            always on); older ones are dropped and counted in :attr:`timer_events_lost`.
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
@@ -70,6 +75,8 @@ class Runtime:
         seed: int | None = None,
         memory_limit: int | None = None,
         privileged: bool = True,
+        trace_limit: int = DEFAULT_TRACE_LINES,
+        timer_trace_limit: int = DEFAULT_TRACE_LIMIT,
     ) -> None:
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
@@ -85,9 +92,9 @@ class Runtime:
         self.privileged = privileged
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
-        self._host = Host(self, seed)
+        self._host = Host(self, seed, trace_limit)
         self._charged = 0
-        self.timers_table = TimerTable(self.clock, _TimerOwner(self))
+        self.timers_table = TimerTable(self.clock, _TimerOwner(self), trace_limit=timer_trace_limit)
         self._host.timers = self.timers_table
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)
@@ -264,8 +271,14 @@ class Runtime:
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace so far (init, set_callback, start, fire, cancel, free)."""
-        return list(self.timers_table.events)
+        """The timer event trace (init, set_callback, start, fire, cancel, free): the latest
+        ``timer_trace_limit`` events, oldest first."""
+        return self.timers_table.events()
+
+    @property
+    def timer_events_lost(self) -> int:
+        """How many timer events the bounded trace has dropped."""
+        return self.timers_table.events_lost
 
     def _charge(self, nbytes: int) -> bool:
         with self._lock:
@@ -284,8 +297,13 @@ class Runtime:
 
     # -- trace -----------------------------------------------------------------------------
 
+    @property
+    def trace_lost(self) -> int:
+        """How many ``bpf_trace_printk`` lines the trace ring has dropped."""
+        return self._host.trace_lost
+
     def trace_lines(self) -> list[str]:
-        """Every ``bpf_trace_printk`` line so far, oldest first."""
+        """The ``bpf_trace_printk`` lines in the trace ring, oldest first."""
         return [r.message for r in self._host.trace_records]
 
     def trace_fields(self) -> list[TraceRecord]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import struct
 import threading
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol, final
 
@@ -53,6 +54,7 @@ TIMER_SIZE = 16
 TIMER_CHARGE = 96
 
 _WORD = struct.Struct("<Q")
+DEFAULT_TRACE_LIMIT = 100_000  #: timer events a runtime keeps by default
 
 S64_MAX = (1 << 63) - 1
 #: the latest expiry an hrtimer can have: KTIME_SEC_MAX whole seconds (what ktime_add_safe
@@ -176,7 +178,7 @@ class _Local(threading.local):
 class TimerTable:
     """Every timer of one runtime, and the four helpers' logic."""
 
-    def __init__(self, clock: Clock, owner: TimerOwner, *, trace: bool = True) -> None:
+    def __init__(self, clock: Clock, owner: TimerOwner, *, trace_limit: int = DEFAULT_TRACE_LIMIT) -> None:
         self.clock = clock
         self.owner = owner
         self._timers: dict[int, Timer] = {}
@@ -186,8 +188,12 @@ class TimerTable:
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
-        self.events: list[TimerEvent] = []
-        self._trace = trace
+        #: the latest events as raw tuples (typed by :meth:`events`): always on, bounded
+        self._events: deque[tuple[int, str, str, bytes, str]] = deque(maxlen=max(1, trace_limit))
+        #: events dropped from the front of the trace to keep it bounded
+        self.events_lost = 0
+        #: callbacks fired so far (counted apart from the trace, which forgets)
+        self.fired = 0
         clock.set_fire(self.fire)
 
     # -- finding a timer from its field ----------------------------------------------------
@@ -218,9 +224,16 @@ class TimerTable:
         return timer
 
     def _event(self, event: str, timer: Timer, detail: str = "") -> None:
-        if self._trace:
-            key = timer.map.element_key(timer.slot)
-            self.events.append(TimerEvent(self.clock.now(), event, timer.map.name, key, detail))
+        events = self._events
+        if len(events) == events.maxlen:
+            self.events_lost += 1
+        events.append((self.clock.now(), event, timer.map.name, timer.map.element_key(timer.slot), detail))
+
+    def events(self) -> list[TimerEvent]:
+        """The events still in the trace, oldest first."""
+        with self._lock:
+            raw = list(self._events)
+        return [TimerEvent(*record) for record in raw]
 
     # -- the helpers -------------------------------------------------------------------------
 
@@ -369,6 +382,7 @@ class TimerTable:
             # callback from under a run that has started.
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
             self._event("fire", timer)
+            self.fired += 1
         outer, self._local.running = self._local.running, timer
         try:
             self.owner.run_callback(timer, engine, entry, program)

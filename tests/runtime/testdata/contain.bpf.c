@@ -132,3 +132,11 @@ int arm_at(void *ctx)
 	}
 	return bpf_timer_start(&v->t, offset, got);
 }
+
+/* One trace line carrying `target`. */
+SEC("syscall")
+int say(void *ctx)
+{
+	bpf_printk("line %ld", target);
+	return 0;
+}
