@@ -13,8 +13,12 @@ from ._errors import BpfRuntimeError as BpfRuntimeError
 from ._errors import InstructionLimitError as InstructionLimitError
 from ._errors import OutOfBoundsError as OutOfBoundsError
 from ._interp import Interpreter as Interpreter
+from ._memory import EVERYTHING as EVERYTHING
 from ._memory import AddressSpace as AddressSpace
+from ._memory import Area as Area
 from ._memory import Region as Region
+from ._memory import SlotArea as SlotArea
+from ._memory import Visibility as Visibility
 from ._tiered import ENGINES as ENGINES
 from ._tiered import create_engine as create_engine
 from ._tiered import engine_class as engine_class

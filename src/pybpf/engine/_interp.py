@@ -13,7 +13,7 @@ from ._codegen import generate
 from ._context import ContextPool, ExecContext
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError
-from ._memory import AddressSpace, Region
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 from ._run import Function, call_nested, run_function, unknown_helper
 
 __all__ = ["Interpreter"]
@@ -27,6 +27,8 @@ class Interpreter:
         insns: the program; it is validated here (:func:`pybpf.isa.validate`).
         helpers: helper implementations by id (see :data:`HelperTable`).
         space: the shared regions (maps, global data); a private empty one by default.
+        visible: which of them runs of this program may address (the runtime computes it at
+            load from the maps the program references); all of them by default.
         max_instructions: the budget of one run, counted across subprogram calls.
         name: used in tracebacks of the generated code.
 
@@ -40,6 +42,7 @@ class Interpreter:
         *,
         helpers: HelperTable | None = None,
         space: AddressSpace | None = None,
+        visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
     ) -> None:
@@ -47,6 +50,7 @@ class Interpreter:
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
         self.space = space if space is not None else AddressSpace()
+        self.visible = visible
         self.max_instructions = max_instructions
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
@@ -115,8 +119,8 @@ class Interpreter:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
         return run_function(
             self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
-            max_instructions=self.max_instructions, regions=regions, packet=packet,
-            cpu=cpu, runtime=runtime, program=program,
+            max_instructions=self.max_instructions, visible=self.visible, regions=regions,
+            packet=packet, cpu=cpu, runtime=runtime, program=program,
         )
 
     def entry_function(self) -> Any:

@@ -40,7 +40,7 @@ from ._context import ContextPool, ExecContext, PacketAbort
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
 from ._irgen import STATE_SLOTS, Fault, Field, Op, generate_ir, used_helpers
-from ._memory import AddressSpace, Region
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 from ._run import Function, call_nested, run_function, unknown_helper
 
 __all__ = ["Jit", "is_cached"]
@@ -114,17 +114,18 @@ def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -
     state = _STATES[address_of_state]
     ctx = state.ctx
     try:
-        region = ctx.region(address, size, pc, _OPS[op])
+        # Native code checked the active frames inline: what reaches here is off the stack,
+        # looked up as the interpreter's accessors look it up.
+        region = ctx._outside_stack(address, size, pc, _OPS[op])
     except BaseException as error:  # noqa: BLE001 - every error must reach the run's caller
         state.fail(error)
         return 1
-    if region is not ctx.stack:  # stack frames are checked inline, never cached
-        slots = state.slots
-        slots[Field.RLO], slots[Field.RSIZE] = region.base, region.size
-        state.windows[0] = region
-        if region.writable:
-            slots[Field.WLO], slots[Field.WSIZE] = region.base, region.size
-            state.windows[1] = region
+    slots = state.slots
+    slots[Field.RLO], slots[Field.RSIZE] = region.base, region.size
+    state.windows[0] = region
+    if region.writable:
+        slots[Field.WLO], slots[Field.WSIZE] = region.base, region.size
+        state.windows[1] = region
     return 0
 
 
@@ -295,6 +296,7 @@ class Jit:
         insns: the program; it is validated here (:func:`pybpf.isa.validate`).
         helpers: helper implementations by id (see :data:`HelperTable`).
         space: the shared regions (maps, global data); a private empty one by default.
+        visible: which of them runs of this program may address; all of them by default.
         max_instructions: the budget of one run, counted across subprogram calls.
         name: used in messages.
         code: the region whose addresses stand for subprograms (``lddw`` of a function):
@@ -311,6 +313,7 @@ class Jit:
         *,
         helpers: HelperTable | None = None,
         space: AddressSpace | None = None,
+        visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
         code: Region | None = None,
@@ -320,6 +323,7 @@ class Jit:
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
         self.space = space if space is not None else AddressSpace()
+        self.visible = visible
         self.max_instructions = max_instructions
         self.code = code if code is not None else Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
         backend = _backend()
@@ -383,8 +387,8 @@ class Jit:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
         return run_function(
             self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
-            max_instructions=self.max_instructions, regions=regions, packet=packet,
-            cpu=cpu, runtime=runtime, program=program,
+            max_instructions=self.max_instructions, visible=self.visible, regions=regions,
+            packet=packet, cpu=cpu, runtime=runtime, program=program,
         )
 
     def entry_function(self) -> Function:

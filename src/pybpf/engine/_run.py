@@ -14,9 +14,9 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
+from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall, forget_windows
 from ._errors import BpfRuntimeError
-from ._memory import Region
+from ._memory import Region, Visibility
 
 __all__ = ["Function", "call_nested", "run_function", "unknown_helper"]
 
@@ -32,6 +32,7 @@ def run_function(
     args: tuple[int, int, int, int, int],
     *,
     max_instructions: int,
+    visible: Visibility,
     regions: Sequence[Region],
     packet: Region | None,
     cpu: int,
@@ -41,15 +42,19 @@ def run_function(
     """Run ``fn`` of ``engine`` in a fresh context; see :meth:`Interpreter.run`."""
     ctx = pool.acquire()
     ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
-    ctx.runtime, ctx.program, ctx.engine = runtime, program, engine
+    ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, engine, visible
     ctx.n, ctx.limit = 0, max_instructions
     r1, r2, r3, r4, r5 = args
     try:
         while True:
             try:
-                return fn(ctx, r1, r2, r3, r4, r5, ctx.top)
+                r0 = fn(ctx, r1, r2, r3, r4, r5, ctx.top)
+                if ctx.held:  # released by the pool; the kernel's verifier refuses this
+                    raise BpfRuntimeError("program exited holding a bpf_spin_lock")
+                return r0
             except TailCall as jump:
-                ctx.engine = jump.engine
+                ctx.engine, ctx.visible = jump.engine, jump.engine.visible
+                forget_windows(ctx)  # the new program may see other maps
                 fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
     except PacketAbort:
         return 0

@@ -26,7 +26,7 @@ from ._context import ContextPool, ExecContext
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError
 from ._interp import Interpreter
-from ._memory import AddressSpace, Region
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 from ._run import Function, call_nested, run_function
 
 __all__ = ["COMPILE_AFTER", "ENGINES", "Tiered", "create_engine", "engine_class", "jit_available"]
@@ -73,6 +73,7 @@ def create_engine(
     *,
     helpers: HelperTable,
     space: AddressSpace,
+    visible: Visibility = EVERYTHING,
     max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
     name: str = "prog",
 ) -> Any:
@@ -90,7 +91,9 @@ def create_engine(
     if kind == "auto":
         forced = os.environ.get("PYBPF_ENGINE", "auto")
         kind = forced if forced in ENGINES else "auto"
-    options: dict[str, Any] = {"helpers": helpers, "space": space, "max_instructions": max_instructions, "name": name}
+    options: dict[str, Any] = {
+        "helpers": helpers, "space": space, "visible": visible, "max_instructions": max_instructions, "name": name,
+    }
     if kind == "interpreter" or _jit_module() is None:
         return Interpreter(insns, **options)
     if kind == "jit":
@@ -126,10 +129,14 @@ class Tiered:
         *,
         helpers: HelperTable,
         space: AddressSpace,
+        visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
     ) -> None:
-        self.interpreter = Interpreter(insns, helpers=helpers, space=space, max_instructions=max_instructions, name=name)
+        self.interpreter = Interpreter(
+            insns, helpers=helpers, space=space, visible=visible, max_instructions=max_instructions, name=name
+        )
+        self.visible = visible
         self.max_instructions = max_instructions
         self.compiled: Any = None
         self._functions: dict[int, Function] = self.interpreter.functions
@@ -143,7 +150,7 @@ class Tiered:
     def _compile(self) -> None:
         interp = self.interpreter
         self.compiled = _JIT.Jit(
-            interp.insns, helpers=interp.helpers, space=interp.space,
+            interp.insns, helpers=interp.helpers, space=interp.space, visible=self.visible,
             max_instructions=self.max_instructions, code=interp.code,
         )
         self._functions = self.compiled.functions
@@ -170,8 +177,8 @@ class Tiered:
         try:
             return run_function(
                 self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
-                max_instructions=self.max_instructions, regions=regions, packet=packet,
-                cpu=cpu, runtime=runtime, program=program,
+                max_instructions=self.max_instructions, visible=self.visible, regions=regions,
+                packet=packet, cpu=cpu, runtime=runtime, program=program,
             )
         finally:
             if self.compiled is None:

@@ -39,8 +39,8 @@ def host(ctx: ExecContext) -> HelperHost:
 
 
 def map_arg(ctx: ExecContext, address: int, helper: str):  # type: ignore[no-untyped-def]
-    """The map a map-pointer argument points to."""
+    """The map a map-pointer argument points to, if the running program may use it."""
     m = host(ctx).map_at(address)
-    if m is None:
+    if m is None or not ctx.visible.allows(m):
         raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a map")
     return m

@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from ..engine import AddressSpace, Region
+from ..engine import AddressSpace, Area, Region
 from ._errors import (
     EBADF,
     EBUSY,
@@ -192,6 +192,7 @@ class Map(abc.ABC):
         self._check_create()
         self._lock = threading.Lock()
         self._regions: list[Region] = []
+        self._areas: list[Area] = []
         # A small buffer of our own, never registered: its address is unique while we live.
         self._handle = Region(8, f"map '{name}'", writable=False)
         self.address: int = self._handle.base
@@ -246,16 +247,24 @@ class Map(abc.ABC):
             end = offset + size
 
     def _add_region(self, size: int, what: str) -> Region:
-        """A new native buffer for this map, addressable by programs from now on."""
+        """A new native buffer owned by this map; programs reach it only through the areas
+        the map registers with :meth:`_register`."""
         try:
             region = Region(
-                size, f"map '{self.name}' {what}", writable=not self.flags & BPF_F_RDONLY_PROG
+                size,
+                f"map '{self.name}' {what}",
+                writable=not self.flags & BPF_F_RDONLY_PROG,
+                owner=self,
             )
         except MemoryError:
             raise MapError("create", ENOMEM, f"cannot allocate {size} bytes") from None
-        self.space.add(region)
         self._regions.append(region)
         return region
+
+    def _register(self, area: Area) -> None:
+        """Make ``area`` addressable by the programs that may see this map."""
+        self.space.add(area)
+        self._areas.append(area)
 
     def regions(self) -> list[Region]:
         """The regions this map registered in its address space."""
@@ -401,6 +410,7 @@ class Map(abc.ABC):
                 return
             self.closed = True
         self.free_fields()
-        for region in self._regions:
-            self.space.remove(region)
+        for area in self._areas:
+            self.space.remove(area)
+        self._areas.clear()
         self._regions.clear()

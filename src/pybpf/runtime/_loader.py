@@ -30,6 +30,7 @@ from ..verifier import (
     check_register_reads,
 )
 from ._compile import compile_c
+from ._containment import program_helpers, program_visibility
 from ._globals import Globals, global_vars
 from ._map import Map
 from ._object import MapsView, Object
@@ -62,9 +63,10 @@ def max_entries(mspec: MapSpec) -> int:
 
 
 def load_object(
-    runtime: Runtime, path: str | Path, globals_: Mapping[str, Any] | None, pin_root: str
+    runtime: Runtime, path: str | Path, globals_: Mapping[str, Any] | None, pin_root: str, verify: bool = True
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``."""
+    """Load an object file (or compile and load a ``.c`` file) into ``runtime``; without
+    ``verify``, the programs skip the verifier and are contained at run time only."""
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
@@ -72,7 +74,7 @@ def load_object(
     spec = load_collection(obj_path, name=object_name(path.name))
     created: dict[str, maps.Map] = {}
     try:
-        return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
+        return _Loader(runtime, spec, pin_root, created, verify).load(globals_ or {})
     except BaseException:
         for m in created.values():  # nothing half-loaded survives a failure
             runtime._table.discard(m)
@@ -80,8 +82,11 @@ def load_object(
 
 
 class _Loader:
-    def __init__(self, runtime: Runtime, spec: CollectionSpec, pin_root: str, created: dict[str, maps.Map]) -> None:
+    def __init__(
+        self, runtime: Runtime, spec: CollectionSpec, pin_root: str, created: dict[str, maps.Map], verify: bool = True
+    ) -> None:
         self.rt = runtime
+        self.verify = verify
         self.spec = spec
         self.pin_root = pin_root.rstrip("/")
         self.maps: dict[str, maps.Map] = {}
@@ -188,14 +193,24 @@ class _Loader:
     def _program(self, pspec: ProgramSpec) -> Program:
         insns = [self._resolve(pspec, insn) for insn in pspec.instructions]
         try:
-            self._check(pspec, insns)
+            if self.verify:
+                self._check(pspec, insns)
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
-        engine = create_engine(self.rt.engine, insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
+        used = [self.maps[n] for n in pspec.map_refs]
+        helpers = program_helpers(self.rt._helpers, self._offered(), pspec.license)
+        engine = create_engine(
+            self.rt.engine, insns, helpers=helpers, space=self.rt.space,
+            visible=program_visibility(used), name=pspec.name,
+        )
         program = Program(self.rt, pspec, insns, engine)
-        self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
+        self.rt._adopt_program(program, used)
         return program
+
+    def _offered(self) -> set[int]:
+        """The helpers this runtime offers programs: all, less the CAP_BPF ones unprivileged."""
+        return {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
 
     def _resolve(self, pspec: ProgramSpec, insn: Instruction) -> Instruction:
         """A map reference (by index into the program's map list) becomes the map's address."""
@@ -209,8 +224,7 @@ class _Loader:
         return insn
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
-        offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
-        check_helper_calls(pspec.instructions, pspec.license, offered)
+        check_helper_calls(pspec.instructions, pspec.license, self._offered())
         check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
         check_format_strings(insns, self._read_string)
 
@@ -234,4 +248,4 @@ class _Loader:
 
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:
     """A map's special-field hook: its element's timer is cancelled and freed."""
-    timers.free_element(m, region, offset)
+    timers.free_element(m, slot, region, offset)

@@ -12,9 +12,10 @@ from typing import Any, final
 from ..engine import ENGINES, AddressSpace, Region
 from ..helpers import linux_helpers
 from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
+from ..timers._timer import DEFAULT_TRACE_LIMIT
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
-from ._host import Host, TraceRecord
+from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
@@ -57,6 +58,10 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        trace_limit: how many ``bpf_trace_printk`` lines the trace ring keeps; older ones are
+            dropped and counted in :attr:`trace_lost`, as the kernel's trace buffer overwrites.
+        timer_trace_limit: how many timer events :meth:`timer_events` keeps (the trace is
+            always on); older ones are dropped and counted in :attr:`timer_events_lost`.
 
     Raises:
         ValueError: a bad clock, engine or CPU count.
@@ -70,6 +75,8 @@ class Runtime:
         seed: int | None = None,
         memory_limit: int | None = None,
         privileged: bool = True,
+        trace_limit: int = DEFAULT_TRACE_LINES,
+        timer_trace_limit: int = DEFAULT_TRACE_LIMIT,
     ) -> None:
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
@@ -83,9 +90,9 @@ class Runtime:
         self.privileged = privileged
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
-        self._host = Host(self, seed)
+        self._host = Host(self, seed, trace_limit)
         self._charged = 0
-        self.timers_table = TimerTable(self.clock, _TimerOwner(self))
+        self.timers_table = TimerTable(self.clock, _TimerOwner(self), trace_limit=timer_trace_limit)
         self._host.timers = self.timers_table
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)
@@ -103,7 +110,14 @@ class Runtime:
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, path: str | Path, globals: Mapping[str, Any] | None = None, *, pin_root: str = DEFAULT_PIN_ROOT) -> Object:
+    def load(
+        self,
+        path: str | Path,
+        globals: Mapping[str, Any] | None = None,
+        *,
+        pin_root: str = DEFAULT_PIN_ROOT,
+        verify: bool = True,
+    ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
 
         Args:
@@ -111,11 +125,16 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+            verify: False skips the verifier (uBPF's model: untrusted code contained at run
+                time only). The kernel would refuse some of what then loads; runs stay
+                contained all the same: an access outside the program's memory is an
+                :class:`OutOfBoundsError`, a call of a helper the program may not use fails
+                as a call of an unknown helper, a runaway loop hits the instruction limit.
 
         Raises:
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
         """
-        return load_object(self, path, globals, pin_root)
+        return load_object(self, path, globals, pin_root, verify)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
@@ -250,8 +269,14 @@ class Runtime:
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace so far (init, set_callback, start, fire, cancel, free)."""
-        return list(self.timers_table.events)
+        """The timer event trace (init, set_callback, start, fire, cancel, free): the latest
+        ``timer_trace_limit`` events, oldest first."""
+        return self.timers_table.events()
+
+    @property
+    def timer_events_lost(self) -> int:
+        """How many timer events the bounded trace has dropped."""
+        return self.timers_table.events_lost
 
     def _charge(self, nbytes: int) -> bool:
         with self._lock:
@@ -270,8 +295,13 @@ class Runtime:
 
     # -- trace -----------------------------------------------------------------------------
 
+    @property
+    def trace_lost(self) -> int:
+        """How many ``bpf_trace_printk`` lines the trace ring has dropped."""
+        return self._host.trace_lost
+
     def trace_lines(self) -> list[str]:
-        """Every ``bpf_trace_printk`` line so far, oldest first."""
+        """The ``bpf_trace_printk`` lines in the trace ring, oldest first."""
         return [r.message for r in self._host.trace_records]
 
     def trace_fields(self) -> list[TraceRecord]:
@@ -344,12 +374,9 @@ class _TimerOwner:
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         m = timer.map
-        key_address = m.key_address(timer.slot)
-        regions: tuple[Region, ...] = ()
-        if key_address is None:  # an array's key is its index, in a u32 alive for the call
-            key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
-            key_address, regions = key.base, (key,)
+        # The key is a copy alive for the call: the map's stored keys are not program memory.
+        key = Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False)
         engine.run(
-            m.address, key_address, timer.value_address,
-            entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
+            m.address, key.base, timer.value_address,
+            entry=entry, regions=(key,), cpu=timer.cpu, runtime=self.rt._host, program=program,
         )

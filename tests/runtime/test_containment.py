@@ -1,0 +1,143 @@
+"""Run-time containment: a program loaded without the verifier reaches only its own memory.
+
+Each test names the class of escape it closes (issue 8): other objects' maps, map internals,
+hidden special fields, stack frames below the active ones, forged timers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import pybpf
+from pybpf import OutOfBoundsError
+
+SOURCE = Path(__file__).parent / "testdata" / "contain.bpf.c"
+ERANGE, EINVAL = 34, 22
+
+pytestmark = pytest.mark.skipif(shutil.which("clang-19") is None, reason="needs clang-19")
+
+
+@pytest.fixture(scope="module")
+def object_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pybpf.runtime._compile import compile_c
+
+    copy = tmp_path_factory.mktemp("contain") / SOURCE.name
+    shutil.copy(SOURCE, copy)
+    return compile_c(copy)
+
+
+@pytest.fixture
+def rt() -> Iterator[pybpf.Runtime]:
+    with pybpf.Runtime(clock="virtual") as runtime:
+        yield runtime
+
+
+def _load(rt: pybpf.Runtime, path: Path) -> pybpf.Object:
+    return rt.load(path, verify=False)
+
+
+def _value_address(obj: pybpf.Object) -> int:
+    """The address of key 0's value in the object's hash map (the program-side lookup)."""
+    obj.maps["hmap"][0] = bytes(32)
+    return obj.maps["hmap"].internal.lookup(b"\0\0\0\0", 0)  # type: ignore[no-any-return]
+
+
+def _run(obj: pybpf.Object, name: str, **globals_: int) -> int:
+    for key, value in globals_.items():
+        obj.globals[key] = value
+    return obj.programs[name].test_run().retval
+
+
+def test_another_objects_map_value_is_out_of_bounds(rt: pybpf.Runtime, object_file: Path) -> None:
+    victim, attacker = _load(rt, object_file), _load(rt, object_file)
+    address = _value_address(victim)
+    with pytest.raises(OutOfBoundsError, match=r"^store of 8 bytes at 0x[0-9a-f]+ .*at PC \d+$"):
+        _run(attacker, "poke", target=address)
+    assert victim.maps["hmap"][0]["data"] == 0
+    _run(victim, "poke", target=address)  # its own map: allowed
+    assert victim.maps["hmap"][0]["data"] == 0x41
+
+
+def test_probe_read_of_another_objects_memory_gets_the_kernels_error(rt: pybpf.Runtime, object_file: Path) -> None:
+    victim, attacker = _load(rt, object_file), _load(rt, object_file)
+    address = _value_address(victim)
+    assert _run(attacker, "probe", target=address) == -ERANGE & 0xFFFF_FFFF
+    assert _run(victim, "probe", target=address) == 0
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [
+        pytest.param(-8, id="stored-key"),
+        pytest.param(8, id="hidden-timer"),
+        pytest.param(16, id="hidden-timer-second-word"),
+        pytest.param(32, id="next-slot"),
+        pytest.param(4, id="straddles-timer"),
+    ],
+)
+def test_map_internals_and_hidden_fields_are_out_of_bounds(rt: pybpf.Runtime, object_file: Path, offset: int) -> None:
+    obj = _load(rt, object_file)
+    with pytest.raises(OutOfBoundsError):
+        _run(obj, "peek_value", offset=offset)
+
+
+def test_value_bytes_around_hidden_fields_stay_addressable(rt: pybpf.Runtime, object_file: Path) -> None:
+    obj = _load(rt, object_file)
+    assert _run(obj, "peek_value", offset=24) == 0
+
+
+@pytest.mark.parametrize("offset", [pytest.param(-600, id="below-frame"), pytest.param(-3000, id="deep-reservation")])
+def test_stack_below_the_active_frame_is_out_of_bounds(rt: pybpf.Runtime, object_file: Path, offset: int) -> None:
+    obj = _load(rt, object_file)
+    with pytest.raises(OutOfBoundsError, match=r"^load of 8 bytes"):
+        _run(obj, "peek_stack", offset=offset)
+
+
+@pytest.mark.parametrize("guess", range(1, 4))
+def test_forged_timer_gets_einval_and_touches_no_timer(rt: pybpf.Runtime, object_file: Path, guess: int) -> None:
+    victim, attacker = _load(rt, object_file), _load(rt, object_file)
+    assert _run(victim, "arm") == 0
+    before = rt.timers()
+    assert _run(attacker, "forge", offset=guess) == -EINVAL & 0xFFFF_FFFF
+    assert attacker.globals["got"] == -EINVAL
+    assert rt.timers() == before
+
+
+def test_timer_init_outside_the_named_map_is_einval(rt: pybpf.Runtime, object_file: Path) -> None:
+    other, obj = _load(rt, object_file), _load(rt, object_file)
+    address = _value_address(other) + 8
+    assert _run(obj, "init_elsewhere", target=address) == -EINVAL & 0xFFFF_FFFF
+    own = _value_address(obj) + 8
+    assert _run(obj, "init_elsewhere", target=own) == 0
+    assert _run(obj, "init_elsewhere", target=own + 8) == -EINVAL & 0xFFFF_FFFF
+
+
+@pytest.mark.parametrize(
+    ("license", "privileged", "helper", "allowed"),
+    [
+        pytest.param("GPL", True, 6, True, id="gpl-program-gpl-helper"),
+        pytest.param("Proprietary", True, 6, False, id="gpl-only-helper"),
+        pytest.param("Proprietary", True, 7, True, id="plain-helper"),
+        pytest.param("GPL", False, 172, False, id="cap-bpf-helper-unprivileged"),
+        pytest.param("GPL", True, 9999, False, id="unknown"),
+    ],
+)
+def test_callx_is_checked_exactly_as_a_direct_call(license: str, privileged: bool, helper: int, allowed: bool) -> None:
+    from pybpf.engine import BpfRuntimeError, Interpreter
+    from pybpf.helpers import BY_ID, linux_helpers
+    from pybpf.isa import assemble
+    from pybpf.runtime._containment import program_helpers
+
+    offered = {id_ for id_, h in BY_ID.items() if privileged or not h.privileged}
+    table = program_helpers(linux_helpers(), offered, license)
+    for asm in (f"call {helper}\nexit", f"mov %r6, {helper}\ncall %r6\nexit"):
+        vm = Interpreter(assemble(asm), helpers=table)
+        if allowed:
+            assert helper in table
+        else:
+            with pytest.raises(BpfRuntimeError, match=rf"^unknown helper {helper} at PC \d$"):
+                vm.run()
