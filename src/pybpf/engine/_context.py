@@ -76,6 +76,8 @@ class ExecContext:
         self.program: Any = None
         #: the engine running this context (helpers call back into the program through it)
         self.engine: Any = None
+        #: the JIT's native state for this context, made on its first compiled run
+        self.native: Any = None
         #: the frame pointer of the frame that called the current helper
         self.fp = 0  # set below, once the stack exists
         #: tail calls taken so far in this run

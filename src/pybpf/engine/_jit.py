@@ -25,10 +25,11 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import struct
 import tempfile
 import threading
 import weakref
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, final
 
@@ -46,10 +47,16 @@ from ._run import Function, call_nested, run_function, unknown_helper
 __all__ = ["Jit", "is_cached"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 1
+CODEGEN_VERSION = 2
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
+# The slots the entry sets in one go (see _irgen.Field): N..WSIZE, then MIN_FP..CODE_BASE;
+# plain ints, since the entry is the hot path.
+_HEAD = struct.Struct(f"<{int(Field.WSIZE) + 1}q")
+_TAIL_OFFSET = 8 * int(Field.MIN_FP)
+_TAIL = struct.Struct(f"<{int(Field.CODE_BASE) - int(Field.MIN_FP) + 1}q")
+_N, _FAULT, _CODE_BASE = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -63,6 +70,7 @@ class _State:
 
     def __init__(self, ctx: ExecContext) -> None:
         self.slots = (ctx_slots := (ctypes.c_int64 * STATE_SLOTS)())
+        self.view = memoryview(ctx_slots).cast("B")
         self.address: int = ctypes.addressof(ctx_slots)
         self.ctx = ctx
         self.helpers: HelperTable = {}
@@ -96,14 +104,12 @@ class _State:
 
 
 _STATES: weakref.WeakValueDictionary[int, _State] = weakref.WeakValueDictionary()
-_STATE_OF: weakref.WeakKeyDictionary[ExecContext, _State] = weakref.WeakKeyDictionary()
 
 
-def _state(ctx: ExecContext) -> _State:
-    state = _STATE_OF.get(ctx)
-    if state is None:
-        state = _STATE_OF[ctx] = _State(ctx)
-        _STATES[state.address] = state
+def _attach(ctx: ExecContext) -> _State:
+    """Give ``ctx`` its native state (once: contexts are pooled and reused)."""
+    state = ctx.native = _State(ctx)
+    _STATES[state.address] = state
     return state
 
 
@@ -159,8 +165,35 @@ _RESOLVE_TYPE = ctypes.CFUNCTYPE(
 )
 _HELPER_TYPE = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_size_t, *([ctypes.c_uint64] * 8))
 _TRAMPOLINES = (_RESOLVE_TYPE(_resolve), _HELPER_TYPE(_helper))
-#: The native entry of a compiled subprogram; PYFUNCTYPE keeps the GIL held while it runs.
-_NATIVE_TYPE = ctypes.PYFUNCTYPE(ctypes.c_uint64, ctypes.c_size_t, *([ctypes.c_uint64] * 6))
+
+
+class _MethodDef(ctypes.Structure):
+    """CPython's ``PyMethodDef``: how a built-in function is described."""
+
+    _fields_ = (
+        ("ml_name", ctypes.c_char_p),
+        ("ml_meth", ctypes.c_void_p),
+        ("ml_flags", ctypes.c_int),
+        ("ml_doc", ctypes.c_char_p),
+    )
+
+
+_METH_FASTCALL = 0x0080
+_NEW_BUILTIN = ctypes.pythonapi.PyCFunction_NewEx
+_NEW_BUILTIN.restype = ctypes.py_object
+_NEW_BUILTIN.argtypes = (ctypes.POINTER(_MethodDef), ctypes.py_object, ctypes.py_object)
+#: Method definitions must outlive their functions: kept for the life of the process, one
+#: per compiled subprogram (the code itself is never unloaded either).
+_BUILTINS: dict[str, tuple[_MethodDef, Callable[..., int]]] = {}
+
+
+def _builtin(symbol: str, address: int) -> Callable[..., int]:
+    """The generated entry point at ``address`` as a Python built-in function."""
+    found = _BUILTINS.get(symbol)
+    if found is None:
+        method = _MethodDef(symbol.encode(), address, _METH_FASTCALL, None)
+        found = _BUILTINS[symbol] = (method, _NEW_BUILTIN(ctypes.byref(method), None, None))
+    return found[1]
 
 
 # -- compiling and caching -------------------------------------------------------------
@@ -174,6 +207,8 @@ class _Backend:
         llvm.initialize_native_asmprinter()
         for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper"), _TRAMPOLINES, strict=True):
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
+        for name in ("PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong"):
+            llvm.add_symbol(name, ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value)
         target = llvm.Target.from_default_triple()
         self.machine = target.create_target_machine(
             cpu=llvm.get_host_cpu_name(),
@@ -331,31 +366,33 @@ class Jit:
         key = backend.key(self.insns, called, proven)
         backend.load(key, self.insns, called, proven)
         self.functions: dict[int, Function] = {
-            pc: self._wrap(backend.address(f"bpf_{key}_f{pc}")) for pc in subprogram_entries(self.insns)
+            pc: self._wrap(_builtin(f"bpf_{key}_py{pc}", backend.address(f"bpf_{key}_py{pc}")))
+            for pc in subprogram_entries(self.insns)
         }
         self._pool = ContextPool(self.space)
         self._counts = threading.local()
 
-    def _wrap(self, address: int) -> Function:
-        native = _NATIVE_TYPE(address)
+    def _wrap(self, native: Callable[..., int]) -> Function:
         helpers, code_base = self.helpers, self.code.base
 
         def enter(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int, r10: int) -> int:
-            state = _state(ctx)
-            slots = state.slots
-            saved = state.helpers, slots[Field.CODE_BASE]
-            slots[Field.N], slots[Field.LIMIT], slots[Field.TOP] = ctx.n, ctx.limit, ctx.top
-            slots[Field.MIN_FP], slots[Field.CODE_BASE] = ctx.min_caller_fp, code_base
+            state = ctx.native or _attach(ctx)
+            slots, saved = state.slots, state.helpers
             packet = ctx.packet
-            slots[Field.PKT_BASE], slots[Field.PKT_SIZE] = (packet.base, packet.size) if packet else (0, 0)
-            slots[Field.RSIZE] = slots[Field.WSIZE] = 0
+            # Slots 0-6: count, budget, top, empty windows; 10-13: frame limit, packet, code.
+            _HEAD.pack_into(state.view, 0, ctx.n, ctx.limit, ctx.top, 0, 0, 0, 0)
+            saved_code = slots[_CODE_BASE]
+            _TAIL.pack_into(
+                state.view, _TAIL_OFFSET, ctx.min_caller_fp,
+                packet.base if packet else 0, packet.size if packet else 0, code_base,
+            )
             state.helpers = helpers
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:
-                ctx.n = slots[Field.N]
-                state.helpers, slots[Field.CODE_BASE] = saved
-            if slots[Field.FAULT]:
+                ctx.n = slots[_N]
+                state.helpers, slots[_CODE_BASE] = saved, saved_code
+            if slots[_FAULT]:
                 state.raise_fault()
             return r0
 
