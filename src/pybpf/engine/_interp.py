@@ -14,13 +14,13 @@ from ._context import ContextPool, ExecContext
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
-from ._run import Function, call_nested, run_function, unknown_helper
+from ._run import Function, FunctionEngine, unknown_helper
 
 __all__ = ["Interpreter"]
 
 
 @final
-class Interpreter:
+class Interpreter(FunctionEngine):
     """Runs a program on CPython, checking every memory access against its regions.
 
     Args:
@@ -84,68 +84,6 @@ class Interpreter:
         if fn is None:
             unknown_helper(target, pc)
         return fn(ctx, *args)  # type: ignore[misc]
-
-    def function_at(self, address: int) -> int | None:
-        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
-        pc, rem = divmod(address - self.code.base, 8)
-        return pc if not rem and pc in self.functions else None
-
-    def run(
-        self,
-        r1: int = 0,
-        r2: int = 0,
-        r3: int = 0,
-        r4: int = 0,
-        r5: int = 0,
-        *,
-        entry: int = 0,
-        regions: Sequence[Region] = (),
-        packet: Region | None = None,
-        cpu: int = 0,
-        runtime: Any = None,
-        program: Any = None,
-    ) -> int:
-        """Run from the subprogram at ``entry`` with a fresh, zeroed stack and return r0.
-
-        ``regions`` are private to this run (context, packet); ``packet`` is the one legacy
-        packet loads read. A legacy packet load past the packet ends the run with 0, as in
-        the kernel.
-
-        Raises:
-            BpfRuntimeError: the run faulted (see its subclasses); ``entry`` is not a subprogram.
-        """
-        fn = self.functions.get(entry)
-        if fn is None:
-            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
-        return run_function(
-            self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
-            max_instructions=self.max_instructions, visible=self.visible, regions=regions,
-            packet=packet, cpu=cpu, runtime=runtime, program=program,
-        )
-
-    def entry_function(self) -> Any:
-        """The compiled main program (PC 0), for a tail call into this program."""
-        return self.functions[0]
-
-    def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
-        """Call the subprogram at ``entry`` from a helper, in a new frame of the same run.
-
-        This is how bpf_loop and bpf_for_each_map_elem run their callbacks: the callback may
-        use the caller's stack through pointers, and counts towards the frame limit.
-
-        Raises:
-            BpfRuntimeError: ``entry`` is not a subprogram, or the frames are exhausted.
-        """
-        return call_nested(self.functions, ctx, entry, args)
-
-    @property
-    def last_instruction_count(self) -> int:
-        """How many instructions the last run on this thread executed (0 before any run).
-
-        Counted per basic block, so a run that faults is charged its whole faulting block.
-        """
-        count: int = getattr(self._counts, "last", 0)
-        return count
 
 
 def _unsupported(what: str, pc: int) -> None:

@@ -31,7 +31,7 @@ import threading
 import weakref
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any, final
+from typing import final
 
 import llvmlite
 import llvmlite.binding as llvm
@@ -42,7 +42,7 @@ from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
 from ._irgen import STATE_SLOTS, Fault, Field, Op, generate_ir, used_helpers
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
-from ._run import Function, call_nested, run_function, unknown_helper
+from ._run import Function, FunctionEngine, unknown_helper
 
 __all__ = ["Jit", "is_cached"]
 
@@ -321,7 +321,7 @@ def is_cached(insns: Sequence[Instruction], helpers: HelperTable, proven: Collec
 
 
 @final
-class Jit:
+class Jit(FunctionEngine):
     """Runs a program as native code, checking every memory access it cannot prove safe.
 
     The arguments and behaviour are the :class:`Interpreter`'s; the results, faults and
@@ -397,47 +397,3 @@ class Jit:
             return r0
 
         return enter
-
-    def function_at(self, address: int) -> int | None:
-        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
-        pc, rem = divmod(address - self.code.base, 8)
-        return pc if not rem and pc in self.functions else None
-
-    def run(
-        self,
-        r1: int = 0,
-        r2: int = 0,
-        r3: int = 0,
-        r4: int = 0,
-        r5: int = 0,
-        *,
-        entry: int = 0,
-        regions: Sequence[Region] = (),
-        packet: Region | None = None,
-        cpu: int = 0,
-        runtime: Any = None,
-        program: Any = None,
-    ) -> int:
-        """Run from the subprogram at ``entry``; see :meth:`Interpreter.run`."""
-        fn = self.functions.get(entry)
-        if fn is None:
-            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
-        return run_function(
-            self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
-            max_instructions=self.max_instructions, visible=self.visible, regions=regions,
-            packet=packet, cpu=cpu, runtime=runtime, program=program,
-        )
-
-    def entry_function(self) -> Function:
-        """The compiled main program (PC 0), for a tail call into this program."""
-        return self.functions[0]
-
-    def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
-        """Call the subprogram at ``entry`` from a helper; see :meth:`Interpreter.call_nested`."""
-        return call_nested(self.functions, ctx, entry, args)
-
-    @property
-    def last_instruction_count(self) -> int:
-        """How many instructions the last run on this thread executed (counted per block)."""
-        count: int = getattr(self._counts, "last", 0)
-        return count

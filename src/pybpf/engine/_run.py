@@ -18,7 +18,7 @@ from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCal
 from ._errors import BpfRuntimeError
 from ._memory import Region, Visibility
 
-__all__ = ["Function", "call_nested", "run_function", "unknown_helper"]
+__all__ = ["Function", "FunctionEngine", "call_nested", "run_function", "unknown_helper"]
 
 #: A compiled subprogram: ``fn(ctx, r1, r2, r3, r4, r5, r10) -> r0``.
 Function = Callable[..., int]
@@ -76,6 +76,94 @@ def call_nested(functions: dict[int, Function], ctx: ExecContext, entry: int, ar
         return fn(ctx, *args, fp - STACK_SIZE)
     finally:
         ctx.fp = fp
+
+
+class FunctionEngine:
+    """What every engine offers once its subprograms are functions: running them, nesting
+    callbacks, tail calls into them, subprogram addresses. Subclasses set the attributes.
+
+    Attributes:
+        functions: the compiled subprograms by entry PC.
+        code: the region whose addresses stand for subprograms (``lddw`` of a function
+            yields ``code.base + 8 * pc``); never registered, so programs cannot touch it.
+        visible: which shared regions runs of this program may address.
+        max_instructions: the budget of one run, counted across subprogram calls.
+    """
+
+    functions: dict[int, Function]
+    code: Region
+    visible: Visibility
+    max_instructions: int
+    _pool: ContextPool
+    _counts: threading.local
+
+    def function_at(self, address: int) -> int | None:
+        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
+        pc, rem = divmod(address - self.code.base, 8)
+        return pc if not rem and pc in self.functions else None
+
+    def run(
+        self,
+        r1: int = 0,
+        r2: int = 0,
+        r3: int = 0,
+        r4: int = 0,
+        r5: int = 0,
+        *,
+        entry: int = 0,
+        regions: Sequence[Region] = (),
+        packet: Region | None = None,
+        cpu: int = 0,
+        runtime: Any = None,
+        program: Any = None,
+    ) -> int:
+        """Run from the subprogram at ``entry`` with a fresh, zeroed stack and return r0.
+
+        ``regions`` are private to this run (context, packet); ``packet`` is the one legacy
+        packet loads read. A legacy packet load past the packet ends the run with 0, as in
+        the kernel.
+
+        Raises:
+            BpfRuntimeError: the run faulted (see its subclasses); ``entry`` is not a subprogram.
+        """
+        fn = self.functions.get(entry)
+        if fn is None:
+            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
+        try:
+            return run_function(
+                self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
+                max_instructions=self.max_instructions, visible=self.visible, regions=regions,
+                packet=packet, cpu=cpu, runtime=runtime, program=program,
+            )
+        finally:
+            self._ran(self._counts.last)
+
+    def _ran(self, executed: int) -> None:
+        """Called after each run with its instruction count (``auto`` counts them)."""
+
+    def entry_function(self) -> Function:
+        """The main program (PC 0), for a tail call into this program."""
+        return self.functions[0]
+
+    def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
+        """Call the subprogram at ``entry`` from a helper, in a new frame of the same run.
+
+        This is how bpf_loop and bpf_for_each_map_elem run their callbacks: the callback may
+        use the caller's stack through pointers, and counts towards the frame limit.
+
+        Raises:
+            BpfRuntimeError: ``entry`` is not a subprogram, or the frames are exhausted.
+        """
+        return call_nested(self.functions, ctx, entry, args)
+
+    @property
+    def last_instruction_count(self) -> int:
+        """How many instructions the last run on this thread executed (0 before any run).
+
+        Counted per basic block, so a run that faults is charged its whole faulting block.
+        """
+        count: int = getattr(self._counts, "last", 0)
+        return count
 
 
 def unknown_helper(helper_id: int, pc: int) -> None:

@@ -22,12 +22,11 @@ from collections.abc import Sequence
 from typing import Any, final
 
 from ..isa import Instruction
-from ._context import ContextPool, ExecContext
+from ._context import ContextPool
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
-from ._errors import BpfRuntimeError
 from ._interp import Interpreter
-from ._memory import EVERYTHING, AddressSpace, Region, Visibility
-from ._run import Function, call_nested, run_function
+from ._memory import EVERYTHING, AddressSpace, Visibility
+from ._run import Function, FunctionEngine
 
 __all__ = ["COMPILE_AFTER", "ENGINES", "Tiered", "create_engine", "engine_class", "jit_available"]
 
@@ -116,7 +115,7 @@ def engine_class(kind: str) -> Any:
 
 
 @final
-class Tiered:
+class Tiered(FunctionEngine):
     """The ``auto`` engine: a program's :class:`Interpreter`, replaced by its compiled code
     once it has run :data:`COMPILE_AFTER` instructions (at once if that code is cached).
 
@@ -139,7 +138,8 @@ class Tiered:
         self.visible = visible
         self.max_instructions = max_instructions
         self.compiled: Any = None
-        self._functions: dict[int, Function] = self.interpreter.functions
+        self.code = self.interpreter.code
+        self.functions: dict[int, Function] = self.interpreter.functions
         self._pool = ContextPool(space)
         self._counts = threading.local()
         self._work = 0
@@ -153,58 +153,12 @@ class Tiered:
             interp.insns, helpers=interp.helpers, space=interp.space, visible=self.visible,
             max_instructions=self.max_instructions, code=interp.code,
         )
-        self._functions = self.compiled.functions
+        self.functions = self.compiled.functions
 
-    def run(
-        self,
-        r1: int = 0,
-        r2: int = 0,
-        r3: int = 0,
-        r4: int = 0,
-        r5: int = 0,
-        *,
-        entry: int = 0,
-        regions: Sequence[Region] = (),
-        packet: Region | None = None,
-        cpu: int = 0,
-        runtime: Any = None,
-        program: Any = None,
-    ) -> int:
-        """Run from the subprogram at ``entry``; see :meth:`Interpreter.run`."""
-        fn = self._functions.get(entry)
-        if fn is None:
-            raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
-        try:
-            return run_function(
-                self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
-                max_instructions=self.max_instructions, visible=self.visible, regions=regions,
-                packet=packet, cpu=cpu, runtime=runtime, program=program,
-            )
-        finally:
-            if self.compiled is None:
-                self._account(self._counts.last)
-
-    def _account(self, executed: int) -> None:
+    def _ran(self, executed: int) -> None:
+        if self.compiled is not None:
+            return
         with self._lock:
             self._work += executed
-            hot = self._work >= COMPILE_AFTER and self.compiled is None
-            if hot:
+            if self._work >= COMPILE_AFTER and self.compiled is None:
                 self._compile()
-
-    def function_at(self, address: int) -> int | None:
-        """The entry PC whose address a ``lddw`` of a subprogram yields, or None."""
-        return self.interpreter.function_at(address)
-
-    def entry_function(self) -> Function:
-        """The current tier's main program (PC 0), for a tail call into this program."""
-        return self._functions[0]
-
-    def call_nested(self, ctx: ExecContext, entry: int, *args: int) -> int:
-        """Call the subprogram at ``entry`` from a helper; see :meth:`Interpreter.call_nested`."""
-        return call_nested(self._functions, ctx, entry, args)
-
-    @property
-    def last_instruction_count(self) -> int:
-        """How many instructions the last run on this thread executed (counted per block)."""
-        count: int = getattr(self._counts, "last", 0)
-        return count
