@@ -36,12 +36,15 @@ def probe_read_kernel(ctx: ExecContext, dst: int, size: int, src: int, _4: int, 
     kernel address that is not mapped.
     """
     size &= 0xFFFF_FFFF
+    # The destination is checked first, so a huge size fails before anything is allocated.
+    target = ctx.region(dst, size, -1, "store")
+    start = dst - target.base
     try:
         data = ctx.read(src, size)
     except OutOfBoundsError:
-        ctx.write(dst, bytes(size))
+        target.buf[start : start + size] = bytes(size)
         return -EFAULT if _kernel_address(src) else -ERANGE
-    ctx.write(dst, data)
+    target.buf[start : start + size] = data
     return 0
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import abc
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from ..engine import AddressSpace, Area, Region
@@ -45,11 +45,15 @@ from ._types import (
     MapType,
 )
 
-__all__ = ["FreeFieldsHook", "Map", "map_at"]
+__all__ = ["AdmitHook", "FreeFieldsHook", "Map", "map_at"]
 
 #: ``on_free_fields(slot, region, offset)``: the special fields of the element in ``slot``,
 #: whose value starts ``offset`` bytes into ``region``, are being freed.
 FreeFieldsHook = Callable[[int, Region, int], None]
+
+#: ``admit(map)``: called once a new map passed the kernel's checks and before it allocates
+#: anything; raises (MapError ENOMEM) to refuse it, as a memory limit does.
+AdmitHook = Callable[["Map"], None]
 
 #: Programs build keys on their 512-byte stack, so hash keys cannot be longer (MAX_BPF_STACK).
 KEY_SIZE_MAX = 512
@@ -136,6 +140,7 @@ class Map(abc.ABC):
         special_fields: ``(offset, size)`` of the fields inside a value that the kernel treats
             specially: a 16-byte ``bpf_timer`` or a 4-byte ``bpf_spin_lock``. User space reads
             them as zeros and no update copies over them.
+        admit: an :data:`AdmitHook`, which charges the map before its memory exists.
 
     Raises:
         MapError: if the kernel would refuse to create the map (EINVAL, E2BIG, EOPNOTSUPP...).
@@ -172,6 +177,7 @@ class Map(abc.ABC):
         space: AddressSpace,
         ncpus: int = 2,
         special_fields: Sequence[tuple[int, int]] = (),
+        admit: AdmitHook | None = None,
     ) -> None:
         self.name = name
         self.key_size = key_size
@@ -182,6 +188,10 @@ class Map(abc.ABC):
         self.special_fields: tuple[tuple[int, int], ...] = tuple(sorted(special_fields))
         self.space = space
         self.on_free_fields: FreeFieldsHook = _ignore_freed_fields
+        #: the slots whose special fields may hold state, if whoever owns that state knows them
+        #: (the timer layer does): freeing every element's fields then costs time for those
+        #: only, not for every element of a big map. None: every element.
+        self.fields_in_use: Callable[[], Iterable[int]] | None = None
         #: called, without the map's lock, with each object (inner map, program) a map of maps
         #: or program array starts holding (``on_hold``) or stops holding (``on_release``): the
         #: runtime counts these references and frees what nothing holds any more
@@ -190,6 +200,8 @@ class Map(abc.ABC):
         self.frozen = False
         self.closed = False
         self._check_create()
+        if admit is not None:
+            admit(self)
         self._lock = threading.Lock()
         self._regions: list[Region] = []
         self._areas: list[Area] = []

@@ -261,7 +261,8 @@ class ElementMap(Map):
         """Free the special fields of every element; the elements and their data stay."""
         if not self.special_fields:
             return  # nothing to free: skip walking every element of a big map
-        for slot in self._live_slots():
+        slots = self._live_slots() if self.fields_in_use is None else self.fields_in_use()
+        for slot in slots:
             self._free_fields(slot)
 
     # -- program side --------------------------------------------------------------------

@@ -132,16 +132,15 @@ class _Loader:
             m = maps.create_map(
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
+                admit=self.rt._table.admit,
             )
         except MapError as err:
             raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
-        try:
-            self.rt._table.add_map(m)
-        except MapError as err:
-            raise MapError("load maps", err.errno, str(err)) from err
+        self.rt._table.add_map(m)
         self.created[mspec.name] = m
         if any(size == TIMER_SIZE for _, size in m.special_fields):
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
+            m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
         return m
 
     def _check_special(self, mspec: MapSpec) -> None:

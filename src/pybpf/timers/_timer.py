@@ -229,6 +229,11 @@ class TimerTable:
             self.events_lost += 1
         events.append((self.clock.now(), event, timer.map.name, timer.map.element_key(timer.slot), detail))
 
+    def slots_of(self, m: Any) -> list[int]:
+        """The slots of ``m`` that hold a timer (what freeing the map's fields must visit)."""
+        with self._lock:
+            return [slot for owner, slot in self._by_element if owner is m]
+
     def events(self) -> list[TimerEvent]:
         """The events still in the trace, oldest first."""
         with self._lock:
