@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test conformance bench lint clean
+.PHONY: demo test test-jit conformance bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+## test-jit: the whole test suite with the JIT forced on every runtime
+test-jit: $(STAMP)
+	$(BIN)/python -m pytest -q --engine jit
+
 ## conformance: the public bpf_conformance vectors in ../shared
 conformance: $(STAMP)
 	$(BIN)/pybpf conformance ../shared/conformance/tests
@@ -34,6 +38,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_interpreter.py
 	$(BIN)/python benchmarks/bench_timers.py
+	$(BIN)/python benchmarks/bench_jit.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
