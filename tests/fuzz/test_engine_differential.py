@@ -5,13 +5,16 @@ Programs are built to do real work rather than fault at once: r6 holds the addre
 64-byte memory region (r1 on entry), loads, stores and atomics go through r6 or r10 (never
 read otherwise, since the engines' stacks lie at different addresses) with
 offsets a little wider than the region and the frame, jumps go forward, and two helpers
-stand for maps and helper memory access. CI runs a sample; ``PYBPF_DIFF_EXAMPLES=20000`` runs
-the long campaign.
+stand for maps and helper memory access. CI runs a sample (``PYBPF_DIFF_EXAMPLES`` sets its
+size); ``python tests/fuzz/test_engine_differential.py 20000`` runs the long campaign, one
+seed per program, printing its progress.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import sys
 from typing import Any
 
 import pytest
@@ -43,64 +46,7 @@ SIZES = [Size.B, Size.H, Size.W, Size.DW]
 ALU_OPS = [op for op in AluOp if op != AluOp.END]
 JUMP_OPS = [op for op in JmpOp if op not in (JmpOp.JA, JmpOp.CALL, JmpOp.EXIT)]
 ATOMICS = [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR]
-imm32 = st.integers(-(1 << 31), (1 << 31) - 1) | st.sampled_from([0, 1, -1, 7, 63, 64, -(1 << 31)])
-reg = st.integers(0, 9).filter(lambda r: r != 6)  # r6 keeps the memory base
-
-
-@st.composite
-def alu(draw: st.DrawFn) -> Instruction:
-    cls = draw(st.sampled_from([Class.ALU, Class.ALU64]))
-    op = draw(st.sampled_from(ALU_OPS))
-    offset = 0
-    if op in (AluOp.DIV, AluOp.MOD):
-        offset = draw(st.sampled_from([0, 1]))
-    elif op == AluOp.MOV:
-        offset = draw(st.sampled_from([0, 8, 16] + ([32] if cls == Class.ALU64 else [])))
-    if op == AluOp.NEG:
-        return Instruction(cls | op, dst=draw(reg))
-    if draw(st.booleans()) or offset and op == AluOp.MOV:
-        return Instruction(cls | Source.X | op, dst=draw(reg), src=draw(st.integers(0, 9)), offset=offset)
-    return Instruction(cls | op, dst=draw(reg), offset=offset, imm=draw(imm32))
-
-
-@st.composite
-def byte_order(draw: st.DrawFn) -> Instruction:
-    opcode = draw(st.sampled_from([0xD4, 0xDC, 0xD7]))
-    return Instruction(opcode, dst=draw(reg), imm=draw(st.sampled_from([16, 32, 64])))
-
-
-@st.composite
-def memory(draw: st.DrawFn) -> Instruction:
-    size = draw(st.sampled_from(SIZES))
-    on_stack = draw(st.booleans())
-    base = 10 if on_stack else 6
-    offset = draw(st.integers(-530, -1)) if on_stack else draw(st.integers(-4, MEM_SIZE + 4))
-    kind = draw(st.sampled_from(["ldx", "ldxsx", "st", "stx", "atomic"]))
-    if kind == "ldx" or (kind == "ldxsx" and size == Size.DW):
-        return Instruction(Class.LDX | Mode.MEM | size, dst=draw(reg), src=base, offset=offset)
-    if kind == "ldxsx":
-        return Instruction(Class.LDX | Mode.MEMSX | size, dst=draw(reg), src=base, offset=offset)
-    if kind == "st":
-        return Instruction(Class.ST | Mode.MEM | size, dst=base, offset=offset, imm=draw(imm32))
-    if kind == "stx":
-        return Instruction(Class.STX | Mode.MEM | size, dst=base, src=draw(st.integers(0, 9)), offset=offset)
-    size = draw(st.sampled_from([Size.W, Size.DW]))
-    op = draw(st.sampled_from([*ATOMICS, AtomicOp.XCHG, AtomicOp.CMPXCHG]))
-    if op in ATOMICS and draw(st.booleans()):
-        op |= 0x01  # FETCH
-    return Instruction(Class.STX | Mode.ATOMIC | size, dst=base, src=draw(reg), offset=offset, imm=op)
-
-
-@st.composite
-def jump(draw: st.DrawFn) -> Instruction:
-    cls = draw(st.sampled_from([Class.JMP, Class.JMP32]))
-    op = draw(st.sampled_from(JUMP_OPS))
-    offset = draw(st.integers(0, 4))
-    if draw(st.booleans()):
-        return Instruction(cls | Source.X | op, dst=draw(st.integers(0, 9)), src=draw(st.integers(0, 9)), offset=offset)
-    return Instruction(cls | op, dst=draw(st.integers(0, 9)), offset=offset, imm=draw(imm32))
-
-
+REGS = [0, 1, 2, 3, 4, 5, 7, 8, 9]  # written freely; r6 keeps the memory base
 CALLS = [
     Instruction(Class.JMP | JmpOp.CALL, imm=1),  # the map helper: map[r2 & 0xff] = r3
     Instruction(Class.JMP | JmpOp.CALL, imm=2),  # reads 8 bytes at r1
@@ -117,41 +63,92 @@ SUBPROGRAM = [
 ]
 
 
-@st.composite
-def program(draw: st.DrawFn) -> list[Instruction]:
-    body: list[Instruction] = []
-    for _ in range(draw(st.integers(1, 30))):
-        kind = draw(st.sampled_from(["alu", "alu", "mem", "mem", "jump", "call", "local", "end", "loop"]))
-        if kind == "alu":
-            body.append(draw(alu()))
-        elif kind == "end":
-            body.append(draw(byte_order()))
-        elif kind == "mem":
-            body.append(draw(memory()))
-        elif kind == "jump":
-            body.append(draw(jump()))
-        elif kind == "call":
-            body.append(draw(st.sampled_from(CALLS)))
-        elif kind == "loop":  # a backward jump: the budget ends what does not stop
-            body.append(Instruction(Class.JMP | JmpOp.JNE, dst=draw(reg), imm=draw(imm32), offset=-draw(st.integers(1, 3))))
-        else:
-            body.append(Instruction(Class.JMP | JmpOp.CALL, src=CallSrc.LOCAL, imm=-1))  # fixed below
+def _imm(rng: random.Random) -> int:
+    if rng.random() < 0.3:
+        return rng.choice([0, 1, -1, 7, 63, 64, -(1 << 31)])
+    return rng.randint(-(1 << 31), (1 << 31) - 1)
+
+
+def _reg(rng: random.Random) -> int:
+    return rng.choice(REGS)
+
+
+def _alu(rng: random.Random) -> Instruction:
+    cls = rng.choice([Class.ALU, Class.ALU64])
+    op = rng.choice(ALU_OPS)
+    offset = 0
+    if op in (AluOp.DIV, AluOp.MOD):
+        offset = rng.choice([0, 1])
+    elif op == AluOp.MOV:
+        offset = rng.choice([0, 8, 16] + ([32] if cls == Class.ALU64 else []))
+    if op == AluOp.NEG:
+        return Instruction(cls | op, dst=_reg(rng))
+    if rng.random() < 0.5 or offset and op == AluOp.MOV:
+        return Instruction(cls | Source.X | op, dst=_reg(rng), src=rng.randint(0, 9), offset=offset)
+    return Instruction(cls | op, dst=_reg(rng), offset=offset, imm=_imm(rng))
+
+
+def _byte_order(rng: random.Random) -> Instruction:
+    return Instruction(rng.choice([0xD4, 0xDC, 0xD7]), dst=_reg(rng), imm=rng.choice([16, 32, 64]))
+
+
+def _memory(rng: random.Random) -> Instruction:
+    size = rng.choice(SIZES)
+    on_stack = rng.random() < 0.5
+    base = 10 if on_stack else 6
+    offset = rng.randint(-530, -1) if on_stack else rng.randint(-4, MEM_SIZE + 4)
+    kind = rng.choice(["ldx", "ldxsx", "st", "stx", "atomic"])
+    if kind == "ldx" or (kind == "ldxsx" and size == Size.DW):
+        return Instruction(Class.LDX | Mode.MEM | size, dst=_reg(rng), src=base, offset=offset)
+    if kind == "ldxsx":
+        return Instruction(Class.LDX | Mode.MEMSX | size, dst=_reg(rng), src=base, offset=offset)
+    if kind == "st":
+        return Instruction(Class.ST | Mode.MEM | size, dst=base, offset=offset, imm=_imm(rng))
+    if kind == "stx":
+        return Instruction(Class.STX | Mode.MEM | size, dst=base, src=rng.randint(0, 9), offset=offset)
+    size = rng.choice([Size.W, Size.DW])
+    op = rng.choice([*ATOMICS, AtomicOp.XCHG, AtomicOp.CMPXCHG])
+    if op in ATOMICS and rng.random() < 0.5:
+        op |= 0x01  # FETCH
+    return Instruction(Class.STX | Mode.ATOMIC | size, dst=base, src=_reg(rng), offset=offset, imm=op)
+
+
+def _jump(rng: random.Random) -> Instruction:
+    cls = rng.choice([Class.JMP, Class.JMP32])
+    op = rng.choice(JUMP_OPS)
+    offset = rng.randint(0, 4)
+    if rng.random() < 0.5:
+        return Instruction(cls | Source.X | op, dst=rng.randint(0, 9), src=rng.randint(0, 9), offset=offset)
+    return Instruction(cls | op, dst=rng.randint(0, 9), offset=offset, imm=_imm(rng))
+
+
+def _loop(rng: random.Random) -> Instruction:
+    """A backward jump: the budget ends what does not stop."""
+    return Instruction(Class.JMP | JmpOp.JNE, dst=_reg(rng), imm=_imm(rng), offset=-rng.randint(1, 3))
+
+
+_LOCAL_CALL = Instruction(Class.JMP | JmpOp.CALL, src=CallSrc.LOCAL, imm=-1)  # target fixed below
+_MAKERS = [_alu, _alu, _memory, _memory, _jump, _byte_order, _loop,
+           lambda rng: rng.choice(CALLS), lambda rng: _LOCAL_CALL]
+
+
+def random_program(rng: random.Random) -> list[Instruction]:
+    """A valid program of up to 30 random instructions between a prologue and an exit, with
+    the subprogram after it."""
     prologue = [
         Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=6, src=1),
-        *(Instruction(Class.ALU64 | AluOp.MOV, dst=r, imm=draw(imm32)) for r in (0, 2, 3, 4, 5, 7, 8, 9)),
+        *(Instruction(Class.ALU64 | AluOp.MOV, dst=r, imm=_imm(rng)) for r in (0, 2, 3, 4, 5, 7, 8, 9)),
     ]
+    body = [rng.choice(_MAKERS)(rng) for _ in range(rng.randint(1, 30))]
     insns = prologue + body + [Instruction(Class.JMP | JmpOp.EXIT)]
     sub = len(insns)  # each instruction is one slot: no lddw is generated
-    fixed = [
-        Instruction(i.opcode, src=i.src, imm=sub - pc - 1) if i.opcode == Class.JMP | JmpOp.CALL and i.src == CallSrc.LOCAL else i
-        for pc, i in enumerate(insns)
-    ]
-    # Backward jumps must stay inside the body.
-    fixed = [
-        Instruction(i.opcode, i.dst, i.src, max(i.offset, len(prologue) - pc - 1), i.imm)
-        if i.cls in (Class.JMP, Class.JMP32) and i.offset < 0 else i
-        for pc, i in enumerate(fixed)
-    ]
+    fixed = []
+    for pc, i in enumerate(insns):
+        if i is _LOCAL_CALL:
+            i = Instruction(i.opcode, src=i.src, imm=sub - pc - 1)
+        elif i.cls in (Class.JMP, Class.JMP32) and i.offset < 0:  # stay inside the body
+            i = Instruction(i.opcode, i.dst, i.src, max(i.offset, len(prologue) - pc - 1), i.imm)
+        fixed.append(i)
     return fixed + SUBPROGRAM
 
 
@@ -185,14 +182,32 @@ def _place(word: str, region: Region) -> str:
     return f"mem{offset:+d}" if -4096 <= offset <= 4096 else "elsewhere"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-@given(insns=program(), mem=st.binary(min_size=MEM_SIZE, max_size=MEM_SIZE))
-def test_jit_and_interpreter_agree_on_random_programs(insns: list[Instruction], mem: bytes) -> None:
+def check(rng: random.Random) -> bool:
+    """Run one random program on both engines and assert they agree; False when the
+    program is not valid (nothing ran)."""
+    insns = random_program(rng)
     try:
         validate(insns)
     except InstructionError:
-        assume(False)
+        return False
+    mem = rng.randbytes(MEM_SIZE)
     # Both runs use the same region, so addresses derived from r1 are the same in both; r10
     # is only ever a memory base (the two engines' stacks lie at different addresses).
     region = Region(MEM_SIZE, "mem")
-    assert _run(Jit, insns, region, mem) == _run(Interpreter, insns, region, mem)
+    jit, interp = _run(Jit, insns, region, mem), _run(Interpreter, insns, region, mem)
+    assert jit == interp, (insns, mem)
+    return True
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rng=st.randoms(use_true_random=False))
+def test_jit_and_interpreter_agree_on_random_programs(rng: random.Random) -> None:
+    assume(check(rng))
+
+
+if __name__ == "__main__":  # the campaign: python tests/fuzz/test_engine_differential.py N [FIRST_SEED]
+    count, first, valid = int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0, 0
+    for done, seed in enumerate(range(first, first + count), 1):
+        valid += check(random.Random(seed))
+        if done % 1000 == 0 or done == count:
+            print(f"seeds {first}..{seed}: {done} programs, {valid} valid, no disagreement", flush=True)
