@@ -98,3 +98,11 @@ def test_compiled_code_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.Mon
     assert Jit(insns).run() == 80235
     assert is_cached(insns, {})
     assert len(list(tmp_path.glob("*.o"))) == 1
+
+
+def test_checks_are_left_out_only_where_the_verifier_proved_the_access() -> None:
+    prog = Jit(assemble("stdw [%r10-8], 5\nldxdw %r0, [%r10-8]\nldxdw %r0, [%r1+0]\nexit"), proven={0, 1})
+    with pytest.raises(OutOfBoundsError, match=r"^load of 8 bytes at 0x8 in out-of-bounds memory at PC 2$"):
+        prog.run(8)
+    mem = Region.from_bytes((42).to_bytes(8, "little"), "mem")
+    assert prog.run(mem.base, regions=[mem]) == 42
