@@ -117,7 +117,9 @@ def _attach(ctx: ExecContext) -> _State:
 
 
 def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -> int:
-    state = _STATES[address_of_state]
+    state = _STATES.get(address_of_state)
+    if state is None:  # cannot happen (a context keeps its state): never let the access through
+        return 1
     ctx = state.ctx
     try:
         # Native code checked the active frames inline: what reaches here is off the stack,
