@@ -39,7 +39,14 @@ def host(ctx: ExecContext) -> HelperHost:
 
 
 def map_arg(ctx: ExecContext, address: int, helper: str):  # type: ignore[no-untyped-def]
-    """The map a map-pointer argument points to, if the running program may use it."""
+    """The map a map-pointer argument points to, if the running program may use it.
+
+    Map operations take the map's lock, and a user-space ``BPF_F_LOCK`` update takes that lock
+    and then an element's spin lock: a run holding a spin lock may therefore not reach a map
+    (the verifier's rule, kept at run time for unverified code), or the two would deadlock.
+    """
+    if ctx.held:
+        raise BpfRuntimeError(f"{helper}: function calls are not allowed while holding a lock")
     m = host(ctx).map_at(address)
     if m is None or not ctx.visible.allows(m):
         raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a map")
