@@ -191,6 +191,7 @@ def test_spin_lock_is_a_real_lock() -> None:
         pytest.param("mov %r6, %r1\ncall 93\nmov %r1, %r6\ncall 93\nexit", "the run already holds a bpf_spin_lock", id="twice"),
         pytest.param("call 93\nexit", "program exited holding a bpf_spin_lock", id="exit-holding"),
         pytest.param("call 94\nexit", "bpf_spin_unlock: the run does not hold this bpf_spin_lock", id="unlock-unheld"),
+        pytest.param("call 93\nmov %r1, 0\ncall 2\nexit", "bpf_map_update_elem: function calls are not allowed while holding a lock", id="map-call-holding"),
         pytest.param("add %r1, -4\ncall 93\nexit", "bpf_spin_lock: 0x[0-9a-f]+ is not a bpf_spin_lock in a map value", id="not-the-field"),
     ],
 )

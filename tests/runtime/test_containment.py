@@ -141,3 +141,27 @@ def test_callx_is_checked_exactly_as_a_direct_call(license: str, privileged: boo
         else:
             with pytest.raises(BpfRuntimeError, match=rf"^unknown helper {helper} at PC \d$"):
                 vm.run()
+
+
+@pytest.mark.parametrize(("offset", "fits"), [(0, True), (-8, False), (8, False)], ids=["data", "header", "past-end"])
+def test_a_run_writes_only_the_data_of_the_records_it_reserved(rt: pybpf.Runtime, object_file: Path, offset: int, fits: bool) -> None:
+    obj = _load(rt, object_file)
+    if fits:
+        assert _run(obj, "forge_record", offset=offset) == 0
+        assert obj.maps["events"].internal.consume() == [b"\xff" * 8]
+    else:
+        with pytest.raises(OutOfBoundsError):
+            _run(obj, "forge_record", offset=offset)
+        assert obj.maps["events"].internal.consume() == []  # discarded when the run ended
+        assert _run(obj, "forge_record", offset=0) == 0
+        assert obj.maps["events"].internal.consume() == [b"\xff" * 8]  # the ring is not stuck
+
+
+def test_probe_read_of_a_huge_size_fails_before_allocating() -> None:
+    from pybpf.engine import Interpreter
+    from pybpf.helpers import linux_helpers
+    from pybpf.isa import assemble
+
+    asm = "mov %r1, %r10\nadd %r1, -8\nmov32 %r2, -1\nmov %r3, %r10\nadd %r3, -16\ncall 113\nexit"
+    with pytest.raises(OutOfBoundsError, match=r"^store of 4294967295 bytes at 0x[0-9a-f]+ "):
+        Interpreter(assemble(asm), helpers=linux_helpers()).run()

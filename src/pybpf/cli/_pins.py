@@ -39,8 +39,8 @@ from ._args import CommandError
 __all__ = [
     "PERSISTED_TYPES",
     "map_pin_path",
-    "pin_path",
     "persistable",
+    "pin_path",
     "read_pin",
     "restore_map",
     "write_map_pin",

@@ -86,6 +86,9 @@ class ExecContext:
         #: ``release()``); the engine releases them when the run ends, and a run that
         #: returns holding one faults
         self.held: list[Any] = []
+        #: what to undo if the run ends without doing it itself, by what it is about (a ring
+        #: buffer record left reserved is discarded): run by the pool when the run ends
+        self.finalizers: dict[object, Callable[[], None]] = {}
         self.n = 0  # instructions executed so far in this run
         self.limit = 0
         #: the frame pointer of the main program: the top of the stack
@@ -264,6 +267,8 @@ class ContextPool:
         """Give a context back once its run is over, releasing what the run still held."""
         while ctx.held:
             ctx.held.pop().release()
+        while ctx.finalizers:
+            ctx.finalizers.popitem()[1]()
         ctx.private, ctx.packet, ctx.runtime, ctx.program = (), None, None, None
         ctx.engine, ctx.tail_calls, ctx.visible = None, 0, EVERYTHING
         forget_windows(ctx)

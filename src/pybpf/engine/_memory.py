@@ -71,18 +71,19 @@ class Region:
             raise ValueError(f"region '{name}': bad size {size} for {len(data)} bytes of data")
         # One spare byte keeps zero-sized regions addressable as distinct, empty ranges.
         if low:
-            self._raw: object = _low_buffer(size or 1, self)
+            raw = _low_buffer(size or 1, self)
         elif size >= LAZY_BYTES:
-            self._raw = _lazy_buffer(size)
+            raw = _lazy_buffer(size)
         else:
-            self._raw = (ctypes.c_ubyte * (size or 1))()
+            raw = (ctypes.c_ubyte * (size or 1))()
+        self._raw: object = raw
         self.name = name
         self.size = size
         self.writable = writable
         self.owner = owner
-        self.base: int = ctypes.addressof(self._raw)  # type: ignore[arg-type]
+        self.base: int = ctypes.addressof(raw)
         self.end: int = self.base + size
-        self.buf = memoryview(self._raw).cast("B")[:size]  # type: ignore[arg-type]
+        self.buf = memoryview(raw).cast("B")[:size]
         self.buf[: len(data)] = data
 
     @classmethod

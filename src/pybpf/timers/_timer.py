@@ -34,8 +34,8 @@ from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
 
 __all__ = [
     "BPF_F_TIMER_ABS",
-    "KTIME_SAFE_MAX",
     "BPF_F_TIMER_CPU_PIN",
+    "KTIME_SAFE_MAX",
     "TIMER_CHARGE",
     "TimerEvent",
     "TimerInfo",

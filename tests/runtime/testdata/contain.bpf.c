@@ -140,3 +140,21 @@ int say(void *ctx)
 	bpf_printk("line %ld", target);
 	return 0;
 }
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+/* Reserve 8 bytes and store at `offset` from the record, then submit. */
+SEC("syscall")
+int forge_record(void *ctx)
+{
+	char *rec = bpf_ringbuf_reserve(&events, 8, 0);
+
+	if (!rec)
+		return 1;
+	*(volatile long *)(rec + offset) = -1;
+	bpf_ringbuf_submit(rec, 0);
+	return 0;
+}
