@@ -35,10 +35,12 @@ def test_auto_interprets_until_a_program_has_run_enough_to_pay_for_compiling(
     assert engine.last_instruction_count == 1 + 2 * 700 + 1  # counted as the interpreter counts
 
 
-def test_auto_uses_cached_code_at_once() -> None:
+def test_auto_loads_cached_code_after_little_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tiered, "LOAD_CACHED_AFTER", 100)
     create_engine("jit", LOOP, helpers={}, space=AddressSpace())  # fills the cache
     engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
-    assert engine.compiled is not None
+    assert engine.run(10) == 10 and engine.compiled is None  # 22 instructions: interpreted
+    assert engine.run(50) == 50 and engine.compiled is not None  # over 100: compiled code
 
 
 def test_forcing_an_engine_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,8 +3,9 @@
 Compiling costs tens of milliseconds per program, interpreting a few tens of nanoseconds per
 instruction; a program is compiled once its runs have executed :data:`COMPILE_AFTER`
 instructions, enough for compiled code to pay for itself. A program whose compiled code is
-already cached (earlier in the process or on disk) is compiled at once, since that costs
-almost nothing. A test suite of many small programs therefore never compiles.
+already cached (earlier in the process or on disk) costs about a millisecond to load, so it
+switches after :data:`LOAD_CACHED_AFTER` instructions. A test suite of many small programs
+therefore never compiles, and loads compiled code only for what runs long enough to gain.
 
 Both tiers share the program's code region (so subprogram addresses taken before the switch
 still name the same callbacks) and the function calling convention of :mod:`._run`, so the
@@ -28,11 +29,13 @@ from ._interp import Interpreter
 from ._memory import EVERYTHING, AddressSpace, Visibility
 from ._run import Function, FunctionEngine
 
-__all__ = ["COMPILE_AFTER", "ENGINES", "Tiered", "create_engine", "engine_class", "jit_available"]
+__all__ = ["COMPILE_AFTER", "ENGINES", "LOAD_CACHED_AFTER", "Tiered", "create_engine", "engine_class", "jit_available"]
 
 #: Instructions a program executes, interpreted, before ``auto`` compiles it: about 50 ms of
 #: interpreting, the cost of compiling a mid-sized program.
 COMPILE_AFTER = 1_000_000
+#: The same when its compiled code is cached: about the cost of loading it (a millisecond).
+LOAD_CACHED_AFTER = 50_000
 #: The engine names :func:`create_engine` accepts.
 ENGINES = ("auto", "interpreter", "jit")
 
@@ -117,7 +120,8 @@ def engine_class(kind: str) -> Any:
 @final
 class Tiered(FunctionEngine):
     """The ``auto`` engine: a program's :class:`Interpreter`, replaced by its compiled code
-    once it has run :data:`COMPILE_AFTER` instructions (at once if that code is cached).
+    once it has run :data:`COMPILE_AFTER` instructions (:data:`LOAD_CACHED_AFTER` if that code
+    is cached).
 
     Arguments are the :class:`Interpreter`'s.
     """
@@ -144,8 +148,7 @@ class Tiered(FunctionEngine):
         self._counts = threading.local()
         self._work = 0
         self._lock = threading.Lock()
-        if _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers):
-            self._compile()
+        self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers)
 
     def _compile(self) -> None:
         interp = self.interpreter
@@ -160,5 +163,6 @@ class Tiered(FunctionEngine):
             return
         with self._lock:
             self._work += executed
-            if self._work >= COMPILE_AFTER and self.compiled is None:
+            threshold = LOAD_CACHED_AFTER if self._cached else COMPILE_AFTER
+            if self._work >= threshold and self.compiled is None:
                 self._compile()
