@@ -19,6 +19,12 @@ def test_conformance_reports_passed_count_and_succeeds(capsys: pytest.CaptureFix
     assert capsys.readouterr().out.splitlines()[-1] == "Passed 3 out of 3 tests."
 
 
+def test_conformance_runs_on_the_jit_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("llvmlite")
+    assert main(["conformance", "--engine", "jit", "-v", str(EXAMPLES / "primes.data")]) == 0
+    assert capsys.readouterr().out.splitlines() == ["PASS primes: returned 0x29d", "Passed 1 out of 1 tests."]
+
+
 def test_conformance_verbose_lists_each_vector(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conformance", "-v", str(EXAMPLES / "primes.data")]) == 0
     assert capsys.readouterr().out.splitlines() == ["PASS primes: returned 0x29d", "Passed 1 out of 1 tests."]
