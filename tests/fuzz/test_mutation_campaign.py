@@ -53,7 +53,7 @@ COMMANDS = (
 )
 #: a mutant's runs stop after this many instructions (a mutated jump easily makes a loop)
 BUDGET = 20_000
-SAMPLE = 25
+SAMPLE = 12
 FULL = int(os.environ.get("PYBPF_MUTANTS", "5000"))
 
 
