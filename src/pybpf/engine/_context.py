@@ -76,8 +76,6 @@ class ExecContext:
         self.program: Any = None
         #: the engine running this context (helpers call back into the program through it)
         self.engine: Any = None
-        #: the frame pointer of the frame that called the current helper
-        self.fp = 0  # set below, once the stack exists
         #: tail calls taken so far in this run
         self.tail_calls = 0
         #: what the run holds and must give back (``bpf_spin_lock``s: objects with
@@ -91,6 +89,8 @@ class ExecContext:
         self.limit = 0
         #: the frame pointer of the main program: the top of the stack
         self.top = self.stack.end
+        #: the frame pointer of the frame that called the current helper (or ran an atomic):
+        #: helpers see the stack from the bottom of that frame up
         self.fp = self.top
         #: a call from a frame whose pointer is below this would exceed MAX_CALL_FRAMES
         self.min_caller_fp = self.stack.base + 2 * STACK_SIZE
