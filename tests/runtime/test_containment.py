@@ -6,8 +6,7 @@ hidden special fields, stack frames below the active ones, forged timers.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,22 +17,9 @@ from pybpf import OutOfBoundsError
 SOURCE = Path(__file__).parent / "testdata" / "contain.bpf.c"
 ERANGE, EINVAL = 34, 22
 
-pytestmark = pytest.mark.skipif(shutil.which("clang-19") is None, reason="needs clang-19")
-
-
-@pytest.fixture(scope="module")
-def object_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pybpf.runtime._compile import compile_c
-
-    copy = tmp_path_factory.mktemp("contain") / SOURCE.name
-    shutil.copy(SOURCE, copy)
-    return compile_c(copy)
-
-
 @pytest.fixture
-def rt() -> Iterator[pybpf.Runtime]:
-    with pybpf.Runtime(clock="virtual") as runtime:
-        yield runtime
+def object_file(build_c: Callable[[Path], Path]) -> Path:
+    return build_c(SOURCE)
 
 
 def _load(rt: pybpf.Runtime, path: Path) -> pybpf.Object:

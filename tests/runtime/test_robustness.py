@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,6 @@ SOURCE = Path(__file__).parent / "testdata" / "contain.bpf.c"
 U64 = (1 << 64) - 1
 NOW = 5_000_000_000
 
-needs_clang = pytest.mark.skipif(shutil.which("clang-19") is None, reason="needs clang-19")
 
 
 @pytest.mark.parametrize(
@@ -35,15 +35,9 @@ def test_expiry_follows_the_kernels_signed_ktime(nsecs: int, absolute: bool, exp
     assert kernel_expiry(nsecs, absolute, NOW) == expires
 
 
-@pytest.fixture(scope="module")
-def object_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("clang-19") is None:
-        pytest.skip("needs clang-19")
-    from pybpf.runtime._compile import compile_c
-
-    copy = tmp_path_factory.mktemp("robust") / SOURCE.name
-    shutil.copy(SOURCE, copy)
-    return compile_c(copy)
+@pytest.fixture
+def object_file(build_c: Callable[[Path], Path]) -> Path:
+    return build_c(SOURCE)
 
 
 def _arm(obj: pybpf.Object, key: int, nsecs: int, flags: int = 0) -> int:
@@ -51,7 +45,6 @@ def _arm(obj: pybpf.Object, key: int, nsecs: int, flags: int = 0) -> int:
     return obj.programs["arm_at"].test_run().retval
 
 
-@needs_clang
 @pytest.mark.parametrize("flags", [0, 1], ids=["relative", "absolute"])
 def test_far_future_timer_never_fires_and_the_real_clock_keeps_serving(object_file: Path, flags: int) -> None:
     with pybpf.Runtime(clock="real", ncpus=1) as rt:
@@ -60,12 +53,14 @@ def test_far_future_timer_never_fires_and_the_real_clock_keeps_serving(object_fi
         (info,) = rt.timers()
         assert info.expires_ns == KTIME_SAFE_MAX
         assert _arm(obj, 1, 1_000_000) == 0  # 1 ms, on the same CPU
-        rt.advance(50_000_000)
+        deadline = time.monotonic() + 10  # a loaded machine may be slow to wake the worker
+        while obj.globals["fired"] < 1 and time.monotonic() < deadline:
+            rt.advance(10_000_000)
         assert obj.globals["fired"] == 1
-        assert [t.state for t in rt.timers()] == ["armed", "idle"]
+        far = rt.timers()[0]
+        assert (far.state, far.expires_ns) == ("armed", KTIME_SAFE_MAX)
 
 
-@needs_clang
 def test_run_until_idle_and_test_run_on_two_threads_do_not_deadlock(object_file: Path) -> None:
     with pybpf.Runtime(clock="virtual") as rt:
         obj = rt.load(object_file)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -30,15 +29,9 @@ WRITERS = 2
 OWNED = range(1000, 1010)  #: keys each writer owns (offset by writer)
 
 
-@pytest.fixture(scope="module")
-def object_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("clang-19") is None:
-        pytest.skip("needs clang-19")
-    from pybpf.runtime._compile import compile_c
-
-    copy = tmp_path_factory.mktemp("stress") / SOURCE.name
-    shutil.copy(SOURCE, copy)
-    return compile_c(copy)
+@pytest.fixture
+def object_file(build_c: Callable[[Path], Path]) -> Path:
+    return build_c(SOURCE)
 
 
 class _Load:

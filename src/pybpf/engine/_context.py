@@ -78,8 +78,6 @@ class ExecContext:
         self.engine: Any = None
         #: the JIT's native state for this context, made on its first compiled run
         self.native: Any = None
-        #: the frame pointer of the frame that called the current helper
-        self.fp = 0  # set below, once the stack exists
         #: tail calls taken so far in this run
         self.tail_calls = 0
         #: what the run holds and must give back (``bpf_spin_lock``s: objects with
@@ -93,6 +91,8 @@ class ExecContext:
         self.limit = 0
         #: the frame pointer of the main program: the top of the stack
         self.top = self.stack.end
+        #: the frame pointer of the frame that called the current helper (or ran an atomic):
+        #: helpers see the stack from the bottom of that frame up
         self.fp = self.top
         #: a call from a frame whose pointer is below this would exceed MAX_CALL_FRAMES
         self.min_caller_fp = self.stack.base + 2 * STACK_SIZE

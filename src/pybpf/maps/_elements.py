@@ -60,7 +60,9 @@ class _Slots:
         self._layout = layout
         #: whether slots count as elements only once handed out (hash maps), else always (arrays)
         self._track = track_live
-        self._areas: list[SlotArea] = []
+        #: the areas by base address, for finding the slot of a pointer in logarithmic time
+        self._area_bases: list[int] = []
+        self._areas_by_base: list[SlotArea] = []
         self._chunk = chunk
         self._starts: list[int] = []  # first slot of each region, ascending
         self._regions: list[Region] = []
@@ -75,7 +77,9 @@ class _Slots:
         area = SlotArea(region, self.size, self._total, self._layout, self.used if self._track else None)
         self._owner._register(area)
         self._regions.append(region)
-        self._areas.append(area)
+        at = bisect.bisect(self._area_bases, region.base)
+        self._area_bases.insert(at, region.base)
+        self._areas_by_base.insert(at, area)
         self._starts.append(self._total)
         self._total += count
 
@@ -99,22 +103,16 @@ class _Slots:
         a new element reuses it."""
         return slot < self._next
 
-    def area_of(self, slot: int) -> SlotArea:
-        """The area holding ``slot``."""
-        return self._areas[bisect.bisect_right(self._starts, slot) - 1]
-
     def locate(self, slot: int) -> tuple[Region, int]:
         """The region holding ``slot`` and the slot's offset in it."""
         i = bisect.bisect_right(self._starts, slot) - 1
         return self._regions[i], (slot - self._starts[i]) * self.size
 
     def slot_at(self, address: int) -> int | None:
-        """The live slot holding ``address``, or None."""
-        for area in self._areas:
-            found = area.locate(address)
-            if found is not None:
-                return found[0]
-        return None
+        """The used slot holding ``address``, or None."""
+        at = bisect.bisect(self._area_bases, address) - 1
+        found = self._areas_by_base[at].locate(address) if at >= 0 else None
+        return None if found is None else found[0]
 
 
 class ElementMap(Map):

@@ -89,19 +89,27 @@ class RingBuf(Map):
             self._producer += length
         return self._data.base + offset + BPF_RINGBUF_HDR_SZ
 
+    def _reserved(self, operation: str, address: int) -> tuple[int, int]:
+        """The header offset and length word of the record reserved at ``address`` (the lock is
+        held).
+
+        Raises:
+            MapError: EINVAL if no reserved record starts there.
+        """
+        offset = address - BPF_RINGBUF_HDR_SZ - self._data.base
+        word = _LENGTH.unpack_from(self._data.buf, offset)[0] if 0 <= offset <= self._mask else 0
+        if not word & BPF_RINGBUF_BUSY_BIT:
+            raise MapError(operation, EINVAL, f"no reserved record at 0x{address:x}")
+        return offset, word
+
     def record(self, address: int) -> Region:
         """The window a program may use of the record reserved at ``address``: its data only.
 
         Raises:
             MapError: EINVAL if no reserved record starts at ``address``.
         """
-        offset = address - BPF_RINGBUF_HDR_SZ - self._data.base
         with self._lock:
-            word = (
-                _LENGTH.unpack_from(self._data.buf, offset)[0] if 0 <= offset <= self._mask else 0
-            )
-        if not word & BPF_RINGBUF_BUSY_BIT:
-            raise MapError("reserve", EINVAL, f"no reserved record at 0x{address:x}")
+            offset, word = self._reserved("reserve", address)
         size = word & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)
         return self._data.view(offset + BPF_RINGBUF_HDR_SZ, size, f"ringbuf '{self.name}' record")
 
@@ -115,13 +123,8 @@ class RingBuf(Map):
             MapError: EINVAL if no reserved record starts at ``address`` (a bug in the caller:
                 the verifier lets programs submit only what they reserved).
         """
-        offset = address - BPF_RINGBUF_HDR_SZ - self._data.base
         with self._lock:
-            word = (
-                _LENGTH.unpack_from(self._data.buf, offset)[0] if 0 <= offset <= self._mask else 0
-            )
-            if not word & BPF_RINGBUF_BUSY_BIT:
-                raise MapError("submit", EINVAL, f"no reserved record at 0x{address:x}")
+            offset, word = self._reserved("submit", address)
             word ^= BPF_RINGBUF_BUSY_BIT
             _LENGTH.pack_into(
                 self._data.buf, offset, word | (BPF_RINGBUF_DISCARD_BIT if discard else 0)

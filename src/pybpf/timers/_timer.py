@@ -119,7 +119,7 @@ class TimerOwner(Protocol):
 
 
 @final
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Timer:
     """The hidden kernel object of one initialised timer."""
 

@@ -26,6 +26,18 @@ static int cb(void *map, int *key, struct elem *v)
 	return 0;
 }
 
+/* The element of `key`, made (zeroed) if missing. */
+static struct elem *element(int key)
+{
+	struct elem init = {}, *v;
+
+	v = bpf_map_lookup_elem(&hmap, &key);
+	if (v)
+		return v;
+	bpf_map_update_elem(&hmap, &key, &init, BPF_ANY);
+	return bpf_map_lookup_elem(&hmap, &key);
+}
+
 /* Store 8 bytes at `target` (the program references hmap: its values are its memory). */
 SEC("syscall")
 int poke(void *ctx)
@@ -41,11 +53,8 @@ int poke(void *ctx)
 SEC("syscall")
 int peek_value(void *ctx)
 {
-	int key = 0;
-	struct elem init = {}, *v;
+	struct elem *v = element(0);
 
-	bpf_map_update_elem(&hmap, &key, &init, BPF_ANY);
-	v = bpf_map_lookup_elem(&hmap, &key);
 	if (!v)
 		return 1;
 	got = *(volatile long *)((char *)v + offset);
@@ -94,11 +103,8 @@ int init_elsewhere(void *ctx)
 SEC("syscall")
 int arm(void *ctx)
 {
-	int key = 0;
-	struct elem init = {}, *v;
+	struct elem *v = element(0);
 
-	bpf_map_update_elem(&hmap, &key, &init, BPF_ANY);
-	v = bpf_map_lookup_elem(&hmap, &key);
 	if (!v)
 		return 1;
 	bpf_timer_init(&v->t, &hmap, 1);
@@ -118,18 +124,12 @@ static int count_cb(void *map, int *key, struct elem *v)
 SEC("syscall")
 int arm_at(void *ctx)
 {
-	int key = target;
-	struct elem init = {}, *v;
+	struct elem *v = element(target);
 
-	v = bpf_map_lookup_elem(&hmap, &key);
-	if (!v) {
-		bpf_map_update_elem(&hmap, &key, &init, BPF_ANY);
-		v = bpf_map_lookup_elem(&hmap, &key);
-		if (!v)
-			return 1;
-		bpf_timer_init(&v->t, &hmap, 1);
-		bpf_timer_set_callback(&v->t, count_cb);
-	}
+	if (!v)
+		return 1;
+	bpf_timer_init(&v->t, &hmap, 1);	/* -EBUSY once initialised */
+	bpf_timer_set_callback(&v->t, count_cb);
 	return bpf_timer_start(&v->t, offset, got);
 }
 
