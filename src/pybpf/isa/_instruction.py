@@ -111,12 +111,20 @@ def _s32(value: int) -> int:
     return value - (1 << 32) if value & 0x80000000 else value
 
 
-def decode(data: bytes | bytearray | memoryview, byteorder: ByteOrder = "little") -> list[Instruction]:
+def decode(
+    data: bytes | bytearray | memoryview, byteorder: ByteOrder = "little", *, check: bool = True
+) -> list[Instruction]:
     """Decode raw bytecode into instructions, checking each one with :func:`check_instruction`.
 
+    With ``check=False`` any opcode and field values are kept as they are, for the verifier to
+    judge where control can reach them (the kernel accepts a malformed instruction in code it
+    proves dead); only what cannot be represented (a size that is not whole slots, a ``lddw``
+    without a well-formed second slot) is refused.
+
     Raises:
-        InstructionError: the size is not a multiple of 8, an opcode is unknown, a reserved
-            field is not zero, a register is out of range or a ``lddw`` is truncated. The message
+        InstructionError: the size is not a multiple of 8, a ``lddw`` is truncated or its
+            second slot is not zero but for the immediate; with ``check``, also an unknown
+            opcode, a reserved field that is not zero or a register out of range. The message
             names the PC.
     """
     raw = bytes(data)
@@ -137,7 +145,8 @@ def decode(data: bytes | bytearray | memoryview, byteorder: ByteOrder = "little"
                 raise InstructionError(f"invalid second slot of lddw at PC {pc}", pc=pc)
             imm = (imm & 0xFFFFFFFF) | ((imm2 & 0xFFFFFFFF) << 32)
         insn = Instruction(opcode, dst, src, offset, imm)
-        check_instruction(insn, pc)
+        if check:
+            check_instruction(insn, pc)
         out.append(insn)
         pc += insn.width
     return out

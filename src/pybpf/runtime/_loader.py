@@ -25,9 +25,14 @@ from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     KERNEL_ENTRY_REGISTERS,
     VerifierError,
+    check_call_frames,
+    check_fields,
     check_format_strings,
     check_helper_calls,
     check_register_reads,
+    check_stack_depth,
+    check_structure,
+    estimate_stack_depths,
 )
 from ._compile import compile_c
 from ._globals import Globals, global_vars
@@ -209,10 +214,15 @@ class _Loader:
         return insn
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
+        structure = check_structure(pspec.instructions)
+        check_fields(insns)
         offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
         check_helper_calls(pspec.instructions, pspec.license, offered)
         check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
         check_format_strings(insns, self._read_string)
+        check_call_frames(insns, structure)
+        depths = estimate_stack_depths(insns, structure)
+        check_stack_depth(structure, depths, insns=insns, prog_type=pspec.type, attach_type=pspec.attach_type)
 
     def _read_string(self, address: int) -> str | None:
         """The NUL-terminated string at ``address`` of the runtime's memory (a constant in
