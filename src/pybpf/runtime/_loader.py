@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import maps
 from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
+from ..btf import Func, Linkage
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Interpreter
@@ -220,9 +221,21 @@ class _Loader:
         check_helper_calls(pspec.instructions, pspec.license, offered)
         check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
         check_format_strings(insns, self._read_string)
-        check_call_frames(insns, structure)
+        check_call_frames(insns, structure, self._global_functions(pspec))
         depths = estimate_stack_depths(insns, structure)
         check_stack_depth(structure, depths, insns=insns, prog_type=pspec.type, attach_type=pspec.attach_type)
+
+    def _global_functions(self, pspec: ProgramSpec) -> list[int]:
+        """The start of each subprogram whose BTF says it is global: the kernel verifies those
+        on their own, not in their callers' frames."""
+        btf = self.spec.btf
+        if btf is None:
+            return []
+        return [
+            start
+            for name, start in pspec.subprograms.items()
+            if any(f.linkage == Linkage.GLOBAL for f in btf.types_by_name(name, Func))
+        ]
 
     def _read_string(self, address: int) -> str | None:
         """The NUL-terminated string at ``address`` of the runtime's memory (a constant in

@@ -583,47 +583,60 @@ def estimate_stack_depths(insns: Sequence[Instruction], structure: Structure) ->
     return out
 
 
-def check_call_frames(insns: Sequence[Instruction], structure: Structure) -> None:
+def check_call_frames(
+    insns: Sequence[Instruction], structure: Structure, global_functions: Collection[int] = ()
+) -> None:
     """Refuse a chain of more than eight frames through local calls and synchronous callbacks,
     as the interpreter does when it reaches the call that would push a ninth (in the kernel,
     only on paths it explores; here, on every chain the code holds). The chain reported is the
     first the interpreter would meet: calls in PC order, depth first.
 
+    A global function (BTF linkage global, given by its start PC in ``global_functions``) is
+    verified on its own, from its own first frame, after the main program: a call of it pushes
+    no frame in its caller's chain.
+
     Raises:
         VerifierError: the call, then ``the call stack of N frames is too deep``.
     """
-    heights = _chain_heights(structure)
-    sub, frames = 0, 1
-    if heights[0] <= MAX_CALL_FRAMES:
-        return
-    while True:
-        site = next(s for s in _chain_calls(structure, sub) if heights[s.callee] + frames > MAX_CALL_FRAMES)
-        if frames == MAX_CALL_FRAMES:
-            slots = _slots(insns)
-            pc = site.helper_pc if site.is_address and site.helper_pc is not None else site.pc
-            text = disassemble([_instruction_at(slots, pc)]).split(": ", 1)[1].rstrip()
-            message = f"the call stack of {frames + 1} frames is too deep"
-            raise VerifierError([f"{pc}: {text}", message, NOTHING_PROCESSED], pc=pc, errno=E2BIG)
-        sub, frames = site.callee, frames + 1
+    starts = {sub.start: sub.index for sub in structure.subprograms}
+    globals_ = frozenset(starts[pc] for pc in global_functions if pc in starts) - {0}
+    edges = [
+        [site for site in _chain_calls(structure, sub.index) if site.callee not in globals_]
+        for sub in structure.subprograms
+    ]
+    for root in [0, *sorted(globals_)]:
+        heights = _chain_heights(edges, root)
+        sub, frames = root, 1
+        if heights[root] <= MAX_CALL_FRAMES:
+            continue
+        while True:
+            site = next(s for s in edges[sub] if heights[s.callee] + frames > MAX_CALL_FRAMES)
+            if frames == MAX_CALL_FRAMES:
+                slots = _slots(insns)
+                pc = site.helper_pc if site.is_address and site.helper_pc is not None else site.pc
+                text = disassemble([_instruction_at(slots, pc)]).split(": ", 1)[1].rstrip()
+                message = f"the call stack of {frames + 1} frames is too deep"
+                raise VerifierError([f"{pc}: {text}", message, NOTHING_PROCESSED], pc=pc, errno=E2BIG)
+            sub, frames = site.callee, frames + 1
 
 
-def _chain_heights(structure: Structure) -> dict[int, int]:
-    """For each subprogram the main program reaches, how many frames the longest chain from it
-    holds, capped one above the limit (a cycle is a chain without end)."""
+def _chain_heights(edges: Sequence[Sequence[CallSite]], root: int) -> dict[int, int]:
+    """For each subprogram ``root`` reaches over ``edges``, how many frames the longest chain
+    from it holds, capped one above the limit (a cycle is a chain without end)."""
     cap = MAX_CALL_FRAMES + 1
     heights: dict[int, int] = {}
-    open_: set[int] = {0}
-    stack: list[tuple[int, Iterator[CallSite]]] = [(0, iter(_chain_calls(structure, 0)))]
+    open_: set[int] = {root}
+    stack: list[tuple[int, Iterator[CallSite]]] = [(root, iter(edges[root]))]
     while stack:
         node, sites = stack[-1]
         site = next(sites, None)
         if site is not None:
             if site.callee not in heights and site.callee not in open_:
                 open_.add(site.callee)
-                stack.append((site.callee, iter(_chain_calls(structure, site.callee))))
+                stack.append((site.callee, iter(edges[site.callee])))
             continue
         stack.pop()
-        below = (cap if s.callee in open_ else heights[s.callee] for s in _chain_calls(structure, node))
+        below = (cap if s.callee in open_ else heights[s.callee] for s in edges[node])
         heights[node] = min(cap, 1 + max(below, default=0))
         open_.discard(node)
     return heights
