@@ -6,45 +6,26 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-static __attribute__((noinline)) int f8(int x)
+#ifndef LINKAGE
+#define LINKAGE static
+#endif
+
+/* f<n> calls f<next>: one frame more */
+#define LINK(n, next) \
+	LINKAGE __attribute__((noinline)) int f##n(int x) { return f##next(x) + n; }
+
+LINKAGE __attribute__((noinline)) int f8(int x)
 {
 	return x + 8;
 }
 
-static __attribute__((noinline)) int f7(int x)
-{
-	return f8(x) + 7;
-}
-
-static __attribute__((noinline)) int f6(int x)
-{
-	return f7(x) + 6;
-}
-
-static __attribute__((noinline)) int f5(int x)
-{
-	return f6(x) + 5;
-}
-
-static __attribute__((noinline)) int f4(int x)
-{
-	return f5(x) + 4;
-}
-
-static __attribute__((noinline)) int f3(int x)
-{
-	return f4(x) + 3;
-}
-
-static __attribute__((noinline)) int f2(int x)
-{
-	return f3(x) + 2;
-}
-
-static __attribute__((noinline)) int f1(int x)
-{
-	return f2(x) + 1;
-}
+LINK(7, 8)
+LINK(6, 7)
+LINK(5, 6)
+LINK(4, 5)
+LINK(3, 4)
+LINK(2, 3)
+LINK(1, 2)
 
 SEC("tc")
 int prog(struct __sk_buff *skb)
