@@ -121,6 +121,19 @@ CASES: list[tuple[str, list[Slot], ProgType, str | None]] = [
         ProgType.SOCKET_FILTER,
         "BPF_LDX uses reserved fields",
     ),
+    ("lddw-truncated", [R0_0, EXIT, (0x18, 0, 0, 0, 1)], ProgType.SOCKET_FILTER, "last insn is not an exit or jmp"),
+    (
+        "lddw-bad-second-half",
+        [(0x18, 0, 0, 0, 1), R0_0, EXIT],
+        ProgType.SOCKET_FILTER,
+        "invalid bpf_ld_imm64 insn",
+    ),
+    (
+        "lddw-second-half-with-registers",
+        [(0x18, 0, 0, 0, 1), (0, 1, 0, 0, 0), R0_0, EXIT],
+        ProgType.SOCKET_FILTER,
+        "invalid bpf_ld_imm64 insn",
+    ),
     (
         "lddw-unknown-source",
         [(0x18, 0, 7, 0, 1), (0, 0, 0, 0, 0), R0_0, EXIT],

@@ -33,6 +33,7 @@ from .._spec import AttachType, ProgType
 from ..helpers import BY_ID, BY_NAME, Arg
 from ..isa import (
     LDDW,
+    LDDW_ALONE,
     CallSrc,
     Class,
     Instruction,
@@ -165,7 +166,9 @@ def _s32(value: int) -> int:
 def _slots(insns: Sequence[Instruction]) -> list[_Slot]:
     out = []
     for insn in insns:
-        if insn.opcode == LDDW:
+        if insn.opcode == LDDW_ALONE:
+            out.append(_Slot(LDDW, insn.dst, insn.src, insn.offset, _s32(insn.imm)))
+        elif insn.opcode == LDDW:
             out.append(_Slot(LDDW, insn.dst, insn.src, insn.offset, _s32(insn.imm)))
             out.append(_Slot(0, 0, 0, 0, _s32(insn.imm >> 32)))
         else:
@@ -222,7 +225,8 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
     Raises:
         VerifierError: with the kernel's message: ``call to invalid destination``, ``too many
             subprograms``, ``jump out of range from insn A to B``, ``last insn is not an exit or
-            jmp``, ``BPF_LDX uses reserved fields``, ``unrecognized bpf_ld_imm64 insn``, ``unknown opcode NN``, ``unreachable insn N``
+            jmp``, ``BPF_LDX uses reserved fields``, ``invalid bpf_ld_imm64 insn``,
+            ``unrecognized bpf_ld_imm64 insn``, ``unknown opcode NN``, ``unreachable insn N``
             or ``jump into the middle of ldimm64 insn N``.
     """
     began = time.perf_counter()
@@ -299,8 +303,10 @@ def _check_ldimm64_and_opcodes(slots: Sequence[_Slot]) -> None:
         s = slots[pc]
         if s.opcode & 0x07 == Class.LDX and (s.opcode & 0xE0 not in (Mode.MEM, Mode.MEMSX) or s.imm):
             raise _refuse("BPF_LDX uses reserved fields", pc=pc)
-        if s.opcode == LDDW:  # its second slot is well formed: the decoder sees to that
-            nxt = slots[pc + 1]
+        if s.opcode == LDDW:
+            nxt = slots[pc + 1] if pc + 1 < len(slots) else None
+            if nxt is None or (nxt.opcode, nxt.dst, nxt.src, nxt.off) != (0, 0, 0, 0):
+                raise _refuse("invalid bpf_ld_imm64 insn", pc=pc)
             known = s.src in (PseudoSrc.IMM64, PseudoSrc.BTF_ID, PseudoSrc.FUNC, PseudoSrc.MAP_VALUE,
                               PseudoSrc.MAP_IDX_VALUE)
             if not known and not (s.src in (PseudoSrc.MAP_FD, PseudoSrc.MAP_IDX) and nxt.imm == 0):
