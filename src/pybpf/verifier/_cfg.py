@@ -34,6 +34,7 @@ from ..helpers import BY_ID, BY_NAME, Arg
 from ..isa import (
     LDDW,
     LDDW_ALONE,
+    AluOp,
     CallSrc,
     Class,
     Instruction,
@@ -41,6 +42,7 @@ from ..isa import (
     JmpOp,
     Mode,
     PseudoSrc,
+    Source,
     check_instruction,
     disassemble,
     is_valid_opcode,
@@ -74,6 +76,8 @@ _EXIT = Class.JMP | JmpOp.EXIT
 _JA = Class.JMP | JmpOp.JA
 _GOTOL = Class.JMP32 | JmpOp.JA
 _MAY_GOTO = Class.JMP | 0xE0  #: ``may_goto``: a conditional jump the kernel bounds itself
+_MOV64_X = Class.ALU64 | Source.X | AluOp.MOV
+_ADD64_K = Class.ALU64 | Source.K | AluOp.ADD
 _TAIL_CALL = BY_NAME["bpf_tail_call"].id
 
 #: The opcodes the kernel knows (``bpf_opcode_in_insntable``), measured against 6.18: RFC 9669's,
@@ -125,9 +129,8 @@ class CallSite:
 @final
 @dataclass(frozen=True)
 class Structure:
-    """The shape of a structurally valid program: its subprograms in PC order (the main program
-    first), every call site by PC, and the slots the control-flow graph reaches (all of them:
-    an unreachable slot is refused)."""
+    """The shape of a structurally valid program (every slot of it reachable): its subprograms
+    in PC order, the main program first, and every call site, by PC and by caller."""
 
     subprograms: tuple[Subprogram, ...]
     calls: Mapping[int, CallSite]
@@ -382,7 +385,7 @@ def _consuming_helper(slots: Sequence[_Slot], pc: int, end: int) -> int | None:
             return at if used & holders else None
         if cls in (Class.JMP, Class.JMP32):
             return None
-        if s.opcode == Class.ALU64 | 0x08 | 0xB0 and s.off == 0:  # mov dst, src
+        if s.opcode == _MOV64_X and s.off == 0:
             holders = holders | {s.dst} if s.src in holders else holders - {s.dst}
         elif cls in (Class.ALU, Class.ALU64, Class.LDX) or s.opcode == LDDW:
             holders = holders - {s.dst}
@@ -561,9 +564,9 @@ def _walk_chain(chains: _Chains, root: int, own: Sequence[int], adaptive: Collec
 
 def estimate_stack_depths(insns: Sequence[Instruction], structure: Structure) -> list[int]:
     """Each subprogram's stack depth read from its code: the lowest offset from ``r10`` that it
-    accesses or takes the address of (following copies of ``r10`` and constant adds within
-    straight-line code). The interpreter measures the same thing path by path; compilers only
-    form addresses of the slots they use, so the two agree on compiled code."""
+    accesses or takes the address of, following copies of ``r10`` and constant adds in PC
+    order. The interpreter measures what is accessed, path by path; compilers form addresses
+    only of the slots they use, so the two agree on compiled code."""
     slots = _slots(insns)
     out = []
     for sub in structure.subprograms:
@@ -576,15 +579,16 @@ def estimate_stack_depths(insns: Sequence[Instruction], structure: Structure) ->
                 lowest = min(lowest, frame[s.src] + s.off)
             if cls in (Class.ST, Class.STX) and mode in (Mode.MEM, Mode.ATOMIC) and s.dst in frame:
                 lowest = min(lowest, frame[s.dst] + s.off)
-            if s.opcode == Class.ALU64 | 0x08 | 0xB0 and s.src in frame and s.off == 0:
+            if s.opcode == _MOV64_X and s.src in frame and s.off == 0:
                 frame[s.dst] = frame[s.src]
-            elif s.opcode == Class.ALU64 | 0x00 and s.dst in frame and s.dst != 10:  # add dst, imm
+            elif s.opcode == _ADD64_K and s.dst in frame and s.dst != 10:
                 frame[s.dst] += s.imm
                 lowest = min(lowest, frame[s.dst])
             elif s.dst != 10 and (cls in (Class.ALU, Class.ALU64, Class.LDX) or s.opcode == LDDW):
                 frame.pop(s.dst, None)
-            if cls in (Class.JMP, Class.JMP32) or cls == Class.LD and mode in (Mode.ABS, Mode.IND):
-                frame = {r: o for r, o in frame.items() if r > 5} if s.opcode & 0xF0 == JmpOp.CALL else frame
+            clobbers = s.opcode == _CALL or cls == Class.LD and mode in (Mode.ABS, Mode.IND)
+            if clobbers:  # r0-r5 hold something else afterwards
+                frame = {r: o for r, o in frame.items() if r > 5}
         out.append(min(-lowest, MAX_BPF_STACK) if lowest < 0 else 0)
     return out
 
