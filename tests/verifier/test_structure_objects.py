@@ -33,6 +33,8 @@ def test_object_gets_the_kernels_verdict(source: Path) -> None:
             rt.load(source)
     assert str(err.value) == verdict
     assert err.value.program == "prog"
+    assert err.value.log.splitlines()[-1].startswith("processed ")
+    assert err.value.verbose_log.splitlines()[0] == "func#0 @0"
 
 
 EXIT = bytes.fromhex("9500000000000000")

@@ -9,6 +9,7 @@ compiled; last, program arrays and maps of maps get their initial values.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,7 @@ from ..verifier import (
     check_register_reads,
     check_stack_depth,
     check_structure,
+    complete_log,
     estimate_stack_depths,
 )
 from ._compile import compile_c
@@ -215,15 +217,20 @@ class _Loader:
         return insn
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
+        began = time.perf_counter()
         structure = check_structure(pspec.instructions)
-        check_fields(insns)
-        offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
-        check_helper_calls(pspec.instructions, pspec.license, offered)
-        check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
-        check_format_strings(insns, self._read_string)
-        check_call_frames(insns, structure, self._global_functions(pspec))
         depths = estimate_stack_depths(insns, structure)
-        check_stack_depth(structure, depths, insns=insns, prog_type=pspec.type, attach_type=pspec.attach_type)
+        try:
+            check_fields(insns)
+            offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
+            check_helper_calls(pspec.instructions, pspec.license, offered)
+            check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
+            check_format_strings(insns, self._read_string)
+            check_call_frames(insns, structure, self._global_functions(pspec))
+            check_stack_depth(structure, depths, insns=insns, prog_type=pspec.type, attach_type=pspec.attach_type)
+        except VerifierError as err:
+            complete_log(err, structure, depths, began)
+            raise
 
     def _global_functions(self, pspec: ProgramSpec) -> list[int]:
         """The start of each subprogram whose BTF says it is global: the kernel verifies those

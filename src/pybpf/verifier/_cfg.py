@@ -62,6 +62,7 @@ __all__ = [
     "check_fields",
     "check_stack_depth",
     "check_structure",
+    "complete_log",
     "estimate_stack_depths",
 ]
 
@@ -202,14 +203,23 @@ def _with_verbose_log(err: VerifierError, starts: Sequence[int], depths: Sequenc
     the verification time and every subprogram's stack depth before the count."""
     lines = err.log.splitlines()
     verdict = [line for line in lines if not line.startswith(STATISTICS_PREFIXES)]
-    statistics = [line for line in lines if line.startswith(STATISTICS_PREFIXES)]
+    statistics = [line for line in lines if line.startswith(STATISTICS_PREFIXES)] or [NOTHING_PROCESSED]
     elapsed = int((time.perf_counter() - began) * 1e6)
+    err.log = "\n".join(verdict + statistics)
     err.verbose_log = "\n".join(
         [f"func#{i} @{start}" for i, start in enumerate(starts)]
         + verdict
         + [f"verification time {elapsed} usec", "stack depth " + "+".join(str(d) for d in depths)]
         + statistics
     )
+
+
+def complete_log(err: VerifierError, structure: Structure, depths: Sequence[int], began: float) -> None:
+    """Give a refusal found after the structural pass the log's ends as the kernel writes them:
+    the statistics line if it has none, and the log ``bpftool -d`` shows, with the program's
+    subprograms, the time since ``began`` (a ``time.perf_counter()`` value) and ``depths``."""
+    if err.verbose_log == err.log:
+        _with_verbose_log(err, [sub.start for sub in structure.subprograms], depths, began)
 
 
 # -- before interpretation ------------------------------------------------------------------
