@@ -3,6 +3,7 @@ into the live kernel (kernel-marked) so that the table cannot drift from what th
 
 from __future__ import annotations
 
+import random
 import re
 import struct
 from collections.abc import Sequence
@@ -317,3 +318,50 @@ def test_instructions_of_the_kernels_table_pass_where_unreachable_is_the_verdict
     for opcode in (0xE5, 0xCB, 0xD3):
         with pytest.raises(VerifierError, match="^unreachable insn 2$"):
             check_structure([Instruction(0xB7), Instruction(0x05, offset=1), Instruction(opcode), Instruction(0x95)])
+
+
+#: The verdicts of the pass before interpretation (the frame and stack limits depend on it).
+BEFORE_INTERPRETATION = (
+    "call to invalid destination", "too many subprograms", "jump out of range from insn ",
+    "last insn is not an exit or jmp", "BPF_LDX uses reserved fields", "invalid bpf_ld_imm64 insn",
+    "unrecognized bpf_ld_imm64 insn", "unknown opcode ", "unreachable insn ", "jump into the middle of ldimm64 insn ",
+)
+
+
+def random_program(rng: random.Random) -> list[Slot]:
+    """A short program of instructions that exercise the structural rules (no map references:
+    pybpf's loader resolves those before the verifier sees them)."""
+    program: list[Slot] = []
+    for _ in range(rng.randint(1, 10)):
+        distance = rng.randint(-4, 4)
+        program += rng.choice([
+            [R0_0], [R0_0], [EXIT], [ja(distance)], [jeq_r0(0, distance)], [call(distance)], LDDW_1,
+            [(0x06, 0, 0, 0, distance)], [(0xE5, 0, 0, distance, 0)],
+            [(rng.choice([0xFF, 0x8D, 0x86, 0x96, 0xF5, 0x0D]), 0, 0, 0, 0)],
+            [(0x61, 0, 10, -8, rng.choice([0, 1]))], [stack_store(8 * rng.randint(1, 64))],
+            [(0x18, 0, rng.choice([4, 7]), 0, distance), (0, 0, 0, 0, 0)], [(0, 0, 0, 0, distance)],
+        ])
+    return program
+
+
+@pytest.mark.kernel
+def test_random_programs_get_the_kernels_structural_verdict() -> None:
+    """Differential: wherever the kernel or pybpf refuses a program before interpreting it,
+    both give the same message."""
+    if not _libbpf.available():
+        pytest.skip(f"kernel oracle unavailable: {_libbpf.unavailable_reason()}")
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(600):
+        code = encode(random_program(rng))
+        loaded = _libbpf.load_raw(code)
+        kernel = loaded.message if loaded.errno else ""
+        try:
+            check_structure(decode(code, check=False))
+            mine = ""
+        except VerifierError as err:
+            mine = str(err)
+        if kernel.startswith(BEFORE_INTERPRETATION) or mine:
+            compared += 1
+            assert mine == kernel, [insn for insn in decode(code, check=False)]
+    assert compared > 400
