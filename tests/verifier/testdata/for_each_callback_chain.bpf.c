@@ -1,0 +1,45 @@
+/* verdict: combined stack size of 3 calls is 544. Too large
+ *
+ * A bpf_for_each_map_elem callback runs on its caller's stack, and so does what it calls:
+ * 128 bytes in the program, 128 in the callback and 288 in the function the callback calls
+ * make one chain of 544.
+ */
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} values SEC(".maps");
+
+static __attribute__((noinline)) int deep(int x)
+{
+	char buf[288];
+
+	buf[0] = x;
+	asm volatile("" : : "r"(buf) : "memory"); /* all of buf is live */
+	return buf[0];
+}
+
+static long visit(void *map, __u32 *key, __u64 *value, void *ctx)
+{
+	char buf[128];
+
+	buf[0] = *key;
+	asm volatile("" : : "r"(buf) : "memory");
+	return deep(buf[0]) > 3;
+}
+
+SEC("tc")
+int prog(void *ctx)
+{
+	char buf[128];
+
+	buf[0] = 1;
+	asm volatile("" : : "r"(buf) : "memory");
+	bpf_for_each_map_elem(&values, visit, 0, 0);
+	return buf[0];
+}
+
+char LICENSE[] SEC("license") = "GPL";
