@@ -40,8 +40,8 @@ def test_any_stream_gets_a_verdict(slots: list[tuple[int, int, int, int]]) -> No
     insns = decode(_code(slots), check=False)
     try:
         structure = check_structure(insns)
-        check_call_frames(insns, structure)
-        check_stack_depth(structure, estimate_stack_depths(insns, structure), insns=insns)
+        check_call_frames(structure)
+        check_stack_depth(structure, estimate_stack_depths(structure))
     except VerifierError as err:
         assert str(err) and err.log
         return

@@ -89,8 +89,8 @@ def verify(code: bytes, prog_type: ProgType = ProgType.SOCKET_FILTER) -> Structu
     """The structural pass as the loader runs it, with stack depths read from the code."""
     insns = decode(code, check=False)
     structure = check_structure(insns)
-    check_call_frames(insns, structure)
-    check_stack_depth(structure, estimate_stack_depths(insns, structure), insns=insns, prog_type=prog_type)
+    check_call_frames(structure)
+    check_stack_depth(structure, estimate_stack_depths(structure), prog_type=prog_type)
     return structure
 
 
@@ -267,19 +267,19 @@ def test_async_callbacks_root_chains_of_their_own() -> None:
                stack_store(256), call(1), EXIT, stack_store(256), R0_0, EXIT]
     insns = decode(encode(program), check=False)
     structure = check_structure(insns)
-    check_stack_depth(structure, [256, 256, 256], insns=insns)
+    check_stack_depth(structure, [256, 256, 256])
     with pytest.raises(VerifierError, match=r"^combined stack size of 2 calls is 768\. Too large$"):
-        check_stack_depth(structure, [256, 512, 256], insns=insns)
+        check_stack_depth(structure, [256, 512, 256])
     with pytest.raises(VerifierError, match=r"^combined stack size of 3 calls is 768\. Too large$"):
-        check_stack_depth(structure, [256, 256, 256], insns=insns, async_callbacks=())
+        check_stack_depth(structure, [256, 256, 256], async_callbacks=())
 
 
 def test_depths_from_the_interpreter_decide() -> None:
     insns = decode(encode(chain(2)), check=False)
     structure = check_structure(insns)
-    check_stack_depth(structure, [256, 256], insns=insns)
+    check_stack_depth(structure, [256, 256])
     with pytest.raises(VerifierError, match=r"^combined stack size of 2 calls is 528\. Too large$"):
-        check_stack_depth(structure, [256, 257], insns=insns)
+        check_stack_depth(structure, [256, 257])
 
 
 def test_frames_beyond_the_limit_through_global_functions() -> None:
@@ -287,17 +287,17 @@ def test_frames_beyond_the_limit_through_global_functions() -> None:
     still counts them, with its own message."""
     insns = decode(encode(chain(9)), check=False)
     with pytest.raises(VerifierError, match=r"^the call stack of 8 frames is too deep !$"):
-        check_stack_depth(check_structure(insns), [0] * 9, insns=insns)
+        check_stack_depth(check_structure(insns), [0] * 9)
 
 
 def test_tail_calls_sit_on_at_most_256_bytes() -> None:
     program = [call(1), EXIT, helper(12), R0_0, EXIT]
     insns = decode(encode(program), check=False)
     structure = check_structure(insns)
-    check_stack_depth(structure, [240, 0], insns=insns)
+    check_stack_depth(structure, [240, 0])
     with pytest.raises(VerifierError, match=r"^tail_calls are not allowed when call stack of previous frames "
                                             r"is 256 bytes\. Too large$"):
-        check_stack_depth(structure, [256, 0], insns=insns)
+        check_stack_depth(structure, [256, 0])
 
 
 def test_many_call_sites_are_walked_in_linear_time() -> None:
@@ -311,7 +311,7 @@ def test_many_call_sites_are_walked_in_linear_time() -> None:
 
 def test_stack_depths_are_read_from_the_code() -> None:
     insns = decode(encode(bpf_loop_with_callback(24, 40)), check=False)
-    assert estimate_stack_depths(insns, check_structure(insns)) == [24, 40]
+    assert estimate_stack_depths(check_structure(insns)) == [24, 40]
 
 
 def test_instructions_of_the_kernels_table_pass_where_unreachable_is_the_verdict() -> None:

@@ -219,15 +219,15 @@ class _Loader:
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
         began = time.perf_counter()
         structure = check_structure(pspec.instructions)
-        depths = estimate_stack_depths(insns, structure)
+        depths = estimate_stack_depths(structure)
         try:
             check_fields(insns)
             offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
             check_helper_calls(pspec.instructions, pspec.license, offered)
             check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
             check_format_strings(insns, self._read_string)
-            check_call_frames(insns, structure, self._global_functions(pspec))
-            check_stack_depth(structure, depths, insns=insns, prog_type=pspec.type, attach_type=pspec.attach_type)
+            check_call_frames(structure, self._global_functions(pspec))
+            check_stack_depth(structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type)
         except VerifierError as err:
             complete_log(err, structure, depths, began)
             raise

@@ -25,9 +25,9 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from errno import E2BIG, EACCES, EINVAL
-from typing import final
+from typing import NamedTuple, final
 
 from .._spec import AttachType, ProgType
 from ..helpers import BY_ID, BY_NAME, Arg
@@ -135,8 +135,8 @@ class Structure:
 
     subprograms: tuple[Subprogram, ...]
     calls: Mapping[int, CallSite]
-    length: int  #: in slots
     sites: tuple[tuple[CallSite, ...], ...]  #: each subprogram's call sites, in PC order
+    _slots: tuple[_Slot, ...] = field(repr=False, compare=False)  #: the program, slot by slot
 
     def subprogram_at(self, pc: int) -> Subprogram:
         """The subprogram holding the instruction at ``pc``."""
@@ -153,8 +153,9 @@ class Structure:
 # -- the slots the kernel sees --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Slot:
+class _Slot(NamedTuple):
+    """One 8-byte slot as the kernel reads it."""
+
     opcode: int
     dst: int
     src: int
@@ -168,7 +169,7 @@ def _s32(value: int) -> int:
 
 
 def _slots(insns: Sequence[Instruction]) -> list[_Slot]:
-    out = []
+    out: list[_Slot] = []
     for insn in insns:
         if insn.opcode == LDDW_ALONE:
             out.append(_Slot(LDDW, insn.dst, insn.src, insn.offset, _s32(insn.imm)))
@@ -271,7 +272,7 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
                 kinds[site.callee] = kind
     subs = [Subprogram(s.index, s.start, s.end, kinds.get(s.index)) for s in subs]
     sites = tuple(tuple(c for _, c in sorted(calls.items()) if c.caller == sub.index) for sub in subs)
-    return Structure(tuple(subs), calls, len(slots), sites)
+    return Structure(tuple(subs), calls, sites, tuple(slots))
 
 
 def _subprogram_starts(slots: Sequence[_Slot], began: float) -> list[int]:
@@ -331,27 +332,21 @@ def _check_ldimm64_and_opcodes(slots: Sequence[_Slot]) -> None:
         pc += 1
 
 
-def _successors(slots: Sequence[_Slot], pc: int) -> Iterator[int]:
+def _successors(s: _Slot, pc: int) -> tuple[int, ...]:
     """The edges ``check_cfg`` follows from ``pc``: fall-through first, then the branch; a local
     call and a ``lddw`` of a subprogram's address also lead into the subprogram."""
-    s = slots[pc]
     cls, op = s.opcode & 0x07, s.opcode & 0xF0
-    if _is_func_address(s):
-        yield pc + 2
-        yield pc + s.imm + 1
-    elif cls not in (Class.JMP, Class.JMP32):
-        yield pc + (2 if s.opcode == LDDW else 1)
-    elif op == JmpOp.EXIT:
-        return
-    elif op == JmpOp.CALL:
-        yield pc + 1
-        if _is_local_call(s):
-            yield pc + s.imm + 1
-    elif op == JmpOp.JA:
-        yield pc + (s.imm if cls == Class.JMP32 else s.off) + 1
-    else:
-        yield pc + 1
-        yield pc + s.off + 1
+    if cls not in (Class.JMP, Class.JMP32):
+        if s.opcode != LDDW:
+            return (pc + 1,)
+        return (pc + 2, pc + s.imm + 1) if s.src == PseudoSrc.FUNC else (pc + 2,)
+    if op == JmpOp.EXIT:
+        return ()
+    if op == JmpOp.CALL:
+        return (pc + 1, pc + s.imm + 1) if _is_local_call(s) else (pc + 1,)
+    if op == JmpOp.JA:
+        return (pc + (s.imm if cls == Class.JMP32 else s.off) + 1,)
+    return (pc + 1, pc + s.off + 1)
 
 
 def _check_cfg(slots: Sequence[_Slot]) -> None:
@@ -361,7 +356,7 @@ def _check_cfg(slots: Sequence[_Slot]) -> None:
     todo = [0]
     while todo:
         pc = todo.pop()
-        for target in _successors(slots, pc):
+        for target in _successors(slots[pc], pc):
             if not 0 <= target < len(slots):
                 raise _refuse(f"jump out of range from insn {pc} to {target}", pc=pc)
             if not seen[target]:
@@ -426,7 +421,6 @@ def check_stack_depth(
     structure: Structure,
     depths: Sequence[int],
     *,
-    insns: Sequence[Instruction],
     prog_type: ProgType | None = None,
     attach_type: AttachType = AttachType.NONE,
     async_callbacks: Collection[int] | None = None,
@@ -442,7 +436,6 @@ def check_stack_depth(
     Args:
         structure: from :func:`check_structure`.
         depths: the stack depth of each subprogram, as the interpreter found it.
-        insns: the program (to find tail calls).
         prog_type, attach_type: the program's, which decide private stacks.
         async_callbacks: the indices of the subprograms the interpreter saw passed to an async
             helper; by default those :attr:`Subprogram.callback` marks async.
@@ -456,7 +449,7 @@ def check_stack_depth(
     began = time.perf_counter()
     if async_callbacks is None:
         async_callbacks = {s.index for s in structure.subprograms if s.callback == CallbackKind.ASYNC}
-    slots = _slots(insns)
+    slots = structure._slots
     tail_calls = frozenset(
         structure.subprogram_at(pc).index
         for pc, s in enumerate(slots)
@@ -572,12 +565,12 @@ def _walk_chain(chains: _Chains, root: int, own: Sequence[int], adaptive: Collec
 # -- until the interpreter measures them ----------------------------------------------------
 
 
-def estimate_stack_depths(insns: Sequence[Instruction], structure: Structure) -> list[int]:
+def estimate_stack_depths(structure: Structure) -> list[int]:
     """Each subprogram's stack depth read from its code: the lowest offset from ``r10`` that it
     accesses or takes the address of, following copies of ``r10`` and constant adds in PC
     order. The interpreter measures what is accessed, path by path; compilers form addresses
     only of the slots they use, so the two agree on compiled code."""
-    slots = _slots(insns)
+    slots = structure._slots
     out = []
     for sub in structure.subprograms:
         lowest = 0
@@ -603,9 +596,7 @@ def estimate_stack_depths(insns: Sequence[Instruction], structure: Structure) ->
     return out
 
 
-def check_call_frames(
-    insns: Sequence[Instruction], structure: Structure, global_functions: Collection[int] = ()
-) -> None:
+def check_call_frames(structure: Structure, global_functions: Collection[int] = ()) -> None:
     """Refuse a chain of more than eight frames through local calls and synchronous callbacks,
     as the interpreter does when it reaches the call that would push a ninth (in the kernel,
     only on paths it explores; here, on every chain the code holds). The chain reported is the
@@ -632,7 +623,7 @@ def check_call_frames(
         while True:
             site = next(s for s in edges[sub] if heights[s.callee] + frames > MAX_CALL_FRAMES)
             if frames == MAX_CALL_FRAMES:
-                slots = _slots(insns)
+                slots = structure._slots
                 pc = site.helper_pc if site.is_address and site.helper_pc is not None else site.pc
                 text = disassemble([_instruction_at(slots, pc)]).split(": ", 1)[1].rstrip()
                 message = f"the call stack of {frames + 1} frames is too deep"
