@@ -367,3 +367,9 @@ def test_random_programs_get_the_kernels_structural_verdict() -> None:
             compared += 1
             assert mine == kernel, [insn for insn in decode(code, check=False)]
     assert compared > 400
+
+
+def test_an_empty_program_is_refused_as_bpf_refuses_it() -> None:
+    with pytest.raises(VerifierError) as err:
+        check_structure([])
+    assert (err.value.errno, err.value.log) == (7, "")  # E2BIG, before the verifier runs

@@ -241,10 +241,13 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
             subprograms``, ``jump out of range from insn A to B``, ``last insn is not an exit or
             jmp``, ``BPF_LDX uses reserved fields``, ``invalid bpf_ld_imm64 insn``,
             ``unrecognized bpf_ld_imm64 insn``, ``unknown opcode NN``, ``unreachable insn N``
-            or ``jump into the middle of ldimm64 insn N``.
+            or ``jump into the middle of ldimm64 insn N``; for an empty program, E2BIG with an
+            empty log, as ``bpf()`` refuses it.
     """
     began = time.perf_counter()
     slots = _slots(insns)
+    if not slots:  # bpf() refuses it before the verifier runs: E2BIG and an empty log
+        raise VerifierError([], errno=E2BIG)
     starts = _subprogram_starts(slots, began)
     try:
         _check_subprograms(slots, starts)
