@@ -13,9 +13,7 @@ no error. After it, ``check_max_stack_depth`` bounds the frames and the combined
 call chain, with the stack depth each subprogram was found to use.
 
 :func:`check_structure` is the first half and returns a :class:`Structure` the interpreter can
-walk; :func:`check_stack_depth` is the second half. Until the interpreter measures stack depths,
-:func:`estimate_stack_depths` reads them from the code and :func:`check_call_frames` stands in for
-the interpreter's own frame limit. Messages are the kernel's, verbatim, in its order.
+walk; ``_chains.py`` holds the second half. Messages are the kernel's, verbatim, in its order.
 
 Program counters count instruction slots, as the kernel does (a ``lddw`` takes two).
 """
@@ -24,12 +22,11 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from errno import E2BIG, EACCES, EINVAL
+from errno import E2BIG, EINVAL
 from typing import NamedTuple, final
 
-from .._spec import AttachType, ProgType
 from ..helpers import BY_ID, BY_NAME, Arg
 from ..isa import (
     LDDW,
@@ -52,25 +49,20 @@ from ._errors import STATISTICS_PREFIXES, VerifierError
 
 __all__ = [
     "KERNEL_OPCODES",
-    "MAX_BPF_STACK",
-    "MAX_CALL_FRAMES",
+    "NOTHING_PROCESSED",
     "CallSite",
     "CallbackKind",
+    "Slot",
     "Structure",
     "Subprogram",
-    "check_call_frames",
+    "attach_verbose_log",
     "check_fields",
-    "check_stack_depth",
     "check_structure",
     "complete_log",
-    "estimate_stack_depths",
+    "refuse",
 ]
 
-MAX_CALL_FRAMES = 8  #: frames one call chain may hold (``MAX_CALL_FRAMES``)
-MAX_BPF_STACK = 512  #: bytes of stack one call chain may use (``MAX_BPF_STACK``)
 MAX_SUBPROGS = 256  #: subprograms one program may have (``BPF_MAX_SUBPROGS``)
-PRIV_STACK_MIN_SIZE = 64  #: a subprogram gets a private stack from this depth on
-TAIL_CALL_STACK_LIMIT = 256  #: callers' stack a subprogram with a tail call may sit on
 
 _CALL = Class.JMP | JmpOp.CALL
 _EXIT = Class.JMP | JmpOp.EXIT
@@ -78,8 +70,6 @@ _JA = Class.JMP | JmpOp.JA
 _GOTOL = Class.JMP32 | JmpOp.JA
 _MAY_GOTO = Class.JMP | 0xE0  #: ``may_goto``: a conditional jump the kernel bounds itself
 _MOV64_X = Class.ALU64 | Source.X | AluOp.MOV
-_ADD64_K = Class.ALU64 | Source.K | AluOp.ADD
-_TAIL_CALL = BY_NAME["bpf_tail_call"].id
 
 #: The opcodes the kernel knows (``bpf_opcode_in_insntable``), measured against 6.18: RFC 9669's,
 #: plus ``may_goto`` and the 8- and 16-bit load-acquire/store-release forms, minus ``callx``
@@ -136,7 +126,7 @@ class Structure:
     subprograms: tuple[Subprogram, ...]
     calls: Mapping[int, CallSite]
     sites: tuple[tuple[CallSite, ...], ...]  #: each subprogram's call sites, in PC order
-    _slots: tuple[_Slot, ...] = field(repr=False, compare=False)  #: the program, slot by slot
+    slots: tuple[Slot, ...] = field(repr=False, compare=False)  #: the program as the kernel reads it
 
     def subprogram_at(self, pc: int) -> Subprogram:
         """The subprogram holding the instruction at ``pc``."""
@@ -153,7 +143,7 @@ class Structure:
 # -- the slots the kernel sees --------------------------------------------------------------
 
 
-class _Slot(NamedTuple):
+class Slot(NamedTuple):
     """One 8-byte slot as the kernel reads it."""
 
     opcode: int
@@ -168,24 +158,25 @@ def _s32(value: int) -> int:
     return value - (1 << 32) if value & 0x8000_0000 else value
 
 
-def _slots(insns: Sequence[Instruction]) -> list[_Slot]:
-    out: list[_Slot] = []
+def program_slots(insns: Sequence[Instruction]) -> list[Slot]:
+    """The program as the kernel reads it, one slot per entry (a ``lddw`` takes two)."""
+    out: list[Slot] = []
     for insn in insns:
         if insn.opcode == LDDW_ALONE:
-            out.append(_Slot(LDDW, insn.dst, insn.src, insn.offset, _s32(insn.imm)))
+            out.append(Slot(LDDW, insn.dst, insn.src, insn.offset, _s32(insn.imm)))
         elif insn.opcode == LDDW:
-            out.append(_Slot(LDDW, insn.dst, insn.src, insn.offset, _s32(insn.imm)))
-            out.append(_Slot(0, 0, 0, 0, _s32(insn.imm >> 32)))
+            out.append(Slot(LDDW, insn.dst, insn.src, insn.offset, _s32(insn.imm)))
+            out.append(Slot(0, 0, 0, 0, _s32(insn.imm >> 32)))
         else:
-            out.append(_Slot(insn.opcode, insn.dst, insn.src, insn.offset, insn.imm))
+            out.append(Slot(insn.opcode, insn.dst, insn.src, insn.offset, insn.imm))
     return out
 
 
-def _is_local_call(s: _Slot) -> bool:
+def _is_local_call(s: Slot) -> bool:
     return s.opcode == _CALL and s.src == CallSrc.LOCAL
 
 
-def _is_func_address(s: _Slot) -> bool:
+def _is_func_address(s: Slot) -> bool:
     return s.opcode == LDDW and s.src == PseudoSrc.FUNC
 
 
@@ -195,11 +186,12 @@ NOTHING_PROCESSED = (
 )
 
 
-def _refuse(message: str, *, pc: int | None = None, errno: int = EINVAL) -> VerifierError:
+def refuse(message: str, *, pc: int | None = None, errno: int = EINVAL) -> VerifierError:
+    """A refusal before anything was interpreted: the kernel's message and its statistics."""
     return VerifierError([message, NOTHING_PROCESSED], pc=pc, errno=errno)
 
 
-def _with_verbose_log(err: VerifierError, starts: Sequence[int], depths: Sequence[int], began: float) -> None:
+def attach_verbose_log(err: VerifierError, starts: Sequence[int], depths: Sequence[int], began: float) -> None:
     """Give ``err`` the log ``bpftool -d`` shows (log level 7): each subprogram's start first,
     the verification time and every subprogram's stack depth before the count."""
     lines = err.log.splitlines()
@@ -220,7 +212,7 @@ def complete_log(err: VerifierError, structure: Structure, depths: Sequence[int]
     the statistics line if it has none, and the log ``bpftool -d`` shows, with the program's
     subprograms, the time since ``began`` (a ``time.perf_counter()`` value) and ``depths``."""
     if err.verbose_log == err.log:
-        _with_verbose_log(err, [sub.start for sub in structure.subprograms], depths, began)
+        attach_verbose_log(err, [sub.start for sub in structure.subprograms], depths, began)
 
 
 # -- before interpretation ------------------------------------------------------------------
@@ -245,7 +237,7 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
             empty log, as ``bpf()`` refuses it.
     """
     began = time.perf_counter()
-    slots = _slots(insns)
+    slots = program_slots(insns)
     if not slots:  # bpf() refuses it before the verifier runs: E2BIG and an empty log
         raise VerifierError([], errno=E2BIG)
     starts = _subprogram_starts(slots, began)
@@ -254,7 +246,7 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
         _check_ldimm64_and_opcodes(slots)
         _check_cfg(slots)
     except VerifierError as err:
-        _with_verbose_log(err, starts, [0] * len(starts), began)
+        attach_verbose_log(err, starts, [0] * len(starts), began)
         raise
     bounds = [*starts, len(slots)]
     subs = [Subprogram(i, bounds[i], bounds[i + 1]) for i in range(len(starts))]
@@ -278,7 +270,7 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
     return Structure(tuple(subs), calls, sites, tuple(slots))
 
 
-def _subprogram_starts(slots: Sequence[_Slot], began: float) -> list[int]:
+def _subprogram_starts(slots: Sequence[Slot], began: float) -> list[int]:
     """``add_subprog_and_kfunc``: PC 0 and every call or address target, each checked (the
     kernel names the subprograms in its log only once all are found)."""
     starts = {0}
@@ -288,17 +280,17 @@ def _subprogram_starts(slots: Sequence[_Slot], began: float) -> list[int]:
         target = pc + s.imm + 1
         err = None
         if not 0 <= target < len(slots):
-            err = _refuse("call to invalid destination", pc=pc)
+            err = refuse("call to invalid destination", pc=pc)
         elif target not in starts and len(starts) >= MAX_SUBPROGS:
-            err = _refuse("too many subprograms", pc=pc, errno=E2BIG)
+            err = refuse("too many subprograms", pc=pc, errno=E2BIG)
         if err is not None:
-            _with_verbose_log(err, [], [0] * len(starts), began)
+            attach_verbose_log(err, [], [0] * len(starts), began)
             raise err
         starts.add(target)
     return sorted(starts)
 
 
-def _check_subprograms(slots: Sequence[_Slot], starts: Sequence[int]) -> None:
+def _check_subprograms(slots: Sequence[Slot], starts: Sequence[int]) -> None:
     """``check_subprogs``: jumps stay in their subprogram, which ends in ``exit`` or a jump."""
     bounds = [*starts, len(slots)]
     for index in range(len(starts)):
@@ -308,34 +300,34 @@ def _check_subprograms(slots: Sequence[_Slot], starts: Sequence[int]) -> None:
             if s.opcode & 0x07 in (Class.JMP, Class.JMP32) and s.opcode & 0xF0 not in (JmpOp.EXIT, JmpOp.CALL):
                 target = pc + (s.imm if s.opcode == _GOTOL else s.off) + 1
                 if not first <= target < end:
-                    raise _refuse(f"jump out of range from insn {pc} to {target}", pc=pc)
+                    raise refuse(f"jump out of range from insn {pc} to {target}", pc=pc)
         if slots[end - 1].opcode not in (_EXIT, _JA, _GOTOL):
-            raise _refuse("last insn is not an exit or jmp", pc=end - 1)
+            raise refuse("last insn is not an exit or jmp", pc=end - 1)
 
 
-def _check_ldimm64_and_opcodes(slots: Sequence[_Slot]) -> None:
+def _check_ldimm64_and_opcodes(slots: Sequence[Slot]) -> None:
     """The checks of ``resolve_pseudo_ldimm64`` that do not depend on maps, over every slot."""
     pc = 0
     while pc < len(slots):
         s = slots[pc]
         if s.opcode & 0x07 == Class.LDX and (s.opcode & 0xE0 not in (Mode.MEM, Mode.MEMSX) or s.imm):
-            raise _refuse("BPF_LDX uses reserved fields", pc=pc)
+            raise refuse("BPF_LDX uses reserved fields", pc=pc)
         if s.opcode == LDDW:
             nxt = slots[pc + 1] if pc + 1 < len(slots) else None
             if nxt is None or (nxt.opcode, nxt.dst, nxt.src, nxt.off) != (0, 0, 0, 0):
-                raise _refuse("invalid bpf_ld_imm64 insn", pc=pc)
+                raise refuse("invalid bpf_ld_imm64 insn", pc=pc)
             known = s.src in (PseudoSrc.IMM64, PseudoSrc.BTF_ID, PseudoSrc.FUNC, PseudoSrc.MAP_VALUE,
                               PseudoSrc.MAP_IDX_VALUE)
             if not known and not (s.src in (PseudoSrc.MAP_FD, PseudoSrc.MAP_IDX) and nxt.imm == 0):
-                raise _refuse("unrecognized bpf_ld_imm64 insn", pc=pc)
+                raise refuse("unrecognized bpf_ld_imm64 insn", pc=pc)
             pc += 2
             continue
         if s.opcode not in KERNEL_OPCODES:
-            raise _refuse(f"unknown opcode {s.opcode:02x}", pc=pc)
+            raise refuse(f"unknown opcode {s.opcode:02x}", pc=pc)
         pc += 1
 
 
-def _successors(s: _Slot, pc: int) -> tuple[int, ...]:
+def _successors(s: Slot, pc: int) -> tuple[int, ...]:
     """The edges ``check_cfg`` follows from ``pc``: fall-through first, then the branch; a local
     call and a ``lddw`` of a subprogram's address also lead into the subprogram."""
     cls, op = s.opcode & 0x07, s.opcode & 0xF0
@@ -352,7 +344,7 @@ def _successors(s: _Slot, pc: int) -> tuple[int, ...]:
     return (pc + 1, pc + s.off + 1)
 
 
-def _check_cfg(slots: Sequence[_Slot]) -> None:
+def _check_cfg(slots: Sequence[Slot]) -> None:
     """``check_cfg``: every slot is reached from PC 0, and no jump lands inside a ``lddw``."""
     seen = [False] * len(slots)
     seen[0] = True
@@ -361,22 +353,22 @@ def _check_cfg(slots: Sequence[_Slot]) -> None:
         pc = todo.pop()
         for target in _successors(slots[pc], pc):
             if not 0 <= target < len(slots):
-                raise _refuse(f"jump out of range from insn {pc} to {target}", pc=pc)
+                raise refuse(f"jump out of range from insn {pc} to {target}", pc=pc)
             if not seen[target]:
                 seen[target] = True
                 todo.append(target)
     pc = 0
     while pc < len(slots):
         if not seen[pc]:
-            raise _refuse(f"unreachable insn {pc}", pc=pc)
+            raise refuse(f"unreachable insn {pc}", pc=pc)
         if slots[pc].opcode == LDDW:
             if seen[pc + 1]:
-                raise _refuse(f"jump into the middle of ldimm64 insn {pc}", pc=pc)
+                raise refuse(f"jump into the middle of ldimm64 insn {pc}", pc=pc)
             pc += 1
         pc += 1
 
 
-def _consuming_helper(slots: Sequence[_Slot], pc: int, end: int) -> int | None:
+def _consuming_helper(slots: Sequence[Slot], pc: int, end: int) -> int | None:
     """The helper call that the subprogram address loaded at ``pc`` is passed to, read the way
     compilers write it: in straight-line code after the ``lddw``, moved between registers or
     not, until a call or a jump. None when the code does something else with it."""
@@ -399,277 +391,6 @@ def _consuming_helper(slots: Sequence[_Slot], pc: int, end: int) -> int | None:
             holders = holders - {s.dst}
         at += 2 if s.opcode == LDDW else 1
     return None
-
-
-# -- after interpretation -------------------------------------------------------------------
-
-
-def _round_up_depth(depth: int) -> int:
-    """A subprogram's stack as the JIT reserves it (``round_up_stack_depth``, JIT requested)."""
-    return (depth + 15) // 16 * 16
-
-
-def _private_stack(prog_type: ProgType | None, attach_type: AttachType) -> bool:
-    """Whether the main program's call tree may use private stacks (``bpf_enable_priv_stack``
-    on an x86-64 JIT), for programs that may nest on one CPU. Measured on 6.18: perf_event
-    programs get them, kprobe, tracepoint and raw tracepoint programs do not (although the
-    source names them too); tracing programs (other than iterators) get them by the source, as
-    no fentry program can be loaded here to measure."""
-    if prog_type == ProgType.PERF_EVENT:
-        return True
-    return prog_type == ProgType.TRACING and attach_type != AttachType.TRACE_ITER
-
-
-def check_stack_depth(
-    structure: Structure,
-    depths: Sequence[int],
-    *,
-    prog_type: ProgType | None = None,
-    attach_type: AttachType = AttachType.NONE,
-    async_callbacks: Collection[int] | None = None,
-) -> None:
-    """Bound every call chain's frames and combined stack (``check_max_stack_depth``).
-
-    The main program and every async callback root a chain. A chain follows local calls and
-    the addresses of synchronous callbacks (a callback runs on its caller's stack), not those
-    of async ones. Each subprogram adds its depth, rounded up to 16 bytes as the JIT reserves it;
-    where the program type has private stacks, a subprogram of the main program's tree (and of
-    no async callback's) with 64 bytes or more gets its own and adds nothing.
-
-    Args:
-        structure: from :func:`check_structure`.
-        depths: the stack depth of each subprogram, as the interpreter found it.
-        prog_type, attach_type: the program's, which decide private stacks.
-        async_callbacks: the indices of the subprograms the interpreter saw passed to an async
-            helper; by default those :attr:`Subprogram.callback` marks async.
-
-    Raises:
-        VerifierError: ``the call stack of N frames is too deep !``, ``combined stack size of N
-            calls is M. Too large``, ``stack size of subprog N is M. Too large`` or
-            ``tail_calls are not allowed when call stack of previous frames is N bytes. Too
-            large``.
-    """
-    began = time.perf_counter()
-    if async_callbacks is None:
-        async_callbacks = {s.index for s in structure.subprograms if s.callback == CallbackKind.ASYNC}
-    slots = structure._slots
-    tail_calls = frozenset(
-        structure.subprogram_at(pc).index
-        for pc, s in enumerate(slots)
-        if s.opcode == _CALL and s.src == CallSrc.HELPER and s.imm == _TAIL_CALL
-    )
-    edges = [
-        tuple(c for c in structure.callees(sub.index) if not (c.is_address and c.callee in async_callbacks))
-        for sub in structure.subprograms
-    ]
-    own = [_round_up_depth(d) for d in depths]
-    roots = [s.index for s in reversed(structure.subprograms) if s.index == 0 or s.index in async_callbacks]
-    adaptive: frozenset[int] = frozenset()
-    if not tail_calls and _private_stack(prog_type, attach_type):
-        shared = _reach(edges, [r for r in roots if r])
-        adaptive = frozenset(i for i in _reach(edges, [0]) - shared if own[i] >= PRIV_STACK_MIN_SIZE)
-    chain = _Chains(edges, [0 if i in adaptive else d for i, d in enumerate(own)], tail_calls)
-    try:
-        for root in roots:
-            _walk_chain(chain, root, own, adaptive)
-    except VerifierError as err:
-        _with_verbose_log(err, [sub.start for sub in structure.subprograms], depths, began)
-        raise
-
-
-def _reach(edges: Sequence[Sequence[CallSite]], roots: Sequence[int]) -> set[int]:
-    seen, todo = set(roots), list(roots)
-    while todo:
-        for site in edges[todo.pop()]:
-            if site.callee not in seen:
-                seen.add(site.callee)
-                todo.append(site.callee)
-    return seen
-
-
-class _Chains:
-    """Bounds over every chain below a subprogram, so that a walk enters only the subtrees
-    where a limit can be broken (the kernel's walk visits every chain; a hostile program could
-    make that exponential here, before any interpreter limit stops it). A cycle has no bound."""
-
-    _NONE = 1 << 40
-
-    def __init__(self, edges: Sequence[Sequence[CallSite]], cost: Sequence[int], tail_calls: Collection[int]) -> None:
-        self.edges, self.cost, self.tail_calls = edges, cost, tail_calls
-        self.height: dict[int, int] = {}  # frames of the longest chain
-        self.stack: dict[int, int] = {}  # stack of the deepest chain
-        self.tail: dict[int, int] = {}  # most stack above a tail call, -1 for none
-
-    def bounds(self, root: int) -> tuple[int, int, int]:
-        if root not in self.height:
-            self._fill(root)
-        return self.height[root], self.stack[root], self.tail[root]
-
-    def _fill(self, root: int) -> None:
-        open_ = {root}
-        todo: list[tuple[int, Iterator[CallSite]]] = [(root, iter(self.edges[root]))]
-        while todo:
-            node, sites = todo[-1]
-            site = next(sites, None)
-            if site is not None:
-                if site.callee not in self.height and site.callee not in open_:
-                    open_.add(site.callee)
-                    todo.append((site.callee, iter(self.edges[site.callee])))
-                continue
-            todo.pop()
-            below = [(self._NONE,) * 3 if s.callee in open_ else self.bounds(s.callee) for s in self.edges[node]]
-            open_.discard(node)
-            self.height[node] = 1 + max((b[0] for b in below), default=0)
-            self.stack[node] = self.cost[node] + max((b[1] for b in below), default=0)
-            tails = [self.cost[node] + b[2] for b in below if b[2] >= 0]
-            self.tail[node] = max([0] * (node in self.tail_calls) + tails, default=-1)
-
-    def harmless(self, callee: int, frames: int, depth: int) -> bool:
-        """Whether no chain below ``callee``, entered with ``frames`` frames above it and
-        ``depth`` bytes of stack, breaks a limit."""
-        height, stack, tail = self.bounds(callee)
-        return frames + height <= MAX_CALL_FRAMES and depth + stack <= MAX_BPF_STACK and depth + tail < TAIL_CALL_STACK_LIMIT
-
-
-def _walk_chain(chains: _Chains, root: int, own: Sequence[int], adaptive: Collection[int]) -> None:
-    """One ``check_max_stack_depth_subprog``: the chains from ``root``, depth first in PC
-    order, with an explicit stack of (subprogram, its remaining call sites)."""
-    frames: list[tuple[int, Iterator[CallSite]]] = []
-    depth = 0
-    sub = root
-    while True:
-        if sub and sub in chains.tail_calls and depth >= TAIL_CALL_STACK_LIMIT:
-            raise _refuse(
-                f"tail_calls are not allowed when call stack of previous frames is {depth} bytes. Too large",
-                errno=EACCES,
-            )
-        if sub in adaptive:
-            if own[sub] > MAX_BPF_STACK:
-                raise _refuse(f"stack size of subprog {sub} is {own[sub]}. Too large", errno=EACCES)
-        else:
-            depth += own[sub]
-            if depth > MAX_BPF_STACK:
-                raise _refuse(f"combined stack size of {len(frames) + 1} calls is {depth}. Too large", errno=EACCES)
-        frames.append((sub, iter(chains.edges[sub])))
-        site = None
-        while frames:
-            sites = frames[-1][1]
-            site = next((s for s in sites if not chains.harmless(s.callee, len(frames), depth)), None)
-            if site is not None:
-                break
-            depth -= chains.cost[frames.pop()[0]]
-        if site is None:
-            return
-        if len(frames) >= MAX_CALL_FRAMES:
-            raise _refuse(f"the call stack of {len(frames)} frames is too deep !", pc=site.pc, errno=E2BIG)
-        sub = site.callee
-
-
-# -- until the interpreter measures them ----------------------------------------------------
-
-
-def estimate_stack_depths(structure: Structure) -> list[int]:
-    """Each subprogram's stack depth read from its code: the lowest offset from ``r10`` that it
-    accesses or takes the address of, following copies of ``r10`` and constant adds in PC
-    order. The interpreter measures what is accessed, path by path; compilers form addresses
-    only of the slots they use, so the two agree on compiled code."""
-    slots = structure._slots
-    out = []
-    for sub in structure.subprograms:
-        lowest = 0
-        frame: dict[int, int] = {10: 0}  # register -> its offset from r10
-        for pc in range(sub.start, sub.end):
-            s = slots[pc]
-            cls, mode = s.opcode & 0x07, s.opcode & 0xE0
-            if cls == Class.LDX and s.src in frame:
-                lowest = min(lowest, frame[s.src] + s.off)
-            if cls in (Class.ST, Class.STX) and mode in (Mode.MEM, Mode.ATOMIC) and s.dst in frame:
-                lowest = min(lowest, frame[s.dst] + s.off)
-            if s.opcode == _MOV64_X and s.src in frame and s.off == 0:
-                frame[s.dst] = frame[s.src]
-            elif s.opcode == _ADD64_K and s.dst in frame and s.dst != 10:
-                frame[s.dst] += s.imm
-                lowest = min(lowest, frame[s.dst])
-            elif s.dst != 10 and (cls in (Class.ALU, Class.ALU64, Class.LDX) or s.opcode == LDDW):
-                frame.pop(s.dst, None)
-            clobbers = s.opcode == _CALL or cls == Class.LD and mode in (Mode.ABS, Mode.IND)
-            if clobbers:  # r0-r5 hold something else afterwards
-                frame = {r: o for r, o in frame.items() if r > 5}
-        out.append(min(-lowest, MAX_BPF_STACK) if lowest < 0 else 0)
-    return out
-
-
-def check_call_frames(structure: Structure, global_functions: Collection[int] = ()) -> None:
-    """Refuse a chain of more than eight frames through local calls and synchronous callbacks,
-    as the interpreter does when it reaches the call that would push a ninth (in the kernel,
-    only on paths it explores; here, on every chain the code holds). The chain reported is the
-    first the interpreter would meet: calls in PC order, depth first.
-
-    A global function (BTF linkage global, given by its start PC in ``global_functions``) is
-    verified on its own, from its own first frame, after the main program: a call of it pushes
-    no frame in its caller's chain.
-
-    Raises:
-        VerifierError: the call, then ``the call stack of N frames is too deep``.
-    """
-    starts = {sub.start: sub.index for sub in structure.subprograms}
-    globals_ = frozenset(starts[pc] for pc in global_functions if pc in starts) - {0}
-    edges = [
-        [site for site in _chain_calls(structure, sub.index) if site.callee not in globals_]
-        for sub in structure.subprograms
-    ]
-    for root in [0, *sorted(globals_)]:
-        heights = _chain_heights(edges, root)
-        sub, frames = root, 1
-        if heights[root] <= MAX_CALL_FRAMES:
-            continue
-        while True:
-            site = next(s for s in edges[sub] if heights[s.callee] + frames > MAX_CALL_FRAMES)
-            if frames == MAX_CALL_FRAMES:
-                slots = structure._slots
-                pc = site.helper_pc if site.is_address and site.helper_pc is not None else site.pc
-                text = disassemble([_instruction_at(slots, pc)]).split(": ", 1)[1].rstrip()
-                message = f"the call stack of {frames + 1} frames is too deep"
-                raise VerifierError([f"{pc}: {text}", message, NOTHING_PROCESSED], pc=pc, errno=E2BIG)
-            sub, frames = site.callee, frames + 1
-
-
-def _chain_heights(edges: Sequence[Sequence[CallSite]], root: int) -> dict[int, int]:
-    """For each subprogram ``root`` reaches over ``edges``, how many frames the longest chain
-    from it holds, capped one above the limit (a cycle is a chain without end)."""
-    cap = MAX_CALL_FRAMES + 1
-    heights: dict[int, int] = {}
-    open_: set[int] = {root}
-    stack: list[tuple[int, Iterator[CallSite]]] = [(root, iter(edges[root]))]
-    while stack:
-        node, sites = stack[-1]
-        site = next(sites, None)
-        if site is not None:
-            if site.callee not in heights and site.callee not in open_:
-                open_.add(site.callee)
-                stack.append((site.callee, iter(edges[site.callee])))
-            continue
-        stack.pop()
-        below = (cap if s.callee in open_ else heights[s.callee] for s in edges[node])
-        heights[node] = min(cap, 1 + max(below, default=0))
-        open_.discard(node)
-    return heights
-
-
-def _chain_calls(structure: Structure, sub: int) -> list[CallSite]:
-    """The call sites of ``sub`` that push a frame on its chain: local calls, and addresses
-    handed to a helper that calls them synchronously."""
-    return [
-        s
-        for s in structure.callees(sub)
-        if not s.is_address
-        or (s.helper_pc is not None and structure.subprograms[s.callee].callback != CallbackKind.ASYNC)
-    ]
-
-
-def _instruction_at(slots: Sequence[_Slot], pc: int) -> Instruction:
-    s = slots[pc]
-    return Instruction(s.opcode, s.dst, s.src, s.off, s.imm)
 
 
 def check_fields(insns: Sequence[Instruction]) -> None:
