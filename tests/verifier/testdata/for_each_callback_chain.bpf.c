@@ -5,6 +5,7 @@
  * make one chain of 544.
  */
 #include <bpf/bpf_helpers.h>
+#include "stack.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -13,33 +14,20 @@ struct {
 	__type(value, __u64);
 } values SEC(".maps");
 
-static __attribute__((noinline)) int deep(int x)
-{
-	char buf[288];
-
-	buf[0] = x;
-	asm volatile("" : : "r"(buf) : "memory"); /* all of buf is live */
-	return buf[0];
-}
+STACK_FUNCTION(deep, 288)
 
 static long visit(void *map, __u32 *key, __u64 *value, void *ctx)
 {
-	char buf[128];
-
-	buf[0] = *key;
-	asm volatile("" : : "r"(buf) : "memory");
-	return deep(buf[0]) > 3;
+	return deep(USE_STACK(128, *key)) > 3;
 }
 
 SEC("tc")
 int prog(void *ctx)
 {
-	char buf[128];
+	int first = USE_STACK(128, 1);
 
-	buf[0] = 1;
-	asm volatile("" : : "r"(buf) : "memory");
 	bpf_for_each_map_elem(&values, visit, 0, 0);
-	return buf[0];
+	return first;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -4,6 +4,7 @@
  * callback make one chain of 544, over the 512 a chain may use.
  */
 #include <bpf/bpf_helpers.h>
+#include "stack.h"
 
 #ifndef CALLBACK_BYTES
 #define CALLBACK_BYTES 288
@@ -11,22 +12,16 @@
 
 static int step(__u32 index, void *ctx)
 {
-	char buf[CALLBACK_BYTES];
-
-	buf[0] = index;
-	asm volatile("" : : "r"(buf) : "memory"); /* all of buf is live */
-	return buf[0] > 3;
+	return USE_STACK(CALLBACK_BYTES, index) > 3;
 }
 
 SEC("tc")
 int prog(void *ctx)
 {
-	char buf[256];
+	int first = USE_STACK(256, 1);
 
-	buf[0] = 1;
-	asm volatile("" : : "r"(buf) : "memory"); /* all of buf is live */
 	bpf_loop(4, step, 0, 0);
-	return buf[0];
+	return first;
 }
 
 char LICENSE[] SEC("license") = "GPL";

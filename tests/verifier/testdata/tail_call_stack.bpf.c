@@ -4,6 +4,7 @@
  * tail calls keeps every caller's frame): here the program holds 256.
  */
 #include <bpf/bpf_helpers.h>
+#include "stack.h"
 
 #ifndef CALLER_BYTES
 #define CALLER_BYTES 256
@@ -25,11 +26,9 @@ static __attribute__((noinline)) int leave(void *ctx)
 SEC("tc")
 int prog(void *ctx)
 {
-	char buf[CALLER_BYTES];
+	int first = USE_STACK(CALLER_BYTES, 1);
 
-	buf[0] = 1;
-	asm volatile("" : : "r"(buf) : "memory"); /* all of buf is live */
-	return leave(ctx) + buf[0];
+	return leave(ctx) + first;
 }
 
 char LICENSE[] SEC("license") = "GPL";
