@@ -381,6 +381,16 @@ class KernelMap:
         _check(_libbpf().dll.bpf_obj_get_info_by_fd(self.fd, info, ctypes.byref(size)), f"info of map '{self.name}'")
         return info.raw[MAP_INFO_NAME : MAP_INFO_NAME + 16].split(b"\0", 1)[0].decode()
 
+    @property
+    def memlock(self) -> int:
+        """The bytes the kernel charges for the map (``map_mem_usage``), as its fdinfo says and
+        ``bpftool map show`` prints them."""
+        with open(f"/proc/self/fdinfo/{self.fd}") as info:
+            for line in info:
+                if line.startswith("memlock:"):
+                    return int(line.split()[1])
+        raise LibbpfError(0, f"map '{self.name}': no memlock line in its fdinfo")
+
     # -- buffers -----------------------------------------------------------------------------
 
     def _key(self, key: bytes | None) -> ctypes.Array[ctypes.c_char] | None:
