@@ -396,7 +396,7 @@ def test_example(build, source):
     Ethernet/IPv4 frame for the others), then syscall programs that read a context once more
     with a zeroed one; everything is compared."""
     if "bpf_timer" in source.read_text():
-        pytest.skip("uses timers (their firing is not driven by test runs)")
+        pytest.skip("uses timers: compared with real time passing in test_timer_examples.py")
     path = build(source)
     spec = load_collection(path)
     other = sorted({p.type.name.lower() for p in spec.programs.values() if p.type not in RUNNABLE})
