@@ -17,7 +17,7 @@ import pybpf
 from pybpf._spec import ProgType
 from pybpf.elf import load_collection
 from pybpf.helpers import BY_ID
-from pybpf.maps import MapType
+from pybpf.maps import SUPPORTED_TYPES, MapType
 
 from ._differential import (
     Consume,
@@ -84,7 +84,7 @@ def _hash_user_steps(name: str, fill: bool) -> list:
     ]
 
 
-@pytest.mark.parametrize("name", ["hash", "hash_noprealloc", "pcpu_hash"])
+@pytest.mark.parametrize("name", ["hash", "hash_noprealloc", "pcpu_hash", "pcpu_noprealloc"])
 def test_hash_errnos_from_user_space(testdata, name):
     compare(testdata("hash_errno"), _hash_user_steps(name, fill=True))
 
@@ -588,6 +588,30 @@ def test_probe_read_kernel(testdata):
 def test_trace_printk_results(testdata):
     """What bpf_trace_printk returns (the lines go to the kernel's trace pipe, not compared)."""
     compare(testdata("misc"), [Run("printk")])
+
+
+# -- memlock ---------------------------------------------------------------------------------
+
+MAP_SOURCES = sorted((Path(__file__).parent / "testdata").glob("*.bpf.c")) + sorted(
+    (Path(__file__).resolve().parents[2] / "examples" / "maps").glob("*.bpf.c")
+)
+
+
+def _declaring(map_type: MapType) -> Path:
+    pattern = re.compile(rf"BPF_MAP_TYPE_{map_type.name}\b")
+    found = [p for p in MAP_SOURCES if p.name != "bad_maps.bpf.c" and pattern.search(p.read_text())]
+    assert found, f"no kernel scenario declares a {map_type.name} map"
+    return found[0]
+
+
+@pytest.mark.parametrize("map_type", sorted(SUPPORTED_TYPES), ids=lambda t: MapType(t).name.lower())
+def test_every_map_type_is_charged_what_the_kernel_charges(build, map_type):
+    """compare() checks each map's memlock after every step; this makes sure every type pybpf
+    creates is among the maps it checks."""
+    source = _declaring(MapType(map_type))
+    spec = load_collection(build(source))
+    assert map_type in {m.type for m in spec.maps.values()}
+    compare(build(source), [])
 
 
 # -- map definitions the kernel refuses ------------------------------------------------------
