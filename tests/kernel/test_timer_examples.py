@@ -3,8 +3,8 @@ map's contents must agree after each step.
 
 The kernel runs each example's own object (conntrack's tc program, the rate limiter's xdp
 program, the ticker's syscall programs), or for the patch example, whose fentry program this
-kernel refuses, a syscall program doing the same (testdata/patch_example_syscall.bpf.c). Its
-timers fire on real hrtimers; pybpf runs the same object on a virtual clock that, before every
+kernel refuses, the example's source with its program made a syscall program and its 1 s delay
+a load-time constant (see :func:`patch_example_as_syscall`). Its timers fire on real hrtimers; pybpf runs the same object on a virtual clock that, before every
 step, advances by exactly the real time that passed since the kernel's previous step. So both
 sides see the same elapsed times, and a timer due between two steps has fired on both.
 
@@ -32,7 +32,6 @@ from ._libbpf import KernelObject, LibbpfError, num_possible_cpus
 from .conftest import Build
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "timers"
-TESTDATA = Path(__file__).parent / "testdata"
 TC_ACT_OK, XDP_DROP, XDP_PASS = 0, 1, 2
 _CONTENTS = {MapType.HASH, MapType.ARRAY, MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_HASH,
              MapType.LRU_PERCPU_HASH}
@@ -126,6 +125,23 @@ def twins(build: Build) -> Iterator[Any]:
         pair.close()
 
 
+def patch_example_as_syscall(directory: Path) -> Path:
+    """examples/timers/patch_example.bpf.c with its fentry program made a syscall program,
+    which this kernel runs through BPF_PROG_RUN, and its delay a ``const volatile delay_ns``
+    (1 s unless set), so a test need not wait a whole second. Everything else is the example."""
+    source = (EXAMPLES / "patch_example.bpf.c").read_text()
+    for old, new in (
+        ('SEC("fentry/bpf_fentry_test1")', 'SEC("syscall")'),
+        ("1000000000 /* 1 s */", "delay_ns"),
+        ("int armed = -1;", "int armed = -1;\nconst volatile __u64 delay_ns = 1000000000;"),
+    ):
+        assert source.count(old) == 1, f"patch_example.bpf.c changed: no single {old!r}"
+        source = source.replace(old, new)
+    path = directory / "patch_example.bpf.c"
+    path.write_text(source)
+    return path
+
+
 def _udp(sport: int) -> bytes:
     eth = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00"
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
@@ -179,9 +195,9 @@ def test_ticker_ticks_and_stops_as_the_kernel_does(twins) -> None:  # type: igno
     assert tk.value("tickers", bytes(4), "<Q") == (4,)
 
 
-def test_the_patch_example_fires_once_as_the_kernel_does(twins) -> None:  # type: ignore[no-untyped-def]
+def test_the_patch_example_fires_once_as_the_kernel_does(twins, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # .bss holds fired_at, a time stamp
-    px = twins(TESTDATA / "patch_example_syscall.bpf.c", {"delay_ns": 100 * MILLISECOND}, [(".bss", 0, 8)])
+    px = twins(patch_example_as_syscall(tmp_path), {"delay_ns": 100 * MILLISECOND}, [(".bss", 0, 8)])
     assert px.run("start_timer") == 0
     px.wait(50)
     assert px.ours.globals["armed"] == 0
