@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ._context import ExecContext
-from ._memory import Region
+from ._memory import Region, Visibility
 
 __all__ = ["DEFAULT_MAX_INSTRUCTIONS", "Engine", "HelperFn", "HelperTable"]
 
@@ -22,7 +22,16 @@ DEFAULT_MAX_INSTRUCTIONS = 100_000_000
 
 
 class Engine(Protocol):
-    """An executor of one validated program (the interpreter, the JIT)."""
+    """An executor of one validated program (the interpreter, the JIT).
+
+    Every engine follows the region model of :mod:`pybpf.engine._memory`: its runs address
+    only their active stack frames, their private regions and the areas of the shared address
+    space that :attr:`visible` allows, and a tail call into an engine switches to its
+    visibility.
+    """
+
+    #: which shared areas runs of this program may address (computed once, at load)
+    visible: Visibility
 
     def run(
         self,
