@@ -1,0 +1,70 @@
+"""pybpf against the live kernel's recorded verdicts on the verifier corpus (``corpus/``).
+
+Every case loads alone through the public path, ``pybpf.Runtime().load(obj, programs=[name])``,
+and must agree with the kernel on the verdict, the last log line of a refusal
+(``str(VerifierError)``) and the test run's return value of an accepted program.
+
+Known disagreements are listed in ``corpus/disagreements.txt``, one ``<case id> <kind>`` a
+line. The test is strict both ways: a case that disagrees and is not listed (or is listed with
+another kind) fails, and so does a listed case that now agrees, so the list only shrinks.
+After a change to pybpf's verifier, regenerate the list from the repository's root with::
+
+    PYTHONPATH=src python -m tests.verifier.corpus disagreements
+
+and review its diff. ``python -m tests.verifier.corpus report`` prints the agreement figures
+without writing anything; ``record`` re-records the kernel's verdicts (see corpus/README.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verifier.corpus import (
+    Case,
+    build_all,
+    compare,
+    discover,
+    find_clang,
+    pybpf_verdict,
+    read_disagreements,
+    read_verdicts,
+)
+from verifier.corpus._compare import KINDS
+
+CASES = discover()
+RECORDED = read_verdicts()
+KNOWN = read_disagreements()
+
+
+@pytest.fixture(scope="session")
+def corpus_objects() -> dict[str, Path]:
+    """Every family's object, built once (and cached between sessions by source hash)."""
+    clang = find_clang()
+    if clang is None:
+        pytest.skip("no clang-19 to build the verifier corpus")
+    return build_all(clang)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in RECORDED], ids=lambda c: c.id)
+def test_pybpf_agrees_with_the_kernel(case: Case, corpus_objects: dict[str, Path]) -> None:
+    kernel = RECORDED[case.id]
+    found = compare(kernel, pybpf_verdict(case, corpus_objects[case.family], run=kernel.accepted))
+    known = KNOWN.get(case.id)
+    if found is None:
+        assert known is None, f"now agrees with the kernel: regenerate disagreements.txt (listed as {known})"
+    else:
+        listed = f" (listed as '{known}')" if known else " (not listed)"
+        assert known == found.kind, f"{found}{listed}"
+
+
+def test_every_case_is_recorded() -> None:
+    discovered = {c.id for c in CASES}
+    assert sorted(discovered - RECORDED.keys()) == [], "record them: python -m tests.verifier.corpus record"
+    assert sorted(RECORDED.keys() - discovered) == [], "recorded cases that no longer exist"
+
+
+def test_listed_disagreements_are_recorded_cases_of_known_kinds() -> None:
+    assert sorted(KNOWN.keys() - RECORDED.keys()) == []
+    assert sorted({kind for kind in KNOWN.values()} - KINDS.keys()) == []
