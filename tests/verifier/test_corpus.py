@@ -17,8 +17,6 @@ without writing anything; ``record`` re-records the kernel's verdicts (see corpu
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from verifier.corpus import (
@@ -33,25 +31,25 @@ from verifier.corpus import (
 )
 from verifier.corpus._compare import KINDS
 
-CASES = discover()
 RECORDED = read_verdicts()
 KNOWN = read_disagreements()
 
 
 @pytest.fixture(scope="session")
-def corpus_objects() -> dict[str, Path]:
-    """Every family's object, built once (and cached between sessions by source hash)."""
+def corpus_cases() -> dict[str, Case]:
+    """Every case by id, from the family objects built once (and cached between sessions)."""
     clang = find_clang()
     if clang is None:
         pytest.skip("no clang-19 to build the verifier corpus")
-    return build_all(clang)
+    return {case.id: case for case in discover(build_all(clang))}
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.id in RECORDED], ids=lambda c: c.id)
-def test_pybpf_agrees_with_the_kernel(case: Case, corpus_objects: dict[str, Path]) -> None:
-    kernel = RECORDED[case.id]
-    found = compare(kernel, pybpf_verdict(case, corpus_objects[case.family], run=kernel.accepted))
-    known = KNOWN.get(case.id)
+@pytest.mark.parametrize("case_id", sorted(RECORDED))
+def test_pybpf_agrees_with_the_kernel(case_id: str, corpus_cases: dict[str, Case]) -> None:
+    assert case_id in corpus_cases, "recorded but no longer in the corpus: re-record"
+    kernel = RECORDED[case_id]
+    found = compare(kernel, pybpf_verdict(corpus_cases[case_id], run=kernel.accepted))
+    known = KNOWN.get(case_id)
     if found is None:
         assert known is None, f"now agrees with the kernel: regenerate disagreements.txt (listed as {known})"
     else:
@@ -59,12 +57,10 @@ def test_pybpf_agrees_with_the_kernel(case: Case, corpus_objects: dict[str, Path
         assert known == found.kind, f"{found}{listed}"
 
 
-def test_every_case_is_recorded() -> None:
-    discovered = {c.id for c in CASES}
-    assert sorted(discovered - RECORDED.keys()) == [], "record them: python -m tests.verifier.corpus record"
-    assert sorted(RECORDED.keys() - discovered) == [], "recorded cases that no longer exist"
+def test_every_case_is_recorded(corpus_cases: dict[str, Case]) -> None:
+    assert sorted(corpus_cases.keys() - RECORDED.keys()) == [], "record them: python -m tests.verifier.corpus record"
 
 
 def test_listed_disagreements_are_recorded_cases_of_known_kinds() -> None:
     assert sorted(KNOWN.keys() - RECORDED.keys()) == []
-    assert sorted({kind for kind in KNOWN.values()} - KINDS.keys()) == []
+    assert sorted(set(KNOWN.values()) - KINDS.keys()) == []

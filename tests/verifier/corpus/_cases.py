@@ -1,18 +1,18 @@
-"""Finding the cases: every program (a function with a ``SEC()`` that is not a map or license
-section) of every ``cases/<family>.bpf.c`` file is one case, named ``<family>/<function>``."""
+"""Finding the cases in the compiled family files: every program (a global function in an
+executable section other than ``.text``, as libbpf counts them) of ``cases/<family>.bpf.c`` is
+one case, named ``<family>/<function>``. Reading the objects rather than the sources lets a
+family generate its cases with macros."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from elftools.elf.elffile import ELFFile
+
 CASES_DIR = Path(__file__).parent / "cases"
 SUFFIX = ".bpf.c"
-
-# SEC("name") up to the function's name: the last identifier before the first "(".
-_PROGRAM = re.compile(r'\bSEC\("(?P<section>[^"]*)"\)(?P<head>[^(;{]*)\(')
-_IDENT = re.compile(r"[A-Za-z_]\w*")
+SHF_EXECINSTR = 0x4
 
 #: the sections whose programs BPF_PROG_RUN runs here, and the fixed input each gets
 RUNNABLE: dict[str, str] = {
@@ -28,12 +28,12 @@ RUNNABLE: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Case:
-    """One program of a family file: what to load, and whether it can be test-run."""
+    """One program of a family's object: what to load, and whether it can be test-run."""
 
     family: str
     program: str
     section: str
-    source: Path
+    obj: Path
 
     @property
     def id(self) -> str:
@@ -46,34 +46,23 @@ class Case:
         return RUNNABLE.get(self.section.removeprefix("?"))
 
 
-def programs_of(source: Path) -> list[Case]:
-    """The cases of one family file, in file order."""
-    family = source.name[: -len(SUFFIX)]
-    text = re.sub(r"/\*.*?\*/|//[^\n]*", " ", source.read_text(), flags=re.DOTALL)
-    found = []
-    for match in _PROGRAM.finditer(text):
-        section = match["section"]
-        if section.startswith(".") or section in ("license", "version"):
-            continue
-        names = _IDENT.findall(match["head"])
-        if not names:
-            raise ValueError(f"{source.name}: no function name after SEC(\"{section}\")")
-        found.append(Case(family, names[-1], section, source))
-    return found
+def programs_of(family: str, obj: Path) -> list[Case]:
+    """The cases of one family's object, in section and then address order."""
+    with obj.open("rb") as f:
+        elf = ELFFile(f)
+        symtab = elf.get_section_by_name(".symtab")
+        found: list[tuple[int, int, Case]] = []
+        for sym in symtab.iter_symbols():  # type: ignore[union-attr]
+            index = sym["st_shndx"]
+            if sym["st_info"]["type"] != "STT_FUNC" or sym["st_info"]["bind"] != "STB_GLOBAL" or not isinstance(index, int):
+                continue
+            section = elf.get_section(index)
+            if section.name == ".text" or not section["sh_flags"] & SHF_EXECINSTR:
+                continue
+            found.append((index, sym["st_value"], Case(family, sym.name, section.name, obj)))
+    return [case for _, _, case in sorted(found, key=lambda t: (t[0], t[1]))]
 
 
-def discover(cases_dir: Path = CASES_DIR) -> list[Case]:
-    """Every case, ordered by family and then by position in the file.
-
-    Raises:
-        ValueError: two programs of a family share a name.
-    """
-    cases: list[Case] = []
-    for source in sorted(cases_dir.glob(f"*{SUFFIX}")):
-        family = programs_of(source)
-        names = [c.program for c in family]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"{source.name}: programs named twice: {', '.join(dupes)}")
-        cases.extend(family)
-    return cases
+def discover(objects: dict[str, Path]) -> list[Case]:
+    """Every case of the families' objects (family name -> object), by family."""
+    return [case for family in sorted(objects) for case in programs_of(family, objects[family])]

@@ -7,7 +7,6 @@ import argparse
 import os
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from ._build import build_all, find_clang
 from ._cases import Case, discover
@@ -27,11 +26,11 @@ tests/verifier/test_corpus.py fails on a disagreement not listed here and on a l
 that now agrees (or disagrees another way), so this list only shrinks. Kinds:"""
 
 
-def _objects() -> dict[str, Path]:
+def _cases() -> list[Case]:
     clang = find_clang()
     if clang is None:
         sys.exit("no clang-19 to build the corpus")
-    return build_all(clang)
+    return discover(build_all(clang))
 
 
 def _select(cases: list[Case], only: list[str]) -> list[Case]:
@@ -49,14 +48,13 @@ def record(only: list[str]) -> None:
 
     if not available():
         sys.exit(f"the kernel cannot be asked: {unavailable_reason()}")
-    cases = discover()
-    objects = _objects()
+    cases = _cases()
     verdicts = read_verdicts() if only else {}
     if only:  # forget recorded cases that no longer exist
         known = {c.id for c in cases}
         verdicts = {k: v for k, v in verdicts.items() if k in known}
     for case in _select(cases, only):
-        verdict = kernel_verdict(case, objects[case.family])
+        verdict = kernel_verdict(case)
         old = verdicts.get(case.id)
         if old is not None and old != verdict:
             print(f"{case.id}: was {old}, now {verdict}")
@@ -69,15 +67,14 @@ def record(only: list[str]) -> None:
 def _outcomes() -> tuple[dict[str, Verdict], dict[str, str], dict[str, str]]:
     """(recorded verdicts, disagreement kind by id, family by id) for every recorded case."""
     recorded = read_verdicts()
-    objects = _objects()
     found: dict[str, str] = {}
     families: dict[str, str] = {}
-    for case in discover():
+    for case in _cases():
         if case.id not in recorded:
             continue
         families[case.id] = case.family
         kernel = recorded[case.id]
-        found_kind = compare(kernel, pybpf_verdict(case, objects[case.family], run=kernel.accepted))
+        found_kind = compare(kernel, pybpf_verdict(case, run=kernel.accepted))
         if found_kind is not None:
             found[case.id] = found_kind.kind
     return recorded, found, families

@@ -4,7 +4,6 @@ fixed input, and name how the outcome differs from the kernel's recorded verdict
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pybpf
 
@@ -45,14 +44,14 @@ class Disagreement:
         return f"{self.kind}: kernel {self.kernel}; pybpf {self.pybpf}"
 
 
-def pybpf_verdict(case: Case, obj: Path, run: bool = True) -> Outcome:
+def pybpf_verdict(case: Case, run: bool = True) -> Outcome:
     """Load ``case`` alone from its family's object in a fresh runtime and, when it is
     accepted, can run and ``run`` is set, test-run it once on its fixed input. (Only what the
     kernel accepted should run: a program the kernel refuses may never end.)"""
     rt = pybpf.Runtime(clock="virtual")
     try:
         try:
-            loaded = rt.load(obj, programs=[case.program])
+            loaded = rt.load(case.obj, programs=[case.program])
         except pybpf.VerifierError as err:
             return Outcome(Verdict(False, str(err)))
         except pybpf.PybpfError as err:

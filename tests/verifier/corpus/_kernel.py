@@ -19,7 +19,7 @@ available = _libbpf.available
 unavailable_reason = _libbpf.unavailable_reason
 
 
-def kernel_verdict(case: Case, obj: Path) -> Verdict:
+def kernel_verdict(case: Case) -> Verdict:
     """What the live kernel says of ``case``.
 
     Raises:
@@ -28,7 +28,7 @@ def kernel_verdict(case: Case, obj: Path) -> Verdict:
             means the case itself is broken.
     """
     try:
-        loaded = _libbpf.KernelObject(obj, programs=[case.program], log_size=1 << 22)
+        loaded = _libbpf.KernelObject(case.obj, programs=[case.program], log_size=1 << 22)
     except _libbpf.LibbpfError as err:
         if not err.verifier_log.strip():
             raise
