@@ -61,4 +61,27 @@ struct {
 
 char _license[] SEC("license") = "GPL";
 
+/* The operands every naked case may name. */
+#define IMMS                                                                                      \
+	__imm_addr(array), __imm_addr(hash), __imm_addr(rb), __imm(bpf_map_lookup_elem),          \
+	__imm(bpf_map_update_elem), __imm(bpf_map_delete_elem), __imm(bpf_get_prandom_u32),       \
+	__imm(bpf_ktime_get_ns), __imm(bpf_ringbuf_reserve), __imm(bpf_ringbuf_submit),           \
+	__imm(bpf_ringbuf_discard), __imm(bpf_ringbuf_output), __imm(bpf_loop),                   \
+	__imm(bpf_skb_load_bytes), __imm(bpf_trace_printk), __imm(bpf_probe_read_kernel),         \
+	__imm(bpf_get_smp_processor_id), __imm(bpf_tail_call), __imm(bpf_map_push_elem),          \
+	__imm(bpf_for_each_map_elem), __imm(bpf_snprintf), __imm(bpf_csum_diff),                  \
+	__imm(bpf_get_current_pid_tgid), __imm(bpf_xdp_adjust_head), __imm(bpf_jiffies64)
+
+/* A naked program of section sec: its body is asm text that may name IMMS. */
+#define ASM_CASE(sec, name, body)                                                                 \
+	SEC(sec) __naked int name(void)                                                           \
+	{                                                                                         \
+		asm volatile (body :: IMMS : __clobber_all);                                      \
+	}
+
+/* r0 = bpf_map_lookup_elem(&map, &(u32){0}), the key at fp-4 */
+#define LOOKUP(map)                                                                               \
+	"r1 = 0; *(u32 *)(r10 - 4) = r1; r2 = r10; r2 += -4; r1 = %[" #map "] ll;"                \
+	"call %[bpf_map_lookup_elem];"
+
 #endif
