@@ -7,12 +7,13 @@ tests.verifier.corpus --help`` lists the commands.
 """
 
 from ._build import build_all, find_clang
-from ._cases import CASES_DIR, Case, discover
+from ._cases import CASES_DIR, SLOW_FAMILIES, Case, discover
 from ._compare import Disagreement, compare, pybpf_verdict
-from ._verdict import Verdict, last_line, read_disagreements, read_verdicts
+from ._verdict import Verdict, last_line, read_disagreements, read_verdicts, recorded_params
 
 __all__ = [
     "CASES_DIR",
+    "SLOW_FAMILIES",
     "Case",
     "Disagreement",
     "Verdict",
@@ -24,4 +25,5 @@ __all__ = [
     "pybpf_verdict",
     "read_disagreements",
     "read_verdicts",
+    "recorded_params",
 ]

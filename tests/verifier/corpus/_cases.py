@@ -14,6 +14,9 @@ CASES_DIR = Path(__file__).parent / "cases"
 SUFFIX = ".bpf.c"
 SHF_EXECINSTR = 0x4
 
+#: families whose cases make a verifier walk about a million instructions: tests mark them slow
+SLOW_FAMILIES = frozenset({"limits"})
+
 #: the sections whose programs BPF_PROG_RUN runs here, and the fixed input each gets
 RUNNABLE: dict[str, str] = {
     "syscall": "syscall",

@@ -7,6 +7,7 @@ import json
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 VERDICTS = HERE / "verdicts.json"
@@ -75,6 +76,18 @@ def read_verdicts(path: Path = VERDICTS) -> dict[str, Verdict]:
         return {}
     data = json.loads(path.read_text())
     return {case_id: Verdict.from_json(v) for case_id, v in data["cases"].items()}
+
+
+def recorded_params(verdicts: dict[str, Verdict]) -> list[Any]:
+    """The recorded case ids as pytest parameters, those of slow families marked slow."""
+    import pytest
+
+    from ._cases import SLOW_FAMILIES
+
+    return [
+        pytest.param(case_id, marks=pytest.mark.slow) if case_id.split("/")[0] in SLOW_FAMILIES else case_id
+        for case_id in sorted(verdicts)
+    ]
 
 
 def write_verdicts(verdicts: dict[str, Verdict], kernel: str, path: Path = VERDICTS) -> None:
