@@ -49,13 +49,13 @@ def record(only: list[str]) -> None:
     if not available():
         sys.exit(f"the kernel cannot be asked: {unavailable_reason()}")
     cases = _cases()
-    verdicts = read_verdicts() if only else {}
-    if only:  # forget recorded cases that no longer exist
-        known = {c.id for c in cases}
-        verdicts = {k: v for k, v in verdicts.items() if k in known}
+    before = read_verdicts()
+    known = {c.id for c in cases}
+    # re-recording some cases keeps the others (those that still exist)
+    verdicts = {k: v for k, v in before.items() if k in known} if only else {}
     for case in _select(cases, only):
         verdict = kernel_verdict(case)
-        old = verdicts.get(case.id)
+        old = before.get(case.id)
         if old is not None and old != verdict:
             print(f"{case.id}: was {old}, now {verdict}")
         verdicts[case.id] = verdict
