@@ -4,6 +4,7 @@ fixed inputs of test runs, and the known-disagreements file."""
 from __future__ import annotations
 
 import json
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,14 +56,19 @@ class Verdict:
 
 
 def last_line(log: str) -> str:
-    """The last non-empty line of a verifier log before its ``processed N insns`` line (the
-    last non-empty line when there is none)."""
+    """The last non-empty line of a verifier log before its ``processed N insns`` statistics
+    (the last non-empty line when there are none). Some kernel messages end without a newline,
+    so the statistics may follow them on the same line: the message is what precedes them."""
     lines = log.splitlines()
     for i in range(len(lines) - 1, -1, -1):
-        if lines[i].startswith("processed ") and " insns (limit " in lines[i]:
-            lines = lines[:i]
+        found = _STATISTICS.search(lines[i])
+        if found:
+            lines = lines[:i] + [lines[i][: found.start()]]
             break
     return next((line.rstrip() for line in reversed(lines) if line.strip()), "")
+
+
+_STATISTICS = re.compile(r"processed \d+ insns \(limit \d+\)")
 
 
 def run_input(kind: str) -> tuple[bytes | None, bytes | None]:

@@ -59,7 +59,11 @@ struct {
 	__uint(max_entries, 4096);
 } rb SEC(".maps");
 
-char _license[] SEC("license") = "GPL";
+/* a family file may define LICENSE first, to test what non-GPL programs may call */
+#ifndef LICENSE
+#define LICENSE "GPL"
+#endif
+char _license[] SEC("license") = LICENSE;
 
 /* The operands every naked case may name. */
 #define IMMS                                                                                      \
@@ -70,7 +74,8 @@ char _license[] SEC("license") = "GPL";
 	__imm(bpf_skb_load_bytes), __imm(bpf_trace_printk), __imm(bpf_probe_read_kernel),         \
 	__imm(bpf_get_smp_processor_id), __imm(bpf_tail_call), __imm(bpf_map_push_elem),          \
 	__imm(bpf_for_each_map_elem), __imm(bpf_snprintf), __imm(bpf_csum_diff),                  \
-	__imm(bpf_get_current_pid_tgid), __imm(bpf_xdp_adjust_head), __imm(bpf_jiffies64)
+	__imm(bpf_get_current_pid_tgid), __imm(bpf_xdp_adjust_head), __imm(bpf_jiffies64),     \
+	__imm(bpf_get_current_comm), __imm(bpf_get_numa_node_id), __imm(bpf_skb_store_bytes)
 
 /* A naked program of section sec: its body is asm text that may name IMMS. */
 #define ASM_CASE(sec, name, body)                                                                 \
