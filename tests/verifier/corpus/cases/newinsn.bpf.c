@@ -64,3 +64,16 @@ ASM_CASE("socket", store_release_map_value, LOOKUP(array) "if r0 == 0 goto 1f; r
 ASM_CASE("socket", store_release_ctx, "r2 = 0;" RAW(0xc3, 1, 2, 0, 0x110) "r0 = 0; exit;")
 /* store-release out of the stack */
 ASM_CASE("socket", store_release_stack_oob, "r1 = 0;" RAW(0xdb, 10, 1, 8, 0x110) "r0 = 0; exit;")
+
+/* addr_space_cast (0xbf with off 1) needs an arena map, which this kernel will not create for
+ * the recorder (EPERM): only the programs without one are here. */
+/* a cast in a program without an arena */
+ASM_CASE("syscall", cast_without_arena, "r1 = 0; r1 = addr_space_cast(r1, 0, 1); r0 = 0; exit;")
+/* a cast back to the kernel's address space without an arena */
+ASM_CASE("syscall", cast_from_arena_without_arena, "r1 = 0; r1 = addr_space_cast(r1, 1, 0); r0 = 0; exit;")
+/* a cast between unknown address spaces */
+ASM_CASE("syscall", cast_bad_spaces, "r1 = 0; r1 = addr_space_cast(r1, 2, 1); r0 = 0; exit;")
+/* a cast of an unset register */
+ASM_CASE("syscall", cast_uninit_source, "r2 = addr_space_cast(r3, 0, 1); r0 = 0; exit;")
+/* a cast in dead code */
+ASM_CASE("syscall", cast_dead, "r0 = 0; if r0 == 0 goto 1f; r1 = addr_space_cast(r1, 0, 1); 1: exit;")

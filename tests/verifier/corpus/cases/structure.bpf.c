@@ -154,3 +154,84 @@ SEC("socket") __naked int stack_lowest_slot(void)
 {
 	asm volatile ("r1 = 4; *(u64 *)(r10 - 512) = r1; r0 = *(u64 *)(r10 - 512); exit;" ::: __clobber_all);
 }
+
+/* a subprogram nothing calls is not loaded, whatever it holds */
+SUBPROG(never_called_reads_r2)
+{
+	asm volatile ("r0 = r2; exit;" ::: __clobber_all);
+}
+SEC("socket") __naked int unused_subprog_ignored(void)
+{
+	asm volatile ("r0 = 6; exit;" ::: __clobber_all);
+}
+
+/* a subprogram that calls itself */
+SUBPROG(calls_itself)
+{
+	asm volatile ("call calls_itself; exit;" ::: __clobber_all);
+}
+SEC("socket") __naked int recursion(void)
+{
+	asm volatile ("call calls_itself; exit;" ::: __clobber_all);
+}
+
+/* two subprograms calling each other */
+SUBPROG(ping);
+SUBPROG(pong)
+{
+	asm volatile ("call ping; exit;" ::: __clobber_all);
+}
+SUBPROG(ping)
+{
+	asm volatile ("r0 = 1; call pong; exit;" ::: __clobber_all);
+}
+SEC("socket") __naked int mutual_recursion(void)
+{
+	asm volatile ("call ping; exit;" ::: __clobber_all);
+}
+
+/* a subprogram called twice from different places */
+SEC("socket") __naked int subprog_called_twice(void)
+{
+	asm volatile ("call ret_five; r6 = r0; call ret_five; r0 += r6; exit;" ::: __clobber_all);
+}
+
+/* callx through a function pointer */
+SEC("socket") __naked int callx_function_pointer(void)
+{
+	asm volatile ("r1 = ret_five ll; callx r1; exit;" ::: __clobber_all);
+}
+
+/* a function pointer loaded but never called */
+SEC("socket") __naked int function_pointer_unused(void)
+{
+	asm volatile ("r1 = ret_five ll; r0 = 0; exit;" ::: __clobber_all);
+}
+
+/* a function pointer dereferenced */
+SEC("socket") __naked int function_pointer_deref(void)
+{
+	asm volatile ("r1 = ret_five ll; r0 = *(u64 *)(r1 + 0); exit;" ::: __clobber_all);
+}
+
+/* a subprogram's own stack stays within 512 bytes alone */
+SUBPROG(stack_512)
+{
+	asm volatile ("r1 = 0; *(u64 *)(r10 - 512) = r1; r0 = 0; exit;" ::: __clobber_all);
+}
+SEC("socket") __naked int subprog_full_frame(void)
+{
+	asm volatile ("call stack_512; exit;" ::: __clobber_all);
+}
+
+/* the main frame's 8 bytes and a subprogram's 512 */
+SEC("socket") __naked int main_and_full_subprog_frame(void)
+{
+	asm volatile ("r1 = 0; *(u64 *)(r10 - 8) = r1; call stack_512; exit;" ::: __clobber_all);
+}
+
+/* a subprogram in a dead branch is not walked, but still loaded */
+SEC("socket") __naked int subprog_call_in_dead_branch(void)
+{
+	asm volatile ("r0 = 0; if r0 == 0 goto 1f; call never_called_reads_r2; 1: exit;" ::: __clobber_all);
+}
