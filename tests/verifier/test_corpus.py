@@ -31,6 +31,7 @@ from verifier.corpus import (
     recorded_params,
 )
 from verifier.corpus._compare import KINDS
+from verifier.corpus._verdict import last_line
 
 RECORDED = read_verdicts()
 KNOWN = read_disagreements()
@@ -65,3 +66,20 @@ def test_every_case_is_recorded(corpus_cases: dict[str, Case]) -> None:
 def test_listed_disagreements_are_recorded_cases_of_known_kinds() -> None:
     assert sorted(KNOWN.keys() - RECORDED.keys()) == []
     assert sorted(set(KNOWN.values()) - KINDS.keys()) == []
+
+
+@pytest.mark.parametrize(
+    ("log", "want"),
+    [
+        ("0: (b7) r0 = 0\n1: (95) exit\nR0 !read_ok\nprocessed 2 insns (limit 1000000) max_states_per_insn 0\n",
+         "R0 !read_ok"),
+        ("expected prog array map for tail callprocessed 3 insns (limit 1000000) max_states_per_insn 0\n",
+         "expected prog array map for tail call"),
+        ("infinite loop detected at insn 1\ncur state: R0=0\nold state: R0=0\n\nprocessed 4 insns (limit 1000000)\n",
+         "old state: R0=0"),
+        ("jump out of range from insn 1 to 7\n", "jump out of range from insn 1 to 7"),
+    ],
+    ids=["statistics-line", "glued-statistics", "blank-line-before", "no-statistics"],
+)
+def test_the_message_is_the_last_line_before_the_statistics(log: str, want: str) -> None:
+    assert last_line(log) == want

@@ -75,7 +75,7 @@ char _license[] SEC("license") = LICENSE;
 	__imm(bpf_get_smp_processor_id), __imm(bpf_tail_call), __imm(bpf_map_push_elem),          \
 	__imm(bpf_for_each_map_elem), __imm(bpf_snprintf), __imm(bpf_csum_diff),                  \
 	__imm(bpf_get_current_pid_tgid), __imm(bpf_xdp_adjust_head), __imm(bpf_jiffies64),     \
-	__imm(bpf_get_current_comm), __imm(bpf_get_numa_node_id), __imm(bpf_skb_store_bytes)
+	__imm(bpf_get_current_comm), __imm(bpf_get_numa_node_id), __imm(bpf_skb_store_bytes), __imm(bpf_ringbuf_query)
 
 /* A naked program of section sec: its body is asm text that may name IMMS. */
 #define ASM_CASE(sec, name, body)                                                                 \
