@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifier.corpus import Case, build_all, discover, find_clang, read_verdicts, recorded_params
+from verifier.corpus import Case, cases_or_skip, read_verdicts, recorded_params
 from verifier.corpus._kernel import kernel_verdict
 
 RECORDED = read_verdicts()
@@ -18,10 +18,7 @@ RECORDED = read_verdicts()
 
 @pytest.fixture(scope="module")
 def corpus_cases() -> dict[str, Case]:
-    clang = find_clang()
-    if clang is None:
-        pytest.skip("no clang-19 to build the verifier corpus")
-    return {case.id: case for case in discover(build_all(clang))}
+    return cases_or_skip()
 
 
 @pytest.mark.parametrize("case_id", recorded_params(RECORDED))

@@ -21,10 +21,8 @@ import pytest
 
 from verifier.corpus import (
     Case,
-    build_all,
+    cases_or_skip,
     compare,
-    discover,
-    find_clang,
     pybpf_verdict,
     read_disagreements,
     read_verdicts,
@@ -40,10 +38,7 @@ KNOWN = read_disagreements()
 @pytest.fixture(scope="session")
 def corpus_cases() -> dict[str, Case]:
     """Every case by id, from the family objects built once (and cached between sessions)."""
-    clang = find_clang()
-    if clang is None:
-        pytest.skip("no clang-19 to build the verifier corpus")
-    return {case.id: case for case in discover(build_all(clang))}
+    return cases_or_skip()
 
 
 @pytest.mark.parametrize("case_id", recorded_params(RECORDED))

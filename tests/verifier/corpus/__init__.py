@@ -6,7 +6,7 @@ verifier's log). ``README.md`` says how to add a case and record it; ``python -m
 tests.verifier.corpus --help`` lists the commands.
 """
 
-from ._build import build_all, find_clang
+from ._build import build_all, cases_or_skip, find_clang
 from ._cases import CASES_DIR, SLOW_FAMILIES, Case, discover
 from ._compare import Disagreement, compare, pybpf_verdict
 from ._verdict import Verdict, last_line, read_disagreements, read_verdicts, recorded_params
@@ -18,6 +18,7 @@ __all__ = [
     "Disagreement",
     "Verdict",
     "build_all",
+    "cases_or_skip",
     "compare",
     "discover",
     "find_clang",

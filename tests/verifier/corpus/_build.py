@@ -8,13 +8,13 @@ import hashlib
 import os
 import shutil
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pybpf
+from pybpf.runtime._compile import _cache_dir as _compile_cache_dir
 
-from ._cases import CASES_DIR, SUFFIX
+from ._cases import CASES_DIR, SUFFIX, Case, discover
 
 INCLUDE = Path(pybpf.__file__).parent / "include"
 #: verdicts hold for the code one compiler major emits; another may emit different instructions
@@ -35,14 +35,9 @@ def find_clang() -> str | None:
 
 
 def cache_dir() -> Path:
-    """Where objects are kept between sessions."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    path = Path(base) / "pybpf" / "corpus"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        path = Path(tempfile.gettempdir()) / "pybpf-corpus"
-        path.mkdir(parents=True, exist_ok=True)
+    """Where objects are kept between sessions: beside pybpf's own compile cache."""
+    path = _compile_cache_dir().parent / "corpus"
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 
@@ -81,3 +76,14 @@ def build_all(clang: str, cases_dir: Path = CASES_DIR) -> dict[str, Path]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         objects = list(pool.map(lambda s: build(clang, s), sources))
     return {s.name[: -len(SUFFIX)]: o for s, o in zip(sources, objects, strict=True)}
+
+
+def cases_or_skip() -> dict[str, Case]:
+    """Every case by id, built once (and cached between sessions); the calling test skips
+    when no clang-19 is installed."""
+    import pytest
+
+    clang = find_clang()
+    if clang is None:
+        pytest.skip(f"no clang-{CLANG_MAJOR} to build the verifier corpus")
+    return {case.id: case for case in discover(build_all(clang))}
