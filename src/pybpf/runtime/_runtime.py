@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
@@ -116,6 +116,7 @@ class Runtime:
         globals: Mapping[str, Any] | None = None,
         *,
         pin_root: str = DEFAULT_PIN_ROOT,
+        programs: Collection[str] | None = None,
         verify: bool = True,
     ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
@@ -125,6 +126,9 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+            programs: the names of the programs to load, whatever their sections say (libbpf's
+                ``bpf_program__set_autoload``); None loads every program whose section does
+                not begin with ``?``. Every map is created either way, as libbpf does.
             verify: False skips the verifier (uBPF's model: untrusted code contained at run
                 time only). The kernel would refuse some of what then loads; runs stay
                 contained all the same: an access outside the program's memory is an
@@ -133,8 +137,9 @@ class Runtime:
 
         Raises:
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
+            ValueError: ``programs`` names a program the object does not have.
         """
-        return load_object(self, path, globals, pin_root, verify)
+        return load_object(self, path, globals, pin_root, programs, verify)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
