@@ -26,7 +26,16 @@ from ._args import CommandError, Words, format_time
 from ._pins import map_pin_path, persistable, read_pin, restore_map, write_map_pin
 from ._xlated import tag_of
 
-__all__ = ["ObjectRef", "Ref", "Session", "open_session", "parse_object_ref"]
+__all__ = ["ObjectRef", "Ref", "Session", "compile_failure", "open_session", "parse_object_ref"]
+
+
+def compile_failure(err: CompileError) -> CommandError:
+    """A compile error as a command reports it: the command and the compiler's whole
+    diagnostic on standard error first, as make shows them, then the one-line error."""
+    first, _, rest = str(err).partition("\n")
+    if rest:
+        print(rest, file=sys.stderr)
+    return CommandError(first)
 
 
 @dataclass
@@ -132,8 +141,8 @@ class Session:
             who = f"program '{err.program}'" if err.program else "a program"
             who += " refused by the verifier"
             raise CommandError(f"{path}: {who}: {err}{where}") from None
-        except CompileError as err:  # its message names the file already
-            raise CommandError(str(err)) from None
+        except CompileError as err:
+            raise compile_failure(err) from None
         except OSError as err:
             raise CommandError(f"{path}: {(err.strerror or str(err)).lower()}") from None
         except PybpfError as err:
@@ -155,13 +164,13 @@ class Session:
                     program.attach()
                 except NotSupportedError:
                     pass
-        for kind, value in self.args.steps:
-            if kind == "run":
-                result = self.run_program(self.find_program(Ref("name", value)), self.args.ctx,
-                                          self.args.data, what=f"--run {value}")
-                self.steps.append(StepResult("run", value, result=result))
+        for step in self.args.steps:
+            if step.kind == "run":
+                result = self.run_program(self.find_program(Ref("name", step.name)), step.ctx_bytes,
+                                          step.data_bytes, what=f"--run {step.name}")
+                self.steps.append(StepResult("run", step.name, result=result))
             else:
-                self.advance(value)
+                self.advance(step.ns)
 
     def advance(self, ns: int) -> None:
         """Move the virtual clock, firing due timers."""

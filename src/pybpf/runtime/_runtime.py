@@ -12,7 +12,17 @@ from typing import Any, final
 from .._errors import NotSupportedError
 from ..engine import AddressSpace, Region
 from ..helpers import linux_helpers
-from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
+from ..timers import (
+    Clock,
+    RealClock,
+    Timer,
+    TimerEvent,
+    TimerInfo,
+    TimerTable,
+    VirtualClock,
+    check_duration,
+    check_time,
+)
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
 from ._host import Host, TraceRecord
@@ -223,17 +233,37 @@ class Runtime:
         """Let ``ns`` nanoseconds pass: a virtual clock moves (firing due timers), a real one sleeps.
 
         Raises:
+            TypeError: ``ns`` is not an int (``1.5 * SECOND`` is a float: use ``int()``).
+            ValueError: ``ns`` is negative.
             BpfRuntimeError: a timer callback faulted (on the real clock: since the last call).
         """
+        check_duration(ns, "advance", "ns")
         self.clock.advance(ns)
         self._raise_callback_errors()
 
     def run_until(self, t_ns: int) -> None:
-        """Let time pass until CLOCK_MONOTONIC reads ``t_ns``."""
+        """Let time pass until CLOCK_MONOTONIC reads ``t_ns``.
+
+        Raises:
+            TypeError: ``t_ns`` is not an int.
+            ValueError: on a virtual clock, ``t_ns`` is in the past (a real clock has moved on
+                by itself, so there a past time passes no time).
+        """
+        check_time(t_ns, "run_until", "t_ns")
+        if isinstance(self.clock, VirtualClock):
+            self.clock.run_until(t_ns)
+            self._raise_callback_errors()
+            return
         self.advance(max(0, t_ns - self.clock.now()))
 
     def run_until_idle(self, limit_ns: int) -> int:
-        """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed."""
+        """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed.
+
+        Raises:
+            TypeError: ``limit_ns`` is not an int.
+            ValueError: ``limit_ns`` is negative.
+        """
+        check_duration(limit_ns, "run_until_idle", "limit_ns")
         passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
         self._raise_callback_errors()
         return passed  # type: ignore[no-any-return]
