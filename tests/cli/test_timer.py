@@ -31,11 +31,11 @@ def test_run_trace_prints_the_timer_event_trace(cli: Cli, objects: Build) -> Non
     assert events == [
         "event 1000000000ns init timers[1] monotonic",
         "event 1000000000ns set_callback timers[1] fire",
-        "event 1000000000ns start timers[1] expires 2000000000",
+        "event 1000000000ns start timers[1] expires 2000000000ns",
         "event 2000000000ns fire timers[1]",
-        "event 2000000000ns start timers[1] expires 3000000000",
+        "event 2000000000ns start timers[1] expires 3000000000ns",
         "event 3000000000ns fire timers[1]",
-        "event 3000000000ns start timers[1] expires 4000000000",
+        "event 3000000000ns start timers[1] expires 4000000000ns",
     ]
 
 

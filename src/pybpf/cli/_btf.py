@@ -52,7 +52,6 @@ from ._args import CommandError, Words, add_verb
 from ._map import type_ids
 from ._output import emit_json
 from ._session import compile_failure, open_session, parse_object_ref
-from ._xlated import source_info
 
 __all__ = ["register", "type_json"]
 
@@ -211,7 +210,7 @@ def _dump(args: argparse.Namespace, words: Words) -> int:
             _print(args, loaded, ids, fmt)
         else:  # as bpftool: every type of the BTF the program was loaded with
             program = session.find_program(target.ref)
-            if not source_info(session.obj.spec, program).funcs:
+            if not program.source.funcs:
                 raise CommandError(f"program '{program.name}' was loaded without BTF")
             _print(args, loaded, None, fmt)
     return 0

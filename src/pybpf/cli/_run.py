@@ -115,9 +115,9 @@ def _globals(session: Session) -> dict[str, Any]:
 def timer_infos(session: Session, render: Renderer) -> list[dict[str, Any]]:
     out = []
     for info in session.rt.timers():
-        key: Any = hex_json(info.key)
+        key: Any = hex_json(info.raw_key)
         if info.map in session.obj.maps:
-            key = render.key(session.obj.maps[info.map], info.key, as_json=True)
+            key = render.key(session.obj.maps[info.map], info.raw_key, as_json=True)
         out.append({"map": info.map, "key": key, "clock": info.clock, "state": info.state,
                     "expires_ns": info.expires_ns, "callback": info.callback, "program": info.program})
     return out
@@ -127,9 +127,9 @@ def timer_events(session: Session, render: Renderer) -> list[dict[str, Any]]:
     """The runtime's timer event trace, keys rendered as the timers' keys are."""
     out = []
     for event in session.rt.timer_events():
-        key: Any = hex_json(event.key)
+        key: Any = hex_json(event.raw_key)
         if event.map in session.obj.maps:
-            key = render.key(session.obj.maps[event.map], event.key, as_json=True)
+            key = render.key(session.obj.maps[event.map], event.raw_key, as_json=True)
         out.append({"time_ns": event.time_ns, "event": event.event, "map": event.map, "key": key,
                     "detail": event.detail})
     return out

@@ -183,7 +183,7 @@ class Session:
                                      fired=self._fired() - before))
 
     def _fired(self) -> int:
-        return sum(1 for event in self.rt.timer_events() if event.event == "fire")
+        return self.rt.timers_table.fired
 
     def run_program(self, program: Program, ctx: bytes | None, data: bytes | None, *,
                     repeat: int = 1, what: str = "") -> TestRunResult:

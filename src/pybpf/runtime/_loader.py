@@ -192,8 +192,11 @@ class _Loader:
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
-        engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
-        program = Program(self.rt, pspec, insns, engine)
+        engine = Interpreter(
+            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name,
+            max_instructions=self.rt.max_instructions,
+        )
+        program = Program(self.rt, pspec, insns, engine, self.spec)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
         return program
 

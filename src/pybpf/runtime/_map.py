@@ -115,6 +115,7 @@ class Map(MutableMapping[Any, Any]):
         )
         key_codec = _codec(btf, key_type_id, inner.key_size)
         self._table = Table(inner, key_codec=key_codec, value_codec=value_codec)
+        runtime._key_codecs.setdefault(inner, key_codec)  # timers and traces type keys alike
         self._open = True
         runtime._table.acquire_map(inner)
 

@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, final
 
 from .._errors import NotSupportedError
-from .._spec import AttachType, ProgramSpec, ProgType
-from ..engine import Interpreter, Region
+from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
+from ..engine import BpfRuntimeError, Interpreter, Region
 from ..isa import Instruction
 from ..verifier import max_ctx_offset
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
+from ._faults import locate, trimmed
+from ._source import SourceInfo, source_info
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -47,11 +49,20 @@ class TestRunResult:
 class Program:
     """A program of a loaded object (``obj.programs["name"]``)."""
 
-    def __init__(self, runtime: Runtime, spec: ProgramSpec, insns: Sequence[Instruction], engine: Interpreter) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        spec: ProgramSpec,
+        insns: Sequence[Instruction],
+        engine: Interpreter,
+        collection: CollectionSpec | None = None,
+    ) -> None:
         self._runtime = runtime
         self.spec = spec
         self.instructions = tuple(insns)
         self.engine = engine
+        engine.owner = self  # a fault in its code names this program
+        self._collection = collection
         self.run_count = 0
         self.run_time_ns = 0
         self._stats_lock = threading.Lock()
@@ -74,11 +85,22 @@ class Program:
     def __repr__(self) -> str:
         return f"<Program '{self.name}' {self.type.name.lower()} section '{self.section}'>"
 
+    @functools.cached_property
+    def source(self) -> SourceInfo:
+        """The program's function and line records from ``.BTF.ext`` (empty without them)."""
+        if self._collection is None:
+            return SourceInfo({}, {})
+        return source_info(self._collection, self.spec)
+
     def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
         start = time.perf_counter_ns()
-        r0 = self.engine.run(
-            r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
-        )
+        try:
+            r0 = self.engine.run(
+                r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
+            )
+        except BpfRuntimeError as err:
+            locate(err, self)
+            raise
         elapsed = time.perf_counter_ns() - start
         with self._stats_lock:
             self.run_count += 1
@@ -122,6 +144,12 @@ class Program:
                 for a syscall program, a context shorter than the program reads is EINVAL.
             BpfRuntimeError: the program faulted.
         """
+        try:
+            return self._test_run(ctx, data, repeat, cpu)
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
+
+    def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
         if self.type == ProgType.TRACING:
             return self._test_run_tracing()
         if self.type == ProgType.SYSCALL:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
-from ..engine import AddressSpace, Region
+from ..engine import DEFAULT_MAX_INSTRUCTIONS, AddressSpace, BpfRuntimeError, Region, check_budget
 from ..helpers import linux_helpers
 from ..timers import (
     Clock,
@@ -25,6 +26,7 @@ from ..timers import (
 )
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
+from ._faults import locate, trimmed
 from ._host import Host, TraceRecord
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
@@ -66,10 +68,14 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        max_instructions: the instruction budget of one run (a ``test_run``, a hook, one timer
+            callback): past it the run stops with :class:`InstructionLimitError` naming the
+            program. Every engine counts the same way (``docs/errors.md``).
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
-        ValueError: a bad clock, engine or CPU count.
+        TypeError: an argument of the wrong type.
+        ValueError: a bad clock, engine, CPU count or budget.
     """
 
     def __init__(
@@ -80,7 +86,9 @@ class Runtime:
         seed: int | None = None,
         memory_limit: int | None = None,
         privileged: bool = True,
+        max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
     ) -> None:
+        _check_arguments(ncpus, seed, memory_limit)
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
         if engine not in ("auto", "interpreter", "jit"):
@@ -93,6 +101,8 @@ class Runtime:
         self.ncpus = ncpus
         self.memory_limit = memory_limit
         self.privileged = privileged
+        self.max_instructions = check_budget(max_instructions)
+        self._key_codecs: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
         self._host = Host(self, seed)
@@ -213,7 +223,10 @@ class Runtime:
                 if program.is_exit_hook != exit_pass:
                     continue
                 context = self._hook_context(program, args, ints, result)
-                program._execute(context.base, (context,), None, cpu)
+                try:
+                    program._execute(context.base, (context,), None, cpu)
+                except BpfRuntimeError as err:
+                    raise trimmed(err) from None
 
     def _hook_context(self, program: Program, args: tuple[int | bytes, ...], ints: list[int], ret: int) -> Region:
         section = program.section
@@ -238,7 +251,10 @@ class Runtime:
             BpfRuntimeError: a timer callback faulted (on the real clock: since the last call).
         """
         check_duration(ns, "advance", "ns")
-        self.clock.advance(ns)
+        try:
+            self.clock.advance(ns)
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
         self._raise_callback_errors()
 
     def run_until(self, t_ns: int) -> None:
@@ -251,8 +267,10 @@ class Runtime:
         """
         check_time(t_ns, "run_until", "t_ns")
         if isinstance(self.clock, VirtualClock):
-            self.clock.run_until(t_ns)
-            self._raise_callback_errors()
+            try:
+                self.clock.run_until(t_ns)
+            except BpfRuntimeError as err:
+                raise trimmed(err) from None
             return
         self.advance(max(0, t_ns - self.clock.now()))
 
@@ -264,7 +282,10 @@ class Runtime:
             ValueError: ``limit_ns`` is negative.
         """
         check_duration(limit_ns, "run_until_idle", "limit_ns")
-        passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
+        try:
+            passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
         self._raise_callback_errors()
         return passed  # type: ignore[no-any-return]
 
@@ -273,16 +294,23 @@ class Runtime:
         if errors:
             first = errors.pop(0)
             errors.clear()
-            raise first
+            raise trimmed(first) from None
 
     # -- timers ----------------------------------------------------------------------------
 
+    def _key_of(self, m: Any, key: bytes) -> Any:
+        """``key`` of map ``m`` typed as the map's handles type it (bytes when none exists)."""
+        codec = self._key_codecs.get(m)
+        return key if codec is None else codec.from_bytes(key)
+
     def timers(self) -> list[TimerInfo]:
-        """Every initialised timer: map, key, clock, state, expiry, callback and program."""
+        """Every initialised timer: map, key (typed as the map's keys), clock, state, expiry
+        (on the timer's clock), callback and program."""
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace so far (init, set_callback, start, fire, cancel, free)."""
+        """The timer event trace so far (init, set_callback, start, fire, cancel, free), with
+        CLOCK_MONOTONIC times and typed keys."""
         return list(self.timers_table.events)
 
     def _charge(self, nbytes: int) -> bool:
@@ -337,6 +365,14 @@ class Runtime:
         self.close()
 
 
+def _check_arguments(ncpus: object, seed: object, memory_limit: object) -> None:
+    for name, value, optional in (("ncpus", ncpus, False), ("seed", seed, True), ("memory_limit", memory_limit, True)):
+        if (value is None and optional) or (isinstance(value, int) and not isinstance(value, bool)):
+            continue
+        wanted = "an int or None" if optional else "an int"
+        raise TypeError(f"Runtime: {name} must be {wanted}, not {type(value).__name__}")
+
+
 def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
     if isinstance(clock, Clock):
         return clock
@@ -344,6 +380,8 @@ def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
         return RealClock(ncpus)
     if clock == "virtual":
         return VirtualClock()
+    if not isinstance(clock, str):
+        raise TypeError(f"Runtime: clock must be 'real', 'virtual' or a Clock, not {type(clock).__name__}")
     raise ValueError(f"unknown clock '{clock}' (real, virtual or a Clock)")
 
 
@@ -368,6 +406,9 @@ class _TimerOwner:
     def uncharge(self, nbytes: int) -> None:
         self.rt._uncharge(nbytes)
 
+    def key_of(self, m: Any, key: bytes) -> Any:
+        return self.rt._key_of(m, key)
+
     def callback_name(self, program: Any, entry: int) -> str:
         if entry == 0:
             return program.name  # type: ignore[no-any-return]
@@ -381,7 +422,12 @@ class _TimerOwner:
         if key_address is None:  # an array's key is its index, in a u32 alive for the call
             key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
             key_address, regions = key.base, (key,)
-        engine.run(
-            m.address, key_address, timer.value_address,
-            entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
-        )
+        try:
+            engine.run(
+                m.address, key_address, timer.value_address,
+                entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
+            )
+        except BpfRuntimeError as err:
+            key = self.rt._key_of(m, m.element_key(timer.slot))
+            locate(err, program, callback=self.callback_name(program, entry), timer=f"{m.name}[{key!r}]")
+            raise

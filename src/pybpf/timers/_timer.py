@@ -71,6 +71,10 @@ class TimerOwner(Protocol):
         """Give back a charge."""
         ...
 
+    def key_of(self, m: Any, key: bytes) -> Any:
+        """The key ``key`` of map ``m`` as user space sees it (typed through BTF, as in maps)."""
+        ...
+
     def callback_name(self, program: Any, entry: int) -> str:
         """The name of the subprogram at ``entry`` of ``program``, for traces."""
         ...
@@ -105,27 +109,37 @@ class Timer:
 @final
 @dataclass(frozen=True)
 class TimerInfo:
-    """One initialised timer as ``rt.timers()`` shows it."""
+    """One initialised timer as ``rt.timers()`` shows it; ``key`` is typed as the map's keys
+    are (an int, a dict for a struct, bytes without BTF). ``expires_ns`` is on the timer's own
+    clock (``clock``)."""
 
     map: str
-    key: bytes
+    key: Any
     clock: str
     state: str  #: "idle", "armed" or "running"
     expires_ns: int | None
     callback: str | None
     program: str | None
+    raw_key: bytes = b""  #: the key's bytes, as the program sees them
 
 
 @final
 @dataclass(frozen=True)
 class TimerEvent:
-    """One step in a timer's life, for the runtime's event trace."""
+    """One step in a timer's life, for the runtime's event trace.
+
+    ``time_ns`` is CLOCK_MONOTONIC when it happened; ``key`` is typed as the map's keys are.
+    A ``start`` event's ``expires_ns`` is the expiry on the same monotonic scale (the timer's
+    own clock may be another: ``rt.timers()`` shows the expiry on that one).
+    """
 
     time_ns: int
     event: str  #: init, set_callback, start, fire, cancel or free
     map: str
-    key: bytes
+    key: Any
     detail: str = ""
+    expires_ns: int | None = None
+    raw_key: bytes = b""  #: the key's bytes, as the program sees them
 
 
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
@@ -149,7 +163,9 @@ class TimerTable:
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
-        self.events: list[TimerEvent] = []
+        self._events: list[tuple[int, str, Any, bytes, str, int | None]] = []
+        #: callbacks fired so far (a cheap count for progress reports)
+        self.fired = 0
         self._trace = trace
         clock.set_fire(self.fire)
 
@@ -164,10 +180,19 @@ class TimerTable:
         timer = self._timers.get(self._word(region, address))
         return None if timer is None or timer.freed else timer
 
-    def _event(self, event: str, timer: Timer, detail: str = "") -> None:
+    def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
         if self._trace:
             key = timer.map.element_key(timer.slot)
-            self.events.append(TimerEvent(self.clock.now(), event, timer.map.name, key, detail))
+            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns))
+
+    @property
+    def events(self) -> list[TimerEvent]:
+        """The event trace so far, keys typed (see :class:`TimerEvent`)."""
+        with self._lock:
+            raw = list(self._events)
+        key_of = self.owner.key_of
+        return [TimerEvent(t, event, m.name, key_of(m, key), detail, expires, key)
+                for t, event, m, key, detail, expires in raw]
 
     # -- the helpers -------------------------------------------------------------------------
 
@@ -222,7 +247,8 @@ class TimerTable:
             timer.cpu = ctx.cpu
             timer.armed, timer.expires_ns = True, expires
             self.clock.arm(timer.id, expires, timer.clock_id, ctx.cpu)
-            self._event("start", timer, f"expires {expires}")
+            monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
+            self._event("start", timer, f"expires {monotonic}ns", monotonic)
         return 0
 
     def cancel(self, ctx: Any, address: int) -> int:
@@ -302,6 +328,7 @@ class TimerTable:
             # What runs is what was set when it fired: a concurrent cancel cannot pull the
             # callback from under a run that has started.
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
+            self.fired += 1
             self._event("fire", timer)
         outer, self._local.running = self._local.running, timer
         try:
@@ -318,18 +345,19 @@ class TimerTable:
         """Every initialised timer, in initialisation order."""
         with self._lock:
             timers = sorted(self._timers.values(), key=lambda t: t.id)
-            return [
-                TimerInfo(
-                    t.map.name,
-                    t.map.element_key(t.slot),
-                    _CLOCK_NAMES[t.clock_id],
-                    "running" if t.running_on is not None else "armed" if t.armed else "idle",
-                    t.expires_ns,
-                    None if t.callback_pc is None else self.owner.callback_name(t.program, t.callback_pc),
-                    t.program.name if t.program is not None else None,
-                )
-                for t in timers
-            ]
+            return [self._info(t, t.map.element_key(t.slot)) for t in timers]
+
+    def _info(self, t: Timer, key: bytes) -> TimerInfo:
+        return TimerInfo(
+            t.map.name,
+            self.owner.key_of(t.map, key),
+            _CLOCK_NAMES[t.clock_id],
+            "running" if t.running_on is not None else "armed" if t.armed else "idle",
+            t.expires_ns,
+            None if t.callback_pc is None else self.owner.callback_name(t.program, t.callback_pc),
+            t.program.name if t.program is not None else None,
+            key,
+        )
 
     def __len__(self) -> int:
         return len(self._timers)
