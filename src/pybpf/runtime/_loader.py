@@ -32,6 +32,7 @@ from ..verifier import (
 from ._compile import compile_c
 from ._globals import Globals, global_vars
 from ._map import Map
+from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
 
@@ -99,7 +100,7 @@ class _Loader:
             if pspec.autoload
         }
         self._initial_values(programs)
-        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases), globals_view)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view)
         self.rt._objects.add(obj)
         return obj
 
@@ -175,7 +176,7 @@ class _Loader:
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
             if name not in variables:
-                raise KeyError(f"load: no global variable '{name}' in object '{self.spec.name}'")
+                raise missing("global", name, variables, f"object '{self.spec.name}'")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:

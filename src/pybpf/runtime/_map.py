@@ -26,15 +26,21 @@ EBADF = 9
 class BtfCodec:
     """Converts a map key or value through its BTF type (ints, bytes, lists, dicts)."""
 
-    def __init__(self, spec: Spec, type_id: int) -> None:
+    def __init__(self, spec: Spec, type_id: int, label: str = "value") -> None:
         self.spec = spec
         self.type_id = type_id
+        self.label = label
 
     def to_bytes(self, value: Any) -> bytes:
-        """The bytes of ``value``; bytes pass through unchanged."""
+        """The bytes of ``value``; bytes pass through unchanged.
+
+        Raises:
+            TypeError, ValueError: ``value`` has the wrong type, or does not fit (both also
+                :class:`~pybpf.BtfError`); the message starts with ``label``.
+        """
         if isinstance(value, bytes | bytearray):
             return bytes(value)
-        return from_python(self.spec, self.type_id, value)
+        return from_python(self.spec, self.type_id, value, what=self.label)
 
     def from_bytes(self, data: bytes) -> Any:
         """The Python value of ``data``."""
@@ -75,10 +81,43 @@ class ObjectCodec:
         return stored
 
 
-def _codec(spec: Spec | None, type_id: int, size: int) -> maps.Codec:
+def _codec(spec: Spec | None, type_id: int, size: int, label: str) -> maps.Codec:
     if spec is not None and type_id:
-        return BtfCodec(spec, type_id)
-    return maps.default_codec(size)
+        return _Checked(BtfCodec(spec, type_id, label), label, size)
+    return _Checked(maps.default_codec(size), label, size)
+
+
+_BYTES = (bytes, bytearray, memoryview)
+
+
+class _Checked:
+    """A key or value codec whose conversion errors are Python's: a value of the wrong type is
+    a ``TypeError`` and one that does not fit a ``ValueError``, raised at the call and naming
+    the map and the argument (``map 'flows': key: expected a dict for STRUCT 'flow', got int``)."""
+
+    def __init__(self, codec: maps.Codec, label: str, size: int) -> None:
+        self.codec = codec
+        self.label = label
+        self.size = size
+
+    def to_bytes(self, value: Any) -> bytes:
+        """The bytes for ``value``, checked."""
+        if isinstance(value, _BYTES):
+            if len(value) != self.size:
+                raise ValueError(f"{self.label}: expected {self.size} bytes, got {len(value)}")
+            return bytes(value)
+        if isinstance(self.codec, BtfCodec):
+            return self.codec.to_bytes(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{self.label}: expected an int or {self.size} bytes, got {type(value).__name__}")
+        try:
+            return self.codec.to_bytes(value)
+        except MapError:
+            raise ValueError(f"{self.label}: {value} does not fit in {self.size} bytes") from None
+
+    def from_bytes(self, data: bytes) -> Any:
+        """The Python value of ``data``."""
+        return self.codec.from_bytes(data)
 
 
 @final
@@ -111,9 +150,9 @@ class Map(MutableMapping[Any, Any]):
         value_codec: maps.Codec = (
             ObjectCodec(runtime, inner, btf, inner_type_ids)
             if inner.holds_objects
-            else _codec(btf, value_type_id, inner.value_size)
+            else _codec(btf, value_type_id, inner.value_size, f"map '{inner.name}': value")
         )
-        key_codec = _codec(btf, key_type_id, inner.key_size)
+        key_codec = _codec(btf, key_type_id, inner.key_size, f"map '{inner.name}': key")
         self._table = Table(inner, key_codec=key_codec, value_codec=value_codec)
         runtime._key_codecs.setdefault(inner, key_codec)  # timers and traces type keys alike
         self._open = True

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, final
+from typing import TYPE_CHECKING, Any, final
 
 from .._errors import NotSupportedError
 from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
@@ -18,6 +19,7 @@ from ._contexts import prepare_test_run
 from ._errors import TestRunError
 from ._faults import locate, trimmed
 from ._source import SourceInfo, source_info
+from ._typed_ctx import context_type, pack_context, unpack_context
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -35,7 +37,8 @@ HOOK_TYPES = frozenset({ProgType.TRACING, ProgType.KPROBE, ProgType.TRACEPOINT, 
 @dataclass(frozen=True)
 class TestRunResult:
     """What ``BPF_PROG_TEST_RUN`` reports: r0 as the kernel's u32, the average duration of one
-    run, and the packet and context as the program left them (None when the type has none)."""
+    run, and the packet and context as the program left them (None when the type has none);
+    ``context`` is the same context as a dict."""
 
     __test__ = False  # not a pytest test class, despite its name
 
@@ -43,6 +46,8 @@ class TestRunResult:
     duration_ns: int
     data_out: bytes | None
     ctx_out: bytes | None
+    #: ``ctx_out`` typed through the program's context struct (a dict), when its BTF has one
+    context: Any = None
 
 
 @final
@@ -126,28 +131,49 @@ class Program:
         if size > SYSCALL_CTX_MAX:
             raise TestRunError(f"test_run: a context of {size} bytes is over {SYSCALL_CTX_MAX} (EINVAL)", EINVAL)
 
+    @functools.cached_property
+    def context_type(self) -> int:
+        """The BTF id of the struct the program's context argument points to (0: none known)."""
+        btf = self._collection.btf if self._collection is not None else None
+        return context_type(btf, self.source.funcs.get(0))
+
     def test_run(
-        self, ctx: bytes | None = None, data: bytes | None = None, repeat: int = 1, cpu: int | None = None
+        self,
+        ctx: bytes | Mapping[str, Any] | None = None,
+        data: bytes | None = None,
+        repeat: int = 1,
+        cpu: int | None = None,
     ) -> TestRunResult:
         """Run the program the way ``BPF_PROG_TEST_RUN`` does for its type.
 
         Args:
-            ctx: the context bytes (``ctx_in``): a syscall program's argument struct, or a
-                ``struct __sk_buff`` / ``struct xdp_md`` prefix; None for none.
+            ctx: the context (``ctx_in``): a syscall program's argument struct, or a
+                ``struct __sk_buff`` / ``struct xdp_md`` prefix; bytes, or a dict of the
+                struct's members (packed through the program's BTF); None for none.
             data: the packet (``data_in``) for socket, tc and xdp programs.
             repeat: how many times to run; ``duration_ns`` is the average. Syscall programs
                 run once (the kernel refuses a repeat for them).
             cpu: the virtual CPU to run on; the calling thread's by default.
 
         Raises:
+            TypeError, ValueError: an argument of the wrong type or value (a float repeat, a
+                str packet, a dict member the context struct lacks...).
             TestRunError: the kernel would refuse this input (EINVAL) or this type (ENOTSUPP);
                 for a syscall program, a context shorter than the program reads is EINVAL.
             BpfRuntimeError: the program faulted.
         """
+        if self._runtime.closed:
+            raise ValueError(f"test_run: program '{self.name}' cannot run: its runtime is closed")
+        btf = self._collection.btf if self._collection is not None else None
+        ctx_bytes = pack_context(ctx, btf, self.context_type, self.name)
+        _check_run_arguments(data, repeat, cpu)
         try:
-            return self._test_run(ctx, data, repeat, cpu)
+            result = self._test_run(ctx_bytes, data, repeat, cpu)
         except BpfRuntimeError as err:
             raise trimmed(err) from None
+        if ctx is None or result.ctx_out is None:
+            return result
+        return dataclasses.replace(result, context=unpack_context(result.ctx_out, btf, self.context_type))
 
     def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
         if self.type == ProgType.TRACING:
@@ -190,6 +216,17 @@ class Program:
     def is_exit_hook(self) -> bool:
         """Whether the program runs after its hook returns (fexit, kretprobe)."""
         return self.spec.attach_type == AttachType.TRACE_FEXIT or self.spec.section.startswith("kretprobe")
+
+
+def _check_run_arguments(data: object, repeat: object, cpu: object) -> None:
+    if data is not None and not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"test_run: data must be bytes or None, not {type(data).__name__}")
+    if isinstance(repeat, bool) or not isinstance(repeat, int):
+        raise TypeError(f"test_run: repeat must be an int, not {type(repeat).__name__}")
+    if repeat < 0:
+        raise ValueError(f"test_run: repeat must not be negative, got {repeat}")
+    if cpu is not None and (isinstance(cpu, bool) or not isinstance(cpu, int)):
+        raise TypeError(f"test_run: cpu must be an int or None, not {type(cpu).__name__}")
 
 
 @final
