@@ -14,7 +14,7 @@ export PYBPF_CONFORMANCE := $(abspath $(CONFORMANCE))
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,plot]'
 	touch $(STAMP)
 
 ## demo: the kernel patch's timer example: load, run, let 2 s of virtual time pass, show the callback firing

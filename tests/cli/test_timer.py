@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
+
+from ._cli import one_error
 from .conftest import Build, Cli
 
 
@@ -49,3 +53,16 @@ def test_timer_list_needs_an_object(cli: Cli) -> None:
     result = cli("timer", "list")
     assert result.status != 0
     assert len(result.err.splitlines()) == 1
+
+
+def test_timer_plot_draws_the_trace(cli: Cli, objects: Build, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "timeline.svg"
+    result = cli("timer", "plot", objects("timer"), out, "--run", "arm", "--advance", "5s")
+    assert (result.status, result.err, result.out) == (0, "", f"{out}: 1 timer, 8 events\n")
+    assert "timers[1]" in out.read_text()
+
+
+def test_timer_plot_wants_an_svg_or_png_file(cli: Cli, objects: Build, tmp_path: Path) -> None:
+    result = cli("timer", "plot", objects("timer"), tmp_path / "timeline.pdf")
+    one_error(result, f"pybpf timer plot: error: {tmp_path / 'timeline.pdf'}: the picture's file must end in .svg or .png")

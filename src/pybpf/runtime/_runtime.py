@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ from ._host import Host, TraceRecord
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
+from ._plot import plot_timeline
 from ._program import Link, Program
 from ._table import ObjectTable
 
@@ -313,6 +315,21 @@ class Runtime:
         CLOCK_MONOTONIC times and typed keys."""
         return list(self.timers_table.events)
 
+    def plot_timers(self, path: str | Path) -> Path:
+        """Draw the timer event trace as a timeline into ``path`` (``.svg`` or ``.png``): one
+        lane per timer, showing when it was armed and until when, when it fired, was cancelled
+        or freed, and how long its callbacks ran; times on the runtime's clock.
+
+        Raises:
+            NotSupportedError: matplotlib is not installed (``pip install 'pybpf[plot]'``).
+            ValueError: ``path`` does not end in ``.svg`` or ``.png``.
+        """
+        if not isinstance(path, str | Path):
+            raise TypeError(f"plot_timers: path must be a str or Path, not {type(path).__name__}")
+        return plot_timeline(
+            self.timer_events(), path, now_ns=self.clock.now(), virtual=isinstance(self.clock, VirtualClock)
+        )
+
     def _charge(self, nbytes: int) -> bool:
         with self._lock:
             if self.memory_limit is not None and self._charged + nbytes > self.memory_limit:
@@ -415,18 +432,20 @@ class _TimerOwner:
         names: dict[int, str] = {pc: name for name, pc in program.spec.subprograms.items()}
         return names.get(entry, f"pc {entry}")
 
-    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
+    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map
         key_address = m.key_address(timer.slot)
         regions: tuple[Region, ...] = ()
         if key_address is None:  # an array's key is its index, in a u32 alive for the call
             key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
             key_address, regions = key.base, (key,)
+        began = time.perf_counter_ns()
         try:
             engine.run(
                 m.address, key_address, timer.value_address,
                 entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
             )
+            return time.perf_counter_ns() - began
         except BpfRuntimeError as err:
             key = self.rt._key_of(m, m.element_key(timer.slot))
             locate(err, program, callback=self.callback_name(program, entry), timer=f"{m.name}[{key!r}]")

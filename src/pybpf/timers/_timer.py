@@ -79,9 +79,10 @@ class TimerOwner(Protocol):
         """The name of the subprogram at ``entry`` of ``program``, for traces."""
         ...
 
-    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
+    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int | None:
         """Run the callback at ``entry`` of ``engine`` as ``cb(map, key, value)`` for ``timer``,
-        now, on this thread. ``program`` is the program that set it."""
+        now, on this thread. ``program`` is the program that set it. Returns how long the
+        callback ran, in host nanoseconds, when the owner measures it."""
         ...
 
 
@@ -140,6 +141,8 @@ class TimerEvent:
     detail: str = ""
     expires_ns: int | None = None
     raw_key: bytes = b""  #: the key's bytes, as the program sees them
+    #: a ``fire`` event's callback run time, in host nanoseconds (None while it runs)
+    duration_ns: int | None = None
 
 
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
@@ -163,7 +166,7 @@ class TimerTable:
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
-        self._events: list[tuple[int, str, Any, bytes, str, int | None]] = []
+        self._events: list[tuple[int, str, Any, bytes, str, int | None, int | None]] = []
         #: callbacks fired so far (a cheap count for progress reports)
         self.fired = 0
         self._trace = trace
@@ -183,7 +186,7 @@ class TimerTable:
     def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
         if self._trace:
             key = timer.map.element_key(timer.slot)
-            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns))
+            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns, None))
 
     @property
     def events(self) -> list[TimerEvent]:
@@ -191,8 +194,8 @@ class TimerTable:
         with self._lock:
             raw = list(self._events)
         key_of = self.owner.key_of
-        return [TimerEvent(t, event, m.name, key_of(m, key), detail, expires, key)
-                for t, event, m, key, detail, expires in raw]
+        return [TimerEvent(t, event, m.name, key_of(m, key), detail, expires, key, duration)
+                for t, event, m, key, detail, expires, duration in raw]
 
     # -- the helpers -------------------------------------------------------------------------
 
@@ -330,12 +333,16 @@ class TimerTable:
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
             self.fired += 1
             self._event("fire", timer)
+            traced = len(self._events) - 1 if self._trace else None
         outer, self._local.running = self._local.running, timer
+        took = None
         try:
-            self.owner.run_callback(timer, engine, entry, program)
+            took = self.owner.run_callback(timer, engine, entry, program)
         finally:
             self._local.running = outer
             with self._lock:
+                if traced is not None and took is not None:  # the run time, for timelines
+                    self._events[traced] = (*self._events[traced][:6], took)
                 timer.running_on = None
                 self._idle.notify_all()
 
