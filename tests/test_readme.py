@@ -63,3 +63,19 @@ def test_the_timeline_picture_is_there_and_its_command_makes_it(tmp_path: Path) 
                           check=False, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_demo_prints_its_times_on_one_clock(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``make demo``: every time it prints is CLOCK_MONOTONIC (the virtual clock starts at 1 s),
+    none a CLOCK_REALTIME one, and what it prints says what it is."""
+    makefile = (ROOT / "Makefile").read_text()
+    [recipe] = re.findall(r"^demo:.*\n\t\$\(BIN\)/(pybpf .*)$", makefile, flags=re.M)
+    monkeypatch.chdir(ROOT)
+    assert main(shlex.split(recipe)[1:]) == 0
+    out = capsys.readouterr().out
+    times = [int(t) for t in re.findall(r"(\d+)ns\b", out)]
+    assert times and all(t < 10**12 for t in times), out
+    assert "advance 2s: monotonic time 3000000000ns, 1 callback fired" in out
+    assert "global start_result = 0" in out
+    assert "event 1000000000ns start hmap[0] expires 2000000000ns" in out
+    assert "event 1000000000ns init hmap[0] clock realtime" in out

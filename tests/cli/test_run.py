@@ -19,8 +19,8 @@ def test_run_arm_and_advance(cli: Cli, objects: Build) -> None:
     assert (result.status, result.err) == (0, "")
     assert result.out == """\
 run arm: return value 0
-advance 1s: now 2000000000ns, 1 callback fired
-advance 5s: now 7000000000ns, 2 callbacks fired
+advance 1s: monotonic time 2000000000ns, 1 callback fired
+advance 5s: monotonic time 7000000000ns, 2 callbacks fired
 map timers (hash, 1 element):
   1: {"t": {"__opaque": [0, 0]}, "deadline": 2000000000}
 global fired = 3
@@ -31,7 +31,7 @@ trace: armed key 1
 
 def test_run_shows_an_armed_timer(cli: Cli, objects: Build) -> None:
     out = cli("run", objects("timer"), "--prog", "arm", "--advance", "1500ms").out.splitlines()
-    assert out[1] == "advance 1500ms: now 2500000000ns, 1 callback fired"
+    assert out[1] == "advance 1500ms: monotonic time 2500000000ns, 1 callback fired"
     assert out[4:6] == [
         "global fired = 1",
         "timer timers[1]: armed, clock monotonic, expires 3000000000ns, callback fire",

@@ -40,10 +40,10 @@ def _list(args: argparse.Namespace, words: Words) -> int:
     path = Path(words.next("an object or C file (OBJ_OR_C)"))
     words.done()
     with open_session(args, ObjectRef(path)) as session:
-        timers = timer_infos(session, Renderer(session))
         if args.json:
-            emit_json(timers, args.pretty)
+            emit_json(timer_infos(session, Renderer(session)), args.pretty)
             return 0
+        timers = timer_infos(session, Renderer(session), monotonic=True)
         lines = []
         for t in timers:
             key = t["key"] if isinstance(t["key"], int | str) else str(t["key"])

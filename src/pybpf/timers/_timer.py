@@ -216,7 +216,7 @@ class TimerTable:
             timer = Timer(next(self._ids), m, slot, m.value_address(slot), flags, cpu=ctx.cpu)
             self._timers[timer.id] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
-            self._event("init", timer, _CLOCK_NAMES[flags])
+            self._event("init", timer, f"clock {_CLOCK_NAMES[flags]}")
         return 0
 
     def set_callback(self, ctx: Any, address: int, callback: int) -> int:
@@ -233,7 +233,7 @@ class TimerTable:
                 if timer.program is not None:
                     self.owner.release_program(timer.program)
             timer.program, timer.engine, timer.callback_pc = ctx.program, ctx.engine, entry
-            self._event("set_callback", timer, self.owner.callback_name(ctx.program, entry))
+            self._event("set_callback", timer, f"callback {self.owner.callback_name(ctx.program, entry)}")
         return 0
 
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
