@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
+from pybpf.cli import _progress
 from pybpf.cli._args import CommandError, format_time, parse_time
 
 from ._cli import one_error
@@ -173,3 +176,30 @@ def test_ctx_before_any_prog_is_every_runs_context(cli: Cli, objects: Build) -> 
                          "--prog", "add", "--prog", "add").out)
     counts = next(m for m in out["maps"] if m["name"] == "counts")
     assert [(e["key"], e["value"]["packets"]) for e in counts["elements"]] == [(3, 2)]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_advance_shows_progress_on_a_terminal_only(
+    cli: Cli, objects: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_progress, "QUIET_SECONDS", 0.0)  # every run counts as long here
+    monkeypatch.setattr(_progress, "_REDRAW_SECONDS", 0.0)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    result = cli("run", objects("timer"), "--prog", "arm", "--advance", "10s")
+    assert result.status == 0
+    assert "advance 10s: monotonic time 11000000000ns, 3 callbacks fired" in result.out  # as without
+    drawn = terminal.getvalue()
+    assert "\r--advance 10s: virtual time 1100000000ns (1%), 0 callbacks fired\x1b[K" in drawn
+    assert "\r--advance 10s: virtual time 11000000000ns (100%), 3 callbacks fired\x1b[K" in drawn
+    assert drawn.endswith("\r\x1b[K")  # erased at the end
+
+
+def test_piped_there_is_no_progress(cli: Cli, objects: Build, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_progress, "QUIET_SECONDS", 0.0)
+    result = cli("run", objects("timer"), "--prog", "arm", "--advance", "10s")
+    assert (result.status, result.err) == (0, "")

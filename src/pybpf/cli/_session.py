@@ -24,6 +24,7 @@ from ..runtime import CompileError, Map, Object, Program, Runtime, TestRunResult
 from ..verifier import VerifierError
 from ._args import CommandError, Words, format_time
 from ._pins import map_pin_path, persistable, read_pin, restore_map, write_map_pin
+from ._progress import STEPS, Progress
 from ._xlated import tag_of
 
 __all__ = ["ObjectRef", "Ref", "Session", "compile_failure", "open_session", "parse_object_ref"]
@@ -173,12 +174,26 @@ class Session:
                 self.advance(step.ns)
 
     def advance(self, ns: int) -> None:
-        """Move the virtual clock, firing due timers."""
+        """Move the virtual clock, firing due timers; on a terminal, a long step shows its
+        progress (:mod:`._progress`)."""
         before = self._fired()
+        label = f"--advance {format_time(ns)}"
+        progress = Progress(label, self.rt.clock.now(), ns)
         try:
-            self.rt.advance(ns)
+            if progress.enabled:
+                step, left = max(1, ns // STEPS), ns
+                while True:  # slices fire exactly what one advance would
+                    self.rt.advance(min(step, left))
+                    left -= min(step, left)
+                    progress.update(self.rt.clock.now(), self._fired() - before)
+                    if not left:
+                        break
+            else:
+                self.rt.advance(ns)
         except PybpfError as err:  # a callback faulted, or a timer storm
-            raise CommandError(f"--advance {format_time(ns)}: {err}") from None
+            raise CommandError(f"{label}: {err}") from None
+        finally:
+            progress.close()
         self.steps.append(StepResult("advance", advanced_ns=ns, now_ns=self.rt.clock.now(),
                                      fired=self._fired() - before))
 
