@@ -76,12 +76,19 @@ def page_dir(objects: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_every_example_prints_what_the_page_shows(cli: Cli, page_dir: Path) -> None:
-    pytest.importorskip("matplotlib")  # timer plot draws
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        drawing = False
+    else:
+        drawing = True
     cases = examples(DOC.read_text())
     assert len(cases) > 20
     for argv, expected in cases:
         if _needs_vectors(argv):
             continue  # test_the_examples_with_the_public_vectors
+        if argv[1:3] == ["timer", "plot"] and not drawing:
+            continue  # the optional extra is not installed: tests/cli/test_timer.py says so
         assert _mask(_run(cli, argv)) == _mask(expected), f"$ {shlex.join(argv)}"
     assert os.getcwd() == str(page_dir)
 

@@ -134,8 +134,23 @@ def test_a_text_file_is_not_an_elf_file(tmp_path: Path) -> None:
         pytest.param({"ncpus": 2.0}, TypeError, "Runtime: ncpus must be an int, not float", id="ncpus"),
         pytest.param({"memory_limit": "1M"}, TypeError, "Runtime: memory_limit must be an int or None, not str",
                      id="memory-limit"),
+        pytest.param({"engine": None}, TypeError, "Runtime: engine must be 'auto', 'interpreter' or 'jit', not NoneType",
+                     id="engine"),
     ],
 )
 def test_runtime_arguments(argument: dict[str, object], error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=f"^{re.escape(message)}$"):
         pybpf.Runtime(**argument)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(lambda rt: rt.load(5), "load: path must be a str or Path, not int", id="path"),
+        pytest.param(lambda rt: rt.load(TICKER, globals=[("interval_ns", 1)]),
+                     "load: globals must be a dict of global variables, not list", id="globals"),
+    ],
+)
+def test_load_arguments(call: Callable[[pybpf.Runtime], object], message: str) -> None:
+    with pybpf.Runtime(clock="virtual") as rt, pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        call(rt)

@@ -93,6 +93,8 @@ class Runtime:
         _check_arguments(ncpus, seed, memory_limit)
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
+        if not isinstance(engine, str):
+            raise TypeError(f"Runtime: engine must be 'auto', 'interpreter' or 'jit', not {type(engine).__name__}")
         if engine not in ("auto", "interpreter", "jit"):
             raise ValueError(f"unknown engine '{engine}' (auto, interpreter or jit)")
         if engine == "jit":
@@ -137,8 +139,13 @@ class Runtime:
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
 
         Raises:
+            TypeError: ``path`` is not a str or Path, or ``globals`` not a mapping.
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
         """
+        if not isinstance(path, str | Path):
+            raise TypeError(f"load: path must be a str or Path, not {type(path).__name__}")
+        if globals is not None and not isinstance(globals, Mapping):
+            raise TypeError(f"load: globals must be a dict of global variables, not {type(globals).__name__}")
         return load_object(self, path, globals, pin_root)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
