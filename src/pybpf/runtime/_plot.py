@@ -142,8 +142,7 @@ def plot_timeline(events: Sequence[TimerEvent], path: str | Path, *, now_ns: int
     def x(t: int) -> float:
         return (t - origin) / scale
 
-    for row, lane in enumerate(reversed(lanes)):
-        y = row
+    for y, lane in enumerate(reversed(lanes)):
         for a, b in lane.armed:
             ax.broken_barh([(x(a), max(x(b) - x(a), 1e-9))], (y - 0.18, 0.36), color=_COLORS["armed"])
         if lane.frees:
@@ -161,7 +160,8 @@ def plot_timeline(events: Sequence[TimerEvent], path: str | Path, *, now_ns: int
             ax.plot([x(t) for t in lane.cancels], [y] * len(lane.cancels), "x", color=_COLORS["cancel"], ms=8, mew=2)
     ax.set_yticks(range(len(lanes)), [_label(lane) for lane in reversed(lanes)], fontsize=9)
     ax.set_ylim(-0.7, len(lanes) - 0.3)
-    ax.set_xlim(-0.02 * (x(end) or 1), x(end) * 1.02 or 1)
+    span = x(end) or 1.0
+    ax.set_xlim(-0.02 * span, 1.02 * span)
     clock = "virtual time" if virtual else "real time"
     ax.set_xlabel(f"{clock} since the first timer event ({unit})")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
