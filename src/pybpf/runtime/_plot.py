@@ -135,7 +135,7 @@ def plot_timeline(events: Sequence[TimerEvent], path: str | Path, *, now_ns: int
     end = max([now_ns, *(b for lane in lanes for _, b in lane.armed)])
     scale, unit = _unit(end - origin)
 
-    height = 1.2 + 0.45 * max(1, len(lanes))
+    height = 1.6 + 0.45 * max(1, len(lanes))
     fig = figure_module.Figure(figsize=(10, height), layout="constrained")
     ax = fig.subplots()
 
@@ -166,8 +166,8 @@ def plot_timeline(events: Sequence[TimerEvent], path: str | Path, *, now_ns: int
     ax.set_xlabel(f"{clock} since the first timer event ({unit})")
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(handles=_legend(virtual), loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(lanes) < 4 else -0.12),
-              ncol=6, frameon=False, fontsize=8)
+    handles = _legend(virtual)
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False, fontsize=8)
     ax.set_title("bpf_timer timeline: one lane per timer", fontsize=10, loc="left")
     fig.savefig(path, dpi=150)
     return path
@@ -178,8 +178,9 @@ def _label(lane: _Lane) -> str:
     if not runs:
         return lane.label
     mean_us = sum(runs) / len(runs) / 1000
-    runs_text = f"{len(lane.fires)} callback{'' if len(lane.fires) == 1 else 's'}"
-    return f"{lane.label}\n{runs_text}, {mean_us:.0f} µs host time each"
+    if len(lane.fires) == 1:
+        return f"{lane.label}\n1 callback, ran {mean_us:.0f} µs (host time)"
+    return f"{lane.label}\n{len(lane.fires)} callbacks, {mean_us:.0f} µs each (host time)"
 
 
 def _legend(virtual: bool) -> list[Any]:
