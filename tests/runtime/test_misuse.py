@@ -84,6 +84,13 @@ def ticker(c_file) -> Iterator[pybpf.Object]:  # type: ignore[no-untyped-def]
                      "test_run: repeat must not be negative, got -1", id="repeat-value"),
         pytest.param(lambda o: o.programs["start_ticker"].test_run(cpu="0"), TypeError,
                      "test_run: cpu must be an int or None, not str", id="cpu-type"),
+        pytest.param(lambda o: o.maps["tickers"].update_elem(0, {}, flags="any"), TypeError,
+                     "update_elem: flags must be an int (BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK), not str",
+                     id="flags"),
+        pytest.param(lambda o: o.maps["tickers"].pin(Path("/x")), TypeError, "pin: path must be a str, not PosixPath",
+                     id="pin-path"),
+        pytest.param(lambda o: o.maps["tickers"].poll(print), TypeError,
+                     "poll: map 'tickers' is not a ring buffer (type array)", id="poll-array"),
     ],
 )
 def test_wrong_types_and_values_say_what_is_wrong(
@@ -152,5 +159,19 @@ def test_runtime_arguments(argument: dict[str, object], error: type[Exception], 
     ],
 )
 def test_load_arguments(call: Callable[[pybpf.Runtime], object], message: str) -> None:
+    with pybpf.Runtime(clock="virtual") as rt, pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        call(rt)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(lambda rt: rt.trigger(5), "trigger: name must be a str, not int", id="hook-name"),
+        pytest.param(lambda rt: rt.trigger("bpf_fentry_test1", 1.5), "trigger: argument 1 must be an int or bytes, not float",
+                     id="hook-argument"),
+        pytest.param(lambda rt: rt.open_pinned(None), "open_pinned: path must be a str, not NoneType", id="open-pinned"),
+    ],
+)
+def test_runtime_calls(call: Callable[[pybpf.Runtime], object], message: str) -> None:
     with pybpf.Runtime(clock="virtual") as rt, pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         call(rt)

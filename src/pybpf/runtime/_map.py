@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, final
 from .. import maps
 from ..btf import Spec, from_python, to_python
 from ..maps import MapError, Table
+from ._checks import expect
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -233,6 +234,7 @@ class Map(MutableMapping[Any, Any]):
             MapError: the kernel's error (EEXIST, ENOENT, E2BIG, ...), as ``.errno``.
         """
         self._check_open()
+        expect(flags, int, "update_elem: flags", "an int (BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK)")
         self._inner.update_elem(self._table.key_codec.to_bytes(key), self._table.encode_value(value), flags)
 
     def lookup_and_delete(self, key: Any) -> Any:
@@ -249,6 +251,7 @@ class Map(MutableMapping[Any, Any]):
     def push(self, value: Any, flags: int = 0) -> None:
         """Push onto a queue or stack (``BPF_EXIST`` overwrites the oldest when full)."""
         self._check_open()
+        expect(flags, int, "push: flags", "an int")
         self._inner.update_elem(b"", self._table.encode_value(value), flags)
 
     def pop(self, *args: Any) -> Any:
@@ -270,8 +273,16 @@ class Map(MutableMapping[Any, Any]):
         return self._table.decode_value(self._inner.lookup_elem(b""))
 
     def poll(self, callback: Callable[[bytes], object], timeout: float | None = 0) -> int:
-        """Deliver submitted ring-buffer records to ``callback``; returns how many."""
+        """Deliver submitted ring-buffer records to ``callback``; returns how many.
+
+        Raises:
+            TypeError: the map is not a ring buffer, or ``callback`` is not callable.
+        """
         self._check_open()
+        if self.type != maps.MapType.RINGBUF:
+            raise TypeError(f"poll: map '{self.name}' is not a ring buffer (type {self.type.name.lower()})")
+        if not callable(callback):
+            raise TypeError(f"poll: callback must be callable, not {type(callback).__name__}")
         return self._inner.poll(callback, timeout)  # type: ignore[attr-defined,no-any-return]
 
     # -- references ------------------------------------------------------------------------
@@ -279,6 +290,7 @@ class Map(MutableMapping[Any, Any]):
     def pin(self, path: str) -> None:
         """Pin the map at ``path`` in the runtime: the pin holds a user reference of its own."""
         self._check_open()
+        expect(path, str, "pin: path", "a str")
         self._runtime._table.pin(path, self._inner, self._btf, self._key_type_id, self._value_type_id)
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
 from ..engine import BpfRuntimeError, Interpreter, Region
 from ..isa import Instruction
 from ..verifier import max_ctx_offset
+from ._checks import expect
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
 from ._faults import locate, trimmed
@@ -219,14 +220,12 @@ class Program:
 
 
 def _check_run_arguments(data: object, repeat: object, cpu: object) -> None:
-    if data is not None and not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError(f"test_run: data must be bytes or None, not {type(data).__name__}")
-    if isinstance(repeat, bool) or not isinstance(repeat, int):
-        raise TypeError(f"test_run: repeat must be an int, not {type(repeat).__name__}")
+    expect(data, (bytes, bytearray, memoryview, type(None)), "test_run: data", "bytes or None")
+    expect(repeat, int, "test_run: repeat", "an int")
+    assert isinstance(repeat, int)
     if repeat < 0:
         raise ValueError(f"test_run: repeat must not be negative, got {repeat}")
-    if cpu is not None and (isinstance(cpu, bool) or not isinstance(cpu, int)):
-        raise TypeError(f"test_run: cpu must be an int or None, not {type(cpu).__name__}")
+    expect(cpu, (int, type(None)), "test_run: cpu", "an int or None")
 
 
 @final

@@ -25,6 +25,7 @@ from ..timers import (
     check_duration,
     check_time,
 )
+from ._checks import expect
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
 from ._faults import locate, trimmed
@@ -93,8 +94,7 @@ class Runtime:
         _check_arguments(ncpus, seed, memory_limit)
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
-        if not isinstance(engine, str):
-            raise TypeError(f"Runtime: engine must be 'auto', 'interpreter' or 'jit', not {type(engine).__name__}")
+        expect(engine, str, "Runtime: engine", "'auto', 'interpreter' or 'jit'")
         if engine not in ("auto", "interpreter", "jit"):
             raise ValueError(f"unknown engine '{engine}' (auto, interpreter or jit)")
         if engine == "jit":
@@ -142,10 +142,8 @@ class Runtime:
             TypeError: ``path`` is not a str or Path, or ``globals`` not a mapping.
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
         """
-        if not isinstance(path, str | Path):
-            raise TypeError(f"load: path must be a str or Path, not {type(path).__name__}")
-        if globals is not None and not isinstance(globals, Mapping):
-            raise TypeError(f"load: globals must be a dict of global variables, not {type(globals).__name__}")
+        expect(path, (str, Path), "load: path", "a str or Path")
+        expect(globals, (Mapping, type(None)), "load: globals", "a dict of global variables")
         return load_object(self, path, globals, pin_root)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
@@ -174,6 +172,7 @@ class Runtime:
         Raises:
             MapError: nothing is pinned there (ENOENT).
         """
+        expect(path, str, "open_pinned: path", "a str")
         pin = self._table.lookup_pin(path)
         return Map(self, pin.map, pin.btf, pin.key_type_id, pin.value_type_id)
 
@@ -183,6 +182,7 @@ class Runtime:
         Raises:
             MapError: nothing is pinned there (ENOENT).
         """
+        expect(path, str, "unpin: path", "a str")
         self._table.unpin(path)
 
     # -- CPUs ------------------------------------------------------------------------------
@@ -217,7 +217,13 @@ class Runtime:
         fentry and kprobe programs run first with ``args``; then fexit and kretprobe programs,
         which also see the return value: ``ret``, or what the kernel's ``bpf_fentry_test*``
         function of that name returns for ``args``, or 0. A tracepoint takes its raw context as one bytes argument.
+
+        Raises:
+            TypeError: ``name`` is not a str, or an argument is neither an int nor bytes.
         """
+        expect(name, str, "trigger: name", "a str")
+        for i, arg in enumerate(args):
+            expect(arg, (int, bytes), f"trigger: argument {i + 1}", "an int or bytes")
         with self._lock:
             links = list(self._hooks.get(name, ()))
         if not links:
@@ -331,8 +337,7 @@ class Runtime:
             NotSupportedError: matplotlib is not installed (``pip install 'pybpf[plot]'``).
             ValueError: ``path`` does not end in ``.svg`` or ``.png``.
         """
-        if not isinstance(path, str | Path):
-            raise TypeError(f"plot_timers: path must be a str or Path, not {type(path).__name__}")
+        expect(path, (str, Path), "plot_timers: path", "a str or Path")
         return plot_timeline(
             self.timer_events(), path, now_ns=self.clock.now(), virtual=isinstance(self.clock, VirtualClock)
         )
@@ -390,11 +395,9 @@ class Runtime:
 
 
 def _check_arguments(ncpus: object, seed: object, memory_limit: object) -> None:
-    for name, value, optional in (("ncpus", ncpus, False), ("seed", seed, True), ("memory_limit", memory_limit, True)):
-        if (value is None and optional) or (isinstance(value, int) and not isinstance(value, bool)):
-            continue
-        wanted = "an int or None" if optional else "an int"
-        raise TypeError(f"Runtime: {name} must be {wanted}, not {type(value).__name__}")
+    expect(ncpus, int, "Runtime: ncpus", "an int")
+    expect(seed, (int, type(None)), "Runtime: seed", "an int or None")
+    expect(memory_limit, (int, type(None)), "Runtime: memory_limit", "an int or None")
 
 
 def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
