@@ -331,6 +331,8 @@ def test_a_timer_storm_is_stopped_with_a_clear_error(c_file) -> None:  # type: i
     with pybpf.Runtime(clock=clock) as rt:
         obj = rt.load(c_file(STORM))
         assert obj.programs["start"].test_run().retval == 0
-        with pytest.raises(pybpf.BpfRuntimeError, match=r"^timer storm: more than 1000 callbacks in one advance"):
+        with pytest.raises(pybpf.BpfRuntimeError, match=r"^timer storm: more than 1000 callbacks in one advance, "
+                                                         r"timer storm\[0\] keeps re-arming$") as info:
             rt.advance(0)
+        assert info.value.timer == "storm[0]"
         assert [t.state for t in rt.timers()] == ["armed"]  # it is left as it was

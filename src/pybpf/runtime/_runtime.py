@@ -457,6 +457,6 @@ class _TimerOwner:
             )
             return time.perf_counter_ns() - began
         except BpfRuntimeError as err:
-            key = self.rt._key_of(m, m.element_key(timer.slot))
-            locate(err, program, callback=self.callback_name(program, entry), timer=f"{m.name}[{key!r}]")
+            where = self.rt.timers_table.describe(timer.id)
+            locate(err, program, callback=self.callback_name(program, entry), timer=where)
             raise

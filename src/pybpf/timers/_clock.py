@@ -86,3 +86,13 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     def disarm(self, key: Hashable) -> bool:
         """Forget the deadline of ``key``; True if it had one."""
+
+    def set_describe(self, describe: Callable[[Hashable], str]) -> None:
+        """Set how the clock's messages name the timer behind a key (``flows[7]`` rather than
+        an internal id); ``str`` until set."""
+        self._describer = describe
+
+    def describe(self, key: Hashable) -> str:
+        """The name messages give the timer behind ``key``."""
+        describer: Callable[[Hashable], str] = getattr(self, "_describer", str)
+        return describer(key)

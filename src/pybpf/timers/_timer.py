@@ -171,6 +171,7 @@ class TimerTable:
         self.fired = 0
         self._trace = trace
         clock.set_fire(self.fire)
+        clock.set_describe(self.describe)
 
     # -- finding a timer from its field ----------------------------------------------------
 
@@ -347,6 +348,14 @@ class TimerTable:
                 self._idle.notify_all()
 
     # -- seeing timers ---------------------------------------------------------------------
+
+    def describe(self, timer_id: Any) -> str:
+        """``map[key]`` for the timer ``timer_id``, the key typed as the map's keys are."""
+        with self._lock:
+            timer = self._timers.get(timer_id)
+        if timer is None:
+            return f"#{timer_id}"
+        return f"{timer.map.name}[{self.owner.key_of(timer.map, timer.map.element_key(timer.slot))!r}]"
 
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""

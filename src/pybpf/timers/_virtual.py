@@ -141,10 +141,12 @@ class VirtualClock(Clock):
                 fired += 1
                 if fired > self.max_callbacks:
                     self._deadlines.push(key, expires)  # leave it armed, as it was
-                    raise BpfRuntimeError(
+                    storm = BpfRuntimeError(
                         f"timer storm: more than {self.max_callbacks} callbacks in one advance, "
-                        f"timer {key} keeps re-arming"
+                        f"timer {self.describe(key)} keeps re-arming"
                     )
+                    storm.timer = self.describe(key)
+                    raise storm
             self._fire(key)
 
     def run_until(self, t_ns: int) -> None:
