@@ -166,7 +166,8 @@ class TimerTable:
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
-        self._events: list[tuple[int, str, Any, bytes, str, int | None, int | None]] = []
+        self._events: list[tuple[int, str, Any, bytes, str, int | None]] = []
+        self._durations: dict[int, int] = {}  #: callback run times by index of their fire event
         #: callbacks fired so far (a cheap count for progress reports)
         self.fired = 0
         self._trace = trace
@@ -187,16 +188,16 @@ class TimerTable:
     def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
         if self._trace:
             key = timer.map.element_key(timer.slot)
-            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns, None))
+            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns))
 
     @property
     def events(self) -> list[TimerEvent]:
         """The event trace so far, keys typed (see :class:`TimerEvent`)."""
         with self._lock:
-            raw = list(self._events)
+            raw, durations = list(self._events), dict(self._durations)
         key_of = self.owner.key_of
-        return [TimerEvent(t, event, m.name, key_of(m, key), detail, expires, key, duration)
-                for t, event, m, key, detail, expires, duration in raw]
+        return [TimerEvent(t, event, m.name, key_of(m, key), detail, expires, key, durations.get(i))
+                for i, (t, event, m, key, detail, expires) in enumerate(raw)]
 
     # -- the helpers -------------------------------------------------------------------------
 
@@ -343,7 +344,7 @@ class TimerTable:
             self._local.running = outer
             with self._lock:
                 if traced is not None and took is not None:  # the run time, for timelines
-                    self._events[traced] = (*self._events[traced][:6], took)
+                    self._durations[traced] = took
                 timer.running_on = None
                 self._idle.notify_all()
 
