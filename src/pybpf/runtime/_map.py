@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, final
 
 from .. import maps
-from ..btf import Spec, from_python, to_python
+from ..btf import Int, IntEncoding, Spec, from_python, to_python
 from ..maps import MapError, Table
 from ._checks import expect
 
@@ -31,6 +31,11 @@ class BtfCodec:
         self.spec = spec
         self.type_id = type_id
         self.label = label
+        t = spec.types[spec.skip_modifiers(type_id)]
+        # Most keys are plain integers: reading them skips the walk along the type (timer
+        # listings and map iteration read thousands).
+        plain = isinstance(t, Int) and t.bits == 8 * t.size and not t.offset
+        self._int_signed = t.signed if plain and isinstance(t, Int) and IntEncoding.BOOL not in t.encoding else None
 
     def to_bytes(self, value: Any) -> bytes:
         """The bytes of ``value``; bytes pass through unchanged.
@@ -45,6 +50,8 @@ class BtfCodec:
 
     def from_bytes(self, data: bytes) -> Any:
         """The Python value of ``data``."""
+        if self._int_signed is not None:
+            return int.from_bytes(data, self.spec.byte_order, signed=self._int_signed)
         return to_python(self.spec, self.type_id, data)
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from .._errors import NotSupportedError
 from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
+from ..btf import Spec
 from ..engine import BpfRuntimeError, Interpreter, Region
 from ..isa import Instruction
 from ..verifier import max_ctx_offset
@@ -47,7 +48,7 @@ class TestRunResult:
     duration_ns: int
     data_out: bytes | None
     ctx_out: bytes | None
-    #: ``ctx_out`` typed through the program's context struct (a dict), when its BTF has one
+    #: for a ``ctx`` given as a dict, ``ctx_out`` typed the same way (a dict)
     context: Any = None
 
 
@@ -135,8 +136,7 @@ class Program:
     @functools.cached_property
     def context_type(self) -> int:
         """The BTF id of the struct the program's context argument points to (0: none known)."""
-        btf = self._collection.btf if self._collection is not None else None
-        return context_type(btf, self.source.funcs.get(0))
+        return context_type(self._btf, self.source.funcs.get(0))
 
     def test_run(
         self,
@@ -165,16 +165,21 @@ class Program:
         """
         if self._runtime.closed:
             raise ValueError(f"test_run: program '{self.name}' cannot run: its runtime is closed")
-        btf = self._collection.btf if self._collection is not None else None
-        ctx_bytes = pack_context(ctx, btf, self.context_type, self.name)
+        # test_run is a hot path (tests call it in loops): the common arguments cost two tests.
+        plain = ctx is None or type(ctx) is bytes
+        ctx_bytes = ctx if plain else pack_context(ctx, self._btf, self.context_type, self.name)
         _check_run_arguments(data, repeat, cpu)
         try:
-            result = self._test_run(ctx_bytes, data, repeat, cpu)
+            result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
         except BpfRuntimeError as err:
             raise trimmed(err) from None
-        if ctx is None or result.ctx_out is None:
-            return result
-        return dataclasses.replace(result, context=unpack_context(result.ctx_out, btf, self.context_type))
+        if plain or not isinstance(ctx, Mapping) or result.ctx_out is None:
+            return result  # bytes in, bytes out: typing them would cost every run
+        return dataclasses.replace(result, context=unpack_context(result.ctx_out, self._btf, self.context_type))
+
+    @property
+    def _btf(self) -> Spec | None:
+        return self._collection.btf if self._collection is not None else None
 
     def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
         if self.type == ProgType.TRACING:
@@ -220,6 +225,8 @@ class Program:
 
 
 def _check_run_arguments(data: object, repeat: object, cpu: object) -> None:
+    if type(repeat) is int and repeat >= 0 and (data is None or type(data) is bytes) and (cpu is None or type(cpu) is int):
+        return  # the common case, cheaply: test_run is a hot path
     expect(data, (bytes, bytearray, memoryview, type(None)), "test_run: data", "bytes or None")
     expect(repeat, int, "test_run: repeat", "an int")
     assert isinstance(repeat, int)

@@ -313,10 +313,10 @@ class Runtime:
 
     # -- timers ----------------------------------------------------------------------------
 
-    def _key_of(self, m: Any, key: bytes) -> Any:
-        """``key`` of map ``m`` typed as the map's handles type it (bytes when none exists)."""
+    def _key_reader(self, m: Any) -> Callable[[bytes], Any]:
+        """How map ``m``'s handles type its keys (bytes as they are when it has none)."""
         codec = self._key_codecs.get(m)
-        return key if codec is None else codec.from_bytes(key)
+        return bytes if codec is None else codec.from_bytes
 
     def timers(self) -> list[TimerInfo]:
         """Every initialised timer: map, key (typed as the map's keys), clock, state, expiry
@@ -417,6 +417,7 @@ class _TimerOwner:
 
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
+        self._names: weakref.WeakKeyDictionary[Any, dict[int, str]] = weakref.WeakKeyDictionary()
 
     def map_users(self, m: Any) -> int:
         return self.rt._table.users(m)
@@ -433,13 +434,15 @@ class _TimerOwner:
     def uncharge(self, nbytes: int) -> None:
         self.rt._uncharge(nbytes)
 
-    def key_of(self, m: Any, key: bytes) -> Any:
-        return self.rt._key_of(m, key)
+    def key_reader(self, m: Any) -> Callable[[bytes], Any]:
+        return self.rt._key_reader(m)
 
     def callback_name(self, program: Any, entry: int) -> str:
         if entry == 0:
             return program.name  # type: ignore[no-any-return]
-        names: dict[int, str] = {pc: name for name, pc in program.spec.subprograms.items()}
+        names = self._names.get(program)
+        if names is None:  # listings ask once per timer: build the table once per program
+            names = self._names[program] = {pc: name for name, pc in program.spec.subprograms.items()}
         return names.get(entry, f"pc {entry}")
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, final
 
@@ -71,8 +72,8 @@ class TimerOwner(Protocol):
         """Give back a charge."""
         ...
 
-    def key_of(self, m: Any, key: bytes) -> Any:
-        """The key ``key`` of map ``m`` as user space sees it (typed through BTF, as in maps)."""
+    def key_reader(self, m: Any) -> Callable[[bytes], Any]:
+        """How user space sees the keys of map ``m`` (typed through BTF, as in maps)."""
         ...
 
     def callback_name(self, program: Any, entry: int) -> str:
@@ -148,6 +149,18 @@ class TimerEvent:
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
 
 
+class _Readers(dict[Any, Callable[[bytes], Any]]):
+    """The key readers of one listing, asked of the owner once per map."""
+
+    def __init__(self, owner: TimerOwner) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, m: Any) -> Callable[[bytes], Any]:
+        reader = self[m] = self.owner.key_reader(m)
+        return reader
+
+
 class _Local(threading.local):
     """Per thread: the timer whose callback this thread is running, if any."""
 
@@ -195,8 +208,8 @@ class TimerTable:
         """The event trace so far, keys typed (see :class:`TimerEvent`)."""
         with self._lock:
             raw, durations = list(self._events), dict(self._durations)
-        key_of = self.owner.key_of
-        return [TimerEvent(t, event, m.name, key_of(m, key), detail, expires, key, durations.get(i))
+        readers = _Readers(self.owner)
+        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(i))
                 for i, (t, event, m, key, detail, expires) in enumerate(raw)]
 
     # -- the helpers -------------------------------------------------------------------------
@@ -356,18 +369,20 @@ class TimerTable:
             timer = self._timers.get(timer_id)
         if timer is None:
             return f"#{timer_id}"
-        return f"{timer.map.name}[{self.owner.key_of(timer.map, timer.map.element_key(timer.slot))!r}]"
+        key = self.owner.key_reader(timer.map)(timer.map.element_key(timer.slot))
+        return f"{timer.map.name}[{key!r}]"
 
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
         with self._lock:
             timers = sorted(self._timers.values(), key=lambda t: t.id)
-            return [self._info(t, t.map.element_key(t.slot)) for t in timers]
+            readers = _Readers(self.owner)
+            return [self._info(t, t.map.element_key(t.slot), readers[t.map]) for t in timers]
 
-    def _info(self, t: Timer, key: bytes) -> TimerInfo:
+    def _info(self, t: Timer, key: bytes, read_key: Callable[[bytes], Any]) -> TimerInfo:
         return TimerInfo(
             t.map.name,
-            self.owner.key_of(t.map, key),
+            read_key(key),
             _CLOCK_NAMES[t.clock_id],
             "running" if t.running_on is not None else "armed" if t.armed else "idle",
             t.expires_ns,
