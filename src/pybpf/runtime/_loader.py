@@ -9,6 +9,7 @@ compiled; last, program arrays and maps of maps get their initial values.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import maps
 from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
+from ..btf import Func, Linkage
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Interpreter
@@ -25,9 +27,15 @@ from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     KERNEL_ENTRY_REGISTERS,
     VerifierError,
+    check_call_frames,
+    check_fields,
     check_format_strings,
     check_helper_calls,
     check_register_reads,
+    check_stack_depth,
+    check_structure,
+    complete_log,
+    estimate_stack_depths,
 )
 from ._compile import compile_c
 from ._globals import Globals, global_vars
@@ -213,10 +221,32 @@ class _Loader:
         return insn
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
-        offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
-        check_helper_calls(pspec.instructions, pspec.license, offered)
-        check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
-        check_format_strings(insns, self._read_string)
+        began = time.perf_counter()
+        structure = check_structure(pspec.instructions)
+        depths = estimate_stack_depths(structure)
+        try:
+            check_fields(insns)
+            offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
+            check_helper_calls(pspec.instructions, pspec.license, offered)
+            check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
+            check_format_strings(insns, self._read_string)
+            check_call_frames(structure, self._global_functions(pspec))
+            check_stack_depth(structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type)
+        except VerifierError as err:
+            complete_log(err, structure, depths, began)
+            raise
+
+    def _global_functions(self, pspec: ProgramSpec) -> list[int]:
+        """The start of each subprogram whose BTF says it is global: the kernel verifies those
+        on their own, not in their callers' frames."""
+        btf = self.spec.btf
+        if btf is None:
+            return []
+        return [
+            start
+            for name, start in pspec.subprograms.items()
+            if any(f.linkage == Linkage.GLOBAL for f in btf.types_by_name(name, Func))
+        ]
 
     def _read_string(self, address: int) -> str | None:
         """The NUL-terminated string at ``address`` of the runtime's memory (a constant in

@@ -295,6 +295,7 @@ class Runtime:
         Raises:
             TypeError: ``limit_ns`` is not an int.
             ValueError: ``limit_ns`` is negative.
+            BpfRuntimeError: a timer callback faulted, or (virtual clock) a timer storm.
         """
         check_duration(limit_ns, "run_until_idle", "limit_ns")
         try:
@@ -460,6 +461,6 @@ class _TimerOwner:
             )
             return time.perf_counter_ns() - began
         except BpfRuntimeError as err:
-            where = self.rt.timers_table.describe(timer.id)
+            where = self.rt.timers_table.describe((timer.id, timer.generation))
             locate(err, program, callback=self.callback_name(program, entry), timer=where)
             raise

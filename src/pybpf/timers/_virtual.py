@@ -172,6 +172,7 @@ class VirtualClock(Clock):
         Raises:
             TypeError: ``limit_ns`` is not an int.
             ValueError: ``limit_ns`` is negative.
+            BpfRuntimeError: more than ``max_callbacks`` callbacks fired at one expiry.
         """
         check_duration(limit_ns, "run_until_idle", "limit_ns")
         with self._lock:
