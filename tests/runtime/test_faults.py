@@ -147,3 +147,21 @@ def test_the_budget_counts_every_instruction_run(prog: Path) -> None:
 def test_bad_budgets_are_refused(value: object, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=f"^{re.escape(message)}$"):
         pybpf.Runtime(clock="virtual", max_instructions=value)  # type: ignore[arg-type]
+
+
+def test_a_fault_on_a_hook_names_the_program_and_the_traceback_starts_at_trigger(c_file) -> None:  # type: ignore[no-untyped-def]
+    path = c_file("""
+SEC("fentry/bpf_fentry_test1")
+int on_hook(void *ctx)
+{
+	return *(volatile int *)(long)24;
+}
+char LICENSE[] SEC("license") = "GPL";
+""", "hook.bpf.c")
+    with pybpf.Runtime(clock="virtual") as rt:
+        rt.load(path).programs["on_hook"].attach()
+        with pytest.raises(pybpf.OutOfBoundsError) as info:
+            rt.trigger("bpf_fentry_test1", 1)
+    err = info.value
+    assert str(err).startswith("program 'on_hook': load of 4 bytes at 0x18 in out-of-bounds memory (hook.bpf.c:6) at PC")
+    assert [frame.rsplit(":", 1)[1] for frame in pybpf_frames(err)] == ["trigger"]
