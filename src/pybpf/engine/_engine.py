@@ -20,7 +20,12 @@ HelperTable = Mapping[int, HelperFn]
 
 
 class Engine(Protocol):
-    """An executor of one validated program (the interpreter, the JIT)."""
+    """An executor of one validated program (the interpreter, the JIT).
+
+    Every engine charges the instruction budget by the one rule of ``_budget.py``, in the
+    run's ``ExecContext``, so a budget means the same whichever engine runs the program, and
+    sets ``BpfRuntimeError.engine`` to itself on a fault in its code.
+    """
 
     def run(
         self,
