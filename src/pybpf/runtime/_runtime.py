@@ -7,7 +7,7 @@ import threading
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
@@ -129,7 +129,14 @@ class Runtime:
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, path: str | Path, globals: Mapping[str, Any] | None = None, *, pin_root: str = DEFAULT_PIN_ROOT) -> Object:
+    def load(
+        self,
+        path: str | Path,
+        globals: Mapping[str, Any] | None = None,
+        *,
+        pin_root: str = DEFAULT_PIN_ROOT,
+        programs: Collection[str] | None = None,
+    ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
 
         Args:
@@ -137,14 +144,18 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+            programs: the names of the programs to load, whatever their sections say (libbpf's
+                ``bpf_program__set_autoload``); None loads every program whose section does
+                not begin with ``?``. Every map is created either way, as libbpf does.
 
         Raises:
             TypeError: ``path`` is not a str or Path, or ``globals`` not a mapping.
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
+            ValueError: ``programs`` names a program the object does not have.
         """
         expect(path, (str, Path), "load: path", "a str or Path")
         expect(globals, (Mapping, type(None)), "load: globals", "a dict of global variables")
-        return load_object(self, path, globals, pin_root)
+        return load_object(self, path, globals, pin_root, programs)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
