@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +41,7 @@ from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._globals import Globals, global_vars
 from ._map import Map
+from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
 
@@ -71,15 +72,23 @@ def max_entries(mspec: MapSpec) -> int:
 
 
 def load_object(
-    runtime: Runtime, path: str | Path, globals_: Mapping[str, Any] | None, pin_root: str, verify: bool = True
+    runtime: Runtime,
+    path: str | Path,
+    globals_: Mapping[str, Any] | None,
+    pin_root: str,
+    programs: Collection[str] | None = None,
+    verify: bool = True,
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``; without
+    """Load an object file (or compile and load a ``.c`` file) into ``runtime``; ``programs``
+    chooses which programs load (None: those whose sections do not begin with ``?``); without
     ``verify``, the programs skip the verifier and are contained at run time only."""
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
     obj_path = compile_c(path) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
+    if programs is not None:
+        spec = _choose_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
         return _Loader(runtime, spec, pin_root, created, verify).load(globals_ or {})
@@ -87,6 +96,17 @@ def load_object(
         for m in created.values():  # nothing half-loaded survives a failure
             runtime._table.discard(m)
         raise
+
+
+def _choose_programs(spec: CollectionSpec, names: Collection[str]) -> CollectionSpec:
+    """``spec`` with exactly the programs ``names`` set to load."""
+    if isinstance(names, str):
+        raise TypeError("load: programs must be a collection of names, not a string")
+    missing = sorted(set(names) - set(spec.programs))
+    if missing:
+        raise ValueError(f"load: no program {', '.join(map(repr, missing))} in object '{spec.name}'")
+    chosen = {name: replace(p, autoload=name in names) for name, p in spec.programs.items()}
+    return replace(spec, programs=chosen)
 
 
 class _Loader:
@@ -112,7 +132,7 @@ class _Loader:
             if pspec.autoload
         }
         self._initial_values(programs)
-        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases), globals_view)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view)
         self.rt._objects.add(obj)
         return obj
 
@@ -187,7 +207,7 @@ class _Loader:
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
             if name not in variables:
-                raise KeyError(f"load: no global variable '{name}' in object '{self.spec.name}'")
+                raise missing("global", name, variables, f"object '{self.spec.name}'")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:
@@ -208,9 +228,10 @@ class _Loader:
         used = [self.maps[n] for n in pspec.map_refs]
         helpers = program_helpers(self.rt._helpers, self._offered(), pspec.license)
         engine = Interpreter(
-            insns, helpers=helpers, space=self.rt.space, visible=program_visibility(used), name=pspec.name
+            insns, helpers=helpers, space=self.rt.space, visible=program_visibility(used), name=pspec.name,
+            max_instructions=self.rt.max_instructions,
         )
-        program = Program(self.rt, pspec, insns, engine)
+        program = Program(self.rt, pspec, insns, engine, self.spec)
         self.rt._adopt_program(program, used)
         return program
 
