@@ -107,6 +107,12 @@ def test_a_malformed_elf_file(cli: Cli, tmp_path: Path) -> None:
     one_error(result, f"pybpf btf dump: error: {elf}: malformed ELF file (Invalid EI_CLASS b'j')")
 
 
+def test_dump_file_compiles_a_c_file(cli: Cli, kinds: Path) -> None:
+    result = cli("btf", "dump", "file", TESTDATA / "kinds.bpf.c")
+    assert (result.status, result.err) == (0, "")
+    assert result.out == (TESTDATA / "kinds.btf.txt").read_text()
+
+
 @pytest.mark.parametrize("field", [pytest.param(24, id="sh_offset"), pytest.param(32, id="sh_size")])
 def test_a_section_header_past_any_size_is_a_malformed_file(cli: Cli, kinds: Path, tmp_path: Path, field: int) -> None:
     data = bytearray(kinds.read_bytes())

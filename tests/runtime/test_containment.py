@@ -41,7 +41,7 @@ def _run(obj: pybpf.Object, name: str, **globals_: int) -> int:
 def test_another_objects_map_value_is_out_of_bounds(rt: pybpf.Runtime, object_file: Path) -> None:
     victim, attacker = _load(rt, object_file), _load(rt, object_file)
     address = _value_address(victim)
-    with pytest.raises(OutOfBoundsError, match=r"^store of 8 bytes at 0x[0-9a-f]+ .*at PC \d+$"):
+    with pytest.raises(OutOfBoundsError, match=r"^program .poke.: store of 8 bytes at 0x[0-9a-f]+ .*at PC \d+$"):
         _run(attacker, "poke", target=address)
     assert victim.maps["hmap"][0]["data"] == 0
     _run(victim, "poke", target=address)  # its own map: allowed
@@ -79,7 +79,7 @@ def test_value_bytes_around_hidden_fields_stay_addressable(rt: pybpf.Runtime, ob
 @pytest.mark.parametrize("offset", [pytest.param(-600, id="below-frame"), pytest.param(-3000, id="deep-reservation")])
 def test_stack_below_the_active_frame_is_out_of_bounds(rt: pybpf.Runtime, object_file: Path, offset: int) -> None:
     obj = _load(rt, object_file)
-    with pytest.raises(OutOfBoundsError, match=r"^load of 8 bytes"):
+    with pytest.raises(OutOfBoundsError, match=r"^program .peek_stack.: load of 8 bytes"):
         _run(obj, "peek_stack", offset=offset)
 
 

@@ -9,9 +9,10 @@ from typing import Any, final
 
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
+from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._codegen import generate
 from ._context import ContextPool, ExecContext
-from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
+from ._engine import HelperTable
 from ._errors import BpfRuntimeError
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 from ._run import Function, FunctionEngine, unknown_helper
@@ -29,8 +30,11 @@ class Interpreter(FunctionEngine):
         space: the shared regions (maps, global data); a private empty one by default.
         visible: which of them runs of this program may address (the runtime computes it at
             load from the maps the program references); all of them by default.
-        max_instructions: the budget of one run, counted across subprogram calls.
+        max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
+            is counted).
         name: used in tracebacks of the generated code.
+        owner: what the engine runs for (the runtime's program), given back on faults as
+            ``BpfRuntimeError.engine.owner``; opaque to the engine.
 
     Raises:
         InstructionError: the program is malformed.
@@ -45,13 +49,15 @@ class Interpreter(FunctionEngine):
         visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        owner: object = None,
     ) -> None:
         validate(insns)
+        self.owner = owner
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
         self.space = space if space is not None else AddressSpace()
         self.visible = visible
-        self.max_instructions = max_instructions
+        self.max_instructions = check_budget(max_instructions)
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
         self.code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)

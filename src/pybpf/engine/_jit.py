@@ -37,8 +37,9 @@ import llvmlite
 import llvmlite.binding as llvm
 
 from ..isa import Instruction, encode, subprogram_entries, validate
+from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import ContextPool, ExecContext, PacketAbort
-from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
+from ._engine import HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
 from ._irgen import STATE_SLOTS, Fault, Field, Op, generate_ir, used_helpers
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
@@ -334,8 +335,11 @@ class Jit(FunctionEngine):
         helpers: helper implementations by id (see :data:`HelperTable`).
         space: the shared regions (maps, global data); a private empty one by default.
         visible: which of them runs of this program may address; all of them by default.
-        max_instructions: the budget of one run, counted across subprogram calls.
+        max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
+            is counted).
         name: used in messages.
+        owner: what the engine runs for (the runtime's program), given back on faults as
+            ``BpfRuntimeError.engine.owner``; opaque to the engine.
         code: the region whose addresses stand for subprograms (``lddw`` of a function):
             pass the interpreter's to make both engines' callbacks interchangeable.
         proven: PCs of memory accesses the verifier proved in bounds, whose checks may go.
@@ -353,15 +357,17 @@ class Jit(FunctionEngine):
         visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        owner: object = None,
         code: Region | None = None,
         proven: Collection[int] = frozenset(),
     ) -> None:
         validate(insns)
+        self.owner = owner
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
         self.space = space if space is not None else AddressSpace()
         self.visible = visible
-        self.max_instructions = max_instructions
+        self.max_instructions = check_budget(max_instructions)
         self.code = code if code is not None else Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
         backend = _backend()
         called = sorted(h for h in set(used_helpers(self.insns)) if h in self.helpers)

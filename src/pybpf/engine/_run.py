@@ -58,6 +58,10 @@ def run_function(
                 fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
     except PacketAbort:
         return 0
+    except BpfRuntimeError as err:
+        if err.engine is None:  # the innermost run knows which code faulted
+            err.engine = ctx.engine
+        raise
     finally:
         counts.last = ctx.n
         pool.release(ctx)
@@ -88,12 +92,15 @@ class FunctionEngine:
             yields ``code.base + 8 * pc``); never registered, so programs cannot touch it.
         visible: which shared regions runs of this program may address.
         max_instructions: the budget of one run, counted across subprogram calls.
+        owner: what the engine runs for (the runtime's program), given back on faults as
+            ``BpfRuntimeError.engine.owner``; opaque to the engine.
     """
 
     functions: dict[int, Function]
     code: Region
     visible: Visibility
     max_instructions: int
+    owner: object
     _pool: ContextPool
     _counts: threading.local
 

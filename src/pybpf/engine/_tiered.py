@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from typing import Any, final
 
 from ..isa import Instruction
+from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import ContextPool
-from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
+from ._engine import HelperTable
 from ._interp import Interpreter
 from ._memory import EVERYTHING, AddressSpace, Visibility
 from ._run import Function, FunctionEngine
@@ -78,6 +79,7 @@ def create_engine(
     visible: Visibility = EVERYTHING,
     max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
     name: str = "prog",
+    owner: object = None,
 ) -> Any:
     """The engine ``kind`` names for a program (see :data:`ENGINES`).
 
@@ -85,7 +87,8 @@ def create_engine(
     one engine forced). Without llvmlite, ``"jit"`` and ``"auto"`` give the interpreter.
 
     Raises:
-        ValueError: an unknown engine name.
+        TypeError: ``max_instructions`` is not an int.
+        ValueError: an unknown engine name, or a budget below 1.
         InstructionError: the program is malformed.
     """
     if kind not in ENGINES:
@@ -95,6 +98,7 @@ def create_engine(
         kind = forced if forced in ENGINES else "auto"
     options: dict[str, Any] = {
         "helpers": helpers, "space": space, "visible": visible, "max_instructions": max_instructions, "name": name,
+        "owner": owner,
     }
     if kind == "interpreter" or _jit_module() is None:
         return Interpreter(insns, **options)
@@ -135,12 +139,14 @@ class Tiered(FunctionEngine):
         visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        owner: object = None,
     ) -> None:
         self.interpreter = Interpreter(
             insns, helpers=helpers, space=space, visible=visible, max_instructions=max_instructions, name=name
         )
+        self.owner = owner
         self.visible = visible
-        self.max_instructions = max_instructions
+        self.max_instructions = check_budget(max_instructions)
         self.compiled: Any = None
         self.code = self.interpreter.code
         self.functions: dict[int, Function] = self.interpreter.functions

@@ -41,6 +41,7 @@ from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._globals import Globals, global_vars
 from ._map import Map
+from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
 
@@ -131,7 +132,7 @@ class _Loader:
             if pspec.autoload
         }
         self._initial_values(programs)
-        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases), globals_view)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view)
         self.rt._objects.add(obj)
         return obj
 
@@ -206,7 +207,7 @@ class _Loader:
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
             if name not in variables:
-                raise KeyError(f"load: no global variable '{name}' in object '{self.spec.name}'")
+                raise missing("global", name, variables, f"object '{self.spec.name}'")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:
@@ -228,9 +229,9 @@ class _Loader:
         helpers = program_helpers(self.rt._helpers, self._offered(), pspec.license)
         engine = create_engine(
             self.rt.engine, insns, helpers=helpers, space=self.rt.space,
-            visible=program_visibility(used), name=pspec.name,
+            visible=program_visibility(used), max_instructions=self.rt.max_instructions, name=pspec.name,
         )
-        program = Program(self.rt, pspec, insns, engine)
+        program = Program(self.rt, pspec, insns, engine, self.spec)
         self.rt._adopt_program(program, used)
         return program
 
