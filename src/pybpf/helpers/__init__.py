@@ -1,5 +1,6 @@
-"""BPF helper functions (https://man7.org/linux/man-pages/man7/bpf-helpers.7.html): the one
-registry of declarations, and their implementations over pybpf's maps, clock and trace.
+"""BPF helper functions (https://man7.org/linux/man-pages/man7/bpf-helpers.7.html) and kfuncs
+(https://docs.kernel.org/bpf/kfuncs.html): the registries of declarations, and their
+implementations over pybpf's maps, clock and trace.
 """
 
 from __future__ import annotations
@@ -9,6 +10,15 @@ from . import _callbacks, _maps, _misc, _ringbuf, _time, _timer, _trace  # noqa:
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost
 from ._impl import IMPLEMENTATIONS
+from ._kfuncs import GENERIC_PROG_TYPES as GENERIC_PROG_TYPES
+from ._kfuncs import KFUNCS as KFUNCS
+from ._kfuncs import KFUNCS_BY_NAME as KFUNCS_BY_NAME
+from ._kfuncs import KfArg as KfArg
+from ._kfuncs import KfFlag as KfFlag
+from ._kfuncs import KfParam as KfParam
+from ._kfuncs import KfRet as KfRet
+from ._kfuncs import KfuncProto as KfuncProto
+from ._kfuncs import kfunc_proto as kfunc_proto
 from ._registry import BY_ID as BY_ID
 from ._registry import BY_NAME as BY_NAME
 from ._registry import HELPERS as HELPERS
