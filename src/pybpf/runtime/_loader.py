@@ -9,7 +9,7 @@ compiled; last, program arrays and maps of maps get their initial values.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,11 +45,14 @@ PAGE_SIZE = 4096  #: the page size ring buffer sizes are multiples of
 TIMER_SIZE = 16  #: the size of ``struct bpf_timer``: special fields of that size are timers
 
 
-def max_entries(mspec: MapSpec) -> int:
+def max_entries(mspec: MapSpec, ncpus: int) -> int:
     """The size libbpf creates a map with: a ring buffer's is rounded up to a power-of-2
-    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``); zero and sizes
-    that cannot be rounded are passed on for the kernel to refuse."""
+    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``), and a perf event
+    array without one gets one slot per CPU; zero and sizes that cannot be rounded are passed
+    on for the kernel to refuse."""
     size = mspec.max_entries
+    if mspec.type == maps.MapType.PERF_EVENT_ARRAY and size == 0:
+        return ncpus  # libbpf sizes an unsized perf event array to the possible CPUs
     if mspec.type != maps.MapType.RINGBUF or size == 0:
         return size
     pages, rest = divmod(size, PAGE_SIZE)
@@ -62,14 +65,25 @@ def max_entries(mspec: MapSpec) -> int:
 
 
 def load_object(
-    runtime: Runtime, path: str | Path, globals_: Mapping[str, Any] | None, pin_root: str
+    runtime: Runtime,
+    path: str | Path,
+    globals_: Mapping[str, Any] | None,
+    pin_root: str,
+    programs: Collection[str] | None = None,
+    cflags: Sequence[str] = (),
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``."""
+    """Load an object file (or compile and load a ``.c`` file) into ``runtime``.
+
+    ``programs`` names the programs to load (libbpf's autoload): None loads every program
+    whose section does not start with ``?``.
+    """
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
-    obj_path = compile_c(path) if path.suffix == ".c" else path
+    obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
+    if programs is not None:
+        spec = _select_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
         return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
@@ -77,6 +91,25 @@ def load_object(
         for m in created.values():  # nothing half-loaded survives a failure
             runtime._table.discard(m)
         raise
+
+
+def _select_programs(spec: CollectionSpec, wanted: Collection[str]) -> CollectionSpec:
+    """The spec with exactly the programs ``wanted`` set to load, as a libbpf user's
+    ``bpf_program__set_autoload`` calls would leave it.
+
+    Raises:
+        ValueError: a name that is no program of the object (the message lists them).
+    """
+    if isinstance(wanted, str):
+        raise TypeError("programs must be a collection of names, not a string")
+    unknown = sorted(set(wanted) - set(spec.programs))
+    if unknown:
+        raise ValueError(
+            f"load {spec.name}: no program {', '.join(map(repr, unknown))}; the object has "
+            + (", ".join(sorted(spec.programs)) or "no programs")
+        )
+    chosen = {name: replace(p, autoload=name in wanted) for name, p in spec.programs.items()}
+    return replace(spec, programs=chosen)
 
 
 class _Loader:
@@ -113,6 +146,8 @@ class _Loader:
         m = self._create(mspec, inner)
         if mspec.data is not None:
             m.update_elem(b"\0\0\0\0", mspec.data)
+        if isinstance(m, maps.PerfEventArray):
+            m.open_buffer()  # the reader a libbpf user opens before anything runs
         if mspec.pinning == Pinning.BY_NAME:
             self.rt._table.pin(pin_path, m, self.spec.btf, mspec.key_type_id, mspec.value_type_id)
         return m
@@ -125,7 +160,7 @@ class _Loader:
             self._check_special(mspec)
         try:
             m = maps.create_map(
-                mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
+                mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
             )
         except MapError as err:
@@ -154,7 +189,7 @@ class _Loader:
     def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
         m = self.rt._table.lookup_pin(path).map
         same = (m.type, m.key_size, m.value_size, m.max_entries, m.flags) == (
-            mspec.type, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags
+            mspec.type, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags
         )
         if not same:
             raise MapError("load maps", EINVAL, f"map '{mspec.name}': the map pinned at '{path}' is not compatible")

@@ -229,10 +229,25 @@ class Map(MutableMapping[Any, Any]):
         self._check_open()
         return self._table.decode_value(self._inner.lookup_elem(b""))
 
-    def poll(self, callback: Callable[[bytes], object], timeout: float | None = 0) -> int:
-        """Deliver submitted ring-buffer records to ``callback``; returns how many."""
+    def poll(
+        self,
+        callback: Callable[[bytes], object],
+        timeout: float | None = 0,
+        lost: Callable[[int, int], object] | None = None,
+    ) -> int:
+        """Deliver submitted ring-buffer records, or perf event array samples, to
+        ``callback``; returns how many. For a perf event array ``lost(cpu, count)`` hears of
+        samples lost to a full per-CPU ring (libbpf's ``lost_cb``).
+
+        Raises:
+            MapError: the map is neither (ENOTSUPP).
+        """
         self._check_open()
-        return self._inner.poll(callback, timeout)  # type: ignore[attr-defined,no-any-return]
+        if isinstance(self._inner, maps.PerfEventArray):
+            return self._inner.poll(callback, timeout, lost)
+        if not isinstance(self._inner, maps.RingBuf):
+            raise maps.MapError("poll", maps.ENOTSUPP, f"{self.type.name.lower()} maps have no records to poll")
+        return self._inner.poll(callback, timeout)
 
     # -- references ------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
@@ -105,7 +105,15 @@ class Runtime:
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, path: str | Path, globals: Mapping[str, Any] | None = None, *, pin_root: str = DEFAULT_PIN_ROOT) -> Object:
+    def load(
+        self,
+        path: str | Path,
+        globals: Mapping[str, Any] | None = None,
+        *,
+        pin_root: str = DEFAULT_PIN_ROOT,
+        programs: Collection[str] | None = None,
+        cflags: Sequence[str] = (),
+    ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
 
         Args:
@@ -113,11 +121,16 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+            programs: the names of the programs to load, as libbpf's autoload chooses them;
+                the others are neither checked nor in ``obj.programs``. None loads every
+                program except those whose section starts with ``?``.
+            cflags: extra compiler flags (``-DNAME=1``, ``-Ipath``) for a ``.c`` path.
 
         Raises:
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
+            ValueError: ``programs`` names a program the object does not have.
         """
-        return load_object(self, path, globals, pin_root)
+        return load_object(self, path, globals, pin_root, programs, cflags)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
