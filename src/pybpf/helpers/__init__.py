@@ -6,7 +6,19 @@ implementations over pybpf's maps, clock and trace.
 from __future__ import annotations
 
 from ..engine import HelperTable
-from . import _callbacks, _maps, _misc, _ringbuf, _time, _timer, _trace  # noqa: F401  (they register)
+from . import (  # noqa: F401
+    _callbacks,
+    _maps,
+    _misc,
+    _packet,
+    _perf,
+    _ringbuf,
+    _storage,
+    _task,
+    _time,
+    _timer,
+    _trace,
+)
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost
 from ._impl import IMPLEMENTATIONS

@@ -8,8 +8,13 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
+from ..engine import Region
+from ._task import Task
+
 if TYPE_CHECKING:
     from ._runtime import Runtime
+
+TASK_STRUCT_SIZE = 8192  #: the bytes of kernel memory a task object spans (zeros: no layout is modelled)
 
 __all__ = ["Host", "TraceRecord"]
 
@@ -36,6 +41,10 @@ class Host:
         self.trace_records: list[TraceRecord] = []
         self.timers: Any = None  # the runtime's TimerTable, set once it exists
         self._trace_lock = threading.Lock()
+        #: the task the task helpers report; None: the calling thread (Task.current())
+        self.task: Task | None = None
+        self._task_regions: dict[Task, Region] = {}
+        self._run = threading.local()
 
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""
@@ -59,8 +68,35 @@ class Host:
             return self._rng.getrandbits(32)
 
     def pid_tgid(self) -> int:
-        """The host process id as tgid and the calling thread's id as pid."""
-        return (os.getpid() << 32) | (threading.get_native_id() & 0xFFFF_FFFF)
+        """The current task's tgid and pid (by default the host process and calling thread)."""
+        task = self.current_task()
+        return ((task.tgid & 0xFFFF_FFFF) << 32) | (task.pid & 0xFFFF_FFFF)
+
+    def current_task(self) -> Task:
+        """The task programs run on behalf of."""
+        return self.task if self.task is not None else Task.current()
+
+    def task_address(self) -> int:
+        """The address of the current task's object: read-only kernel memory of the task."""
+        task = self.current_task()
+        with self._trace_lock:
+            region = self._task_regions.get(task)
+            if region is None:
+                region = Region(TASK_STRUCT_SIZE, f"task {task.pid}", writable=False)
+                self._runtime.space.add(region)
+                self._task_regions[task] = region
+        return region.base
+
+    def record(self, what: str, value: Any) -> None:
+        """Note something the current run did (where ``bpf_redirect`` sent the packet)."""
+        outcomes: dict[str, Any] | None = getattr(self._run, "outcomes", None)
+        if outcomes is not None:
+            outcomes[what] = value
+
+    def start_recording(self) -> dict[str, Any]:
+        """Begin collecting what :meth:`record` notes on this thread; returns the collection."""
+        self._run.outcomes = {}
+        return self._run.outcomes  # type: ignore[no-any-return]
 
     def ringbuf_of(self, record: int) -> int:
         """The pointer of the ring buffer map whose data region holds ``record``."""

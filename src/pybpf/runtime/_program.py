@@ -41,6 +41,9 @@ class TestRunResult:
     duration_ns: int
     data_out: bytes | None
     ctx_out: bytes | None
+    #: where the last run redirected the packet (``bpf_redirect``: ``("ifindex", n,
+    #: "egress"|"ingress")``; ``bpf_redirect_map``: ``(map name, key, stored value)``), or None
+    redirect: tuple[object, ...] | None = None
 
 
 @final
@@ -129,13 +132,15 @@ class Program:
         cpu = self._runtime._cpu_for(cpu)
         repeat = max(1, repeat)
         prepared = prepare_test_run(self.type, ctx, data)
+        outcomes = self._runtime._host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
         for _ in range(repeat):
+            outcomes.clear()
             r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
         duration = (time.perf_counter_ns() - start) // repeat
         data_out, ctx_out = prepared.finish()
-        return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out)
+        return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out, outcomes.get("redirect"))
 
     def _test_run_tracing(self) -> TestRunResult:
         """Like the kernel: call the ``bpf_fentry_test*`` functions, so attached programs run."""

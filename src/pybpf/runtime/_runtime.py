@@ -21,6 +21,7 @@ from ._map import Map
 from ._object import Object
 from ._program import Link, Program
 from ._table import ObjectTable
+from ._task import Task
 
 __all__ = ["Runtime"]
 
@@ -56,6 +57,8 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        task: the task programs run on behalf of (pid, uid, comm, cgroup as the task helpers
+            report them); by default the calling thread of this process, as in the kernel.
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
@@ -70,6 +73,7 @@ class Runtime:
         seed: int | None = None,
         memory_limit: int | None = None,
         privileged: bool = True,
+        task: Task | None = None,
     ) -> None:
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
@@ -86,6 +90,7 @@ class Runtime:
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
         self._host = Host(self, seed)
+        self._host.task = task
         self._charged = 0
         self.timers_table = TimerTable(self.clock, _TimerOwner(self))
         self._host.timers = self.timers_table
