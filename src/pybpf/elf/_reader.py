@@ -17,6 +17,7 @@ from ..btf import BtfError, ExtInfo, Spec, parse_btf, parse_btf_ext
 from ._btf import fix_btf
 from ._data import OBJ_NAME_LEN, data_maps
 from ._errors import ElfError
+from ._externs import kconfig_map, read_externs
 from ._file import ObjectFile, read_object
 from ._linker import link
 from ._maps import DeclaredMap, apply_initial_values, btf_maps
@@ -66,11 +67,15 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
     maps_section = obj.section(MAPS)
     declared = _declared_maps(obj, btf)
     data = data_maps(obj, obj_name, btf)
+    externs = read_externs(obj, btf)
+    kconfig = kconfig_map(obj_name, externs, btf)
     functions = read_functions(
         obj,
         maps_section=None if maps_section is None else maps_section.index,
         maps={m.offset: m.spec.name for m in declared},
         data={index: spec.name for index, spec in data.items()},
+        externs=externs,
+        kconfig=None if kconfig is None else kconfig.name,
     )
     entry_points = {f.name: (f.section.index, f.offset) for f in functions if not f.is_subprogram}
     if maps_section is not None and declared:
@@ -80,12 +85,13 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
         maps = [m.spec for m in declared]
     return CollectionSpec(
         name=obj_name,
-        maps=_by_name([*maps, *data.values()]),
+        maps=_by_name([*maps, *data.values(), *([kconfig] if kconfig else [])]),
         programs=_programs(functions, license),
         license=license,
         btf=btf,
         ext=_ext(obj, btf),
         kernel_version=_kernel_version(obj),
+        externs=externs,
     )
 
 
@@ -166,5 +172,6 @@ def _programs(functions: list[Function], license: str) -> Mapping[str, ProgramSp
             sleepable=kind.sleepable,
             map_refs=linked.map_refs,
             subprograms=linked.subprograms,
+            externs=linked.externs,
         )
     return programs

@@ -22,6 +22,7 @@ from . import (  # noqa: F401
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost
 from ._impl import IMPLEMENTATIONS
+from ._kfunc_impl import KFUNC_IMPLEMENTATIONS
 from ._kfuncs import GENERIC_PROG_TYPES as GENERIC_PROG_TYPES
 from ._kfuncs import KFUNCS as KFUNCS
 from ._kfuncs import KFUNCS_BY_NAME as KFUNCS_BY_NAME
@@ -47,3 +48,8 @@ def linux_helpers(*, privileged: bool = True) -> HelperTable:
         for id_, fn in IMPLEMENTATIONS.items()
         if privileged or not BY_ID[id_].privileged
     }
+
+
+def linux_kfuncs() -> HelperTable:
+    """The implemented kfuncs by registry id (the immediate the loader gives kfunc calls)."""
+    return dict(KFUNC_IMPLEMENTATIONS)

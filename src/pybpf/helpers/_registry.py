@@ -42,6 +42,7 @@ class Arg(enum.Enum):
     PTR_TO_BTF_ID_OR_NULL = "btf id or null"  #: a kernel object pointer, or NULL
     PTR_TO_MAP_VALUE_OR_NULL = "map value or null"  #: a map value, or NULL (storage init values)
     PTR_TO_MEM_OR_NULL = "mem or null"  #: readable memory sized by the next argument, or NULL
+    PTR_TO_DYNPTR = "dynptr"  #: a ``struct bpf_dynptr`` on the stack (initialised, or MEM_UNINIT for constructors)
 
 
 class Ret(enum.Enum):
@@ -54,6 +55,7 @@ class Ret(enum.Enum):
     PTR_TO_BTF_ID = "btf id"  #: a trusted pointer to a kernel object (bpf_get_current_task_btf)
     PTR_TO_BTF_ID_OR_NULL = "btf id or null"
     PTR_TO_MEM_OR_BTF_ID = "mem or btf id"  #: a per-CPU variable (bpf_this_cpu_ptr)
+    PTR_TO_DYNPTR_MEM_OR_NULL = "dynptr mem or null"  #: memory a dynptr views, or NULL
 
 
 @final
@@ -251,6 +253,18 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The current task as a trusted pointer."),
     _h(182, "long bpf_strncmp(const char *s1, __u32 s1_sz, const char *s2)", _R.INTEGER,
        (_A.PTR_TO_MEM, _A.CONST_SIZE, _A.PTR_TO_CONST_STR), "Compare a buffer with a constant string."),
+    _h(197, "long bpf_dynptr_from_mem(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING, _A.PTR_TO_DYNPTR),
+       "Make a local dynptr over size bytes of program memory."),
+    _h(201, "long bpf_dynptr_read(void *dst, __u32 len, const struct bpf_dynptr *src, __u32 offset, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.PTR_TO_DYNPTR, _A.ANYTHING, _A.ANYTHING),
+       "Copy len bytes at offset of a dynptr into dst."),
+    _h(202, "long bpf_dynptr_write(const struct bpf_dynptr *dst, __u32 offset, void *src, __u32 len, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_DYNPTR, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy len bytes from src to offset of a writable dynptr."),
+    _h(203, "void *bpf_dynptr_data(const struct bpf_dynptr *ptr, __u32 offset, __u32 len)",
+       _R.PTR_TO_DYNPTR_MEM_OR_NULL, (_A.PTR_TO_DYNPTR, _A.ANYTHING, _A.CONST_SIZE_OR_ZERO),
+       "A pointer to len bytes at offset of a dynptr's memory, or NULL."),
     _h(195, "void *bpf_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY, _A.ANYTHING),
        "The value of key on another CPU of a per-CPU map, or NULL."),

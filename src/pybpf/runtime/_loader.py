@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import maps
-from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
+from .._errors import NotSupportedError
+from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
-from ..engine import Interpreter
-from ..helpers import BY_ID
-from ..isa import Instruction, PseudoSrc
+from ..engine import Interpreter, Region
+from ..helpers import BY_ID, kfunc_proto
+from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     KERNEL_ENTRY_REGISTERS,
@@ -31,6 +32,7 @@ from ..verifier import (
 )
 from ._compile import compile_c
 from ._globals import Globals, global_vars
+from ._kconfig import kconfig_data
 from ._map import Map
 from ._object import MapsView, Object
 from ._program import Program
@@ -43,6 +45,8 @@ __all__ = ["DEFAULT_PIN_ROOT", "load_object"]
 DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
 PAGE_SIZE = 4096  #: the page size ring buffer sizes are multiples of
 TIMER_SIZE = 16  #: the size of ``struct bpf_timer``: special fields of that size are timers
+KCONFIG = ".kconfig"
+KSYM_BASE = 0xFFFF_FFFF_C000_0000  #: where the addresses bpf_ksym_exists sees for kfuncs start
 
 
 def max_entries(mspec: MapSpec, ncpus: int) -> int:
@@ -144,7 +148,9 @@ class _Loader:
             return self._reuse_pinned(mspec, pin_path)
         inner = self._create(mspec.inner) if mspec.inner is not None else None
         m = self._create(mspec, inner)
-        if mspec.data is not None:
+        if mspec.section == KCONFIG and self.spec.btf is not None:
+            m.update_elem(b"\0\0\0\0", kconfig_data(mspec.value_size, self.spec.externs, self.spec.btf, self.rt.kconfig))
+        elif mspec.data is not None:
             m.update_elem(b"\0\0\0\0", mspec.data)
         if isinstance(m, maps.PerfEventArray):
             m.open_buffer()  # the reader a libbpf user opens before anything runs
@@ -221,13 +227,18 @@ class _Loader:
     # -- programs --------------------------------------------------------------------------
 
     def _program(self, pspec: ProgramSpec) -> Program:
-        insns = [self._resolve(pspec, insn) for insn in pspec.instructions]
+        insns = [
+            self._extern(pspec, pc, insn) if pc in pspec.externs else self._resolve(pspec, insn)
+            for pc, insn in iter_pcs(pspec.instructions)
+        ]
         try:
             self._check(pspec, insns)
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
-        engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
+        engine = Interpreter(
+            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name, kfuncs=self.rt._kfuncs
+        )
         program = Program(self.rt, pspec, insns, engine)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
         return program
@@ -242,6 +253,34 @@ class _Loader:
             value = m.lookup(b"\0\0\0\0", 0)
             return replace(insn, src=PseudoSrc.IMM64, imm=(value + (insn.imm >> 32)) & (2**64 - 1))
         return insn
+
+    def _extern(self, pspec: ProgramSpec, pc: int, insn: Instruction) -> Instruction:
+        """A kfunc call gets the kfunc's registry id; a ``lddw`` of a ``__ksym`` variable the
+        address of the variable (zeros: pybpf models no kernel variables), of a kfunc a
+        non-zero constant (``bpf_ksym_exists``). An unresolved weak extern stays 0, as libbpf
+        leaves it; an unresolved strong one fails the load, naming it."""
+        name = pspec.externs[pc]
+        extern = self.spec.externs[name]
+        if extern.kind == ExternKind.KFUNC:
+            proto = kfunc_proto(name)
+            if proto is None and not extern.weak:
+                raise NotSupportedError(
+                    f"load: program '{pspec.name}': kfunc '{name}' is unknown to pybpf"
+                    " (libbpf: extern (func ksym) not found in kernel or module BTFs)"
+                )
+            if insn.opcode == 0x18:
+                value = 0 if proto is None else KSYM_BASE | proto.id
+                return replace(insn, src=PseudoSrc.IMM64, imm=value)
+            return replace(insn, imm=0 if proto is None else proto.id)
+        return replace(insn, src=PseudoSrc.IMM64, imm=self._ksym_address(extern))
+
+    def _ksym_address(self, extern: ExternSpec) -> int:
+        region = self.rt._ksyms.get(extern.name)
+        if region is None:
+            region = Region(max(extern.size, 8), f"ksym '{extern.name}'", writable=False)
+            self.rt.space.add(region)
+            self.rt._ksyms[extern.name] = region
+        return region.base
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
         offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}

@@ -11,11 +11,12 @@ from typing import Any, final
 
 from .._errors import NotSupportedError
 from ..engine import AddressSpace, Region
-from ..helpers import linux_helpers
+from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
 from ._host import Host, TraceRecord
+from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
@@ -57,6 +58,9 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        kconfig: ``CONFIG_*`` values for ``__kconfig`` externs over pybpf's defaults for the
+            modelled release (``{"CONFIG_HZ": 1000, "CONFIG_X": "m"}``), or ``"host"`` for
+            the host's configuration as libbpf would read it.
         task: the task programs run on behalf of (pid, uid, comm, cgroup as the task helpers
             report them); by default the calling thread of this process, as in the kernel.
 
@@ -74,6 +78,7 @@ class Runtime:
         memory_limit: int | None = None,
         privileged: bool = True,
         task: Task | None = None,
+        kconfig: Mapping[str, object] | str | None = None,
     ) -> None:
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
@@ -91,6 +96,9 @@ class Runtime:
         self._helpers = linux_helpers(privileged=privileged)
         self._host = Host(self, seed)
         self._host.task = task
+        self._kfuncs = linux_kfuncs()
+        self._ksyms: dict[str, Region] = {}
+        self.kconfig: Mapping[str, object] = _kconfig(kconfig)
         self._charged = 0
         self.timers_table = TimerTable(self.clock, _TimerOwner(self))
         self._host.timers = self.timers_table
@@ -323,6 +331,14 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _kconfig(given: Mapping[str, object] | str | None) -> Mapping[str, object]:
+    if given == "host":
+        return host_kconfig()
+    if isinstance(given, str):
+        raise TypeError(f"kconfig must be a mapping or 'host', got {given!r}")
+    return {**DEFAULT_KCONFIG, **(given or {})}
 
 
 def _make_clock(clock: str | Clock, ncpus: int) -> Clock:

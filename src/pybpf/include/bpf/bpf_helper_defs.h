@@ -13,6 +13,7 @@ struct bpf_spin_lock {
 #endif
 
 struct __sk_buff;
+struct bpf_dynptr;
 struct cgroup;
 struct task_struct;
 struct xdp_md;
@@ -190,6 +191,18 @@ static long (* const bpf_strncmp)(const char *s1, __u32 s1_sz, const char *s2) =
 
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
+
+/* Make a local dynptr over size bytes of program memory. */
+static long (* const bpf_dynptr_from_mem)(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 197;
+
+/* Copy len bytes at offset of a dynptr into dst. */
+static long (* const bpf_dynptr_read)(void *dst, __u32 len, const struct bpf_dynptr *src, __u32 offset, __u64 flags) = (void *) 201;
+
+/* Copy len bytes from src to offset of a writable dynptr. */
+static long (* const bpf_dynptr_write)(const struct bpf_dynptr *dst, __u32 offset, void *src, __u32 len, __u64 flags) = (void *) 202;
+
+/* A pointer to len bytes at offset of a dynptr's memory, or NULL. */
+static void *(* const bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u32 offset, __u32 len) = (void *) 203;
 
 /* Nanoseconds of CLOCK_TAI (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_tai_ns)(void) = (void *) 208;
