@@ -55,3 +55,4 @@ def test_every_entry_names_the_release_it_appeared_in() -> None:
 
 def test_unknown_names_are_none() -> None:
     assert kfunc_proto("bpf_no_such_kfunc") is None
+
