@@ -79,7 +79,12 @@ def test_every_declared_map_type_loads(obj: pybpf.Object) -> None:
     assert obj.maps["events"].max_entries == 2  # unsized: one slot per CPU, as libbpf does
 
 
+def test_perf_output_without_a_reader_fails_as_in_the_kernel(obj: pybpf.Object) -> None:
+    assert obj.programs["report"].test_run(cpu=1).retval == 2**32 - 2  # -ENOENT
+
+
 def test_perf_samples_carry_the_configured_task(obj: pybpf.Object) -> None:
+    obj.maps["events"].open_perf_buffer()
     assert obj.programs["report"].test_run(cpu=1).retval == 0
     samples: list[bytes] = []
     assert obj.maps["events"].poll(samples.append) == 1

@@ -239,8 +239,8 @@ def _extern(obj: ObjectFile, places: _Places, insn: Instruction, relocation: Rel
     extern = places.externs.get(name)
     if extern is None:
         return None  # _symbol says it is undefined
-    if (insn.opcode == CALL) != (extern.kind == ExternKind.KFUNC):
-        raise ElfError(f"{where}: extern '{name}' is used as a {'function' if insn.opcode == CALL else 'variable'}")
+    if insn.opcode == CALL and extern.kind != ExternKind.KFUNC:
+        raise ElfError(f"{where}: extern variable '{name}' is called")
     if extern.kind == ExternKind.KCONFIG:
         assert places.kconfig is not None
         return DataRef(places.kconfig, extern.offset + _s32(insn.imm & 0xFFFFFFFF))

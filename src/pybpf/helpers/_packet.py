@@ -8,7 +8,7 @@ pybpf keeps as real addresses. Redirects are recorded (``TestRunResult.redirect`
 
 from __future__ import annotations
 
-from ..engine import ExecContext, OutOfBoundsError
+from ..engine import ExecContext
 from ._impl import host, implements, map_arg
 
 EINVAL = 22
@@ -28,6 +28,7 @@ TC_ACT_SHOT, TC_ACT_REDIRECT = 2, 7
 XDP_ABORTED, XDP_REDIRECT = 0, 4
 XDP_ACTION_MASK = 3  #: the fallback verdicts redirect_map's flags may carry (XDP_ABORTED..XDP_TX)
 ETH_HLEN = 14
+XDP_FRAME_SIZE = 40  #: sizeof(struct xdp_frame) on x86-64: kept free at the start of an XDP buffer
 
 
 def _is_xdp(ctx: ExecContext) -> bool:
@@ -93,17 +94,37 @@ def _words(data: bytes) -> int:
     return sum(int.from_bytes(data[i : i + 4], "little") for i in range(0, len(data), 4))
 
 
+def _partial(data: bytes, seed: int) -> int:
+    """``csum_partial`` (x86-64): seed plus the little-endian words of data, zero-padded,
+    folded to 32 bits."""
+    padded = data + bytes(-len(data) % 4)
+    return _fold32(_words(padded) + (seed & 0xFFFF_FFFF))
+
+
+def _from32to16(value: int) -> int:
+    """``csum_from32to16``: the 32-bit sum folded to 16 bits (not inverted)."""
+    value = (value & 0xFFFF) + (value >> 16)
+    return ((value & 0xFFFF) + (value >> 16)) & 0xFFFF
+
+
 @implements("bpf_csum_diff")
 def csum_diff(ctx: ExecContext, from_: int, from_size: int, to: int, to_size: int, seed: int) -> int:
-    """The 32-bit partial sum of ~from and to (words as the CPU loads them), plus seed."""
+    """The checksum difference as Linux 6.18 computes it (since 6.13): the partial sum of ``to``
+    less that of ``from``, folded to 16 bits; any sizes (multiples of 4 are no longer required)."""
     from_size &= 0xFFFF_FFFF
     to_size &= 0xFFFF_FFFF
-    if from_size % 4 or to_size % 4 or from_size + to_size > 512:
-        return -EINVAL
+    seed &= 0xFFFF_FFFF
     old = ctx.read(from_, from_size) if from_size else b""
     new = ctx.read(to, to_size) if to_size else b""
-    inverted = bytes(b ^ 0xFF for b in old)
-    return _fold32(_words(inverted) + _words(new) + (seed & 0xFFFF_FFFF))
+    if old and new:
+        total = _fold32(_partial(new, seed) + (~_partial(old, 0) & 0xFFFF_FFFF))
+    elif new:
+        total = _partial(new, seed)
+    elif old:
+        total = ~_partial(old, ~seed & 0xFFFF_FFFF) & 0xFFFF_FFFF
+    else:
+        total = seed
+    return _from32to16(total)
 
 
 def _replace(ctx: ExecContext, skb: int, offset: int, old: int, new: int, size: int, mangled_0: bool) -> int:
@@ -169,18 +190,18 @@ def redirect_map(ctx: ExecContext, m: int, key: int, flags: int, _4: int, _5: in
 
 @implements("bpf_xdp_adjust_head")
 def xdp_adjust_head(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
-    """Move ``data`` by delta within the packet's buffer, keeping an Ethernet header and no
-    metadata in front (``bpf_xdp_adjust_head``); -EINVAL otherwise."""
+    """Move ``data`` (and the metadata in front of it) by delta: -EINVAL unless the new start
+    leaves room for the ``struct xdp_frame`` at the start of the buffer and an Ethernet header
+    before ``data_end`` (``bpf_xdp_adjust_head``)."""
     delta = ((delta & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
     raw = ctx.read(xdp_md, 12)
     data, end, meta = (int.from_bytes(raw[i : i + 4], "little") for i in (XDP_DATA, XDP_DATA_END, XDP_DATA_META))
+    buffer = ctx.region(data, 1, -1, "load")
     new = data + delta
-    try:
-        ctx.read(new, 1)  # the new start must still be inside the packet's buffer
-    except OutOfBoundsError:
+    if new < buffer.base + XDP_FRAME_SIZE or new > end - ETH_HLEN:
         return -EINVAL
-    if end - new < ETH_HLEN:
-        return -EINVAL
-    meta += delta  # the metadata in front moves with the data
-    ctx.write(xdp_md, new.to_bytes(4, "little") + end.to_bytes(4, "little") + meta.to_bytes(4, "little"))
+    metalen = data - meta
+    if metalen:
+        ctx.write(meta + delta, ctx.read(meta, metalen))
+    ctx.write(xdp_md, new.to_bytes(4, "little") + end.to_bytes(4, "little") + (meta + delta).to_bytes(4, "little"))
     return 0

@@ -66,6 +66,8 @@ class ObjectMapBase(Map):
     max_update_flags: ClassVar[int] = BPF_EXIST
     #: whether BPF_NOEXIST is refused outright (device and CPU arrays always hold every index)
     refuses_noexist: ClassVar[bool] = False
+    #: whether BPF_EXIST needs the key to be there (device hashes do not check)
+    exist_needs_entry: ClassVar[bool] = True
 
     def _setup(self) -> None:
         self._values: dict[int, bytes] = {}
@@ -99,7 +101,7 @@ class ObjectMapBase(Map):
             exists = index in self._values
             if flags == BPF_NOEXIST and (exists or self.refuses_noexist):
                 return -EEXIST
-            if flags == BPF_EXIST and not exists and not self.refuses_noexist:
+            if flags == BPF_EXIST and not exists and self.exist_needs_entry and not self.refuses_noexist:
                 return -ENOENT
             rc = self._check_value_bytes(value)
             if rc:
@@ -196,6 +198,7 @@ class DevMapHash(ObjectMapBase):
     type: ClassVar[MapType] = MapType.DEVMAP_HASH
     _create_flags: ClassVar[int] = _ALL_ACCESS
     is_array = False
+    exist_needs_entry = False
 
     def _empties(self, value: bytes) -> bool:
         return index_of(value[:4]) == 0  # no device 0: the kernel's lookup fails (EINVAL)

@@ -55,11 +55,14 @@ DEFAULT_KCONFIG: Mapping[str, str] = {
     "CONFIG_ARCH_HAS_SYSCALL_WRAPPER": "y",
 }
 
-#: libbpf's own virtual externs, for the modelled release
+#: libbpf's own virtual externs, for the modelled release. LINUX_HAS_SYSCALL_WRAPPER is what
+#: libbpf's probe (opening a kprobe on ``__x64_sys_bpf``) finds where kprobes cannot be opened,
+#: as on the oracle kernel (checked): false, which also suits pybpf's kprobes, whose arguments
+#: come in registers rather than through a wrapper's ``struct pt_regs *``.
 _VIRTUAL: Mapping[str, object] = {
     "LINUX_KERNEL_VERSION": (KERNEL_VERSION[0] << 16) | (KERNEL_VERSION[1] << 8) | min(KERNEL_VERSION[2], 255),
     "LINUX_HAS_BPF_COOKIE": True,
-    "LINUX_HAS_SYSCALL_WRAPPER": True,
+    "LINUX_HAS_SYSCALL_WRAPPER": False,
 }
 _TRISTATE = {"n": 0, "y": 1, "m": 2}  #: enum libbpf_tristate
 

@@ -152,8 +152,6 @@ class _Loader:
             m.update_elem(b"\0\0\0\0", kconfig_data(mspec.value_size, self.spec.externs, self.spec.btf, self.rt.kconfig))
         elif mspec.data is not None:
             m.update_elem(b"\0\0\0\0", mspec.data)
-        if isinstance(m, maps.PerfEventArray):
-            m.open_buffer()  # the reader a libbpf user opens before anything runs
         if mspec.pinning == Pinning.BY_NAME:
             self.rt._table.pin(pin_path, m, self.spec.btf, mspec.key_type_id, mspec.value_type_id)
         return m
