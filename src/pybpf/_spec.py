@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from .isa import Instruction
 
 if TYPE_CHECKING:
-    from .btf import ExtInfo, Spec
+    from .btf import CoreRelo, ExtInfo, Spec
 
 __all__ = [
     "AttachType",
@@ -184,6 +184,8 @@ class ProgramSpec:
     #: the instructions (by PC) that name an extern: kfunc calls (``src=KFUNC``) and
     #: ``lddw`` of ``__ksym`` variables (``src=BTF_ID``), resolved by the loader
     externs: Mapping[int, str] = field(default_factory=dict)
+    #: the CO-RE relocations of the program's instructions: (PC, ``btf.CoreRelo``)
+    core_relos: tuple[tuple[int, CoreRelo], ...] = ()
 
 
 @dataclass(frozen=True)

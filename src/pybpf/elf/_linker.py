@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from ..btf import CoreRelo
 from ..isa import LDDW, CallSrc, Instruction, PseudoSrc, iter_pcs
 from ._relocations import DataRef, ExternRef, FuncRef, Function, MapRef, Target
 
@@ -34,6 +35,7 @@ class Linked:
     subprograms: Mapping[str, int]
     map_refs: tuple[str, ...]
     externs: Mapping[int, str]  #: PC -> the extern a kfunc call or ksym lddw names
+    core_relos: tuple[tuple[int, CoreRelo], ...]  #: (PC, relocation), each function's at its copy
 
 
 def link(program: Function, text: Mapping[str, Function]) -> Linked:
@@ -54,8 +56,9 @@ def link(program: Function, text: Mapping[str, Function]) -> Linked:
             if isinstance(target, ExternRef):
                 externs[pc] = target.name
             out.append(_rewrite(insn, target, pc, starts, map_refs))
+    core = tuple((starts[f.name] + pc, relo) for f in layout for pc, relo in f.core_relos)
     del starts[program.name]
-    return Linked(tuple(out), starts, tuple(map_refs), externs)
+    return Linked(tuple(out), starts, tuple(map_refs), externs, core)
 
 
 def _layout(program: Function, text: Mapping[str, Function]) -> list[Function]:

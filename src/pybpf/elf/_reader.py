@@ -8,6 +8,7 @@ each program with the subprograms it uses.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -77,6 +78,9 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
         externs=externs,
         kconfig=None if kconfig is None else kconfig.name,
     )
+    ext = _ext(obj, btf)
+    if ext is not None:
+        functions = [_with_core_relos(f, ext) for f in functions]
     entry_points = {f.name: (f.section.index, f.offset) for f in functions if not f.is_subprogram}
     if maps_section is not None and declared:
         relocations = obj.relocations.get(maps_section.index, ())
@@ -89,7 +93,7 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
         programs=_programs(functions, license),
         license=license,
         btf=btf,
-        ext=_ext(obj, btf),
+        ext=ext,
         kernel_version=_kernel_version(obj),
         externs=externs,
     )
@@ -136,6 +140,17 @@ def _ext(obj: ObjectFile, btf: Spec | None) -> ExtInfo | None:
         raise ElfError(f"section '.BTF.ext': {exc}") from exc
 
 
+def _with_core_relos(function: Function, ext: ExtInfo) -> Function:
+    """The function with the CO-RE relocations of its instructions, by PC within it."""
+    end = function.offset + sum(insn.width for insn in function.insns) * 8
+    relos = tuple(
+        ((r.insn_off - function.offset) // 8, r)
+        for r in ext.core_relos.get(function.section.name, ())
+        if function.offset <= r.insn_off < end
+    )
+    return dataclasses.replace(function, core_relos=relos) if relos else function
+
+
 def _declared_maps(obj: ObjectFile, btf: Spec | None) -> list[DeclaredMap]:
     section = obj.section(MAPS)
     if section is None or btf is None:
@@ -173,5 +188,6 @@ def _programs(functions: list[Function], license: str) -> Mapping[str, ProgramSp
             map_refs=linked.map_refs,
             subprograms=linked.subprograms,
             externs=linked.externs,
+            core_relos=linked.core_relos,
         )
     return programs

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .._spec import ExternKind, ExternSpec
+from ..btf import CoreRelo
 from ..isa import LDDW, CallSrc, Class, Instruction, InstructionError, JmpOp, decode, iter_pcs
 from ._errors import ElfError
 from ._file import SHN_LORESERVE, ObjectFile, Relocation, Section, Symbol
@@ -77,6 +78,8 @@ class Function:
     offset: int  #: in bytes from the start of its section
     insns: tuple[Instruction, ...]
     targets: Mapping[int, Target]
+    #: CO-RE relocations: (PC within the function, relocation)
+    core_relos: tuple[tuple[int, CoreRelo], ...] = ()
 
     @property
     def is_subprogram(self) -> bool:

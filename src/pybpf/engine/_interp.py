@@ -167,7 +167,12 @@ class Interpreter:
         return count
 
 
+POISONED_RELOCATION = 0xBAD2310  #: the helper id libbpf (and pybpf) writes over an unresolved CO-RE relocation
+
+
 def _unknown_helper(helper_id: int, pc: int) -> None:
+    if helper_id == POISONED_RELOCATION:
+        raise BpfRuntimeError(f"CO-RE relocation poisoned (unresolved on the target BTF) at PC {pc}", pc=pc)
     raise BpfRuntimeError(f"unknown helper {helper_id} at PC {pc}", pc=pc)
 
 

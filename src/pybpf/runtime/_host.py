@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
 from ..engine import Region
+from ._kernel_btf import task_image, task_layout
 from ._task import Task
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-TASK_STRUCT_SIZE = 8192  #: the bytes of kernel memory a task object spans (zeros: no layout is modelled)
 
 __all__ = ["Host", "TraceRecord"]
 
@@ -82,10 +82,23 @@ class Host:
         with self._trace_lock:
             region = self._task_regions.get(task)
             if region is None:
-                region = Region(TASK_STRUCT_SIZE, f"task {task.pid}", writable=False)
-                self._runtime.space.add(region)
-                self._task_regions[task] = region
+                region = self._task_region(task)
         return region.base
+
+    def _task_region(self, task: Task) -> Region:
+        """The task's object and its credentials, laid out as the modelled BTF says."""
+        layout = task_layout()
+        region = Region(layout.task_size, f"task {task.pid}", writable=False)
+        cred = Region(layout.cred_size, f"cred of task {task.pid}", writable=False)
+        image, cred_image = task_image(
+            task.pid, task.tgid, task.comm_bytes, task.uid, task.gid, region.base, cred.base
+        )
+        region.buf[:] = image
+        cred.buf[:] = cred_image
+        self._runtime.space.add(region)
+        self._runtime.space.add(cred)
+        self._task_regions[task] = region
+        return region
 
     def record(self, what: str, value: Any) -> None:
         """Note something the current run did (where ``bpf_redirect`` sent the packet)."""

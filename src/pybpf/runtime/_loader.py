@@ -31,6 +31,7 @@ from ..verifier import (
     check_register_reads,
 )
 from ._compile import compile_c
+from ._core import POISON_HELPER_ID, apply_core
 from ._globals import Globals, global_vars
 from ._kconfig import kconfig_data
 from ._map import Map
@@ -225,9 +226,15 @@ class _Loader:
     # -- programs --------------------------------------------------------------------------
 
     def _program(self, pspec: ProgramSpec) -> Program:
+        relocated = pspec.instructions
+        if pspec.core_relos and self.spec.btf is not None:
+            targets, own = self.rt._core_targets()
+            relocated = tuple(
+                apply_core(pspec.name, relocated, pspec.core_relos, self.spec.btf, targets, self.spec.btf if own else None)
+            )
         insns = [
             self._extern(pspec, pc, insn) if pc in pspec.externs else self._resolve(pspec, insn)
-            for pc, insn in iter_pcs(pspec.instructions)
+            for pc, insn in iter_pcs(relocated)
         ]
         try:
             self._check(pspec, insns)
@@ -282,8 +289,12 @@ class _Loader:
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
         offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
-        check_helper_calls(pspec.instructions, pspec.license, offered)
-        check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
+        # A poisoned CO-RE relocation fails when it runs; the kernel refuses it only where
+        # reachable, which takes the verifier's dead-code analysis to tell: these checks see
+        # a path that ends there (a jump to itself) in its place.
+        checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
+        check_helper_calls(checked, pspec.license, offered)
+        check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
         check_format_strings(insns, self._read_string)
 
     def _read_string(self, address: int) -> str | None:
@@ -302,6 +313,10 @@ class _Loader:
                 key = index.to_bytes(m.key_size, "little")
                 value = programs[target] if m.type == maps.MapType.PROG_ARRAY else self.maps[target]
                 m.update_elem(key, value)
+
+
+def _poisoned(insn: Instruction) -> bool:
+    return insn.opcode == 0x85 and insn.src == 0 and insn.imm == POISON_HELPER_ID
 
 
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections import defaultdict
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
+from ..btf import BtfError, parse_btf
+from ..btf import Spec as BtfSpec
 from ..engine import AddressSpace, Region
 from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
@@ -17,6 +20,7 @@ from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
 from ._host import Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
+from ._kernel_btf import modelled_btf
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
@@ -58,6 +62,10 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        btf: the target BTF of CO-RE relocations: None for the kernel objects pybpf models (a
+            type it does not model resolves to the layout the object was built with), ``"host"``
+            for ``/sys/kernel/btf/vmlinux``, or the path of a raw BTF file (as libbpf's
+            ``btf_custom_path``).
         kconfig: ``CONFIG_*`` values for ``__kconfig`` externs over pybpf's defaults for the
             modelled release (``{"CONFIG_HZ": 1000, "CONFIG_X": "m"}``), or ``"host"`` for
             the host's configuration as libbpf would read it.
@@ -79,6 +87,7 @@ class Runtime:
         privileged: bool = True,
         task: Task | None = None,
         kconfig: Mapping[str, object] | str | None = None,
+        btf: str | Path | None = None,
     ) -> None:
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
@@ -99,6 +108,8 @@ class Runtime:
         self._kfuncs = linux_kfuncs()
         self._ksyms: dict[str, Region] = {}
         self.kconfig: Mapping[str, object] = _kconfig(kconfig)
+        #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
+        self.btf = btf
         self._charged = 0
         self.timers_table = TimerTable(self.clock, _TimerOwner(self))
         self._host.timers = self.timers_table
@@ -144,6 +155,14 @@ class Runtime:
             ValueError: ``programs`` names a program the object does not have.
         """
         return load_object(self, path, globals, pin_root, programs, cflags)
+
+    def _core_targets(self) -> tuple[list[BtfSpec], bool]:
+        """The target BTFs of CO-RE relocations, and whether the object's own BTF stands in
+        for types they lack."""
+        if self.btf is None:
+            return [modelled_btf()], True
+        path = "/sys/kernel/btf/vmlinux" if self.btf == "host" else str(self.btf)
+        return [_raw_btf(path)], False
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
@@ -331,6 +350,20 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@functools.cache
+def _raw_btf(path: str) -> BtfSpec:
+    """A raw BTF file, parsed once per process.
+
+    Raises:
+        BtfError: the file cannot be read or is not BTF.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise BtfError(f"btf {path}: {err.strerror}") from None
+    return parse_btf(data)
 
 
 def _kconfig(given: Mapping[str, object] | str | None) -> Mapping[str, object]:
