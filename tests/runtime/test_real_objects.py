@@ -123,3 +123,48 @@ def test_unknown_program_names_list_the_programs(source: Path) -> None:
     rt = pybpf.Runtime(clock="virtual")
     with pytest.raises(ValueError, match=r"no program 'nope'; the object has forward, lookup, optional, report$"):
         rt.load(source, cflags=["-DTARGET=0"], programs=["nope"])
+
+
+HELPERS = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_TASK_STORAGE); __uint(map_flags, BPF_F_NO_PREALLOC);
+         __type(key, int); __type(value, long); } per_task SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_STACK_TRACE); __uint(max_entries, 16); __uint(key_size, 4);
+         __uint(value_size, 8 * 8); } stacks SEC(".maps");
+long out[8];
+char copy[8];
+const char greeting[] = "hello";
+
+static __noinline int deeper(void *ctx) { return bpf_get_stackid(ctx, &stacks, 0); }
+
+SEC("tp_btf/sched_switch")
+int helpers(unsigned long long *ctx)
+{
+    struct task_struct *me = bpf_get_current_task_btf();
+    long init = 41, *v = bpf_task_storage_get(&per_task, me, &init, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (v)
+        out[0] = ++*v;
+    out[1] = bpf_task_storage_delete(&per_task, me);
+    out[2] = bpf_task_storage_delete(&per_task, me);
+    out[3] = bpf_probe_read_kernel_str(copy, sizeof(copy), greeting);
+    out[4] = bpf_strncmp(copy, sizeof(copy), "hello");
+    out[5] = bpf_strncmp(copy, 3, "hex");
+    out[6] = deeper(ctx);
+    out[7] = deeper(ctx) == out[6];
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_storage_strings_and_stack_ids(c_file) -> None:  # type: ignore[no-untyped-def]
+    rt = pybpf.Runtime(clock="virtual")
+    obj = rt.load(c_file(HELPERS))
+    obj.programs["helpers"].attach()
+    rt.trigger("sched_switch")
+    out = obj.globals["out"]
+    assert out[:6] == [42, 0, -2, 6, 0, -1]  # strncmp gives the sign only: 'l' < 'x'
+    assert out[6] >= 0 and out[7] == 1
+    assert obj.globals["copy"] == b"hello"
