@@ -27,6 +27,7 @@ from .._spec import ProgType
 from ..engine import Region
 from ..engine._memory import LowMemoryError
 from ._errors import TestRunError
+from ._net_contexts import flow_dissector_run, sk_lookup_run
 
 __all__ = ["SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
 
@@ -65,9 +66,13 @@ PT_REGS_SIZE = 168
 PT_REGS_ARGS = (112, 104, 96, 88, 72, 64)  # di, si, dx, cx, r8, r9
 PT_REGS_RC = 80  # ax
 
-_SKB_TYPES = {ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB}
+_SKB_TYPES = {
+    ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB,
+    ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL,
+}
+_NET_RUNS = {ProgType.FLOW_DISSECTOR: flow_dissector_run, ProgType.SK_LOOKUP: sk_lookup_run}
 #: Program types ``test_run`` can run (tracing programs run through their hooks instead).
-RUNNABLE_TYPES = frozenset({ProgType.SYSCALL, ProgType.XDP, ProgType.RAW_TRACEPOINT}) | _SKB_TYPES
+RUNNABLE_TYPES = frozenset({ProgType.SYSCALL, ProgType.XDP, ProgType.RAW_TRACEPOINT}) | _SKB_TYPES | frozenset(_NET_RUNS)
 
 
 @dataclass
@@ -92,6 +97,9 @@ def prepare_test_run(prog_type: ProgType, ctx: bytes | None, data: bytes | None)
         return _skb(prog_type, ctx, _packet(prog_type, data))
     if prog_type == ProgType.XDP:
         return _xdp(ctx, _packet(prog_type, data))
+    if prog_type in _NET_RUNS:
+        run = _NET_RUNS[prog_type](ctx, data)
+        return RunInput(run.r1, run.regions, None, run.finish)
     if prog_type == ProgType.RAW_TRACEPOINT:
         if data:
             raise TestRunError("test_run: raw_tracepoint programs take no data (EINVAL)", EINVAL)
