@@ -168,3 +168,47 @@ def test_storage_strings_and_stack_ids(c_file) -> None:  # type: ignore[no-untyp
     assert out[:6] == [42, 0, -2, 6, 0, -1]  # strncmp gives the sign only: 'l' < 'x'
     assert out[6] >= 0 and out[7] == 1
     assert obj.globals["copy"] == b"hello"
+
+
+FENTRY = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+struct bpf_fentry_test_t { struct bpf_fentry_test_t *a; };
+struct filename { const char *name; int refcnt; };
+long out[4];
+char seen[16];
+
+SEC("fentry/bpf_fentry_test7")
+int BPF_PROG(follow, struct bpf_fentry_test_t *arg)
+{
+    struct bpf_fentry_test_t *next = 0;
+    bpf_probe_read_kernel(&next, sizeof(next), &arg->a);
+    out[0] = (long)next;
+    return 0;
+}
+
+SEC("fentry/do_unlinkat")
+int BPF_PROG(unlink, int dfd, struct filename *name)
+{
+    out[1] = dfd;
+    bpf_probe_read_kernel(&out[2], 4, &name->refcnt);
+    out[3] = bpf_get_current_pid_tgid() >> 32;
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_pointer_arguments_as_dicts_and_bytes(c_file) -> None:  # type: ignore[no-untyped-def]
+    rt = pybpf.Runtime(clock="virtual")
+    obj = rt.load(c_file(FENTRY))
+    links = [obj.programs[name].attach() for name in ("follow", "unlink")]
+    assert [link.fired_by for link in links] == ["test_run of a tracing program, and rt.trigger", "rt.trigger only"]
+    rt.trigger("bpf_fentry_test7", {"a": 0x1234})
+    assert obj.globals["out"][0] == 0x1234
+    rt.trigger("do_unlinkat", -100, (0).to_bytes(8, "little") + (3).to_bytes(4, "little"), task=pybpf.Task(pid=9, tgid=90))
+    assert obj.globals["out"][1:] == [-100, 3, 90]
+    with pytest.raises(TypeError, match="no prototype for it"):
+        rt.trigger("do_unlinkat", -100, {"refcnt": 3})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
@@ -73,8 +75,22 @@ class Host:
         return ((task.tgid & 0xFFFF_FFFF) << 32) | (task.pid & 0xFFFF_FFFF)
 
     def current_task(self) -> Task:
-        """The task programs run on behalf of."""
+        """The task programs run on behalf of: this call's (``task=``), the runtime's, or the
+        calling thread."""
+        override: Task | None = getattr(self._run, "task", None)
+        if override is not None:
+            return override
         return self.task if self.task is not None else Task.current()
+
+    @contextlib.contextmanager
+    def running_as(self, task: Task | None) -> Iterator[None]:
+        """Make ``task`` (when given) the current task of this thread's runs meanwhile."""
+        previous = getattr(self._run, "task", None)
+        self._run.task = task if task is not None else previous
+        try:
+            yield
+        finally:
+            self._run.task = previous
 
     def task_address(self) -> int:
         """The address of the current task's object: read-only kernel memory of the task."""

@@ -17,9 +17,13 @@ from dataclasses import dataclass
 
 from ..btf import (
     Array,
+    Func,
+    FuncProto,
     Int,
     IntEncoding,
+    Linkage,
     Member,
+    Param,
     Ptr,
     Spec,
     StringTable,
@@ -59,6 +63,20 @@ _STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
                     ("pid", "int")],
     "trace_event_raw_sys_enter": [("ent", "struct trace_entry"), ("id", "long"), ("args", "unsigned long[6]")],
     "trace_event_raw_sys_exit": [("ent", "struct trace_entry"), ("id", "long"), ("ret", "long")],
+    "bpf_fentry_test_t": [("a", "struct bpf_fentry_test_t *")],
+}
+# The functions pybpf's hooks stand for, with their parameters (the kernel's test functions that
+# BPF_PROG_TEST_RUN of a tracing program calls).
+_FUNCTIONS: dict[str, tuple[str, Sequence[tuple[str, str]]]] = {
+    "bpf_fentry_test1": ("int", [("a", "int")]),
+    "bpf_fentry_test2": ("int", [("a", "int"), ("b", "u64")]),
+    "bpf_fentry_test3": ("int", [("a", "char"), ("b", "int"), ("c", "u64")]),
+    "bpf_fentry_test4": ("int", [("a", "void *"), ("b", "char"), ("c", "int"), ("d", "u64")]),
+    "bpf_fentry_test5": ("int", [("a", "u64"), ("b", "void *"), ("c", "short"), ("d", "int"), ("e", "u64")]),
+    "bpf_fentry_test6": ("int", [("a", "u64"), ("b", "void *"), ("c", "short"), ("d", "int"), ("e", "void *"),
+                                 ("f", "u64")]),
+    "bpf_fentry_test7": ("int", [("arg", "struct bpf_fentry_test_t *")]),
+    "bpf_fentry_test8": ("int", [("arg", "struct bpf_fentry_test_t *")]),
 }
 _SCALARS: dict[str, tuple[int, IntEncoding]] = {
     "char": (1, IntEncoding.SIGNED),
@@ -137,10 +155,16 @@ class _Builder:
 
 @functools.cache
 def modelled_btf() -> Spec:
-    """The BTF of the kernel objects pybpf models (the default CO-RE target)."""
+    """The BTF of the kernel objects pybpf models (the default CO-RE target), with the
+    prototypes of the functions its hooks stand for."""
     builder = _Builder()
     for name in _STRUCTS:
-        builder.type_id(name if name.endswith("_t") else f"struct {name}")
+        builder.type_id(name if name in ("kuid_t", "kgid_t") else f"struct {name}")
+    for name, (ret, params) in _FUNCTIONS.items():
+        returns = builder.type_id(ret)
+        typed = tuple(Param(p, builder.type_id(c_type)) for p, c_type in params)
+        proto = builder.add(lambda i, r=returns, t=typed: FuncProto(i, "", r, t), 0, 1)
+        builder.add(lambda i, n=name, p=proto: Func(i, n, p, Linkage.GLOBAL), 0, 1)
     return Spec(builder.types, StringTable(b"\0"))
 
 

@@ -16,6 +16,8 @@ from ..isa import Instruction
 from ..verifier import max_ctx_offset
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
+from ._hooks import fired_by
+from ._task import Task
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -108,7 +110,12 @@ class Program:
             raise TestRunError(f"test_run: a context of {size} bytes is over {SYSCALL_CTX_MAX} (EINVAL)", EINVAL)
 
     def test_run(
-        self, ctx: bytes | None = None, data: bytes | None = None, repeat: int = 1, cpu: int | None = None
+        self,
+        ctx: bytes | None = None,
+        data: bytes | None = None,
+        repeat: int = 1,
+        cpu: int | None = None,
+        task: Task | None = None,
     ) -> TestRunResult:
         """Run the program the way ``BPF_PROG_TEST_RUN`` does for its type.
 
@@ -119,12 +126,17 @@ class Program:
             repeat: how many times to run; ``duration_ns`` is the average. Syscall programs
                 run once (the kernel refuses a repeat for them).
             cpu: the virtual CPU to run on; the calling thread's by default.
+            task: the current task of this run (by default the runtime's).
 
         Raises:
             TestRunError: the kernel would refuse this input (EINVAL) or this type (ENOTSUPP);
                 for a syscall program, a context shorter than the program reads is EINVAL.
             BpfRuntimeError: the program faulted.
         """
+        with self._runtime._host.running_as(task):
+            return self._test_run(ctx, data, repeat, cpu)
+
+    def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
         if self.type == ProgType.TRACING:
             return self._test_run_tracing()
         if self.type == ProgType.SYSCALL:
@@ -177,6 +189,9 @@ class Link:
         self._runtime = runtime
         self.program = program
         self.attached = True
+        #: what makes the hook fire in pybpf: ``"rt.trigger only"`` for hooks pybpf does not
+        #: model (a kernel would fire them by itself), or the runtime event that fires it too
+        self.fired_by = fired_by(program.hook)
 
     def detach(self) -> None:
         """Stop running the program on its hook (idempotent)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
+from .._spec import ProgType
 from ..btf import BtfError, parse_btf
 from ..btf import Spec as BtfSpec
 from ..engine import AddressSpace, Region
@@ -18,6 +19,7 @@ from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
+from ._hooks import place_arguments
 from ._host import Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._kernel_btf import modelled_btf
@@ -227,12 +229,26 @@ class Runtime:
             self._hooks[link.program.hook].remove(link)
         self._release_program(link.program)
 
-    def trigger(self, name: str, *args: int | bytes, ret: int | None = None, cpu: int | None = None) -> None:
+    def trigger(
+        self,
+        name: str,
+        *args: int | bytes | Mapping[str, Any],
+        ret: int | None = None,
+        cpu: int | None = None,
+        task: Task | None = None,
+    ) -> None:
         """Fire the hook ``name`` as if the kernel reached it, running every attached program.
 
         fentry and kprobe programs run first with ``args``; then fexit and kretprobe programs,
         which also see the return value: ``ret``, or what the kernel's ``bpf_fentry_test*``
-        function of that name returns for ``args``, or 0. A tracepoint takes its raw context as one bytes argument.
+        function of that name returns for ``args``, or 0. For fentry, fexit and tp_btf
+        programs a pointer argument may be bytes, or a dict laid out as the struct the hook's
+        prototype points to; pybpf places it in memory and passes its address. A tracepoint
+        takes its raw context as one bytes argument; kprobes take ints. ``task`` is the
+        current task for this call (by default the runtime's).
+
+        Raises:
+            TypeError: an argument pybpf cannot pass to this hook.
         """
         with self._lock:
             links = list(self._hooks.get(name, ()))
@@ -241,22 +257,29 @@ class Runtime:
         cpu = self._cpu_for(cpu)
         ints = [a for a in args if isinstance(a, int)]
         known = _KNOWN_FUNCTIONS.get(name)
-        result = ret if ret is not None else known(ints) if known and ints else 0
-        for exit_pass in (False, True):
-            for link in links:
-                program = link.program
-                if program.is_exit_hook != exit_pass:
-                    continue
-                context = self._hook_context(program, args, ints, result)
-                program._execute(context.base, (context,), None, cpu)
+        result = ret if ret is not None else known(ints) if known and len(ints) == len(args) and ints else 0
+        with self._host.running_as(task):
+            for exit_pass in (False, True):
+                for link in links:
+                    program = link.program
+                    if program.is_exit_hook != exit_pass:
+                        continue
+                    regions = self._hook_regions(program, name, args, ints, result)
+                    program._execute(regions[0].base, regions, None, cpu)
 
-    def _hook_context(self, program: Program, args: tuple[int | bytes, ...], ints: list[int], ret: int) -> Region:
+    def _hook_regions(
+        self, program: Program, name: str, args: tuple[Any, ...], ints: list[int], ret: int
+    ) -> tuple[Region, ...]:
+        """The program's context and the memory its pointer arguments point to."""
         section = program.section
         if section.startswith(("kprobe", "kretprobe")):
-            return pt_regs_context(ints, ret)
+            return (pt_regs_context(ints, ret),)
         if section.startswith(("tracepoint", "tp/")) and len(args) == 1 and isinstance(args[0], bytes):
-            return Region.from_bytes(args[0], "tracepoint ctx", writable=False)
-        return args_context(ints + [ret] if program.is_exit_hook else ints)
+            return (Region.from_bytes(args[0], "tracepoint ctx", writable=False),)
+        if program.type != ProgType.TRACING:
+            return (args_context(ints + [ret] if program.is_exit_hook else ints),)
+        values, pointed = place_arguments(self, name, args)
+        return (args_context(values + [ret] if program.is_exit_hook else values), *pointed)
 
     def _run_fentry_tests(self) -> None:
         for name, args in _FENTRY_TESTS:
