@@ -254,3 +254,35 @@ def test_namespace_ids_vprintk_and_stacks(c_file) -> None:  # type: ignore[no-un
     assert out[4] == 8 and obj.globals["stack"][0] != 0 and obj.globals["stack"][1:] == [0, 0, 0]
     assert out[5] == 0
     assert rt.trace_lines() == ["1 2 3 4"]
+
+
+FUNC_ARGS = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+long out[8];
+
+SEC("fexit/bpf_fentry_test2")
+int exit2(unsigned long long *ctx)
+{
+    __u64 v = 0;
+    out[0] = bpf_get_func_arg_cnt(ctx);
+    out[1] = bpf_get_func_arg(ctx, 1, &v);
+    out[2] = v;
+    out[3] = bpf_get_func_arg(ctx, 2, &v);
+    out[4] = bpf_get_func_ret(ctx, &v);
+    out[5] = v;
+    out[6] = bpf_get_func_ip(ctx) > 0xffffffff81000000ULL;
+    out[7] = bpf_get_socket_cookie((void *)ctx[0]);
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_traced_function_arguments_and_return_value(c_file) -> None:  # type: ignore[no-untyped-def]
+    rt = pybpf.Runtime(clock="virtual")
+    obj = rt.load(c_file(FUNC_ARGS))
+    obj.programs["exit2"].attach()
+    rt.trigger("bpf_fentry_test2", 2, 3)
+    assert obj.globals["out"] == [2, 0, 3, -22, 0, 5, 1, 1]

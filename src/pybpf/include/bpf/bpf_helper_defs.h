@@ -95,6 +95,9 @@ static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (v
 /* Copy a NUL-terminated string from an address; returns its length with the NUL. */
 static long (* const bpf_probe_read_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 45;
 
+/* The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none. */
+static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *) 46;
+
 /* Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded). */
 static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
 
@@ -200,6 +203,9 @@ static long (* const bpf_timer_start)(struct bpf_timer *timer, __u64 nsecs, __u6
 /* Disarm a timer; 1 if it was armed, 0 if not. */
 static long (* const bpf_timer_cancel)(struct bpf_timer *timer) = (void *) 172;
 
+/* The address of the traced function (pybpf's hooks have stable made-up addresses). */
+static __u64 (* const bpf_get_func_ip)(void *ctx) = (void *) 173;
+
 /* The cookie the program was attached with (pybpf's links carry none: 0). */
 static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;
 
@@ -211,6 +217,15 @@ static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback
 
 /* Compare a buffer with a constant string. */
 static long (* const bpf_strncmp)(const char *s1, __u32 s1_sz, const char *s2) = (void *) 182;
+
+/* Argument n of the traced function; -EINVAL past the last. */
+static long (* const bpf_get_func_arg)(void *ctx, __u32 n, __u64 *value) = (void *) 183;
+
+/* The traced function's return value (fexit). */
+static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;
+
+/* How many arguments the traced function has. */
+static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
 
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
