@@ -14,6 +14,7 @@ struct bpf_spin_lock {
 
 struct __sk_buff;
 struct bpf_dynptr;
+struct bpf_fib_lookup;
 struct bpf_pidns_info;
 struct cgroup;
 struct seq_file;
@@ -103,6 +104,9 @@ static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (voi
 
 /* Copy the program's call chain (instruction addresses) into buf; returns the bytes copied. */
 static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;
+
+/* Route lookup: pybpf's one device (lo, ifindex 1) does not forward (BPF_FIB_LKUP_RET_FWD_DISABLED). */
+static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags) = (void *) 69;
 
 /* The cgroup v2 id of the current task (Runtime(task=...)). */
 static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
