@@ -36,7 +36,7 @@ def _is_xdp(ctx: ExecContext) -> bool:
     return program is not None and program.type.name == "XDP"
 
 
-def _packet(ctx: ExecContext, context: int) -> tuple[int, int]:
+def packet_bounds(ctx: ExecContext, context: int) -> tuple[int, int]:
     """``data`` and ``data_end`` of the packet behind the program's context."""
     data, end = (XDP_DATA, XDP_DATA_END) if _is_xdp(ctx) else (SKB_DATA, SKB_DATA_END)
     raw = ctx.read(context, 8 if data == XDP_DATA else 84)
@@ -45,7 +45,7 @@ def _packet(ctx: ExecContext, context: int) -> tuple[int, int]:
 
 def _span(ctx: ExecContext, context: int, offset: int, length: int) -> int | None:
     """The address of ``[offset, offset + length)`` of the packet, or None when it is not all there."""
-    start, end = _packet(ctx, context)
+    start, end = packet_bounds(ctx, context)
     offset &= 0xFFFF_FFFF
     if length < 0 or offset + length > end - start:
         return None

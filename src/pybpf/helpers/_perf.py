@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from ..engine import ExecContext
 from ._impl import host, implements, map_arg
+from ._packet import packet_bounds
 
 EINVAL = 22
 BPF_F_SKIP_FIELD_MASK = 0xFF
 BPF_F_USER_STACK = 1 << 8
 BPF_F_USER_BUILD_ID = 1 << 11
 BPF_F_CTXLEN_MASK = 0xFFFFF << 32  #: skb/xdp programs: packet bytes to append to the sample
-SKB_DATA, SKB_DATA_END = 76, 80
+EFAULT = 14
 
 
 @implements("bpf_perf_event_output")
@@ -23,11 +24,9 @@ def perf_event_output(ctx: ExecContext, context: int, m: int, flags: int, data: 
     sample = ctx.read(data, size) if size else b""
     packet_bytes = (flags & BPF_F_CTXLEN_MASK) >> 32
     if packet_bytes:
-        raw = ctx.read(context, 84)
-        start = int.from_bytes(raw[SKB_DATA : SKB_DATA + 4], "little")
-        end = int.from_bytes(raw[SKB_DATA_END : SKB_DATA_END + 4], "little")
+        start, end = packet_bounds(ctx, context)
         if packet_bytes > end - start:
-            return -14  # EFAULT: the packet is shorter
+            return -EFAULT  # the packet is shorter
         sample += ctx.read(start, packet_bytes)
     return events.output(flags & ~BPF_F_CTXLEN_MASK, ctx.cpu, sample)  # type: ignore[no-any-return]
 
