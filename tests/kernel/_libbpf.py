@@ -15,9 +15,10 @@ import ctypes
 import ctypes.util
 import os
 import platform
+import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -28,7 +29,9 @@ __all__ = [
     "KernelProgram",
     "KernelRunResult",
     "LibbpfError",
+    "RawLoad",
     "available",
+    "load_raw",
     "num_possible_cpus",
     "unavailable_reason",
 ]
@@ -122,6 +125,7 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "bpf_map__value_size": (_U32, [_P]),
     "bpf_map__max_entries": (_U32, [_P]),
     "bpf_map__map_flags": (_U32, [_P]),
+    "bpf_map__initial_value": (_P, [_P, ctypes.POINTER(_SZ)]),
     "bpf_prog_test_run_opts": (_I, [_I, ctypes.POINTER(_TestRunOpts)]),
     "bpf_map_create": (_I, [_I, _S, _U32, _U32, _U32, _P]),
     "bpf_prog_load": (_I, [_I, _S, _S, _P, _SZ, _P]),
@@ -265,6 +269,61 @@ def round8(n: int) -> int:
     return (n + 7) & ~7
 
 
+#: bpf(2)'s syscall number, where this module knows it
+_SYS_BPF = {"x86_64": 321, "AMD64": 321, "aarch64": 280, "arm64": 280}
+_BPF_PROG_LOAD = 5
+#: the leading fields of ``union bpf_attr`` for BPF_PROG_LOAD: prog_type, insn_cnt, insns,
+#: license, log_level, log_size, log_buf, kern_version, prog_flags, prog_name,
+#: prog_ifindex, expected_attach_type
+_PROG_LOAD_ATTR = "<IIQQIIQII16sII"
+_ATTR_SIZE = 144
+
+
+@dataclass(frozen=True)
+class RawLoad:
+    """What the kernel said of a program loaded from raw instructions: ``errno`` 0 when it
+    accepted it, and the verifier log."""
+
+    errno: int
+    log: str
+
+    @property
+    def message(self) -> str:
+        """The log's last line before the statistics: the verifier's verdict."""
+        lines = [line for line in self.log.splitlines() if line]
+        while lines and lines[-1].startswith(("processed ", "verification time ", "stack depth ")):
+            lines.pop()
+        return lines[-1] if lines else ""
+
+
+def load_raw(
+    code: bytes, prog_type: int = BPF_PROG_TYPE_SOCKET_FILTER, *, log_level: int = 1,
+    license: str = "GPL", expected_attach_type: int = 0,
+) -> RawLoad:
+    """Load raw instructions with bpf(BPF_PROG_LOAD), as nothing but the kernel sees them (no
+    libbpf in between), and close the program at once."""
+    _libbpf()
+    machine = platform.machine()
+    if machine not in _SYS_BPF:
+        raise LibbpfError(95, f"bpf(): syscall number unknown on {machine}")
+    libc = ctypes.CDLL(None, use_errno=True)
+    insns = ctypes.create_string_buffer(code, len(code))
+    lic = ctypes.create_string_buffer(license.encode())
+    log = ctypes.create_string_buffer(1 << 22)
+    fields = struct.pack(
+        _PROG_LOAD_ATTR, prog_type, len(code) // 8, ctypes.addressof(insns), ctypes.addressof(lic),
+        log_level, len(log), ctypes.addressof(log), 0, 0, b"raw", 0, expected_attach_type,
+    )
+    attr = ctypes.create_string_buffer(fields.ljust(_ATTR_SIZE, b"\0"), _ATTR_SIZE)
+    with _libbpf().lock:
+        fd = libc.syscall(_SYS_BPF[machine], _BPF_PROG_LOAD, attr, _ATTR_SIZE)
+        err = ctypes.get_errno()
+    if fd >= 0:
+        os.close(fd)
+        err = 0
+    return RawLoad(err, log.value.decode(errors="replace"))
+
+
 @dataclass(frozen=True)
 class KernelRunResult:
     """What ``bpf_prog_test_run_opts`` reported."""
@@ -382,6 +441,16 @@ class KernelMap:
         size = ctypes.c_uint32(MAP_INFO_SIZE)
         _check(_libbpf().dll.bpf_obj_get_info_by_fd(self.fd, info, ctypes.byref(size)), f"info of map '{self.name}'")
         return info.raw[MAP_INFO_NAME : MAP_INFO_NAME + 16].split(b"\0", 1)[0].decode()
+
+    @property
+    def memlock(self) -> int:
+        """The bytes the kernel charges for the map (``map_mem_usage``), as its fdinfo says and
+        ``bpftool map show`` prints them."""
+        with open(f"/proc/self/fdinfo/{self.fd}") as info:
+            for line in info:
+                if line.startswith("memlock:"):
+                    return int(line.split()[1])
+        raise LibbpfError(0, f"map '{self.name}': no memlock line in its fdinfo")
 
     # -- buffers -----------------------------------------------------------------------------
 
@@ -515,6 +584,9 @@ class KernelMap:
 class KernelObject:
     """An object file opened and loaded by libbpf (a context manager that closes it).
 
+    ``patches`` are (map name suffix, offset, bytes) written into global data before the load,
+    as a skeleton sets ``const volatile`` values.
+
     Attributes:
         programs: loaded programs by name, in libbpf's (file) order.
         maps: maps by name (global data as ``<obj>.bss`` and so on), in libbpf's order.
@@ -523,7 +595,13 @@ class KernelObject:
         LibbpfError: open or load failed; ``log`` holds the verifier log and libbpf's messages.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, log_size: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        log_size: int = 1 << 20,
+        patches: Sequence[tuple[str, int, bytes]] = (),
+    ) -> None:
         lib = _libbpf()
         dll = lib.dll
         self._handle: int | None = None
@@ -543,6 +621,8 @@ class KernelObject:
                 dll.bpf_program__set_log_buf(prog, buf, log_size)
                 self._logs[name] = buf
                 prog = dll.bpf_object__next_program(handle, prog)
+            for name, offset, data in patches:
+                self._patch(handle, name, offset, data)
             rc = dll.bpf_object__load(handle)
             messages = lib.take_messages()
         self.messages = messages  #: what libbpf said while loading (warnings, retries)
@@ -563,6 +643,20 @@ class KernelObject:
             km = KernelMap(self, m)
             self.maps[km.name] = km
             m = dll.bpf_object__next_map(handle, m)
+
+    @staticmethod
+    def _patch(handle: int, name: str, offset: int, data: bytes) -> None:
+        """Write ``data`` at ``offset`` of the initial value of the map whose name ends with
+        ``name`` (a global-data section such as ``.rodata``), before the object is loaded."""
+        dll = _libbpf().dll
+        m = dll.bpf_object__next_map(handle, None)
+        while m and not dll.bpf_map__name(m).decode().endswith(name):
+            m = dll.bpf_object__next_map(handle, m)
+        size = ctypes.c_size_t()
+        initial = dll.bpf_map__initial_value(m, ctypes.byref(size)) if m else None
+        if not initial or offset + len(data) > size.value:
+            raise LibbpfError(22, f"no initial value to patch at {name}+{offset}")
+        ctypes.memmove(initial + offset, data, len(data))
 
     def __repr__(self) -> str:
         return f"<KernelObject {self.path.name} programs={list(self.programs)} maps={list(self.maps)}>"

@@ -306,7 +306,12 @@ class Runtime:
         self.advance(max(0, t_ns - self.clock.now()))
 
     def run_until_idle(self, limit_ns: int) -> int:
-        """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed."""
+        """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed.
+
+        Raises:
+            ValueError: ``limit_ns`` is negative ("time can't go backwards").
+            BpfRuntimeError: a timer callback faulted, or (virtual clock) a timer storm.
+        """
         passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
         self._raise_callback_errors()
         return passed  # type: ignore[no-any-return]
