@@ -307,7 +307,11 @@ class _Loader:
         checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
         try:
             check_fields(checked)
-            offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
+            offered = {
+                id_
+                for id_, h in BY_ID.items()
+                if (self.rt.privileged or not h.privileged) and h.offered_to(pspec.type.name)
+            }
             check_helper_calls(pspec.instructions, pspec.license, offered)
             check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
             check_format_strings(insns, self._read_string)
