@@ -179,7 +179,7 @@ class _Loader:
             if isinstance(m, maps.BloomFilter):
                 m.set_map_extra(mspec.map_extra)
         except MapError as err:
-            raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
+            raise MapError("load maps", err.errno, f"map '{mspec.name}': {err.reason}") from err
         try:
             self.rt._table.add_map(m)
         except MapError as err:
