@@ -121,7 +121,7 @@ def test_question_mark_sections_load_only_when_named(source: Path) -> None:
 
 def test_unknown_program_names_list_the_programs(source: Path) -> None:
     rt = pybpf.Runtime(clock="virtual")
-    with pytest.raises(ValueError, match=r"no program 'nope'; the object has forward, lookup, optional, report$"):
+    with pytest.raises(ValueError, match=r"^load: no program 'nope' in object 'prog'; its programs: forward, lookup, optional, report$"):
         rt.load(source, cflags=["-DTARGET=0"], programs=["nope"])
 
 

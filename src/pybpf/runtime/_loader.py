@@ -85,18 +85,16 @@ def load_object(
     programs: Collection[str] | None = None,
     cflags: Sequence[str] = (),
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``.
-
-    ``programs`` names the programs to load (libbpf's autoload): None loads every program
-    whose section does not start with ``?``.
-    """
+    """Load an object file (or compile and load a ``.c`` file, with ``cflags``) into
+    ``runtime``; ``programs`` chooses which programs load (None: those whose sections do not
+    begin with ``?``)."""
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
     obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
     if programs is not None:
-        spec = _select_programs(spec, programs)
+        spec = _choose_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
         return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
@@ -106,22 +104,21 @@ def load_object(
         raise
 
 
-def _select_programs(spec: CollectionSpec, wanted: Collection[str]) -> CollectionSpec:
-    """The spec with exactly the programs ``wanted`` set to load, as a libbpf user's
-    ``bpf_program__set_autoload`` calls would leave it.
+def _choose_programs(spec: CollectionSpec, names: Collection[str]) -> CollectionSpec:
+    """``spec`` with exactly the programs ``names`` set to load (libbpf's
+    ``bpf_program__set_autoload``).
 
     Raises:
+        TypeError: ``names`` is a single string.
         ValueError: a name that is no program of the object (the message lists them).
     """
-    if isinstance(wanted, str):
-        raise TypeError("programs must be a collection of names, not a string")
-    unknown = sorted(set(wanted) - set(spec.programs))
-    if unknown:
-        raise ValueError(
-            f"load {spec.name}: no program {', '.join(map(repr, unknown))}; the object has "
-            + (", ".join(sorted(spec.programs)) or "no programs")
-        )
-    chosen = {name: replace(p, autoload=name in wanted) for name, p in spec.programs.items()}
+    if isinstance(names, str):
+        raise TypeError("load: programs must be a collection of names, not a string")
+    missing = sorted(set(names) - set(spec.programs))
+    if missing:
+        have = ", ".join(sorted(spec.programs)) or "none"
+        raise ValueError(f"load: no program {', '.join(map(repr, missing))} in object '{spec.name}'; its programs: {have}")
+    chosen = {name: replace(p, autoload=name in names) for name, p in spec.programs.items()}
     return replace(spec, programs=chosen)
 
 

@@ -147,9 +147,10 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
-            programs: the names of the programs to load, as libbpf's autoload chooses them;
-                the others are neither checked nor in ``obj.programs``. None loads every
-                program except those whose section starts with ``?``.
+            programs: the names of the programs to load, whatever their sections say (libbpf's
+                ``bpf_program__set_autoload``); None loads every program whose section does
+                not begin with ``?``. The others are neither checked nor in ``obj.programs``;
+                every map is created either way, as libbpf does.
             cflags: extra compiler flags (``-DNAME=1``, ``-Ipath``) for a ``.c`` path.
 
         Raises:
