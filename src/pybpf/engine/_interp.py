@@ -32,6 +32,7 @@ class Interpreter:
         max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
             is counted).
         name: used in tracebacks of the generated code.
+        kfuncs: kfunc implementations by the immediate of their calls.
         owner: what the engine runs for (the runtime's program), given back on faults as
             ``BpfRuntimeError.engine.owner``; opaque to the engine.
 
@@ -48,19 +49,21 @@ class Interpreter:
         visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        kfuncs: HelperTable | None = None,
         owner: object = None,
     ) -> None:
         validate(insns)
         self.owner = owner
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
+        self.kfuncs = dict(kfuncs or {})
         self.space = space if space is not None else AddressSpace()
         self.visible = visible
         self.max_instructions = check_budget(max_instructions)
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
         self._code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
-        self.source = generate(self.insns, self.helpers.keys(), self._code.base)
+        self.source = generate(self.insns, self.helpers.keys(), self._code.base, self.kfuncs.keys())
         namespace = self._namespace()
         # The source is ours, generated from validated instructions: nothing of the program
         # reaches it but numbers.
@@ -72,6 +75,7 @@ class Interpreter:
     def _namespace(self) -> dict[str, Any]:
         ns: dict[str, Any] = dict(RUNTIME_FUNCTIONS)
         ns.update({f"H{id_}": fn for id_, fn in self.helpers.items()})
+        ns.update({f"K{id_}": fn for id_, fn in self.kfuncs.items()})
         ns.update(
             add=operator.add,
             or_=operator.or_,
@@ -181,7 +185,12 @@ class Interpreter:
         return count
 
 
+POISONED_RELOCATION = 0xBAD2310  #: the helper id libbpf (and pybpf) writes over an unresolved CO-RE relocation
+
+
 def _unknown_helper(helper_id: int, pc: int) -> None:
+    if helper_id == POISONED_RELOCATION:
+        raise BpfRuntimeError(f"CO-RE relocation poisoned (unresolved on the target BTF) at PC {pc}", pc=pc)
     raise BpfRuntimeError(f"unknown helper {helper_id} at PC {pc}", pc=pc)
 
 
