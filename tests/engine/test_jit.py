@@ -106,3 +106,13 @@ def test_checks_are_left_out_only_where_the_verifier_proved_the_access() -> None
         prog.run(8)
     mem = Region.from_bytes((42).to_bytes(8, "little"), "mem")
     assert prog.run(mem.base, regions=[mem]) == 42
+
+
+def test_the_first_instruction_the_jit_cannot_translate_is_named() -> None:
+    from pybpf.engine._irgen import first_uncompilable
+    from pybpf.isa import Instruction
+
+    program = assemble("mov %r0, 0\nexit")
+    assert first_uncompilable(program) is None
+    may_goto = Instruction(0xE5)  # JMP | JCOND: may_goto, which only the interpreter runs
+    assert first_uncompilable([program[0], may_goto, program[1]]) == 1

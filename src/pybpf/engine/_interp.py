@@ -13,9 +13,8 @@ from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._codegen import generate
 from ._context import ContextPool, ExecContext
 from ._engine import HelperTable
-from ._errors import BpfRuntimeError
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
-from ._run import Function, FunctionEngine, unknown_helper
+from ._run import Function, FunctionEngine, unknown_helper, unsupported
 
 __all__ = ["Interpreter"]
 
@@ -33,6 +32,7 @@ class Interpreter(FunctionEngine):
         max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
             is counted).
         name: used in tracebacks of the generated code.
+        kfuncs: kfunc implementations by the immediate of their calls.
         owner: what the engine runs for (the runtime's program), given back on faults as
             ``BpfRuntimeError.engine.owner``; opaque to the engine.
 
@@ -49,19 +49,21 @@ class Interpreter(FunctionEngine):
         visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        kfuncs: HelperTable | None = None,
         owner: object = None,
     ) -> None:
         validate(insns)
         self.owner = owner
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
+        self.kfuncs = dict(kfuncs or {})
         self.space = space if space is not None else AddressSpace()
         self.visible = visible
         self.max_instructions = check_budget(max_instructions)
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
         self.code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
-        self.source = generate(self.insns, self.helpers.keys(), self.code.base)
+        self.source = generate(self.insns, self.helpers.keys(), self.code.base, self.kfuncs.keys())
         namespace = self._namespace()
         # The source is ours, generated from validated instructions: nothing of the program
         # reaches it but numbers.
@@ -73,6 +75,7 @@ class Interpreter(FunctionEngine):
     def _namespace(self) -> dict[str, Any]:
         ns: dict[str, Any] = dict(RUNTIME_FUNCTIONS)
         ns.update({f"H{id_}": fn for id_, fn in self.helpers.items()})
+        ns.update({f"K{id_}": fn for id_, fn in self.kfuncs.items()})
         ns.update(
             add=operator.add,
             or_=operator.or_,
@@ -81,7 +84,7 @@ class Interpreter(FunctionEngine):
             second=lambda old, new: new,
             callx=self._callx,
             unknown_helper=unknown_helper,
-            unsupported=_unsupported,
+            unsupported=unsupported,
         )
         return ns
 
@@ -90,7 +93,3 @@ class Interpreter(FunctionEngine):
         if fn is None:
             unknown_helper(target, pc)
         return fn(ctx, *args)  # type: ignore[misc]
-
-
-def _unsupported(what: str, pc: int) -> None:
-    raise BpfRuntimeError(f"{what} is not supported at PC {pc}", pc=pc)

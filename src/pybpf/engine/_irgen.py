@@ -48,7 +48,7 @@ from ..isa import (
 )
 from ._context import STACK_SIZE
 
-__all__ = ["Fault", "Field", "Op", "generate_ir"]
+__all__ = ["Fault", "Field", "Op", "first_uncompilable", "generate_ir"]
 
 
 class Field(IntEnum):
@@ -81,7 +81,6 @@ class Fault(IntEnum):
     BUDGET = 3  #: the instruction budget is spent
     TOO_DEEP = 4  #: a call would nest more than MAX_CALL_FRAMES frames
     UNKNOWN_HELPER = 5  #: a call of a helper the table does not hold
-    KFUNC = 6  #: a kfunc call, which engines do not support
     FELL_OFF = 7  #: control ran past the last instruction
 
 
@@ -132,6 +131,7 @@ declare i64 @PyLong_AsUnsignedLongLongMask(ptr)
 declare ptr @PyLong_FromUnsignedLongLong(i64)
 declare i32 @pybpf_jit_resolve(ptr, i64, i64, i64, i64)
 declare i64 @pybpf_jit_helper(ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+declare i64 @pybpf_jit_kfunc(ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 declare i16 @llvm.bswap.i16(i16)
 declare i32 @llvm.bswap.i32(i32)
 declare i64 @llvm.bswap.i64(i64)
@@ -470,19 +470,20 @@ class _Function:
             self.check_fault()
             self.set_reg(0, r0)
         elif insn.src == CallSrc.KFUNC:
-            self.fault(Fault.KFUNC, pc)
-            self.start(self.label("dead"))
+            self.helper_call(pc, str(insn.imm), "pybpf_jit_kfunc")
         elif insn.imm in self.helpers:
             self.helper_call(pc, str(insn.imm))
         else:
             self.fault(Fault.UNKNOWN_HELPER, pc, insn.imm)
             self.start(self.label("dead"))
 
-    def helper_call(self, pc: int, helper_id: str) -> None:
-        """Call a helper through the trampoline; callx passes its register as the id."""
+    def helper_call(self, pc: int, helper_id: str, trampoline: str = "pybpf_jit_helper") -> None:
+        """Call a helper (or, through ``pybpf_jit_kfunc``, a kfunc) through its trampoline;
+        callx passes its register as the id. Kfunc calls always go out: whether the table
+        holds the kfunc is the Python side's question, so compiled code does not depend on it."""
         args = ", ".join(f"i64 {self.reg(r)}" for r in range(1, 6))
         self.save_count()
-        r0 = self.let(f"call i64 @pybpf_jit_helper(ptr %S, i64 {helper_id}, {args}, i64 %fp, i64 {pc})")
+        r0 = self.let(f"call i64 @{trampoline}(ptr %S, i64 {helper_id}, {args}, i64 %fp, i64 {pc})")
         self.reload_count()
         self.check_fault()
         self.set_reg(0, r0)
@@ -627,3 +628,44 @@ def used_helpers(insns: Sequence[Instruction]) -> Iterator[int]:
     for insn in insns:
         if insn.opcode == _CALL and insn.src == CallSrc.HELPER:
             yield insn.imm
+
+
+_ALU_OPS = frozenset((*_BINARY, AluOp.NEG, AluOp.MOV, AluOp.DIV, AluOp.MOD, AluOp.END))
+_JMP_OPS = frozenset((*_PREDICATES, JmpOp.JSET, JmpOp.JA, JmpOp.CALL, JmpOp.EXIT))
+_ATOMIC_IMMS = frozenset((*_RMW, *(op | FETCH for op in _RMW), AtomicOp.XCHG, AtomicOp.CMPXCHG))
+_MOVSX_OFFSETS = (0, 8, 16, 32)
+
+
+def first_uncompilable(insns: Sequence[Instruction]) -> int | None:
+    """The PC of the first instruction this module cannot translate, or None.
+
+    :func:`pybpf.isa.validate` accepts what the interpreter runs; this is the list of what the
+    JIT translates too, written as what it knows (not what it refuses), so an instruction added
+    to the interpreter later (``may_goto``, load-acquire, ``addr_space_cast``) is
+    uncompilable here until the JIT learns it, and its program stays interpreted.
+    """
+    for pc, insn in iter_pcs(insns):
+        if not _compiles(insn):
+            return pc
+    return None
+
+
+def _compiles(insn: Instruction) -> bool:
+    cls, op, mode = insn.cls, insn.opcode & 0xF0, insn.opcode & 0xE0
+    if cls in (Class.ALU, Class.ALU64):
+        if op == AluOp.MOV:
+            return insn.offset in _MOVSX_OFFSETS
+        if op in (AluOp.DIV, AluOp.MOD):
+            return insn.offset in (0, 1)
+        return op in _ALU_OPS and insn.offset == 0
+    if cls in (Class.JMP, Class.JMP32):
+        return op in _JMP_OPS
+    if cls == Class.LD:
+        return insn.opcode == LDDW or mode in (Mode.ABS, Mode.IND)
+    if cls == Class.LDX:
+        return mode in (Mode.MEM, Mode.MEMSX)
+    if cls == Class.ST:
+        return mode == Mode.MEM
+    if mode == Mode.ATOMIC:
+        return insn.imm in _ATOMIC_IMMS
+    return mode == Mode.MEM

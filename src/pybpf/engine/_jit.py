@@ -14,7 +14,7 @@ buffer), with the GIL held, and talks to Python through two trampolines:
   the window on success, and records the :class:`OutOfBoundsError` otherwise;
 - ``pybpf_jit_helper``: a helper call (or ``callx``), with the run's :class:`ExecContext`.
   Whatever the helper raises (a fault, a tail call) is kept and re-raised once native code
-  has unwound.
+  has unwound; ``pybpf_jit_kfunc`` does the same for a kfunc call, from the kfunc table.
 
 Each compiled function is wrapped in a Python function with the interpreter's calling
 convention (:data:`._run.Function`), so tail calls, callbacks and tiering mix both engines.
@@ -36,19 +36,20 @@ from typing import final
 import llvmlite
 import llvmlite.binding as llvm
 
+from .._errors import NotSupportedError
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import ContextPool, ExecContext, PacketAbort
 from ._engine import HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
-from ._irgen import STATE_SLOTS, Fault, Field, Op, generate_ir, used_helpers
+from ._irgen import STATE_SLOTS, Fault, Field, Op, first_uncompilable, generate_ir, used_helpers
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
-from ._run import Function, FunctionEngine, unknown_helper
+from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
 
-__all__ = ["Jit", "is_cached"]
+__all__ = ["Jit", "compiles", "is_cached"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 2
+CODEGEN_VERSION = 3
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -66,7 +67,7 @@ _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 class _State:
     """The native slots of one :class:`ExecContext` (see :class:`._irgen.Field`), and what the
-    Python side keeps beside them: the helper table of the running program, the regions behind
+    Python side keeps beside them: the helper and kfunc tables of the running program, the regions behind
     the cached windows (kept alive while cached), the exception waiting to be raised."""
 
     def __init__(self, ctx: ExecContext) -> None:
@@ -74,7 +75,7 @@ class _State:
         self.view = memoryview(ctx_slots).cast("B")
         self.address: int = ctypes.addressof(ctx_slots)
         self.ctx = ctx
-        self.helpers: HelperTable = {}
+        self.tables: tuple[HelperTable, HelperTable] = ({}, {})
         self.windows: list[Region | None] = [None, None]
         self.pending: BaseException | None = None
 
@@ -99,8 +100,6 @@ class _State:
             self.ctx.too_deep(pc)
         if kind == Fault.UNKNOWN_HELPER:
             unknown_helper(arg, pc)
-        if kind == Fault.KFUNC:
-            raise BpfRuntimeError(f"kfunc call is not supported at PC {pc}", pc=pc)
         raise BpfRuntimeError(f"control runs past the last instruction at PC {pc}", pc=pc)
 
 
@@ -141,21 +140,37 @@ def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -
 def _helper(
     address_of_state: int, helper_id: int, r1: int, r2: int, r3: int, r4: int, r5: int, fp: int, pc: int
 ) -> int:
-    state = _STATES[address_of_state]
+    return _call(_STATES[address_of_state], _HELPERS, helper_id, (r1, r2, r3, r4, r5), fp, pc)
+
+
+def _kfunc(
+    address_of_state: int, kfunc_id: int, r1: int, r2: int, r3: int, r4: int, r5: int, fp: int, pc: int
+) -> int:
+    # The id crosses as an unsigned 64-bit number; the table is keyed by the signed immediate.
+    signed_id = kfunc_id - (1 << 64) if kfunc_id >> 63 else kfunc_id
+    return _call(_STATES[address_of_state], _KFUNCS, signed_id, (r1, r2, r3, r4, r5), fp, pc)
+
+
+_HELPERS, _KFUNCS = 0, 1
+_MISSING = (unknown_helper, unknown_kfunc)
+
+
+def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int, pc: int) -> int:
+    """Call entry ``fn_id`` of the running program's helper or kfunc ``table``."""
     ctx, slots = state.ctx, state.slots
-    helpers, code_base = state.helpers, slots[Field.CODE_BASE]
+    tables, code_base = state.tables, slots[Field.CODE_BASE]
     ctx.fp, ctx.n = fp, slots[Field.N]
     r0 = 0
     try:
-        fn = helpers.get(helper_id)
+        fn = tables[table].get(fn_id)
         if fn is None:
-            unknown_helper(helper_id, pc)
+            _MISSING[table](fn_id, pc)
         else:
-            r0 = fn(ctx, r1, r2, r3, r4, r5) & _M64
+            r0 = fn(ctx, *args) & _M64
     except BaseException as error:  # noqa: BLE001 - re-raised once native code has unwound
         state.fail(error)
     slots[Field.N] = ctx.n
-    state.helpers, slots[Field.CODE_BASE] = helpers, code_base
+    state.tables, slots[Field.CODE_BASE] = tables, code_base
     # A helper may free or hide memory (a deleted element, a callback's key): forget the
     # windows, so the next access outside the stack is looked up again.
     slots[Field.RSIZE] = slots[Field.WSIZE] = 0
@@ -167,7 +182,7 @@ _RESOLVE_TYPE = ctypes.CFUNCTYPE(
     ctypes.c_int32, ctypes.c_size_t, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64
 )
 _HELPER_TYPE = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_size_t, *([ctypes.c_uint64] * 8))
-_TRAMPOLINES = (_RESOLVE_TYPE(_resolve), _HELPER_TYPE(_helper))
+_TRAMPOLINES = (_RESOLVE_TYPE(_resolve), _HELPER_TYPE(_helper), _HELPER_TYPE(_kfunc))
 
 
 class _MethodDef(ctypes.Structure):
@@ -208,7 +223,7 @@ class _Backend:
     def __init__(self) -> None:
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
-        for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper"), _TRAMPOLINES, strict=True):
+        for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
         for name in ("PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong"):
             llvm.add_symbol(name, ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value)
@@ -309,6 +324,11 @@ def _write_cached(key: str, obj: bytes) -> None:
         return
 
 
+def compiles(insns: Sequence[Instruction]) -> bool:
+    """Whether the JIT translates every instruction of this (validated) program."""
+    return first_uncompilable(insns) is None
+
+
 def is_cached(insns: Sequence[Instruction], helpers: HelperTable, proven: Collection[int] = ()) -> bool:
     """Whether compiling this program would cost nothing (in this process or on disk)."""
     backend = _backend()
@@ -338,6 +358,7 @@ class Jit(FunctionEngine):
         max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
             is counted).
         name: used in messages.
+        kfuncs: kfunc implementations by the immediate of their calls.
         owner: what the engine runs for (the runtime's program), given back on faults as
             ``BpfRuntimeError.engine.owner``; opaque to the engine.
         code: the region whose addresses stand for subprograms (``lddw`` of a function):
@@ -346,6 +367,8 @@ class Jit(FunctionEngine):
 
     Raises:
         InstructionError: the program is malformed.
+        NotSupportedError: the program holds an instruction the JIT does not translate
+            (:func:`compiles`); :func:`pybpf.engine.create_engine` interprets such programs.
     """
 
     def __init__(
@@ -357,14 +380,19 @@ class Jit(FunctionEngine):
         visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        kfuncs: HelperTable | None = None,
         owner: object = None,
         code: Region | None = None,
         proven: Collection[int] = frozenset(),
     ) -> None:
         validate(insns)
+        pc = first_uncompilable(insns)
+        if pc is not None:
+            raise NotSupportedError(f"the JIT does not translate the instruction at PC {pc}")
         self.owner = owner
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
+        self.kfuncs = dict(kfuncs or {})
         self.space = space if space is not None else AddressSpace()
         self.visible = visible
         self.max_instructions = check_budget(max_instructions)
@@ -381,11 +409,11 @@ class Jit(FunctionEngine):
         self._counts = threading.local()
 
     def _wrap(self, native: Callable[..., int]) -> Function:
-        helpers, code_base = self.helpers, self.code.base
+        tables, code_base = (self.helpers, self.kfuncs), self.code.base
 
         def enter(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int, r10: int) -> int:
             state = ctx.native or _attach(ctx)
-            slots, saved = state.slots, state.helpers
+            slots, saved = state.slots, state.tables
             packet = ctx.packet
             # Slots 0-6: count, budget, top, empty windows; 10-13: frame limit, packet, code.
             _HEAD.pack_into(state.view, 0, ctx.n, ctx.limit, ctx.top, 0, 0, 0, 0)
@@ -394,12 +422,12 @@ class Jit(FunctionEngine):
                 state.view, _TAIL_OFFSET, ctx.min_caller_fp,
                 packet.base if packet else 0, packet.size if packet else 0, code_base,
             )
-            state.helpers = helpers
+            state.tables = tables
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:
                 ctx.n = slots[_N]
-                state.helpers, slots[_CODE_BASE] = saved, saved_code
+                state.tables, slots[_CODE_BASE] = saved, saved_code
             if slots[_FAULT]:
                 state.raise_fault()
             return r0

@@ -18,7 +18,16 @@ from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCal
 from ._errors import BpfRuntimeError
 from ._memory import Region, Visibility
 
-__all__ = ["Function", "FunctionEngine", "call_nested", "run_function", "unknown_helper"]
+__all__ = [
+    "POISONED_RELOCATION",
+    "Function",
+    "FunctionEngine",
+    "call_nested",
+    "run_function",
+    "unknown_helper",
+    "unknown_kfunc",
+    "unsupported",
+]
 
 #: A compiled subprogram: ``fn(ctx, r1, r2, r3, r4, r5, r10) -> r0``.
 Function = Callable[..., int]
@@ -173,6 +182,22 @@ class FunctionEngine:
         return count
 
 
+POISONED_RELOCATION = 0xBAD2310  #: the helper id libbpf (and pybpf) writes over an unresolved CO-RE relocation
+
+
 def unknown_helper(helper_id: int, pc: int) -> None:
-    """Raise the error of a call (direct or ``callx``) of a helper the table does not hold."""
+    """Raise the error of a call (direct or ``callx``) of a helper the table does not hold:
+    the call of a poisoned CO-RE relocation says so, since no helper is missing there."""
+    if helper_id == POISONED_RELOCATION:
+        raise BpfRuntimeError(f"CO-RE relocation poisoned (unresolved on the target BTF) at PC {pc}", pc=pc)
     raise BpfRuntimeError(f"unknown helper {helper_id} at PC {pc}", pc=pc)
+
+
+def unknown_kfunc(kfunc_id: int, pc: int) -> None:
+    """Raise the error of a call of a kfunc the table does not hold."""
+    unsupported(f"call of kfunc {kfunc_id}", pc)
+
+
+def unsupported(what: str, pc: int) -> None:
+    """Raise the error of something the engines do not implement, reached at ``pc``."""
+    raise BpfRuntimeError(f"{what} is not supported at PC {pc}", pc=pc)

@@ -7,6 +7,10 @@ already cached (earlier in the process or on disk) costs about a millisecond to 
 switches after :data:`LOAD_CACHED_AFTER` instructions. A test suite of many small programs
 therefore never compiles, and loads compiled code only for what runs long enough to gain.
 
+A program holding an instruction the JIT does not translate yet (:func:`._jit.compiles`)
+is interpreted whatever the engine asked for, ``"jit"`` included: the one rule by which a
+program's results never depend on how far the JIT has caught up with the interpreter.
+
 Both tiers share the program's code region (so subprogram addresses taken before the switch
 still name the same callbacks) and the function calling convention of :mod:`._run`, so the
 switch may happen between any two runs, even while an earlier run of the program is nested
@@ -79,12 +83,14 @@ def create_engine(
     visible: Visibility = EVERYTHING,
     max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
     name: str = "prog",
+    kfuncs: HelperTable | None = None,
     owner: object = None,
 ) -> Any:
     """The engine ``kind`` names for a program (see :data:`ENGINES`).
 
     ``"auto"`` follows ``$PYBPF_ENGINE`` when it names an engine (how a test suite is run with
-    one engine forced). Without llvmlite, ``"jit"`` and ``"auto"`` give the interpreter.
+    one engine forced). Without llvmlite, ``"jit"`` and ``"auto"`` give the interpreter, and
+    so does any engine for a program the JIT does not translate (see the module's rule).
 
     Raises:
         TypeError: ``max_instructions`` is not an int.
@@ -98,9 +104,9 @@ def create_engine(
         kind = forced if forced in ENGINES else "auto"
     options: dict[str, Any] = {
         "helpers": helpers, "space": space, "visible": visible, "max_instructions": max_instructions, "name": name,
-        "owner": owner,
+        "kfuncs": kfuncs, "owner": owner,
     }
-    if kind == "interpreter" or _jit_module() is None:
+    if kind == "interpreter" or _jit_module() is None or not _JIT.compiles(insns):
         return Interpreter(insns, **options)
     if kind == "jit":
         return _JIT.Jit(insns, **options)
@@ -139,10 +145,12 @@ class Tiered(FunctionEngine):
         visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        kfuncs: HelperTable | None = None,
         owner: object = None,
     ) -> None:
         self.interpreter = Interpreter(
-            insns, helpers=helpers, space=space, visible=visible, max_instructions=max_instructions, name=name
+            insns, helpers=helpers, space=space, visible=visible, max_instructions=max_instructions, name=name,
+            kfuncs=kfuncs,
         )
         self.owner = owner
         self.visible = visible
@@ -160,7 +168,7 @@ class Tiered(FunctionEngine):
         interp = self.interpreter
         self.compiled = _JIT.Jit(
             interp.insns, helpers=interp.helpers, space=interp.space, visible=self.visible,
-            max_instructions=self.max_instructions, code=interp.code,
+            max_instructions=self.max_instructions, kfuncs=interp.kfuncs, code=interp.code,
         )
         self.functions = self.compiled.functions
 
