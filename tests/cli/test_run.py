@@ -145,3 +145,16 @@ def test_bad_times(text: str) -> None:
 def test_format_time_is_the_shortest_exact_spelling() -> None:
     assert [format_time(n) for n in (5_000_000_000, 1_500_000_000, 250_000, 7, 0)] == [
         "5s", "1500ms", "250us", "7ns", "0ns"]
+
+
+def test_run_passes_defines_and_include_dirs_to_the_compiler(cli: Cli, objects: Build, tmp_path: Path) -> None:
+    objects("timer")  # skips without clang
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "answer.h").write_text("#define BASE 40\n")
+    source = tmp_path / "answer.bpf.c"
+    source.write_text(
+        '#include <bpf/bpf_helpers.h>\n#include "answer.h"\nint answer;\n'
+        'SEC("syscall") int set(void *ctx) { answer = BASE + EXTRA; return 0; }\n'
+    )
+    result = cli("-D", "EXTRA=2", "-I", tmp_path / "inc", "run", source, "--prog", "set")
+    assert "global answer = 42" in result.out.splitlines()

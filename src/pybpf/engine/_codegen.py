@@ -53,7 +53,9 @@ _CALLX = Class.JMP | Source.X | JmpOp.CALL
 _ATOMIC_OPS: dict[int, str] = {AtomicOp.ADD: "add", AtomicOp.OR: "or_", AtomicOp.AND: "and_", AtomicOp.XOR: "xor"}
 
 
-def generate(insns: Sequence[Instruction], helpers: Collection[int], code_base: int) -> str:
+def generate(
+    insns: Sequence[Instruction], helpers: Collection[int], code_base: int, kfuncs: Collection[int] = ()
+) -> str:
     """Python source defining ``f_<pc>`` for every subprogram of a validated program.
 
     Args:
@@ -62,9 +64,11 @@ def generate(insns: Sequence[Instruction], helpers: Collection[int], code_base: 
             at run time through ``unknown_helper``.
         code_base: the address a ``lddw`` of a subprogram yields for PC 0 (PC ``n`` gives
             ``code_base + 8 * n``).
+        kfuncs: kfunc ids (the immediates of kfunc calls) the namespace binds as ``K<id>``;
+            calls to others raise at run time.
     """
     return "\n".join(
-        _Function(insns, entry, helpers, code_base).source() for entry in subprogram_entries(insns)
+        _Function(insns, entry, helpers, code_base, kfuncs).source() for entry in subprogram_entries(insns)
     )
 
 
@@ -72,11 +76,13 @@ class _Function:
     """The source of one subprogram: its blocks and the dispatch tree over them."""
 
     def __init__(
-        self, insns: Sequence[Instruction], entry: int, helpers: Collection[int], code_base: int
+        self, insns: Sequence[Instruction], entry: int, helpers: Collection[int], code_base: int,
+        kfuncs: Collection[int] = (),
     ) -> None:
         self.by_pc = dict(iter_pcs(insns))
         self.entry = entry
         self.helpers = helpers
+        self.kfuncs = kfuncs
         self.code_base = code_base
         self.blocks = basic_blocks(insns, entry)
 
@@ -168,7 +174,9 @@ class _Function:
                 "n = X.n",
             ]
         if insn.src == CallSrc.KFUNC:
-            return [f"unsupported('kfunc call', {pc})"]
+            if insn.imm not in self.kfuncs:
+                return [f"unsupported('call of kfunc {insn.imm}', {pc})"]
+            return ["X.fp = r10", "X.n = n", f"r0 = K{insn.imm}(X, r1, r2, r3, r4, r5) & M64", "n = X.n"]
         if insn.imm in self.helpers:
             # The frame pointer and the budget travel with the context, so that a helper
             # calling back into the program (bpf_loop) nests its frame and counts its work.

@@ -28,6 +28,7 @@ class Interpreter:
         space: the shared regions (maps, global data); a private empty one by default.
         max_instructions: the budget of one run, counted across subprogram calls.
         name: used in tracebacks of the generated code.
+        kfuncs: kfunc implementations by the immediate of their calls.
 
     Raises:
         InstructionError: the program is malformed.
@@ -41,16 +42,18 @@ class Interpreter:
         space: AddressSpace | None = None,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        kfuncs: HelperTable | None = None,
     ) -> None:
         validate(insns)
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
+        self.kfuncs = dict(kfuncs or {})
         self.space = space if space is not None else AddressSpace()
         self.max_instructions = max_instructions
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
         self._code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
-        self.source = generate(self.insns, self.helpers.keys(), self._code.base)
+        self.source = generate(self.insns, self.helpers.keys(), self._code.base, self.kfuncs.keys())
         namespace = self._namespace()
         # The source is ours, generated from validated instructions: nothing of the program
         # reaches it but numbers.
@@ -62,6 +65,7 @@ class Interpreter:
     def _namespace(self) -> dict[str, Any]:
         ns: dict[str, Any] = dict(RUNTIME_FUNCTIONS)
         ns.update({f"H{id_}": fn for id_, fn in self.helpers.items()})
+        ns.update({f"K{id_}": fn for id_, fn in self.kfuncs.items()})
         ns.update(
             add=operator.add,
             or_=operator.or_,
@@ -163,7 +167,12 @@ class Interpreter:
         return count
 
 
+POISONED_RELOCATION = 0xBAD2310  #: the helper id libbpf (and pybpf) writes over an unresolved CO-RE relocation
+
+
 def _unknown_helper(helper_id: int, pc: int) -> None:
+    if helper_id == POISONED_RELOCATION:
+        raise BpfRuntimeError(f"CO-RE relocation poisoned (unresolved on the target BTF) at PC {pc}", pc=pc)
     raise BpfRuntimeError(f"unknown helper {helper_id} at PC {pc}", pc=pc)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..engine import ExecContext, OutOfBoundsError
 from ..maps import spin_lock_at
-from ._impl import host, implements
+from ._impl import host, implements, map_arg
 
 EFAULT = 14
 ERANGE = 34
@@ -63,3 +63,85 @@ def spin_unlock(ctx: ExecContext, lock: int, *_: int) -> int:
     if held.locked():
         held.release()
     return 0
+
+
+def _read_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
+    """A user-memory read: program memory, or -EFAULT with dst zeroed."""
+    size &= 0xFFFF_FFFF
+    try:
+        data = ctx.read(src, size)
+    except OutOfBoundsError:
+        ctx.write(dst, bytes(size))
+        return -EFAULT
+    ctx.write(dst, data)
+    return 0
+
+
+@implements("bpf_probe_read_user")
+def probe_read_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_user(ctx, dst, size, src)
+
+
+@implements("bpf_probe_read")
+def probe_read(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    """The old helper reads user or kernel memory by the address's half (x86-64)."""
+    if _kernel_address(src):
+        return probe_read_kernel(ctx, dst, size, src, 0, 0)
+    return _read_user(ctx, dst, size, src)
+
+
+def _read_str(ctx: ExecContext, dst: int, size: int, src: int, error: int) -> int:
+    """Copy a string of at most ``size - 1`` bytes and a NUL; its length with the NUL, or
+    ``error`` with dst zeroed when the source cannot be read before the NUL."""
+    size &= 0xFFFF_FFFF
+    if size == 0:
+        return 0
+    out = bytearray()
+    try:
+        while len(out) < size - 1:
+            byte = ctx.read(src + len(out), 1)
+            if byte == b"\0":
+                break
+            out += byte
+    except OutOfBoundsError:
+        ctx.write(dst, bytes(size))
+        return error
+    ctx.write(dst, bytes(out) + b"\0")
+    return len(out) + 1
+
+
+@implements("bpf_probe_read_user_str")
+def probe_read_user_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_str(ctx, dst, size, src, -EFAULT)
+
+
+@implements("bpf_probe_read_kernel_str")
+def probe_read_kernel_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_str(ctx, dst, size, src, -EFAULT if _kernel_address(src) else -ERANGE)
+
+
+@implements("bpf_probe_read_str")
+def probe_read_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_str(ctx, dst, size, src, -EFAULT)
+
+
+@implements("bpf_strncmp")
+def strncmp(ctx: ExecContext, s1: int, s1_size: int, s2: int, _4: int, _5: int) -> int:
+    """Compare like the kernel's strncmp over s1_size bytes: <0, 0 or >0."""
+    a = ctx.read(s1, s1_size & 0xFFFF_FFFF)
+    for i, x in enumerate(a):
+        y = ctx.read(s2 + i, 1)[0]
+        if x != y:
+            return 1 if x > y else 2**64 - 1  # the sign only, as lib/string.c answers
+        if x == 0:
+            break
+    return 0
+
+
+@implements("bpf_map_lookup_percpu_elem")
+def map_lookup_percpu_elem(ctx: ExecContext, m: int, key: int, cpu: int, _4: int, _5: int) -> int:
+    """NULL for a CPU the runtime does not have, as for one the kernel does not."""
+    target = map_arg(ctx, m, "bpf_map_lookup_percpu_elem")
+    if not target.percpu or cpu >= target.ncpus:
+        return 0
+    return target.lookup(ctx.read(key, target.key_size), cpu)  # type: ignore[no-any-return]

@@ -15,6 +15,7 @@ __all__ = [
     "EBUSY",
     "EDEADLK",
     "EEXIST",
+    "EFAULT",
     "EINVAL",
     "ENOENT",
     "ENOMEM",
@@ -34,6 +35,7 @@ E2BIG = 7
 EBADF = 9
 EAGAIN = 11
 ENOMEM = 12
+EFAULT = 14
 EBUSY = 16
 EEXIST = 17
 EINVAL = 22
@@ -51,6 +53,7 @@ _NAMES = {
     EBADF: "EBADF",
     EAGAIN: "EAGAIN",
     ENOMEM: "ENOMEM",
+    EFAULT: "EFAULT",
     EBUSY: "EBUSY",
     EEXIST: "EEXIST",
     EINVAL: "EINVAL",

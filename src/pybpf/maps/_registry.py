@@ -8,13 +8,28 @@ from .._errors import NotSupportedError
 from ..engine import AddressSpace
 from ._array import ArrayMap, PerCpuArrayMap
 from ._base import Map
+from ._bloom_filter import BloomFilter
 from ._errors import EINVAL, MapError
 from ._hash import HashMap, PerCpuHashMap
+from ._local_storage import CgrpStorage, InodeStorage, SkStorage, TaskStorage
+from ._lpm_trie import LpmTrie
 from ._lru_hash import LruHashMap, LruPerCpuHashMap
 from ._map_in_map import ArrayOfMaps, HashOfMaps
+from ._object_maps import (
+    CgroupArray,
+    CpuMap,
+    DevMap,
+    DevMapHash,
+    ReuseportSockArray,
+    SockHash,
+    SockMap,
+    XskMap,
+)
+from ._perf_event_array import PerfEventArray
 from ._prog_array import ProgArray
 from ._queue_stack import QueueMap, StackMap
 from ._ringbuf import RingBuf
+from ._stack_trace import StackTraceMap
 
 __all__ = ["SUPPORTED_TYPES", "create_map"]
 
@@ -31,6 +46,22 @@ _FAMILIES: dict[int, type[Map]] = {
         QueueMap,
         StackMap,
         RingBuf,
+        LpmTrie,
+        PerfEventArray,
+        CgroupArray,
+        DevMap,
+        DevMapHash,
+        CpuMap,
+        XskMap,
+        SockMap,
+        SockHash,
+        ReuseportSockArray,
+        StackTraceMap,
+        BloomFilter,
+        SkStorage,
+        TaskStorage,
+        InodeStorage,
+        CgrpStorage,
     )
 }
 _MAPS_OF_MAPS: dict[int, type[ArrayOfMaps | HashOfMaps]] = {

@@ -9,18 +9,19 @@ compiled; last, program arrays and maps of maps get their initial values.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import maps
-from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
+from .._errors import NotSupportedError
+from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
-from ..engine import Interpreter
-from ..helpers import BY_ID
-from ..isa import Instruction, PseudoSrc
+from ..engine import Interpreter, Region
+from ..helpers import BY_ID, kfunc_proto
+from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     KERNEL_ENTRY_REGISTERS,
@@ -30,7 +31,9 @@ from ..verifier import (
     check_register_reads,
 )
 from ._compile import compile_c
+from ._core import POISON_HELPER_ID, apply_core
 from ._globals import Globals, global_vars
+from ._kconfig import kconfig_data
 from ._map import Map
 from ._object import MapsView, Object
 from ._program import Program
@@ -43,13 +46,18 @@ __all__ = ["DEFAULT_PIN_ROOT", "load_object"]
 DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
 PAGE_SIZE = 4096  #: the page size ring buffer sizes are multiples of
 TIMER_SIZE = 16  #: the size of ``struct bpf_timer``: special fields of that size are timers
+KCONFIG = ".kconfig"
+KSYM_BASE = 0xFFFF_FFFF_C000_0000  #: where the addresses bpf_ksym_exists sees for kfuncs start
 
 
-def max_entries(mspec: MapSpec) -> int:
+def max_entries(mspec: MapSpec, ncpus: int) -> int:
     """The size libbpf creates a map with: a ring buffer's is rounded up to a power-of-2
-    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``); zero and sizes
-    that cannot be rounded are passed on for the kernel to refuse."""
+    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``), and a perf event
+    array without one gets one slot per CPU; zero and sizes that cannot be rounded are passed
+    on for the kernel to refuse."""
     size = mspec.max_entries
+    if mspec.type == maps.MapType.PERF_EVENT_ARRAY and size == 0:
+        return ncpus  # libbpf sizes an unsized perf event array to the possible CPUs
     if mspec.type != maps.MapType.RINGBUF or size == 0:
         return size
     pages, rest = divmod(size, PAGE_SIZE)
@@ -62,14 +70,25 @@ def max_entries(mspec: MapSpec) -> int:
 
 
 def load_object(
-    runtime: Runtime, path: str | Path, globals_: Mapping[str, Any] | None, pin_root: str
+    runtime: Runtime,
+    path: str | Path,
+    globals_: Mapping[str, Any] | None,
+    pin_root: str,
+    programs: Collection[str] | None = None,
+    cflags: Sequence[str] = (),
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``."""
+    """Load an object file (or compile and load a ``.c`` file) into ``runtime``.
+
+    ``programs`` names the programs to load (libbpf's autoload): None loads every program
+    whose section does not start with ``?``.
+    """
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
-    obj_path = compile_c(path) if path.suffix == ".c" else path
+    obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
+    if programs is not None:
+        spec = _select_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
         return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
@@ -77,6 +96,25 @@ def load_object(
         for m in created.values():  # nothing half-loaded survives a failure
             runtime._table.discard(m)
         raise
+
+
+def _select_programs(spec: CollectionSpec, wanted: Collection[str]) -> CollectionSpec:
+    """The spec with exactly the programs ``wanted`` set to load, as a libbpf user's
+    ``bpf_program__set_autoload`` calls would leave it.
+
+    Raises:
+        ValueError: a name that is no program of the object (the message lists them).
+    """
+    if isinstance(wanted, str):
+        raise TypeError("programs must be a collection of names, not a string")
+    unknown = sorted(set(wanted) - set(spec.programs))
+    if unknown:
+        raise ValueError(
+            f"load {spec.name}: no program {', '.join(map(repr, unknown))}; the object has "
+            + (", ".join(sorted(spec.programs)) or "no programs")
+        )
+    chosen = {name: replace(p, autoload=name in wanted) for name, p in spec.programs.items()}
+    return replace(spec, programs=chosen)
 
 
 class _Loader:
@@ -111,7 +149,9 @@ class _Loader:
             return self._reuse_pinned(mspec, pin_path)
         inner = self._create(mspec.inner) if mspec.inner is not None else None
         m = self._create(mspec, inner)
-        if mspec.data is not None:
+        if mspec.section == KCONFIG and self.spec.btf is not None:
+            m.update_elem(b"\0\0\0\0", kconfig_data(mspec.value_size, self.spec.externs, self.spec.btf, self.rt.kconfig))
+        elif mspec.data is not None:
             m.update_elem(b"\0\0\0\0", mspec.data)
         if mspec.pinning == Pinning.BY_NAME:
             self.rt._table.pin(pin_path, m, self.spec.btf, mspec.key_type_id, mspec.value_type_id)
@@ -125,7 +165,7 @@ class _Loader:
             self._check_special(mspec)
         try:
             m = maps.create_map(
-                mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
+                mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
             )
         except MapError as err:
@@ -154,7 +194,7 @@ class _Loader:
     def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
         m = self.rt._table.lookup_pin(path).map
         same = (m.type, m.key_size, m.value_size, m.max_entries, m.flags) == (
-            mspec.type, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags
+            mspec.type, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags
         )
         if not same:
             raise MapError("load maps", EINVAL, f"map '{mspec.name}': the map pinned at '{path}' is not compatible")
@@ -186,13 +226,24 @@ class _Loader:
     # -- programs --------------------------------------------------------------------------
 
     def _program(self, pspec: ProgramSpec) -> Program:
-        insns = [self._resolve(pspec, insn) for insn in pspec.instructions]
+        relocated = pspec.instructions
+        if pspec.core_relos and self.spec.btf is not None:
+            targets, own = self.rt._core_targets()
+            relocated = tuple(
+                apply_core(pspec.name, relocated, pspec.core_relos, self.spec.btf, targets, self.spec.btf if own else None)
+            )
+        insns = [
+            self._extern(pspec, pc, insn) if pc in pspec.externs else self._resolve(pspec, insn)
+            for pc, insn in iter_pcs(relocated)
+        ]
         try:
             self._check(pspec, insns)
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
-        engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
+        engine = Interpreter(
+            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name, kfuncs=self.rt._kfuncs
+        )
         program = Program(self.rt, pspec, insns, engine)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
         return program
@@ -208,10 +259,42 @@ class _Loader:
             return replace(insn, src=PseudoSrc.IMM64, imm=(value + (insn.imm >> 32)) & (2**64 - 1))
         return insn
 
+    def _extern(self, pspec: ProgramSpec, pc: int, insn: Instruction) -> Instruction:
+        """A kfunc call gets the kfunc's registry id; a ``lddw`` of a ``__ksym`` variable the
+        address of the variable (zeros: pybpf models no kernel variables), of a kfunc a
+        non-zero constant (``bpf_ksym_exists``). An unresolved weak extern stays 0, as libbpf
+        leaves it; an unresolved strong one fails the load, naming it."""
+        name = pspec.externs[pc]
+        extern = self.spec.externs[name]
+        if extern.kind == ExternKind.KFUNC:
+            proto = kfunc_proto(name)
+            if proto is None and not extern.weak:
+                raise NotSupportedError(
+                    f"load: program '{pspec.name}': kfunc '{name}' is unknown to pybpf"
+                    " (libbpf: extern (func ksym) not found in kernel or module BTFs)"
+                )
+            if insn.opcode == 0x18:
+                value = 0 if proto is None else KSYM_BASE | proto.id
+                return replace(insn, src=PseudoSrc.IMM64, imm=value)
+            return replace(insn, imm=0 if proto is None else proto.id)
+        return replace(insn, src=PseudoSrc.IMM64, imm=self._ksym_address(extern))
+
+    def _ksym_address(self, extern: ExternSpec) -> int:
+        region = self.rt._ksyms.get(extern.name)
+        if region is None:
+            region = Region(max(extern.size, 8), f"ksym '{extern.name}'", writable=False)
+            self.rt.space.add(region)
+            self.rt._ksyms[extern.name] = region
+        return region.base
+
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
         offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
-        check_helper_calls(pspec.instructions, pspec.license, offered)
-        check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
+        # A poisoned CO-RE relocation fails when it runs; the kernel refuses it only where
+        # reachable, which takes the verifier's dead-code analysis to tell: these checks see
+        # a path that ends there (a jump to itself) in its place.
+        checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
+        check_helper_calls(checked, pspec.license, offered)
+        check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
         check_format_strings(insns, self._read_string)
 
     def _read_string(self, address: int) -> str | None:
@@ -230,6 +313,10 @@ class _Loader:
                 key = index.to_bytes(m.key_size, "little")
                 value = programs[target] if m.type == maps.MapType.PROG_ARRAY else self.maps[target]
                 m.update_elem(key, value)
+
+
+def _poisoned(insn: Instruction) -> bool:
+    return insn.opcode == 0x85 and insn.src == 0 and insn.imm == POISON_HELPER_ID
 
 
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:

@@ -16,6 +16,8 @@ from ..isa import Instruction
 from ..verifier import max_ctx_offset
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
+from ._hooks import fired_by
+from ._task import Task
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -41,6 +43,9 @@ class TestRunResult:
     duration_ns: int
     data_out: bytes | None
     ctx_out: bytes | None
+    #: where the last run redirected the packet (``bpf_redirect``: ``("ifindex", n,
+    #: "egress"|"ingress")``; ``bpf_redirect_map``: ``(map name, key, stored value)``), or None
+    redirect: tuple[object, ...] | None = None
 
 
 @final
@@ -105,7 +110,12 @@ class Program:
             raise TestRunError(f"test_run: a context of {size} bytes is over {SYSCALL_CTX_MAX} (EINVAL)", EINVAL)
 
     def test_run(
-        self, ctx: bytes | None = None, data: bytes | None = None, repeat: int = 1, cpu: int | None = None
+        self,
+        ctx: bytes | None = None,
+        data: bytes | None = None,
+        repeat: int = 1,
+        cpu: int | None = None,
+        task: Task | None = None,
     ) -> TestRunResult:
         """Run the program the way ``BPF_PROG_TEST_RUN`` does for its type.
 
@@ -116,12 +126,17 @@ class Program:
             repeat: how many times to run; ``duration_ns`` is the average. Syscall programs
                 run once (the kernel refuses a repeat for them).
             cpu: the virtual CPU to run on; the calling thread's by default.
+            task: the current task of this run (by default the runtime's).
 
         Raises:
             TestRunError: the kernel would refuse this input (EINVAL) or this type (ENOTSUPP);
                 for a syscall program, a context shorter than the program reads is EINVAL.
             BpfRuntimeError: the program faulted.
         """
+        with self._runtime._host.running_as(task):
+            return self._test_run(ctx, data, repeat, cpu)
+
+    def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
         if self.type == ProgType.TRACING:
             return self._test_run_tracing()
         if self.type == ProgType.SYSCALL:
@@ -129,13 +144,15 @@ class Program:
         cpu = self._runtime._cpu_for(cpu)
         repeat = max(1, repeat)
         prepared = prepare_test_run(self.type, ctx, data)
+        outcomes = self._runtime._host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
         for _ in range(repeat):
+            outcomes.clear()
             r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
         duration = (time.perf_counter_ns() - start) // repeat
         data_out, ctx_out = prepared.finish()
-        return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out)
+        return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out, outcomes.get("redirect"))
 
     def _test_run_tracing(self) -> TestRunResult:
         """Like the kernel: call the ``bpf_fentry_test*`` functions, so attached programs run."""
@@ -172,6 +189,9 @@ class Link:
         self._runtime = runtime
         self.program = program
         self.attached = True
+        #: what makes the hook fire in pybpf: ``"rt.trigger only"`` for hooks pybpf does not
+        #: model (a kernel would fire them by itself), or the runtime event that fires it too
+        self.fired_by = fired_by(program.hook)
 
     def detach(self) -> None:
         """Stop running the program on its hook (idempotent)."""

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
+from .._spec import ProgType
+from ..btf import BtfError, parse_btf
+from ..btf import Spec as BtfSpec
 from ..engine import AddressSpace, Region
-from ..helpers import linux_helpers
+from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
+from ._hooks import place_arguments
 from ._host import Host, TraceRecord
+from ._kconfig import DEFAULT_KCONFIG, host_kconfig
+from ._kernel_btf import modelled_btf
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
 from ._program import Link, Program
 from ._table import ObjectTable
+from ._task import Task
 
 __all__ = ["Runtime"]
 
@@ -56,6 +64,15 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        btf: the target BTF of CO-RE relocations: None for the kernel objects pybpf models (a
+            type it does not model resolves to the layout the object was built with), ``"host"``
+            for ``/sys/kernel/btf/vmlinux``, or the path of a raw BTF file (as libbpf's
+            ``btf_custom_path``).
+        kconfig: ``CONFIG_*`` values for ``__kconfig`` externs over pybpf's defaults for the
+            modelled release (``{"CONFIG_HZ": 1000, "CONFIG_X": "m"}``), or ``"host"`` for
+            the host's configuration as libbpf would read it.
+        task: the task programs run on behalf of (pid, uid, comm, cgroup as the task helpers
+            report them); by default the calling thread of this process, as in the kernel.
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
@@ -70,6 +87,9 @@ class Runtime:
         seed: int | None = None,
         memory_limit: int | None = None,
         privileged: bool = True,
+        task: Task | None = None,
+        kconfig: Mapping[str, object] | str | None = None,
+        btf: str | Path | None = None,
     ) -> None:
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
@@ -86,6 +106,12 @@ class Runtime:
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
         self._host = Host(self, seed)
+        self._host.task = task
+        self._kfuncs = linux_kfuncs()
+        self._ksyms: dict[str, Region] = {}
+        self.kconfig: Mapping[str, object] = _kconfig(kconfig)
+        #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
+        self.btf = btf
         self._charged = 0
         self.timers_table = TimerTable(self.clock, _TimerOwner(self))
         self._host.timers = self.timers_table
@@ -105,7 +131,15 @@ class Runtime:
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, path: str | Path, globals: Mapping[str, Any] | None = None, *, pin_root: str = DEFAULT_PIN_ROOT) -> Object:
+    def load(
+        self,
+        path: str | Path,
+        globals: Mapping[str, Any] | None = None,
+        *,
+        pin_root: str = DEFAULT_PIN_ROOT,
+        programs: Collection[str] | None = None,
+        cflags: Sequence[str] = (),
+    ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
 
         Args:
@@ -113,11 +147,24 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+            programs: the names of the programs to load, as libbpf's autoload chooses them;
+                the others are neither checked nor in ``obj.programs``. None loads every
+                program except those whose section starts with ``?``.
+            cflags: extra compiler flags (``-DNAME=1``, ``-Ipath``) for a ``.c`` path.
 
         Raises:
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
+            ValueError: ``programs`` names a program the object does not have.
         """
-        return load_object(self, path, globals, pin_root)
+        return load_object(self, path, globals, pin_root, programs, cflags)
+
+    def _core_targets(self) -> tuple[list[BtfSpec], bool]:
+        """The target BTFs of CO-RE relocations, and whether the object's own BTF stands in
+        for types they lack."""
+        if self.btf is None:
+            return [modelled_btf()], True
+        path = "/sys/kernel/btf/vmlinux" if self.btf == "host" else str(self.btf)
+        return [_raw_btf(path)], False
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
@@ -182,12 +229,26 @@ class Runtime:
             self._hooks[link.program.hook].remove(link)
         self._release_program(link.program)
 
-    def trigger(self, name: str, *args: int | bytes, ret: int | None = None, cpu: int | None = None) -> None:
+    def trigger(
+        self,
+        name: str,
+        *args: int | bytes | Mapping[str, Any],
+        ret: int | None = None,
+        cpu: int | None = None,
+        task: Task | None = None,
+    ) -> None:
         """Fire the hook ``name`` as if the kernel reached it, running every attached program.
 
         fentry and kprobe programs run first with ``args``; then fexit and kretprobe programs,
         which also see the return value: ``ret``, or what the kernel's ``bpf_fentry_test*``
-        function of that name returns for ``args``, or 0. A tracepoint takes its raw context as one bytes argument.
+        function of that name returns for ``args``, or 0. For fentry, fexit and tp_btf
+        programs a pointer argument may be bytes, or a dict laid out as the struct the hook's
+        prototype points to; pybpf places it in memory and passes its address. A tracepoint
+        takes its raw context as one bytes argument; kprobes take ints. ``task`` is the
+        current task for this call (by default the runtime's).
+
+        Raises:
+            TypeError: an argument pybpf cannot pass to this hook.
         """
         with self._lock:
             links = list(self._hooks.get(name, ()))
@@ -196,22 +257,29 @@ class Runtime:
         cpu = self._cpu_for(cpu)
         ints = [a for a in args if isinstance(a, int)]
         known = _KNOWN_FUNCTIONS.get(name)
-        result = ret if ret is not None else known(ints) if known and ints else 0
-        for exit_pass in (False, True):
-            for link in links:
-                program = link.program
-                if program.is_exit_hook != exit_pass:
-                    continue
-                context = self._hook_context(program, args, ints, result)
-                program._execute(context.base, (context,), None, cpu)
+        result = ret if ret is not None else known(ints) if known and len(ints) == len(args) and ints else 0
+        with self._host.running_as(task):
+            for exit_pass in (False, True):
+                for link in links:
+                    program = link.program
+                    if program.is_exit_hook != exit_pass:
+                        continue
+                    regions = self._hook_regions(program, name, args, ints, result)
+                    program._execute(regions[0].base, regions, None, cpu)
 
-    def _hook_context(self, program: Program, args: tuple[int | bytes, ...], ints: list[int], ret: int) -> Region:
+    def _hook_regions(
+        self, program: Program, name: str, args: tuple[Any, ...], ints: list[int], ret: int
+    ) -> tuple[Region, ...]:
+        """The program's context and the memory its pointer arguments point to."""
         section = program.section
         if section.startswith(("kprobe", "kretprobe")):
-            return pt_regs_context(ints, ret)
+            return (pt_regs_context(ints, ret),)
         if section.startswith(("tracepoint", "tp/")) and len(args) == 1 and isinstance(args[0], bytes):
-            return Region.from_bytes(args[0], "tracepoint ctx", writable=False)
-        return args_context(ints + [ret] if program.is_exit_hook else ints)
+            return (Region.from_bytes(args[0], "tracepoint ctx", writable=False),)
+        if program.type != ProgType.TRACING:
+            return (args_context(ints + [ret] if program.is_exit_hook else ints),)
+        values, pointed = place_arguments(self, name, args)
+        return (args_context(values + [ret] if program.is_exit_hook else values), *pointed)
 
     def _run_fentry_tests(self) -> None:
         for name, args in _FENTRY_TESTS:
@@ -310,6 +378,28 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@functools.cache
+def _raw_btf(path: str) -> BtfSpec:
+    """A raw BTF file, parsed once per process.
+
+    Raises:
+        BtfError: the file cannot be read or is not BTF.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise BtfError(f"btf {path}: {err.strerror}") from None
+    return parse_btf(data)
+
+
+def _kconfig(given: Mapping[str, object] | str | None) -> Mapping[str, object]:
+    if given == "host":
+        return host_kconfig()
+    if isinstance(given, str):
+        raise TypeError(f"kconfig must be a mapping or 'host', got {given!r}")
+    return {**DEFAULT_KCONFIG, **(given or {})}
 
 
 def _make_clock(clock: str | Clock, ncpus: int) -> Clock:

@@ -72,6 +72,33 @@ enum sk_action {
 	SK_PASS,
 };
 
+/* A dynamic pointer: opaque, on the stack (bpf_dynptr_from_mem and the dynptr kfuncs). */
+struct bpf_dynptr {
+	__u64 __opaque[2];
+} __attribute__((aligned(8)));
+
+/* The key of an LPM trie: a prefix length (host order) then the data (network order). */
+struct bpf_lpm_trie_key_hdr {
+	__u32 prefixlen;
+};
+struct bpf_lpm_trie_key_u8 {
+	union {
+		struct bpf_lpm_trie_key_hdr hdr;
+		__u32 prefixlen;
+	};
+	__u8 data[];
+};
+
+/* The value of a device map and of a CPU map. */
+struct bpf_devmap_val {
+	__u32 ifindex;
+	union { int fd; __u32 id; } bpf_prog;
+};
+struct bpf_cpumap_val {
+	__u32 qsize;
+	union { int fd; __u32 id; } bpf_prog;
+};
+
 /* bpf_ringbuf_query() and bpf_ringbuf_output() flags. */
 enum {
 	BPF_RB_NO_WAKEUP = (1ULL << 0),
