@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
+from .._releases import DEFAULT_RELEASE, Release
 from .._spec import ProgType
 from ..btf import BtfError, parse_btf
 from ..btf import Spec as BtfSpec
@@ -73,10 +74,13 @@ class Runtime:
             the host's configuration as libbpf would read it.
         task: the task programs run on behalf of (pid, uid, comm, cgroup as the task helpers
             report them); by default the calling thread of this process, as in the kernel.
+        kernel: the kernel release whose behaviour to reproduce, ``"5.15"`` to ``"7.0"``
+            (``"5.15"`` is the latest 5.15.y): the flags, return codes, kfuncs and load-time
+            rules of that release, as the release table (``pybpf._releases``) lists them.
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
-        ValueError: a bad clock, engine or CPU count.
+        ValueError: a bad clock, engine, CPU count or kernel release.
     """
 
     def __init__(
@@ -90,7 +94,11 @@ class Runtime:
         task: Task | None = None,
         kconfig: Mapping[str, object] | str | None = None,
         btf: str | Path | None = None,
+        kernel: str = DEFAULT_RELEASE,
     ) -> None:
+        #: the kernel release reproduced (behaviour by release: ``pybpf._releases.CHANGES``)
+        self.release = Release(kernel)
+        self.kernel = kernel
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
         if engine not in ("auto", "interpreter", "jit"):
@@ -113,7 +121,7 @@ class Runtime:
         #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
         self.btf = btf
         self._charged = 0
-        self.timers_table = TimerTable(self.clock, _TimerOwner(self))
+        self.timers_table = TimerTable(self.clock, _TimerOwner(self), release=self.release)
         self._host.timers = self.timers_table
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)

@@ -6,10 +6,12 @@ kernel, the field's first word holds a reference to a hidden object (here: a non
 element, the clock, the callback (a subprogram and a counted reference on its program), and
 whether it is armed or running. User space never sees the word: maps mask special fields.
 
-Return codes follow Linux 6.18 (``../shared/spec/bpf_timer.md``, era E2), in the kernel's order:
+Return codes follow the runtime's kernel release (:class:`pybpf._releases.Release`; Linux 6.18,
+era E2, by default), in the kernel's order:
 init ``-EINVAL`` (flags, clock) / ``-EBUSY`` / ``-ENOMEM`` / ``-EPERM`` (no user references);
-set_callback ``-EINVAL`` / ``-EPERM``; start ``-EINVAL`` (flags, uninitialised, no callback);
-cancel ``-EINVAL`` / ``-EDEADLK`` (own timer, or a cancel cycle between callbacks) / 1 / 0.
+set_callback ``-EINVAL`` / ``-EPERM`` (before 7.0); start ``-EINVAL`` (flags the release does not
+accept, uninitialised, no callback); cancel ``-EINVAL`` / ``-EDEADLK`` (own timer, or from 6.10 a
+cancel cycle between callbacks, which hard-locks older releases: pybpf raises instead) / 1 / 0.
 
 The clock decides when an armed timer fires and calls :meth:`TimerTable.fire`. Callbacks run
 as ``cb(map, key, value)`` from the subprogram's entry with a fresh stack.
@@ -23,7 +25,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Protocol, final
 
-from ..engine import Region
+from .._releases import DEFAULT_RELEASE, Behaviour, Release
+from ..engine import BpfRuntimeError, Region
 from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
 
 __all__ = [
@@ -144,14 +147,19 @@ class _Local(threading.local):
 class TimerTable:
     """Every timer of one runtime, and the four helpers' logic."""
 
-    def __init__(self, clock: Clock, owner: TimerOwner, *, trace: bool = True) -> None:
+    def __init__(
+        self, clock: Clock, owner: TimerOwner, *, trace: bool = True, release: Release | None = None
+    ) -> None:
         self.clock = clock
+        #: the kernel release whose return codes and rules the helpers follow
+        self.release = release if release is not None else Release(DEFAULT_RELEASE)
         self.owner = owner
         self._timers: dict[int, Timer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
+        self._waiting: dict[int, Timer] = {}  #: thread -> the timer it waits for in cancel
         self.events: list[TimerEvent] = []
         self._trace = trace
         clock.set_fire(self.fire)
@@ -202,7 +210,7 @@ class TimerTable:
             if timer is None or entry is None:
                 return -EINVAL
             if not self.owner.map_users(timer.map):
-                return -EPERM
+                return -EPERM if self.release.has(Behaviour.SET_CALLBACK_EPERM) else -EINVAL
             if timer.program is not ctx.program:
                 self.owner.hold_program(ctx.program)
                 if timer.program is not None:
@@ -213,7 +221,7 @@ class TimerTable:
 
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
         """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute."""
-        if flags & ~(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN):
+        if flags & ~self.release.timer_start_flags:
             return -EINVAL
         with self._lock:
             timer = self._timer_at(ctx, address)
@@ -237,8 +245,10 @@ class TimerTable:
             timer = self._timer_at(ctx, address)
             if timer is None:
                 return -EINVAL
-            if running is timer or (running is not None and running.cancelling):
-                return -EDEADLK  # waiting would never end
+            if running is timer:
+                return -EDEADLK  # waiting for itself would never end
+            if running is not None and running.cancelling and self.release.has(Behaviour.CANCEL_CYCLE_EDEADLK):
+                return -EDEADLK  # someone waits for this callback: waiting here could close a cycle
             self._detach(timer)
             was_armed = self._disarm(timer)
             self._event("cancel", timer, "was armed" if was_armed else "was idle")
@@ -265,12 +275,24 @@ class TimerTable:
             return
         if from_callback:
             timer.cancelling += 1
+        self._waiting[me] = timer
         try:
             while timer.running_on not in (None, me):
+                self._check_wait_cycle(timer, me)
                 self._idle.wait()
         finally:
+            del self._waiting[me]
             if from_callback:
                 timer.cancelling -= 1
+
+    def _check_wait_cycle(self, timer: Timer, me: int) -> None:
+        """Before 6.10 two callbacks waiting for each other hard-lock the machine: say so."""
+        theirs = self._waiting.get(timer.running_on) if timer.running_on is not None else None
+        if theirs is not None and theirs.running_on == me:
+            raise BpfRuntimeError(
+                f"timer deadlock: the callbacks of two timers wait for each other in bpf_timer_cancel"
+                f" ({self.release.describe(Behaviour.CANCEL_CYCLE_EDEADLK)} only from 6.10; this release hard-locks)"
+            )
 
     def free_element(self, m: Any, region: Region, value_offset: int) -> None:
         """The special fields of an element are being freed (update, delete, eviction, uref
