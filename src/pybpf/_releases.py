@@ -118,9 +118,12 @@ class Release:
     @property
     def timer_start_flags(self) -> int:
         """The ``bpf_timer_start`` flags this release accepts (others give ``-EINVAL``)."""
-        return (1 if self.has(Behaviour.TIMER_ABS) else 0) | (2 if self.has(Behaviour.TIMER_CPU_PIN) else 0)
+        abs_flag, cpu_pin_flag = 1 << 0, 1 << 1  # BPF_F_TIMER_ABS, BPF_F_TIMER_CPU_PIN
+        return (abs_flag if self.has(Behaviour.TIMER_ABS) else 0) | (
+            cpu_pin_flag if self.has(Behaviour.TIMER_CPU_PIN) else 0
+        )
 
-    def describe(self, behaviour: Behaviour) -> str:
-        """``behaviour`` as a message fragment naming this release ("Linux 6.9 ...")."""
-        return f"Linux {self.name}: {behaviour.value}"
-
+    def lacks(self, behaviour: Behaviour) -> str:
+        """A message fragment saying this release lacks ``behaviour`` and which release has it."""
+        change = next(c for c in CHANGES if c.behaviour == behaviour)
+        return f"Linux {self.name} lacks the {change.since} change ({behaviour.value})"

@@ -281,7 +281,8 @@ class _Loader:
             proto = kfunc_proto(name)
             missing = "is unknown to pybpf"
             if proto is not None and not self.rt.release.offers(proto.release):
-                proto, missing = None, f"is not in Linux {self.rt.kernel} (it appeared in {proto.release})"
+                missing = f"is not in Linux {self.rt.kernel} (it appeared in {proto.release})"
+                proto = None
             if proto is None and not extern.weak:
                 raise NotSupportedError(
                     f"load: program '{pspec.name}': kfunc '{name}' {missing}"

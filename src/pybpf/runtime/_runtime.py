@@ -17,10 +17,10 @@ from ..btf import BtfError, parse_btf
 from ..btf import Spec as BtfSpec
 from ..engine import AddressSpace, Region
 from ..helpers import linux_helpers, linux_kfuncs
-from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
+from ..timers import Clock, IrqContext, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
-from ._hooks import place_arguments
+from ._hooks import hook_context, place_arguments
 from ._host import Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._kernel_btf import modelled_btf
@@ -244,6 +244,7 @@ class Runtime:
         ret: int | None = None,
         cpu: int | None = None,
         task: Task | None = None,
+        context: IrqContext | None = None,
     ) -> None:
         """Fire the hook ``name`` as if the kernel reached it, running every attached program.
 
@@ -253,7 +254,9 @@ class Runtime:
         programs a pointer argument may be bytes, or a dict laid out as the struct the hook's
         prototype points to; pybpf places it in memory and passes its address. A tracepoint
         takes its raw context as one bytes argument; kprobes take ints. ``task`` is the
-        current task for this call (by default the runtime's).
+        current task for this call (by default the runtime's). ``context`` is the kernel
+        context the hook runs in (what the timer helpers may do there depends on it): by
+        default the one pybpf knows for the hook (:func:`hook_context`), else the caller's.
 
         Raises:
             TypeError: an argument pybpf cannot pass to this hook.
@@ -266,7 +269,7 @@ class Runtime:
         ints = [a for a in args if isinstance(a, int)]
         known = _KNOWN_FUNCTIONS.get(name)
         result = ret if ret is not None else known(ints) if known and len(ints) == len(args) and ints else 0
-        with self._host.running_as(task):
+        with self._host.running_as(task), self._host.running_in(context or hook_context(name)):
             for exit_pass in (False, True):
                 for link in links:
                     program = link.program
@@ -447,6 +450,12 @@ class _TimerOwner:
         names: dict[int, str] = {pc: name for name, pc in program.spec.subprograms.items()}
         return names.get(entry, f"pc {entry}")
 
+    def context(self) -> IrqContext:
+        return self.rt._host.irq_context
+
+    def fire_hook(self, name: str) -> None:
+        self.rt.trigger(name, context=hook_context(name))
+
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         m = timer.map
         key_address = m.key_address(timer.slot)
@@ -454,7 +463,9 @@ class _TimerOwner:
         if key_address is None:  # an array's key is its index, in a u32 alive for the call
             key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
             key_address, regions = key.base, (key,)
-        engine.run(
-            m.address, key_address, timer.value_address,
-            entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
-        )
+        context = IrqContext.SOFTIRQ if timer.kind == "timer" else IrqContext.TASK
+        with self.rt._host.running_in(context):
+            engine.run(
+                m.address, key_address, timer.value_address,
+                entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
+            )

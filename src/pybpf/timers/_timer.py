@@ -19,6 +19,7 @@ as ``cb(map, key, value)`` from the subprogram's entry with a fresh stack.
 
 from __future__ import annotations
 
+import enum
 import itertools
 import struct
 import threading
@@ -33,13 +34,14 @@ __all__ = [
     "BPF_F_TIMER_ABS",
     "BPF_F_TIMER_CPU_PIN",
     "TIMER_CHARGE",
+    "IrqContext",
     "TimerEvent",
     "TimerInfo",
     "TimerOwner",
     "TimerTable",
 ]
 
-EPERM, ENOMEM, EBUSY, EINVAL, EDEADLK = 1, 12, 16, 22, 35
+EPERM, ENOENT, ENOMEM, EBUSY, EINVAL, EDEADLK, EOPNOTSUPP, ECANCELED = 1, 2, 12, 16, 22, 35, 95, 125
 BPF_F_TIMER_ABS = 1 << 0
 BPF_F_TIMER_CPU_PIN = 1 << 1
 TIMER_CLOCKS = (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME)
@@ -49,6 +51,17 @@ TIMER_SIZE = 16
 TIMER_CHARGE = 96
 
 _WORD = struct.Struct("<Q")
+
+
+class IrqContext(enum.Enum):
+    """The kernel context a program runs in, which decides what the timer helpers may do: NMI
+    refuses them before 7.0, and from 7.0 hard-IRQ (or IRQs-disabled) code defers start and
+    cancel_async and may not wait in bpf_timer_cancel."""
+
+    TASK = "task"  #: process context: test runs, syscall programs, workqueue callbacks
+    SOFTIRQ = "softirq"  #: timer callbacks (the hrtimer softirq)
+    HARDIRQ = "hardirq"  #: hard IRQ, or IRQs disabled (hooks inside hrtimer code)
+    NMI = "nmi"  #: perf_event programs
 
 
 class TimerOwner(Protocol):
@@ -80,7 +93,17 @@ class TimerOwner(Protocol):
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         """Run the callback at ``entry`` of ``engine`` as ``cb(map, key, value)`` for ``timer``,
-        now, on this thread. ``program`` is the program that set it."""
+        now, on this thread (in softirq context for a timer, task context for a wq).
+        ``program`` is the program that set it."""
+        ...
+
+    def context(self) -> IrqContext:
+        """The context this thread's program runs in now."""
+        ...
+
+    def fire_hook(self, name: str) -> None:
+        """Run the programs attached to the kernel hook ``name`` (an hrtimer tracepoint), in the
+        context that hook runs in."""
         ...
 
 
@@ -106,6 +129,7 @@ class Timer:
     running_on: int | None = None  #: the thread running the callback now
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
     freed: bool = False
+    kind: str = "timer"  #: "timer" (struct bpf_timer) or "wq" (struct bpf_wq)
 
 
 @final
@@ -120,6 +144,7 @@ class TimerInfo:
     expires_ns: int | None
     callback: str | None
     program: str | None
+    kind: str = "timer"  #: "timer" or "wq"
 
 
 @final
@@ -128,19 +153,25 @@ class TimerEvent:
     """One step in a timer's life, for the runtime's event trace."""
 
     time_ns: int
-    event: str  #: init, set_callback, start, fire, cancel or free
+    event: str  #: init, set_callback, start, fire, cancel, free, or defer/dropped (7.0 hard-IRQ)
     map: str
     key: bytes
     detail: str = ""
+    kind: str = "timer"  #: "timer" or "wq"
 
 
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
 
 
 class _Local(threading.local):
-    """Per thread: the timer whose callback this thread is running, if any."""
+    """Per thread: the timer whose callback this thread is running, if any; the timers whose
+    (pre-7.0) spin lock it holds while hrtimer code runs; commands deferred to irq_work (7.0)
+    and the timer whose commands it is applying."""
 
     running: Timer | None = None
+    locked: frozenset[int] = frozenset()
+    deferred: list[tuple[str, Timer, int, int, int]] | None = None
+    processing: Timer | None = None
 
 
 @final
@@ -170,22 +201,54 @@ class TimerTable:
         value: int = _WORD.unpack_from(region.buf, address - region.base)[0]
         return value
 
-    def _timer_at(self, ctx: Any, address: int) -> Timer | None:
+    def _timer_at(self, ctx: Any, address: int, kind: str = "timer") -> Timer | None:
         region = ctx.region(address, TIMER_SIZE, -1, "load")
         timer = self._timers.get(self._word(region, address))
-        return None if timer is None or timer.freed else timer
+        if timer is None or timer.freed or timer.kind != kind:
+            return None
+        if timer.id in self._local.locked:
+            # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
+            # below bpf_timer_start: taking it again spins forever.
+            raise BpfRuntimeError(
+                f"timer deadlock: a hook inside hrtimer code used the {timer.map.name} timer whose lock"
+                f" bpf_timer_start holds: {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
+            )
+        return timer
+
+    def _nmi_refused(self) -> bool:
+        """Before 7.0 every timer helper and wq kfunc returns -EOPNOTSUPP in NMI."""
+        return self.release.has(Behaviour.NMI_EOPNOTSUPP) and self.owner.context() is IrqContext.NMI
+
+    def _defers(self) -> bool:
+        """Whether start and cancel_async go through irq_work now (7.0, hard IRQ or NMI)."""
+        return self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT) and self.owner.context() in (
+            IrqContext.HARDIRQ, IrqContext.NMI
+        )
 
     def _event(self, event: str, timer: Timer, detail: str = "") -> None:
         if self._trace:
             key = timer.map.element_key(timer.slot)
-            self.events.append(TimerEvent(self.clock.now(), event, timer.map.name, key, detail))
+            self.events.append(TimerEvent(self.clock.now(), event, timer.map.name, key, detail, timer.kind))
 
     # -- the helpers -------------------------------------------------------------------------
 
     def init(self, ctx: Any, address: int, m: Any, flags: int) -> int:
         """``bpf_timer_init(timer, map, flags)``: flags select the clock."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
         if flags >= 16 or flags not in TIMER_CLOCKS:
             return -EINVAL
+        return self._create(ctx, address, m, flags, "timer")
+
+    def wq_init(self, ctx: Any, address: int, m: Any, flags: int) -> int:
+        """``bpf_wq_init(wq, map, flags)`` (6.10): flags must be 0; otherwise as timer init."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
+        if flags:
+            return -EINVAL
+        return self._create(ctx, address, m, CLOCK_MONOTONIC, "wq")  # work runs "now" on it
+
+    def _create(self, ctx: Any, address: int, m: Any, clock_id: int, kind: str) -> int:
         region = ctx.region(address, TIMER_SIZE, -1, "store")
         with self._lock:
             if self._word(region, address):
@@ -196,17 +259,20 @@ class TimerTable:
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
             slot = m.slot_of(address)
-            timer = Timer(next(self._ids), m, slot, m.value_address(slot), flags, cpu=ctx.cpu)
+            timer = Timer(next(self._ids), m, slot, m.value_address(slot), clock_id, cpu=ctx.cpu, kind=kind)
             self._timers[timer.id] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
-            self._event("init", timer, _CLOCK_NAMES[flags])
+            self._event("init", timer, _CLOCK_NAMES[clock_id] if kind == "timer" else "")
         return 0
 
-    def set_callback(self, ctx: Any, address: int, callback: int) -> int:
-        """``bpf_timer_set_callback(timer, cb)``: the timer now references the calling program."""
+    def set_callback(self, ctx: Any, address: int, callback: int, kind: str = "timer") -> int:
+        """``bpf_timer_set_callback(timer, cb)`` (and, with ``kind="wq"``, the common part of
+        ``bpf_wq_set_callback``): the timer now references the calling program."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
         entry = ctx.engine.function_at(callback)
         with self._lock:
-            timer = self._timer_at(ctx, address)
+            timer = self._timer_at(ctx, address, kind)
             if timer is None or entry is None:
                 return -EINVAL
             if not self.owner.map_users(timer.map):
@@ -220,26 +286,124 @@ class TimerTable:
         return 0
 
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
-        """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute."""
+        """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute; from
+        7.0, in hard-IRQ context, queued to irq_work."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
         if flags & ~self.release.timer_start_flags:
             return -EINVAL
         with self._lock:
             timer = self._timer_at(ctx, address)
             if timer is None or timer.callback_pc is None:
                 return -EINVAL
-            expires = nsecs if flags & BPF_F_TIMER_ABS else self.clock.now(timer.clock_id) + nsecs
-            # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
-            # is one of the kernel's choices and keeps virtual runs reproducible.
-            timer.cpu = ctx.cpu
-            self.clock.disarm((timer.id, timer.generation))
-            timer.generation += 1
-            timer.armed, timer.expires_ns = True, expires
-            self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, ctx.cpu)
-            self._event("start", timer, f"expires {expires}")
+            if self._defers():
+                return self._defer("start", timer, nsecs, flags, ctx.cpu)
+            self._arm(timer, nsecs, flags, ctx.cpu)
         return 0
+
+    def _arm(self, timer: Timer, nsecs: int, flags: int, cpu: int) -> None:
+        """Program the expiry (lock held). Re-arming removes the queued hrtimer first, which
+        fires the ``hrtimer_cancel`` tracepoint; before 7.0 the timer's spin lock is held
+        there."""
+        expires = nsecs if flags & BPF_F_TIMER_ABS else self.clock.now(timer.clock_id) + nsecs
+        was_armed = timer.armed
+        # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
+        # is one of the kernel's choices and keeps virtual runs reproducible.
+        timer.cpu = cpu
+        self.clock.disarm((timer.id, timer.generation))
+        timer.generation += 1
+        timer.armed, timer.expires_ns = True, expires
+        self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, cpu)
+        self._event("start", timer, f"expires {expires}")
+        if was_armed:
+            self._in_hrtimer_code(timer, "hrtimer_cancel")
+
+    def _in_hrtimer_code(self, timer: Timer, hook: str) -> None:
+        outer = self._local.locked
+        if not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
+            self._local.locked = outer | {timer.id}
+        try:
+            self.owner.fire_hook(hook)
+        finally:
+            self._local.locked = outer
+
+    def wq_start(self, ctx: Any, address: int, flags: int) -> int:
+        """``bpf_wq_start(wq, flags)`` (6.10): queue the work; it runs once however often it is
+        queued before it runs."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
+        if flags:
+            return -EINVAL
+        with self._lock:
+            timer = self._timer_at(ctx, address, "wq")
+            if timer is None or timer.callback_pc is None:
+                return -EINVAL
+            if not timer.armed:  # schedule_work of pending work does nothing
+                timer.cpu = ctx.cpu
+                timer.generation += 1
+                timer.armed, timer.expires_ns = True, self.clock.now(CLOCK_MONOTONIC)
+                self.clock.arm((timer.id, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
+                self._event("start", timer, "queued")
+        return 0
+
+    def cancel_async(self, ctx: Any, address: int) -> int:
+        """``bpf_timer_cancel_async(timer)`` (7.0): never waits, keeps the callback. 1 when it
+        disarmed the timer, 0 when it was idle, -1 when the callback is running, -ECANCELED
+        when queued to irq_work (hard-IRQ context)."""
+        with self._lock:
+            timer = self._timer_at(ctx, address)
+            if timer is None:
+                return -EINVAL
+            if self._defers():
+                rc = self._defer("cancel", timer, 0, 0, ctx.cpu)
+                return rc if rc else -ECANCELED
+            return self._try_to_cancel(timer)
+
+    def _try_to_cancel(self, timer: Timer) -> int:
+        """``hrtimer_try_to_cancel``: a running callback cannot be stopped (-1)."""
+        if timer.running_on is not None:
+            return -1
+        was_armed = self._disarm(timer)
+        self._event("cancel", timer, "async, was armed" if was_armed else "async, was idle")
+        return 1 if was_armed else 0
+
+    def _defer(self, command: str, timer: Timer, nsecs: int, flags: int, cpu: int) -> int:
+        """Queue ``command`` for the irq_work this thread runs when it leaves hard-IRQ context
+        (:meth:`run_irq_work`); -EDEADLK while applying this timer's commands (a loop through
+        a hook in hrtimer code)."""
+        if self._local.processing is timer:
+            return -EDEADLK
+        if self._local.deferred is None:
+            self._local.deferred = []
+        self._local.deferred.append((command, timer, nsecs, flags, cpu))
+        self._event("defer", timer, command)
+        return 0
+
+    def run_irq_work(self) -> None:
+        """Apply, in order, the commands hard-IRQ code on this thread deferred (7.0's irq_work).
+        A command for a timer freed meanwhile is dropped: its object is dying (-ENOENT)."""
+        while self._local.deferred:
+            command, timer, nsecs, flags, cpu = self._local.deferred.pop(0)
+            with self._lock:
+                if timer.freed:
+                    self._event("dropped", timer, f"{command}: -ENOENT, the timer is being freed")
+                    continue
+                self._local.processing = timer
+                try:
+                    if command == "cancel":
+                        self._try_to_cancel(timer)
+                    elif timer.callback_pc is not None:
+                        self._arm(timer, nsecs, flags, cpu)
+                finally:
+                    self._local.processing = None
 
     def cancel(self, ctx: Any, address: int) -> int:
         """``bpf_timer_cancel(timer)``: disarm, detach the callback, wait for a running one."""
+        if self._nmi_refused() or (
+            self.release.has(Behaviour.CANCEL_HARDIRQ_EOPNOTSUPP) and self.owner.context() is not IrqContext.TASK
+            and self.owner.context() is not IrqContext.SOFTIRQ
+        ):
+            return -EOPNOTSUPP  # waiting in hard-IRQ context could deadlock
         running = self._local.running
         with self._lock:
             timer = self._timer_at(ctx, address)
@@ -290,19 +454,21 @@ class TimerTable:
         theirs = self._waiting.get(timer.running_on) if timer.running_on is not None else None
         if theirs is not None and theirs.running_on == me:
             raise BpfRuntimeError(
-                f"timer deadlock: the callbacks of two timers wait for each other in bpf_timer_cancel"
-                f" ({self.release.describe(Behaviour.CANCEL_CYCLE_EDEADLK)} only from 6.10; this release hard-locks)"
+                "timer deadlock: the callbacks of two timers wait for each other in bpf_timer_cancel,"
+                f" which hard-locks the machine: {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
             )
 
     def free_element(self, m: Any, region: Region, value_offset: int) -> None:
         """The special fields of an element are being freed (update, delete, eviction, uref
-        release, map free): cancel its timer and drop it, as ``bpf_timer_cancel_and_free``."""
-        offset = next((o for o, size in m.special_fields if size == TIMER_SIZE), None)
-        if offset is None:
-            return
-        address = region.base + value_offset + offset
+        release, map free): cancel its timer and its wq and drop them, as the kernel's
+        ``bpf_timer_cancel_and_free`` and ``bpf_wq_cancel_and_free``."""
+        for offset, size in m.special_fields:
+            if size == TIMER_SIZE:
+                self._free(self._word(region, region.base + value_offset + offset))
+
+    def _free(self, timer_id: int) -> None:
         with self._lock:
-            timer = self._timers.pop(self._word(region, address), None)
+            timer = self._timers.pop(timer_id, None)
             if timer is None:
                 return
             timer.freed = True
@@ -310,9 +476,11 @@ class TimerTable:
             self._disarm(timer)
             self._event("free", timer)
             self.owner.uncharge(TIMER_CHARGE)
-            # A free requested from callback context never waits (the kernel defers it);
-            # anyone else waits for a callback running on another thread to finish.
-            if self._local.running is None:
+            # A free requested from callback context never waits (the kernel defers it), nor
+            # does 7.0's or a wq's (cancel_work does not wait); anyone else waits for a callback
+            # running on another thread to finish.
+            lock_free = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
+            if self._local.running is None and timer.kind == "timer" and not lock_free:
                 self._wait_idle(timer, from_callback=False)
 
     def fire(self, key: Any) -> None:
@@ -337,7 +505,10 @@ class TimerTable:
             # callback from under a run that has started.
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
             self._event("fire", timer)
-        outer, self._local.running = self._local.running, timer
+        # A wq callback runs as work in process context, not as a timer callback.
+        outer = self._local.running
+        if timer.kind == "timer":
+            self._local.running = timer
         try:
             self.owner.run_callback(timer, engine, entry, program)
         finally:
@@ -356,11 +527,12 @@ class TimerTable:
                 TimerInfo(
                     t.map.name,
                     t.map.element_key(t.slot),
-                    _CLOCK_NAMES[t.clock_id],
+                    _CLOCK_NAMES[t.clock_id] if t.kind == "timer" else "-",
                     "running" if t.running_on is not None else "armed" if t.armed else "idle",
                     t.expires_ns,
                     None if t.callback_pc is None else self.owner.callback_name(t.program, t.callback_pc),
                     t.program.name if t.program is not None else None,
+                    t.kind,
                 )
                 for t in timers
             ]
