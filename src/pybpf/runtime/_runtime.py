@@ -336,7 +336,8 @@ class Runtime:
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace so far (init, set_callback, start, fire, cancel, free)."""
+        """The timer event trace so far (init, set_callback, start, fire, cancel, free; defer and
+        dropped for 7.0's irq_work), timers and workqueues alike (``TimerEvent.kind``)."""
         return list(self.timers_table.events)
 
     def _charge(self, nbytes: int) -> bool:
