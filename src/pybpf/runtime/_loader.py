@@ -9,6 +9,7 @@ compiled; last, program arrays and maps of maps get their initial values.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from .. import maps
 from .._errors import NotSupportedError
 from .._releases import Behaviour
-from .._spec import CollectionSpec, ProgType, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec
+from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec, ProgType
+from ..btf import Func, Linkage
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Interpreter, Region
@@ -27,9 +29,15 @@ from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     KERNEL_ENTRY_REGISTERS,
     VerifierError,
+    check_call_frames,
+    check_fields,
     check_format_strings,
     check_helper_calls,
     check_register_reads,
+    check_stack_depth,
+    check_structure,
+    complete_log,
+    estimate_stack_depths,
 )
 from ._compile import compile_c
 from ._core import POISON_HELPER_ID, apply_core
@@ -303,15 +311,37 @@ class _Loader:
         return region.base
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
-        offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
+        began = time.perf_counter()
         # A poisoned CO-RE relocation fails when it runs; the kernel refuses it only where
         # reachable, which takes the verifier's dead-code analysis to tell: these checks see
         # a path that ends there (a jump to itself) in its place.
         checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
-        check_helper_calls(checked, pspec.license, offered)
-        self._check_map_compatibility(pspec)
-        check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
-        check_format_strings(insns, self._read_string)
+        structure = check_structure(pspec.instructions)
+        depths = estimate_stack_depths(structure)
+        try:
+            check_fields(insns)
+            offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
+            check_helper_calls(checked, pspec.license, offered)
+            self._check_map_compatibility(pspec)
+            check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
+            check_format_strings(insns, self._read_string)
+            check_call_frames(structure, self._global_functions(pspec))
+            check_stack_depth(structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type)
+        except VerifierError as err:
+            complete_log(err, structure, depths, began)
+            raise
+
+    def _global_functions(self, pspec: ProgramSpec) -> list[int]:
+        """The start of each subprogram whose BTF says it is global: the kernel verifies those
+        on their own, not in their callers' frames."""
+        btf = self.spec.btf
+        if btf is None:
+            return []
+        return [
+            start
+            for name, start in pspec.subprograms.items()
+            if any(f.linkage == Linkage.GLOBAL for f in btf.types_by_name(name, Func))
+        ]
 
     def _check_map_compatibility(self, pspec: ProgramSpec) -> None:
         """Refuse, as the kernel's ``check_map_prog_compatibility`` does on the release the

@@ -4,6 +4,16 @@
 
 from ._calls import check_helper_calls as check_helper_calls
 from ._calls import license_is_gpl_compatible as license_is_gpl_compatible
+from ._cfg import CallbackKind as CallbackKind
+from ._cfg import CallSite as CallSite
+from ._cfg import Structure as Structure
+from ._cfg import Subprogram as Subprogram
+from ._cfg import check_fields as check_fields
+from ._cfg import check_structure as check_structure
+from ._cfg import complete_log as complete_log
+from ._chains import check_call_frames as check_call_frames
+from ._chains import check_stack_depth as check_stack_depth
+from ._chains import estimate_stack_depths as estimate_stack_depths
 from ._context import max_ctx_offset as max_ctx_offset
 from ._errors import VerifierError as VerifierError
 from ._formats import check_format_strings as check_format_strings
