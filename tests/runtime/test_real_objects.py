@@ -212,3 +212,77 @@ def test_pointer_arguments_as_dicts_and_bytes(c_file) -> None:  # type: ignore[n
     assert obj.globals["out"][1:] == [-100, 3, 90]
     with pytest.raises(TypeError, match="no prototype for it"):
         rt.trigger("do_unlinkat", -100, {"refcnt": 3})
+
+
+MORE = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct bpf_pidns_info { __u32 pid; __u32 tgid; };
+const volatile __u64 dev = 0, ino = 0;
+long out[6];
+__u64 stack[4];
+
+SEC("tp_btf/sched_switch")
+int more(unsigned long long *ctx)
+{
+    struct bpf_pidns_info ns = {};
+    __u64 args[4] = {1, 2, 3, 4};
+    static const char fmt[] = "%d %d %d %d";
+    out[0] = bpf_get_ns_current_pid_tgid(dev, ino, &ns, sizeof(ns));
+    out[1] = ns.tgid;
+    out[2] = bpf_get_ns_current_pid_tgid(dev + 1, ino, &ns, sizeof(ns));
+    out[3] = bpf_trace_vprintk(fmt, sizeof(fmt), args, sizeof(args));
+    out[4] = bpf_get_stack(ctx, stack, sizeof(stack), 0);
+    out[5] = bpf_get_attach_cookie(ctx);
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_namespace_ids_vprintk_and_stacks(c_file) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    st = os.stat("/proc/self/ns/pid")
+    rt = pybpf.Runtime(clock="virtual", task=pybpf.Task(pid=5, tgid=50))
+    obj = rt.load(c_file(MORE), globals={"dev": st.st_dev, "ino": st.st_ino})
+    obj.programs["more"].attach()
+    rt.trigger("sched_switch")
+    out = obj.globals["out"]
+    assert out[:4] == [0, 50, -2, len("1 2 3 4")]
+    assert out[4] == 8 and obj.globals["stack"][0] != 0 and obj.globals["stack"][1:] == [0, 0, 0]
+    assert out[5] == 0
+    assert rt.trace_lines() == ["1 2 3 4"]
+
+
+FUNC_ARGS = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+long out[8];
+
+SEC("fexit/bpf_fentry_test2")
+int exit2(unsigned long long *ctx)
+{
+    __u64 v = 0;
+    out[0] = bpf_get_func_arg_cnt(ctx);
+    out[1] = bpf_get_func_arg(ctx, 1, &v);
+    out[2] = v;
+    out[3] = bpf_get_func_arg(ctx, 2, &v);
+    out[4] = bpf_get_func_ret(ctx, &v);
+    out[5] = v;
+    out[6] = bpf_get_func_ip(ctx) > 0xffffffff81000000ULL;
+    out[7] = bpf_get_socket_cookie((void *)ctx[0]);
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_traced_function_arguments_and_return_value(c_file) -> None:  # type: ignore[no-untyped-def]
+    rt = pybpf.Runtime(clock="virtual")
+    obj = rt.load(c_file(FUNC_ARGS))
+    obj.programs["exit2"].attach()
+    rt.trigger("bpf_fentry_test2", 2, 3)
+    assert obj.globals["out"] == [2, 0, 3, -22, 0, 5, 1, 1]

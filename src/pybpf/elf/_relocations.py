@@ -78,11 +78,11 @@ class Function:
     offset: int  #: in bytes from the start of its section
     insns: tuple[Instruction, ...]
     targets: Mapping[int, Target]
-    #: CO-RE relocations: (PC within the function, relocation)
-    core_relos: tuple[tuple[int, CoreRelo], ...] = ()
     #: why the function cannot be loaded, if it cannot: raised only when a program uses it, as
     #: libbpf only looks at the .text functions it appends to a program
     defect: str | None = None
+    #: CO-RE relocations: (PC within the function, relocation)
+    core_relos: tuple[tuple[int, CoreRelo], ...] = ()
 
     @property
     def is_subprogram(self) -> bool:
@@ -156,7 +156,7 @@ def read_functions(
                 _local_calls(c, places, targets[c.name])
             except ElfError as exc:
                 defects[c.name] = str(exc)
-    return [Function(c.name, c.section, c.offset, c.insns, targets[c.name], defect=defects[c.name]) for c in codes]
+    return [Function(c.name, c.section, c.offset, c.insns, targets[c.name], defects[c.name]) for c in codes]
 
 
 def _codes(obj: ObjectFile) -> list[_Code]:

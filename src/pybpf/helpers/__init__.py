@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..engine import HelperTable
 from . import (  # noqa: F401
     _callbacks,
+    _dynptr,
     _maps,
     _misc,
     _packet,
@@ -18,6 +19,7 @@ from . import (  # noqa: F401
     _time,
     _timer,
     _trace,
+    _tracing,
 )
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost

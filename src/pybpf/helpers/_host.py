@@ -54,6 +54,10 @@ class HelperHost(Protocol):
         """Note an outcome of the current run (``"redirect"``: where the packet went)."""
         ...
 
+    def socket_cookie(self, socket: int) -> int:
+        """The cookie of the socket at ``socket``: numbered from 1 in order of first sight."""
+        ...
+
     def ringbuf_of(self, record: int) -> int:
         """The map pointer of the ring buffer holding a reserved record (0 if none)."""
         ...

@@ -36,7 +36,7 @@ def _is_xdp(ctx: ExecContext) -> bool:
     return program is not None and program.type.name == "XDP"
 
 
-def _packet(ctx: ExecContext, context: int) -> tuple[int, int]:
+def packet_bounds(ctx: ExecContext, context: int) -> tuple[int, int]:
     """``data`` and ``data_end`` of the packet behind the program's context."""
     data, end = (XDP_DATA, XDP_DATA_END) if _is_xdp(ctx) else (SKB_DATA, SKB_DATA_END)
     raw = ctx.read(context, 8 if data == XDP_DATA else 84)
@@ -45,7 +45,7 @@ def _packet(ctx: ExecContext, context: int) -> tuple[int, int]:
 
 def _span(ctx: ExecContext, context: int, offset: int, length: int) -> int | None:
     """The address of ``[offset, offset + length)`` of the packet, or None when it is not all there."""
-    start, end = _packet(ctx, context)
+    start, end = packet_bounds(ctx, context)
     offset &= 0xFFFF_FFFF
     if length < 0 or offset + length > end - start:
         return None
@@ -205,3 +205,27 @@ def xdp_adjust_head(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
         ctx.write(meta + delta, ctx.read(meta, metalen))
     ctx.write(xdp_md, new.to_bytes(4, "little") + end.to_bytes(4, "little") + (meta + delta).to_bytes(4, "little"))
     return 0
+
+
+FIB_LOOKUP_SIZE = 64  #: sizeof(struct bpf_fib_lookup)
+FIB_LOOKUP_FLAGS = 0x3F  #: DIRECT, OUTPUT, SKIP_NEIGH, TBID, SRC, MARK
+BPF_FIB_LKUP_RET_FWD_DISABLED = 5
+AF_INET, AF_INET6 = 2, 10
+ENODEV, EAFNOSUPPORT = 19, 97
+LOOPBACK_IFINDEX = 1
+
+
+@implements("bpf_fib_lookup")
+def fib_lookup(ctx: ExecContext, context: int, params: int, plen: int, flags: int, _5: int) -> int:
+    """What the kernel answers on a host whose only device is a loopback that does not forward
+    (checked): -EINVAL for a short struct or unknown flags, -EAFNOSUPPORT for a family other
+    than IPv4/IPv6, -ENODEV for another ifindex, else BPF_FIB_LKUP_RET_FWD_DISABLED."""
+    plen = ((plen & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    if plen < FIB_LOOKUP_SIZE or flags & ~FIB_LOOKUP_FLAGS:
+        return -EINVAL
+    raw = ctx.read(params, FIB_LOOKUP_SIZE)
+    if raw[0] not in (AF_INET, AF_INET6):
+        return -EAFNOSUPPORT
+    if int.from_bytes(raw[8:12], "little") != LOOPBACK_IFINDEX:
+        return -ENODEV
+    return BPF_FIB_LKUP_RET_FWD_DISABLED

@@ -17,6 +17,8 @@ from ._types import BPF_ANY, BPF_F_ACCESS_MASK, BPF_F_NUMA_NODE, BPF_F_ZERO_SEED
 
 __all__ = ["BloomFilter"]
 
+DEFAULT_HASHES = 5  #: the kernel's number of hash functions when map_extra gives none
+
 
 
 
@@ -30,11 +32,24 @@ class BloomFilter(Map):
 
     def _setup(self) -> None:
         self._members: set[bytes] = set()
+        #: how many hash functions the kernel's filter would use (see :meth:`set_map_extra`)
+        self.hash_count = DEFAULT_HASHES
 
     def _check_attrs(self) -> None:
         """``bloom_map_alloc``: no key, a value, entries (all EINVAL otherwise)."""
         if self.key_size != 0 or self.value_size == 0 or self.max_entries == 0:
             raise MapError("create", EINVAL, "key_size must be 0, value_size and max_entries non-zero")
+
+    def set_map_extra(self, map_extra: int) -> None:
+        """Take BPF_MAP_CREATE's ``map_extra``: its low 4 bits are the number of hash functions
+        (0 means 5).
+
+        Raises:
+            MapError: other bits are set (EINVAL, as ``bloom_map_alloc_check``).
+        """
+        if map_extra & ~0xF:
+            raise MapError("create", EINVAL, "map_extra of a bloom filter holds only the hash count (0-15)")
+        self.hash_count = map_extra or DEFAULT_HASHES
 
     def push(self, value: bytes, flags: int) -> int:
         """Add ``value``: 0, or -EINVAL for flags other than BPF_ANY."""

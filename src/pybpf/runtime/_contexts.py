@@ -29,7 +29,7 @@ from ..engine._memory import LowMemoryError
 from ._errors import TestRunError
 from ._net_contexts import flow_dissector_run, sk_lookup_run
 
-__all__ = ["SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
+__all__ = ["ARGS_COUNT_SIZE", "SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
 
 E2BIG = 7
 ENOMEM = 12
@@ -260,9 +260,17 @@ def _put32(region: Region, field: str, value: int) -> None:
     struct.pack_into("<I", region.buf, _SKB[field], value)
 
 
-def args_context(args: Sequence[int], name: str = "args") -> Region:
-    """The context of fentry/fexit/raw_tp programs: the arguments as an array of u64."""
-    return Region.from_bytes(b"".join((a & (2**64 - 1)).to_bytes(8, "little") for a in args), name, writable=False)
+ARGS_COUNT_SIZE = 8  #: the u64 before a tracing context: how many arguments the function has
+
+
+def args_context(args: Sequence[int], nr_args: int | None = None, name: str = "args") -> Region:
+    """The context of fentry/fexit/raw_tp programs: the arguments as an array of u64 (then, for
+    fexit, the return value), preceded, as the kernel's trampoline lays it out, by the number of
+    arguments (what ``bpf_get_func_arg_cnt`` reads). The program's r1 is the array: the region's
+    base plus :data:`ARGS_COUNT_SIZE`."""
+    count = len(args) if nr_args is None else nr_args
+    words = [count, *args]
+    return Region.from_bytes(b"".join((a & (2**64 - 1)).to_bytes(8, "little") for a in words), name, writable=False)
 
 
 def pt_regs_context(args: Sequence[int], ret: int = 0) -> Region:

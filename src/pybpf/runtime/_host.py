@@ -50,6 +50,7 @@ class Host:
         self.task: Task | None = None
         self._task_regions: dict[Task, Region] = {}
         self._run = threading.local()
+        self._cookies: dict[int, int] = {}
 
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""
@@ -137,6 +138,12 @@ class Host:
         self._runtime.space.add(cred)
         self._task_regions[task] = region
         return region
+
+    def socket_cookie(self, socket: int) -> int:
+        """A cookie per socket address, numbered from 1 in order of first sight (the kernel
+        numbers sockets as it first needs their cookie)."""
+        with self._trace_lock:
+            return self._cookies.setdefault(socket, len(self._cookies) + 1)
 
     def record(self, what: str, value: Any) -> None:
         """Note something the current run did (where ``bpf_redirect`` sent the packet)."""

@@ -187,6 +187,8 @@ class _Loader:
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
             )
+            if isinstance(m, maps.BloomFilter):
+                m.set_map_extra(mspec.map_extra)
         except MapError as err:
             raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
         try:
@@ -312,16 +314,16 @@ class _Loader:
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
         began = time.perf_counter()
-        # A poisoned CO-RE relocation fails when it runs; the kernel refuses it only where
-        # reachable, which takes the verifier's dead-code analysis to tell: these checks see
-        # a path that ends there (a jump to itself) in its place.
-        checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
         structure = check_structure(pspec.instructions)
         depths = estimate_stack_depths(structure)
+        # A poisoned CO-RE relocation fails when it runs; the kernel refuses it only where
+        # reachable, which takes the verifier's dead-code analysis to tell: the checks after
+        # the structure see a path that ends there (a jump to itself) in its place.
+        checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
         try:
-            check_fields(insns)
+            check_fields(checked)
             offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
-            check_helper_calls(checked, pspec.license, offered)
+            check_helper_calls(pspec.instructions, pspec.license, offered)
             self._check_map_compatibility(pspec)
             check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
             check_format_strings(insns, self._read_string)

@@ -18,7 +18,7 @@ from ..btf import Spec as BtfSpec
 from ..engine import AddressSpace, Region
 from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import Clock, IrqContext, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
-from ._contexts import args_context, pt_regs_context
+from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._hooks import hook_context, place_arguments
 from ._host import Host, TraceRecord
@@ -275,22 +275,27 @@ class Runtime:
                     program = link.program
                     if program.is_exit_hook != exit_pass:
                         continue
-                    regions = self._hook_regions(program, name, args, ints, result)
-                    program._execute(regions[0].base, regions, None, cpu)
+                    r1, regions = self._hook_regions(program, name, args, ints, result)
+                    program._execute(r1, regions, None, cpu)
 
     def _hook_regions(
         self, program: Program, name: str, args: tuple[Any, ...], ints: list[int], ret: int
-    ) -> tuple[Region, ...]:
-        """The program's context and the memory its pointer arguments point to."""
+    ) -> tuple[int, tuple[Region, ...]]:
+        """The program's r1, its context and the memory its pointer arguments point to."""
         section = program.section
         if section.startswith(("kprobe", "kretprobe")):
-            return (pt_regs_context(ints, ret),)
+            regs = pt_regs_context(ints, ret)
+            return regs.base, (regs,)
         if section.startswith(("tracepoint", "tp/")) and len(args) == 1 and isinstance(args[0], bytes):
-            return (Region.from_bytes(args[0], "tracepoint ctx", writable=False),)
-        if program.type != ProgType.TRACING:
-            return (args_context(ints + [ret] if program.is_exit_hook else ints),)
-        values, pointed = place_arguments(self, name, args)
-        return (args_context(values + [ret] if program.is_exit_hook else values), *pointed)
+            raw = Region.from_bytes(args[0], "tracepoint ctx", writable=False)
+            return raw.base, (raw,)
+        pointed: tuple[Region, ...] = ()
+        values = ints
+        if program.type == ProgType.TRACING:
+            values, placed = place_arguments(self, name, args)
+            pointed = tuple(placed)
+        context = args_context(values + [ret] if program.is_exit_hook else values, len(values))
+        return context.base + ARGS_COUNT_SIZE, (context, *pointed)
 
     def _run_fentry_tests(self) -> None:
         for name, args in _FENTRY_TESTS:

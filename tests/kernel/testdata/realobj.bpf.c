@@ -128,4 +128,25 @@ int xdp_pop_eth(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+SEC("xdp")
+int xdp_fib(struct xdp_md *ctx)
+{
+	struct bpf_fib_lookup p = {};
+
+	p.family = 2;
+	p.ifindex = 1;
+	p.ipv4_dst = 0x08080808;
+	rc[24] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	rc[25] = bpf_fib_lookup(ctx, &p, sizeof(p), BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_OUTPUT);
+	rc[26] = bpf_fib_lookup(ctx, &p, sizeof(p), 1 << 7);
+	p.ifindex = 999;
+	rc[27] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	p.ifindex = 1;
+	p.family = 7;
+	rc[28] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	p.family = 10;
+	rc[29] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

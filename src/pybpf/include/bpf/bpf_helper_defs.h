@@ -14,7 +14,10 @@ struct bpf_spin_lock {
 
 struct __sk_buff;
 struct bpf_dynptr;
+struct bpf_fib_lookup;
+struct bpf_pidns_info;
 struct cgroup;
+struct seq_file;
 struct task_struct;
 struct xdp_md;
 
@@ -93,8 +96,17 @@ static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (v
 /* Copy a NUL-terminated string from an address; returns its length with the NUL. */
 static long (* const bpf_probe_read_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 45;
 
+/* The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none. */
+static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *) 46;
+
 /* Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded). */
 static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
+
+/* Copy the program's call chain (instruction addresses) into buf; returns the bytes copied. */
+static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;
+
+/* Route lookup: pybpf's one device (lo, ifindex 1) does not forward (BPF_FIB_LKUP_RET_FWD_DISABLED). */
+static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags) = (void *) 69;
 
 /* The cgroup v2 id of the current task (Runtime(task=...)). */
 static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
@@ -135,8 +147,17 @@ static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const voi
 /* The jiffies counter (CONFIG_HZ=1000 of the monotonic clock). */
 static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
 
+/* pid and tgid of the current task in the pid namespace of device dev and inode ino. */
+static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = (void *) 120;
+
 /* Nanoseconds of CLOCK_BOOTTIME (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_boot_ns)(void) = (void *) 125;
+
+/* An iterator's formatted output (appended to the runtime's trace). */
+static long (* const bpf_seq_printf)(struct seq_file *m, const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 126;
+
+/* An iterator's raw output (appended to the runtime's trace). */
+static long (* const bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *) 127;
 
 /* Copy data into a new ring buffer record and submit it. */
 static long (* const bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = (void *) 130;
@@ -152,6 +173,9 @@ static void (* const bpf_ringbuf_discard)(void *data, __u64 flags) = (void *) 13
 
 /* Ring buffer positions and sizes (BPF_RB_*). */
 static __u64 (* const bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *) 134;
+
+/* Copy a task's call chain into buf (the current task's is the program's). */
+static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *) 141;
 
 /* The task's value in a task_storage map (created with BPF_LOCAL_STORAGE_GET_F_CREATE). */
 static void *(* const bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) = (void *) 156;
@@ -183,11 +207,29 @@ static long (* const bpf_timer_start)(struct bpf_timer *timer, __u64 nsecs, __u6
 /* Disarm a timer; 1 if it was armed, 0 if not. */
 static long (* const bpf_timer_cancel)(struct bpf_timer *timer) = (void *) 172;
 
+/* The address of the traced function (pybpf's hooks have stable made-up addresses). */
+static __u64 (* const bpf_get_func_ip)(void *ctx) = (void *) 173;
+
+/* The cookie the program was attached with (pybpf's links carry none: 0). */
+static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;
+
+/* Like bpf_trace_printk, with up to twelve arguments from an array of u64. */
+static long (* const bpf_trace_vprintk)(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 177;
+
 /* Call callback_fn(index, ctx) up to nr_loops times, until it returns 1. */
 static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 181;
 
 /* Compare a buffer with a constant string. */
 static long (* const bpf_strncmp)(const char *s1, __u32 s1_sz, const char *s2) = (void *) 182;
+
+/* Argument n of the traced function; -EINVAL past the last. */
+static long (* const bpf_get_func_arg)(void *ctx, __u32 n, __u64 *value) = (void *) 183;
+
+/* The traced function's return value (fexit). */
+static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;
+
+/* How many arguments the traced function has. */
+static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
 
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;

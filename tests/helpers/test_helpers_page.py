@@ -18,3 +18,9 @@ def test_every_linux_helper_id_is_listed() -> None:
     assert len(LINUX_HELPER_NAMES) == 212  # ids 0..211 of Linux 6.18
     for id_, name in enumerate(LINUX_HELPER_NAMES[1:], start=1):
         assert f"| {id_} | `bpf_{name}` |" in text
+
+
+def test_every_declared_helper_is_implemented() -> None:
+    from pybpf.helpers import HELPERS, IMPLEMENTATIONS
+
+    assert [h.name for h in HELPERS if h.id not in IMPLEMENTATIONS] == []
