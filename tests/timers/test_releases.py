@@ -230,3 +230,39 @@ def test_a_deferred_start_of_a_timer_freed_meanwhile_is_dropped_as_dying() -> No
         assert (table.events[-1].event, table.events[-1].detail) == ("dropped", "start: -ENOENT, the timer is being freed")
         rt.advance(pybpf.SECOND)
         assert obj.globals["fired"] == 0
+
+
+# -- the kernel's timer selftest (timer.c) as each release has it ----------------------------------
+
+@pytest.mark.parametrize(
+    ("kernel", "programs"),
+    [("5.15", 2), ("6.3", 2), ("6.4", 3), ("6.6", 3), ("6.7", 5), ("6.18", 5), ("7.0", 5)],
+)
+def test_timer_selftest_of_each_release(kernel: str, programs: int) -> None:
+    """timer.c has test1 and test2 from 5.15, test3 (absolute expiry) from 6.4, test4 and test5
+    (pinned timers) from 6.7: each release runs the programs it has, with the same results."""
+    with pybpf.Runtime(clock="virtual", kernel=kernel) as rt:
+        obj = rt.load(TESTDATA / "timer_selftest.bpf.c")
+        g = obj.globals
+        links = [obj.programs[f"test{i}"].attach() for i in range(1, programs + 1)]
+        assert obj.programs["test1"].test_run().retval == 0
+        for link in links:
+            link.detach()
+        rt.advance(50_000)
+        assert (g["err"], g["ok"], g["callback_check"], g["callback2_check"], g["bss_data"]) == (0, 7, 42, 42, 10)
+        assert g["abs_data"] == (12 if programs >= 3 else 0)
+        assert g["pinned_callback_check"] == (2 if programs == 5 else 0)
+
+
+@pytest.mark.parametrize(("kernel", "abs_data", "pinned"), [("5.15", 0, 0), ("6.6", 12, 0), ("6.7", 12, 2)])
+def test_timer_selftest_programs_of_later_releases_do_nothing_on_earlier_ones(kernel: str, abs_data: int, pinned: int) -> None:
+    """test3 to test5 on a release without their flags: bpf_timer_start returns -EINVAL, so
+    their callbacks never run."""
+    with pybpf.Runtime(clock="virtual", kernel=kernel) as rt:
+        obj = rt.load(TESTDATA / "timer_selftest.bpf.c")
+        links = [obj.programs[f"test{i}"].attach() for i in (3, 4, 5)]
+        assert obj.programs["test1"].test_run().retval == 0
+        for link in links:
+            link.detach()
+        rt.advance(50_000)
+        assert (obj.globals["abs_data"], obj.globals["pinned_callback_check"]) == (abs_data, pinned)
