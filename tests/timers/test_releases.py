@@ -266,3 +266,12 @@ def test_timer_selftest_programs_of_later_releases_do_nothing_on_earlier_ones(ke
             link.detach()
         rt.advance(50_000)
         assert (obj.globals["abs_data"], obj.globals["pinned_callback_check"]) == (abs_data, pinned)
+
+
+def test_the_worked_example_in_the_docs_is_the_example_the_suite_runs() -> None:
+    """docs/timers.md shows examples/timers/test_heartbeat.py's test, which the suite runs."""
+    root = Path(__file__).parents[2]
+    page = (root / "docs" / "timers.md").read_text()
+    section = page[page.index("### Testing one program on several releases") :]
+    shown = section[section.index("```python\n") + len("```python\n") : section.index("```\n", section.index("```python"))]
+    assert shown in (root / "examples" / "timers" / "test_heartbeat.py").read_text()

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from pybpf import BpfRuntimeError
-from pybpf.engine import AddressSpace, Region
 from pybpf._releases import Release
+from pybpf.engine import AddressSpace, Region
 from pybpf.timers import CLOCK_MONOTONIC, IrqContext, RealClock, Timer, TimerTable, VirtualClock
 
 EDEADLK = 35

@@ -140,11 +140,9 @@ char LICENSE[] __attribute__((section("license"), used)) = "GPL";
 
 
 def test_a_strong_reference_to_a_kfunc_of_a_later_release_fails_the_load(c_file) -> None:  # type: ignore[no-untyped-def]
-    with pybpf.Runtime(clock="virtual", kernel="6.18") as rt:
-        with pytest.raises(
-            pybpf.NotSupportedError, match=r"kfunc 'bpf_timer_cancel_async' is not in Linux 6\.18 \(it appeared in 7\.0\)"
-        ):
-            rt.load(c_file(STRONG))
+    missing = r"kfunc 'bpf_timer_cancel_async' is not in Linux 6\.18 \(it appeared in 7\.0\)"
+    with pybpf.Runtime(clock="virtual", kernel="6.18") as rt, pytest.raises(pybpf.NotSupportedError, match=missing):
+        rt.load(c_file(STRONG))
     with pybpf.Runtime(clock="virtual", kernel="7.0") as rt:
         assert "strong" in rt.load(c_file(STRONG)).programs
 

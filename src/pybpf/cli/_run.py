@@ -118,7 +118,7 @@ def timer_infos(session: Session, render: Renderer) -> list[dict[str, Any]]:
         key: Any = hex_json(info.key)
         if info.map in session.obj.maps:
             key = render.key(session.obj.maps[info.map], info.key, as_json=True)
-        out.append({"map": info.map, "key": key, "clock": info.clock, "state": info.state,
+        out.append({"map": info.map, "key": key, "kind": info.kind, "clock": info.clock, "state": info.state,
                     "expires_ns": info.expires_ns, "callback": info.callback, "program": info.program})
     return out
 
@@ -131,7 +131,7 @@ def timer_events(session: Session, render: Renderer) -> list[dict[str, Any]]:
         if event.map in session.obj.maps:
             key = render.key(session.obj.maps[event.map], event.key, as_json=True)
         out.append({"time_ns": event.time_ns, "event": event.event, "map": event.map, "key": key,
-                    "detail": event.detail})
+                    "detail": event.detail, "kind": event.kind})
     return out
 
 

@@ -17,7 +17,16 @@ from ..btf import BtfError, parse_btf
 from ..btf import Spec as BtfSpec
 from ..engine import AddressSpace, Region
 from ..helpers import linux_helpers, linux_kfuncs
-from ..timers import Clock, IrqContext, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
+from ..timers import (
+    Clock,
+    IrqContext,
+    RealClock,
+    Timer,
+    TimerEvent,
+    TimerInfo,
+    TimerTable,
+    VirtualClock,
+)
 from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._hooks import hook_context, place_arguments
