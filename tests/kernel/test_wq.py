@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import pybpf
-
-from . import _libbpf
+from . import _libbpf, test_timers
 from .conftest import Build
 
 SOURCE = Path(__file__).parents[1] / "timers" / "testdata" / "wq_ops.bpf.c"
@@ -23,17 +21,8 @@ RESTART_SELF = 1
 ARR, HASH = 0, 1
 
 
-class Both:
+class Both(test_timers.Both):
     """The wq scenario object in the kernel and in pybpf, driven step by step."""
-
-    def __init__(self, path: Path) -> None:
-        self.kernel = _libbpf.KernelObject(path)
-        self.rt = pybpf.Runtime(clock="virtual")
-        self.ours = self.rt.load(path)
-
-    def close(self) -> None:
-        self.kernel.close()
-        self.rt.close()
 
     def op(self, which: int, key: int, op: int, flags: int = 0) -> int:
         ctx = struct.pack("<IiIIQ", which, key, op, flags, 0)
