@@ -18,7 +18,7 @@ import platform
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -63,11 +63,13 @@ CTX_OUT_MAX = 4096
 
 class LibbpfError(OSError):
     """A libbpf call or a bpf() command failed: ``errno`` is the kernel's (positive) errno,
-    ``log`` the verifier log or libbpf's messages when there are any."""
+    ``log`` the verifier log or libbpf's messages when there are any, ``verifier_log`` the
+    verifier's log alone (empty when the kernel was never asked)."""
 
-    def __init__(self, errno: int, message: str, log: str = "") -> None:
+    def __init__(self, errno: int, message: str, log: str = "", verifier_log: str = "") -> None:
         super().__init__(errno, f"{message}: {os.strerror(errno)} (errno {errno})")
         self.log = log
+        self.verifier_log = verifier_log
 
     def __str__(self) -> str:
         text = f"{self.strerror}"
@@ -118,6 +120,7 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "bpf_program__type": (_I, [_P]),
     "bpf_program__autoload": (ctypes.c_bool, [_P]),
     "bpf_program__set_log_buf": (_I, [_P, _P, _SZ]),
+    "bpf_program__set_autoload": (_I, [_P, ctypes.c_bool]),
     "bpf_map__name": (_S, [_P]),
     "bpf_map__fd": (_I, [_P]),
     "bpf_map__type": (_I, [_P]),
@@ -591,6 +594,9 @@ class KernelObject:
         programs: loaded programs by name, in libbpf's (file) order.
         maps: maps by name (global data as ``<obj>.bss`` and so on), in libbpf's order.
 
+    ``programs`` names the programs to load (libbpf's ``bpf_program__set_autoload``); by
+    default those whose sections do not begin with ``?``.
+
     Raises:
         LibbpfError: open or load failed; ``log`` holds the verifier log and libbpf's messages.
     """
@@ -601,6 +607,7 @@ class KernelObject:
         *,
         log_size: int = 1 << 20,
         patches: Sequence[tuple[str, int, bytes]] = (),
+        programs: Collection[str] | None = None,
     ) -> None:
         lib = _libbpf()
         dll = lib.dll
@@ -617,6 +624,8 @@ class KernelObject:
             prog = dll.bpf_object__next_program(handle, None)
             while prog:
                 name = dll.bpf_program__name(prog).decode()
+                if programs is not None:
+                    dll.bpf_program__set_autoload(prog, name in programs)
                 buf = ctypes.create_string_buffer(log_size)
                 dll.bpf_program__set_log_buf(prog, buf, log_size)
                 self._logs[name] = buf
@@ -629,7 +638,7 @@ class KernelObject:
         if rc < 0:
             verifier = "".join(b.value.decode(errors="replace") for b in self._logs.values())
             self.close()
-            raise LibbpfError(-rc, f"load {path}", (verifier + "\n" + messages).strip())
+            raise LibbpfError(-rc, f"load {path}", (verifier + "\n" + messages).strip(), verifier)
         self.programs: dict[str, KernelProgram] = {}
         prog = dll.bpf_object__next_program(handle, None)
         while prog:
