@@ -371,7 +371,7 @@ class TimerTable:
         """Queue ``command`` for the irq_work this thread runs when it leaves hard-IRQ context
         (:meth:`run_irq_work`); -EDEADLK while applying this timer's commands (a loop through
         a hook in hrtimer code)."""
-        if self._local.processing is timer:
+        if self._local.processing is timer and self.release.has(Behaviour.RECURSION_EDEADLK):
             return -EDEADLK
         if self._local.deferred is None:
             self._local.deferred = []
@@ -385,8 +385,9 @@ class TimerTable:
         while self._local.deferred:
             command, timer, nsecs, flags, cpu = self._local.deferred.pop(0)
             with self._lock:
-                if timer.freed:
-                    self._event("dropped", timer, f"{command}: -ENOENT, the timer is being freed")
+                if timer.freed:  # its refcount reached 0: the command finds it dying
+                    if self.release.has(Behaviour.DYING_TIMER_ENOENT):
+                        self._event("dropped", timer, f"{command}: -ENOENT, the timer is being freed")
                     continue
                 self._local.processing = timer
                 try:
