@@ -121,7 +121,7 @@ def test_question_mark_sections_load_only_when_named(source: Path) -> None:
 
 def test_unknown_program_names_list_the_programs(source: Path) -> None:
     rt = pybpf.Runtime(clock="virtual")
-    with pytest.raises(ValueError, match=r"no program 'nope'; the object has forward, lookup, optional, report$"):
+    with pytest.raises(ValueError, match=r"^load: no program 'nope' in object 'prog'; its programs: forward, lookup, optional, report$"):
         rt.load(source, cflags=["-DTARGET=0"], programs=["nope"])
 
 
@@ -286,3 +286,20 @@ def test_traced_function_arguments_and_return_value(c_file) -> None:  # type: ig
     obj.programs["exit2"].attach()
     rt.trigger("bpf_fentry_test2", 2, 3)
     assert obj.globals["out"] == [2, 0, 3, -22, 0, 5, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("section", "call", "refused"),
+    [("syscall", "bpf_redirect(1, 0)", "bpf_redirect#23"), ("tc", "bpf_xdp_adjust_head(ctx, 0)", "bpf_xdp_adjust_head#44"),
+     ("xdp", "bpf_skb_load_bytes(ctx, 0, b, 4)", "bpf_skb_load_bytes#26"), ("tc", "bpf_redirect(1, 0)", None)],
+    ids=["redirect-in-syscall", "xdp-helper-in-tc", "skb-helper-in-xdp", "redirect-in-tc"],
+)
+def test_helpers_are_offered_per_program_type(c_file, section: str, call: str, refused: str | None) -> None:  # type: ignore[no-untyped-def]
+    source = c_file(f'long r;\nSEC("{section}") int p(void *ctx) {{ char b[8] = {{}}; r = {call}; return 0; }}\n'
+                    'char LICENSE[] SEC("license") = "GPL";\n')
+    rt = pybpf.Runtime(clock="virtual")
+    if refused is None:
+        rt.load(source)
+        return
+    with pytest.raises(pybpf.VerifierError, match=f"^program of this type cannot use helper {refused}$"):
+        rt.load(source)

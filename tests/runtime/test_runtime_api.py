@@ -102,7 +102,7 @@ def test_programs_chooses_what_loads_as_libbpf_autoload_does(rt: pybpf.Runtime, 
     obj = rt.load(path, programs=["optional"])
     assert list(obj.programs) == ["optional"]
     assert obj.programs["optional"].test_run().retval == 1
-    with pytest.raises(ValueError, match="^load prog: no program 'missing'; the object has "):
+    with pytest.raises(ValueError, match="^load: no program 'missing' in object 'prog'; its programs: "):
         rt.load(path, programs=["missing"])
     with pytest.raises(TypeError):
         rt.load(path, programs="always")
@@ -213,7 +213,7 @@ def test_rodata_is_set_at_load_and_frozen_after(rt: pybpf.Runtime, counter: Path
 
 
 def test_unknown_global_at_load_is_an_error(rt: pybpf.Runtime, counter: Path) -> None:
-    with pytest.raises(KeyError, match="no global variable 'nope'"):
+    with pytest.raises(KeyError, match=r"no global 'nope' in object 'prog' \(globals: cpu, delta, "):
         rt.load(counter, globals={"nope": 1})
 
 

@@ -193,7 +193,7 @@ def test_7_0_defers_start_and_cancel_async_in_hard_irq_and_refuses_cancel() -> N
         assert _in_hook(rt, obj, CANCEL_ASYNC, IrqContext.HARDIRQ) == -ECANCELED  # deferred: success
         assert [t.state for t in rt.timers()] == ["idle"]
         assert [(e.event, e.detail) for e in rt.timer_events()][2:] == [
-            ("defer", "start"), ("start", "expires 1000001000"), ("defer", "cancel"), ("cancel", "async, was armed")
+            ("defer", "start"), ("start", "expires 1000001000ns"), ("defer", "cancel"), ("cancel", "async, was armed")
         ]
         obj.globals["op"] = START
         assert obj.programs["in_task"].test_run(ctx=b"").retval == 0  # the callback is still set

@@ -88,6 +88,8 @@ def helpers_markdown() -> str:
             assert proto.name == f"bpf_{name}", proto.name
             extra = " GPL only." if proto.gpl_only else ""
             extra += " Needs CAP_BPF." if proto.privileged else ""
+            if proto.prog_types is not None:
+                extra += " Programs: " + ", ".join(sorted(t.lower() for t in proto.prog_types)) + "."
             what = proto.doc + extra + ("" if id_ in IMPLEMENTATIONS else " (declared, not implemented)")
         lines.append(f"| {id_} | `bpf_{name}` | {what} |")
     lines += [

@@ -207,6 +207,29 @@ def xdp_adjust_head(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
     return 0
 
 
+XDP_META_MAX = 255  #: the most metadata an XDP packet may carry (skb_shared_info.meta_len is a u8)
+EACCES = 13
+
+
+@implements("bpf_xdp_adjust_meta")
+def xdp_adjust_meta(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
+    """Move ``data_meta`` by delta: -EINVAL unless it stays between the room kept for the
+    ``struct xdp_frame`` and ``data``; -EACCES for metadata that is not a multiple of 4 bytes
+    or over 255 (``bpf_xdp_adjust_meta``)."""
+    delta = ((delta & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    raw = ctx.read(xdp_md, 12)
+    data, meta = (int.from_bytes(raw[i : i + 4], "little") for i in (XDP_DATA, XDP_DATA_META))
+    buffer = ctx.region(data, 1, -1, "load")
+    new = meta + delta
+    if new < buffer.base + XDP_FRAME_SIZE or new > data:
+        return -EINVAL
+    metalen = data - new
+    if metalen % 4 or metalen > XDP_META_MAX:
+        return -EACCES
+    ctx.write(xdp_md + XDP_DATA_META, new.to_bytes(4, "little"))
+    return 0
+
+
 FIB_LOOKUP_SIZE = 64  #: sizeof(struct bpf_fib_lookup)
 FIB_LOOKUP_FLAGS = 0x3F  #: DIRECT, OUTPUT, SKIP_NEIGH, TBID, SRC, MARK
 BPF_FIB_LKUP_RET_FWD_DISABLED = 5

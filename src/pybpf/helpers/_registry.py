@@ -75,6 +75,13 @@ class HelperProto:
     gpl_only: bool
     doc: str
     privileged: bool = False  #: needs CAP_BPF (the kernel hides it from unprivileged loads)
+    #: the program types (``ProgType`` names) whose ``*_func_proto`` offers it; None: every
+    #: type pybpf runs (where pybpf does not yet restrict it)
+    prog_types: frozenset[str] | None = None
+
+    def offered_to(self, prog_type: str) -> bool:
+        """Whether programs of type ``prog_type`` (a ``ProgType`` name) may call it."""
+        return self.prog_types is None or prog_type in self.prog_types
 
     @property
     def c_return_type(self) -> str:
@@ -89,11 +96,29 @@ class HelperProto:
 
 def _h(
     id_: int, c_decl: str, ret: Ret, args: tuple[Arg, ...], doc: str, *, gpl: bool = False,
-    privileged: bool = False,
+    privileged: bool = False, types: frozenset[str] | None = None,
 ) -> HelperProto:
     match = re.search(r"(bpf_\w+)\(", c_decl)
     assert match, c_decl
-    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged)
+    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types)
+
+
+# Program-type sets of the kernel's *_func_proto functions (net/core/filter.c,
+# kernel/trace/bpf_trace.c), for the helpers pybpf restricts (checked against the kernel for
+# syscall, xdp, tc, socket, kprobe and tracepoint programs).
+_TC = frozenset({"SCHED_CLS", "SCHED_ACT"})
+_SKB_WRITERS = _TC | {"LWT_XMIT", "SK_SKB"}
+_CSUM_REPLACE = _TC | {"LWT_XMIT"}
+_REDIRECT = _TC | {"XDP", "LWT_XMIT"}
+_SKB_READERS = _TC | {"SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB",
+                      "FLOW_DISSECTOR", "SK_REUSEPORT"}
+_CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB"}
+_XDP = frozenset({"XDP"})
+_FIB = _TC | {"XDP"}
+_STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
+                     "TRACING", "LSM", "SYSCALL"})
+_FUNC_IP = frozenset({"KPROBE", "TRACEPOINT", "TRACING", "LSM", "SYSCALL"})
+_FUNC_ARGS = frozenset({"TRACING", "LSM"})
 
 
 _A, _R = Arg, Ret
@@ -188,38 +213,39 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "Copy size bytes from an address (user or kernel); on failure zero dst.", gpl=True),
     _h(9, "long bpf_skb_store_bytes(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags)",
        _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
-       "Write len bytes into the packet at offset."),
+       "Write len bytes into the packet at offset.", types=_SKB_WRITERS),
     _h(10, "long bpf_l3_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size)",
        _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING),
-       "Update the 16-bit IP checksum at offset for a field changed from from to to."),
+       "Update the 16-bit IP checksum at offset for a field changed from from to to.", types=_CSUM_REPLACE),
     _h(11, "long bpf_l4_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags)",
        _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING),
-       "Update the TCP/UDP checksum at offset for a field changed from from to to."),
+       "Update the TCP/UDP checksum at offset for a field changed from from to to.", types=_CSUM_REPLACE),
     _h(15, "__u64 bpf_get_current_uid_gid(void)", _R.INTEGER, (),
        "The current task's gid in the upper and uid in the lower 32 bits."),
     _h(16, "long bpf_get_current_comm(void *buf, __u32 size_of_buf)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy the current task's name (NUL-terminated) into buf."),
     _h(23, "long bpf_redirect(__u32 ifindex, __u64 flags)", _R.INTEGER, (_A.ANYTHING, _A.ANYTHING),
-       "Send the packet to another device; test_run records the target (result.redirect)."),
+       "Send the packet to another device; test_run records the target (result.redirect).", types=_REDIRECT),
     _h(25, "long bpf_perf_event_output(void *ctx, void *map, __u64 flags, void *data, __u64 size)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.CONST_MAP_PTR, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
        "Append a sample to a perf event array's ring (BPF_F_CURRENT_CPU: the running CPU's)."),
     _h(26, "long bpf_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32 len)", _R.INTEGER,
-       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy len bytes of the packet from offset."),
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy len bytes of the packet from offset.",
+       types=_SKB_READERS),
     _h(27, "long bpf_get_stackid(void *ctx, void *map, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.CONST_MAP_PTR, _A.ANYTHING),
-       "Store the program's call chain in a stack trace map and return its id."),
+       "Store the program's call chain in a stack trace map and return its id.", types=_STACKS),
     _h(28, "__s64 bpf_csum_diff(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed)",
        _R.INTEGER, (_A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO, _A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO,
                     _A.ANYTHING),
-       "The one's-complement checksum difference of two buffers, added to seed."),
+       "The one's-complement checksum difference of two buffers, added to seed.", types=_CSUM_DIFF),
     _h(35, "__u64 bpf_get_current_task(void)", _R.INTEGER, (),
        "The address of the current task (pybpf's task object, readable with probe reads)."),
     _h(37, "long bpf_current_task_under_cgroup(void *map, __u32 index)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING), "Whether the current task is in the cgroup at index of a cgroup array."),
     _h(42, "long bpf_get_numa_node_id(void)", _R.INTEGER, (), "The NUMA node of the CPU (always 0 here)."),
     _h(44, "long bpf_xdp_adjust_head(struct xdp_md *xdp_md, int delta)", _R.INTEGER,
-       (_A.PTR_TO_CTX, _A.ANYTHING), "Move the start of an XDP packet by delta bytes."),
+       (_A.PTR_TO_CTX, _A.ANYTHING), "Move the start of an XDP packet by delta bytes.", types=_XDP),
     _h(45, "long bpf_probe_read_str(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy a NUL-terminated string from an address; returns its length with the NUL.", gpl=True),
@@ -227,13 +253,16 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none."),
     _h(51, "long bpf_redirect_map(void *map, __u64 key, __u64 flags)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING, _A.ANYTHING),
-       "Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded)."),
+       "Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded).", types=_XDP),
+    _h(54, "long bpf_xdp_adjust_meta(struct xdp_md *xdp_md, int delta)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
+       "Move the start of an XDP packet's metadata by delta bytes (within the headroom).", types=_XDP),
     _h(67, "long bpf_get_stack(void *ctx, void *buf, __u32 size, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
-       "Copy the program's call chain (instruction addresses) into buf; returns the bytes copied."),
+       "Copy the program's call chain (instruction addresses) into buf; returns the bytes copied.", types=_STACKS),
     _h(69, "long bpf_fib_lookup(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
-       "Route lookup: pybpf's one device (lo, ifindex 1) does not forward (BPF_FIB_LKUP_RET_FWD_DISABLED)."),
+       "Route lookup: pybpf's one device (lo, ifindex 1) does not forward (BPF_FIB_LKUP_RET_FWD_DISABLED).",
+       types=_FIB),
     _h(80, "__u64 bpf_get_current_cgroup_id(void)", _R.INTEGER, (),
        "The cgroup v2 id of the current task (Runtime(task=...))."),
     _h(107, "void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)", _R.PTR_TO_MAP_VALUE_OR_NULL,
@@ -272,7 +301,7 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(158, "struct task_struct *bpf_get_current_task_btf(void)", _R.PTR_TO_BTF_ID, (),
        "The current task as a trusted pointer."),
     _h(173, "__u64 bpf_get_func_ip(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
-       "The address of the traced function (pybpf's hooks have stable made-up addresses)."),
+       "The address of the traced function (pybpf's hooks have stable made-up addresses).", types=_FUNC_IP),
     _h(174, "__u64 bpf_get_attach_cookie(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
        "The cookie the program was attached with (pybpf's links carry none: 0)."),
     _h(177, "long bpf_trace_vprintk(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len)",
@@ -293,11 +322,12 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        _R.PTR_TO_DYNPTR_MEM_OR_NULL, (_A.PTR_TO_DYNPTR, _A.ANYTHING, _A.CONST_SIZE_OR_ZERO),
        "A pointer to len bytes at offset of a dynptr's memory, or NULL."),
     _h(183, "long bpf_get_func_arg(void *ctx, __u32 n, __u64 *value)", _R.INTEGER,
-       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_LONG), "Argument n of the traced function; -EINVAL past the last."),
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_LONG), "Argument n of the traced function; -EINVAL past the last.",
+       types=_FUNC_ARGS),
     _h(184, "long bpf_get_func_ret(void *ctx, __u64 *value)", _R.INTEGER, (_A.PTR_TO_CTX, _A.PTR_TO_LONG),
-       "The traced function's return value (fexit)."),
+       "The traced function's return value (fexit).", types=_FUNC_ARGS),
     _h(185, "long bpf_get_func_arg_cnt(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
-       "How many arguments the traced function has."),
+       "How many arguments the traced function has.", types=_FUNC_ARGS),
     _h(195, "void *bpf_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY, _A.ANYTHING),
        "The value of key on another CPU of a per-CPU map, or NULL."),

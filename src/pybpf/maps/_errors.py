@@ -40,6 +40,7 @@ EBUSY = 16
 EEXIST = 17
 EINVAL = 22
 ENOSPC = 28
+EOVERFLOW = 75
 EDEADLK = 35
 EOPNOTSUPP = 95
 #: the kernel-internal "operation not supported" (include/linux/errno.h), which the bpf()
@@ -58,6 +59,7 @@ _NAMES = {
     EEXIST: "EEXIST",
     EINVAL: "EINVAL",
     ENOSPC: "ENOSPC",
+    EOVERFLOW: "EOVERFLOW",
     EDEADLK: "EDEADLK",
     EOPNOTSUPP: "EOPNOTSUPP",
     ENOTSUPP: "ENOTSUPP",
@@ -95,9 +97,9 @@ class MapError(PybpfError):
     def __init__(self, operation: str, errno: int, detail: str | None = None) -> None:
         self.operation = operation
         self.errno = errno
-        self.message = (
-            f"{operation}: {detail or _MEANINGS.get(errno, 'failed')} ({errno_name(errno)})"
-        )
+        #: the message without its errno, for outer layers that add their own prefix
+        self.reason = f"{operation}: {detail or _MEANINGS.get(errno, 'failed')}"
+        self.message = f"{self.reason} ({errno_name(errno)})"
         super().__init__(self.message)
 
     def __str__(self) -> str:

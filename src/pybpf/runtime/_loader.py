@@ -44,6 +44,7 @@ from ._core import POISON_HELPER_ID, apply_core
 from ._globals import Globals, global_vars
 from ._kconfig import kconfig_data
 from ._map import Map
+from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
 
@@ -92,18 +93,16 @@ def load_object(
     programs: Collection[str] | None = None,
     cflags: Sequence[str] = (),
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``.
-
-    ``programs`` names the programs to load (libbpf's autoload): None loads every program
-    whose section does not start with ``?``.
-    """
+    """Load an object file (or compile and load a ``.c`` file, with ``cflags``) into
+    ``runtime``; ``programs`` chooses which programs load (None: those whose sections do not
+    begin with ``?``)."""
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
     obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
     if programs is not None:
-        spec = _select_programs(spec, programs)
+        spec = _choose_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
         return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
@@ -113,22 +112,21 @@ def load_object(
         raise
 
 
-def _select_programs(spec: CollectionSpec, wanted: Collection[str]) -> CollectionSpec:
-    """The spec with exactly the programs ``wanted`` set to load, as a libbpf user's
-    ``bpf_program__set_autoload`` calls would leave it.
+def _choose_programs(spec: CollectionSpec, names: Collection[str]) -> CollectionSpec:
+    """``spec`` with exactly the programs ``names`` set to load (libbpf's
+    ``bpf_program__set_autoload``).
 
     Raises:
+        TypeError: ``names`` is a single string.
         ValueError: a name that is no program of the object (the message lists them).
     """
-    if isinstance(wanted, str):
-        raise TypeError("programs must be a collection of names, not a string")
-    unknown = sorted(set(wanted) - set(spec.programs))
-    if unknown:
-        raise ValueError(
-            f"load {spec.name}: no program {', '.join(map(repr, unknown))}; the object has "
-            + (", ".join(sorted(spec.programs)) or "no programs")
-        )
-    chosen = {name: replace(p, autoload=name in wanted) for name, p in spec.programs.items()}
+    if isinstance(names, str):
+        raise TypeError("load: programs must be a collection of names, not a string")
+    missing = sorted(set(names) - set(spec.programs))
+    if missing:
+        have = ", ".join(sorted(spec.programs)) or "none"
+        raise ValueError(f"load: no program {', '.join(map(repr, missing))} in object '{spec.name}'; its programs: {have}")
+    chosen = {name: replace(p, autoload=name in names) for name, p in spec.programs.items()}
     return replace(spec, programs=chosen)
 
 
@@ -152,7 +150,7 @@ class _Loader:
             if pspec.autoload
         }
         self._initial_values(programs)
-        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases), globals_view)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view)
         self.rt._objects.add(obj)
         return obj
 
@@ -190,7 +188,7 @@ class _Loader:
             if isinstance(m, maps.BloomFilter):
                 m.set_map_extra(mspec.map_extra)
         except MapError as err:
-            raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
+            raise MapError("load maps", err.errno, f"map '{mspec.name}': {err.reason}") from err
         try:
             self.rt._table.add_map(m)
         except MapError as err:
@@ -236,7 +234,7 @@ class _Loader:
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
             if name not in variables:
-                raise KeyError(f"load: no global variable '{name}' in object '{self.spec.name}'")
+                raise missing("global", name, variables, f"object '{self.spec.name}'")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:
@@ -263,9 +261,10 @@ class _Loader:
             err.program = pspec.name  # say which program, as libbpf does
             raise
         engine = Interpreter(
-            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name, kfuncs=self.rt._kfuncs
+            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name,
+            max_instructions=self.rt.max_instructions, kfuncs=self.rt._kfuncs,
         )
-        program = Program(self.rt, pspec, insns, engine)
+        program = Program(self.rt, pspec, insns, engine, self.spec)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
         return program
 
@@ -322,7 +321,11 @@ class _Loader:
         checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
         try:
             check_fields(checked)
-            offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
+            offered = {
+                id_
+                for id_, h in BY_ID.items()
+                if (self.rt.privileged or not h.privileged) and h.offered_to(pspec.type.name)
+            }
             check_helper_calls(pspec.instructions, pspec.license, offered)
             self._check_map_compatibility(pspec)
             check_register_reads(checked, KERNEL_ENTRY_REGISTERS)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, final
+from typing import TYPE_CHECKING, Any, final
 
 from .._errors import NotSupportedError
-from .._spec import AttachType, ProgramSpec, ProgType
-from ..engine import Interpreter, Region
+from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
+from ..btf import Spec
+from ..engine import BpfRuntimeError, Interpreter, Region
 from ..isa import Instruction
 from ..timers import IrqContext
 from ..verifier import max_ctx_offset
+from ._checks import expect
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
+from ._faults import locate, trimmed
 from ._hooks import fired_by
+from ._source import SourceInfo, source_info
 from ._task import Task
+from ._typed_ctx import context_type, pack_context, unpack_context
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -39,7 +45,8 @@ PERF_EVENT_HOOK = "perf_event"  #: the hook perf_event programs attach to
 @dataclass(frozen=True)
 class TestRunResult:
     """What ``BPF_PROG_TEST_RUN`` reports: r0 as the kernel's u32, the average duration of one
-    run, and the packet and context as the program left them (None when the type has none)."""
+    run, and the packet and context as the program left them (None when the type has none);
+    ``context`` is the same context as a dict."""
 
     __test__ = False  # not a pytest test class, despite its name
 
@@ -50,17 +57,28 @@ class TestRunResult:
     #: where the last run redirected the packet (``bpf_redirect``: ``("ifindex", n,
     #: "egress"|"ingress")``; ``bpf_redirect_map``: ``(map name, key, stored value)``), or None
     redirect: tuple[object, ...] | None = None
+    #: for a ``ctx`` given as a dict, ``ctx_out`` typed the same way (a dict)
+    context: Any = None
 
 
 @final
 class Program:
     """A program of a loaded object (``obj.programs["name"]``)."""
 
-    def __init__(self, runtime: Runtime, spec: ProgramSpec, insns: Sequence[Instruction], engine: Interpreter) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        spec: ProgramSpec,
+        insns: Sequence[Instruction],
+        engine: Interpreter,
+        collection: CollectionSpec | None = None,
+    ) -> None:
         self._runtime = runtime
         self.spec = spec
         self.instructions = tuple(insns)
         self.engine = engine
+        engine.owner = self  # a fault in its code names this program
+        self._collection = collection
         self.run_count = 0
         self.run_time_ns = 0
         self._stats_lock = threading.Lock()
@@ -83,14 +101,25 @@ class Program:
     def __repr__(self) -> str:
         return f"<Program '{self.name}' {self.type.name.lower()} section '{self.section}'>"
 
+    @functools.cached_property
+    def source(self) -> SourceInfo:
+        """The program's function and line records from ``.BTF.ext`` (empty without them)."""
+        if self._collection is None:
+            return SourceInfo({}, {})
+        return source_info(self._collection, self.spec)
+
     def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
         start = time.perf_counter_ns()
         # perf_event programs run from the PMU interrupt: NMI
         context = IrqContext.NMI if self.type == ProgType.PERF_EVENT else None
-        with self._runtime._host.running_in(context):
-            r0 = self.engine.run(
-                r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
-            )
+        try:
+            with self._runtime._host.running_in(context):
+                r0 = self.engine.run(
+                    r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
+                )
+        except BpfRuntimeError as err:
+            locate(err, self)
+            raise
         elapsed = time.perf_counter_ns() - start
         with self._stats_lock:
             self.run_count += 1
@@ -116,9 +145,14 @@ class Program:
         if size > SYSCALL_CTX_MAX:
             raise TestRunError(f"test_run: a context of {size} bytes is over {SYSCALL_CTX_MAX} (EINVAL)", EINVAL)
 
+    @functools.cached_property
+    def context_type(self) -> int:
+        """The BTF id of the struct the program's context argument points to (0: none known)."""
+        return context_type(self._btf, self.source.funcs.get(0))
+
     def test_run(
         self,
-        ctx: bytes | None = None,
+        ctx: bytes | Mapping[str, Any] | None = None,
         data: bytes | None = None,
         repeat: int = 1,
         cpu: int | None = None,
@@ -127,8 +161,9 @@ class Program:
         """Run the program the way ``BPF_PROG_TEST_RUN`` does for its type.
 
         Args:
-            ctx: the context bytes (``ctx_in``): a syscall program's argument struct, or a
-                ``struct __sk_buff`` / ``struct xdp_md`` prefix; None for none.
+            ctx: the context (``ctx_in``): a syscall program's argument struct, or a
+                ``struct __sk_buff`` / ``struct xdp_md`` prefix; bytes, or a dict of the
+                struct's members (packed through the program's BTF); None for none.
             data: the packet (``data_in``) for socket, tc and xdp programs.
             repeat: how many times to run; ``duration_ns`` is the average. Syscall programs
                 run once (the kernel refuses a repeat for them).
@@ -136,12 +171,30 @@ class Program:
             task: the current task of this run (by default the runtime's).
 
         Raises:
+            TypeError, ValueError: an argument of the wrong type or value (a float repeat, a
+                str packet, a dict member the context struct lacks...).
             TestRunError: the kernel would refuse this input (EINVAL) or this type (ENOTSUPP);
                 for a syscall program, a context shorter than the program reads is EINVAL.
             BpfRuntimeError: the program faulted.
         """
-        with self._runtime._host.running_as(task):
-            return self._test_run(ctx, data, repeat, cpu)
+        if self._runtime.closed:
+            raise ValueError(f"test_run: program '{self.name}' cannot run: its runtime is closed")
+        # test_run is a hot path (tests call it in loops): the common arguments cost two tests.
+        plain = ctx is None or type(ctx) is bytes
+        ctx_bytes = ctx if plain else pack_context(ctx, self._btf, self.context_type, self.name)
+        _check_run_arguments(data, repeat, cpu)
+        try:
+            with self._runtime._host.running_as(task):
+                result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
+        if plain or not isinstance(ctx, Mapping) or result.ctx_out is None:
+            return result  # bytes in, bytes out: typing them would cost every run
+        return dataclasses.replace(result, context=unpack_context(result.ctx_out, self._btf, self.context_type))
+
+    @property
+    def _btf(self) -> Spec | None:
+        return self._collection.btf if self._collection is not None else None
 
     def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
         if self.type == ProgType.TRACING:
@@ -187,6 +240,17 @@ class Program:
     def is_exit_hook(self) -> bool:
         """Whether the program runs after its hook returns (fexit, kretprobe)."""
         return self.spec.attach_type == AttachType.TRACE_FEXIT or self.spec.section.startswith("kretprobe")
+
+
+def _check_run_arguments(data: object, repeat: object, cpu: object) -> None:
+    if type(repeat) is int and repeat >= 0 and (data is None or type(data) is bytes) and (cpu is None or type(cpu) is int):
+        return  # the common case, cheaply: test_run is a hot path
+    expect(data, (bytes, bytearray, memoryview, type(None)), "test_run: data", "bytes or None")
+    expect(repeat, int, "test_run: repeat", "an int")
+    assert isinstance(repeat, int)
+    if repeat < 0:
+        raise ValueError(f"test_run: repeat must not be negative, got {repeat}")
+    expect(cpu, (int, type(None)), "test_run: cpu", "an int or None")
 
 
 @final

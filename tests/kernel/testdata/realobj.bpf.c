@@ -129,6 +129,16 @@ int xdp_pop_eth(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+int xdp_meta(struct xdp_md *ctx)
+{
+	rc[30] = bpf_xdp_adjust_meta(ctx, -8);
+	rc[31] = bpf_xdp_adjust_meta(ctx, -6);
+	rc[29] = bpf_xdp_adjust_meta(ctx, -64);
+	rc[28] = bpf_xdp_adjust_meta(ctx, -200);
+	return XDP_PASS;
+}
+
+SEC("xdp")
 int xdp_fib(struct xdp_md *ctx)
 {
 	struct bpf_fib_lookup p = {};
@@ -143,9 +153,9 @@ int xdp_fib(struct xdp_md *ctx)
 	rc[27] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
 	p.ifindex = 1;
 	p.family = 7;
-	rc[28] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	rc[22] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
 	p.family = 10;
-	rc[29] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
+	rc[23] = bpf_fib_lookup(ctx, &p, sizeof(p), 0);
 	return XDP_PASS;
 }
 

@@ -102,6 +102,9 @@ static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *) 46;
 /* Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded). */
 static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
 
+/* Move the start of an XDP packet's metadata by delta bytes (within the headroom). */
+static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
+
 /* Copy the program's call chain (instruction addresses) into buf; returns the bytes copied. */
 static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;
 

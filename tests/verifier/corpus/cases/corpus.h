@@ -21,8 +21,6 @@
 /* a static subprogram written in asm: "call name;" reaches it */
 #define SUBPROG(name) static __naked __noinline __attribute__((used)) int name(void)
 
-/* Helpers pybpf's bpf_helper_defs.h leaves out (the others come from it); the ids are the kernel's (uapi bpf.h). */
-
 /* A 48-byte value: six u64 words. */
 struct val48 {
 	__u64 w[6];
