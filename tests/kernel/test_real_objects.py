@@ -27,7 +27,7 @@ def test_skb_load_store_and_checksum_helpers(testdata):
     compare(testdata("realobj"), [Run("skb_ops", data=PACKET)])
 
 
-@pytest.mark.parametrize("program", ["xdp_fwd", "xdp_fwd_hash", "xdp_redir", "xdp_bad_flags", "xdp_pop_eth", "xdp_fib", "xdp_meta"])
+@pytest.mark.parametrize("program", ["xdp_fwd", "xdp_fwd_hash", "xdp_redir", "xdp_bad_flags", "xdp_pop_eth", "xdp_fib", "xdp_meta", "xdp_tail"])
 def test_xdp_redirects_and_head_moves(testdata, program):
     steps = [Run(program, data=PACKET), Update("tx", u32(1), u32(1)), Update("txh", u32(1), u32(1)),
              Run(program, data=PACKET)]

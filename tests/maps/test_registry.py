@@ -206,7 +206,9 @@ def test_maps_have_unique_addresses_that_find_them(space: AddressSpace) -> None:
 def test_map_memory_is_registered_until_close(space: AddressSpace) -> None:
     m = ArrayMap("m", 4, 8, 4, space=space)
     (region,) = m.regions()
-    assert space.find(region.base, region.size) is region
+    window = space.find(region.base, 8)
+    assert window is not None and (window.base, window.size) == (region.base, 8)
+    assert space.find(region.base, 16) is None  # one element at a time
     address = m.lookup(u32(3), 0)
     assert address
     m.close()

@@ -13,7 +13,7 @@ import pytest
 
 from pybpf import BpfRuntimeError
 from pybpf._releases import Release
-from pybpf.engine import AddressSpace, Region
+from pybpf.engine import EVERYTHING, AddressSpace, Region
 from pybpf.timers import CLOCK_MONOTONIC, IrqContext, RealClock, Timer, TimerTable, VirtualClock
 
 EDEADLK = 35
@@ -26,8 +26,12 @@ class FakeMap:
     special_fields = ((0, 16),)
 
     def __init__(self, space: AddressSpace, n: int) -> None:
-        self.region = Region(16 * n, "fake values")
+        self.region = Region(16 * n, "fake values", owner=self)
         space.add(self.region)
+
+    def field_at(self, address: int, size: int) -> tuple[int, Region] | None:
+        slot, rest = divmod(address - self.region.base, 16)
+        return (slot, self.region) if not rest and size == 16 else None
 
     def address(self, slot: int) -> int:
         return self.region.base + 16 * slot
@@ -47,6 +51,7 @@ class Ctx:
 
     def __init__(self, space: AddressSpace, cpu: int = 0) -> None:
         self.space, self.cpu = space, cpu
+        self.visible = EVERYTHING
         self.engine = self
         self.program = "prog"
 

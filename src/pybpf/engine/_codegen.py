@@ -46,6 +46,8 @@ from ._alu import ALU32, ALU64, CONDITIONS, END, M32, M64, S32, S64
 from ._budget import block_cost
 from ._context import STACK_SIZE
 
+STACK_SHIFT = STACK_SIZE.bit_length() - 1  #: log2 of the frame size: depth = (top - r10) >> it
+
 __all__ = ["generate"]
 
 _EXIT = Class.JMP | JmpOp.EXIT
@@ -91,8 +93,8 @@ class _Function:
         head = [
             f"def f_{self.entry}(X, r1, r2, r3, r4, r5, r10):",
             "    r0 = r6 = r7 = r8 = r9 = 0",
-            "    ld1, ld2, ld4, ld8 = X.ld1, X.ld2, X.ld4, X.ld8",
-            "    st1, st2, st4, st8 = X.st1, X.st2, X.st4, X.st8",
+            # the accessors of this frame's depth: they see this frame and its callers'
+            f"    ld1, ld2, ld4, ld8, st1, st2, st4, st8 = X.frames[(X.top - r10) >> {STACK_SHIFT}]",
             "    n, lim, min_fp = X.n, X.limit, X.min_caller_fp",
             f"    b = {self.entry}",
             "    while True:",
@@ -237,6 +239,11 @@ def _memory(pc: int, insn: Instruction) -> str:
 
 
 def _atomic(pc: int, insn: Instruction, size: int, address: int | str) -> str:
+    # The frame pointer tells the context which stack frames are active.
+    return f"X.fp = r10; {_atomic_op(pc, insn, size, address)}"
+
+
+def _atomic_op(pc: int, insn: Instruction, size: int, address: int | str) -> str:
     s = f"r{insn.src}"
     if insn.imm == AtomicOp.CMPXCHG:
         return f"r0 = X.cmpxchg({size}, {address}, r0, {s}, {pc})"

@@ -230,6 +230,23 @@ def xdp_adjust_meta(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
     return 0
 
 
+@implements("bpf_xdp_adjust_tail")
+def xdp_adjust_tail(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
+    """Move ``data_end`` by delta: -EINVAL for a packet shorter than an Ethernet header or an
+    end past the page's tailroom; new bytes are zeroed (``bpf_xdp_adjust_tail``)."""
+    delta = ((delta & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    raw = ctx.read(xdp_md, 8)
+    data, end = (int.from_bytes(raw[i : i + 4], "little") for i in (XDP_DATA, XDP_DATA_END))
+    buffer = ctx.region(data, 1, -1, "load")
+    new = end + delta
+    if new < data + ETH_HLEN or new > buffer.end:
+        return -EINVAL
+    if delta > 0:
+        ctx.write(end, bytes(delta))
+    ctx.write(xdp_md + XDP_DATA_END, new.to_bytes(4, "little"))
+    return 0
+
+
 FIB_LOOKUP_SIZE = 64  #: sizeof(struct bpf_fib_lookup)
 FIB_LOOKUP_FLAGS = 0x3F  #: DIRECT, OUTPUT, SKIP_NEIGH, TBID, SRC, MARK
 BPF_FIB_LKUP_RET_FWD_DISABLED = 5

@@ -256,6 +256,8 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded).", types=_XDP),
     _h(54, "long bpf_xdp_adjust_meta(struct xdp_md *xdp_md, int delta)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
        "Move the start of an XDP packet's metadata by delta bytes (within the headroom).", types=_XDP),
+    _h(65, "long bpf_xdp_adjust_tail(struct xdp_md *xdp_md, int delta)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
+       "Move the end of an XDP packet by delta bytes (growing into the page's tailroom, zeroed).", types=_XDP),
     _h(67, "long bpf_get_stack(void *ctx, void *buf, __u32 size, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy the program's call chain (instruction addresses) into buf; returns the bytes copied.", types=_STACKS),

@@ -4,43 +4,52 @@ machine and knows the release's rules (``pybpf.timers``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..engine import ExecContext
-from ._impl import host, implements, map_arg
+from ._impl import host, implements, map_arg, no_lock_held
 from ._kfunc_impl import implements_kfunc
 
 EINVAL = 22
 
 
+def _timers(ctx: ExecContext, helper: str) -> Any:
+    """The timer table, for a run that holds no spin lock (the table's lock comes first in the
+    lock order, so it may not be taken under one)."""
+    no_lock_held(ctx, helper)
+    return host(ctx).timers
+
+
 @implements("bpf_timer_init")
 def timer_init(ctx: ExecContext, timer: int, m: int, flags: int, _4: int, _5: int) -> int:
     target = map_arg(ctx, m, "bpf_timer_init")
-    return host(ctx).timers.init(ctx, timer, target, flags)  # type: ignore[no-any-return]
+    return _timers(ctx, "bpf_timer_init").init(ctx, timer, target, flags)  # type: ignore[no-any-return]
 
 
 @implements("bpf_timer_set_callback")
 def timer_set_callback(ctx: ExecContext, timer: int, callback: int, _3: int, _4: int, _5: int) -> int:
-    return host(ctx).timers.set_callback(ctx, timer, callback)  # type: ignore[no-any-return]
+    return _timers(ctx, "bpf_timer_set_callback").set_callback(ctx, timer, callback)  # type: ignore[no-any-return]
 
 
 @implements("bpf_timer_start")
 def timer_start(ctx: ExecContext, timer: int, nsecs: int, flags: int, _4: int, _5: int) -> int:
-    return host(ctx).timers.start(ctx, timer, nsecs, flags)  # type: ignore[no-any-return]
+    return _timers(ctx, "bpf_timer_start").start(ctx, timer, nsecs, flags)  # type: ignore[no-any-return]
 
 
 @implements("bpf_timer_cancel")
 def timer_cancel(ctx: ExecContext, timer: int, _2: int, _3: int, _4: int, _5: int) -> int:
-    return host(ctx).timers.cancel(ctx, timer)  # type: ignore[no-any-return]
+    return _timers(ctx, "bpf_timer_cancel").cancel(ctx, timer)  # type: ignore[no-any-return]
 
 
 @implements_kfunc("bpf_timer_cancel_async")
 def timer_cancel_async(ctx: ExecContext, timer: int, _2: int, _3: int, _4: int, _5: int) -> int:
-    return host(ctx).timers.cancel_async(ctx, timer)  # type: ignore[no-any-return]
+    return _timers(ctx, "bpf_timer_cancel_async").cancel_async(ctx, timer)  # type: ignore[no-any-return]
 
 
 @implements_kfunc("bpf_wq_init")
 def wq_init(ctx: ExecContext, wq: int, m: int, flags: int, _4: int, _5: int) -> int:
     target = map_arg(ctx, m, "bpf_wq_init")
-    return host(ctx).timers.wq_init(ctx, wq, target, flags & 0xFFFF_FFFF)  # type: ignore[no-any-return]
+    return _timers(ctx, "bpf_wq_init").wq_init(ctx, wq, target, flags & 0xFFFF_FFFF)  # type: ignore[no-any-return]
 
 
 @implements_kfunc("bpf_wq_set_callback_impl", "bpf_wq_set_callback")
@@ -48,10 +57,9 @@ def wq_set_callback(ctx: ExecContext, wq: int, callback: int, flags: int, _aux: 
     """Both names: the 7.0 one has no ``aux`` argument, which the verifier supplies anyway."""
     if flags & 0xFFFF_FFFF:
         return -EINVAL
-    return host(ctx).timers.set_callback(ctx, wq, callback, "wq")  # type: ignore[no-any-return]
+    return _timers(ctx, "bpf_wq_set_callback").set_callback(ctx, wq, callback, "wq")  # type: ignore[no-any-return]
 
 
 @implements_kfunc("bpf_wq_start")
 def wq_start(ctx: ExecContext, wq: int, flags: int, _3: int, _4: int, _5: int) -> int:
-    return host(ctx).timers.wq_start(ctx, wq, flags & 0xFFFF_FFFF)  # type: ignore[no-any-return]
-
+    return _timers(ctx, "bpf_wq_start").wq_start(ctx, wq, flags & 0xFFFF_FFFF)  # type: ignore[no-any-return]

@@ -60,6 +60,7 @@ GSO_LEGACY_MAX_SIZE = 65536  #: the largest wire_len a ctx may give
 PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST = 0, 2, 3  #: skb->pkt_type values
 _L3_HEADER = {0x0800: 20, 0x86DD: 40}  #: EtherType -> the size of its network header
 XDP_HEADROOM = 256  #: XDP_PACKET_HEADROOM: the room in front of an XDP packet's data
+XDP_FRAME_END = 4096 - 320  #: where an XDP test run's page ends for the packet: its skb_shared_info follows
 XDP_MAX_META = XDP_HEADROOM - 40  #: the most metadata before an XDP packet: the headroom less an xdp_frame
 # struct pt_regs (x86-64): where the first six arguments and the return value live
 PT_REGS_SIZE = 168
@@ -209,8 +210,10 @@ def _xdp(ctx: bytes | None, data: bytes) -> RunInput:
     linear = min(linear, max_linear)
     if len(data) > max_linear + MAX_SKB_FRAGS * PAGE_SIZE:
         raise TestRunError(f"test_run: packet of {len(data)} bytes needs over {MAX_SKB_FRAGS} fragments (ENOMEM)", ENOMEM)
-    # The buffer keeps the kernel's headroom in front (bpf_xdp_adjust_head/meta grow into it).
-    packet = _low_region(bytes(XDP_HEADROOM - meta) + data[:linear], "packet")
+    # The buffer is the kernel's page: headroom in front (bpf_xdp_adjust_head/meta grow into
+    # it), tailroom up to the skb_shared_info at its end (bpf_xdp_adjust_tail grows into it).
+    page = bytes(XDP_HEADROOM - meta) + data[:linear]
+    packet = _low_region(page.ljust(XDP_FRAME_END, b"\0"), "packet")
     start = packet.base + XDP_HEADROOM - meta  # data_meta
     fragments = data[linear:]
     md = Region(XDP_MD_SIZE, "xdp_md", data=user, low=True)

@@ -6,6 +6,7 @@ import contextlib
 import os
 import random
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
@@ -18,8 +19,9 @@ from ._task import Task
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
+__all__ = ["DEFAULT_TRACE_LINES", "Host", "TraceRecord"]
 
-__all__ = ["Host", "TraceRecord"]
+DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
 
 _HARD = (IrqContext.HARDIRQ, IrqContext.NMI)  #: contexts whose exit runs queued irq_work
 
@@ -39,11 +41,14 @@ class TraceRecord:
 class Host:
     """Answers helper calls from the state of one :class:`Runtime`."""
 
-    def __init__(self, runtime: Runtime, seed: int | None) -> None:
+    def __init__(self, runtime: Runtime, seed: int | None, trace_limit: int = DEFAULT_TRACE_LINES) -> None:
         self._runtime = runtime
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
-        self.trace_records: list[TraceRecord] = []
+        #: the latest trace lines: a ring, as the kernel's trace buffer is
+        self.trace_records: deque[TraceRecord] = deque(maxlen=max(1, trace_limit))
+        #: lines dropped from the front of the ring to make room
+        self.trace_lost = 0
         self.timers: Any = None  # the runtime's TimerTable, set once it exists
         self._trace_lock = threading.Lock()
         #: the task the task helpers report; None: the calling thread (Task.current())
@@ -66,6 +71,8 @@ class Host:
             self._runtime.clock.now(), cpu, os.getpid(), threading.current_thread().name[:16], message
         )
         with self._trace_lock:
+            if len(self.trace_records) == self.trace_records.maxlen:
+                self.trace_lost += 1
             self.trace_records.append(record)
 
     def prandom_u32(self) -> int:

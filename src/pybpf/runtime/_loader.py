@@ -40,6 +40,7 @@ from ..verifier import (
     estimate_stack_depths,
 )
 from ._compile import compile_c
+from ._containment import program_helpers, program_visibility
 from ._core import POISON_HELPER_ID, apply_core
 from ._globals import Globals, global_vars
 from ._kconfig import kconfig_data
@@ -91,11 +92,14 @@ def load_object(
     globals_: Mapping[str, Any] | None,
     pin_root: str,
     programs: Collection[str] | None = None,
+    *,
+    verify: bool = True,
     cflags: Sequence[str] = (),
 ) -> Object:
     """Load an object file (or compile and load a ``.c`` file, with ``cflags``) into
     ``runtime``; ``programs`` chooses which programs load (None: those whose sections do not
-    begin with ``?``)."""
+    begin with ``?``); without ``verify``, the programs skip the verifier and are contained at
+    run time only."""
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
@@ -105,7 +109,7 @@ def load_object(
         spec = _choose_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
-        return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
+        return _Loader(runtime, spec, pin_root, created, verify).load(globals_ or {})
     except BaseException:
         for m in created.values():  # nothing half-loaded survives a failure
             runtime._table.discard(m)
@@ -131,8 +135,11 @@ def _choose_programs(spec: CollectionSpec, names: Collection[str]) -> Collection
 
 
 class _Loader:
-    def __init__(self, runtime: Runtime, spec: CollectionSpec, pin_root: str, created: dict[str, maps.Map]) -> None:
+    def __init__(
+        self, runtime: Runtime, spec: CollectionSpec, pin_root: str, created: dict[str, maps.Map], verify: bool = True
+    ) -> None:
         self.rt = runtime
+        self.verify = verify
         self.spec = spec
         self.pin_root = pin_root.rstrip("/")
         self.maps: dict[str, maps.Map] = {}
@@ -184,6 +191,7 @@ class _Loader:
             m = maps.create_map(
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
+                admit=self.rt._table.admit,
             )
             if isinstance(m, maps.BloomFilter):
                 m.set_map_extra(mspec.map_extra)
@@ -196,6 +204,7 @@ class _Loader:
         self.created[mspec.name] = m
         if any(size == TIMER_SIZE for _, size in m.special_fields):
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
+            m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
         return m
 
     def _check_special(self, mspec: MapSpec) -> None:
@@ -256,17 +265,29 @@ class _Loader:
             for pc, insn in iter_pcs(relocated)
         ]
         try:
-            self._check(pspec, insns)
+            if self.verify:
+                self._check(pspec, insns)
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
+        used = [self.maps[n] for n in pspec.map_refs]
+        helpers = program_helpers(self.rt._helpers, self._offered(pspec), pspec.license)
         engine = Interpreter(
-            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name,
+            insns, helpers=helpers, space=self.rt.space, visible=program_visibility(used), name=pspec.name,
             max_instructions=self.rt.max_instructions, kfuncs=self.rt._kfuncs,
         )
         program = Program(self.rt, pspec, insns, engine, self.spec)
-        self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
+        self.rt._adopt_program(program, used)
         return program
+
+    def _offered(self, pspec: ProgramSpec) -> set[int]:
+        """The helpers this runtime offers the program: its type's, less the CAP_BPF ones
+        unprivileged."""
+        return {
+            id_
+            for id_, h in BY_ID.items()
+            if (self.rt.privileged or not h.privileged) and h.offered_to(pspec.type.name)
+        }
 
     def _resolve(self, pspec: ProgramSpec, insn: Instruction) -> Instruction:
         """A map reference (by index into the program's map list) becomes the map's address."""
@@ -321,12 +342,7 @@ class _Loader:
         checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
         try:
             check_fields(checked)
-            offered = {
-                id_
-                for id_, h in BY_ID.items()
-                if (self.rt.privileged or not h.privileged) and h.offered_to(pspec.type.name)
-            }
-            check_helper_calls(pspec.instructions, pspec.license, offered)
+            check_helper_calls(pspec.instructions, pspec.license, self._offered(pspec))
             self._check_map_compatibility(pspec)
             check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
             check_format_strings(insns, self._read_string)
@@ -385,4 +401,4 @@ def _poisoned(insn: Instruction) -> bool:
 
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:
     """A map's special-field hook: its element's timer is cancelled and freed."""
-    timers.free_element(m, region, offset)
+    timers.free_element(m, slot, region, offset)

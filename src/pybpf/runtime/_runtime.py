@@ -31,12 +31,13 @@ from ..timers import (
     check_duration,
     check_time,
 )
+from ..timers._timer import DEFAULT_TRACE_LIMIT
 from ._checks import expect
 from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._faults import locate, trimmed
 from ._hooks import hook_context, place_arguments
-from ._host import Host, TraceRecord
+from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._kernel_btf import modelled_btf
 from ._loader import DEFAULT_PIN_ROOT, load_object
@@ -84,6 +85,10 @@ class Runtime:
         max_instructions: the instruction budget of one run (a ``test_run``, a hook, one timer
             callback): past it the run stops with :class:`InstructionLimitError` naming the
             program. Every engine counts the same way (``docs/errors.md``).
+        trace_limit: how many ``bpf_trace_printk`` lines the trace ring keeps; older ones are
+            dropped and counted in :attr:`trace_lost`, as the kernel's trace buffer overwrites.
+        timer_trace_limit: how many timer events :meth:`timer_events` keeps (the trace is
+            always on); older ones are dropped and counted in :attr:`timer_events_lost`.
         task: the task programs run on behalf of (pid, uid, comm, cgroup as the task helpers
             report them); by default the calling thread of this process, as in the kernel.
         kconfig: ``CONFIG_*`` values for ``__kconfig`` externs over pybpf's defaults for the
@@ -112,6 +117,8 @@ class Runtime:
         memory_limit: int | None = None,
         privileged: bool = True,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
+        trace_limit: int = DEFAULT_TRACE_LINES,
+        timer_trace_limit: int = DEFAULT_TRACE_LIMIT,
         task: Task | None = None,
         kconfig: Mapping[str, object] | str | None = None,
         btf: str | Path | None = None,
@@ -138,7 +145,7 @@ class Runtime:
         self._key_codecs: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
-        self._host = Host(self, seed)
+        self._host = Host(self, seed, trace_limit)
         self._host.task = task
         self._kfuncs = linux_kfuncs()
         self._ksyms: dict[str, Region] = {}
@@ -146,7 +153,9 @@ class Runtime:
         #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
         self.btf = btf
         self._charged = 0
-        self.timers_table = TimerTable(self.clock, _TimerOwner(self), release=self.release)
+        self.timers_table = TimerTable(
+            self.clock, _TimerOwner(self), trace_limit=timer_trace_limit, release=self.release
+        )
         self._host.timers = self.timers_table
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)
@@ -171,6 +180,7 @@ class Runtime:
         *,
         pin_root: str = DEFAULT_PIN_ROOT,
         programs: Collection[str] | None = None,
+        verify: bool = True,
         cflags: Sequence[str] = (),
     ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
@@ -184,6 +194,11 @@ class Runtime:
                 ``bpf_program__set_autoload``); None loads every program whose section does
                 not begin with ``?``. The others are neither checked nor in ``obj.programs``;
                 every map is created either way, as libbpf does.
+            verify: False skips the verifier (uBPF's model: untrusted code contained at run
+                time only). The kernel would refuse some of what then loads; runs stay
+                contained all the same: an access outside the program's memory is an
+                :class:`OutOfBoundsError`, a call of a helper the program may not use fails
+                as a call of an unknown helper, a runaway loop hits the instruction limit.
             cflags: extra compiler flags (``-DNAME=1``, ``-Ipath``) for a ``.c`` path.
 
         Raises:
@@ -193,7 +208,7 @@ class Runtime:
         """
         expect(path, (str, Path), "load: path", "a str or Path")
         expect(globals, (Mapping, type(None)), "load: globals", "a dict of global variables")
-        return load_object(self, path, globals, pin_root, programs, cflags)
+        return load_object(self, path, globals, pin_root, programs, verify=verify, cflags=cflags)
 
     def _core_targets(self) -> tuple[list[BtfSpec], bool]:
         """The target BTFs of CO-RE relocations, and whether the object's own BTF stands in
@@ -408,10 +423,16 @@ class Runtime:
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace so far (init, set_callback, start, fire, cancel, free; defer and
+        """The timer event trace (init, set_callback, start, fire, cancel, free; defer and
         dropped for 7.0's irq_work), timers and workqueues alike (``TimerEvent.kind``), with
-        CLOCK_MONOTONIC times and typed keys."""
-        return list(self.timers_table.events)
+        CLOCK_MONOTONIC times and typed keys: the latest ``timer_trace_limit`` events, oldest
+        first."""
+        return self.timers_table.events
+
+    @property
+    def timer_events_lost(self) -> int:
+        """How many timer events the bounded trace has dropped."""
+        return self.timers_table.events_lost
 
     def plot_timers(self, path: str | Path) -> Path:
         """Draw the timer event trace as a timeline into ``path`` (``.svg`` or ``.png``): one
@@ -444,8 +465,13 @@ class Runtime:
 
     # -- trace -----------------------------------------------------------------------------
 
+    @property
+    def trace_lost(self) -> int:
+        """How many ``bpf_trace_printk`` lines the trace ring has dropped."""
+        return self._host.trace_lost
+
     def trace_lines(self) -> list[str]:
-        """Every ``bpf_trace_printk`` line so far, oldest first."""
+        """The ``bpf_trace_printk`` lines in the trace ring, oldest first."""
         return [r.message for r in self._host.trace_records]
 
     def trace_fields(self) -> list[TraceRecord]:
@@ -560,11 +586,9 @@ class _TimerOwner:
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map
-        key_address = m.key_address(timer.slot)
-        regions: tuple[Region, ...] = ()
-        if key_address is None:  # an array's key is its index, in a u32 alive for the call
-            key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
-            key_address, regions = key.base, (key,)
+        # The key is a copy alive for the call: the map's stored keys are not program memory.
+        key = Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False)
+        key_address, regions = key.base, (key,)
         context = IrqContext.SOFTIRQ if timer.kind == "timer" else IrqContext.TASK
         began = time.perf_counter_ns()
         try:

@@ -4,7 +4,12 @@ A program sees a timer only as the address of the 16-byte field inside a map val
 kernel, the field's first word holds a reference to a hidden object (here: a nonzero id into
 :class:`TimerTable`); all zeros means "not initialised". The object records the owning map
 element, the clock, the callback (a subprogram and a counted reference on its program), and
-whether it is armed or running. User space never sees the word: maps mask special fields.
+whether it is armed or running. User space never sees the word (maps mask special fields) and
+programs cannot address it (the memory model leaves a hole there).
+
+Timers cannot be forged: a helper acts only when its pointer is exactly the timer field of an
+element its map holds now, of a map the running program may see, and the hidden word there is
+the id recorded for that very element. Anything else is ``-EINVAL`` and touches no timer.
 
 Return codes follow the runtime's kernel release (:class:`pybpf._releases.Release`; Linux 6.18,
 era E2, by default), in the kernel's order:
@@ -23,6 +28,7 @@ import enum
 import itertools
 import struct
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, final
@@ -34,12 +40,14 @@ from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
 __all__ = [
     "BPF_F_TIMER_ABS",
     "BPF_F_TIMER_CPU_PIN",
+    "KTIME_SAFE_MAX",
     "TIMER_CHARGE",
     "IrqContext",
     "TimerEvent",
     "TimerInfo",
     "TimerOwner",
     "TimerTable",
+    "kernel_expiry",
 ]
 
 EPERM, ENOENT, ENOMEM, EBUSY, EINVAL, EDEADLK, EOPNOTSUPP, ECANCELED = 1, 2, 12, 16, 22, 35, 95, 125
@@ -52,6 +60,35 @@ TIMER_SIZE = 16
 TIMER_CHARGE = 96
 
 _WORD = struct.Struct("<Q")
+DEFAULT_TRACE_LIMIT = 100_000  #: timer events a runtime keeps by default
+
+S64_MAX = (1 << 63) - 1
+#: the latest expiry an hrtimer can have: KTIME_SEC_MAX whole seconds (what ktime_add_safe
+#: saturates to), about 292 years
+KTIME_SAFE_MAX = S64_MAX // 1_000_000_000 * 1_000_000_000
+
+
+def _s64(value: int) -> int:
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value > S64_MAX else value
+
+
+def _add_safe(lhs: int, rhs: int) -> int:
+    """The kernel's ``ktime_add_safe``: a signed 64-bit sum saturating at KTIME_SEC_MAX."""
+    res = _s64(lhs + rhs)
+    return KTIME_SAFE_MAX if res < 0 or res < lhs or res < rhs else res
+
+
+def kernel_expiry(nsecs: int, absolute: bool, now: int) -> int:
+    """When ``bpf_timer_start(timer, nsecs, flags)`` makes the timer expire, as the kernel
+    computes it: ``nsecs`` becomes a signed 64-bit ktime; a relative one is added to now with
+    ``ktime_add_safe``, and ``hrtimer_set_expires_range_ns`` adds the zero slack with it too.
+    So any u64 at or past 2^63, relative or absolute, and any sum that overflows, saturates
+    to :data:`KTIME_SAFE_MAX` (in practice: never)."""
+    tim = _s64(nsecs)
+    if not absolute:
+        tim = _add_safe(tim, now)
+    return _add_safe(tim, 0)
 
 
 class IrqContext(enum.Enum):
@@ -114,7 +151,7 @@ class TimerOwner(Protocol):
 
 
 @final
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Timer:
     """The hidden kernel object of one initialised timer."""
 
@@ -209,23 +246,35 @@ class TimerTable:
     """Every timer of one runtime, and the four helpers' logic."""
 
     def __init__(
-        self, clock: Clock, owner: TimerOwner, *, trace: bool = True, release: Release | None = None
+        self,
+        clock: Clock,
+        owner: TimerOwner,
+        *,
+        trace_limit: int = DEFAULT_TRACE_LIMIT,
+        release: Release | None = None,
     ) -> None:
         self.clock = clock
         #: the kernel release whose return codes and rules the helpers follow
         self.release = release if release is not None else Release(DEFAULT_RELEASE)
         self.owner = owner
         self._timers: dict[int, Timer] = {}
+        #: the timer and the wq recorded for each (map, slot, kind): one each per element,
+        #: never a ghost
+        self._by_element: dict[tuple[Any, int, str], Timer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
         self._waiting: dict[int, Timer] = {}  #: thread -> the timer it waits for in cancel
-        self._events: list[tuple[int, str, Any, bytes, str, int | None, str]] = []
-        self._durations: dict[int, int] = {}  #: callback run times by index of their fire event
-        #: callbacks fired so far (a cheap count for progress reports)
+        #: the latest events as raw tuples (typed by :attr:`events`): always on, bounded
+        self._events: deque[tuple[int, str, Any, bytes, str, int | None, str]] = deque(maxlen=max(1, trace_limit))
+        #: events dropped from the front of the trace to keep it bounded; an event's number
+        #: counts from the first one ever traced, so it is its position plus this
+        self.events_lost = 0
+        #: callback run times by the number of their fire event
+        self._durations: dict[int, int] = {}
+        #: callbacks fired so far (counted apart from the trace, which forgets)
         self.fired = 0
-        self._trace = trace
         clock.set_fire(self.fire)
         clock.set_describe(self.describe)
 
@@ -235,10 +284,25 @@ class TimerTable:
         value: int = _WORD.unpack_from(region.buf, address - region.base)[0]
         return value
 
+    @staticmethod
+    def _field(ctx: Any, address: int, m: Any = None) -> tuple[Any, int, Region] | None:
+        """(map, slot, region) of the timer or wq field at ``address``: exactly the field of an
+        element a map holds now, of a map this run may see (and ``m`` itself, if given). Both
+        are 16-byte special fields, which is how the map knows them."""
+        area = ctx.space.area_at(address, ctx.visible)
+        owner = None if area is None else area.owner
+        if owner is None or (m is not None and owner is not m) or not hasattr(owner, "field_at"):
+            return None
+        found = owner.field_at(address, TIMER_SIZE)
+        return None if found is None else (owner, found[0], found[1])
+
     def _timer_at(self, ctx: Any, address: int, kind: str = "timer") -> Timer | None:
-        region = ctx.region(address, TIMER_SIZE, -1, "load")
+        field = self._field(ctx, address)
+        if field is None:
+            return None
+        m, slot, region = field
         timer = self._timers.get(self._word(region, address))
-        if timer is None or timer.freed or timer.kind != kind:
+        if timer is None or timer.freed or self._by_element.get((m, slot, kind)) is not timer:
             return None
         if timer.id in self._local.locked:
             # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
@@ -260,17 +324,26 @@ class TimerTable:
         )
 
     def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
-        if self._trace:
-            key = timer.map.element_key(timer.slot)
-            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns, timer.kind))
+        events = self._events
+        if len(events) == events.maxlen:
+            self._durations.pop(self.events_lost, None)
+            self.events_lost += 1
+        key = timer.map.element_key(timer.slot)
+        events.append((self.clock.now(), event, timer.map, key, detail, expires_ns, timer.kind))
+
+    def slots_of(self, m: Any) -> list[int]:
+        """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
+        visit)."""
+        with self._lock:
+            return list(dict.fromkeys(slot for owner, slot, _ in self._by_element if owner is m))
 
     @property
     def events(self) -> list[TimerEvent]:
-        """The event trace so far, keys typed (see :class:`TimerEvent`)."""
+        """The events still in the trace, oldest first, keys typed (see :class:`TimerEvent`)."""
         with self._lock:
-            raw, durations = list(self._events), dict(self._durations)
+            raw, durations, first = list(self._events), dict(self._durations), self.events_lost
         readers = _Readers(self.owner)
-        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(i), kind)
+        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(first + i), kind)
                 for i, (t, event, m, key, detail, expires, kind) in enumerate(raw)]
 
     # -- the helpers -------------------------------------------------------------------------
@@ -292,7 +365,10 @@ class TimerTable:
         return self._create(ctx, address, m, CLOCK_MONOTONIC, "wq")  # work runs "now" on it
 
     def _create(self, ctx: Any, address: int, m: Any, clock_id: int, kind: str) -> int:
-        region = ctx.region(address, TIMER_SIZE, -1, "store")
+        field = self._field(ctx, address, m)
+        if field is None:  # not a field of the named map (the verifier's map_uid check)
+            return -EINVAL
+        _, slot, region = field
         with self._lock:
             if self._word(region, address):
                 return -EBUSY
@@ -301,9 +377,12 @@ class TimerTable:
             if not self.owner.map_users(m):
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
-            slot = m.slot_of(address)
+            stale = self._by_element.get((m, slot, kind))
+            if stale is not None:  # its word was zeroed when a new element took the slot
+                self._drop(stale)
             timer = Timer(next(self._ids), m, slot, m.value_address(slot), clock_id, cpu=ctx.cpu, kind=kind)
             self._timers[timer.id] = timer
+            self._by_element[m, slot, kind] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
         return 0
@@ -348,7 +427,7 @@ class TimerTable:
         """Program the expiry (lock held). Re-arming removes the queued hrtimer first, which
         fires the ``hrtimer_cancel`` tracepoint; before 7.0 the timer's spin lock is held
         there."""
-        expires = nsecs if flags & BPF_F_TIMER_ABS else self.clock.now(timer.clock_id) + nsecs
+        expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), self.clock.now(timer.clock_id))
         was_armed = timer.armed
         # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
         # is one of the kernel's choices and keeps virtual runs reproducible.
@@ -503,30 +582,37 @@ class TimerTable:
                 f" which hard-locks the machine: {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
             )
 
-    def free_element(self, m: Any, region: Region, value_offset: int) -> None:
+    def free_element(self, m: Any, slot: int, region: Region, value_offset: int) -> None:
         """The special fields of an element are being freed (update, delete, eviction, uref
         release, map free): cancel its timer and its wq and drop them, as the kernel's
-        ``bpf_timer_cancel_and_free`` and ``bpf_wq_cancel_and_free``."""
+        ``bpf_timer_cancel_and_free`` and ``bpf_wq_cancel_and_free``. Only the timer and wq
+        recorded for this very element go, whatever their words say."""
         for offset, size in m.special_fields:
             if size == TIMER_SIZE:
-                self._free(self._word(region, region.base + value_offset + offset))
+                self._free(m, slot, self._word(region, region.base + value_offset + offset))
 
-    def _free(self, timer_id: int) -> None:
+    def _free(self, m: Any, slot: int, timer_id: int) -> None:
         with self._lock:
-            timer = self._timers.pop(timer_id, None)
-            if timer is None:
+            timer = self._timers.get(timer_id)
+            if timer is None or self._by_element.get((m, slot, timer.kind)) is not timer:
                 return
-            timer.freed = True
-            self._detach(timer)
-            self._disarm(timer)
-            self._event("free", timer)
-            self.owner.uncharge(TIMER_CHARGE)
+            self._drop(timer)
             # A free requested from callback context never waits (the kernel defers it), nor
             # does 7.0's or a wq's (cancel_work does not wait); anyone else waits for a callback
             # running on another thread to finish.
             lock_free = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
             if self._local.running is None and timer.kind == "timer" and not lock_free:
                 self._wait_idle(timer, from_callback=False)
+
+    def _drop(self, timer: Timer) -> None:
+        """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
+        del self._timers[timer.id]
+        self._by_element.pop((timer.map, timer.slot, timer.kind), None)
+        timer.freed = True
+        self._detach(timer)
+        self._disarm(timer)
+        self._event("free", timer)
+        self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
         """The clock says the arming ``key`` (timer id, generation) expired: run the timer's
@@ -551,7 +637,7 @@ class TimerTable:
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
             self.fired += 1
             self._event("fire", timer)
-            traced = len(self._events) - 1 if self._trace else None
+            traced = self.events_lost + len(self._events) - 1
         # A wq callback runs as work in process context, not as a timer callback.
         outer = self._local.running
         if timer.kind == "timer":
@@ -562,7 +648,7 @@ class TimerTable:
         finally:
             self._local.running = outer
             with self._lock:
-                if traced is not None and took is not None:  # the run time, for timelines
+                if took is not None and traced >= self.events_lost:  # the run time, for timelines
                     self._durations[traced] = took
                 timer.running_on = None
                 self._idle.notify_all()

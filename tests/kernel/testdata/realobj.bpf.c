@@ -139,6 +139,18 @@ int xdp_meta(struct xdp_md *ctx)
 }
 
 SEC("xdp")
+int xdp_tail(struct xdp_md *ctx)
+{
+	rc[24] = bpf_xdp_adjust_tail(ctx, -20);
+	rc[25] = bpf_xdp_adjust_tail(ctx, 100);
+	rc[26] = bpf_xdp_adjust_tail(ctx, -200);
+	rc[27] = bpf_xdp_adjust_tail(ctx, 4000);
+	rc[28] = bpf_xdp_adjust_tail(ctx, 3520 - 144);
+	rc[29] = bpf_xdp_adjust_tail(ctx, 1);
+	return XDP_PASS;
+}
+
+SEC("xdp")
 int xdp_fib(struct xdp_md *ctx)
 {
 	struct bpf_fib_lookup p = {};

@@ -105,6 +105,9 @@ static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (voi
 /* Move the start of an XDP packet's metadata by delta bytes (within the headroom). */
 static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
 
+/* Move the end of an XDP packet by delta bytes (growing into the page's tailroom, zeroed). */
+static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *) 65;
+
 /* Copy the program's call chain (instruction addresses) into buf; returns the bytes copied. */
 static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;
 
