@@ -303,7 +303,7 @@ def test_verifier_refusal_names_the_program(cli: Cli, objects: Build) -> None:
 
 def test_debug_prints_the_verifier_log_first(cli: Cli, objects: Build) -> None:
     result = cli("prog", "show", "-d", objects("bad"))
-    assert result.err.splitlines()[:3] == ["0: (95) exit", "", "R0 !read_ok"]
+    assert result.err.splitlines()[:3] == ["0: R1=ctx() R10=fp0", "0: (95) exit", "R0 !read_ok"]
 
 
 def test_errors_in_json_mode_are_also_json(cli: Cli, counter: Path) -> None:

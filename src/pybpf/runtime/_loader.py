@@ -23,11 +23,13 @@ from ..helpers import BY_ID
 from ..isa import Instruction, PseudoSrc
 from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
-    KERNEL_ENTRY_REGISTERS,
+    Facts,
+    MapInfo,
     VerifierError,
+    VerifyInput,
     check_format_strings,
-    check_helper_calls,
-    check_register_reads,
+    license_is_gpl_compatible,
+    verify,
 )
 from ._compile import compile_c
 from ._globals import Globals, global_vars
@@ -188,12 +190,12 @@ class _Loader:
     def _program(self, pspec: ProgramSpec) -> Program:
         insns = [self._resolve(pspec, insn) for insn in pspec.instructions]
         try:
-            self._check(pspec, insns)
+            facts = self._check(pspec, insns)
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
         engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
-        program = Program(self.rt, pspec, insns, engine)
+        program = Program(self.rt, pspec, insns, engine, facts)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
         return program
 
@@ -208,11 +210,53 @@ class _Loader:
             return replace(insn, src=PseudoSrc.IMM64, imm=(value + (insn.imm >> 32)) & (2**64 - 1))
         return insn
 
-    def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
-        offered = {id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged}
-        check_helper_calls(pspec.instructions, pspec.license, offered)
-        check_register_reads(insns, KERNEL_ENTRY_REGISTERS)
+    def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> Facts:
+        offered = frozenset(id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged)
+        infos: dict[str, MapInfo] = {}
+        inp = VerifyInput(
+            pspec.type,
+            maps=tuple(self._map_info(name, infos) for name in pspec.map_refs),
+            license_gpl=license_is_gpl_compatible(pspec.license),
+            offered=offered,
+            attach_type=pspec.attach_type,
+            sleepable=pspec.sleepable,
+        )
+        facts = verify(pspec.instructions, inp)
         check_format_strings(insns, self._read_string)
+        return facts
+
+    def _map_info(self, name: str, infos: dict[str, MapInfo]) -> MapInfo:
+        """What the verifier needs to know of one map (one object per map, so that two
+        references to a map are the same map)."""
+        if name not in infos:
+            infos[name] = self._describe(self.spec.maps[name], self.maps[name])
+        return infos[name]
+
+    def _describe(self, mspec: MapSpec, m: maps.Map | None) -> MapInfo:
+        btf = self.spec.btf
+        fields = btf.find_special_fields(mspec.value_type_id) if btf is not None and mspec.value_type_id else ()
+        timers = [f.offset for f in fields if f.kind == "bpf_timer"]
+        locks = [f.offset for f in fields if f.kind == "bpf_spin_lock"]
+        frozen = None
+        if m is not None and m.frozen and m.flags & maps.BPF_F_RDONLY_PROG and m.type == maps.MapType.ARRAY:
+            frozen = self._read(m.lookup(b"\0\0\0\0", 0), m.value_size)
+        return MapInfo(
+            mspec.name, int(mspec.type), mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
+            btf=bool(btf is not None and mspec.value_type_id),
+            timer_off=timers[0] if len(timers) == 1 else -1,
+            lock_off=locks[0] if len(locks) == 1 else -1,
+            special=tuple((f.offset, f.size) for f in fields),
+            frozen_value=frozen,
+            inner=self._describe(mspec.inner, None) if mspec.inner is not None else None,
+            readonly_prog=bool(mspec.flags & maps.BPF_F_RDONLY_PROG),
+        )
+
+    def _read(self, address: int, size: int) -> bytes | None:
+        """``size`` bytes of the runtime's memory at ``address`` (None when not mapped)."""
+        region = self.rt.space.find(address, size)
+        if region is None:
+            return None
+        return bytes(region.buf[address - region.base : address - region.base + size])
 
     def _read_string(self, address: int) -> str | None:
         """The NUL-terminated string at ``address`` of the runtime's memory (a constant in

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from .._errors import NotSupportedError
 from .._spec import AttachType, ProgramSpec, ProgType
 from ..engine import Interpreter, Region
 from ..isa import Instruction
-from ..verifier import max_ctx_offset
+from ..verifier import Facts
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
 
@@ -47,8 +46,11 @@ class TestRunResult:
 class Program:
     """A program of a loaded object (``obj.programs["name"]``)."""
 
-    def __init__(self, runtime: Runtime, spec: ProgramSpec, insns: Sequence[Instruction], engine: Interpreter) -> None:
+    def __init__(
+        self, runtime: Runtime, spec: ProgramSpec, insns: Sequence[Instruction], engine: Interpreter, facts: Facts
+    ) -> None:
         self._runtime = runtime
+        self.facts = facts  #: what the verifier proved of this program
         self.spec = spec
         self.instructions = tuple(insns)
         self.engine = engine
@@ -85,11 +87,11 @@ class Program:
             self.run_time_ns += elapsed
         return r0
 
-    @functools.cached_property
+    @property
     def max_ctx_offset(self) -> int:
-        """The end of the furthest context access (the kernel's ``max_ctx_offset``): a syscall
-        program's test run needs at least that much context."""
-        return max_ctx_offset(self.instructions)
+        """The end of the furthest context access the verifier saw (the kernel's
+        ``max_ctx_offset``): a syscall program's test run needs at least that much context."""
+        return self.facts.max_ctx_offset
 
     def _check_syscall_run(self, ctx: bytes | None, repeat: int) -> None:
         """Refuse what ``bpf_prog_test_run_syscall`` refuses: a repeat, a context shorter than
