@@ -298,12 +298,28 @@ def test_mistakes_give_one_line(cli: Cli, counter: Path, tmp_path: Path, argv: l
 def test_verifier_refusal_names_the_program(cli: Cli, objects: Build) -> None:
     bad = objects("bad")
     one_error(cli("prog", "show", bad),
-              f"pybpf prog show: error: {bad}: program 'broken' refused by the verifier: R0 !read_ok (at PC 0)")
+              f"pybpf prog show: error: {bad}: program 'broken' refused by the verifier: unreachable insn 1 (at PC 1)")
 
 
-def test_debug_prints_the_verifier_log_first(cli: Cli, objects: Build) -> None:
-    result = cli("prog", "show", "-d", objects("bad"))
-    assert result.err.splitlines()[:3] == ["0: R1=ctx() R10=fp0", "0: (95) exit", "R0 !read_ok"]
+@pytest.mark.parametrize("flag", ["-d", "--verbose"])
+def test_debug_prints_the_verifier_log_as_bpftool_does(cli: Cli, objects: Build, flag: str) -> None:
+    bad = objects("bad")
+    lines = cli("prog", "load", flag, bad, "/tmp/unused").err.splitlines()
+    assert lines[:4] == [
+        "libbpf: prog 'broken': BPF program load failed: Invalid argument",
+        "libbpf: prog 'broken': -- BEGIN PROG LOAD LOG --",
+        "func#0 @0",
+        "unreachable insn 1",
+    ]
+    assert re.fullmatch(r"verification time \d+ usec", lines[4])
+    assert lines[5:] == [
+        "stack depth 0",
+        "processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
+        "-- END PROG LOAD LOG --",
+        "libbpf: prog 'broken': failed to load: -22",
+        f"libbpf: failed to load object '{bad}'",
+        f"pybpf prog load: error: {bad}: program 'broken' refused by the verifier: unreachable insn 1 (at PC 1)",
+    ]
 
 
 def test_errors_in_json_mode_are_also_json(cli: Cli, counter: Path) -> None:

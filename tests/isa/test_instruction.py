@@ -236,3 +236,21 @@ def test_validate_refuses_malformed_programs(
 )
 def test_validate_accepts_well_formed_programs(program: list[Instruction]) -> None:
     validate(program)
+
+
+def test_unchecked_decode_keeps_a_lone_lddw_slot_for_the_verifier() -> None:
+    from pybpf.isa import LDDW_ALONE
+
+    truncated = bytes.fromhex("b700000000000000" "9500000000000000" "1800000001000000")
+    assert [i.opcode for i in decode(truncated, check=False)] == [0xB7, 0x95, LDDW_ALONE]
+    bad_pair = bytes.fromhex("1800000001000000" "b700000000000000" "9500000000000000")
+    insns = decode(bad_pair, check=False)
+    assert [i.opcode for i in insns] == [LDDW_ALONE, 0xB7, 0x95]
+    assert encode(insns) == bad_pair
+    with pytest.raises(InstructionError, match="^truncated lddw at PC 2$"):
+        decode(truncated)
+
+
+def test_unchecked_decode_keeps_any_fields() -> None:
+    code = bytes.fromhex("ff00000000000000" "b70a000001000000" "e500000000000000")
+    assert [(i.opcode, i.dst) for i in decode(code, check=False)] == [(0xFF, 0), (0xB7, 10), (0xE5, 0)]

@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import os
 import platform
+import struct
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -28,7 +29,9 @@ __all__ = [
     "KernelProgram",
     "KernelRunResult",
     "LibbpfError",
+    "RawLoad",
     "available",
+    "load_raw",
     "num_possible_cpus",
     "unavailable_reason",
 ]
@@ -263,6 +266,61 @@ def num_possible_cpus() -> int:
 
 def round8(n: int) -> int:
     return (n + 7) & ~7
+
+
+#: bpf(2)'s syscall number, where this module knows it
+_SYS_BPF = {"x86_64": 321, "AMD64": 321, "aarch64": 280, "arm64": 280}
+_BPF_PROG_LOAD = 5
+#: the leading fields of ``union bpf_attr`` for BPF_PROG_LOAD: prog_type, insn_cnt, insns,
+#: license, log_level, log_size, log_buf, kern_version, prog_flags, prog_name,
+#: prog_ifindex, expected_attach_type
+_PROG_LOAD_ATTR = "<IIQQIIQII16sII"
+_ATTR_SIZE = 144
+
+
+@dataclass(frozen=True)
+class RawLoad:
+    """What the kernel said of a program loaded from raw instructions: ``errno`` 0 when it
+    accepted it, and the verifier log."""
+
+    errno: int
+    log: str
+
+    @property
+    def message(self) -> str:
+        """The log's last line before the statistics: the verifier's verdict."""
+        lines = [line for line in self.log.splitlines() if line]
+        while lines and lines[-1].startswith(("processed ", "verification time ", "stack depth ")):
+            lines.pop()
+        return lines[-1] if lines else ""
+
+
+def load_raw(
+    code: bytes, prog_type: int = BPF_PROG_TYPE_SOCKET_FILTER, *, log_level: int = 1,
+    license: str = "GPL", expected_attach_type: int = 0,
+) -> RawLoad:
+    """Load raw instructions with bpf(BPF_PROG_LOAD), as nothing but the kernel sees them (no
+    libbpf in between), and close the program at once."""
+    _libbpf()
+    machine = platform.machine()
+    if machine not in _SYS_BPF:
+        raise LibbpfError(95, f"bpf(): syscall number unknown on {machine}")
+    libc = ctypes.CDLL(None, use_errno=True)
+    insns = ctypes.create_string_buffer(code, len(code))
+    lic = ctypes.create_string_buffer(license.encode())
+    log = ctypes.create_string_buffer(1 << 22)
+    fields = struct.pack(
+        _PROG_LOAD_ATTR, prog_type, len(code) // 8, ctypes.addressof(insns), ctypes.addressof(lic),
+        log_level, len(log), ctypes.addressof(log), 0, 0, b"raw", 0, expected_attach_type,
+    )
+    attr = ctypes.create_string_buffer(fields.ljust(_ATTR_SIZE, b"\0"), _ATTR_SIZE)
+    with _libbpf().lock:
+        fd = libc.syscall(_SYS_BPF[machine], _BPF_PROG_LOAD, attr, _ATTR_SIZE)
+        err = ctypes.get_errno()
+    if fd >= 0:
+        os.close(fd)
+        err = 0
+    return RawLoad(err, log.value.decode(errors="replace"))
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def add_common_options(parser: argparse.ArgumentParser, *, steps: bool = True) -
                         help="JSON output, as bpftool -j")
     parser.add_argument("-p", "--pretty", action="store_true", default=argparse.SUPPRESS,
                         help="pretty JSON output (implies -j)")
-    parser.add_argument("-d", "--debug", action="store_true", default=argparse.SUPPRESS,
+    parser.add_argument("-d", "--debug", "--verbose", dest="debug", action="store_true", default=argparse.SUPPRESS,
                         help="on a verifier refusal, print the verifier log first")
     parser.add_argument("--trace", action="store_true", default=argparse.SUPPRESS,
                         help="also print the timer event trace (init, set_callback, start, fire, "

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-j", "--json", action="store_true", help="JSON output, as bpftool -j")
     parser.add_argument("-p", "--pretty", action="store_true", help="pretty JSON output (implies -j)")
-    parser.add_argument("-d", "--debug", action="store_true",
+    parser.add_argument("-d", "--debug", "--verbose", dest="debug", action="store_true",
                         help="print the verifier log on a refusal, a traceback on an internal error")
     parser.add_argument("--pin-root", metavar="DIR",
                         help="restore the object's maps from DIR first and save them there after "

@@ -12,6 +12,7 @@ of references and the ``map[id:N]`` of dumps.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -97,6 +98,20 @@ class StepResult:
     fired: int = 0  #: timer callbacks that ran during an advance
 
 
+def load_log(err: VerifierError, path: str) -> str:
+    """What ``bpftool -d`` prints when the kernel refuses a program: libbpf's lines around the
+    verifier's log at the level bpftool asks for."""
+    who = f"libbpf: prog '{err.program or ''}'"
+    return "\n".join([
+        f"{who}: BPF program load failed: {os.strerror(err.errno)}",
+        f"{who}: -- BEGIN PROG LOAD LOG --",
+        err.verbose_log,
+        "-- END PROG LOAD LOG --",
+        f"{who}: failed to load: -{err.errno}",
+        f"libbpf: failed to load object '{path}'",
+    ])
+
+
 class Session:
     """An object loaded for one command; see the module docstring."""
 
@@ -127,7 +142,7 @@ class Session:
             return self.rt.load(path)
         except VerifierError as err:
             if self.args.debug:
-                print(err.log, file=sys.stderr)
+                print(load_log(err, str(path)), file=sys.stderr)
             where = f" (at PC {err.pc})" if err.pc is not None else ""
             who = f"program '{err.program}'" if err.program else "a program"
             who += " refused by the verifier"

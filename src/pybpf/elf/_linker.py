@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from ..isa import LDDW, Instruction, PseudoSrc, iter_pcs
+from ._errors import ElfError
 from ._relocations import DataRef, FuncRef, Function, MapRef, Target
 
 __all__ = ["Linked", "link"]
@@ -35,8 +36,16 @@ class Linked:
 
 
 def link(program: Function, text: Mapping[str, Function]) -> Linked:
-    """Append to ``program`` the ``.text`` functions (from ``text``, by name) it uses."""
+    """Append to ``program`` the ``.text`` functions (from ``text``, by name) it uses.
+
+    Raises:
+        ElfError: the program or a function it uses cannot be read (a malformed ``lddw``, a
+            call that lands on no function); unused functions are never looked at.
+    """
     layout = _layout(program, text)
+    for function in layout:
+        if function.defect is not None:
+            raise ElfError(function.defect)
     starts: dict[str, int] = {}
     pc = 0
     for function in layout:

@@ -69,6 +69,9 @@ class Function:
     offset: int  #: in bytes from the start of its section
     insns: tuple[Instruction, ...]
     targets: Mapping[int, Target]
+    #: why the function cannot be loaded, if it cannot: raised only when a program uses it, as
+    #: libbpf only looks at the .text functions it appends to a program
+    defect: str | None = None
 
     @property
     def is_subprogram(self) -> bool:
@@ -86,6 +89,7 @@ class _Code:
     size: int
     insns: tuple[Instruction, ...]
     slots: tuple[int, ...]
+    defect: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,13 +130,18 @@ def read_functions(
         for i, relocation in enumerate(relocations):
             where = f"section '{obj.sections[index].name}': relocation {i}"
             found = _code_at(by_section.get(index, []), relocation.offset, where)
-            if found is not None:
+            if found is not None and found[0].defect is None:
                 code, insn = found
                 target = _resolve(obj, places, code.insns[insn], relocation, where)
                 targets[code.name][insn] = target
+    defects = {c.name: c.defect for c in codes}
     for c in codes:
-        _local_calls(c, places, targets[c.name])
-    return [Function(c.name, c.section, c.offset, c.insns, targets[c.name]) for c in codes]
+        if c.defect is None:
+            try:
+                _local_calls(c, places, targets[c.name])
+            except ElfError as exc:
+                defects[c.name] = str(exc)
+    return [Function(c.name, c.section, c.offset, c.insns, targets[c.name], defects[c.name]) for c in codes]
 
 
 def _codes(obj: ObjectFile) -> list[_Code]:
@@ -161,9 +170,10 @@ def _code(obj: ObjectFile, section: Section, symbol: Symbol) -> _Code:
     if section.name != TEXT and symbol.bind == "STB_LOCAL":
         raise ElfError(f"{where}: static programs are not supported")
     try:
-        insns = decode(section.data[symbol.value : symbol.value + symbol.size], obj.byte_order)
+        # Unchecked: the verifier judges an instruction only where control reaches it.
+        insns = decode(section.data[symbol.value : symbol.value + symbol.size], obj.byte_order, check=False)
     except InstructionError as exc:
-        raise ElfError(f"{where}: {exc}") from exc
+        return _Code(symbol.name, section, symbol.value, symbol.size, (), (), f"{where}: {exc}")
     slots = tuple(pc for pc, _ in iter_pcs(insns))
     return _Code(symbol.name, section, symbol.value, symbol.size, tuple(insns), slots)
 
@@ -178,6 +188,8 @@ def _code_at(codes: list[_Code], offset: int, where: str) -> tuple[_Code, int] |
         raise ElfError(f"{where}: offset {offset} is not an instruction boundary")
     for c in codes:
         if c.offset <= offset < c.offset + c.size:
+            if c.defect is not None:
+                return c, 0  # unreadable: its relocations are never applied
             slot = (offset - c.offset) // _INSN_SIZE
             index = bisect.bisect_left(c.slots, slot)
             if c.slots[index] != slot:

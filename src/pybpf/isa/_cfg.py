@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import final
 
+from ._errors import InstructionError
 from ._instruction import LDDW, Instruction, iter_pcs
 from ._opcodes import CallSrc, Class, JmpOp, PseudoSrc
 
@@ -36,6 +37,17 @@ class Block:
     fallthrough: int | None
 
 
+class _Program(dict[int, Instruction]):
+    """Instructions by PC, where asking for a PC that holds no instruction is an error about
+    the program, not a lookup failure."""
+
+    def __init__(self, insns: Sequence[Instruction]) -> None:
+        super().__init__(iter_pcs(insns))
+
+    def __missing__(self, pc: int) -> Instruction:
+        raise InstructionError(f"control reaches PC {pc}, where no instruction starts", pc=pc)
+
+
 def _branch_target(pc: int, insn: Instruction) -> int | None:
     """Where a jump may go; None for every non-jump (calls and ``lddw`` included)."""
     if insn.opcode in (_CALL, LDDW, _EXIT):
@@ -57,8 +69,14 @@ def subprogram_entries(insns: Sequence[Instruction]) -> list[int]:
 
 
 def basic_blocks(insns: Sequence[Instruction], entry: int = 0) -> dict[int, Block]:
-    """The blocks of the subprogram starting at ``entry``, keyed by first PC, in PC order."""
-    by_pc = dict(iter_pcs(insns))
+    """The blocks of the subprogram starting at ``entry``, keyed by first PC, in PC order.
+
+    Raises:
+        InstructionError: control can leave the program (a jump out of range or into the middle
+            of a ``lddw``, or a last instruction that falls off the end). The verifier's
+            structural pass refuses such programs first, with the kernel's messages.
+    """
+    by_pc = _Program(insns)
     leaders, seen, todo = {entry}, set(), [entry]
     while todo:
         pc = todo.pop()

@@ -31,6 +31,7 @@ from ._opcodes import (
 __all__ = [
     "FRAME_POINTER",
     "LDDW",
+    "LDDW_ALONE",
     "MAX_REG",
     "ByteOrder",
     "Instruction",
@@ -44,6 +45,11 @@ __all__ = [
 ByteOrder = Literal["little", "big"]
 
 LDDW = Class.LD | Mode.IMM | Size.DW  #: the only two-slot opcode (0x18)
+#: Not an opcode: what ``decode(..., check=False)`` makes of the first slot of a ``lddw`` whose
+#: second slot is missing or not zero but for the immediate. It takes one slot (the next slot,
+#: if any, decodes on its own), encodes back to ``LDDW`` and is refused by the verifier as the
+#: kernel refuses the pair ("invalid bpf_ld_imm64 insn"), but only in a program it loads.
+LDDW_ALONE = 0x100 | LDDW
 MAX_REG = 10  #: r0-r10
 FRAME_POINTER = 10  #: r10, read-only
 
@@ -99,7 +105,7 @@ class Instruction:
         if self.opcode == LDDW:
             lo, hi = self.imm & 0xFFFFFFFF, (self.imm >> 32) & 0xFFFFFFFF
             return slot.pack(self.opcode, regs, self.offset, _s32(lo)) + slot.pack(0, 0, 0, _s32(hi))
-        return slot.pack(self.opcode, regs, self.offset, self.imm)
+        return slot.pack(self.opcode & 0xFF, regs, self.offset, self.imm)
 
     def __str__(self) -> str:
         from ._disasm import format_instruction
@@ -111,12 +117,19 @@ def _s32(value: int) -> int:
     return value - (1 << 32) if value & 0x80000000 else value
 
 
-def decode(data: bytes | bytearray | memoryview, byteorder: ByteOrder = "little") -> list[Instruction]:
+def decode(
+    data: bytes | bytearray | memoryview, byteorder: ByteOrder = "little", *, check: bool = True
+) -> list[Instruction]:
     """Decode raw bytecode into instructions, checking each one with :func:`check_instruction`.
 
+    With ``check=False`` any opcode and field values are kept as they are, for the verifier to
+    judge as the kernel does (a malformed instruction in code it proves dead is no error), and
+    a ``lddw`` without a well-formed second slot becomes :data:`LDDW_ALONE`.
+
     Raises:
-        InstructionError: the size is not a multiple of 8, an opcode is unknown, a reserved
-            field is not zero, a register is out of range or a ``lddw`` is truncated. The message
+        InstructionError: the size is not a multiple of 8; with ``check``, also a ``lddw``
+            truncated or with a second slot that is not zero but for the immediate, an unknown
+            opcode, a reserved field that is not zero or a register out of range. The message
             names the PC.
     """
     raw = bytes(data)
@@ -130,14 +143,18 @@ def decode(data: bytes | bytearray | memoryview, byteorder: ByteOrder = "little"
         opcode, regs, offset, imm = slot.unpack_from(raw, pc * 8)
         dst, src = (regs & 0x0F, regs >> 4) if byteorder == "little" else (regs >> 4, regs & 0x0F)
         if opcode == LDDW:
-            if pc + 1 >= count:
-                raise InstructionError(f"truncated lddw at PC {pc}", pc=pc)
-            op2, regs2, off2, imm2 = slot.unpack_from(raw, (pc + 1) * 8)
+            op2, regs2, off2, imm2 = slot.unpack_from(raw, (pc + 1) * 8) if pc + 1 < count else (1, 0, 0, 0)
             if op2 or regs2 or off2:
-                raise InstructionError(f"invalid second slot of lddw at PC {pc}", pc=pc)
+                problem = "truncated lddw" if pc + 1 >= count else "invalid second slot of lddw"
+                if check:
+                    raise InstructionError(f"{problem} at PC {pc}", pc=pc)
+                out.append(Instruction(LDDW_ALONE, dst, src, offset, imm))
+                pc += 1
+                continue
             imm = (imm & 0xFFFFFFFF) | ((imm2 & 0xFFFFFFFF) << 32)
         insn = Instruction(opcode, dst, src, offset, imm)
-        check_instruction(insn, pc)
+        if check:
+            check_instruction(insn, pc)
         out.append(insn)
         pc += insn.width
     return out

@@ -9,6 +9,7 @@ compiled; last, program arrays and maps of maps get their initial values.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import maps
 from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
+from ..btf import Func, Linkage
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Interpreter
@@ -27,8 +29,14 @@ from ..verifier import (
     MapInfo,
     VerifierError,
     VerifyInput,
+    check_call_frames,
     check_format_strings,
+    check_stack_depth,
+    check_structure,
+    complete_log,
+    estimate_stack_depths,
     license_is_gpl_compatible,
+    sanitize_dead_code,
     verify,
 )
 from ._compile import compile_c
@@ -194,6 +202,7 @@ class _Loader:
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
+        insns = sanitize_dead_code(insns, facts.reachable)
         engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
         program = Program(self.rt, pspec, insns, engine, facts)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
@@ -211,6 +220,10 @@ class _Loader:
         return insn
 
     def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> Facts:
+        """The kernel's order: the structure, then every path, then the call chains."""
+        began = time.perf_counter()
+        structure = check_structure(pspec.instructions)
+        depths = estimate_stack_depths(structure)
         offered = frozenset(id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged)
         infos: dict[str, MapInfo] = {}
         inp = VerifyInput(
@@ -220,9 +233,17 @@ class _Loader:
             offered=offered,
             attach_type=pspec.attach_type,
             sleepable=pspec.sleepable,
+            global_funcs=frozenset(self._global_functions(pspec)),
         )
-        facts = verify(pspec.instructions, inp)
-        check_format_strings(insns, self._read_string)
+        try:
+            facts = verify(pspec.instructions, inp)
+            check_format_strings(insns, self._read_string)
+            check_call_frames(structure, self._global_functions(pspec))
+            depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
+            check_stack_depth(structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type)
+        except VerifierError as err:
+            complete_log(err, structure, depths, began)
+            raise
         return facts
 
     def _map_info(self, name: str, infos: dict[str, MapInfo]) -> MapInfo:
@@ -257,6 +278,18 @@ class _Loader:
         if region is None:
             return None
         return bytes(region.buf[address - region.base : address - region.base + size])
+
+    def _global_functions(self, pspec: ProgramSpec) -> list[int]:
+        """The start of each subprogram whose BTF says it is global: the kernel verifies those
+        on their own, not in their callers' frames."""
+        btf = self.spec.btf
+        if btf is None:
+            return []
+        return [
+            start
+            for name, start in pspec.subprograms.items()
+            if any(f.linkage == Linkage.GLOBAL for f in btf.types_by_name(name, Func))
+        ]
 
     def _read_string(self, address: int) -> str | None:
         """The NUL-terminated string at ``address`` of the runtime's memory (a constant in

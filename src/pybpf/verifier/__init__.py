@@ -2,6 +2,16 @@
 (https://docs.kernel.org/bpf/verifier.html), with its messages verbatim.
 """
 
+from ._cfg import CallbackKind as CallbackKind
+from ._cfg import CallSite as CallSite
+from ._cfg import Structure as Structure
+from ._cfg import Subprogram as Subprogram
+from ._cfg import check_fields as check_fields
+from ._cfg import check_structure as check_structure
+from ._cfg import complete_log as complete_log
+from ._chains import check_call_frames as check_call_frames
+from ._chains import check_stack_depth as check_stack_depth
+from ._chains import estimate_stack_depths as estimate_stack_depths
 from ._context import max_ctx_offset as max_ctx_offset
 from ._env import Facts as Facts
 from ._env import VerifyInput as VerifyInput
@@ -12,4 +22,5 @@ from ._registers import CALLEE_ENTRY_REGISTERS as CALLEE_ENTRY_REGISTERS
 from ._registers import KERNEL_ENTRY_REGISTERS as KERNEL_ENTRY_REGISTERS
 from ._registers import check_register_reads as check_register_reads
 from ._state import MapInfo as MapInfo
+from ._verifier import sanitize_dead_code as sanitize_dead_code
 from ._verifier import verify as verify

@@ -295,8 +295,9 @@ def _sync_callback(env: Env, st: State, pc: int, name: str, meta: _Meta) -> Fram
 
 
 def new_frame(env: Env, st: State, entry: int, callsite: int, args: list[Reg], cb: Callback | None) -> Frame:
-    if len(st.frames) >= MAX_CALL_FRAMES:
-        raise Refuse(f"the call stack of {len(st.frames) + 1} frames is too deep !", 7)
+    counted = [f for f in st.frames if f.subprog not in env.inp.global_funcs]
+    if len(counted) >= MAX_CALL_FRAMES and entry not in env.inp.global_funcs:
+        raise Refuse(f"the call stack of {len(counted) + 1} frames is too deep", 7)
     frameno = len(st.frames)
     regs = list(args)
     for i in (0, 6, 7, 8, 9):
@@ -382,8 +383,9 @@ def return_from_frame(env: Env, st: State) -> int:
 
 
 def _check_callback_ret(r0: Reg, cb: Callback) -> None:
-    where = "At async callback return" if cb.is_async else "At callback return"
-    check_ret_range(r0, cb.ret_min, cb.ret_max, where)
+    if r0.type != RegType.SCALAR:
+        raise Refuse("R0 not a scalar value")
+    check_ret_range(r0, cb.ret_min, cb.ret_max, "At callback return")
 
 
 def check_ret_range(r0: Reg, lo: int, hi: int, where: str) -> None:

@@ -44,6 +44,7 @@ class VerifyInput:
     func_info: frozenset[int] | None = None
     static_funcs: frozenset[int] | None = None
     kfuncs: Mapping[int, object] = field(default_factory=dict)
+    global_funcs: frozenset[int] = frozenset()  #: entry PCs of BTF-global subprograms
 
 
 @final

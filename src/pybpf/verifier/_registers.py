@@ -10,10 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from ..isa import Instruction, basic_blocks, disassemble, iter_pcs, register_use, subprogram_entries
+from ..isa import (
+    LDDW,
+    Class,
+    Instruction,
+    JmpOp,
+    basic_blocks,
+    disassemble,
+    iter_pcs,
+    register_use,
+    subprogram_entries,
+)
 from ._errors import VerifierError
 
 __all__ = ["CALLEE_ENTRY_REGISTERS", "KERNEL_ENTRY_REGISTERS", "check_register_reads"]
+
+_EXIT = Class.JMP | JmpOp.EXIT
 
 #: What a program's entry may read in the kernel: the context pointer and the frame pointer.
 KERNEL_ENTRY_REGISTERS = frozenset({1, 10})
@@ -26,12 +38,18 @@ def check_register_reads(
 ) -> None:
     """Refuse a read of a register that no path from its subprogram's entry has written.
 
+    The ``exit`` of a subprogram that is only called hands r0 back unread, as the kernel's does
+    (compilers leave r0 unset in functions returning ``void``); the main program's and a
+    callback's ``exit`` read it.
+
     Raises:
         VerifierError: ``R<n> !read_ok``, with the offending instruction in the log.
     """
     by_pc = dict(iter_pcs(insns))
+    callbacks = {insn.jump_target(pc) for pc, insn in by_pc.items() if insn.opcode == LDDW}
     for entry in subprogram_entries(insns):
         start = frozenset(entry_registers) if entry == 0 else CALLEE_ENTRY_REGISTERS
+        returns_r0 = entry == 0 or entry in callbacks
         blocks = basic_blocks(insns, entry)
         written: dict[int, frozenset[int]] = {entry: start}
         todo = [entry]
@@ -40,6 +58,8 @@ def check_register_reads(
             state = written[first]
             for pc in blocks[first].pcs:
                 reads, writes, clobbers = register_use(by_pc[pc])
+                if by_pc[pc].opcode == _EXIT and not returns_r0:
+                    reads = frozenset()
                 missing = sorted(reads - state)
                 if missing:
                     line = f"{pc}: {disassemble([by_pc[pc]], opcodes=True).split(': ', 1)[1]}"

@@ -10,10 +10,10 @@ the verification, as in the kernel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .._spec import AttachType, ProgType
-from ..isa import Instruction
+from ..isa import LDDW, Instruction, iter_pcs
 from ._alu import check_alu
 from ._calls import (
     check_helper_call,
@@ -24,6 +24,7 @@ from ._calls import (
 )
 from ._env import Env, Facts, Refuse, VerifyInput, check_dst, reg_read
 from ._errors import VerifierError
+from ._fields import check_fields_reached
 from ._jumps import check_cond_jmp
 from ._log import state_str
 from ._memory import check_mem_access, coerce
@@ -32,7 +33,7 @@ from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_kno
 from ._timers import check_map_use
 from ._tnum import MASK64
 
-__all__ = ["verify"]
+__all__ = ["sanitize_dead_code", "verify"]
 
 COMPLEXITY_LIMIT = 1_000_000
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
@@ -195,8 +196,10 @@ class _Verifier:
             if insn is None:
                 raise Refuse(f"invalid insn idx {pc} insn_cnt {len(env.insns)}", 22)
             env.cur_pc = pc
-            env.reached.add(pc)
             env.log.insn(pc, insn)
+            if pc not in env.reached:
+                env.reached.add(pc)
+                check_fields_reached(insn)
             self._state = st
             nxt = self.step(st, pc, insn)
             if nxt is None:
@@ -407,8 +410,7 @@ class _Verifier:
 
     def _exit(self, st: State, pc: int) -> int | None:
         env = self.env
-        if len(st.frames) > 1:
-            reg_read(st, 0)
+        if len(st.frames) > 1:  # a subprogram may return nothing (a void function)
             return return_from_frame(env, st)
         frame = st.frames[0]
         check_stack_depth(env, frame)
@@ -458,6 +460,20 @@ def _sized(size: int) -> Reg:
 
 _SIZE = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}
 _ATOMIC_OPS = frozenset({0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xA0, 0xA1, 0xE1, 0xF1})
+
+
+def sanitize_dead_code(insns: Sequence[Instruction], reachable: Collection[int]) -> list[Instruction]:
+    """The program with every instruction no path reaches replaced by a jump to itself, as the
+    kernel does after verification, so that engines never meet what the verifier never judged."""
+    out = []
+    for pc, insn in iter_pcs(insns):
+        if pc in reachable:
+            out.append(insn)
+        elif insn.opcode == LDDW:
+            out.append(Instruction(LDDW))
+        else:
+            out.append(Instruction(0x05, offset=-1))
+    return out
 
 
 def verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
