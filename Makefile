@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/pybpf run examples/timers/patch_example.bpf.c --prog start_timer --advance 2s --trace
 
-## test: the whole test suite
+## test: the whole test suite (PYTEST_ARGS=--cov measures coverage: CI must pass both ways)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 ## conformance: the public bpf_conformance vectors in ../shared
 conformance: $(STAMP)

@@ -359,15 +359,17 @@ ARRAYS_SHOW = """\
 4: array  name in2  flags 0x0
 \tkey 4B  value 4B  max_entries 1  memlock 320B
 \tbtf_id 1
-5: ringbuf  name events  flags 0x0
+5: hash_of_maps  name tables  flags 0x0
+\tkey 4B  value 4B  max_entries 8  memlock 1552B
+6: ringbuf  name events  flags 0x0
 \tkey 0B  value 0B  max_entries 4096  memlock 16728B
-6: lru_hash  name lru  flags 0x0
+7: lru_hash  name lru  flags 0x0
 \tkey 4B  value 8B  max_entries 8  memlock 1536B
 \tbtf_id 1
-7: percpu_hash  name pcpu  flags 0x0
+8: percpu_hash  name pcpu  flags 0x0
 \tkey 4B  value 4B  max_entries 8  memlock 1664B
 \tbtf_id 1
-8: hash  name lazy  flags 0x1
+9: hash  name lazy  flags 0x1
 \tkey 4B  value 8B  max_entries 8  memlock 1024B
 \tbtf_id 1
 """

@@ -3,9 +3,9 @@
 A scenario is a list of steps: run a program (with a context and a packet), or operate on a map
 from user space (update, delete, lookup, lookup-and-delete, get-next-key). Each step runs on the
 kernel (through libbpf) and on pybpf; after each step the runner compares what the step returned
-(the program's retval, data_out and ctx_out; a map operation's value or errno) and the full
-contents of every map, global data included. At the end it also drains queues and stacks and
-consumes ring buffers, and compares those.
+(the program's retval, data_out and ctx_out; a map operation's value or errno), the full
+contents of every map, global data included, and the bytes each map is charged (memlock). At
+the end it also drains queues and stacks and consumes ring buffers, and compares those.
 
 The kernel wins: any difference is reported as a :class:`Discrepancy` naming the step.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pybpf
+from pybpf.cli._map import memlock
 from pybpf.maps import MapError, MapType
 from pybpf.runtime import TestRunError
 
@@ -212,6 +213,9 @@ class _Kernel:
         custom data sections; pybpf answers to those too), with its attributes."""
         return {m.kernel_name: (m.type, m.key_size, m.value_size, m.max_entries, m.flags) for m in self.obj.maps.values()}
 
+    def memlock(self, name: str) -> int:
+        return self.obj.maps[name].memlock
+
     def contents(self, name: str, final: bool) -> Any:
         m = self.obj.maps[name]
         t = MapType(m.type)
@@ -302,6 +306,9 @@ class _Pybpf:
             m = self.obj.maps[name].internal
             out[name] = (int(m.type), m.key_size, m.value_size, m.max_entries, m.flags)
         return out
+
+    def memlock(self, name: str) -> int:
+        return memlock(self.obj.maps[name], self.rt.ncpus)
 
     def contents(self, name: str, final: bool) -> Any:
         m = self.obj.maps[name].internal
@@ -461,6 +468,9 @@ def _compare(kernel: _Kernel, ours: _Pybpf, steps: Sequence[Step], compare_ctx: 
             if k != o and name not in ignore:
                 where = "at the end (queues drained, ring buffers consumed)" if final else _describe(i, step)
                 raise Discrepancy(f"{where}: map '{name}' differs:\n" + _diff_contents(k, o, ours.variables(name)))
+            if name not in ignore and (charged := kernel.memlock(name)) != ours.memlock(name):
+                raise Discrepancy(f"{_describe(i, step)}: map '{name}' memlock: kernel {charged}B, "
+                                  f"pybpf {ours.memlock(name)}B")
 
     check_maps(0, None)
     for i, step in enumerate(steps):

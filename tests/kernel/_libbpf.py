@@ -18,7 +18,7 @@ import platform
 import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -63,11 +63,13 @@ CTX_OUT_MAX = 4096
 
 class LibbpfError(OSError):
     """A libbpf call or a bpf() command failed: ``errno`` is the kernel's (positive) errno,
-    ``log`` the verifier log or libbpf's messages when there are any."""
+    ``log`` the verifier log or libbpf's messages when there are any, ``verifier_log`` the
+    verifier's log alone (empty when the kernel was never asked)."""
 
-    def __init__(self, errno: int, message: str, log: str = "") -> None:
+    def __init__(self, errno: int, message: str, log: str = "", verifier_log: str = "") -> None:
         super().__init__(errno, f"{message}: {os.strerror(errno)} (errno {errno})")
         self.log = log
+        self.verifier_log = verifier_log
 
     def __str__(self) -> str:
         text = f"{self.strerror}"
@@ -118,6 +120,7 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "bpf_program__type": (_I, [_P]),
     "bpf_program__autoload": (ctypes.c_bool, [_P]),
     "bpf_program__set_log_buf": (_I, [_P, _P, _SZ]),
+    "bpf_program__set_autoload": (_I, [_P, ctypes.c_bool]),
     "bpf_map__name": (_S, [_P]),
     "bpf_map__fd": (_I, [_P]),
     "bpf_map__type": (_I, [_P]),
@@ -125,6 +128,7 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "bpf_map__value_size": (_U32, [_P]),
     "bpf_map__max_entries": (_U32, [_P]),
     "bpf_map__map_flags": (_U32, [_P]),
+    "bpf_map__initial_value": (_P, [_P, ctypes.POINTER(_SZ)]),
     "bpf_prog_test_run_opts": (_I, [_I, ctypes.POINTER(_TestRunOpts)]),
     "bpf_map_create": (_I, [_I, _S, _U32, _U32, _U32, _P]),
     "bpf_prog_load": (_I, [_I, _S, _S, _P, _SZ, _P]),
@@ -439,6 +443,16 @@ class KernelMap:
         _check(_libbpf().dll.bpf_obj_get_info_by_fd(self.fd, info, ctypes.byref(size)), f"info of map '{self.name}'")
         return info.raw[MAP_INFO_NAME : MAP_INFO_NAME + 16].split(b"\0", 1)[0].decode()
 
+    @property
+    def memlock(self) -> int:
+        """The bytes the kernel charges for the map (``map_mem_usage``), as its fdinfo says and
+        ``bpftool map show`` prints them."""
+        with open(f"/proc/self/fdinfo/{self.fd}") as info:
+            for line in info:
+                if line.startswith("memlock:"):
+                    return int(line.split()[1])
+        raise LibbpfError(0, f"map '{self.name}': no memlock line in its fdinfo")
+
     # -- buffers -----------------------------------------------------------------------------
 
     def _key(self, key: bytes | None) -> ctypes.Array[ctypes.c_char] | None:
@@ -571,15 +585,28 @@ class KernelMap:
 class KernelObject:
     """An object file opened and loaded by libbpf (a context manager that closes it).
 
+    ``patches`` are (map name suffix, offset, bytes) written into global data before the load,
+    as a skeleton sets ``const volatile`` values.
+
     Attributes:
         programs: loaded programs by name, in libbpf's (file) order.
         maps: maps by name (global data as ``<obj>.bss`` and so on), in libbpf's order.
+
+    ``programs`` names the programs to load (libbpf's ``bpf_program__set_autoload``); by
+    default those whose sections do not begin with ``?``.
 
     Raises:
         LibbpfError: open or load failed; ``log`` holds the verifier log and libbpf's messages.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, log_size: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        log_size: int = 1 << 20,
+        patches: Sequence[tuple[str, int, bytes]] = (),
+        programs: Collection[str] | None = None,
+    ) -> None:
         lib = _libbpf()
         dll = lib.dll
         self._handle: int | None = None
@@ -595,17 +622,21 @@ class KernelObject:
             prog = dll.bpf_object__next_program(handle, None)
             while prog:
                 name = dll.bpf_program__name(prog).decode()
+                if programs is not None:
+                    dll.bpf_program__set_autoload(prog, name in programs)
                 buf = ctypes.create_string_buffer(log_size)
                 dll.bpf_program__set_log_buf(prog, buf, log_size)
                 self._logs[name] = buf
                 prog = dll.bpf_object__next_program(handle, prog)
+            for name, offset, data in patches:
+                self._patch(handle, name, offset, data)
             rc = dll.bpf_object__load(handle)
             messages = lib.take_messages()
         self.messages = messages  #: what libbpf said while loading (warnings, retries)
         if rc < 0:
             verifier = "".join(b.value.decode(errors="replace") for b in self._logs.values())
             self.close()
-            raise LibbpfError(-rc, f"load {path}", (verifier + "\n" + messages).strip())
+            raise LibbpfError(-rc, f"load {path}", (verifier + "\n" + messages).strip(), verifier)
         self.programs: dict[str, KernelProgram] = {}
         prog = dll.bpf_object__next_program(handle, None)
         while prog:
@@ -619,6 +650,20 @@ class KernelObject:
             km = KernelMap(self, m)
             self.maps[km.name] = km
             m = dll.bpf_object__next_map(handle, m)
+
+    @staticmethod
+    def _patch(handle: int, name: str, offset: int, data: bytes) -> None:
+        """Write ``data`` at ``offset`` of the initial value of the map whose name ends with
+        ``name`` (a global-data section such as ``.rodata``), before the object is loaded."""
+        dll = _libbpf().dll
+        m = dll.bpf_object__next_map(handle, None)
+        while m and not dll.bpf_map__name(m).decode().endswith(name):
+            m = dll.bpf_object__next_map(handle, m)
+        size = ctypes.c_size_t()
+        initial = dll.bpf_map__initial_value(m, ctypes.byref(size)) if m else None
+        if not initial or offset + len(data) > size.value:
+            raise LibbpfError(22, f"no initial value to patch at {name}+{offset}")
+        ctypes.memmove(initial + offset, data, len(data))
 
     def __repr__(self) -> str:
         return f"<KernelObject {self.path.name} programs={list(self.programs)} maps={list(self.maps)}>"

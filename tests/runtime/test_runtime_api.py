@@ -87,6 +87,27 @@ def test_programs_are_keyed_by_function_name(rt: pybpf.Runtime, counter: Path) -
     assert obj.name == "prog"
 
 
+CHOOSE = r"""
+SEC("?syscall") int optional(void *ctx) { return 1; }
+SEC("syscall") int always(void *ctx) { return 2; }
+SEC("syscall") int broken(void *ctx) { int x; return x; }
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_programs_chooses_what_loads_as_libbpf_autoload_does(rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    path = c_file(CHOOSE)
+    with pytest.raises(pybpf.VerifierError, match="^R0 !read_ok$"):
+        rt.load(path)  # "broken" loads by default, and reads an uninitialised r0
+    obj = rt.load(path, programs=["optional"])
+    assert list(obj.programs) == ["optional"]
+    assert obj.programs["optional"].test_run().retval == 1
+    with pytest.raises(ValueError, match="^load: no program 'missing' in object 'prog'$"):
+        rt.load(path, programs=["missing"])
+    with pytest.raises(TypeError):
+        rt.load(path, programs="always")
+
+
 def test_retval_is_the_kernels_u32(rt: pybpf.Runtime, counter: Path) -> None:
     obj = rt.load(counter, globals={"limit": 0})
     assert obj.programs["bump"].test_run().retval == 0xFFFF_FFFF

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import pytest
 
 from pybpf.engine import AddressSpace, Region
-from pybpf.timers import CLOCK_MONOTONIC, RealClock, Timer, TimerTable
+from pybpf.timers import CLOCK_MONOTONIC, RealClock, Timer, TimerTable, VirtualClock
 
 EDEADLK = 35
 
@@ -159,3 +159,31 @@ def test_callbacks_of_one_timer_never_overlap(setup) -> None:  # type: ignore[no
     clock.run_until_idle(2_000_000_000)
     assert runs[0] == 5
     assert overlaps[0] == 1
+
+
+def test_a_start_between_expiry_and_callback_keeps_both_firings() -> None:
+    """The clock took an expired timer off its queue; before the callback runs, another CPU
+    re-arms the timer. As the kernel runs an hrtimer callback it has dequeued even when the
+    timer is started again meanwhile, the callback runs for the expiry that was due, and the
+    new arm stays armed and fires at its own time (neither is lost, neither is early)."""
+    space, owner, clock = AddressSpace(), Owner(), VirtualClock(start_ns=0)
+    table, m = TimerTable(clock, owner), FakeMap(space, 1)
+    assert table.init(Ctx(space), m.address(0), m, CLOCK_MONOTONIC) == 0
+    assert table.set_callback(Ctx(space), m.address(0), 0) == 0
+    fired_at: list[int] = []
+    owner.callbacks = {0: lambda timer: fired_at.append(clock.now())}
+
+    def start_then_fire(key: Hashable) -> None:
+        if not fired_at:  # the first expiry only: re-armed by "another CPU" before it runs
+            start(table, m, space, 0, cpu=1, ns=1000)
+        table.fire(key)
+
+    clock.set_fire(start_then_fire)
+    start(table, m, space, 0, cpu=0, ns=10)
+    clock.advance(10)
+    assert fired_at == [10]
+    (timer,) = table._timers.values()
+    assert (timer.armed, timer.expires_ns, clock.armed) == (True, 1010, 1)
+    clock.advance(2000)
+    assert fired_at == [10, 1010]
+    assert (timer.armed, clock.armed) == (False, 0)

@@ -127,7 +127,10 @@ def memlock(handle: Map, ncpus: int) -> int:
         elem = SIZEOF_HTAB_ELEM + _round8(ks) + (8 if percpu else _round8(vs))
         usage = SIZEOF_BPF_HTAB + SIZEOF_BUCKET * buckets + 4 * ncpus * HASHTAB_MAP_LOCK_COUNT
         if lru or not flags & BPF_F_NO_PREALLOC:
-            count = n + (ncpus if not percpu and not lru else 0)
+            # spare elements, one per CPU, for replacing an element in place; per-CPU, LRU
+            # and map-of-maps hashes have none (htab_has_extra_elems)
+            extra = not percpu and not lru and kind != MapType.HASH_OF_MAPS
+            count = n + (ncpus if extra else 0)
             usage += elem * count
             if percpu:
                 usage += _round8(vs) * ncpus * count

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,14 +72,21 @@ def max_entries(mspec: MapSpec) -> int:
 
 
 def load_object(
-    runtime: Runtime, path: str | Path, globals_: Mapping[str, Any] | None, pin_root: str
+    runtime: Runtime,
+    path: str | Path,
+    globals_: Mapping[str, Any] | None,
+    pin_root: str,
+    programs: Collection[str] | None = None,
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``."""
+    """Load an object file (or compile and load a ``.c`` file) into ``runtime``; ``programs``
+    chooses which programs load (None: those whose sections do not begin with ``?``)."""
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
     obj_path = compile_c(path) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
+    if programs is not None:
+        spec = _choose_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
         return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
@@ -87,6 +94,17 @@ def load_object(
         for m in created.values():  # nothing half-loaded survives a failure
             runtime._table.discard(m)
         raise
+
+
+def _choose_programs(spec: CollectionSpec, names: Collection[str]) -> CollectionSpec:
+    """``spec`` with exactly the programs ``names`` set to load."""
+    if isinstance(names, str):
+        raise TypeError("load: programs must be a collection of names, not a string")
+    missing = sorted(set(names) - set(spec.programs))
+    if missing:
+        raise ValueError(f"load: no program {', '.join(map(repr, missing))} in object '{spec.name}'")
+    chosen = {name: replace(p, autoload=name in names) for name, p in spec.programs.items()}
+    return replace(spec, programs=chosen)
 
 
 class _Loader:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
@@ -105,7 +105,14 @@ class Runtime:
 
     # -- loading ---------------------------------------------------------------------------
 
-    def load(self, path: str | Path, globals: Mapping[str, Any] | None = None, *, pin_root: str = DEFAULT_PIN_ROOT) -> Object:
+    def load(
+        self,
+        path: str | Path,
+        globals: Mapping[str, Any] | None = None,
+        *,
+        pin_root: str = DEFAULT_PIN_ROOT,
+        programs: Collection[str] | None = None,
+    ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
 
         Args:
@@ -113,11 +120,15 @@ class Runtime:
             globals: values for global variables, set before the programs are checked
                 (``.rodata`` constants included).
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
+            programs: the names of the programs to load, whatever their sections say (libbpf's
+                ``bpf_program__set_autoload``); None loads every program whose section does
+                not begin with ``?``. Every map is created either way, as libbpf does.
 
         Raises:
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
+            ValueError: ``programs`` names a program the object does not have.
         """
-        return load_object(self, path, globals, pin_root)
+        return load_object(self, path, globals, pin_root, programs)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
@@ -233,7 +244,12 @@ class Runtime:
         self.advance(max(0, t_ns - self.clock.now()))
 
     def run_until_idle(self, limit_ns: int) -> int:
-        """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed."""
+        """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed.
+
+        Raises:
+            ValueError: ``limit_ns`` is negative ("time can't go backwards").
+            BpfRuntimeError: a timer callback faulted, or (virtual clock) a timer storm.
+        """
         passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
         self._raise_callback_errors()
         return passed  # type: ignore[no-any-return]

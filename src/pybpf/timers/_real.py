@@ -142,7 +142,13 @@ class RealClock(Clock):
         time.sleep(ns / 1e9)
 
     def run_until_idle(self, limit_ns: int) -> int:
-        """Wait until no timer is armed or firing, or ``limit_ns`` has passed; returns the wait."""
+        """Wait until no timer is armed or firing, or ``limit_ns`` has passed; returns the wait.
+
+        Raises:
+            ValueError: ``limit_ns`` is negative ("time can't go backwards").
+        """
+        if limit_ns < 0:
+            raise ValueError("time can't go backwards")
         start = self.now()
         deadline = start + limit_ns
         with self._lock:

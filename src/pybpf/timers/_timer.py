@@ -96,6 +96,9 @@ class Timer:
     program: Any = None
     armed: bool = False
     expires_ns: int | None = None
+    #: counts starts; the clock knows each arming as (id, generation), so an expiry it took
+    #: off its queue before a new start is told apart from the new one
+    generation: int = 0
     cpu: int = 0
     running_on: int | None = None  #: the thread running the callback now
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
@@ -220,8 +223,10 @@ class TimerTable:
             # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
             # is one of the kernel's choices and keeps virtual runs reproducible.
             timer.cpu = ctx.cpu
+            self.clock.disarm((timer.id, timer.generation))
+            timer.generation += 1
             timer.armed, timer.expires_ns = True, expires
-            self.clock.arm(timer.id, expires, timer.clock_id, ctx.cpu)
+            self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, ctx.cpu)
             self._event("start", timer, f"expires {expires}")
         return 0
 
@@ -250,7 +255,7 @@ class TimerTable:
     def _disarm(self, timer: Timer) -> bool:
         was_armed = timer.armed
         timer.armed, timer.expires_ns = False, None
-        self.clock.disarm(timer.id)
+        self.clock.disarm((timer.id, timer.generation))
         return was_armed
 
     def _wait_idle(self, timer: Timer, *, from_callback: bool) -> None:
@@ -288,16 +293,23 @@ class TimerTable:
             if self._local.running is None:
                 self._wait_idle(timer, from_callback=False)
 
-    def fire(self, timer_id: Any) -> None:
-        """The clock says ``timer_id`` expired: run its callback once, on this thread."""
+    def fire(self, key: Any) -> None:
+        """The clock says the arming ``key`` (timer id, generation) expired: run the timer's
+        callback once, on this thread."""
+        timer_id, generation = key
         with self._lock:
             timer = self._timers.get(timer_id)
             # Callbacks of one timer never overlap: wait for a run on another CPU to end.
             while timer is not None and timer.running_on not in (None, threading.get_ident()):
                 self._idle.wait()
-            if timer is None or timer.freed or not timer.armed or timer.callback_pc is None:
+            if timer is None or timer.freed or timer.callback_pc is None:
                 return
-            timer.armed, timer.expires_ns = False, None
+            if generation == timer.generation:
+                if not timer.armed:
+                    return
+                timer.armed, timer.expires_ns = False, None
+            # Otherwise the timer was started again after the clock took this expiry: like an
+            # hrtimer callback already dequeued, it runs, and the new arming stays armed.
             timer.running_on = threading.get_ident()
             # What runs is what was set when it fired: a concurrent cancel cannot pull the
             # callback from under a run that has started.

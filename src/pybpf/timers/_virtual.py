@@ -154,7 +154,13 @@ class VirtualClock(Clock):
 
         Returns the nanoseconds that passed. The clock stops at the last expiry it fired, not
         at the limit, when the timers run out first.
+
+        Raises:
+            ValueError: ``limit_ns`` is negative ("time can't go backwards").
+            BpfRuntimeError: more than ``max_callbacks`` callbacks fired at one expiry.
         """
+        if limit_ns < 0:
+            raise ValueError("time can't go backwards")
         with self._lock:
             start, deadline = self._now, self._now + limit_ns
             while (first := self._deadlines.peek()) is not None and first[0] <= deadline:

@@ -1,5 +1,5 @@
-/* Maps that hold programs and maps, a ring buffer, and hash maps of every allocation kind,
- * for map show's memlock and the dumps of their values. */
+/* Maps that hold programs and maps (an array and a hash of maps), a ring buffer, and hash
+ * maps of every allocation kind, for map show's memlock and the dumps of their values. */
 #include <bpf/bpf_helpers.h>
 
 char LICENSE[] SEC("license") = "GPL";
@@ -67,3 +67,12 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lazy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__array(values, struct inner);
+} tables SEC(".maps") = {
+	.values = { [3] = &in2 },
+};

@@ -7,6 +7,7 @@
 struct { E(BPF_MAP_TYPE_HASH, 4); } hash SEC(".maps");
 struct { E(BPF_MAP_TYPE_HASH, 4); __uint(map_flags, BPF_F_NO_PREALLOC); } hash_noprealloc SEC(".maps");
 struct { E(BPF_MAP_TYPE_PERCPU_HASH, 4); } pcpu_hash SEC(".maps");
+struct { E(BPF_MAP_TYPE_PERCPU_HASH, 4); __uint(map_flags, BPF_F_NO_PREALLOC); } pcpu_noprealloc SEC(".maps");
 struct { E(BPF_MAP_TYPE_LRU_HASH, 4); } lru SEC(".maps");
 struct { E(BPF_MAP_TYPE_LRU_PERCPU_HASH, 4); } lru_pcpu SEC(".maps");
 

@@ -1,0 +1,25 @@
+/* ALU: scalar bounds and tnums carried through 64-bit arithmetic (offsets.h says how each
+ * case reads a map value at the offset it computes). */
+#include "offsets.h"
+
+U32_OFFSET(unbounded_u32, "")
+U64_OFFSET(unbounded_u64, "")
+U32_OFFSET(const_40_add_7, "r1 = 40; r1 += 7;")
+U32_OFFSET(const_40_add_8, "r1 = 40; r1 += 8;")
+U32_OFFSET(const_mul_sub, "r1 = 9; r1 *= 5; r1 -= 2;")
+U32_OFFSET(const_negative, "r1 = 3; r1 -= 4;")
+U32_OFFSET(add_bounded_16, "r1 &= 31; r1 += 16;")
+U32_OFFSET(add_bounded_17, "r1 &= 31; r1 += 17;")
+U32_OFFSET(add_two_bounded, "r1 &= 15; r2 = r1; r2 &= 31; r1 += r2;")
+U32_OFFSET(add_two_bounded_over, "r1 &= 31; r2 = r1; r2 &= 31; r1 += r2;")
+U32_OFFSET(sub_may_go_negative, "r1 &= 31; r1 -= 8;")
+U32_OFFSET(sub_from_const, "r1 &= 31; r2 = 40; r2 -= r1; r1 = r2;")
+U32_OFFSET(sub_from_const_negative, "r1 &= 63; r2 = 40; r2 -= r1; r1 = r2;")
+U32_OFFSET(mul_bounded, "r1 &= 7; r1 *= 6;")
+U32_OFFSET(mul_bounded_over, "r1 &= 7; r1 *= 7;")
+U32_OFFSET(mul_unbounded, "r1 *= 0;")
+U32_OFFSET(neg_of_bounded, "r1 &= 15; r1 = -r1;")
+U32_OFFSET(neg_twice, "r1 &= 15; r1 = -r1; r1 = -r1;")
+U32_OFFSET(div_bounded, "r1 &= 255; r1 /= 8;")
+U32_OFFSET(div_by_const_one, "r1 &= 31; r1 /= 1;")
+U32_OFFSET(mod_48, "r1 %%= 48;")

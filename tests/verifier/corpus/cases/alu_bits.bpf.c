@@ -1,0 +1,27 @@
+/* ALU, bitwise: bounds and tnums through and, or, xor and shifts (offsets.h says how each
+ * case reads a map value at the offset it computes). */
+#include "offsets.h"
+
+U32_OFFSET(and_15, "r1 &= 15;")
+U32_OFFSET(and_47, "r1 &= 47;")
+U32_OFFSET(and_63, "r1 &= 63;")
+U64_OFFSET(and_15_u64, "r1 &= 15;")
+U64_OFFSET(and_neg_mask_u64, "r1 &= -16;")
+U32_OFFSET(tnum_and_0x28, "r1 &= 0x28;")
+U32_OFFSET(tnum_and_0x30, "r1 &= 0x30;")
+U32_OFFSET(lsh_bounded, "r1 &= 7; r1 <<= 2;")
+U32_OFFSET(lsh_bounded_over, "r1 &= 15; r1 <<= 2;")
+U32_OFFSET(rsh_27, "r1 >>= 27;")
+U32_OFFSET(rsh_26, "r1 >>= 26;")
+U64_OFFSET(rsh_u64_59, "r1 >>= 59;")
+U64_OFFSET(rsh_u64_58, "r1 >>= 58;")
+U64_OFFSET(arsh_u64_59, "r1 s>>= 59;")
+U64_OFFSET(arsh_after_rsh, "r1 >>= 1; r1 s>>= 58;")
+U32_OFFSET(or_into_range, "r1 &= 15; r1 |= 32;")
+U32_OFFSET(or_out_of_range, "r1 &= 15; r1 |= 48;")
+U32_OFFSET(xor_into_range, "r1 &= 15; r1 ^= 32;")
+U32_OFFSET(xor_out_of_range, "r1 &= 31; r1 ^= 32;")
+U32_OFFSET(mod_after_and, "r1 &= 31; r1 %%= 100;")
+U32_OFFSET(and_then_add_reg_const, "r1 &= 15; r2 = 16; r1 += r2;")
+U32_OFFSET(reg_and_reg_bounded, "r2 = 31; r1 &= r2;")
+U32_OFFSET(reg_and_unknown, "r2 = r1; r1 &= r2;")
