@@ -10,7 +10,7 @@ from typing import Any, final
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
 from ._codegen import generate
-from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
+from ._context import MAY_GOTO_BUDGET, STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
 from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
 from ._errors import BpfRuntimeError
 from ._memory import AddressSpace, Region
@@ -116,6 +116,7 @@ class Interpreter:
         ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
         ctx.runtime, ctx.program, ctx.engine = runtime, program, self
         ctx.n, ctx.limit = 0, self.max_instructions
+        ctx.may_goto_left = MAY_GOTO_BUDGET
         try:
             while True:
                 try:

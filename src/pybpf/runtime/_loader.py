@@ -252,6 +252,7 @@ class _Loader:
             attach_type=pspec.attach_type,
             sleepable=pspec.sleepable,
             global_funcs=frozenset(self._global_functions(pspec)),
+            ncpus=self.rt.ncpus,
         )
         try:
             facts = verify(pspec.instructions, inp)

@@ -4,7 +4,7 @@ pointers for a privileged loader (``adjust_ptr_min_max_vals``), with its message
 from __future__ import annotations
 
 from ..isa import Instruction
-from ._bounds import alu_scalar, mark_unknown_width, s32, sync, zext32
+from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
 from ._state import S64_MIN, Reg, RegType, State, scalar_known
@@ -54,16 +54,48 @@ def check_alu(env: Env, st: State, insn: Instruction) -> None:
     if dst.is_pointer or src.is_pointer:
         regs[insn.dst] = _pointer_alu(env, insn, dst, src, op, is64)
         return
+    if dst.var_off.mask == 0 and src.var_off.mask == 0 and op not in (_DIV, _MOD):
+        regs[insn.dst] = scalar_known(_const_alu(op, dst.var_off.value, src.var_off.value, bits))
+        return
     out = dst.copy()
-    out.id = 0
-    if op in _SHIFTS and (not src.is_const or src.const >= bits) or \
-            op in (_DIV, _MOD) and insn.offset and not src.is_const:
+    keeps_link = op in (_ADD, _SUB) and src.is_const and src.const == 0 and is64
+    if not keeps_link:
+        out.id = 0
+    if op in _SHIFTS and (not src.is_const or src.const >= bits) or op in (_DIV, _MOD):
+        # the kernel computes no range for division (is_safe_to_compute_dst_reg_range)
         mark_unknown_width(out, bits)
     else:
         if not is64 and not src.is_const:
             src = src.copy()
         alu_scalar(op, out, src, bits, insn.offset)
     regs[insn.dst] = out
+
+
+def _const_alu(op: int, a: int, b: int, bits: int) -> int:
+    """The exact result of an ALU operation on two known values (shifts already checked)."""
+    mask = MASK64 if bits == 64 else MASK32
+    a &= mask
+    b &= mask
+    if op == _ADD:
+        r = a + b
+    elif op == _SUB:
+        r = a - b
+    elif op == 0x20:
+        r = a * b
+    elif op == 0x40:
+        r = a | b
+    elif op == 0x50:
+        r = a & b
+    elif op == 0xA0:
+        r = a ^ b
+    elif op == 0x60:
+        r = a << (b & (bits - 1))
+    elif op == 0x70:
+        r = a >> (b & (bits - 1))
+    else:  # ARSH
+        top = 1 << (bits - 1)
+        r = ((a ^ top) - top) >> (b & (bits - 1))
+    return r & mask
 
 
 def _mov(env: Env, st: State, insn: Instruction, src: Reg, is64: bool) -> Reg:
@@ -118,23 +150,41 @@ def _sign_extend(src: Reg, bits: int, is64: bool) -> Reg:
 
 def _unary(insn: Instruction, dst: Reg, is64: bool) -> Reg:
     op = insn.opcode & 0xF0
-    out = Reg().set_unknown()
-    if dst.type != RegType.SCALAR or not dst.is_const:
-        if op == _END and not insn.opcode & 0x08 and insn.opcode & 0x07 == 0x04 and insn.imm < 64:
-            # to little-endian on a little-endian host: a truncation
-            out = dst.copy() if dst.type == RegType.SCALAR else out
-            out.id = 0
-            alu_scalar(0x50, out, scalar_known((1 << insn.imm) - 1), 64, 0)
-            return out
-        return _width(out, is64 or op == _END)
-    v = dst.const
+    if dst.type != RegType.SCALAR:
+        return _width(Reg().set_unknown(), is64)
     if op == _NEG:
-        v = -v if is64 else -(v & MASK32)
+        return _neg(dst, is64)
+    width = insn.imm
+    if dst.is_const:
+        raw = (dst.const & ((1 << width) - 1)).to_bytes(width // 8, "little")
+        swap = insn.opcode & 0x08 or insn.opcode & 0x07 == 0x07
+        return scalar_known(int.from_bytes(raw, "big" if swap else "little"))
+    to_le = not insn.opcode & 0x08 and insn.opcode & 0x07 == 0x04
+    out = dst.copy() if to_le else Reg().set_unknown()  # to little-endian here: a truncation
+    out.id = 0
+    if width < 64:
+        alu_scalar(0x50, out, scalar_known((1 << width) - 1), 64, 0)
+    return out
+
+
+def _neg(dst: Reg, is64: bool) -> Reg:
+    """``-x``: the signed range mirrored, when it cannot overflow."""
+    if dst.is_const:
+        v = -dst.const if is64 else -(dst.const & MASK32)
         return scalar_known(v & (MASK64 if is64 else MASK32))
-    width = insn.imm // 8
-    raw = (v & ((1 << insn.imm) - 1)).to_bytes(width, "little")
-    swap = insn.opcode & 0x08 or insn.opcode & 0x07 == 0x07
-    return scalar_known(int.from_bytes(raw, "big" if swap else "little"))
+    out = Reg().set_unknown()
+    if is64:
+        out.var_off = dst.var_off.neg()
+        if dst.smin != S64_MIN:
+            out.smin, out.smax = -dst.smax, -dst.smin
+        sync(out)
+        return out
+    if dst.s32min != -(1 << 31):
+        out.s32min, out.s32max = -dst.s32max, -dst.s32min
+    sync(out)
+    zext32(out)
+    sync(out)
+    return out
 
 
 def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64: bool) -> Reg:
@@ -214,5 +264,3 @@ def _sane(reg: Reg, ptr: Reg) -> None:
     if reg.smin >= BPF_MAX_VAR_OFF or reg.smin <= -BPF_MAX_VAR_OFF:
         raise Refuse(f"value {reg.smin} makes {name} pointer be out of bounds", 22)
 
-
-_ = s32

@@ -104,7 +104,11 @@ def _bound_offset(r: Reg) -> None:
 def sync(r: Reg) -> bool:
     """Let tnum and ranges refine each other; False when they contradict (no value fits)."""
     _update_bounds(r)
-    for _ in range(3):
+    if r.var_off.mask == 0:
+        ok = r.umin <= r.umax and r.smin <= r.smax and r.u32min <= r.u32max and r.s32min <= r.s32max
+        r.set_var_known(r.var_off.value)
+        return ok
+    for _ in range(2):
         _deduce32(r)
         _deduce64(r)
         _deduce_mixed(r)

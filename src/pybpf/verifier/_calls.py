@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..helpers import BY_ID, Arg, HelperProto, Ret
 from ..isa import Instruction
+from ._bounds import sync
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
 from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
@@ -21,7 +22,7 @@ from ._state import (
     State,
     scalar_unknown,
 )
-from ._timers import check_timer_arg, timer_callback_state
+from ._timers import check_timer_arg, check_timer_init_map, timer_callback_state
 
 __all__ = ["check_helper_call", "check_subprog_call", "enter_frame", "return_from_frame"]
 
@@ -35,6 +36,8 @@ _MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegTy
 _PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, _BLOOM = 3, 27, 22, 23, 30
 _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
 _LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 17, 18, 28})
+_ARRAY, _PERCPU_ARRAY = 2, 6
+_FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU and LRU kinds
 _TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
 
@@ -49,6 +52,13 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
     """``check_map_func_compatibility``, the pairs pybpf's helpers can meet."""
     name = proto.name
     ok = True
+    if name == "bpf_tail_call" and m.type != _PROG_ARRAY:
+        raise Refuse("expected prog array map for tail call", 22)
+    if name == "bpf_for_each_map_elem" and m.type not in _FOR_EACH_MAPS:
+        raise Refuse("callback function not allowed for map", 22)
+    if m.readonly_prog and name in ("bpf_map_update_elem", "bpf_map_delete_elem", "bpf_map_push_elem",
+                                    "bpf_map_pop_elem"):
+        raise Refuse("write into map forbidden", 13)
     if name in ("bpf_ringbuf_output", "bpf_ringbuf_reserve", "bpf_ringbuf_query"):
         ok = m.type == _RINGBUF
     elif name == "bpf_tail_call":
@@ -96,6 +106,20 @@ def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bo
     _helper_mem(env, st, pc, regno - 1, reg.umax, write, zero_ok)
 
 
+def _const_key(st: State, reg: Reg, size: int) -> int | None:
+    """The value of a map key on the stack, when the verifier knows it (a spilled constant or
+    zero bytes): the kernel elides the NULL check of an array lookup with such a key."""
+    if reg.type != RegType.STACK or not reg.is_const or size not in (4, 8):
+        return None
+    from ._memory import read_stack_value
+    value = read_stack_value(st, reg.frameno, reg.off + _s64(reg.const), size)
+    return value.const if value.type == RegType.SCALAR and value.is_const else None
+
+
+def _s64(u: int) -> int:
+    return u - (1 << 64) if u >> 63 else u
+
+
 def _mem_arg(reg: Reg, regno: int, nullable: bool = False) -> None:
     if nullable and reg.is_null_scalar():
         return
@@ -113,10 +137,13 @@ class _Meta:
         self.release_ref = 0
         self.const_size: int | None = None
         self.timer_reg: Reg | None = None
+        self.const_key: int | None = None  #: a map key known at verification time
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
     """Check a helper call; returns a callback frame to enter, if the helper calls one now."""
+    if insn.imm == 0:
+        raise Refuse("program of this type cannot use helper bpf_unspec#0", 22)
     proto = BY_ID.get(insn.imm)
     if proto is None:
         raise Refuse(f"invalid func unknown#{insn.imm}", 22)
@@ -157,6 +184,8 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
             raise Refuse(f"invalid map_ptr to access map->{'key' if kind == Arg.PTR_TO_MAP_KEY else 'value'}")
         size = meta.map.key_size if kind == Arg.PTR_TO_MAP_KEY else meta.map.value_size
         _helper_mem(env, st, pc, regno, size, kind == Arg.PTR_TO_UNINIT_MAP_VALUE, False)
+        if kind == Arg.PTR_TO_MAP_KEY:
+            meta.const_key = _const_key(st, reg, size)
     elif kind in _MEM_ARGS:
         _mem_arg(reg, regno, nullable=kind in (Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL))
     elif kind in (Arg.CONST_SIZE, Arg.CONST_SIZE_OR_ZERO):
@@ -222,7 +251,7 @@ def _lock_identity(reg: Reg) -> tuple[int, int]:
 
 def _spin_lock_arg(st: State, regno: int, reg: Reg, lock: bool) -> None:
     if reg.type != RegType.MAP_VALUE or reg.null:
-        raise _expected(regno, reg, "map_value")
+        raise _expected(regno, reg, "map_value, ptr_")
     m = reg.map
     assert m is not None
     if not reg.is_const:
@@ -263,7 +292,14 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
     if meta.release_ref:
         release_reference(st, meta.release_ref)
     name = proto.name
+    if name == "bpf_timer_init" and meta.timer_reg is not None:
+        check_timer_init_map(meta.timer_reg, st.cur.regs[2])
+    if name == "bpf_tail_call":
+        if st.refs:
+            raise Refuse("tail_call would lead to reference leak", 22)
     if name == "bpf_timer_set_callback" and meta.func is not None and meta.timer_reg is not None:
+        if meta.func in env.inp.global_funcs:
+            raise Refuse("callback function not static", 22)
         timer_map = meta.timer_reg.map
         assert timer_map is not None
         env.async_callbacks.append((meta.func, timer_callback_state(env, meta.func, timer_map)))
@@ -318,12 +354,16 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         if m.type in (_ARRAY_OF_MAPS, _HASH_OF_MAPS) and m.inner is not None:
             r = Reg(RegType.CONST_MAP)
             r.map = m.inner
-            r.map_uid = env.new_id() if m.inner.timer_off >= 0 else 0
+            r.id = env.new_id()
+            r.map_uid = r.id if m.inner.timer_off >= 0 else 0
         else:
             r = Reg(RegType.MAP_VALUE)
             r.map, r.map_uid = m, meta.map_uid
+            r.null = not (m.type in (_ARRAY, _PERCPU_ARRAY) and meta.const_key is not None
+                          and meta.const_key < m.max_entries)
+            r.id = env.new_id() if r.null or m.lock_off >= 0 else 0
+            return r
         r.null = True
-        r.id = env.new_id()
         return r
     if ret == Ret.PTR_TO_ALLOC_MEM_OR_NULL:
         if meta.const_size is None:
@@ -335,13 +375,15 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.id = r.ref_obj_id = env.new_id()
         st.refs = st.refs + (Ref(r.id, pc),)
         return r
-    return scalar_unknown()
+    r0 = scalar_unknown()
+    if proto.name == "bpf_get_smp_processor_id":
+        r0.umin, r0.umax = 0, max(env.inp.ncpus - 1, 0)
+        sync(r0)
+    return r0
 
 
 def check_subprog_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame:
     """A bpf-to-bpf call: the callee's frame, with the caller's r1-r5 as its arguments."""
-    if st.lock is not None:
-        raise Refuse("function calls are not allowed while holding a lock", 22)
     target = pc + 1 + insn.imm
     regs = st.cur.regs
     args = [NOT_INIT] * 11
@@ -370,7 +412,7 @@ def return_from_frame(env: Env, st: State) -> int:
     caller = st.cur
     r0 = callee.regs[0]
     if r0.type == RegType.STACK and r0.frameno == callee.frameno:
-        raise Refuse("cannot return stack pointer to the caller frame", 22)
+        raise Refuse("cannot return stack pointer to the caller", 22)
     cb = callee.callback
     if cb is not None:
         _check_callback_ret(r0, cb)

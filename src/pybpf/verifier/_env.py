@@ -45,6 +45,7 @@ class VerifyInput:
     static_funcs: frozenset[int] | None = None
     kfuncs: Mapping[int, object] = field(default_factory=dict)
     global_funcs: frozenset[int] = frozenset()  #: entry PCs of BTF-global subprograms
+    ncpus: int = 1  #: the CPUs programs may run on (bounds ``bpf_get_smp_processor_id``)
 
 
 @final

@@ -98,6 +98,8 @@ def check_fields_reached(insn: Instruction) -> None:
             raise Refuse("BPF_ST uses reserved fields", 22)
         _regs(insn, insn.dst)
     elif cls == _LDX:
+        if mode not in (0x60, 0x80) or insn.imm:
+            raise Refuse("BPF_LDX uses reserved fields", 22)
         _regs(insn, insn.src, insn.dst)
     elif mode in (0x20, 0x40):
         if insn.dst or insn.offset or insn.opcode & 0x18 == 0x18 or mode == 0x20 and insn.src:

@@ -13,6 +13,8 @@ from ._tnum import MASK32, MASK64
 __all__ = ["check_cond_jmp"]
 
 MAX_PACKET_OFF = 0xFFFF
+#: pointers the kernel knows are not NULL (``reg_not_null``): comparing them with 0 is decided
+_NEVER_NULL = frozenset({RegType.MAP_VALUE, RegType.MAP_KEY, RegType.MEM, RegType.CONST_MAP})
 
 
 def _for_each_reg(st: State, fn: object) -> None:
@@ -152,7 +154,6 @@ def _decide(dst: Reg, src: Reg, op: int, bits: int) -> int:
     if dst.type == RegType.SCALAR and src.type == RegType.SCALAR:
         return branch_taken(dst, src, op, bits)
     for ptr, other, o in ((dst, src, op), (src, dst, SWAP[op])):
-        if ptr.is_pointer and not ptr.null and other.is_null_scalar() and o in (JEQ, JNE) \
-                and ptr.type not in (RegType.SCALAR,):
+        if ptr.type in _NEVER_NULL and not ptr.null and other.is_null_scalar() and o in (JEQ, JNE):
             return 0 if o == JEQ else 1
     return -1

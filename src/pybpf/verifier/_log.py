@@ -116,20 +116,48 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
 
 
 class Log:
-    """Lines of the verifier log, built as the verifier goes."""
+    """Lines of the verifier log, recorded as the verifier goes and formatted only when read
+    (most programs load, and then nobody reads their log)."""
 
     def __init__(self, helper_name: Callable[[int], str | None]) -> None:
-        self.lines: list[str] = []
+        self._entries: list[tuple[object, ...]] = []
         self.helper_name = helper_name
 
     def insn(self, pc: int, insn: Instruction) -> None:
-        self.lines.append(f"{pc}: ({insn.opcode:02x}) {format_instruction(insn, helper_name=self.helper_name)}")
+        self._entries.append(("insn", pc, insn))
 
-    def comment(self, text: str) -> None:
-        """Append ``; text`` to the instruction line just logged."""
-        if text and self.lines:
-            line = self.lines[-1]
-            self.lines[-1] = f"{line:<37} ; {text}" if len(line) < 38 else f"{line} ; {text}"
+    def comment(self, regs: list[tuple[int, Reg]]) -> None:
+        """Append ``; R1=... R2=...`` (registers as they are now) to the line just logged."""
+        if regs:
+            self._entries.append(("comment", regs))
+
+    def state(self, prefix: str, st: State) -> None:
+        """A line of ``prefix`` and a whole state (``st`` must not change afterwards)."""
+        self._entries.append(("state", prefix, st))
 
     def add(self, line: str) -> None:
-        self.lines.append(line)
+        self._entries.append(("line", line))
+
+    @property
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for entry in self._entries:
+            kind = entry[0]
+            if kind == "insn":
+                pc, insn = entry[1], entry[2]
+                assert isinstance(pc, int) and isinstance(insn, Instruction)
+                out.append(f"{pc}: ({insn.opcode:02x}) {format_instruction(insn, helper_name=self.helper_name)}")
+            elif kind == "comment" and out:
+                regs = entry[1]
+                assert isinstance(regs, list)
+                text = " ".join(f"R{i}={reg_str(r)}" for i, r in regs if r.type != RegType.NOT_INIT)
+                if text:
+                    line = out[-1]
+                    out[-1] = f"{line:<37} ; {text}" if len(line) < 38 else f"{line} ; {text}"
+            elif kind == "state":
+                st = entry[2]
+                assert isinstance(st, State)
+                out.append(f"{entry[1]}{state_str(st)}")
+            else:
+                out.append(str(entry[1]))
+        return out

@@ -8,11 +8,12 @@ from ._ctx import ctx_access
 from ._env import Env, Refuse
 from ._log import type_str
 from ._state import MAX_BPF_STACK, MapInfo, Reg, RegType, Slot, State, scalar_known, scalar_unknown
-from ._tnum import MASK64
+from ._tnum import MASK64, tnum_const
 
 __all__ = ["check_mem_access", "check_stack_range"]
 
 BPF_MAX_VAR_OFF = 1 << 29
+BPF_F_WRONLY_PROG = 1 << 8
 MAX_PACKET_OFF = 0xFFFF
 _PKT_WRITERS = frozenset({3, 4, 6, 12, 14, 16})  # tc cls/act, xdp, lwt_xmit, sk_skb, sk_msg
 
@@ -62,6 +63,8 @@ def check_map_value(env: Env, reg: Reg, regno: int, off: int, size: int, write: 
     off += reg.off
     if write and m.readonly_prog:
         raise Refuse(f"write into map forbidden, value_size={m.value_size} off={off + reg.smin} size={size}")
+    if not write and m.flags & BPF_F_WRONLY_PROG:
+        raise Refuse(f"read from map forbidden, value_size={m.value_size} off={off + reg.smin} size={size}")
     _region(env, reg, regno, off, size, m.value_size, zero_ok)
     if not helper or size:
         _special_fields(reg, regno, off, size, m)
@@ -71,6 +74,8 @@ def check_stack_range(env: Env, st: State, reg: Reg, regno: int, off: int, size:
     """``check_stack_access_within_bounds``: the bytes ``[lo, hi)`` relative to the frame
     pointer an access may touch, refused outside the 512-byte frame. ``kind`` is "read from",
     "write to" or "indirect access to"."""
+    if size == 0:
+        raise Refuse("invalid zero-sized read")
     if reg.is_const:
         lo = reg.off + off + _s64(reg.const)
         hi = lo + size
@@ -83,7 +88,7 @@ def check_stack_range(env: Env, st: State, reg: Reg, regno: int, off: int, size:
         hi = reg.off + off + reg.smax + size
         if lo < -MAX_BPF_STACK or hi > 0:
             raise Refuse(f"invalid variable-offset {kind} stack R{regno} var_off=({reg.var_off.value:#x}; "
-                         f"{reg.var_off.mask:#x}) off={off} size={size}")
+                         f"{reg.var_off.mask:#x}) off={reg.off + off} size={size}")
     frame = st.frames[reg.frameno]
     frame.depth = max(frame.depth, -lo)
     return lo, hi
@@ -167,6 +172,13 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
     return scalar_unknown()
 
 
+def read_stack_value(st: State, frameno: int, lo: int, size: int) -> Reg:
+    """What a load of ``size`` bytes at fp+``lo`` would give (the state is not changed)."""
+    if lo % size or lo < -MAX_BPF_STACK or lo + size > 0:
+        return scalar_unknown()
+    return coerce(_stack_read(st, frameno, lo, size), size)
+
+
 def coerce(r: Reg, size: int) -> Reg:
     """A scalar loaded with ``size`` bytes: its value truncated and zero-extended
     (``coerce_reg_to_size``)."""
@@ -208,9 +220,10 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     proven = True
     if t == RegType.STACK:
         kind = "write to" if write else "read from"
-        if reg.is_const and (reg.off + off + reg.const) % size:
-            raise Refuse(f"misaligned stack access off ({reg.var_off.value:#x}; {reg.var_off.mask:#x})+{reg.off}+{off} "
-                         f"size {size}")
+        at = reg.var_off.add(tnum_const((reg.off + off) & MASK64))
+        if (at.value | at.mask) & (size - 1):
+            where = str(_s64(reg.const)) if reg.is_const else f"({reg.var_off.value:#x}; {reg.var_off.mask:#x})"
+            raise Refuse(f"misaligned stack access off {where}+{reg.off}+{off} size {size}")
         lo, _ = check_stack_range(env, st, reg, regno, off, size, kind)
         if not reg.is_const:
             if write:

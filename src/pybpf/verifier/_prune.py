@@ -29,7 +29,7 @@ def _use_def(insn: Instruction) -> tuple[frozenset[int], frozenset[int]]:
             reads = _ALL_ARGS
     elif insn.cls == 0x00 and insn.opcode != 0x18:  # legacy packet loads read the context in r6
         reads = reads | {6}
-    return frozenset(reads), frozenset(writes | clobbers)
+    return frozenset(r for r in reads if r < 10), frozenset(r for r in writes | clobbers if r < 10)
 
 
 def _successors(pc: int, insn: Instruction) -> list[int]:

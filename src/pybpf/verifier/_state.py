@@ -191,8 +191,18 @@ def scalar_unknown() -> Reg:
     return Reg().set_unknown()
 
 
+_KNOWN: dict[int, Reg] = {}
+
+
 def scalar_known(value: int) -> Reg:
-    return Reg().set_known(value)
+    """A scalar of the known value (shared: registers are never changed in place)."""
+    value &= MASK64
+    r = _KNOWN.get(value)
+    if r is None:
+        r = Reg().set_known(value)
+        if len(_KNOWN) < 4096:
+            _KNOWN[value] = r
+    return r
 
 
 NOT_INIT: Final = Reg()

@@ -45,6 +45,8 @@ def _same_map(a: MapInfo | None, b: MapInfo | None) -> bool:
 def check_map_use(env: Env, m: MapInfo) -> None:
     """A map with a timer (or spin lock) referenced by a tracing program."""
     ptype = int(env.inp.prog_type)
+    if m.lock_off != -1 and ptype == 1:
+        raise Refuse("socket filter progs cannot use bpf_spin_lock yet", 22)
     if ptype in _TRACING_TYPES:
         if m.timer_off != -1:
             raise Refuse("tracing progs cannot use bpf_timer yet", 22)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from .._spec import AttachType, ProgType
-from ..isa import LDDW, Instruction, iter_pcs
+from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu
 from ._calls import (
     check_helper_call,
@@ -26,7 +26,7 @@ from ._env import Env, Facts, Refuse, VerifyInput, check_dst, reg_read
 from ._errors import VerifierError
 from ._fields import check_fields_reached
 from ._jumps import check_cond_jmp
-from ._log import state_str
+from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce
 from ._prune import compute_liveness, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
@@ -37,7 +37,7 @@ __all__ = ["sanitize_dead_code", "verify"]
 
 COMPLEXITY_LIMIT = 1_000_000
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
-MAX_STATES_PER_INSN = 256
+MAX_STATES_PER_INSN = 64
 _MAY_GOTO = 0xE5
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
 #: helpers that call a callback synchronously, maybe many times (the call is a loop head)
@@ -72,6 +72,8 @@ class _Verifier:
         env = self.env
         self.live = compute_liveness(env.insns)
         self.explored: dict[int, list[Checkpoint]] = {}
+        #: checkpoints by (pc, fingerprint): where an exactly equal state may be
+        self.by_fingerprint: dict[tuple[int, tuple[object, ...]], list[Checkpoint]] = {}
         self.prune_points: set[int] = set()
         self.loop_points: set[int] = set()
         entries = {0}
@@ -114,7 +116,7 @@ class _Verifier:
 
     def start(self, st: State, pc: int) -> None:
         """Verify from ``pc``: the entry of the program or of an asynchronous callback."""
-        self.env.log.add(f"{pc}: {state_str(st)}")
+        self.env.log.state(f"{pc}: ", st.copy())
         self.run(st, pc)
 
     def push(self, pc: int, prev: int, st: State) -> None:
@@ -139,6 +141,12 @@ class _Verifier:
         cps = self.explored.setdefault(pc, [])
         loop = pc in self.loop_points
         fp = _fingerprint(st, self.live, pc)
+        if not loop:
+            for cp in self.by_fingerprint.get((pc, fp), ()):
+                if cp.branches > 0 and states_equal(cp.state, st, self.live, pc, exact=True):
+                    env.log.add(f"infinite loop detected at insn {pc}")
+                    env.log.state("cur state: ", st)
+                    raise Refuse(f"old state: {state_str(cp.state)}", 22)
         for cp in list(cps):
             if cp.branches > 0:
                 if loop:
@@ -146,10 +154,6 @@ class _Verifier:
                         return True
                     if widen(cp.state, st) and states_equal(cp.state, st, self.live, pc):
                         return True
-                elif cp.fingerprint == fp and states_equal(cp.state, st, self.live, pc, exact=True):
-                    env.log.add(f"infinite loop detected at insn {pc}")
-                    env.log.add(f"cur state: {state_str(st)}")
-                    raise Refuse(f"old state: {state_str(cp.state)}", 22)
                 continue
             if states_equal(cp.state, st, self.live, pc):
                 cp.hits += 1
@@ -165,6 +169,7 @@ class _Verifier:
         self.prev_jmps, self.prev_insns = self.jmps, env.processed
         cp = Checkpoint(pc, st.copy(), st.parent, fingerprint=fp)
         cps.append(cp)
+        self.by_fingerprint.setdefault((pc, fp), []).append(cp)
         st.parent = cp
         self.total_states += 1
         self.cur_states += 1
@@ -215,7 +220,7 @@ class _Verifier:
             return False
         pc, prev, st = self.stack.pop()
         self.env.log.add("")
-        self.env.log.add(f"from {prev} to {pc}: {state_str(st)}")
+        self.env.log.state(f"from {prev} to {pc}: ", st.copy())
         self._cur = (pc, prev, st)
         return True
 
@@ -246,7 +251,8 @@ class _Verifier:
         return self._jmp(st, pc, insn)
 
     def _comment(self, st: State, regs: set[int]) -> None:
-        self.env.log.comment(state_str(st, regs, all_frames=False))
+        frame_regs = st.cur.regs
+        self.env.log.comment([(i, frame_regs[i]) for i in sorted(regs) if i <= 10])
 
     def _store(self, st: State, pc: int, insn: Instruction) -> int:
         env = self.env
@@ -259,6 +265,11 @@ class _Verifier:
             raise Refuse(f"unknown opcode {op:02x}", 22)
         if insn.cls == 0x03:
             value = reg_read(st, insn.src)
+            dst = st.cur.regs[insn.dst]
+            if dst.type == RegType.STACK and value.type == RegType.SCALAR and not value.id and not value.is_const:
+                value = value.copy()  # a spill keeps the link with the register it came from
+                value.id = env.new_id()
+                st.cur.regs[insn.src] = value
         else:
             value = scalar_known(insn.imm & MASK64)
         reg_read(st, insn.dst)
@@ -268,6 +279,12 @@ class _Verifier:
     def _atomic(self, st: State, pc: int, insn: Instruction, size: int) -> int:
         env = self.env
         imm = insn.imm
+        if imm in (_LOAD_ACQ, _STORE_REL):
+            ptr = reg_read(st, insn.src if imm == _LOAD_ACQ else insn.dst)
+            if imm == _LOAD_ACQ and ptr.type in (RegType.CTX, RegType.PACKET, RegType.PACKET_META, RegType.FLOW_KEYS):
+                what = "loads from" if imm == _LOAD_ACQ else "stores into"
+                regno = insn.src if imm == _LOAD_ACQ else insn.dst
+                raise Refuse(f"BPF_ATOMIC {what} R{regno} {type_str(ptr)} is not allowed")
         if imm == _LOAD_ACQ:
             reg_read(st, insn.src)
             check_dst(insn.dst)
@@ -288,7 +305,6 @@ class _Verifier:
         if imm == 0xF1:
             reg_read(st, 0)
         if dst.type in (RegType.CTX, RegType.PACKET, RegType.PACKET_META, RegType.FLOW_KEYS):
-            from ._log import type_str
             raise Refuse(f"BPF_ATOMIC stores into R{insn.dst} {type_str(dst)} is not allowed")
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, False, atomic=True)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=scalar_unknown(), atomic=True)
@@ -433,20 +449,21 @@ class _Verifier:
 
 
 def _fingerprint(st: State, live: dict[int, frozenset[int]], pc: int) -> tuple[object, ...]:
-    """A summary two exactly equal states share: their live registers and stack slots."""
-    parts: list[object] = []
+    """A summary two exactly equal states share: the frames and their live registers."""
+    parts: list[object] = [len(st.frames)]
     for i, frame in enumerate(st.frames):
         at = pc if i == len(st.frames) - 1 else st.frames[i + 1].callsite + 1
-        alive = live.get(at, frozenset(range(10)))
-        for r in sorted(alive):
-            reg = frame.regs[r]
-            parts.append((reg.type, reg.off, reg.var_off.value, reg.var_off.mask, reg.umin, reg.umax, reg.smin,
-                          reg.smax))
-        for spi in sorted(frame.stack):
-            slot = frame.stack[spi]
-            sp = slot.spilled
-            parts.append((spi, slot.kinds, None if sp is None else (sp.type, sp.off, sp.var_off.value, sp.var_off.mask)))
+        regs = frame.regs
+        for r in live.get(at, _ALL_REGS):
+            reg = regs[r]
+            parts.append(reg.type)
+            parts.append(reg.off)
+            parts.append(reg.var_off.value)
+            parts.append(reg.var_off.mask)
     return tuple(parts)
+
+
+_ALL_REGS = frozenset(range(10))
 
 
 def _s32(u: int) -> int:
@@ -464,10 +481,20 @@ _ATOMIC_OPS = frozenset({0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xA0, 0xA1, 0xE1, 0
 
 def sanitize_dead_code(insns: Sequence[Instruction], reachable: Collection[int]) -> list[Instruction]:
     """The program with every instruction no path reaches replaced by a jump to itself, as the
-    kernel does after verification, so that engines never meet what the verifier never judged."""
+    kernel does after verification, so that engines never meet what the verifier never judged.
+
+    Raises:
+        VerifierError: a reached instruction the kernel runs but pybpf's engines cannot.
+    """
     out = []
     for pc, insn in iter_pcs(insns):
         if pc in reachable:
+            if insn.opcode == 0x95 and insn.offset:  # the kernel ignores exit's offset
+                insn = Instruction(0x95)
+            try:
+                check_instruction(insn, pc)
+            except InstructionError as err:  # what the kernel runs but pybpf's engines cannot
+                raise VerifierError([str(err)], pc=pc) from None
             out.append(insn)
         elif insn.opcode == LDDW:
             out.append(Instruction(LDDW))
