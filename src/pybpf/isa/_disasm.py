@@ -24,7 +24,15 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from ._errors import InstructionError
-from ._instruction import LDDW, LOAD_ACQ, MAY_GOTO, STORE_REL, Instruction, is_valid_opcode, iter_pcs
+from ._instruction import (
+    LDDW,
+    LOAD_ACQ,
+    MAY_GOTO,
+    STORE_REL,
+    Instruction,
+    is_valid_opcode,
+    iter_pcs,
+)
 from ._opcodes import FETCH, AluOp, AtomicOp, CallSrc, Class, JmpOp, Mode, PseudoSrc, Size, Source
 
 __all__ = ["HelperName", "Syntax", "disassemble", "format_instruction"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._state import S32_MAX, S32_MIN, S64_MAX, S64_MIN, Reg
-from ._tnum import MASK32, MASK64, UNKNOWN, Tnum, tnum_const, tnum_range
+from ._tnum import MASK32, MASK64, Tnum, tnum_const, tnum_range
 
 __all__ = ["alu_scalar", "branch_taken", "refine", "sync"]
 
@@ -265,60 +265,10 @@ def _shift(op: int, d: Reg, amount: int, bits: int) -> None:
                 d.u32min, d.u32max = umin, umax
 
 
-def _divmod(op: int, d: Reg, s: Reg, bits: int, signed: bool) -> bool:
-    """Division and modulo: exact for constants, a bound for an unsigned constant divisor
-    (``x / 0`` is 0 and ``x % 0`` is ``x``, as the ISA says). Returns False when the result is
-    unknown."""
-    mask = MASK64 if bits == 64 else MASK32
-    if s.var_off.mask & mask:
-        return False
-    divisor = s.var_off.value & mask
-    if not d.var_off.mask & mask:
-        return _divmod_const(op, d, d.var_off.value & mask, divisor, bits, signed)
-    if divisor == 0:
-        if op == 0x30:
-            d.set_var_known(0)
-        return True
-    if signed:
-        return False
-    lo, hi = (d.umin, d.umax) if bits == 64 else (d.u32min, d.u32max)
-    if op == 0x30:
-        lo, hi = lo // divisor, hi // divisor
-    elif hi >= divisor:
-        lo, hi = 0, divisor - 1
-    d.var_off = UNKNOWN
-    _unbound64(d)
-    _unbound32(d)
-    if bits == 64:
-        d.umin, d.umax = lo, hi
-    else:
-        d.u32min, d.u32max = lo, hi
-    return True
-
-
-def _divmod_const(op: int, d: Reg, a: int, b: int, bits: int, signed: bool) -> bool:
-    mask = MASK64 if bits == 64 else MASK32
-    if signed:
-        sa, sb = (s64(a), s64(b)) if bits == 64 else (s32(a), s32(b))
-        if sb == 0:
-            result = 0 if op == 0x30 else sa
-        elif sb == -1:
-            result = -sa if op == 0x30 else 0
-        else:
-            q = abs(sa) // abs(sb)
-            q = q if (sa < 0) == (sb < 0) else -q
-            result = q if op == 0x30 else sa - q * sb
-    elif b == 0:
-        result = 0 if op == 0x30 else a
-    else:
-        result = a // b if op == 0x30 else a % b
-    d.set_var_known(result & mask)
-    return True
-
-
 def alu_scalar(op: int, d: Reg, s: Reg, bits: int, off: int) -> None:
     """Apply scalar ALU ``op`` (the opcode's operation bits) to ``d`` in place, with source
-    ``s``; ``bits`` is 64 or 32. The caller has checked shift amounts and divisors."""
+    ``s``; ``bits`` is 64 or 32. The caller has checked shift amounts; division and modulo
+    never come here (the kernel tracks no range for them)."""
     if op in (0x00, 0x10):  # ADD, SUB
         d.var_off = d.var_off.sub(s.var_off) if op == 0x10 else d.var_off.add(s.var_off)
         if bits == 32:
@@ -337,11 +287,6 @@ def alu_scalar(op: int, d: Reg, s: Reg, bits: int, off: int) -> None:
         _bitwise(op, d, s, bits)
     elif op in (0x60, 0x70, 0xC0):
         _shift(op, d, s.var_off.value, bits)
-    elif op in (0x30, 0x90):  # DIV, MOD
-        if not _divmod(op, d, s, bits, off == 1):
-            d.var_off = UNKNOWN
-            _unbound64(d)
-            _unbound32(d)
     if bits == 32:
         _unbound64(d)
         d.var_off = d.var_off.subreg()

@@ -16,9 +16,9 @@ from ._state import (
     Callback,
     Frame,
     MapInfo,
+    Ref,
     Reg,
     RegType,
-    Ref,
     State,
     scalar_unknown,
 )
@@ -294,8 +294,7 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
     name = proto.name
     if name == "bpf_timer_init" and meta.timer_reg is not None:
         check_timer_init_map(meta.timer_reg, st.cur.regs[2])
-    if name == "bpf_tail_call":
-        if st.refs:
+    if name == "bpf_tail_call" and st.refs:
             raise Refuse("tail_call would lead to reference leak", 22)
     if name == "bpf_timer_set_callback" and meta.func is not None and meta.timer_reg is not None:
         if meta.func in env.inp.global_funcs:

@@ -251,17 +251,12 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
                 raise Refuse(f"variable ctx access var_off=({reg.var_off.value:#x}; {reg.var_off.mask:#x}) "
                              f"disallowed")
             raise Refuse(f"dereference of modified ctx ptr R{regno} off={reg.off + reg.const} disallowed")
-        kind = ctx_access(env.inp.prog_type, env.inp.attach_type, off, size, write)
-        if kind is None:
+        field = ctx_access(env.inp.prog_type, env.inp.attach_type, off, size, write)
+        if field is None:
             raise Refuse(f"invalid bpf_context access off={off} size={size}")
         env.max_ctx = max(env.max_ctx, off + size)
         if not write:
-            if kind == RegType.SCALAR:
-                result = scalar_unknown()
-            else:
-                result = Reg(kind)
-                if kind != RegType.PACKET_END:
-                    result.id = 0
+            result = scalar_unknown() if field == RegType.SCALAR else Reg(field)
     elif t in (RegType.PACKET, RegType.PACKET_META):
         if write and env.inp.prog_type not in _PKT_WRITERS:
             raise Refuse("cannot write into packet")

@@ -120,11 +120,11 @@ def regsafe(old: Reg, cur: Reg, ids: _IdMap, exact: bool) -> bool:
 def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, exact: bool) -> bool:
     for spi, oslot in old.stack.items():
         cslot = cur.stack.get(spi)
-        if oslot.spilled is not None and oslot.kinds == "rrrrrrrr":
-            if cslot is None or cslot.spilled is None or cslot.kinds != "rrrrrrrr":
+        if oslot.spilled is not None:
+            if cslot is None or cslot.spilled is None or cslot.kinds != oslot.kinds:
                 if exact:
                     return False
-                # a spilled unknown scalar covers misc bytes
+                # a spilled unknown scalar covers initialised bytes
                 if oslot.spilled.type == RegType.SCALAR and oslot.spilled.var_off.is_unknown and \
                         cslot is not None and "?" not in cslot.kinds and cslot.spilled is None:
                     continue
@@ -135,9 +135,7 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, exact: bool) -> bool:
         ckinds = cslot.kinds if cslot is not None else "????????"
         for b, k in enumerate(oslot.kinds):
             c = ckinds[b]
-            if k == "?" and not exact:
-                continue
-            if k == "m" and not exact:
+            if k in "?m" and not exact:
                 continue
             if k != c:
                 if k == "0" and cslot is not None and cslot.spilled is not None and cslot.spilled.is_null_scalar():
@@ -162,9 +160,8 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
         at = pc if i == len(old.frames) - 1 else old.frames[i + 1].callsite + 1
         alive = live.get(at, frozenset(range(10)))
         for r in range(10):
-            if r in alive or exact:
-                if not regsafe(fo.regs[r], fc.regs[r], ids, exact):
-                    return False
+            if (r in alive or exact) and not regsafe(fo.regs[r], fc.regs[r], ids, exact):
+                return False
         if not _stacksafe(fo, fc, ids, exact):
             return False
     for ro, rc in zip(old.refs, cur.refs):

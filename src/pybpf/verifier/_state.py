@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass
 from typing import Final, final
 
-from ._tnum import MASK32, MASK64, UNKNOWN, Tnum, tnum_const
+from ._tnum import MASK32, MASK64, UNKNOWN, tnum_const
 
 __all__ = ["Frame", "MapInfo", "Reg", "RegType", "Slot", "State"]
 

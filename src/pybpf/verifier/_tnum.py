@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final, final
 
-__all__ = ["Tnum", "UNKNOWN", "tnum_const", "tnum_range"]
+__all__ = ["UNKNOWN", "Tnum", "tnum_const", "tnum_range"]
 
 MASK64: Final = (1 << 64) - 1
 MASK32: Final = (1 << 32) - 1

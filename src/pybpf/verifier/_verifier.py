@@ -211,9 +211,9 @@ class _Verifier:
                 self.path_done(st)
                 if not self._pop_into():
                     return
-                pc, prev, st = self._cur
+                pc, _prev, st = self._cur
                 continue
-            prev, pc = pc, nxt
+            pc = nxt
 
     def _pop_into(self) -> bool:
         if not self.stack:
@@ -350,13 +350,15 @@ class _Verifier:
             r = Reg(RegType.FUNC)
             r.subprog = pc + 1 + _s32(insn.imm & 0xFFFF_FFFF)
             return r
-        if src in (1, 5):
+        if src in (1, 2):  # a file descriptor: pybpf's objects name maps by index instead
+            raise Refuse(f"fd {insn.imm & 0xFFFF_FFFF} is not pointing to valid bpf_map", 9)
+        if src == 5:
             m = env.map_at(insn.imm & 0xFFFF_FFFF)
             check_map_use(env, m)
             r = Reg(RegType.CONST_MAP)
             r.map = m
             return r
-        if src in (2, 6):
+        if src == 6:
             m = env.map_at(insn.imm & 0xFFFF_FFFF)
             check_map_use(env, m)
             off = insn.imm >> 32
@@ -368,7 +370,7 @@ class _Verifier:
             return r
         if src == 3:
             return Reg(RegType.BTF_ID)
-        raise Refuse(f"invalid bpf_ld_imm64 insn", 22)
+        raise Refuse("invalid bpf_ld_imm64 insn", 22)
 
     def _jmp(self, st: State, pc: int, insn: Instruction) -> int | None:
         env = self.env
@@ -406,9 +408,9 @@ class _Verifier:
     def _call(self, st: State, pc: int, insn: Instruction) -> int | None:
         env = self.env
         if insn.src == 1:
-            frame = check_subprog_call(env, st, pc, insn)
-            st.frames.append(frame)
-            return frame.subprog
+            callee = check_subprog_call(env, st, pc, insn)
+            st.frames.append(callee)
+            return callee.subprog
         if insn.src == 2:
             raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
         if insn.src != 0:
