@@ -6,10 +6,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test conformance bench lint clean
 
+# The public bpf_conformance vectors (https://github.com/Alan-Jowett/bpf_conformance) are not
+# part of the repository: CONFORMANCE=DIR names a clone of it (default: ../shared/conformance).
+CONFORMANCE ?= ../shared/conformance
+export PYBPF_CONFORMANCE := $(abspath $(CONFORMANCE))
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,plot]'
 	touch $(STAMP)
 
 ## demo: the kernel patch's timer example: load, run, let 2 s of virtual time pass, show the callback firing
@@ -20,9 +25,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## conformance: the public bpf_conformance vectors in ../shared
+## conformance: the public bpf_conformance vectors (CONFORMANCE=DIR: a clone of bpf_conformance)
 conformance: $(STAMP)
-	$(BIN)/pybpf conformance ../shared/conformance/tests
+	@if [ ! -d "$(CONFORMANCE)/tests" ]; then \
+	  echo "make conformance: no bpf_conformance vectors in $(CONFORMANCE)/tests. Get them with" >&2; \
+	  echo "  git clone https://github.com/Alan-Jowett/bpf_conformance" >&2; \
+	  echo "  make conformance CONFORMANCE=bpf_conformance" >&2; \
+	  exit 2; fi
+	$(BIN)/pybpf conformance $(CONFORMANCE)/tests
 
 ## lint: ruff (its rules pinned by its version) and mypy --strict over the package
 lint: $(STAMP)

@@ -18,7 +18,7 @@ struct {
 } hmap SEC(".maps");
 
 __u64 fired_at = 0;	/* CLOCK_MONOTONIC time of the last callback */
-int armed = -1;		/* what bpf_timer_start returned */
+int start_result = -1;	/* what bpf_timer_start returned: 0 is success */
 
 /* The callback: static, called with the map, the key and the value that hold the timer. */
 static int timer_cb(void *map, int *key, struct map_elem *val)
@@ -42,7 +42,7 @@ int start_timer(void *ctx)
 		return 0;
 	bpf_timer_init(&val->timer, &hmap, CLOCK_REALTIME);
 	bpf_timer_set_callback(&val->timer, timer_cb);
-	armed = bpf_timer_start(&val->timer, 1000000000 /* 1 s */, 0);
+	start_result = bpf_timer_start(&val->timer, 1000000000 /* 1 s */, 0);
 	return 0;
 }
 

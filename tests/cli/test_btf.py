@@ -105,3 +105,9 @@ def test_a_malformed_elf_file(cli: Cli, tmp_path: Path) -> None:
     elf.write_bytes(b"\x7fELFjunkjunk")
     result = cli("btf", "dump", "file", elf)
     one_error(result, f"pybpf btf dump: error: {elf}: malformed ELF file (Invalid EI_CLASS b'j')")
+
+
+def test_dump_file_compiles_a_c_file(cli: Cli, kinds: Path) -> None:
+    result = cli("btf", "dump", "file", TESTDATA / "kinds.bpf.c")
+    assert (result.status, result.err) == (0, "")
+    assert result.out == (TESTDATA / "kinds.btf.txt").read_text()

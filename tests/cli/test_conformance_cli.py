@@ -31,6 +31,12 @@ def test_conformance_fails_when_a_vector_fails(tmp_path: Path, capsys: pytest.Ca
     assert out == ["FAIL bad: returned 0x1, expected 0x2", "Passed 0 out of 1 tests."]
 
 
+def test_conformance_on_a_directory_without_vectors_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["conformance", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"pybpf conformance: error: no .data vectors in {tmp_path}\n")
+
+
 def test_shared_vectors_all_pass(conformance_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conformance", str(conformance_dir / "tests")]) == 0
     assert capsys.readouterr().out.strip() == "Passed 313 out of 313 tests."

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import pybpf
 from pybpf.cli import _prog
 from pybpf.cli._output import JsonWriter, Raw, emit_json, fprint_hex, hex_print
 
@@ -116,3 +117,8 @@ def test_fprint_hex_breaks_like_bpftool() -> None:
 
 def test_hex_print_of_prog_run() -> None:
     assert hex_print(b"AB\x00") == "0000000\t4142 00" + " " * 33 + "| AB.\n"
+
+
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert (result.status, result.out) == (0, f"pybpf {pybpf.__version__}\n")

@@ -65,7 +65,7 @@ def test_timers_are_not_persisted(cli: Cli, objects: Build, tmp_path: Path) -> N
     assert "timer timers[1]: armed" in armed
     later = cli("run", timer, "--advance", "5s", "--pin-root", tmp_path).out.splitlines()
     assert later == [
-        "advance 5s: now 6000000000ns, 0 callbacks fired",
+        "advance 5s: monotonic time 6000000000ns, 0 callbacks fired",
         "map timers (hash, 1 element):",
         '  1: {"t": {"__opaque": [0, 0]}, "deadline": 2000000000}',
         "global fired = 0",

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
 
+from pybpf.cli import _progress
 from pybpf.cli._args import CommandError, format_time, parse_time
 
 from ._cli import one_error
@@ -18,8 +22,8 @@ def test_run_arm_and_advance(cli: Cli, objects: Build) -> None:
     assert (result.status, result.err) == (0, "")
     assert result.out == """\
 run arm: return value 0
-advance 1s: now 2000000000ns, 1 callback fired
-advance 5s: now 7000000000ns, 2 callbacks fired
+advance 1s: monotonic time 2000000000ns, 1 callback fired
+advance 5s: monotonic time 7000000000ns, 2 callbacks fired
 map timers (hash, 1 element):
   1: {"t": {"__opaque": [0, 0]}, "deadline": 2000000000}
 global fired = 3
@@ -30,7 +34,7 @@ trace: armed key 1
 
 def test_run_shows_an_armed_timer(cli: Cli, objects: Build) -> None:
     out = cli("run", objects("timer"), "--prog", "arm", "--advance", "1500ms").out.splitlines()
-    assert out[1] == "advance 1500ms: now 2500000000ns, 1 callback fired"
+    assert out[1] == "advance 1500ms: monotonic time 2500000000ns, 1 callback fired"
     assert out[4:6] == [
         "global fired = 1",
         "timer timers[1]: armed, clock monotonic, expires 3000000000ns, callback fire",
@@ -93,9 +97,13 @@ def test_run_bpftool_values(cli: Cli, objects: Build) -> None:
     [
         pytest.param(["{obj}", "--prog", "nope"], "program 'nope' not found in {obj}", id="unknown-prog"),
         pytest.param(["{obj}", "--advance", "5x"],
-                     "argument --advance: bad time '5x' (use 5s, 100ms, 250us, 10ns or nanoseconds)",
+                     "argument --advance: bad time '5x' (use 90s, 1.5m, 2h, 100ms, 250us, 10ns or nanoseconds)",
                      id="bad-time"),
         pytest.param(["{obj}", "--ctx", "zz"], "--ctx: 'zz' is not hex bytes", id="bad-ctx"),
+        pytest.param(["{obj}", "--advance=-1s"], "argument --advance: bad time '-1s': time can't go backwards",
+                     id="negative-time"),
+        pytest.param(["{obj}", "--prog", "count", "--ctx", "00", "--ctx", "01"],
+                     "argument --ctx: given twice for --run count", id="ctx-twice"),
         pytest.param(["{obj}", "--prog", "pass"],
                      "--run pass: test_run: xdp programs need a packet of at least 14 bytes (EINVAL)",
                      id="xdp-without-packet"),
@@ -123,20 +131,25 @@ def test_a_c_file_that_does_not_compile(cli: Cli, objects: Build, tmp_path: Path
     source.write_text("int f( {\n")
     result = cli("run", source)
     assert result.status == 1
-    assert len(result.err.splitlines()) == 1
-    assert result.err.startswith(f"pybpf run: error: compile {source}: ")
+    lines = result.err.splitlines()
+    # The command and its status, the whole diagnostic, then the one-line error.
+    assert re.fullmatch(rf".* -c {re.escape(str(source))} -o .*: exited with status 1", lines[0])
+    assert f"{source}:1:8: error: expected parameter declarator" in lines
+    assert lines[-2].endswith(" errors generated.")
+    assert lines[-1] == f"pybpf run: error: compile {source}: {source}:1:8: error: expected parameter declarator"
 
 
 @pytest.mark.parametrize(
     ("text", "ns"),
     [("5s", 5_000_000_000), ("100ms", 100_000_000), ("250us", 250_000), ("10ns", 10), ("42", 42),
-     ("1.5s", 1_500_000_000), ("0", 0)],
+     ("1.5s", 1_500_000_000), ("0", 0), ("2m", 120_000_000_000), ("1.5h", 5_400_000_000_000),
+     ("-0", 0)],
 )
 def test_times(text: str, ns: int) -> None:
     assert parse_time(text) == ns
 
 
-@pytest.mark.parametrize("text", ["", "s", "5m", "1.5ns", "-1s", "1e9"])
+@pytest.mark.parametrize("text", ["", "s", "5d", "1.5ns", "-1s", "1e9", "5 min"])
 def test_bad_times(text: str) -> None:
     with pytest.raises(CommandError):
         parse_time(text)
@@ -145,3 +158,48 @@ def test_bad_times(text: str) -> None:
 def test_format_time_is_the_shortest_exact_spelling() -> None:
     assert [format_time(n) for n in (5_000_000_000, 1_500_000_000, 250_000, 7, 0)] == [
         "5s", "1500ms", "250us", "7ns", "0ns"]
+
+
+def test_ctx_binds_to_the_prog_before_it(cli: Cli, objects: Build) -> None:
+    result = cli("run", "-j", objects("counter"), "--prog", "add", "--ctx", "03000000 07000000",
+                 "--prog", "add", "--ctx", "05000000 01000000", "--prog", "add")
+    assert result.status == 1  # the third run has no context: add reads 8 bytes of it
+    assert "--run add: test_run: the program reads 8 bytes of context, 0 given (EINVAL)" in result.err
+    out = json.loads(cli("run", "-j", objects("counter"), "--prog", "add", "--ctx", "03000000 07000000",
+                         "--prog", "add", "--ctx", "05000000 01000000").out)
+    counts = next(m for m in out["maps"] if m["name"] == "counts")
+    assert [(e["key"], e["value"]["bytes"]) for e in counts["elements"]] == [(3, 7), (5, 1)]
+
+
+def test_ctx_before_any_prog_is_every_runs_context(cli: Cli, objects: Build) -> None:
+    out = json.loads(cli("run", "-j", objects("counter"), "--ctx", "03000000 07000000",
+                         "--prog", "add", "--prog", "add").out)
+    counts = next(m for m in out["maps"] if m["name"] == "counts")
+    assert [(e["key"], e["value"]["packets"]) for e in counts["elements"]] == [(3, 2)]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_advance_shows_progress_on_a_terminal_only(
+    cli: Cli, objects: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_progress, "QUIET_SECONDS", 0.0)  # every run counts as long here
+    monkeypatch.setattr(_progress, "_REDRAW_SECONDS", 0.0)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    result = cli("run", objects("timer"), "--prog", "arm", "--advance", "10s")
+    assert result.status == 0
+    assert "advance 10s: monotonic time 11000000000ns, 3 callbacks fired" in result.out  # as without
+    drawn = terminal.getvalue()
+    assert "\r--advance 10s: virtual time 1100000000ns (1%), 0 callbacks fired\x1b[K" in drawn
+    assert "\r--advance 10s: virtual time 11000000000ns (100%), 3 callbacks fired\x1b[K" in drawn
+    assert drawn.endswith("\r\x1b[K")  # erased at the end
+
+
+def test_piped_there_is_no_progress(cli: Cli, objects: Build, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_progress, "QUIET_SECONDS", 0.0)
+    result = cli("run", objects("timer"), "--prog", "arm", "--advance", "10s")
+    assert (result.status, result.err) == (0, "")

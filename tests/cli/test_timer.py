@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
+
+from ._cli import one_error
 from .conftest import Build, Cli
 
 
@@ -29,13 +33,13 @@ def test_run_trace_prints_the_timer_event_trace(cli: Cli, objects: Build) -> Non
     out = cli("run", objects("timer"), "--prog", "arm", "--advance", "2s", "--trace").out
     events = [line for line in out.splitlines() if line.startswith("event ")]
     assert events == [
-        "event 1000000000ns init timers[1] monotonic",
-        "event 1000000000ns set_callback timers[1] fire",
-        "event 1000000000ns start timers[1] expires 2000000000",
+        "event 1000000000ns init timers[1] clock monotonic",
+        "event 1000000000ns set_callback timers[1] callback fire",
+        "event 1000000000ns start timers[1] expires 2000000000ns",
         "event 2000000000ns fire timers[1]",
-        "event 2000000000ns start timers[1] expires 3000000000",
+        "event 2000000000ns start timers[1] expires 3000000000ns",
         "event 3000000000ns fire timers[1]",
-        "event 3000000000ns start timers[1] expires 4000000000",
+        "event 3000000000ns start timers[1] expires 4000000000ns",
     ]
 
 
@@ -49,3 +53,25 @@ def test_timer_list_needs_an_object(cli: Cli) -> None:
     result = cli("timer", "list")
     assert result.status != 0
     assert len(result.err.splitlines()) == 1
+
+
+def test_timer_plot_draws_the_trace(cli: Cli, objects: Build, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "timeline.svg"
+    result = cli("timer", "plot", objects("timer"), out, "--run", "arm", "--advance", "5s")
+    assert (result.status, result.err, result.out) == (0, "", f"{out}: 1 timer, 8 events\n")
+    assert "timers[1]" in out.read_text()
+
+
+def test_timer_plot_wants_an_svg_or_png_file(cli: Cli, objects: Build, tmp_path: Path) -> None:
+    result = cli("timer", "plot", objects("timer"), tmp_path / "timeline.pdf")
+    one_error(result, f"pybpf timer plot: error: {tmp_path / 'timeline.pdf'}: the picture's file must end in .svg or .png")
+
+
+def test_plain_output_gives_expiries_on_the_monotonic_clock_and_json_on_the_timers_own(cli: Cli, objects: Build) -> None:
+    objects("timer")  # skips without clang
+    example = Path(__file__).resolve().parents[2] / "examples" / "timers" / "patch_example.bpf.c"
+    plain = cli("timer", "list", example, "--run", "start_timer").out
+    assert plain == "hmap[0]  armed  clock realtime  expires 2000000000ns  callback timer_cb  prog start_timer\n"
+    [info] = json.loads(cli("timer", "list", "-j", example, "--run", "start_timer").out)
+    assert info["expires_ns"] == 1_767_225_601_000_000_000  # CLOCK_REALTIME, as rt.timers() gives it

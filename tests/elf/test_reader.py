@@ -154,7 +154,7 @@ def test_malformed_section_headers_are_refused(
 @pytest.mark.parametrize(
     ("offset", "new", "message"),
     [
-        (0, b"\x7fELG", r"^not an ELF file$"),
+        (0, b"\x7fELG", r"^not an ELF file \(a BPF object from clang -target bpf, or a \.c file, is needed\)$"),
         (4, b"\x01", r"^not a 64-bit ELF file$"),
         (5, b"\x03", r"^unknown ELF byte order 3$"),
         (18, struct.pack("<H", 62), r"^wrong machine: expected BPF \(247\), got 62$"),

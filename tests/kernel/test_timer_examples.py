@@ -133,7 +133,7 @@ def patch_example_as_syscall(directory: Path) -> Path:
     for old, new in (
         ('SEC("fentry/bpf_fentry_test1")', 'SEC("syscall")'),
         ("1000000000 /* 1 s */", "delay_ns"),
-        ("int armed = -1;", "int armed = -1;\nconst volatile __u64 delay_ns = 1000000000;"),
+        ("int start_result = -1;", "int start_result = -1;\nconst volatile __u64 delay_ns = 1000000000;"),
     ):
         assert source.count(old) == 1, f"patch_example.bpf.c changed: no single {old!r}"
         source = source.replace(old, new)
@@ -200,7 +200,7 @@ def test_the_patch_example_fires_once_as_the_kernel_does(twins, tmp_path: Path) 
     px = twins(patch_example_as_syscall(tmp_path), {"delay_ns": 100 * MILLISECOND}, [(".bss", 0, 8)])
     assert px.run("start_timer") == 0
     px.wait(50)
-    assert px.ours.globals["armed"] == 0
+    assert px.ours.globals["start_result"] == 0
     assert px.value("hmap", bytes(4), "<i") == (0,)
     px.wait(100)
     assert px.value("hmap", bytes(4), "<i") == (1,)

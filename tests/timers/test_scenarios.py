@@ -193,8 +193,7 @@ def test_timers_fire_in_expiry_order_with_ties_in_start_order(t: Timers) -> None
         fired.append([k for k in range(3) if t.counter(ARR, k)])
     assert fired == [[0], [0, 1, 2]]
     events = [(e.key, e.time_ns) for e in t.rt.timer_events() if e.event == "fire"]
-    key = lambda k: k.to_bytes(4, "little")  # noqa: E731
-    assert events == [(key(0), SECOND + 100), (key(2), SECOND + 300), (key(1), SECOND + 300)]
+    assert events == [(0, SECOND + 100), (2, SECOND + 300), (1, SECOND + 300)]  # keys typed as the map's
 
 
 # -- 8.5 frees from element operations ---------------------------------------------------------
@@ -332,6 +331,8 @@ def test_a_timer_storm_is_stopped_with_a_clear_error(c_file) -> None:  # type: i
     with pybpf.Runtime(clock=clock) as rt:
         obj = rt.load(c_file(STORM))
         assert obj.programs["start"].test_run().retval == 0
-        with pytest.raises(pybpf.BpfRuntimeError, match=r"^timer storm: more than 1000 callbacks in one advance"):
+        with pytest.raises(pybpf.BpfRuntimeError, match=r"^timer storm: more than 1000 callbacks in one advance, "
+                                                         r"timer storm\[0\] keeps re-arming$") as info:
             rt.advance(0)
+        assert info.value.timer == "storm[0]"
         assert [t.state for t in rt.timers()] == ["armed"]  # it is left as it was

@@ -76,6 +76,9 @@ class Owner:
     def callback_name(self, program: Any, entry: int) -> str:
         return f"cb{entry}"
 
+    def key_reader(self, m: Any) -> Callable[[bytes], Any]:
+        return bytes
+
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         self.callbacks[timer.slot](timer)
 

@@ -29,7 +29,12 @@ def test_defaults_start_at_one_second() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        pytest.param(lambda c: c.advance(-1), "time can't go backwards", id="negative-advance"),
+        pytest.param(lambda c: c.advance(-1), "advance: ns is -1: time can't go backwards", id="negative-advance"),
+        pytest.param(lambda c: c.run_until(S - 1),
+                     "run_until: t_ns 999999999 is before now (1000000000): time can't go backwards",
+                     id="run-until-the-past"),
+        pytest.param(lambda c: c.run_until_idle(-1), "run_until_idle: limit_ns is -1: time can't go backwards",
+                     id="negative-idle-limit"),
         pytest.param(lambda c: c.now(4), "unknown clock id 4", id="unknown-clock"),
         pytest.param(lambda c: VirtualClock(start_ns=-1), "clock times can't be negative", id="negative-start"),
         pytest.param(lambda c: VirtualClock(max_callbacks=0), "max_callbacks must be at least 1", id="no-callbacks"),
@@ -133,3 +138,23 @@ def test_a_timer_storm_is_stopped_and_named() -> None:
     with pytest.raises(BpfRuntimeError, match=r"^timer storm: more than 100 callbacks in one advance, timer storm keeps re-arming$"):
         clock.advance(1)
     assert clock.armed == 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        pytest.param(lambda c: c.advance(1.5 * S), "advance: ns must be an int of nanoseconds, not float (use int(1500000000.0))",
+                     id="float-advance"),
+        pytest.param(lambda c: c.advance(0.25), "advance: ns must be an int of nanoseconds, not float", id="fraction"),
+        pytest.param(lambda c: c.run_until(2.0 * S), "run_until: t_ns must be an int of nanoseconds, not float (use int(2000000000.0))",
+                     id="float-run-until"),
+        pytest.param(lambda c: c.run_until_idle("1s"), "run_until_idle: limit_ns must be an int of nanoseconds, not str",
+                     id="str-limit"),
+        pytest.param(lambda c: c.advance(True), "advance: ns must be an int of nanoseconds, not bool", id="bool"),
+    ],
+)
+def test_times_are_ints_of_nanoseconds(call: object, message: str) -> None:
+    clock = VirtualClock()
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        call(clock)  # type: ignore[operator]
+    assert clock.now() == S  # nothing moved

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._errors import NotSupportedError
-from ._errors import BtfError
+from ._errors import BtfError, BtfTypeError, BtfValueError
 from ._spec import POINTER_SIZE, ByteOrder, Spec
 from ._types import (
     Array,
@@ -82,7 +82,7 @@ def to_python(spec: Spec, type_id: int, data: bytes) -> Any:
     return _Reader(spec, bpftool=False).top(type_id, data)
 
 
-def from_python(spec: Spec, type_id: int, value: object) -> bytes:
+def from_python(spec: Spec, type_id: int, value: object, *, what: str = "value") -> bytes:
     """Encode ``value`` as the bytes of a value of type ``type_id``.
 
     Ints take ``int`` or ``bool`` (and strings such as ``"0x1f"``, or one character for a
@@ -91,13 +91,16 @@ def from_python(spec: Spec, type_id: int, value: object) -> bytes:
     ``bytes`` or ``str`` up to their length; structs and unions take a dict of some of their
     members; any type takes ``bytes`` of exactly its size.
 
+    ``what`` names the value in messages (``key: expected an int for INT 'int', got str``).
+
     Raises:
-        BtfError: if ``value`` has the wrong shape or does not fit the type.
+        BtfError: if ``value`` has the wrong shape (also a ``TypeError``) or does not fit the
+            type (also a ``ValueError``).
     """
     t = spec.types[spec.skip_modifiers(type_id)]
     size = _datasec_size(t) if isinstance(t, Datasec) else spec.resolve_size(type_id)
     buf = bytearray(size)
-    _Writer(spec).write(type_id, value, buf, 0, 0, "value")
+    _Writer(spec).write(type_id, value, buf, 0, 0, what)
     return bytes(buf)
 
 
@@ -327,12 +330,12 @@ class _Writer:
             case Datasec():
                 self._datasec(t, value, buf, path)
             case _:
-                raise BtfError(f"{path}: {describe(t)} has no value")
+                raise BtfTypeError(f"{path}: {describe(t)} has no value")
 
     def _raw(self, t: Type, value: bytes, buf: bytearray, offset: int, path: str) -> None:
         size = len(buf) if isinstance(t, Datasec) else self.spec.resolve_size(t.id)
         if len(value) != size:
-            raise BtfError(f"{path}: {describe(t)} needs {size} bytes, got {len(value)}")
+            raise BtfValueError(f"{path}: {describe(t)} needs {size} bytes, got {len(value)}")
         buf[offset : offset + size] = value
 
     def _scalar(self, t: Int | Enum | Enum64, value: object, bits: int, path: str) -> int:
@@ -345,10 +348,10 @@ class _Writer:
             for v in t.values:
                 if v.name == value:
                     return v.value & ((1 << bits) - 1)
-            raise BtfError(f"{path}: {describe(t)} has no enumerator '{value}'")
+            raise BtfValueError(f"{path}: {describe(t)} has no enumerator '{value}'")
         number = _as_int(value, t, path)
         if isinstance(t, Int) and IntEncoding.BOOL in t.encoding and number not in (0, 1):
-            raise BtfError(f"{path}: {number} is not a bool for {describe(t)}")
+            raise BtfValueError(f"{path}: {number} is not a bool for {describe(t)}")
         pattern = isinstance(value, str)
         return _check_range(number, bits, t.signed and not pattern, t, path)
 
@@ -364,25 +367,25 @@ class _Writer:
 
     def _float(self, t: Float, value: object, buf: bytearray, offset: int, path: str) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise BtfError(f"{path}: expected a number for {describe(t)}, got {_kind(value)}")
+            raise BtfTypeError(f"{path}: expected a number for {describe(t)}, got {_kind(value)}")
         try:
             buf[offset : offset + t.size] = _pack_float(t, value, self.order)
         except (OverflowError, struct.error):
-            raise BtfError(f"{path}: {value} out of range for {describe(t)}") from None
+            raise BtfValueError(f"{path}: {value} out of range for {describe(t)}") from None
 
     def _array(self, t: Array, value: object, buf: bytearray, offset: int, path: str) -> None:
         if _bytes_element(self.spec, t) and isinstance(value, (str, *_BYTES_LIKE)):
             data = value.encode() if isinstance(value, str) else bytes(value)
             if len(data) > t.nelems:
-                raise BtfError(
+                raise BtfValueError(
                     f"{path}: {len(data)} bytes do not fit in {describe(t)} of {t.nelems}"
                 )
             buf[offset : offset + len(data)] = data
             return
         if not isinstance(value, (list, tuple)):
-            raise BtfError(f"{path}: expected a list for {describe(t)}, got {_kind(value)}")
+            raise BtfTypeError(f"{path}: expected a list for {describe(t)}, got {_kind(value)}")
         if len(value) != t.nelems:
-            raise BtfError(
+            raise BtfValueError(
                 f"{path}: expected {t.nelems} elements for {describe(t)}, got {len(value)}"
             )
         step = self.spec.resolve_size(t.type)
@@ -393,12 +396,12 @@ class _Writer:
         self, t: Struct | Union, value: object, buf: bytearray, offset: int, path: str
     ) -> None:
         if not isinstance(value, Mapping):
-            raise BtfError(f"{path}: expected a dict for {describe(t)}, got {_kind(value)}")
+            raise BtfTypeError(f"{path}: expected a dict for {describe(t)}, got {_kind(value)}")
         for name, item in value.items():
             try:
                 field = self.spec.field(t.id, str(name))
             except BtfError as exc:
-                raise BtfError(f"{path}: {exc}") from None
+                raise BtfValueError(f"{path}: {exc}") from None
             where = f"{path}.{name}"
             at = offset + field.byte_offset
             if field.bitfield_size:
@@ -411,11 +414,11 @@ class _Writer:
 
     def _datasec(self, t: Datasec, value: object, buf: bytearray, path: str) -> None:
         if not isinstance(value, Mapping):
-            raise BtfError(f"{path}: expected a dict for {describe(t)}, got {_kind(value)}")
+            raise BtfTypeError(f"{path}: expected a dict for {describe(t)}, got {_kind(value)}")
         offsets = {self.spec.types[v.type].name: (v.type, v.offset) for v in t.vars}
         for name, item in value.items():
             if name not in offsets:
-                raise BtfError(f"{path}: {describe(t)} has no variable '{name}'")
+                raise BtfValueError(f"{path}: {describe(t)} has no variable '{name}'")
             var_id, var_offset = offsets[name]
             self.write(var_id, item, buf, var_offset, 0, f"{path}.{name}")
 
@@ -435,12 +438,12 @@ def _as_int(value: object, t: Type, path: str) -> int:
             return int(value, 0)
         except ValueError:
             pass
-    raise BtfError(f"{path}: expected an int for {describe(t)}, got {_kind(value)} {value!r}")
+    raise BtfTypeError(f"{path}: expected an int for {describe(t)}, got {_kind(value)} {value!r}")
 
 
 def _check_range(number: int, bits: int, signed: bool, t: Type, path: str) -> int:
     """Return ``number`` as ``bits`` unsigned bits if it fits, signed or not."""
     low, high = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
     if not low <= number <= high:
-        raise BtfError(f"{path}: {number} out of range for {describe(t)} ({low}..{high})")
+        raise BtfValueError(f"{path}: {number} out of range for {describe(t)} ({low}..{high})")
     return number & ((1 << bits) - 1)

@@ -15,11 +15,13 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = [
     "CommandError",
+    "Step",
     "Words",
     "add_common_options",
     "add_verb",
@@ -31,8 +33,10 @@ __all__ = [
     "split_options",
 ]
 
-NS_PER_UNIT = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-_TIME = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(ns|us|ms|s)?\s*$")
+NS_PER_UNIT = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
+               "h": 3_600_000_000_000}
+_TIME = re.compile(r"^\s*(-?)([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*(ns|us|ms|s|m|h)?\s*$")
+_TIME_HINT = "use 90s, 1.5m, 2h, 100ms, 250us, 10ns or nanoseconds"
 
 _DIGITS = {16: re.compile(r"[0-9a-f]+"), 10: re.compile(r"[0-9]+"), 8: re.compile(r"[0-7]+")}
 
@@ -48,19 +52,44 @@ class CommandError(Exception):
         self.status = status
 
 
+@dataclass
+class Step:
+    """One ``--run NAME`` (with the ``--ctx``/``--data`` that follow it) or ``--advance TIME``."""
+
+    kind: str  #: "run" or "advance"
+    name: str = ""
+    ns: int = 0
+    ctx: str | None = None  #: hex text until :func:`finish_common` parses it into ``ctx_bytes``
+    data: str | None = None
+    ctx_bytes: bytes | None = None
+    data_bytes: bytes | None = None
+
+
 class _Step(argparse.Action):
-    """Collects ``--run NAME`` and ``--advance TIME`` into ``namespace.steps``, in order."""
+    """Collects ``--run NAME`` and ``--advance TIME`` into ``namespace.steps``, in order.
+
+    ``--ctx`` and ``--data`` belong to the ``--run`` before them; given before any ``--run``,
+    they are the input of every run that has none of its own.
+    """
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
-        steps = list(getattr(namespace, "steps", None) or [])
+        steps: list[Step] = list(getattr(namespace, "steps", None) or [])
         if self.dest == "advance":
             try:
-                steps.append(("advance", parse_time(values)))
+                steps.append(Step("advance", ns=parse_time(values)))
             except CommandError as err:
                 parser.error(f"argument {option_string}: {err}")
+        elif self.dest in ("ctx", "data"):
+            runs = [step for step in steps if step.kind == "run"]
+            if not runs:
+                setattr(namespace, self.dest, values)
+            elif getattr(runs[-1], self.dest) is not None:
+                parser.error(f"argument {option_string}: given twice for --run {runs[-1].name}")
+            else:
+                setattr(runs[-1], self.dest, values)
         else:
-            steps.append(("run", values))
+            steps.append(Step("run", name=values))
         namespace.steps = steps
 
 
@@ -86,12 +115,14 @@ def add_common_options(parser: argparse.ArgumentParser, *, steps: bool = True) -
                         default=argparse.SUPPRESS,
                         help="run program NAME after loading (repeatable, in order with --advance)")
     parser.add_argument("--advance", metavar="TIME", action=_Step, default=argparse.SUPPRESS,
-                        help="advance the virtual clock by TIME (5s, 100ms, 250us, 10ns or ns), "
+                        help="advance the virtual clock by TIME (2h, 1.5m, 5s, 100ms, 250us, 10ns or ns), "
                              "firing due timers")
-    parser.add_argument("--ctx", metavar="HEX", default=argparse.SUPPRESS,
-                        help="context bytes (ctx_in) for every --run program, in hex")
-    parser.add_argument("--data", metavar="HEX", default=argparse.SUPPRESS,
-                        help="packet bytes (data_in) for every --run program, in hex")
+    parser.add_argument("--ctx", metavar="HEX", action=_Step, default=argparse.SUPPRESS,
+                        help="context bytes (ctx_in), in hex, for the --run before it (before "
+                             "any --run: for every run)")
+    parser.add_argument("--data", metavar="HEX", action=_Step, default=argparse.SUPPRESS,
+                        help="packet bytes (data_in), in hex, for the --run before it (before "
+                             "any --run: for every run)")
 
 
 def split_options(parser: argparse.ArgumentParser, args: argparse.Namespace, words: Sequence[str],
@@ -125,6 +156,9 @@ def finish_common(args: argparse.Namespace) -> None:
     data = getattr(args, "data", None)
     args.ctx = None if ctx is None else parse_hex(ctx, "--ctx")
     args.data = None if data is None else parse_hex(data, "--data")
+    for step in args.steps:
+        step.ctx_bytes = args.ctx if step.ctx is None else parse_hex(step.ctx, "--ctx")
+        step.data_bytes = args.data if step.data is None else parse_hex(step.data, "--data")
 
 
 class Words:
@@ -214,27 +248,29 @@ def _byte(word: str, base: int, what: str) -> int:
 
 
 def parse_time(text: str) -> int:
-    """``5s``, ``100ms``, ``250us``, ``10ns`` or a plain number of nanoseconds → nanoseconds.
+    """``2h``, ``1.5m``, ``5s``, ``100ms``, ``250us``, ``10ns`` or plain nanoseconds → nanoseconds.
 
     Raises:
-        CommandError: the text is not a time.
+        CommandError: the text is not a time, or a negative one (as ``rt.advance`` refuses).
     """
     match = _TIME.match(text)
     if match is None:
-        raise CommandError(f"bad time '{text}' (use 5s, 100ms, 250us, 10ns or nanoseconds)", 2)
-    number, unit = match.groups()
+        raise CommandError(f"bad time '{text}' ({_TIME_HINT})", 2)
+    sign, number, unit = match.groups()
     try:
         ns = Decimal(number) * NS_PER_UNIT[unit or "ns"]
     except InvalidOperation:  # pragma: no cover - the pattern only admits numbers
         raise CommandError(f"bad time '{text}'", 2) from None
     if ns != int(ns):
         raise CommandError(f"bad time '{text}': not a whole number of nanoseconds", 2)
+    if sign and ns:
+        raise CommandError(f"bad time '{text}': time can't go backwards", 2)
     return int(ns)
 
 
 def format_time(ns: int) -> str:
     """The shortest exact spelling of ``ns`` in the units :func:`parse_time` reads."""
-    for unit in ("s", "ms", "us"):
+    for unit in ("h", "m", "s", "ms", "us"):
         scale = NS_PER_UNIT[unit]
         if ns and ns % scale == 0:
             return f"{ns // scale}{unit}"

@@ -47,11 +47,11 @@ from ..btf import (
     dump_raw,
     parse_btf,
 )
+from ..runtime import CompileError, compile_c
 from ._args import CommandError, Words, add_verb
 from ._map import type_ids
 from ._output import emit_json
-from ._session import open_session, parse_object_ref
-from ._xlated import source_info
+from ._session import compile_failure, open_session, parse_object_ref
 
 __all__ = ["register", "type_json"]
 
@@ -70,13 +70,22 @@ def register(subs: Any) -> None:
              usage="dump { file FILE | map OBJ MAP [key|value|kv|all] | prog OBJ PROG } "
                    "[format { raw | c }]",
              help="print BTF types as bpftool btf dump",
-             epilog="FILE is a BPF object or a raw BTF file (/sys/kernel/btf/vmlinux)\n"
+             epilog="FILE is a BPF object, a C file (compiled first) or a raw BTF file\n"
+                    "(/sys/kernel/btf/vmlinux)\n"
                     "MAP := { id N | name NAME | pinned FILE }\n"
                     "PROG := { id N | name NAME | tag TAG | pinned FILE }")
 
 
 def read_btf_file(path: Path) -> Spec:
-    """The BTF of an object file's ``.BTF`` section, or of a raw BTF file, unmodified."""
+    """The BTF of an object file's ``.BTF`` section, or of a raw BTF file, unmodified.
+
+    A C file is compiled first, as every command that takes an object does.
+    """
+    if path.suffix == ".c" and path.is_file():
+        try:
+            path = compile_c(path)
+        except CompileError as err:
+            raise compile_failure(err) from None
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -201,7 +210,7 @@ def _dump(args: argparse.Namespace, words: Words) -> int:
             _print(args, loaded, ids, fmt)
         else:  # as bpftool: every type of the BTF the program was loaded with
             program = session.find_program(target.ref)
-            if not source_info(session.obj.spec, program).funcs:
+            if not program.source.funcs:
                 raise CommandError(f"program '{program.name}' was loaded without BTF")
             _print(args, loaded, None, fmt)
     return 0

@@ -58,6 +58,10 @@ def _run(args: argparse.Namespace) -> int:
     outcomes = run_directory(
         args.paths, cpu_version=int(args.cpu_version[1]), exclude_groups=excluded
     )
+    if not outcomes:
+        where = ", ".join(str(path) for path in args.paths)
+        print(f"pybpf conformance: error: no .data vectors in {where}", file=sys.stderr)
+        return 1
     ran = [o for o in outcomes if o.stage != "skip"]
     passed = sum(o.passed for o in ran)
     for o in outcomes:

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Sequence
 from typing import NoReturn
 
+from .. import __version__
 from .._errors import PybpfError
 from . import _btf, _conformance, _feature, _gen, _map, _prog, _run, _timer
 from ._args import CommandError
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "bpftool's, on an object file loaded afresh by each command.",
         epilog="Run 'pybpf COMMAND -h' for a command's arguments.",
     )
+    parser.add_argument("-V", "--version", action="version", version=f"pybpf {__version__}",
+                        help="print pybpf's version and exit")
     parser.add_argument("-j", "--json", action="store_true", help="JSON output, as bpftool -j")
     parser.add_argument("-p", "--pretty", action="store_true", help="pretty JSON output (implies -j)")
     parser.add_argument("-d", "--debug", "--verbose", dest="debug", action="store_true",

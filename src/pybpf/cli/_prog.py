@@ -22,7 +22,7 @@ from ._args import CommandError, Words, add_verb
 from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print
 from ._pins import write_prog_pin
 from ._session import ObjectRef, Session, open_session, parse_object_ref
-from ._xlated import func_signature, helper_name, source_info, tag_of, xlated
+from ._xlated import func_signature, helper_name, tag_of, xlated
 
 __all__ = ["map_ids", "memlock", "register"]
 
@@ -81,7 +81,7 @@ def map_ids(session: Session, program: Program) -> list[int]:
 
 
 def _info(session: Session, program: Program) -> dict[str, Any]:
-    notes = source_info(session.obj.spec, program)
+    notes = program.source
     info: dict[str, Any] = {
         "id": session.prog_ids[program.name],
         "type": ProgType(program.type).name.lower(),
@@ -164,7 +164,7 @@ def _dump(args: argparse.Namespace, words: Words) -> int:
             if args.json:
                 emit_json(None, args.pretty)
             return 0
-        notes = source_info(session.obj.spec, program)
+        notes = program.source
         btf = session.obj.spec.btf
         rows: list[dict[str, Any]] = []
         for pc, insn in iter_pcs(insns):

@@ -19,6 +19,7 @@ from typing import Any
 from ..btf import format_value
 from ..maps import MapType
 from ..runtime import Map
+from ..timers import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME
 from ._args import Words, add_verb, format_time
 from ._map import Value, entries, type_ids
 from ._output import Raw, btf_json, emit_json, hex_json
@@ -26,6 +27,7 @@ from ._session import ObjectRef, Session, open_session
 
 __all__ = ["Renderer", "register", "timer_events", "timer_infos"]
 
+_CLOCK_IDS = {"realtime": CLOCK_REALTIME, "monotonic": CLOCK_MONOTONIC, "boottime": CLOCK_BOOTTIME}
 _PERCPU = frozenset({MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH})
 
 
@@ -112,14 +114,22 @@ def _globals(session: Session) -> dict[str, Any]:
     return found
 
 
-def timer_infos(session: Session, render: Renderer) -> list[dict[str, Any]]:
+def timer_infos(session: Session, render: Renderer, *, monotonic: bool = False) -> list[dict[str, Any]]:
+    """The runtime's timers, keys rendered as the map's are. ``monotonic`` moves each expiry
+    from the timer's own clock to CLOCK_MONOTONIC, the clock of every other time the plain
+    output prints (JSON keeps the API's ``expires_ns``, on the timer's clock)."""
+    clock = session.rt.clock
+    offsets = {name: clock.now(clock_id) - clock.now() for name, clock_id in _CLOCK_IDS.items()}
     out = []
     for info in session.rt.timers():
-        key: Any = hex_json(info.key)
+        key: Any = hex_json(info.raw_key)
         if info.map in session.obj.maps:
-            key = render.key(session.obj.maps[info.map], info.key, as_json=True)
+            key = render.key(session.obj.maps[info.map], info.raw_key, as_json=True)
+        expires = info.expires_ns
+        if monotonic and expires is not None:
+            expires -= offsets[info.clock]
         out.append({"map": info.map, "key": key, "clock": info.clock, "state": info.state,
-                    "expires_ns": info.expires_ns, "callback": info.callback, "program": info.program})
+                    "expires_ns": expires, "callback": info.callback, "program": info.program})
     return out
 
 
@@ -127,9 +137,9 @@ def timer_events(session: Session, render: Renderer) -> list[dict[str, Any]]:
     """The runtime's timer event trace, keys rendered as the timers' keys are."""
     out = []
     for event in session.rt.timer_events():
-        key: Any = hex_json(event.key)
+        key: Any = hex_json(event.raw_key)
         if event.map in session.obj.maps:
-            key = render.key(session.obj.maps[event.map], event.key, as_json=True)
+            key = render.key(session.obj.maps[event.map], event.raw_key, as_json=True)
         out.append({"time_ns": event.time_ns, "event": event.event, "map": event.map, "key": key,
                     "detail": event.detail})
     return out
@@ -194,7 +204,7 @@ def _print_plain(session: Session, render: Renderer, maps: dict[str, tuple[Map, 
             lines.append(f"run {step.name}: return value {step.result.retval}")
         else:
             callbacks = f"{step.fired} callback{'' if step.fired == 1 else 's'}"
-            lines.append(f"advance {format_time(step.advanced_ns)}: now {step.now_ns}ns, {callbacks} fired")
+            lines.append(f"advance {format_time(step.advanced_ns)}: monotonic time {step.now_ns}ns, {callbacks} fired")
     for name, (handle, found) in maps.items():
         kind = handle.type.name.lower()
         if found is None:
@@ -209,7 +219,7 @@ def _print_plain(session: Session, render: Renderer, maps: dict[str, tuple[Map, 
             lines.append(f"  {_text(render.key(handle, key, as_json=False))}: {_text(shown)}")
     for name, value in _globals(session).items():
         lines.append(f"global {name} = {_text(value)}")
-    for timer in timer_infos(session, render):
+    for timer in timer_infos(session, render, monotonic=True):
         expires = f", expires {timer['expires_ns']}ns" if timer["expires_ns"] is not None else ""
         callback = f", callback {timer['callback']}" if timer["callback"] else ""
         lines.append(f"timer {timer['map']}[{_text(timer['key'])}]: {timer['state']}, "

@@ -25,9 +25,19 @@ from ..runtime import CompileError, Map, Object, Program, Runtime, TestRunResult
 from ..verifier import VerifierError
 from ._args import CommandError, Words, format_time
 from ._pins import map_pin_path, persistable, read_pin, restore_map, write_map_pin
+from ._progress import STEPS, Progress
 from ._xlated import tag_of
 
-__all__ = ["ObjectRef", "Ref", "Session", "open_session", "parse_object_ref"]
+__all__ = ["ObjectRef", "Ref", "Session", "compile_failure", "open_session", "parse_object_ref"]
+
+
+def compile_failure(err: CompileError) -> CommandError:
+    """A compile error as a command reports it: the command and the compiler's whole
+    diagnostic on standard error first, as make shows them, then the one-line error."""
+    first, _, rest = str(err).partition("\n")
+    if rest:
+        print(rest, file=sys.stderr)
+    return CommandError(first)
 
 
 @dataclass
@@ -147,8 +157,8 @@ class Session:
             who = f"program '{err.program}'" if err.program else "a program"
             who += " refused by the verifier"
             raise CommandError(f"{path}: {who}: {err}{where}") from None
-        except CompileError as err:  # its message names the file already
-            raise CommandError(str(err)) from None
+        except CompileError as err:
+            raise compile_failure(err) from None
         except OSError as err:
             raise CommandError(f"{path}: {(err.strerror or str(err)).lower()}") from None
         except PybpfError as err:
@@ -170,26 +180,40 @@ class Session:
                     program.attach()
                 except NotSupportedError:
                     pass
-        for kind, value in self.args.steps:
-            if kind == "run":
-                result = self.run_program(self.find_program(Ref("name", value)), self.args.ctx,
-                                          self.args.data, what=f"--run {value}")
-                self.steps.append(StepResult("run", value, result=result))
+        for step in self.args.steps:
+            if step.kind == "run":
+                result = self.run_program(self.find_program(Ref("name", step.name)), step.ctx_bytes,
+                                          step.data_bytes, what=f"--run {step.name}")
+                self.steps.append(StepResult("run", step.name, result=result))
             else:
-                self.advance(value)
+                self.advance(step.ns)
 
     def advance(self, ns: int) -> None:
-        """Move the virtual clock, firing due timers."""
+        """Move the virtual clock, firing due timers; on a terminal, a long step shows its
+        progress (:mod:`._progress`)."""
         before = self._fired()
+        label = f"--advance {format_time(ns)}"
+        progress = Progress(label, self.rt.clock.now(), ns)
         try:
-            self.rt.advance(ns)
+            if progress.enabled:
+                step, left = max(1, ns // STEPS), ns
+                while True:  # slices fire exactly what one advance would
+                    self.rt.advance(min(step, left))
+                    left -= min(step, left)
+                    progress.update(self.rt.clock.now(), self._fired() - before)
+                    if not left:
+                        break
+            else:
+                self.rt.advance(ns)
         except PybpfError as err:  # a callback faulted, or a timer storm
-            raise CommandError(f"--advance {format_time(ns)}: {err}") from None
+            raise CommandError(f"{label}: {err}") from None
+        finally:
+            progress.close()
         self.steps.append(StepResult("advance", advanced_ns=ns, now_ns=self.rt.clock.now(),
                                      fired=self._fired() - before))
 
     def _fired(self) -> int:
-        return sum(1 for event in self.rt.timer_events() if event.event == "fire")
+        return self.rt.timers_table.fired
 
     def run_program(self, program: Program, ctx: bytes | None, data: bytes | None, *,
                     repeat: int = 1, what: str = "") -> TestRunResult:

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from .._spec import CollectionSpec
 from ..btf import (
     Array,
     BtfError,
@@ -34,7 +33,6 @@ from ..btf import (
     FuncProto,
     Fwd,
     Int,
-    LineInfo,
     Ptr,
     Restrict,
     Spec,
@@ -47,7 +45,7 @@ from ..helpers import BY_ID
 from ..isa import LDDW, Instruction, PseudoSrc, encode
 from ..runtime import Program
 
-__all__ = ["Annotations", "func_signature", "helper_name", "source_info", "tag_of", "xlated"]
+__all__ = ["func_signature", "helper_name", "tag_of", "xlated"]
 
 PSEUDO_MAP_FD = 1
 PSEUDO_MAP_VALUE = 2
@@ -86,47 +84,6 @@ def tag_of(program: Program) -> str:
 def xlated(program: Program, map_ids: Mapping[str, int]) -> list[Instruction]:
     """The instructions ``prog dump xlated`` prints (see the module docstring)."""
     return _as_loaded(program, map_ids)
-
-
-@dataclass(frozen=True)
-class Annotations:
-    """The ``.BTF.ext`` records of one program, by PC: function type ids and source lines."""
-
-    funcs: Mapping[int, int]
-    lines: Mapping[int, LineInfo]
-
-
-def source_info(collection: CollectionSpec, program: Program) -> Annotations:
-    """Where each function of ``program`` starts (with its ``FUNC`` type) and its line records."""
-    ext, btf = collection.ext, collection.btf
-    if ext is None or btf is None:
-        return Annotations({}, {})
-    spec = program.spec
-    length = sum(insn.width for insn in spec.instructions)
-    starts = sorted([(0, spec.name, spec.section), *((pc, n, ".text") for n, pc in spec.subprograms.items())])
-    funcs: dict[int, int] = {}
-    lines: dict[int, LineInfo] = {}
-    for i, (pc, name, section) in enumerate(starts):
-        end_pc = starts[i + 1][0] if i + 1 < len(starts) else length
-        records = ext.func_info.get(section) or ext.func_info.get("?" + section) or ()
-        line_records = ext.line_info.get(section) or ext.line_info.get("?" + section) or ()
-        record = next((r for r in records if _func_name(btf, r.type_id) == name), None)
-        if record is None:
-            continue
-        funcs[pc] = record.type_id
-        first, last = record.insn_off, record.insn_off + 8 * (end_pc - pc)
-        for line in line_records:
-            if first <= line.insn_off < last:
-                lines.setdefault(pc + (line.insn_off - first) // 8, line)
-    return Annotations(funcs, lines)
-
-
-def _func_name(btf: Spec, type_id: int) -> str | None:
-    try:
-        t = btf.type_by_id(type_id)
-    except BtfError:  # a damaged record names no function
-        return None
-    return t.name if isinstance(t, Func) else None
 
 
 def func_signature(btf: Spec, type_id: int) -> str:

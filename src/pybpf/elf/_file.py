@@ -115,9 +115,10 @@ def read_object(data: bytes) -> ObjectFile:
 
 
 def _check_header(data: bytes) -> ByteOrder:
+    if not data.startswith(b"\x7fELF") and not b"\x7fELF".startswith(data):
+        # Say what it is not before how short it is: a text file is not a "truncated ELF".
+        raise ElfError("not an ELF file (a BPF object from clang -target bpf, or a .c file, is needed)")
     _check_extent(data, 0, _EHDR_SIZE, "header")
-    if data[:4] != b"\x7fELF":
-        raise ElfError("not an ELF file")
     if data[4] != _ELFCLASS64:
         raise ElfError("not a 64-bit ELF file")
     byte_order = _BYTE_ORDERS.get(data[5])

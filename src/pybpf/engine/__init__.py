@@ -2,10 +2,11 @@
 memory model every engine shares: each byte a program touches belongs to a registered region.
 """
 
+from ._budget import DEFAULT_MAX_INSTRUCTIONS as DEFAULT_MAX_INSTRUCTIONS
+from ._budget import check_budget as check_budget
 from ._context import MAX_CALL_FRAMES as MAX_CALL_FRAMES
 from ._context import STACK_SIZE as STACK_SIZE
 from ._context import ExecContext as ExecContext
-from ._engine import DEFAULT_MAX_INSTRUCTIONS as DEFAULT_MAX_INSTRUCTIONS
 from ._engine import Engine as Engine
 from ._engine import HelperFn as HelperFn
 from ._engine import HelperTable as HelperTable

@@ -46,6 +46,7 @@ from ..isa import (
     subprogram_entries,
 )
 from ._alu import ALU32, ALU64, CONDITIONS, END, M32, M64, S32, S64
+from ._budget import block_cost
 from ._context import STACK_SIZE
 
 __all__ = ["generate"]
@@ -117,7 +118,7 @@ class _Function:
     def _block(self, start: int, depth: int) -> list[str]:
         pad = "    " * depth
         block = self.blocks[start]
-        lines = [f"n += {len(block.pcs)}", f"if n > lim: X.over_budget({start})"]
+        lines = [f"n += {block_cost(block)}", f"if n > lim: X.over_budget({start})"]  # see _budget
         for pc in block.pcs:
             lines += self._insn(pc, self.by_pc[pc])
         if len(block.successors) == 1 and block.fallthrough is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
+from ._budget import DEFAULT_MAX_INSTRUCTIONS
 from ._context import ExecContext
 from ._memory import Region
 
@@ -16,13 +17,15 @@ HelperFn = Callable[[ExecContext, int, int, int, int, int], int]
 #: Linux's helper set and the conformance suite's own.
 HelperTable = Mapping[int, HelperFn]
 
-#: The default instruction budget of one run: far above what a verified program can execute
-#: in a test, low enough that a runaway unverified loop stops in seconds.
-DEFAULT_MAX_INSTRUCTIONS = 100_000_000
 
 
 class Engine(Protocol):
-    """An executor of one validated program (the interpreter, the JIT)."""
+    """An executor of one validated program (the interpreter, the JIT).
+
+    Every engine charges the instruction budget by the one rule of ``_budget.py``, in the
+    run's ``ExecContext``, so a budget means the same whichever engine runs the program, and
+    sets ``BpfRuntimeError.engine`` to itself on a fault in its code.
+    """
 
     def run(
         self,

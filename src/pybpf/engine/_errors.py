@@ -10,13 +10,25 @@ __all__ = ["BpfRuntimeError", "InstructionLimitError", "OutOfBoundsError"]
 class BpfRuntimeError(PybpfError):
     """Raised by an engine when a run faults (bad access, call too deep, unknown helper...).
 
-    ``pc`` is the slot index of the faulting instruction, when known. Programs never see these:
-    a fault ends the run and reaches the host that started it.
+    Programs never see these: a fault ends the run and reaches the host that started it. The
+    runtime says where before the error reaches the caller; the attributes hold the same facts:
+
+    - ``pc``: the slot index of the faulting instruction, when known;
+    - ``program``: the program whose code faulted (a tail call's target, if it got that far);
+    - ``callback``: the callback's name when a timer callback faulted, else None;
+    - ``timer``: the timer whose callback faulted, as ``map[key]``, else None;
+    - ``source_line``: ``file.c:42`` from the program's BTF line info, when it has some.
     """
 
     def __init__(self, message: str, *, pc: int | None = None) -> None:
         super().__init__(message)
         self.pc = pc
+        self.program: str | None = None
+        self.callback: str | None = None
+        self.timer: str | None = None
+        self.source_line: str | None = None
+        #: the engine whose code faulted (set by the engine; the runtime maps it to a program)
+        self.engine: object = None
 
 
 class OutOfBoundsError(BpfRuntimeError):

@@ -9,9 +9,10 @@ from typing import Any, final
 
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
+from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._codegen import generate
 from ._context import MAY_GOTO_BUDGET, STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
-from ._engine import DEFAULT_MAX_INSTRUCTIONS, HelperTable
+from ._engine import HelperTable
 from ._errors import BpfRuntimeError
 from ._memory import AddressSpace, Region
 
@@ -26,8 +27,11 @@ class Interpreter:
         insns: the program; it is validated here (:func:`pybpf.isa.validate`).
         helpers: helper implementations by id (see :data:`HelperTable`).
         space: the shared regions (maps, global data); a private empty one by default.
-        max_instructions: the budget of one run, counted across subprogram calls.
+        max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
+            is counted).
         name: used in tracebacks of the generated code.
+        owner: what the engine runs for (the runtime's program), given back on faults as
+            ``BpfRuntimeError.engine.owner``; opaque to the engine.
 
     Raises:
         InstructionError: the program is malformed.
@@ -41,12 +45,14 @@ class Interpreter:
         space: AddressSpace | None = None,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        owner: object = None,
     ) -> None:
         validate(insns)
+        self.owner = owner
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
         self.space = space if space is not None else AddressSpace()
-        self.max_instructions = max_instructions
+        self.max_instructions = check_budget(max_instructions)
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
         self._code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
@@ -126,6 +132,10 @@ class Interpreter:
                     fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
         except PacketAbort:
             return 0
+        except BpfRuntimeError as err:
+            if err.engine is None:  # the innermost run knows which code faulted
+                err.engine = ctx.engine
+            raise
         finally:
             self._counts.last = ctx.n
             self._pool.release(ctx)

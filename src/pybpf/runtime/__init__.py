@@ -2,6 +2,7 @@
 table that decides when maps and programs are freed (see DESIGN.md's public API).
 """
 
+from ._compile import compile_c as compile_c
 from ._errors import CompileError as CompileError
 from ._errors import TestRunError as TestRunError
 from ._globals import Globals as Globals

@@ -11,12 +11,18 @@ __all__ = ["CompileError", "TestRunError"]
 class CompileError(PybpfError):
     """Raised by :meth:`Runtime.load` when compiling a ``.c`` file fails.
 
-    ``output`` holds the compiler's messages.
+    The message's first line is the first error; then come the command and its exit status,
+    then the whole diagnostic. ``output`` holds the compiler's messages as printed,
+    ``command`` the command that ran (empty when none could) and ``returncode`` its status.
     """
 
-    def __init__(self, message: str, output: str = "") -> None:
+    def __init__(
+        self, message: str, output: str = "", *, command: list[str] | None = None, returncode: int | None = None
+    ) -> None:
         super().__init__(message)
         self.output = output
+        self.command = command or []
+        self.returncode = returncode
 
 
 class TestRunError(BpfRuntimeError):

@@ -14,6 +14,7 @@ from typing import Any, final
 
 from ..btf import Datasec, Linkage, Spec, Var, from_python, to_python
 from ..maps import EPERM, Map, MapError
+from ._names import missing
 
 __all__ = ["GlobalVar", "Globals", "global_vars"]
 
@@ -62,8 +63,14 @@ class Globals(Mapping[str, Any]):
         start = address - region.base + var.offset
         return region.buf[start : start + var.size]
 
+    def _var(self, name: str) -> GlobalVar:
+        try:
+            return self._vars[name]
+        except (KeyError, TypeError):
+            raise missing("global", name, self._vars, "the object") from None
+
     def __getitem__(self, name: str) -> Any:
-        var = self._vars[name]
+        var = self._var(name)
         assert self._btf is not None
         return to_python(self._btf, var.type_id, bytes(self._raw(var)))
 
@@ -73,13 +80,14 @@ class Globals(Mapping[str, Any]):
         Raises:
             KeyError: there is no such global.
             MapError: the global is in ``.rodata`` and the object is loaded (EPERM).
-            BtfError: the value does not fit the variable's type.
+            TypeError, ValueError: the value has the wrong type or does not fit the variable's
+                type (both also :class:`~pybpf.BtfError`).
         """
-        var = self._vars[name]
+        var = self._var(name)
         if var.readonly and self.frozen:
             raise MapError("update", EPERM, f"global '{name}' is in read-only data, frozen after load")
         assert self._btf is not None
-        self._raw(var)[:] = from_python(self._btf, var.type_id, value)
+        self._raw(var)[:] = from_python(self._btf, var.type_id, value, what=f"global '{name}'")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._vars)

@@ -42,6 +42,7 @@ from ..verifier import (
 from ._compile import compile_c
 from ._globals import Globals, global_vars
 from ._map import Map
+from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
 
@@ -127,7 +128,7 @@ class _Loader:
             if pspec.autoload
         }
         self._initial_values(programs)
-        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases), globals_view)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view)
         self.rt._objects.add(obj)
         return obj
 
@@ -203,7 +204,7 @@ class _Loader:
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
             if name not in variables:
-                raise KeyError(f"load: no global variable '{name}' in object '{self.spec.name}'")
+                raise missing("global", name, variables, f"object '{self.spec.name}'")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:
@@ -221,8 +222,11 @@ class _Loader:
             err.program = pspec.name  # say which program, as libbpf does
             raise
         insns = sanitize_dead_code(insns, facts.reachable)
-        engine = Interpreter(insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name)
-        program = Program(self.rt, pspec, insns, engine, facts)
+        engine = Interpreter(
+            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name,
+            max_instructions=self.rt.max_instructions,
+        )
+        program = Program(self.rt, pspec, insns, engine, facts, self.spec)
         self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
         return program
 

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, final
 
 from .. import maps
-from ..btf import Spec, from_python, to_python
+from ..btf import Int, IntEncoding, Spec, from_python, to_python
 from ..maps import MapError, Table
+from ._checks import expect
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -26,18 +27,31 @@ EBADF = 9
 class BtfCodec:
     """Converts a map key or value through its BTF type (ints, bytes, lists, dicts)."""
 
-    def __init__(self, spec: Spec, type_id: int) -> None:
+    def __init__(self, spec: Spec, type_id: int, label: str = "value") -> None:
         self.spec = spec
         self.type_id = type_id
+        self.label = label
+        t = spec.types[spec.skip_modifiers(type_id)]
+        # Most keys are plain integers: reading them skips the walk along the type (timer
+        # listings and map iteration read thousands).
+        plain = isinstance(t, Int) and t.bits == 8 * t.size and not t.offset
+        self._int_signed = t.signed if plain and isinstance(t, Int) and IntEncoding.BOOL not in t.encoding else None
 
     def to_bytes(self, value: Any) -> bytes:
-        """The bytes of ``value``; bytes pass through unchanged."""
+        """The bytes of ``value``; bytes pass through unchanged.
+
+        Raises:
+            TypeError, ValueError: ``value`` has the wrong type, or does not fit (both also
+                :class:`~pybpf.BtfError`); the message starts with ``label``.
+        """
         if isinstance(value, bytes | bytearray):
             return bytes(value)
-        return from_python(self.spec, self.type_id, value)
+        return from_python(self.spec, self.type_id, value, what=self.label)
 
     def from_bytes(self, data: bytes) -> Any:
         """The Python value of ``data``."""
+        if self._int_signed is not None:
+            return int.from_bytes(data, self.spec.byte_order, signed=self._int_signed)
         return to_python(self.spec, self.type_id, data)
 
 
@@ -75,10 +89,43 @@ class ObjectCodec:
         return stored
 
 
-def _codec(spec: Spec | None, type_id: int, size: int) -> maps.Codec:
+def _codec(spec: Spec | None, type_id: int, size: int, label: str) -> maps.Codec:
     if spec is not None and type_id:
-        return BtfCodec(spec, type_id)
-    return maps.default_codec(size)
+        return _Checked(BtfCodec(spec, type_id, label), label, size)
+    return _Checked(maps.default_codec(size), label, size)
+
+
+_BYTES = (bytes, bytearray, memoryview)
+
+
+class _Checked:
+    """A key or value codec whose conversion errors are Python's: a value of the wrong type is
+    a ``TypeError`` and one that does not fit a ``ValueError``, raised at the call and naming
+    the map and the argument (``map 'flows': key: expected a dict for STRUCT 'flow', got int``)."""
+
+    def __init__(self, codec: maps.Codec, label: str, size: int) -> None:
+        self.codec = codec
+        self.label = label
+        self.size = size
+
+    def to_bytes(self, value: Any) -> bytes:
+        """The bytes for ``value``, checked."""
+        if isinstance(value, _BYTES):
+            if len(value) != self.size:
+                raise ValueError(f"{self.label}: expected {self.size} bytes, got {len(value)}")
+            return bytes(value)
+        if isinstance(self.codec, BtfCodec):
+            return self.codec.to_bytes(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{self.label}: expected an int or {self.size} bytes, got {type(value).__name__}")
+        try:
+            return self.codec.to_bytes(value)
+        except MapError:
+            raise ValueError(f"{self.label}: {value} does not fit in {self.size} bytes") from None
+
+    def from_bytes(self, data: bytes) -> Any:
+        """The Python value of ``data``."""
+        return self.codec.from_bytes(data)
 
 
 @final
@@ -111,10 +158,11 @@ class Map(MutableMapping[Any, Any]):
         value_codec: maps.Codec = (
             ObjectCodec(runtime, inner, btf, inner_type_ids)
             if inner.holds_objects
-            else _codec(btf, value_type_id, inner.value_size)
+            else _codec(btf, value_type_id, inner.value_size, f"map '{inner.name}': value")
         )
-        key_codec = _codec(btf, key_type_id, inner.key_size)
+        key_codec = _codec(btf, key_type_id, inner.key_size, f"map '{inner.name}': key")
         self._table = Table(inner, key_codec=key_codec, value_codec=value_codec)
+        runtime._key_codecs.setdefault(inner, key_codec)  # timers and traces type keys alike
         self._open = True
         runtime._table.acquire_map(inner)
 
@@ -193,6 +241,7 @@ class Map(MutableMapping[Any, Any]):
             MapError: the kernel's error (EEXIST, ENOENT, E2BIG, ...), as ``.errno``.
         """
         self._check_open()
+        expect(flags, int, "update_elem: flags", "an int (BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK)")
         self._inner.update_elem(self._table.key_codec.to_bytes(key), self._table.encode_value(value), flags)
 
     def lookup_and_delete(self, key: Any) -> Any:
@@ -209,6 +258,7 @@ class Map(MutableMapping[Any, Any]):
     def push(self, value: Any, flags: int = 0) -> None:
         """Push onto a queue or stack (``BPF_EXIST`` overwrites the oldest when full)."""
         self._check_open()
+        expect(flags, int, "push: flags", "an int")
         self._inner.update_elem(b"", self._table.encode_value(value), flags)
 
     def pop(self, *args: Any) -> Any:
@@ -230,8 +280,16 @@ class Map(MutableMapping[Any, Any]):
         return self._table.decode_value(self._inner.lookup_elem(b""))
 
     def poll(self, callback: Callable[[bytes], object], timeout: float | None = 0) -> int:
-        """Deliver submitted ring-buffer records to ``callback``; returns how many."""
+        """Deliver submitted ring-buffer records to ``callback``; returns how many.
+
+        Raises:
+            TypeError: the map is not a ring buffer, or ``callback`` is not callable.
+        """
         self._check_open()
+        if self.type != maps.MapType.RINGBUF:
+            raise TypeError(f"poll: map '{self.name}' is not a ring buffer (type {self.type.name.lower()})")
+        if not callable(callback):
+            raise TypeError(f"poll: callback must be callable, not {type(callback).__name__}")
         return self._inner.poll(callback, timeout)  # type: ignore[attr-defined,no-any-return]
 
     # -- references ------------------------------------------------------------------------
@@ -239,6 +297,7 @@ class Map(MutableMapping[Any, Any]):
     def pin(self, path: str) -> None:
         """Pin the map at ``path`` in the runtime: the pin holds a user reference of its own."""
         self._check_open()
+        expect(path, str, "pin: path", "a str")
         self._runtime._table.pin(path, self._inner, self._btf, self._key_type_id, self._value_type_id)
 
     def close(self) -> None:

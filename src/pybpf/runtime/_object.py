@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, final
 from .._spec import CollectionSpec
 from ._globals import Globals
 from ._map import Map
+from ._names import missing
 from ._program import Program
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["MapsView", "Object"]
+__all__ = ["MapsView", "Object", "ProgramsView"]
 
 
 @final
@@ -21,12 +22,16 @@ class MapsView(Mapping[str, Map]):
     """The maps of an object by name; global-data maps also answer to their section name
     (``obj.maps[".bss"]`` as well as libbpf's ``obj.maps["prog.bss"]``)."""
 
-    def __init__(self, handles: dict[str, Map], aliases: dict[str, str]) -> None:
+    def __init__(self, handles: dict[str, Map], aliases: dict[str, str], where: str = "the object") -> None:
         self._handles = handles
         self._aliases = aliases
+        self._where = where
 
     def __getitem__(self, name: str) -> Map:
-        return self._handles[self._aliases.get(name, name)]
+        try:
+            return self._handles[self._aliases.get(name, name)]
+        except (KeyError, TypeError):
+            raise missing("map", name, self._handles, self._where) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._handles)
@@ -36,6 +41,27 @@ class MapsView(Mapping[str, Map]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._handles or name in self._aliases
+
+
+@final
+class ProgramsView(Mapping[str, Program]):
+    """The programs of an object by function name; a missing name lists those that exist."""
+
+    def __init__(self, programs: dict[str, Program], where: str) -> None:
+        self._programs = programs
+        self._where = where
+
+    def __getitem__(self, name: str) -> Program:
+        try:
+            return self._programs[name]
+        except (KeyError, TypeError):
+            raise missing("program", name, self._programs, self._where) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._programs)
+
+    def __len__(self) -> int:
+        return len(self._programs)
 
 
 @final
@@ -61,7 +87,7 @@ class Object:
         self._runtime = runtime
         self.spec = spec
         self.name = spec.name
-        self.programs: Mapping[str, Program] = programs
+        self.programs: Mapping[str, Program] = ProgramsView(programs, f"object '{spec.name}'")
         self.maps = maps
         self.globals = globals_
         self.closed = False

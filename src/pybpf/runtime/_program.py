@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, final
+from typing import TYPE_CHECKING, Any, final
 
 from .._errors import NotSupportedError
-from .._spec import AttachType, ProgramSpec, ProgType
-from ..engine import Interpreter, Region
+from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
+from ..btf import Spec
+from ..engine import BpfRuntimeError, Interpreter, Region
 from ..isa import Instruction
 from ..verifier import Facts
+from ._checks import expect
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
+from ._faults import locate, trimmed
+from ._source import SourceInfo, source_info
+from ._typed_ctx import context_type, pack_context, unpack_context
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -32,7 +39,8 @@ HOOK_TYPES = frozenset({ProgType.TRACING, ProgType.KPROBE, ProgType.TRACEPOINT, 
 @dataclass(frozen=True)
 class TestRunResult:
     """What ``BPF_PROG_TEST_RUN`` reports: r0 as the kernel's u32, the average duration of one
-    run, and the packet and context as the program left them (None when the type has none)."""
+    run, and the packet and context as the program left them (None when the type has none);
+    ``context`` is the same context as a dict."""
 
     __test__ = False  # not a pytest test class, despite its name
 
@@ -40,6 +48,8 @@ class TestRunResult:
     duration_ns: int
     data_out: bytes | None
     ctx_out: bytes | None
+    #: for a ``ctx`` given as a dict, ``ctx_out`` typed the same way (a dict)
+    context: Any = None
 
 
 @final
@@ -47,13 +57,21 @@ class Program:
     """A program of a loaded object (``obj.programs["name"]``)."""
 
     def __init__(
-        self, runtime: Runtime, spec: ProgramSpec, insns: Sequence[Instruction], engine: Interpreter, facts: Facts
+        self,
+        runtime: Runtime,
+        spec: ProgramSpec,
+        insns: Sequence[Instruction],
+        engine: Interpreter,
+        facts: Facts,
+        collection: CollectionSpec | None = None,
     ) -> None:
         self._runtime = runtime
         self.facts = facts  #: what the verifier proved of this program
         self.spec = spec
         self.instructions = tuple(insns)
         self.engine = engine
+        engine.owner = self  # a fault in its code names this program
+        self._collection = collection
         self.run_count = 0
         self.run_time_ns = 0
         self._stats_lock = threading.Lock()
@@ -76,11 +94,22 @@ class Program:
     def __repr__(self) -> str:
         return f"<Program '{self.name}' {self.type.name.lower()} section '{self.section}'>"
 
+    @functools.cached_property
+    def source(self) -> SourceInfo:
+        """The program's function and line records from ``.BTF.ext`` (empty without them)."""
+        if self._collection is None:
+            return SourceInfo({}, {})
+        return source_info(self._collection, self.spec)
+
     def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
         start = time.perf_counter_ns()
-        r0 = self.engine.run(
-            r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
-        )
+        try:
+            r0 = self.engine.run(
+                r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
+            )
+        except BpfRuntimeError as err:
+            locate(err, self)
+            raise
         elapsed = time.perf_counter_ns() - start
         with self._stats_lock:
             self.run_count += 1
@@ -106,24 +135,55 @@ class Program:
         if size > SYSCALL_CTX_MAX:
             raise TestRunError(f"test_run: a context of {size} bytes is over {SYSCALL_CTX_MAX} (EINVAL)", EINVAL)
 
+    @functools.cached_property
+    def context_type(self) -> int:
+        """The BTF id of the struct the program's context argument points to (0: none known)."""
+        return context_type(self._btf, self.source.funcs.get(0))
+
     def test_run(
-        self, ctx: bytes | None = None, data: bytes | None = None, repeat: int = 1, cpu: int | None = None
+        self,
+        ctx: bytes | Mapping[str, Any] | None = None,
+        data: bytes | None = None,
+        repeat: int = 1,
+        cpu: int | None = None,
     ) -> TestRunResult:
         """Run the program the way ``BPF_PROG_TEST_RUN`` does for its type.
 
         Args:
-            ctx: the context bytes (``ctx_in``): a syscall program's argument struct, or a
-                ``struct __sk_buff`` / ``struct xdp_md`` prefix; None for none.
+            ctx: the context (``ctx_in``): a syscall program's argument struct, or a
+                ``struct __sk_buff`` / ``struct xdp_md`` prefix; bytes, or a dict of the
+                struct's members (packed through the program's BTF); None for none.
             data: the packet (``data_in``) for socket, tc and xdp programs.
             repeat: how many times to run; ``duration_ns`` is the average. Syscall programs
                 run once (the kernel refuses a repeat for them).
             cpu: the virtual CPU to run on; the calling thread's by default.
 
         Raises:
+            TypeError, ValueError: an argument of the wrong type or value (a float repeat, a
+                str packet, a dict member the context struct lacks...).
             TestRunError: the kernel would refuse this input (EINVAL) or this type (ENOTSUPP);
                 for a syscall program, a context shorter than the program reads is EINVAL.
             BpfRuntimeError: the program faulted.
         """
+        if self._runtime.closed:
+            raise ValueError(f"test_run: program '{self.name}' cannot run: its runtime is closed")
+        # test_run is a hot path (tests call it in loops): the common arguments cost two tests.
+        plain = ctx is None or type(ctx) is bytes
+        ctx_bytes = ctx if plain else pack_context(ctx, self._btf, self.context_type, self.name)
+        _check_run_arguments(data, repeat, cpu)
+        try:
+            result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
+        if plain or not isinstance(ctx, Mapping) or result.ctx_out is None:
+            return result  # bytes in, bytes out: typing them would cost every run
+        return dataclasses.replace(result, context=unpack_context(result.ctx_out, self._btf, self.context_type))
+
+    @property
+    def _btf(self) -> Spec | None:
+        return self._collection.btf if self._collection is not None else None
+
+    def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
         if self.type == ProgType.TRACING:
             return self._test_run_tracing()
         if self.type == ProgType.SYSCALL:
@@ -164,6 +224,17 @@ class Program:
     def is_exit_hook(self) -> bool:
         """Whether the program runs after its hook returns (fexit, kretprobe)."""
         return self.spec.attach_type == AttachType.TRACE_FEXIT or self.spec.section.startswith("kretprobe")
+
+
+def _check_run_arguments(data: object, repeat: object, cpu: object) -> None:
+    if type(repeat) is int and repeat >= 0 and (data is None or type(data) is bytes) and (cpu is None or type(cpu) is int):
+        return  # the common case, cheaply: test_run is a hot path
+    expect(data, (bytes, bytearray, memoryview, type(None)), "test_run: data", "bytes or None")
+    expect(repeat, int, "test_run: repeat", "an int")
+    assert isinstance(repeat, int)
+    if repeat < 0:
+        raise ValueError(f"test_run: repeat must not be negative, got {repeat}")
+    expect(cpu, (int, type(None)), "test_run: cpu", "an int or None")
 
 
 @final

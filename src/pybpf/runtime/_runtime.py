@@ -4,21 +4,36 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
-from ..engine import AddressSpace, Region
+from ..engine import DEFAULT_MAX_INSTRUCTIONS, AddressSpace, BpfRuntimeError, Region, check_budget
 from ..helpers import linux_helpers
-from ..timers import Clock, RealClock, Timer, TimerEvent, TimerInfo, TimerTable, VirtualClock
+from ..timers import (
+    Clock,
+    RealClock,
+    Timer,
+    TimerEvent,
+    TimerInfo,
+    TimerTable,
+    VirtualClock,
+    check_duration,
+    check_time,
+)
+from ._checks import expect
 from ._contexts import args_context, pt_regs_context
 from ._errors import TestRunError
+from ._faults import locate, trimmed
 from ._host import Host, TraceRecord
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
+from ._plot import plot_timeline
 from ._program import Link, Program
 from ._table import ObjectTable
 
@@ -56,10 +71,14 @@ class Runtime:
         seed: makes ``bpf_get_prandom_u32`` reproducible.
         memory_limit: bytes chargeable to maps and timers (None: unlimited).
         privileged: False hides the helpers that need CAP_BPF (the timer helpers among them).
+        max_instructions: the instruction budget of one run (a ``test_run``, a hook, one timer
+            callback): past it the run stops with :class:`InstructionLimitError` naming the
+            program. Every engine counts the same way (``docs/errors.md``).
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
-        ValueError: a bad clock, engine or CPU count.
+        TypeError: an argument of the wrong type.
+        ValueError: a bad clock, engine, CPU count or budget.
     """
 
     def __init__(
@@ -70,9 +89,12 @@ class Runtime:
         seed: int | None = None,
         memory_limit: int | None = None,
         privileged: bool = True,
+        max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
     ) -> None:
+        _check_arguments(ncpus, seed, memory_limit)
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
+        expect(engine, str, "Runtime: engine", "'auto', 'interpreter' or 'jit'")
         if engine not in ("auto", "interpreter", "jit"):
             raise ValueError(f"unknown engine '{engine}' (auto, interpreter or jit)")
         if engine == "jit":
@@ -83,6 +105,8 @@ class Runtime:
         self.ncpus = ncpus
         self.memory_limit = memory_limit
         self.privileged = privileged
+        self.max_instructions = check_budget(max_instructions)
+        self._key_codecs: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
         self._host = Host(self, seed)
@@ -125,9 +149,12 @@ class Runtime:
                 not begin with ``?``. Every map is created either way, as libbpf does.
 
         Raises:
+            TypeError: ``path`` is not a str or Path, or ``globals`` not a mapping.
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
             ValueError: ``programs`` names a program the object does not have.
         """
+        expect(path, (str, Path), "load: path", "a str or Path")
+        expect(globals, (Mapping, type(None)), "load: globals", "a dict of global variables")
         return load_object(self, path, globals, pin_root, programs)
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
@@ -156,6 +183,7 @@ class Runtime:
         Raises:
             MapError: nothing is pinned there (ENOENT).
         """
+        expect(path, str, "open_pinned: path", "a str")
         pin = self._table.lookup_pin(path)
         return Map(self, pin.map, pin.btf, pin.key_type_id, pin.value_type_id)
 
@@ -165,6 +193,7 @@ class Runtime:
         Raises:
             MapError: nothing is pinned there (ENOENT).
         """
+        expect(path, str, "unpin: path", "a str")
         self._table.unpin(path)
 
     # -- CPUs ------------------------------------------------------------------------------
@@ -199,7 +228,13 @@ class Runtime:
         fentry and kprobe programs run first with ``args``; then fexit and kretprobe programs,
         which also see the return value: ``ret``, or what the kernel's ``bpf_fentry_test*``
         function of that name returns for ``args``, or 0. A tracepoint takes its raw context as one bytes argument.
+
+        Raises:
+            TypeError: ``name`` is not a str, or an argument is neither an int nor bytes.
         """
+        expect(name, str, "trigger: name", "a str")
+        for i, arg in enumerate(args):
+            expect(arg, (int, bytes), f"trigger: argument {i + 1}", "an int or bytes")
         with self._lock:
             links = list(self._hooks.get(name, ()))
         if not links:
@@ -214,7 +249,10 @@ class Runtime:
                 if program.is_exit_hook != exit_pass:
                     continue
                 context = self._hook_context(program, args, ints, result)
-                program._execute(context.base, (context,), None, cpu)
+                try:
+                    program._execute(context.base, (context,), None, cpu)
+                except BpfRuntimeError as err:
+                    raise trimmed(err) from None
 
     def _hook_context(self, program: Program, args: tuple[int | bytes, ...], ints: list[int], ret: int) -> Region:
         section = program.section
@@ -234,23 +272,47 @@ class Runtime:
         """Let ``ns`` nanoseconds pass: a virtual clock moves (firing due timers), a real one sleeps.
 
         Raises:
+            TypeError: ``ns`` is not an int (``1.5 * SECOND`` is a float: use ``int()``).
+            ValueError: ``ns`` is negative.
             BpfRuntimeError: a timer callback faulted (on the real clock: since the last call).
         """
-        self.clock.advance(ns)
+        check_duration(ns, "advance", "ns")
+        try:
+            self.clock.advance(ns)
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
         self._raise_callback_errors()
 
     def run_until(self, t_ns: int) -> None:
-        """Let time pass until CLOCK_MONOTONIC reads ``t_ns``."""
+        """Let time pass until CLOCK_MONOTONIC reads ``t_ns``.
+
+        Raises:
+            TypeError: ``t_ns`` is not an int.
+            ValueError: on a virtual clock, ``t_ns`` is in the past (a real clock has moved on
+                by itself, so there a past time passes no time).
+        """
+        check_time(t_ns, "run_until", "t_ns")
+        if isinstance(self.clock, VirtualClock):
+            try:
+                self.clock.run_until(t_ns)
+            except BpfRuntimeError as err:
+                raise trimmed(err) from None
+            return
         self.advance(max(0, t_ns - self.clock.now()))
 
     def run_until_idle(self, limit_ns: int) -> int:
         """Let time pass until no timer is armed or ``limit_ns`` has passed; returns the time that passed.
 
         Raises:
-            ValueError: ``limit_ns`` is negative ("time can't go backwards").
+            TypeError: ``limit_ns`` is not an int.
+            ValueError: ``limit_ns`` is negative.
             BpfRuntimeError: a timer callback faulted, or (virtual clock) a timer storm.
         """
-        passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
+        check_duration(limit_ns, "run_until_idle", "limit_ns")
+        try:
+            passed = self.clock.run_until_idle(limit_ns)  # type: ignore[attr-defined]
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
         self._raise_callback_errors()
         return passed  # type: ignore[no-any-return]
 
@@ -259,17 +321,38 @@ class Runtime:
         if errors:
             first = errors.pop(0)
             errors.clear()
-            raise first
+            raise trimmed(first) from None
 
     # -- timers ----------------------------------------------------------------------------
 
+    def _key_reader(self, m: Any) -> Callable[[bytes], Any]:
+        """How map ``m``'s handles type its keys (bytes as they are when it has none)."""
+        codec = self._key_codecs.get(m)
+        return bytes if codec is None else codec.from_bytes
+
     def timers(self) -> list[TimerInfo]:
-        """Every initialised timer: map, key, clock, state, expiry, callback and program."""
+        """Every initialised timer: map, key (typed as the map's keys), clock, state, expiry
+        (on the timer's clock), callback and program."""
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace so far (init, set_callback, start, fire, cancel, free)."""
+        """The timer event trace so far (init, set_callback, start, fire, cancel, free), with
+        CLOCK_MONOTONIC times and typed keys."""
         return list(self.timers_table.events)
+
+    def plot_timers(self, path: str | Path) -> Path:
+        """Draw the timer event trace as a timeline into ``path`` (``.svg`` or ``.png``): one
+        lane per timer, showing when it was armed and until when, when it fired, was cancelled
+        or freed, and how long its callbacks ran; times on the runtime's clock.
+
+        Raises:
+            NotSupportedError: matplotlib is not installed (``pip install 'pybpf[plot]'``).
+            ValueError: ``path`` does not end in ``.svg`` or ``.png``.
+        """
+        expect(path, (str, Path), "plot_timers: path", "a str or Path")
+        return plot_timeline(
+            self.timer_events(), path, now_ns=self.clock.now(), virtual=isinstance(self.clock, VirtualClock)
+        )
 
     def _charge(self, nbytes: int) -> bool:
         with self._lock:
@@ -323,6 +406,12 @@ class Runtime:
         self.close()
 
 
+def _check_arguments(ncpus: object, seed: object, memory_limit: object) -> None:
+    expect(ncpus, int, "Runtime: ncpus", "an int")
+    expect(seed, (int, type(None)), "Runtime: seed", "an int or None")
+    expect(memory_limit, (int, type(None)), "Runtime: memory_limit", "an int or None")
+
+
 def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
     if isinstance(clock, Clock):
         return clock
@@ -330,6 +419,8 @@ def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
         return RealClock(ncpus)
     if clock == "virtual":
         return VirtualClock()
+    if not isinstance(clock, str):
+        raise TypeError(f"Runtime: clock must be 'real', 'virtual' or a Clock, not {type(clock).__name__}")
     raise ValueError(f"unknown clock '{clock}' (real, virtual or a Clock)")
 
 
@@ -338,6 +429,7 @@ class _TimerOwner:
 
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
+        self._names: weakref.WeakKeyDictionary[Any, dict[int, str]] = weakref.WeakKeyDictionary()
 
     def map_users(self, m: Any) -> int:
         return self.rt._table.users(m)
@@ -354,20 +446,32 @@ class _TimerOwner:
     def uncharge(self, nbytes: int) -> None:
         self.rt._uncharge(nbytes)
 
+    def key_reader(self, m: Any) -> Callable[[bytes], Any]:
+        return self.rt._key_reader(m)
+
     def callback_name(self, program: Any, entry: int) -> str:
         if entry == 0:
             return program.name  # type: ignore[no-any-return]
-        names: dict[int, str] = {pc: name for name, pc in program.spec.subprograms.items()}
+        names = self._names.get(program)
+        if names is None:  # listings ask once per timer: build the table once per program
+            names = self._names[program] = {pc: name for name, pc in program.spec.subprograms.items()}
         return names.get(entry, f"pc {entry}")
 
-    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
+    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map
         key_address = m.key_address(timer.slot)
         regions: tuple[Region, ...] = ()
         if key_address is None:  # an array's key is its index, in a u32 alive for the call
             key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
             key_address, regions = key.base, (key,)
-        engine.run(
-            m.address, key_address, timer.value_address,
-            entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
-        )
+        began = time.perf_counter_ns()
+        try:
+            engine.run(
+                m.address, key_address, timer.value_address,
+                entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
+            )
+            return time.perf_counter_ns() - began
+        except BpfRuntimeError as err:
+            where = self.rt.timers_table.describe((timer.id, timer.generation))
+            locate(err, program, callback=self.callback_name(program, entry), timer=where)
+            raise

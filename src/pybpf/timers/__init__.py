@@ -8,6 +8,8 @@ from ._clock import CLOCK_REALTIME as CLOCK_REALTIME
 from ._clock import CLOCK_TAI as CLOCK_TAI
 from ._clock import SECOND as SECOND
 from ._clock import Clock as Clock
+from ._clock import check_duration as check_duration
+from ._clock import check_time as check_time
 from ._deadlines import Deadlines as Deadlines
 from ._real import RealClock as RealClock
 from ._timer import BPF_F_TIMER_ABS as BPF_F_TIMER_ABS

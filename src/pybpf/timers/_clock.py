@@ -11,7 +11,16 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Hashable
 
-__all__ = ["CLOCK_BOOTTIME", "CLOCK_MONOTONIC", "CLOCK_REALTIME", "CLOCK_TAI", "TAI_OFFSET_NS", "Clock"]
+__all__ = [
+    "CLOCK_BOOTTIME",
+    "CLOCK_MONOTONIC",
+    "CLOCK_REALTIME",
+    "CLOCK_TAI",
+    "TAI_OFFSET_NS",
+    "Clock",
+    "check_duration",
+    "check_time",
+]
 
 CLOCK_REALTIME = 0
 CLOCK_MONOTONIC = 1
@@ -20,6 +29,34 @@ CLOCK_TAI = 11
 
 SECOND = 1_000_000_000
 TAI_OFFSET_NS = 37 * SECOND  #: TAI runs ahead of UTC by 37 s (since 2017)
+
+
+def check_time(value: object, call: str, name: str) -> int:
+    """``value`` as a time argument of ``call``: an int of nanoseconds.
+
+    Python code computes times with floats all too easily (``1.5 * SECOND``); a float reaching
+    a program's clock would surface much later, deep inside a run. So it stops here.
+
+    Raises:
+        TypeError: ``value`` is not an int (a bool is not a time either).
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        hint = f" (use int({value!r}))" if isinstance(value, float) and value.is_integer() else ""
+        raise TypeError(f"{call}: {name} must be an int of nanoseconds, not {type(value).__name__}{hint}")
+    return value
+
+
+def check_duration(value: object, call: str, name: str) -> int:
+    """``value`` as a duration argument of ``call``: an int of nanoseconds, never negative.
+
+    Raises:
+        TypeError: ``value`` is not an int.
+        ValueError: ``value`` is negative ("time can't go backwards").
+    """
+    ns = check_time(value, call, name)
+    if ns < 0:
+        raise ValueError(f"{call}: {name} is {ns}: time can't go backwards")
+    return ns
 
 
 class Clock(abc.ABC):
@@ -49,3 +86,13 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     def disarm(self, key: Hashable) -> bool:
         """Forget the deadline of ``key``; True if it had one."""
+
+    def set_describe(self, describe: Callable[[Hashable], str]) -> None:
+        """Set how the clock's messages name the timer behind a key (``flows[7]`` rather than
+        an internal id); ``str`` until set."""
+        self._describer = describe
+
+    def describe(self, key: Hashable) -> str:
+        """The name messages give the timer behind ``key``."""
+        describer: Callable[[Hashable], str] = getattr(self, "_describer", str)
+        return describer(key)

@@ -16,7 +16,14 @@ import time
 from collections.abc import Callable, Hashable
 from typing import final
 
-from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_TAI, Clock
+from ._clock import (
+    CLOCK_BOOTTIME,
+    CLOCK_MONOTONIC,
+    CLOCK_REALTIME,
+    CLOCK_TAI,
+    Clock,
+    check_duration,
+)
 from ._deadlines import Deadlines
 
 __all__ = ["RealClock"]
@@ -135,20 +142,20 @@ class RealClock(Clock):
         """Sleep ``ns`` nanoseconds while the workers fire what falls due.
 
         Raises:
+            TypeError: ``ns`` is not an int.
             ValueError: ``ns`` is negative ("time can't go backwards").
         """
-        if ns < 0:
-            raise ValueError("time can't go backwards")
+        check_duration(ns, "advance", "ns")
         time.sleep(ns / 1e9)
 
     def run_until_idle(self, limit_ns: int) -> int:
         """Wait until no timer is armed or firing, or ``limit_ns`` has passed; returns the wait.
 
         Raises:
-            ValueError: ``limit_ns`` is negative ("time can't go backwards").
+            TypeError: ``limit_ns`` is not an int.
+            ValueError: ``limit_ns`` is negative.
         """
-        if limit_ns < 0:
-            raise ValueError("time can't go backwards")
+        check_duration(limit_ns, "run_until_idle", "limit_ns")
         start = self.now()
         deadline = start + limit_ns
         with self._lock:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, final
 
@@ -71,13 +72,18 @@ class TimerOwner(Protocol):
         """Give back a charge."""
         ...
 
+    def key_reader(self, m: Any) -> Callable[[bytes], Any]:
+        """How user space sees the keys of map ``m`` (typed through BTF, as in maps)."""
+        ...
+
     def callback_name(self, program: Any, entry: int) -> str:
         """The name of the subprogram at ``entry`` of ``program``, for traces."""
         ...
 
-    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
+    def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int | None:
         """Run the callback at ``entry`` of ``engine`` as ``cb(map, key, value)`` for ``timer``,
-        now, on this thread. ``program`` is the program that set it."""
+        now, on this thread. ``program`` is the program that set it. Returns how long the
+        callback ran, in host nanoseconds, when the owner measures it."""
         ...
 
 
@@ -108,30 +114,54 @@ class Timer:
 @final
 @dataclass(frozen=True)
 class TimerInfo:
-    """One initialised timer as ``rt.timers()`` shows it."""
+    """One initialised timer as ``rt.timers()`` shows it; ``key`` is typed as the map's keys
+    are (an int, a dict for a struct, bytes without BTF). ``expires_ns`` is on the timer's own
+    clock (``clock``)."""
 
     map: str
-    key: bytes
+    key: Any
     clock: str
     state: str  #: "idle", "armed" or "running"
     expires_ns: int | None
     callback: str | None
     program: str | None
+    raw_key: bytes = b""  #: the key's bytes, as the program sees them
 
 
 @final
 @dataclass(frozen=True)
 class TimerEvent:
-    """One step in a timer's life, for the runtime's event trace."""
+    """One step in a timer's life, for the runtime's event trace.
+
+    ``time_ns`` is CLOCK_MONOTONIC when it happened; ``key`` is typed as the map's keys are.
+    A ``start`` event's ``expires_ns`` is the expiry on the same monotonic scale (the timer's
+    own clock may be another: ``rt.timers()`` shows the expiry on that one).
+    """
 
     time_ns: int
     event: str  #: init, set_callback, start, fire, cancel or free
     map: str
-    key: bytes
+    key: Any
     detail: str = ""
+    expires_ns: int | None = None
+    raw_key: bytes = b""  #: the key's bytes, as the program sees them
+    #: a ``fire`` event's callback run time, in host nanoseconds (None while it runs)
+    duration_ns: int | None = None
 
 
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
+
+
+class _Readers(dict[Any, Callable[[bytes], Any]]):
+    """The key readers of one listing, asked of the owner once per map."""
+
+    def __init__(self, owner: TimerOwner) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __missing__(self, m: Any) -> Callable[[bytes], Any]:
+        reader = self[m] = self.owner.key_reader(m)
+        return reader
 
 
 class _Local(threading.local):
@@ -152,9 +182,13 @@ class TimerTable:
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
-        self.events: list[TimerEvent] = []
+        self._events: list[tuple[int, str, Any, bytes, str, int | None]] = []
+        self._durations: dict[int, int] = {}  #: callback run times by index of their fire event
+        #: callbacks fired so far (a cheap count for progress reports)
+        self.fired = 0
         self._trace = trace
         clock.set_fire(self.fire)
+        clock.set_describe(self.describe)
 
     # -- finding a timer from its field ----------------------------------------------------
 
@@ -167,10 +201,19 @@ class TimerTable:
         timer = self._timers.get(self._word(region, address))
         return None if timer is None or timer.freed else timer
 
-    def _event(self, event: str, timer: Timer, detail: str = "") -> None:
+    def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
         if self._trace:
             key = timer.map.element_key(timer.slot)
-            self.events.append(TimerEvent(self.clock.now(), event, timer.map.name, key, detail))
+            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns))
+
+    @property
+    def events(self) -> list[TimerEvent]:
+        """The event trace so far, keys typed (see :class:`TimerEvent`)."""
+        with self._lock:
+            raw, durations = list(self._events), dict(self._durations)
+        readers = _Readers(self.owner)
+        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(i))
+                for i, (t, event, m, key, detail, expires) in enumerate(raw)]
 
     # -- the helpers -------------------------------------------------------------------------
 
@@ -191,7 +234,7 @@ class TimerTable:
             timer = Timer(next(self._ids), m, slot, m.value_address(slot), flags, cpu=ctx.cpu)
             self._timers[timer.id] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
-            self._event("init", timer, _CLOCK_NAMES[flags])
+            self._event("init", timer, f"clock {_CLOCK_NAMES[flags]}")
         return 0
 
     def set_callback(self, ctx: Any, address: int, callback: int) -> int:
@@ -208,7 +251,7 @@ class TimerTable:
                 if timer.program is not None:
                     self.owner.release_program(timer.program)
             timer.program, timer.engine, timer.callback_pc = ctx.program, ctx.engine, entry
-            self._event("set_callback", timer, self.owner.callback_name(ctx.program, entry))
+            self._event("set_callback", timer, f"callback {self.owner.callback_name(ctx.program, entry)}")
         return 0
 
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
@@ -227,7 +270,8 @@ class TimerTable:
             timer.generation += 1
             timer.armed, timer.expires_ns = True, expires
             self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, ctx.cpu)
-            self._event("start", timer, f"expires {expires}")
+            monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
+            self._event("start", timer, f"expires {monotonic}ns", monotonic)
         return 0
 
     def cancel(self, ctx: Any, address: int) -> int:
@@ -314,34 +358,51 @@ class TimerTable:
             # What runs is what was set when it fired: a concurrent cancel cannot pull the
             # callback from under a run that has started.
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
+            self.fired += 1
             self._event("fire", timer)
+            traced = len(self._events) - 1 if self._trace else None
         outer, self._local.running = self._local.running, timer
+        took = None
         try:
-            self.owner.run_callback(timer, engine, entry, program)
+            took = self.owner.run_callback(timer, engine, entry, program)
         finally:
             self._local.running = outer
             with self._lock:
+                if traced is not None and took is not None:  # the run time, for timelines
+                    self._durations[traced] = took
                 timer.running_on = None
                 self._idle.notify_all()
 
     # -- seeing timers ---------------------------------------------------------------------
 
+    def describe(self, key: Any) -> str:
+        """``map[key]`` for the timer of the clock key ``key`` (timer id, generation), the
+        map's key typed as the map's keys are."""
+        with self._lock:
+            timer = self._timers.get(key[0])
+        if timer is None:
+            return f"#{key[0]}"
+        key = self.owner.key_reader(timer.map)(timer.map.element_key(timer.slot))
+        return f"{timer.map.name}[{key!r}]"
+
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
         with self._lock:
             timers = sorted(self._timers.values(), key=lambda t: t.id)
-            return [
-                TimerInfo(
-                    t.map.name,
-                    t.map.element_key(t.slot),
-                    _CLOCK_NAMES[t.clock_id],
-                    "running" if t.running_on is not None else "armed" if t.armed else "idle",
-                    t.expires_ns,
-                    None if t.callback_pc is None else self.owner.callback_name(t.program, t.callback_pc),
-                    t.program.name if t.program is not None else None,
-                )
-                for t in timers
-            ]
+            readers = _Readers(self.owner)
+            return [self._info(t, t.map.element_key(t.slot), readers[t.map]) for t in timers]
+
+    def _info(self, t: Timer, key: bytes, read_key: Callable[[bytes], Any]) -> TimerInfo:
+        return TimerInfo(
+            t.map.name,
+            read_key(key),
+            _CLOCK_NAMES[t.clock_id],
+            "running" if t.running_on is not None else "armed" if t.armed else "idle",
+            t.expires_ns,
+            None if t.callback_pc is None else self.owner.callback_name(t.program, t.callback_pc),
+            t.program.name if t.program is not None else None,
+            key,
+        )
 
     def __len__(self) -> int:
         return len(self._timers)

@@ -21,6 +21,8 @@ from ._clock import (
     SECOND,
     TAI_OFFSET_NS,
     Clock,
+    check_duration,
+    check_time,
 )
 from ._deadlines import Deadlines
 
@@ -118,11 +120,11 @@ class VirtualClock(Clock):
         window fire within it. ``advance(0)`` fires what is due now.
 
         Raises:
+            TypeError: ``ns`` is not an int.
             ValueError: ``ns`` is negative ("time can't go backwards").
             BpfRuntimeError: more than ``max_callbacks`` callbacks fired in this window.
         """
-        if ns < 0:
-            raise ValueError("time can't go backwards")
+        check_duration(ns, "advance", "ns")
         with self._lock:
             target = self._now + ns
         fired = 0
@@ -139,15 +141,27 @@ class VirtualClock(Clock):
                 fired += 1
                 if fired > self.max_callbacks:
                     self._deadlines.push(key, expires)  # leave it armed, as it was
-                    raise BpfRuntimeError(
+                    storm = BpfRuntimeError(
                         f"timer storm: more than {self.max_callbacks} callbacks in one advance, "
-                        f"timer {key} keeps re-arming"
+                        f"timer {self.describe(key)} keeps re-arming"
                     )
+                    storm.timer = self.describe(key)
+                    raise storm
             self._fire(key)
 
     def run_until(self, t_ns: int) -> None:
-        """Advance to MONOTONIC time ``t_ns``."""
-        self.advance(t_ns - self._now)
+        """Advance to MONOTONIC time ``t_ns``.
+
+        Raises:
+            TypeError: ``t_ns`` is not an int.
+            ValueError: ``t_ns`` is in the past.
+        """
+        check_time(t_ns, "run_until", "t_ns")
+        with self._lock:
+            now = self._now
+        if t_ns < now:
+            raise ValueError(f"run_until: t_ns {t_ns} is before now ({now}): time can't go backwards")
+        self.advance(t_ns - now)
 
     def run_until_idle(self, limit_ns: int) -> int:
         """Advance from expiry to expiry until no timer is armed or ``limit_ns`` has passed.
@@ -156,11 +170,11 @@ class VirtualClock(Clock):
         at the limit, when the timers run out first.
 
         Raises:
-            ValueError: ``limit_ns`` is negative ("time can't go backwards").
+            TypeError: ``limit_ns`` is not an int.
+            ValueError: ``limit_ns`` is negative.
             BpfRuntimeError: more than ``max_callbacks`` callbacks fired at one expiry.
         """
-        if limit_ns < 0:
-            raise ValueError("time can't go backwards")
+        check_duration(limit_ns, "run_until_idle", "limit_ns")
         with self._lock:
             start, deadline = self._now, self._now + limit_ns
             while (first := self._deadlines.peek()) is not None and first[0] <= deadline:

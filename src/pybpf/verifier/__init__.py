@@ -12,7 +12,6 @@ from ._cfg import complete_log as complete_log
 from ._chains import check_call_frames as check_call_frames
 from ._chains import check_stack_depth as check_stack_depth
 from ._chains import estimate_stack_depths as estimate_stack_depths
-from ._context import max_ctx_offset as max_ctx_offset
 from ._env import Facts as Facts
 from ._env import VerifyInput as VerifyInput
 from ._errors import VerifierError as VerifierError

@@ -240,7 +240,7 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
     slots = program_slots(insns)
     if not slots:  # bpf() refuses it before the verifier runs: E2BIG and an empty log
         raise VerifierError([], errno=E2BIG)
-    starts = _subprogram_starts(slots, began)
+    starts, call_pcs = _subprogram_starts(slots, began)
     try:
         _check_subprograms(slots, starts)
         _check_ldimm64_and_opcodes(slots)
@@ -252,12 +252,13 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
     subs = [Subprogram(i, bounds[i], bounds[i + 1]) for i in range(len(starts))]
     index = {sub.start: sub.index for sub in subs}
     calls: dict[int, CallSite] = {}
-    for sub in subs:
-        for pc in range(sub.start, sub.end):
-            s = slots[pc]
-            if _is_local_call(s) or _is_func_address(s):
-                helper_pc = _consuming_helper(slots, pc, sub.end) if s.opcode == LDDW else None
-                calls[pc] = CallSite(pc, sub.index, index[pc + s.imm + 1], s.opcode == LDDW, helper_pc)
+    caller = 0
+    for pc in call_pcs:  # in PC order
+        while pc >= subs[caller].end:
+            caller += 1
+        s = slots[pc]
+        helper_pc = _consuming_helper(slots, pc, subs[caller].end) if s.opcode == LDDW else None
+        calls[pc] = CallSite(pc, caller, index[pc + s.imm + 1], s.opcode == LDDW, helper_pc)
     kinds: dict[int, CallbackKind] = {}
     for site in calls.values():
         if site.is_address:
@@ -266,17 +267,23 @@ def check_structure(insns: Sequence[Instruction]) -> Structure:
             if kinds.get(site.callee) != CallbackKind.ASYNC:
                 kinds[site.callee] = kind
     subs = [Subprogram(s.index, s.start, s.end, kinds.get(s.index)) for s in subs]
-    sites = tuple(tuple(c for _, c in sorted(calls.items()) if c.caller == sub.index) for sub in subs)
+    by_caller: list[list[CallSite]] = [[] for _ in subs]
+    for site in calls.values():  # in PC order
+        by_caller[site.caller].append(site)
+    sites = tuple(tuple(sites_of) for sites_of in by_caller)
     return Structure(tuple(subs), calls, sites, tuple(slots))
 
 
-def _subprogram_starts(slots: Sequence[Slot], began: float) -> list[int]:
+def _subprogram_starts(slots: Sequence[Slot], began: float) -> tuple[list[int], list[int]]:
     """``add_subprog_and_kfunc``: PC 0 and every call or address target, each checked (the
-    kernel names the subprograms in its log only once all are found)."""
+    kernel names the subprograms in its log only once all are found). Also returns the PCs of
+    those calls and addresses."""
     starts = {0}
+    call_pcs = []
     for pc, s in enumerate(slots):
         if not (_is_local_call(s) or _is_func_address(s)):
             continue
+        call_pcs.append(pc)
         target = pc + s.imm + 1
         err = None
         if not 0 <= target < len(slots):
@@ -287,7 +294,7 @@ def _subprogram_starts(slots: Sequence[Slot], began: float) -> list[int]:
             attach_verbose_log(err, [], [0] * len(starts), began)
             raise err
         starts.add(target)
-    return sorted(starts)
+    return sorted(starts), call_pcs
 
 
 def _check_subprograms(slots: Sequence[Slot], starts: Sequence[int]) -> None:

@@ -192,7 +192,7 @@ class _Verifier:
                 self.path_done(st)
                 if not self._pop_into():
                     return
-                pc, prev, st = self._cur
+                pc, _prev, st = self._cur
                 continue
             env.processed += 1
             if env.processed > COMPLEXITY_LIMIT:

@@ -74,9 +74,9 @@ def _outcomes() -> tuple[dict[str, Verdict], dict[str, str], dict[str, str]]:
             continue
         families[case.id] = case.family
         kernel = recorded[case.id]
-        found_kind = compare(kernel, pybpf_verdict(case, run=kernel.accepted))
-        if found_kind is not None:
-            found[case.id] = found_kind.kind
+        disagreement = compare(kernel, pybpf_verdict(case, run=kernel.accepted))
+        if disagreement is not None:
+            found[case.id] = disagreement.kind
     return recorded, found, families
 
 

@@ -99,3 +99,29 @@ T_CASE("perf_event", perf_event_looks_up_timer_map, TVAL "r0 = 0; exit;" DONE)
 T_CASE("raw_tracepoint/sys_enter", raw_tp_looks_up_timer_map, TVAL "r0 = 0; exit;" DONE)
 /* a socket filter may */
 T_CASE("socket", socket_uses_timer, TVAL "r1 = r6; r1 += 8; call %[bpf_timer_cancel]; r0 = -r0; exit;" DONE)
+
+SUBPROG(frame_200)
+{
+	asm volatile ("r1 = 0; *(u64 *)(r10 - 200) = r1; r0 = 0; exit;" ::: __clobber_all);
+}
+SUBPROG(cb_frame_400)
+{
+	asm volatile ("r1 = 0; *(u64 *)(r10 - 400) = r1; r0 = 0; exit;" ::: __clobber_all);
+}
+SUBPROG(cb_frame_400_calls_200)
+{
+	asm volatile ("r1 = 0; *(u64 *)(r10 - 400) = r1; call frame_200; r0 = 0; exit;" ::: __clobber_all);
+}
+SUBPROG(cb_returns_r1)
+{
+	asm volatile ("r0 = r1; exit;" ::: __clobber_all);
+}
+
+/* a timer callback is a root: its 400 bytes do not add to the 400 of the program setting it */
+T_CASE("syscall", callback_frame_separate, "r1 = 0; *(u64 *)(r10 - 400) = r1;" TVAL
+       "r1 = r6; r1 += 8; r2 = cb_frame_400 ll; call %[bpf_timer_set_callback]; r0 = -r0; exit;" DONE)
+/* but its own call chain counts: 400 + 200 bytes */
+T_CASE("syscall", callback_chain_too_deep, TVAL "r1 = r6; r1 += 8; r2 = cb_frame_400_calls_200 ll; call %[bpf_timer_set_callback];"
+       "r0 = -r0; exit;" DONE)
+/* a callback that returns a pointer */
+T_CASE("syscall", callback_returns_pointer, TVAL "r1 = r6; r1 += 8; r2 = cb_returns_r1 ll; call %[bpf_timer_set_callback]; r0 = -r0; exit;" DONE)
