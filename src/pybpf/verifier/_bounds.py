@@ -222,47 +222,39 @@ def _bitwise(op: int, d: Reg, s: Reg, bits: int) -> None:
 
 
 def _shift(op: int, d: Reg, amount: int, bits: int) -> None:
+    """Shifts by a known amount: the tnum shifts, and so does the one range that stays ordered
+    (unsigned for logical shifts, signed for the arithmetic one)."""
+    t = d.var_off if bits == 64 else d.var_off.subreg()
+    umin, umax = (d.umin, d.umax) if bits == 64 else (d.u32min, d.u32max)
+    smin, smax = (d.smin, d.smax) if bits == 64 else (d.s32min, d.s32max)
+    bounds: tuple[str, int, int] | None
     if op == 0x60:  # LSH
-        if bits == 64:
-            d.var_off = d.var_off.lshift(amount)
-        else:
-            d.var_off = d.var_off.subreg().lshift(amount).subreg()
+        t = t.lshift(amount)
+        bounds = ("u", umin << amount, umax << amount) if umax << amount < 1 << bits else None
     elif op == 0x70:  # RSH
-        d.var_off = (d.var_off if bits == 64 else d.var_off.subreg()).rshift(amount)
+        t = t.rshift(amount)
+        bounds = ("u", umin >> amount, umax >> amount)
     else:  # ARSH
-        d.var_off = d.var_off.arshift(amount, 64) if bits == 64 else d.var_off.subreg().arshift(amount, 32)
-    if op == 0x70:
+        t = t.arshift(amount, bits)
+        bounds = ("s", smin >> amount, smax >> amount)
+    d.var_off = t if bits == 64 else t.subreg()
+    if bits == 64:
+        _unbound64(d)
+    _unbound32(d)
+    if bounds is not None:
+        _set_range(d, bounds[0], bits, bounds[1], bounds[2])
+
+
+def _set_range(d: Reg, kind: str, bits: int, lo: int, hi: int) -> None:
+    if kind == "u":
         if bits == 64:
-            umin, umax = d.umin >> amount, d.umax >> amount
-            _unbound64(d)
-            _unbound32(d)
-            d.umin, d.umax = umin, umax
+            d.umin, d.umax = lo, hi
         else:
-            umin, umax = d.u32min >> amount, d.u32max >> amount
-            _unbound32(d)
-            d.u32min, d.u32max = umin, umax
-    elif op == 0xC0:
-        if bits == 64:
-            smin, smax = d.smin >> amount, d.smax >> amount
-            _unbound64(d)
-            _unbound32(d)
-            d.smin, d.smax = smin, smax
-        else:
-            smin, smax = d.s32min >> amount, d.s32max >> amount
-            _unbound32(d)
-            d.s32min, d.s32max = smin, smax
+            d.u32min, d.u32max = lo, hi
+    elif bits == 64:
+        d.smin, d.smax = lo, hi
     else:
-        if bits == 64:
-            umin, umax = d.umin << amount, d.umax << amount
-            _unbound64(d)
-            _unbound32(d)
-            if umax <= MASK64:
-                d.umin, d.umax = umin, umax
-        else:
-            umin, umax = d.u32min << amount, d.u32max << amount
-            _unbound32(d)
-            if umax <= MASK32:
-                d.u32min, d.u32max = umin, umax
+        d.s32min, d.s32max = lo, hi
 
 
 def alu_scalar(op: int, d: Reg, s: Reg, bits: int, off: int) -> None:

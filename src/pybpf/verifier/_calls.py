@@ -22,7 +22,12 @@ from ._state import (
     State,
     scalar_unknown,
 )
-from ._timers import check_timer_arg, check_timer_init_map, timer_callback_state
+from ._timers import (
+    check_field_pointer,
+    check_timer_arg,
+    check_timer_init_map,
+    timer_callback_state,
+)
 
 __all__ = ["check_helper_call", "check_subprog_call", "enter_frame", "return_from_frame"]
 
@@ -250,19 +255,7 @@ def _lock_identity(reg: Reg) -> tuple[int, int]:
 
 
 def _spin_lock_arg(st: State, regno: int, reg: Reg, lock: bool) -> None:
-    if reg.type != RegType.MAP_VALUE or reg.null:
-        raise _expected(regno, reg, "map_value, ptr_")
-    m = reg.map
-    assert m is not None
-    if not reg.is_const:
-        raise Refuse(f"R{regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset")
-    if not m.btf:
-        raise Refuse(f"map '{m.name}' has to have BTF in order to use bpf_spin_lock")
-    if m.lock_off < 0:
-        raise Refuse(f"map '{m.name}' has no valid bpf_spin_lock")
-    off = reg.off + reg.const
-    if off != m.lock_off:
-        raise Refuse(f"off {off} doesn't point to 'struct bpf_spin_lock' that is at {m.lock_off}")
+    check_field_pointer(regno, reg, "bpf_spin_lock", "map_value, ptr_")
     ident = _lock_identity(reg)
     if lock:
         if st.lock is not None:

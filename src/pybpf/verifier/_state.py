@@ -269,7 +269,7 @@ class State:
     parent: Checkpoint | None = None
     last_insn: int = -1
     speculative: bool = False
-    loop_entry: Checkpoint | None = None
+    unroll: int = 0  #: callback iterations entered on this path (loops across them are not infinite)
 
     @property
     def cur(self) -> Frame:
@@ -277,7 +277,7 @@ class State:
 
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
-                     self.last_insn, self.speculative)
+                     self.last_insn, self.speculative, self.unroll)
 
 
 @dataclass(eq=False)

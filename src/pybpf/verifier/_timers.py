@@ -14,21 +14,29 @@ __all__ = ["check_timer_arg", "check_timer_init_map", "timer_callback_state"]
 _TRACING_TYPES = frozenset({2, 5, 7, 17, 24})  # kprobe, tracepoint, perf_event, raw_tp(_writable)
 
 
-def check_timer_arg(env: Env, st: State, regno: int, reg: Reg) -> None:
-    """The timer argument of a timer helper (``process_timer_func``)."""
+def check_field_pointer(regno: int, reg: Reg, name: str, expected: str) -> int:
+    """A pointer to a map value's special field (``name``: ``bpf_timer``, ``bpf_spin_lock``)
+    at a constant offset exactly at the field; returns that offset."""
     if reg.type != RegType.MAP_VALUE or reg.null:
-        raise Refuse(f"R{regno} type={type_str(reg)} expected=map_value")
+        raise Refuse(f"R{regno} type={type_str(reg)} expected={expected}")
     m = reg.map
     assert m is not None
     if not reg.is_const:
-        raise Refuse(f"R{regno} doesn't have constant offset. bpf_timer has to be at the constant offset")
+        raise Refuse(f"R{regno} doesn't have constant offset. {name} has to be at the constant offset")
     if not m.btf:
-        raise Refuse(f"map '{m.name}' has to have BTF in order to use bpf_timer")
-    if m.timer_off < 0:
-        raise Refuse(f"map '{m.name}' has no valid bpf_timer")
+        raise Refuse(f"map '{m.name}' has to have BTF in order to use {name}")
+    field = m.timer_off if name == "bpf_timer" else m.lock_off
+    if field < 0:
+        raise Refuse(f"map '{m.name}' has no valid {name}")
     off = reg.off + reg.const
-    if off != m.timer_off:
-        raise Refuse(f"off {off} doesn't point to 'struct bpf_timer' that is at {m.timer_off}")
+    if off != field:
+        raise Refuse(f"off {off} doesn't point to 'struct {name}' that is at {field}")
+    return off
+
+
+def check_timer_arg(env: Env, st: State, regno: int, reg: Reg) -> None:
+    """The timer argument of a timer helper (``process_timer_func``)."""
+    check_field_pointer(regno, reg, "bpf_timer", "map_value")
 
 
 def check_timer_init_map(timer: Reg, map_reg: Reg) -> None:

@@ -143,7 +143,8 @@ class _Verifier:
         fp = _fingerprint(st, self.live, pc)
         if not loop:
             for cp in self.by_fingerprint.get((pc, fp), ()):
-                if cp.branches > 0 and states_equal(cp.state, st, self.live, pc, exact=True):
+                if cp.branches > 0 and cp.state.unroll == st.unroll and \
+                        states_equal(cp.state, st, self.live, pc, exact=True):
                     env.log.add(f"infinite loop detected at insn {pc}")
                     env.log.state("cur state: ", st)
                     raise Refuse(f"old state: {state_str(cp.state)}", 22)
@@ -186,7 +187,6 @@ class _Verifier:
 
     def run(self, st: State, pc: int) -> None:
         env = self.env
-        prev = -1
         while True:
             if pc in self.prune_points and self.visited(pc, st):
                 self.path_done(st)
@@ -424,6 +424,7 @@ class _Verifier:
         self.push(pc + 1, pc, after)
         st.cur.regs[:] = pre
         st.frames.append(frame)
+        st.unroll += 1
         return frame.subprog
 
     def _exit(self, st: State, pc: int) -> int | None:
