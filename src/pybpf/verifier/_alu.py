@@ -193,8 +193,14 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
             return Reg().set_unknown()
         raise Refuse(f"R{insn.dst} pointer {_OP_TEXT[op]} pointer prohibited")
     ptr, off_reg, swapped = (dst, src, False) if dst.is_pointer else (src, dst, True)
-    if ptr.type == RegType.BTF_ID and (op not in (_ADD, _SUB) or not is64 or swapped and op == _SUB):
-        return Reg().set_unknown()  # an argument pybpf cannot type: it may be a plain number
+    if ptr.type == RegType.BTF_ID:  # an argument pybpf cannot type: it may be a plain number
+        if op in (_ADD, _SUB) and is64 and off_reg.is_const and not (swapped and op == _SUB):
+            moved = ptr.copy()
+            delta = s64v(off_reg.const)
+            moved.off += delta if op == _ADD else -delta
+            if abs(moved.off) < BPF_MAX_VAR_OFF:
+                return moved
+        return Reg().set_unknown()
     if not is64:
         if op == _SUB:
             return Reg().set_unknown()
