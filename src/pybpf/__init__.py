@@ -25,6 +25,7 @@ from .runtime import Map as Map
 from .runtime import Object as Object
 from .runtime import Program as Program
 from .runtime import Runtime as Runtime
+from .runtime import Task as Task
 from .runtime import TestRunError as TestRunError
 from .runtime import TestRunResult as TestRunResult
 from .timers import SECOND as SECOND

@@ -23,11 +23,13 @@ from typing import TYPE_CHECKING
 from .isa import Instruction
 
 if TYPE_CHECKING:
-    from .btf import ExtInfo, Spec
+    from .btf import CoreRelo, ExtInfo, Spec
 
 __all__ = [
     "AttachType",
     "CollectionSpec",
+    "ExternKind",
+    "ExternSpec",
     "MapSpec",
     "Pinning",
     "ProgType",
@@ -90,6 +92,30 @@ class AttachType(enum.IntEnum):
     TCX_EGRESS = 47
 
 
+class ExternKind(enum.Enum):
+    """What an ``extern`` declaration of the object stands for (libbpf's ``extern_type``)."""
+
+    KCONFIG = "kconfig"  #: a ``__kconfig`` variable: a config value the loader supplies
+    KSYM = "ksym"  #: a ``__ksym`` variable: a kernel variable's address
+    KFUNC = "kfunc"  #: a ``__ksym`` function: a kfunc the program calls
+
+
+@dataclass(frozen=True)
+class ExternSpec:
+    """One extern the object declares.
+
+    ``type_id`` is its BTF VAR's type (a FUNC's prototype for kfuncs); ``offset`` and ``size``
+    place a kconfig value in the object's ``.kconfig`` map (laid out as libbpf lays it out).
+    """
+
+    name: str
+    kind: ExternKind
+    weak: bool
+    type_id: int
+    offset: int = 0
+    size: int = 0
+
+
 class Pinning(enum.IntEnum):
     """``__uint(pinning, ...)`` of a BTF-defined map (libbpf's ``enum libbpf_pin_type``)."""
 
@@ -131,7 +157,7 @@ class MapSpec:
     @property
     def is_readonly(self) -> bool:
         """Whether programs and (after load) user space may not write it: ``.rodata`` sections."""
-        return self.section is not None and self.section.startswith(".rodata")
+        return self.section is not None and self.section.startswith((".rodata", ".kconfig"))
 
 
 @dataclass(frozen=True)
@@ -155,6 +181,11 @@ class ProgramSpec:
     sleepable: bool = False
     map_refs: tuple[str, ...] = ()
     subprograms: Mapping[str, int] = field(default_factory=dict)
+    #: the instructions (by PC) that name an extern: kfunc calls (``src=KFUNC``) and
+    #: ``lddw`` of ``__ksym`` variables (``src=BTF_ID``), resolved by the loader
+    externs: Mapping[int, str] = field(default_factory=dict)
+    #: the CO-RE relocations of the program's instructions: (PC, ``btf.CoreRelo``)
+    core_relos: tuple[tuple[int, CoreRelo], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,3 +204,4 @@ class CollectionSpec:
     btf: Spec | None = None
     ext: ExtInfo | None = None
     kernel_version: int = 0
+    externs: Mapping[str, ExternSpec] = field(default_factory=dict)

@@ -111,3 +111,18 @@ def test_dump_file_compiles_a_c_file(cli: Cli, kinds: Path) -> None:
     result = cli("btf", "dump", "file", TESTDATA / "kinds.bpf.c")
     assert (result.status, result.err) == (0, "")
     assert result.out == (TESTDATA / "kinds.btf.txt").read_text()
+
+
+@pytest.mark.parametrize("field", [pytest.param(24, id="sh_offset"), pytest.param(32, id="sh_size")])
+def test_a_section_header_past_any_size_is_a_malformed_file(cli: Cli, kinds: Path, tmp_path: Path, field: int) -> None:
+    data = bytearray(kinds.read_bytes())
+    with kinds.open("rb") as f:
+        elf = ELFFile(f)
+        index = next(i for i, s in enumerate(elf.iter_sections()) if s.name == ".BTF")
+        header = elf["e_shoff"] + index * elf["e_shentsize"]
+    data[header + field : header + field + 8] = (1 << 63).to_bytes(8, "little")
+    broken = tmp_path / "huge.o"
+    broken.write_bytes(bytes(data))
+    result = cli("btf", "dump", "file", broken)
+    assert result.status != 0
+    assert result.err.startswith(f"pybpf btf dump: error: {broken}: malformed ELF file (")

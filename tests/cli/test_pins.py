@@ -115,3 +115,43 @@ def test_failed_commands_do_not_save(cli: Cli, counter: Path, tmp_path: Path) ->
     result = cli("map", "update", counter, "name", "counts", "key", "1", "0", "0", "0", "--pin-root", tmp_path)
     assert result.status == 2
     assert not tmp_path.joinpath("counts").exists()
+
+
+def _renamed(counter: Path, tmp_path: Path, old: bytes, new: bytes) -> Path:
+    """A copy of ``counter`` whose symbol ``old`` is named ``new`` (same length)."""
+    data = counter.read_bytes()
+    assert len(old) == len(new) and b"\0" + old + b"\0" in data
+    patched = tmp_path / "renamed.bpf.o"
+    patched.write_bytes(data.replace(b"\0" + old + b"\0", b"\0" + new + b"\0"))
+    return patched
+
+
+@pytest.mark.parametrize(
+    ("name", "pinned"),
+    [
+        pytest.param(b"count", "count", id="plain"),
+        pytest.param(b"/tmp/", "tmp", id="absolute-lands-inside"),
+        pytest.param(b"../co", None, id="climbing-is-refused"),
+    ],
+)
+def test_loadall_pins_stay_under_their_directory(counter: Path, tmp_path: Path, name: bytes, pinned: str | None) -> None:
+    obj = _renamed(counter, tmp_path, b"count", name)
+    pins = tmp_path / "a" / "pins"
+    result = pybpf_process("prog", "loadall", obj, pins)
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert [w for w in written if not w.startswith("a/pins/")] == ["renamed.bpf.o"]
+    if pinned is None:
+        assert result.status != 0 and "leaves" in result.err and "internal error" not in result.err
+    else:
+        assert result.status == 0 and f"a/pins/{pinned}" in written
+
+
+def test_map_pins_stay_under_the_pin_root_whatever_the_names_say() -> None:
+    from pybpf.cli._pins import map_pin_path, pin_path
+
+    assert map_pin_path("/pins", "/etc/passwd") == Path("/pins/etc/passwd")
+    assert map_pin_path("/pins", "../../x.bss") == Path("/pins/__/__/x_bss")
+    assert pin_path("/pins", "/etc/x") == Path("/pins/etc/x")
+    for bad in ("..", "a/../../x", "x\0y"):
+        with pytest.raises(Exception, match="leaves /pins"):
+            pin_path("/pins", bad)

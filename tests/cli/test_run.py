@@ -160,6 +160,19 @@ def test_format_time_is_the_shortest_exact_spelling() -> None:
         "5s", "1500ms", "250us", "7ns", "0ns"]
 
 
+def test_run_passes_defines_and_include_dirs_to_the_compiler(cli: Cli, objects: Build, tmp_path: Path) -> None:
+    objects("timer")  # skips without clang
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "answer.h").write_text("#define BASE 40\n")
+    source = tmp_path / "answer.bpf.c"
+    source.write_text(
+        '#include <bpf/bpf_helpers.h>\n#include "answer.h"\nint answer;\n'
+        'SEC("syscall") int set(void *ctx) { answer = BASE + EXTRA; return 0; }\n'
+    )
+    result = cli("-D", "EXTRA=2", "-I", tmp_path / "inc", "run", source, "--prog", "set")
+    assert "global answer = 42" in result.out.splitlines()
+
+
 def test_ctx_binds_to_the_prog_before_it(cli: Cli, objects: Build) -> None:
     result = cli("run", "-j", objects("counter"), "--prog", "add", "--ctx", "03000000 07000000",
                  "--prog", "add", "--ctx", "05000000 01000000", "--prog", "add")

@@ -143,10 +143,18 @@ def test_callx_calls_the_helper_whose_id_is_in_the_register() -> None:
         vm("mov %r2, 6\ncall %r2\nexit").run()
 
 
-def test_kfunc_calls_are_refused_at_run_time() -> None:
+def test_kfunc_calls_without_an_implementation_are_refused_at_run_time() -> None:
     prog = Interpreter([Instruction(0x85, src=2, imm=1), Instruction(0x95)])
-    with pytest.raises(BpfRuntimeError, match=r"^kfunc call is not supported at PC 0$"):
+    with pytest.raises(BpfRuntimeError, match=r"^call of kfunc 1 is not supported at PC 0$"):
         prog.run()
+
+
+def test_kfunc_calls_go_to_the_kfunc_table() -> None:
+    prog = Interpreter(
+        [Instruction(0xB7, dst=1, imm=20), Instruction(0x85, src=2, imm=3), Instruction(0x95)],
+        kfuncs={3: lambda ctx, a, *_: a * 2},
+    )
+    assert prog.run() == 40
 
 
 def test_subprogram_address_maps_back_to_its_entry() -> None:

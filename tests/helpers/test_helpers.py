@@ -10,7 +10,8 @@ import pytest
 
 import pybpf
 from pybpf import BpfRuntimeError
-from pybpf.engine import AddressSpace, ExecContext, Interpreter, Region
+from pybpf.engine import AddressSpace, ExecContext, Interpreter, OutOfBoundsError, Region
+from pybpf.maps import BPF_F_LOCK, ArrayMap, spin_lock_at
 from pybpf.helpers import BY_ID, HELPERS, format_bpf, linux_helpers
 from pybpf.helpers._format import FormatError
 from pybpf.isa import assemble
@@ -165,11 +166,60 @@ def test_probe_read_kernel_fails_like_x86_64(address: int, errno: int) -> None:
     assert run(asm.format(address)) == (-errno) & (2**64 - 1)  # and the destination is zeroed
 
 
+def _locked_value() -> tuple[AddressSpace, ArrayMap, int]:
+    """An array whose 8-byte value holds a bpf_spin_lock at offset 4; the lock's address."""
+    space = AddressSpace()
+    m = ArrayMap("locked", 4, 8, 1, space=space, special_fields=[(4, 4)])
+    return space, m, m.lookup(b"\0\0\0\0", 0) + 4
+
+
+def _lock_run(asm: str) -> tuple[Interpreter, int]:
+    space, m, lock = _locked_value()
+    vm = Interpreter(assemble(asm), helpers=linux_helpers(), space=space)
+    vm.keep = m  # type: ignore[attr-defined]
+    return vm, lock
+
+
+LOCK_TWICE = "mov %r6, %r1\ncall 93\nmov %r1, %r6\ncall 94\nmov %r1, %r6\ncall 93\nmov %r1, %r6\ncall 94\nexit"
+
+
 def test_spin_lock_is_a_real_lock() -> None:
-    value = Region(8, "value")
-    asm = "mov %r6, %r1\ncall 93\nmov %r1, %r6\ncall 94\nmov %r1, %r6\ncall 93\nmov %r1, %r6\ncall 94\nexit"
-    vm = Interpreter(assemble(asm), helpers=linux_helpers())
-    assert vm.run(value.base, regions=[value], runtime=FakeHost()) == 0
+    vm, lock = _lock_run(LOCK_TWICE)
+    assert vm.run(lock, runtime=FakeHost()) == 0
+    assert not spin_lock_at(lock).locked()
+
+
+@pytest.mark.parametrize(
+    ("asm", "message"),
+    [
+        pytest.param("mov %r6, %r1\ncall 93\nmov %r1, %r6\ncall 93\nexit", "the run already holds a bpf_spin_lock", id="twice"),
+        pytest.param("call 93\nexit", "program exited holding a bpf_spin_lock", id="exit-holding"),
+        pytest.param("call 94\nexit", "bpf_spin_unlock: the run does not hold this bpf_spin_lock", id="unlock-unheld"),
+        pytest.param("call 93\nmov %r1, 0\ncall 2\nexit", "bpf_map_update_elem: function calls are not allowed while holding a lock", id="map-call-holding"),
+        pytest.param("add %r1, -4\ncall 93\nexit", "bpf_spin_lock: 0x[0-9a-f]+ is not a bpf_spin_lock in a map value", id="not-the-field"),
+    ],
+)
+def test_spin_lock_misuse_faults_and_releases_the_lock(asm: str, message: str) -> None:
+    vm, lock = _lock_run(asm)
+    with pytest.raises(BpfRuntimeError, match=message):
+        vm.run(lock, runtime=FakeHost())
+    assert not spin_lock_at(lock).locked()  # nobody waits on a lock a dead run left
+
+
+
+def test_user_lock_flag_never_waits_on_a_failed_run() -> None:
+    vm, lock = _lock_run("call 93\nexit")
+    with pytest.raises(BpfRuntimeError):
+        vm.run(lock, runtime=FakeHost())
+    m = vm.keep  # type: ignore[attr-defined]
+    m.update_elem(b"\0\0\0\0", b"\1" * 8, BPF_F_LOCK)
+    assert m.lookup_elem(b"\0\0\0\0", BPF_F_LOCK) == b"\1" * 4 + bytes(4)
+
+
+def test_lock_word_is_hidden_from_programs() -> None:
+    vm, lock = _lock_run("ldxw %r0, [%r1]\nexit")
+    with pytest.raises(OutOfBoundsError):
+        vm.run(lock, runtime=FakeHost())
 
 
 def test_helper_without_runtime_fails_cleanly() -> None:

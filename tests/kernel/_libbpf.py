@@ -368,8 +368,8 @@ class KernelProgram:
         """Run the program once (or ``repeat`` times) through BPF_PROG_RUN.
 
         For syscall programs the kernel writes the context back into ``ctx_in``: that is
-        ``ctx_out`` here. Other types get ``data_out`` and (when ``ctx_out``) ``ctx_out``
-        buffers of up to 4 KiB.
+        ``ctx_out`` here. Other types get a ``data_out`` buffer (when ``data`` is given) and
+        (when ``ctx_out``) a ``ctx_out`` buffer, of up to 4 KiB each.
 
         Raises:
             LibbpfError: the kernel refused the run (EINVAL for a bad input, ENOTSUPP...).
@@ -389,7 +389,9 @@ class KernelProgram:
             opts.data_in = ctypes.cast(data_buf, ctypes.c_void_p)
             opts.data_size_in = len(data)
         if not syscall:
-            if data_out:
+            # data_out only beside data_in: types that take no packet (raw_tp, sk_lookup)
+            # refuse a data_out buffer with EINVAL
+            if data_out and data is not None:
                 out_data = ctypes.create_string_buffer(DATA_OUT_MAX)
                 opts.data_out = ctypes.cast(out_data, ctypes.c_void_p)
                 opts.data_size_out = DATA_OUT_MAX

@@ -254,6 +254,11 @@ def test_snprintf_output_and_return_values(testdata):
         ('"%c|%3c|%-3c|"', "24"),
         ('"tab\\there"', "0"),
         ('"bell\\a"', "0"),  # not printable
+        ('"%1000000000d|"', "8"),  # widths are clamped (FIELD_WIDTH_MAX), the return value too
+        ('"%8388607d|%8388608x"', "16"),
+        ('"%-4294967297d|"', "8"),  # a width past int: the kernel's parse wraps
+        ('"%99999999999999999999u|"', "8"),
+        ('"%2147483648d|%-2147483649d|"', "16"),
     ],
 )
 def test_snprintf_formats(testdata, fmt, length):

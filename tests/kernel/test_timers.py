@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import pybpf
+from pybpf.timers import KTIME_SAFE_MAX
 
 from . import _libbpf
 from .conftest import Build
@@ -176,3 +177,31 @@ def test_callbacks_leave_the_same_state(both: Both, mode: int, which: int, limit
 def _read(obj: pybpf.Object, raw: bytes, name: str) -> int:
     off, size = _offset(obj, name), _size(obj, name)
     return int.from_bytes(raw[off : off + size], "little", signed=True)
+
+
+@pytest.mark.parametrize(
+    ("nsecs", "flags", "fires"),
+    [
+        pytest.param(1 << 63, 1, False, id="absolute-2^63"),
+        pytest.param((1 << 64) - 1, 1, False, id="absolute-u64-max"),
+        pytest.param((1 << 64) - 1, 0, False, id="relative-u64-max"),
+        pytest.param((1 << 63) - 1, 0, False, id="relative-overflowing"),
+        pytest.param(1000, 1, True, id="absolute-in-the-past"),
+    ],
+)
+def test_expiries_past_2_63_saturate_and_never_fire(both: Both, nsecs: int, flags: int, fires: bool) -> None:
+    """The kernel's ktime is signed: a u64 at or past 2^63, relative or absolute, and a relative
+    expiry that overflows saturate to KTIME_SEC_MAX (the timer never fires), while an absolute
+    expiry in the past fires at once; pybpf must agree."""
+    both.set_global("cb_mode", COUNT)
+    both.set_global("limit", 1)
+    both.op(ARR, 0, RESET)
+    both.op(ARR, 0, INIT, MONOTONIC)
+    both.op(ARR, 0, SET_CB)
+    assert both.op(ARR, 0, START, nsecs, flags) == 0
+    both.let_time_pass(50 * pybpf.MILLISECOND)
+    theirs, mine = both.elements(ARR)
+    fired = lambda elements: struct.unpack_from("<i", elements[bytes(4)])[0]  # noqa: E731
+    assert fired(mine) == fired(theirs) == int(fires)
+    if not fires:
+        assert [(t.state, t.expires_ns) for t in both.rt.timers()] == [("armed", KTIME_SAFE_MAX)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -26,6 +26,12 @@ def u64(n: int) -> bytes:
     return n.to_bytes(8, "little")
 
 
+def _owned_by(maps: Sequence[Map], address: int, size: int) -> Region:
+    region = next((r for m in maps for r in m.regions() if r.contains(address, size)), None)
+    assert region is not None, f"0x{address:x} is not memory of {maps}"
+    return region
+
+
 def read(space: AddressSpace, address: int, size: int) -> bytes:
     """What a program loading ``size`` bytes at ``address`` would see (the access must be valid)."""
     region = space.find(address, size)
@@ -34,10 +40,16 @@ def read(space: AddressSpace, address: int, size: int) -> bytes:
     return bytes(region.buf[start : start + size])
 
 
-def write(space: AddressSpace, address: int, data: bytes) -> None:
-    """Store ``data`` at ``address`` as a program would (a helper like bpf_timer_init, say)."""
-    region = space.find(address, len(data))
-    assert region is not None and region.writable, f"0x{address:x} is not writable program memory"
+def read_raw(maps: Sequence[Map], address: int, size: int) -> bytes:
+    """The bytes at ``address`` as the maps themselves hold them (hidden fields, headers)."""
+    region = _owned_by(maps, address, size)
+    start = address - region.base
+    return bytes(region.buf[start : start + size])
+
+
+def write_raw(maps: Sequence[Map], address: int, data: bytes) -> None:
+    """Store ``data`` at ``address`` of the maps' memory, as a helper like bpf_timer_init does."""
+    region = _owned_by(maps, address, len(data))
     start = address - region.base
     region.buf[start : start + len(data)] = data
 

@@ -24,7 +24,7 @@ from pybpf.maps import (
     RingBuf,
 )
 
-from .conftest import read, write
+from .conftest import read_raw, write_raw
 
 SIZE = 4096
 
@@ -38,7 +38,7 @@ def _record(space: AddressSpace, rb: RingBuf, data: bytes) -> int:
     """Reserve, fill and return a record's address, as a program would; not yet submitted."""
     address = rb.reserve(len(data))
     assert address
-    write(space, address, data)
+    write_raw([rb], address, data)
     return address
 
 
@@ -55,10 +55,10 @@ def test_records_have_8_byte_aligned_headers_with_the_busy_bit(
     first = rb.reserve(5)
     second = rb.reserve(1)
     assert (first % 8, second - first) == (0, 16)  # 8-byte header + 5 bytes rounded up to 8
-    length, _ = struct.unpack("<II", read(space, first - 8, 8))
+    length, _ = struct.unpack("<II", read_raw([rb], first - 8, 8))
     assert length == 5 | BPF_RINGBUF_BUSY_BIT
     rb.submit(first, discard=True)
-    length, _ = struct.unpack("<II", read(space, first - 8, 8))
+    length, _ = struct.unpack("<II", read_raw([rb], first - 8, 8))
     assert length == 5 | BPF_RINGBUF_DISCARD_BIT
 
 
@@ -103,7 +103,7 @@ def test_records_wrap_around_contiguously(space: AddressSpace, rb: RingBuf) -> N
     received: list[bytes] = []
     for payload in payloads:
         address = _record(space, rb, payload)
-        assert read(space, address, len(payload)) == payload
+        assert read_raw([rb], address, len(payload)) == payload
         rb.submit(address)
         received += rb.consume()
     assert received == payloads
@@ -180,11 +180,14 @@ def test_submit_of_an_unreserved_address_is_refused(space: AddressSpace, rb: Rin
         rb.submit(12345)
 
 
-def test_records_are_program_memory_until_close(space: AddressSpace, rb: RingBuf) -> None:
-    address = rb.reserve(16)
-    assert space.find(address, 16) is not None
-    rb.close()
-    assert space.find(address, 16) is None
+def test_a_record_window_is_its_data_only(space: AddressSpace, rb: RingBuf) -> None:
+    address = rb.reserve(13)
+    window = rb.record(address)
+    assert (window.base, window.size, window.owner) == (address, 13, rb)
+    assert space.find(address - 8, 8) is None  # headers are never shared program memory
+    rb.submit(address)
+    with pytest.raises(MapError, match=r"^reserve: no reserved record at 0x[0-9a-f]+ \(EINVAL\)$"):
+        rb.record(address)
 
 
 def test_keyed_operations_are_not_supported(rb: RingBuf) -> None:

@@ -22,7 +22,7 @@ from pybpf.maps import (
     spin_lock_at,
 )
 
-from .conftest import FreedFields, read, u32, write
+from .conftest import FreedFields, read_raw, u32, write_raw
 
 TIMER = (8, 16)
 LOCK = (24, 4)
@@ -60,7 +60,7 @@ def tmap(space: AddressSpace, family: tuple[type[ElementMap], list[tuple[int, in
 def _arm(space: AddressSpace, m: ElementMap, key: bytes = u32(0)) -> int:
     """Write the timer bytes of ``key``'s value as bpf_timer_init would; its value address."""
     address = m.lookup(key, 0)
-    write(space, address + TIMER[0], MARK)
+    write_raw([m], address + TIMER[0], MARK)
     return address
 
 
@@ -73,7 +73,7 @@ def test_updates_never_copy_into_special_fields(space: AddressSpace, tmap: Eleme
     tmap.update_elem(u32(1), b"\xff" * 32)
     assert tmap.update(u32(0), b"\xee" * 32, BPF_ANY, 0) == 0
     for key, byte in ((u32(1), b"\xff"), (u32(0), b"\xee")):
-        raw = read(space, tmap.lookup(key, 0), 32)
+        raw = read_raw([tmap], tmap.lookup(key, 0), 32)
         assert raw == _masked(byte * 32, list(tmap.special_fields))
 
 
@@ -99,7 +99,7 @@ def test_operations_free_the_fields_of_the_element(
     assert address in hook.addresses
     assert slot in hook.slots
     if not tmap.closed:  # a closed map is no longer program memory
-        assert read(space, address + TIMER[0], 16) == bytes(16)
+        assert read_raw([tmap], address + TIMER[0], 16) == bytes(16)
 
 
 @pytest.mark.parametrize("cls", [HashMap, LruHashMap], ids=["hash", "lru_hash"])
@@ -135,7 +135,7 @@ def test_clearing_an_array_element_frees_its_fields_and_zeroes_it(
     m.clear_elem(u32(1))
     assert hook.addresses == [address]
     assert hook.slots == [1]
-    assert read(space, address, 32) == bytes(32)
+    assert read_raw([m], address, 32) == bytes(32)
 
 
 def test_lru_eviction_frees_the_fields_of_the_victim(
@@ -161,7 +161,7 @@ def test_hash_update_of_existing_key_starts_the_new_element_with_zeroed_fields(
     m.update_elem(u32(0), VALUE)
     new = m.lookup(u32(0), 0)
     assert hook.addresses == [old]
-    assert read(space, new + TIMER[0], 16) == bytes(16)
+    assert read_raw([m], new + TIMER[0], 16) == bytes(16)
 
 
 @pytest.mark.parametrize("cls", [HashMap, LruHashMap], ids=["hash", "lru_hash"])
@@ -226,7 +226,7 @@ def test_lock_update_of_existing_hash_element_keeps_it_and_its_timer(
     locked_hash.update_elem(u32(0), b"\x66" * 32, BPF_F_LOCK | BPF_EXIST)
     assert hook.addresses == []
     assert locked_hash.lookup(u32(0), 0) == address
-    assert read(space, address + TIMER[0], 16) == MARK
+    assert read_raw([locked_hash], address + TIMER[0], 16) == MARK
     assert locked_hash.lookup_elem(u32(0)) == _masked(b"\x66" * 32, [TIMER, LOCK])
 
 
@@ -243,7 +243,7 @@ def test_lock_update_of_array_still_frees_the_timer(
     address = _arm(space, m)
     m.update_elem(u32(0), VALUE, BPF_F_LOCK)
     assert hook.addresses == [address]
-    assert read(space, address + TIMER[0], 16) == bytes(16)
+    assert read_raw([m], address + TIMER[0], 16) == bytes(16)
 
 
 def test_lock_update_waits_for_the_spin_lock_holder(

@@ -115,3 +115,22 @@ def example(builds: Builds, compiler: str) -> Callable[[str], Path]:
 def load(rt: pybpf.Runtime, example: Callable[[str], Path]) -> Callable[..., pybpf.Object]:
     """``load("maps/hash", globals={...})``: the example's object, loaded into ``rt``."""
     return lambda name, **kwargs: rt.load(example(name), **kwargs)
+
+
+@pytest.fixture(scope="session")
+def build_c(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """``build_c(SOURCE)``: a C source compiled once per session (skips without clang-19)."""
+    if shutil.which("clang-19") is None:
+        pytest.skip("needs clang-19")
+    from pybpf.runtime._compile import compile_c
+
+    built: dict[Path, Path] = {}
+
+    def build(source: Path) -> Path:
+        if source not in built:
+            copy = tmp_path_factory.mktemp(source.stem.replace(".", "_")) / source.name
+            shutil.copy(source, copy)
+            built[source] = compile_c(copy)
+        return built[source]
+
+    return build

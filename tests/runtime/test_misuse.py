@@ -167,7 +167,7 @@ def test_load_arguments(call: Callable[[pybpf.Runtime], object], message: str) -
     ("call", "message"),
     [
         pytest.param(lambda rt: rt.trigger(5), "trigger: name must be a str, not int", id="hook-name"),
-        pytest.param(lambda rt: rt.trigger("bpf_fentry_test1", 1.5), "trigger: argument 1 must be an int or bytes, not float",
+        pytest.param(lambda rt: rt.trigger("bpf_fentry_test1", 1.5), "trigger: argument 1 must be an int, bytes or a dict, not float",
                      id="hook-argument"),
         pytest.param(lambda rt: rt.open_pinned(None), "open_pinned: path must be a str, not NoneType", id="open-pinned"),
     ],

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pybpf.engine import AddressSpace, Region
+from pybpf.engine import EVERYTHING, AddressSpace, Region
 from pybpf.timers import CLOCK_MONOTONIC, RealClock, Timer, TimerTable, VirtualClock
 
 EDEADLK = 35
@@ -24,8 +24,12 @@ class FakeMap:
     special_fields = ((0, 16),)
 
     def __init__(self, space: AddressSpace, n: int) -> None:
-        self.region = Region(16 * n, "fake values")
+        self.region = Region(16 * n, "fake values", owner=self)
         space.add(self.region)
+
+    def field_at(self, address: int, size: int) -> tuple[int, Region] | None:
+        slot, rest = divmod(address - self.region.base, 16)
+        return (slot, self.region) if not rest and size == 16 else None
 
     def address(self, slot: int) -> int:
         return self.region.base + 16 * slot
@@ -45,6 +49,7 @@ class Ctx:
 
     def __init__(self, space: AddressSpace, cpu: int = 0) -> None:
         self.space, self.cpu = space, cpu
+        self.visible = EVERYTHING
         self.engine = self
         self.program = "prog"
 

@@ -2,6 +2,11 @@
 
 from ._c_dump import dump_c as dump_c
 from ._c_dump import dump_raw as dump_raw
+from ._core import POISON_HELPER_ID as POISON_HELPER_ID
+from ._core import CoreKind as CoreKind
+from ._core import CoreResult as CoreResult
+from ._core import core_value as core_value
+from ._core import essential_name as essential_name
 from ._errors import BtfError as BtfError
 from ._ext import CoreRelo as CoreRelo
 from ._ext import ExtInfo as ExtInfo

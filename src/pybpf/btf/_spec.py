@@ -406,8 +406,8 @@ def _may_refer(t: Type, role: str, target: Type) -> bool:
     match t:
         case Func():
             return isinstance(target, FuncProto)
-        case Datasec():
-            return isinstance(target, Var)
+        case Datasec():  # libbpf's ".ksyms" also lists the kfuncs the object declares
+            return isinstance(target, Var) or (t.name == ".ksyms" and isinstance(target, Func))
         case DeclTag():
             return isinstance(target, _TAGGABLE)
         case Array() if role == "index":

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
 from ..btf import (
@@ -99,7 +98,7 @@ def read_btf_file(path: Path) -> Spec:
         try:
             found = ELFFile(io.BytesIO(data)).get_section_by_name(".BTF")
             section = None if found is None else found.data()
-        except (ELFError, ValueError, OSError) as err:
+        except Exception as err:  # noqa: BLE001 - pyelftools raises nearly anything on corrupt input
             raise CommandError(f"{path}: malformed ELF file ({err})") from None
         if section is None:
             raise CommandError(f"{path}: no .BTF section")

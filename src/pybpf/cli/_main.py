@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--pin-root", metavar="DIR",
                         help="restore the object's maps from DIR first and save them there after "
                              "(contents only: timers live in a process and are not saved)")
+    parser.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]",
+                        help="define a macro when a command compiles a .c file (as the compiler's -D)")
+    parser.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
+                        help="add a header directory when a command compiles a .c file")
     subs = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     _prog.register(subs)
     _map.register(subs)

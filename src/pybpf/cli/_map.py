@@ -148,6 +148,58 @@ def memlock(handle: Map, ncpus: int) -> int:
         data_pages = n // PAGE_SIZE
         return (SIZEOF_RINGBUF_MAP + (RINGBUF_META_PAGES + data_pages) * PAGE_SIZE
                 + (RINGBUF_META_PAGES + 2 * data_pages) * 8)
+    return _kernel_object_memlock(handle, ncpus)
+
+
+# map_mem_usage() of the other map types (Linux 6.18, x86_64; checked against the kernel):
+# the map structure, then its slot or bucket table, then what each element costs.
+SIZEOF_BPF_DTAB, SIZEOF_BPF_DTAB_NETDEV = 344, 64
+SIZEOF_BPF_CPU_MAP = 304
+SIZEOF_XSK_MAP = 304
+SIZEOF_STAB, SIZEOF_SHTAB, SIZEOF_SHTAB_BUCKET, SIZEOF_SHTAB_ELEM = 376, 384, 16, 40
+SIZEOF_REUSEPORT_ARRAY = 296
+SIZEOF_STACK_MAP, SIZEOF_STACK_BUCKET = 320, 16
+SIZEOF_BLOOM = 312
+SIZEOF_LOCAL_STORAGE_MAP, SIZEOF_LOCAL_STORAGE_BUCKET = 480, 16
+SIZEOF_LPM_TRIE_NODE = 24
+_LOCAL_STORAGE = frozenset({MapType.SK_STORAGE, MapType.TASK_STORAGE, MapType.INODE_STORAGE, MapType.CGRP_STORAGE})
+
+
+def _pow2(n: int) -> int:
+    return 1 << max(0, (n - 1).bit_length())
+
+
+def _kernel_object_memlock(handle: Map, ncpus: int) -> int:
+    kind, n = handle.type, handle.max_entries
+    ks, vs = handle.key_size, handle.value_size
+    inner = handle.internal
+    stored = len(inner.keys()) if kind in (MapType.DEVMAP_HASH, MapType.SOCKHASH, MapType.LPM_TRIE) else 0
+    if kind == MapType.DEVMAP:
+        stored = sum(inner.stored(i) is not None for i in range(n))  # type: ignore[attr-defined]
+        return SIZEOF_BPF_DTAB + 8 * n + SIZEOF_BPF_DTAB_NETDEV * stored
+    if kind == MapType.DEVMAP_HASH:
+        return SIZEOF_BPF_DTAB + 8 * _pow2(n) + SIZEOF_BPF_DTAB_NETDEV * stored
+    if kind == MapType.CPUMAP:
+        return SIZEOF_BPF_CPU_MAP + 8 * n
+    if kind == MapType.XSKMAP:
+        return SIZEOF_XSK_MAP + 8 * n
+    if kind == MapType.SOCKMAP:
+        return SIZEOF_STAB + 8 * n
+    if kind == MapType.SOCKHASH:
+        return SIZEOF_SHTAB + SIZEOF_SHTAB_BUCKET * _pow2(n) + (SIZEOF_SHTAB_ELEM + _round8(ks)) * stored
+    if kind == MapType.REUSEPORT_SOCKARRAY:
+        return SIZEOF_REUSEPORT_ARRAY + 8 * n
+    if kind == MapType.STACK_TRACE:
+        return SIZEOF_STACK_MAP + 8 * _pow2(n) + n * (SIZEOF_STACK_BUCKET + vs)
+    if kind == MapType.BLOOM_FILTER:
+        hashes = handle.internal.hash_count  # type: ignore[attr-defined]
+        bits = n * hashes // 5 * 7
+        bits = 64 if bits <= 64 else _pow2(bits)
+        return SIZEOF_BLOOM + bits // 8
+    if kind in _LOCAL_STORAGE:
+        return SIZEOF_LOCAL_STORAGE_MAP + SIZEOF_LOCAL_STORAGE_BUCKET * max(2, _pow2(ncpus))
+    if kind == MapType.LPM_TRIE:
+        return (SIZEOF_LPM_TRIE_NODE + ks - 4 + vs) * stored
     return _round8(ks) + _round8(vs) * n  # a type pybpf does not create: a rough size
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "PERSISTED_TYPES",
     "map_pin_path",
     "persistable",
+    "pin_path",
     "read_pin",
     "restore_map",
     "write_map_pin",
@@ -56,9 +57,27 @@ PERSISTED_TYPES = frozenset({
 _PERCPU = frozenset({MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH})
 
 
+def pin_path(root: str | Path, name: str) -> Path:
+    """Where the pin of ``name`` lives under ``root``, which it never leaves.
+
+    As libbpf does (``pathname_concat``), the name is appended to the root as text, so an
+    absolute name lands under the root too. A name that would still climb out of it (``..``
+    components, which libbpf lets through for programs) or holds a NUL is refused.
+
+    Raises:
+        CommandError: the name would leave ``root``.
+    """
+    base = os.path.normpath(root)
+    path = os.path.normpath(f"{base}/{name}")
+    if "\0" in name or not path.startswith(base.rstrip("/") + "/"):
+        raise CommandError(f"cannot pin '{name}': the name leaves {root}")
+    return Path(path)
+
+
 def map_pin_path(root: str | Path, name: str) -> Path:
-    """Where the pin of map ``name`` lives under ``root`` (libbpf's ``sanitize_pin_path``)."""
-    return Path(root) / name.replace(".", "_")
+    """Where the pin of map ``name`` lives under ``root``: dots become underscores, as libbpf's
+    ``sanitize_pin_path`` does (so ``..`` cannot climb either)."""
+    return pin_path(root, name.replace(".", "_"))
 
 
 def persistable(handle: Map) -> bool:

@@ -20,7 +20,7 @@ from ..runtime import Program
 from ..verifier import license_is_gpl_compatible
 from ._args import CommandError, Words, add_verb
 from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print
-from ._pins import write_prog_pin
+from ._pins import pin_path, write_prog_pin
 from ._session import ObjectRef, Session, open_session, parse_object_ref
 from ._xlated import func_signature, helper_name, tag_of, xlated
 
@@ -352,7 +352,7 @@ def _loadall(args: argparse.Namespace, words: Words) -> int:
     pinmaps = _pinmaps(words, args)
     with open_session(args, ObjectRef(obj)) as session:
         for name in session.obj.programs:
-            write_prog_pin(directory / name, session.object_path, name, pinmaps)
+            write_prog_pin(pin_path(directory, name), session.object_path, name, pinmaps)
     if args.json:
         emit_json(None, args.pretty)
     return 0

@@ -149,7 +149,9 @@ class Session:
         if path.is_dir():
             raise CommandError(f"{path}: is a directory")
         try:
-            return self.rt.load(path)
+            cflags = [f"-D{d}" for d in getattr(self.args, "defines", [])]
+            cflags += [f"-I{d}" for d in getattr(self.args, "include_dirs", [])]
+            return self.rt.load(path, cflags=cflags)
         except VerifierError as err:
             if self.args.debug:
                 print(load_log(err, str(path)), file=sys.stderr)

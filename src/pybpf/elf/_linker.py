@@ -10,7 +10,8 @@ calls and ``lddw`` of a function get the distance in instructions from the next 
 target (``lddw`` also ``src=PseudoSrc.FUNC``), map references ``src=MAP_IDX`` with the map's
 index in ``map_refs``, and global-variable references ``src=MAP_IDX_VALUE`` with that index
 in the low and the byte offset in the high 32 bits. Maps are numbered in the order the
-program's instructions first name them.
+program's instructions first name them. Kfunc calls get ``src=KFUNC`` and ``lddw`` of a
+``__ksym`` variable ``src=BTF_ID``, both with immediate 0 for the loader to resolve.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ..isa import LDDW, Instruction, PseudoSrc, iter_pcs
+from ..btf import CoreRelo
+from ..isa import LDDW, CallSrc, Instruction, PseudoSrc, iter_pcs
 from ._errors import ElfError
-from ._relocations import DataRef, FuncRef, Function, MapRef, Target
+from ._relocations import DataRef, ExternRef, FuncRef, Function, MapRef, Target
 
 __all__ = ["Linked", "link"]
 
@@ -33,6 +35,8 @@ class Linked:
     instructions: tuple[Instruction, ...]
     subprograms: Mapping[str, int]
     map_refs: tuple[str, ...]
+    externs: Mapping[int, str]  #: PC -> the extern a kfunc call or ksym lddw names
+    core_relos: tuple[tuple[int, CoreRelo], ...]  #: (PC, relocation), each function's at its copy
 
 
 def link(program: Function, text: Mapping[str, Function]) -> Linked:
@@ -52,13 +56,18 @@ def link(program: Function, text: Mapping[str, Function]) -> Linked:
         starts[function.name] = pc
         pc += sum(insn.width for insn in function.insns)
     map_refs: dict[str, int] = {}
-    out = [
-        _rewrite(insn, function.targets.get(i), starts[function.name] + slot, starts, map_refs)
-        for function in layout
-        for i, (slot, insn) in enumerate(iter_pcs(function.insns))
-    ]
+    externs: dict[int, str] = {}
+    out = []
+    for function in layout:
+        for i, (slot, insn) in enumerate(iter_pcs(function.insns)):
+            target = function.targets.get(i)
+            pc = starts[function.name] + slot
+            if isinstance(target, ExternRef):
+                externs[pc] = target.name
+            out.append(_rewrite(insn, target, pc, starts, map_refs))
+    core = tuple((starts[f.name] + pc, relo) for f in layout for pc, relo in f.core_relos)
     del starts[program.name]
-    return Linked(tuple(out), starts, tuple(map_refs))
+    return Linked(tuple(out), starts, tuple(map_refs), externs, core)
 
 
 def _layout(program: Function, text: Mapping[str, Function]) -> list[Function]:
@@ -108,4 +117,7 @@ def _rewrite(
         case DataRef(name, offset):
             index = map_refs.setdefault(name, len(map_refs))
             return dataclasses.replace(insn, src=PseudoSrc.MAP_IDX_VALUE, imm=index | offset << 32)
+        case ExternRef():  # the loader puts the kfunc's id or the variable's address here
+            src = PseudoSrc.BTF_ID if insn.opcode == LDDW else CallSrc.KFUNC
+            return dataclasses.replace(insn, src=src, imm=0)
     return insn

@@ -8,6 +8,7 @@ each program with the subprograms it uses.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from ..btf import BtfError, ExtInfo, Spec, parse_btf, parse_btf_ext
 from ._btf import fix_btf
 from ._data import OBJ_NAME_LEN, data_maps
 from ._errors import ElfError
+from ._externs import kconfig_map, read_externs
 from ._file import ObjectFile, read_object
 from ._linker import link
 from ._maps import DeclaredMap, apply_initial_values, btf_maps
@@ -66,12 +68,19 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
     maps_section = obj.section(MAPS)
     declared = _declared_maps(obj, btf)
     data = data_maps(obj, obj_name, btf)
+    externs = read_externs(obj, btf)
+    kconfig = kconfig_map(obj_name, externs, btf)
     functions = read_functions(
         obj,
         maps_section=None if maps_section is None else maps_section.index,
         maps={m.offset: m.spec.name for m in declared},
         data={index: spec.name for index, spec in data.items()},
+        externs=externs,
+        kconfig=None if kconfig is None else kconfig.name,
     )
+    ext = _ext(obj, btf)
+    if ext is not None:
+        functions = [_with_core_relos(f, ext) for f in functions]
     entry_points = {f.name: (f.section.index, f.offset) for f in functions if not f.is_subprogram}
     if maps_section is not None and declared:
         relocations = obj.relocations.get(maps_section.index, ())
@@ -80,12 +89,13 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
         maps = [m.spec for m in declared]
     return CollectionSpec(
         name=obj_name,
-        maps=_by_name([*maps, *data.values()]),
+        maps=_by_name([*maps, *data.values(), *([kconfig] if kconfig else [])]),
         programs=_programs(functions, license),
         license=license,
         btf=btf,
-        ext=_ext(obj, btf),
+        ext=ext,
         kernel_version=_kernel_version(obj),
+        externs=externs,
     )
 
 
@@ -130,6 +140,17 @@ def _ext(obj: ObjectFile, btf: Spec | None) -> ExtInfo | None:
         raise ElfError(f"section '.BTF.ext': {exc}") from exc
 
 
+def _with_core_relos(function: Function, ext: ExtInfo) -> Function:
+    """The function with the CO-RE relocations of its instructions, by PC within it."""
+    end = function.offset + sum(insn.width for insn in function.insns) * 8
+    relos = tuple(
+        ((r.insn_off - function.offset) // 8, r)
+        for r in ext.core_relos.get(function.section.name, ())
+        if function.offset <= r.insn_off < end
+    )
+    return dataclasses.replace(function, core_relos=relos) if relos else function
+
+
 def _declared_maps(obj: ObjectFile, btf: Spec | None) -> list[DeclaredMap]:
     section = obj.section(MAPS)
     if section is None or btf is None:
@@ -166,5 +187,7 @@ def _programs(functions: list[Function], license: str) -> Mapping[str, ProgramSp
             sleepable=kind.sleepable,
             map_refs=linked.map_refs,
             subprograms=linked.subprograms,
+            externs=linked.externs,
+            core_relos=linked.core_relos,
         )
     return programs

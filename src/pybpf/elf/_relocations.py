@@ -22,6 +22,8 @@ import bisect
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .._spec import ExternKind, ExternSpec
+from ..btf import CoreRelo
 from ..isa import (
     LDDW,
     CallSrc,
@@ -36,7 +38,7 @@ from ..isa import (
 from ._errors import ElfError
 from ._file import SHN_LORESERVE, ObjectFile, Relocation, Section, Symbol
 
-__all__ = ["DataRef", "FuncRef", "Function", "MapRef", "Target", "read_functions"]
+__all__ = ["DataRef", "ExternRef", "FuncRef", "Function", "MapRef", "Target", "read_functions"]
 
 R_BPF_64_64 = 1
 R_BPF_64_32 = 10
@@ -67,7 +69,14 @@ class DataRef:
     offset: int
 
 
-Target = FuncRef | MapRef | DataRef
+@dataclass(frozen=True, slots=True)
+class ExternRef:
+    """A call of the kfunc ``name``, or the address of the ``__ksym`` variable ``name``."""
+
+    name: str
+
+
+Target = FuncRef | MapRef | DataRef | ExternRef
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ class Function:
     #: why the function cannot be loaded, if it cannot: raised only when a program uses it, as
     #: libbpf only looks at the .text functions it appends to a program
     defect: str | None = None
+    #: CO-RE relocations: (PC within the function, relocation)
+    core_relos: tuple[tuple[int, CoreRelo], ...] = ()
 
     @property
     def is_subprogram(self) -> bool:
@@ -110,6 +121,8 @@ class _Places:
     maps_section: int | None
     maps: Mapping[int, str]  # byte offset in .maps → map name
     data: Mapping[int, str]  # section index → global-data map name
+    externs: Mapping[str, ExternSpec]  # undefined symbols by name
+    kconfig: str | None  # the name of the .kconfig map
 
 
 def read_functions(
@@ -117,6 +130,8 @@ def read_functions(
     maps_section: int | None,
     maps: Mapping[int, str],
     data: Mapping[int, str],
+    externs: Mapping[str, ExternSpec] | None = None,
+    kconfig: str | None = None,
 ) -> list[Function]:
     """Every function of the object, in section and offset order, its relocations resolved.
 
@@ -129,7 +144,7 @@ def read_functions(
     """
     codes = _codes(obj)
     text = {c.offset: c.name for c in codes if c.section.name == TEXT}
-    places = _Places(text, maps_section, maps, data)
+    places = _Places(text, maps_section, maps, data, externs or {}, kconfig)
     by_section: dict[int, list[_Code]] = {}
     for c in codes:
         by_section.setdefault(c.section.index, []).append(c)
@@ -216,6 +231,9 @@ def _resolve(
     expected, what = (R_BPF_64_32, "call") if insn.opcode == CALL else (R_BPF_64_64, "lddw")
     if relocation.type != expected:
         raise ElfError(f"{where}: type {relocation.type} on {what}, expected {expected}")
+    extern = _extern(obj, places, insn, relocation, where)
+    if extern is not None:
+        return extern
     symbol = _symbol(obj, relocation, where)
     name = symbol.name or obj.sections[symbol.shndx].name
     section = obj.sections[symbol.shndx]
@@ -236,6 +254,22 @@ def _resolve(
             raise ElfError(f"{where}: offset {offset} into '{section.name}' is out of range")
         return DataRef(places.data[section.index], offset)
     raise ElfError(f"{where}: symbol '{name}' is not a map or function")
+
+
+def _extern(obj: ObjectFile, places: _Places, insn: Instruction, relocation: Relocation, where: str) -> Target | None:
+    """The target of a relocation against an extern, or None for any other symbol."""
+    if relocation.symbol >= len(obj.symbols) or obj.symbols[relocation.symbol].shndx != 0:
+        return None
+    name = obj.symbols[relocation.symbol].name
+    extern = places.externs.get(name)
+    if extern is None:
+        return None  # _symbol says it is undefined
+    if insn.opcode == CALL and extern.kind != ExternKind.KFUNC:
+        raise ElfError(f"{where}: extern variable '{name}' is called")
+    if extern.kind == ExternKind.KCONFIG:
+        assert places.kconfig is not None
+        return DataRef(places.kconfig, extern.offset + _s32(insn.imm & 0xFFFFFFFF))
+    return ExternRef(name)
 
 
 def _symbol(obj: ObjectFile, relocation: Relocation, where: str) -> Symbol:

@@ -14,5 +14,9 @@ from ._errors import BpfRuntimeError as BpfRuntimeError
 from ._errors import InstructionLimitError as InstructionLimitError
 from ._errors import OutOfBoundsError as OutOfBoundsError
 from ._interp import Interpreter as Interpreter
+from ._memory import EVERYTHING as EVERYTHING
 from ._memory import AddressSpace as AddressSpace
+from ._memory import Area as Area
 from ._memory import Region as Region
+from ._memory import SlotArea as SlotArea
+from ._memory import Visibility as Visibility

@@ -49,6 +49,8 @@ from ._alu import ALU32, ALU64, CONDITIONS, END, M32, M64, S32, S64
 from ._budget import block_cost
 from ._context import STACK_SIZE
 
+STACK_SHIFT = STACK_SIZE.bit_length() - 1  #: log2 of the frame size: depth = (top - r10) >> it
+
 __all__ = ["generate"]
 
 _EXIT = Class.JMP | JmpOp.EXIT
@@ -57,7 +59,9 @@ _CALLX = Class.JMP | Source.X | JmpOp.CALL
 _ATOMIC_OPS: dict[int, str] = {AtomicOp.ADD: "add", AtomicOp.OR: "or_", AtomicOp.AND: "and_", AtomicOp.XOR: "xor"}
 
 
-def generate(insns: Sequence[Instruction], helpers: Collection[int], code_base: int) -> str:
+def generate(
+    insns: Sequence[Instruction], helpers: Collection[int], code_base: int, kfuncs: Collection[int] = ()
+) -> str:
     """Python source defining ``f_<pc>`` for every subprogram of a validated program.
 
     Args:
@@ -66,9 +70,11 @@ def generate(insns: Sequence[Instruction], helpers: Collection[int], code_base: 
             at run time through ``unknown_helper``.
         code_base: the address a ``lddw`` of a subprogram yields for PC 0 (PC ``n`` gives
             ``code_base + 8 * n``).
+        kfuncs: kfunc ids (the immediates of kfunc calls) the namespace binds as ``K<id>``;
+            calls to others raise at run time.
     """
     return "\n".join(
-        _Function(insns, entry, helpers, code_base).source() for entry in subprogram_entries(insns)
+        _Function(insns, entry, helpers, code_base, kfuncs).source() for entry in subprogram_entries(insns)
     )
 
 
@@ -76,11 +82,13 @@ class _Function:
     """The source of one subprogram: its blocks and the dispatch tree over them."""
 
     def __init__(
-        self, insns: Sequence[Instruction], entry: int, helpers: Collection[int], code_base: int
+        self, insns: Sequence[Instruction], entry: int, helpers: Collection[int], code_base: int,
+        kfuncs: Collection[int] = (),
     ) -> None:
         self.by_pc = dict(iter_pcs(insns))
         self.entry = entry
         self.helpers = helpers
+        self.kfuncs = kfuncs
         self.code_base = code_base
         self.blocks = basic_blocks(insns, entry)
 
@@ -88,8 +96,8 @@ class _Function:
         head = [
             f"def f_{self.entry}(X, r1, r2, r3, r4, r5, r10):",
             "    r0 = r6 = r7 = r8 = r9 = 0",
-            "    ld1, ld2, ld4, ld8 = X.ld1, X.ld2, X.ld4, X.ld8",
-            "    st1, st2, st4, st8 = X.st1, X.st2, X.st4, X.st8",
+            # the accessors of this frame's depth: they see this frame and its callers'
+            f"    ld1, ld2, ld4, ld8, st1, st2, st4, st8 = X.frames[(X.top - r10) >> {STACK_SHIFT}]",
             "    n, lim, min_fp = X.n, X.limit, X.min_caller_fp",
             f"    b = {self.entry}",
             "    while True:",
@@ -174,7 +182,9 @@ class _Function:
                 "n = X.n",
             ]
         if insn.src == CallSrc.KFUNC:
-            return [f"unsupported('kfunc call', {pc})"]
+            if insn.imm not in self.kfuncs:
+                return [f"unsupported('call of kfunc {insn.imm}', {pc})"]
+            return ["X.fp = r10", "X.n = n", f"r0 = K{insn.imm}(X, r1, r2, r3, r4, r5) & M64", "n = X.n"]
         if insn.imm in self.helpers:
             # The frame pointer and the budget travel with the context, so that a helper
             # calling back into the program (bpf_loop) nests its frame and counts its work.
@@ -234,6 +244,11 @@ def _memory(pc: int, insn: Instruction) -> str:
 
 
 def _atomic(pc: int, insn: Instruction, size: int, address: int | str) -> str:
+    # The frame pointer tells the context which stack frames are active.
+    return f"X.fp = r10; {_atomic_op(pc, insn, size, address)}"
+
+
+def _atomic_op(pc: int, insn: Instruction, size: int, address: int | str) -> str:
     s = f"r{insn.src}"
     if insn.imm == LOAD_ACQ:  # ordering is moot in one Python thread of memory accesses
         return f"r{insn.dst} = ld{size}(r{insn.src} + {insn.offset}, {pc})"

@@ -1,9 +1,14 @@
 """Per-run state: the stack, the regions one run may use, the instruction budget.
 
 Generated code reaches memory only through the accessors of an :class:`ExecContext`
-(``ld1``..``ld8``, ``st1``..``st8``, :meth:`ExecContext.atomic`...). Each accessor checks the
-run's stack first (the common case), then its private regions (context, packet), then the shared
-:class:`AddressSpace`; anything else is an :class:`OutOfBoundsError` naming the PC.
+(``ld1``..``ld8``, ``st1``..``st8``, :meth:`ExecContext.atomic`...). Each frame depth has its
+own set of accessors (:attr:`ExecContext.frames`), bound to the stack from that frame's bottom
+to the top: a function sees its own frame and its callers' (which callees write through
+pointers they were given), never the frames below it, whatever a stale pointer says. An access
+off the active stack goes to the window the run used last, then to the run's private regions
+(context, packet, reserved ring-buffer records, a callback's key), then to the shared
+:class:`AddressSpace` as the program's :class:`Visibility` allows; anything else is an
+:class:`OutOfBoundsError` naming the PC.
 
 Contexts are pooled per thread, so a run on one thread never sees another thread's stack, and
 nested runs on one thread (a program triggering another) each get their own.
@@ -17,9 +22,9 @@ from collections.abc import Callable
 from typing import Any, final
 
 from ._errors import BpfRuntimeError, InstructionLimitError, OutOfBoundsError
-from ._memory import AddressSpace, Region
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 
-__all__ = ["MAX_CALL_FRAMES", "STACK_SIZE", "ExecContext", "PacketAbort"]
+__all__ = ["MAX_CALL_FRAMES", "STACK_SIZE", "ExecContext", "PacketAbort", "forget_windows"]
 
 STACK_SIZE = 512  #: bytes of stack per frame (the kernel's MAX_BPF_STACK)
 MAX_CALL_FRAMES = 8  #: frames a run may nest, the main program included (MAX_CALL_FRAMES)
@@ -57,13 +62,15 @@ MAY_GOTO_BUDGET = 8 * 1024 * 1024  #: BPF_MAX_LOOPS: the kernel's budget of may_
 class ExecContext:
     """Everything one run needs besides its code. Engines create these; helpers receive one.
 
-    Attributes helpers may use: ``space`` (shared regions), ``private`` (this run's regions),
-    ``packet`` (the packet region for legacy loads, or None), ``cpu``, ``runtime`` and
-    ``program`` (opaque to the engine: set by whoever starts the run).
+    Attributes helpers may use: ``space`` (shared regions), ``visible`` (what of it this run's
+    program may address), ``private`` (this run's regions), ``packet`` (the packet region for
+    legacy loads, or None), ``cpu``, ``runtime`` and ``program`` (opaque to the engine: set by
+    whoever starts the run).
     """
 
     def __init__(self, space: AddressSpace) -> None:
         self.space = space
+        self.visible: Visibility = EVERYTHING
         self.stack = Region(STACK_SIZE * MAX_CALL_FRAMES, "stack")
         self.private: tuple[Region, ...] = ()
         self.packet: Region | None = None
@@ -72,30 +79,47 @@ class ExecContext:
         self.program: Any = None
         #: the engine running this context (helpers call back into the program through it)
         self.engine: Any = None
-        #: the frame pointer of the frame that called the current helper
-        self.fp = 0
         #: tail calls taken so far in this run
         self.tail_calls = 0
+        #: what the run holds and must give back (``bpf_spin_lock``s: objects with
+        #: ``release()``); the engine releases them when the run ends, and a run that
+        #: returns holding one faults
+        self.held: list[Any] = []
+        #: what to undo if the run ends without doing it itself, by what it is about (a ring
+        #: buffer record left reserved is discarded): run by the pool when the run ends
+        self.finalizers: dict[object, Callable[[], None]] = {}
         self.n = 0  # instructions executed so far in this run
         #: iterations ``may_goto`` still allows in this run (the kernel's BPF_MAX_LOOPS)
         self.may_goto_left = MAY_GOTO_BUDGET
         self.limit = 0
         #: the frame pointer of the main program: the top of the stack
         self.top = self.stack.end
+        #: the frame pointer of the frame that called the current helper (or ran an atomic):
+        #: helpers see the stack from the bottom of that frame up
+        self.fp = self.top
         #: a call from a frame whose pointer is below this would exceed MAX_CALL_FRAMES
         self.min_caller_fp = self.stack.base + 2 * STACK_SIZE
-        #: the last non-stack region an accessor used: the next access likely hits it again.
-        #: Reset between runs, so a run never reaches another run's private regions.
-        self.recent: list[Region] = [self.stack]
-        self.ld1, self.ld2, self.ld4, self.ld8 = (self._loader(n) for n in (1, 2, 4, 8))
-        self.st1, self.st2, self.st4, self.st8 = (self._storer(n) for n in (1, 2, 4, 8))
+        #: the last window off the stack an accessor used: the next access likely hits it
+        #: again. Reset between runs and at tail calls, so a run never reaches another run's
+        #: private regions or another program's maps.
+        self.recent: list[Region] = [_NOWHERE]
+        #: the accessors of each frame depth, indexed by ``(top - r10) // STACK_SIZE``:
+        #: ``(ld1, ld2, ld4, ld8, st1, st2, st4, st8)``, each seeing the stack from the bottom
+        #: of that frame up
+        self.frames = tuple(self._accessors(depth) for depth in range(MAX_CALL_FRAMES))
 
     # -- accessors used by generated code ------------------------------------------------
 
-    def _loader(self, size: int) -> Callable[[int, int], int]:
+    def _accessors(self, depth: int) -> tuple[Callable[..., Any], ...]:
+        low = self.top - (depth + 1) * STACK_SIZE
+        loads = tuple(self._loader(n, low) for n in (1, 2, 4, 8))
+        return loads + tuple(self._storer(n, low) for n in (1, 2, 4, 8))
+
+    def _loader(self, size: int, low: int) -> Callable[[int, int], int]:
         unpack = _FORMATS[size].unpack_from
-        base, buf, last = self.stack.base, self.stack.buf, self.stack.size - size
-        find, recent = self.region, self.recent
+        stack = self.stack
+        base, buf, last = low, stack.buf[low - stack.base :], stack.end - low - size
+        find, recent = self._outside_stack, self.recent
 
         def load(address: int, pc: int) -> int:
             off = address - base
@@ -110,11 +134,12 @@ class ExecContext:
 
         return load
 
-    def _storer(self, size: int) -> Callable[[int, int, int], None]:
+    def _storer(self, size: int, low: int) -> Callable[[int, int, int], None]:
         pack = _FORMATS[size].pack_into
         mask = _MASKS[size]
-        base, buf, last = self.stack.base, self.stack.buf, self.stack.size - size
-        find, recent = self.region, self.recent
+        stack = self.stack
+        base, buf, last = low, stack.buf[low - stack.base :], stack.end - low - size
+        find, recent = self._outside_stack, self.recent
 
         def store(address: int, value: int, pc: int) -> None:
             off = address - base
@@ -130,27 +155,36 @@ class ExecContext:
 
         return store
 
-    def region(self, address: int, size: int, pc: int, operation: str) -> Region:
-        """The region holding ``[address, address + size)`` for ``operation``.
+    def _outside_stack(self, address: int, size: int, pc: int, operation: str) -> Region:
+        """The window off the stack holding ``[address, address + size)``: a private region of
+        this run, or a shared one its program may see.
 
         Raises:
-            OutOfBoundsError: no region holds it, or it is a store into a read-only region.
+            OutOfBoundsError: no such window holds it, or it is a store into a read-only one.
         """
-        found = None
-        if self.stack.contains(address, size):
-            found = self.stack
+        for found in self.private:
+            if found.contains(address, size):
+                break
         else:
-            for r in self.private:
-                if r.contains(address, size):
-                    found = r
-                    break
-            else:
-                found = self.space.find(address, size)
+            found = self.space.find(address, size, self.visible)  # type: ignore[assignment]
         if found is None:
             raise OutOfBoundsError(operation, pc, address, size)
         if operation != "load" and not found.writable:
             raise OutOfBoundsError(operation, pc, address, size, region=found.name)
         return found
+
+    def region(self, address: int, size: int, pc: int, operation: str) -> Region:
+        """The region holding ``[address, address + size)`` for ``operation`` by a helper or an
+        atomic instruction: the active stack (from the bottom of the frame :attr:`fp` belongs
+        to, up), else what :meth:`_outside_stack` finds.
+
+        Raises:
+            OutOfBoundsError: no region this run may use holds it, or it is a store into a
+                read-only region.
+        """
+        if self.fp - STACK_SIZE <= address and address + size <= self.top:
+            return self.stack
+        return self._outside_stack(address, size, pc, operation)
 
     def atomic(self, op: Callable[[int, int], int], size: int, address: int, value: int, pc: int) -> int:
         """Replace the memory word with ``op(old, value)`` atomically and return the old word."""
@@ -213,6 +247,15 @@ class ExecContext:
         r.buf[off : off + len(data)] = data
 
 
+#: an empty window: what :attr:`ExecContext.recent` holds before a run's first access
+_NOWHERE = Region(0, "nowhere", writable=False)
+
+
+def forget_windows(ctx: ExecContext) -> None:
+    """Drop the window cache of ``ctx`` (its program or its private regions changed)."""
+    ctx.recent[0] = _NOWHERE
+
+
 class ContextPool:
     """Reusable contexts for one address space, per thread (a free list per thread)."""
 
@@ -226,14 +269,19 @@ class ContextPool:
         if free:
             ctx = free.pop()
             ctx.stack.zero()
+            ctx.fp = ctx.top
             return ctx
         return ExecContext(self.space)
 
     def release(self, ctx: ExecContext) -> None:
-        """Give a context back once its run is over."""
+        """Give a context back once its run is over, releasing what the run still held."""
+        while ctx.held:
+            ctx.held.pop().release()
+        while ctx.finalizers:
+            ctx.finalizers.popitem()[1]()
         ctx.private, ctx.packet, ctx.runtime, ctx.program = (), None, None, None
-        ctx.engine, ctx.tail_calls = None, 0
-        ctx.recent[0] = ctx.stack
+        ctx.engine, ctx.tail_calls, ctx.visible = None, 0, EVERYTHING
+        forget_windows(ctx)
         free = getattr(self._local, "free", None)
         if free is None:
             free = self._local.free = []

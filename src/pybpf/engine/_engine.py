@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from ._budget import DEFAULT_MAX_INSTRUCTIONS
 from ._context import ExecContext
-from ._memory import Region
+from ._memory import Region, Visibility
 
 __all__ = ["DEFAULT_MAX_INSTRUCTIONS", "Engine", "HelperFn", "HelperTable"]
 
@@ -24,8 +24,14 @@ class Engine(Protocol):
 
     Every engine charges the instruction budget by the one rule of ``_budget.py``, in the
     run's ``ExecContext``, so a budget means the same whichever engine runs the program, and
-    sets ``BpfRuntimeError.engine`` to itself on a fault in its code.
+    sets ``BpfRuntimeError.engine`` to itself on a fault in its code. Every engine follows the
+    region model of :mod:`pybpf.engine._memory`: its runs address only their active stack
+    frames, their private regions and the areas of the shared address space that
+    :attr:`visible` allows, and a tail call into an engine switches to its visibility.
     """
+
+    #: which shared areas runs of this program may address (computed once, at load)
+    visible: Visibility
 
     def run(
         self,

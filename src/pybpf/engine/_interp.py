@@ -11,10 +11,18 @@ from ..isa import Instruction, encode, subprogram_entries, validate
 from ._alu import RUNTIME_FUNCTIONS
 from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._codegen import generate
-from ._context import MAY_GOTO_BUDGET, STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall
+from ._context import (
+    MAY_GOTO_BUDGET,
+    STACK_SIZE,
+    ContextPool,
+    ExecContext,
+    PacketAbort,
+    TailCall,
+    forget_windows,
+)
 from ._engine import HelperTable
 from ._errors import BpfRuntimeError
-from ._memory import AddressSpace, Region
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 
 __all__ = ["Interpreter"]
 
@@ -27,9 +35,12 @@ class Interpreter:
         insns: the program; it is validated here (:func:`pybpf.isa.validate`).
         helpers: helper implementations by id (see :data:`HelperTable`).
         space: the shared regions (maps, global data); a private empty one by default.
+        visible: which of them runs of this program may address (the runtime computes it at
+            load from the maps the program references); all of them by default.
         max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
             is counted).
         name: used in tracebacks of the generated code.
+        kfuncs: kfunc implementations by the immediate of their calls.
         owner: what the engine runs for (the runtime's program), given back on faults as
             ``BpfRuntimeError.engine.owner``; opaque to the engine.
 
@@ -43,20 +54,24 @@ class Interpreter:
         *,
         helpers: HelperTable | None = None,
         space: AddressSpace | None = None,
+        visible: Visibility = EVERYTHING,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
         name: str = "prog",
+        kfuncs: HelperTable | None = None,
         owner: object = None,
     ) -> None:
         validate(insns)
         self.owner = owner
         self.insns = tuple(insns)
         self.helpers = dict(helpers or {})
+        self.kfuncs = dict(kfuncs or {})
         self.space = space if space is not None else AddressSpace()
+        self.visible = visible
         self.max_instructions = check_budget(max_instructions)
         # The bytecode itself is the target of subprogram addresses, as a JIT image is in
         # the kernel; it is never registered, so programs cannot read or write it.
         self._code = Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
-        self.source = generate(self.insns, self.helpers.keys(), self._code.base)
+        self.source = generate(self.insns, self.helpers.keys(), self._code.base, self.kfuncs.keys())
         namespace = self._namespace()
         # The source is ours, generated from validated instructions: nothing of the program
         # reaches it but numbers.
@@ -68,6 +83,7 @@ class Interpreter:
     def _namespace(self) -> dict[str, Any]:
         ns: dict[str, Any] = dict(RUNTIME_FUNCTIONS)
         ns.update({f"H{id_}": fn for id_, fn in self.helpers.items()})
+        ns.update({f"K{id_}": fn for id_, fn in self.kfuncs.items()})
         ns.update(
             add=operator.add,
             or_=operator.or_,
@@ -120,15 +136,19 @@ class Interpreter:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
         ctx = self._pool.acquire()
         ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
-        ctx.runtime, ctx.program, ctx.engine = runtime, program, self
+        ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, self, self.visible
         ctx.n, ctx.limit = 0, self.max_instructions
         ctx.may_goto_left = MAY_GOTO_BUDGET
         try:
             while True:
                 try:
-                    return fn(ctx, r1, r2, r3, r4, r5, ctx.top)  # type: ignore[no-any-return]
+                    r0: int = fn(ctx, r1, r2, r3, r4, r5, ctx.top)
+                    if ctx.held:  # released by the pool; the kernel's verifier refuses this
+                        raise BpfRuntimeError("program exited holding a bpf_spin_lock")
+                    return r0
                 except TailCall as jump:
-                    ctx.engine = jump.engine
+                    ctx.engine, ctx.visible = jump.engine, jump.engine.visible
+                    forget_windows(ctx)  # the new program may see other maps
                     fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
         except PacketAbort:
             return 0
@@ -174,7 +194,12 @@ class Interpreter:
         return count
 
 
+POISONED_RELOCATION = 0xBAD2310  #: the helper id libbpf (and pybpf) writes over an unresolved CO-RE relocation
+
+
 def _unknown_helper(helper_id: int, pc: int) -> None:
+    if helper_id == POISONED_RELOCATION:
+        raise BpfRuntimeError(f"CO-RE relocation poisoned (unresolved on the target BTF) at PC {pc}", pc=pc)
     raise BpfRuntimeError(f"unknown helper {helper_id} at PC {pc}", pc=pc)
 
 

@@ -1,13 +1,26 @@
-"""The memory model: every byte a program may touch belongs to a registered region.
+"""The memory model: every byte a program may touch lies in a window of a registered area.
 
 Programs see real 64-bit host addresses, as in the kernel. A :class:`Region` is a native buffer
-(a ctypes array, so its address never moves and a JIT can use it directly) with a name and a
-writable flag. Engines never dereference an address themselves: they find the region that holds
-``[address, address + size)`` and go through its buffer, so an address outside every region is
-a clean :class:`OutOfBoundsError`, never a crash.
+(a ctypes array, so its address never moves and a JIT can use it directly) with a name, a
+writable flag and an owner. Engines never dereference an address themselves: they find the
+window that holds ``[address, address + size)`` and go through its buffer, so an address
+outside every window is a clean :class:`OutOfBoundsError`, never a crash.
 
-Regions shared by every run (map values, global data) live in an :class:`AddressSpace`; regions
-private to one run (stack frames, context, packet) are handed to that run only.
+The interface engines (the interpreter, a JIT) and map types build on:
+
+* an *area* (:class:`Area`) is what an :class:`AddressSpace` registers: a plain
+  :class:`Region` is one window, all of it addressable; a :class:`SlotArea` is a buffer cut
+  into equal slots (map elements), each exposing only the ranges its layout names (the value,
+  or the parts of it around hidden fields such as ``bpf_timer`` and ``bpf_spin_lock``), and
+  only while the slot is live. Stored keys, free slots and padding are never windows.
+* an area's ``owner`` (a map, or None for memory every run may see) is what a
+  :class:`Visibility` allows or refuses. The runtime computes one per program at load: the maps
+  the program references and the inner maps those reach. A run checks it only when it leaves
+  the window it used last, so the hot path stays one range comparison.
+* regions private to one run (stack frames, context, packet, ring-buffer records it reserved)
+  are handed to that run only and never registered.
+
+Areas never overlap because each owns its own native buffer.
 """
 
 from __future__ import annotations
@@ -19,10 +32,14 @@ import mmap
 import sys
 import threading
 import weakref
-from collections.abc import Iterable
-from typing import final
+from collections.abc import Callable, Iterable
+from typing import Protocol, final
 
-__all__ = ["AddressSpace", "Region"]
+__all__ = ["EVERYTHING", "AddressSpace", "Area", "Region", "SlotArea", "Visibility"]
+
+#: Buffers at least this big come from an anonymous mapping, whose pages cost memory only once
+#: touched (a big, mostly empty map costs what it holds).
+LAZY_BYTES = 1 << 16
 
 
 @final
@@ -34,23 +51,39 @@ class Region:
         name: what it is, for messages ("stack", "map 'counts' value"...).
         writable: whether programs may store into it.
         data: initial contents (at most ``size`` bytes).
+        low: place it below 2 GiB (packets, whose addresses 32-bit context fields hold).
+        owner: what :class:`Visibility` decides on (a map); None: any run may see it.
     """
 
-    __slots__ = ("__weakref__", "_raw", "base", "buf", "end", "name", "size", "writable")
+    __slots__ = ("__weakref__", "_raw", "base", "buf", "end", "name", "owner", "size", "writable")
 
     def __init__(
-        self, size: int, name: str, *, writable: bool = True, data: bytes = b"", low: bool = False
+        self,
+        size: int,
+        name: str,
+        *,
+        writable: bool = True,
+        data: bytes = b"",
+        low: bool = False,
+        owner: object = None,
     ) -> None:
         if size < 0 or len(data) > size:
             raise ValueError(f"region '{name}': bad size {size} for {len(data)} bytes of data")
         # One spare byte keeps zero-sized regions addressable as distinct, empty ranges.
-        self._raw = _low_buffer(size or 1, self) if low else (ctypes.c_ubyte * (size or 1))()
+        if low:
+            raw = _low_buffer(size or 1, self)
+        elif size >= LAZY_BYTES:
+            raw = _lazy_buffer(size)
+        else:
+            raw = (ctypes.c_ubyte * (size or 1))()
+        self._raw: object = raw
         self.name = name
         self.size = size
         self.writable = writable
-        self.base: int = ctypes.addressof(self._raw)
+        self.owner = owner
+        self.base: int = ctypes.addressof(raw)
         self.end: int = self.base + size
-        self.buf = memoryview(self._raw).cast("B")[:size]
+        self.buf = memoryview(raw).cast("B")[:size]
         self.buf[: len(data)] = data
 
     @classmethod
@@ -58,9 +91,26 @@ class Region:
         """A region holding a copy of ``data``."""
         return cls(len(data), name, writable=writable, data=data, low=low)
 
+    def view(self, offset: int, size: int, name: str | None = None) -> Region:
+        """A window on ``[offset, offset + size)`` of this region, sharing its memory and owner."""
+        window = Region.__new__(Region)
+        window._raw = self  # keeps the memory alive as long as the window
+        window.name = name or self.name
+        window.size = size
+        window.writable = self.writable
+        window.owner = self.owner
+        window.base = self.base + offset
+        window.end = window.base + size
+        window.buf = self.buf[offset : offset + size]
+        return window
+
     def contains(self, address: int, size: int) -> bool:
         """Whether ``[address, address + size)`` lies inside this region."""
         return self.base <= address and address + size <= self.end
+
+    def window(self, address: int, size: int) -> Region | None:
+        """As an :class:`Area`: the whole region is one window."""
+        return self if self.base <= address and address + size <= self.end else None
 
     def zero(self) -> None:
         """Fill the region with zeros."""
@@ -70,45 +120,159 @@ class Region:
         return f"Region({self.name!r}, base=0x{self.base:x}, size={self.size})"
 
 
-@final
-class AddressSpace:
-    """The regions shared by all runs of a runtime, searchable by address.
+class Area(Protocol):
+    """What an :class:`AddressSpace` holds: a range of addresses and the windows inside it."""
 
-    Lookups take no lock: mutations replace the two sorted tuples at once, so a reader always
-    sees a consistent snapshot. Regions never overlap because each owns its own native buffer.
+    base: int
+    end: int
+    owner: object
+
+    def window(self, address: int, size: int) -> Region | None:
+        """The window holding all of ``[address, address + size)``, or None."""
+        ...
+
+
+#: ``[start, end)`` byte ranges of a slot that programs may address, ascending
+Layout = tuple[tuple[int, int], ...]
+
+
+@final
+class SlotArea:
+    """A region cut into equal slots (map elements) of which programs see only some bytes.
+
+    Args:
+        region: the native memory.
+        slot_size: bytes per slot.
+        first_slot: the number of the slot at the start of ``region``.
+        layout: the windows of every slot, relative to the slot's start.
+        live: whether a slot holds an element now; None: every slot always does (arrays).
+
+    A window is one range of the layout in one live slot: an access that spans two ranges
+    (reaching into a hidden field between them) or leaves the slot is refused.
     """
 
-    def __init__(self, regions: Iterable[Region] = ()) -> None:
-        self._lock = threading.Lock()
-        self._snapshot: tuple[tuple[int, ...], tuple[Region, ...]] = ((), ())
-        for region in regions:
-            self.add(region)
+    __slots__ = ("base", "end", "first_slot", "layout", "live", "owner", "region", "slot_size")
 
-    def add(self, region: Region) -> None:
-        """Make ``region`` addressable by every run."""
-        with self._lock:
-            bases, regions = self._snapshot
-            i = bisect.bisect_right(bases, region.base)
-            self._snapshot = (
-                bases[:i] + (region.base,) + bases[i:],
-                regions[:i] + (region,) + regions[i:],
-            )
+    def __init__(
+        self,
+        region: Region,
+        slot_size: int,
+        first_slot: int,
+        layout: Layout,
+        live: Callable[[int], bool] | None = None,
+    ) -> None:
+        self.region = region
+        self.base = region.base
+        self.end = region.end
+        self.owner = region.owner
+        self.slot_size = slot_size
+        self.first_slot = first_slot
+        self.layout = layout
+        self.live = live
 
-    def remove(self, region: Region) -> None:
-        """Stop ``region`` from being addressable; a no-op if it is not registered."""
-        with self._lock:
-            bases, regions = self._snapshot
-            if region in regions:
-                i = regions.index(region)
-                self._snapshot = (bases[:i] + bases[i + 1 :], regions[:i] + regions[i + 1 :])
+    def locate(self, address: int) -> tuple[int, int] | None:
+        """(slot number, offset in the slot) of ``address``, or None outside a live slot."""
+        offset = address - self.base
+        if not 0 <= offset < self.region.size:
+            return None
+        index, within = divmod(offset, self.slot_size)
+        slot = self.first_slot + index
+        if self.live is not None and not self.live(slot):
+            return None
+        return slot, within
 
-    def find(self, address: int, size: int) -> Region | None:
-        """The region holding all of ``[address, address + size)``, or None."""
-        bases, regions = self._snapshot
-        i = bisect.bisect_right(bases, address) - 1
-        if i >= 0 and address + size <= regions[i].end:
-            return regions[i]
+    def window(self, address: int, size: int) -> Region | None:
+        """The layout range of a live slot holding ``[address, address + size)``, or None."""
+        found = self.locate(address)
+        if found is None:
+            return None
+        slot, within = found
+        for start, end in self.layout:
+            if start <= within and within + size <= end:
+                return self.region.view((slot - self.first_slot) * self.slot_size + start, end - start)
         return None
+
+
+@final
+class Visibility:
+    """Which owners' areas one program may address, decided at load.
+
+    Args:
+        owners: the owners (maps) the program references.
+        reach: owners reached through them (inner maps of a referenced map of maps), asked
+            only when an access leaves the run's last window.
+        everything: allow every area (engines run outside a runtime, the conformance suite).
+    """
+
+    __slots__ = ("everything", "owners", "reach")
+
+    def __init__(
+        self,
+        owners: Iterable[object] = (),
+        reach: Callable[[object], bool] | None = None,
+        *,
+        everything: bool = False,
+    ) -> None:
+        self.owners = frozenset(owners)
+        self.reach = reach
+        self.everything = everything
+
+    def allows(self, owner: object) -> bool:
+        """Whether a run of the program may address memory owned by ``owner``."""
+        if owner is None or self.everything or owner in self.owners:
+            return True
+        return self.reach is not None and self.reach(owner)
+
+
+#: the visibility of an engine given no other: every registered area
+EVERYTHING = Visibility(everything=True)
+
+
+@final
+class AddressSpace:
+    """The areas shared by all runs of a runtime, searchable by address.
+
+    Lookups take no lock: mutations replace the two sorted tuples at once, so a reader always
+    sees a consistent snapshot.
+    """
+
+    def __init__(self, areas: Iterable[Area] = ()) -> None:
+        self._lock = threading.Lock()
+        self._snapshot: tuple[tuple[int, ...], tuple[Area, ...]] = ((), ())
+        for area in areas:
+            self.add(area)
+
+    def add(self, area: Area) -> None:
+        """Make ``area`` addressable by every run its owner is visible to."""
+        with self._lock:
+            bases, areas = self._snapshot
+            i = bisect.bisect_right(bases, area.base)
+            self._snapshot = (bases[:i] + (area.base,) + bases[i:], areas[:i] + (area,) + areas[i:])
+
+    def remove(self, area: Area) -> None:
+        """Stop ``area`` from being addressable; a no-op if it is not registered."""
+        with self._lock:
+            bases, areas = self._snapshot
+            for i, known in enumerate(areas):
+                if known is area:
+                    self._snapshot = (bases[:i] + bases[i + 1 :], areas[:i] + areas[i + 1 :])
+                    return
+
+    def area_at(self, address: int, visible: Visibility = EVERYTHING) -> Area | None:
+        """The registered area whose range holds ``address`` and that ``visible`` allows."""
+        bases, areas = self._snapshot
+        i = bisect.bisect_right(bases, address) - 1
+        if i < 0:
+            return None
+        area = areas[i]
+        if address >= area.end or not visible.allows(area.owner):
+            return None
+        return area
+
+    def find(self, address: int, size: int, visible: Visibility = EVERYTHING) -> Region | None:
+        """The window holding all of ``[address, address + size)`` that ``visible`` allows."""
+        area = self.area_at(address, visible)
+        return None if area is None else area.window(address, size)
 
     def __len__(self) -> int:
         return len(self._snapshot[1])
@@ -137,6 +301,19 @@ _LIBC = _libc()
 
 class LowMemoryError(OSError):
     """No memory below 4 GiB could be mapped (not Linux x86-64, or the low space is full)."""
+
+
+def _lazy_buffer(size: int) -> ctypes.Array[ctypes.c_ubyte]:
+    """A zeroed buffer from an anonymous mapping: untouched pages cost no memory.
+
+    Raises:
+        MemoryError: the host refuses the mapping.
+    """
+    try:
+        mapping = mmap.mmap(-1, size)
+    except OSError as err:
+        raise MemoryError(f"cannot map {size} bytes: {err.strerror}") from None
+    return (ctypes.c_ubyte * size).from_buffer(mapping)
 
 
 def _low_buffer(size: int, owner: object) -> ctypes.Array[ctypes.c_ubyte]:

@@ -1,14 +1,39 @@
-"""BPF helper functions (https://man7.org/linux/man-pages/man7/bpf-helpers.7.html): the one
-registry of declarations, and their implementations over pybpf's maps, clock and trace.
+"""BPF helper functions (https://man7.org/linux/man-pages/man7/bpf-helpers.7.html) and kfuncs
+(https://docs.kernel.org/bpf/kfuncs.html): the registries of declarations, and their
+implementations over pybpf's maps, clock and trace.
 """
 
 from __future__ import annotations
 
 from ..engine import HelperTable
-from . import _callbacks, _maps, _misc, _ringbuf, _time, _timer, _trace  # noqa: F401  (they register)
+from . import (  # noqa: F401
+    _callbacks,
+    _dynptr,
+    _maps,
+    _misc,
+    _packet,
+    _perf,
+    _ringbuf,
+    _storage,
+    _task,
+    _time,
+    _timer,
+    _trace,
+    _tracing,
+)
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost
 from ._impl import IMPLEMENTATIONS
+from ._kfunc_impl import KFUNC_IMPLEMENTATIONS
+from ._kfuncs import GENERIC_PROG_TYPES as GENERIC_PROG_TYPES
+from ._kfuncs import KFUNCS as KFUNCS
+from ._kfuncs import KFUNCS_BY_NAME as KFUNCS_BY_NAME
+from ._kfuncs import KfArg as KfArg
+from ._kfuncs import KfFlag as KfFlag
+from ._kfuncs import KfParam as KfParam
+from ._kfuncs import KfRet as KfRet
+from ._kfuncs import KfuncProto as KfuncProto
+from ._kfuncs import kfunc_proto as kfunc_proto
 from ._registry import BY_ID as BY_ID
 from ._registry import BY_NAME as BY_NAME
 from ._registry import HELPERS as HELPERS
@@ -25,3 +50,8 @@ def linux_helpers(*, privileged: bool = True) -> HelperTable:
         for id_, fn in IMPLEMENTATIONS.items()
         if privileged or not BY_ID[id_].privileged
     }
+
+
+def linux_kfuncs() -> HelperTable:
+    """The implemented kfuncs by registry id (the immediate the loader gives kfunc calls)."""
+    return dict(KFUNC_IMPLEMENTATIONS)

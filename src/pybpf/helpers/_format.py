@@ -2,7 +2,7 @@
 (which conversions a BPF format may use) followed by its ``bstr_printf`` (how they print).
 
 Accepted, as in the kernel: ``%%``; flags ``0 + - space`` and a width (no ``#``, no
-precision); ``%d %i %u %x %X`` with ``l``/``ll``; ``%c``; ``%s`` (and ``%pks``/``%pus``), which
+precision; widths are clamped as the kernel clamps them, see :func:`_kernel_width`); ``%d %i %u %x %X`` with ``l``/``ll``; ``%c``; ``%s`` (and ``%pks``/``%pus``), which
 must be followed by the end, a space or punctuation; ``%p`` alone or as ``%pK %px %ps %pS %pB``;
 ``%pI4 %pi4 %pI6 %pi6``. Anything else, a character that is neither printable nor a space, or
 more conversions than arguments, is refused (the helpers return ``-EINVAL``; the verifier
@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 __all__ = ["FormatError", "check_format", "format_bpf", "format_bpf_bytes"]
 
 MAX_BPRINTF_BUF = 1024  #: the per-call scratch buffer of bpf_bprintf_prepare
+FIELD_WIDTH_MAX = (1 << 23) - 1  #: the widest field the kernel's vsprintf pads to
 _PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _SPACE = frozenset(" \t\n\v\f\r")
 _MASK64 = (1 << 64) - 1
@@ -38,6 +39,16 @@ ReadMem = Callable[[int, int], "bytes | None"]
 
 class FormatError(Exception):
     """The format string asks for what the kernel refuses (helpers return -EINVAL)."""
+
+
+def _kernel_width(parsed: int) -> int | None:
+    """The field width the kernel uses for a width written ``parsed``: its ``skip_atoi`` wraps
+    in a signed 32-bit int, the result is clamped to FIELD_WIDTH_MAX, and a width that comes
+    out negative or zero pads nothing (so "%1000000000d" costs 8 MiB at most, as in the
+    kernel, and returns the same length)."""
+    wrapped = ((parsed & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    width = min(wrapped, FIELD_WIDTH_MAX)
+    return width if width > 0 else None
 
 
 def _after_ok(fmt: str, i: int) -> bool:
@@ -85,7 +96,7 @@ def _parse(fmt: str, num_args: int) -> list[str | _Spec]:
             digits = i
             while i < n and fmt[i].isdigit():
                 i += 1
-            width = int(fmt[digits:i])
+            width = _kernel_width(int(fmt[digits:i]))
         nxt = fmt[i] if i < n else ""
         after = fmt[i + 1] if i + 1 < n else ""
         spec: _Spec

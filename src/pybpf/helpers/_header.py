@@ -8,6 +8,8 @@ kernel headers.
 
 from __future__ import annotations
 
+import re
+
 from ._registry import HELPERS, HelperProto
 
 __all__ = ["helper_defs_header"]
@@ -35,7 +37,13 @@ def _declaration(h: HelperProto) -> str:
     return f"/* {h.doc} */\nstatic {ret}{star}(* const {h.name})({h.c_params}) = (void *) {h.id};\n"
 
 
+def _forward_declarations() -> str:
+    """``struct x;`` for every struct the prototypes name, so they need no kernel header."""
+    names = sorted({m for h in HELPERS for m in re.findall(r"struct (\w+)", h.c_decl)} - {"bpf_timer", "bpf_spin_lock"})
+    return "".join(f"struct {name};\n" for name in names)
+
+
 def helper_defs_header() -> str:
     """The text of ``bpf_helper_defs.h`` for every declared helper, in id order."""
     body = "\n".join(_declaration(h) for h in sorted(HELPERS, key=lambda h: h.id))
-    return f"{_PREAMBLE}\n{body}\n#endif /* __PYBPF_HELPER_DEFS_H */\n"
+    return f"{_PREAMBLE}\n{_forward_declarations()}\n{body}\n#endif /* __PYBPF_HELPER_DEFS_H */\n"

@@ -42,6 +42,22 @@ class HelperHost(Protocol):
         """What ``bpf_get_current_pid_tgid`` returns for the calling thread."""
         ...
 
+    def current_task(self) -> Any:
+        """The :class:`pybpf.Task` programs run on behalf of."""
+        ...
+
+    def task_address(self) -> int:
+        """The address of the current task's kernel object."""
+        ...
+
+    def record(self, what: str, value: Any) -> None:
+        """Note an outcome of the current run (``"redirect"``: where the packet went)."""
+        ...
+
+    def socket_cookie(self, socket: int) -> int:
+        """The cookie of the socket at ``socket``: numbered from 1 in order of first sight."""
+        ...
+
     def ringbuf_of(self, record: int) -> int:
         """The map pointer of the ring buffer holding a reserved record (0 if none)."""
         ...

@@ -12,7 +12,7 @@ from ..engine import BpfRuntimeError, ExecContext, HelperFn
 from ._host import HelperHost
 from ._registry import BY_NAME
 
-__all__ = ["IMPLEMENTATIONS", "host", "implements", "map_arg"]
+__all__ = ["IMPLEMENTATIONS", "host", "implements", "map_arg", "no_lock_held"]
 
 #: helper id -> implementation
 IMPLEMENTATIONS: dict[int, HelperFn] = {}
@@ -38,9 +38,22 @@ def host(ctx: ExecContext) -> HelperHost:
     return runtime  # type: ignore[no-any-return]
 
 
+def no_lock_held(ctx: ExecContext, helper: str) -> None:
+    """Fault a call of ``helper`` by a run holding a ``bpf_spin_lock``: the verifier's rule,
+    kept at run time, which makes spin locks the innermost locks of the runtime."""
+    if ctx.held:
+        raise BpfRuntimeError(f"{helper}: function calls are not allowed while holding a lock")
+
+
 def map_arg(ctx: ExecContext, address: int, helper: str):  # type: ignore[no-untyped-def]
-    """The map a map-pointer argument points to."""
+    """The map a map-pointer argument points to, if the running program may use it.
+
+    Map operations take the map's lock, and a user-space ``BPF_F_LOCK`` update takes that lock
+    and then an element's spin lock: a run holding a spin lock may therefore not reach a map
+    (the verifier's rule, kept at run time for unverified code), or the two would deadlock.
+    """
+    no_lock_held(ctx, helper)
     m = host(ctx).map_at(address)
-    if m is None:
+    if m is None or not ctx.visible.allows(m):
         raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a map")
     return m

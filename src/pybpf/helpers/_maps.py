@@ -6,6 +6,7 @@ from ..engine import ExecContext
 from ._impl import implements, map_arg
 
 ENOENT = 2
+EOPNOTSUPP = 95
 
 
 @implements("bpf_map_lookup_elem")
@@ -35,6 +36,8 @@ def map_push_elem(ctx: ExecContext, m: int, value: int, flags: int, _4: int, _5:
 
 def _take(ctx: ExecContext, m: int, value: int, name: str, remove: bool) -> int:
     target = map_arg(ctx, m, name)
+    if hasattr(target, "contains"):  # a bloom filter tests the value it is given
+        return -EOPNOTSUPP if remove else target.contains(ctx.read(value, target.value_size))
     got = target.pop(ctx.cpu) if remove else target.peek(ctx.cpu)
     if isinstance(got, int):
         if got == -ENOENT:  # empty: the kernel zeroes the caller's buffer (__queue_map_get)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ..engine import ExecContext, OutOfBoundsError
-from ..maps import spin_lock_at
-from ._impl import host, implements
+from ..engine import BpfRuntimeError, ExecContext, OutOfBoundsError
+from ..maps import SpinLock, spin_lock_at
+from ._impl import host, implements, map_arg
 
 EFAULT = 14
 ERANGE = 34
+SPIN_LOCK_SIZE = 4  #: bytes of a ``struct bpf_spin_lock``
 KERNEL_HALF = 0xFFFF_8000_0000_0000  #: x86-64 (48-bit): where canonical kernel addresses start
 
 
@@ -35,12 +36,15 @@ def probe_read_kernel(ctx: ExecContext, dst: int, size: int, src: int, _4: int, 
     kernel address that is not mapped.
     """
     size &= 0xFFFF_FFFF
+    # The destination is checked first, so a huge size fails before anything is allocated.
+    target = ctx.region(dst, size, -1, "store")
+    start = dst - target.base
     try:
         data = ctx.read(src, size)
     except OutOfBoundsError:
-        ctx.write(dst, bytes(size))
+        target.buf[start : start + size] = bytes(size)
         return -EFAULT if _kernel_address(src) else -ERANGE
-    ctx.write(dst, data)
+    target.buf[start : start + size] = data
     return 0
 
 
@@ -49,17 +53,114 @@ def _kernel_address(address: int) -> bool:
     return address & (2**64 - 1) >= KERNEL_HALF
 
 
+def _lock_field(ctx: ExecContext, address: int, helper: str) -> SpinLock:
+    """The lock of the ``bpf_spin_lock`` field at ``address``: exactly the lock field of an
+    element of a map this run may see, else a clean fault (the verifier's rule)."""
+    area = ctx.space.area_at(address, ctx.visible)
+    owner = None if area is None else area.owner
+    field = getattr(owner, "field_at", None)
+    if field is None or field(address, SPIN_LOCK_SIZE) is None:
+        raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a bpf_spin_lock in a map value")
+    return spin_lock_at(address)
+
+
 @implements("bpf_spin_lock")
 def spin_lock(ctx: ExecContext, lock: int, *_: int) -> int:
-    ctx.read(lock, 4)  # the lock word must be program memory
-    spin_lock_at(lock).acquire()
+    held = _lock_field(ctx, lock, "bpf_spin_lock")
+    if ctx.held:  # a second lock: the verifier refuses it, and it could deadlock (ABBA)
+        raise BpfRuntimeError("bpf_spin_lock: the run already holds a bpf_spin_lock")
+    held.acquire()
+    ctx.held.append(held)
     return 0
 
 
 @implements("bpf_spin_unlock")
 def spin_unlock(ctx: ExecContext, lock: int, *_: int) -> int:
-    ctx.read(lock, 4)
-    held = spin_lock_at(lock)
-    if held.locked():
-        held.release()
+    held = _lock_field(ctx, lock, "bpf_spin_unlock")
+    if held not in ctx.held:
+        raise BpfRuntimeError("bpf_spin_unlock: the run does not hold this bpf_spin_lock")
+    ctx.held.remove(held)
+    held.release()
     return 0
+
+
+def _read_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
+    """A user-memory read: program memory, or -EFAULT with dst zeroed."""
+    size &= 0xFFFF_FFFF
+    try:
+        data = ctx.read(src, size)
+    except OutOfBoundsError:
+        ctx.write(dst, bytes(size))
+        return -EFAULT
+    ctx.write(dst, data)
+    return 0
+
+
+@implements("bpf_probe_read_user")
+def probe_read_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_user(ctx, dst, size, src)
+
+
+@implements("bpf_probe_read")
+def probe_read(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    """The old helper reads user or kernel memory by the address's half (x86-64)."""
+    if _kernel_address(src):
+        return probe_read_kernel(ctx, dst, size, src, 0, 0)
+    return _read_user(ctx, dst, size, src)
+
+
+def _read_str(ctx: ExecContext, dst: int, size: int, src: int, error: int) -> int:
+    """Copy a string of at most ``size - 1`` bytes and a NUL; its length with the NUL, or
+    ``error`` with dst zeroed when the source cannot be read before the NUL."""
+    size &= 0xFFFF_FFFF
+    if size == 0:
+        return 0
+    out = bytearray()
+    try:
+        while len(out) < size - 1:
+            byte = ctx.read(src + len(out), 1)
+            if byte == b"\0":
+                break
+            out += byte
+    except OutOfBoundsError:
+        ctx.write(dst, bytes(size))
+        return error
+    ctx.write(dst, bytes(out) + b"\0")
+    return len(out) + 1
+
+
+@implements("bpf_probe_read_user_str")
+def probe_read_user_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_str(ctx, dst, size, src, -EFAULT)
+
+
+@implements("bpf_probe_read_kernel_str")
+def probe_read_kernel_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_str(ctx, dst, size, src, -EFAULT if _kernel_address(src) else -ERANGE)
+
+
+@implements("bpf_probe_read_str")
+def probe_read_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    return _read_str(ctx, dst, size, src, -EFAULT)
+
+
+@implements("bpf_strncmp")
+def strncmp(ctx: ExecContext, s1: int, s1_size: int, s2: int, _4: int, _5: int) -> int:
+    """Compare like the kernel's strncmp over s1_size bytes: <0, 0 or >0."""
+    a = ctx.read(s1, s1_size & 0xFFFF_FFFF)
+    for i, x in enumerate(a):
+        y = ctx.read(s2 + i, 1)[0]
+        if x != y:
+            return 1 if x > y else 2**64 - 1  # the sign only, as lib/string.c answers
+        if x == 0:
+            break
+    return 0
+
+
+@implements("bpf_map_lookup_percpu_elem")
+def map_lookup_percpu_elem(ctx: ExecContext, m: int, key: int, cpu: int, _4: int, _5: int) -> int:
+    """NULL for a CPU the runtime does not have, as for one the kernel does not."""
+    target = map_arg(ctx, m, "bpf_map_lookup_percpu_elem")
+    if not target.percpu or cpu >= target.ncpus:
+        return 0
+    return target.lookup(ctx.read(key, target.key_size), cpu)  # type: ignore[no-any-return]

@@ -27,7 +27,6 @@ class Arg(enum.Enum):
     PTR_TO_MAP_VALUE = "map value"  #: readable memory of the map's value size
     PTR_TO_UNINIT_MAP_VALUE = "uninit map value"  #: writable memory of the map's value size
     PTR_TO_MEM = "mem"  #: readable memory, sized by the next argument
-    PTR_TO_MEM_OR_NULL = "mem or null"  #: the same, or NULL (with a zero size)
     PTR_TO_UNINIT_MEM = "uninit mem"  #: writable memory, sized by the next argument
     PTR_TO_UNINIT_MEM_OR_NULL = "uninit mem or null"  #: the same, or NULL (with a zero size)
     CONST_SIZE = "size"  #: a known size, non-zero
@@ -39,6 +38,13 @@ class Arg(enum.Enum):
     PTR_TO_SPIN_LOCK = "spin lock"  #: a ``struct bpf_spin_lock`` inside a map value
     PTR_TO_ALLOC_MEM = "ringbuf mem"  #: a record from ``bpf_ringbuf_reserve``
     PTR_TO_CONST_STR = "const str"  #: a NUL-terminated string in read-only global data
+    PTR_TO_LONG = "long"  #: an aligned 8-byte slot the helper writes (strtol results)
+    PTR_TO_BTF_ID = "btf id"  #: a trusted pointer to a kernel object of a BTF type (a task...)
+    PTR_TO_BTF_ID_SOCK_COMMON = "sock common"  #: a socket the program got from the kernel
+    PTR_TO_BTF_ID_OR_NULL = "btf id or null"  #: a kernel object pointer, or NULL
+    PTR_TO_MAP_VALUE_OR_NULL = "map value or null"  #: a map value, or NULL (storage init values)
+    PTR_TO_MEM_OR_NULL = "mem or null"  #: readable memory sized by the next argument, or NULL
+    PTR_TO_DYNPTR = "dynptr"  #: a ``struct bpf_dynptr`` on the stack (initialised, or MEM_UNINIT for constructors)
 
 
 class Ret(enum.Enum):
@@ -48,6 +54,10 @@ class Ret(enum.Enum):
     VOID = "void"
     PTR_TO_MAP_VALUE_OR_NULL = "map value or null"
     PTR_TO_ALLOC_MEM_OR_NULL = "ringbuf mem or null"
+    PTR_TO_BTF_ID = "btf id"  #: a trusted pointer to a kernel object (bpf_get_current_task_btf)
+    PTR_TO_BTF_ID_OR_NULL = "btf id or null"
+    PTR_TO_MEM_OR_BTF_ID = "mem or btf id"  #: a per-CPU variable (bpf_this_cpu_ptr)
+    PTR_TO_DYNPTR_MEM_OR_NULL = "dynptr mem or null"  #: memory a dynptr views, or NULL
 
 
 @final
@@ -67,6 +77,13 @@ class HelperProto:
     gpl_only: bool
     doc: str
     privileged: bool = False  #: needs CAP_BPF (the kernel hides it from unprivileged loads)
+    #: the program types (``ProgType`` names) whose ``*_func_proto`` offers it; None: every
+    #: type pybpf runs (where pybpf does not yet restrict it)
+    prog_types: frozenset[str] | None = None
+
+    def offered_to(self, prog_type: str) -> bool:
+        """Whether programs of type ``prog_type`` (a ``ProgType`` name) may call it."""
+        return self.prog_types is None or prog_type in self.prog_types
 
     @property
     def c_return_type(self) -> str:
@@ -81,15 +98,33 @@ class HelperProto:
 
 def _h(
     id_: int, c_decl: str, ret: Ret, args: tuple[Arg, ...], doc: str, *, gpl: bool = False,
-    privileged: bool = False,
+    privileged: bool = False, types: frozenset[str] | None = None,
 ) -> HelperProto:
     match = re.search(r"(bpf_\w+)\(", c_decl)
     assert match, c_decl
-    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged)
+    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types)
+
+
+# Program-type sets of the kernel's *_func_proto functions (net/core/filter.c,
+# kernel/trace/bpf_trace.c), for the helpers pybpf restricts (checked against the kernel for
+# syscall, xdp, tc, socket, kprobe and tracepoint programs).
+_TC = frozenset({"SCHED_CLS", "SCHED_ACT"})
+_SKB_WRITERS = _TC | {"LWT_XMIT", "SK_SKB"}
+_CSUM_REPLACE = _TC | {"LWT_XMIT"}
+_REDIRECT = _TC | {"XDP", "LWT_XMIT"}
+_SKB_READERS = _TC | {"SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB",
+                      "FLOW_DISSECTOR", "SK_REUSEPORT"}
+_CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB"}
+_XDP = frozenset({"XDP"})
+_FIB = _TC | {"XDP"}
+_STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
+                     "TRACING", "LSM", "SYSCALL"})
+_FUNC_IP = frozenset({"KPROBE", "TRACEPOINT", "TRACING", "LSM", "SYSCALL"})
+_FUNC_ARGS = frozenset({"TRACING", "LSM"})
 
 
 _A, _R = Arg, Ret
-HELPERS: tuple[HelperProto, ...] = (
+_BASE_HELPERS: tuple[HelperProto, ...] = (
     _h(1, "void *bpf_map_lookup_elem(void *map, const void *key)", _R.PTR_TO_MAP_VALUE_OR_NULL,
        (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY), "Return a pointer to the value of key, or NULL."),
     _h(2, "long bpf_map_update_elem(void *map, const void *key, const void *value, __u64 flags)",
@@ -171,6 +206,142 @@ HELPERS: tuple[HelperProto, ...] = (
        "Nanoseconds of CLOCK_TAI (the runtime's clock)."),
 )
 
+
+#: Helpers declared with their prototypes; each family module implements them (with the
+#: kernel's behaviour where pybpf has no object to act on).
+_MORE_HELPERS: tuple[HelperProto, ...] = (
+    _h(4, "long bpf_probe_read(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy size bytes from an address (user or kernel); on failure zero dst.", gpl=True),
+    _h(9, "long bpf_skb_store_bytes(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
+       "Write len bytes into the packet at offset.", types=_SKB_WRITERS),
+    _h(10, "long bpf_l3_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size)",
+       _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING),
+       "Update the 16-bit IP checksum at offset for a field changed from from to to.", types=_CSUM_REPLACE),
+    _h(11, "long bpf_l4_csum_replace(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING),
+       "Update the TCP/UDP checksum at offset for a field changed from from to to.", types=_CSUM_REPLACE),
+    _h(15, "__u64 bpf_get_current_uid_gid(void)", _R.INTEGER, (),
+       "The current task's gid in the upper and uid in the lower 32 bits."),
+    _h(16, "long bpf_get_current_comm(void *buf, __u32 size_of_buf)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy the current task's name (NUL-terminated) into buf."),
+    _h(23, "long bpf_redirect(__u32 ifindex, __u64 flags)", _R.INTEGER, (_A.ANYTHING, _A.ANYTHING),
+       "Send the packet to another device; test_run records the target (result.redirect).", types=_REDIRECT),
+    _h(25, "long bpf_perf_event_output(void *ctx, void *map, __u64 flags, void *data, __u64 size)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.CONST_MAP_PTR, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
+       "Append a sample to a perf event array's ring (BPF_F_CURRENT_CPU: the running CPU's)."),
+    _h(26, "long bpf_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32 len)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy len bytes of the packet from offset.",
+       types=_SKB_READERS),
+    _h(27, "long bpf_get_stackid(void *ctx, void *map, __u64 flags)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.CONST_MAP_PTR, _A.ANYTHING),
+       "Store the program's call chain in a stack trace map and return its id.", types=_STACKS),
+    _h(28, "__s64 bpf_csum_diff(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed)",
+       _R.INTEGER, (_A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO, _A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO,
+                    _A.ANYTHING),
+       "The one's-complement checksum difference of two buffers, added to seed.", types=_CSUM_DIFF),
+    _h(35, "__u64 bpf_get_current_task(void)", _R.INTEGER, (),
+       "The address of the current task (pybpf's task object, readable with probe reads)."),
+    _h(37, "long bpf_current_task_under_cgroup(void *map, __u32 index)", _R.INTEGER,
+       (_A.CONST_MAP_PTR, _A.ANYTHING), "Whether the current task is in the cgroup at index of a cgroup array."),
+    _h(42, "long bpf_get_numa_node_id(void)", _R.INTEGER, (), "The NUMA node of the CPU (always 0 here)."),
+    _h(44, "long bpf_xdp_adjust_head(struct xdp_md *xdp_md, int delta)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.ANYTHING), "Move the start of an XDP packet by delta bytes.", types=_XDP),
+    _h(45, "long bpf_probe_read_str(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy a NUL-terminated string from an address; returns its length with the NUL.", gpl=True),
+    _h(46, "__u64 bpf_get_socket_cookie(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
+       "The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none."),
+    _h(51, "long bpf_redirect_map(void *map, __u64 key, __u64 flags)", _R.INTEGER,
+       (_A.CONST_MAP_PTR, _A.ANYTHING, _A.ANYTHING),
+       "Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded).", types=_XDP),
+    _h(54, "long bpf_xdp_adjust_meta(struct xdp_md *xdp_md, int delta)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
+       "Move the start of an XDP packet's metadata by delta bytes (within the headroom).", types=_XDP),
+    _h(65, "long bpf_xdp_adjust_tail(struct xdp_md *xdp_md, int delta)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
+       "Move the end of an XDP packet by delta bytes (growing into the page's tailroom, zeroed).", types=_XDP),
+    _h(67, "long bpf_get_stack(void *ctx, void *buf, __u32 size, __u64 flags)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy the program's call chain (instruction addresses) into buf; returns the bytes copied.", types=_STACKS),
+    _h(69, "long bpf_fib_lookup(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
+       "Route lookup: pybpf's one device (lo, ifindex 1) does not forward (BPF_FIB_LKUP_RET_FWD_DISABLED).",
+       types=_FIB),
+    _h(80, "__u64 bpf_get_current_cgroup_id(void)", _R.INTEGER, (),
+       "The cgroup v2 id of the current task (Runtime(task=...))."),
+    _h(107, "void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)", _R.PTR_TO_MAP_VALUE_OR_NULL,
+       (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON, _A.PTR_TO_MAP_VALUE_OR_NULL, _A.ANYTHING),
+       "The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE)."),
+    _h(108, "long bpf_sk_storage_delete(void *map, void *sk)", _R.INTEGER,
+       (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON), "Delete the socket's value in an sk_storage map."),
+    _h(112, "long bpf_probe_read_user(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy size bytes from a user address; on failure zero dst.", gpl=True),
+    _h(114, "long bpf_probe_read_user_str(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy a NUL-terminated string from a user address.", gpl=True),
+    _h(115, "long bpf_probe_read_kernel_str(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy a NUL-terminated string from a kernel address.", gpl=True),
+    _h(118, "__u64 bpf_jiffies64(void)", _R.INTEGER, (), "The jiffies counter (CONFIG_HZ=1000 of the monotonic clock)."),
+    _h(120, "long bpf_get_ns_current_pid_tgid(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size)",
+       _R.INTEGER, (_A.ANYTHING, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
+       "pid and tgid of the current task in the pid namespace of device dev and inode ino."),
+    _h(126, "long bpf_seq_printf(struct seq_file *m, const char *fmt, __u32 fmt_size, const void *data, __u32 data_len)",
+       _R.INTEGER, (_A.PTR_TO_BTF_ID, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO),
+       "An iterator's formatted output (appended to the runtime's trace).", gpl=True),
+    _h(127, "long bpf_seq_write(struct seq_file *m, const void *data, __u32 len)", _R.INTEGER,
+       (_A.PTR_TO_BTF_ID, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
+       "An iterator's raw output (appended to the runtime's trace).", gpl=True),
+    _h(141, "long bpf_get_task_stack(struct task_struct *task, void *buf, __u32 size, __u64 flags)", _R.INTEGER,
+       (_A.PTR_TO_BTF_ID, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy a task's call chain into buf (the current task's is the program's)."),
+    _h(156, "void *bpf_task_storage_get(void *map, struct task_struct *task, void *value, __u64 flags)",
+       _R.PTR_TO_MAP_VALUE_OR_NULL,
+       (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_OR_NULL, _A.PTR_TO_MAP_VALUE_OR_NULL, _A.ANYTHING),
+       "The task's value in a task_storage map (created with BPF_LOCAL_STORAGE_GET_F_CREATE)."),
+    _h(157, "long bpf_task_storage_delete(void *map, struct task_struct *task)", _R.INTEGER,
+       (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID), "Delete the task's value in a task_storage map."),
+    _h(158, "struct task_struct *bpf_get_current_task_btf(void)", _R.PTR_TO_BTF_ID, (),
+       "The current task as a trusted pointer."),
+    _h(173, "__u64 bpf_get_func_ip(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
+       "The address of the traced function (pybpf's hooks have stable made-up addresses).", types=_FUNC_IP),
+    _h(174, "__u64 bpf_get_attach_cookie(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
+       "The cookie the program was attached with (pybpf's links carry none: 0)."),
+    _h(177, "long bpf_trace_vprintk(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len)",
+       _R.INTEGER, (_A.PTR_TO_MEM, _A.CONST_SIZE, _A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO),
+       "Like bpf_trace_printk, with up to twelve arguments from an array of u64.", gpl=True),
+    _h(182, "long bpf_strncmp(const char *s1, __u32 s1_sz, const char *s2)", _R.INTEGER,
+       (_A.PTR_TO_MEM, _A.CONST_SIZE, _A.PTR_TO_CONST_STR), "Compare a buffer with a constant string."),
+    _h(197, "long bpf_dynptr_from_mem(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr)", _R.INTEGER,
+       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING, _A.PTR_TO_DYNPTR),
+       "Make a local dynptr over size bytes of program memory."),
+    _h(201, "long bpf_dynptr_read(void *dst, __u32 len, const struct bpf_dynptr *src, __u32 offset, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.PTR_TO_DYNPTR, _A.ANYTHING, _A.ANYTHING),
+       "Copy len bytes at offset of a dynptr into dst."),
+    _h(202, "long bpf_dynptr_write(const struct bpf_dynptr *dst, __u32 offset, void *src, __u32 len, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_DYNPTR, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
+       "Copy len bytes from src to offset of a writable dynptr."),
+    _h(203, "void *bpf_dynptr_data(const struct bpf_dynptr *ptr, __u32 offset, __u32 len)",
+       _R.PTR_TO_DYNPTR_MEM_OR_NULL, (_A.PTR_TO_DYNPTR, _A.ANYTHING, _A.CONST_SIZE_OR_ZERO),
+       "A pointer to len bytes at offset of a dynptr's memory, or NULL."),
+    _h(183, "long bpf_get_func_arg(void *ctx, __u32 n, __u64 *value)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_LONG), "Argument n of the traced function; -EINVAL past the last.",
+       types=_FUNC_ARGS),
+    _h(184, "long bpf_get_func_ret(void *ctx, __u64 *value)", _R.INTEGER, (_A.PTR_TO_CTX, _A.PTR_TO_LONG),
+       "The traced function's return value (fexit).", types=_FUNC_ARGS),
+    _h(185, "long bpf_get_func_arg_cnt(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
+       "How many arguments the traced function has.", types=_FUNC_ARGS),
+    _h(195, "void *bpf_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu)",
+       _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY, _A.ANYTHING),
+       "The value of key on another CPU of a per-CPU map, or NULL."),
+    _h(210, "void *bpf_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)",
+       _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID, _A.PTR_TO_MAP_VALUE_OR_NULL, _A.ANYTHING),
+       "The cgroup's value in a cgrp_storage map."),
+    _h(211, "long bpf_cgrp_storage_delete(void *map, struct cgroup *cgroup)", _R.INTEGER,
+       (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID), "Delete the cgroup's value in a cgrp_storage map."),
+)
+HELPERS: tuple[HelperProto, ...] = tuple(sorted(_BASE_HELPERS + _MORE_HELPERS, key=lambda h: h.id))
 BY_ID: dict[int, HelperProto] = {h.id: h for h in HELPERS}
 BY_NAME: dict[str, HelperProto] = {h.name: h for h in HELPERS}
 

@@ -1,9 +1,17 @@
 """Ring buffer helpers: records are reserved in the map's data region, written in place by the
-program, then submitted or discarded."""
+program, then submitted or discarded.
+
+A reserved record is handed to the run that reserved it as a private window (its data, never
+its header), and taken back when the run submits or discards it; a record the run leaves
+reserved (only unverified code can) is discarded when the run ends, so it never blocks the ring.
+"""
 
 from __future__ import annotations
 
-from ..engine import ExecContext
+import functools
+
+from ..engine import BpfRuntimeError, ExecContext
+from ..engine._context import forget_windows
 from ._impl import host, implements, map_arg
 
 
@@ -16,11 +24,24 @@ def ringbuf_output(ctx: ExecContext, m: int, data: int, size: int, flags: int, _
 @implements("bpf_ringbuf_reserve")
 def ringbuf_reserve(ctx: ExecContext, m: int, size: int, flags: int, _4: int, _5: int) -> int:
     target = map_arg(ctx, m, "bpf_ringbuf_reserve")
-    return target.reserve(size, flags)  # type: ignore[no-any-return]
+    address: int = target.reserve(size, flags)
+    if address:
+        window = target.record(address)
+        ctx.private += (window,)
+        ctx.finalizers[window] = functools.partial(target.submit, address, True)
+    return address
 
 
 def _ringbuf_of(ctx: ExecContext, record: int, helper: str):  # type: ignore[no-untyped-def]
-    return map_arg(ctx, host(ctx).ringbuf_of(record), helper)
+    """The ring buffer of a record this run reserved, which the run gives back now."""
+    ring = map_arg(ctx, host(ctx).ringbuf_of(record), helper)
+    mine = [r for r in ctx.private if r.base == record and r.owner is ring]
+    if not mine:
+        raise BpfRuntimeError(f"{helper}: 0x{record:x} is not a record this run reserved")
+    ctx.private = tuple(r for r in ctx.private if r not in mine)
+    ctx.finalizers.pop(mine[0], None)
+    forget_windows(ctx)
+    return ring
 
 
 @implements("bpf_ringbuf_submit")

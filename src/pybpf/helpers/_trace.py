@@ -42,16 +42,44 @@ def _format(ctx: ExecContext, fmt: bytes, args: list[int], size: int) -> bytes:
 
 @implements("bpf_trace_printk")
 def trace_printk(ctx: ExecContext, fmt: int, fmt_size: int, a1: int, a2: int, a3: int) -> int:
-    raw = ctx.read(fmt, fmt_size)
+    return _print(ctx, ctx.read(fmt, fmt_size), [a1, a2, a3])
+
+
+def _print(ctx: ExecContext, raw: bytes, args: list[int]) -> int:
+    """Format and append one trace line: its length, or -EINVAL for a bad format."""
     if b"\0" not in raw:
         return -EINVAL  # the format must end within fmt_size
     try:
-        line = _format(ctx, raw.split(b"\0", 1)[0], [a1, a2, a3], MAX_BPRINTF_BUF)
+        line = _format(ctx, raw.split(b"\0", 1)[0], args, MAX_BPRINTF_BUF)
     except FormatError:
         return -EINVAL
     kept = line[: MAX_BPRINTF_BUF - 1]  # what fits the kernel's buffer; the length is the whole
     host(ctx).trace(ctx.cpu, kept.decode("utf-8", "replace").rstrip("\n"))
     return len(line)
+
+
+@implements("bpf_trace_vprintk")
+def trace_vprintk(ctx: ExecContext, fmt: int, fmt_size: int, data: int, data_len: int, _5: int) -> int:
+    """bpf_trace_printk with its arguments in an array of u64 (up to MAX_ARGS)."""
+    data_len &= 0xFFFF_FFFF
+    if data_len % 8 or data_len > 8 * MAX_ARGS or (data_len and not data):
+        return -EINVAL
+    raw = ctx.read(data, data_len) if data_len else b""
+    args = [int.from_bytes(raw[i : i + 8], "little") for i in range(0, data_len, 8)]
+    return _print(ctx, ctx.read(fmt, fmt_size), args)
+
+
+@implements("bpf_seq_printf")
+def seq_printf(ctx: ExecContext, seq: int, fmt: int, fmt_size: int, data: int, data_len: int) -> int:
+    """An iterator's output: pybpf has no seq_file, so the line goes to the trace; 0 on success."""
+    rc = trace_vprintk(ctx, fmt, fmt_size, data, data_len, 0)
+    return min(0, rc)
+
+
+@implements("bpf_seq_write")
+def seq_write(ctx: ExecContext, seq: int, data: int, length: int, _4: int, _5: int) -> int:
+    host(ctx).trace(ctx.cpu, ctx.read(data, length & 0xFFFF_FFFF).decode("utf-8", "replace"))
+    return 0
 
 
 @implements("bpf_snprintf")

@@ -17,10 +17,10 @@ from __future__ import annotations
 import abc
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
-from ..engine import AddressSpace, Region
+from ..engine import AddressSpace, Area, Region
 from ._errors import (
     EBADF,
     EBUSY,
@@ -45,11 +45,15 @@ from ._types import (
     MapType,
 )
 
-__all__ = ["FreeFieldsHook", "Map", "map_at"]
+__all__ = ["AdmitHook", "FreeFieldsHook", "Map", "map_at"]
 
 #: ``on_free_fields(slot, region, offset)``: the special fields of the element in ``slot``,
 #: whose value starts ``offset`` bytes into ``region``, are being freed.
 FreeFieldsHook = Callable[[int, Region, int], None]
+
+#: ``admit(map)``: called once a new map passed the kernel's checks and before it allocates
+#: anything; raises (MapError ENOMEM) to refuse it, as a memory limit does.
+AdmitHook = Callable[["Map"], None]
 
 #: Programs build keys on their 512-byte stack, so hash keys cannot be longer (MAX_BPF_STACK).
 KEY_SIZE_MAX = 512
@@ -136,6 +140,7 @@ class Map(abc.ABC):
         special_fields: ``(offset, size)`` of the fields inside a value that the kernel treats
             specially: a 16-byte ``bpf_timer`` or a 4-byte ``bpf_spin_lock``. User space reads
             them as zeros and no update copies over them.
+        admit: an :data:`AdmitHook`, which charges the map before its memory exists.
 
     Raises:
         MapError: if the kernel would refuse to create the map (EINVAL, E2BIG, EOPNOTSUPP...).
@@ -172,6 +177,7 @@ class Map(abc.ABC):
         space: AddressSpace,
         ncpus: int = 2,
         special_fields: Sequence[tuple[int, int]] = (),
+        admit: AdmitHook | None = None,
     ) -> None:
         self.name = name
         self.key_size = key_size
@@ -182,6 +188,10 @@ class Map(abc.ABC):
         self.special_fields: tuple[tuple[int, int], ...] = tuple(sorted(special_fields))
         self.space = space
         self.on_free_fields: FreeFieldsHook = _ignore_freed_fields
+        #: the slots whose special fields may hold state, if whoever owns that state knows them
+        #: (the timer layer does): freeing every element's fields then costs time for those
+        #: only, not for every element of a big map. None: every element.
+        self.fields_in_use: Callable[[], Iterable[int]] | None = None
         #: called, without the map's lock, with each object (inner map, program) a map of maps
         #: or program array starts holding (``on_hold``) or stops holding (``on_release``): the
         #: runtime counts these references and frees what nothing holds any more
@@ -190,8 +200,11 @@ class Map(abc.ABC):
         self.frozen = False
         self.closed = False
         self._check_create()
+        if admit is not None:
+            admit(self)
         self._lock = threading.Lock()
         self._regions: list[Region] = []
+        self._areas: list[Area] = []
         # A small buffer of our own, never registered: its address is unique while we live.
         self._handle = Region(8, f"map '{name}'", writable=False)
         self.address: int = self._handle.base
@@ -246,16 +259,24 @@ class Map(abc.ABC):
             end = offset + size
 
     def _add_region(self, size: int, what: str) -> Region:
-        """A new native buffer for this map, addressable by programs from now on."""
+        """A new native buffer owned by this map; programs reach it only through the areas
+        the map registers with :meth:`_register`."""
         try:
             region = Region(
-                size, f"map '{self.name}' {what}", writable=not self.flags & BPF_F_RDONLY_PROG
+                size,
+                f"map '{self.name}' {what}",
+                writable=not self.flags & BPF_F_RDONLY_PROG,
+                owner=self,
             )
         except MemoryError:
             raise MapError("create", ENOMEM, f"cannot allocate {size} bytes") from None
-        self.space.add(region)
         self._regions.append(region)
         return region
+
+    def _register(self, area: Area) -> None:
+        """Make ``area`` addressable by the programs that may see this map."""
+        self.space.add(area)
+        self._areas.append(area)
 
     def regions(self) -> list[Region]:
         """The regions this map registered in its address space."""
@@ -401,6 +422,7 @@ class Map(abc.ABC):
                 return
             self.closed = True
         self.free_fields()
-        for region in self._regions:
-            self.space.remove(region)
+        for area in self._areas:
+            self.space.remove(area)
+        self._areas.clear()
         self._regions.clear()

@@ -4,6 +4,11 @@ Each element owns a fixed-size *slot* in a :class:`Region`: the key (hash maps o
 kernel's ``htab_elem``), then one value per CPU, every part 8-byte aligned. Programs get real
 addresses of values, and a slot is never handed to a new element while a freed one still
 awaits its ``on_free_fields`` hook, so those addresses stay valid memory.
+
+Programs address only the values of slots that hold or held an element, and of those only the
+bytes around special fields (a :class:`SlotArea` per chunk): stored keys, padding, free slots and the hidden
+``bpf_timer``/``bpf_spin_lock`` bytes are out of bounds. :meth:`ElementMap.field_slot` finds
+the element a special-field pointer names, for the helpers that take one.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
-from ..engine import Region
+from ..engine import Region, SlotArea
 from ._base import Map, round8
 from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
 from ._spin_lock import spin_lock_at
@@ -41,9 +46,23 @@ class _Slots:
     the peak number of live (and still-retiring) elements.
     """
 
-    def __init__(self, owner: Map, slot_size: int, initial: int, chunk: int) -> None:
+    def __init__(
+        self,
+        owner: Map,
+        slot_size: int,
+        initial: int,
+        chunk: int,
+        layout: tuple[tuple[int, int], ...],
+        track_live: bool,
+    ) -> None:
         self._owner = owner
         self.size = slot_size
+        self._layout = layout
+        #: whether slots count as elements only once handed out (hash maps), else always (arrays)
+        self._track = track_live
+        #: the areas by base address, for finding the slot of a pointer in logarithmic time
+        self._area_bases: list[int] = []
+        self._areas_by_base: list[SlotArea] = []
         self._chunk = chunk
         self._starts: list[int] = []  # first slot of each region, ascending
         self._regions: list[Region] = []
@@ -54,7 +73,13 @@ class _Slots:
             self._grow(initial)
 
     def _grow(self, count: int) -> None:
-        self._regions.append(self._owner._add_region(count * self.size, "values"))
+        region = self._owner._add_region(count * self.size, "values")
+        area = SlotArea(region, self.size, self._total, self._layout, self.used if self._track else None)
+        self._owner._register(area)
+        self._regions.append(region)
+        at = bisect.bisect(self._area_bases, region.base)
+        self._area_bases.insert(at, region.base)
+        self._areas_by_base.insert(at, area)
         self._starts.append(self._total)
         self._total += count
 
@@ -71,17 +96,23 @@ class _Slots:
         """Give back a slot whose element is gone and whose fields are freed."""
         self._free.append(slot)
 
+    def used(self, slot: int) -> bool:
+        """Whether ``slot`` was ever handed out. A slot never used is no element's memory, so
+        programs cannot address it; a freed one stays addressable, as a deleted element stays
+        valid memory in the kernel for programs that still hold a pointer to it (RCU), until
+        a new element reuses it."""
+        return slot < self._next
+
     def locate(self, slot: int) -> tuple[Region, int]:
         """The region holding ``slot`` and the slot's offset in it."""
         i = bisect.bisect_right(self._starts, slot) - 1
         return self._regions[i], (slot - self._starts[i]) * self.size
 
     def slot_at(self, address: int) -> int | None:
-        """The slot holding ``address``, or None."""
-        for start, region in zip(self._starts, self._regions):
-            if region.contains(address, 1):
-                return start + (address - region.base) // self.size
-        return None
+        """The used slot holding ``address``, or None."""
+        at = bisect.bisect(self._area_bases, address) - 1
+        found = self._areas_by_base[at].locate(address) if at >= 0 else None
+        return None if found is None else found[0]
 
 
 class ElementMap(Map):
@@ -103,7 +134,12 @@ class ElementMap(Map):
         self._lock_offset = next((o for o, s in self.special_fields if s == SPIN_LOCK_SIZE), None)
         slot_size = self._key_area + self._copies * self._stride
         chunk = max(1, min(self.max_entries + 1, CHUNK_BYTES // slot_size))
-        self._slots = _Slots(self, slot_size, self._preallocated(), chunk)
+        layout = tuple(
+            (self._key_area + copy * self._stride + start, self._key_area + copy * self._stride + end)
+            for copy in range(self._copies)
+            for start, end in self._gaps
+        )
+        self._slots = _Slots(self, slot_size, self._preallocated(), chunk, layout, self._stores_keys)
 
     def _outside_fields(self) -> tuple[tuple[int, int], ...]:
         """The ``[start, end)`` ranges of a value that are plain data, not special fields."""
@@ -154,17 +190,23 @@ class ElementMap(Map):
         region, offset = self._value_at(slot, cpu if self.percpu else 0)
         return region.base + offset
 
-    def key_address(self, slot: int) -> int | None:
-        """Where the key of ``slot`` is stored (hash maps keep it before the value, readable by
-        programs, as the kernel does); None for arrays, whose key is the index."""
-        if not self._stores_keys:
-            return None
-        region, offset = self._slots.locate(slot)
-        return region.base + offset
-
     def slot_of(self, address: int) -> int | None:
-        """The slot whose memory holds ``address`` (a pointer into a value), or None."""
+        """The live slot whose memory holds ``address`` (a pointer into a value), or None."""
         return self._slots.slot_at(address)
+
+    def field_at(self, address: int, size: int) -> tuple[int, Region] | None:
+        """The slot of the element whose special field of ``size`` bytes starts exactly at
+        ``address``, and the region holding that field's hidden bytes; None unless ``address``
+        is such a field of a slot that holds or held an element (a deleted element's memory
+        stays valid, as in the kernel, whose helpers accept it). This is how the timer and
+        spin lock helpers tell a real field from a forged pointer."""
+        slot = self._slots.slot_at(address)
+        if slot is None:
+            return None
+        region, offset = self._value_at(slot, 0)
+        if (address - region.base - offset, size) not in self.special_fields:
+            return None
+        return slot, region
 
     def _write(self, slot: int, copy: int, data: bytes, locked: bool) -> None:
         """Copy ``data`` into a value around its special fields (``copy_map_value``), under the
@@ -217,7 +259,8 @@ class ElementMap(Map):
         """Free the special fields of every element; the elements and their data stay."""
         if not self.special_fields:
             return  # nothing to free: skip walking every element of a big map
-        for slot in self._live_slots():
+        slots = self._live_slots() if self.fields_in_use is None else self.fields_in_use()
+        for slot in slots:
             self._free_fields(slot)
 
     # -- program side --------------------------------------------------------------------

@@ -15,6 +15,7 @@ __all__ = [
     "EBUSY",
     "EDEADLK",
     "EEXIST",
+    "EFAULT",
     "EINVAL",
     "ENOENT",
     "ENOMEM",
@@ -34,10 +35,12 @@ E2BIG = 7
 EBADF = 9
 EAGAIN = 11
 ENOMEM = 12
+EFAULT = 14
 EBUSY = 16
 EEXIST = 17
 EINVAL = 22
 ENOSPC = 28
+EOVERFLOW = 75
 EDEADLK = 35
 EOPNOTSUPP = 95
 #: the kernel-internal "operation not supported" (include/linux/errno.h), which the bpf()
@@ -51,10 +54,12 @@ _NAMES = {
     EBADF: "EBADF",
     EAGAIN: "EAGAIN",
     ENOMEM: "ENOMEM",
+    EFAULT: "EFAULT",
     EBUSY: "EBUSY",
     EEXIST: "EEXIST",
     EINVAL: "EINVAL",
     ENOSPC: "ENOSPC",
+    EOVERFLOW: "EOVERFLOW",
     EDEADLK: "EDEADLK",
     EOPNOTSUPP: "EOPNOTSUPP",
     ENOTSUPP: "ENOTSUPP",
@@ -92,9 +97,9 @@ class MapError(PybpfError):
     def __init__(self, operation: str, errno: int, detail: str | None = None) -> None:
         self.operation = operation
         self.errno = errno
-        self.message = (
-            f"{operation}: {detail or _MEANINGS.get(errno, 'failed')} ({errno_name(errno)})"
-        )
+        #: the message without its errno, for outer layers that add their own prefix
+        self.reason = f"{operation}: {detail or _MEANINGS.get(errno, 'failed')}"
+        self.message = f"{self.reason} ({errno_name(errno)})"
         super().__init__(self.message)
 
     def __str__(self) -> str:

@@ -26,7 +26,12 @@ from ._types import (
     MapType,
 )
 
-__all__ = ["HashBase", "HashMap", "PerCpuHashMap"]
+__all__ = ["MAX_HASH_ENTRIES", "HashBase", "HashMap", "PerCpuHashMap"]
+
+#: The most entries a hash map may have: the kernel rounds max_entries up to a power of 2 of
+#: 16-byte buckets, and refuses (E2BIG) a bucket array over 4 GiB, so 2^27 is the last size
+#: it accepts (checked on Linux 6.18, for hash, per-CPU hash and LRU maps alike).
+MAX_HASH_ENTRIES = 1 << 27
 
 
 class HashBase(ElementMap):
@@ -40,6 +45,9 @@ class HashBase(ElementMap):
     def _setup(self) -> None:
         #: keys in insertion order (LRU maps: least recently used first), each with its slot
         self._elements = self._new_index()
+        #: a snapshot of the keys and their positions for get_next_key, dropped whenever a key
+        #: comes or goes, so that walking the whole map costs linear time
+        self._walk: tuple[list[bytes], dict[bytes, int]] | None = None
         super()._setup()
 
     @staticmethod
@@ -51,6 +59,10 @@ class HashBase(ElementMap):
             raise MapError("create", EINVAL, "key_size and max_entries must not be 0")
         if self.key_size > KEY_SIZE_MAX:
             raise MapError("create", E2BIG, f"keys are limited to {KEY_SIZE_MAX} bytes")
+        if self.max_entries > MAX_HASH_ENTRIES:
+            raise MapError(
+                "create", E2BIG, f"hash maps are limited to {MAX_HASH_ENTRIES} entries"
+            )
         self._check_value_size()
 
     def _preallocated(self) -> int:
@@ -101,6 +113,8 @@ class HashBase(ElementMap):
                 if victim is None:
                     return -E2BIG
                 retired.append(victim)
+            if old is None:
+                self._walk = None
             slot = self._slots.alloc()
             self._zero(slot)
             region, offset = self._slots.locate(slot)
@@ -131,6 +145,7 @@ class HashBase(ElementMap):
 
     def _unlink(self, key: bytes) -> int | None:
         with self._lock:
+            self._walk = None
             return self._elements.pop(key, None)
 
     def delete(self, key: bytes) -> int:
@@ -157,8 +172,18 @@ class HashBase(ElementMap):
         return values
 
     def get_next_key(self, key: bytes | None) -> bytes | None:
-        """The key after ``key`` in insertion order (the first if ``key`` is None or gone)."""
-        return self._next_of_keys(key)
+        """The key after ``key`` in insertion order (the first if ``key`` is None or gone), in
+        constant time while no key comes or goes."""
+        self._check_access("get next key", read=True)
+        if key is not None:
+            key = self._check_key("get next key", key)
+        with self._lock:
+            if self._walk is None:
+                order = list(self._elements)
+                self._walk = order, {k: i for i, k in enumerate(order)}
+            order, position = self._walk
+        at = position.get(key, -1) if key is not None else -1
+        return order[at + 1] if at + 1 < len(order) else None
 
     def keys(self) -> list[bytes]:
         """Every key, in insertion order (LRU maps: least recently used first)."""

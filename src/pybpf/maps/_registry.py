@@ -7,14 +7,29 @@ from collections.abc import Sequence
 from .._errors import NotSupportedError
 from ..engine import AddressSpace
 from ._array import ArrayMap, PerCpuArrayMap
-from ._base import Map
+from ._base import AdmitHook, Map
+from ._bloom_filter import BloomFilter
 from ._errors import EINVAL, MapError
 from ._hash import HashMap, PerCpuHashMap
+from ._local_storage import CgrpStorage, InodeStorage, SkStorage, TaskStorage
+from ._lpm_trie import LpmTrie
 from ._lru_hash import LruHashMap, LruPerCpuHashMap
 from ._map_in_map import ArrayOfMaps, HashOfMaps
+from ._object_maps import (
+    CgroupArray,
+    CpuMap,
+    DevMap,
+    DevMapHash,
+    ReuseportSockArray,
+    SockHash,
+    SockMap,
+    XskMap,
+)
+from ._perf_event_array import PerfEventArray
 from ._prog_array import ProgArray
 from ._queue_stack import QueueMap, StackMap
 from ._ringbuf import RingBuf
+from ._stack_trace import StackTraceMap
 
 __all__ = ["SUPPORTED_TYPES", "create_map"]
 
@@ -31,6 +46,22 @@ _FAMILIES: dict[int, type[Map]] = {
         QueueMap,
         StackMap,
         RingBuf,
+        LpmTrie,
+        PerfEventArray,
+        CgroupArray,
+        DevMap,
+        DevMapHash,
+        CpuMap,
+        XskMap,
+        SockMap,
+        SockHash,
+        ReuseportSockArray,
+        StackTraceMap,
+        BloomFilter,
+        SkStorage,
+        TaskStorage,
+        InodeStorage,
+        CgrpStorage,
     )
 }
 _MAPS_OF_MAPS: dict[int, type[ArrayOfMaps | HashOfMaps]] = {
@@ -54,11 +85,12 @@ def create_map(
     ncpus: int = 2,
     special_fields: Sequence[tuple[int, int]] = (),
     inner_map: Map | None = None,
+    admit: AdmitHook | None = None,
 ) -> Map:
     """A new map of type ``map_type`` (a :class:`MapType` value), as BPF_MAP_CREATE makes one.
 
     ``inner_map`` is the template of a map of maps (the kernel's ``inner_map_fd``); the other
-    arguments are those of :class:`Map`.
+    arguments (``admit`` among them) are those of :class:`Map`.
 
     Raises:
         NotSupportedError: for a map type pybpf does not implement ("unsupported map type 30").
@@ -75,6 +107,7 @@ def create_map(
             ncpus=ncpus,
             special_fields=special_fields,
             inner_map=inner_map,
+            admit=admit,
         )
     family = _FAMILIES.get(map_type)
     if family is None:
@@ -90,4 +123,5 @@ def create_map(
         space=space,
         ncpus=ncpus,
         special_fields=special_fields,
+        admit=admit,
     )

@@ -5,7 +5,9 @@ BUSY and DISCARD bits, ``u32 pg_off``) then the data, rounded up to 8 bytes. Pro
 consumer positions only grow; a record starts at ``position & (size - 1)``. The kernel maps the
 data pages twice so that a record running past the end stays contiguous; pybpf gets the same
 effect with a data region twice the ring size, in which a record's bytes simply continue into
-the second half. Programs write records in place, so the region is program memory.
+the second half. Programs write records in place, but only the records their run reserved
+(the reserve helper hands each one to the run as a private window): the headers and everything
+else in the ring are out of their bounds.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import ClassVar, final
 
+from ..engine import Region
 from ._base import Map, round8
 from ._errors import EAGAIN, EINVAL, MapError
 from ._types import (
@@ -86,6 +89,30 @@ class RingBuf(Map):
             self._producer += length
         return self._data.base + offset + BPF_RINGBUF_HDR_SZ
 
+    def _reserved(self, operation: str, address: int) -> tuple[int, int]:
+        """The header offset and length word of the record reserved at ``address`` (the lock is
+        held).
+
+        Raises:
+            MapError: EINVAL if no reserved record starts there.
+        """
+        offset = address - BPF_RINGBUF_HDR_SZ - self._data.base
+        word = _LENGTH.unpack_from(self._data.buf, offset)[0] if 0 <= offset <= self._mask else 0
+        if not word & BPF_RINGBUF_BUSY_BIT:
+            raise MapError(operation, EINVAL, f"no reserved record at 0x{address:x}")
+        return offset, word
+
+    def record(self, address: int) -> Region:
+        """The window a program may use of the record reserved at ``address``: its data only.
+
+        Raises:
+            MapError: EINVAL if no reserved record starts at ``address``.
+        """
+        with self._lock:
+            offset, word = self._reserved("reserve", address)
+        size = word & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT)
+        return self._data.view(offset + BPF_RINGBUF_HDR_SZ, size, f"ringbuf '{self.name}' record")
+
     def submit(self, address: int, discard: bool = False, flags: int = 0) -> None:
         """``bpf_ringbuf_submit`` (or ``_discard``) of the record reserved at ``address``.
 
@@ -96,13 +123,8 @@ class RingBuf(Map):
             MapError: EINVAL if no reserved record starts at ``address`` (a bug in the caller:
                 the verifier lets programs submit only what they reserved).
         """
-        offset = address - BPF_RINGBUF_HDR_SZ - self._data.base
         with self._lock:
-            word = (
-                _LENGTH.unpack_from(self._data.buf, offset)[0] if 0 <= offset <= self._mask else 0
-            )
-            if not word & BPF_RINGBUF_BUSY_BIT:
-                raise MapError("submit", EINVAL, f"no reserved record at 0x{address:x}")
+            offset, word = self._reserved("submit", address)
             word ^= BPF_RINGBUF_BUSY_BIT
             _LENGTH.pack_into(
                 self._data.buf, offset, word | (BPF_RINGBUF_DISCARD_BIT if discard else 0)

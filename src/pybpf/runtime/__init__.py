@@ -13,3 +13,4 @@ from ._program import Link as Link
 from ._program import Program as Program
 from ._program import TestRunResult as TestRunResult
 from ._runtime import Runtime as Runtime
+from ._task import Task as Task

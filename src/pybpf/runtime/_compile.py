@@ -52,6 +52,14 @@ def _cache_dir() -> Path:
     return path
 
 
+def _headers_digest() -> str:
+    """A digest of every header pybpf ships: a cached object is stale once one changes."""
+    digest = hashlib.sha256()
+    for header in sorted(INCLUDE_DIR.rglob("*.h")):
+        digest.update(header.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def compile_c(source: Path, extra_flags: list[str] | None = None) -> Path:
     """Compile ``source`` to a BPF object and return its path (cached).
 
@@ -89,7 +97,7 @@ def _compile_with(compiler: list[str], source: Path, text: bytes, extra_flags: l
     if compiler[-1] == "cc":  # zig's clang: the target spelling differs
         flags = ["-target", "bpfel-freestanding"] + flags[2:]
     digest = hashlib.sha256(text + repr(compiler + flags).encode()).hexdigest()[:24]
-    header_digest = hashlib.sha256((INCLUDE_DIR / "bpf" / "bpf_helper_defs.h").read_bytes()).hexdigest()[:8]
+    header_digest = _headers_digest()
     out = _cache_dir() / f"{source.stem.split('.')[0]}-{digest}{header_digest}.{source.stem}.o"
     if out.exists():
         return out

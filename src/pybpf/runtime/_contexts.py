@@ -27,8 +27,9 @@ from .._spec import ProgType
 from ..engine import Region
 from ..engine._memory import LowMemoryError
 from ._errors import TestRunError
+from ._net_contexts import flow_dissector_run, sk_lookup_run
 
-__all__ = ["SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
+__all__ = ["ARGS_COUNT_SIZE", "SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
 
 E2BIG = 7
 ENOMEM = 12
@@ -58,15 +59,21 @@ _XDP = {"data": 0, "data_end": 4, "data_meta": 8, "ingress_ifindex": 12, "rx_que
 GSO_LEGACY_MAX_SIZE = 65536  #: the largest wire_len a ctx may give
 PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST = 0, 2, 3  #: skb->pkt_type values
 _L3_HEADER = {0x0800: 20, 0x86DD: 40}  #: EtherType -> the size of its network header
-XDP_MAX_META = 256 - 40  #: the most metadata before an XDP packet: the headroom less an xdp_frame
+XDP_HEADROOM = 256  #: XDP_PACKET_HEADROOM: the room in front of an XDP packet's data
+XDP_FRAME_END = 4096 - 320  #: where an XDP test run's page ends for the packet: its skb_shared_info follows
+XDP_MAX_META = XDP_HEADROOM - 40  #: the most metadata before an XDP packet: the headroom less an xdp_frame
 # struct pt_regs (x86-64): where the first six arguments and the return value live
 PT_REGS_SIZE = 168
 PT_REGS_ARGS = (112, 104, 96, 88, 72, 64)  # di, si, dx, cx, r8, r9
 PT_REGS_RC = 80  # ax
 
-_SKB_TYPES = {ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB}
+_SKB_TYPES = {
+    ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB,
+    ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL,
+}
+_NET_RUNS = {ProgType.FLOW_DISSECTOR: flow_dissector_run, ProgType.SK_LOOKUP: sk_lookup_run}
 #: Program types ``test_run`` can run (tracing programs run through their hooks instead).
-RUNNABLE_TYPES = frozenset({ProgType.SYSCALL, ProgType.XDP, ProgType.RAW_TRACEPOINT}) | _SKB_TYPES
+RUNNABLE_TYPES = frozenset({ProgType.SYSCALL, ProgType.XDP, ProgType.RAW_TRACEPOINT}) | _SKB_TYPES | frozenset(_NET_RUNS)
 
 
 @dataclass
@@ -91,6 +98,9 @@ def prepare_test_run(prog_type: ProgType, ctx: bytes | None, data: bytes | None)
         return _skb(prog_type, ctx, _packet(prog_type, data))
     if prog_type == ProgType.XDP:
         return _xdp(ctx, _packet(prog_type, data))
+    if prog_type in _NET_RUNS:
+        run = _NET_RUNS[prog_type](ctx, data)
+        return RunInput(run.r1, run.regions, None, run.finish)
     if prog_type == ProgType.RAW_TRACEPOINT:
         if data:
             raise TestRunError("test_run: raw_tracepoint programs take no data (EINVAL)", EINVAL)
@@ -200,24 +210,33 @@ def _xdp(ctx: bytes | None, data: bytes) -> RunInput:
     linear = min(linear, max_linear)
     if len(data) > max_linear + MAX_SKB_FRAGS * PAGE_SIZE:
         raise TestRunError(f"test_run: packet of {len(data)} bytes needs over {MAX_SKB_FRAGS} fragments (ENOMEM)", ENOMEM)
-    packet = _low_region(data[:linear], "packet")
+    # The buffer is the kernel's page: headroom in front (bpf_xdp_adjust_head/meta grow into
+    # it), tailroom up to the skb_shared_info at its end (bpf_xdp_adjust_tail grows into it).
+    page = bytes(XDP_HEADROOM - meta) + data[:linear]
+    packet = _low_region(page.ljust(XDP_FRAME_END, b"\0"), "packet")
+    start = packet.base + XDP_HEADROOM - meta  # data_meta
     fragments = data[linear:]
     md = Region(XDP_MD_SIZE, "xdp_md", data=user, low=True)
-    pointers = {"data": packet.base + meta, "data_meta": packet.base, "data_end": packet.base + linear}
+    pointers = {"data": start + meta, "data_meta": start, "data_end": start + linear}
     for field, value in pointers.items():
         struct.pack_into("<I", md.buf, _XDP[field], value)
     struct.pack_into("<I", md.buf, _XDP["ingress_ifindex"], LOOPBACK_IFINDEX)
 
+    def frame() -> bytes:
+        """data_out: from data_meta to data_end as the program left them, then the fragments."""
+        meta_at, end_at = (struct.unpack_from("<I", md.buf, _XDP[f])[0] - packet.base for f in ("data_meta", "data_end"))
+        return bytes(packet.buf[meta_at:end_at]) + fragments
+
     def finish() -> tuple[bytes | None, bytes | None]:
         if ctx is None:
-            return bytes(packet.buf) + fragments, None
+            return frame(), None
         # Packet pointers go back as offsets from data_meta (xdp_convert_buff_to_md).
         out = bytearray(user)
         base = struct.unpack_from("<I", md.buf, _XDP["data_meta"])[0]
         for field in ("data", "data_end"):
             offset = struct.unpack_from("<I", md.buf, _XDP[field])[0] - base
             struct.pack_into("<I", out, _XDP[field], offset)
-        return bytes(packet.buf) + fragments, bytes(out)
+        return frame(), bytes(out)
 
     return RunInput(md.base, (md, packet), None, finish)
 
@@ -244,9 +263,17 @@ def _put32(region: Region, field: str, value: int) -> None:
     struct.pack_into("<I", region.buf, _SKB[field], value)
 
 
-def args_context(args: Sequence[int], name: str = "args") -> Region:
-    """The context of fentry/fexit/raw_tp programs: the arguments as an array of u64."""
-    return Region.from_bytes(b"".join((a & (2**64 - 1)).to_bytes(8, "little") for a in args), name, writable=False)
+ARGS_COUNT_SIZE = 8  #: the u64 before a tracing context: how many arguments the function has
+
+
+def args_context(args: Sequence[int], nr_args: int | None = None, name: str = "args") -> Region:
+    """The context of fentry/fexit/raw_tp programs: the arguments as an array of u64 (then, for
+    fexit, the return value), preceded, as the kernel's trampoline lays it out, by the number of
+    arguments (what ``bpf_get_func_arg_cnt`` reads). The program's r1 is the array: the region's
+    base plus :data:`ARGS_COUNT_SIZE`."""
+    count = len(args) if nr_args is None else nr_args
+    words = [count, *args]
+    return Region.from_bytes(b"".join((a & (2**64 - 1)).to_bytes(8, "little") for a in words), name, writable=False)
 
 
 def pt_regs_context(args: Sequence[int], ret: int = 0) -> Region:

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import threading
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
+
+from ..engine import Region
+from ._kernel_btf import task_image, task_layout
+from ._task import Task
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["Host", "TraceRecord"]
+__all__ = ["DEFAULT_TRACE_LINES", "Host", "TraceRecord"]
+
+DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
 
 
 @final
@@ -29,13 +38,21 @@ class TraceRecord:
 class Host:
     """Answers helper calls from the state of one :class:`Runtime`."""
 
-    def __init__(self, runtime: Runtime, seed: int | None) -> None:
+    def __init__(self, runtime: Runtime, seed: int | None, trace_limit: int = DEFAULT_TRACE_LINES) -> None:
         self._runtime = runtime
         self._rng = random.Random(seed)
         self._rng_lock = threading.Lock()
-        self.trace_records: list[TraceRecord] = []
+        #: the latest trace lines: a ring, as the kernel's trace buffer is
+        self.trace_records: deque[TraceRecord] = deque(maxlen=max(1, trace_limit))
+        #: lines dropped from the front of the ring to make room
+        self.trace_lost = 0
         self.timers: Any = None  # the runtime's TimerTable, set once it exists
         self._trace_lock = threading.Lock()
+        #: the task the task helpers report; None: the calling thread (Task.current())
+        self.task: Task | None = None
+        self._task_regions: dict[Task, Region] = {}
+        self._run = threading.local()
+        self._cookies: dict[int, int] = {}
 
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""
@@ -51,6 +68,8 @@ class Host:
             self._runtime.clock.now(), cpu, os.getpid(), threading.current_thread().name[:16], message
         )
         with self._trace_lock:
+            if len(self.trace_records) == self.trace_records.maxlen:
+                self.trace_lost += 1
             self.trace_records.append(record)
 
     def prandom_u32(self) -> int:
@@ -59,8 +78,68 @@ class Host:
             return self._rng.getrandbits(32)
 
     def pid_tgid(self) -> int:
-        """The host process id as tgid and the calling thread's id as pid."""
-        return (os.getpid() << 32) | (threading.get_native_id() & 0xFFFF_FFFF)
+        """The current task's tgid and pid (by default the host process and calling thread)."""
+        task = self.current_task()
+        return ((task.tgid & 0xFFFF_FFFF) << 32) | (task.pid & 0xFFFF_FFFF)
+
+    def current_task(self) -> Task:
+        """The task programs run on behalf of: this call's (``task=``), the runtime's, or the
+        calling thread."""
+        override: Task | None = getattr(self._run, "task", None)
+        if override is not None:
+            return override
+        return self.task if self.task is not None else Task.current()
+
+    @contextlib.contextmanager
+    def running_as(self, task: Task | None) -> Iterator[None]:
+        """Make ``task`` (when given) the current task of this thread's runs meanwhile."""
+        previous = getattr(self._run, "task", None)
+        self._run.task = task if task is not None else previous
+        try:
+            yield
+        finally:
+            self._run.task = previous
+
+    def task_address(self) -> int:
+        """The address of the current task's object: read-only kernel memory of the task."""
+        task = self.current_task()
+        with self._trace_lock:
+            region = self._task_regions.get(task)
+            if region is None:
+                region = self._task_region(task)
+        return region.base
+
+    def _task_region(self, task: Task) -> Region:
+        """The task's object and its credentials, laid out as the modelled BTF says."""
+        layout = task_layout()
+        region = Region(layout.task_size, f"task {task.pid}", writable=False)
+        cred = Region(layout.cred_size, f"cred of task {task.pid}", writable=False)
+        image, cred_image = task_image(
+            task.pid, task.tgid, task.comm_bytes, task.uid, task.gid, region.base, cred.base
+        )
+        region.buf[:] = image
+        cred.buf[:] = cred_image
+        self._runtime.space.add(region)
+        self._runtime.space.add(cred)
+        self._task_regions[task] = region
+        return region
+
+    def socket_cookie(self, socket: int) -> int:
+        """A cookie per socket address, numbered from 1 in order of first sight (the kernel
+        numbers sockets as it first needs their cookie)."""
+        with self._trace_lock:
+            return self._cookies.setdefault(socket, len(self._cookies) + 1)
+
+    def record(self, what: str, value: Any) -> None:
+        """Note something the current run did (where ``bpf_redirect`` sent the packet)."""
+        outcomes: dict[str, Any] | None = getattr(self._run, "outcomes", None)
+        if outcomes is not None:
+            outcomes[what] = value
+
+    def start_recording(self) -> dict[str, Any]:
+        """Begin collecting what :meth:`record` notes on this thread; returns the collection."""
+        self._run.outcomes = {}
+        return self._run.outcomes  # type: ignore[no-any-return]
 
     def ringbuf_of(self, record: int) -> int:
         """The pointer of the ring buffer map whose data region holds ``record``."""

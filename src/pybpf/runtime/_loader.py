@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import maps
-from .._spec import CollectionSpec, MapSpec, Pinning, ProgramSpec
+from .._errors import NotSupportedError
+from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec
 from ..btf import Func, Linkage
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
-from ..engine import Interpreter
-from ..helpers import BY_ID
-from ..isa import Instruction, PseudoSrc
+from ..engine import Interpreter, Region
+from ..helpers import BY_ID, kfunc_proto
+from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     Facts,
@@ -40,7 +41,10 @@ from ..verifier import (
     verify,
 )
 from ._compile import compile_c
+from ._containment import program_helpers, program_visibility
+from ._core import apply_core
 from ._globals import Globals, global_vars
+from ._kconfig import kconfig_data
 from ._map import Map
 from ._names import missing
 from ._object import MapsView, Object
@@ -54,13 +58,18 @@ __all__ = ["DEFAULT_PIN_ROOT", "load_object"]
 DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
 PAGE_SIZE = 4096  #: the page size ring buffer sizes are multiples of
 TIMER_SIZE = 16  #: the size of ``struct bpf_timer``: special fields of that size are timers
+KCONFIG = ".kconfig"
+KSYM_BASE = 0xFFFF_FFFF_C000_0000  #: where the addresses bpf_ksym_exists sees for kfuncs start
 
 
-def max_entries(mspec: MapSpec) -> int:
+def max_entries(mspec: MapSpec, ncpus: int) -> int:
     """The size libbpf creates a map with: a ring buffer's is rounded up to a power-of-2
-    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``); zero and sizes
-    that cannot be rounded are passed on for the kernel to refuse."""
+    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``), and a perf event
+    array without one gets one slot per CPU; zero and sizes that cannot be rounded are passed
+    on for the kernel to refuse."""
     size = mspec.max_entries
+    if mspec.type == maps.MapType.PERF_EVENT_ARRAY and size == 0:
+        return ncpus  # libbpf sizes an unsized perf event array to the possible CPUs
     if mspec.type != maps.MapType.RINGBUF or size == 0:
         return size
     pages, rest = divmod(size, PAGE_SIZE)
@@ -78,19 +87,24 @@ def load_object(
     globals_: Mapping[str, Any] | None,
     pin_root: str,
     programs: Collection[str] | None = None,
+    *,
+    verify: bool = True,
+    cflags: Sequence[str] = (),
 ) -> Object:
-    """Load an object file (or compile and load a ``.c`` file) into ``runtime``; ``programs``
-    chooses which programs load (None: those whose sections do not begin with ``?``)."""
+    """Load an object file (or compile and load a ``.c`` file, with ``cflags``) into
+    ``runtime``; ``programs`` chooses which programs load (None: those whose sections do not
+    begin with ``?``); without ``verify``, the programs skip the verifier and are contained at
+    run time only."""
     path = Path(path)
     if not path.is_file():
         raise ElfError(f"open {path}: no such file")
-    obj_path = compile_c(path) if path.suffix == ".c" else path
+    obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
     if programs is not None:
         spec = _choose_programs(spec, programs)
     created: dict[str, maps.Map] = {}
     try:
-        return _Loader(runtime, spec, pin_root, created).load(globals_ or {})
+        return _Loader(runtime, spec, pin_root, created, verify).load(globals_ or {})
     except BaseException:
         for m in created.values():  # nothing half-loaded survives a failure
             runtime._table.discard(m)
@@ -98,19 +112,29 @@ def load_object(
 
 
 def _choose_programs(spec: CollectionSpec, names: Collection[str]) -> CollectionSpec:
-    """``spec`` with exactly the programs ``names`` set to load."""
+    """``spec`` with exactly the programs ``names`` set to load (libbpf's
+    ``bpf_program__set_autoload``).
+
+    Raises:
+        TypeError: ``names`` is a single string.
+        ValueError: a name that is no program of the object (the message lists them).
+    """
     if isinstance(names, str):
         raise TypeError("load: programs must be a collection of names, not a string")
     missing = sorted(set(names) - set(spec.programs))
     if missing:
-        raise ValueError(f"load: no program {', '.join(map(repr, missing))} in object '{spec.name}'")
+        have = ", ".join(sorted(spec.programs)) or "none"
+        raise ValueError(f"load: no program {', '.join(map(repr, missing))} in object '{spec.name}'; its programs: {have}")
     chosen = {name: replace(p, autoload=name in names) for name, p in spec.programs.items()}
     return replace(spec, programs=chosen)
 
 
 class _Loader:
-    def __init__(self, runtime: Runtime, spec: CollectionSpec, pin_root: str, created: dict[str, maps.Map]) -> None:
+    def __init__(
+        self, runtime: Runtime, spec: CollectionSpec, pin_root: str, created: dict[str, maps.Map], verify: bool = True
+    ) -> None:
         self.rt = runtime
+        self.verify = verify
         self.spec = spec
         self.pin_root = pin_root.rstrip("/")
         self.maps: dict[str, maps.Map] = {}
@@ -140,7 +164,9 @@ class _Loader:
             return self._reuse_pinned(mspec, pin_path)
         inner = self._create(mspec.inner) if mspec.inner is not None else None
         m = self._create(mspec, inner)
-        if mspec.data is not None:
+        if mspec.section == KCONFIG and self.spec.btf is not None:
+            m.update_elem(b"\0\0\0\0", kconfig_data(mspec.value_size, self.spec.externs, self.spec.btf, self.rt.kconfig))
+        elif mspec.data is not None:
             m.update_elem(b"\0\0\0\0", mspec.data)
         if mspec.pinning == Pinning.BY_NAME:
             self.rt._table.pin(pin_path, m, self.spec.btf, mspec.key_type_id, mspec.value_type_id)
@@ -154,11 +180,14 @@ class _Loader:
             self._check_special(mspec)
         try:
             m = maps.create_map(
-                mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
+                mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
+                admit=self.rt._table.admit,
             )
+            if isinstance(m, maps.BloomFilter):
+                m.set_map_extra(mspec.map_extra)
         except MapError as err:
-            raise MapError("load maps", err.errno, f"map '{mspec.name}': {err}") from err
+            raise MapError("load maps", err.errno, f"map '{mspec.name}': {err.reason}") from err
         try:
             self.rt._table.add_map(m)
         except MapError as err:
@@ -166,6 +195,7 @@ class _Loader:
         self.created[mspec.name] = m
         if any(size == TIMER_SIZE for _, size in m.special_fields):
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
+            m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
         return m
 
     def _check_special(self, mspec: MapSpec) -> None:
@@ -183,7 +213,7 @@ class _Loader:
     def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
         m = self.rt._table.lookup_pin(path).map
         same = (m.type, m.key_size, m.value_size, m.max_entries, m.flags) == (
-            mspec.type, mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags
+            mspec.type, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags
         )
         if not same:
             raise MapError("load maps", EINVAL, f"map '{mspec.name}': the map pinned at '{path}' is not compatible")
@@ -215,20 +245,43 @@ class _Loader:
     # -- programs --------------------------------------------------------------------------
 
     def _program(self, pspec: ProgramSpec) -> Program:
-        insns = [self._resolve(pspec, insn) for insn in pspec.instructions]
+        relocated = pspec.instructions
+        if pspec.core_relos and self.spec.btf is not None:
+            targets, own = self.rt._core_targets()
+            relocated = tuple(
+                apply_core(pspec.name, relocated, pspec.core_relos, self.spec.btf, targets, self.spec.btf if own else None)
+            )
+        insns = [
+            self._extern(pspec, pc, insn) if pc in pspec.externs else self._resolve(pspec, insn)
+            for pc, insn in iter_pcs(relocated)
+        ]
         try:
-            facts = self._check(pspec, insns)
+            if self.verify:
+                facts = self._check(pspec, relocated, insns)
+                insns = sanitize_dead_code(insns, facts.reachable)
+            else:
+                facts = Facts(reachable=frozenset(pc for pc, _ in iter_pcs(insns)))
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
-        insns = sanitize_dead_code(insns, facts.reachable)
+        used = [self.maps[n] for n in pspec.map_refs]
+        helpers = program_helpers(self.rt._helpers, self._offered(pspec), pspec.license)
         engine = Interpreter(
-            insns, helpers=self.rt._helpers, space=self.rt.space, name=pspec.name,
-            max_instructions=self.rt.max_instructions,
+            insns, helpers=helpers, space=self.rt.space, visible=program_visibility(used), name=pspec.name,
+            max_instructions=self.rt.max_instructions, kfuncs=self.rt._kfuncs,
         )
         program = Program(self.rt, pspec, insns, engine, facts, self.spec)
-        self.rt._adopt_program(program, [self.maps[n] for n in pspec.map_refs])
+        self.rt._adopt_program(program, used)
         return program
+
+    def _offered(self, pspec: ProgramSpec) -> set[int]:
+        """The helpers this runtime offers the program: its type's, less the CAP_BPF ones
+        unprivileged."""
+        return {
+            id_
+            for id_, h in BY_ID.items()
+            if (self.rt.privileged or not h.privileged) and h.offered_to(pspec.type.name)
+        }
 
     def _resolve(self, pspec: ProgramSpec, insn: Instruction) -> Instruction:
         """A map reference (by index into the program's map list) becomes the map's address."""
@@ -241,12 +294,46 @@ class _Loader:
             return replace(insn, src=PseudoSrc.IMM64, imm=(value + (insn.imm >> 32)) & (2**64 - 1))
         return insn
 
-    def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> Facts:
-        """The kernel's order: the structure, then every path, then the call chains."""
+    def _extern(self, pspec: ProgramSpec, pc: int, insn: Instruction) -> Instruction:
+        """A kfunc call gets the kfunc's registry id; a ``lddw`` of a ``__ksym`` variable the
+        address of the variable (zeros: pybpf models no kernel variables), of a kfunc a
+        non-zero constant (``bpf_ksym_exists``). An unresolved weak extern stays 0, as libbpf
+        leaves it; an unresolved strong one fails the load, naming it."""
+        name = pspec.externs[pc]
+        extern = self.spec.externs[name]
+        if extern.kind == ExternKind.KFUNC:
+            proto = kfunc_proto(name)
+            if proto is None and not extern.weak:
+                raise NotSupportedError(
+                    f"load: program '{pspec.name}': kfunc '{name}' is unknown to pybpf"
+                    " (libbpf: extern (func ksym) not found in kernel or module BTFs)"
+                )
+            if insn.opcode == 0x18:
+                value = 0 if proto is None else KSYM_BASE | proto.id
+                return replace(insn, src=PseudoSrc.IMM64, imm=value)
+            return replace(insn, imm=0 if proto is None else proto.id)
+        return replace(insn, src=PseudoSrc.IMM64, imm=self._ksym_address(extern))
+
+    def _ksym_address(self, extern: ExternSpec) -> int:
+        region = self.rt._ksyms.get(extern.name)
+        if region is None:
+            region = Region(max(extern.size, 8), f"ksym '{extern.name}'", writable=False)
+            self.rt.space.add(region)
+            self.rt._ksyms[extern.name] = region
+        return region.base
+
+    def _check(self, pspec: ProgramSpec, relocated: Sequence[Instruction], insns: list[Instruction]) -> Facts:
+        """The kernel's order: the structure, then every path, then the call chains.
+
+        The verifier reads the program after CO-RE and extern relocation but before map
+        references become addresses (``relocated``): a poisoned CO-RE relocation is the call of
+        an unknown helper, which the kernel refuses only where a path reaches it.
+        """
         began = time.perf_counter()
         structure = check_structure(pspec.instructions)
         depths = estimate_stack_depths(structure)
-        offered = frozenset(id_ for id_, h in BY_ID.items() if self.rt.privileged or not h.privileged)
+        offered = frozenset(self._offered(pspec))
+        checked = [self._extern(pspec, pc, insn) if pc in pspec.externs else insn for pc, insn in iter_pcs(relocated)]
         infos: dict[str, MapInfo] = {}
         inp = VerifyInput(
             pspec.type,
@@ -259,7 +346,7 @@ class _Loader:
             ncpus=self.rt.ncpus,
         )
         try:
-            facts = verify(pspec.instructions, inp)
+            facts = verify(checked, inp)
             check_format_strings(insns, self._read_string)
             check_call_frames(structure, self._global_functions(pspec))
             depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
@@ -285,7 +372,7 @@ class _Loader:
         if m is not None and m.frozen and m.flags & maps.BPF_F_RDONLY_PROG and m.type == maps.MapType.ARRAY:
             frozen = self._read(m.lookup(b"\0\0\0\0", 0), m.value_size)
         return MapInfo(
-            mspec.name, int(mspec.type), mspec.key_size, mspec.value_size, max_entries(mspec), mspec.flags,
+            mspec.name, int(mspec.type), mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
             btf=bool(btf is not None and mspec.value_type_id),
             timer_off=timers[0] if len(timers) == 1 else -1,
             lock_off=locks[0] if len(locks) == 1 else -1,
@@ -334,4 +421,4 @@ class _Loader:
 
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:
     """A map's special-field hook: its element's timer is cancelled and freed."""
-    timers.free_element(m, region, offset)
+    timers.free_element(m, slot, region, offset)

@@ -279,17 +279,43 @@ class Map(MutableMapping[Any, Any]):
         self._check_open()
         return self._table.decode_value(self._inner.lookup_elem(b""))
 
-    def poll(self, callback: Callable[[bytes], object], timeout: float | None = 0) -> int:
-        """Deliver submitted ring-buffer records to ``callback``; returns how many.
+    def open_perf_buffer(self, page_count: int = 8) -> None:
+        """Open a reader on a perf event array: a ring of ``page_count`` pages per CPU, as
+        libbpf's ``perf_buffer__new`` and BCC's ``open_perf_buffer`` do. Until then (or a
+        first :meth:`poll`) ``bpf_perf_event_output`` fails with -ENOENT, as in the kernel.
 
         Raises:
-            TypeError: the map is not a ring buffer, or ``callback`` is not callable.
+            TypeError: the map is not a perf event array.
+            ValueError: ``page_count`` is not a power of 2.
         """
         self._check_open()
-        if self.type != maps.MapType.RINGBUF:
-            raise TypeError(f"poll: map '{self.name}' is not a ring buffer (type {self.type.name.lower()})")
+        if not isinstance(self._inner, maps.PerfEventArray):
+            raise TypeError(f"open_perf_buffer: map '{self.name}' is not a perf event array (type {self.type.name.lower()})")
+        self._inner.open_buffer(page_count)
+
+    def poll(
+        self,
+        callback: Callable[[bytes], object],
+        timeout: float | None = 0,
+        lost: Callable[[int, int], object] | None = None,
+    ) -> int:
+        """Deliver submitted ring-buffer records, or perf event array samples, to
+        ``callback``; returns how many. For a perf event array ``lost(cpu, count)`` hears of
+        samples lost to a full per-CPU ring (libbpf's ``lost_cb``).
+
+        Raises:
+            TypeError: the map is neither a ring buffer nor a perf event array, or
+                ``callback`` is not callable.
+        """
+        self._check_open()
         if not callable(callback):
             raise TypeError(f"poll: callback must be callable, not {type(callback).__name__}")
+        if isinstance(self._inner, maps.PerfEventArray):
+            if not self._inner.has_reader:
+                self._inner.open_buffer()  # as a perf_buffer__new before the first poll
+            return self._inner.poll(callback, timeout, lost)
+        if self.type != maps.MapType.RINGBUF:
+            raise TypeError(f"poll: map '{self.name}' is not a ring buffer (type {self.type.name.lower()})")
         return self._inner.poll(callback, timeout)  # type: ignore[attr-defined,no-any-return]
 
     # -- references ------------------------------------------------------------------------

@@ -20,7 +20,9 @@ from ._checks import expect
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
 from ._faults import locate, trimmed
+from ._hooks import fired_by
 from ._source import SourceInfo, source_info
+from ._task import Task
 from ._typed_ctx import context_type, pack_context, unpack_context
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ class TestRunResult:
     duration_ns: int
     data_out: bytes | None
     ctx_out: bytes | None
+    #: where the last run redirected the packet (``bpf_redirect``: ``("ifindex", n,
+    #: "egress"|"ingress")``; ``bpf_redirect_map``: ``(map name, key, stored value)``), or None
+    redirect: tuple[object, ...] | None = None
     #: for a ``ctx`` given as a dict, ``ctx_out`` typed the same way (a dict)
     context: Any = None
 
@@ -146,6 +151,7 @@ class Program:
         data: bytes | None = None,
         repeat: int = 1,
         cpu: int | None = None,
+        task: Task | None = None,
     ) -> TestRunResult:
         """Run the program the way ``BPF_PROG_TEST_RUN`` does for its type.
 
@@ -157,6 +163,7 @@ class Program:
             repeat: how many times to run; ``duration_ns`` is the average. Syscall programs
                 run once (the kernel refuses a repeat for them).
             cpu: the virtual CPU to run on; the calling thread's by default.
+            task: the current task of this run (by default the runtime's).
 
         Raises:
             TypeError, ValueError: an argument of the wrong type or value (a float repeat, a
@@ -172,7 +179,8 @@ class Program:
         ctx_bytes = ctx if plain else pack_context(ctx, self._btf, self.context_type, self.name)
         _check_run_arguments(data, repeat, cpu)
         try:
-            result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
+            with self._runtime._host.running_as(task):
+                result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
         except BpfRuntimeError as err:
             raise trimmed(err) from None
         if plain or not isinstance(ctx, Mapping) or result.ctx_out is None:
@@ -191,13 +199,15 @@ class Program:
         cpu = self._runtime._cpu_for(cpu)
         repeat = max(1, repeat)
         prepared = prepare_test_run(self.type, ctx, data)
+        outcomes = self._runtime._host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
         for _ in range(repeat):
+            outcomes.clear()
             r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
         duration = (time.perf_counter_ns() - start) // repeat
         data_out, ctx_out = prepared.finish()
-        return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out)
+        return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out, outcomes.get("redirect"))
 
     def _test_run_tracing(self) -> TestRunResult:
         """Like the kernel: call the ``bpf_fentry_test*`` functions, so attached programs run."""
@@ -245,6 +255,9 @@ class Link:
         self._runtime = runtime
         self.program = program
         self.attached = True
+        #: what makes the hook fire in pybpf: ``"rt.trigger only"`` for hooks pybpf does not
+        #: model (a kernel would fire them by itself), or the runtime event that fires it too
+        self.fired_by = fired_by(program.hook)
 
     def detach(self) -> None:
         """Stop running the program on its hook (idempotent)."""

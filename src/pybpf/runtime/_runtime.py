@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import time
@@ -12,8 +13,11 @@ from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
+from .._spec import ProgType
+from ..btf import BtfError, parse_btf
+from ..btf import Spec as BtfSpec
 from ..engine import DEFAULT_MAX_INSTRUCTIONS, AddressSpace, BpfRuntimeError, Region, check_budget
-from ..helpers import linux_helpers
+from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import (
     Clock,
     RealClock,
@@ -25,17 +29,22 @@ from ..timers import (
     check_duration,
     check_time,
 )
+from ..timers._timer import DEFAULT_TRACE_LIMIT
 from ._checks import expect
-from ._contexts import args_context, pt_regs_context
+from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._faults import locate, trimmed
-from ._host import Host, TraceRecord
+from ._hooks import place_arguments
+from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
+from ._kconfig import DEFAULT_KCONFIG, host_kconfig
+from ._kernel_btf import modelled_btf
 from ._loader import DEFAULT_PIN_ROOT, load_object
 from ._map import Map
 from ._object import Object
 from ._plot import plot_timeline
 from ._program import Link, Program
 from ._table import ObjectTable
+from ._task import Task
 
 __all__ = ["Runtime"]
 
@@ -74,6 +83,19 @@ class Runtime:
         max_instructions: the instruction budget of one run (a ``test_run``, a hook, one timer
             callback): past it the run stops with :class:`InstructionLimitError` naming the
             program. Every engine counts the same way (``docs/errors.md``).
+        trace_limit: how many ``bpf_trace_printk`` lines the trace ring keeps; older ones are
+            dropped and counted in :attr:`trace_lost`, as the kernel's trace buffer overwrites.
+        timer_trace_limit: how many timer events :meth:`timer_events` keeps (the trace is
+            always on); older ones are dropped and counted in :attr:`timer_events_lost`.
+        task: the task programs run on behalf of (pid, uid, comm, cgroup as the task helpers
+            report them); by default the calling thread of this process, as in the kernel.
+        kconfig: ``CONFIG_*`` values for ``__kconfig`` externs over pybpf's defaults for the
+            modelled release (``{"CONFIG_HZ": 1000, "CONFIG_X": "m"}``), or ``"host"`` for
+            the host's configuration as libbpf would read it.
+        btf: the target BTF of CO-RE relocations: None for the kernel objects pybpf models (a
+            type it does not model resolves to the layout the object was built with), ``"host"``
+            for ``/sys/kernel/btf/vmlinux``, or the path of a raw BTF file (as libbpf's
+            ``btf_custom_path``).
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
@@ -90,6 +112,11 @@ class Runtime:
         memory_limit: int | None = None,
         privileged: bool = True,
         max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
+        trace_limit: int = DEFAULT_TRACE_LINES,
+        timer_trace_limit: int = DEFAULT_TRACE_LIMIT,
+        task: Task | None = None,
+        kconfig: Mapping[str, object] | str | None = None,
+        btf: str | Path | None = None,
     ) -> None:
         _check_arguments(ncpus, seed, memory_limit)
         if ncpus < 1:
@@ -109,9 +136,15 @@ class Runtime:
         self._key_codecs: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self.space = AddressSpace()
         self._helpers = linux_helpers(privileged=privileged)
-        self._host = Host(self, seed)
+        self._host = Host(self, seed, trace_limit)
+        self._host.task = task
+        self._kfuncs = linux_kfuncs()
+        self._ksyms: dict[str, Region] = {}
+        self.kconfig: Mapping[str, object] = _kconfig(kconfig)
+        #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
+        self.btf = btf
         self._charged = 0
-        self.timers_table = TimerTable(self.clock, _TimerOwner(self))
+        self.timers_table = TimerTable(self.clock, _TimerOwner(self), trace_limit=timer_trace_limit)
         self._host.timers = self.timers_table
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)
@@ -136,6 +169,8 @@ class Runtime:
         *,
         pin_root: str = DEFAULT_PIN_ROOT,
         programs: Collection[str] | None = None,
+        verify: bool = True,
+        cflags: Sequence[str] = (),
     ) -> Object:
         """Load an object file, or compile and load a ``.c`` file.
 
@@ -146,7 +181,14 @@ class Runtime:
             pin_root: where maps declared with ``pinning = LIBBPF_PIN_BY_NAME`` are pinned.
             programs: the names of the programs to load, whatever their sections say (libbpf's
                 ``bpf_program__set_autoload``); None loads every program whose section does
-                not begin with ``?``. Every map is created either way, as libbpf does.
+                not begin with ``?``. The others are neither checked nor in ``obj.programs``;
+                every map is created either way, as libbpf does.
+            verify: False skips the verifier (uBPF's model: untrusted code contained at run
+                time only). The kernel would refuse some of what then loads; runs stay
+                contained all the same: an access outside the program's memory is an
+                :class:`OutOfBoundsError`, a call of a helper the program may not use fails
+                as a call of an unknown helper, a runaway loop hits the instruction limit.
+            cflags: extra compiler flags (``-DNAME=1``, ``-Ipath``) for a ``.c`` path.
 
         Raises:
             TypeError: ``path`` is not a str or Path, or ``globals`` not a mapping.
@@ -155,7 +197,15 @@ class Runtime:
         """
         expect(path, (str, Path), "load: path", "a str or Path")
         expect(globals, (Mapping, type(None)), "load: globals", "a dict of global variables")
-        return load_object(self, path, globals, pin_root, programs)
+        return load_object(self, path, globals, pin_root, programs, verify=verify, cflags=cflags)
+
+    def _core_targets(self) -> tuple[list[BtfSpec], bool]:
+        """The target BTFs of CO-RE relocations, and whether the object's own BTF stands in
+        for types they lack."""
+        if self.btf is None:
+            return [modelled_btf()], True
+        path = "/sys/kernel/btf/vmlinux" if self.btf == "host" else str(self.btf)
+        return [_raw_btf(path)], False
 
     def _adopt_program(self, program: Program, used: list[Any]) -> None:
         with self._lock:
@@ -222,19 +272,30 @@ class Runtime:
             self._hooks[link.program.hook].remove(link)
         self._release_program(link.program)
 
-    def trigger(self, name: str, *args: int | bytes, ret: int | None = None, cpu: int | None = None) -> None:
+    def trigger(
+        self,
+        name: str,
+        *args: int | bytes | Mapping[str, Any],
+        ret: int | None = None,
+        cpu: int | None = None,
+        task: Task | None = None,
+    ) -> None:
         """Fire the hook ``name`` as if the kernel reached it, running every attached program.
 
         fentry and kprobe programs run first with ``args``; then fexit and kretprobe programs,
         which also see the return value: ``ret``, or what the kernel's ``bpf_fentry_test*``
-        function of that name returns for ``args``, or 0. A tracepoint takes its raw context as one bytes argument.
+        function of that name returns for ``args``, or 0. For fentry, fexit and tp_btf
+        programs a pointer argument may be bytes, or a dict laid out as the struct the hook's
+        prototype points to; pybpf places it in memory and passes its address. A tracepoint
+        takes its raw context as one bytes argument; kprobes take ints. ``task`` is the
+        current task for this call (by default the runtime's).
 
         Raises:
-            TypeError: ``name`` is not a str, or an argument is neither an int nor bytes.
+            TypeError: ``name`` is not a str, or an argument pybpf cannot pass to this hook.
         """
         expect(name, str, "trigger: name", "a str")
         for i, arg in enumerate(args):
-            expect(arg, (int, bytes), f"trigger: argument {i + 1}", "an int or bytes")
+            expect(arg, (int, bytes, Mapping), f"trigger: argument {i + 1}", "an int, bytes or a dict")
         with self._lock:
             links = list(self._hooks.get(name, ()))
         if not links:
@@ -242,25 +303,37 @@ class Runtime:
         cpu = self._cpu_for(cpu)
         ints = [a for a in args if isinstance(a, int)]
         known = _KNOWN_FUNCTIONS.get(name)
-        result = ret if ret is not None else known(ints) if known and ints else 0
-        for exit_pass in (False, True):
-            for link in links:
-                program = link.program
-                if program.is_exit_hook != exit_pass:
-                    continue
-                context = self._hook_context(program, args, ints, result)
-                try:
-                    program._execute(context.base, (context,), None, cpu)
-                except BpfRuntimeError as err:
-                    raise trimmed(err) from None
+        result = ret if ret is not None else known(ints) if known and len(ints) == len(args) and ints else 0
+        with self._host.running_as(task):
+            for exit_pass in (False, True):
+                for link in links:
+                    program = link.program
+                    if program.is_exit_hook != exit_pass:
+                        continue
+                    r1, regions = self._hook_regions(program, name, args, ints, result)
+                    try:
+                        program._execute(r1, regions, None, cpu)
+                    except BpfRuntimeError as err:
+                        raise trimmed(err) from None
 
-    def _hook_context(self, program: Program, args: tuple[int | bytes, ...], ints: list[int], ret: int) -> Region:
+    def _hook_regions(
+        self, program: Program, name: str, args: tuple[Any, ...], ints: list[int], ret: int
+    ) -> tuple[int, tuple[Region, ...]]:
+        """The program's r1, its context and the memory its pointer arguments point to."""
         section = program.section
         if section.startswith(("kprobe", "kretprobe")):
-            return pt_regs_context(ints, ret)
+            regs = pt_regs_context(ints, ret)
+            return regs.base, (regs,)
         if section.startswith(("tracepoint", "tp/")) and len(args) == 1 and isinstance(args[0], bytes):
-            return Region.from_bytes(args[0], "tracepoint ctx", writable=False)
-        return args_context(ints + [ret] if program.is_exit_hook else ints)
+            raw = Region.from_bytes(args[0], "tracepoint ctx", writable=False)
+            return raw.base, (raw,)
+        pointed: tuple[Region, ...] = ()
+        values = ints
+        if program.type == ProgType.TRACING:
+            values, placed = place_arguments(self, name, args)
+            pointed = tuple(placed)
+        context = args_context(values + [ret] if program.is_exit_hook else values, len(values))
+        return context.base + ARGS_COUNT_SIZE, (context, *pointed)
 
     def _run_fentry_tests(self) -> None:
         for name, args in _FENTRY_TESTS:
@@ -336,9 +409,15 @@ class Runtime:
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace so far (init, set_callback, start, fire, cancel, free), with
-        CLOCK_MONOTONIC times and typed keys."""
-        return list(self.timers_table.events)
+        """The timer event trace (init, set_callback, start, fire, cancel, free), with
+        CLOCK_MONOTONIC times and typed keys: the latest ``timer_trace_limit`` events, oldest
+        first."""
+        return self.timers_table.events
+
+    @property
+    def timer_events_lost(self) -> int:
+        """How many timer events the bounded trace has dropped."""
+        return self.timers_table.events_lost
 
     def plot_timers(self, path: str | Path) -> Path:
         """Draw the timer event trace as a timeline into ``path`` (``.svg`` or ``.png``): one
@@ -371,8 +450,13 @@ class Runtime:
 
     # -- trace -----------------------------------------------------------------------------
 
+    @property
+    def trace_lost(self) -> int:
+        """How many ``bpf_trace_printk`` lines the trace ring has dropped."""
+        return self._host.trace_lost
+
     def trace_lines(self) -> list[str]:
-        """Every ``bpf_trace_printk`` line so far, oldest first."""
+        """The ``bpf_trace_printk`` lines in the trace ring, oldest first."""
         return [r.message for r in self._host.trace_records]
 
     def trace_fields(self) -> list[TraceRecord]:
@@ -404,6 +488,28 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@functools.cache
+def _raw_btf(path: str) -> BtfSpec:
+    """A raw BTF file, parsed once per process.
+
+    Raises:
+        BtfError: the file cannot be read or is not BTF.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise BtfError(f"btf {path}: {err.strerror}") from None
+    return parse_btf(data)
+
+
+def _kconfig(given: Mapping[str, object] | str | None) -> Mapping[str, object]:
+    if given == "host":
+        return host_kconfig()
+    if isinstance(given, str):
+        raise TypeError(f"kconfig must be a mapping or 'host', got {given!r}")
+    return {**DEFAULT_KCONFIG, **(given or {})}
 
 
 def _check_arguments(ncpus: object, seed: object, memory_limit: object) -> None:
@@ -459,11 +565,9 @@ class _TimerOwner:
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map
-        key_address = m.key_address(timer.slot)
-        regions: tuple[Region, ...] = ()
-        if key_address is None:  # an array's key is its index, in a u32 alive for the call
-            key = Region.from_bytes(timer.slot.to_bytes(4, "little"), "timer key", writable=False)
-            key_address, regions = key.base, (key,)
+        # The key is a copy alive for the call: the map's stored keys are not program memory.
+        key = Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False)
+        key_address, regions = key.base, (key,)
         began = time.perf_counter_ns()
         try:
             engine.run(

@@ -51,16 +51,18 @@ class ObjectTable:
         self._programs: dict[maps.Map, int] = {}
         self.pins: dict[str, Pin] = {}
 
-    def add_map(self, m: maps.Map) -> None:
-        """Track a new map (no references yet), charging its memory.
+    def admit(self, m: maps.Map) -> None:
+        """Charge a map being created, before it allocates (a :data:`pybpf.maps.AdmitHook`).
 
         Raises:
-            MapError: the runtime's memory limit cannot hold it (ENOMEM); the map is freed.
+            MapError: the runtime's memory limit cannot hold it (ENOMEM).
         """
         if not self._runtime._charge(map_charge(m)):
-            m.close()
             limit = self._runtime.memory_limit
             raise MapError("create", ENOMEM, f"map '{m.name}': memory limit of {limit} bytes reached")
+
+    def add_map(self, m: maps.Map) -> None:
+        """Track a new map (no references yet) that :meth:`admit` charged."""
         with self._lock:
             self._users.setdefault(m, 0)
             self._programs.setdefault(m, 0)

@@ -3,7 +3,9 @@
 A heap of ``(expires_ns, sequence, key)``: the sequence number breaks ties in the order the
 timers were started. Re-arming or cancelling a key does not search the heap; the old entry is
 left in place and skipped when it reaches the top (lazy deletion), because each key's live
-entry is remembered by its sequence number.
+entry is remembered by its sequence number. When stale entries outnumber live ones the heap is
+rebuilt from the live ones, so a timer re-armed millions of times costs one entry, not millions:
+memory stays proportional to the armed timers.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Generic, TypeVar, final
 __all__ = ["Deadlines"]
 
 K = TypeVar("K", bound=Hashable)
+_SLACK = 64  #: stale entries always tolerated before a rebuild
+_NONE = (-1, 0)
 
 
 @final
@@ -24,14 +28,21 @@ class Deadlines(Generic[K]):
 
     def __init__(self) -> None:
         self._heap: list[tuple[int, int, K]] = []
-        self._live: dict[K, int] = {}  # key -> sequence number of its live entry
+        self._live: dict[K, tuple[int, int]] = {}  # key -> (sequence, expiry) of its live entry
         self._sequence = itertools.count()
 
     def push(self, key: K, expires_ns: int) -> None:
         """Arm ``key`` to expire at ``expires_ns``, replacing any deadline it had."""
         seq = next(self._sequence)
-        self._live[key] = seq
+        self._live[key] = (seq, expires_ns)
         heapq.heappush(self._heap, (expires_ns, seq, key))
+        if len(self._heap) > 2 * len(self._live) + _SLACK:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Rebuild the heap from the live entries only."""
+        self._heap = [(expires, seq, key) for key, (seq, expires) in self._live.items()]
+        heapq.heapify(self._heap)
 
     def discard(self, key: K) -> bool:
         """Forget the deadline of ``key``; True if it had one."""
@@ -45,7 +56,7 @@ class Deadlines(Generic[K]):
 
     def _skip_stale(self) -> None:
         heap = self._heap
-        while heap and self._live.get(heap[0][2]) != heap[0][1]:
+        while heap and self._live.get(heap[0][2], _NONE)[0] != heap[0][1]:
             heapq.heappop(heap)
 
     def peek(self) -> tuple[int, K] | None:
@@ -66,8 +77,10 @@ class Deadlines(Generic[K]):
         return first
 
     def expiry(self, key: K) -> int | None:
-        """When ``key`` expires, or None if it is not armed (a linear search: for display)."""
-        seq = self._live.get(key)
-        if seq is None:
-            return None
-        return next(e for e, s, k in self._heap if s == seq and k == key)
+        """When ``key`` expires, or None if it is not armed."""
+        live = self._live.get(key)
+        return None if live is None else live[1]
+
+    def heap_size(self) -> int:
+        """Entries in the heap, stale ones included (at most about twice the live ones)."""
+        return len(self._heap)

@@ -5,14 +5,17 @@ the kernel keeps one hrtimer base per CPU: callbacks of timers on different CPUs
 and a timer fires on the CPU it was started on. ``advance(ns)`` sleeps while the workers fire,
 so code written against a virtual clock runs unchanged on the real one.
 
-A callback that raises does not kill its worker: the error is kept in :attr:`errors`, and the
-runtime re-raises it in the user's thread at its next call that lets time pass.
+Nothing kills a worker: an error in a callback, or in the worker's own bookkeeping, is kept in
+:attr:`errors`, the runtime re-raises it in the user's thread at its next call that lets time
+pass, and the worker goes on serving the other timers. A far-future deadline only makes the
+worker wake up once an hour to look again.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Hashable
 from typing import final
 
@@ -27,6 +30,10 @@ from ._clock import (
 from ._deadlines import Deadlines
 
 __all__ = ["RealClock"]
+
+MAX_WAIT_S = 3600.0  #: the longest a worker sleeps before it looks at its deadlines again
+MAX_ERRORS = 100  #: errors kept for the user's thread until it lets time pass
+LATENCY_SAMPLES = 4096  #: how many of the latest firing latencies a clock keeps
 
 _HOST_CLOCKS = {
     CLOCK_REALTIME: time.CLOCK_REALTIME,
@@ -48,29 +55,40 @@ class _Worker:
 
     def _loop(self) -> None:
         clock = self.clock
-        while True:
-            with clock._lock:
-                while not clock._closed:
-                    first = self.deadlines.peek()
-                    now = clock.now()
-                    if first is not None and first[0] <= now:
-                        break
-                    timeout = None if first is None else (first[0] - now) / 1e9
-                    self.wake.wait(timeout)
-                if clock._closed:
-                    return
-                expires, key = self.deadlines.pop_due(clock.now()) or (0, None)
-                clock._where.pop(key, None)
-                clock._firing += 1
+        while not clock._closed:
             try:
-                clock.latencies_ns.append(clock.now() - expires)
-                clock._fire(key)
+                self._step()
             except Exception as err:  # noqa: BLE001 - kept and re-raised in the user's thread
-                clock.errors.append(err)
-            finally:
                 with clock._lock:
-                    clock._firing -= 1
-                    clock._idle.notify_all()
+                    if len(clock.errors) < MAX_ERRORS:  # the first ones tell the story
+                        clock.errors.append(err)
+
+    def _step(self) -> None:
+        """Wait for the first deadline, then fire it (and note how late it fired)."""
+        clock = self.clock
+        with clock._lock:
+            while not clock._closed:
+                first = self.deadlines.peek()
+                now = clock.now()
+                if first is not None and first[0] <= now:
+                    break
+                timeout = MAX_WAIT_S if first is None else min(MAX_WAIT_S, (first[0] - now) / 1e9)
+                self.wake.wait(timeout)
+            if clock._closed:
+                return
+            due = self.deadlines.pop_due(clock.now())
+            if due is None:
+                return
+            expires, key = due
+            clock._where.pop(key, None)
+            clock._firing += 1
+        try:
+            clock.latencies_ns.append(clock.now() - expires)
+            clock._fire(key)
+        finally:
+            with clock._lock:
+                clock._firing -= 1
+                clock._idle.notify_all()
 
 
 @final
@@ -92,8 +110,8 @@ class RealClock(Clock):
         self._closed = False
         #: errors raised by callbacks on worker threads, oldest first
         self.errors: list[BaseException] = []
-        #: how late each timer fired, in nanoseconds (for latency measurements)
-        self.latencies_ns: list[int] = []
+        #: how late each of the latest timers fired, in nanoseconds (for latency measurements)
+        self.latencies_ns: deque[int] = deque(maxlen=LATENCY_SAMPLES)
 
     def now(self, clock_id: int = CLOCK_MONOTONIC) -> int:
         """The host's current time of ``clock_id`` in nanoseconds."""

@@ -4,7 +4,12 @@ A program sees a timer only as the address of the 16-byte field inside a map val
 kernel, the field's first word holds a reference to a hidden object (here: a nonzero id into
 :class:`TimerTable`); all zeros means "not initialised". The object records the owning map
 element, the clock, the callback (a subprogram and a counted reference on its program), and
-whether it is armed or running. User space never sees the word: maps mask special fields.
+whether it is armed or running. User space never sees the word (maps mask special fields) and
+programs cannot address it (the memory model leaves a hole there).
+
+Timers cannot be forged: a helper acts only when its pointer is exactly the timer field of an
+element its map holds now, of a map the running program may see, and the hidden word there is
+the id recorded for that very element. Anything else is ``-EINVAL`` and touches no timer.
 
 Return codes follow Linux 6.18 (``../shared/spec/bpf_timer.md``, era E2), in the kernel's order:
 init ``-EINVAL`` (flags, clock) / ``-EBUSY`` / ``-ENOMEM`` / ``-EPERM`` (no user references);
@@ -20,6 +25,7 @@ from __future__ import annotations
 import itertools
 import struct
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, final
@@ -30,11 +36,13 @@ from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
 __all__ = [
     "BPF_F_TIMER_ABS",
     "BPF_F_TIMER_CPU_PIN",
+    "KTIME_SAFE_MAX",
     "TIMER_CHARGE",
     "TimerEvent",
     "TimerInfo",
     "TimerOwner",
     "TimerTable",
+    "kernel_expiry",
 ]
 
 EPERM, ENOMEM, EBUSY, EINVAL, EDEADLK = 1, 12, 16, 22, 35
@@ -47,6 +55,35 @@ TIMER_SIZE = 16
 TIMER_CHARGE = 96
 
 _WORD = struct.Struct("<Q")
+DEFAULT_TRACE_LIMIT = 100_000  #: timer events a runtime keeps by default
+
+S64_MAX = (1 << 63) - 1
+#: the latest expiry an hrtimer can have: KTIME_SEC_MAX whole seconds (what ktime_add_safe
+#: saturates to), about 292 years
+KTIME_SAFE_MAX = S64_MAX // 1_000_000_000 * 1_000_000_000
+
+
+def _s64(value: int) -> int:
+    value &= (1 << 64) - 1
+    return value - (1 << 64) if value > S64_MAX else value
+
+
+def _add_safe(lhs: int, rhs: int) -> int:
+    """The kernel's ``ktime_add_safe``: a signed 64-bit sum saturating at KTIME_SEC_MAX."""
+    res = _s64(lhs + rhs)
+    return KTIME_SAFE_MAX if res < 0 or res < lhs or res < rhs else res
+
+
+def kernel_expiry(nsecs: int, absolute: bool, now: int) -> int:
+    """When ``bpf_timer_start(timer, nsecs, flags)`` makes the timer expire, as the kernel
+    computes it: ``nsecs`` becomes a signed 64-bit ktime; a relative one is added to now with
+    ``ktime_add_safe``, and ``hrtimer_set_expires_range_ns`` adds the zero slack with it too.
+    So any u64 at or past 2^63, relative or absolute, and any sum that overflows, saturates
+    to :data:`KTIME_SAFE_MAX` (in practice: never)."""
+    tim = _s64(nsecs)
+    if not absolute:
+        tim = _add_safe(tim, now)
+    return _add_safe(tim, 0)
 
 
 class TimerOwner(Protocol):
@@ -88,7 +125,7 @@ class TimerOwner(Protocol):
 
 
 @final
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Timer:
     """The hidden kernel object of one initialised timer."""
 
@@ -174,19 +211,25 @@ class _Local(threading.local):
 class TimerTable:
     """Every timer of one runtime, and the four helpers' logic."""
 
-    def __init__(self, clock: Clock, owner: TimerOwner, *, trace: bool = True) -> None:
+    def __init__(self, clock: Clock, owner: TimerOwner, *, trace_limit: int = DEFAULT_TRACE_LIMIT) -> None:
         self.clock = clock
         self.owner = owner
         self._timers: dict[int, Timer] = {}
+        #: the timer recorded for each (map, slot): one per element, never a ghost
+        self._by_element: dict[tuple[Any, int], Timer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
-        self._events: list[tuple[int, str, Any, bytes, str, int | None]] = []
-        self._durations: dict[int, int] = {}  #: callback run times by index of their fire event
-        #: callbacks fired so far (a cheap count for progress reports)
+        #: the latest events as raw tuples (typed by :attr:`events`): always on, bounded
+        self._events: deque[tuple[int, str, Any, bytes, str, int | None]] = deque(maxlen=max(1, trace_limit))
+        #: events dropped from the front of the trace to keep it bounded; an event's number
+        #: counts from the first one ever traced, so it is its position plus this
+        self.events_lost = 0
+        #: callback run times by the number of their fire event
+        self._durations: dict[int, int] = {}
+        #: callbacks fired so far (counted apart from the trace, which forgets)
         self.fired = 0
-        self._trace = trace
         clock.set_fire(self.fire)
         clock.set_describe(self.describe)
 
@@ -196,23 +239,47 @@ class TimerTable:
         value: int = _WORD.unpack_from(region.buf, address - region.base)[0]
         return value
 
+    @staticmethod
+    def _field(ctx: Any, address: int, m: Any = None) -> tuple[Any, int, Region] | None:
+        """(map, slot, region) of the timer field at ``address``: exactly the field of an
+        element a map holds now, of a map this run may see (and ``m`` itself, if given)."""
+        area = ctx.space.area_at(address, ctx.visible)
+        owner = None if area is None else area.owner
+        if owner is None or (m is not None and owner is not m) or not hasattr(owner, "field_at"):
+            return None
+        found = owner.field_at(address, TIMER_SIZE)
+        return None if found is None else (owner, found[0], found[1])
+
     def _timer_at(self, ctx: Any, address: int) -> Timer | None:
-        region = ctx.region(address, TIMER_SIZE, -1, "load")
+        field = self._field(ctx, address)
+        if field is None:
+            return None
+        m, slot, region = field
         timer = self._timers.get(self._word(region, address))
-        return None if timer is None or timer.freed else timer
+        if timer is None or timer.freed or timer.map is not m or timer.slot != slot:
+            return None
+        return timer
 
     def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
-        if self._trace:
-            key = timer.map.element_key(timer.slot)
-            self._events.append((self.clock.now(), event, timer.map, key, detail, expires_ns))
+        events = self._events
+        if len(events) == events.maxlen:
+            self._durations.pop(self.events_lost, None)
+            self.events_lost += 1
+        key = timer.map.element_key(timer.slot)
+        events.append((self.clock.now(), event, timer.map, key, detail, expires_ns))
+
+    def slots_of(self, m: Any) -> list[int]:
+        """The slots of ``m`` that hold a timer (what freeing the map's fields must visit)."""
+        with self._lock:
+            return [slot for owner, slot in self._by_element if owner is m]
 
     @property
     def events(self) -> list[TimerEvent]:
-        """The event trace so far, keys typed (see :class:`TimerEvent`)."""
+        """The events still in the trace, oldest first, keys typed (see :class:`TimerEvent`)."""
         with self._lock:
-            raw, durations = list(self._events), dict(self._durations)
+            raw, durations, first = list(self._events), dict(self._durations), self.events_lost
         readers = _Readers(self.owner)
-        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(i))
+        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(first + i))
                 for i, (t, event, m, key, detail, expires) in enumerate(raw)]
 
     # -- the helpers -------------------------------------------------------------------------
@@ -221,7 +288,10 @@ class TimerTable:
         """``bpf_timer_init(timer, map, flags)``: flags select the clock."""
         if flags >= 16 or flags not in TIMER_CLOCKS:
             return -EINVAL
-        region = ctx.region(address, TIMER_SIZE, -1, "store")
+        field = self._field(ctx, address, m)
+        if field is None:  # not a timer of the named map (the verifier's map_uid check)
+            return -EINVAL
+        _, slot, region = field
         with self._lock:
             if self._word(region, address):
                 return -EBUSY
@@ -230,9 +300,12 @@ class TimerTable:
             if not self.owner.map_users(m):
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
-            slot = m.slot_of(address)
+            stale = self._by_element.get((m, slot))
+            if stale is not None:  # its word was zeroed when a new element took the slot
+                self._drop(stale)
             timer = Timer(next(self._ids), m, slot, m.value_address(slot), flags, cpu=ctx.cpu)
             self._timers[timer.id] = timer
+            self._by_element[m, slot] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, f"clock {_CLOCK_NAMES[flags]}")
         return 0
@@ -262,7 +335,7 @@ class TimerTable:
             timer = self._timer_at(ctx, address)
             if timer is None or timer.callback_pc is None:
                 return -EINVAL
-            expires = nsecs if flags & BPF_F_TIMER_ABS else self.clock.now(timer.clock_id) + nsecs
+            expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), self.clock.now(timer.clock_id))
             # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
             # is one of the kernel's choices and keeps virtual runs reproducible.
             timer.cpu = ctx.cpu
@@ -316,26 +389,33 @@ class TimerTable:
             if from_callback:
                 timer.cancelling -= 1
 
-    def free_element(self, m: Any, region: Region, value_offset: int) -> None:
+    def free_element(self, m: Any, slot: int, region: Region, value_offset: int) -> None:
         """The special fields of an element are being freed (update, delete, eviction, uref
-        release, map free): cancel its timer and drop it, as ``bpf_timer_cancel_and_free``."""
+        release, map free): cancel its timer and drop it, as ``bpf_timer_cancel_and_free``.
+        Only the timer recorded for this very element goes, whatever its word says."""
         offset = next((o for o, size in m.special_fields if size == TIMER_SIZE), None)
         if offset is None:
             return
         address = region.base + value_offset + offset
         with self._lock:
-            timer = self._timers.pop(self._word(region, address), None)
-            if timer is None:
+            timer = self._timers.get(self._word(region, address))
+            if timer is None or timer.map is not m or timer.slot != slot:
                 return
-            timer.freed = True
-            self._detach(timer)
-            self._disarm(timer)
-            self._event("free", timer)
-            self.owner.uncharge(TIMER_CHARGE)
+            self._drop(timer)
             # A free requested from callback context never waits (the kernel defers it);
             # anyone else waits for a callback running on another thread to finish.
             if self._local.running is None:
                 self._wait_idle(timer, from_callback=False)
+
+    def _drop(self, timer: Timer) -> None:
+        """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
+        del self._timers[timer.id]
+        self._by_element.pop((timer.map, timer.slot), None)
+        timer.freed = True
+        self._detach(timer)
+        self._disarm(timer)
+        self._event("free", timer)
+        self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
         """The clock says the arming ``key`` (timer id, generation) expired: run the timer's
@@ -360,7 +440,7 @@ class TimerTable:
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
             self.fired += 1
             self._event("fire", timer)
-            traced = len(self._events) - 1 if self._trace else None
+            traced = self.events_lost + len(self._events) - 1
         outer, self._local.running = self._local.running, timer
         took = None
         try:
@@ -368,7 +448,7 @@ class TimerTable:
         finally:
             self._local.running = outer
             with self._lock:
-                if traced is not None and took is not None:  # the run time, for timelines
+                if took is not None and traced >= self.events_lost:  # the run time, for timelines
                     self._durations[traced] = took
                 timer.running_on = None
                 self._idle.notify_all()

@@ -177,8 +177,14 @@ class VirtualClock(Clock):
         check_duration(limit_ns, "run_until_idle", "limit_ns")
         with self._lock:
             start, deadline = self._now, self._now + limit_ns
-            while (first := self._deadlines.peek()) is not None and first[0] <= deadline:
-                self.advance(max(0, first[0] - self._now))
-            if self._deadlines.peek() is not None:
-                self._now = deadline
-            return self._now - start
+        while True:
+            # As in advance(): never hold the clock's lock while callbacks run, or a program
+            # arming a timer on another thread (timer table lock, then this one) deadlocks us.
+            with self._lock:
+                first = self._deadlines.peek()
+                if first is None or first[0] > deadline:
+                    if first is not None:
+                        self._now = max(self._now, deadline)
+                    return self._now - start
+                step = max(0, first[0] - self._now)
+            self.advance(step)

@@ -367,6 +367,8 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.id = r.ref_obj_id = env.new_id()
         st.refs = st.refs + (Ref(r.id, pc),)
         return r
+    if ret != Ret.INTEGER:  # a kernel object: pybpf lets it be read, never proves it in bounds
+        return Reg(RegType.BTF_ID)
     r0 = scalar_unknown()
     if proto.name == "bpf_get_smp_processor_id":
         r0.umin, r0.umax = 0, max(env.inp.ncpus - 1, 0)

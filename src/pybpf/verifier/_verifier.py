@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from .._spec import AttachType, ProgType
+from ..helpers import KFUNCS, KfRet
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu
 from ._calls import (
@@ -36,6 +37,7 @@ from ._tnum import MASK64
 __all__ = ["sanitize_dead_code", "verify"]
 
 COMPLEXITY_LIMIT = 1_000_000
+KFUNCS_BY_ID = {k.id: k for k in KFUNCS}
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
 MAX_STATES_PER_INSN = 64
 _MAY_GOTO = 0xE5
@@ -412,7 +414,7 @@ class _Verifier:
             st.frames.append(callee)
             return callee.subprog
         if insn.src == 2:
-            raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
+            return self._kfunc(st, pc, insn)
         if insn.src != 0:
             raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
         pre = list(st.cur.regs)
@@ -426,6 +428,29 @@ class _Verifier:
         st.frames.append(frame)
         st.unroll += 1
         return frame.subprog
+
+    def _kfunc(self, st: State, pc: int, insn: Instruction) -> int:
+        """A kfunc call. The seam for kfunc rules: a declared kfunc's arguments must be set and
+        its result is typed by its declaration (pointers become untyped kernel pointers, which
+        pybpf never proves in bounds); an undeclared one is refused as the kernel refuses it.
+        Acquire/release pairs are not tracked yet."""
+        proto = KFUNCS_BY_ID.get(insn.imm)
+        if proto is None:
+            raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
+        if st.lock is not None:
+            raise Refuse("function calls are not allowed while holding a lock", 22)
+        regs = st.cur.regs
+        for regno in range(1, len(proto.args) + 1):
+            reg_read(st, regno)
+        for regno in range(1, 6):
+            regs[regno] = NOT_INIT
+        if proto.ret == KfRet.VOID:
+            regs[0] = NOT_INIT
+        elif proto.ret == KfRet.SCALAR:
+            regs[0] = scalar_unknown()
+        else:
+            regs[0] = Reg(RegType.BTF_ID)
+        return pc + 1
 
     def _exit(self, st: State, pc: int) -> int | None:
         env = self.env

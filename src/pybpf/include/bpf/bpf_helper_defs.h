@@ -12,6 +12,15 @@ struct bpf_spin_lock {
 };
 #endif
 
+struct __sk_buff;
+struct bpf_dynptr;
+struct bpf_fib_lookup;
+struct bpf_pidns_info;
+struct cgroup;
+struct seq_file;
+struct task_struct;
+struct xdp_md;
+
 /* Return a pointer to the value of key, or NULL. */
 static void *(* const bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;
 
@@ -20,6 +29,9 @@ static long (* const bpf_map_update_elem)(void *map, const void *key, const void
 
 /* Delete the element of key. */
 static long (* const bpf_map_delete_elem)(void *map, const void *key) = (void *) 3;
+
+/* Copy size bytes from an address (user or kernel); on failure zero dst. */
+static long (* const bpf_probe_read)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 4;
 
 /* Nanoseconds of CLOCK_MONOTONIC (the runtime's clock), without suspend time. */
 static __u64 (* const bpf_ktime_get_ns)(void) = (void *) 5;
@@ -33,11 +45,77 @@ static __u32 (* const bpf_get_prandom_u32)(void) = (void *) 7;
 /* The virtual CPU the program runs on. */
 static __u32 (* const bpf_get_smp_processor_id)(void) = (void *) 8;
 
+/* Write len bytes into the packet at offset. */
+static long (* const bpf_skb_store_bytes)(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags) = (void *) 9;
+
+/* Update the 16-bit IP checksum at offset for a field changed from from to to. */
+static long (* const bpf_l3_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 size) = (void *) 10;
+
+/* Update the TCP/UDP checksum at offset for a field changed from from to to. */
+static long (* const bpf_l4_csum_replace)(struct __sk_buff *skb, __u32 offset, __u64 from, __u64 to, __u64 flags) = (void *) 11;
+
 /* Jump into the program at index of a program array; returns only on failure. */
 static long (* const bpf_tail_call)(void *ctx, void *prog_array_map, __u32 index) = (void *) 12;
 
 /* The calling process's tgid in the upper and thread id in the lower 32 bits. */
 static __u64 (* const bpf_get_current_pid_tgid)(void) = (void *) 14;
+
+/* The current task's gid in the upper and uid in the lower 32 bits. */
+static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;
+
+/* Copy the current task's name (NUL-terminated) into buf. */
+static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;
+
+/* Send the packet to another device; test_run records the target (result.redirect). */
+static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;
+
+/* Append a sample to a perf event array's ring (BPF_F_CURRENT_CPU: the running CPU's). */
+static long (* const bpf_perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 25;
+
+/* Copy len bytes of the packet from offset. */
+static long (* const bpf_skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = (void *) 26;
+
+/* Store the program's call chain in a stack trace map and return its id. */
+static long (* const bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void *) 27;
+
+/* The one's-complement checksum difference of two buffers, added to seed. */
+static __s64 (* const bpf_csum_diff)(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed) = (void *) 28;
+
+/* The address of the current task (pybpf's task object, readable with probe reads). */
+static __u64 (* const bpf_get_current_task)(void) = (void *) 35;
+
+/* Whether the current task is in the cgroup at index of a cgroup array. */
+static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *) 37;
+
+/* The NUMA node of the CPU (always 0 here). */
+static long (* const bpf_get_numa_node_id)(void) = (void *) 42;
+
+/* Move the start of an XDP packet by delta bytes. */
+static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *) 44;
+
+/* Copy a NUL-terminated string from an address; returns its length with the NUL. */
+static long (* const bpf_probe_read_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 45;
+
+/* The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none. */
+static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *) 46;
+
+/* Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded). */
+static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
+
+/* Move the start of an XDP packet's metadata by delta bytes (within the headroom). */
+static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
+
+/* Move the end of an XDP packet by delta bytes (growing into the page's tailroom, zeroed). */
+static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *) 65;
+
+/* Copy the program's call chain (instruction addresses) into buf; returns the bytes copied. */
+static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;
+
+/* Route lookup: pybpf's one device (lo, ifindex 1) does not forward (BPF_FIB_LKUP_RET_FWD_DISABLED). */
+static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags) = (void *) 69;
+
+/* The cgroup v2 id of the current task (Runtime(task=...)). */
+static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
 
 /* Push a value onto a queue or stack (BPF_EXIST overwrites the oldest when full). */
 static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = (void *) 87;
@@ -54,11 +132,38 @@ static long (* const bpf_spin_lock)(struct bpf_spin_lock *lock) = (void *) 93;
 /* Release a spin lock inside a map value. */
 static long (* const bpf_spin_unlock)(struct bpf_spin_lock *lock) = (void *) 94;
 
+/* The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE). */
+static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u64 flags) = (void *) 107;
+
+/* Delete the socket's value in an sk_storage map. */
+static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *) 108;
+
+/* Copy size bytes from a user address; on failure zero dst. */
+static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
+
 /* Copy size bytes from an address; on a bad address fill dst with zeros and fail. */
 static long (* const bpf_probe_read_kernel)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 113;
 
+/* Copy a NUL-terminated string from a user address. */
+static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 114;
+
+/* Copy a NUL-terminated string from a kernel address. */
+static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 115;
+
+/* The jiffies counter (CONFIG_HZ=1000 of the monotonic clock). */
+static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
+
+/* pid and tgid of the current task in the pid namespace of device dev and inode ino. */
+static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = (void *) 120;
+
 /* Nanoseconds of CLOCK_BOOTTIME (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_boot_ns)(void) = (void *) 125;
+
+/* An iterator's formatted output (appended to the runtime's trace). */
+static long (* const bpf_seq_printf)(struct seq_file *m, const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 126;
+
+/* An iterator's raw output (appended to the runtime's trace). */
+static long (* const bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *) 127;
 
 /* Copy data into a new ring buffer record and submit it. */
 static long (* const bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = (void *) 130;
@@ -74,6 +179,18 @@ static void (* const bpf_ringbuf_discard)(void *data, __u64 flags) = (void *) 13
 
 /* Ring buffer positions and sizes (BPF_RB_*). */
 static __u64 (* const bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *) 134;
+
+/* Copy a task's call chain into buf (the current task's is the program's). */
+static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *) 141;
+
+/* The task's value in a task_storage map (created with BPF_LOCAL_STORAGE_GET_F_CREATE). */
+static void *(* const bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) = (void *) 156;
+
+/* Delete the task's value in a task_storage map. */
+static long (* const bpf_task_storage_delete)(void *map, struct task_struct *task) = (void *) 157;
+
+/* The current task as a trusted pointer. */
+static struct task_struct *(* const bpf_get_current_task_btf)(void) = (void *) 158;
 
 /* Nanoseconds of CLOCK_MONOTONIC_COARSE (here: the monotonic clock). */
 static __u64 (* const bpf_ktime_get_coarse_ns)(void) = (void *) 160;
@@ -96,10 +213,52 @@ static long (* const bpf_timer_start)(struct bpf_timer *timer, __u64 nsecs, __u6
 /* Disarm a timer; 1 if it was armed, 0 if not. */
 static long (* const bpf_timer_cancel)(struct bpf_timer *timer) = (void *) 172;
 
+/* The address of the traced function (pybpf's hooks have stable made-up addresses). */
+static __u64 (* const bpf_get_func_ip)(void *ctx) = (void *) 173;
+
+/* The cookie the program was attached with (pybpf's links carry none: 0). */
+static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;
+
+/* Like bpf_trace_printk, with up to twelve arguments from an array of u64. */
+static long (* const bpf_trace_vprintk)(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 177;
+
 /* Call callback_fn(index, ctx) up to nr_loops times, until it returns 1. */
 static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 181;
 
+/* Compare a buffer with a constant string. */
+static long (* const bpf_strncmp)(const char *s1, __u32 s1_sz, const char *s2) = (void *) 182;
+
+/* Argument n of the traced function; -EINVAL past the last. */
+static long (* const bpf_get_func_arg)(void *ctx, __u32 n, __u64 *value) = (void *) 183;
+
+/* The traced function's return value (fexit). */
+static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;
+
+/* How many arguments the traced function has. */
+static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
+
+/* The value of key on another CPU of a per-CPU map, or NULL. */
+static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
+
+/* Make a local dynptr over size bytes of program memory. */
+static long (* const bpf_dynptr_from_mem)(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 197;
+
+/* Copy len bytes at offset of a dynptr into dst. */
+static long (* const bpf_dynptr_read)(void *dst, __u32 len, const struct bpf_dynptr *src, __u32 offset, __u64 flags) = (void *) 201;
+
+/* Copy len bytes from src to offset of a writable dynptr. */
+static long (* const bpf_dynptr_write)(const struct bpf_dynptr *dst, __u32 offset, void *src, __u32 len, __u64 flags) = (void *) 202;
+
+/* A pointer to len bytes at offset of a dynptr's memory, or NULL. */
+static void *(* const bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u32 offset, __u32 len) = (void *) 203;
+
 /* Nanoseconds of CLOCK_TAI (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_tai_ns)(void) = (void *) 208;
+
+/* The cgroup's value in a cgrp_storage map. */
+static void *(* const bpf_cgrp_storage_get)(void *map, struct cgroup *cgroup, void *value, __u64 flags) = (void *) 210;
+
+/* Delete the cgroup's value in a cgrp_storage map. */
+static long (* const bpf_cgrp_storage_delete)(void *map, struct cgroup *cgroup) = (void *) 211;
 
 #endif /* __PYBPF_HELPER_DEFS_H */

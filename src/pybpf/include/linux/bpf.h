@@ -72,6 +72,95 @@ enum sk_action {
 	SK_PASS,
 };
 
+/* A dynamic pointer: opaque, on the stack (bpf_dynptr_from_mem and the dynptr kfuncs). */
+struct bpf_dynptr {
+	__u64 __opaque[2];
+} __attribute__((aligned(8)));
+
+/* The key of an LPM trie: a prefix length (host order) then the data (network order). */
+struct bpf_lpm_trie_key_hdr {
+	__u32 prefixlen;
+};
+struct bpf_lpm_trie_key_u8 {
+	union {
+		struct bpf_lpm_trie_key_hdr hdr;
+		__u32 prefixlen;
+	};
+	__u8 data[];
+};
+
+/* The value of a device map and of a CPU map. */
+struct bpf_devmap_val {
+	__u32 ifindex;
+	union { int fd; __u32 id; } bpf_prog;
+};
+struct bpf_cpumap_val {
+	__u32 qsize;
+	union { int fd; __u32 id; } bpf_prog;
+};
+
+/* bpf_fib_lookup(): the query and its answer (64 bytes), its flags and return codes. */
+struct bpf_fib_lookup {
+	__u8 family;
+	__u8 l4_protocol;
+	__be16 sport;
+	__be16 dport;
+	union {
+		__u16 tot_len;
+		__u16 mtu_result;
+	};
+	__u32 ifindex;
+	union {
+		__u8 tos;
+		__be32 flowinfo;
+		__u32 rt_metric;
+	};
+	union {
+		__be32 ipv4_src;
+		__u32 ipv6_src[4];
+	};
+	union {
+		__be32 ipv4_dst;
+		__u32 ipv6_dst[4];
+	};
+	union {
+		struct {
+			__be16 h_vlan_proto;
+			__be16 h_vlan_TCI;
+		};
+		__u32 tbid;
+	};
+	union {
+		struct {
+			__u32 mark;
+		};
+		struct {
+			__u8 smac[6];
+			__u8 dmac[6];
+		};
+	};
+};
+enum {
+	BPF_FIB_LOOKUP_DIRECT = (1U << 0),
+	BPF_FIB_LOOKUP_OUTPUT = (1U << 1),
+	BPF_FIB_LOOKUP_SKIP_NEIGH = (1U << 2),
+	BPF_FIB_LOOKUP_TBID = (1U << 3),
+	BPF_FIB_LOOKUP_SRC = (1U << 4),
+	BPF_FIB_LOOKUP_MARK = (1U << 5),
+};
+enum {
+	BPF_FIB_LKUP_RET_SUCCESS,
+	BPF_FIB_LKUP_RET_BLACKHOLE,
+	BPF_FIB_LKUP_RET_UNREACHABLE,
+	BPF_FIB_LKUP_RET_PROHIBIT,
+	BPF_FIB_LKUP_RET_NOT_FWDED,
+	BPF_FIB_LKUP_RET_FWD_DISABLED,
+	BPF_FIB_LKUP_RET_UNSUPP_LWT,
+	BPF_FIB_LKUP_RET_NO_NEIGH,
+	BPF_FIB_LKUP_RET_FRAG_NEEDED,
+	BPF_FIB_LKUP_RET_NO_SRC_ADDR,
+};
+
 /* bpf_ringbuf_query() and bpf_ringbuf_output() flags. */
 enum {
 	BPF_RB_NO_WAKEUP = (1ULL << 0),

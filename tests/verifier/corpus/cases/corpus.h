@@ -21,17 +21,6 @@
 /* a static subprogram written in asm: "call name;" reaches it */
 #define SUBPROG(name) static __naked __noinline __attribute__((used)) int name(void)
 
-/* Helpers pybpf's bpf_helper_defs.h leaves out; the ids are the kernel's (uapi bpf.h). */
-static long (* const bpf_skb_store_bytes)(void *skb, __u32 offset, const void *from, __u32 len, __u64 flags) = (void *) 9;
-static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;
-static long (* const bpf_skb_load_bytes)(const void *skb, __u32 offset, void *to, __u32 len) = (void *) 26;
-static long (* const bpf_csum_diff)(__u32 *from, __u32 from_size, __u32 *to, __u32 to_size, __u32 seed) = (void *) 28;
-static long (* const bpf_get_numa_node_id)(void) = (void *) 42;
-static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *) 44;
-static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
-static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
-static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
-
 /* A 48-byte value: six u64 words. */
 struct val48 {
 	__u64 w[6];

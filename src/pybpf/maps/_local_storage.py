@@ -1,0 +1,127 @@
+"""Local storage maps: a value attached to a kernel object (``BPF_MAP_TYPE_SK_STORAGE``,
+``TASK_STORAGE``, ``INODE_STORAGE``, ``CGRP_STORAGE``).
+
+Programs reach a value through the object it belongs to (``bpf_task_storage_get(map, task,
+init, flags)``), creating it with ``BPF_LOCAL_STORAGE_GET_F_CREATE``; user space reaches it
+through a file descriptor of the object (a socket, a pidfd, a cgroup directory). pybpf's objects
+have no descriptors, so from user space every key is a descriptor that does not exist
+(EBADF), and the values are reachable from programs and from :meth:`values`.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, final
+
+from ..engine import Region
+from ._base import Map
+from ._errors import E2BIG, EBADF, EINVAL, ENOENT, MapError
+from ._types import BPF_F_NO_PREALLOC, MapType
+
+__all__ = ["BPF_LOCAL_STORAGE_GET_F_CREATE", "CgrpStorage", "InodeStorage", "LocalStorageBase", "SkStorage", "TaskStorage"]
+
+BPF_LOCAL_STORAGE_GET_F_CREATE = 1  #: *_storage_get: create the value when missing
+BPF_F_CLONE = 1 << 9  #: sk storage: a cloned socket gets a copy
+VALUE_SIZE_MAX = 65535 - 64  #: what BPF_LOCAL_STORAGE_MAX_VALUE_SIZE allows, about a page less
+
+
+class LocalStorageBase(Map):
+    """Values keyed by the address of the object they belong to."""
+
+    _create_flags: ClassVar[int] = BPF_F_NO_PREALLOC | BPF_F_CLONE
+    _special_sizes: ClassVar[frozenset[int]] = frozenset({4, 16})
+
+    def _setup(self) -> None:
+        self._owned: dict[int, Region] = {}
+
+    def _check_attrs(self) -> None:
+        """``bpf_local_storage_map_alloc_check``: BPF_F_NO_PREALLOC, max_entries 0, an int key."""
+        if not self.flags & BPF_F_NO_PREALLOC or self.max_entries or self.key_size != 4 or self.value_size == 0:
+            raise MapError("create", EINVAL, "local storage needs BPF_F_NO_PREALLOC, max_entries 0 and a 4-byte key")
+        if self.value_size > VALUE_SIZE_MAX:
+            raise MapError("create", E2BIG, f"value_size over {VALUE_SIZE_MAX}")
+
+    def get(self, owner: int, init: bytes | None, flags: int) -> int:
+        """``bpf_*_storage_get``: the address of ``owner``'s value, created (from ``init`` or
+        zeros) with BPF_LOCAL_STORAGE_GET_F_CREATE; 0 when missing or ``owner`` is NULL."""
+        if flags & ~BPF_LOCAL_STORAGE_GET_F_CREATE or not owner:
+            return 0
+        with self._lock:
+            region = self._owned.get(owner)
+            if region is None and flags & BPF_LOCAL_STORAGE_GET_F_CREATE:
+                region = self._add_region(self.value_size, f"storage of 0x{owner:x}")
+                region.buf[:] = (init or b"").ljust(self.value_size, b"\0")[: self.value_size]
+                self._owned[owner] = region
+        return 0 if region is None else region.base
+
+    def remove(self, owner: int) -> int:
+        """``bpf_*_storage_delete``: 0, or -ENOENT when ``owner`` has no value."""
+        with self._lock:
+            region = self._owned.pop(owner, None)
+        if region is None:
+            return -ENOENT
+        self.space.remove(region)
+        self._regions.remove(region)
+        return 0
+
+    def values(self) -> dict[int, bytes]:
+        """Every value, by the address of its owner (pybpf's own view: the kernel has none)."""
+        with self._lock:
+            return {owner: bytes(r.buf) for owner, r in self._owned.items()}
+
+    def _no_descriptor(self, operation: str) -> MapError:
+        return MapError(operation, EBADF, "the key must be a descriptor of the owning object; pybpf's objects have none")
+
+    def lookup_elem(self, key: bytes, flags: int = 0) -> bytes:
+        """Raises MapError (EBADF): no descriptor names an object here."""
+        self._check_access("lookup", read=True)
+        raise self._no_descriptor("lookup")
+
+    def update_elem(self, key: bytes, value: object, flags: int = 0) -> None:
+        """Raises MapError (EBADF): no descriptor names an object here."""
+        self._check_access("update", write=True)
+        raise self._no_descriptor("update")
+
+    def delete_elem(self, key: bytes) -> None:
+        """Raises MapError (EBADF): no descriptor names an object here."""
+        self._check_access("delete", write=True)
+        raise self._no_descriptor("delete")
+
+    def get_next_key(self, key: bytes | None) -> bytes | None:
+        """Local storage cannot be walked from user space (EOPNOTSUPP in the kernel: ENOTSUPP)."""
+        self._check_access("get next key", read=True)
+        raise MapError("get next key", self._unsupported)
+
+    def keys(self) -> list[bytes]:
+        """No keys: values are reached through their owners."""
+        return []
+
+
+@final
+class SkStorage(LocalStorageBase):
+    """``BPF_MAP_TYPE_SK_STORAGE``: a value per socket."""
+
+    type: ClassVar[MapType] = MapType.SK_STORAGE
+
+
+@final
+class TaskStorage(LocalStorageBase):
+    """``BPF_MAP_TYPE_TASK_STORAGE``: a value per task."""
+
+    type: ClassVar[MapType] = MapType.TASK_STORAGE
+    _create_flags: ClassVar[int] = BPF_F_NO_PREALLOC
+
+
+@final
+class InodeStorage(LocalStorageBase):
+    """``BPF_MAP_TYPE_INODE_STORAGE``: a value per inode."""
+
+    type: ClassVar[MapType] = MapType.INODE_STORAGE
+    _create_flags: ClassVar[int] = BPF_F_NO_PREALLOC
+
+
+@final
+class CgrpStorage(LocalStorageBase):
+    """``BPF_MAP_TYPE_CGRP_STORAGE``: a value per cgroup."""
+
+    type: ClassVar[MapType] = MapType.CGRP_STORAGE
+    _create_flags: ClassVar[int] = BPF_F_NO_PREALLOC

@@ -1,0 +1,210 @@
+"""The kernel objects pybpf models, described in BTF: the default target of CO-RE relocations.
+
+A CO-RE program asks where a field of a kernel type lives; the answer must describe the memory
+pybpf actually gives it. pybpf's task object, the ``struct pt_regs`` of kprobes and the raw
+syscall tracepoint records are laid out here once, and both the relocations and the memory
+behind ``bpf_get_current_task()`` follow this layout, whatever the host runs. Field names and
+types are those of Linux 6.18; the set of fields is the subset programs commonly read, laid
+out with C's rules (so offsets are pybpf's own, as a different kernel build's would be).
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..btf import (
+    Array,
+    Func,
+    FuncProto,
+    Int,
+    IntEncoding,
+    Linkage,
+    Member,
+    Param,
+    Ptr,
+    Spec,
+    StringTable,
+    Struct,
+    Type,
+    Typedef,
+    Void,
+)
+
+__all__ = ["TASK_COMM_LEN", "TaskLayout", "modelled_btf", "task_layout"]
+
+TASK_COMM_LEN = 16
+
+# (name, C type) per member; C types name one of _SCALARS, a typedef, "struct X", "T *" or "T[n]".
+_STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
+    "kuid_t": [("val", "uid_t")],
+    "kgid_t": [("val", "gid_t")],
+    "cred": [
+        ("usage", "int"), ("uid", "kuid_t"), ("gid", "kgid_t"), ("suid", "kuid_t"), ("sgid", "kgid_t"),
+        ("euid", "kuid_t"), ("egid", "kgid_t"), ("fsuid", "kuid_t"), ("fsgid", "kgid_t"),
+    ],
+    "task_struct": [
+        ("__state", "unsigned int"), ("flags", "unsigned int"), ("on_cpu", "int"), ("prio", "int"),
+        ("static_prio", "int"), ("normal_prio", "int"), ("policy", "unsigned int"), ("exit_state", "int"),
+        ("exit_code", "int"), ("exit_signal", "int"), ("pid", "pid_t"), ("tgid", "pid_t"),
+        ("real_parent", "struct task_struct *"), ("parent", "struct task_struct *"),
+        ("group_leader", "struct task_struct *"), ("start_time", "u64"), ("start_boottime", "u64"),
+        ("real_cred", "struct cred *"), ("cred", "struct cred *"), ("comm", "char[16]"),
+        ("mm", "void *"), ("active_mm", "void *"), ("files", "void *"), ("nsproxy", "void *"),
+        ("signal", "void *"), ("cgroups", "void *"), ("stack", "void *"),
+    ],
+    "pt_regs": [
+        (name, "unsigned long")
+        for name in (["r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss"])
+    ],
+    "trace_entry": [("type", "unsigned short"), ("flags", "unsigned char"), ("preempt_count", "unsigned char"),
+                    ("pid", "int")],
+    "trace_event_raw_sys_enter": [("ent", "struct trace_entry"), ("id", "long"), ("args", "unsigned long[6]")],
+    "trace_event_raw_sys_exit": [("ent", "struct trace_entry"), ("id", "long"), ("ret", "long")],
+    "bpf_fentry_test_t": [("a", "struct bpf_fentry_test_t *")],
+}
+# The functions pybpf's hooks stand for, with their parameters (the kernel's test functions that
+# BPF_PROG_TEST_RUN of a tracing program calls).
+_FUNCTIONS: dict[str, tuple[str, Sequence[tuple[str, str]]]] = {
+    "bpf_fentry_test1": ("int", [("a", "int")]),
+    "bpf_fentry_test2": ("int", [("a", "int"), ("b", "u64")]),
+    "bpf_fentry_test3": ("int", [("a", "char"), ("b", "int"), ("c", "u64")]),
+    "bpf_fentry_test4": ("int", [("a", "void *"), ("b", "char"), ("c", "int"), ("d", "u64")]),
+    "bpf_fentry_test5": ("int", [("a", "u64"), ("b", "void *"), ("c", "short"), ("d", "int"), ("e", "u64")]),
+    "bpf_fentry_test6": ("int", [("a", "u64"), ("b", "void *"), ("c", "short"), ("d", "int"), ("e", "void *"),
+                                 ("f", "u64")]),
+    "bpf_fentry_test7": ("int", [("arg", "struct bpf_fentry_test_t *")]),
+    "bpf_fentry_test8": ("int", [("arg", "struct bpf_fentry_test_t *")]),
+}
+_SCALARS: dict[str, tuple[int, IntEncoding]] = {
+    "char": (1, IntEncoding.SIGNED),
+    "unsigned char": (1, IntEncoding(0)),
+    "short": (2, IntEncoding.SIGNED),
+    "unsigned short": (2, IntEncoding(0)),
+    "int": (4, IntEncoding.SIGNED),
+    "unsigned int": (4, IntEncoding(0)),
+    "long": (8, IntEncoding.SIGNED),
+    "unsigned long": (8, IntEncoding(0)),
+    "long long": (8, IntEncoding.SIGNED),
+    "unsigned long long": (8, IntEncoding(0)),
+    "_Bool": (1, IntEncoding.BOOL),
+}
+_TYPEDEFS = {"pid_t": "int", "uid_t": "unsigned int", "gid_t": "unsigned int", "u32": "unsigned int",
+             "u64": "unsigned long long"}
+
+
+class _Builder:
+    """Types in BTF order, with each one's size and alignment for laying out structs."""
+
+    def __init__(self) -> None:
+        self.types: list[Type] = [Void()]
+        self.layout: dict[int, tuple[int, int]] = {0: (0, 1)}
+        self.ids: dict[str, int] = {}
+
+    def add(self, make: object, size: int, align: int) -> int:
+        type_id = len(self.types)
+        self.types.append(make(type_id))  # type: ignore[operator]
+        self.layout[type_id] = (size, align)
+        return type_id
+
+    def type_id(self, c_type: str) -> int:
+        c_type = c_type.strip()
+        if c_type in self.ids:
+            return self.ids[c_type]
+        if c_type.endswith("]"):
+            base, count = c_type[:-1].split("[")
+            element = self.type_id(base)
+            size, align = self.layout[element]
+            found = self.add(lambda i: Array(i, "", element, self.type_id("int"), int(count)), size * int(count), align)
+        elif c_type.endswith("*"):
+            target = c_type[:-1].strip()
+            pointee = 0 if target == "void" else self.type_id(target)
+            found = self.add(lambda i: Ptr(i, "", pointee), 8, 8)
+        elif c_type in _SCALARS:
+            size, encoding = _SCALARS[c_type]
+            found = self.add(lambda i: Int(i, c_type, size, encoding, size * 8), size, size)
+        elif c_type in _TYPEDEFS:
+            aliased = self.type_id(_TYPEDEFS[c_type])
+            found = self.add(lambda i: Typedef(i, c_type, aliased), *self.layout[aliased])
+        else:
+            name = c_type.removeprefix("struct ")
+            found = self.struct(name)
+        self.ids[c_type] = found
+        return found
+
+    def struct(self, name: str) -> int:
+        """Lay a struct out with C's rules; a pointer to it may be made before its members are."""
+        type_id = len(self.types)
+        self.types.append(Struct(type_id, name, 0, ()))
+        self.ids[f"struct {name}"] = self.ids[name] = type_id
+        offset, align, members = 0, 1, []
+        for member_name, c_type in _STRUCTS[name]:
+            member_type = self.type_id(c_type)
+            size, member_align = self.layout[member_type]
+            offset = -(-offset // member_align) * member_align
+            members.append(Member(member_name, member_type, offset * 8))
+            offset += size
+            align = max(align, member_align)
+        size = -(-offset // align) * align
+        self.types[type_id] = Struct(type_id, name, size, tuple(members))
+        self.layout[type_id] = (size, align)
+        return type_id
+
+
+@functools.cache
+def modelled_btf() -> Spec:
+    """The BTF of the kernel objects pybpf models (the default CO-RE target), with the
+    prototypes of the functions its hooks stand for."""
+    builder = _Builder()
+    for name in _STRUCTS:
+        builder.type_id(name if name in ("kuid_t", "kgid_t") else f"struct {name}")
+    for name, (ret, params) in _FUNCTIONS.items():
+        returns = builder.type_id(ret)
+        typed = tuple(Param(p, builder.type_id(c_type)) for p, c_type in params)
+        proto = builder.add(lambda i, r=returns, t=typed: FuncProto(i, "", r, t), 0, 1)
+        builder.add(lambda i, n=name, p=proto: Func(i, n, p, Linkage.GLOBAL), 0, 1)
+    return Spec(builder.types, StringTable(b"\0"))
+
+
+@dataclass(frozen=True)
+class TaskLayout:
+    """Where the modelled task and cred keep what the task helpers report."""
+
+    task_size: int
+    cred_size: int
+    fields: dict[str, int]  #: task_struct member -> byte offset
+    cred_fields: dict[str, int]
+
+
+@functools.cache
+def task_layout() -> TaskLayout:
+    """The offsets of ``struct task_struct`` and ``struct cred`` in :func:`modelled_btf`."""
+    btf = modelled_btf()
+    task, cred = btf.type_by_name("task_struct", Struct), btf.type_by_name("cred", Struct)
+    return TaskLayout(
+        task.size, cred.size, {m.name: m.bit_offset // 8 for m in task.members}, {m.name: m.bit_offset // 8 for m in cred.members}
+    )
+
+
+def task_image(pid: int, tgid: int, comm: bytes, uid: int, gid: int, self_address: int, cred_address: int) -> tuple[bytes, bytes]:
+    """The bytes of a modelled task (its own parent and group leader, as the first task is)
+    and of its credentials."""
+    layout = task_layout()
+    task = bytearray(layout.task_size)
+    f = layout.fields
+    struct.pack_into("<ii", task, f["pid"], pid, tgid)
+    for link in ("real_parent", "parent", "group_leader"):
+        struct.pack_into("<Q", task, f[link], self_address)
+    for link in ("real_cred", "cred"):
+        struct.pack_into("<Q", task, f[link], cred_address)
+    task[f["comm"] : f["comm"] + TASK_COMM_LEN] = comm[: TASK_COMM_LEN - 1].ljust(TASK_COMM_LEN, b"\0")
+    cred = bytearray(layout.cred_size)
+    c = layout.cred_fields
+    for name in ("uid", "suid", "euid", "fsuid"):
+        struct.pack_into("<I", cred, c[name], uid)
+    for name in ("gid", "sgid", "egid", "fsgid"):
+        struct.pack_into("<I", cred, c[name], gid)
+    struct.pack_into("<i", cred, c["usage"], 1)
+    return bytes(task), bytes(cred)

@@ -1,0 +1,82 @@
+"""The kinds of objects real projects build, against the live kernel: kfuncs and kconfig externs,
+the current task, packet helpers and redirects, LPM tries, device maps and bloom filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from ._differential import Delete, Lookup, NextKey, Run, Update, compare
+from .test_differential import PACKET, u32
+
+pytestmark = pytest.mark.kernel
+
+
+def lpm(prefixlen: int, *data: int) -> bytes:
+    return u32(prefixlen) + bytes(data)
+
+
+def test_iterators_rcu_and_kconfig(testdata):
+    compare(testdata("realobj"), [Run("loops")])
+
+
+def test_current_task_helpers(testdata):
+    compare(testdata("realobj"), [Run("task")])
+
+
+def test_skb_load_store_and_checksum_helpers(testdata):
+    compare(testdata("realobj"), [Run("skb_ops", data=PACKET)])
+
+
+@pytest.mark.parametrize("program", ["xdp_fwd", "xdp_fwd_hash", "xdp_redir", "xdp_bad_flags", "xdp_pop_eth", "xdp_fib", "xdp_meta", "xdp_tail"])
+def test_xdp_redirects_and_head_moves(testdata, program):
+    steps = [Run(program, data=PACKET), Update("tx", u32(1), u32(1)), Update("txh", u32(1), u32(1)),
+             Run(program, data=PACKET)]
+    compare(testdata("realobj"), steps)
+
+
+def test_lpm_trie_from_user_space_and_programs(testdata):
+    steps = [
+        Update("routes", lpm(8, 10, 0, 0, 0), u32(8)),
+        Update("routes", lpm(16, 10, 1, 0, 0), u32(16)),
+        Update("routes", lpm(24, 10, 1, 2, 0), u32(24)),
+        Update("routes", lpm(24, 10, 1, 3, 0), u32(25)),
+        Update("routes", lpm(16, 10, 1, 9, 9), u32(17), 1),  # BPF_NOEXIST on the same prefix: EEXIST
+        Update("routes", lpm(33, 10, 1, 2, 3), u32(0)),  # prefix too long: EINVAL
+        Update("routes", lpm(12, 10, 0, 0, 0), u32(0), 2),  # BPF_EXIST on a new prefix: ENOENT
+        Lookup("routes", lpm(32, 10, 1, 2, 200)),
+        Lookup("routes", lpm(32, 10, 9, 9, 9)),
+        Lookup("routes", lpm(32, 11, 0, 0, 0)),
+        NextKey("routes", None),
+        NextKey("routes", lpm(24, 10, 1, 2, 0)),
+        NextKey("routes", lpm(16, 10, 1, 0, 0)),
+        NextKey("routes", lpm(20, 10, 1, 0, 0)),
+        Run("lookups", data=PACKET),
+        Delete("routes", lpm(24, 10, 1, 2, 0)),
+        Delete("routes", lpm(24, 10, 1, 2, 0)),
+        Run("lookups", data=PACKET),
+    ]
+    compare(testdata("realobj"), steps)
+
+
+def test_device_and_cpu_maps_from_user_space(testdata):
+    steps = [
+        Update("tx", u32(0), u32(1)),
+        Update("tx", u32(1), u32(1), 1),  # BPF_NOEXIST
+        Update("tx", u32(4), u32(1)),  # past the end
+        Lookup("tx", u32(0)),
+        Lookup("tx", u32(2)),
+        Delete("tx", u32(2)),
+        Delete("tx", u32(9)),
+        NextKey("tx", None),
+        Update("txh", u32(7), u32(1)),
+        Update("txh", u32(8), u32(1), 2),  # BPF_EXIST: ENOENT
+        Update("txh", u32(9), u32(0)),  # no device 0
+        Delete("txh", u32(8)),
+        NextKey("txh", None),
+        Update("cpus", u32(0), u32(128)),
+        Update("cpus", u32(1), u32(100000)),  # queue too long
+        Lookup("cpus", u32(0)),
+        Update("cpus", u32(0), u32(0)),  # a queue of 0 empties the slot
+        Lookup("cpus", u32(0)),
+    ]
+    compare(testdata("realobj"), steps)

@@ -1,0 +1,133 @@
+"""CO-RE: relocations applied against pybpf's modelled kernel, a given BTF, with libbpf's rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pybpf
+from pybpf.elf._file import read_object
+
+PROGRAM = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+struct task_struct { int pid; int tgid; char comm[16]; struct task_struct *real_parent;
+                     unsigned int flags: 3, more: 9; long gone; } __attribute__((preserve_access_index));
+struct task_struct___old { long state; } __attribute__((preserve_access_index));
+enum E { A = 1, B = 2 };
+long out[16];
+char name[16];
+
+SEC("syscall")
+int fields(void *ctx)
+{
+    struct task_struct *t = (void *)bpf_get_current_task();
+    out[0] = bpf_core_field_offset(struct task_struct, tgid);
+    out[1] = bpf_core_field_size(struct task_struct, comm);
+    out[2] = bpf_core_field_exists(struct task_struct, gone);
+    out[3] = bpf_core_field_exists(((struct task_struct___old *)0)->state);
+    out[4] = BPF_CORE_READ(t, real_parent, tgid);
+    if (bpf_core_field_exists(t->more))
+        out[5] = BPF_CORE_READ_BITFIELD_PROBED(t, more);
+    out[6] = bpf_core_type_exists(struct task_struct);
+    out[7] = bpf_core_type_size(struct task_struct);
+    out[8] = bpf_core_enum_value_exists(enum E, B);
+    out[10] = __builtin_preserve_field_info(((struct task_struct *)0)->pid, BPF_FIELD_SIGNED);
+    BPF_CORE_READ_STR_INTO(&name, t, real_parent, comm);
+    if (bpf_core_field_exists(t->gone))
+        out[11] = BPF_CORE_READ(t, gone);
+    return 0;
+}
+
+SEC("syscall")
+int enums(void *ctx)
+{
+    out[9] = bpf_core_enum_value(enum E, B);
+    return 0;
+}
+
+SEC("kprobe/do_sys_open")
+int BPF_KPROBE(probe, int dfd, const char *filename, int flags)
+{
+    out[12] = dfd + flags;
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+TARGET = r"""
+struct task_struct { long pad; char comm[16]; unsigned int flags: 5, more: 9; struct task_struct *real_parent;
+                     int tgid; int pid; };
+enum E { B = 7, A = 1 };
+struct task_struct t; enum E e;
+"""
+
+
+@pytest.fixture
+def source(c_file) -> Path:  # type: ignore[no-untyped-def]
+    return c_file(PROGRAM)  # type: ignore[no-any-return]
+
+
+def test_modelled_kernel_is_the_default_target(source: Path) -> None:
+    rt = pybpf.Runtime(clock="virtual", task=pybpf.Task(pid=7, tgid=70, comm="init"))
+    obj = rt.load(source, programs=["fields"])
+    obj.programs["fields"].test_run()
+    out = obj.globals["out"]
+    assert out[0] == 44  # pybpf's own task layout
+    assert out[1:4] == [16, 0, 0]  # no 'gone', no old 'state': __state replaced it
+    assert out[4] == 70  # the task is its own parent
+    assert out[5:8] == [0, 1, 176]
+    assert out[8] == 1 and out[10] == 1  # enum E is not modelled: the object's own stands in
+    assert out[11] == 0
+    assert obj.globals["name"] == b"init"
+
+
+def test_a_target_btf_file_moves_every_relocation(source: Path, c_file, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+
+    from pybpf.runtime._compile import find_compiler
+
+    compiler = find_compiler()
+    assert compiler is not None
+    target_c = tmp_path / "target.c"
+    target_c.write_text(TARGET)
+    target_o = tmp_path / "target.o"
+    flags = ["-target", "bpfel-freestanding" if compiler[-1] == "cc" else "bpf", "-g", "-c"]
+    subprocess.run([*compiler, *flags, str(target_c), "-o", str(target_o)], check=True)
+    btf_path = tmp_path / "target.btf"
+    section = read_object(target_o.read_bytes()).section(".BTF")
+    assert section is not None
+    btf_path.write_bytes(section.data)
+    rt = pybpf.Runtime(clock="virtual", btf=btf_path)
+    obj = rt.load(source, programs=["fields", "enums"])
+    obj.programs["fields"].test_run()
+    obj.programs["enums"].test_run()
+    out = obj.globals["out"]
+    assert out[0] == 40 and out[1] == 16 and out[2] == 0 and out[3] == 0
+    assert out[6:11] == [1, 48, 1, 7, 1]
+
+
+@pytest.mark.slow  # parses the host's whole BTF
+def test_an_unresolved_relocation_is_poisoned_and_fails_when_it_runs(source: Path) -> None:
+    own = pybpf.Runtime(clock="virtual").load(source, programs=["enums"])
+    own.programs["enums"].test_run()
+    assert own.globals["out"][9] == 2  # not modelled: the object's own enum stands in
+    if not Path("/sys/kernel/btf/vmlinux").exists():
+        pytest.skip("no host BTF")
+    rt = pybpf.Runtime(clock="virtual", btf="host")
+    obj = rt.load(source, programs=["enums"])  # the host kernel has no 'enum E'
+    with pytest.raises(pybpf.BpfRuntimeError, match=r"^CO-RE relocation poisoned \(unresolved on the target BTF\) at PC \d+$"):
+        obj.programs["enums"].test_run()
+
+
+def test_bpf_kprobe_arguments_come_from_the_registers(source: Path) -> None:
+    rt = pybpf.Runtime(clock="virtual")
+    obj = rt.load(source, programs=["probe"])
+    obj.programs["probe"].attach()
+    rt.trigger("do_sys_open", 5, 0, 100)
+    assert obj.globals["out"][12] == 105
