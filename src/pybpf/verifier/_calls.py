@@ -69,7 +69,7 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
     elif name == "bpf_tail_call":
         ok = m.type == _PROG_ARRAY
     elif name in ("bpf_map_push_elem", "bpf_map_pop_elem", "bpf_map_peek_elem"):
-        ok = m.type in (_QUEUE, _STACK, _BLOOM) and not (name != "bpf_map_peek_elem" and m.type == _BLOOM)
+        ok = m.type in (_QUEUE, _STACK, _BLOOM) and not (name == "bpf_map_pop_elem" and m.type == _BLOOM)
     elif name in ("bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem"):
         ok = m.type not in _LOOKUP_REFUSED
     if not ok or m.type in (_RINGBUF, _PROG_ARRAY, _QUEUE, _STACK) and name in (

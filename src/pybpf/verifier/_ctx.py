@@ -124,5 +124,6 @@ def ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write: 
         return RegType.SCALAR if not write and 0 <= off < 8 * 12 and off % size == 0 else None
     if ptype == ProgType.KPROBE:
         return RegType.SCALAR if not write and 0 <= off < 168 and off % size == 0 else None
-    # types pybpf does not model in detail: reads are allowed, as a lenient default
-    return RegType.SCALAR if not write and off >= 0 and off % size == 0 else None
+    # types pybpf does not model in detail: aligned accesses are allowed and what is read may
+    # be a pointer (an untyped one: dereferenced without proof), as a lenient default
+    return RegType.BTF_ID if off >= 0 and off % size == 0 else None

@@ -257,7 +257,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         env.max_ctx = max(env.max_ctx, off + size)
         if not write:
             result = scalar_unknown() if field == RegType.SCALAR else Reg(field)
-            if field == RegType.BTF_ID and size != 8:
+            if field == RegType.BTF_ID and size < 4:
                 result = scalar_unknown()
     elif t in (RegType.PACKET, RegType.PACKET_META):
         if write and env.inp.prog_type not in _PKT_WRITERS:

@@ -38,6 +38,11 @@ __all__ = ["sanitize_dead_code", "verify"]
 
 COMPLEXITY_LIMIT = 1_000_000
 KFUNCS_BY_ID = {k.id: k for k in KFUNCS}
+
+
+def _is_iterator_next(kfunc_id: int) -> bool:
+    proto = KFUNCS_BY_ID.get(kfunc_id)
+    return proto is not None and proto.name.startswith("bpf_iter_") and proto.name.endswith("_next")
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
 MAX_STATES_PER_INSN = 64
 _MAY_GOTO = 0xE5
@@ -89,7 +94,7 @@ class _Verifier:
                 continue
             if insn.opcode == 0x85:
                 self.prune_points.add(pc + 1)
-                if insn.src == 0 and insn.imm in _CALLBACK_HELPERS:
+                if insn.src == 2 and _is_iterator_next(insn.imm) or insn.src == 0 and insn.imm in _CALLBACK_HELPERS:
                     self.loop_points.add(pc)
                     self.prune_points.add(pc)
             if cls in (0x05, 0x06) and target is not None:
@@ -444,6 +449,8 @@ class _Verifier:
             reg_read(st, regno)
         for regno in range(1, 6):
             regs[regno] = NOT_INIT
+        if _is_iterator_next(insn.imm):
+            st.unroll += 1  # an iterator's next call is a loop head, like a callback's helper
         if proto.ret == KfRet.VOID:
             regs[0] = NOT_INIT
         elif proto.ret == KfRet.SCALAR:
