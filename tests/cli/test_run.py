@@ -53,7 +53,7 @@ def test_run_json(cli: Cli, objects: Build) -> None:
         '{"steps":[{"run":"arm","retval":0},{"advance_ns":1500000000,"now_ns":2500000000,"fired":1}],'
         '"now_ns":2500000000,"maps":[{"id":1,"name":"timers","type":"hash","elements":[{"key":1,'
         '"value":{"t":{"__opaque":[0,0]},"deadline":2000000000}}]}],"globals":{"fired":1},'
-        '"timers":[{"map":"timers","key":1,"clock":"monotonic","state":"armed","expires_ns":3000000000,'
+        '"timers":[{"map":"timers","key":1,"kind":"timer","clock":"monotonic","state":"armed","expires_ns":3000000000,'
         '"callback":"fire","program":"arm"}],"trace":["armed key 1"]}\n'
     )
 

@@ -20,7 +20,7 @@ def test_timer_list_shows_every_initialised_timer(cli: Cli, objects: Build) -> N
 def test_timer_list_json(cli: Cli, objects: Build) -> None:
     result = cli("timer", "list", objects("timer"), "--run", "arm", "--advance", "5s", "-j")
     assert json.loads(result.out) == [
-        {"map": "timers", "key": 1, "clock": "monotonic", "state": "idle", "expires_ns": None,
+        {"map": "timers", "key": 1, "kind": "timer", "clock": "monotonic", "state": "idle", "expires_ns": None,
          "callback": "fire", "program": "arm"}
     ]
 
@@ -53,6 +53,17 @@ def test_timer_list_needs_an_object(cli: Cli) -> None:
     result = cli("timer", "list")
     assert result.status != 0
     assert len(result.err.splitlines()) == 1
+
+
+def test_kernel_picks_the_release_commands_reproduce(cli: Cli) -> None:
+    from pathlib import Path
+
+    heartbeat = str(Path(__file__).parents[2] / "examples" / "timers" / "heartbeat.bpf.c")
+    for kernel, used_abs in (("5.15", 0), ("7.0", 1)):
+        result = cli("--kernel", kernel, "run", heartbeat, "--prog", "start", "-j")
+        assert result.status == 0, result.err
+        assert json.loads(result.out)["globals"]["used_abs"] == used_abs
+    assert cli("--kernel", "4.19", "timer", "list", heartbeat).status == 2
 
 
 def test_timer_plot_draws_the_trace(cli: Cli, objects: Build, tmp_path: Path) -> None:

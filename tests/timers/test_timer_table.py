@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from pybpf import BpfRuntimeError
+from pybpf._releases import Release
 from pybpf.engine import EVERYTHING, AddressSpace, Region
-from pybpf.timers import CLOCK_MONOTONIC, RealClock, Timer, TimerTable, VirtualClock
+from pybpf.timers import CLOCK_MONOTONIC, IrqContext, RealClock, Timer, TimerTable, VirtualClock
 
 EDEADLK = 35
 
@@ -87,11 +89,16 @@ class Owner:
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> None:
         self.callbacks[timer.slot](timer)
 
+    def context(self) -> IrqContext:
+        return IrqContext.TASK
 
-@pytest.fixture
-def setup() -> Iterator[tuple[TimerTable, FakeMap, AddressSpace, Owner, RealClock]]:
+    def fire_hook(self, name: str) -> None: ...
+
+
+@pytest.fixture(params=["6.18"])
+def setup(request: pytest.FixtureRequest) -> Iterator[tuple[TimerTable, FakeMap, AddressSpace, Owner, RealClock]]:
     space, owner, clock = AddressSpace(), Owner(), RealClock(ncpus=2)
-    table = TimerTable(clock, owner)
+    table = TimerTable(clock, owner, release=Release(request.param))
     m = FakeMap(space, 4)
     ctx = Ctx(space)
     for slot in range(4):
@@ -105,8 +112,9 @@ def start(table: TimerTable, m: FakeMap, space: AddressSpace, slot: int, cpu: in
     assert table.start(Ctx(space, cpu), m.address(slot), ns, 0) == 0
 
 
-def test_callbacks_cancelling_each_other_on_two_cpus_get_edeadlk_instead_of_hanging(setup) -> None:  # type: ignore[no-untyped-def]
-    table, m, space, owner, clock = setup
+def cross_cancel(table: TimerTable, m: FakeMap, space: AddressSpace, owner: Owner, clock: RealClock) -> dict[str, int]:
+    """Fire timers 0 and 1 on two CPUs, each callback cancelling the other's timer once both
+    run; the results of the cancels that returned (a raising one shows in clock.errors)."""
     both_running = threading.Barrier(2, timeout=5)
     results: dict[str, int] = {}
 
@@ -121,10 +129,26 @@ def test_callbacks_cancelling_each_other_on_two_cpus_get_edeadlk_instead_of_hang
     start(table, m, space, 0, cpu=0)
     start(table, m, space, 1, cpu=1)
     deadline = time.monotonic() + 5
-    while len(results) < 2 and time.monotonic() < deadline:
+    while len(results) + len(clock.errors) < 2 and time.monotonic() < deadline:
         time.sleep(0.001)
+    return results
+
+
+def test_callbacks_cancelling_each_other_on_two_cpus_get_edeadlk_instead_of_hanging(setup) -> None:  # type: ignore[no-untyped-def]
+    table, m, space, owner, clock = setup
+    results = cross_cancel(table, m, space, owner, clock)
     assert sorted(results.values()) == [-EDEADLK, 0]  # one waits, the other refuses to
     assert clock.errors == []
+
+
+@pytest.mark.parametrize("setup", ["6.9"], indirect=True)
+def test_before_6_10_callbacks_cancelling_each_other_raise_instead_of_hard_locking(setup) -> None:  # type: ignore[no-untyped-def]
+    table, m, space, owner, clock = setup
+    results = cross_cancel(table, m, space, owner, clock)
+    assert list(results.values()) == [0]  # the first waits, and is released when the other gives up
+    (err,) = clock.errors
+    assert isinstance(err, BpfRuntimeError)
+    assert "hard-locks the machine: Linux 6.9 lacks the 6.10 change" in str(err)
 
 
 def test_cancel_waits_for_a_callback_running_on_another_thread(setup) -> None:  # type: ignore[no-untyped-def]

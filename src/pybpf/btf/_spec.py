@@ -96,13 +96,14 @@ class Field:
 @final
 @dataclass(frozen=True, slots=True)
 class SpecialField:
-    """A ``struct bpf_timer`` or ``struct bpf_spin_lock`` inside a map value or data section.
+    """A ``struct bpf_timer``, ``struct bpf_wq`` or ``struct bpf_spin_lock`` inside a map value or
+    data section.
 
     These are the bytes the kernel hides from user space (reads see zeros, writes are ignored)
     and that own state outside the value (the timer, the lock).
     """
 
-    kind: Literal["bpf_timer", "bpf_spin_lock"]
+    kind: Literal["bpf_timer", "bpf_wq", "bpf_spin_lock"]
     offset: int
     size: int
 
@@ -277,7 +278,7 @@ class Spec:
         return isinstance(t, Struct) and t.name == "bpf_timer" and t.size == _TIMER_SIZE
 
     def find_special_fields(self, type_id: int) -> tuple[SpecialField, ...]:
-        """The ``bpf_timer`` and ``bpf_spin_lock`` fields of a map value or data section.
+        """The ``bpf_timer``, ``bpf_wq`` and ``bpf_spin_lock`` fields of a map value or data section.
 
         Follows the kernel's ``btf_find_field``: members of a struct (or variables of a
         section) are matched by the name and size of their own type, arrays of them count each
@@ -342,16 +343,18 @@ class Spec:
         ]
 
 
-def _special_kind(t: Struct) -> tuple[Literal["bpf_timer", "bpf_spin_lock"], int] | None:
+def _special_kind(t: Struct) -> tuple[Literal["bpf_timer", "bpf_wq", "bpf_spin_lock"], int] | None:
     if t.name == "bpf_timer":
         return "bpf_timer", _TIMER_SIZE
+    if t.name == "bpf_wq":  # 6.10: the timer's size and alignment
+        return "bpf_wq", _TIMER_SIZE
     if t.name == "bpf_spin_lock":
         return "bpf_spin_lock", _SPIN_LOCK_SIZE
     return None
 
 
 def _special_align(kind: str) -> int:
-    return 8 if kind == "bpf_timer" else 4
+    return 4 if kind == "bpf_spin_lock" else 8
 
 
 def _check_special_count(t: Type, count: int) -> None:

@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from .. import __version__
 from .._errors import PybpfError
+from .._releases import DEFAULT_RELEASE, RELEASES
 from . import _btf, _conformance, _feature, _gen, _map, _prog, _run, _timer
 from ._args import CommandError
 from ._output import emit_json
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "(contents only: timers live in a process and are not saved)")
     parser.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VALUE]",
                         help="define a macro when a command compiles a .c file (as the compiler's -D)")
+    parser.add_argument("--kernel", metavar="X.Y", default=DEFAULT_RELEASE, choices=RELEASES,
+                        help=f"the kernel release to reproduce, {RELEASES[0]} to {RELEASES[-1]} "
+                             f"(default {DEFAULT_RELEASE})")
     parser.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
                         help="add a header directory when a command compiles a .c file")
     subs = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")

@@ -128,7 +128,7 @@ def timer_infos(session: Session, render: Renderer, *, monotonic: bool = False) 
         expires = info.expires_ns
         if monotonic and expires is not None:
             expires -= offsets[info.clock]
-        out.append({"map": info.map, "key": key, "clock": info.clock, "state": info.state,
+        out.append({"map": info.map, "key": key, "kind": info.kind, "clock": info.clock, "state": info.state,
                     "expires_ns": expires, "callback": info.callback, "program": info.program})
     return out
 
@@ -141,7 +141,7 @@ def timer_events(session: Session, render: Renderer) -> list[dict[str, Any]]:
         if event.map in session.obj.maps:
             key = render.key(session.obj.maps[event.map], event.raw_key, as_json=True)
         out.append({"time_ns": event.time_ns, "event": event.event, "map": event.map, "key": key,
-                    "detail": event.detail})
+                    "detail": event.detail, "kind": event.kind})
     return out
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import NotSupportedError, PybpfError
+from .._releases import DEFAULT_RELEASE
 from ..runtime import CompileError, Map, Object, Program, Runtime, TestRunResult
 from ..verifier import VerifierError
 from ._args import CommandError, Words, format_time
@@ -132,7 +133,7 @@ class Session:
         self.pin_root: Path | None = (
             Path(args.pin_root) if args.pin_root else target.pin_root
         )
-        self.rt = Runtime(clock="virtual")
+        self.rt = Runtime(clock="virtual", kernel=getattr(args, "kernel", DEFAULT_RELEASE))
         self.obj: Object = self._load()
         self.prog_ids = {name: i for i, name in enumerate(self.obj.programs, 1)}
         self.map_ids = {name: i for i, name in enumerate(self.obj.maps, 1)}

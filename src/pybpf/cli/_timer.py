@@ -48,7 +48,8 @@ def _list(args: argparse.Namespace, words: Words) -> int:
         for t in timers:
             key = t["key"] if isinstance(t["key"], int | str) else str(t["key"])
             expires = f"  expires {t['expires_ns']}ns" if t["expires_ns"] is not None else ""
-            lines.append(f"{t['map']}[{key}]  {t['state']}  clock {t['clock']}{expires}"
+            wq = "  wq" if t["kind"] == "wq" else ""
+            lines.append(f"{t['map']}[{key}]{wq}  {t['state']}  clock {t['clock']}{expires}"
                          f"  callback {t['callback'] or '-'}  prog {t['program'] or '-'}")
         sys.stdout.write("".join(line + "\n" for line in lines))
     return 0

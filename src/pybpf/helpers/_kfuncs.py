@@ -74,6 +74,7 @@ class KfArg(enum.Enum):
     PTR_TO_CONST_STR = "const str"  #: KF_ARG_PTR_TO_CONST_STR: a ``__str`` read-only string
     PTR_TO_MAP = "map"  #: KF_ARG_PTR_TO_MAP: a ``__map`` map pointer
     PTR_TO_WORKQUEUE = "wq"  #: KF_ARG_PTR_TO_WORKQUEUE: a ``struct bpf_wq`` in a map value
+    PTR_TO_TIMER = "timer"  #: KF_ARG_PTR_TO_TIMER (7.0): a ``struct bpf_timer`` in a map value
     PTR_TO_IRQ_FLAG = "irq flag"  #: KF_ARG_PTR_TO_IRQ_FLAG: a ``__irq_flag`` stack slot
     PTR_TO_RES_SPIN_LOCK = "res spin lock"  #: KF_ARG_PTR_TO_RES_SPIN_LOCK
 
@@ -261,6 +262,11 @@ _k("int bpf_wq_set_callback_impl(struct bpf_wq *wq, int (callback_fn)(void *map,
    None, "6.10", "Set the function a workqueue item runs.")
 _k("int bpf_wq_start(struct bpf_wq *wq, unsigned int flags)", _R.SCALAR, "PTR_TO_WORKQUEUE", _F.NONE, None,
    "6.10", "Queue a workqueue item.")
+_k("int bpf_wq_set_callback(struct bpf_wq *wq, int (callback_fn)(void *map, int *key, void *value), "
+   "unsigned int flags)", _R.SCALAR, "PTR_TO_WORKQUEUE PTR_TO_CALLBACK", _F.NONE, None, "7.0",
+   "Set the function a workqueue item runs (7.0's name; the verifier supplies the program).")
+_k("int bpf_timer_cancel_async(struct bpf_timer *timer)", _R.SCALAR, "PTR_TO_TIMER", _F.NONE, None, "7.0",
+   "Cancel a timer without waiting and without detaching its callback.")
 _k("void bpf_preempt_disable(void)", _R.VOID, "", _F.NONE, None, "6.10", "Disable preemption.")
 _k("void bpf_preempt_enable(void)", _R.VOID, "", _F.NONE, None, "6.10", "Enable preemption again.")
 _k("int bpf_iter_bits_new(struct bpf_iter_bits *it, const __u64 *unsafe_ptr__ign, __u32 nr_words)", _R.SCALAR,

@@ -1,5 +1,6 @@
-"""The ``bpf_timer`` helpers: thin calls into the runtime's timer table, which holds the state
-machine (``pybpf.timers``)."""
+"""The ``bpf_timer`` helpers and the kfuncs of the timer family (``bpf_wq_*``,
+``bpf_timer_cancel_async``): thin calls into the runtime's timer table, which holds the state
+machine and knows the release's rules (``pybpf.timers``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Any
 
 from ..engine import ExecContext
 from ._impl import host, implements, map_arg, no_lock_held
+from ._kfunc_impl import implements_kfunc
+
+EINVAL = 22
 
 
 def _timers(ctx: ExecContext, helper: str) -> Any:
@@ -35,3 +39,27 @@ def timer_start(ctx: ExecContext, timer: int, nsecs: int, flags: int, _4: int, _
 @implements("bpf_timer_cancel")
 def timer_cancel(ctx: ExecContext, timer: int, _2: int, _3: int, _4: int, _5: int) -> int:
     return _timers(ctx, "bpf_timer_cancel").cancel(ctx, timer)  # type: ignore[no-any-return]
+
+
+@implements_kfunc("bpf_timer_cancel_async")
+def timer_cancel_async(ctx: ExecContext, timer: int, _2: int, _3: int, _4: int, _5: int) -> int:
+    return _timers(ctx, "bpf_timer_cancel_async").cancel_async(ctx, timer)  # type: ignore[no-any-return]
+
+
+@implements_kfunc("bpf_wq_init")
+def wq_init(ctx: ExecContext, wq: int, m: int, flags: int, _4: int, _5: int) -> int:
+    target = map_arg(ctx, m, "bpf_wq_init")
+    return _timers(ctx, "bpf_wq_init").wq_init(ctx, wq, target, flags & 0xFFFF_FFFF)  # type: ignore[no-any-return]
+
+
+@implements_kfunc("bpf_wq_set_callback_impl", "bpf_wq_set_callback")
+def wq_set_callback(ctx: ExecContext, wq: int, callback: int, flags: int, _aux: int, _5: int) -> int:
+    """Both names: the 7.0 one has no ``aux`` argument, which the verifier supplies anyway."""
+    if flags & 0xFFFF_FFFF:
+        return -EINVAL
+    return _timers(ctx, "bpf_wq_set_callback").set_callback(ctx, wq, callback, "wq")  # type: ignore[no-any-return]
+
+
+@implements_kfunc("bpf_wq_start")
+def wq_start(ctx: ExecContext, wq: int, flags: int, _3: int, _4: int, _5: int) -> int:
+    return _timers(ctx, "bpf_wq_start").wq_start(ctx, wq, flags & 0xFFFF_FFFF)  # type: ignore[no-any-return]

@@ -51,6 +51,7 @@ class LocalStorageBase(Map):
                 region = self._add_region(self.value_size, f"storage of 0x{owner:x}")
                 region.buf[:] = (init or b"").ljust(self.value_size, b"\0")[: self.value_size]
                 self._owned[owner] = region
+                self._register(region)  # the whole value is one window for programs
         return 0 if region is None else region.base
 
     def remove(self, owner: int) -> int:
@@ -60,6 +61,7 @@ class LocalStorageBase(Map):
         if region is None:
             return -ENOENT
         self.space.remove(region)
+        self._areas.remove(region)
         self._regions.remove(region)
         return 0
 

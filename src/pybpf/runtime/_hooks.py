@@ -13,15 +13,29 @@ from typing import TYPE_CHECKING, Any
 
 from ..btf import Func, FuncProto, Ptr, Spec, from_python
 from ..engine import Region
+from ..timers import IrqContext
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["TEST_RUN_HOOKS", "fired_by", "place_arguments"]
+__all__ = ["HOOK_CONTEXTS", "TEST_RUN_HOOKS", "fired_by", "hook_context", "place_arguments"]
 
 #: hooks that fire without rt.trigger: test_run of a tracing program calls these kernel
 #: test functions (net/bpf/test_run.c), so programs attached to them run
 TEST_RUN_HOOKS = frozenset(f"bpf_fentry_test{n}" for n in range(1, 9))
+
+
+#: hooks that run in a context other than the caller's: the hrtimer tracepoints run with the
+#: hrtimer base lock held and IRQs disabled, which the timer helpers treat as hard IRQ
+HOOK_CONTEXTS: dict[str, IrqContext] = {
+    name: IrqContext.HARDIRQ
+    for name in ("hrtimer_start", "hrtimer_cancel", "hrtimer_expire_entry", "hrtimer_expire_exit")
+}
+
+
+def hook_context(hook: str) -> IrqContext | None:
+    """The context ``hook`` runs in, or None when it runs in its caller's."""
+    return HOOK_CONTEXTS.get(hook)
 
 
 def fired_by(hook: str) -> str:

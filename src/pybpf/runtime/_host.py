@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
 from ..engine import Region
+from ..timers import IrqContext
 from ._kernel_btf import task_image, task_layout
 from ._task import Task
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_TRACE_LINES", "Host", "TraceRecord"]
 
 DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
+
+_HARD = (IrqContext.HARDIRQ, IrqContext.NMI)  #: contexts whose exit runs queued irq_work
 
 
 @final
@@ -99,6 +102,25 @@ class Host:
             yield
         finally:
             self._run.task = previous
+
+    @property
+    def irq_context(self) -> IrqContext:
+        """The kernel context this thread's program runs in (task unless a hook says otherwise)."""
+        context: IrqContext = getattr(self._run, "irq", IrqContext.TASK)
+        return context
+
+    @contextlib.contextmanager
+    def running_in(self, context: IrqContext | None) -> Iterator[None]:
+        """Run in ``context`` (when given) meanwhile. Leaving hard-IRQ (or NMI) context runs
+        the irq_work that code queued, as the kernel does on the way out of the interrupt."""
+        previous = self.irq_context
+        self._run.irq = context if context is not None else previous
+        try:
+            yield
+        finally:
+            self._run.irq = previous
+            if previous not in _HARD and context in _HARD:
+                self.timers.run_irq_work()
 
     def task_address(self) -> int:
         """The address of the current task's object: read-only kernel memory of the task."""

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import maps
 from .._errors import NotSupportedError
-from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec
+from .._releases import Behaviour
+from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec, ProgType
 from ..btf import Func, Linkage
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
@@ -57,8 +58,14 @@ __all__ = ["DEFAULT_PIN_ROOT", "load_object"]
 
 DEFAULT_PIN_ROOT = "/sys/fs/bpf"  #: where ``pinning = LIBBPF_PIN_BY_NAME`` maps are pinned
 PAGE_SIZE = 4096  #: the page size ring buffer sizes are multiples of
-TIMER_SIZE = 16  #: the size of ``struct bpf_timer``: special fields of that size are timers
+TIMER_SIZE = 16  #: the size of ``struct bpf_timer`` and ``bpf_wq``: special fields the timer table owns
 KCONFIG = ".kconfig"
+#: The program types the kernel's ``is_tracing_prog_type`` names: they may run inside any
+#: kernel code, locks held, so releases before 7.0 keep timers and workqueues from them.
+TRACING_PROG_TYPES = frozenset(
+    {ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.PERF_EVENT, ProgType.RAW_TRACEPOINT,
+     ProgType.RAW_TRACEPOINT_WRITABLE}
+)
 KSYM_BASE = 0xFFFF_FFFF_C000_0000  #: where the addresses bpf_ksym_exists sees for kfuncs start
 
 
@@ -175,7 +182,11 @@ class _Loader:
     def _create(self, mspec: MapSpec, inner: maps.Map | None = None) -> maps.Map:
         special: tuple[tuple[int, int], ...] = ()
         if self.spec.btf is not None and mspec.value_type_id:
-            special = tuple((f.offset, f.size) for f in self.spec.btf.find_special_fields(mspec.value_type_id))
+            fields = self.spec.btf.find_special_fields(mspec.value_type_id)
+            # Before bpf_wq existed its struct was plain bytes to the kernel.
+            special = tuple(
+                (f.offset, f.size) for f in fields if f.kind != "bpf_wq" or self.rt.release.has(Behaviour.WQ)
+            )
         if special:
             self._check_special(mspec)
         try:
@@ -303,9 +314,13 @@ class _Loader:
         extern = self.spec.externs[name]
         if extern.kind == ExternKind.KFUNC:
             proto = kfunc_proto(name)
+            missing = "is unknown to pybpf"
+            if proto is not None and not self.rt.release.offers(proto.release):
+                missing = f"is not in Linux {self.rt.kernel} (it appeared in {proto.release})"
+                proto = None
             if proto is None and not extern.weak:
                 raise NotSupportedError(
-                    f"load: program '{pspec.name}': kfunc '{name}' is unknown to pybpf"
+                    f"load: program '{pspec.name}': kfunc '{name}' {missing}"
                     " (libbpf: extern (func ksym) not found in kernel or module BTFs)"
                 )
             if insn.opcode == 0x18:
@@ -347,6 +362,7 @@ class _Loader:
         )
         try:
             facts = verify(checked, inp)
+            self._check_map_compatibility(pspec)
             check_format_strings(insns, self._read_string)
             check_call_frames(structure, self._global_functions(pspec))
             depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
@@ -400,6 +416,19 @@ class _Loader:
             for name, start in pspec.subprograms.items()
             if any(f.linkage == Linkage.GLOBAL for f in btf.types_by_name(name, Func))
         ]
+
+    def _check_map_compatibility(self, pspec: ProgramSpec) -> None:
+        """Refuse, as the kernel's ``check_map_prog_compatibility`` does on the release the
+        runtime reproduces, a tracing program using a map whose value holds a timer or a wq."""
+        bans = {"bpf_timer": Behaviour.TRACING_TIMER_BAN, "bpf_wq": Behaviour.TRACING_WQ_BAN}
+        if pspec.type not in TRACING_PROG_TYPES or self.spec.btf is None:
+            return
+        for name in pspec.map_refs:
+            type_id = self.spec.maps[name].value_type_id
+            kinds = {f.kind for f in self.spec.btf.find_special_fields(type_id)} if type_id else set()
+            for kind, ban in bans.items():
+                if kind in kinds and self.rt.release.has(ban):
+                    raise VerifierError([f"tracing progs cannot use {kind} yet"])
 
     def _read_string(self, address: int) -> str | None:
         """The NUL-terminated string at ``address`` of the runtime's memory (a constant in

@@ -15,6 +15,7 @@ from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
 from ..btf import Spec
 from ..engine import BpfRuntimeError, Interpreter, Region
 from ..isa import Instruction
+from ..timers import IrqContext
 from ..verifier import Facts
 from ._checks import expect
 from ._contexts import prepare_test_run
@@ -34,7 +35,10 @@ EINVAL = 22
 SYSCALL_CTX_MAX = 0xFFFF  #: the largest context a syscall program's test run takes (U16_MAX)
 
 #: Program types that attach to named hooks fired by :meth:`Runtime.trigger`.
-HOOK_TYPES = frozenset({ProgType.TRACING, ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.RAW_TRACEPOINT})
+HOOK_TYPES = frozenset(
+    {ProgType.TRACING, ProgType.KPROBE, ProgType.TRACEPOINT, ProgType.RAW_TRACEPOINT, ProgType.PERF_EVENT}
+)
+PERF_EVENT_HOOK = "perf_event"  #: the hook perf_event programs attach to
 
 
 @final
@@ -108,10 +112,13 @@ class Program:
 
     def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
         start = time.perf_counter_ns()
+        # perf_event programs run from the PMU interrupt: NMI
+        context = IrqContext.NMI if self.type == ProgType.PERF_EVENT else None
         try:
-            r0 = self.engine.run(
-                r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
-            )
+            with self._runtime._host.running_in(context):
+                r0 = self.engine.run(
+                    r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
+                )
         except BpfRuntimeError as err:
             locate(err, self)
             raise
@@ -221,14 +228,15 @@ class Program:
         Raises:
             NotSupportedError: the program type has no named hooks in pybpf.
         """
-        if self.type not in HOOK_TYPES or not self.spec.attach_to:
+        if self.type not in HOOK_TYPES or not self.hook:
             raise NotSupportedError(f"attach: {self.type.name.lower()} program '{self.name}' has no named hook")
         return self._runtime._attach(self)
 
     @property
     def hook(self) -> str:
-        """The hook name ``rt.trigger`` fires for this program."""
-        return self.spec.attach_to
+        """The hook name ``rt.trigger`` fires for this program: a perf_event program's is
+        ``"perf_event"`` (the PMU interrupt, an NMI)."""
+        return self.spec.attach_to or (PERF_EVENT_HOOK if self.type == ProgType.PERF_EVENT else "")
 
     @property
     def is_exit_hook(self) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, final
 
 from .._errors import NotSupportedError
+from .._releases import DEFAULT_RELEASE, Release
 from .._spec import ProgType
 from ..btf import BtfError, parse_btf
 from ..btf import Spec as BtfSpec
@@ -20,6 +21,7 @@ from ..engine import DEFAULT_MAX_INSTRUCTIONS, AddressSpace, BpfRuntimeError, Re
 from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import (
     Clock,
+    IrqContext,
     RealClock,
     Timer,
     TimerEvent,
@@ -34,7 +36,7 @@ from ._checks import expect
 from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._faults import locate, trimmed
-from ._hooks import place_arguments
+from ._hooks import hook_context, place_arguments
 from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._kernel_btf import modelled_btf
@@ -96,11 +98,14 @@ class Runtime:
             type it does not model resolves to the layout the object was built with), ``"host"``
             for ``/sys/kernel/btf/vmlinux``, or the path of a raw BTF file (as libbpf's
             ``btf_custom_path``).
+        kernel: the kernel release whose behaviour to reproduce, ``"5.15"`` to ``"7.0"``
+            (``"5.15"`` is the latest 5.15.y): the flags, return codes, kfuncs and load-time
+            rules of that release, as the release table (``pybpf._releases``) lists them.
 
     Raises:
         NotSupportedError: ``engine="jit"`` (the JIT is not available yet).
         TypeError: an argument of the wrong type.
-        ValueError: a bad clock, engine, CPU count or budget.
+        ValueError: a bad clock, engine, CPU count, budget or kernel release.
     """
 
     def __init__(
@@ -117,7 +122,11 @@ class Runtime:
         task: Task | None = None,
         kconfig: Mapping[str, object] | str | None = None,
         btf: str | Path | None = None,
+        kernel: str = DEFAULT_RELEASE,
     ) -> None:
+        #: the kernel release reproduced (behaviour by release: ``pybpf._releases.CHANGES``)
+        self.release = Release(kernel)
+        self.kernel = kernel
         _check_arguments(ncpus, seed, memory_limit)
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
@@ -144,7 +153,9 @@ class Runtime:
         #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
         self.btf = btf
         self._charged = 0
-        self.timers_table = TimerTable(self.clock, _TimerOwner(self), trace_limit=timer_trace_limit)
+        self.timers_table = TimerTable(
+            self.clock, _TimerOwner(self), trace_limit=timer_trace_limit, release=self.release
+        )
         self._host.timers = self.timers_table
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)
@@ -279,6 +290,7 @@ class Runtime:
         ret: int | None = None,
         cpu: int | None = None,
         task: Task | None = None,
+        context: IrqContext | None = None,
     ) -> None:
         """Fire the hook ``name`` as if the kernel reached it, running every attached program.
 
@@ -288,7 +300,9 @@ class Runtime:
         programs a pointer argument may be bytes, or a dict laid out as the struct the hook's
         prototype points to; pybpf places it in memory and passes its address. A tracepoint
         takes its raw context as one bytes argument; kprobes take ints. ``task`` is the
-        current task for this call (by default the runtime's).
+        current task for this call (by default the runtime's). ``context`` is the kernel
+        context the hook runs in (what the timer helpers may do there depends on it): by
+        default the one pybpf knows for the hook (:func:`hook_context`), else the caller's.
 
         Raises:
             TypeError: ``name`` is not a str, or an argument pybpf cannot pass to this hook.
@@ -304,7 +318,7 @@ class Runtime:
         ints = [a for a in args if isinstance(a, int)]
         known = _KNOWN_FUNCTIONS.get(name)
         result = ret if ret is not None else known(ints) if known and len(ints) == len(args) and ints else 0
-        with self._host.running_as(task):
+        with self._host.running_as(task), self._host.running_in(context or hook_context(name)):
             for exit_pass in (False, True):
                 for link in links:
                     program = link.program
@@ -409,7 +423,8 @@ class Runtime:
         return self.timers_table.infos()
 
     def timer_events(self) -> list[TimerEvent]:
-        """The timer event trace (init, set_callback, start, fire, cancel, free), with
+        """The timer event trace (init, set_callback, start, fire, cancel, free; defer and
+        dropped for 7.0's irq_work), timers and workqueues alike (``TimerEvent.kind``), with
         CLOCK_MONOTONIC times and typed keys: the latest ``timer_trace_limit`` events, oldest
         first."""
         return self.timers_table.events
@@ -563,17 +578,25 @@ class _TimerOwner:
             names = self._names[program] = {pc: name for name, pc in program.spec.subprograms.items()}
         return names.get(entry, f"pc {entry}")
 
+    def context(self) -> IrqContext:
+        return self.rt._host.irq_context
+
+    def fire_hook(self, name: str) -> None:
+        self.rt.trigger(name, context=hook_context(name))
+
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map
         # The key is a copy alive for the call: the map's stored keys are not program memory.
         key = Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False)
         key_address, regions = key.base, (key,)
+        context = IrqContext.SOFTIRQ if timer.kind == "timer" else IrqContext.TASK
         began = time.perf_counter_ns()
         try:
-            engine.run(
-                m.address, key_address, timer.value_address,
-                entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
-            )
+            with self.rt._host.running_in(context):
+                engine.run(
+                    m.address, key_address, timer.value_address,
+                    entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
+                )
             return time.perf_counter_ns() - began
         except BpfRuntimeError as err:
             where = self.rt.timers_table.describe((timer.id, timer.generation))

@@ -11,10 +11,12 @@ Timers cannot be forged: a helper acts only when its pointer is exactly the time
 element its map holds now, of a map the running program may see, and the hidden word there is
 the id recorded for that very element. Anything else is ``-EINVAL`` and touches no timer.
 
-Return codes follow Linux 6.18 (``../shared/spec/bpf_timer.md``, era E2), in the kernel's order:
+Return codes follow the runtime's kernel release (:class:`pybpf._releases.Release`; Linux 6.18,
+era E2, by default), in the kernel's order:
 init ``-EINVAL`` (flags, clock) / ``-EBUSY`` / ``-ENOMEM`` / ``-EPERM`` (no user references);
-set_callback ``-EINVAL`` / ``-EPERM``; start ``-EINVAL`` (flags, uninitialised, no callback);
-cancel ``-EINVAL`` / ``-EDEADLK`` (own timer, or a cancel cycle between callbacks) / 1 / 0.
+set_callback ``-EINVAL`` / ``-EPERM`` (before 7.0); start ``-EINVAL`` (flags the release does not
+accept, uninitialised, no callback); cancel ``-EINVAL`` / ``-EDEADLK`` (own timer, or from 6.10 a
+cancel cycle between callbacks, which hard-locks older releases: pybpf raises instead) / 1 / 0.
 
 The clock decides when an armed timer fires and calls :meth:`TimerTable.fire`. Callbacks run
 as ``cb(map, key, value)`` from the subprogram's entry with a fresh stack.
@@ -22,6 +24,7 @@ as ``cb(map, key, value)`` from the subprogram's entry with a fresh stack.
 
 from __future__ import annotations
 
+import enum
 import itertools
 import struct
 import threading
@@ -30,7 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, final
 
-from ..engine import Region
+from .._releases import DEFAULT_RELEASE, Behaviour, Release
+from ..engine import BpfRuntimeError, Region
 from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "BPF_F_TIMER_CPU_PIN",
     "KTIME_SAFE_MAX",
     "TIMER_CHARGE",
+    "IrqContext",
     "TimerEvent",
     "TimerInfo",
     "TimerOwner",
@@ -45,7 +50,7 @@ __all__ = [
     "kernel_expiry",
 ]
 
-EPERM, ENOMEM, EBUSY, EINVAL, EDEADLK = 1, 12, 16, 22, 35
+EPERM, ENOENT, ENOMEM, EBUSY, EINVAL, EDEADLK, EOPNOTSUPP, ECANCELED = 1, 2, 12, 16, 22, 35, 95, 125
 BPF_F_TIMER_ABS = 1 << 0
 BPF_F_TIMER_CPU_PIN = 1 << 1
 TIMER_CLOCKS = (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME)
@@ -86,6 +91,17 @@ def kernel_expiry(nsecs: int, absolute: bool, now: int) -> int:
     return _add_safe(tim, 0)
 
 
+class IrqContext(enum.Enum):
+    """The kernel context a program runs in, which decides what the timer helpers may do: NMI
+    refuses them before 7.0, and from 7.0 hard-IRQ (or IRQs-disabled) code defers start and
+    cancel_async and may not wait in bpf_timer_cancel."""
+
+    TASK = "task"  #: process context: test runs, syscall programs, workqueue callbacks
+    SOFTIRQ = "softirq"  #: timer callbacks (the hrtimer softirq)
+    HARDIRQ = "hardirq"  #: hard IRQ, or IRQs disabled (hooks inside hrtimer code)
+    NMI = "nmi"  #: perf_event programs
+
+
 class TimerOwner(Protocol):
     """What the timer table needs from the runtime that owns it."""
 
@@ -119,8 +135,18 @@ class TimerOwner(Protocol):
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int | None:
         """Run the callback at ``entry`` of ``engine`` as ``cb(map, key, value)`` for ``timer``,
-        now, on this thread. ``program`` is the program that set it. Returns how long the
-        callback ran, in host nanoseconds, when the owner measures it."""
+        now, on this thread (in softirq context for a timer, task context for a wq).
+        ``program`` is the program that set it. Returns how long the callback ran, in host
+        nanoseconds, when the owner measures it."""
+        ...
+
+    def context(self) -> IrqContext:
+        """The context this thread's program runs in now."""
+        ...
+
+    def fire_hook(self, name: str) -> None:
+        """Run the programs attached to the kernel hook ``name`` (an hrtimer tracepoint), in the
+        context that hook runs in."""
         ...
 
 
@@ -146,6 +172,7 @@ class Timer:
     running_on: int | None = None  #: the thread running the callback now
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
     freed: bool = False
+    kind: str = "timer"  #: "timer" (struct bpf_timer) or "wq" (struct bpf_wq)
 
 
 @final
@@ -163,6 +190,7 @@ class TimerInfo:
     callback: str | None
     program: str | None
     raw_key: bytes = b""  #: the key's bytes, as the program sees them
+    kind: str = "timer"  #: "timer" or "wq"
 
 
 @final
@@ -176,7 +204,7 @@ class TimerEvent:
     """
 
     time_ns: int
-    event: str  #: init, set_callback, start, fire, cancel or free
+    event: str  #: init, set_callback, start, fire, cancel, free, or defer/dropped (7.0 hard-IRQ)
     map: str
     key: Any
     detail: str = ""
@@ -184,6 +212,7 @@ class TimerEvent:
     raw_key: bytes = b""  #: the key's bytes, as the program sees them
     #: a ``fire`` event's callback run time, in host nanoseconds (None while it runs)
     duration_ns: int | None = None
+    kind: str = "timer"  #: "timer" or "wq"
 
 
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
@@ -202,27 +231,43 @@ class _Readers(dict[Any, Callable[[bytes], Any]]):
 
 
 class _Local(threading.local):
-    """Per thread: the timer whose callback this thread is running, if any."""
+    """Per thread: the timer whose callback this thread is running, if any; the timers whose
+    (pre-7.0) spin lock it holds while hrtimer code runs; commands deferred to irq_work (7.0)
+    and the timer whose commands it is applying."""
 
     running: Timer | None = None
+    locked: frozenset[int] = frozenset()
+    deferred: list[tuple[str, Timer, int, int, int]] | None = None
+    processing: Timer | None = None
 
 
 @final
 class TimerTable:
     """Every timer of one runtime, and the four helpers' logic."""
 
-    def __init__(self, clock: Clock, owner: TimerOwner, *, trace_limit: int = DEFAULT_TRACE_LIMIT) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        owner: TimerOwner,
+        *,
+        trace_limit: int = DEFAULT_TRACE_LIMIT,
+        release: Release | None = None,
+    ) -> None:
         self.clock = clock
+        #: the kernel release whose return codes and rules the helpers follow
+        self.release = release if release is not None else Release(DEFAULT_RELEASE)
         self.owner = owner
         self._timers: dict[int, Timer] = {}
-        #: the timer recorded for each (map, slot): one per element, never a ghost
-        self._by_element: dict[tuple[Any, int], Timer] = {}
+        #: the timer and the wq recorded for each (map, slot, kind): one each per element,
+        #: never a ghost
+        self._by_element: dict[tuple[Any, int, str], Timer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
+        self._waiting: dict[int, Timer] = {}  #: thread -> the timer it waits for in cancel
         #: the latest events as raw tuples (typed by :attr:`events`): always on, bounded
-        self._events: deque[tuple[int, str, Any, bytes, str, int | None]] = deque(maxlen=max(1, trace_limit))
+        self._events: deque[tuple[int, str, Any, bytes, str, int | None, str]] = deque(maxlen=max(1, trace_limit))
         #: events dropped from the front of the trace to keep it bounded; an event's number
         #: counts from the first one ever traced, so it is its position plus this
         self.events_lost = 0
@@ -241,8 +286,9 @@ class TimerTable:
 
     @staticmethod
     def _field(ctx: Any, address: int, m: Any = None) -> tuple[Any, int, Region] | None:
-        """(map, slot, region) of the timer field at ``address``: exactly the field of an
-        element a map holds now, of a map this run may see (and ``m`` itself, if given)."""
+        """(map, slot, region) of the timer or wq field at ``address``: exactly the field of an
+        element a map holds now, of a map this run may see (and ``m`` itself, if given). Both
+        are 16-byte special fields, which is how the map knows them."""
         area = ctx.space.area_at(address, ctx.visible)
         owner = None if area is None else area.owner
         if owner is None or (m is not None and owner is not m) or not hasattr(owner, "field_at"):
@@ -250,15 +296,32 @@ class TimerTable:
         found = owner.field_at(address, TIMER_SIZE)
         return None if found is None else (owner, found[0], found[1])
 
-    def _timer_at(self, ctx: Any, address: int) -> Timer | None:
+    def _timer_at(self, ctx: Any, address: int, kind: str = "timer") -> Timer | None:
         field = self._field(ctx, address)
         if field is None:
             return None
         m, slot, region = field
         timer = self._timers.get(self._word(region, address))
-        if timer is None or timer.freed or timer.map is not m or timer.slot != slot:
+        if timer is None or timer.freed or self._by_element.get((m, slot, kind)) is not timer:
             return None
+        if timer.id in self._local.locked:
+            # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
+            # below bpf_timer_start: taking it again spins forever.
+            raise BpfRuntimeError(
+                f"timer deadlock: a hook inside hrtimer code used the {timer.map.name} timer whose lock"
+                f" bpf_timer_start holds: {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
+            )
         return timer
+
+    def _nmi_refused(self) -> bool:
+        """Before 7.0 every timer helper and wq kfunc returns -EOPNOTSUPP in NMI."""
+        return self.release.has(Behaviour.NMI_EOPNOTSUPP) and self.owner.context() is IrqContext.NMI
+
+    def _defers(self) -> bool:
+        """Whether start and cancel_async go through irq_work now (7.0, hard IRQ or NMI)."""
+        return self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT) and self.owner.context() in (
+            IrqContext.HARDIRQ, IrqContext.NMI
+        )
 
     def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
         events = self._events
@@ -266,12 +329,13 @@ class TimerTable:
             self._durations.pop(self.events_lost, None)
             self.events_lost += 1
         key = timer.map.element_key(timer.slot)
-        events.append((self.clock.now(), event, timer.map, key, detail, expires_ns))
+        events.append((self.clock.now(), event, timer.map, key, detail, expires_ns, timer.kind))
 
     def slots_of(self, m: Any) -> list[int]:
-        """The slots of ``m`` that hold a timer (what freeing the map's fields must visit)."""
+        """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
+        visit)."""
         with self._lock:
-            return [slot for owner, slot in self._by_element if owner is m]
+            return list(dict.fromkeys(slot for owner, slot, _ in self._by_element if owner is m))
 
     @property
     def events(self) -> list[TimerEvent]:
@@ -279,17 +343,30 @@ class TimerTable:
         with self._lock:
             raw, durations, first = list(self._events), dict(self._durations), self.events_lost
         readers = _Readers(self.owner)
-        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(first + i))
-                for i, (t, event, m, key, detail, expires) in enumerate(raw)]
+        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(first + i), kind)
+                for i, (t, event, m, key, detail, expires, kind) in enumerate(raw)]
 
     # -- the helpers -------------------------------------------------------------------------
 
     def init(self, ctx: Any, address: int, m: Any, flags: int) -> int:
         """``bpf_timer_init(timer, map, flags)``: flags select the clock."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
         if flags >= 16 or flags not in TIMER_CLOCKS:
             return -EINVAL
+        return self._create(ctx, address, m, flags, "timer")
+
+    def wq_init(self, ctx: Any, address: int, m: Any, flags: int) -> int:
+        """``bpf_wq_init(wq, map, flags)`` (6.10): flags must be 0; otherwise as timer init."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
+        if flags:
+            return -EINVAL
+        return self._create(ctx, address, m, CLOCK_MONOTONIC, "wq")  # work runs "now" on it
+
+    def _create(self, ctx: Any, address: int, m: Any, clock_id: int, kind: str) -> int:
         field = self._field(ctx, address, m)
-        if field is None:  # not a timer of the named map (the verifier's map_uid check)
+        if field is None:  # not a field of the named map (the verifier's map_uid check)
             return -EINVAL
         _, slot, region = field
         with self._lock:
@@ -300,25 +377,28 @@ class TimerTable:
             if not self.owner.map_users(m):
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
-            stale = self._by_element.get((m, slot))
+            stale = self._by_element.get((m, slot, kind))
             if stale is not None:  # its word was zeroed when a new element took the slot
                 self._drop(stale)
-            timer = Timer(next(self._ids), m, slot, m.value_address(slot), flags, cpu=ctx.cpu)
+            timer = Timer(next(self._ids), m, slot, m.value_address(slot), clock_id, cpu=ctx.cpu, kind=kind)
             self._timers[timer.id] = timer
-            self._by_element[m, slot] = timer
+            self._by_element[m, slot, kind] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
-            self._event("init", timer, f"clock {_CLOCK_NAMES[flags]}")
+            self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
         return 0
 
-    def set_callback(self, ctx: Any, address: int, callback: int) -> int:
-        """``bpf_timer_set_callback(timer, cb)``: the timer now references the calling program."""
+    def set_callback(self, ctx: Any, address: int, callback: int, kind: str = "timer") -> int:
+        """``bpf_timer_set_callback(timer, cb)`` (and, with ``kind="wq"``, the common part of
+        ``bpf_wq_set_callback``): the timer now references the calling program."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
         entry = ctx.engine.function_at(callback)
         with self._lock:
-            timer = self._timer_at(ctx, address)
+            timer = self._timer_at(ctx, address, kind)
             if timer is None or entry is None:
                 return -EINVAL
             if not self.owner.map_users(timer.map):
-                return -EPERM
+                return -EPERM if self.release.has(Behaviour.SET_CALLBACK_EPERM) else -EINVAL
             if timer.program is not ctx.program:
                 self.owner.hold_program(ctx.program)
                 if timer.program is not None:
@@ -328,34 +408,135 @@ class TimerTable:
         return 0
 
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
-        """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute."""
-        if flags & ~(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN):
+        """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute; from
+        7.0, in hard-IRQ context, queued to irq_work."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
+        if flags & ~self.release.timer_start_flags:
             return -EINVAL
         with self._lock:
             timer = self._timer_at(ctx, address)
             if timer is None or timer.callback_pc is None:
                 return -EINVAL
-            expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), self.clock.now(timer.clock_id))
-            # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
-            # is one of the kernel's choices and keeps virtual runs reproducible.
-            timer.cpu = ctx.cpu
-            self.clock.disarm((timer.id, timer.generation))
-            timer.generation += 1
-            timer.armed, timer.expires_ns = True, expires
-            self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, ctx.cpu)
-            monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
-            self._event("start", timer, f"expires {monotonic}ns", monotonic)
+            if self._defers():
+                return self._defer("start", timer, nsecs, flags, ctx.cpu)
+            self._arm(timer, nsecs, flags, ctx.cpu)
         return 0
+
+    def _arm(self, timer: Timer, nsecs: int, flags: int, cpu: int) -> None:
+        """Program the expiry (lock held). Re-arming removes the queued hrtimer first, which
+        fires the ``hrtimer_cancel`` tracepoint; before 7.0 the timer's spin lock is held
+        there."""
+        expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), self.clock.now(timer.clock_id))
+        was_armed = timer.armed
+        # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
+        # is one of the kernel's choices and keeps virtual runs reproducible.
+        timer.cpu = cpu
+        self.clock.disarm((timer.id, timer.generation))
+        timer.generation += 1
+        timer.armed, timer.expires_ns = True, expires
+        self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, cpu)
+        monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
+        self._event("start", timer, f"expires {monotonic}ns", monotonic)
+        if was_armed:
+            self._in_hrtimer_code(timer, "hrtimer_cancel")
+
+    def _in_hrtimer_code(self, timer: Timer, hook: str) -> None:
+        outer = self._local.locked
+        if not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
+            self._local.locked = outer | {timer.id}
+        try:
+            self.owner.fire_hook(hook)
+        finally:
+            self._local.locked = outer
+
+    def wq_start(self, ctx: Any, address: int, flags: int) -> int:
+        """``bpf_wq_start(wq, flags)`` (6.10): queue the work; it runs once however often it is
+        queued before it runs."""
+        if self._nmi_refused():
+            return -EOPNOTSUPP
+        if flags:
+            return -EINVAL
+        with self._lock:
+            timer = self._timer_at(ctx, address, "wq")
+            if timer is None or timer.callback_pc is None:
+                return -EINVAL
+            if not timer.armed:  # schedule_work of pending work does nothing
+                timer.cpu = ctx.cpu
+                timer.generation += 1
+                timer.armed, timer.expires_ns = True, self.clock.now(CLOCK_MONOTONIC)
+                self.clock.arm((timer.id, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
+                self._event("start", timer, "queued")
+        return 0
+
+    def cancel_async(self, ctx: Any, address: int) -> int:
+        """``bpf_timer_cancel_async(timer)`` (7.0): never waits, keeps the callback. 1 when it
+        disarmed the timer, 0 when it was idle, -1 when the callback is running, -ECANCELED
+        when queued to irq_work (hard-IRQ context)."""
+        with self._lock:
+            timer = self._timer_at(ctx, address)
+            if timer is None:
+                return -EINVAL
+            if self._defers():
+                rc = self._defer("cancel", timer, 0, 0, ctx.cpu)
+                return rc if rc else -ECANCELED
+            return self._try_to_cancel(timer)
+
+    def _try_to_cancel(self, timer: Timer) -> int:
+        """``hrtimer_try_to_cancel``: a running callback cannot be stopped (-1)."""
+        if timer.running_on is not None:
+            return -1
+        was_armed = self._disarm(timer)
+        self._event("cancel", timer, "async, was armed" if was_armed else "async, was idle")
+        return 1 if was_armed else 0
+
+    def _defer(self, command: str, timer: Timer, nsecs: int, flags: int, cpu: int) -> int:
+        """Queue ``command`` for the irq_work this thread runs when it leaves hard-IRQ context
+        (:meth:`run_irq_work`); -EDEADLK while applying this timer's commands (a loop through
+        a hook in hrtimer code)."""
+        if self._local.processing is timer and self.release.has(Behaviour.RECURSION_EDEADLK):
+            return -EDEADLK
+        if self._local.deferred is None:
+            self._local.deferred = []
+        self._local.deferred.append((command, timer, nsecs, flags, cpu))
+        self._event("defer", timer, command)
+        return 0
+
+    def run_irq_work(self) -> None:
+        """Apply, in order, the commands hard-IRQ code on this thread deferred (7.0's irq_work).
+        A command for a timer freed meanwhile is dropped: its object is dying (-ENOENT)."""
+        while self._local.deferred:
+            command, timer, nsecs, flags, cpu = self._local.deferred.pop(0)
+            with self._lock:
+                if timer.freed:  # its refcount reached 0: the command finds it dying
+                    if self.release.has(Behaviour.DYING_TIMER_ENOENT):
+                        self._event("dropped", timer, f"{command}: -ENOENT, the timer is being freed")
+                    continue
+                self._local.processing = timer
+                try:
+                    if command == "cancel":
+                        self._try_to_cancel(timer)
+                    elif timer.callback_pc is not None:
+                        self._arm(timer, nsecs, flags, cpu)
+                finally:
+                    self._local.processing = None
 
     def cancel(self, ctx: Any, address: int) -> int:
         """``bpf_timer_cancel(timer)``: disarm, detach the callback, wait for a running one."""
+        if self._nmi_refused() or (
+            self.release.has(Behaviour.CANCEL_HARDIRQ_EOPNOTSUPP) and self.owner.context() is not IrqContext.TASK
+            and self.owner.context() is not IrqContext.SOFTIRQ
+        ):
+            return -EOPNOTSUPP  # waiting in hard-IRQ context could deadlock
         running = self._local.running
         with self._lock:
             timer = self._timer_at(ctx, address)
             if timer is None:
                 return -EINVAL
-            if running is timer or (running is not None and running.cancelling):
-                return -EDEADLK  # waiting would never end
+            if running is timer:
+                return -EDEADLK  # waiting for itself would never end
+            if running is not None and running.cancelling and self.release.has(Behaviour.CANCEL_CYCLE_EDEADLK):
+                return -EDEADLK  # someone waits for this callback: waiting here could close a cycle
             self._detach(timer)
             was_armed = self._disarm(timer)
             self._event("cancel", timer, "was armed" if was_armed else "was idle")
@@ -382,35 +563,51 @@ class TimerTable:
             return
         if from_callback:
             timer.cancelling += 1
+        self._waiting[me] = timer
         try:
             while timer.running_on not in (None, me):
+                self._check_wait_cycle(timer, me)
                 self._idle.wait()
         finally:
+            del self._waiting[me]
             if from_callback:
                 timer.cancelling -= 1
 
+    def _check_wait_cycle(self, timer: Timer, me: int) -> None:
+        """Before 6.10 two callbacks waiting for each other hard-lock the machine: say so."""
+        theirs = self._waiting.get(timer.running_on) if timer.running_on is not None else None
+        if theirs is not None and theirs.running_on == me:
+            raise BpfRuntimeError(
+                "timer deadlock: the callbacks of two timers wait for each other in bpf_timer_cancel,"
+                f" which hard-locks the machine: {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
+            )
+
     def free_element(self, m: Any, slot: int, region: Region, value_offset: int) -> None:
         """The special fields of an element are being freed (update, delete, eviction, uref
-        release, map free): cancel its timer and drop it, as ``bpf_timer_cancel_and_free``.
-        Only the timer recorded for this very element goes, whatever its word says."""
-        offset = next((o for o, size in m.special_fields if size == TIMER_SIZE), None)
-        if offset is None:
-            return
-        address = region.base + value_offset + offset
+        release, map free): cancel its timer and its wq and drop them, as the kernel's
+        ``bpf_timer_cancel_and_free`` and ``bpf_wq_cancel_and_free``. Only the timer and wq
+        recorded for this very element go, whatever their words say."""
+        for offset, size in m.special_fields:
+            if size == TIMER_SIZE:
+                self._free(m, slot, self._word(region, region.base + value_offset + offset))
+
+    def _free(self, m: Any, slot: int, timer_id: int) -> None:
         with self._lock:
-            timer = self._timers.get(self._word(region, address))
-            if timer is None or timer.map is not m or timer.slot != slot:
+            timer = self._timers.get(timer_id)
+            if timer is None or self._by_element.get((m, slot, timer.kind)) is not timer:
                 return
             self._drop(timer)
-            # A free requested from callback context never waits (the kernel defers it);
-            # anyone else waits for a callback running on another thread to finish.
-            if self._local.running is None:
+            # A free requested from callback context never waits (the kernel defers it), nor
+            # does 7.0's or a wq's (cancel_work does not wait); anyone else waits for a callback
+            # running on another thread to finish.
+            lock_free = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
+            if self._local.running is None and timer.kind == "timer" and not lock_free:
                 self._wait_idle(timer, from_callback=False)
 
     def _drop(self, timer: Timer) -> None:
         """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
         del self._timers[timer.id]
-        self._by_element.pop((timer.map, timer.slot), None)
+        self._by_element.pop((timer.map, timer.slot, timer.kind), None)
         timer.freed = True
         self._detach(timer)
         self._disarm(timer)
@@ -441,7 +638,10 @@ class TimerTable:
             self.fired += 1
             self._event("fire", timer)
             traced = self.events_lost + len(self._events) - 1
-        outer, self._local.running = self._local.running, timer
+        # A wq callback runs as work in process context, not as a timer callback.
+        outer = self._local.running
+        if timer.kind == "timer":
+            self._local.running = timer
         took = None
         try:
             took = self.owner.run_callback(timer, engine, entry, program)
@@ -476,12 +676,13 @@ class TimerTable:
         return TimerInfo(
             t.map.name,
             read_key(key),
-            _CLOCK_NAMES[t.clock_id],
+            _CLOCK_NAMES[t.clock_id] if t.kind == "timer" else "-",
             "running" if t.running_on is not None else "armed" if t.armed else "idle",
             t.expires_ns,
             None if t.callback_pc is None else self.owner.callback_name(t.program, t.callback_pc),
             t.program.name if t.program is not None else None,
             key,
+            t.kind,
         )
 
     def __len__(self) -> int:

@@ -51,6 +51,19 @@ extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __weak 
 extern int *bpf_iter_num_next(struct bpf_iter_num *it) __weak __ksym;
 extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __weak __ksym;
 
+/* The timer family's kfuncs: bpf_wq (Linux 6.10), and 7.0's bpf_timer_cancel_async and
+ * bpf_wq_set_callback. Weak, so that bpf_ksym_exists() tells a program which release it runs on. */
+#ifndef __VMLINUX_H__
+struct bpf_wq { __u64 __opaque[2]; } __attribute__((aligned(8)));
+#endif
+extern int bpf_wq_init(struct bpf_wq *wq, void *p__map, unsigned int flags) __weak __ksym;
+extern int bpf_wq_set_callback_impl(struct bpf_wq *wq, int (callback_fn)(void *map, int *key, void *value),
+				    unsigned int flags, void *aux__ign) __weak __ksym;
+extern int bpf_wq_set_callback(struct bpf_wq *wq, int (callback_fn)(void *map, int *key, void *value),
+			       unsigned int flags) __weak __ksym;
+extern int bpf_wq_start(struct bpf_wq *wq, unsigned int flags) __weak __ksym;
+extern int bpf_timer_cancel_async(struct bpf_timer *timer) __weak __ksym;
+
 /* bpf_for(i, start, end): i runs over [start, end) through a number iterator the verifier
  * can bound; bpf_repeat(n): the body runs n times. The iterator is destroyed on scope exit. */
 #define bpf_for(i, start, end)                                                         \
