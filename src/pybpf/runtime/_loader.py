@@ -359,6 +359,7 @@ class _Loader:
             sleepable=pspec.sleepable,
             global_funcs=frozenset(self._global_functions(pspec)),
             ncpus=self.rt.ncpus,
+            tracing_timer_ban=self.rt.release.has(Behaviour.TRACING_TIMER_BAN),
         )
         try:
             facts = verify(checked, inp)

@@ -46,6 +46,8 @@ class VerifyInput:
     kfuncs: Mapping[int, object] = field(default_factory=dict)
     global_funcs: frozenset[int] = frozenset()  #: entry PCs of BTF-global subprograms
     ncpus: int = 1  #: the CPUs programs may run on (bounds ``bpf_get_smp_processor_id``)
+    #: whether tracing programs are refused maps holding a bpf_timer (until 7.0's rework)
+    tracing_timer_ban: bool = True
 
 
 @final

@@ -56,14 +56,14 @@ def check_map_use(env: Env, m: MapInfo) -> None:
     if m.lock_off != -1 and ptype == 1:
         raise Refuse("socket filter progs cannot use bpf_spin_lock yet", 22)
     if ptype in _TRACING_TYPES:
-        if m.timer_off != -1:
+        if m.timer_off != -1 and env.inp.tracing_timer_ban:
             raise Refuse("tracing progs cannot use bpf_timer yet", 22)
         if m.lock_off != -1:
             raise Refuse("tracing progs cannot use bpf_spin_lock yet", 22)
 
 
-def timer_callback_state(env: Env, entry: int, m: MapInfo) -> State:
-    """The state a timer callback starts in: (map, key, value) of the timer's map."""
+def timer_callback_state(env: Env, entry: int, m: MapInfo, setter: str = "bpf_timer_set_callback") -> State:
+    """The state a timer (or wq) callback starts in: (map, key, value) of its map."""
     regs = [NOT_INIT] * 11
     cm = Reg(RegType.CONST_MAP)
     cm.map = m
@@ -73,5 +73,5 @@ def timer_callback_state(env: Env, entry: int, m: MapInfo) -> State:
     val.map = m
     fp = Reg(RegType.STACK)
     regs[1], regs[2], regs[3], regs[10] = cm, key, val, fp
-    cb = Callback(0, 0, True, "bpf_timer_set_callback")
+    cb = Callback(0, 0, True, setter)
     return State([Frame(regs, {}, 0, entry, -1, cb)])

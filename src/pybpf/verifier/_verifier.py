@@ -31,7 +31,7 @@ from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce
 from ._prune import compute_liveness, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
-from ._timers import check_map_use
+from ._timers import check_map_use, timer_callback_state
 from ._tnum import MASK64
 
 __all__ = ["sanitize_dead_code", "verify"]
@@ -39,6 +39,9 @@ __all__ = ["sanitize_dead_code", "verify"]
 COMPLEXITY_LIMIT = 1_000_000
 KFUNCS_BY_ID = {k.id: k for k in KFUNCS}
 
+
+#: the kfuncs that set a bpf_wq's callback (6.10's name and 7.0's)
+_WQ_SET_CALLBACK = frozenset({"bpf_wq_set_callback_impl", "bpf_wq_set_callback"})
 
 def _is_iterator_next(kfunc_id: int) -> bool:
     proto = KFUNCS_BY_ID.get(kfunc_id)
@@ -439,6 +442,8 @@ class _Verifier:
         its result is typed by its declaration (pointers become untyped kernel pointers, which
         pybpf never proves in bounds); an undeclared one is refused as the kernel refuses it.
         Acquire/release pairs are not tracked yet."""
+        if insn.imm == 0:  # an unresolved weak kfunc: fine only where no path reaches it
+            raise Refuse("invalid kernel function call not eliminated in verifier pass", 22)
         proto = KFUNCS_BY_ID.get(insn.imm)
         if proto is None:
             raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
@@ -447,6 +452,8 @@ class _Verifier:
         regs = st.cur.regs
         for regno in range(1, len(proto.args) + 1):
             reg_read(st, regno)
+        if proto.name in _WQ_SET_CALLBACK:
+            self._wq_callback(regs[1], regs[2], proto.name)
         for regno in range(1, 6):
             regs[regno] = NOT_INIT
         if _is_iterator_next(insn.imm):
@@ -458,6 +465,17 @@ class _Verifier:
         else:
             regs[0] = Reg(RegType.BTF_ID)
         return pc + 1
+
+    def _wq_callback(self, wq: Reg, func: Reg, setter: str) -> None:
+        """``bpf_wq_set_callback``: the callback is verified as an async root, called with
+        (map, key, value) of the map the wq lives in, as a timer callback is."""
+        if func.type != RegType.FUNC:
+            raise Refuse(f"R2 type={type_str(func)} expected=func", 22)
+        if func.subprog in self.env.inp.global_funcs:
+            raise Refuse("callback function not static", 22)
+        if wq.type != RegType.MAP_VALUE or wq.map is None:
+            raise Refuse("arg#0 doesn't point to a map value", 22)
+        self.env.async_callbacks.append((func.subprog, timer_callback_state(self.env, func.subprog, wq.map, setter)))
 
     def _exit(self, st: State, pc: int) -> int | None:
         env = self.env
