@@ -116,3 +116,16 @@ def test_the_first_instruction_the_jit_cannot_translate_is_named() -> None:
     assert first_uncompilable(program) is None
     may_goto = Instruction(0xE5)  # JMP | JCOND: may_goto, which only the interpreter runs
     assert first_uncompilable([program[0], may_goto, program[1]]) == 1
+
+
+def test_load_acquire_and_store_release_agree_with_the_interpreter() -> None:
+    from pybpf.isa import Instruction
+
+    program = [
+        Instruction(0xB7, dst=1, imm=0x1234),
+        Instruction(0x7B, dst=10, src=1, offset=-8),  # *(u64 *)(r10 - 8) = r1
+        Instruction(0xD3, dst=10, src=1, offset=-7, imm=0x110),  # store_release((u8 *)(r10 - 7), r1)
+        Instruction(0xDB, dst=0, src=10, offset=-8, imm=0x100),  # r0 = load_acquire((u64 *)(r10 - 8))
+        Instruction(0x95),
+    ]
+    assert Jit(program).run() == Interpreter(program).run() == 0x3434

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pybpf.engine import AddressSpace, Interpreter, _tiered, create_engine
-from pybpf.isa import assemble
+from pybpf.isa import Instruction, assemble
 
 pytest.importorskip("llvmlite")
 
@@ -57,3 +57,11 @@ def test_without_llvmlite_programs_are_interpreted_after_one_warning(monkeypatch
     second = create_engine("auto", LOOP, helpers={}, space=AddressSpace())  # no second warning
     assert isinstance(first, Interpreter) and isinstance(second, Interpreter)
     assert first.run(3) == 3
+
+
+def test_a_program_the_jit_cannot_translate_is_interpreted_whatever_the_engine() -> None:
+    # may_goto (JMP | JCOND) jumps once the run's loop budget is spent: here, never.
+    insns = [Instruction(0xB7, imm=7), Instruction(0xE5, offset=1), Instruction(0x95), Instruction(0xB7), Instruction(0x95)]
+    for kind in ("jit", "auto"):
+        engine = create_engine(kind, insns, helpers={}, space=AddressSpace())
+        assert isinstance(engine, Interpreter) and engine.run() == 7

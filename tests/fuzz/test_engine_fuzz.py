@@ -45,9 +45,12 @@ def instruction(draw: st.DrawFn) -> Instruction:
     if opcode == LDDW:
         value &= (1 << 64) - 1
     source = draw(_field(src, False))
-    if opcode in ATOMICS and value & FETCH:
+    if opcode in ATOMICS and value & FETCH and value != 0x110:
         source = draw(st.integers(0, 9))  # a fetching atomic writes its source register
-    return Instruction(opcode, draw(_field(dst, False)), source, offset, value)
+    target = draw(_field(dst, False))
+    if opcode in ATOMICS and value == 0x100:
+        target = draw(st.integers(0, 9))  # a load-acquire writes its destination register
+    return Instruction(opcode, target, source, offset, value)
 
 
 def _aimed(draw: st.DrawFn, insn: Instruction, pc: int, starts: list[int]) -> Instruction:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from pybpf.isa import assemble
-from pybpf.verifier import VerifierError, check_format_strings, max_ctx_offset
+from pybpf._spec import ProgType
+from pybpf.verifier import VerifierError, VerifyInput, check_format_strings, verify
 
 FORMAT_AT = 0x1000
 
@@ -58,12 +59,13 @@ def test_a_format_it_cannot_follow_is_left_to_run_time() -> None:
     [
         ("mov %r0, 0\nexit", 0),
         ("ldxw %r0, [%r1+8]\nexit", 12),
-        ("mov %r6, %r1\nadd %r6, 4\nldxdw %r0, [%r6+8]\nexit", 20),
         ("stxdw [%r10-8], %r1\nldxdw %r2, [%r10-8]\nstw [%r2+16], 1\nmov %r0, 0\nexit", 20),
-        ("jeq %r2, 0, +2\nldxb %r0, [%r1+30]\nexit\nldxh %r0, [%r1+2]\nexit", 31),
+        ("ldxb %r2, [%r1+0]\njeq %r2, 0, +2\nldxb %r0, [%r1+30]\nexit\nldxh %r0, [%r1+2]\nexit", 31),
         ("mov %r6, %r1\ncall 5\nldxw %r0, [%r6+4]\nexit", 8),  # r6 survives a call
+        ("call local f\nexit\nf:\nldxdw %r0, [%r1+40]\nexit", 48),  # subprograms count too
     ],
-    ids=["none", "load", "moved-and-added", "spilled", "branches", "across-a-call"],
+    ids=["none", "load", "spilled", "branches", "across-a-call", "in-a-subprogram"],
 )
 def test_max_ctx_offset(asm: str, want: int) -> None:
-    assert max_ctx_offset(assemble(asm)) == want
+    facts = verify(assemble(asm), VerifyInput(ProgType.SYSCALL, sleepable=True))
+    assert facts.max_ctx_offset == want

@@ -24,7 +24,17 @@ from dataclasses import dataclass
 
 from .._spec import ExternKind, ExternSpec
 from ..btf import CoreRelo
-from ..isa import LDDW, CallSrc, Class, Instruction, InstructionError, JmpOp, decode, iter_pcs
+from ..isa import (
+    LDDW,
+    CallSrc,
+    Class,
+    Instruction,
+    InstructionError,
+    JmpOp,
+    PseudoSrc,
+    decode,
+    iter_pcs,
+)
 from ._errors import ElfError
 from ._file import SHN_LORESERVE, ObjectFile, Relocation, Section, Symbol
 
@@ -282,13 +292,15 @@ def _text_function(places: _Places, offset: int, where: str) -> str:
 def _local_calls(code: _Code, places: _Places, targets: dict[int, Target]) -> None:
     """Resolve calls between ``.text`` functions, which have no relocation.
 
-    Also refuse a ``lddw`` whose source marks a special immediate without a relocation to
-    give it meaning: only the loader may set those.
+    Also refuse a ``lddw`` that uses pybpf's own map-index sources without a relocation to
+    give them meaning: only the loader may set those. Other sources pass through, as libbpf
+    passes them, for the verifier to judge (a map file descriptor pybpf does not have, an
+    unknown source).
     """
     for i, insn in enumerate(code.insns):
         if i in targets:
             continue
-        if insn.opcode == LDDW and insn.src:
+        if insn.opcode == LDDW and insn.src in (PseudoSrc.MAP_IDX, PseudoSrc.MAP_IDX_VALUE):
             raise ElfError(f"{_where(code, i)}: lddw with source {insn.src} needs a relocation")
         if insn.opcode == CALL and insn.src == CallSrc.LOCAL:
             if code.section.name != TEXT:

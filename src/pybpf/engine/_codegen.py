@@ -28,7 +28,10 @@ from collections.abc import Collection, Sequence
 from ..isa import (
     FETCH,
     LDDW,
+    LOAD_ACQ,
+    MAY_GOTO,
     SIZE_BYTES,
+    STORE_REL,
     AluOp,
     AtomicOp,
     CallSrc,
@@ -165,6 +168,8 @@ class _Function:
         target = insn.jump_target(pc)
         if op == JmpOp.JA:
             return [f"b = {target}"]
+        if insn.opcode == Class.JMP | MAY_GOTO:  # jump once the run's loop budget is spent
+            return [f"b = {target} if X.may_goto() else {pc + 1}"]
         return [f"b = {target} if {_condition(insn)} else {pc + 1}"]
 
     def _call(self, pc: int, insn: Instruction) -> list[str]:
@@ -245,6 +250,10 @@ def _atomic(pc: int, insn: Instruction, size: int, address: int | str) -> str:
 
 def _atomic_op(pc: int, insn: Instruction, size: int, address: int | str) -> str:
     s = f"r{insn.src}"
+    if insn.imm == LOAD_ACQ:  # ordering is moot in one Python thread of memory accesses
+        return f"r{insn.dst} = ld{size}(r{insn.src} + {insn.offset}, {pc})"
+    if insn.imm == STORE_REL:
+        return f"st{size}({address}, {s}, {pc})"
     if insn.imm == AtomicOp.CMPXCHG:
         return f"r0 = X.cmpxchg({size}, {address}, r0, {s}, {pc})"
     if insn.imm == AtomicOp.XCHG:

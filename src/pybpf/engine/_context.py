@@ -55,6 +55,9 @@ class PacketAbort(Exception):
     """A legacy packet load went past the packet: the kernel ends the program with 0."""
 
 
+MAY_GOTO_BUDGET = 8 * 1024 * 1024  #: BPF_MAX_LOOPS: the kernel's budget of may_goto iterations
+
+
 @final
 class ExecContext:
     """Everything one run needs besides its code. Engines create these; helpers receive one.
@@ -88,6 +91,8 @@ class ExecContext:
         #: buffer record left reserved is discarded): run by the pool when the run ends
         self.finalizers: dict[object, Callable[[], None]] = {}
         self.n = 0  # instructions executed so far in this run
+        #: iterations ``may_goto`` still allows in this run (the kernel's BPF_MAX_LOOPS)
+        self.may_goto_left = MAY_GOTO_BUDGET
         self.limit = 0
         #: the frame pointer of the main program: the top of the stack
         self.top = self.stack.end
@@ -191,6 +196,13 @@ class ExecContext:
             old: int = fmt.unpack_from(r.buf, off)[0]
             fmt.pack_into(r.buf, off, op(old, value) & _MASKS[size])
         return old
+
+    def may_goto(self) -> bool:
+        """``may_goto``: True (jump) once the run's loop budget is spent, else spend one."""
+        if self.may_goto_left <= 0:
+            return True
+        self.may_goto_left -= 1
+        return False
 
     def cmpxchg(self, size: int, address: int, expected: int, value: int, pc: int) -> int:
         """Store ``value`` if the memory word equals ``expected`` (truncated); return the old word."""

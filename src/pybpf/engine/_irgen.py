@@ -32,7 +32,9 @@ from enum import IntEnum
 from ..isa import (
     FETCH,
     LDDW,
+    LOAD_ACQ,
     SIZE_BYTES,
+    STORE_REL,
     AluOp,
     AtomicOp,
     CallSrc,
@@ -337,8 +339,11 @@ class _Function:
         elif cls == Class.ST:
             size = SIZE_BYTES[insn.opcode & 0x18]
             self.store(pc, insn, size, str(_signed(insn.imm, 64)))
-        elif insn.opcode & 0xE0 == Mode.MEM:
+        elif insn.opcode & 0xE0 == Mode.MEM or insn.imm == STORE_REL:
+            # Ordering is moot: native code runs with the GIL held, one run at a time.
             self.store(pc, insn, SIZE_BYTES[insn.opcode & 0x18], self.reg(insn.src))
+        elif insn.imm == LOAD_ACQ:
+            self.load(pc, insn)
         else:
             self.atomic(pc, insn)
         return False
@@ -632,7 +637,7 @@ def used_helpers(insns: Sequence[Instruction]) -> Iterator[int]:
 
 _ALU_OPS = frozenset((*_BINARY, AluOp.NEG, AluOp.MOV, AluOp.DIV, AluOp.MOD, AluOp.END))
 _JMP_OPS = frozenset((*_PREDICATES, JmpOp.JSET, JmpOp.JA, JmpOp.CALL, JmpOp.EXIT))
-_ATOMIC_IMMS = frozenset((*_RMW, *(op | FETCH for op in _RMW), AtomicOp.XCHG, AtomicOp.CMPXCHG))
+_ATOMIC_IMMS = frozenset((*_RMW, *(op | FETCH for op in _RMW), AtomicOp.XCHG, AtomicOp.CMPXCHG, LOAD_ACQ, STORE_REL))
 _MOVSX_OFFSETS = (0, 8, 16, 32)
 
 
@@ -641,8 +646,8 @@ def first_uncompilable(insns: Sequence[Instruction]) -> int | None:
 
     :func:`pybpf.isa.validate` accepts what the interpreter runs; this is the list of what the
     JIT translates too, written as what it knows (not what it refuses), so an instruction added
-    to the interpreter later (``may_goto``, load-acquire, ``addr_space_cast``) is
-    uncompilable here until the JIT learns it, and its program stays interpreted.
+    to the interpreter later (``may_goto`` today, whose loop budget lives in the Python context)
+    is uncompilable here until the JIT learns it, and its program stays interpreted.
     """
     for pc, insn in iter_pcs(insns):
         if not _compiles(insn):

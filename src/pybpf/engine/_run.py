@@ -14,7 +14,15 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort, TailCall, forget_windows
+from ._context import (
+    MAY_GOTO_BUDGET,
+    STACK_SIZE,
+    ContextPool,
+    ExecContext,
+    PacketAbort,
+    TailCall,
+    forget_windows,
+)
 from ._errors import BpfRuntimeError
 from ._memory import Region, Visibility
 
@@ -53,6 +61,7 @@ def run_function(
     ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
     ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, engine, visible
     ctx.n, ctx.limit = 0, max_instructions
+    ctx.may_goto_left = MAY_GOTO_BUDGET
     r1, r2, r3, r4, r5 = args
     try:
         while True:

@@ -21,12 +21,14 @@ class Arg(enum.Enum):
     """What a helper argument must be (the kernel's ``ARG_*`` kinds)."""
 
     ANYTHING = "anything"  #: any initialised value
+    DONTCARE = "dontcare"  #: not checked at all (a variadic argument the caller may not pass)
     CONST_MAP_PTR = "map"  #: a map pointer, as loaded by ``lddw``
     PTR_TO_MAP_KEY = "map key"  #: readable memory of the map's key size
     PTR_TO_MAP_VALUE = "map value"  #: readable memory of the map's value size
     PTR_TO_UNINIT_MAP_VALUE = "uninit map value"  #: writable memory of the map's value size
     PTR_TO_MEM = "mem"  #: readable memory, sized by the next argument
     PTR_TO_UNINIT_MEM = "uninit mem"  #: writable memory, sized by the next argument
+    PTR_TO_UNINIT_MEM_OR_NULL = "uninit mem or null"  #: the same, or NULL (with a zero size)
     CONST_SIZE = "size"  #: a known size, non-zero
     CONST_SIZE_OR_ZERO = "size or zero"  #: a known size
     PTR_TO_CTX = "ctx"  #: the program's context
@@ -133,7 +135,7 @@ _BASE_HELPERS: tuple[HelperProto, ...] = (
     _h(5, "__u64 bpf_ktime_get_ns(void)", _R.INTEGER, (),
        "Nanoseconds of CLOCK_MONOTONIC (the runtime's clock), without suspend time."),
     _h(6, "long bpf_trace_printk(const char *fmt, __u32 fmt_size, ...)", _R.INTEGER,
-       (_A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING),
+       (_A.PTR_TO_MEM, _A.CONST_SIZE, _A.DONTCARE, _A.DONTCARE, _A.DONTCARE),
        "Format up to three arguments and append the line to the runtime's trace.", gpl=True),
     _h(7, "__u32 bpf_get_prandom_u32(void)", _R.INTEGER, (),
        "A pseudo-random 32-bit number (reproducible with Runtime(seed=...))."),
@@ -181,7 +183,7 @@ _BASE_HELPERS: tuple[HelperProto, ...] = (
        "Call callback_fn(map, key, value, ctx) per element until it returns 1."),
     _h(165, "long bpf_snprintf(char *str, __u32 str_size, const char *fmt, __u64 *data, __u32 data_len)",
        _R.INTEGER,
-       (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.PTR_TO_CONST_STR, _A.PTR_TO_MEM,
+       (_A.PTR_TO_UNINIT_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO, _A.PTR_TO_CONST_STR, _A.PTR_TO_MEM_OR_NULL,
         _A.CONST_SIZE_OR_ZERO),
        "Format into str like snprintf, arguments from an array of u64.", gpl=True),
     _h(169, "long bpf_timer_init(struct bpf_timer *timer, void *map, __u64 flags)", _R.INTEGER,

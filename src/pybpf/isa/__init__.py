@@ -16,7 +16,10 @@ from ._errors import InstructionError as InstructionError
 from ._instruction import FRAME_POINTER as FRAME_POINTER
 from ._instruction import LDDW as LDDW
 from ._instruction import LDDW_ALONE as LDDW_ALONE
+from ._instruction import LOAD_ACQ as LOAD_ACQ
 from ._instruction import MAX_REG as MAX_REG
+from ._instruction import MAY_GOTO as MAY_GOTO
+from ._instruction import STORE_REL as STORE_REL
 from ._instruction import ByteOrder as ByteOrder
 from ._instruction import Instruction as Instruction
 from ._instruction import check_instruction as check_instruction

@@ -24,7 +24,15 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from ._errors import InstructionError
-from ._instruction import LDDW, Instruction, is_valid_opcode, iter_pcs
+from ._instruction import (
+    LDDW,
+    LOAD_ACQ,
+    MAY_GOTO,
+    STORE_REL,
+    Instruction,
+    is_valid_opcode,
+    iter_pcs,
+)
 from ._opcodes import FETCH, AluOp, AtomicOp, CallSrc, Class, JmpOp, Mode, PseudoSrc, Size, Source
 
 __all__ = ["HelperName", "Syntax", "disassemble", "format_instruction"]
@@ -173,6 +181,10 @@ def _kernel_stx(insn: Instruction) -> str:
         return f"r0 = atomic{width}_cmpxchg(({size} *){where}, r0, r{src})"
     if imm == AtomicOp.XCHG:
         return f"r{src} = atomic{width}_xchg(({size} *){where}, r{src})"
+    if imm == LOAD_ACQ:
+        return f"r{insn.dst} = load_acquire(({size} *)(r{src} {insn.offset:+d}))"
+    if imm == STORE_REL:
+        return f"store_release(({size} *){where}, r{src})"
     return _kernel_bug(insn)
 
 
@@ -198,6 +210,8 @@ def _kernel_jmp(insn: Instruction, helper_name: HelperName | None) -> str:
         return f"gotol pc{insn.imm:+d}"
     if op == JmpOp.EXIT:
         return "exit"
+    if insn.opcode == Class.JMP | MAY_GOTO:
+        return f"may_goto pc{insn.offset:+d}"
     reg = "w" if insn.cls == Class.JMP32 else "r"
     # The kernel prints a compared immediate as unsigned 32-bit hex, whatever the comparison.
     right = f"{reg}{insn.src}" if _is_reg_source(insn) else f"0x{insn.imm & 0xFFFFFFFF:x}"

@@ -45,6 +45,9 @@ __all__ = [
 ByteOrder = Literal["little", "big"]
 
 LDDW = Class.LD | Mode.IMM | Size.DW  #: the only two-slot opcode (0x18)
+LOAD_ACQ = 0x100  #: atomic ``imm`` of a load-acquire: ``dst = *(size *)(src + off)``
+STORE_REL = 0x110  #: atomic ``imm`` of a store-release: ``*(size *)(dst + off) = src``
+MAY_GOTO = 0xE0  #: the jump operation (``BPF_JCOND``) of ``may_goto``: jump when a loop budget is spent
 #: Not an opcode: what ``decode(..., check=False)`` makes of the first slot of a ``lddw`` whose
 #: second slot is missing or not zero but for the immediate. It takes one slot (the next slot,
 #: if any, decodes on its own), encodes back to ``LDDW`` and is refused by the verifier as the
@@ -219,8 +222,12 @@ def _build_rules() -> None:
         [op | f for op in (AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR) for f in (0, FETCH)]
         + [AtomicOp.XCHG, AtomicOp.CMPXCHG]
     )
+    ordered = frozenset({LOAD_ACQ, STORE_REL})
     for size in (Size.W, Size.DW):
-        _RULES[Class.STX | Mode.ATOMIC | size] = ("r", "r", "*", atomics)
+        _RULES[Class.STX | Mode.ATOMIC | size] = ("r", "r", "*", atomics | ordered)
+    for size in (Size.B, Size.H):  # load-acquire and store-release come in every size
+        _RULES[Class.STX | Mode.ATOMIC | size] = ("r", "r", "*", ordered)
+    _RULES[Class.JMP | MAY_GOTO] = (_ZERO, _ZERO, "*", _ZERO)  # may_goto: off is the target
 
 
 _build_rules()
@@ -255,7 +262,9 @@ def check_instruction(insn: Instruction, pc: int) -> None:
             what = "reserved field" if rule == _ZERO else "field"
             raise InstructionError(f"invalid {what} {name}={value} at PC {pc}", pc=pc)
     is_atomic = insn.opcode & 0x07 == Class.STX and insn.opcode & 0xE0 == Mode.ATOMIC
-    if is_atomic and insn.imm & FETCH and insn.src == FRAME_POINTER:
+    if is_atomic and insn.imm == LOAD_ACQ and insn.dst == FRAME_POINTER:
+        raise InstructionError(f"r10 is read-only at PC {pc}", pc=pc)
+    if is_atomic and insn.imm & FETCH and insn.imm != STORE_REL and insn.src == FRAME_POINTER:
         raise InstructionError(f"r10 is read-only at PC {pc}", pc=pc)
 
 
@@ -315,7 +324,7 @@ def register_use(insn: Instruction) -> tuple[RegisterSet, RegisterSet, RegisterS
             return _R0, _NONE, _NONE
         if jop == JmpOp.CALL:
             return (dst if op & Source.X else _NONE), _R0, _ARGS
-        if jop == JmpOp.JA:
+        if jop == JmpOp.JA or op == Class.JMP | MAY_GOTO:
             return _NONE, _NONE, _NONE
         return dst | (src if op & Source.X else _NONE), _NONE, _NONE
     if op == LDDW:
@@ -327,6 +336,10 @@ def register_use(insn: Instruction) -> tuple[RegisterSet, RegisterSet, RegisterS
     if cls == Class.ST:
         return dst, _NONE, _NONE
     if op & 0xE0 == Mode.ATOMIC:
+        if insn.imm == LOAD_ACQ:
+            return src, dst, _NONE
+        if insn.imm == STORE_REL:
+            return dst | src, _NONE, _NONE
         if insn.imm == AtomicOp.CMPXCHG:
             return dst | src | _R0, _R0, _NONE
         return dst | src, (src if insn.imm & FETCH else _NONE), _NONE

@@ -27,21 +27,23 @@ from ..helpers import BY_ID, kfunc_proto
 from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
-    KERNEL_ENTRY_REGISTERS,
+    Facts,
+    MapInfo,
     VerifierError,
+    VerifyInput,
     check_call_frames,
-    check_fields,
     check_format_strings,
-    check_helper_calls,
-    check_register_reads,
     check_stack_depth,
     check_structure,
     complete_log,
     estimate_stack_depths,
+    license_is_gpl_compatible,
+    sanitize_dead_code,
+    verify,
 )
 from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
-from ._core import POISON_HELPER_ID, apply_core
+from ._core import apply_core
 from ._globals import Globals, global_vars
 from ._kconfig import kconfig_data
 from ._map import Map
@@ -266,7 +268,10 @@ class _Loader:
         ]
         try:
             if self.verify:
-                self._check(pspec, insns)
+                facts = self._check(pspec, relocated, insns)
+                insns = sanitize_dead_code(insns, facts.reachable)
+            else:
+                facts = Facts(reachable=frozenset(pc for pc, _ in iter_pcs(insns)))
         except VerifierError as err:
             err.program = pspec.name  # say which program, as libbpf does
             raise
@@ -276,7 +281,7 @@ class _Loader:
             self.rt.engine, insns, helpers=helpers, space=self.rt.space, visible=program_visibility(used),
             max_instructions=self.rt.max_instructions, name=pspec.name, kfuncs=self.rt._kfuncs,
         )
-        program = Program(self.rt, pspec, insns, engine, self.spec)
+        program = Program(self.rt, pspec, insns, engine, facts, self.spec)
         self.rt._adopt_program(program, used)
         return program
 
@@ -332,25 +337,74 @@ class _Loader:
             self.rt._ksyms[extern.name] = region
         return region.base
 
-    def _check(self, pspec: ProgramSpec, insns: list[Instruction]) -> None:
+    def _check(self, pspec: ProgramSpec, relocated: Sequence[Instruction], insns: list[Instruction]) -> Facts:
+        """The kernel's order: the structure, then every path, then the call chains.
+
+        The verifier reads the program after CO-RE and extern relocation but before map
+        references become addresses (``relocated``): a poisoned CO-RE relocation is the call of
+        an unknown helper, which the kernel refuses only where a path reaches it.
+        """
         began = time.perf_counter()
         structure = check_structure(pspec.instructions)
         depths = estimate_stack_depths(structure)
-        # A poisoned CO-RE relocation fails when it runs; the kernel refuses it only where
-        # reachable, which takes the verifier's dead-code analysis to tell: the checks after
-        # the structure see a path that ends there (a jump to itself) in its place.
-        checked = [Instruction(0x05, offset=-1) if _poisoned(i) else i for i in insns]
+        offered = frozenset(self._offered(pspec))
+        checked = [self._extern(pspec, pc, insn) if pc in pspec.externs else insn for pc, insn in iter_pcs(relocated)]
+        infos: dict[str, MapInfo] = {}
+        inp = VerifyInput(
+            pspec.type,
+            maps=tuple(self._map_info(name, infos) for name in pspec.map_refs),
+            license_gpl=license_is_gpl_compatible(pspec.license),
+            offered=offered,
+            attach_type=pspec.attach_type,
+            sleepable=pspec.sleepable,
+            global_funcs=frozenset(self._global_functions(pspec)),
+            ncpus=self.rt.ncpus,
+            tracing_timer_ban=self.rt.release.has(Behaviour.TRACING_TIMER_BAN),
+        )
         try:
-            check_fields(checked)
-            check_helper_calls(pspec.instructions, pspec.license, self._offered(pspec))
+            facts = verify(checked, inp)
             self._check_map_compatibility(pspec)
-            check_register_reads(checked, KERNEL_ENTRY_REGISTERS)
             check_format_strings(insns, self._read_string)
             check_call_frames(structure, self._global_functions(pspec))
+            depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
             check_stack_depth(structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type)
         except VerifierError as err:
             complete_log(err, structure, depths, began)
             raise
+        return facts
+
+    def _map_info(self, name: str, infos: dict[str, MapInfo]) -> MapInfo:
+        """What the verifier needs to know of one map (one object per map, so that two
+        references to a map are the same map)."""
+        if name not in infos:
+            infos[name] = self._describe(self.spec.maps[name], self.maps[name])
+        return infos[name]
+
+    def _describe(self, mspec: MapSpec, m: maps.Map | None) -> MapInfo:
+        btf = self.spec.btf
+        fields = btf.find_special_fields(mspec.value_type_id) if btf is not None and mspec.value_type_id else ()
+        timers = [f.offset for f in fields if f.kind == "bpf_timer"]
+        locks = [f.offset for f in fields if f.kind == "bpf_spin_lock"]
+        frozen = None
+        if m is not None and m.frozen and m.flags & maps.BPF_F_RDONLY_PROG and m.type == maps.MapType.ARRAY:
+            frozen = self._read(m.lookup(b"\0\0\0\0", 0), m.value_size)
+        return MapInfo(
+            mspec.name, int(mspec.type), mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
+            btf=bool(btf is not None and mspec.value_type_id),
+            timer_off=timers[0] if len(timers) == 1 else -1,
+            lock_off=locks[0] if len(locks) == 1 else -1,
+            special=tuple((f.offset, f.size) for f in fields),
+            frozen_value=frozen,
+            inner=self._describe(mspec.inner, None) if mspec.inner is not None else None,
+            readonly_prog=bool(mspec.flags & maps.BPF_F_RDONLY_PROG),
+        )
+
+    def _read(self, address: int, size: int) -> bytes | None:
+        """``size`` bytes of the runtime's memory at ``address`` (None when not mapped)."""
+        region = self.rt.space.find(address, size)
+        if region is None:
+            return None
+        return bytes(region.buf[address - region.base : address - region.base + size])
 
     def _global_functions(self, pspec: ProgramSpec) -> list[int]:
         """The start of each subprogram whose BTF says it is global: the kernel verifies those
@@ -393,10 +447,6 @@ class _Loader:
                 key = index.to_bytes(m.key_size, "little")
                 value = programs[target] if m.type == maps.MapType.PROG_ARRAY else self.maps[target]
                 m.update_elem(key, value)
-
-
-def _poisoned(insn: Instruction) -> bool:
-    return insn.opcode == 0x85 and insn.src == 0 and insn.imm == POISON_HELPER_ID
 
 
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:

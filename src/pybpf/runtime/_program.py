@@ -16,7 +16,7 @@ from ..btf import Spec
 from ..engine import BpfRuntimeError, Engine, Region
 from ..isa import Instruction
 from ..timers import IrqContext
-from ..verifier import max_ctx_offset
+from ..verifier import Facts
 from ._checks import expect
 from ._contexts import prepare_test_run
 from ._errors import TestRunError
@@ -71,9 +71,11 @@ class Program:
         spec: ProgramSpec,
         insns: Sequence[Instruction],
         engine: Engine,
+        facts: Facts,
         collection: CollectionSpec | None = None,
     ) -> None:
         self._runtime = runtime
+        self.facts = facts  #: what the verifier proved of this program
         self.spec = spec
         self.instructions = tuple(insns)
         self.engine = engine
@@ -126,11 +128,11 @@ class Program:
             self.run_time_ns += elapsed
         return r0
 
-    @functools.cached_property
+    @property
     def max_ctx_offset(self) -> int:
-        """The end of the furthest context access (the kernel's ``max_ctx_offset``): a syscall
-        program's test run needs at least that much context."""
-        return max_ctx_offset(self.instructions)
+        """The end of the furthest context access the verifier saw (the kernel's
+        ``max_ctx_offset``): a syscall program's test run needs at least that much context."""
+        return self.facts.max_ctx_offset
 
     def _check_syscall_run(self, ctx: bytes | None, repeat: int) -> None:
         """Refuse what ``bpf_prog_test_run_syscall`` refuses: a repeat, a context shorter than

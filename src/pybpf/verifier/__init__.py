@@ -2,8 +2,6 @@
 (https://docs.kernel.org/bpf/verifier.html), with its messages verbatim.
 """
 
-from ._calls import check_helper_calls as check_helper_calls
-from ._calls import license_is_gpl_compatible as license_is_gpl_compatible
 from ._cfg import CallbackKind as CallbackKind
 from ._cfg import CallSite as CallSite
 from ._cfg import Structure as Structure
@@ -14,9 +12,14 @@ from ._cfg import complete_log as complete_log
 from ._chains import check_call_frames as check_call_frames
 from ._chains import check_stack_depth as check_stack_depth
 from ._chains import estimate_stack_depths as estimate_stack_depths
-from ._context import max_ctx_offset as max_ctx_offset
+from ._env import Facts as Facts
+from ._env import VerifyInput as VerifyInput
 from ._errors import VerifierError as VerifierError
 from ._formats import check_format_strings as check_format_strings
+from ._license import license_is_gpl_compatible as license_is_gpl_compatible
 from ._registers import CALLEE_ENTRY_REGISTERS as CALLEE_ENTRY_REGISTERS
 from ._registers import KERNEL_ENTRY_REGISTERS as KERNEL_ENTRY_REGISTERS
 from ._registers import check_register_reads as check_register_reads
+from ._state import MapInfo as MapInfo
+from ._verifier import sanitize_dead_code as sanitize_dead_code
+from ._verifier import verify as verify

@@ -1,49 +1,436 @@
-"""Load-time rules about helper calls: the helper must exist, be offered to this program, and
-not be GPL-only when the program's licence is not GPL-compatible. Messages are the kernel's.
-"""
+"""Calls: helpers checked argument by argument against their declaration in the one registry,
+bpf-to-bpf calls with frames, callbacks (``bpf_loop``, ``bpf_for_each_map_elem``, timer
+callbacks), acquired references (ring buffer records) and ``bpf_spin_lock``."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-
-from ..helpers import BY_ID
-from ..isa import CallSrc, Class, Instruction, JmpOp, disassemble, iter_pcs
-from ._errors import VerifierError
-
-__all__ = ["check_helper_calls", "license_is_gpl_compatible"]
-
-_CALL = Class.JMP | JmpOp.CALL
-
-#: The licences the kernel counts as GPL-compatible (license_is_gpl_compatible).
-GPL_COMPATIBLE = frozenset(
-    {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"}
+from ..helpers import BY_ID, Arg, HelperProto, Ret
+from ..isa import Instruction
+from ._bounds import sync
+from ._env import Env, Refuse, reg_read
+from ._log import type_str
+from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
+from ._state import (
+    MAX_BPF_STACK,
+    NOT_INIT,
+    Callback,
+    Frame,
+    MapInfo,
+    Ref,
+    Reg,
+    RegType,
+    State,
+    scalar_unknown,
+)
+from ._timers import (
+    check_field_pointer,
+    check_timer_arg,
+    check_timer_init_map,
+    timer_callback_state,
 )
 
+__all__ = ["check_helper_call", "check_subprog_call", "enter_frame", "return_from_frame"]
 
-def license_is_gpl_compatible(license: str) -> bool:
-    """Whether the kernel lets a program with this licence call GPL-only helpers."""
-    return license in GPL_COMPATIBLE
+MAX_CALL_FRAMES = 8
+BPF_MAX_VAR_SIZ = 1 << 29
+_MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
+_MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegType.MAP_KEY,
+                       RegType.MAP_VALUE, RegType.MEM})
+
+# map types (UAPI enum bpf_map_type)
+_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, _BLOOM = 3, 27, 22, 23, 30
+_ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
+_LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 17, 18, 28})
+_ARRAY, _PERCPU_ARRAY = 2, 6
+_FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU and LRU kinds
+_TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
 
-def check_helper_calls(insns: Sequence[Instruction], license: str, offered: Collection[int]) -> None:
-    """Refuse calls of unknown helpers, of helpers not ``offered`` here, and of GPL-only ones.
+_MEM_ARGS = frozenset({Arg.PTR_TO_MEM, Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL})
 
-    ``offered`` is the ids this program may call (its type's set, less the CAP_BPF helpers for
-    an unprivileged runtime).
 
-    Raises:
-        VerifierError: ``invalid func unknown#N``, ``program of this type cannot use helper
-            NAME#N`` or ``cannot call GPL-restricted function from non-GPL compatible program``.
-    """
-    gpl = license_is_gpl_compatible(license)
-    for pc, insn in iter_pcs(insns):
-        if insn.opcode != _CALL or insn.src != CallSrc.HELPER:
-            continue
-        proto = BY_ID.get(insn.imm)
-        line = f"{pc}: {disassemble([insn]).split(': ', 1)[1].rstrip()}"
-        if proto is None:
-            raise VerifierError([line, f"invalid func unknown#{insn.imm}"], pc=pc)
-        if insn.imm not in offered:
-            raise VerifierError([line, f"program of this type cannot use helper {proto.name}#{proto.id}"], pc=pc)
-        if proto.gpl_only and not gpl:
-            raise VerifierError([line, "cannot call GPL-restricted function from non-GPL compatible program"], pc=pc)
+def _expected(regno: int, reg: Reg, expected: str) -> Refuse:
+    return Refuse(f"R{regno} type={type_str(reg)} expected={expected}")
+
+
+def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
+    """``check_map_func_compatibility``, the pairs pybpf's helpers can meet."""
+    name = proto.name
+    ok = True
+    if name == "bpf_tail_call" and m.type != _PROG_ARRAY:
+        raise Refuse("expected prog array map for tail call", 22)
+    if name == "bpf_for_each_map_elem" and m.type not in _FOR_EACH_MAPS:
+        raise Refuse("callback function not allowed for map", 22)
+    if m.readonly_prog and name in ("bpf_map_update_elem", "bpf_map_delete_elem", "bpf_map_push_elem",
+                                    "bpf_map_pop_elem"):
+        raise Refuse("write into map forbidden", 13)
+    if name in ("bpf_ringbuf_output", "bpf_ringbuf_reserve", "bpf_ringbuf_query"):
+        ok = m.type == _RINGBUF
+    elif name == "bpf_tail_call":
+        ok = m.type == _PROG_ARRAY
+    elif name in ("bpf_map_push_elem", "bpf_map_pop_elem", "bpf_map_peek_elem"):
+        ok = m.type in (_QUEUE, _STACK, _BLOOM) and not (name == "bpf_map_pop_elem" and m.type == _BLOOM)
+    elif name in ("bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem"):
+        ok = m.type not in _LOOKUP_REFUSED
+    if not ok or m.type in (_RINGBUF, _PROG_ARRAY, _QUEUE, _STACK) and name in (
+            "bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem", "bpf_for_each_map_elem"):
+        raise Refuse(f"cannot pass map_type {m.type} into func {name}#{proto.id}", 22)
+
+
+def _helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool, zero_ok: bool) -> None:
+    """A helper reads or writes ``size`` bytes through register ``regno``."""
+    reg = st.cur.regs[regno]
+    if size == 0 and zero_ok and reg.type != RegType.MAP_VALUE or reg.is_null_scalar():
+        return
+    if reg.type == RegType.STACK:
+        lo, hi = check_stack_range(env, st, reg, regno, 0, size, "read from" if not write else "write to")
+        if write and size:
+            if reg.is_const:
+                stack_write(st, reg.frameno, lo, size, None, False)
+            else:
+                stack_write(st, reg.frameno, lo, hi - lo, None, False)
+        return
+    if reg.type == RegType.MAP_VALUE:
+        check_map_value(env, reg, regno, 0, size, write, helper=True, zero_ok=zero_ok)
+        return
+    if size == 0 and zero_ok:
+        return
+    check_mem_access(env, st, pc, regno, 0, size, write)
+
+
+def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bool) -> None:
+    reg = reg_read(st, regno)
+    if reg.type != RegType.SCALAR:
+        raise _expected(regno, reg, "scalar")
+    if reg.smin < 0:
+        raise Refuse(f"R{regno} min value is negative, either use unsigned or 'var &= const'")
+    if reg.umin == 0 and not zero_ok:
+        raise Refuse(f"R{regno} invalid zero-sized read: u64=[{reg.umin},{reg.umax}]")
+    if reg.umax >= BPF_MAX_VAR_SIZ:
+        raise Refuse(f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
+    _helper_mem(env, st, pc, regno - 1, reg.umax, write, zero_ok)
+
+
+def _const_key(st: State, reg: Reg, size: int) -> int | None:
+    """The value of a map key on the stack, when the verifier knows it (a spilled constant or
+    zero bytes): the kernel elides the NULL check of an array lookup with such a key."""
+    if reg.type != RegType.STACK or not reg.is_const or size not in (4, 8):
+        return None
+    from ._memory import read_stack_value
+    value = read_stack_value(st, reg.frameno, reg.off + _s64(reg.const), size)
+    return value.const if value.type == RegType.SCALAR and value.is_const else None
+
+
+def _s64(u: int) -> int:
+    return u - (1 << 64) if u >> 63 else u
+
+
+def _mem_arg(reg: Reg, regno: int, nullable: bool = False) -> None:
+    if nullable and reg.is_null_scalar():
+        return
+    if reg.type not in _MEM_REGS or reg.null:
+        raise _expected(regno, reg, _MEM_TYPES)
+
+
+class _Meta:
+    """What the argument checks of one helper call learned (``bpf_call_arg_meta``)."""
+
+    def __init__(self) -> None:
+        self.map: MapInfo | None = None
+        self.map_uid = 0
+        self.func: int | None = None
+        self.release_ref = 0
+        self.const_size: int | None = None
+        self.timer_reg: Reg | None = None
+        self.const_key: int | None = None  #: a map key known at verification time
+
+
+def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
+    """Check a helper call; returns a callback frame to enter, if the helper calls one now."""
+    if insn.imm == 0:
+        raise Refuse("program of this type cannot use helper bpf_unspec#0", 22)
+    proto = BY_ID.get(insn.imm)
+    if proto is None:
+        raise Refuse(f"invalid func unknown#{insn.imm}", 22)
+    offered = env.inp.offered
+    if offered is not None and insn.imm not in offered:
+        raise Refuse(f"program of this type cannot use helper {proto.name}#{proto.id}", 22)
+    if proto.gpl_only and not env.inp.license_gpl:
+        raise Refuse("cannot call GPL-restricted function from non-GPL compatible program", 22)
+    if st.lock is not None and proto.name not in ("bpf_spin_unlock",):
+        raise Refuse("function calls are not allowed while holding a lock", 22)
+    meta = _Meta()
+    for i, kind in enumerate(proto.args):
+        _check_arg(env, st, pc, proto, i + 1, kind, meta)
+    if meta.map is not None:
+        _map_compatible(proto, meta.map)
+    frame = _effects(env, st, pc, proto, meta)
+    regs = st.cur.regs
+    for r in range(1, 6):
+        regs[r] = NOT_INIT
+    regs[0] = _ret(env, st, pc, proto, meta)
+    return frame
+
+
+def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kind: Arg, meta: _Meta) -> None:
+    if kind == Arg.DONTCARE:
+        return
+    reg = reg_read(st, regno)
+    if kind == Arg.ANYTHING:
+        return
+    if kind == Arg.CONST_MAP_PTR:
+        if reg.type != RegType.CONST_MAP or reg.null:
+            raise _expected(regno, reg, "map_ptr")
+        assert reg.map is not None
+        meta.map, meta.map_uid = reg.map, reg.map_uid
+    elif kind in (Arg.PTR_TO_MAP_KEY, Arg.PTR_TO_MAP_VALUE, Arg.PTR_TO_UNINIT_MAP_VALUE):
+        _mem_arg(reg, regno)
+        if meta.map is None:
+            raise Refuse(f"invalid map_ptr to access map->{'key' if kind == Arg.PTR_TO_MAP_KEY else 'value'}")
+        size = meta.map.key_size if kind == Arg.PTR_TO_MAP_KEY else meta.map.value_size
+        _helper_mem(env, st, pc, regno, size, kind == Arg.PTR_TO_UNINIT_MAP_VALUE, False)
+        if kind == Arg.PTR_TO_MAP_KEY:
+            meta.const_key = _const_key(st, reg, size)
+    elif kind in _MEM_ARGS:
+        _mem_arg(reg, regno, nullable=kind in (Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL))
+    elif kind in (Arg.CONST_SIZE, Arg.CONST_SIZE_OR_ZERO):
+        prev = proto.args[regno - 2] if regno >= 2 else None
+        if prev in _MEM_ARGS:
+            _size_arg(env, st, pc, regno, kind == Arg.CONST_SIZE_OR_ZERO,
+                      prev in (Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_UNINIT_MEM_OR_NULL))
+        else:
+            if reg.type != RegType.SCALAR:
+                raise _expected(regno, reg, "scalar")
+            if not reg.is_const:
+                raise Refuse(f"R{regno} is not a known constant'")
+            meta.const_size = reg.const
+    elif kind == Arg.PTR_TO_CTX:
+        if reg.type != RegType.CTX:
+            raise _expected(regno, reg, "ctx")
+        if reg.off or not reg.is_const or reg.const:
+            raise Refuse(f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed")
+    elif kind == Arg.PTR_TO_FUNC:
+        if reg.type != RegType.FUNC:
+            raise _expected(regno, reg, "func")
+        meta.func = reg.subprog
+    elif kind == Arg.PTR_TO_STACK_OR_NULL:
+        if not reg.is_null_scalar() and reg.type != RegType.STACK:
+            raise _expected(regno, reg, "fp")
+    elif kind == Arg.PTR_TO_TIMER:
+        check_timer_arg(env, st, regno, reg)
+        meta.timer_reg = reg
+    elif kind == Arg.PTR_TO_SPIN_LOCK:
+        _spin_lock_arg(st, regno, reg, proto.name == "bpf_spin_lock")
+    elif kind == Arg.PTR_TO_ALLOC_MEM:
+        if reg.type != RegType.MEM or not reg.ringbuf or reg.null:
+            raise _expected(regno, reg, "ringbuf_mem")
+        if reg.off or not reg.is_const or reg.const:
+            raise Refuse(f"R{regno} must have zero offset when passed to release func or trusted arg to kfunc")
+        if not any(ref.id == reg.ref_obj_id for ref in st.refs):
+            raise Refuse(f"arg {regno} is an unacquired reference")
+        meta.release_ref = reg.ref_obj_id
+    elif kind == Arg.PTR_TO_CONST_STR:
+        _const_str(reg, regno)
+
+
+def _const_str(reg: Reg, regno: int) -> None:
+    if reg.type != RegType.MAP_VALUE or reg.null:
+        raise _expected(regno, reg, "map_value")
+    m = reg.map
+    assert m is not None
+    if m.frozen_value is None:
+        raise Refuse(f"R{regno} does not point to a readonly map'")
+    if not reg.is_const:
+        raise Refuse(f"R{regno} is not a constant address'")
+    start = reg.off + reg.const
+    if start < 0 or start >= len(m.frozen_value):
+        raise Refuse(f"invalid access to map value, value_size={m.value_size} off={start} size=1")
+    if b"\0" not in m.frozen_value[start:]:
+        raise Refuse("string is not zero-terminated")
+
+
+def _lock_identity(reg: Reg) -> tuple[int, int]:
+    assert reg.map is not None
+    return (reg.id or reg.map.ident, reg.off + reg.const)
+
+
+def _spin_lock_arg(st: State, regno: int, reg: Reg, lock: bool) -> None:
+    check_field_pointer(regno, reg, "bpf_spin_lock", "map_value, ptr_")
+    ident = _lock_identity(reg)
+    if lock:
+        if st.lock is not None:
+            raise Refuse("Locking two bpf_spin_locks are not allowed")
+        st.lock = ident
+    else:
+        if st.lock is None:
+            raise Refuse("bpf_spin_unlock without taking a lock")
+        if st.lock != ident:
+            raise Refuse("bpf_spin_unlock of different lock")
+        st.lock = None
+
+
+def release_reference(st: State, ref_id: int) -> None:
+    st.refs = tuple(ref for ref in st.refs if ref.id != ref_id)
+    for frame in st.frames:
+        for i, r in enumerate(frame.regs):
+            if r.ref_obj_id == ref_id:
+                frame.regs[i] = scalar_unknown()
+        for spi, slot in list(frame.stack.items()):
+            if slot.spilled is not None and slot.spilled.ref_obj_id == ref_id:
+                from ._state import Slot
+                frame.stack[spi] = Slot("mmmmmmmm")
+
+
+def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Frame | None:
+    if meta.release_ref:
+        release_reference(st, meta.release_ref)
+    name = proto.name
+    if name == "bpf_timer_init" and meta.timer_reg is not None:
+        check_timer_init_map(meta.timer_reg, st.cur.regs[2])
+    if name == "bpf_tail_call" and st.refs:
+            raise Refuse("tail_call would lead to reference leak", 22)
+    if name == "bpf_timer_set_callback" and meta.func is not None and meta.timer_reg is not None:
+        if meta.func in env.inp.global_funcs:
+            raise Refuse("callback function not static", 22)
+        timer_map = meta.timer_reg.map
+        assert timer_map is not None
+        env.async_callbacks.append((meta.func, timer_callback_state(env, meta.func, timer_map)))
+        return None
+    if name in ("bpf_loop", "bpf_for_each_map_elem") and meta.func is not None:
+        return _sync_callback(env, st, pc, name, meta)
+    return None
+
+
+def _sync_callback(env: Env, st: State, pc: int, name: str, meta: _Meta) -> Frame:
+    """The frame a synchronous callback starts with: its arguments as the helper passes them."""
+    regs = st.cur.regs
+    args = [NOT_INIT] * 11
+    if name == "bpf_loop":
+        args[1] = scalar_unknown()
+        args[2] = regs[3]
+    else:
+        m = meta.map
+        assert m is not None
+        cm = Reg(RegType.CONST_MAP)
+        cm.map = m
+        key = Reg(RegType.MAP_KEY)
+        key.map = m
+        val = Reg(RegType.MAP_VALUE)
+        val.map = m
+        args[1], args[2], args[3], args[4] = cm, key, val, regs[3]
+    cb = Callback(0, 1, False, name)
+    return new_frame(env, st, meta.func or 0, pc, args, cb)
+
+
+def new_frame(env: Env, st: State, entry: int, callsite: int, args: list[Reg], cb: Callback | None) -> Frame:
+    counted = [f for f in st.frames if f.subprog not in env.inp.global_funcs]
+    if len(counted) >= MAX_CALL_FRAMES and entry not in env.inp.global_funcs:
+        raise Refuse(f"the call stack of {len(counted) + 1} frames is too deep", 7)
+    frameno = len(st.frames)
+    regs = list(args)
+    for i in (0, 6, 7, 8, 9):
+        regs[i] = NOT_INIT
+    fp = Reg(RegType.STACK)
+    fp.frameno = frameno
+    regs[10] = fp
+    return Frame(regs, {}, frameno, entry, callsite, cb)
+
+
+def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
+    ret = proto.ret
+    if ret == Ret.VOID:
+        return NOT_INIT
+    if ret == Ret.PTR_TO_MAP_VALUE_OR_NULL:
+        m = meta.map
+        assert m is not None
+        if m.type in (_ARRAY_OF_MAPS, _HASH_OF_MAPS) and m.inner is not None:
+            r = Reg(RegType.CONST_MAP)
+            r.map = m.inner
+            r.id = env.new_id()
+            r.map_uid = r.id if m.inner.timer_off >= 0 else 0
+        else:
+            r = Reg(RegType.MAP_VALUE)
+            r.map, r.map_uid = m, meta.map_uid
+            r.null = not (m.type in (_ARRAY, _PERCPU_ARRAY) and meta.const_key is not None
+                          and meta.const_key < m.max_entries)
+            r.id = env.new_id() if r.null or m.lock_off >= 0 else 0
+            return r
+        r.null = True
+        return r
+    if ret == Ret.PTR_TO_ALLOC_MEM_OR_NULL:
+        if meta.const_size is None:
+            raise Refuse("R2 is not a known constant'")
+        r = Reg(RegType.MEM)
+        r.ringbuf = True
+        r.null = True
+        r.mem_size = meta.const_size
+        r.id = r.ref_obj_id = env.new_id()
+        st.refs = st.refs + (Ref(r.id, pc),)
+        return r
+    if ret != Ret.INTEGER:  # a kernel object: pybpf lets it be read, never proves it in bounds
+        return Reg(RegType.BTF_ID)
+    r0 = scalar_unknown()
+    if proto.name == "bpf_get_smp_processor_id":
+        r0.umin, r0.umax = 0, max(env.inp.ncpus - 1, 0)
+        sync(r0)
+    return r0
+
+
+def check_subprog_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame:
+    """A bpf-to-bpf call: the callee's frame, with the caller's r1-r5 as its arguments."""
+    target = pc + 1 + insn.imm
+    regs = st.cur.regs
+    args = [NOT_INIT] * 11
+    for i in range(1, 6):
+        args[i] = regs[i]
+    return new_frame(env, st, target, pc, args, None)
+
+
+def enter_frame(st: State, frame: Frame) -> None:
+    st.frames.append(frame)
+
+
+def check_stack_depth(env: Env, frame: Frame) -> None:
+    depth = (frame.depth + 7) // 8 * 8
+    prev = env.stack_depth.get(frame.subprog, 0)
+    env.stack_depth[frame.subprog] = max(prev, depth)
+    if depth > MAX_BPF_STACK:
+        raise Refuse(f"combined stack size of {len([frame])} calls is {depth}. Too large", 13)
+
+
+def return_from_frame(env: Env, st: State) -> int:
+    """The exit of a callee: pop its frame and give its r0 to the caller; returns the PC to
+    continue at."""
+    callee = st.frames.pop()
+    check_stack_depth(env, callee)
+    caller = st.cur
+    r0 = callee.regs[0]
+    if r0.type == RegType.STACK and r0.frameno == callee.frameno:
+        raise Refuse("cannot return stack pointer to the caller", 22)
+    cb = callee.callback
+    if cb is not None:
+        _check_callback_ret(r0, cb)
+        # the helper call is re-evaluated: the callback may run again
+        return callee.callsite
+    caller.regs[0] = r0
+    for i in range(1, 6):
+        caller.regs[i] = NOT_INIT
+    return callee.callsite + 1
+
+
+def _check_callback_ret(r0: Reg, cb: Callback) -> None:
+    if r0.type != RegType.SCALAR:
+        raise Refuse("R0 not a scalar value")
+    check_ret_range(r0, cb.ret_min, cb.ret_max, "At callback return")
+
+
+def check_ret_range(r0: Reg, lo: int, hi: int, where: str) -> None:
+    if r0.type != RegType.SCALAR:
+        raise Refuse(f"{where} the register R0 is not a known value ({type_str(r0)})", 22)
+    if r0.smin < lo or r0.smax > hi:
+        text = ""
+        if r0.smin > -(1 << 63):
+            text += f" smin={r0.smin}"
+        if r0.smax < (1 << 63) - 1:
+            text += f" smax={r0.smax}"
+        raise Refuse(f"{where} the register R0 has{text or ' unknown scalar value'} should have been in [{lo}, {hi}]", 22)

@@ -1,0 +1,131 @@
+"""The verification environment: the program, its maps and type, the log, id generation, and
+the exception that stops a path with the kernel's message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import final
+
+from .._spec import AttachType, ProgType
+from ..helpers import BY_ID, HelperProto
+from ..isa import Instruction, iter_pcs
+from ._log import Log
+from ._state import MapInfo, Reg, RegType, State
+
+__all__ = ["Env", "Facts", "Refuse", "VerifyInput"]
+
+
+class Refuse(Exception):
+    """Raised inside the verifier to refuse the program; ``errno`` is the kernel's."""
+
+    def __init__(self, message: str, errno: int = 13) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errno = errno
+
+
+@final
+@dataclass(frozen=True)
+class VerifyInput:
+    """What the verifier needs to know of a program beside its instructions.
+
+    ``maps`` is the program's map table (``lddw`` map references index it); ``offered`` the
+    helper ids this program may call; ``static_funcs``/``func_info`` the subprogram entry PCs
+    that have BTF func_info and the ones that are static (None: unknown, not checked).
+    """
+
+    prog_type: ProgType
+    maps: Sequence[MapInfo] = ()
+    license_gpl: bool = True
+    offered: frozenset[int] | None = None
+    attach_type: AttachType = AttachType.NONE
+    sleepable: bool = False
+    func_info: frozenset[int] | None = None
+    static_funcs: frozenset[int] | None = None
+    kfuncs: Mapping[int, object] = field(default_factory=dict)
+    global_funcs: frozenset[int] = frozenset()  #: entry PCs of BTF-global subprograms
+    ncpus: int = 1  #: the CPUs programs may run on (bounds ``bpf_get_smp_processor_id``)
+    #: whether tracing programs are refused maps holding a bpf_timer (until 7.0's rework)
+    tracing_timer_ban: bool = True
+
+
+@final
+@dataclass
+class Facts:
+    """What verification proved, for the engines.
+
+    ``safe_accesses``: PCs of loads, stores and atomics proven within their region on every
+    path that reaches them; ``max_ctx_offset``: the end of the furthest context access;
+    ``stack_depth``: each subprogram's stack use (by entry PC); ``processed``: instructions
+    the verifier processed.
+    """
+
+    safe_accesses: frozenset[int] = frozenset()
+    max_ctx_offset: int = 0
+    stack_depth: Mapping[int, int] = field(default_factory=dict)
+    processed: int = 0
+    reachable: frozenset[int] = frozenset()
+
+
+class Env:
+    """Everything one verification shares across paths."""
+
+    def __init__(self, insns: Sequence[Instruction], inp: VerifyInput) -> None:
+        self.insns: dict[int, Instruction] = dict(iter_pcs(insns))
+        self.inp = inp
+        self.log = Log(self.helper_name)
+        self.id_gen = 0
+        self.processed = 0
+        self.max_ctx = 0
+        self.safe: set[int] = set()
+        self.unsafe: set[int] = set()
+        self.reached: set[int] = set()
+        self.stack_depth: dict[int, int] = {}
+        self.cur_pc = 0
+        self.scratched: set[int] = set()
+        self.subprogs: list[int] = [0]
+        self.async_callbacks: list[tuple[int, State]] = []
+        self.pending_callbacks: set[int] = set()
+        self.ret_hooks: dict[int, Callable[[State], None]] = {}
+
+    def helper_name(self, helper_id: int) -> str | None:
+        proto: HelperProto | None = BY_ID.get(helper_id)
+        return proto.name if proto is not None else None
+
+    def new_id(self) -> int:
+        self.id_gen += 1
+        return self.id_gen
+
+    def map_at(self, index: int) -> MapInfo:
+        if not 0 <= index < len(self.inp.maps):
+            raise Refuse(f"fd {index} is not pointing to valid bpf_map", 9)
+        return self.inp.maps[index]
+
+    def subprog_of(self, pc: int) -> int:
+        """The entry PC of the subprogram holding ``pc``."""
+        entry = 0
+        for start in self.subprogs:
+            if start <= pc:
+                entry = start
+        return entry
+
+    def proved(self, pc: int, ok: bool) -> None:
+        (self.safe if ok else self.unsafe).add(pc)
+
+    def facts(self) -> Facts:
+        return Facts(frozenset(self.safe - self.unsafe), self.max_ctx, dict(self.stack_depth),
+                     self.processed, frozenset(self.reached))
+
+
+def reg_read(st: State, regno: int) -> Reg:
+    """A register an instruction reads: refused when nothing wrote it on this path."""
+    r = st.cur.regs[regno]
+    if r.type == RegType.NOT_INIT:
+        raise Refuse(f"R{regno} !read_ok")
+    return r
+
+
+def check_dst(regno: int) -> None:
+    if regno == 10:
+        raise Refuse("frame pointer is read only")

@@ -1,0 +1,163 @@
+"""The verifier log in the kernel's shape: each processed instruction with its index and text,
+the registers it touched after a ``;``, "from A to B:" with the state when a saved branch is
+resumed, the message of a refusal, and the statistics line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..isa import Instruction, format_instruction
+from ._state import TYPE_NAMES, Frame, Reg, RegType, State
+from ._tnum import MASK32, MASK64
+
+__all__ = ["Log", "reg_str", "type_str"]
+
+_S64_MIN, _S64_MAX = -(1 << 63), (1 << 63) - 1
+_S32_MIN, _S32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def type_str(r: Reg) -> str:
+    """The kernel's name of a register's type (``reg_type_str``): ``map_value_or_null``..."""
+    if r.type == RegType.NOT_INIT:
+        return "?"
+    name = TYPE_NAMES[r.type]
+    if r.type == RegType.MEM:
+        name = ("ringbuf_" if r.ringbuf else "rdonly_" if r.rdonly else "") + name
+    return name + ("_or_null" if r.null else "")
+
+
+def _num(v: int) -> str:
+    return str(v) if -512 <= v <= 512 else hex(v) if v >= 0 else "-" + hex(-v)
+
+
+def _unum(v: int) -> str:
+    return str(v) if v <= 512 else hex(v)
+
+
+def _scalar_fields(r: Reg) -> list[str]:
+    out = []
+    if r.smin != _S64_MIN:
+        out.append(f"smin={_num(r.smin)}")
+    if r.smax != _S64_MAX:
+        out.append(f"smax={_num(r.smax)}")
+    if r.umin:
+        out.append(f"umin={_unum(r.umin)}")
+    if r.umax != MASK64:
+        out.append(f"umax={_unum(r.umax)}")
+    if r.s32min != _S32_MIN and r.s32min != r.smin:
+        out.append(f"smin32={_num(r.s32min)}")
+    if r.s32max != _S32_MAX and r.s32max != r.smax:
+        out.append(f"smax32={_num(r.s32max)}")
+    if r.u32min and r.u32min != r.umin:
+        out.append(f"umin32={_unum(r.u32min)}")
+    if r.u32max != MASK32 and r.u32max != r.umax:
+        out.append(f"umax32={_unum(r.u32max)}")
+    if not r.var_off.is_unknown:
+        out.append(f"var_off=({r.var_off.value:#x}; {r.var_off.mask:#x})")
+    return out
+
+
+def reg_str(r: Reg) -> str:
+    """One register as the kernel's state lines print it (``ctx()``, ``fp-8``, ``scalar(...)``)."""
+    if r.type == RegType.SCALAR:
+        if r.is_const and not r.id:
+            v = r.const
+            return _num(v - (1 << 64) if v >> 63 else v)
+        fields = ([f"id={r.id}"] if r.id else []) + _scalar_fields(r)
+        return f"scalar({','.join(fields)})"
+    if r.type == RegType.STACK and r.is_const:
+        return f"fp{r.off + r.const}" if r.off + r.const else "fp0"
+    fields = []
+    if r.id:
+        fields.append(f"id={r.id}")
+    if r.ref_obj_id:
+        fields.append(f"ref_obj_id={r.ref_obj_id}")
+    if r.map is not None:
+        fields.append(f"map={r.map.name},ks={r.map.key_size},vs={r.map.value_size}")
+    if r.off:
+        fields.append(f"off={r.off}")
+    if r.type in (RegType.PACKET, RegType.PACKET_META):
+        fields.append(f"r={r.range}" if 0 <= r.range else f"r={r.range & MASK64:#x}")
+    if r.type == RegType.MEM and r.mem_size:
+        fields.append(f"sz={r.mem_size}")
+    if not r.is_const:
+        fields += _scalar_fields(r)
+    return f"{type_str(r)}({','.join(fields)})"
+
+
+def _slot_str(frame: Frame, spi: int) -> str | None:
+    slot = frame.stack[spi]
+    off = -(spi + 1) * 8
+    if slot.spilled is not None and slot.kinds == "rrrrrrrr":
+        return f"fp{off}={reg_str(slot.spilled)}"
+    if all(k == "?" for k in slot.kinds):
+        return None
+    return f"fp{off}={slot.kinds[::-1]}"
+
+
+def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) -> str:
+    """The state line: registers (all, or those in ``regs``), then stack slots."""
+    parts: list[str] = []
+    frames = st.frames if all_frames else st.frames[-1:]
+    for frame in frames:
+        if len(st.frames) > 1 and all_frames:
+            parts.append(f"frame{frame.frameno}:")
+        for i, r in enumerate(frame.regs):
+            if r.type != RegType.NOT_INIT and (regs is None or i in regs):
+                parts.append(f"R{i}={reg_str(r)}")
+        if regs is None:
+            for spi in sorted(frame.stack):
+                text = _slot_str(frame, spi)
+                if text:
+                    parts.append(text)
+    if st.refs and regs is None:
+        parts.append("refs=" + ",".join(str(ref.id) for ref in st.refs))
+    return " ".join(parts)
+
+
+class Log:
+    """Lines of the verifier log, recorded as the verifier goes and formatted only when read
+    (most programs load, and then nobody reads their log)."""
+
+    def __init__(self, helper_name: Callable[[int], str | None]) -> None:
+        self._entries: list[tuple[object, ...]] = []
+        self.helper_name = helper_name
+
+    def insn(self, pc: int, insn: Instruction) -> None:
+        self._entries.append(("insn", pc, insn))
+
+    def comment(self, regs: list[tuple[int, Reg]]) -> None:
+        """Append ``; R1=... R2=...`` (registers as they are now) to the line just logged."""
+        if regs:
+            self._entries.append(("comment", regs))
+
+    def state(self, prefix: str, st: State) -> None:
+        """A line of ``prefix`` and a whole state (``st`` must not change afterwards)."""
+        self._entries.append(("state", prefix, st))
+
+    def add(self, line: str) -> None:
+        self._entries.append(("line", line))
+
+    @property
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        for entry in self._entries:
+            kind = entry[0]
+            if kind == "insn":
+                pc, insn = entry[1], entry[2]
+                assert isinstance(pc, int) and isinstance(insn, Instruction)
+                out.append(f"{pc}: ({insn.opcode:02x}) {format_instruction(insn, helper_name=self.helper_name)}")
+            elif kind == "comment" and out:
+                regs = entry[1]
+                assert isinstance(regs, list)
+                text = " ".join(f"R{i}={reg_str(r)}" for i, r in regs if r.type != RegType.NOT_INIT)
+                if text:
+                    line = out[-1]
+                    out[-1] = f"{line:<37} ; {text}" if len(line) < 38 else f"{line} ; {text}"
+            elif kind == "state":
+                st = entry[2]
+                assert isinstance(st, State)
+                out.append(f"{entry[1]}{state_str(st)}")
+            else:
+                out.append(str(entry[1]))
+        return out

@@ -1,0 +1,196 @@
+"""State pruning: which registers are live where, and when a state already verified covers
+the current one (the kernel's ``states_equal``/``regsafe``), so exploration can stop there.
+
+Liveness is computed once, backwards over each subprogram (as the kernel's
+``compute_live_registers`` does): a register dead at a point can hold anything. Every scalar is
+compared by range (each is treated as precise), which can only prune less than the kernel,
+never wrongly.
+"""
+
+from __future__ import annotations
+
+from ..helpers import BY_ID, Arg
+from ..isa import Instruction, register_use
+from ._state import Frame, Reg, RegType, Slot, State, scalar_unknown
+
+__all__ = ["compute_liveness", "states_equal", "widen"]
+
+_ALL_ARGS = frozenset({1, 2, 3, 4, 5})
+
+
+def _use_def(insn: Instruction) -> tuple[frozenset[int], frozenset[int]]:
+    reads, writes, clobbers = register_use(insn)
+    if insn.opcode == 0x85:
+        if insn.src == 0:
+            proto = BY_ID.get(insn.imm)
+            reads = _ALL_ARGS if proto is None else frozenset(
+                i + 1 for i, kind in enumerate(proto.args) if kind != Arg.DONTCARE)
+        else:
+            reads = _ALL_ARGS
+    elif insn.cls == 0x00 and insn.opcode != 0x18:  # legacy packet loads read the context in r6
+        reads = reads | {6}
+    return frozenset(r for r in reads if r < 10), frozenset(r for r in writes | clobbers if r < 10)
+
+
+def _successors(pc: int, insn: Instruction) -> list[int]:
+    op, cls = insn.opcode, insn.cls
+    if cls in (0x05, 0x06):
+        jop = op & 0xF0
+        if jop == 0x90:  # exit
+            return []
+        if jop == 0x80:  # call
+            return [pc + 1]
+        target = insn.jump_target(pc)
+        if jop == 0x00:  # ja / gotol
+            return [target] if target is not None else []
+        if op == 0xE5:  # may_goto
+            return [pc + 1, pc + 1 + insn.offset]
+        return [pc + 1] + ([target] if target is not None else [])
+    return [pc + insn.width]
+
+
+def compute_liveness(insns: dict[int, Instruction]) -> dict[int, frozenset[int]]:
+    """The registers live before each instruction."""
+    live: dict[int, frozenset[int]] = {pc: frozenset() for pc in insns}
+    info = {pc: (_use_def(insn), _successors(pc, insn)) for pc, insn in insns.items()}
+    order = sorted(insns, reverse=True)
+    changed = True
+    while changed:
+        changed = False
+        for pc in order:
+            (use, defs), succs = info[pc]
+            out: frozenset[int] = frozenset()
+            for s in succs:
+                out |= live.get(s, frozenset())
+            new = use | (out - defs)
+            if new != live[pc]:
+                live[pc] = new
+                changed = True
+    return live
+
+
+class _IdMap:
+    def __init__(self) -> None:
+        self.fwd: dict[int, int] = {}
+        self.back: dict[int, int] = {}
+
+    def check(self, old: int, cur: int) -> bool:
+        if not old and not cur:
+            return True
+        if not old or not cur:
+            return False
+        if old in self.fwd:
+            return self.fwd[old] == cur
+        if cur in self.back:
+            return False
+        self.fwd[old] = cur
+        self.back[cur] = old
+        return True
+
+
+def _range_within(old: Reg, cur: Reg) -> bool:
+    return (old.umin <= cur.umin and cur.umax <= old.umax and old.smin <= cur.smin and cur.smax <= old.smax
+            and old.u32min <= cur.u32min and cur.u32max <= old.u32max
+            and old.s32min <= cur.s32min and cur.s32max <= old.s32max
+            and old.var_off.contains(cur.var_off))
+
+
+def regsafe(old: Reg, cur: Reg, ids: _IdMap, exact: bool) -> bool:
+    if old.type == RegType.NOT_INIT:
+        return not exact or cur.type == RegType.NOT_INIT
+    if cur.type != old.type:
+        return False
+    if exact:
+        return old.same_shape(cur) or (old.type == RegType.SCALAR and _range_within(old, cur) and _range_within(cur, old)
+                                       and ids.check(old.id, cur.id))
+    if old.type == RegType.SCALAR:
+        if not _range_within(old, cur):
+            return False
+        return not old.id or ids.check(old.id, cur.id)
+    if (old.off, old.null, old.map, old.map_uid, old.frameno, old.subprog, old.mem_size, old.ringbuf, old.rdonly) != (
+            cur.off, cur.null, cur.map, cur.map_uid, cur.frameno, cur.subprog, cur.mem_size, cur.ringbuf, cur.rdonly):
+        return False
+    if old.type in (RegType.PACKET, RegType.PACKET_META) and cur.range < old.range:
+        return False
+    if not _range_within(old, cur):
+        return False
+    return ids.check(old.id, cur.id) and ids.check(old.ref_obj_id, cur.ref_obj_id)
+
+
+def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, exact: bool) -> bool:
+    for spi, oslot in old.stack.items():
+        cslot = cur.stack.get(spi)
+        if oslot.spilled is not None:
+            if cslot is None or cslot.spilled is None or cslot.kinds != oslot.kinds:
+                if exact:
+                    return False
+                # a spilled unknown scalar covers initialised bytes
+                if oslot.spilled.type == RegType.SCALAR and oslot.spilled.var_off.is_unknown and \
+                        cslot is not None and "?" not in cslot.kinds and cslot.spilled is None:
+                    continue
+                return False
+            if not regsafe(oslot.spilled, cslot.spilled, ids, exact):
+                return False
+            continue
+        ckinds = cslot.kinds if cslot is not None else "????????"
+        for b, k in enumerate(oslot.kinds):
+            c = ckinds[b]
+            if k in "?m" and not exact:
+                continue
+            if k != c:
+                if k == "0" and cslot is not None and cslot.spilled is not None and cslot.spilled.is_null_scalar():
+                    continue
+                return False
+    if exact:
+        return all(spi in old.stack or _blank(slot) for spi, slot in cur.stack.items())
+    return True
+
+
+def _blank(slot: Slot) -> bool:
+    return slot.spilled is None and slot.kinds == "????????"
+
+
+def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: int, exact: bool = False) -> bool:
+    if len(old.frames) != len(cur.frames) or old.lock != cur.lock or len(old.refs) != len(cur.refs):
+        return False
+    ids = _IdMap()
+    for i, (fo, fc) in enumerate(zip(old.frames, cur.frames)):
+        if fo.callsite != fc.callsite or fo.subprog != fc.subprog:
+            return False
+        at = pc if i == len(old.frames) - 1 else old.frames[i + 1].callsite + 1
+        alive = live.get(at, frozenset(range(10)))
+        for r in range(10):
+            if (r in alive or exact) and not regsafe(fo.regs[r], fc.regs[r], ids, exact):
+                return False
+        if not _stacksafe(fo, fc, ids, exact):
+            return False
+    for ro, rc in zip(old.refs, cur.refs):
+        if not ids.check(ro.id, rc.id):
+            return False
+    return True
+
+
+def widen(old: State, cur: State) -> bool:
+    """At a loop head (a callback-calling helper, ``may_goto``): scalars of ``cur`` that differ
+    from the same loop's earlier state become unknown, so that a counter the loop keeps
+    changing converges (the kernel widens imprecise scalars the same way). The state only
+    grows, so this is sound. Returns whether anything changed."""
+    if len(old.frames) != len(cur.frames):
+        return False
+    changed = False
+    for fo, fc in zip(old.frames, cur.frames):
+        for i in range(10):
+            ro, rc = fo.regs[i], fc.regs[i]
+            if ro.type == rc.type == RegType.SCALAR and not _range_within(ro, rc):
+                fc.regs[i] = scalar_unknown()
+                changed = True
+        for spi, cslot in list(fc.stack.items()):
+            oslot = fo.stack.get(spi)
+            sp = cslot.spilled
+            if sp is None or sp.type != RegType.SCALAR or oslot is None:
+                continue
+            osp = oslot.spilled
+            if osp is not None and osp.type == RegType.SCALAR and not _range_within(osp, sp):
+                fc.stack[spi] = Slot(cslot.kinds, scalar_unknown())
+                changed = True
+    return changed

@@ -1,0 +1,587 @@
+"""The verifier's main loop: depth-first exploration of every path with state pruning, as the
+kernel's ``do_check`` does, dispatching each instruction to its check family.
+
+Paths fork at conditional jumps the ranges do not decide: the fall-through side continues, the
+taken side waits on a stack. At prune points the current state is compared with the states
+already verified there (:mod:`._prune`); a covered state ends its path. A state that equals an
+ancestor still being explored is an infinite loop. One million processed instructions end
+the verification, as in the kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from .._spec import AttachType, ProgType
+from ..helpers import KFUNCS, KfRet
+from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
+from ._alu import check_alu
+from ._calls import (
+    check_helper_call,
+    check_ret_range,
+    check_stack_depth,
+    check_subprog_call,
+    return_from_frame,
+)
+from ._env import Env, Facts, Refuse, VerifyInput, check_dst, reg_read
+from ._errors import VerifierError
+from ._fields import check_fields_reached
+from ._jumps import check_cond_jmp
+from ._log import state_str, type_str
+from ._memory import check_mem_access, coerce
+from ._prune import compute_liveness, states_equal, widen
+from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
+from ._timers import check_map_use, timer_callback_state
+from ._tnum import MASK64
+
+__all__ = ["sanitize_dead_code", "verify"]
+
+COMPLEXITY_LIMIT = 1_000_000
+KFUNCS_BY_ID = {k.id: k for k in KFUNCS}
+
+
+#: the kfuncs that set a bpf_wq's callback (6.10's name and 7.0's)
+_WQ_SET_CALLBACK = frozenset({"bpf_wq_set_callback_impl", "bpf_wq_set_callback"})
+
+def _is_iterator_next(kfunc_id: int) -> bool:
+    proto = KFUNCS_BY_ID.get(kfunc_id)
+    return proto is not None and proto.name.startswith("bpf_iter_") and proto.name.endswith("_next")
+#: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
+MAX_STATES_PER_INSN = 64
+_MAY_GOTO = 0xE5
+_LOAD_ACQ, _STORE_REL = 0x100, 0x110
+#: helpers that call a callback synchronously, maybe many times (the call is a loop head)
+_CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
+_SKB_TYPES = frozenset({ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT})
+
+
+def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
+    """The range R0 must be in at the main program's exit (``check_return_code``)."""
+    t = inp.prog_type
+    if t in (ProgType.CGROUP_SKB,):
+        return (0, 3) if inp.attach_type == AttachType.CGROUP_INET_EGRESS else (0, 1)
+    if t in (ProgType.CGROUP_SOCK, ProgType.SOCK_OPS, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SYSCTL,
+             ProgType.CGROUP_SOCKOPT, ProgType.SK_LOOKUP, ProgType.NETFILTER):
+        return 0, 1
+    if t == ProgType.RAW_TRACEPOINT:
+        return None
+    if t == ProgType.TRACING:
+        if inp.attach_type in (AttachType.TRACE_FENTRY, AttachType.TRACE_FEXIT):
+            return 0, 0
+        if inp.attach_type == AttachType.TRACE_ITER:
+            return 0, 1
+        return None
+    if t == ProgType.LSM:
+        return -4095, 0
+    return None
+
+
+class _Verifier:
+    def __init__(self, insns: Sequence[Instruction], inp: VerifyInput) -> None:
+        self.env = Env(insns, inp)
+        env = self.env
+        self.live = compute_liveness(env.insns)
+        self.explored: dict[int, list[Checkpoint]] = {}
+        #: checkpoints by (pc, fingerprint): where an exactly equal state may be
+        self.by_fingerprint: dict[tuple[int, tuple[object, ...]], list[Checkpoint]] = {}
+        self.prune_points: set[int] = set()
+        self.loop_points: set[int] = set()
+        entries = {0}
+        for pc, insn in env.insns.items():
+            target = insn.jump_target(pc)
+            cls = insn.cls
+            if insn.opcode == 0x85 and insn.src == 1 or insn.opcode == 0x18 and insn.src == 4:
+                if target is not None:
+                    entries.add(target)
+                self.prune_points.add(pc + 1)
+                continue
+            if insn.opcode == 0x85:
+                self.prune_points.add(pc + 1)
+                if insn.src == 2 and _is_iterator_next(insn.imm) or insn.src == 0 and insn.imm in _CALLBACK_HELPERS:
+                    self.loop_points.add(pc)
+                    self.prune_points.add(pc)
+            if cls in (0x05, 0x06) and target is not None:
+                self.prune_points.add(target)
+                self.prune_points.add(pc + 1)
+            if insn.opcode == _MAY_GOTO:
+                self.loop_points.add(pc)
+                self.prune_points.add(pc)
+        env.subprogs = sorted(entries)
+        self.stack: list[tuple[int, int, State]] = []
+        self.jmps = 0
+        self.prev_jmps = 0
+        self.prev_insns = 0
+        self.total_states = 0
+        self.peak_states = 0
+        self.cur_states = 0
+        self.max_per_insn = 0
+
+    # -- states ---------------------------------------------------------------------------------
+
+    def initial(self) -> State:
+        regs = [NOT_INIT] * 11
+        regs[1] = Reg(RegType.CTX)
+        regs[10] = Reg(RegType.STACK)
+        return State([Frame(regs, {}, 0, 0)])
+
+    def start(self, st: State, pc: int) -> None:
+        """Verify from ``pc``: the entry of the program or of an asynchronous callback."""
+        self.env.log.state(f"{pc}: ", st.copy())
+        self.run(st, pc)
+
+    def push(self, pc: int, prev: int, st: State) -> None:
+        if st.parent is not None:
+            st.parent.branches += 1
+        self.stack.append((pc, prev, st))
+        if len(self.stack) > 8192:
+            raise Refuse("The sequence of 8193 jumps is too complex.", 7)
+
+    def path_done(self, st: State) -> None:
+        cp = st.parent
+        while cp is not None:
+            cp.branches -= 1
+            if cp.branches > 0:
+                break
+            cp = cp.parent
+
+    def visited(self, pc: int, st: State) -> bool:
+        """Whether a state verified at ``pc`` covers ``st`` (the path can stop); may store
+        ``st`` as a new checkpoint. Refuses a state equal to one still being explored."""
+        env = self.env
+        cps = self.explored.setdefault(pc, [])
+        loop = pc in self.loop_points
+        fp = _fingerprint(st, self.live, pc)
+        if not loop:
+            for cp in self.by_fingerprint.get((pc, fp), ()):
+                if cp.branches > 0 and cp.state.unroll == st.unroll and \
+                        states_equal(cp.state, st, self.live, pc, exact=True):
+                    env.log.add(f"infinite loop detected at insn {pc}")
+                    env.log.state("cur state: ", st)
+                    raise Refuse(f"old state: {state_str(cp.state)}", 22)
+        for cp in list(cps):
+            if cp.branches > 0:
+                if loop:
+                    if states_equal(cp.state, st, self.live, pc):
+                        return True
+                    if widen(cp.state, st) and states_equal(cp.state, st, self.live, pc):
+                        return True
+                continue
+            if states_equal(cp.state, st, self.live, pc):
+                cp.hits += 1
+                return True
+            cp.misses += 1
+            if cp.misses > cp.hits * 3 + 3:  # a state that never prunes is dropped, as in the kernel
+                cps.remove(cp)
+                self.cur_states -= 1
+        if not loop and (self.jmps - self.prev_jmps < 2 or env.processed - self.prev_insns < 8):
+            return False
+        if len(cps) >= MAX_STATES_PER_INSN:
+            return False
+        self.prev_jmps, self.prev_insns = self.jmps, env.processed
+        cp = Checkpoint(pc, st.copy(), st.parent, fingerprint=fp)
+        cps.append(cp)
+        self.by_fingerprint.setdefault((pc, fp), []).append(cp)
+        st.parent = cp
+        self.total_states += 1
+        self.cur_states += 1
+        self.peak_states = max(self.peak_states, self.cur_states)
+        self.max_per_insn = max(self.max_per_insn, len(cps))
+        return False
+
+    def stats(self) -> str:
+        """The kernel's statistics line."""
+        return (f"processed {self.env.processed} insns (limit {COMPLEXITY_LIMIT}) max_states_per_insn "
+                f"{self.max_per_insn} total_states {self.total_states} peak_states {self.peak_states} mark_read 0")
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def run(self, st: State, pc: int) -> None:
+        env = self.env
+        while True:
+            if pc in self.prune_points and self.visited(pc, st):
+                self.path_done(st)
+                if not self._pop_into():
+                    return
+                pc, _prev, st = self._cur
+                continue
+            env.processed += 1
+            if env.processed > COMPLEXITY_LIMIT:
+                raise Refuse(f"BPF program is too large. Processed {env.processed} insn", 7)
+            insn = env.insns.get(pc)
+            if insn is None:
+                raise Refuse(f"invalid insn idx {pc} insn_cnt {len(env.insns)}", 22)
+            env.cur_pc = pc
+            env.log.insn(pc, insn)
+            if pc not in env.reached:
+                env.reached.add(pc)
+                check_fields_reached(insn)
+            self._state = st
+            nxt = self.step(st, pc, insn)
+            if nxt is None:
+                self.path_done(st)
+                if not self._pop_into():
+                    return
+                pc, _prev, st = self._cur
+                continue
+            pc = nxt
+
+    def _pop_into(self) -> bool:
+        if not self.stack:
+            return False
+        pc, prev, st = self.stack.pop()
+        self.env.log.add("")
+        self.env.log.state(f"from {prev} to {pc}: ", st.copy())
+        self._cur = (pc, prev, st)
+        return True
+
+    def step(self, st: State, pc: int, insn: Instruction) -> int | None:
+        """Apply one instruction; return the next PC, or None when the path ends."""
+        env = self.env
+        cls = insn.cls
+        op = insn.opcode
+        if cls in (0x04, 0x07):
+            check_alu(env, st, insn)
+            self._comment(st, {insn.dst})
+            return pc + 1
+        if cls == 0x01:  # LDX
+            mode = op & 0xE0
+            if mode not in (0x60, 0x80):
+                raise Refuse(f"unknown opcode {op:02x}", 22)
+            reg_read(st, insn.src)
+            check_dst(insn.dst)
+            size = _SIZE[op & 0x18]
+            loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False, sign=mode == 0x80)
+            st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
+            self._comment(st, {insn.dst, insn.src})
+            return pc + 1
+        if cls in (0x02, 0x03):
+            return self._store(st, pc, insn)
+        if cls == 0x00:
+            return self._ld(st, pc, insn)
+        return self._jmp(st, pc, insn)
+
+    def _comment(self, st: State, regs: set[int]) -> None:
+        frame_regs = st.cur.regs
+        self.env.log.comment([(i, frame_regs[i]) for i in sorted(regs) if i <= 10])
+
+    def _store(self, st: State, pc: int, insn: Instruction) -> int:
+        env = self.env
+        op = insn.opcode
+        mode = op & 0xE0
+        size = _SIZE[op & 0x18]
+        if mode == 0xC0 and insn.cls == 0x03:
+            return self._atomic(st, pc, insn, size)
+        if mode != 0x60:
+            raise Refuse(f"unknown opcode {op:02x}", 22)
+        if insn.cls == 0x03:
+            value = reg_read(st, insn.src)
+            dst = st.cur.regs[insn.dst]
+            if dst.type == RegType.STACK and value.type == RegType.SCALAR and not value.id and not value.is_const:
+                value = value.copy()  # a spill keeps the link with the register it came from
+                value.id = env.new_id()
+                st.cur.regs[insn.src] = value
+        else:
+            value = scalar_known(insn.imm & MASK64)
+        reg_read(st, insn.dst)
+        check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
+        return pc + 1
+
+    def _atomic(self, st: State, pc: int, insn: Instruction, size: int) -> int:
+        env = self.env
+        imm = insn.imm
+        if imm in (_LOAD_ACQ, _STORE_REL):
+            ptr = reg_read(st, insn.src if imm == _LOAD_ACQ else insn.dst)
+            if imm == _LOAD_ACQ and ptr.type in (RegType.CTX, RegType.PACKET, RegType.PACKET_META, RegType.FLOW_KEYS):
+                what = "loads from" if imm == _LOAD_ACQ else "stores into"
+                regno = insn.src if imm == _LOAD_ACQ else insn.dst
+                raise Refuse(f"BPF_ATOMIC {what} R{regno} {type_str(ptr)} is not allowed")
+        if imm == _LOAD_ACQ:
+            reg_read(st, insn.src)
+            check_dst(insn.dst)
+            loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False)
+            st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
+            return pc + 1
+        if imm == _STORE_REL:
+            value = reg_read(st, insn.src)
+            reg_read(st, insn.dst)
+            check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value)
+            return pc + 1
+        if imm not in _ATOMIC_OPS:
+            raise Refuse(f"BPF_ATOMIC uses invalid atomic opcode {imm:02x}", 22)
+        if size not in (4, 8):
+            raise Refuse("invalid atomic operand size", 22)
+        reg_read(st, insn.src)
+        dst = reg_read(st, insn.dst)
+        if imm == 0xF1:
+            reg_read(st, 0)
+        if dst.type in (RegType.CTX, RegType.PACKET, RegType.PACKET_META, RegType.FLOW_KEYS):
+            raise Refuse(f"BPF_ATOMIC stores into R{insn.dst} {type_str(dst)} is not allowed")
+        check_mem_access(env, st, pc, insn.dst, insn.offset, size, False, atomic=True)
+        check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=scalar_unknown(), atomic=True)
+        if imm == 0xF1:
+            st.cur.regs[0] = _sized(size)
+        elif imm & 0x01:
+            if insn.src == 10:
+                raise Refuse("frame pointer is read only")
+            st.cur.regs[insn.src] = _sized(size)
+        return pc + 1
+
+    def _ld(self, st: State, pc: int, insn: Instruction) -> int:
+        env = self.env
+        regs = st.cur.regs
+        if insn.opcode == 0x18:
+            check_dst(insn.dst)
+            regs[insn.dst] = self._lddw(st, pc, insn)
+            self._comment(st, {insn.dst})
+            return pc + 2
+        mode = insn.opcode & 0xE0
+        if mode not in (0x20, 0x40):
+            raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
+        if env.inp.prog_type not in _SKB_TYPES:
+            raise Refuse("BPF_LD_[ABS|IND] instructions not allowed for this program type", 22)
+        if st.lock is not None:
+            raise Refuse("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region", 22)
+        ctx = reg_read(st, 6)
+        if mode == 0x40:
+            reg_read(st, insn.src)
+        if ctx.type != RegType.CTX:
+            raise Refuse("at the time of BPF_LD_ABS|IND R6 != pointer to skb", 22)
+        for r in range(1, 6):
+            regs[r] = NOT_INIT
+        regs[0] = _sized(_SIZE[insn.opcode & 0x18])
+        return pc + 1
+
+    def _lddw(self, st: State, pc: int, insn: Instruction) -> Reg:
+        env = self.env
+        src = insn.src
+        if src == 0:
+            return scalar_known(insn.imm & MASK64)
+        if src == 4:
+            r = Reg(RegType.FUNC)
+            r.subprog = pc + 1 + _s32(insn.imm & 0xFFFF_FFFF)
+            return r
+        if src in (1, 2):  # a file descriptor: pybpf's objects name maps by index instead
+            raise Refuse(f"fd {insn.imm & 0xFFFF_FFFF} is not pointing to valid bpf_map", 9)
+        if src == 5:
+            m = env.map_at(insn.imm & 0xFFFF_FFFF)
+            check_map_use(env, m)
+            r = Reg(RegType.CONST_MAP)
+            r.map = m
+            return r
+        if src == 6:
+            m = env.map_at(insn.imm & 0xFFFF_FFFF)
+            check_map_use(env, m)
+            off = insn.imm >> 32
+            if off >= m.value_size:
+                raise Refuse(f"invalid access to map value pointer, value_size={m.value_size} off={off}", 13)
+            r = Reg(RegType.MAP_VALUE)
+            r.map = m
+            r.off = off
+            return r
+        if src == 3:
+            return Reg(RegType.BTF_ID)
+        raise Refuse("invalid bpf_ld_imm64 insn", 22)
+
+    def _jmp(self, st: State, pc: int, insn: Instruction) -> int | None:
+        env = self.env
+        op = insn.opcode
+        jop = op & 0xF0
+        if op == 0x05:
+            self.jmps += 1
+            return pc + 1 + insn.offset
+        if op == 0x06:
+            self.jmps += 1
+            return pc + 1 + insn.imm
+        if op == 0x85:
+            return self._call(st, pc, insn)
+        if op == 0x95:
+            return self._exit(st, pc)
+        if op == _MAY_GOTO:
+            if insn.src or insn.dst or insn.imm:
+                raise Refuse("invalid may_goto imm", 22)
+            self.jmps += 1
+            self.push(pc + 1 + insn.offset, pc, st.copy())
+            return pc + 1
+        if jop in (0x80, 0x90) or jop == 0xE0 or jop == 0xF0 or op & 0x07 == 0x06 and jop == 0:
+            raise Refuse(f"unknown opcode {op:02x}", 22)
+        self.jmps += 1
+        taken, fall = check_cond_jmp(env, st, pc, insn)
+        target = pc + 1 + insn.offset
+        if taken is not None and fall is not None:
+            self.push(target, pc, taken)
+            self._comment(fall, {insn.dst} | ({insn.src} if op & 0x08 else set()))
+            return pc + 1
+        if taken is not None:
+            return target
+        return pc + 1
+
+    def _call(self, st: State, pc: int, insn: Instruction) -> int | None:
+        env = self.env
+        if insn.src == 1:
+            callee = check_subprog_call(env, st, pc, insn)
+            st.frames.append(callee)
+            return callee.subprog
+        if insn.src == 2:
+            return self._kfunc(st, pc, insn)
+        if insn.src != 0:
+            raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
+        pre = list(st.cur.regs)
+        frame = check_helper_call(env, st, pc, insn)
+        self._comment(st, {0})
+        if frame is None:
+            return pc + 1
+        after = st.copy()
+        self.push(pc + 1, pc, after)
+        st.cur.regs[:] = pre
+        st.frames.append(frame)
+        st.unroll += 1
+        return frame.subprog
+
+    def _kfunc(self, st: State, pc: int, insn: Instruction) -> int:
+        """A kfunc call. The seam for kfunc rules: a declared kfunc's arguments must be set and
+        its result is typed by its declaration (pointers become untyped kernel pointers, which
+        pybpf never proves in bounds); an undeclared one is refused as the kernel refuses it.
+        Acquire/release pairs are not tracked yet."""
+        if insn.imm == 0:  # an unresolved weak kfunc: fine only where no path reaches it
+            raise Refuse("invalid kernel function call not eliminated in verifier pass", 22)
+        proto = KFUNCS_BY_ID.get(insn.imm)
+        if proto is None:
+            raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
+        if st.lock is not None:
+            raise Refuse("function calls are not allowed while holding a lock", 22)
+        regs = st.cur.regs
+        for regno in range(1, len(proto.args) + 1):
+            reg_read(st, regno)
+        if proto.name in _WQ_SET_CALLBACK:
+            self._wq_callback(regs[1], regs[2], proto.name)
+        for regno in range(1, 6):
+            regs[regno] = NOT_INIT
+        if _is_iterator_next(insn.imm):
+            st.unroll += 1  # an iterator's next call is a loop head, like a callback's helper
+        if proto.ret == KfRet.VOID:
+            regs[0] = NOT_INIT
+        elif proto.ret == KfRet.SCALAR:
+            regs[0] = scalar_unknown()
+        else:
+            regs[0] = Reg(RegType.BTF_ID)
+        return pc + 1
+
+    def _wq_callback(self, wq: Reg, func: Reg, setter: str) -> None:
+        """``bpf_wq_set_callback``: the callback is verified as an async root, called with
+        (map, key, value) of the map the wq lives in, as a timer callback is."""
+        if func.type != RegType.FUNC:
+            raise Refuse(f"R2 type={type_str(func)} expected=func", 22)
+        if func.subprog in self.env.inp.global_funcs:
+            raise Refuse("callback function not static", 22)
+        if wq.type != RegType.MAP_VALUE or wq.map is None:
+            raise Refuse("arg#0 doesn't point to a map value", 22)
+        self.env.async_callbacks.append((func.subprog, timer_callback_state(self.env, func.subprog, wq.map, setter)))
+
+    def _exit(self, st: State, pc: int) -> int | None:
+        env = self.env
+        if len(st.frames) > 1:  # a subprogram may return nothing (a void function)
+            return return_from_frame(env, st)
+        frame = st.frames[0]
+        check_stack_depth(env, frame)
+        if st.lock is not None:
+            raise Refuse("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region", 22)
+        if st.refs:
+            for ref in st.refs:
+                env.log.add(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}")
+            raise Refuse("BPF_EXIT instruction in main prog would lead to reference leak", 22)
+        r0 = reg_read(st, 0)
+        cb = frame.callback
+        if cb is not None:
+            check_ret_range(r0, cb.ret_min, cb.ret_max,
+                            "At async callback return" if cb.is_async else "At callback return")
+            return None
+        rng = _ret_range(env.inp)
+        if rng is not None:
+            check_ret_range(r0, rng[0], rng[1], "At program exit")
+        return None
+
+
+def _fingerprint(st: State, live: dict[int, frozenset[int]], pc: int) -> tuple[object, ...]:
+    """A summary two exactly equal states share: the frames and their live registers."""
+    parts: list[object] = [len(st.frames)]
+    for i, frame in enumerate(st.frames):
+        at = pc if i == len(st.frames) - 1 else st.frames[i + 1].callsite + 1
+        regs = frame.regs
+        for r in live.get(at, _ALL_REGS):
+            reg = regs[r]
+            parts.append(reg.type)
+            parts.append(reg.off)
+            parts.append(reg.var_off.value)
+            parts.append(reg.var_off.mask)
+    return tuple(parts)
+
+
+_ALL_REGS = frozenset(range(10))
+
+
+def _s32(u: int) -> int:
+    return u - (1 << 32) if u >> 31 else u
+
+
+def _sized(size: int) -> Reg:
+    """An unknown value of ``size`` bytes, zero-extended."""
+    return coerce(scalar_unknown(), size)
+
+
+_SIZE = {0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8}
+_ATOMIC_OPS = frozenset({0x00, 0x01, 0x40, 0x41, 0x50, 0x51, 0xA0, 0xA1, 0xE1, 0xF1})
+
+
+def sanitize_dead_code(insns: Sequence[Instruction], reachable: Collection[int]) -> list[Instruction]:
+    """The program with every instruction no path reaches replaced by a jump to itself, as the
+    kernel does after verification, so that engines never meet what the verifier never judged.
+
+    Raises:
+        VerifierError: a reached instruction the kernel runs but pybpf's engines cannot.
+    """
+    out = []
+    for pc, insn in iter_pcs(insns):
+        if pc in reachable:
+            if insn.opcode == 0x95 and insn.offset:  # the kernel ignores exit's offset
+                insn = Instruction(0x95)
+            try:
+                check_instruction(insn, pc)
+            except InstructionError as err:  # what the kernel runs but pybpf's engines cannot
+                raise VerifierError([str(err)], pc=pc) from None
+            out.append(insn)
+        elif insn.opcode == LDDW:
+            out.append(Instruction(LDDW))
+        else:
+            out.append(Instruction(0x05, offset=-1))
+    return out
+
+
+def verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
+    """Verify a program (its subprograms appended) as the kernel would load it.
+
+    Returns:
+        What verification proved (:class:`Facts`).
+
+    Raises:
+        VerifierError: the program is refused; ``str()`` is the kernel's message, ``.log``
+            the log up to it.
+    """
+    v = _Verifier(insns, inp)
+    env = v.env
+    try:
+        v.start(v.initial(), 0)
+        done: set[int] = set()
+        while env.async_callbacks:
+            entry, cb_state = env.async_callbacks.pop()
+            if entry in done:
+                continue
+            done.add(entry)
+            env.log.add(f"func#{env.subprogs.index(entry) if entry in env.subprogs else 0} @{entry}")
+            v.start(cb_state, entry)
+    except Refuse as err:
+        env.log.add(err.message)
+        env.log.add(v.stats())
+        raise VerifierError(env.log.lines, pc=env.cur_pc, errno=err.errno) from None
+    env.log.add(v.stats())
+    return env.facts()
+
