@@ -181,6 +181,8 @@ class ProgramSpec:
     sleepable: bool = False
     map_refs: tuple[str, ...] = ()
     subprograms: Mapping[str, int] = field(default_factory=dict)
+    #: each subprogram's byte offset in ``.text`` (its ``.BTF.ext`` records are found there)
+    subprogram_offsets: Mapping[str, int] = field(default_factory=dict)
     #: the instructions (by PC) that name an extern: kfunc calls (``src=KFUNC``) and
     #: ``lddw`` of ``__ksym`` variables (``src=BTF_ID``), resolved by the loader
     externs: Mapping[int, str] = field(default_factory=dict)

@@ -29,7 +29,7 @@ from ._timers import (
     timer_callback_state,
 )
 
-__all__ = ["check_helper_call", "check_subprog_call", "enter_frame", "return_from_frame"]
+__all__ = ["check_helper_call", "check_subprog_call", "enter_frame", "helper_mem", "return_from_frame"]
 
 MAX_CALL_FRAMES = 8
 BPF_MAX_VAR_SIZ = 1 << 29
@@ -77,7 +77,7 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
         raise Refuse(f"cannot pass map_type {m.type} into func {name}#{proto.id}", 22)
 
 
-def _helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool, zero_ok: bool) -> None:
+def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool, zero_ok: bool) -> None:
     """A helper reads or writes ``size`` bytes through register ``regno``."""
     reg = st.cur.regs[regno]
     if size == 0 and zero_ok and reg.type != RegType.MAP_VALUE or reg.is_null_scalar():
@@ -108,7 +108,7 @@ def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bo
         raise Refuse(f"R{regno} invalid zero-sized read: u64=[{reg.umin},{reg.umax}]")
     if reg.umax >= BPF_MAX_VAR_SIZ:
         raise Refuse(f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
-    _helper_mem(env, st, pc, regno - 1, reg.umax, write, zero_ok)
+    helper_mem(env, st, pc, regno - 1, reg.umax, write, zero_ok)
 
 
 def _const_key(st: State, reg: Reg, size: int) -> int | None:
@@ -188,7 +188,7 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         if meta.map is None:
             raise Refuse(f"invalid map_ptr to access map->{'key' if kind == Arg.PTR_TO_MAP_KEY else 'value'}")
         size = meta.map.key_size if kind == Arg.PTR_TO_MAP_KEY else meta.map.value_size
-        _helper_mem(env, st, pc, regno, size, kind == Arg.PTR_TO_UNINIT_MAP_VALUE, False)
+        helper_mem(env, st, pc, regno, size, kind == Arg.PTR_TO_UNINIT_MAP_VALUE, False)
         if kind == Arg.PTR_TO_MAP_KEY:
             meta.const_key = _const_key(st, reg, size)
     elif kind in _MEM_ARGS:

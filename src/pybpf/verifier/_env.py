@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import final
+from typing import TYPE_CHECKING, final
 
 from .._spec import AttachType, ProgType
 from ..helpers import BY_ID, HelperProto
 from ..isa import Instruction, iter_pcs
 from ._log import Log
 from ._state import MapInfo, Reg, RegType, State
+
+if TYPE_CHECKING:
+    from ._globals import GlobalFunc
 
 __all__ = ["Env", "Facts", "Refuse", "VerifyInput"]
 
@@ -44,7 +47,8 @@ class VerifyInput:
     func_info: frozenset[int] | None = None
     static_funcs: frozenset[int] | None = None
     kfuncs: Mapping[int, object] = field(default_factory=dict)
-    global_funcs: frozenset[int] = frozenset()  #: entry PCs of BTF-global subprograms
+    #: BTF-global subprograms by entry PC, verified on their own from their prototypes
+    global_funcs: Mapping[int, GlobalFunc] = field(default_factory=dict)
     ncpus: int = 1  #: the CPUs programs may run on (bounds ``bpf_get_smp_processor_id``)
     #: whether tracing programs are refused maps holding a bpf_timer (until 7.0's rework)
     tracing_timer_ban: bool = True
@@ -88,6 +92,8 @@ class Env:
         self.async_callbacks: list[tuple[int, State]] = []
         self.pending_callbacks: set[int] = set()
         self.ret_hooks: dict[int, Callable[[State], None]] = {}
+        #: global functions a path reached, in the order the kernel verifies them after main
+        self.called_globals: set[int] = set()
 
     def helper_name(self, helper_id: int) -> str | None:
         proto: HelperProto | None = BY_ID.get(helper_id)

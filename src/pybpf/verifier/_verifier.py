@@ -26,6 +26,7 @@ from ._calls import (
 from ._env import Env, Facts, Refuse, VerifyInput, check_dst, reg_read
 from ._errors import VerifierError
 from ._fields import check_fields_reached
+from ._globals import check_global_args, global_entry_state
 from ._jumps import check_cond_jmp
 from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce
@@ -418,6 +419,8 @@ class _Verifier:
     def _call(self, st: State, pc: int, insn: Instruction) -> int | None:
         env = self.env
         if insn.src == 1:
+            if pc + 1 + insn.imm in env.inp.global_funcs:
+                return self._global_call(st, pc, pc + 1 + insn.imm)
             callee = check_subprog_call(env, st, pc, insn)
             st.frames.append(callee)
             return callee.subprog
@@ -436,6 +439,51 @@ class _Verifier:
         st.frames.append(frame)
         st.unroll += 1
         return frame.subprog
+
+    def _global_call(self, st: State, pc: int, entry: int) -> int:
+        """A call of a global function (``check_func_call``): the arguments are checked against
+        its prototype, the function itself is verified later on its own, and the caller goes
+        on with an unknown scalar in R0."""
+        env = self.env
+        func = env.inp.global_funcs[entry]
+        index = env.subprogs.index(entry)
+        bad = False
+        try:
+            check_global_args(env, st, pc, func)
+        except Refuse as err:
+            env.log.add(err.message)
+            bad = True
+        if st.lock is not None:
+            env.log.add("global function calls are not allowed while holding a lock,")
+            raise Refuse("use static function instead", 22)
+        if bad:
+            raise Refuse(f"Caller passes invalid args into func#{index} ('{func.name}')", 22)
+        env.log.add(f"Func#{index} ('{func.name}') is global and assumed valid.")
+        env.called_globals.add(entry)
+        regs = st.cur.regs
+        for regno in range(1, 6):
+            regs[regno] = NOT_INIT
+        regs[0] = scalar_unknown()
+        return pc + 1
+
+    def verify_globals(self) -> None:
+        """Each global function a verified path called, on its own, in the kernel's order
+        (``do_check_subprogs``): by index, again while verifying them reaches new ones."""
+        env = self.env
+        done: set[int] = set()
+        while True:
+            todo = sorted(env.called_globals - done)
+            if not todo:
+                return
+            for entry in todo:
+                done.add(entry)
+                func = env.inp.global_funcs[entry]
+                index = env.subprogs.index(entry)
+                self.explored.clear()
+                self.by_fingerprint.clear()
+                env.log.add(f"Validating {func.name}() func#{index}...")
+                self.start(global_entry_state(env, entry, func), entry)
+                env.log.add(f"Func#{index} ('{func.name}') is safe for any args that match its prototype")
 
     def _kfunc(self, st: State, pc: int, insn: Instruction) -> int:
         """A kfunc call. The seam for kfunc rules: a declared kfunc's arguments must be set and
@@ -494,6 +542,10 @@ class _Verifier:
         if cb is not None:
             check_ret_range(r0, cb.ret_min, cb.ret_max,
                             "At async callback return" if cb.is_async else "At callback return")
+            return None
+        if frame.subprog in env.inp.global_funcs:
+            if r0.type != RegType.SCALAR:
+                raise Refuse(f"At subprogram exit the register R0 is not a scalar value ({type_str(r0)})", 22)
             return None
         rng = _ret_range(env.inp)
         if rng is not None:
@@ -578,6 +630,7 @@ def verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
             done.add(entry)
             env.log.add(f"func#{env.subprogs.index(entry) if entry in env.subprogs else 0} @{entry}")
             v.start(cb_state, entry)
+        v.verify_globals()
     except Refuse as err:
         env.log.add(err.message)
         env.log.add(v.stats())
