@@ -45,6 +45,8 @@ class Arg(enum.Enum):
     PTR_TO_MAP_VALUE_OR_NULL = "map value or null"  #: a map value, or NULL (storage init values)
     PTR_TO_MEM_OR_NULL = "mem or null"  #: readable memory sized by the next argument, or NULL
     PTR_TO_DYNPTR = "dynptr"  #: a ``struct bpf_dynptr`` on the stack (initialised, or MEM_UNINIT for constructors)
+    PTR_TO_SOCK_COMMON = "sock common ptr"  #: a non-NULL socket pointer of any socket type (not a BTF pointer)
+    PTR_TO_SOCKET_RELEASE = "sock release"  #: an acquired socket, released by the call
 
 
 class Ret(enum.Enum):
@@ -58,6 +60,9 @@ class Ret(enum.Enum):
     PTR_TO_BTF_ID_OR_NULL = "btf id or null"
     PTR_TO_MEM_OR_BTF_ID = "mem or btf id"  #: a per-CPU variable (bpf_this_cpu_ptr)
     PTR_TO_DYNPTR_MEM_OR_NULL = "dynptr mem or null"  #: memory a dynptr views, or NULL
+    PTR_TO_SOCKET_OR_NULL = "sock or null"  #: a full socket (``struct bpf_sock``), or NULL
+    PTR_TO_SOCK_COMMON_OR_NULL = "sock common or null"  #: any socket (its common fields), or NULL
+    PTR_TO_TCP_SOCK_OR_NULL = "tcp sock or null"  #: a TCP socket (``struct bpf_tcp_sock``), or NULL
 
 
 @final
@@ -80,6 +85,8 @@ class HelperProto:
     #: the program types (``ProgType`` names) whose ``*_func_proto`` offers it; None: every
     #: type pybpf runs (where pybpf does not yet restrict it)
     prog_types: frozenset[str] | None = None
+    #: the result is a reference the program must release (``is_acquire_function``)
+    acquire: bool = False
 
     def offered_to(self, prog_type: str) -> bool:
         """Whether programs of type ``prog_type`` (a ``ProgType`` name) may call it."""
@@ -88,7 +95,7 @@ class HelperProto:
     @property
     def c_return_type(self) -> str:
         """The C return type, from ``c_decl``."""
-        return self.c_decl[: self.c_decl.index(self.name)].strip()
+        return self.c_decl[: self.c_decl.index(self.name + "(")].strip()
 
     @property
     def c_params(self) -> str:
@@ -98,11 +105,11 @@ class HelperProto:
 
 def _h(
     id_: int, c_decl: str, ret: Ret, args: tuple[Arg, ...], doc: str, *, gpl: bool = False,
-    privileged: bool = False, types: frozenset[str] | None = None,
+    privileged: bool = False, types: frozenset[str] | None = None, acquire: bool = False,
 ) -> HelperProto:
     match = re.search(r"(bpf_\w+)\(", c_decl)
     assert match, c_decl
-    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types)
+    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types, acquire)
 
 
 # Program-type sets of the kernel's *_func_proto functions (net/core/filter.c,
@@ -121,6 +128,9 @@ _STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RA
                      "TRACING", "LSM", "SYSCALL"})
 _FUNC_IP = frozenset({"KPROBE", "TRACEPOINT", "TRACING", "LSM", "SYSCALL"})
 _FUNC_ARGS = frozenset({"TRACING", "LSM"})
+_SK_LOOKUP = _TC | {"XDP", "CGROUP_SKB", "SK_SKB", "CGROUP_SOCK_ADDR"}
+_FULLSOCK = _TC | {"CGROUP_SKB", "SOCK_OPS", "CGROUP_SOCKOPT"}
+_LISTENER = _TC | {"CGROUP_SKB"}
 
 
 _A, _R = Arg, Ret
@@ -341,7 +351,31 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(211, "long bpf_cgrp_storage_delete(void *map, struct cgroup *cgroup)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID), "Delete the cgroup's value in a cgrp_storage map."),
 )
-HELPERS: tuple[HelperProto, ...] = tuple(sorted(_BASE_HELPERS + _MORE_HELPERS, key=lambda h: h.id))
+#: the kernel accepts a tuple size that may be zero (the lookup then finds nothing)
+_LOOKUP_ARGS = (_A.PTR_TO_CTX, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING, _A.ANYTHING)
+_SOCK_HELPERS: tuple[HelperProto, ...] = (
+    _h(84, "struct bpf_sock *bpf_sk_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
+       "__u64 netns, __u64 flags)", _R.PTR_TO_SOCKET_OR_NULL, _LOOKUP_ARGS,
+       "The TCP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL).",
+       types=_SK_LOOKUP, acquire=True),
+    _h(85, "struct bpf_sock *bpf_sk_lookup_udp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
+       "__u64 netns, __u64 flags)", _R.PTR_TO_SOCKET_OR_NULL, _LOOKUP_ARGS,
+       "The UDP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL).",
+       types=_SK_LOOKUP, acquire=True),
+    _h(86, "long bpf_sk_release(void *sock)", _R.INTEGER, (_A.PTR_TO_SOCKET_RELEASE,),
+       "Release a socket a lookup acquired.", types=_SK_LOOKUP),
+    _h(95, "struct bpf_sock *bpf_sk_fullsock(struct bpf_sock *sk)", _R.PTR_TO_SOCKET_OR_NULL,
+       (_A.PTR_TO_SOCK_COMMON,), "The full socket of a socket, or NULL (request and timewait sockets).",
+       types=_FULLSOCK),
+    _h(96, "struct bpf_tcp_sock *bpf_tcp_sock(struct bpf_sock *sk)", _R.PTR_TO_TCP_SOCK_OR_NULL,
+       (_A.PTR_TO_SOCK_COMMON,), "The TCP view of a socket, or NULL when it is not TCP.", types=_FULLSOCK),
+    _h(98, "struct bpf_sock *bpf_get_listener_sock(struct bpf_sock *sk)", _R.PTR_TO_SOCKET_OR_NULL,
+       (_A.PTR_TO_SOCK_COMMON,), "The listening socket of a request socket, or NULL.", types=_LISTENER),
+    _h(99, "struct bpf_sock *bpf_skc_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
+       "__u64 netns, __u64 flags)", _R.PTR_TO_SOCK_COMMON_OR_NULL, _LOOKUP_ARGS,
+       "Like bpf_sk_lookup_tcp, also finding request and timewait sockets.", types=_SK_LOOKUP, acquire=True),
+)
+HELPERS: tuple[HelperProto, ...] = tuple(sorted(_BASE_HELPERS + _MORE_HELPERS + _SOCK_HELPERS, key=lambda h: h.id))
 BY_ID: dict[int, HelperProto] = {h.id: h for h in HELPERS}
 BY_NAME: dict[str, HelperProto] = {h.name: h for h in HELPERS}
 

@@ -10,6 +10,7 @@ from ._bounds import sync
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
 from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
+from ._sockets import sock_common_arg, sock_release_arg
 from ._state import (
     MAX_BPF_STACK,
     NOT_INIT,
@@ -46,6 +47,10 @@ _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU
 _TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
 
+_SOCK_RETS = {Ret.PTR_TO_SOCKET_OR_NULL: RegType.SOCKET, Ret.PTR_TO_SOCK_COMMON_OR_NULL: RegType.SOCK_COMMON,
+              Ret.PTR_TO_TCP_SOCK_OR_NULL: RegType.TCP_SOCK}
+#: helpers whose socket result is their argument seen as another type (``is_ptr_cast_function``)
+_SOCK_CASTS = frozenset({"bpf_sk_fullsock", "bpf_tcp_sock"})
 _MEM_ARGS = frozenset({Arg.PTR_TO_MEM, Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL})
 
 
@@ -143,6 +148,7 @@ class _Meta:
         self.const_size: int | None = None
         self.timer_reg: Reg | None = None
         self.const_key: int | None = None  #: a map key known at verification time
+        self.ref_obj_id = 0  #: the reference a socket argument carries (casts keep it)
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
@@ -231,6 +237,11 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         meta.release_ref = reg.ref_obj_id
     elif kind == Arg.PTR_TO_CONST_STR:
         _const_str(reg, regno)
+    elif kind == Arg.PTR_TO_SOCK_COMMON:
+        sock_common_arg(reg, regno)
+        meta.ref_obj_id = reg.ref_obj_id
+    elif kind == Arg.PTR_TO_SOCKET_RELEASE:
+        meta.release_ref = sock_release_arg(reg, regno)
 
 
 def _const_str(reg: Reg, regno: int) -> None:
@@ -366,6 +377,17 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.mem_size = meta.const_size
         r.id = r.ref_obj_id = env.new_id()
         st.refs = st.refs + (Ref(r.id, pc),)
+        return r
+    sock = _SOCK_RETS.get(ret)
+    if sock is not None:
+        r = Reg(sock)
+        r.null = True
+        r.id = env.new_id()
+        if proto.acquire:
+            r.ref_obj_id = r.id
+            st.refs = st.refs + (Ref(r.id, pc),)
+        elif proto.name in _SOCK_CASTS:
+            r.ref_obj_id = meta.ref_obj_id
         return r
     if ret != Ret.INTEGER:  # a kernel object: pybpf lets it be read, never proves it in bounds
         return Reg(RegType.BTF_ID)

@@ -48,13 +48,13 @@ def _skb_generic(off: int, size: int, write: bool) -> bool:
         return size == 4
     if off == _FLOW_KEYS:
         return size == 8 and not write
+    if off == _SK:
+        return size == 8 and not write
     if _in(off, _FLOW_KEYS, _FLOW_KEYS + 8) or _in(off, _SK, _SK + 8):
         return False
     if off in (_TSTAMP, _HWTSTAMP):
         return size == 8
     if _in(off, _TSTAMP, _TSTAMP + 8) or _in(off, _HWTSTAMP, _HWTSTAMP + 8):
-        return False
-    if off == _SK:
         return False
     if off == _TSTAMP_TYPE:
         return size == 1 and not write
@@ -96,6 +96,8 @@ def _skb(ptype: ProgType, off: int, size: int, write: bool) -> RegType | None:
             return RegType.PACKET_META
     if off == _FLOW_KEYS:
         return None  # only flow dissector programs get flow keys
+    if off == _SK:
+        return RegType.SOCK_COMMON
     return RegType.SCALAR
 
 

@@ -7,6 +7,7 @@ from ._bounds import sync
 from ._ctx import ctx_access
 from ._env import Env, Refuse
 from ._log import type_str
+from ._sockets import SOCK_TYPES, check_sock_access
 from ._state import MAX_BPF_STACK, MapInfo, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 from ._tnum import MASK64, tnum_const
 
@@ -257,6 +258,9 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         env.max_ctx = max(env.max_ctx, off + size)
         if not write:
             result = scalar_unknown() if field == RegType.SCALAR else Reg(field)
+            if field in SOCK_TYPES:  # skb->sk: a socket that may be NULL
+                result.null = True
+                result.id = env.new_id()
             if field == RegType.BTF_ID and size < 4:
                 result = scalar_unknown()
     elif t in (RegType.PACKET, RegType.PACKET_META):
@@ -286,6 +290,9 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         proven = False
         result = None if write else scalar_unknown()
     elif t == RegType.FLOW_KEYS:
+        result = None if write else scalar_unknown()
+    elif t in SOCK_TYPES and not reg.null:
+        check_sock_access(reg, regno, off + reg.off, size, write)
         result = None if write else scalar_unknown()
     else:
         raise Refuse(f"R{regno} invalid mem access '{type_str(reg)}'")

@@ -16,6 +16,9 @@ struct __sk_buff;
 struct bpf_dynptr;
 struct bpf_fib_lookup;
 struct bpf_pidns_info;
+struct bpf_sock;
+struct bpf_sock_tuple;
+struct bpf_tcp_sock;
 struct cgroup;
 struct seq_file;
 struct task_struct;
@@ -117,6 +120,15 @@ static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, i
 /* The cgroup v2 id of the current task (Runtime(task=...)). */
 static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
 
+/* The TCP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL). */
+static struct bpf_sock *(* const bpf_sk_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 84;
+
+/* The UDP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL). */
+static struct bpf_sock *(* const bpf_sk_lookup_udp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 85;
+
+/* Release a socket a lookup acquired. */
+static long (* const bpf_sk_release)(void *sock) = (void *) 86;
+
 /* Push a value onto a queue or stack (BPF_EXIST overwrites the oldest when full). */
 static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = (void *) 87;
 
@@ -131,6 +143,18 @@ static long (* const bpf_spin_lock)(struct bpf_spin_lock *lock) = (void *) 93;
 
 /* Release a spin lock inside a map value. */
 static long (* const bpf_spin_unlock)(struct bpf_spin_lock *lock) = (void *) 94;
+
+/* The full socket of a socket, or NULL (request and timewait sockets). */
+static struct bpf_sock *(* const bpf_sk_fullsock)(struct bpf_sock *sk) = (void *) 95;
+
+/* The TCP view of a socket, or NULL when it is not TCP. */
+static struct bpf_tcp_sock *(* const bpf_tcp_sock)(struct bpf_sock *sk) = (void *) 96;
+
+/* The listening socket of a request socket, or NULL. */
+static struct bpf_sock *(* const bpf_get_listener_sock)(struct bpf_sock *sk) = (void *) 98;
+
+/* Like bpf_sk_lookup_tcp, also finding request and timewait sockets. */
+static struct bpf_sock *(* const bpf_skc_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 99;
 
 /* The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE). */
 static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u64 flags) = (void *) 107;

@@ -1,0 +1,42 @@
+"""Socket helpers. pybpf has no sockets of its own: lookups find nothing, and the only socket a
+program meets is the dummy socket of a packet test run (``skb->sk``), a full socket that is
+neither a TCP socket nor a listener."""
+
+from __future__ import annotations
+
+from ..engine import ExecContext
+from ._impl import implements
+
+
+def _lookup(ctx: ExecContext, *_: int) -> int:
+    """No socket matches any tuple: NULL, as the kernel returns when nothing is found."""
+    return 0
+
+
+implements("bpf_sk_lookup_tcp")(_lookup)
+implements("bpf_sk_lookup_udp")(_lookup)
+implements("bpf_skc_lookup_tcp")(_lookup)
+
+
+@implements("bpf_sk_release")
+def sk_release(ctx: ExecContext, sk: int, *_: int) -> int:
+    """Nothing to release: lookups acquire nothing in pybpf."""
+    return 0
+
+
+@implements("bpf_sk_fullsock")
+def sk_fullsock(ctx: ExecContext, sk: int, *_: int) -> int:
+    """The test run's socket is a full socket: itself."""
+    return sk
+
+
+@implements("bpf_tcp_sock")
+def tcp_sock(ctx: ExecContext, sk: int, *_: int) -> int:
+    """The test run's socket has no protocol: not a TCP socket."""
+    return 0
+
+
+@implements("bpf_get_listener_sock")
+def get_listener_sock(ctx: ExecContext, sk: int, *_: int) -> int:
+    """The test run's socket is closed, not listening."""
+    return 0
