@@ -20,6 +20,8 @@ def type_str(r: Reg) -> str:
     """The kernel's name of a register's type (``reg_type_str``): ``map_value_or_null``..."""
     if r.type == RegType.NOT_INIT:
         return "?"
+    if r.type == RegType.BTF_ID:  # ptr_task_struct, ptr_or_null_task_struct
+        return "ptr_" + ("or_null_" if r.null else "") + r.btf_name
     name = TYPE_NAMES[r.type]
     if r.type == RegType.MEM:
         name = ("ringbuf_" if r.ringbuf else "rdonly_" if r.rdonly else "") + name

@@ -168,6 +168,8 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
     for addr in range(lo, lo + size):
         s = frame.stack.get((-addr - 1) // 8)
         kinds += s.kinds[addr % 8] if s is not None else "?"
+    if "i" in kinds:  # an iterator's state is the kernel's, never the program's to read
+        raise Refuse(f"invalid read from stack off {lo}+{kinds.index('i')} size {size}")
     if kinds and all(k == "0" for k in kinds):
         return scalar_known(0)
     return scalar_unknown()

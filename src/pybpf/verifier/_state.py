@@ -107,7 +107,7 @@ class Reg:
     """What is known of one register (the kernel's ``struct bpf_reg_state``)."""
 
     __slots__ = (
-        "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
+        "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
         "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "type",
         "u32max", "u32min", "umax", "umin", "var_off",
     )
@@ -129,6 +129,7 @@ class Reg:
         self.mem_size = 0
         self.frameno = 0
         self.subprog = 0
+        self.btf_name = ""  #: the kernel struct a BTF pointer points to, when known
 
     def copy(self) -> Reg:
         new = Reg.__new__(Reg)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from .._spec import AttachType, ProgType
-from ..helpers import KFUNCS, KfRet
+from ..helpers import KFUNCS
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu
 from ._calls import (
@@ -28,6 +28,7 @@ from ._errors import VerifierError
 from ._fields import check_fields_reached
 from ._globals import check_global_args, global_entry_state
 from ._jumps import check_cond_jmp
+from ._kfuncs import check_kfunc_call
 from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce
 from ._prune import compute_liveness, states_equal, widen
@@ -495,6 +496,8 @@ class _Verifier:
         proto = KFUNCS_BY_ID.get(insn.imm)
         if proto is None:
             raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
+        if not proto.offered_to(self.env.inp.prog_type.name):
+            raise Refuse(f"calling kernel function {proto.name} is not allowed", 13)
         if st.lock is not None:
             raise Refuse("function calls are not allowed while holding a lock", 22)
         regs = st.cur.regs
@@ -502,16 +505,17 @@ class _Verifier:
             reg_read(st, regno)
         if proto.name in _WQ_SET_CALLBACK:
             self._wq_callback(regs[1], regs[2], proto.name)
+        call = check_kfunc_call(self.env, st, pc, proto)
+        regs = st.cur.regs
         for regno in range(1, 6):
             regs[regno] = NOT_INIT
+        regs[0] = call.r0
         if _is_iterator_next(insn.imm):
             st.unroll += 1  # an iterator's next call is a loop head, like a callback's helper
-        if proto.ret == KfRet.VOID:
-            regs[0] = NOT_INIT
-        elif proto.ret == KfRet.SCALAR:
-            regs[0] = scalar_unknown()
-        else:
-            regs[0] = Reg(RegType.BTF_ID)
+        if call.active_r0 is not None:  # the iterator yields: that path waits its turn
+            active = st.copy()
+            active.cur.regs[0] = call.active_r0
+            self.push(pc + 1, pc, active)
         return pc + 1
 
     def _wq_callback(self, wq: Reg, func: Reg, setter: str) -> None:
