@@ -360,6 +360,7 @@ class _Loader:
             attach_type=pspec.attach_type,
             sleepable=pspec.sleepable,
             global_funcs=self._global_prototypes(pspec),
+            func_info=self._func_info(pspec),
             ncpus=self.rt.ncpus,
             tracing_timer_ban=self.rt.release.has(Behaviour.TRACING_TIMER_BAN),
         )
@@ -422,6 +423,14 @@ class _Loader:
                 assert btf is not None
                 out[start] = prepare_global(btf, func, pspec.type)
         return out
+
+    def _func_info(self, pspec: ProgramSpec) -> frozenset[int]:
+        """The entry PCs of the program's functions that have a ``.BTF.ext`` function record
+        (none without BTF: the kernel then refuses callbacks)."""
+        ext = self.spec.ext
+        if self.spec.btf is None or ext is None or not ext.func_info:
+            return frozenset()
+        return frozenset({0, *self._subprogram_funcs(pspec)})
 
     def _subprogram_funcs(self, pspec: ProgramSpec) -> dict[int, Func]:
         """Each subprogram's BTF function, by entry PC: the one its ``.BTF.ext`` record at its

@@ -35,7 +35,8 @@ class VerifyInput:
 
     ``maps`` is the program's map table (``lddw`` map references index it); ``offered`` the
     helper ids this program may call; ``static_funcs``/``func_info`` the subprogram entry PCs
-    that have BTF func_info and the ones that are static (None: unknown, not checked).
+    that have BTF func_info (empty: the program has none, so callbacks are refused) and the
+    ones that are static (None: unknown, not checked).
     """
 
     prog_type: ProgType

@@ -358,9 +358,13 @@ class _Verifier:
         src = insn.src
         if src == 0:
             return scalar_known(insn.imm & MASK64)
-        if src == 4:
+        if src == 4:  # a callback: it needs BTF, and must be static (``check_ld_imm``)
             r = Reg(RegType.FUNC)
             r.subprog = pc + 1 + _s32(insn.imm & 0xFFFF_FFFF)
+            if env.inp.func_info is not None and not env.inp.func_info:
+                raise Refuse("missing btf func_info", 22)
+            if r.subprog in env.inp.global_funcs:
+                raise Refuse("callback function not static", 22)
             return r
         if src in (1, 2):  # a file descriptor: pybpf's objects name maps by index instead
             raise Refuse(f"fd {insn.imm & 0xFFFF_FFFF} is not pointing to valid bpf_map", 9)
