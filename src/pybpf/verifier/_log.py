@@ -20,8 +20,8 @@ def type_str(r: Reg) -> str:
     """The kernel's name of a register's type (``reg_type_str``): ``map_value_or_null``..."""
     if r.type == RegType.NOT_INIT:
         return "?"
-    if r.type == RegType.BTF_ID:  # ptr_task_struct, ptr_or_null_task_struct
-        return "ptr_" + ("or_null_" if r.null else "") + r.btf_name
+    if r.type == RegType.BTF_ID:  # messages name no struct: ptr_, ptr_or_null_
+        return "ptr_or_null_" if r.null else "ptr_"
     name = TYPE_NAMES[r.type]
     if r.type == RegType.MEM:
         name = ("ringbuf_" if r.ringbuf else "rdonly_" if r.rdonly else "") + name
@@ -84,7 +84,8 @@ def reg_str(r: Reg) -> str:
         fields.append(f"sz={r.mem_size}")
     if not r.is_const:
         fields += _scalar_fields(r)
-    return f"{type_str(r)}({','.join(fields)})"
+    name = r.btf_name if r.type == RegType.BTF_ID else ""  # the state names the struct
+    return f"{type_str(r)}{name}({','.join(fields)})"
 
 
 def _slot_str(frame: Frame, spi: int) -> str | None:

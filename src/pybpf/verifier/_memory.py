@@ -284,11 +284,11 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
             result = scalar_unknown()
     elif t == RegType.MAP_KEY:
         if write:
-            raise Refuse(f"R{regno} cannot write into {type_str(reg)}")
+            raise Refuse(f"write to change key R{regno} not allowed")
         assert reg.map is not None
         _region(env, reg, regno, off + reg.off, size, reg.map.key_size)
         result = scalar_unknown()
-    elif t in (RegType.BTF_ID, RegType.ARENA):
+    elif t in (RegType.BTF_ID, RegType.ARENA) and not reg.null:
         proven = False
         result = None if write else scalar_unknown()
     elif t == RegType.FLOW_KEYS:

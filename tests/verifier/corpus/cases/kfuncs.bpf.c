@@ -135,3 +135,38 @@ KF_CASE("syscall", iter_in_map_value, "r1 = 0; *(u32 *)(r10 - 4) = r1; r2 = r10;
 	"call %[bpf_map_lookup_elem]; if r0 == 0 goto 1f; r1 = r0; r2 = 0; r3 = 3; call %[bpf_iter_num_new]; 1: r0 = 0; exit;")
 /* an iterator in a program without BTF iteration limits: a loop of next calls */
 KF_CASE("socket", iter_loop_asm, ITER_NEW(-8, 0, 100) "1:" ITER_NEXT(-8) "if r0 != 0 goto 1b;" ITER_DESTROY(-8) "r0 = 0; exit;")
+
+/* the current task is trusted but not a reference: it cannot be released */
+SEC("syscall") int current_released(void *ctx)
+{
+	bpf_task_release(bpf_get_current_task_btf());
+	return 0;
+}
+
+/* a reference taken on the current task */
+SEC("syscall") int current_acquired(void *ctx)
+{
+	struct task_struct *t = bpf_task_acquire(bpf_get_current_task_btf());
+
+	if (t)
+		bpf_task_release(t);
+	return 0;
+}
+
+/* an acquired task read before its NULL check */
+SEC("syscall") int acquired_read_unchecked(void *ctx)
+{
+	struct task_struct *t = bpf_task_acquire(bpf_get_current_task_btf());
+	int pid = t->pid;
+
+	if (t)
+		bpf_task_release(t);
+	return pid;
+}
+
+/* the same in a BTF tracepoint program */
+SEC("tp_btf/sys_enter") int tp_current_released(void *ctx)
+{
+	bpf_task_release(bpf_get_current_task_btf());
+	return 0;
+}
