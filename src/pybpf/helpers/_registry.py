@@ -371,6 +371,10 @@ _SOCK_HELPERS: tuple[HelperProto, ...] = (
        (_A.PTR_TO_SOCK_COMMON,), "The TCP view of a socket, or NULL when it is not TCP.", types=_FULLSOCK),
     _h(98, "struct bpf_sock *bpf_get_listener_sock(struct bpf_sock *sk)", _R.PTR_TO_SOCKET_OR_NULL,
        (_A.PTR_TO_SOCK_COMMON,), "The listening socket of a request socket, or NULL.", types=_LISTENER),
+    *(_h(id_, f"struct {name} *bpf_skc_to_{name}(void *sk)", _R.PTR_TO_BTF_ID_OR_NULL,
+         (_A.PTR_TO_BTF_ID_SOCK_COMMON,), f"The socket as a {name}, or NULL when it is not one.")
+      for id_, name in ((136, "tcp6_sock"), (137, "tcp_sock"), (138, "tcp_timewait_sock"),
+                        (139, "tcp_request_sock"), (140, "udp6_sock"), (178, "unix_sock"), (196, "mptcp_sock"))),
     _h(99, "struct bpf_sock *bpf_skc_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
        "__u64 netns, __u64 flags)", _R.PTR_TO_SOCK_COMMON_OR_NULL, _LOOKUP_ARGS,
        "Like bpf_sk_lookup_tcp, also finding request and timewait sockets.", types=_SK_LOOKUP, acquire=True),

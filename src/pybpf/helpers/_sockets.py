@@ -40,3 +40,13 @@ def tcp_sock(ctx: ExecContext, sk: int, *_: int) -> int:
 def get_listener_sock(ctx: ExecContext, sk: int, *_: int) -> int:
     """The test run's socket is closed, not listening."""
     return 0
+
+
+def _not_that_kind(ctx: ExecContext, sk: int, *_: int) -> int:
+    """The test run's socket has no protocol and an IPv4 or IPv6 family: no cast applies."""
+    return 0
+
+
+for _cast in ("tcp6_sock", "tcp_sock", "tcp_timewait_sock", "tcp_request_sock", "udp6_sock", "unix_sock",
+              "mptcp_sock"):
+    implements(f"bpf_skc_to_{_cast}")(_not_that_kind)

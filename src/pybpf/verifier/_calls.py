@@ -10,7 +10,7 @@ from ._bounds import sync
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
 from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
-from ._sockets import sock_common_arg, sock_release_arg
+from ._sockets import sock_btf_arg, sock_common_arg, sock_release_arg
 from ._state import (
     MAX_BPF_STACK,
     NOT_INIT,
@@ -240,6 +240,9 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
     elif kind == Arg.PTR_TO_SOCK_COMMON:
         sock_common_arg(reg, regno)
         meta.ref_obj_id = reg.ref_obj_id
+    elif kind == Arg.PTR_TO_BTF_ID_SOCK_COMMON:
+        sock_btf_arg(reg, regno)
+        meta.ref_obj_id = reg.ref_obj_id
     elif kind == Arg.PTR_TO_SOCKET_RELEASE:
         meta.release_ref = sock_release_arg(reg, regno)
 
@@ -388,6 +391,13 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
             st.refs = st.refs + (Ref(r.id, pc),)
         elif proto.name in _SOCK_CASTS:
             r.ref_obj_id = meta.ref_obj_id
+        return r
+    if ret == Ret.PTR_TO_BTF_ID_OR_NULL:  # a socket cast (bpf_skc_to_*): checked before use
+        r = Reg(RegType.BTF_ID)
+        r.btf_name = proto.c_return_type.removeprefix("struct ").rstrip(" *")
+        r.null = True
+        r.id = env.new_id()
+        r.ref_obj_id = meta.ref_obj_id
         return r
     if ret != Ret.INTEGER:  # a kernel object: pybpf lets it be read, never proves it in bounds
         return Reg(RegType.BTF_ID)

@@ -12,7 +12,7 @@ from ._env import Refuse
 from ._log import type_str
 from ._state import Reg, RegType
 
-__all__ = ["SOCK_TYPES", "check_sock_access", "sock_common_arg", "sock_release_arg"]
+__all__ = ["SOCK_TYPES", "check_sock_access", "sock_btf_arg", "sock_common_arg", "sock_release_arg"]
 
 SOCK_TYPES: Final = frozenset({RegType.SOCKET, RegType.SOCK_COMMON, RegType.TCP_SOCK})
 
@@ -73,11 +73,16 @@ def sock_common_arg(reg: Reg, regno: int) -> None:
         raise Refuse(f"R{regno} type={type_str(reg)} expected={_SOCK_COMMON_ARG}")
 
 
+def sock_btf_arg(reg: Reg, regno: int) -> None:
+    """``ARG_PTR_TO_BTF_ID_SOCK_COMMON``: a non-NULL socket pointer, or a kernel socket."""
+    if reg.type not in SOCK_TYPES and reg.type != RegType.BTF_ID or reg.null:
+        raise Refuse(f"R{regno} type={type_str(reg)} expected={_SOCK_COMMON_ARG}, ptr_, trusted_ptr_")
+
+
 def sock_release_arg(reg: Reg, regno: int) -> int:
     """``bpf_sk_release``'s socket: an acquired socket, or a pointer derived from one; returns
     the reference it releases."""
-    if reg.type not in SOCK_TYPES and reg.type != RegType.BTF_ID or reg.null:
-        raise Refuse(f"R{regno} type={type_str(reg)} expected={_SOCK_COMMON_ARG}, ptr_, trusted_ptr_")
+    sock_btf_arg(reg, regno)
     if not reg.ref_obj_id:
         raise Refuse(f"R{regno} must be referenced when passed to release function")
     return reg.ref_obj_id

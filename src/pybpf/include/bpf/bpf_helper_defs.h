@@ -20,8 +20,15 @@ struct bpf_sock;
 struct bpf_sock_tuple;
 struct bpf_tcp_sock;
 struct cgroup;
+struct mptcp_sock;
 struct seq_file;
 struct task_struct;
+struct tcp6_sock;
+struct tcp_request_sock;
+struct tcp_sock;
+struct tcp_timewait_sock;
+struct udp6_sock;
+struct unix_sock;
 struct xdp_md;
 
 /* Return a pointer to the value of key, or NULL. */
@@ -204,6 +211,21 @@ static void (* const bpf_ringbuf_discard)(void *data, __u64 flags) = (void *) 13
 /* Ring buffer positions and sizes (BPF_RB_*). */
 static __u64 (* const bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *) 134;
 
+/* The socket as a tcp6_sock, or NULL when it is not one. */
+static struct tcp6_sock *(* const bpf_skc_to_tcp6_sock)(void *sk) = (void *) 136;
+
+/* The socket as a tcp_sock, or NULL when it is not one. */
+static struct tcp_sock *(* const bpf_skc_to_tcp_sock)(void *sk) = (void *) 137;
+
+/* The socket as a tcp_timewait_sock, or NULL when it is not one. */
+static struct tcp_timewait_sock *(* const bpf_skc_to_tcp_timewait_sock)(void *sk) = (void *) 138;
+
+/* The socket as a tcp_request_sock, or NULL when it is not one. */
+static struct tcp_request_sock *(* const bpf_skc_to_tcp_request_sock)(void *sk) = (void *) 139;
+
+/* The socket as a udp6_sock, or NULL when it is not one. */
+static struct udp6_sock *(* const bpf_skc_to_udp6_sock)(void *sk) = (void *) 140;
+
 /* Copy a task's call chain into buf (the current task's is the program's). */
 static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *) 141;
 
@@ -246,6 +268,9 @@ static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;
 /* Like bpf_trace_printk, with up to twelve arguments from an array of u64. */
 static long (* const bpf_trace_vprintk)(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 177;
 
+/* The socket as a unix_sock, or NULL when it is not one. */
+static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *) 178;
+
 /* Call callback_fn(index, ctx) up to nr_loops times, until it returns 1. */
 static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 181;
 
@@ -263,6 +288,9 @@ static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
 
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
+
+/* The socket as a mptcp_sock, or NULL when it is not one. */
+static struct mptcp_sock *(* const bpf_skc_to_mptcp_sock)(void *sk) = (void *) 196;
 
 /* Make a local dynptr over size bytes of program memory. */
 static long (* const bpf_dynptr_from_mem)(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 197;

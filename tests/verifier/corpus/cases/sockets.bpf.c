@@ -6,7 +6,7 @@
 #define SOCK_IMMS                                                                                 \
 	__imm(bpf_sk_lookup_tcp), __imm(bpf_sk_lookup_udp), __imm(bpf_sk_release),                \
 	__imm(bpf_sk_fullsock), __imm(bpf_tcp_sock), __imm(bpf_get_listener_sock),                \
-	__imm(bpf_skc_lookup_tcp), __imm_const(tuple_size, sizeof(struct bpf_sock_tuple)), __imm(bpf_get_prandom_u32)
+	__imm(bpf_skc_lookup_tcp), __imm(bpf_skc_to_tcp_sock), __imm(bpf_skc_to_udp6_sock), __imm_const(tuple_size, sizeof(struct bpf_sock_tuple)), __imm(bpf_get_prandom_u32)
 
 /* a naked tc program that may name the socket helpers */
 #define SOCK_CASE(sec, name, body)                                                                \
@@ -220,4 +220,36 @@ SEC("tc") int run_full_type(struct __sk_buff *skb)
 	if (!sk)
 		return -2;
 	return sk->type | sk->protocol | sk->mark | sk->priority;
+}
+
+/* bpf_skc_to_tcp_sock of skb->sk: checked, then read */
+SEC("tc") int skc_to_tcp_checked(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct tcp_sock *tp;
+
+	if (!sk)
+		return 1;
+	tp = bpf_skc_to_tcp_sock(sk);
+	return tp ? 2 : 3;
+}
+
+/* bpf_skc_to_tcp_sock's result read unchecked */
+SOCK_CASE("tc", skc_to_tcp_unchecked, "r1 = *(u64 *)(r1 + 168); if r1 == 0 goto 1f; call %[bpf_skc_to_tcp_sock];"
+	  "r0 = *(u32 *)(r0 + 0); 1: r0 = 0; exit;")
+/* bpf_skc_to_tcp_sock of a socket that may be NULL */
+SOCK_CASE("tc", skc_to_tcp_of_null, "r1 = *(u64 *)(r1 + 168); call %[bpf_skc_to_tcp_sock]; r0 = 0; exit;")
+/* bpf_skc_to_tcp_sock of a stack pointer */
+SOCK_CASE("tc", skc_to_tcp_of_stack, "r1 = r10; r1 += -8; call %[bpf_skc_to_tcp_sock]; r0 = 0; exit;")
+/* bpf_skc_to_udp6_sock of a looked-up socket, released through the cast */
+SOCK_CASE("tc", skc_cast_released, LOOKUP_TCP "if r0 == 0 goto 1f; r7 = r0; r1 = r0; call %[bpf_skc_to_udp6_sock];"
+	  "if r0 == 0 goto 2f; r1 = r0; call %[bpf_sk_release]; r0 = 0; exit; 2: r1 = r7; call %[bpf_sk_release]; 1: r0 = 0; exit;")
+/* skc casts in a socket filter */
+SEC("socket") int skc_to_in_socket_filter(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return 1;
+	return bpf_skc_to_unix_sock(sk) ? 2 : bpf_skc_to_tcp6_sock(sk) ? 3 : 4;
 }
