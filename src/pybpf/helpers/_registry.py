@@ -47,6 +47,7 @@ class Arg(enum.Enum):
     PTR_TO_DYNPTR = "dynptr"  #: a ``struct bpf_dynptr`` on the stack (initialised, or MEM_UNINIT for constructors)
     PTR_TO_SOCK_COMMON = "sock common ptr"  #: a non-NULL socket pointer of any socket type (not a BTF pointer)
     PTR_TO_SOCKET_RELEASE = "sock release"  #: an acquired socket, released by the call
+    PTR_TO_SOCKET_OR_NULL = "sock or null"  #: sk_lookup: a full socket or NULL; tc: a socket
 
 
 class Ret(enum.Enum):
@@ -375,6 +376,10 @@ _SOCK_HELPERS: tuple[HelperProto, ...] = (
          (_A.PTR_TO_BTF_ID_SOCK_COMMON,), f"The socket as a {name}, or NULL when it is not one.")
       for id_, name in ((136, "tcp6_sock"), (137, "tcp_sock"), (138, "tcp_timewait_sock"),
                         (139, "tcp_request_sock"), (140, "udp6_sock"), (178, "unix_sock"), (196, "mptcp_sock"))),
+    _h(124, "long bpf_sk_assign(void *ctx, void *sk, __u64 flags)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.PTR_TO_SOCKET_OR_NULL, _A.ANYTHING),
+       "Select the socket of a lookup (sk_lookup: NULL for none) or of a packet (tc ingress).",
+       types=_TC | {"SK_LOOKUP"}),
     _h(99, "struct bpf_sock *bpf_skc_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
        "__u64 netns, __u64 flags)", _R.PTR_TO_SOCK_COMMON_OR_NULL, _LOOKUP_ARGS,
        "Like bpf_sk_lookup_tcp, also finding request and timewait sockets.", types=_SK_LOOKUP, acquire=True),

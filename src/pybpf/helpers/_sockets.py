@@ -50,3 +50,16 @@ def _not_that_kind(ctx: ExecContext, sk: int, *_: int) -> int:
 for _cast in ("tcp6_sock", "tcp_sock", "tcp_timewait_sock", "tcp_request_sock", "udp6_sock", "unix_sock",
               "mptcp_sock"):
     implements(f"bpf_skc_to_{_cast}")(_not_that_kind)
+
+
+_EINVAL, _EOPNOTSUPP = 22, 95
+_SK_LOOKUP_FLAGS = 0b11  #: BPF_SK_LOOKUP_F_REPLACE | BPF_SK_LOOKUP_F_NO_REUSEPORT
+
+
+@implements("bpf_sk_assign")
+def sk_assign(ctx: ExecContext, context: int, sk: int, flags: int, *_: int) -> int:
+    """sk_lookup: selecting no socket (pybpf has none to select) succeeds for valid flags.
+    tc: a test run's packet is not at tc ingress, where alone a socket can be assigned."""
+    if sk == 0:
+        return -_EINVAL if flags & ~_SK_LOOKUP_FLAGS else 0
+    return -_EINVAL if flags else -_EOPNOTSUPP

@@ -4,13 +4,14 @@ callbacks), acquired references (ring buffer records) and ``bpf_spin_lock``."""
 
 from __future__ import annotations
 
+from .._spec import ProgType
 from ..helpers import BY_ID, Arg, HelperProto, Ret
 from ..isa import Instruction
 from ._bounds import sync
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
 from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
-from ._sockets import sock_btf_arg, sock_common_arg, sock_release_arg
+from ._sockets import sock_btf_arg, sock_common_arg, sock_or_null_arg, sock_release_arg
 from ._state import (
     MAX_BPF_STACK,
     NOT_INIT,
@@ -243,6 +244,11 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
     elif kind == Arg.PTR_TO_BTF_ID_SOCK_COMMON:
         sock_btf_arg(reg, regno)
         meta.ref_obj_id = reg.ref_obj_id
+    elif kind == Arg.PTR_TO_SOCKET_OR_NULL:  # bpf_sk_assign's socket: per program type
+        if env.inp.prog_type == ProgType.SK_LOOKUP:
+            sock_or_null_arg(reg, regno)
+        else:
+            sock_btf_arg(reg, regno)
     elif kind == Arg.PTR_TO_SOCKET_RELEASE:
         meta.release_ref = sock_release_arg(reg, regno)
 

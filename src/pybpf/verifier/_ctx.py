@@ -111,8 +111,29 @@ def _xdp(attach: AttachType, off: int, size: int, write: bool) -> RegType | None
     return {0: RegType.PACKET, 4: RegType.PACKET_END, 8: RegType.PACKET_META}.get(off, RegType.SCALAR)
 
 
+# struct bpf_sk_lookup (UAPI), 72 bytes
+_SKL_SIZE, _SKL_REMOTE_PORT, _SKL_LOCAL_IP4, _SKL_INGRESS_END = 72, 36, 40, 68
+
+
+def _sk_lookup(off: int, size: int, write: bool) -> RegType | None:
+    """``sk_lookup_is_valid_access``: read-only; the selected socket whole, the connection's
+    4-byte fields whole or in part, the remote port (and the padding after it) in 2 bytes."""
+    if write or off < 0 or off >= _SKL_SIZE or off % size:
+        return None
+    if off == 0:
+        return RegType.SOCKET if size == 8 else None
+    if 8 <= off < _SKL_REMOTE_PORT or _SKL_LOCAL_IP4 <= off < _SKL_INGRESS_END:
+        return RegType.SCALAR if (off & 3) + size <= 4 else None
+    if _SKL_REMOTE_PORT <= off < _SKL_LOCAL_IP4:
+        ok = size == 4 and off == _SKL_REMOTE_PORT or (off & 1) + size <= 2
+        return RegType.SCALAR if ok else None
+    return None
+
+
 def ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write: bool) -> RegType | None:
     """What the kernel allows for one context access (None: refused)."""
+    if ptype == ProgType.SK_LOOKUP:
+        return _sk_lookup(off, size, write)
     if ptype in _SKB_TYPES:
         return _skb(ptype, off, size, write)
     if ptype == ProgType.XDP:

@@ -12,7 +12,7 @@ from ._env import Refuse
 from ._log import type_str
 from ._state import Reg, RegType
 
-__all__ = ["SOCK_TYPES", "check_sock_access", "sock_btf_arg", "sock_common_arg", "sock_release_arg"]
+__all__ = ["SOCK_TYPES", "check_sock_access", "sock_btf_arg", "sock_common_arg", "sock_or_null_arg", "sock_release_arg"]
 
 SOCK_TYPES: Final = frozenset({RegType.SOCKET, RegType.SOCK_COMMON, RegType.TCP_SOCK})
 
@@ -71,6 +71,12 @@ def sock_common_arg(reg: Reg, regno: int) -> None:
     """``ARG_PTR_TO_SOCK_COMMON``: any non-NULL socket pointer."""
     if reg.type not in SOCK_TYPES or reg.null:
         raise Refuse(f"R{regno} type={type_str(reg)} expected={_SOCK_COMMON_ARG}")
+
+
+def sock_or_null_arg(reg: Reg, regno: int) -> None:
+    """``ARG_PTR_TO_SOCKET_OR_NULL``: a full socket, checked or not, or NULL."""
+    if reg.type != RegType.SOCKET and not reg.is_null_scalar():
+        raise Refuse(f"R{regno} type={type_str(reg)} expected=sock")
 
 
 def sock_btf_arg(reg: Reg, regno: int) -> None:

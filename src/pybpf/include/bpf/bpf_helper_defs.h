@@ -187,6 +187,9 @@ static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
 /* pid and tgid of the current task in the pid namespace of device dev and inode ino. */
 static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = (void *) 120;
 
+/* Select the socket of a lookup (sk_lookup: NULL for none) or of a packet (tc ingress). */
+static long (* const bpf_sk_assign)(void *ctx, void *sk, __u64 flags) = (void *) 124;
+
 /* Nanoseconds of CLOCK_BOOTTIME (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_boot_ns)(void) = (void *) 125;
 

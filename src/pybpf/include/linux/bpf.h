@@ -58,6 +58,30 @@ struct bpf_tcp_sock {
 	__u32 icsk_retransmits;
 };
 
+/* An sk_lookup program's context: the connection looking for a socket (read-only). */
+struct bpf_sk_lookup {
+	union {
+		__bpf_md_ptr(struct bpf_sock *, sk);	/* the socket selected so far, or NULL */
+		__u64 cookie;
+	};
+	__u32 family;
+	__u32 protocol;
+	__u32 remote_ip4;	/* network byte order */
+	__u32 remote_ip6[4];
+	__be16 remote_port;	/* network byte order */
+	__u16 :16;		/* padding */
+	__u32 local_ip4;
+	__u32 local_ip6[4];
+	__u32 local_port;	/* host byte order */
+	__u32 ingress_ifindex;
+};
+
+/* bpf_sk_assign flags of sk_lookup programs */
+enum {
+	BPF_SK_LOOKUP_F_REPLACE = (1ULL << 0),
+	BPF_SK_LOOKUP_F_NO_REUSEPORT = (1ULL << 1),
+};
+
 /* The connection bpf_sk_lookup_tcp/udp look for (network byte order). */
 struct bpf_sock_tuple {
 	union {

@@ -253,3 +253,64 @@ SEC("socket") int skc_to_in_socket_filter(struct __sk_buff *skb)
 		return 1;
 	return bpf_skc_to_unix_sock(sk) ? 2 : bpf_skc_to_tcp6_sock(sk) ? 3 : 4;
 }
+
+/* sk_lookup: the selected socket (NULL so far) */
+SEC("sk_lookup") int skl_read_sk(struct bpf_sk_lookup *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (!sk)
+		return SK_PASS;
+	return sk->family == 2 ? SK_PASS : SK_DROP;
+}
+
+/* sk_lookup: the selected socket read unchecked */
+ASM_CASE("sk_lookup", skl_sk_unchecked, "r1 = *(u64 *)(r1 + 0); r0 = *(u32 *)(r1 + 4); r0 = 1; exit;")
+/* sk_lookup: the socket pointer read with 4 bytes */
+ASM_CASE("sk_lookup", skl_sk_narrow, "r1 = *(u32 *)(r1 + 0); r0 = 1; exit;")
+/* sk_lookup: the context written */
+ASM_CASE("sk_lookup", skl_write, "r2 = 0; *(u32 *)(r1 + 8) = r2; r0 = 1; exit;")
+/* sk_lookup: the local port, and a byte of the remote address */
+ASM_CASE("sk_lookup", skl_fields, "r2 = *(u32 *)(r1 + 60); r2 = *(u8 *)(r1 + 17); r0 = 1; exit;")
+/* sk_lookup: the remote port in 2 bytes, and in 4 */
+ASM_CASE("sk_lookup", skl_remote_port, "r2 = *(u16 *)(r1 + 36); r2 = *(u32 *)(r1 + 36); r0 = 1; exit;")
+/* sk_lookup: the 2 bytes after the remote port */
+ASM_CASE("sk_lookup", skl_remote_port_pad, "r2 = *(u16 *)(r1 + 38); r0 = 1; exit;")
+/* sk_lookup: the family read with 8 bytes */
+ASM_CASE("sk_lookup", skl_family_wide, "r2 = *(u64 *)(r1 + 8); r0 = 1; exit;")
+/* sk_lookup: past ingress_ifindex */
+ASM_CASE("sk_lookup", skl_past_end, "r2 = *(u32 *)(r1 + 68); r0 = 1; exit;")
+/* sk_lookup: selecting no socket */
+SEC("sk_lookup") int skl_assign_null(struct bpf_sk_lookup *ctx)
+{
+	bpf_sk_assign(ctx, 0, 0);
+	return SK_PASS;
+}
+/* sk_lookup: selecting a looked-up socket, then releasing it */
+SEC("sk_lookup") int skl_assign_lookup(struct bpf_sk_lookup *ctx)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk = bpf_sk_lookup_tcp(ctx, &t, sizeof(t.ipv4), -1, 0);
+	long err;
+
+	if (!sk)
+		return SK_DROP;
+	err = bpf_sk_assign(ctx, sk, 0);
+	bpf_sk_release(sk);
+	return err ? SK_DROP : SK_PASS;
+}
+/* sk_lookup: a stack pointer for the socket */
+ASM_CASE("sk_lookup", skl_assign_stack, "r2 = r10; r2 += -8; r3 = 0; call 124; r0 = 1; exit;")
+/* sk_lookup: ctx->sk assigned without a check */
+ASM_CASE("sk_lookup", skl_assign_ctx_sk, "r6 = r1; r2 = *(u64 *)(r1 + 0); r3 = 0; call 124; r0 = 1; exit;")
+/* tc: bpf_sk_assign of skb->sk */
+SEC("tc") int tc_assign_ctx_sk(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return 1;
+	return bpf_sk_assign(skb, sk, 0) == -95 ? 2 : 3;
+}
+/* tc: bpf_sk_assign of NULL */
+ASM_CASE("tc", tc_assign_null, "r2 = 0; r3 = 0; call 124; r0 = 0; exit;")
