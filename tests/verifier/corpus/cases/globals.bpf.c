@@ -557,3 +557,41 @@ SEC("socket") int result_unknown(struct __sk_buff *skb)
 		return 0;
 	return v->w[i];
 }
+
+__noinline int g_nullable(int *p __arg_nullable)
+{
+	KEEP();
+	return p != 0;
+}
+
+/* a nullable tag on plain memory (memory is nullable already) */
+SEC("socket") int nullable_tag(struct __sk_buff *skb)
+{
+	int x = 0;
+
+	return g_nullable(&x);
+}
+
+__noinline int g_ctx_xdp(struct xdp_md *p __arg_ctx)
+{
+	KEEP();
+	return p != 0;
+}
+
+/* __arg_ctx on another program type's context */
+SEC("socket") int ctx_tag_foreign(struct __sk_buff *skb)
+{
+	return g_ctx_xdp((void *)skb);
+}
+
+__noinline int g_untrusted_ctx(struct __sk_buff *p __arg_untrusted)
+{
+	KEEP();
+	return p != 0;
+}
+
+/* an untrusted tag on the context type */
+SEC("socket") int untrusted_ctx(struct __sk_buff *skb)
+{
+	return g_untrusted_ctx(skb);
+}
