@@ -44,6 +44,7 @@ from ..verifier import (
 from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._core import apply_core
+from ._field_offsets import field_offset, legacy_field_offset
 from ._globals import Globals, global_vars
 from ._kconfig import kconfig_data
 from ._map import Map
@@ -359,7 +360,7 @@ class _Loader:
             sleepable=pspec.sleepable,
             global_funcs=frozenset(self._global_functions(pspec)),
             ncpus=self.rt.ncpus,
-            tracing_timer_ban=self.rt.release.has(Behaviour.TRACING_TIMER_BAN),
+            release=self.rt.release,
         )
         try:
             facts = verify(checked, inp)
@@ -367,7 +368,12 @@ class _Loader:
             check_format_strings(insns, self._read_string)
             check_call_frames(structure, self._global_functions(pspec))
             depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
-            check_stack_depth(structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type)
+            check_stack_depth(
+                structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type,
+                async_roots=self.rt.release.has(Behaviour.ASYNC_CALLBACK_STACK_ROOT),
+                async_calls=self.rt.release.has(Behaviour.ASYNC_CALLBACK_CALL_STACK),
+                jit_rounding=self.rt.release.has(Behaviour.STACK_JIT_ROUNDING),
+            )
         except VerifierError as err:
             complete_log(err, structure, depths, began)
             raise
@@ -383,16 +389,19 @@ class _Loader:
     def _describe(self, mspec: MapSpec, m: maps.Map | None) -> MapInfo:
         btf = self.spec.btf
         fields = btf.find_special_fields(mspec.value_type_id) if btf is not None and mspec.value_type_id else ()
-        timers = [f.offset for f in fields if f.kind == "bpf_timer"]
-        locks = [f.offset for f in fields if f.kind == "bpf_spin_lock"]
+        timer_off = field_offset([f.offset for f in fields if f.kind == "bpf_timer"])
+        lock_off = field_offset([f.offset for f in fields if f.kind == "bpf_spin_lock"])
+        if btf is not None and mspec.value_type_id and not self.rt.release.has(Behaviour.BTF_RECORD_MESSAGES):
+            timer_off = legacy_field_offset(btf, mspec.value_type_id, "bpf_timer")
+            lock_off = legacy_field_offset(btf, mspec.value_type_id, "bpf_spin_lock")
         frozen = None
         if m is not None and m.frozen and m.flags & maps.BPF_F_RDONLY_PROG and m.type == maps.MapType.ARRAY:
             frozen = self._read(m.lookup(b"\0\0\0\0", 0), m.value_size)
         return MapInfo(
             mspec.name, int(mspec.type), mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
             btf=bool(btf is not None and mspec.value_type_id),
-            timer_off=timers[0] if len(timers) == 1 else -1,
-            lock_off=locks[0] if len(locks) == 1 else -1,
+            timer_off=timer_off,
+            lock_off=lock_off,
             special=tuple((f.offset, f.size) for f in fields),
             frozen_value=frozen,
             inner=self._describe(mspec.inner, None) if mspec.inner is not None else None,

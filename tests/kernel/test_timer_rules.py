@@ -1,0 +1,25 @@
+"""The timer rules whose messages changed across releases (tests/timers/testdata/timer_rules.bpf.c),
+as the kernel here (6.18) gives them: pybpf's default release must give the same verdict, so the
+older releases' messages, asserted in tests/timers/test_release_rules.py, differ from a checked one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import pybpf
+from pybpf.verifier import VerifierError
+
+from .test_structure import kernel_verdict
+
+RULES = Path(__file__).parent.parent / "timers" / "testdata" / "timer_rules.bpf.c"
+
+
+@pytest.mark.parametrize("rule", ["TWO_TIMERS", "NO_TIMER", "MISALIGNED", "RETURNS_ONE", "CALLED_DIRECTLY", "CALLS_DEEP"])
+def test_the_kernel_gives_pybpfs_6_18_verdict(rule: str, build: Callable[..., Path]) -> None:
+    obj = build(RULES, {rule: "1"})
+    with pybpf.Runtime(kernel="6.18") as rt, pytest.raises(VerifierError) as err:
+        rt.load(obj)
+    assert kernel_verdict(obj) == str(err.value)

@@ -1,0 +1,77 @@
+"""The verifier's timer rules on each release: one object (testdata/timer_rules.bpf.c, one
+program per rule) whose verdict or message the release table changes, asserted on the releases
+on both sides of each change. The 6.18 verdicts are the live kernel's (tests/kernel/test_timer_rules.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pybpf
+from pybpf.verifier import VerifierError
+
+RULES = Path(__file__).parent / "testdata" / "timer_rules.bpf.c"
+NO_VALID = "map 'timers' has no valid bpf_timer"
+
+
+def verdict(kernel: str, rule: str | None = None) -> str | None:
+    """What loading the rule's program on ``kernel`` gives: None when it loads."""
+    with pybpf.Runtime(clock="virtual", kernel=kernel) as rt:
+        try:
+            rt.load(RULES, cflags=[f"-D{rule}"] if rule else [])
+        except VerifierError as err:
+            return str(err)
+    return None
+
+
+@pytest.mark.parametrize("kernel", ["5.15", "6.1", "6.2", "6.18", "7.0"])
+def test_a_well_formed_timer_program_loads_on_every_release(kernel: str) -> None:
+    assert verdict(kernel) is None
+
+
+@pytest.mark.parametrize(
+    ("rule", "before_6_2"),
+    [
+        ("TWO_TIMERS", "map 'timers' has more than one 'struct bpf_timer'"),
+        ("NO_TIMER", "map 'timers' doesn't have 'struct bpf_timer'"),
+        ("MISALIGNED", "map 'timers' is not a struct type or bpf_timer is mangled"),
+    ],
+    ids=["two-timers", "no-timer", "misaligned"],
+)
+def test_before_6_2_the_verifier_says_why_a_value_has_no_timer(rule: str, before_6_2: str) -> None:
+    assert [verdict(k, rule) for k in ("5.15", "6.1", "6.2", "6.18")] == [before_6_2, before_6_2, NO_VALID, NO_VALID]
+
+
+def test_the_async_callback_return_message_changed_in_6_8_and_its_range_was_fixed_in_late_2023() -> None:
+    old = "At async callback the register R0 has value (0x1; 0) should have been in "
+    assert verdict("5.15", "RETURNS_ONE") == old + "(0; 0)"  # the log fix reached 5.15.y...
+    assert verdict("6.0", "RETURNS_ONE") == old + "(0; 0x1)"  # ...not 5.16 to 6.0, 6.2 to 6.4
+    assert verdict("6.4", "RETURNS_ONE") == old + "(0; 0x1)"
+    assert verdict("6.7", "RETURNS_ONE") == old + "(0; 0)"
+    new = "At async callback return the register R0 has smin=1 smax=1 should have been in [0, 0]"
+    assert verdict("6.8", "RETURNS_ONE") == verdict("7.0", "RETURNS_ONE") == new
+
+
+@pytest.mark.parametrize(
+    ("kernel", "called_directly", "calls_deep"),
+    [
+        ("5.15", 544, None),  # 5.15.y has the first fix, not the second
+        ("5.16", None, None),
+        ("6.0", None, None),
+        ("6.1", 544, 576),  # both backported to 6.1.y
+        ("6.3", None, None),
+        ("6.4", 544, 576),  # and to 6.4.y; mainline 6.5
+        ("6.8", 544, 576),
+        ("6.9", 528, 560),  # frames round to the JIT's 16 bytes, not the interpreter's 32
+        ("6.18", 528, 560),
+    ],
+)
+def test_async_callback_stacks_are_bounded_where_the_2023_fixes_reached(
+    kernel: str, called_directly: int | None, calls_deep: int | None
+) -> None:
+    """A callback the program also calls counts in the program's chain; a callback's own calls
+    form a chain of their own. Without the fixes the kernel let both through."""
+    for rule, size in (("CALLED_DIRECTLY", called_directly), ("CALLS_DEEP", calls_deep)):
+        expected = None if size is None else f"combined stack size of 2 calls is {size}. Too large"
+        assert verdict(kernel, rule) == expected, rule
