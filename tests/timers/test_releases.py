@@ -16,7 +16,7 @@ from pybpf.timers import IrqContext
 TESTDATA = Path(__file__).parent / "testdata"
 EPERM, EINVAL, EDEADLK, EOPNOTSUPP, ECANCELED = 1, 22, 35, 95, 125
 ABS, CPU_PIN = 1, 2
-INIT, SET_CB, START, CANCEL, CANCEL_ASYNC = range(5)
+RESET, INIT, SET_CB, START, CANCEL, CANCEL_ASYNC = range(-1, 5)  # as Ops.op numbers them
 
 #: the spec's changelog as the kernel's history corrects it (docs/timers.md), written out:
 #: (behaviour, the releases that have it, as runs "first release with it", "first without")
@@ -123,6 +123,20 @@ def test_the_rules_that_never_changed_hold_on_every_release(ops: Ops) -> None:
     assert [ops.op(SET_CB), ops.op(START, 1000)] == [0, 0]
     ops.rt.advance(1000)
     assert ops.obj.globals["cb_rc"] == -EDEADLK
+
+
+def test_element_operations_and_user_references_free_timers_on_every_release(ops: Ops) -> None:
+    """8.5 and 8.6 on every release: an array update resets the element's timer (init works
+    again, the pending callback never runs); once the map's last user reference goes, its
+    timers are cancelled and init gets -EPERM."""
+    assert [ops.op(INIT, 1), ops.op(SET_CB), ops.op(START, 1000)] == [0, 0, 0]
+    assert ops.op(RESET) == 0
+    ops.rt.advance(1000)
+    assert ops.obj.maps["arr"][0]["counter"] == 0
+    assert [ops.op(INIT, 1), ops.op(SET_CB), ops.op(START, pybpf.SECOND)] == [0, 0, 0]
+    ops.obj.maps["arr"].close()
+    assert ops.rt.timers() == []
+    assert ops.op(INIT, 1) == -EPERM
 
 
 # -- program types: the tracing ban (5.16/5.15.y to 6.19) ---------------------------------------

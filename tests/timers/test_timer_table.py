@@ -16,7 +16,7 @@ from pybpf._releases import Release
 from pybpf.engine import EVERYTHING, AddressSpace, Region
 from pybpf.timers import CLOCK_MONOTONIC, IrqContext, RealClock, Timer, TimerTable, VirtualClock
 
-EDEADLK = 35
+EPERM, EBUSY, EINVAL, EDEADLK = 1, 16, 22, 35
 
 
 class FakeMap:
@@ -67,9 +67,10 @@ class Ctx:
 class Owner:
     def __init__(self) -> None:
         self.callbacks: dict[int, Callable[[Timer], None]] = {}
+        self.users = 1
 
     def map_users(self, m: Any) -> int:
-        return 1
+        return self.users
 
     def hold_program(self, program: Any) -> None: ...
 
@@ -132,6 +133,16 @@ def cross_cancel(table: TimerTable, m: FakeMap, space: AddressSpace, owner: Owne
     while len(results) + len(clock.errors) < 2 and time.monotonic() < deadline:
         time.sleep(0.001)
     return results
+
+
+@pytest.mark.parametrize(("setup", "rc"), [("5.15", -EPERM), ("6.18", -EPERM), ("7.0", -EINVAL)], indirect=["setup"])
+def test_set_callback_on_a_timer_whose_map_lost_its_users_is_eperm_until_7_0(setup, rc: int) -> None:  # type: ignore[no-untyped-def]
+    """The window between the last user reference going and the map's timers being freed:
+    before 7.0 set_callback checks the user count (-EPERM); 7.0 frees first, so only -EINVAL."""
+    table, m, space, owner, _ = setup
+    owner.users = 0
+    assert table.set_callback(Ctx(space), m.address(0), 0) == rc
+    assert table.init(Ctx(space), m.address(1), m, CLOCK_MONOTONIC) == -EBUSY  # still initialised
 
 
 @pytest.mark.parametrize("setup", ["6.18", "6.6"], indirect=True)  # the fix reached 6.6.y
