@@ -17,7 +17,7 @@ from .test_structure import kernel_verdict
 RULES = Path(__file__).parent.parent / "timers" / "testdata" / "timer_rules.bpf.c"
 
 
-@pytest.mark.parametrize("rule", ["TWO_TIMERS", "NO_TIMER", "MISALIGNED", "RETURNS_ONE", "CALLED_DIRECTLY", "CALLS_DEEP"])
+@pytest.mark.parametrize("rule", ["TWO_TIMERS", "NO_TIMER", "MISALIGNED", "RETURNS_ONE", "RETURNS_RANDOM", "CALLED_DIRECTLY", "CALLS_DEEP"])
 def test_the_kernel_gives_pybpfs_6_18_verdict(rule: str, build: Callable[..., Path]) -> None:
     obj = build(RULES, {rule: "1"})
     with pybpf.Runtime(kernel="6.18") as rt, pytest.raises(VerifierError) as err:

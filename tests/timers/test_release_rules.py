@@ -53,6 +53,15 @@ def test_the_async_callback_return_message_changed_in_6_8_and_its_range_was_fixe
     assert verdict("6.8", "RETURNS_ONE") == verdict("7.0", "RETURNS_ONE") == new
 
 
+def test_timer_failure_selftest_a_random_return_on_some_path_is_refused_on_every_release() -> None:
+    """timer_failure (6.8): R0 is random on one path, 0 on the other. Releases before 6.8
+    could prune the bad path away (R0 was not marked precise at the callback's exit); pybpf
+    refuses it everywhere, in each release's words."""
+    unknown = "the register R0 has unknown scalar value should have been in "
+    assert verdict("5.15", "RETURNS_RANDOM") == "At async callback " + unknown + "(0; 0)"
+    assert verdict("6.18", "RETURNS_RANDOM") == "At async callback return " + unknown + "[0, 0]"
+
+
 @pytest.mark.parametrize(
     ("kernel", "called_directly", "calls_deep"),
     [

@@ -4,6 +4,7 @@
  * TWO_TIMERS, NO_TIMER, MISALIGNED: bpf_timer_init on a value with two timers, none, or one at
  *   offset 4 (before 6.2 each has its own message; since, all are "has no valid bpf_timer").
  * RETURNS_ONE: a timer callback returning 1 (the message changed in 6.8).
+ * RETURNS_RANDOM: one returning a random number above 1000, else 0 (the timer_failure selftest).
  * CALLED_DIRECTLY: a 256-byte callback also called by a 256-byte program (counted in the
  *   program's chain since the 2023 fix: 5.15.y, 6.1.y, 6.4 on).
  * CALLS_DEEP: a 304-byte callback calling a 256-byte function, armed by a small program (its
@@ -52,6 +53,10 @@ static __attribute__((noinline)) int fire(void *map, int *key, struct value *v)
 {
 #if defined(RETURNS_ONE)
 	return 1;
+#elif defined(RETURNS_RANDOM)
+	__u32 r = bpf_get_prandom_u32();
+
+	return r > 1000 ? r : 0;
 #elif defined(CALLED_DIRECTLY)
 	return USE_STACK(256, *key) & 0;
 #elif defined(CALLS_DEEP)
