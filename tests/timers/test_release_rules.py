@@ -4,11 +4,14 @@ on both sides of each change. The 6.18 verdicts are the live kernel's (tests/ker
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from verifier.corpus import cases_or_skip, read_verdicts
 
 import pybpf
+from pybpf._releases import RELEASES, Behaviour, Release
 from pybpf.verifier import VerifierError
 
 RULES = Path(__file__).parent / "testdata" / "timer_rules.bpf.c"
@@ -84,3 +87,78 @@ def test_async_callback_stacks_are_bounded_where_the_2023_fixes_reached(
     for rule, size in (("CALLED_DIRECTLY", called_directly), ("CALLS_DEEP", calls_deep)):
         expected = None if size is None else f"combined stack size of 2 calls is {size}. Too large"
         assert verdict(kernel, rule) == expected, rule
+
+
+# -- the verifier corpus's timer cases (recorded from the kernel, 6.18) on every release --------
+
+TIMER_CASES = {cid: v for cid, v in read_verdicts().items() if cid.split("/")[0] in ("timer", "timer_asm", "timer_mim")}
+
+
+def _old_range(release: Release) -> str:
+    return "(0; 0)" if release.has(Behaviour.ASYNC_RETURN_RANGE_ZERO) else "(0; 0x1)"
+
+
+def _async_return(new: str, old: str) -> Callable[[Release], str | None]:
+    return lambda r: new if r.has(Behaviour.ASYNC_RETURN_MESSAGE) else old.format(range=_old_range(r))
+
+
+def _tracing_ban(release: Release) -> str | None:
+    return "tracing progs cannot use bpf_timer yet" if release.has(Behaviour.TRACING_TIMER_BAN) else None
+
+
+def _deep_callback_chain(release: Release) -> str | None:
+    if not release.has(Behaviour.ASYNC_CALLBACK_STACK_ROOT):
+        return None
+    return f"combined stack size of 2 calls is {608 if release.has(Behaviour.STACK_JIT_ROUNDING) else 640}. Too large"
+
+
+#: the cases whose verdict the release table changes: what each release says
+CHANGED: dict[str, Callable[[Release], str | None]] = {
+    "timer/callback_returns_one": _async_return(
+        "At async callback return the register R0 has smin=1 smax=1 should have been in [0, 0]",
+        "At async callback the register R0 has value (0x1; 0) should have been in {range}"),
+    "timer/callback_returns_unknown": _async_return(
+        "At async callback return the register R0 has unknown scalar value should have been in [0, 0]",
+        "At async callback the register R0 has unknown scalar value should have been in {range}"),
+    "timer_asm/callback_returns_pointer": _async_return(
+        "At async callback return the register R0 is not a known value (map_ptr)",
+        "In async callback the register R0 is not a known value (map_ptr)"),
+    "timer_asm/init_map_without_timer": lambda r: (
+        "map 'array' has no valid bpf_timer" if r.has(Behaviour.BTF_RECORD_MESSAGES)
+        else "map 'array' doesn't have 'struct bpf_timer'"),
+    "timer_asm/callback_chain_too_deep": _deep_callback_chain,
+    **{f"timer_asm/{p}_looks_up_timer_map": _tracing_ban for p in ("kprobe", "perf_event", "raw_tp", "tracepoint")},
+}
+
+
+def _expected(case_id: str, release: Release) -> str | None:
+    if case_id in CHANGED:
+        return CHANGED[case_id](release)
+    kernel = TIMER_CASES[case_id]
+    return None if kernel.accepted else kernel.message
+
+
+def test_the_changed_cases_are_the_kernels_verdict_on_6_18() -> None:
+    assert set(CHANGED) <= set(TIMER_CASES)
+    for case_id in CHANGED:
+        kernel = TIMER_CASES[case_id]
+        assert CHANGED[case_id](Release("6.18")) == (None if kernel.accepted else kernel.message), case_id
+
+
+@pytest.mark.parametrize(
+    "release", [r if r in ("5.15", "7.0") else pytest.param(r, marks=pytest.mark.slow) for r in RELEASES if r != "6.18"]
+)
+def test_every_timer_case_of_the_verifier_corpus_on_every_release(release: str) -> None:
+    """§8.7 on every release: each timer case the kernel's verifier judged (on 6.18) gets the
+    same verdict, except where the release table says the release differs."""
+    cases = {cid: case for cid, case in cases_or_skip().items() if cid in TIMER_CASES}
+    assert len(cases) == len(TIMER_CASES) > 50
+    found = {}
+    for case_id, case in sorted(cases.items()):
+        with pybpf.Runtime(clock="virtual", kernel=release) as rt:
+            try:
+                rt.load(case.obj, programs=[case.program])
+                found[case_id] = None
+            except VerifierError as err:
+                found[case_id] = str(err)
+    assert found == {case_id: _expected(case_id, Release(release)) for case_id in cases}
