@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from verifier.corpus import cases_or_skip, read_verdicts
 
 import pybpf
 from pybpf._releases import RELEASES, Behaviour, Release
 from pybpf.verifier import VerifierError
+from verifier.corpus import cases_or_skip, read_verdicts
 
 RULES = Path(__file__).parent / "testdata" / "timer_rules.bpf.c"
 NO_VALID = "map 'timers' has no valid bpf_timer"
@@ -140,9 +140,9 @@ def _expected(case_id: str, release: Release) -> str | None:
 
 def test_the_changed_cases_are_the_kernels_verdict_on_6_18() -> None:
     assert set(CHANGED) <= set(TIMER_CASES)
-    for case_id in CHANGED:
+    for case_id, rule in CHANGED.items():
         kernel = TIMER_CASES[case_id]
-        assert CHANGED[case_id](Release("6.18")) == (None if kernel.accepted else kernel.message), case_id
+        assert rule(Release("6.18")) == (None if kernel.accepted else kernel.message), case_id
 
 
 @pytest.mark.parametrize(
