@@ -17,9 +17,16 @@ from .test_structure import kernel_verdict
 RULES = Path(__file__).parent.parent / "timers" / "testdata" / "timer_rules.bpf.c"
 
 
-@pytest.mark.parametrize("rule", ["TWO_TIMERS", "NO_TIMER", "MISALIGNED", "RETURNS_ONE", "RETURNS_RANDOM", "CALLED_DIRECTLY", "CALLS_DEEP"])
+RULES_6_18 = ["TWO_TIMERS", "NO_TIMER", "MISALIGNED", "NESTED", "RETURNS_ONE", "RETURNS_RANDOM", "CALLED_DIRECTLY", "CALLS_DEEP"]
+
+
+@pytest.mark.parametrize("rule", RULES_6_18)
 def test_the_kernel_gives_pybpfs_6_18_verdict(rule: str, build: Callable[..., Path]) -> None:
     obj = build(RULES, {rule: "1"})
-    with pybpf.Runtime(kernel="6.18") as rt, pytest.raises(VerifierError) as err:
-        rt.load(obj)
-    assert kernel_verdict(obj) == str(err.value)
+    with pybpf.Runtime(kernel="6.18") as rt:
+        try:
+            rt.load(obj)
+            ours = None
+        except VerifierError as err:
+            ours = str(err)
+    assert kernel_verdict(obj) == ours

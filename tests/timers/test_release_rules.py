@@ -46,6 +46,20 @@ def test_before_6_2_the_verifier_says_why_a_value_has_no_timer(rule: str, before
     assert [verdict(k, rule) for k in ("5.15", "6.1", "6.2", "6.18")] == [before_6_2, before_6_2, NO_VALID, NO_VALID]
 
 
+def test_a_timer_in_a_nested_struct_is_a_timer_from_6_11() -> None:
+    """Before 6.11 the kernel looked for special fields among the value's own members only: a
+    nested timer is 16 plain bytes, which user space writes and reads back, and which no timer
+    helper accepts."""
+    assert [verdict(k, "NESTED") for k in ("5.15", "6.10", "6.11")] == [
+        "map 'timers' doesn't have 'struct bpf_timer'", NO_VALID, None
+    ]
+    for kernel, seen in (("6.10", b"\xaa" * 16), ("6.11", bytes(16))):
+        with pybpf.Runtime(clock="virtual", kernel=kernel) as rt:
+            timers = rt.load(RULES, cflags=["-DNESTED"], verify=False).maps["timers"].internal
+            timers.update_elem(bytes(4), b"\xaa" * 24, 0)
+            assert timers.lookup_elem(bytes(4))[8:24] == seen, kernel  # type: ignore[index]
+
+
 def test_the_async_callback_return_message_changed_in_6_8_and_its_range_was_fixed_in_late_2023() -> None:
     old = "At async callback the register R0 has value (0x1; 0) should have been in "
     assert verdict("5.15", "RETURNS_ONE") == old + "(0; 0)"  # the log fix reached 5.15.y...

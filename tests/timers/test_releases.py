@@ -34,6 +34,7 @@ CHANGELOG = [
     (Behaviour.ASYNC_RETURN_MESSAGE, [("6.8", None)]),
     (Behaviour.STACK_JIT_ROUNDING, [("6.9", None)]),
     (Behaviour.WQ, [("6.10", None)]),
+    (Behaviour.NESTED_SPECIAL_FIELDS, [("6.11", None)]),
     (Behaviour.CANCEL_CYCLE_EDEADLK, [("6.6", "6.7"), ("6.10", None)]),
     (Behaviour.SET_CALLBACK_EPERM, [("5.15", "7.0")]),
     (Behaviour.TIMERS_IN_ANY_CONTEXT, [("7.0", None)]),

@@ -19,7 +19,7 @@ from .. import maps
 from .._errors import NotSupportedError
 from .._releases import Behaviour
 from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec, ProgType
-from ..btf import Func, Linkage
+from ..btf import Func, Linkage, SpecialField
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Region, create_engine
@@ -44,7 +44,7 @@ from ..verifier import (
 from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._core import apply_core
-from ._field_offsets import field_offset, legacy_field_offset
+from ._field_offsets import field_offset, legacy_field_offset, top_level_fields
 from ._globals import Globals, global_vars
 from ._kconfig import kconfig_data
 from ._map import Map
@@ -180,14 +180,20 @@ class _Loader:
             self.rt._table.pin(pin_path, m, self.spec.btf, mspec.key_type_id, mspec.value_type_id)
         return m
 
+    def _special_fields(self, type_id: int) -> tuple[SpecialField, ...]:
+        """The special fields of a map value (type ``type_id``, 0 for none) as the runtime's
+        release finds them: before 6.11 only the value's own members, and before 6.10 a
+        ``struct bpf_wq`` is plain bytes."""
+        btf = self.spec.btf
+        if btf is None or not type_id:
+            return ()
+        fields = btf.find_special_fields(type_id)
+        if not self.rt.release.has(Behaviour.NESTED_SPECIAL_FIELDS):
+            fields = top_level_fields(btf, type_id, fields)
+        return tuple(f for f in fields if f.kind != "bpf_wq" or self.rt.release.has(Behaviour.WQ))
+
     def _create(self, mspec: MapSpec, inner: maps.Map | None = None) -> maps.Map:
-        special: tuple[tuple[int, int], ...] = ()
-        if self.spec.btf is not None and mspec.value_type_id:
-            fields = self.spec.btf.find_special_fields(mspec.value_type_id)
-            # Before bpf_wq existed its struct was plain bytes to the kernel.
-            special = tuple(
-                (f.offset, f.size) for f in fields if f.kind != "bpf_wq" or self.rt.release.has(Behaviour.WQ)
-            )
+        special = tuple((f.offset, f.size) for f in self._special_fields(mspec.value_type_id))
         if special:
             self._check_special(mspec)
         try:
@@ -388,7 +394,7 @@ class _Loader:
 
     def _describe(self, mspec: MapSpec, m: maps.Map | None) -> MapInfo:
         btf = self.spec.btf
-        fields = btf.find_special_fields(mspec.value_type_id) if btf is not None and mspec.value_type_id else ()
+        fields = self._special_fields(mspec.value_type_id)
         timer_off = field_offset([f.offset for f in fields if f.kind == "bpf_timer"])
         lock_off = field_offset([f.offset for f in fields if f.kind == "bpf_spin_lock"])
         if btf is not None and mspec.value_type_id and not self.rt.release.has(Behaviour.BTF_RECORD_MESSAGES):
@@ -435,7 +441,7 @@ class _Loader:
             return
         for name in pspec.map_refs:
             type_id = self.spec.maps[name].value_type_id
-            kinds = {f.kind for f in self.spec.btf.find_special_fields(type_id)} if type_id else set()
+            kinds = {f.kind for f in self._special_fields(type_id)}
             for kind, ban in bans.items():
                 if kind in kinds and self.rt.release.has(ban):
                     raise VerifierError([f"tracing progs cannot use {kind} yet"])

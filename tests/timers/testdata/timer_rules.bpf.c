@@ -3,6 +3,7 @@
  *
  * TWO_TIMERS, NO_TIMER, MISALIGNED: bpf_timer_init on a value with two timers, none, or one at
  *   offset 4 (before 6.2 each has its own message; since, all are "has no valid bpf_timer").
+ * NESTED: bpf_timer_init on a timer inside a struct inside the value (found since 6.11).
  * RETURNS_ONE: a timer callback returning 1 (the message changed in 6.8).
  * RETURNS_RANDOM: one returning a random number above 1000, else 0 (the timer_failure selftest).
  * CALLED_DIRECTLY: a 256-byte callback also called by a 256-byte program (counted in the
@@ -25,6 +26,14 @@ struct value {
 	__u64 second;
 };
 #define FIELD first
+#elif defined(NESTED)
+struct value {
+	__u64 pad;
+	struct {
+		struct bpf_timer timer;
+	} inner;
+};
+#define FIELD inner.timer
 #elif defined(MISALIGNED)
 #pragma pack(push, 4)
 struct value {
