@@ -47,7 +47,7 @@ class Behaviour(enum.Enum):
     STACK_JIT_ROUNDING = "a call chain's stack counts each frame rounded to 16 bytes, not 32 (JIT kernels)"
     WQ = "struct bpf_wq is a special field and the bpf_wq kfuncs exist"
     NESTED_SPECIAL_FIELDS = "a timer, wq or spin lock inside a nested struct or an array of the value counts"
-    CANCEL_CYCLE_EDEADLK = "callbacks cancelling each other's timers get -EDEADLK instead of hard-locking"
+    CANCEL_CYCLE_EDEADLK = "callbacks cancelling (or freeing) each other's timers get -EDEADLK (or defer) instead of hard-locking"
     SET_CALLBACK_EPERM = "bpf_timer_set_callback returns -EPERM once the map has no user references"
     TIMERS_IN_ANY_CONTEXT = "timers and workqueues are lock-free: start and cancel_async defer in hard-IRQ context"
     CANCEL_HARDIRQ_EOPNOTSUPP = "bpf_timer_cancel returns -EOPNOTSUPP in hard-IRQ or IRQs-disabled context"
@@ -88,7 +88,7 @@ CHANGES: tuple[Change, ...] = (
     Change(_B.STACK_JIT_ROUNDING, "6.9", None, "fix test verif_scale_strobemeta_subprogs failure due to llvm19"),
     Change(_B.WQ, "6.10", None, "bpf_wq, and the bpf_async_* refactor"),
     Change(_B.NESTED_SPECIAL_FIELDS, "6.11", None, "look into the types of the fields of a struct type recursively"),
-    Change(_B.CANCEL_CYCLE_EDEADLK, "6.6", "6.7", "fail bpf_timer_cancel when callback is being cancelled: 6.6.40"),
+    Change(_B.CANCEL_CYCLE_EDEADLK, "6.6", "6.7", "fail bpf_timer_cancel when callback is being cancelled, defer work in cancel_and_free: 6.6.40"),
     Change(_B.CANCEL_CYCLE_EDEADLK, "6.10", None, "the same fix: 6.10"),
     Change(_B.SET_CALLBACK_EPERM, "5.15", "7.0", "7.0 frees a map's timers before its urefs drop: -EINVAL"),
     Change(_B.TIMERS_IN_ANY_CONTEXT, "7.0", None, "avoid locks in bpf_timer and bpf_wq"),

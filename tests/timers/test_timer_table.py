@@ -113,16 +113,23 @@ def start(table: TimerTable, m: FakeMap, space: AddressSpace, slot: int, cpu: in
     assert table.start(Ctx(space, cpu), m.address(slot), ns, 0) == 0
 
 
-def cross_cancel(table: TimerTable, m: FakeMap, space: AddressSpace, owner: Owner, clock: RealClock) -> dict[str, int]:
-    """Fire timers 0 and 1 on two CPUs, each callback cancelling the other's timer once both
-    run; the results of the cancels that returned (a raising one shows in clock.errors)."""
+def cross_cancel(
+    table: TimerTable, m: FakeMap, space: AddressSpace, owner: Owner, clock: RealClock, free: bool = False
+) -> dict[str, int]:
+    """Fire timers 0 and 1 on two CPUs, each callback cancelling the other's timer (or, with
+    ``free``, freeing the other's element) once both run; the results of the calls that
+    returned (a raising one shows in clock.errors)."""
     both_running = threading.Barrier(2, timeout=5)
     results: dict[str, int] = {}
 
     def cancel_other(me: str, other: int) -> Callable[[Timer], None]:
         def cb(timer: Timer) -> None:
             both_running.wait()
-            results[me] = table.cancel(Ctx(space), m.address(other))
+            if free:
+                table.free_element(m, other, m.region, 16 * other)
+                results[me] = 0
+            else:
+                results[me] = table.cancel(Ctx(space), m.address(other))
 
         return cb
 
@@ -157,6 +164,22 @@ def test_callbacks_cancelling_each_other_on_two_cpus_get_edeadlk_instead_of_hang
 def test_before_6_10_callbacks_cancelling_each_other_raise_instead_of_hard_locking(setup) -> None:  # type: ignore[no-untyped-def]
     table, m, space, owner, clock = setup
     results = cross_cancel(table, m, space, owner, clock)
+    assert list(results.values()) == [0]  # the first waits, and is released when the other gives up
+    (err,) = clock.errors
+    assert isinstance(err, BpfRuntimeError)
+    assert f"hard-locks the machine: Linux {table.release.name} lacks the 6.10 change" in str(err)
+
+
+@pytest.mark.parametrize(("setup", "locks"), [("6.9", True), ("6.1", True), ("6.6", False), ("6.18", False)], indirect=["setup"])
+def test_callbacks_freeing_each_others_elements_hard_lock_before_6_10(setup, locks: bool) -> None:  # type: ignore[no-untyped-def]
+    """Before the 6.10 fix (also in 6.6.y) freeing an element from a callback waited for the
+    element's running callback, so two callbacks freeing each other's elements hard-locked;
+    since, the free is deferred and both return."""
+    table, m, space, owner, clock = setup
+    results = cross_cancel(table, m, space, owner, clock, free=True)
+    if not locks:
+        assert (sorted(results), clock.errors, table.slots_of(m)) == (["a", "b"], [], [2, 3])
+        return
     assert list(results.values()) == [0]  # the first waits, and is released when the other gives up
     (err,) = clock.errors
     assert isinstance(err, BpfRuntimeError)
