@@ -88,8 +88,8 @@ CHANGES: tuple[Change, ...] = (
     Change(_B.STACK_JIT_ROUNDING, "6.9", None, "fix test verif_scale_strobemeta_subprogs failure due to llvm19"),
     Change(_B.WQ, "6.10", None, "bpf_wq, and the bpf_async_* refactor"),
     Change(_B.NESTED_SPECIAL_FIELDS, "6.11", None, "look into the types of the fields of a struct type recursively"),
-    Change(_B.CANCEL_CYCLE_EDEADLK, "6.6", "6.7", "fail bpf_timer_cancel when callback is being cancelled, defer work in cancel_and_free: 6.6.40"),
-    Change(_B.CANCEL_CYCLE_EDEADLK, "6.10", None, "the same fix: 6.10"),
+    Change(_B.CANCEL_CYCLE_EDEADLK, "6.6", "6.7", "fail bpf_timer_cancel when callback is being cancelled, defer work in cancel_and_free: 6.6.y"),
+    Change(_B.CANCEL_CYCLE_EDEADLK, "6.9", None, "the same fixes: 6.10, and 6.9.10"),
     Change(_B.SET_CALLBACK_EPERM, "5.15", "7.0", "7.0 frees a map's timers before its urefs drop: -EINVAL"),
     Change(_B.TIMERS_IN_ANY_CONTEXT, "7.0", None, "avoid locks in bpf_timer and bpf_wq"),
     Change(_B.CANCEL_HARDIRQ_EOPNOTSUPP, "7.0", None, "waiting in hard-IRQ context could deadlock"),
@@ -139,6 +139,7 @@ class Release:
         )
 
     def lacks(self, behaviour: Behaviour) -> str:
-        """A message fragment saying this release lacks ``behaviour`` and which release has it."""
-        mainline = [c for c in CHANGES if c.behaviour == behaviour][-1]
-        return f"Linux {self.name} lacks the {mainline.since} change ({behaviour.value})"
+        """A message fragment saying this release lacks ``behaviour`` and from which release on
+        every release has it."""
+        latest = [c for c in CHANGES if c.behaviour == behaviour][-1]
+        return f"Linux {self.name} lacks what Linux {latest.since} and later have ({behaviour.value})"
