@@ -12,6 +12,7 @@ import pytest
 import pybpf
 from pybpf.verifier import VerifierError
 
+from . import _libbpf
 from .test_structure import kernel_verdict
 
 RULES = Path(__file__).parent.parent / "timers" / "testdata" / "timer_rules.bpf.c"
@@ -30,3 +31,17 @@ def test_the_kernel_gives_pybpfs_6_18_verdict(rule: str, build: Callable[..., Pa
         except VerifierError as err:
             ours = str(err)
     assert kernel_verdict(obj) == ours
+
+
+@pytest.mark.parametrize("flags", [128, 256], ids=["rdonly-prog", "wronly-prog"])
+def test_the_kernel_refuses_a_timer_map_read_only_or_write_only_for_programs(flags: int, build: Callable[..., Path]) -> None:
+    """libbpf then retries without BTF, so the program is refused for a map without BTF; its
+    warning carries the kernel's errno, which pybpf's MapError gives."""
+    obj = build(RULES, {"MAP_FLAGS": str(flags)})
+    with pytest.raises(_libbpf.LibbpfError) as refused:
+        _libbpf.KernelObject(obj).close()
+    assert "Error in bpf_create_map_xattr(timers):Permission denied(-13). Retrying without BTF." in refused.value.log
+    assert "map 'timers' has to have BTF in order to use bpf_timer" in refused.value.log
+    with pybpf.Runtime(kernel="6.18") as rt, pytest.raises(pybpf.MapError) as err:
+        rt.load(obj)
+    assert err.value.errno == 13

@@ -46,6 +46,27 @@ def test_before_6_2_the_verifier_says_why_a_value_has_no_timer(rule: str, before
     assert [verdict(k, rule) for k in ("5.15", "6.1", "6.2", "6.18")] == [before_6_2, before_6_2, NO_VALID, NO_VALID]
 
 
+RDONLY_PROG, WRONLY_PROG = 128, 256
+
+
+def create(kernel: str, flags: int, privileged: bool = True) -> int:
+    """The errno creating the timer map with ``flags`` gives (0: it loads)."""
+    with pybpf.Runtime(clock="virtual", kernel=kernel, privileged=privileged) as rt:
+        try:
+            rt.load(RULES, cflags=[f"-DMAP_FLAGS={flags}"], verify=False)
+        except pybpf.MapError as err:
+            return err.errno
+    return 0
+
+
+def test_map_creation_rules_for_special_fields_tightened_in_6_2() -> None:
+    """A timer map may never be read-only for programs (EACCES); since 6.2, with every special
+    field in one record, it may not be write-only either, and creating it needs CAP_BPF."""
+    assert [create("6.1", RDONLY_PROG), create("6.1", WRONLY_PROG), create("6.1", 0, privileged=False)] == [13, 0, 0]
+    assert [create("6.2", RDONLY_PROG), create("6.2", WRONLY_PROG), create("6.2", 0, privileged=False)] == [13, 13, 1]
+    assert create("6.18", 0) == 0
+
+
 def test_a_timer_in_a_nested_struct_is_a_timer_from_6_11() -> None:
     """Before 6.11 the kernel looked for special fields among the value's own members only: a
     nested timer is 16 plain bytes, which user space writes and reads back, and which no timer

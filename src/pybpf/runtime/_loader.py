@@ -25,7 +25,7 @@ from ..elf._reader import object_name
 from ..engine import Region, create_engine
 from ..helpers import BY_ID, kfunc_proto
 from ..isa import Instruction, PseudoSrc, iter_pcs
-from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
+from ..maps import EACCES, EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     Facts,
     MapInfo,
@@ -193,9 +193,10 @@ class _Loader:
         return tuple(f for f in fields if f.kind != "bpf_wq" or self.rt.release.has(Behaviour.WQ))
 
     def _create(self, mspec: MapSpec, inner: maps.Map | None = None) -> maps.Map:
-        special = tuple((f.offset, f.size) for f in self._special_fields(mspec.value_type_id))
+        fields = self._special_fields(mspec.value_type_id)
+        special = tuple((f.offset, f.size) for f in fields)
         if special:
-            self._check_special(mspec)
+            self._check_special(mspec, {f.kind for f in fields})
         try:
             m = maps.create_map(
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
@@ -216,12 +217,20 @@ class _Loader:
             m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
         return m
 
-    def _check_special(self, mspec: MapSpec) -> None:
-        """Refuse what the kernel refuses of a map whose value has a timer or a spin lock: its
-        creation without CAP_BPF (EPERM), and, for global data, the mmap that libbpf does of a
-        writable section and the freeze of a read-only one (ENOTSUPP)."""
-        if not self.rt.privileged:
+    def _check_special(self, mspec: MapSpec, kinds: Collection[str]) -> None:
+        """Refuse what the kernel refuses of a map whose value has a timer, wq or spin lock
+        (``kinds``): its creation without CAP_BPF (EPERM) or read-only or write-only for
+        programs (EACCES), which before 6.2 only a timer's map could not be, read-only, and
+        which needed no CAP_BPF; and, for global data, the mmap that libbpf does of a writable
+        section and the freeze of a read-only one (ENOTSUPP)."""
+        record = self.rt.release.has(Behaviour.BTF_RECORD_MESSAGES)
+        if record and not self.rt.privileged:
             raise MapError("load maps", EPERM, f"map '{mspec.name}': special fields (bpf_timer, bpf_spin_lock) need CAP_BPF")
+        program_access = maps.BPF_F_RDONLY_PROG | (maps.BPF_F_WRONLY_PROG if record else 0)
+        if mspec.flags & program_access and (record or "bpf_timer" in kinds):
+            raise MapError(
+                "load maps", EACCES, f"map '{mspec.name}': special fields cannot be read-only or write-only for programs"
+            )
         if mspec.is_global_data and (mspec.is_readonly or mspec.flags & maps.BPF_F_MMAPABLE):
             what = "freeze" if mspec.is_readonly else "mmap"
             raise MapError(

@@ -10,6 +10,7 @@
  *   program's chain since the 2023 fix: 5.15.y, 6.1.y, 6.4 on).
  * CALLS_DEEP: a 304-byte callback calling a 256-byte function, armed by a small program (its
  *   own chain since the second 2023 fix: 6.1.y, 6.4 on; never bounded before).
+ * MAP_FLAGS=n: the timer map created with map_flags n (BPF_F_RDONLY_PROG 128, BPF_F_WRONLY_PROG 256).
  */
 #include <bpf/bpf_helpers.h>
 #include "../../verifier/testdata/stack.h"
@@ -52,6 +53,9 @@ struct value {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+#ifdef MAP_FLAGS
+	__uint(map_flags, MAP_FLAGS);
+#endif
 	__type(key, int);
 	__type(value, struct value);
 } timers SEC(".maps");
