@@ -158,7 +158,6 @@ class Timer:
     id: int
     map: Any
     slot: int
-    value_address: int
     clock_id: int
     engine: Any = None
     callback_pc: int | None = None
@@ -173,6 +172,12 @@ class Timer:
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
     freed: bool = False
     kind: str = "timer"  #: "timer" (struct bpf_timer) or "wq" (struct bpf_wq)
+
+    @property
+    def value_address(self) -> int:
+        """The address of the value holding the timer (what its callback gets)."""
+        address: int = self.map.value_address(self.slot)
+        return address
 
 
 @final
@@ -258,9 +263,10 @@ class TimerTable:
         self.release = release if release is not None else Release(DEFAULT_RELEASE)
         self.owner = owner
         self._timers: dict[int, Timer] = {}
-        #: the timer and the wq recorded for each (map, slot, kind): one each per element,
-        #: never a ghost
-        self._by_element: dict[tuple[Any, int, str], Timer] = {}
+        #: the timer and the wq recorded for each element, by (map, kind) and then slot: one
+        #: each per element, never a ghost (a dictionary per map keeps a million timers to
+        #: one small entry each)
+        self._by_element: dict[tuple[Any, str], dict[int, Timer]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
@@ -302,7 +308,7 @@ class TimerTable:
             return None
         m, slot, region = field
         timer = self._timers.get(self._word(region, address))
-        if timer is None or timer.freed or self._by_element.get((m, slot, kind)) is not timer:
+        if timer is None or timer.freed or self._recorded(m, slot, kind) is not timer:
             return None
         if timer.id in self._local.locked:
             # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
@@ -312,6 +318,11 @@ class TimerTable:
                 f" bpf_timer_start holds: {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
             )
         return timer
+
+    def _recorded(self, m: Any, slot: int, kind: str) -> Timer | None:
+        """The timer (or wq) recorded for the element in ``slot`` of ``m`` (lock held)."""
+        slots = self._by_element.get((m, kind))
+        return None if slots is None else slots.get(slot)
 
     def _nmi_refused(self) -> bool:
         """Before 7.0 every timer helper and wq kfunc returns -EOPNOTSUPP in NMI."""
@@ -335,7 +346,7 @@ class TimerTable:
         """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
         visit)."""
         with self._lock:
-            return list(dict.fromkeys(slot for owner, slot, _ in self._by_element if owner is m))
+            return list({**self._by_element.get((m, "timer"), {}), **self._by_element.get((m, "wq"), {})})
 
     @property
     def events(self) -> list[TimerEvent]:
@@ -377,12 +388,12 @@ class TimerTable:
             if not self.owner.map_users(m):
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
-            stale = self._by_element.get((m, slot, kind))
+            stale = self._recorded(m, slot, kind)
             if stale is not None:  # its word was zeroed when a new element took the slot
                 self._drop(stale)
-            timer = Timer(next(self._ids), m, slot, m.value_address(slot), clock_id, cpu=ctx.cpu, kind=kind)
+            timer = Timer(next(self._ids), m, slot, clock_id, cpu=ctx.cpu, kind=kind)
             self._timers[timer.id] = timer
-            self._by_element[m, slot, kind] = timer
+            self._by_element.setdefault((m, kind), {})[slot] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
         return 0
@@ -594,7 +605,7 @@ class TimerTable:
     def _free(self, m: Any, slot: int, timer_id: int) -> None:
         with self._lock:
             timer = self._timers.get(timer_id)
-            if timer is None or self._by_element.get((m, slot, timer.kind)) is not timer:
+            if timer is None or self._recorded(m, slot, timer.kind) is not timer:
                 return
             self._drop(timer)
             # A free requested from callback context never waits (the kernel defers it), nor
@@ -607,7 +618,11 @@ class TimerTable:
     def _drop(self, timer: Timer) -> None:
         """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
         del self._timers[timer.id]
-        self._by_element.pop((timer.map, timer.slot, timer.kind), None)
+        slots = self._by_element.get((timer.map, timer.kind))
+        if slots is not None and slots.get(timer.slot) is timer:
+            del slots[timer.slot]
+            if not slots:  # the map may be gone: hold no reference to it
+                del self._by_element[timer.map, timer.kind]
         timer.freed = True
         self._detach(timer)
         self._disarm(timer)

@@ -92,8 +92,10 @@ class VirtualClock(Clock):
 
         ``cpu`` does not matter here: every callback runs in the thread that moves the clock.
         """
+        offset = self._offset(clock_id)
         with self._lock:
-            self._deadlines.push(key, expires_ns - self._offset(clock_id))
+            # a monotonic deadline keeps the caller's int: one object per armed timer, not two
+            self._deadlines.push(key, expires_ns - offset if offset else expires_ns)
 
     def disarm(self, key: Hashable) -> bool:
         """Forget the deadline of ``key``; True if it was armed."""
