@@ -16,7 +16,7 @@ from __future__ import annotations
 import abc
 import bisect
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..engine import Region, SlotArea
@@ -178,6 +178,25 @@ class ElementMap(Map):
     @abc.abstractmethod
     def element_key(self, slot: int) -> bytes:
         """The key of the element in ``slot`` (for timer callbacks, which receive it)."""
+
+    @abc.abstractmethod
+    def _walk_keys(self) -> Iterator[bytes]:
+        """The keys a walk visits, in get_next_key order, as they are when it begins."""
+
+    def walk(self, cpu: int) -> Iterator[tuple[bytes, int]]:
+        """What ``bpf_for_each_map_elem`` visits: each element's key and the address of its
+        value (``cpu``'s copy for per-CPU maps), each element once, in linear time.
+
+        As in the kernel's walk, which saves its place before each callback, the callback may
+        delete the element it is given (the walk goes on from there) or others: an element
+        deleted before the walk reaches it is not visited. An element added during the walk is
+        not visited either (the kernel visits it only if its bucket is still ahead). Reading
+        elements here does not mark LRU elements used.
+        """
+        for key in self._walk_keys():
+            slot = self._find(key)
+            if slot is not None:
+                yield key, self.value_address(slot, cpu)
 
     # -- element memory ------------------------------------------------------------------
 
