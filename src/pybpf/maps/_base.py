@@ -75,6 +75,17 @@ def round8(n: int) -> int:
     return (n + 7) & ~7
 
 
+def plain_ranges(fields: Sequence[tuple[int, int]], size: int) -> tuple[tuple[int, int], ...]:
+    """The ``[start, end)`` ranges of a ``size``-byte value outside its special ``fields``
+    (sorted ``(offset, size)`` pairs): the bytes that copies write and programs address."""
+    ranges, start = [], 0
+    for offset, field_size in fields:
+        ranges.append((start, offset))
+        start = offset + field_size
+    ranges.append((start, size))
+    return tuple((s, e) for s, e in ranges if s < e)
+
+
 def index_of(key: bytes) -> int:
     """The array index a 4-byte key holds (little-endian, as programs store it)."""
     return int.from_bytes(key, "little")
