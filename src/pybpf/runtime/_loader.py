@@ -244,8 +244,8 @@ class _Loader:
         variables = global_vars(self.spec.btf, data) if self.spec.btf is not None else {}
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
-            if name not in variables:
-                raise missing("global", name, variables, f"object '{self.spec.name}'")
+            if name not in variables:  # a bad argument of load(), not a mapping lookup
+                raise ValueError(f"load: {missing('global', name, variables, f'object {self.spec.name!r}').args[0]}")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:
