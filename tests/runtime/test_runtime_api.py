@@ -421,6 +421,10 @@ def test_malformed_objects_raise_elf_errors(rt: pybpf.Runtime, counter: Path, tm
 def test_missing_object_file_is_an_error(rt: pybpf.Runtime, tmp_path: Path) -> None:
     with pytest.raises(pybpf.ElfError, match=f"^open {re.escape(str(tmp_path / 'nope.o'))}: no such file$"):
         rt.load(tmp_path / "nope.o")
+    with pytest.raises(pybpf.ElfError, match=f"^open {re.escape(str(tmp_path))}: is a directory$"):
+        rt.load(tmp_path)
+    with pytest.raises(pybpf.ElfError, match="^open /dev/null: not a regular file$"):
+        rt.load("/dev/null")
 
 
 def test_runtime_arguments_are_checked() -> None:

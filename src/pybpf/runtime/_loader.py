@@ -104,7 +104,8 @@ def load_object(
     run time only."""
     path = Path(path)
     if not path.is_file():
-        raise ElfError(f"open {path}: no such file")
+        what = "no such file" if not path.exists() else "is a directory" if path.is_dir() else "not a regular file"
+        raise ElfError(f"open {path}: {what}")
     obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
     if programs is not None:
