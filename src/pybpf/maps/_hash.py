@@ -17,7 +17,6 @@ from typing import ClassVar, final
 from ._base import KEY_SIZE_MAX, exists_error, hash_flags_error
 from ._elements import ElementMap, Writes
 from ._errors import E2BIG, EINVAL, ENOENT, KeyNotExistError, MapError
-from ._walk import WalkOrder
 from ._types import (
     BPF_F_ACCESS_MASK,
     BPF_F_LOCK,
@@ -26,6 +25,7 @@ from ._types import (
     BPF_F_ZERO_SEED,
     MapType,
 )
+from ._walk import WalkOrder
 
 __all__ = ["MAX_HASH_ENTRIES", "HashBase", "HashMap", "PerCpuHashMap"]
 

@@ -562,7 +562,7 @@ def _check_more_arguments(trace_limit: object, timer_trace_limit: object, task: 
     expect(task, (Task, type(None)), "Runtime: task", "a pybpf.Task or None")
     expect(kconfig, (Mapping, str, type(None)), "Runtime: kconfig", "a dict of CONFIG_* values, 'host' or None")
     expect(btf, (str, Path, type(None)), "Runtime: btf", "'host', the path of a BTF file, or None")
-    if btf is not None and btf != "host" and not Path(btf).is_file():
+    if isinstance(btf, (str, Path)) and btf != "host" and not Path(btf).is_file():
         raise ValueError(f"Runtime: btf: no BTF file at {btf}")
 
 
