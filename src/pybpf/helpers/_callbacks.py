@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from ..engine import BpfRuntimeError, ExecContext, Region
 from ..engine._context import MAX_TAIL_CALLS, TailCall
-from ..maps import ElementMap
 from ._impl import implements, map_arg
 
 EINVAL = 22
@@ -44,10 +43,6 @@ def for_each_map_elem(ctx: ExecContext, m: int, callback: int, cb_ctx: int, flag
     if flags:
         return -EINVAL
     target = map_arg(ctx, m, "bpf_for_each_map_elem")
-    if not isinstance(target, ElementMap):
-        # Only arrays and hash maps can be walked (the verifier refuses the others at load;
-        # the kernel's map has no map_for_each_callback): a clean error for unverified code.
-        return -EINVAL
     entry = _callback_entry(ctx, callback, "bpf_for_each_map_elem")
     # The callback gets a pointer to the key: the key lives in a region of its own, readable
     # by this run only while the callback runs.

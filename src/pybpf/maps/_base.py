@@ -17,7 +17,7 @@ from __future__ import annotations
 import abc
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..engine import AddressSpace, Area, Region
@@ -333,6 +333,22 @@ class Map(abc.ABC):
     def lookup(self, key: bytes, cpu: int) -> int:
         """``bpf_map_lookup_elem``: the address of the value (``cpu``'s copy), or 0 if missing."""
         return 0
+
+    def walk(self, cpu: int) -> Iterator[tuple[bytes, int]]:
+        """What ``bpf_for_each_map_elem`` visits: each element's key and the address of its
+        value (``cpu``'s copy). Arrays and hash maps visit each element once in linear time
+        (:meth:`pybpf.maps.ElementMap.walk`); a map that does not say otherwise is walked
+        with :meth:`get_next_key` and :meth:`lookup`.
+
+        Raises:
+            MapError: the map cannot be walked (the verifier refuses such a walk at load).
+        """
+        key = self.get_next_key(None)
+        while key is not None:
+            value = self.lookup(key, cpu)
+            if value:
+                yield key, value
+            key = self.get_next_key(key)
 
     def update(self, key: bytes, value: bytes, flags: int, cpu: int) -> int:
         """``bpf_map_update_elem`` from a program running on ``cpu``: 0 or a negative errno."""
