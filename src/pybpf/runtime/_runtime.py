@@ -642,6 +642,6 @@ class _TimerOwner:
                 )
             return time.perf_counter_ns() - began
         except BpfRuntimeError as err:
-            where = self.rt.timers_table.describe((timer.id, timer.generation))
+            where = self.rt.timers_table.describe((timer, timer.generation))
             locate(err, program, callback=self.callback_name(program, entry), timer=where)
             raise

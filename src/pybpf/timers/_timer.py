@@ -164,7 +164,7 @@ class Timer:
     program: Any = None
     armed: bool = False
     expires_ns: int | None = None
-    #: counts starts; the clock knows each arming as (id, generation), so an expiry it took
+    #: counts starts; the clock knows each arming as (timer, generation), so an expiry it took
     #: off its queue before a new start is told apart from the new one
     generation: int = 0
     cpu: int = 0
@@ -262,10 +262,10 @@ class TimerTable:
         #: the kernel release whose return codes and rules the helpers follow
         self.release = release if release is not None else Release(DEFAULT_RELEASE)
         self.owner = owner
-        self._timers: dict[int, Timer] = {}
-        #: the timer and the wq recorded for each element, by (map, kind) and then slot: one
-        #: each per element, never a ghost (a dictionary per map keeps a million timers to
-        #: one small entry each)
+        #: every live timer and wq, as recorded for its element, by (map, kind) and then slot:
+        #: one each per element, never a ghost (a dictionary per map keeps a million timers to
+        #: one small entry each; the clock's keys hold the timers themselves, so no other
+        #: index is needed)
         self._by_element: dict[tuple[Any, str], dict[int, Timer]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -307,8 +307,8 @@ class TimerTable:
         if field is None:
             return None
         m, slot, region = field
-        timer = self._timers.get(self._word(region, address))
-        if timer is None or timer.freed or self._recorded(m, slot, kind) is not timer:
+        timer = self._recorded(m, slot, kind)
+        if timer is None or timer.freed or timer.id != self._word(region, address):
             return None
         if timer.id in self._local.locked:
             # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
@@ -392,7 +392,6 @@ class TimerTable:
             if stale is not None:  # its word was zeroed when a new element took the slot
                 self._drop(stale)
             timer = Timer(next(self._ids), m, slot, clock_id, cpu=ctx.cpu, kind=kind)
-            self._timers[timer.id] = timer
             self._by_element.setdefault((m, kind), {})[slot] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
@@ -443,10 +442,10 @@ class TimerTable:
         # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
         # is one of the kernel's choices and keeps virtual runs reproducible.
         timer.cpu = cpu
-        self.clock.disarm((timer.id, timer.generation))
+        self.clock.disarm((timer, timer.generation))
         timer.generation += 1
         timer.armed, timer.expires_ns = True, expires
-        self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, cpu)
+        self.clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
         monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
         self._event("start", timer, f"expires {monotonic}ns", monotonic)
         if was_armed:
@@ -476,7 +475,7 @@ class TimerTable:
                 timer.cpu = ctx.cpu
                 timer.generation += 1
                 timer.armed, timer.expires_ns = True, self.clock.now(CLOCK_MONOTONIC)
-                self.clock.arm((timer.id, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
+                self.clock.arm((timer, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
                 self._event("start", timer, "queued")
         return 0
 
@@ -564,7 +563,7 @@ class TimerTable:
     def _disarm(self, timer: Timer) -> bool:
         was_armed = timer.armed
         timer.armed, timer.expires_ns = False, None
-        self.clock.disarm((timer.id, timer.generation))
+        self.clock.disarm((timer, timer.generation))
         return was_armed
 
     def _wait_idle(self, timer: Timer, *, from_callback: bool) -> None:
@@ -604,8 +603,9 @@ class TimerTable:
 
     def _free(self, m: Any, slot: int, timer_id: int) -> None:
         with self._lock:
-            timer = self._timers.get(timer_id)
-            if timer is None or self._recorded(m, slot, timer.kind) is not timer:
+            recorded = (self._recorded(m, slot, kind) for kind in ("timer", "wq"))
+            timer = next((t for t in recorded if t is not None and t.id == timer_id), None)
+            if timer is None:
                 return
             self._drop(timer)
             # A free requested from callback context never waits (the kernel defers it), nor
@@ -617,7 +617,6 @@ class TimerTable:
 
     def _drop(self, timer: Timer) -> None:
         """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
-        del self._timers[timer.id]
         slots = self._by_element.get((timer.map, timer.kind))
         if slots is not None and slots.get(timer.slot) is timer:
             del slots[timer.slot]
@@ -630,15 +629,14 @@ class TimerTable:
         self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
-        """The clock says the arming ``key`` (timer id, generation) expired: run the timer's
+        """The clock says the arming ``key`` (timer, generation) expired: run the timer's
         callback once, on this thread."""
-        timer_id, generation = key
+        timer, generation = key
         with self._lock:
-            timer = self._timers.get(timer_id)
             # Callbacks of one timer never overlap: wait for a run on another CPU to end.
-            while timer is not None and timer.running_on not in (None, threading.get_ident()):
+            while timer.running_on not in (None, threading.get_ident()):
                 self._idle.wait()
-            if timer is None or timer.freed or timer.callback_pc is None:
+            if timer.freed or timer.callback_pc is None:
                 return
             if generation == timer.generation:
                 if not timer.armed:
@@ -671,19 +669,18 @@ class TimerTable:
     # -- seeing timers ---------------------------------------------------------------------
 
     def describe(self, key: Any) -> str:
-        """``map[key]`` for the timer of the clock key ``key`` (timer id, generation), the
+        """``map[key]`` for the timer of the clock key ``key`` (timer, generation), the
         map's key typed as the map's keys are."""
-        with self._lock:
-            timer = self._timers.get(key[0])
-        if timer is None:
-            return f"#{key[0]}"
+        timer: Timer = key[0]
+        if timer.freed:  # its element may hold another key by now
+            return f"#{timer.id}"
         key = self.owner.key_reader(timer.map)(timer.map.element_key(timer.slot))
         return f"{timer.map.name}[{key!r}]"
 
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
         with self._lock:
-            timers = sorted(self._timers.values(), key=lambda t: t.id)
+            timers = sorted((t for slots in self._by_element.values() for t in slots.values()), key=lambda t: t.id)
             readers = _Readers(self.owner)
             return [self._info(t, t.map.element_key(t.slot), readers[t.map]) for t in timers]
 
@@ -701,4 +698,5 @@ class TimerTable:
         )
 
     def __len__(self) -> int:
-        return len(self._timers)
+        with self._lock:
+            return sum(len(slots) for slots in self._by_element.values())
