@@ -92,6 +92,9 @@ def test_timer_plot_draws_the_trace(cli: Cli, objects: Build, tmp_path: Path) ->
 def test_timer_plot_wants_an_svg_or_png_file(cli: Cli, objects: Build, tmp_path: Path) -> None:
     result = cli("timer", "plot", objects("timer"), tmp_path / "timeline.pdf")
     one_error(result, f"pybpf timer plot: error: {tmp_path / 'timeline.pdf'}: the picture's file must end in .svg or .png")
+    missing = tmp_path / "missing" / "timeline.svg"
+    one_error(cli("timer", "plot", objects("timer"), missing),
+              f"pybpf timer plot: error: {missing}: no directory {missing.parent} to write it into")
 
 
 def test_plain_output_gives_expiries_on_the_monotonic_clock_and_json_on_the_timers_own(cli: Cli, objects: Build) -> None:

@@ -238,7 +238,13 @@ def test_a_start_between_expiry_and_callback_keeps_both_firings() -> None:
     assert table.init(Ctx(space), m.address(0), m, CLOCK_MONOTONIC) == 0
     assert table.set_callback(Ctx(space), m.address(0), 0) == 0
     fired_at: list[int] = []
-    owner.callbacks = {0: lambda timer: fired_at.append(clock.now())}
+    fired: list[Timer] = []
+
+    def record(timer: Timer) -> None:
+        fired_at.append(clock.now())
+        fired.append(timer)
+
+    owner.callbacks = {0: record}
 
     def start_then_fire(key: Hashable) -> None:
         if not fired_at:  # the first expiry only: re-armed by "another CPU" before it runs
@@ -249,7 +255,7 @@ def test_a_start_between_expiry_and_callback_keeps_both_firings() -> None:
     start(table, m, space, 0, cpu=0, ns=10)
     clock.advance(10)
     assert fired_at == [10]
-    (timer,) = table._timers.values()
+    timer = fired[0]
     assert (timer.armed, timer.expires_ns, clock.armed) == (True, 1010, 1)
     clock.advance(2000)
     assert fired_at == [10, 1010]

@@ -105,7 +105,8 @@ def load_object(
     run time only."""
     path = Path(path)
     if not path.is_file():
-        raise ElfError(f"open {path}: no such file")
+        what = "no such file" if not path.exists() else "is a directory" if path.is_dir() else "not a regular file"
+        raise ElfError(f"open {path}: {what}")
     obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
     if programs is not None:
@@ -260,8 +261,8 @@ class _Loader:
         variables = global_vars(self.spec.btf, data) if self.spec.btf is not None else {}
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
-            if name not in variables:
-                raise missing("global", name, variables, f"object '{self.spec.name}'")
+            if name not in variables:  # a bad argument of load(), not a mapping lookup
+                raise ValueError(f"load: {missing('global', name, variables, f'object {self.spec.name!r}').args[0]}")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:
