@@ -31,12 +31,12 @@ from ._timers import (
     timer_callback_state,
 )
 
-__all__ = ["check_helper_call", "check_subprog_call", "enter_frame", "helper_mem", "return_from_frame"]
+__all__ = ["MEM_REGS", "check_helper_call", "check_subprog_call", "enter_frame", "helper_mem", "return_from_frame"]
 
 MAX_CALL_FRAMES = 8
 BPF_MAX_VAR_SIZ = 1 << 29
 _MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
-_MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegType.MAP_KEY,
+MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegType.MAP_KEY,
                        RegType.MAP_VALUE, RegType.MEM})
 
 # map types (UAPI enum bpf_map_type)
@@ -134,7 +134,7 @@ def _s64(u: int) -> int:
 def _mem_arg(reg: Reg, regno: int, nullable: bool = False) -> None:
     if nullable and reg.is_null_scalar():
         return
-    if reg.type not in _MEM_REGS or reg.null:
+    if reg.type not in MEM_REGS or reg.null:
         raise _expected(regno, reg, _MEM_TYPES)
 
 

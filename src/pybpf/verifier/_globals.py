@@ -32,7 +32,7 @@ from ..btf import (
     Void,
 )
 from ..btf import Spec as BtfSpec
-from ._calls import helper_mem
+from ._calls import MEM_REGS, helper_mem
 from ._env import Env, Refuse
 from ._log import type_str
 from ._state import NOT_INIT, Frame, Reg, RegType, State, scalar_unknown
@@ -211,7 +211,7 @@ def _check_mem(env: Env, st: State, pc: int, regno: int, size: int) -> None:
     be null is checked as if it were not)."""
     regs = st.cur.regs
     reg = regs[regno]
-    if reg.type == RegType.SCALAR or reg.type not in _MEM_REGS:
+    if reg.type not in MEM_REGS:
         raise Refuse(f"R{regno} type={type_str(reg)} expected=fp", 13)
     saved = reg
     if reg.null:
@@ -224,10 +224,6 @@ def _check_mem(env: Env, st: State, pc: int, regno: int, size: int) -> None:
     finally:
         if saved.null:
             regs[regno] = saved
-
-
-_MEM_REGS: Final = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegType.MAP_KEY,
-                              RegType.MAP_VALUE, RegType.MEM})
 
 
 def global_entry_state(env: Env, entry: int, func: GlobalFunc) -> State:
