@@ -192,10 +192,8 @@ def _kernel_object_memlock(handle: Map, ncpus: int) -> int:
     if kind == MapType.STACK_TRACE:
         return SIZEOF_STACK_MAP + 8 * _pow2(n) + n * (SIZEOF_STACK_BUCKET + vs)
     if kind == MapType.BLOOM_FILTER:
-        hashes = handle.internal.hash_count  # type: ignore[attr-defined]
-        bits = n * hashes // 5 * 7
-        bits = 64 if bits <= 64 else _pow2(bits)
-        return SIZEOF_BLOOM + bits // 8
+        bits: int = handle.internal.bits  # type: ignore[attr-defined]
+        return SIZEOF_BLOOM + -(-bits // 64) * 8
     if kind in _LOCAL_STORAGE:
         return SIZEOF_LOCAL_STORAGE_MAP + SIZEOF_LOCAL_STORAGE_BUCKET * max(2, _pow2(ncpus))
     if kind == MapType.LPM_TRIE:
