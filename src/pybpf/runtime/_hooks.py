@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..btf import Func, FuncProto, Ptr, Spec, from_python
 from ..engine import Region
-from ..timers import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, HrtimerHook, IrqContext, Timer
+from ..timers import (
+    CLOCK_BOOTTIME,
+    CLOCK_MONOTONIC,
+    CLOCK_REALTIME,
+    HrtimerHook,
+    IrqContext,
+    Timer,
+    hrtimer_base_clock,
+)
 from ._kernel_btf import struct_offsets
 
 if TYPE_CHECKING:
@@ -99,7 +107,7 @@ def hrtimer_arguments(hook: HrtimerHook, now: Callable[[int], int], pid: int, ba
     which puts a CLOCK_REALTIME timer on the monotonic base, as the kernel's hrtimer_setup does.
     """
     timer = hook.timer
-    clock = CLOCK_MONOTONIC if timer.clock_id == CLOCK_REALTIME else timer.clock_id
+    clock = hrtimer_base_clock(timer.clock_id)
     base = bases.get((timer.cpu, clock))
     if base is None:
         size, fields = struct_offsets("hrtimer_clock_base")

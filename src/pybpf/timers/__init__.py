@@ -22,5 +22,6 @@ from ._timer import Timer as Timer
 from ._timer import TimerEvent as TimerEvent
 from ._timer import TimerInfo as TimerInfo
 from ._timer import TimerTable as TimerTable
+from ._timer import hrtimer_base_clock as hrtimer_base_clock
 from ._timer import kernel_expiry as kernel_expiry
 from ._virtual import VirtualClock as VirtualClock

@@ -48,6 +48,7 @@ __all__ = [
     "TimerInfo",
     "TimerOwner",
     "TimerTable",
+    "hrtimer_base_clock",
     "kernel_expiry",
 ]
 
@@ -59,6 +60,12 @@ TIMER_SIZE = 16
 # enum hrtimer_mode bits: bpf_timer_start starts a soft timer, relative unless BPF_F_TIMER_ABS,
 # pinned with BPF_F_TIMER_CPU_PIN
 HRTIMER_MODE_REL, HRTIMER_MODE_PINNED, HRTIMER_MODE_SOFT = 0x1, 0x2, 0x4
+
+
+def hrtimer_base_clock(clock_id: int) -> int:
+    """The clock of the hrtimer base a bpf_timer of ``clock_id`` runs on: bpf_timer_init sets
+    its hrtimer up in relative mode, which moves CLOCK_REALTIME to the monotonic base."""
+    return CLOCK_MONOTONIC if clock_id == CLOCK_REALTIME else clock_id
 #: Bytes each initialised timer charges against ``Runtime(memory_limit=...)``: the size of the
 #: kernel's hidden timer object (an hrtimer plus map, program, callback and value pointers).
 TIMER_CHARGE = 96
@@ -699,7 +706,8 @@ class TimerTable:
         took = None
         try:
             if timer.kind == "timer":
-                self._expiry_hook(HrtimerHook("hrtimer_expire_entry", timer, now_ns=self.clock.now(timer.clock_id)))
+                now = self.clock.now(hrtimer_base_clock(timer.clock_id))
+                self._expiry_hook(HrtimerHook("hrtimer_expire_entry", timer, now_ns=now))
                 self._local.running = timer
             took = self.owner.run_callback(timer, engine, entry, program)
             self._local.running = outer
