@@ -16,7 +16,7 @@ pytestmark = pytest.mark.kernel
 def test_false_positives_match_the_kernel_with_a_zero_seed(testdata):
     report = compare(testdata("bloom"), [Run("fill", data=PACKET), Run("probe", data=PACKET)])
     bss = report.final["bloom.bss"][b"\0\0\0\0"]
-    maybe_words, maybe_bytes, maybe_large, added_seen = struct.unpack_from("<QQQq", bss)
+    maybe_words, maybe_bytes, _large, added_seen = struct.unpack_from("<QQQq", bss)
     # the scenario is only a test if the small filters do answer "maybe" for values never pushed
     assert maybe_words and maybe_bytes, (hex(maybe_words), hex(maybe_bytes))
     assert maybe_words != (1 << 64) - 1
