@@ -47,6 +47,8 @@ BPF_MAP_TYPE_STACK = 23
 BPF_MAP_TYPE_RINGBUF = 27
 BPF_PROG_TYPE_SOCKET_FILTER = 1
 BPF_PROG_TYPE_SYSCALL = 31
+BPF_PROG_TYPE_NETFILTER = 32
+BPF_NETFILTER = 45  #: its attach type
 PERCPU_MAP_TYPES = frozenset(
     {BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_LRU_PERCPU_HASH,
      BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE}
@@ -121,6 +123,8 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "bpf_program__autoload": (ctypes.c_bool, [_P]),
     "bpf_program__set_log_buf": (_I, [_P, _P, _SZ]),
     "bpf_program__set_autoload": (_I, [_P, ctypes.c_bool]),
+    "bpf_program__set_type": (_I, [_P, _I]),
+    "bpf_program__set_expected_attach_type": (_I, [_P, _I]),
     "bpf_map__name": (_S, [_P]),
     "bpf_map__fd": (_I, [_P]),
     "bpf_map__type": (_I, [_P]),
@@ -624,6 +628,10 @@ class KernelObject:
             prog = dll.bpf_object__next_program(handle, None)
             while prog:
                 name = dll.bpf_program__name(prog).decode()
+                if dll.bpf_program__section_name(prog) == b"netfilter":
+                    # libbpf learned SEC("netfilter") in 1.2; older ones are told its type
+                    dll.bpf_program__set_type(prog, BPF_PROG_TYPE_NETFILTER)
+                    dll.bpf_program__set_expected_attach_type(prog, BPF_NETFILTER)
                 if programs is not None:
                     dll.bpf_program__set_autoload(prog, name in programs)
                 buf = ctypes.create_string_buffer(log_size)

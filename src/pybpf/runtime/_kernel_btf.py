@@ -72,6 +72,16 @@ _STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
     "hrtimer": [("node", "struct timerqueue_node"), ("_softexpires", "ktime_t"), ("function", "void *"),
                 ("base", "struct hrtimer_clock_base *"), ("state", "u8"), ("is_rel", "u8"), ("is_soft", "u8"),
                 ("is_hard", "u8")],
+    # what a netfilter program's context points to (struct bpf_nf_ctx): the hook state and skb
+    "net_device": [("name", "char[16]"), ("ifindex", "int")],
+    "nf_hook_state": [("hook", "u8"), ("pf", "u8"), ("in", "struct net_device *"), ("out", "struct net_device *"),
+                      ("sk", "void *"), ("net", "void *"), ("okfn", "void *")],
+    "sk_buff": [("next", "struct sk_buff *"), ("prev", "struct sk_buff *"), ("dev", "struct net_device *"),
+                ("len", "unsigned int"), ("data_len", "unsigned int"), ("mac_len", "unsigned short"),
+                ("protocol", "unsigned short"), ("transport_header", "unsigned short"),
+                ("network_header", "unsigned short"), ("mac_header", "unsigned short"), ("mark", "u32"),
+                ("priority", "u32"), ("head", "unsigned char *"), ("data", "unsigned char *")],
+    "bpf_nf_ctx": [("state", "struct nf_hook_state *"), ("skb", "struct sk_buff *")],
     # the records of the classic timer/hrtimer_* tracepoints (the 6.18 layout, with was_armed)
     "trace_event_raw_hrtimer_start": [("ent", "struct trace_entry"), ("hrtimer", "void *"), ("function", "void *"),
                                       ("expires", "s64"), ("softexpires", "s64"), ("mode", "int"),
