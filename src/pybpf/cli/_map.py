@@ -162,6 +162,7 @@ SIZEOF_STACK_MAP, SIZEOF_STACK_BUCKET = 320, 16
 SIZEOF_BLOOM = 312
 SIZEOF_LOCAL_STORAGE_MAP, SIZEOF_LOCAL_STORAGE_BUCKET = 480, 16
 SIZEOF_LPM_TRIE_NODE = 24
+SIZEOF_CGROUP_STORAGE_MAP = 328  #: all a cgroup storage is charged: its values are not counted
 _LOCAL_STORAGE = frozenset({MapType.SK_STORAGE, MapType.TASK_STORAGE, MapType.INODE_STORAGE, MapType.CGRP_STORAGE})
 
 
@@ -194,6 +195,8 @@ def _kernel_object_memlock(handle: Map, ncpus: int) -> int:
     if kind == MapType.BLOOM_FILTER:
         bits: int = handle.internal.bits  # type: ignore[attr-defined]
         return SIZEOF_BLOOM + -(-bits // 64) * 8
+    if kind in (MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE):
+        return SIZEOF_CGROUP_STORAGE_MAP
     if kind in _LOCAL_STORAGE:
         return SIZEOF_LOCAL_STORAGE_MAP + SIZEOF_LOCAL_STORAGE_BUCKET * max(2, _pow2(ncpus))
     if kind == MapType.LPM_TRIE:

@@ -58,6 +58,11 @@ class HelperHost(Protocol):
         """The cookie of the socket at ``socket``: numbered from 1 in order of first sight."""
         ...
 
+    def cgroup_storage(self, m: Any) -> Any:
+        """The storage (a region) of cgroup storage map ``m`` for the current run: fresh and
+        zeroed for each test run, as the kernel allocates it."""
+        ...
+
     def ringbuf_of(self, record: int) -> int:
         """The map pointer of the ring buffer holding a reserved record (0 if none)."""
         ...

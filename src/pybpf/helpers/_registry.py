@@ -53,6 +53,7 @@ class Ret(enum.Enum):
     INTEGER = "integer"
     VOID = "void"
     PTR_TO_MAP_VALUE_OR_NULL = "map value or null"
+    PTR_TO_MAP_VALUE = "map value"  #: never NULL (bpf_get_local_storage)
     PTR_TO_ALLOC_MEM_OR_NULL = "ringbuf mem or null"
     PTR_TO_BTF_ID = "btf id"  #: a trusted pointer to a kernel object (bpf_get_current_task_btf)
     PTR_TO_BTF_ID_OR_NULL = "btf id or null"
@@ -121,6 +122,9 @@ _STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RA
                      "TRACING", "LSM", "SYSCALL"})
 _FUNC_IP = frozenset({"KPROBE", "TRACEPOINT", "TRACING", "LSM", "SYSCALL"})
 _FUNC_ARGS = frozenset({"TRACING", "LSM"})
+#: the cgroup program types (cgroup_common_func_proto and cg_skb_func_proto), LSM_CGROUP among LSM
+_CGROUP = frozenset({"CGROUP_SKB", "CGROUP_SOCK", "CGROUP_SOCK_ADDR", "SOCK_OPS", "CGROUP_DEVICE", "CGROUP_SYSCTL",
+                     "CGROUP_SOCKOPT", "LSM"})
 
 
 _A, _R = Arg, Ret
@@ -269,6 +273,10 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        types=_FIB),
     _h(80, "__u64 bpf_get_current_cgroup_id(void)", _R.INTEGER, (),
        "The cgroup v2 id of the current task (Runtime(task=...))."),
+    _h(81, "void *bpf_get_local_storage(void *map, __u64 flags)", _R.PTR_TO_MAP_VALUE,
+       (_A.CONST_MAP_PTR, _A.ANYTHING),
+       "The program's value in a cgroup storage map (flags must be 0): fresh and zeroed for each test run.",
+       types=_CGROUP),
     _h(107, "void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)", _R.PTR_TO_MAP_VALUE_OR_NULL,
        (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON, _A.PTR_TO_MAP_VALUE_OR_NULL, _A.ANYTHING),
        "The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE)."),

@@ -7,6 +7,9 @@ from ._base import FreeFieldsHook as FreeFieldsHook
 from ._base import Map as Map
 from ._base import map_at as map_at
 from ._bloom_filter import BloomFilter as BloomFilter
+from ._cgroup_storage import CgroupStorage as CgroupStorage
+from ._cgroup_storage import CgroupStorageBase as CgroupStorageBase
+from ._cgroup_storage import PerCpuCgroupStorage as PerCpuCgroupStorage
 from ._elements import ElementMap as ElementMap
 from ._errors import E2BIG as E2BIG
 from ._errors import EAGAIN as EAGAIN

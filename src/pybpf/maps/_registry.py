@@ -9,6 +9,7 @@ from ..engine import AddressSpace
 from ._array import ArrayMap, PerCpuArrayMap
 from ._base import AdmitHook, Map
 from ._bloom_filter import BloomFilter
+from ._cgroup_storage import CgroupStorage, PerCpuCgroupStorage
 from ._errors import EINVAL, MapError
 from ._hash import HashMap, PerCpuHashMap
 from ._local_storage import CgrpStorage, InodeStorage, SkStorage, TaskStorage
@@ -62,6 +63,8 @@ _FAMILIES: dict[int, type[Map]] = {
         TaskStorage,
         InodeStorage,
         CgrpStorage,
+        CgroupStorage,
+        PerCpuCgroupStorage,
     )
 }
 _MAPS_OF_MAPS: dict[int, type[ArrayOfMaps | HashOfMaps]] = {

@@ -117,6 +117,9 @@ static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, i
 /* The cgroup v2 id of the current task (Runtime(task=...)). */
 static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
 
+/* The program's value in a cgroup storage map (flags must be 0): fresh and zeroed for each test run. */
+static void *(* const bpf_get_local_storage)(void *map, __u64 flags) = (void *) 81;
+
 /* Push a value onto a queue or stack (BPF_EXIST overwrites the oldest when full). */
 static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = (void *) 87;
 
