@@ -146,6 +146,11 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "ring_buffer__new": (_P, [_I, _SAMPLE_FN, _P, _P]),
     "ring_buffer__consume": (_I, [_P]),
     "ring_buffer__free": (None, [_P]),
+    "user_ring_buffer__new": (_P, [_I, _P]),
+    "user_ring_buffer__reserve": (_P, [_P, _U32]),
+    "user_ring_buffer__submit": (None, [_P, _P]),
+    "user_ring_buffer__discard": (None, [_P, _P]),
+    "user_ring_buffer__free": (None, [_P]),
 }
 
 
@@ -586,6 +591,34 @@ class KernelMap:
         finally:
             dll.ring_buffer__free(ring)
         return records
+
+
+    def produce(self, samples: Sequence[bytes], discard: Collection[int] = (), reserved: Collection[int] = ()) -> None:
+        """Write samples into a user ring buffer with libbpf's ``user_ring_buffer``: each
+        reserved and filled, then submitted, or discarded (indexes in ``discard``), or left
+        reserved (indexes in ``reserved``).
+
+        Raises:
+            LibbpfError: a reservation failed (E2BIG, ENOSPC); the samples before it stay.
+        """
+        dll = _libbpf().dll
+        ctypes.set_errno(0)
+        ring = dll.user_ring_buffer__new(self.fd, None)
+        if not ring:
+            raise LibbpfError(ctypes.get_errno() or 22, f"user_ring_buffer__new for map '{self.name}'")
+        try:
+            for i, data in enumerate(samples):
+                ctypes.set_errno(0)
+                sample = dll.user_ring_buffer__reserve(ring, len(data))
+                if not sample:
+                    raise LibbpfError(ctypes.get_errno() or 22, f"user_ring_buffer__reserve of {len(data)} bytes")
+                ctypes.memmove(sample, data, len(data))
+                if i in discard:
+                    dll.user_ring_buffer__discard(ring, sample)
+                elif i not in reserved:
+                    dll.user_ring_buffer__submit(ring, sample)
+        finally:
+            dll.user_ring_buffer__free(ring)
 
 
 class KernelObject:

@@ -144,7 +144,7 @@ def memlock(handle: Map, ncpus: int) -> int:
         return usage
     if kind in _QUEUES:
         return SIZEOF_QUEUE_STACK + (n + 1) * vs
-    if kind == MapType.RINGBUF:
+    if kind in (MapType.RINGBUF, MapType.USER_RINGBUF):
         data_pages = n // PAGE_SIZE
         return (SIZEOF_RINGBUF_MAP + (RINGBUF_META_PAGES + data_pages) * PAGE_SIZE
                 + (RINGBUF_META_PAGES + 2 * data_pages) * 8)

@@ -343,6 +343,10 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(195, "void *bpf_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY, _A.ANYTHING),
        "The value of key on another CPU of a per-CPU map, or NULL."),
+    _h(209, "long bpf_user_ringbuf_drain(void *map, void *callback_fn, void *ctx, __u64 flags)", _R.INTEGER,
+       (_A.CONST_MAP_PTR, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, _A.ANYTHING),
+       "Call callback_fn(dynptr, ctx) for each sample user space submitted to a user ring buffer, until it "
+       "returns 1; returns how many samples it saw.", privileged=True),
     _h(210, "void *bpf_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID, _A.PTR_TO_MAP_VALUE_OR_NULL, _A.ANYTHING),
        "The cgroup's value in a cgrp_storage map."),

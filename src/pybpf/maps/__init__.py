@@ -96,3 +96,5 @@ from ._types import BPF_RINGBUF_BUSY_BIT as BPF_RINGBUF_BUSY_BIT
 from ._types import BPF_RINGBUF_DISCARD_BIT as BPF_RINGBUF_DISCARD_BIT
 from ._types import BPF_RINGBUF_HDR_SZ as BPF_RINGBUF_HDR_SZ
 from ._types import MapType as MapType
+from ._user_ringbuf import UserRingBuf as UserRingBuf
+from ._user_ringbuf import UserSample as UserSample

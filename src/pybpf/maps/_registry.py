@@ -32,6 +32,7 @@ from ._queue_stack import QueueMap, StackMap
 from ._ringbuf import RingBuf
 from ._stack_trace import StackTraceMap
 from ._types import MapType
+from ._user_ringbuf import UserRingBuf
 
 __all__ = ["SUPPORTED_TYPES", "create_map"]
 
@@ -48,6 +49,7 @@ _FAMILIES: dict[int, type[Map]] = {
         QueueMap,
         StackMap,
         RingBuf,
+        UserRingBuf,
         LpmTrie,
         PerfEventArray,
         CgroupArray,

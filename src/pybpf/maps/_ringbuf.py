@@ -34,13 +34,23 @@ from ._types import (
     MapType,
 )
 
-__all__ = ["RingBuf"]
+__all__ = ["RingBuf", "check_ring_attrs"]
 
 PAGE_SIZE = 4096
 #: the largest record a program may reserve (RINGBUF_MAX_RECORD_SZ)
 MAX_RECORD_SIZE = 0xFFFF_FFFF // 4
 _HEADER = struct.Struct("<II")
 _LENGTH = struct.Struct("<I")
+
+
+def check_ring_attrs(m: Map) -> None:
+    """``ringbuf_map_alloc``'s checks, for both ring types: no key or value, and a ring size
+    (``max_entries``) that is a power of 2 and a multiple of the page size (else EINVAL)."""
+    if m.key_size or m.value_size:
+        raise MapError("create", EINVAL, "key_size and value_size must be 0")
+    size = m.max_entries
+    if size < PAGE_SIZE or size & (size - 1):
+        raise MapError("create", EINVAL, f"max_entries must be a power of 2 and a multiple of {PAGE_SIZE}")
 
 
 @final
@@ -63,13 +73,7 @@ class RingBuf(Map):
         self._ready = threading.Condition(self._lock)
 
     def _check_attrs(self) -> None:
-        if self.key_size or self.value_size:
-            raise MapError("create", EINVAL, "key_size and value_size must be 0")
-        size = self.max_entries
-        if size < PAGE_SIZE or size & (size - 1):
-            raise MapError(
-                "create", EINVAL, f"max_entries must be a power of 2 and a multiple of {PAGE_SIZE}"
-            )
+        check_ring_attrs(self)
 
     # -- program side --------------------------------------------------------------------
 

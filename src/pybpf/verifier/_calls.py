@@ -43,6 +43,7 @@ _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
 _LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 17, 18, 28})
 _ARRAY, _PERCPU_ARRAY = 2, 6
 _CGROUP_STORAGES = frozenset({19, 21})  # cgroup_storage, percpu_cgroup_storage
+_USER_RINGBUF = 31
 _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU and LRU kinds
 _TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
@@ -69,6 +70,8 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
         ok = m.type == _RINGBUF
     elif name == "bpf_get_local_storage" or m.type in _CGROUP_STORAGES:
         ok = name == "bpf_get_local_storage" and m.type in _CGROUP_STORAGES
+    elif name == "bpf_user_ringbuf_drain" or m.type == _USER_RINGBUF:
+        ok = name == "bpf_user_ringbuf_drain" and m.type == _USER_RINGBUF
     elif name == "bpf_tail_call":
         ok = m.type == _PROG_ARRAY
     elif name in ("bpf_map_push_elem", "bpf_map_pop_elem", "bpf_map_peek_elem"):
@@ -301,7 +304,7 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
         assert timer_map is not None
         env.async_callbacks.append((meta.func, timer_callback_state(env, meta.func, timer_map)))
         return None
-    if name in ("bpf_loop", "bpf_for_each_map_elem") and meta.func is not None:
+    if name in ("bpf_loop", "bpf_for_each_map_elem", "bpf_user_ringbuf_drain") and meta.func is not None:
         return _sync_callback(env, st, pc, name, meta)
     return None
 
@@ -312,6 +315,9 @@ def _sync_callback(env: Env, st: State, pc: int, name: str, meta: _Meta) -> Fram
     args = [NOT_INIT] * 11
     if name == "bpf_loop":
         args[1] = scalar_unknown()
+        args[2] = regs[3]
+    elif name == "bpf_user_ringbuf_drain":  # a dynptr over the sample (CONST_PTR_TO_DYNPTR), ctx
+        args[1] = Reg(RegType.BTF_ID)
         args[2] = regs[3]
     else:
         m = meta.map

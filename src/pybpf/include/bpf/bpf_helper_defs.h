@@ -258,6 +258,9 @@ static void *(* const bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u32 offse
 /* Nanoseconds of CLOCK_TAI (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_tai_ns)(void) = (void *) 208;
 
+/* Call callback_fn(dynptr, ctx) for each sample user space submitted to a user ring buffer, until it returns 1; returns how many samples it saw. */
+static long (* const bpf_user_ringbuf_drain)(void *map, void *callback_fn, void *ctx, __u64 flags) = (void *) 209;
+
 /* The cgroup's value in a cgrp_storage map. */
 static void *(* const bpf_cgrp_storage_get)(void *map, struct cgroup *cgroup, void *value, __u64 flags) = (void *) 210;
 

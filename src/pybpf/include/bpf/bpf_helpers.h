@@ -117,6 +117,7 @@ extern int bpf_timer_cancel_async(struct bpf_timer *timer) __weak __ksym;
 #define BPF_MAP_TYPE_INODE_STORAGE 28
 #define BPF_MAP_TYPE_TASK_STORAGE 29
 #define BPF_MAP_TYPE_BLOOM_FILTER 30
+#define BPF_MAP_TYPE_USER_RINGBUF 31
 #define BPF_MAP_TYPE_CGRP_STORAGE 32
 
 /* Flags of perf output, stack ids, local storage and redirects. */
