@@ -310,7 +310,7 @@ class RawLoad:
 
 def load_raw(
     code: bytes, prog_type: int = BPF_PROG_TYPE_SOCKET_FILTER, *, log_level: int = 1,
-    license: str = "GPL", expected_attach_type: int = 0,
+    license: str = "GPL", expected_attach_type: int = 0, prog_flags: int = 0,
 ) -> RawLoad:
     """Load raw instructions with bpf(BPF_PROG_LOAD), as nothing but the kernel sees them (no
     libbpf in between), and close the program at once."""
@@ -324,7 +324,7 @@ def load_raw(
     log = ctypes.create_string_buffer(1 << 22)
     fields = struct.pack(
         _PROG_LOAD_ATTR, prog_type, len(code) // 8, ctypes.addressof(insns), ctypes.addressof(lic),
-        log_level, len(log), ctypes.addressof(log), 0, 0, b"raw", 0, expected_attach_type,
+        log_level, len(log), ctypes.addressof(log), 0, prog_flags, b"raw", 0, expected_attach_type,
     )
     attr = ctypes.create_string_buffer(fields.ljust(_ATTR_SIZE, b"\0"), _ATTR_SIZE)
     with _libbpf().lock:
