@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from typing import ClassVar, final
 
 from ..engine import Region
-from ._base import Map, round8
+from ._base import round8
 from ._errors import E2BIG, EBUSY, EINVAL, ENOSPC, MapError
-from ._ringbuf import check_ring_attrs
+from ._ringbuf import RingBase
 from ._types import (
-    BPF_F_NUMA_NODE,
     BPF_RB_FORCE_WAKEUP,
     BPF_RB_NO_WAKEUP,
     BPF_RINGBUF_BUSY_BIT,
@@ -55,21 +54,14 @@ class UserSample:
 
 
 @final
-class UserRingBuf(Map):
+class UserRingBuf(RingBase):
     """A single-producer (user space), single-consumer (programs) ring of samples."""
 
     type: ClassVar[MapType] = MapType.USER_RINGBUF
-    _create_flags: ClassVar[int] = BPF_F_NUMA_NODE
 
     def _setup(self) -> None:
-        self._mask = self.max_entries - 1
-        self._data = self._add_region(2 * self.max_entries, "data")
-        self._consumer = 0
-        self._producer = 0
+        super()._setup()
         self._draining = False
-
-    def _check_attrs(self) -> None:
-        check_ring_attrs(self)
 
     # -- user side (libbpf's user_ring_buffer__*) ------------------------------------------
 
