@@ -283,6 +283,7 @@ def round8(n: int) -> int:
 
 #: bpf(2)'s syscall number, where this module knows it
 _SYS_BPF = {"x86_64": 321, "AMD64": 321, "aarch64": 280, "arm64": 280}
+_BPF_RAW_TRACEPOINT_OPEN = 17
 _BPF_PROG_LOAD = 5
 #: the leading fields of ``union bpf_attr`` for BPF_PROG_LOAD: prog_type, insn_cnt, insns,
 #: license, log_level, log_size, log_buf, kern_version, prog_flags, prog_name,
@@ -361,6 +362,21 @@ class KernelProgram:
     def fd(self) -> int:
         """The program's file descriptor (negative when it was not loaded)."""
         return int(_libbpf().dll.bpf_program__fd(self._handle))
+
+    def attach_raw_tracepoint(self, name: str) -> int:
+        """Attach to the raw tracepoint ``name`` (BPF_RAW_TRACEPOINT_OPEN); the returned
+        descriptor holds the attachment until it is closed.
+
+        Raises:
+            LibbpfError: the kernel refused the attachment.
+        """
+        libc = ctypes.CDLL(None, use_errno=True)
+        tracepoint = ctypes.create_string_buffer(name.encode())
+        attr = ctypes.create_string_buffer(struct.pack("<QI", ctypes.addressof(tracepoint), self.fd).ljust(16, b"\0"), 16)
+        fd = libc.syscall(_SYS_BPF[platform.machine()], _BPF_RAW_TRACEPOINT_OPEN, attr, 16)
+        if fd < 0:
+            raise LibbpfError(ctypes.get_errno(), f"raw tracepoint {name} for '{self.name}'")
+        return int(fd)
 
     def __repr__(self) -> str:
         return f"<KernelProgram '{self.name}' type {self.type} section '{self.section}'>"

@@ -673,8 +673,10 @@ class TimerTable:
         self._by_element.pop((timer.map, timer.slot, timer.kind), None)
         timer.freed = True
         self._detach(timer)
-        self._disarm(timer)
+        was_armed = self._disarm(timer)
         self._event("free", timer)
+        if was_armed and timer.kind == "timer":  # bpf_timer_cancel_and_free: hrtimer_cancel
+            self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
         self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
