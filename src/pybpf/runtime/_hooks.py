@@ -14,6 +14,7 @@ same for the timer's life, and the tracepoints pass it as the kernel's do: ``raw
 from __future__ import annotations
 
 import struct
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,8 @@ TIMER_FUNCTION = 0xFFFF_FFFF_8152_4C30
 HRTIMER_STATE_ENQUEUED = 0x01
 #: the soft clock bases' indexes (HRTIMER_BASE_*_SOFT) by the clock a bpf_timer's base runs on
 _SOFT_BASE_INDEX = {CLOCK_MONOTONIC: 4, CLOCK_REALTIME: 5, CLOCK_BOOTTIME: 6}
+#: held while a clock base or a timer's hrtimer is made (hooks may fire on several threads)
+_MAKING = threading.Lock()
 _RECORDS = {"hrtimer_start": "trace_event_raw_hrtimer_start", "hrtimer_expire_entry": "trace_event_raw_hrtimer_expire_entry"}
 
 
@@ -108,12 +111,14 @@ def hrtimer_arguments(hook: HrtimerHook, now: Callable[[int], int], pid: int, ba
     """
     timer = hook.timer
     clock = hrtimer_base_clock(timer.clock_id)
-    base = bases.get((timer.cpu, clock))
-    if base is None:
-        size, fields = struct_offsets("hrtimer_clock_base")
-        base = bases[timer.cpu, clock] = Region(size, f"hrtimer clock base {clock} of CPU {timer.cpu}", writable=False)
-        struct.pack_into("<Ii", base.buf, fields["index"], _SOFT_BASE_INDEX[clock], clock)
-    image = _hrtimer_image(timer, base, now, clock)
+    times = (now(timer.clock_id), now(clock))
+    with _MAKING:
+        base = bases.get((timer.cpu, clock))
+        if base is None:
+            size, fields = struct_offsets("hrtimer_clock_base")
+            base = bases[timer.cpu, clock] = Region(size, f"hrtimer clock base {clock} of CPU {timer.cpu}", writable=False)
+            struct.pack_into("<Ii", base.buf, fields["index"], _SOFT_BASE_INDEX[clock], clock)
+        image = _hrtimer_image(timer, base, times)
     args: list[int] = [image.base]
     regions = [image, base]
     expires = struct.unpack_from("<q", image.buf, struct_offsets("hrtimer")[1]["_softexpires"])[0]
@@ -132,8 +137,9 @@ def hrtimer_arguments(hook: HrtimerHook, now: Callable[[int], int], pid: int, ba
     return HookArguments(tuple(args), _record(hook.name, values, pid), tuple(regions))
 
 
-def _hrtimer_image(timer: Timer, base: Region, now: Callable[[int], int], clock: int) -> Region:
-    """The timer's ``struct hrtimer``, made on first use and kept at the same address."""
+def _hrtimer_image(timer: Timer, base: Region, times: tuple[int, int]) -> Region:
+    """The timer's ``struct hrtimer``, made on first use and kept at the same address;
+    ``times`` is the time of the timer's clock and of its base's."""
     size, fields = struct_offsets("hrtimer")
     image: Region | None = timer.hrtimer
     if image is None:
@@ -141,7 +147,7 @@ def _hrtimer_image(timer: Timer, base: Region, now: Callable[[int], int], clock:
         struct.pack_into("<Q", image.buf, fields["function"], TIMER_FUNCTION)
         image.buf[fields["is_soft"]] = 1
     if timer.expires_ns is not None:  # the base's time: a realtime timer's expiry moves to it
-        expires = timer.expires_ns - now(timer.clock_id) + now(clock)
+        expires = timer.expires_ns - times[0] + times[1]
         struct.pack_into("<q", image.buf, struct_offsets("timerqueue_node")[1]["expires"], expires)
         struct.pack_into("<q", image.buf, fields["_softexpires"], expires)
     struct.pack_into("<Q", image.buf, fields["base"], base.base)

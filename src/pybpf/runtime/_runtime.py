@@ -359,8 +359,7 @@ class Runtime:
         name, tracepoint programs under ``timer/<name>``, on the timer's CPU."""
         if not (self._hooks.get(hook.name) or self._hooks.get(f"timer/{hook.name}")):
             return
-        with self._lock:
-            fired = hrtimer_arguments(hook, self.clock.now, self._host.current_task().pid, self._clock_bases)
+        fired = hrtimer_arguments(hook, self.clock.now, self._host.current_task().pid, self._clock_bases)
         context = hook_context(hook.name)
         self._fire(hook.name, fired.args, cpu=hook.timer.cpu, context=context, memory=fired.regions)
         self._fire(f"timer/{hook.name}", (fired.record,), cpu=hook.timer.cpu, context=context, memory=fired.regions)
