@@ -40,3 +40,12 @@ def test_the_verifier_refuses_what_the_kernel_refuses(testdata, case, message):
     outcome = compare_load(testdata("cgroup_storage", CASE=str(case)))
     assert outcome.kernel_errno == 22 and last_line(outcome.kernel_log) == message
     assert outcome.pybpf_error is not None and message in str(outcome.pybpf_error)
+
+
+@pytest.mark.parametrize(("size", "pcpu_size", "errno"), [(65407, 32768, 0), (65408, 32768, 7), (65407, 32769, 7)])
+def test_value_size_limits(testdata, size, pcpu_size, errno):
+    """65407 bytes: U16_MAX less the 128-byte element header of Linux 6.18 x86_64."""
+    outcome = compare_load(testdata("storage_limits", SIZE=str(size), PCPU_SIZE=str(pcpu_size)))
+    # the kernel's first refusal: libbpf then retries without BTF, which storage maps need (EINVAL)
+    assert bool(outcome.kernel_errno) == bool(errno) and (not errno or f"(-{errno})" in outcome.kernel_log)
+    assert (outcome.pybpf_error.errno if outcome.pybpf_error is not None else 0) == errno  # type: ignore[attr-defined]
