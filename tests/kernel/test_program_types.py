@@ -73,3 +73,13 @@ ETH_IPV6 = bytes(12) + b"\x86\xdd" + bytes.fromhex("6000000000081140") + bytes(3
 )
 def test_netfilter(testdata, ctx, data):
     compare(testdata("netfilter"), [Run("verdict", ctx=ctx, data=data)], compare_ctx_out=False)
+
+
+@pytest.mark.parametrize(("ctx", "data"), [(None, IPV4), (nf_state(0, 2), ETH_IPV4), (nf_state(1, 10), ETH_IPV6)],
+                         ids=["local-out", "prerouting", "ipv6"])
+def test_netfilter_reads_the_packet_through_a_dynptr(testdata, ctx, data):
+    compare(testdata("netfilter"), [Run("parse", ctx=ctx, data=data)], compare_ctx_out=False)
+
+
+def test_a_tc_skb_dynptr_writes_the_packet(testdata):
+    compare(testdata("netfilter"), [Run("mark_tos", data=ETH_IPV4)])

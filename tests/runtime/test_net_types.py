@@ -61,3 +61,12 @@ def test_netfilter_sees_the_hook_state_and_skb(c_file) -> None:  # type: ignore[
                              (bytes([3, 7]) + bytes(46), IPV4, "EINVAL"), (bytes(48) + b"\1", IPV4, "E2BIG")]:
         with pytest.raises(pybpf.TestRunError, match=rf"\({errno}\)$"):
             verdict.test_run(ctx=ctx, data=data)
+
+
+def test_skb_dynptrs_read_netfilter_packets_and_write_tc_ones(c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = pybpf.Runtime(clock="virtual").load(c_file(NETFILTER.read_text(), "netfilter.bpf.c"))
+    obj.programs["parse"].test_run(data=IPV4)
+    assert (obj.globals["from_rc"], obj.globals["bad_flags_rc"], obj.globals["write_rc"]) == (0, -22, -22)
+    assert (obj.globals["ip_version"], obj.globals["ip_protocol"]) == (4, 17)
+    result = obj.programs["mark_tos"].test_run(data=FRAME)
+    assert obj.globals["write_rc"] == 0 and result.data_out is not None and result.data_out[15] == 0x2E

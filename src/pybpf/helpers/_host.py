@@ -54,6 +54,11 @@ class HelperHost(Protocol):
         """Note an outcome of the current run (``"redirect"``: where the packet went)."""
         ...
 
+    def kernel_skb_fields(self) -> dict[str, int]:
+        """The offsets of the members of the modelled ``struct sk_buff`` (what a netfilter
+        program's ``ctx->skb`` points to)."""
+        ...
+
     def socket_cookie(self, socket: int) -> int:
         """The cookie of the socket at ``socket``: numbered from 1 in order of first sight."""
         ...

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from ..engine import Region
 from ..timers import IrqContext
-from ._kernel_btf import task_image, task_layout
+from ._kernel_btf import struct_offsets, task_image, task_layout
 from ._task import Task
 
 if TYPE_CHECKING:
@@ -147,6 +147,10 @@ class Host:
         self._runtime.space.add(cred)
         self._task_regions[task] = region
         return region
+
+    def kernel_skb_fields(self) -> dict[str, int]:
+        """The offsets of the members of the modelled ``struct sk_buff``."""
+        return struct_offsets("sk_buff")[1]
 
     def socket_cookie(self, socket: int) -> int:
         """A cookie per socket address, numbered from 1 in order of first sight (the kernel

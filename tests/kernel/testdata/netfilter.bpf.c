@@ -44,4 +44,44 @@ int verdict(struct bpf_nf_ctx *ctx)
 	return state->hook != 2;
 }
 
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+
+long from_rc, write_rc, bad_flags_rc;
+__u32 ip_version, ip_protocol, dynptr_size_seen;
+
+/* the packet through a dynptr over the skb, as netfilter programs read it: read-only here */
+SEC("netfilter")
+int parse(struct bpf_nf_ctx *ctx)
+{
+	struct bpf_dynptr ptr, other;
+	__u8 buf[20] = {}, *iph;
+
+	bad_flags_rc = bpf_dynptr_from_skb((struct __sk_buff *)ctx->skb, 1, &other);
+	from_rc = bpf_dynptr_from_skb((struct __sk_buff *)ctx->skb, 0, &ptr);
+	if (from_rc)
+		return 1;
+	write_rc = bpf_dynptr_write(&ptr, 0, buf, 1, 0);
+	iph = bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf));
+	if (!iph)
+		return 1;
+	ip_version = iph[0] >> 4;
+	ip_protocol = iph[9];
+	return 1;
+}
+
+/* a tc program's skb dynptr may write the packet */
+SEC("tc")
+int mark_tos(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 tos = 0x2e;
+
+	from_rc = bpf_dynptr_from_skb(skb, 0, &ptr);
+	if (from_rc)
+		return 0;
+	write_rc = bpf_dynptr_write(&ptr, 15, &tos, 1, 0);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
