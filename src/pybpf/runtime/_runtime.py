@@ -319,7 +319,10 @@ class Runtime:
         expect(name, str, "trigger: name", "a str")
         for i, arg in enumerate(args):
             expect(arg, (int, bytes, Mapping), f"trigger: argument {i + 1}", "an int, bytes or a dict")
-        self._fire(name, args, ret=ret, cpu=cpu, task=task, context=context)
+        try:
+            self._fire(name, args, ret=ret, cpu=cpu, task=task, context=context)
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None  # the traceback starts at this public call
 
     def _fire(
         self,
