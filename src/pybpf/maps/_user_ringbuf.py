@@ -134,10 +134,9 @@ class UserRingBuf(RingBase):
             samples, discarded, verdict = 0, 0, 0
             while samples < MAX_DRAINED_SAMPLES and verdict == 0:
                 peeked = self._peek()
-                samples += 1
                 if peeked == -ENODATA:
-                    samples -= 1
                     break
+                samples += 1  # the kernel counts the discarded ones against the limit too
                 if peeked == -EAGAIN:
                     discarded += 1
                     continue
