@@ -12,6 +12,7 @@ from ._cgroup_storage import CgroupStorageBase as CgroupStorageBase
 from ._cgroup_storage import PerCpuCgroupStorage as PerCpuCgroupStorage
 from ._elements import ElementMap as ElementMap
 from ._errors import E2BIG as E2BIG
+from ._errors import EACCES as EACCES
 from ._errors import EAGAIN as EAGAIN
 from ._errors import EBADF as EBADF
 from ._errors import EBUSY as EBUSY
