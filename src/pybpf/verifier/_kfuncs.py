@@ -41,11 +41,14 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     """Check the arguments of a kfunc call, apply its reference effects, and type R0."""
     regs = st.cur.regs
     release = 0
+    const_size = 0  #: a constant ``__szk`` size: the size of a returned slice
     for i, param in enumerate(proto.args):
         regno = i + 1
         reg = regs[regno]
         if reg.type == RegType.NOT_INIT:
             raise Refuse(f"R{regno} !read_ok")
+        if param.kind == KfArg.MEM_SIZE and reg.type == RegType.SCALAR and reg.is_const:
+            const_size = reg.const
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
         elif param.kind == KfArg.PTR_TO_BTF_ID:
@@ -56,7 +59,7 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
                 release = ref
     if release:
         release_reference(st, release)
-    return _result(env, st, pc, proto)
+    return _result(env, st, pc, proto, const_size)
 
 
 def _btf_arg(proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> int:
@@ -110,7 +113,7 @@ def _iter_arg(env: Env, st: State, pc: int, proto: KfuncProto, i: int, param: Kf
         frame.stack[spi] = Slot("????????")
 
 
-def _result(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCall:
+def _result(env: Env, st: State, pc: int, proto: KfuncProto, const_size: int) -> KfuncCall:
     ret = proto.ret
     if ret == KfRet.VOID:
         return KfuncCall(NOT_INIT)
@@ -120,10 +123,11 @@ def _result(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCall:
     ret_type = proto.c_decl[: proto.c_decl.index(proto.name + "(")]
     match = re.search(r"struct\s+(\w+)", ret_type)
     r.btf_name = match.group(1) if match else ""
-    if ret == KfRet.PTR_TO_MEM:
+    size = _C_SIZES.get(ret_type.replace("*", "").replace("const", "").strip(), const_size)
+    if ret == KfRet.PTR_TO_MEM and size:  # sized by its type (an iterator's int) or by __szk
         r = Reg(RegType.MEM)
-        r.rdonly = bool(proto.flags & KfFlag.ITER_NEXT)
-        r.mem_size = _C_SIZES.get(ret_type.replace("*", "").replace("const", "").strip(), 0)
+        r.rdonly = bool(proto.flags & KfFlag.ITER_NEXT) or proto.name == "bpf_dynptr_slice"
+        r.mem_size = size
     if proto.flags & KfFlag.RET_NULL:
         r.null = True
         r.id = env.new_id()
