@@ -152,8 +152,15 @@ _SK_STORAGE_DELETE = _TC | {"CGROUP_SKB", "CGROUP_SOCKOPT", "CGROUP_SOCK_ADDR", 
 _SK_STORAGE_GET = _SK_STORAGE_DELETE | {"CGROUP_SOCK"}
 _FUNC_ARGS = frozenset({"TRACING", "LSM"})
 _SK_LOOKUP = _TC | {"XDP", "CGROUP_SKB", "SK_SKB", "CGROUP_SOCK_ADDR"}
-_FULLSOCK = _TC | {"CGROUP_SKB", "SOCK_OPS", "CGROUP_SOCKOPT"}
+_SK_RELEASE = _SK_LOOKUP | {"SK_LOOKUP"}
 _LISTENER = _TC | {"CGROUP_SKB"}
+_FULLSOCK = _LISTENER
+_TCP_SOCK = _LISTENER | {"SOCK_OPS", "CGROUP_SOCKOPT"}
+#: the socket casts (checked against the kernel for the types that load here; tracing and LSM
+#: by the kernel's source)
+_SKC_CASTS = _TC | {"CGROUP_SKB", "CGROUP_SOCK_ADDR", "FLOW_DISSECTOR", "LWT_IN", "LWT_OUT", "LWT_SEG6LOCAL",
+                    "LWT_XMIT", "SK_LOOKUP", "SK_MSG", "SK_SKB", "SOCKET_FILTER", "SOCK_OPS", "SYSCALL", "XDP",
+                    "TRACING", "LSM"}
 
 
 _A, _R = Arg, Ret
@@ -397,16 +404,17 @@ _SOCK_HELPERS: tuple[HelperProto, ...] = (
        "The UDP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL).",
        types=_SK_LOOKUP, acquire=True),
     _h(86, "long bpf_sk_release(void *sock)", _R.INTEGER, (_A.PTR_TO_SOCKET_RELEASE,),
-       "Release a socket a lookup acquired.", types=_SK_LOOKUP),
+       "Release a socket a lookup acquired.", types=_SK_RELEASE),
     _h(95, "struct bpf_sock *bpf_sk_fullsock(struct bpf_sock *sk)", _R.PTR_TO_SOCKET_OR_NULL,
        (_A.PTR_TO_SOCK_COMMON,), "The full socket of a socket, or NULL (request and timewait sockets).",
        types=_FULLSOCK),
     _h(96, "struct bpf_tcp_sock *bpf_tcp_sock(struct bpf_sock *sk)", _R.PTR_TO_TCP_SOCK_OR_NULL,
-       (_A.PTR_TO_SOCK_COMMON,), "The TCP view of a socket, or NULL when it is not TCP.", types=_FULLSOCK),
+       (_A.PTR_TO_SOCK_COMMON,), "The TCP view of a socket, or NULL when it is not TCP.", types=_TCP_SOCK),
     _h(98, "struct bpf_sock *bpf_get_listener_sock(struct bpf_sock *sk)", _R.PTR_TO_SOCKET_OR_NULL,
        (_A.PTR_TO_SOCK_COMMON,), "The listening socket of a request socket, or NULL.", types=_LISTENER),
     *(_h(id_, f"struct {name} *bpf_skc_to_{name}(void *sk)", _R.PTR_TO_BTF_ID_OR_NULL,
-         (_A.PTR_TO_BTF_ID_SOCK_COMMON,), f"The socket as a {name}, or NULL when it is not one.")
+         (_A.PTR_TO_BTF_ID_SOCK_COMMON,), f"The socket as a {name}, or NULL when it is not one.",
+         types=_SKC_CASTS)
       for id_, name in ((136, "tcp6_sock"), (137, "tcp_sock"), (138, "tcp_timewait_sock"),
                         (139, "tcp_request_sock"), (140, "udp6_sock"), (178, "unix_sock"), (196, "mptcp_sock"))),
     _h(124, "long bpf_sk_assign(void *ctx, void *sk, __u64 flags)", _R.INTEGER,
