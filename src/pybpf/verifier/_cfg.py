@@ -214,14 +214,14 @@ def attach_verbose_log(err: VerifierError, starts: Sequence[int], depths: Sequen
     statistics = [line for line in lines if line.startswith(STATISTICS_PREFIXES)] or [NOTHING_PROCESSED]
     err.log = "\n".join(verdict + statistics)
     elapsed = int((time.perf_counter() - began) * 1e6)
-    err.verbose_log = "\n".join(verbose_lines(lines, starts, depths, elapsed))
+    err.verbose_log = "\n".join(verbose_lines(err.verbose_log.splitlines(), starts, depths, elapsed))
 
 
 def complete_log(err: VerifierError, structure: Structure, depths: Sequence[int], began: float) -> None:
     """Give a refusal found after the structural pass the log's ends as the kernel writes them:
     the statistics line if it has none, and the log ``bpftool -d`` shows, with the program's
     subprograms, the time since ``began`` (a ``time.perf_counter()`` value) and ``depths``."""
-    if err.verbose_log == err.log:
+    if "\nverification time " not in err.verbose_log:  # not attached by an earlier pass
         attach_verbose_log(err, [sub.start for sub in structure.subprograms], depths, began)
 
 
