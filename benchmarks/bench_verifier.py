@@ -24,25 +24,31 @@ ROOT = Path(__file__).resolve().parent.parent
 LOOP = Path(__file__).resolve().parent / "bench_verifier_loop.bpf.c"
 
 
-def _pybpf_time(obj: Path) -> tuple[float, int]:
-    """Seconds spent in ``verify`` while loading ``obj``, and instructions processed."""
+def _pybpf_time(obj: Path) -> tuple[float, int, str | None]:
+    """Seconds spent in ``verify`` while loading ``obj``, instructions processed (by the
+    programs it accepted), and the refusal if a program was refused."""
     spent = [0.0, 0]
     real = _loader.verify
 
     def timed(*args: Any, **kwargs: Any) -> Any:
         began = time.perf_counter()
-        facts = real(*args, **kwargs)
-        spent[0] += time.perf_counter() - began
+        try:
+            facts = real(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - began
         spent[1] += facts.processed
         return facts
 
     _loader.verify = timed  # type: ignore[assignment]
+    refusal = None
     try:
         with pybpf.Runtime(clock="virtual") as rt:
             rt.load(obj)
+    except pybpf.PybpfError as err:
+        refusal = str(err)
     finally:
         _loader.verify = real  # type: ignore[assignment]
-    return spent[0], int(spent[1])
+    return spent[0], int(spent[1]), refusal
 
 
 def _kernel_time(obj: Path) -> tuple[float, int] | str:
@@ -73,7 +79,7 @@ def main() -> None:
     rows = [("largest example", _largest_example()), ("loop, ~100k insns", compile_c(LOOP))]
     print(f"{'object':<18} {'pybpf':>9} {'processed':>10} {'kernel':>9} {'processed':>10} {'ratio':>7}")
     for name, obj in rows:
-        seconds, processed = _pybpf_time(obj)
+        seconds, processed, _ = _pybpf_time(obj)
         kernel = _kernel_time(obj)
         if isinstance(kernel, str):
             print(f"{name:<18} {seconds:>8.3f}s {processed:>10} {kernel}")

@@ -151,7 +151,8 @@ class Log:
         self._entries.append(("insn", pc, insn))
 
     def comment(self, regs: list[tuple[int, Reg]]) -> None:
-        """Append ``; R1=... R2=...`` (registers as they are now) to the line just logged."""
+        """Append ``; R1=... R2=...`` (registers as they are now, in any order: the line
+        sorts them) to the line just logged."""
         if regs:
             self._entries.append(("comment", regs))
 
@@ -200,7 +201,8 @@ class Log:
             elif kind == "comment" and out:
                 regs = entry[1]
                 assert isinstance(regs, list)
-                text = " ".join(f"R{i}={reg_str(r)}" for i, r in regs if r.type != RegType.NOT_INIT)
+                text = " ".join(f"R{i}={reg_str(r)}" for i, r in sorted(dict(regs).items())
+                                if r.type != RegType.NOT_INIT)
                 if text:
                     out[-1] = f"{out[-1]:<{_comment_column(out[-1])}}; {text}"
             elif kind == "state":
