@@ -588,8 +588,9 @@ class TimerTable:
         theirs = self._waiting.get(timer.running_on) if timer.running_on is not None else None
         if theirs is not None and theirs.running_on == me:
             raise BpfRuntimeError(
-                "timer deadlock: the callbacks of two timers wait for each other in bpf_timer_cancel,"
-                f" which hard-locks the machine: {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
+                "timer deadlock: the callbacks of two timers wait for each other (bpf_timer_cancel, or"
+                " freeing the other's element), which hard-locks the machine:"
+                f" {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
             )
 
     def free_element(self, m: Any, slot: int, region: Region, value_offset: int) -> None:
@@ -608,12 +609,14 @@ class TimerTable:
             if timer is None:
                 return
             self._drop(timer)
-            # A free requested from callback context never waits (the kernel defers it), nor
-            # does 7.0's or a wq's (cancel_work does not wait); anyone else waits for a callback
-            # running on another thread to finish.
-            lock_free = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
-            if self._local.running is None and timer.kind == "timer" and not lock_free:
-                self._wait_idle(timer, from_callback=False)
+            # A free requested from callback context never waits (6.10 defers it to a workqueue;
+            # before, only the callback freeing its own timer skips the wait), nor does 7.0's or a
+            # wq's (cancel_work does not wait); anyone else waits for a callback running on
+            # another thread to finish.
+            running = self._local.running
+            deferred = running is not None and (running is timer or self.release.has(Behaviour.CANCEL_CYCLE_EDEADLK))
+            if timer.kind == "timer" and not deferred and not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
+                self._wait_idle(timer, from_callback=running is not None)
 
     def _drop(self, timer: Timer) -> None:
         """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
