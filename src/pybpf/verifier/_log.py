@@ -27,31 +27,41 @@ def type_str(r: Reg) -> str:
 
 
 def _num(v: int) -> str:
-    return str(v) if -512 <= v <= 512 else hex(v) if v >= 0 else "-" + hex(-v)
+    """A signed number as the kernel prints one (``verbose_snum``): decimal within the s16
+    range, else the 64-bit pattern in hex."""
+    return str(v) if -(1 << 15) <= v < 1 << 15 else hex(v & MASK64)
 
 
 def _unum(v: int) -> str:
-    return str(v) if v <= 512 else hex(v)
+    """An unsigned number as the kernel prints one (``verbose_unum``): decimal up to U16_MAX."""
+    return str(v) if v < 1 << 16 else hex(v)
 
 
 def _scalar_fields(r: Reg) -> list[str]:
+    """The ranges as ``print_scalar_ranges`` prints them: bounds at their defaults are left
+    out, and a bound equal to a later one of the same kind (signed or unsigned) and sign
+    shares its value (``smin=smin32=0``)."""
+    s32min = r.s32min if -(1 << 15) <= r.s32min < 1 << 15 else r.s32min & MASK32
+    s32max = r.s32max if -(1 << 15) <= r.s32max < 1 << 15 else r.s32max & MASK32
+    bounds = [
+        ("smin", r.smin, r.smin == _S64_MIN), ("smax", r.smax, r.smax == _S64_MAX),
+        ("umin", r.umin, r.umin == 0), ("umax", r.umax, r.umax == MASK64),
+        ("smin32", s32min, r.s32min == _S32_MIN), ("smax32", s32max, r.s32max == _S32_MAX),
+        ("umin32", r.u32min, r.u32min == 0), ("umax32", r.u32max, r.u32max == MASK32),
+    ]
+    omit = [b[2] for b in bounds]
     out = []
-    if r.smin != _S64_MIN:
-        out.append(f"smin={_num(r.smin)}")
-    if r.smax != _S64_MAX:
-        out.append(f"smax={_num(r.smax)}")
-    if r.umin:
-        out.append(f"umin={_unum(r.umin)}")
-    if r.umax != MASK64:
-        out.append(f"umax={_unum(r.umax)}")
-    if r.s32min != _S32_MIN and r.s32min != r.smin:
-        out.append(f"smin32={_num(r.s32min)}")
-    if r.s32max != _S32_MAX and r.s32max != r.smax:
-        out.append(f"smax32={_num(r.s32max)}")
-    if r.u32min and r.u32min != r.umin:
-        out.append(f"umin32={_unum(r.u32min)}")
-    if r.u32max != MASK32 and r.u32max != r.umax:
-        out.append(f"umax32={_unum(r.u32max)}")
+    for i, (name, value, _) in enumerate(bounds):
+        if omit[i]:
+            continue
+        names = [name]
+        for k in range(i + 2, len(bounds), 2):
+            other, other_value, _ = bounds[k]
+            if omit[k] or other_value != value or (other[0] == "s" and other_value < 0) != (name[0] == "s" and value < 0):
+                continue
+            omit[k] = True
+            names.append(other)
+        out.append("=".join(names) + "=" + (_num(value) if name[0] == "s" else _unum(value)))
     if not r.var_off.is_unknown:
         out.append(f"var_off=({r.var_off.value:#x}; {r.var_off.mask:#x})")
     return out
