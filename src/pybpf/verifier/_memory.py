@@ -251,7 +251,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
                 raise Refuse(f"variable ctx access var_off=({reg.var_off.value:#x}; {reg.var_off.mask:#x}) "
                              f"disallowed")
             raise Refuse(f"dereference of modified ctx ptr R{regno} off={reg.off + reg.const} disallowed")
-        field = ctx_access(env.inp.prog_type, env.inp.attach_type, off, size, write)
+        field = ctx_access(env.inp.prog_type, env.inp.attach_type, off, size, write, sign)
         if field is None:
             raise Refuse(f"invalid bpf_context access off={off} size={size}")
         env.max_ctx = max(env.max_ctx, off + size)

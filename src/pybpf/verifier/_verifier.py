@@ -55,11 +55,24 @@ _CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
 _SKB_TYPES = frozenset({ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT})
 
 
+#: sock_addr hooks whose programs may not refuse (they must return exactly 1)
+_SOCK_ADDR_RET_ONE = frozenset({
+    AttachType.CGROUP_UDP4_RECVMSG, AttachType.CGROUP_UDP6_RECVMSG, AttachType.CGROUP_UNIX_RECVMSG,
+    AttachType.CGROUP_INET4_GETPEERNAME, AttachType.CGROUP_INET6_GETPEERNAME,
+    AttachType.CGROUP_UNIX_GETPEERNAME, AttachType.CGROUP_INET4_GETSOCKNAME,
+    AttachType.CGROUP_INET6_GETSOCKNAME, AttachType.CGROUP_UNIX_GETSOCKNAME,
+})
+
+
 def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
     """The range R0 must be in at the main program's exit (``check_return_code``)."""
     t = inp.prog_type
     if t in (ProgType.CGROUP_SKB,):
         return (0, 3) if inp.attach_type == AttachType.CGROUP_INET_EGRESS else (0, 1)
+    if t == ProgType.CGROUP_SOCK_ADDR:
+        if inp.attach_type in _SOCK_ADDR_RET_ONE:
+            return 1, 1
+        return (0, 3) if inp.attach_type in (AttachType.CGROUP_INET4_BIND, AttachType.CGROUP_INET6_BIND) else (0, 1)
     if t in (ProgType.CGROUP_SOCK, ProgType.SOCK_OPS, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SYSCTL,
              ProgType.CGROUP_SOCKOPT, ProgType.SK_LOOKUP, ProgType.NETFILTER):
         return 0, 1
