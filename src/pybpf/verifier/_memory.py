@@ -210,6 +210,19 @@ def _sign_load(r: Reg, size: int) -> Reg:
     return out
 
 
+#: pointer types an instruction may not share with another type (``reg_type_mismatch_ok``):
+#: the kernel rewrites their accesses, each in its own way
+_ONE_KIND_ONLY = frozenset({RegType.CTX, RegType.BTF_ID, RegType.ARENA})
+
+
+def same_pointer_kind(env: Env, pc: int, t: int) -> None:
+    """Refuse a load or store that reaches memory through a pointer type another path already
+    used it with, when either is one whose accesses the kernel rewrites (``save_aux_ptr_type``)."""
+    prev = env.access_type.setdefault(pc, t)
+    if prev != t and (prev in _ONE_KIND_ONLY or t in _ONE_KIND_ONLY):
+        raise Refuse("same insn cannot be used with different pointers")
+
+
 def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: int, write: bool,
                      value: Reg | None = None, sign: bool = False, atomic: bool = False,
                      st_imm: bool = False) -> Reg | None:

@@ -28,7 +28,7 @@ from ._errors import VerifierError
 from ._fields import check_fields_reached
 from ._jumps import check_cond_jmp
 from ._log import state_str, type_str
-from ._memory import check_mem_access, coerce
+from ._memory import check_mem_access, coerce, same_pointer_kind
 from ._prune import compute_liveness, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_map_use, timer_callback_state
@@ -263,7 +263,9 @@ class _Verifier:
             reg_read(st, insn.src)
             check_dst(insn.dst)
             size = _SIZE[op & 0x18]
+            base = st.cur.regs[insn.src].type
             loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False, sign=mode == 0x80)
+            same_pointer_kind(env, pc, base)
             st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
             self._comment(st, {insn.dst, insn.src})
             return pc + 1
@@ -297,6 +299,7 @@ class _Verifier:
             value = scalar_known(insn.imm & MASK64)
         reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
+        same_pointer_kind(env, pc, st.cur.regs[insn.dst].type)
         return pc + 1
 
     def _atomic(self, st: State, pc: int, insn: Instruction, size: int) -> int:
@@ -331,6 +334,7 @@ class _Verifier:
             raise Refuse(f"BPF_ATOMIC stores into R{insn.dst} {type_str(dst)} is not allowed")
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, False, atomic=True)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=scalar_unknown(), atomic=True)
+        same_pointer_kind(env, pc, dst.type)
         if imm == 0xF1:
             st.cur.regs[0] = _sized(size)
         elif imm & 0x01:
