@@ -128,6 +128,21 @@ def _flow_dissector(off: int, size: int, write: bool) -> RegType | None:
     return None
 
 
+#: PERF_MAX_TRACE_SIZE: how far a tracepoint program may read its record
+_TRACE_SIZE_MAX: Final = 8192
+#: struct bpf_perf_event_data: the registers (x86-64 pt_regs), then sample_period and addr
+_PE_SAMPLE_PERIOD, _PE_SIZE = 168, 184
+
+
+def _perf_event(off: int, size: int, write: bool) -> RegType | None:
+    """Registers are read as whole longs; sample_period and addr also in narrower reads."""
+    if write or off < 0 or off >= _PE_SIZE or off % size:
+        return None
+    if off >= _PE_SAMPLE_PERIOD:
+        return RegType.SCALAR if size & (size - 1) == 0 else None
+    return RegType.SCALAR if size == 8 else None
+
+
 _POINTER_FIELDS: Final = frozenset({RegType.PACKET, RegType.PACKET_END, RegType.PACKET_META})
 
 
@@ -159,6 +174,11 @@ def _ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write:
         return RegType.BTF_ID if not write and 0 <= off < 8 * 12 and off % size == 0 else None
     if ptype in (ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE):
         return RegType.SCALAR if not write and 0 <= off < 8 * 12 and off % size == 0 else None
+    if ptype == ProgType.TRACEPOINT:
+        # the record after its 8-byte common header, read-only, up to the largest trace size
+        return RegType.SCALAR if not write and 8 <= off < _TRACE_SIZE_MAX and off % size == 0 else None
+    if ptype == ProgType.PERF_EVENT:
+        return _perf_event(off, size, write)
     if ptype == ProgType.KPROBE:
         return RegType.SCALAR if not write and 0 <= off < 168 and off % size == 0 else None
     # types pybpf does not model in detail: aligned accesses are allowed and what is read may
