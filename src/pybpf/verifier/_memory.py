@@ -3,6 +3,8 @@ with the kernel's messages, and the stack's contents tracked slot by slot (spill
 
 from __future__ import annotations
 
+from typing import Final
+
 from ._bounds import sync
 from ._ctx import ctx_access
 from ._env import Env, Refuse
@@ -210,6 +212,20 @@ def _sign_load(r: Reg, size: int) -> Reg:
     return out
 
 
+#: what an atomic's misalignment message calls each region (stack accesses are always strict)
+_STRICT_ATOMIC: Final = {RegType.MAP_VALUE: "value ", RegType.MAP_KEY: "key ", RegType.MEM: ""}
+
+
+def _check_atomic_alignment(reg: Reg, off: int, size: int, desc: str) -> None:
+    """Atomics are aligned to their size even where plain accesses need not be
+    (``check_generic_ptr_alignment`` with strict alignment)."""
+    at = reg.var_off.add(tnum_const((reg.off + off) & MASK64))
+    if size > 1 and (at.value | at.mask) & (size - 1):
+        v = reg.var_off
+        where = (str(v.value) if v.value < 1 << 16 else hex(v.value)) if v.mask == 0 else f"({v.value:#x}; {v.mask:#x})"
+        raise Refuse(f"misaligned {desc}access off {where}+{reg.off}+{off} size {size}")
+
+
 #: pointer types an instruction may not share with another type (``reg_type_mismatch_ok``):
 #: the kernel rewrites their accesses, each in its own way
 _ONE_KIND_ONLY = frozenset({RegType.CTX, RegType.BTF_ID, RegType.ARENA})
@@ -231,6 +247,8 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     t = reg.type
     result: Reg | None = None
     proven = True
+    if atomic and t in _STRICT_ATOMIC:
+        _check_atomic_alignment(reg, off, size, _STRICT_ATOMIC[t])
     if t == RegType.STACK:
         kind = "write to" if write else "read from"
         at = reg.var_off.add(tnum_const((reg.off + off) & MASK64))
