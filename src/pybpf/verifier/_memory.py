@@ -212,6 +212,12 @@ def _sign_load(r: Reg, size: int) -> Reg:
     return out
 
 
+#: the kernel structure behind a map pointer, by map type: arrays (and program, perf event,
+#: cgroup and map arrays), hash tables (and LRU, per-CPU and map hashes), ring buffers
+_MAP_STRUCTS: Final = {2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 6: "bpf_array", 8: "bpf_array",
+                       12: "bpf_array", 1: "bpf_htab", 5: "bpf_htab", 9: "bpf_htab", 10: "bpf_htab",
+                       13: "bpf_htab", 27: "bpf_ringbuf_map"}
+
 #: what an atomic's misalignment message calls each region (stack accesses are always strict)
 _STRICT_ATOMIC: Final = {RegType.MAP_VALUE: "value ", RegType.MAP_KEY: "key ", RegType.MEM: ""}
 
@@ -318,6 +324,15 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         result = None if write else scalar_unknown()
     elif t == RegType.FLOW_KEYS:
         result = None if write else scalar_unknown()
+    elif t == RegType.CONST_MAP and reg.map is not None and reg.map.type in _MAP_STRUCTS \
+            and (write or reg.off + off < 0):
+        # the map's own kernel structure (``check_ptr_to_map_access``): the kernel lets
+        # privileged programs read it through BTF, which pybpf's engines have no memory for, so
+        # reads stay refused below; what the kernel refuses gets its messages
+        name = _MAP_STRUCTS[reg.map.type]
+        if reg.off + off < 0:
+            raise Refuse(f"R{regno} is {name} invalid negative access: off={reg.off + off}")
+        raise Refuse(f"only read from {name} is supported")
     else:
         raise Refuse(f"R{regno} invalid mem access '{type_str(reg)}'")
     env.proved(pc, proven)

@@ -67,3 +67,9 @@ ASM_CASE("tc", one_store_ctx_or_stack,
 ASM_CASE("socket", one_load_stack_or_map_value,
 	 LOOKUP(array) "if r0 == 0 goto 2f; r6 = r0; r3 = 0; *(u64 *)(r10 - 16) = r3; call %[bpf_get_prandom_u32];"
 	 "r2 = r6; if r0 == 0 goto 1f; r2 = r10; r2 += -16; 1: r0 = *(u32 *)(r2 + 0); 2: r0 = 0; exit;")
+/* a store through an array map's pointer */
+ASM_CASE("socket", store_through_array_map_ptr,
+	 "r1 = %[array] ll; r2 = 0; *(u64 *)(r1 + 0) = r2; r0 = 0; exit;")
+/* a read before a hash map's structure */
+ASM_CASE("socket", read_before_hash_map_ptr,
+	 "r1 = %[hash] ll; r0 = *(u64 *)(r1 - 8); r0 = 0; exit;")
