@@ -8,7 +8,7 @@ from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
 from ._state import S64_MIN, Reg, RegType, State, scalar_known
-from ._tnum import MASK32, MASK64
+from ._tnum import MASK32, MASK64, tnum_range
 
 __all__ = ["check_alu"]
 
@@ -128,21 +128,39 @@ def _width(r: Reg, is64: bool) -> Reg:
 
 
 def _sign_extend(src: Reg, bits: int, is64: bool) -> Reg:
+    """``movsx`` (``coerce_reg_to_size_sx`` / ``coerce_subreg_to_size_sx``): the signed range
+    of the source (its s32 range for the 32-bit form) survives when every value in it has the
+    same bits above ``bits`` and the extended ends have one sign; otherwise the result is any
+    value of the extended width (for the 32-bit form, zero-extended to 64 bits)."""
     out = Reg().set_unknown()
     top = 1 << (bits - 1)
+    width = MASK64 if is64 else MASK32
+
+    def ext(v: int) -> int:
+        v &= (top << 1) - 1
+        return v - (top << 1) if v & top else v
+
     if src.is_const:
-        v = src.const & ((1 << bits) - 1)
-        v = v - (top << 1) if v & top else v
-        out.set_known(v & (MASK64 if is64 else MASK32))
+        out.set_known(ext(src.const) & width)
         return out
-    lo, hi = -top, top - 1
-    if lo <= src.smin and src.smax <= hi:
-        lo, hi = src.smin, src.smax
+    lo, hi = (src.smin, src.smax) if is64 else (src.s32min, src.s32max)
+    if (lo & width) >> bits == (hi & width) >> bits:
+        a, b = sorted((ext(lo), ext(hi)))
+        if (a >= 0) == (b >= 0):
+            if is64:
+                out.smin, out.smax, out.umin, out.umax = a, b, a & MASK64, b & MASK64
+                out.var_off = tnum_range(a & MASK64, b & MASK64)
+            out.s32min, out.s32max, out.u32min, out.u32max = a, b, a & MASK32, b & MASK32
+            if not is64:
+                out.var_off = tnum_range(a & MASK32, b & MASK32).subreg()
+                zext32(out)
+            sync(out)
+            return out
+    out.s32min, out.s32max = -top, top - 1
     if is64:
-        out.smin, out.smax = lo, hi
+        out.smin, out.smax = -top, top - 1
     else:
-        out.s32min, out.s32max = lo, hi
-        sync(out)
+        out.var_off = out.var_off.subreg()
         zext32(out)
     sync(out)
     return out

@@ -102,6 +102,8 @@ class Env:
         self.id_gen = 0
         self.processed = 0
         self.max_ctx = 0
+        #: the base type each load or store instruction first accessed memory through
+        self.access_type: dict[int, int] = {}
         self.safe: set[int] = set()
         self.unsafe: set[int] = set()
         self.reached: set[int] = set()

@@ -29,42 +29,40 @@ def type_str(r: Reg) -> str:
 
 
 def _num(v: int) -> str:
-    """A signed value as ``verbose_snum`` prints it: decimal near zero, else the 64-bit hex."""
-    return str(v) if -512 <= v <= 512 else hex(v & MASK64)
+    """A signed number as the kernel prints one (``verbose_snum``): decimal within the s16
+    range, else the 64-bit pattern in hex."""
+    return str(v) if -(1 << 15) <= v < 1 << 15 else hex(v & MASK64)
 
 
 def _unum(v: int) -> str:
-    return str(v) if v <= 512 else hex(v)
-
-
-def _as_s32(v: int) -> int:
-    """A 32-bit signed bound as the kernel hands it to the printer: itself when it prints in
-    decimal, else its unsigned 32-bit value (so ``smin32=0x80000000``, not a 64-bit hex)."""
-    return v if -512 <= v <= 512 else v & MASK32
+    """An unsigned number as the kernel prints one (``verbose_unum``): decimal up to U16_MAX."""
+    return str(v) if v < 1 << 16 else hex(v)
 
 
 def _scalar_fields(r: Reg) -> list[str]:
-    """The bounds that say something, in the kernel's order; a bound equal to one of the same
-    sign kind further on (smin with umin, smin32, umin32; smax with umax...) takes it along,
-    as in ``smin=umin=3``, unless one is negative and the other not."""
+    """The ranges as ``print_scalar_ranges`` prints them: bounds at their defaults are left
+    out, and a bound equal to a later one of the same kind (signed or unsigned) and sign
+    shares its value (``smin=smin32=0``)."""
+    s32min = r.s32min if -(1 << 15) <= r.s32min < 1 << 15 else r.s32min & MASK32
+    s32max = r.s32max if -(1 << 15) <= r.s32max < 1 << 15 else r.s32max & MASK32
     bounds = [
         ("smin", r.smin, r.smin == _S64_MIN), ("smax", r.smax, r.smax == _S64_MAX),
         ("umin", r.umin, r.umin == 0), ("umax", r.umax, r.umax == MASK64),
-        ("smin32", _as_s32(r.s32min), r.s32min == _S32_MIN), ("smax32", _as_s32(r.s32max), r.s32max == _S32_MAX),
+        ("smin32", s32min, r.s32min == _S32_MIN), ("smax32", s32max, r.s32max == _S32_MAX),
         ("umin32", r.u32min, r.u32min == 0), ("umax32", r.u32max, r.u32max == MASK32),
     ]
-    omitted = [omit for _, _, omit in bounds]
+    omit = [b[2] for b in bounds]
     out = []
     for i, (name, value, _) in enumerate(bounds):
-        if omitted[i]:
+        if omit[i]:
             continue
-        negative = name[0] == "s" and value < 0
         names = [name]
-        for j in range(i + 2, len(bounds), 2):
-            other, other_value, _ = bounds[j]
-            if not omitted[j] and other_value == value and (other[0] == "s" and other_value < 0) == negative:
-                omitted[j] = True
-                names.append(other)
+        for k in range(i + 2, len(bounds), 2):
+            other, other_value, _ = bounds[k]
+            if omit[k] or other_value != value or (other[0] == "s" and other_value < 0) != (name[0] == "s" and value < 0):
+                continue
+            omit[k] = True
+            names.append(other)
         out.append("=".join(names) + "=" + (_num(value) if name[0] == "s" else _unum(value)))
     if not r.var_off.is_unknown:
         out.append(f"var_off=({r.var_off.value:#x}; {r.var_off.mask:#x})")

@@ -31,7 +31,7 @@ from ._globals import check_global_args, global_entry_state
 from ._jumps import check_cond_jmp
 from ._kfuncs import check_kfunc_call
 from ._log import state_str, type_str
-from ._memory import check_mem_access, coerce
+from ._memory import check_mem_access, coerce, same_pointer_kind
 from ._prune import compute_liveness, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_async_return, check_map_use, timer_callback_state
@@ -58,11 +58,24 @@ _CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
 _SKB_TYPES = frozenset({ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT})
 
 
+#: sock_addr hooks whose programs may not refuse (they must return exactly 1)
+_SOCK_ADDR_RET_ONE = frozenset({
+    AttachType.CGROUP_UDP4_RECVMSG, AttachType.CGROUP_UDP6_RECVMSG, AttachType.CGROUP_UNIX_RECVMSG,
+    AttachType.CGROUP_INET4_GETPEERNAME, AttachType.CGROUP_INET6_GETPEERNAME,
+    AttachType.CGROUP_UNIX_GETPEERNAME, AttachType.CGROUP_INET4_GETSOCKNAME,
+    AttachType.CGROUP_INET6_GETSOCKNAME, AttachType.CGROUP_UNIX_GETSOCKNAME,
+})
+
+
 def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
     """The range R0 must be in at the main program's exit (``check_return_code``)."""
     t = inp.prog_type
     if t in (ProgType.CGROUP_SKB,):
         return (0, 3) if inp.attach_type == AttachType.CGROUP_INET_EGRESS else (0, 1)
+    if t == ProgType.CGROUP_SOCK_ADDR:
+        if inp.attach_type in _SOCK_ADDR_RET_ONE:
+            return 1, 1
+        return (0, 3) if inp.attach_type in (AttachType.CGROUP_INET4_BIND, AttachType.CGROUP_INET6_BIND) else (0, 1)
     if t in (ProgType.CGROUP_SOCK, ProgType.SOCK_OPS, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SYSCTL,
              ProgType.CGROUP_SOCKOPT, ProgType.SK_LOOKUP, ProgType.NETFILTER):
         return 0, 1
@@ -253,7 +266,9 @@ class _Verifier:
             reg_read(st, insn.src)
             check_dst(insn.dst)
             size = _SIZE[op & 0x18]
+            base = st.cur.regs[insn.src].type
             loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False, sign=mode == 0x80)
+            same_pointer_kind(env, pc, base)
             st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
             self._comment(st, insn.dst, insn.src)
             return pc + 1
@@ -288,6 +303,7 @@ class _Verifier:
             value = scalar_known(insn.imm & MASK64)
         reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
+        same_pointer_kind(env, pc, st.cur.regs[insn.dst].type)
         self._comment(st, insn.dst, insn.src) if insn.cls == 0x03 else self._comment(st, insn.dst)
         return pc + 1
 
@@ -323,6 +339,7 @@ class _Verifier:
             raise Refuse(f"BPF_ATOMIC stores into R{insn.dst} {type_str(dst)} is not allowed")
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, False, atomic=True)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=scalar_unknown(), atomic=True)
+        same_pointer_kind(env, pc, dst.type)
         if imm == 0xF1:
             st.cur.regs[0] = _sized(size)
         elif imm & 0x01:
