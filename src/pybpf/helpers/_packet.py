@@ -247,6 +247,48 @@ def xdp_adjust_tail(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
     return 0
 
 
+XDP_ACCESS_MAX = 0xFFFF  #: bpf_xdp_pointer: an offset or length past this is -EFAULT
+
+
+def _xdp_span(ctx: ExecContext, xdp_md: int, offset: int, length: int) -> int:
+    """The address of ``[offset, offset + length)`` of an XDP packet, or a negative errno as
+    ``bpf_xdp_pointer`` gives it: -EFAULT for an offset or length over 64 KiB, -EINVAL past the
+    end of the packet."""
+    offset &= 0xFFFF_FFFF
+    length &= 0xFFFF_FFFF
+    if offset > XDP_ACCESS_MAX or length > XDP_ACCESS_MAX:
+        return -EFAULT
+    start, end = packet_bounds(ctx, xdp_md)
+    if offset + length > end - start:
+        return -EINVAL
+    return start + offset
+
+
+@implements("bpf_xdp_get_buff_len")
+def xdp_get_buff_len(ctx: ExecContext, xdp_md: int, *_: int) -> int:
+    start, end = packet_bounds(ctx, xdp_md)
+    return end - start
+
+
+@implements("bpf_xdp_load_bytes")
+def xdp_load_bytes(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, _5: int) -> int:
+    """Unlike ``bpf_skb_load_bytes``, a failed load leaves ``buf`` as it was."""
+    at = _xdp_span(ctx, xdp_md, offset, length)
+    if at < 0:
+        return at
+    ctx.write(buf, ctx.read(at, length & 0xFFFF_FFFF))
+    return 0
+
+
+@implements("bpf_xdp_store_bytes")
+def xdp_store_bytes(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, _5: int) -> int:
+    at = _xdp_span(ctx, xdp_md, offset, length)
+    if at < 0:
+        return at
+    ctx.write(at, ctx.read(buf, length & 0xFFFF_FFFF))
+    return 0
+
+
 FIB_LOOKUP_SIZE = 64  #: sizeof(struct bpf_fib_lookup)
 FIB_LOOKUP_FLAGS = 0x3F  #: DIRECT, OUTPUT, SKIP_NEIGH, TBID, SRC, MARK
 BPF_FIB_LKUP_RET_FWD_DISABLED = 5

@@ -237,6 +237,15 @@ static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;
 /* How many arguments the traced function has. */
 static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
 
+/* The length of an XDP packet (pybpf's test runs have no fragments: data_end - data). */
+static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = (void *) 188;
+
+/* Copy len bytes of an XDP packet from offset. */
+static long (* const bpf_xdp_load_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 189;
+
+/* Write len bytes into an XDP packet at offset. */
+static long (* const bpf_xdp_store_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 190;
+
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
 
