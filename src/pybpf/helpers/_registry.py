@@ -116,6 +116,8 @@ _SKB_READERS = _TC | {"SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_X
                       "FLOW_DISSECTOR", "SK_REUSEPORT"}
 _CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB"}
 _XDP = frozenset({"XDP"})
+_PULL = _TC | {"LWT_IN", "LWT_OUT", "LWT_XMIT", "SK_SKB"}
+_TUNNEL = _TC | {"LWT_XMIT"}
 _FIB = _TC | {"XDP"}
 _STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
                      "TRACING", "LSM", "SYSCALL"})
@@ -226,6 +228,10 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The current task's gid in the upper and uid in the lower 32 bits."),
     _h(16, "long bpf_get_current_comm(void *buf, __u32 size_of_buf)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy the current task's name (NUL-terminated) into buf."),
+    _h(21, "long bpf_skb_set_tunnel_key(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_CTX, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
+       "Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here).",
+       types=_TUNNEL),
     _h(23, "long bpf_redirect(__u32 ifindex, __u64 flags)", _R.INTEGER, (_A.ANYTHING, _A.ANYTHING),
        "Send the packet to another device; test_run records the target (result.redirect).", types=_REDIRECT),
     _h(25, "long bpf_perf_event_output(void *ctx, void *map, __u64 flags, void *data, __u64 size)", _R.INTEGER,
@@ -245,6 +251,9 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The address of the current task (pybpf's task object, readable with probe reads)."),
     _h(37, "long bpf_current_task_under_cgroup(void *map, __u32 index)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING), "Whether the current task is in the cgroup at index of a cgroup array."),
+    _h(39, "long bpf_skb_pull_data(struct __sk_buff *skb, __u32 len)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
+       "Make len bytes of the packet direct-accessible (a test run's packet already is: -ENOMEM past its end).",
+       types=_PULL),
     _h(42, "long bpf_get_numa_node_id(void)", _R.INTEGER, (), "The NUMA node of the CPU (always 0 here)."),
     _h(44, "long bpf_xdp_adjust_head(struct xdp_md *xdp_md, int delta)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING), "Move the start of an XDP packet by delta bytes.", types=_XDP),

@@ -1,5 +1,5 @@
 /* Packet helpers real XDP and tc objects call beyond the basics: byte loads and stores on an
- * XDP packet, its length, lookups in an AF_XDP socket map. Each helper's result lands in
+ * XDP packet, its length, lookups in an AF_XDP socket map; pulling skb data, tunnel keys. Each helper's result lands in
  * `got`, so comparing .bss compares every errno and every byte copied. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -35,6 +35,38 @@ int xdp_to_sock(struct xdp_md *ctx)
 
 	got[7] = bpf_map_lookup_elem(&socks, &queue) != 0;
 	return bpf_redirect_map(&socks, queue, XDP_PASS);
+}
+
+/* A tunnel key as the UAPI lays it out (struct bpf_tunnel_key, 44 bytes). */
+struct tunnel_key {
+	__u32 id;
+	__u32 remote[4];
+	__u8 tos, ttl;
+	__u16 ext;
+	__u32 label;
+	__u32 local[4];
+};
+
+SEC("tc")
+int tc_pull_and_tunnel(struct __sk_buff *skb)
+{
+	struct tunnel_key key = {.id = 7, .remote = {0x0a000001}, .ttl = 64};
+
+	got[0] = bpf_skb_pull_data(skb, 0);
+	got[1] = bpf_skb_pull_data(skb, 20);
+	got[2] = bpf_skb_pull_data(skb, skb->len);
+	got[3] = bpf_skb_pull_data(skb, skb->len + 1);
+	got[4] = bpf_skb_pull_data(skb, 0xffffffff);
+	got[5] = bpf_skb_set_tunnel_key(skb, (void *)&key, sizeof(key), 0);
+	got[6] = bpf_skb_set_tunnel_key(skb, (void *)&key, 28, 0);  /* an older, shorter layout */
+	got[7] = bpf_skb_set_tunnel_key(skb, (void *)&key, 30, 0);  /* no layout is 30 bytes */
+	got[8] = bpf_skb_set_tunnel_key(skb, (void *)&key, sizeof(key), 1 << 5);  /* unknown flag */
+	key.label = 5;
+	got[9] = bpf_skb_set_tunnel_key(skb, (void *)&key, sizeof(key), 0);  /* a flow label needs IPv6 */
+	got[10] = bpf_skb_set_tunnel_key(skb, (void *)&key, sizeof(key), 1);  /* BPF_F_TUNINFO_IPV6 */
+	key.ext = 1;
+	got[11] = bpf_skb_set_tunnel_key(skb, (void *)&key, sizeof(key), 1);  /* BPF_F_TUNINFO_IPV6 */
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -16,6 +16,7 @@ struct __sk_buff;
 struct bpf_dynptr;
 struct bpf_fib_lookup;
 struct bpf_pidns_info;
+struct bpf_tunnel_key;
 struct cgroup;
 struct seq_file;
 struct task_struct;
@@ -66,6 +67,9 @@ static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;
 /* Copy the current task's name (NUL-terminated) into buf. */
 static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;
 
+/* Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here). */
+static long (* const bpf_skb_set_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 21;
+
 /* Send the packet to another device; test_run records the target (result.redirect). */
 static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;
 
@@ -86,6 +90,9 @@ static __u64 (* const bpf_get_current_task)(void) = (void *) 35;
 
 /* Whether the current task is in the cgroup at index of a cgroup array. */
 static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *) 37;
+
+/* Make len bytes of the packet direct-accessible (a test run's packet already is: -ENOMEM past its end). */
+static long (* const bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *) 39;
 
 /* The NUMA node of the CPU (always 0 here). */
 static long (* const bpf_get_numa_node_id)(void) = (void *) 42;
