@@ -109,6 +109,21 @@ def _xdp(attach: AttachType, off: int, size: int, write: bool) -> RegType | None
     return {0: RegType.PACKET, 4: RegType.PACKET_END, 8: RegType.PACKET_META}.get(off, RegType.SCALAR)
 
 
+#: struct bpf_perf_event_data: the registers (struct pt_regs), then sample_period and addr
+_PERF_REGS_END, _PERF_EVENT_DATA_SIZE = 168, 184
+_PERF_MAX_TRACE_SIZE: Final = 8192  #: the longest trace event record a tracepoint program reads
+
+
+def _perf_event(off: int, size: int, write: bool) -> RegType | None:
+    """``pe_prog_is_valid_access``: reads only; a register is read whole, sample_period and
+    addr also in aligned parts."""
+    if write or not 0 <= off < _PERF_EVENT_DATA_SIZE or off % size:
+        return None
+    if off < _PERF_REGS_END and size != 8:
+        return None
+    return RegType.SCALAR
+
+
 def ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write: bool) -> RegType | None:
     """What the kernel allows for one context access (None: refused)."""
     if ptype in _SKB_TYPES:
@@ -124,6 +139,12 @@ def ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write: 
         return RegType.SCALAR if not write and 0 <= off < 8 * 12 and off % size == 0 else None
     if ptype == ProgType.KPROBE:
         return RegType.SCALAR if not write and 0 <= off < 168 and off % size == 0 else None
+    if ptype == ProgType.TRACEPOINT:
+        # the raw record of a trace event: plain numbers, pointers included (read through
+        # bpf_probe_read_*, never dereferenced)
+        return RegType.SCALAR if not write and 0 <= off < _PERF_MAX_TRACE_SIZE and off % size == 0 else None
+    if ptype == ProgType.PERF_EVENT:
+        return _perf_event(off, size, write)
     # types pybpf does not model in detail: aligned accesses are allowed and what is read may
     # be a pointer (an untyped one: dereferenced without proof), as a lenient default
     return RegType.BTF_ID if off >= 0 and off % size == 0 else None
