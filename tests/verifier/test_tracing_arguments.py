@@ -1,0 +1,41 @@
+"""Arguments of BTF-typed hooks that pybpf cannot type (no prototype in the target BTF): each
+may be a pointer or a number, so what a program proves of one used as a number must hold,
+as the kernel, which types it as the integer it is, would prove it."""
+
+from __future__ import annotations
+
+import pybpf
+
+SOURCE = """
+#include <bpf/bpf_tracing.h>
+
+__u64 hits[16];
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(on_softirq, unsigned int vec)
+{
+    hits[vec & 15]++;  /* an index proven below 16 by the mask */
+    return 0;
+}
+
+SEC("fentry/do_unlinkat")
+int BPF_PROG(on_unlink, int dfd, void *name)
+{
+    hits[(dfd ^ 3) & 7] += 2;  /* an operation on the number first, then the mask */
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_masked_untyped_arguments_index_an_array(c_file) -> None:  # type: ignore[no-untyped-def]
+    with pybpf.Runtime(clock="virtual") as rt:
+        obj = rt.load(c_file(SOURCE))
+        for prog in obj.programs.values():
+            prog.attach()
+        rt.trigger("softirq_entry", 19)
+        rt.trigger("do_unlinkat", 6, 0)
+        hits = obj.globals["hits"]
+        assert (hits[3], hits[5]) == (1, 2)
+        assert sum(hits) == 3
