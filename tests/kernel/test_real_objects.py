@@ -90,3 +90,7 @@ def test_xdp_byte_helpers_and_socket_map_lookups(testdata, program):
 
 def test_skb_pull_data_and_tunnel_keys(testdata):
     compare(testdata("net_helpers"), [Run("tc_pull_and_tunnel", data=PACKET), Run("tc_pull_and_tunnel", data=PACKET[:34])])
+
+
+def test_signals_to_the_current_task(testdata):
+    compare(testdata("net_helpers"), [Run("signals")])

@@ -1,5 +1,6 @@
 /* Packet helpers real XDP and tc objects call beyond the basics: byte loads and stores on an
- * XDP packet, its length, lookups in an AF_XDP socket map; pulling skb data, tunnel keys. Each helper's result lands in
+ * XDP packet, its length, lookups in an AF_XDP socket map; pulling skb data, tunnel keys;
+ * signals. Each helper's result lands in
  * `got`, so comparing .bss compares every errno and every byte copied. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -70,3 +71,15 @@ int tc_pull_and_tunnel(struct __sk_buff *skb)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* Signals the test runner may safely ask for: 0 only checks the right to signal, 65 is no
+ * signal at all (a real one would reach the process running the test). */
+SEC("syscall")
+int signals(void *ctx)
+{
+	got[12] = bpf_send_signal(0);
+	got[13] = bpf_send_signal(65);
+	got[14] = bpf_send_signal_thread(0);
+	got[15] = bpf_send_signal_thread(0xffffffff);
+	return 0;
+}

@@ -145,6 +145,9 @@ static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u6
 /* Delete the socket's value in an sk_storage map. */
 static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *) 108;
 
+/* Signal the current task's process: checked as the kernel checks it, never delivered to Python. */
+static long (* const bpf_send_signal)(__u32 sig) = (void *) 109;
+
 /* Copy size bytes from a user address; on failure zero dst. */
 static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
 
@@ -156,6 +159,9 @@ static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void 
 
 /* Copy a NUL-terminated string from a kernel address. */
 static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 115;
+
+/* Signal the current thread: checked as the kernel checks it, never delivered to Python. */
+static long (* const bpf_send_signal_thread)(__u32 sig) = (void *) 117;
 
 /* The jiffies counter (CONFIG_HZ=1000 of the monotonic clock). */
 static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
