@@ -1,6 +1,6 @@
 """Arguments of BTF-typed hooks that pybpf cannot type (no prototype in the target BTF): each
-may be a pointer or a number, so what a program proves of one used as a number must hold,
-as the kernel, which types it as the integer it is, would prove it."""
+may be a pointer or a number, so what a program proves of one used as a number (by a mask,
+by a comparison) must hold, as the kernel, which types it as the integer it is, would prove it."""
 
 from __future__ import annotations
 
@@ -25,6 +25,17 @@ int BPF_PROG(on_unlink, int dfd, void *name)
     return 0;
 }
 
+SEC("fentry/vfs_read")
+int BPF_PROG(on_read, void *file, char *buf, __u64 count)
+{
+    __u64 n = count;
+
+    /* bounded by a comparison made on the argument as it came */
+    asm volatile("if %0 <= 7 goto +1; %0 = 7" : "+r"(n));
+    hits[n + 8] += 10;
+    return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
 """
 
@@ -36,6 +47,8 @@ def test_masked_untyped_arguments_index_an_array(c_file) -> None:  # type: ignor
             prog.attach()
         rt.trigger("softirq_entry", 19)
         rt.trigger("do_unlinkat", 6, 0)
+        rt.trigger("vfs_read", 0, 0, 2)
+        rt.trigger("vfs_read", 0, 0, 100)
         hits = obj.globals["hits"]
-        assert (hits[3], hits[5]) == (1, 2)
-        assert sum(hits) == 3
+        assert (hits[3], hits[5], hits[10], hits[15]) == (1, 2, 10, 10)
+        assert sum(hits) == 23
