@@ -306,23 +306,25 @@ def xdp_get_buff_len(ctx: ExecContext, xdp_md: int, *_: int) -> int:
     return end - start
 
 
-@implements("bpf_xdp_load_bytes")
-def xdp_load_bytes(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, _5: int) -> int:
-    """Unlike ``bpf_skb_load_bytes``, a failed load leaves ``buf`` as it was."""
+def _xdp_copy(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, store: bool) -> int:
+    """Copy between ``buf`` and the packet (into it when ``store``); on failure nothing is
+    copied, so unlike ``bpf_skb_load_bytes`` a failed load leaves ``buf`` as it was."""
     at = _xdp_span(ctx, xdp_md, offset, length)
     if at < 0:
         return at
-    ctx.write(buf, ctx.read(at, length & 0xFFFF_FFFF))
+    src, dst = (buf, at) if store else (at, buf)
+    ctx.write(dst, ctx.read(src, length & 0xFFFF_FFFF))
     return 0
+
+
+@implements("bpf_xdp_load_bytes")
+def xdp_load_bytes(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, _5: int) -> int:
+    return _xdp_copy(ctx, xdp_md, offset, buf, length, store=False)
 
 
 @implements("bpf_xdp_store_bytes")
 def xdp_store_bytes(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, _5: int) -> int:
-    at = _xdp_span(ctx, xdp_md, offset, length)
-    if at < 0:
-        return at
-    ctx.write(at, ctx.read(buf, length & 0xFFFF_FFFF))
-    return 0
+    return _xdp_copy(ctx, xdp_md, offset, buf, length, store=True)
 
 
 FIB_LOOKUP_SIZE = 64  #: sizeof(struct bpf_fib_lookup)
