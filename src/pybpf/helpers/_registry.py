@@ -117,7 +117,7 @@ _SKB_READERS = _TC | {"SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_X
                       "FLOW_DISSECTOR", "SK_REUSEPORT"}
 _CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL"}
 _XDP = frozenset({"XDP"})
-_PULL = _TC | {"LWT_IN", "LWT_OUT", "LWT_XMIT", "SK_SKB"}
+_PULL = _TC | {"LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB"}
 _TUNNEL = _TC | {"LWT_XMIT"}
 _FIB = _TC | {"XDP"}
 _STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
@@ -375,7 +375,8 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(185, "long bpf_get_func_arg_cnt(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
        "How many arguments the traced function has.", types=_FUNC_ARGS),
     _h(188, "__u64 bpf_xdp_get_buff_len(struct xdp_md *xdp_md)", _R.INTEGER, (_A.PTR_TO_CTX,),
-       "The length of an XDP packet (pybpf's test runs have no fragments: data_end - data).", types=_XDP),
+       "The length of an XDP packet (pybpf's test runs have no fragments: data_end - data).",
+       types=_XDP | {"SYSCALL"}),  # offered to syscall programs too, for an XDP buffer they never hold
     _h(189, "long bpf_xdp_load_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
        "Copy len bytes of an XDP packet from offset.", types=_XDP),
