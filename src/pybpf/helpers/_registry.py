@@ -125,6 +125,8 @@ _SKB_READERS = _TC | {"SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_X
                       "FLOW_DISSECTOR", "SK_REUSEPORT"}
 _CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL"}
 _XDP = frozenset({"XDP"})
+_PULL = _TC | {"LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB"}
+_TUNNEL = _TC | {"LWT_XMIT"}
 _FIB = _TC | {"XDP"}
 _STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
                      "TRACING", "LSM", "SYSCALL"})
@@ -266,6 +268,10 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The current task's gid in the upper and uid in the lower 32 bits."),
     _h(16, "long bpf_get_current_comm(void *buf, __u32 size_of_buf)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy the current task's name (NUL-terminated) into buf."),
+    _h(21, "long bpf_skb_set_tunnel_key(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_CTX, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
+       "Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here).",
+       types=_TUNNEL),
     _h(23, "long bpf_redirect(__u32 ifindex, __u64 flags)", _R.INTEGER, (_A.ANYTHING, _A.ANYTHING),
        "Send the packet to another device; test_run records the target (result.redirect).", types=_REDIRECT),
     _h(25, "long bpf_perf_event_output(void *ctx, void *map, __u64 flags, void *data, __u64 size)", _R.INTEGER,
@@ -285,6 +291,9 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The address of the current task (pybpf's task object, readable with probe reads)."),
     _h(37, "long bpf_current_task_under_cgroup(void *map, __u32 index)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING), "Whether the current task is in the cgroup at index of a cgroup array."),
+    _h(39, "long bpf_skb_pull_data(struct __sk_buff *skb, __u32 len)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
+       "Make len bytes of the packet direct-accessible (a test run's packet already is: -ENOMEM past its end).",
+       types=_PULL),
     _h(42, "long bpf_get_numa_node_id(void)", _R.INTEGER, (), "The NUMA node of the CPU (always 0 here)."),
     _h(44, "long bpf_xdp_adjust_head(struct xdp_md *xdp_md, int delta)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING), "Move the start of an XDP packet by delta bytes.", types=_XDP),
@@ -321,6 +330,8 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(108, "long bpf_sk_storage_delete(void *map, void *sk)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON), "Delete the socket's value in an sk_storage map.",
        types=_SK_STORAGE_DELETE),
+    _h(109, "long bpf_send_signal(__u32 sig)", _R.INTEGER, (_A.ANYTHING,),
+       "Signal the current task's process: checked as the kernel checks it, never delivered to Python."),
     _h(112, "long bpf_probe_read_user(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy size bytes from a user address; on failure zero dst.", gpl=True),
@@ -330,6 +341,8 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(115, "long bpf_probe_read_kernel_str(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy a NUL-terminated string from a kernel address.", gpl=True),
+    _h(117, "long bpf_send_signal_thread(__u32 sig)", _R.INTEGER, (_A.ANYTHING,),
+       "Signal the current thread: checked as the kernel checks it, never delivered to Python."),
     _h(118, "__u64 bpf_jiffies64(void)", _R.INTEGER, (), "The jiffies counter (CONFIG_HZ=1000 of the monotonic clock)."),
     _h(120, "long bpf_get_ns_current_pid_tgid(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size)",
        _R.INTEGER, (_A.ANYTHING, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
@@ -379,6 +392,15 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The traced function's return value (fexit).", types=_FUNC_ARGS),
     _h(185, "long bpf_get_func_arg_cnt(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
        "How many arguments the traced function has.", types=_FUNC_ARGS),
+    _h(188, "__u64 bpf_xdp_get_buff_len(struct xdp_md *xdp_md)", _R.INTEGER, (_A.PTR_TO_CTX,),
+       "The length of an XDP packet (pybpf's test runs have no fragments: data_end - data).",
+       types=_XDP | {"SYSCALL"}),  # offered to syscall programs too, for an XDP buffer they never hold
+    _h(189, "long bpf_xdp_load_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
+       "Copy len bytes of an XDP packet from offset.", types=_XDP),
+    _h(190, "long bpf_xdp_store_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE),
+       "Write len bytes into an XDP packet at offset.", types=_XDP),
     _h(195, "void *bpf_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY, _A.ANYTHING),
        "The value of key on another CPU of a per-CPU map, or NULL."),

@@ -7,7 +7,7 @@ from ..isa import Instruction
 from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
-from ._state import S64_MIN, Reg, RegType, State, scalar_known
+from ._state import S64_MIN, Reg, RegType, State, scalar_known, scalar_unknown
 from ._tnum import MASK32, MASK64, tnum_range
 
 __all__ = ["check_alu"]
@@ -52,8 +52,13 @@ def check_alu(env: Env, st: State, insn: Instruction) -> None:
         src = scalar_known(insn.imm & MASK64)
     check_dst(insn.dst)
     if dst.is_pointer or src.is_pointer:
-        regs[insn.dst] = _pointer_alu(env, insn, dst, src, op, is64)
-        return
+        moved = _pointer_alu(env, insn, dst, src, op, is64)
+        if moved is not None:
+            regs[insn.dst] = moved
+            return
+        # untyped tracing arguments that do not move as pointers are numbers: the operation
+        # keeps what it proves of the other operand (``arg & 15`` is at most 15)
+        dst, src = _as_number(dst), _as_number(src)
     if dst.var_off.mask == 0 and src.var_off.mask == 0 and op not in (_DIV, _MOD):
         regs[insn.dst] = scalar_known(_const_alu(op, dst.var_off.value, src.var_off.value, bits))
         return
@@ -205,20 +210,21 @@ def _neg(dst: Reg, is64: bool) -> Reg:
     return out
 
 
-def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64: bool) -> Reg:
+def _as_number(reg: Reg) -> Reg:
+    return scalar_unknown() if reg.type == RegType.BTF_ID else reg
+
+
+def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64: bool) -> Reg | None:
+    """The pointer an operation on a pointer makes, or None when an untyped tracing argument
+    (which may be a plain number) takes part other than by moving by a constant."""
+    if dst.type == RegType.BTF_ID and (src.type == RegType.BTF_ID or not src.is_pointer) \
+            or src.type == RegType.BTF_ID and not dst.is_pointer:
+        return _untyped_alu(dst, src, op, is64)
     if dst.is_pointer and src.is_pointer:
         if op == _SUB:
             return Reg().set_unknown()
         raise Refuse(f"R{insn.dst} pointer {_OP_TEXT[op]} pointer prohibited")
     ptr, off_reg, swapped = (dst, src, False) if dst.is_pointer else (src, dst, True)
-    if ptr.type == RegType.BTF_ID:  # an argument pybpf cannot type: it may be a plain number
-        if op in (_ADD, _SUB) and is64 and off_reg.is_const and not (swapped and op == _SUB):
-            moved = ptr.copy()
-            delta = s64v(off_reg.const)
-            moved.off += delta if op == _ADD else -delta
-            if abs(moved.off) < BPF_MAX_VAR_OFF:
-                return moved
-        return Reg().set_unknown()
     if not is64:
         if op == _SUB:
             return Reg().set_unknown()
@@ -266,6 +272,18 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
         raise Refuse(f"R{insn.dst} pointer arithmetic with {_OP_TEXT[op]} operator prohibited")
     _sane(out, ptr)
     return out
+
+
+def _untyped_alu(dst: Reg, src: Reg, op: int, is64: bool) -> Reg | None:
+    """An untyped argument moved by a constant stays a pointer; anything else makes a number."""
+    ptr, off_reg, swapped = (dst, src, False) if dst.type == RegType.BTF_ID else (src, dst, True)
+    if op in (_ADD, _SUB) and is64 and not off_reg.is_pointer and off_reg.is_const and not (swapped and op == _SUB):
+        moved = ptr.copy()
+        delta = s64v(off_reg.const)
+        moved.off += delta if op == _ADD else -delta
+        if abs(moved.off) < BPF_MAX_VAR_OFF:
+            return moved
+    return None
 
 
 def s64v(u: int) -> int:

@@ -42,7 +42,11 @@ MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegTyp
 # map types (UAPI enum bpf_map_type)
 _PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, _BLOOM = 3, 27, 22, 23, 30
 _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
-_LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 17, 18, 28})
+_XSKMAP = 17
+_LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 18, 28})
+#: maps programs may look up but not change: an AF_XDP socket map (a lookup tells whether a
+#: socket sits at a queue, XDP programs' test before redirecting to it)
+_LOOKUP_ONLY = frozenset({_XSKMAP})
 _ARRAY, _PERCPU_ARRAY = 2, 6
 _CGROUP_STORAGES = frozenset({19, 21})  # cgroup_storage, percpu_cgroup_storage
 _USER_RINGBUF = 31
@@ -83,7 +87,7 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
     elif name in ("bpf_map_push_elem", "bpf_map_pop_elem", "bpf_map_peek_elem"):
         ok = m.type in (_QUEUE, _STACK, _BLOOM) and not (name == "bpf_map_pop_elem" and m.type == _BLOOM)
     elif name in ("bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem"):
-        ok = m.type not in _LOOKUP_REFUSED
+        ok = m.type not in _LOOKUP_REFUSED and (name == "bpf_map_lookup_elem" or m.type not in _LOOKUP_ONLY)
     if not ok or m.type in (_RINGBUF, _PROG_ARRAY, _QUEUE, _STACK) and name in (
             "bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem", "bpf_for_each_map_elem"):
         raise Refuse(f"cannot pass map_type {m.type} into func {name}#{proto.id}", 22)

@@ -164,6 +164,29 @@ def _perf_event(off: int, size: int, write: bool) -> RegType | None:
     return RegType.SCALAR if size == 8 else None
 
 
+# struct bpf_sock_ops (UAPI): reply, sk_txhash, the 64-bit fields and the pointers
+_OPS_REPLY, _OPS_TXHASH = 4, 164
+_OPS_U64 = frozenset({168, 176, 216})  #: bytes_received, bytes_acked, skb_hwtstamp
+#: sk (a socket, or NULL: pybpf keeps it an untyped kernel pointer), skb_data, skb_data_end
+_OPS_POINTERS = {184: RegType.BTF_ID, 192: RegType.PACKET, 200: RegType.PACKET_END}
+_OPS_TCP_FLAGS, _SOCK_OPS_SIZE = 212, 224
+
+
+def _sock_ops(off: int, size: int, write: bool) -> RegType | None:
+    """``sock_ops_is_valid_access``: 32-bit fields read whole (skb_tcp_flags also in parts),
+    the 64-bit ones and the pointers as 8 bytes; only ``reply`` (not the rest of ``replylong``,
+    Linux 6.18) and sk_txhash written."""
+    if not 0 <= off < _SOCK_OPS_SIZE or off % size:
+        return None
+    if write:
+        return RegType.SCALAR if size == 4 and off in (_OPS_REPLY, _OPS_TXHASH) else None
+    if off in _OPS_U64 or off in _OPS_POINTERS:
+        return _OPS_POINTERS.get(off, RegType.SCALAR) if size == 8 else None
+    if off == _OPS_TCP_FLAGS:
+        return RegType.SCALAR
+    return RegType.SCALAR if size == 4 else None
+
+
 _POINTER_FIELDS: Final = frozenset({RegType.PACKET, RegType.PACKET_END, RegType.PACKET_META})
 
 
@@ -207,6 +230,8 @@ def _ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write:
         return _perf_event(off, size, write)
     if ptype == ProgType.KPROBE:
         return RegType.SCALAR if not write and 0 <= off < 168 and off % size == 0 else None
+    if ptype == ProgType.SOCK_OPS:
+        return _sock_ops(off, size, write)
     # types pybpf does not model in detail: aligned accesses are allowed and what is read may
     # be a pointer (an untyped one: dereferenced without proof), as a lenient default
     return RegType.BTF_ID if off >= 0 and off % size == 0 else None

@@ -122,6 +122,8 @@ def stack_write(st: State, frameno: int, lo: int, size: int, value: Reg | None, 
     anything else leaves initialised bytes, zeros when a zero was stored."""
     frame = st.frames[frameno]
     aligned = lo % 8 == 0
+    if value is not None and value.type == RegType.BTF_ID and size < 8:
+        value = scalar_unknown()  # an untyped tracing argument stored in part: a number
     if value is not None and aligned and (value.type == RegType.SCALAR or value.is_pointer and size == 8):
         spi = (-lo - 1) // 8
         old = frame.stack.get(spi)

@@ -19,6 +19,7 @@ struct bpf_pidns_info;
 struct bpf_sock;
 struct bpf_sock_tuple;
 struct bpf_tcp_sock;
+struct bpf_tunnel_key;
 struct cgroup;
 struct mptcp_sock;
 struct seq_file;
@@ -76,6 +77,9 @@ static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;
 /* Copy the current task's name (NUL-terminated) into buf. */
 static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;
 
+/* Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here). */
+static long (* const bpf_skb_set_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 21;
+
 /* Send the packet to another device; test_run records the target (result.redirect). */
 static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;
 
@@ -96,6 +100,9 @@ static __u64 (* const bpf_get_current_task)(void) = (void *) 35;
 
 /* Whether the current task is in the cgroup at index of a cgroup array. */
 static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *) 37;
+
+/* Make len bytes of the packet direct-accessible (a test run's packet already is: -ENOMEM past its end). */
+static long (* const bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *) 39;
 
 /* The NUMA node of the CPU (always 0 here). */
 static long (* const bpf_get_numa_node_id)(void) = (void *) 42;
@@ -172,6 +179,9 @@ static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u6
 /* Delete the socket's value in an sk_storage map. */
 static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *) 108;
 
+/* Signal the current task's process: checked as the kernel checks it, never delivered to Python. */
+static long (* const bpf_send_signal)(__u32 sig) = (void *) 109;
+
 /* Copy size bytes from a user address; on failure zero dst. */
 static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
 
@@ -183,6 +193,9 @@ static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void 
 
 /* Copy a NUL-terminated string from a kernel address. */
 static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 115;
+
+/* Signal the current thread: checked as the kernel checks it, never delivered to Python. */
+static long (* const bpf_send_signal_thread)(__u32 sig) = (void *) 117;
 
 /* The jiffies counter (CONFIG_HZ=1000 of the monotonic clock). */
 static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
@@ -291,6 +304,15 @@ static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;
 
 /* How many arguments the traced function has. */
 static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
+
+/* The length of an XDP packet (pybpf's test runs have no fragments: data_end - data). */
+static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = (void *) 188;
+
+/* Copy len bytes of an XDP packet from offset. */
+static long (* const bpf_xdp_load_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 189;
+
+/* Write len bytes into an XDP packet at offset. */
+static long (* const bpf_xdp_store_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 190;
 
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
