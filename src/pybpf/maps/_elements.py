@@ -16,12 +16,14 @@ from __future__ import annotations
 import abc
 import bisect
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from ..engine import Region, SlotArea
+from ..engine._native import native_map_ops
 from ._base import Map, round8
 from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
+from ._native import NativeIndex
 from ._spin_lock import spin_lock_at
 from ._types import BPF_F_LOCK
 
@@ -96,6 +98,15 @@ class _Slots:
         """Give back a slot whose element is gone and whose fields are freed."""
         self._free.append(slot)
 
+    def track(self, used: Callable[[int], bool]) -> None:
+        """Let ``used`` (a native index's) decide which slots were handed out."""
+        for area in self._areas_by_base:
+            area.live = used
+
+    def only_region(self) -> Region | None:
+        """The region of every slot, if there is just one (a preallocated map)."""
+        return self._regions[0] if len(self._regions) == 1 else None
+
     def used(self, slot: int) -> bool:
         """Whether ``slot`` was ever handed out. A slot never used is no element's memory, so
         programs cannot address it; a freed one stays addressable, as a deleted element stays
@@ -125,6 +136,9 @@ class ElementMap(Map):
 
     #: whether slots begin with a copy of the key (hash maps: the timer callback's key)
     _stores_keys: ClassVar[bool] = False
+    #: the :class:`~pybpf.engine._mapgen.MapKind` bits of a family the native code runs, or
+    #: None for one it does not
+    _native_kind: ClassVar[int | None] = None
 
     def _setup(self) -> None:
         self._key_area = round8(self.key_size) if self._stores_keys else 0
@@ -140,6 +154,30 @@ class ElementMap(Map):
             for start, end in self._gaps
         )
         self._slots = _Slots(self, slot_size, self._preallocated(), chunk, layout, self._stores_keys)
+        self._native = self._native_index()
+
+    def _native_index(self) -> NativeIndex | None:
+        """The map's native index, when the family runs natively, no special field (whose
+        freeing calls into Python) is in the values, and the slots are one region."""
+        region = self._slots.only_region()
+        if self._native_kind is None or self.special_fields or region is None:
+            return None
+        ops = native_map_ops()
+        if ops is None:
+            return None
+        sizes = (
+            self.key_size, self.value_size, self._slots.size, self._key_area, self._stride, self._copies,
+            self.max_entries,
+        )
+        native = NativeIndex(ops, self.name, self._native_kind, region, self._preallocated(), sizes)
+        if self._stores_keys:
+            self._slots.track(native.used)
+        return native
+
+    @property
+    def native_descriptor(self) -> int:
+        """The address of the map's native descriptor, 0 if the map is not native."""
+        return 0 if self._native is None else self._native.address
 
     def _outside_fields(self) -> tuple[tuple[int, int], ...]:
         """The ``[start, end)`` ranges of a value that are plain data, not special fields."""
@@ -254,6 +292,12 @@ class ElementMap(Map):
         for field_offset, size in self.special_fields:
             start = offset + field_offset
             region.buf[start : start + size] = bytes(size)
+
+    def close(self) -> None:
+        """Close the map; compiled helper calls on it go back to Python, which refuses them."""
+        if self._native is not None:
+            self._native.close()
+        super().close()
 
     def free_fields(self) -> None:
         """Free the special fields of every element; the elements and their data stay."""
