@@ -49,7 +49,7 @@ from ..isa import (
     subprogram_entries,
 )
 from ._context import STACK_SIZE
-from ._mapgen import FALLBACK, NativeOp
+from ._mapgen import FALLBACK, PROGRAM_ENTRY_POINTS, NativeOp, map_ir
 
 __all__ = ["Fault", "Field", "Op", "first_uncompilable", "generate_ir"]
 
@@ -139,7 +139,6 @@ declare ptr @PyLong_FromUnsignedLongLong(i64)
 declare i32 @pybpf_jit_resolve(ptr, i64, i64, i64, i64)
 declare i64 @pybpf_jit_helper(ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64)
 declare i64 @pybpf_jit_kfunc(ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64)
-declare i64 @pybpf_nmap(ptr, i64, i64, i64, i64, i64, i64)
 declare i16 @llvm.bswap.i16(i16)
 declare i32 @llvm.bswap.i32(i32)
 declare i64 @llvm.bswap.i64(i64)
@@ -161,17 +160,24 @@ def generate_ir(
         prefix: the symbol prefix, unique per compiled program.
         proven: PCs of memory accesses the verifier proved in bounds: their checks are left
             out. Nothing else is ever unchecked.
-        natives: helper ids to run natively (map operations through ``pybpf_nmap``, which
-            hands back what it cannot do to the Python helper; ``bpf_loop`` calling its
+        natives: helper ids to run natively (map operations through the native map module,
+            which hands back what it cannot do to the Python helper; ``bpf_loop`` calling its
             callback directly), by what they are.
     """
     by_pc = dict(iter_pcs(insns))
     parts = [_DECLARATIONS]
+    parts += [f"declare i64 @{name}(ptr, i64, i64, i64, i64, i64)" for name in PROGRAM_ENTRY_POINTS.values()]
     entries = subprogram_entries(insns)
     for entry in entries:
         parts.append(_Function(by_pc, entry, helpers, prefix, proven, natives or {}, entries).text())
         parts.append(_entry_point(prefix, entry))
     return "\n".join(parts)
+
+
+def map_module() -> str:
+    """The native map operations (:func:`._mapgen.map_ir`) on this module's state slots."""
+    used = (Field.TOP, Field.CPU, Field.MAPS, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE)
+    return map_ir({f.name: int(f) for f in used}, STACK_SIZE)
 
 
 def _entry_point(prefix: str, entry: int) -> str:
@@ -513,9 +519,10 @@ class _Function:
         self.set_reg(0, r0)
 
     def native_map_call(self, pc: int, helper_id: int, op: NativeOp) -> None:
-        """A map helper through ``pybpf_nmap``; what it cannot do goes to the Python helper."""
+        """A map helper through its native entry point (:mod:`._mapgen`); what that cannot
+        do goes to the Python helper."""
         args = ", ".join(f"i64 {self.reg(r)}" for r in range(1, 5))
-        r0 = self.let(f"call i64 @pybpf_nmap(ptr %S, i64 {int(op)}, {args}, i64 %fp)")
+        r0 = self.let(f"call i64 @{PROGRAM_ENTRY_POINTS[op]}(ptr %S, {args}, i64 %fp)")
         fell = self.let(f"icmp eq i64 {r0}, {FALLBACK}")
         done, slow, join = self.label("nat"), self.label("py"), self.label("joined")
         self.emit(f"br i1 {fell}, label %{slow}, label %{done}")

@@ -39,11 +39,20 @@ import llvmlite.binding as llvm
 from .._errors import NotSupportedError
 from ..isa import Instruction, encode, subprogram_entries, validate
 from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
-from ._context import STACK_SIZE, ContextPool, ExecContext, PacketAbort
+from ._context import ContextPool, ExecContext, PacketAbort
 from ._engine import HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
-from ._irgen import STATE_SLOTS, Fault, Field, Op, first_uncompilable, generate_ir, used_helpers
-from ._mapgen import PY_ENTRY_POINTS, NativeOp, map_ir
+from ._irgen import (
+    STATE_SLOTS,
+    Fault,
+    Field,
+    Op,
+    first_uncompilable,
+    generate_ir,
+    map_module,
+    used_helpers,
+)
+from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, NativeOp
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 from ._native import MapTable, NativeMapOps
 from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
@@ -229,7 +238,6 @@ class _Backend:
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
         for name in ("PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString"):
             llvm.add_symbol(name, ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value)
-        llvm.add_symbol("memcmp", ctypes.cast(ctypes.CDLL(None).memcmp, ctypes.c_void_p).value)
         target = llvm.Target.from_default_triple()
         self.machine = target.create_target_machine(
             cpu=llvm.get_host_cpu_name(),
@@ -333,19 +341,17 @@ _NATIVE_MAPS: NativeMapOps | None = None
 
 
 def native_map_ops() -> NativeMapOps:
-    """The native map operations (:mod:`._mapgen`), compiled (or loaded from the cache) on
-    first use; their symbol ``pybpf_nmap`` is what compiled helper calls use."""
+    """The native map operations (:mod:`._mapgen`), for the Python API and for compiled
+    programs, compiled (or loaded from the cache) on first use."""
     global _NATIVE_MAPS
     if _NATIVE_MAPS is None:
         backend = _backend()
 
-        def ir() -> str:
-            used = (Field.TOP, Field.CPU, Field.MAPS, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE)
-            return map_ir({f.name: int(f) for f in used}, STACK_SIZE)
-
-        key = "maps_" + hashlib.sha256((backend.signature + ir()).encode()).hexdigest()[:32]
-        backend.load(key, ir)
-        llvm.add_symbol("pybpf_nmap", backend.address("pybpf_nmap"))
+        ir = map_module()
+        key = "maps_" + hashlib.sha256((backend.signature + ir).encode()).hexdigest()[:32]
+        backend.load(key, lambda: ir)
+        for name in PROGRAM_ENTRY_POINTS.values():  # what compiled programs link against
+            llvm.add_symbol(name, backend.address(name))
         _NATIVE_MAPS = NativeMapOps({
             name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS
         })
@@ -441,7 +447,7 @@ class Jit(FunctionEngine):
         #: the maps this program's native helper calls may reach (see :mod:`._native`)
         self.native_maps = MapTable()
         if natives:
-            native_map_ops()  # compiled code links against pybpf_nmap
+            native_map_ops()  # what compiled programs with native helpers link against
         key = backend.key(self.insns, called, proven, natives)
         backend.load(key, lambda: generate_ir(self.insns, called, f"bpf_{key}", proven, natives))
         self.functions: dict[int, Function] = {

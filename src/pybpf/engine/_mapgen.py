@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from enum import IntEnum
 
-__all__ = ["FALLBACK", "PY_ENTRY_POINTS", "MapField", "MapKind", "NativeOp", "map_ir"]
+__all__ = ["FALLBACK", "PROGRAM_ENTRY_POINTS", "PY_ENTRY_POINTS", "MapField", "MapKind", "NativeOp", "map_ir"]
 
 
 class MapField(IntEnum):
@@ -92,9 +92,14 @@ PY_ENTRY_POINTS: dict[str, str] = {
 }
 
 _DECLARATIONS = """\
-declare i32 @memcmp(ptr, ptr, i64)
-declare void @llvm.memmove.p0.p0.i64(ptr, ptr, i64, i1)
+declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
 declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
+"""
+
+_PY_DECLARATIONS = """\
+declare i64 @PyLong_AsUnsignedLongLongMask(ptr)
+declare ptr @PyLong_FromLongLong(i64)
+declare ptr @PyBytes_AsString(ptr)
 """
 
 # Written with {FIELD} names (MapField and MapKind members, errnos), filled in by map_ir.
@@ -158,28 +163,104 @@ define internal i64 @is_kind(ptr %D, i64 %bit) {
   ret i64 %b
 }
 
-; FNV-1a over the key, folded to 64 bits whose low 32 pick the bucket.
+; The key's hash: 8, then 4, then 1 bytes at a time, each step a multiply-xorshift; the
+; low 32 bits pick the bucket.
+define internal i64 @mix(i64 %h, i64 %w) {
+  %x = xor i64 %h, %w
+  %m = mul i64 %x, -7046029254386353131
+  %s = lshr i64 %m, 29
+  %r = xor i64 %m, %s
+  ret i64 %r
+}
+
 define internal i64 @hash(ptr %k, i64 %n) {
 entry:
-  br label %loop
-loop:
-  %i = phi i64 [ 0, %entry ], [ %i1, %body ]
-  %h = phi i64 [ -3750763034362895579, %entry ], [ %h2, %body ]
-  %done = icmp eq i64 %i, %n
-  br i1 %done, label %out, label %body
-body:
-  %p = getelementptr i8, ptr %k, i64 %i
-  %b = load i8, ptr %p
-  %bz = zext i8 %b to i64
-  %h1 = xor i64 %h, %bz
-  %h2 = mul i64 %h1, 1099511628211
-  %i1 = add i64 %i, 1
-  br label %loop
+  br label %words
+words:
+  %i = phi i64 [ 0, %entry ], [ %i8, %word ]
+  %h = phi i64 [ %n, %entry ], [ %hw, %word ]
+  %rest = sub i64 %n, %i
+  %big = icmp uge i64 %rest, 8
+  br i1 %big, label %word, label %half
+word:
+  %wp = getelementptr i8, ptr %k, i64 %i
+  %w = load i64, ptr %wp, align 1
+  %hw = call i64 @mix(i64 %h, i64 %w)
+  %i8 = add i64 %i, 8
+  br label %words
+half:
+  %has4 = icmp uge i64 %rest, 4
+  br i1 %has4, label %four, label %bytes
+four:
+  %fp = getelementptr i8, ptr %k, i64 %i
+  %f = load i32, ptr %fp, align 1
+  %f64 = zext i32 %f to i64
+  %hf = call i64 @mix(i64 %h, i64 %f64)
+  %i4 = add i64 %i, 4
+  br label %bytes
+bytes:
+  %j = phi i64 [ %i, %half ], [ %i4, %four ], [ %j1, %byte ]
+  %hb = phi i64 [ %h, %half ], [ %hf, %four ], [ %hb1, %byte ]
+  %done = icmp eq i64 %j, %n
+  br i1 %done, label %out, label %byte
+byte:
+  %bp = getelementptr i8, ptr %k, i64 %j
+  %b = load i8, ptr %bp
+  %b64 = zext i8 %b to i64
+  %hb1 = call i64 @mix(i64 %hb, i64 %b64)
+  %j1 = add i64 %j, 1
+  br label %bytes
 out:
-  %s = lshr i64 %h, 32
-  %r = xor i64 %h, %s
+  %top = lshr i64 %hb, 32
+  %r = xor i64 %hb, %top
   %low = and i64 %r, 4294967295
   ret i64 %low
+}
+
+; Whether the n bytes at a and b are equal: 8, then 4, then 1 bytes at a time.
+define internal i1 @same_key(ptr %a, ptr %b, i64 %n) {
+entry:
+  br label %words
+words:
+  %i = phi i64 [ 0, %entry ], [ %i8, %word ]
+  %rest = sub i64 %n, %i
+  %big = icmp uge i64 %rest, 8
+  br i1 %big, label %word, label %half
+word:
+  %ap = getelementptr i8, ptr %a, i64 %i
+  %bp = getelementptr i8, ptr %b, i64 %i
+  %x = load i64, ptr %ap, align 1
+  %y = load i64, ptr %bp, align 1
+  %i8 = add i64 %i, 8
+  %eq = icmp eq i64 %x, %y
+  br i1 %eq, label %words, label %differ
+half:
+  %has4 = icmp uge i64 %rest, 4
+  br i1 %has4, label %four, label %bytes
+four:
+  %ap4 = getelementptr i8, ptr %a, i64 %i
+  %bp4 = getelementptr i8, ptr %b, i64 %i
+  %x4 = load i32, ptr %ap4, align 1
+  %y4 = load i32, ptr %bp4, align 1
+  %i4 = add i64 %i, 4
+  %eq4 = icmp eq i32 %x4, %y4
+  br i1 %eq4, label %bytes, label %differ
+bytes:
+  %j = phi i64 [ %i, %half ], [ %i4, %four ], [ %j1, %byte ]
+  %done = icmp eq i64 %j, %n
+  br i1 %done, label %same, label %byte
+byte:
+  %ap1 = getelementptr i8, ptr %a, i64 %j
+  %bp1 = getelementptr i8, ptr %b, i64 %j
+  %x1 = load i8, ptr %ap1
+  %y1 = load i8, ptr %bp1
+  %j1 = add i64 %j, 1
+  %eq1 = icmp eq i8 %x1, %y1
+  br i1 %eq1, label %bytes, label %differ
+same:
+  ret i1 true
+differ:
+  ret i1 false
 }
 
 define internal ptr @bucket(ptr %D, i64 %h) {
@@ -211,8 +292,7 @@ check:
 cmp:
   %addr = call i64 @slot_address(ptr %D, i64 %s)
   %ap = inttoptr i64 %addr to ptr
-  %c = call i32 @memcmp(ptr %ap, ptr %key, i64 %ks)
-  %eq = icmp eq i32 %c, 0
+  %eq = call i1 @same_key(ptr %ap, ptr %key, i64 %ks)
   br i1 %eq, label %hit, label %next
 hit:
   ret i64 %s
@@ -367,6 +447,64 @@ done:
 
 ; -- slots ------------------------------------------------------------------------------
 
+; Copy n bytes between buffers that never overlap (a key or value from the stack or from a
+; Python bytes object into a slot): words, then bytes, inline for the small sizes of keys
+; and values; memcpy beyond.
+define internal void @copy(ptr %dst, ptr %src, i64 %n) {
+entry:
+  %large = icmp ugt i64 %n, 64
+  br i1 %large, label %bulk, label %words
+bulk:
+  call void @llvm.memcpy.p0.p0.i64(ptr %dst, ptr %src, i64 %n, i1 false)
+  ret void
+words:
+  %i = phi i64 [ 0, %entry ], [ %i8, %word ]
+  %rest = sub i64 %n, %i
+  %big = icmp uge i64 %rest, 8
+  br i1 %big, label %word, label %bytes
+word:
+  %sp = getelementptr i8, ptr %src, i64 %i
+  %dp = getelementptr i8, ptr %dst, i64 %i
+  %w = load i64, ptr %sp, align 1
+  store i64 %w, ptr %dp, align 1
+  %i8 = add i64 %i, 8
+  br label %words
+bytes:
+  %j = phi i64 [ %i, %words ], [ %j1, %byte ]
+  %done = icmp eq i64 %j, %n
+  br i1 %done, label %out, label %byte
+byte:
+  %sp1 = getelementptr i8, ptr %src, i64 %j
+  %dp1 = getelementptr i8, ptr %dst, i64 %j
+  %b = load i8, ptr %sp1
+  store i8 %b, ptr %dp1
+  %j1 = add i64 %j, 1
+  br label %bytes
+out:
+  ret void
+}
+
+; Zero a slot (its size is a multiple of 8).
+define internal void @zero(ptr %dst, i64 %n) {
+entry:
+  %large = icmp ugt i64 %n, 64
+  br i1 %large, label %bulk, label %words
+bulk:
+  call void @llvm.memset.p0.i64(ptr %dst, i8 0, i64 %n, i1 false)
+  ret void
+words:
+  %i = phi i64 [ 0, %entry ], [ %i8, %word ]
+  %more = icmp ult i64 %i, %n
+  br i1 %more, label %word, label %out
+word:
+  %dp = getelementptr i8, ptr %dst, i64 %i
+  store i64 0, ptr %dp, align 8
+  %i8 = add i64 %i, 8
+  br label %words
+out:
+  ret void
+}
+
 define internal i64 @alloc(ptr %D) {
 entry:
   %next = call i64 @get(ptr %D, i64 {NEXT})
@@ -417,7 +555,7 @@ define i64 @nm_release(ptr %D, i64 %s) {
   ret i64 0
 }
 
-; Copy a value into slot s: copy >= 0 writes that CPU's copy from %value; -1 writes every
+; Copy a value (never overlapping the slot) into slot s: copy >= 0 writes that CPU's copy from %value; -1 writes every
 ; copy from %value, which holds them one STRIDE apart.
 define internal void @write(ptr %D, i64 %s, ptr %value, i64 %copy) {
 entry:
@@ -427,7 +565,7 @@ entry:
 one:
   %dst = call i64 @value_address(ptr %D, i64 %s, i64 %copy)
   %dp = inttoptr i64 %dst to ptr
-  call void @llvm.memmove.p0.p0.i64(ptr %dp, ptr %value, i64 %vs, i1 false)
+  call void @copy(ptr %dp, ptr %value, i64 %vs)
   ret void
 every:
   %copies = call i64 @get(ptr %D, i64 {COPIES})
@@ -442,7 +580,7 @@ body:
   %dp2 = inttoptr i64 %d to ptr
   %off = mul i64 %c, %stride
   %sp = getelementptr i8, ptr %value, i64 %off
-  call void @llvm.memmove.p0.p0.i64(ptr %dp2, ptr %sp, i64 %vs, i1 false)
+  call void @copy(ptr %dp2, ptr %sp, i64 %vs)
   %c1 = add i64 %c, 1
   br label %loop
 done:
@@ -535,8 +673,8 @@ fill:
   %sa = call i64 @slot_address(ptr %D, i64 %s)
   %sp = inttoptr i64 %sa to ptr
   %ss = call i64 @get(ptr %D, i64 {SLOT_SIZE})
-  call void @llvm.memset.p0.i64(ptr %sp, i8 0, i64 %ss, i1 false)
-  call void @llvm.memmove.p0.p0.i64(ptr %sp, ptr %key, i64 %ks, i1 false)
+  call void @zero(ptr %sp, i64 %ss)
+  call void @copy(ptr %sp, ptr %key, i64 %ks)
   call void @write(ptr %D, i64 %s, ptr %value, i64 %copy)
   call void @set_link(ptr %D, i64 %s, i64 3, i64 %h)
   call void @chain_push(ptr %D, i64 %s)
@@ -674,7 +812,7 @@ copy:
 ; table [count, (map address, descriptor)...] of the maps this program was found to use.
 ; Anything but the common case (a known, open map; key and value in the caller's frames)
 ; returns FALLBACK, and the caller goes through Python.
-define i64 @pybpf_nmap(ptr %S, i64 %op, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp) {
+define internal i64 @pybpf_nmap(ptr %S, i64 %op, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp) alwaysinline {
 entry:
   %tp = getelementptr i64, ptr %S, i64 {STATE_MAPS}
   %t = load i64, ptr %tp
@@ -781,6 +919,21 @@ done:
   ret void
 }
 
+define i64 @pybpf_nmap_lookup(ptr %S, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp) {
+  %r = call i64 @pybpf_nmap(ptr %S, i64 {LOOKUP}, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp)
+  ret i64 %r
+}
+
+define i64 @pybpf_nmap_update(ptr %S, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp) {
+  %r = call i64 @pybpf_nmap(ptr %S, i64 {UPDATE}, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp)
+  ret i64 %r
+}
+
+define i64 @pybpf_nmap_delete(ptr %S, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp) {
+  %r = call i64 @pybpf_nmap(ptr %S, i64 {DELETE}, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp)
+  ret i64 %r
+}
+
 ; Whether [address, address + size) lies in [lo, lo + span).
 define internal i1 @on_stack(i64 %address, i64 %size, i64 %lo, i64 %span) {
   %off = sub i64 %address, %lo
@@ -793,11 +946,22 @@ define internal i1 @on_stack(i64 %address, i64 %size, i64 %lo, i64 %span) {
 """
 
 
+#: The symbols compiled programs call, by operation: ``i64 (ptr S, i64 map, i64 key,
+#: i64 value, i64 flags, i64 fp)``, returning the helper's result or :data:`FALLBACK`.
+PROGRAM_ENTRY_POINTS = {
+    NativeOp.LOOKUP: "pybpf_nmap_lookup",
+    NativeOp.UPDATE: "pybpf_nmap_update",
+    NativeOp.DELETE: "pybpf_nmap_delete",
+}
+
+
 def map_ir(state: dict[str, int], stack_size: int) -> str:
-    """The IR of the native map operations, ``pybpf_nmap`` and Python entry points for the
-    ``nm_*`` functions (see :data:`PY_ENTRY_POINTS`), given the slots of the run's state
-    ``pybpf_nmap`` uses, by :class:`._irgen.Field` name (TOP, CPU, MAPS, RLO, RSIZE, WLO,
-    WSIZE)."""
+    """The IR of the native map operations: the :data:`PROGRAM_ENTRY_POINTS` compiled
+    programs call, and a Python entry point for each ``nm_*`` function of
+    :data:`PY_ENTRY_POINTS`. Compiled once per process (or loaded from the cache): programs
+    link against it rather than carry a copy, which would cost each of them a large share
+    of its compile time. ``state``: the slots of the run's state it uses, by
+    :class:`._irgen.Field` name (TOP, CPU, MAPS, RLO, RSIZE, WLO, WSIZE)."""
     names: dict[str, int] = {f.name: int(f) for f in MapField}
     names |= {k.name: int(k) for k in MapKind}
     names |= {o.name: int(o) for o in NativeOp}
@@ -806,8 +970,7 @@ def map_ir(state: dict[str, int], stack_size: int) -> str:
     names |= {f"STATE_{name}": slot for name, slot in state.items()}
     body = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: str(names[m.group(1)]), _BODY)
     wrappers = [_py_entry(name, kinds) for name, kinds in PY_ENTRY_POINTS.items()]
-    return _DECLARATIONS + "declare i64 @PyLong_AsUnsignedLongLongMask(ptr)\n" \
-        "declare ptr @PyLong_FromLongLong(i64)\ndeclare ptr @PyBytes_AsString(ptr)\n" + body + "\n".join(wrappers)
+    return _DECLARATIONS + _PY_DECLARATIONS + body + "\n".join(wrappers)
 
 
 def _py_entry(name: str, kinds: str) -> str:
