@@ -9,6 +9,7 @@ import pytest
 
 from pybpf.engine import AddressSpace, Interpreter, _tiered, create_engine
 from pybpf.isa import Instruction, assemble
+from pybpf.maps._hash import HashMap
 
 pytest.importorskip("llvmlite")
 
@@ -57,6 +58,9 @@ def test_without_llvmlite_programs_are_interpreted_after_one_warning(monkeypatch
     second = create_engine("auto", LOOP, helpers={}, space=AddressSpace())  # no second warning
     assert isinstance(first, Interpreter) and isinstance(second, Interpreter)
     assert first.run(3) == 3
+    table = HashMap("m", 4, 8, 4, space=AddressSpace())  # maps keep their index in Python
+    table.update_elem(b"\1\0\0\0", b"\2" * 8)
+    assert table.native_descriptor == 0 and table.lookup_elem(b"\1\0\0\0") == b"\2" * 8
 
 
 def test_a_program_the_jit_cannot_translate_is_interpreted_whatever_the_engine() -> None:

@@ -76,6 +76,9 @@ class MapTable:
         self._keep: list[object] = []
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return int(self._slots[0])
+
     def add(self, map_address: int, descriptor: int, owner: object) -> None:
         """Let native calls reach ``owner`` (whose descriptor is at ``descriptor``) by its
         program-visible ``map_address``; ignored when already there or when full."""

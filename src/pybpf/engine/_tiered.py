@@ -60,7 +60,7 @@ def _jit_module() -> Any:
                 _JIT_MISSING = True
                 warnings.warn(
                     f"pybpf: the JIT needs llvmlite, which cannot be imported ({err}); "
-                    "programs run on the interpreter",
+                    "programs run on the interpreter and maps keep their index in Python",
                     RuntimeWarning,
                     stacklevel=4,
                 )

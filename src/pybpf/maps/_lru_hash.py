@@ -40,6 +40,7 @@ class LruBase(HashBase):
 
     def _used(self, key: bytes) -> None:
         self._elements.move_to_end(key)
+        self._walk = None  # get_next_key follows keys(): least recently used first
 
     def _victim(self) -> int | None:
         return self._elements.popitem(last=False)[1]

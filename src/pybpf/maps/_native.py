@@ -128,7 +128,10 @@ class NativeIndex:
         """Every element's slot, in order (insertion order; LRU: least recently used first)."""
         links, found = self._links, []
         at = self._fields[MapField.HEAD]
-        while at:
+        # Bounded by the map's size: another thread may relink elements during the walk.
+        for _ in range(self._fields[MapField.TOTAL]):
+            if not at:
+                break
             found.append(at - 1)
             at = links[4 * (at - 1) + 2]
         return found
