@@ -27,3 +27,12 @@ def test_timer_benchmark_runs_and_measures_its_references(c_file, capsys: pytest
     assert bench.real_latency(path, timers=16) > 0
     out = capsys.readouterr().out
     assert "plain test_runs" in out and "wake-up latency" in out
+
+
+def test_map_benchmark_measures_the_map_loop(c_file) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("llvmlite")
+    bench = _module("bench_maps")
+    path = c_file(bench.SOURCE, "bench_maps.bpf.c")
+    figures = bench.pybpf_figures(path, "jit")
+    assert figures["map loop"] > 0 and figures["from Python"] > 0
+    assert figures["r0"] == sum(3 * i for i in range(bench.LOOPS)) & 0x7FFFFFFF

@@ -162,6 +162,7 @@ static long step(__u32 i, void *ctx)
     if (found)
         codes[6] += *found;
     *(long *)ctx += 1;
+    codes[6] += bpf_get_smp_processor_id() << 20;
     return i == 45;                                                 /* stops the loop */
 }
 
@@ -192,7 +193,7 @@ def _contents(rt: pybpf.Runtime, obj: Any) -> dict[str, Any]:
 def _run(path: Path, engine: str, native_maps: int = 0) -> tuple[list[int], dict[str, Any]]:
     with pybpf.Runtime(engine=engine) as rt:
         obj = rt.load(path)
-        retvals = [obj.programs["work"].test_run(data=bytes(64)).retval for _ in range(3)]
+        retvals = [obj.programs["work"].test_run(data=bytes(64), cpu=cpu).retval for cpu in (0, 1, 1)]
         # the maps compiled code reached natively (once a call through Python found them)
         assert len(getattr(obj.programs["work"].engine, "native_maps", ())) == native_maps
         return retvals, _contents(rt, obj)

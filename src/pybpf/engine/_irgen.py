@@ -162,7 +162,8 @@ def generate_ir(
             out. Nothing else is ever unchecked.
         natives: helper ids to run natively (map operations through the native map module,
             which hands back what it cannot do to the Python helper; ``bpf_loop`` calling its
-            callback directly), by what they are.
+            callback directly; ``bpf_get_smp_processor_id`` reading the state), by what they
+            are.
     """
     by_pc = dict(iter_pcs(insns))
     parts = [_DECLARATIONS]
@@ -499,6 +500,8 @@ class _Function:
             self.helper_call(pc, str(insn.imm), "pybpf_jit_kfunc")
         elif self.natives.get(insn.imm) == NativeOp.LOOP:
             self.native_loop(pc, insn.imm)
+        elif self.natives.get(insn.imm) == NativeOp.CPU_ID:
+            self.set_reg(0, self.load_field(Field.CPU))
         elif insn.imm in self.natives:
             self.native_map_call(pc, insn.imm, self.natives[insn.imm])
         elif insn.imm in self.helpers:

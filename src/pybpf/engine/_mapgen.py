@@ -71,6 +71,7 @@ class NativeOp(IntEnum):
     DELETE = 2
     LOOP = 3  #: ``bpf_loop``, whose callbacks compiled code calls directly
     LOCK = 4  #: ``bpf_spin_lock``: a program calling it gets no native helper (see :mod:`._jit`)
+    CPU_ID = 5  #: ``bpf_get_smp_processor_id``: the run's CPU, read from its state
 
 
 #: What ``pybpf_nmap`` returns when it cannot run the call natively (an unknown map, a key

@@ -19,6 +19,7 @@ def get_prandom_u32(ctx: ExecContext, *_: int) -> int:
     return host(ctx).prandom_u32()
 
 
+@mark_native(NativeOp.CPU_ID)
 @implements("bpf_get_smp_processor_id")
 def get_smp_processor_id(ctx: ExecContext, *_: int) -> int:
     return ctx.cpu
