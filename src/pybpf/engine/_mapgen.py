@@ -314,28 +314,35 @@ define i64 @nm_find(ptr %D, ptr %key) {
 
 ; -- the order list ---------------------------------------------------------------------
 
-define internal void @order_remove(ptr %D, i64 %s) {
+; Link the neighbours p and n (slots + 1, 0 at an end) to what now stands between them:
+; p's next becomes after_p (or the head does), n's previous becomes before_n (or the tail).
+define internal void @join(ptr %D, i64 %p, i64 %n, i64 %after_p, i64 %before_n) {
 entry:
-  %p = call i64 @link(ptr %D, i64 %s, i64 1)
-  %n = call i64 @link(ptr %D, i64 %s, i64 2)
   %p0 = icmp eq i64 %p, 0
   br i1 %p0, label %head, label %prev
 head:
-  call void @set(ptr %D, i64 {HEAD}, i64 %n)
+  call void @set(ptr %D, i64 {HEAD}, i64 %after_p)
   br label %after
 prev:
   %pi = sub i64 %p, 1
-  call void @set_link(ptr %D, i64 %pi, i64 2, i64 %n)
+  call void @set_link(ptr %D, i64 %pi, i64 2, i64 %after_p)
   br label %after
 after:
   %n0 = icmp eq i64 %n, 0
   br i1 %n0, label %tail, label %nextl
 tail:
-  call void @set(ptr %D, i64 {TAIL}, i64 %p)
+  call void @set(ptr %D, i64 {TAIL}, i64 %before_n)
   ret void
 nextl:
   %ni = sub i64 %n, 1
-  call void @set_link(ptr %D, i64 %ni, i64 1, i64 %p)
+  call void @set_link(ptr %D, i64 %ni, i64 1, i64 %before_n)
+  ret void
+}
+
+define internal void @order_remove(ptr %D, i64 %s) {
+  %p = call i64 @link(ptr %D, i64 %s, i64 1)
+  %n = call i64 @link(ptr %D, i64 %s, i64 2)
+  call void @join(ptr %D, i64 %p, i64 %n, i64 %n, i64 %p)
   ret void
 }
 
@@ -361,30 +368,12 @@ done:
 
 ; Slot s takes slot o's place in the order (a dict keeps a replaced key's position).
 define internal void @order_replace(ptr %D, i64 %o, i64 %s) {
-entry:
   %p = call i64 @link(ptr %D, i64 %o, i64 1)
   %n = call i64 @link(ptr %D, i64 %o, i64 2)
   call void @set_link(ptr %D, i64 %s, i64 1, i64 %p)
   call void @set_link(ptr %D, i64 %s, i64 2, i64 %n)
   %s1 = add i64 %s, 1
-  %p0 = icmp eq i64 %p, 0
-  br i1 %p0, label %head, label %prev
-head:
-  call void @set(ptr %D, i64 {HEAD}, i64 %s1)
-  br label %after
-prev:
-  %pi = sub i64 %p, 1
-  call void @set_link(ptr %D, i64 %pi, i64 2, i64 %s1)
-  br label %after
-after:
-  %n0 = icmp eq i64 %n, 0
-  br i1 %n0, label %tail, label %nextl
-tail:
-  call void @set(ptr %D, i64 {TAIL}, i64 %s1)
-  ret void
-nextl:
-  %ni = sub i64 %n, 1
-  call void @set_link(ptr %D, i64 %ni, i64 1, i64 %s1)
+  call void @join(ptr %D, i64 %p, i64 %n, i64 %s1, i64 %s1)
   ret void
 }
 
