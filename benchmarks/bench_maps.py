@@ -1,8 +1,9 @@
 """Map operations in one run: the interpreter, the JIT with Python maps, the JIT with native
 maps, and the kernel's JIT, on the same object.
 
-- map loop: a tc program doing 10,000 hash updates and lookups through ``bpf_loop``: CPU time
-  per ``test_run`` for pybpf, the ``duration`` ``BPF_PROG_RUN`` reports for the kernel;
+- map loop: a syscall program doing 10,000 hash updates and lookups through ``bpf_loop``: CPU
+  time per ``test_run`` (pybpf's, or ``BPF_PROG_RUN`` through libbpf and ctypes, whose system
+  time is the kernel's run; syscall programs take no ``repeat``, so one run a call);
 - from Python: one ``update_elem`` and one ``lookup_elem`` on the same hash map, per pair
   (the kernel's: the bpf() syscalls through libbpf and ctypes).
 
@@ -22,13 +23,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pybpf
 from pybpf.runtime._compile import compile_c
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_jit import PACKET, _libbpf, best_of, per_call_ns
+from bench_jit import _libbpf, best_of, per_call_ns
 
 SOURCE = r"""
 #include <linux/bpf.h>
@@ -53,8 +53,8 @@ static long step(__u32 i, void *ctx)
     return 0;
 }
 
-SEC("tc")
-int map_loop(struct __sk_buff *skb)
+SEC("syscall")
+int map_loop(void *ctx)
 {
     __u64 sum = 0;
 
@@ -96,9 +96,9 @@ def pybpf_figures(obj_path: Path, engine: str) -> dict[str, float]:
         runs = 1 if engine == "interpreter" else 5
         table = obj.maps["table"].internal
         return {
-            "map loop": per_call_ns(lambda: prog.test_run(data=PACKET), runs, 3),
+            "map loop": per_call_ns(prog.test_run, runs, 3),
             "from Python": _pairs_ns(table.update_elem, table.lookup_elem),
-            "r0": prog.test_run(data=PACKET).retval,
+            "r0": prog.test_run().retval,
         }
 
 
@@ -109,13 +109,10 @@ def kernel_figures(obj_path: Path) -> dict[str, float] | None:
         prog = kobj.programs["map_loop"]
         table = kobj.maps["table"]
 
-        def run() -> Any:
-            return prog.test_run(data=PACKET, repeat=5, data_out=False, ctx_out=False)
-
         return {
-            "map loop": best_of(lambda: run().duration_ns, 10),
+            "map loop": per_call_ns(prog.test_run, 5, 5),
             "from Python": _pairs_ns(table.update, table.lookup),
-            "r0": run().retval,
+            "r0": prog.test_run().retval,
         }
 
 

@@ -7,10 +7,11 @@ at, so programs (through compiled helper calls) and the Python map API (through 
 functions :mod:`._jit` makes of the ``nm_*`` entry points) work on one copy of the data.
 
 A hash map's index: a bucket array of ``i32`` heads (slot + 1, 0 for none) chained through the
-slots' metadata, the insertion order (least recently used first for LRU maps) as a doubly
-linked list through the same metadata, and the free slots as a FIFO ring, so slots are handed
+slots' links, the insertion order (least recently used first for LRU maps) as a doubly
+linked list through the same links, and the free slots as a FIFO ring, so slots are handed
 out exactly as the Python index hands them out (never-used slots first, then the oldest
-freed). Per slot, four ``i32``: chain next, order previous, order next (each slot + 1), hash.
+freed). Each slot holds its links right after its key (hidden from programs, as the key is):
+four ``i32``, chain next, order previous, order next (each slot + 1), and the key's hash.
 
 Every entry point runs with the GIL held and never releases it, so each operation is
 indivisible for every other thread, as the map lock makes the Python operations.
@@ -38,7 +39,7 @@ class MapField(IntEnum):
     COUNT = 8  #: live elements (hash maps)
     MASK = 9  #: buckets - 1 (a power of 2)
     BUCKETS = 10  #: address of the ``i32`` bucket heads
-    META = 11  #: address of the per-slot ``i32`` quadruples
+    META = 11  #: where a slot's links (four ``i32``) start in it
     HEAD = 12  #: first slot in order, + 1 (0: empty)
     TAIL = 13  #: last slot in order, + 1
     NEXT = 14  #: the first slot never handed out
@@ -118,11 +119,11 @@ define internal void @set(ptr %D, i64 %i, i64 %v) {
 }
 
 define internal ptr @meta(ptr %D, i64 %s, i64 %f) {
+  %slot = call i64 @slot_address(ptr %D, i64 %s)
   %m = call i64 @get(ptr %D, i64 {META})
-  %mp = inttoptr i64 %m to ptr
-  %a = shl i64 %s, 2
-  %b = add i64 %a, %f
-  %p = getelementptr i32, ptr %mp, i64 %b
+  %a = add i64 %slot, %m
+  %mp = inttoptr i64 %a to ptr
+  %p = getelementptr i32, ptr %mp, i64 %f
   ret ptr %p
 }
 

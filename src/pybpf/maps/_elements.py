@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from ..engine import Region, SlotArea
-from ..engine._native import native_map_ops
+from ..engine._native import NativeMapOps, native_map_ops
 from ._base import Map, round8
 from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
-from ._native import NativeIndex
+from ._native import LINKS_SIZE, NativeIndex
 from ._spin_lock import spin_lock_at
 from ._types import BPF_F_LOCK
 
@@ -141,7 +141,10 @@ class ElementMap(Map):
     _native_kind: ClassVar[int | None] = None
 
     def _setup(self) -> None:
+        ops = native_map_ops() if self._runs_natively() else None
         self._key_area = round8(self.key_size) if self._stores_keys else 0
+        if ops is not None and self._stores_keys:
+            self._key_area += LINKS_SIZE  # the native index's links, beside the key they index
         self._stride = round8(self.value_size)
         self._copies = self.ncpus if self.percpu else 1
         self._gaps = self._outside_fields()
@@ -154,17 +157,17 @@ class ElementMap(Map):
             for start, end in self._gaps
         )
         self._slots = _Slots(self, slot_size, self._preallocated(), chunk, layout, self._stores_keys)
-        self._native = self._native_index()
+        self._native = None if ops is None else self._native_index(ops)
 
-    def _native_index(self) -> NativeIndex | None:
-        """The map's native index, when the family runs natively, no special field (whose
-        freeing calls into Python) is in the values, and the slots are one region."""
+    def _runs_natively(self) -> bool:
+        """Whether the map gets a native index: its family runs natively, no special field
+        (whose freeing calls into Python) is in its values, and its slots are preallocated
+        (one region)."""
+        return self._native_kind is not None and not self.special_fields and self._preallocated() > 0
+
+    def _native_index(self, ops: NativeMapOps) -> NativeIndex:
         region = self._slots.only_region()
-        if self._native_kind is None or self.special_fields or region is None:
-            return None
-        ops = native_map_ops()
-        if ops is None:
-            return None
+        assert region is not None and self._native_kind is not None
         sizes = (
             self.key_size, self.value_size, self._slots.size, self._key_area, self._stride, self._copies,
             self.max_entries,

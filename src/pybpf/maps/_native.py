@@ -19,7 +19,11 @@ from ..engine import Region
 from ..engine._mapgen import DESCRIPTOR_SLOTS, MapField, MapKind
 from ..engine._native import NativeMapOps
 
-__all__ = ["NativeIndex"]
+__all__ = ["LINKS_SIZE", "NativeIndex"]
+
+#: Bytes of a hash map slot's links (four ``i32``), between its key and its values: one
+#: cache line then holds what a search reads of an element.
+LINKS_SIZE = 16
 
 
 def _buckets_for(max_entries: int) -> int:
@@ -37,8 +41,9 @@ class NativeIndex:
         kind: :class:`MapKind` bits.
         slots: the region holding every slot (one region: the map is preallocated).
         total: the slots in it.
-        sizes: key size, value size, slot size, offset of the first value in a slot, stride
-            between per-CPU copies, copies per slot, max entries.
+        sizes: key size, value size, slot size, offset of the first value in a slot (after
+            the key and, for hash maps, the :data:`LINKS_SIZE` bytes of links), stride between
+            per-CPU copies, copies per slot, max entries.
     """
 
     def __init__(
@@ -63,9 +68,10 @@ class NativeIndex:
             buckets = _buckets_for(sizes[-1])
             fields[MapField.MASK] = buckets - 1
             fields[MapField.BUCKETS] = self._buffer(4 * buckets, name, "buckets").base
-            meta = self._buffer(16 * total, name, "slot links")
-            fields[MapField.META] = meta.base
-            self._links = meta.buf.cast("i")
+            links_at = sizes[3] - LINKS_SIZE
+            fields[MapField.META] = links_at
+            self._links = slots.buf.cast("i")
+            self._link_index = (links_at // 4, sizes[2] // 4)  # first link, i32s per slot
             fields[MapField.FREEQ] = self._buffer(4 * total, name, "free slots").base
         fields[MapField.LIVE] = 1
 
@@ -127,11 +133,12 @@ class NativeIndex:
     def slots(self) -> list[int]:
         """Every element's slot, in order (insertion order; LRU: least recently used first)."""
         links, found = self._links, []
+        first, per_slot = self._link_index
         at = self._fields[MapField.HEAD]
         # Bounded by the map's size: another thread may relink elements during the walk.
         for _ in range(self._fields[MapField.TOTAL]):
             if not at:
                 break
             found.append(at - 1)
-            at = links[4 * (at - 1) + 2]
+            at = links[first + per_slot * (at - 1) + 2]
         return found
