@@ -407,12 +407,14 @@ define internal void @chain_push(ptr %D, i64 %s) {
   ret void
 }
 
-define internal void @chain_remove(ptr %D, i64 %s) {
+; Make the link that points at s in its chain point at %with instead (slot + 1, or 0).
+define internal void @chain_cut(ptr %D, i64 %s, i64 %with) {
 entry:
   %h = call i64 @link(ptr %D, i64 %s, i64 3)
   %bp = call ptr @bucket(ptr %D, i64 %h)
   %s1 = add i64 %s, 1
   %s132 = trunc i64 %s1 to i32
+  %w32 = trunc i64 %with to i32
   br label %loop
 loop:
   %at = phi ptr [ %bp, %entry ], [ %np, %next ]
@@ -423,9 +425,7 @@ test:
   %hit = icmp eq i32 %v, %s132
   br i1 %hit, label %cut, label %next
 cut:
-  %after = call i64 @link(ptr %D, i64 %s, i64 0)
-  %a32 = trunc i64 %after to i32
-  store i32 %a32, ptr %at
+  store i32 %w32, ptr %at
   br label %done
 next:
   %v64 = zext i32 %v to i64
@@ -433,6 +433,21 @@ next:
   %np = call ptr @meta(ptr %D, i64 %vi, i64 0)
   br label %loop
 done:
+  ret void
+}
+
+define internal void @chain_remove(ptr %D, i64 %s) {
+  %after = call i64 @link(ptr %D, i64 %s, i64 0)
+  call void @chain_cut(ptr %D, i64 %s, i64 %after)
+  ret void
+}
+
+; Slot s (whose key is o's) takes o's place in their chain, which the search just walked.
+define internal void @chain_swap(ptr %D, i64 %o, i64 %s) {
+  %after = call i64 @link(ptr %D, i64 %o, i64 0)
+  call void @set_link(ptr %D, i64 %s, i64 0, i64 %after)
+  %s1 = add i64 %s, 1
+  call void @chain_cut(ptr %D, i64 %o, i64 %s1)
   ret void
 }
 
@@ -668,10 +683,9 @@ fill:
   call void @copy(ptr %sp, ptr %key, i64 %ks)
   call void @write(ptr %D, i64 %s, ptr %value, i64 %copy)
   call void @set_link(ptr %D, i64 %s, i64 3, i64 %h)
-  call void @chain_push(ptr %D, i64 %s)
   br i1 %exists, label %replace, label %append
 replace:
-  call void @chain_remove(ptr %D, i64 %o)
+  call void @chain_swap(ptr %D, i64 %o, i64 %s)
   br i1 %lru, label %replace_lru, label %replace_keep
 replace_lru:
   call void @order_remove(ptr %D, i64 %o)
@@ -684,6 +698,7 @@ retire_old:
   call i64 @nm_release(ptr %D, i64 %o)
   br label %ok
 append:
+  call void @chain_push(ptr %D, i64 %s)
   call void @order_append(ptr %D, i64 %s)
   %n = call i64 @get(ptr %D, i64 {COUNT})
   %n1 = add i64 %n, 1
