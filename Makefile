@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_interpreter.py
 	$(BIN)/python benchmarks/bench_timers.py
 	$(BIN)/python benchmarks/bench_jit.py
+	$(BIN)/python benchmarks/bench_maps.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

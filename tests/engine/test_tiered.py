@@ -69,3 +69,10 @@ def test_a_program_the_jit_cannot_translate_is_interpreted_whatever_the_engine()
     for kind in ("jit", "auto"):
         engine = create_engine(kind, insns, helpers={}, space=AddressSpace())
         assert isinstance(engine, Interpreter) and engine.run() == 7
+
+
+def test_native_map_calls_follow_the_program_once_compiled() -> None:
+    engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert engine.native_maps is None  # interpreted: map helpers run in Python
+    engine._compile()
+    assert engine.native_maps is engine.compiled.native_maps and len(engine.native_maps) == 0

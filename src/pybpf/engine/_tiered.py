@@ -164,6 +164,12 @@ class Tiered(FunctionEngine):
         self._lock = threading.Lock()
         self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers)
 
+    @property
+    def native_maps(self) -> Any:
+        """The compiled code's table of the maps its helper calls reach natively (see
+        :mod:`._native`), None while the program is interpreted."""
+        return None if self.compiled is None else self.compiled.native_maps
+
     def _compile(self) -> None:
         interp = self.interpreter
         self.compiled = _JIT.Jit(
