@@ -61,6 +61,7 @@ class MapKind(IntEnum):
     LRU = 1  #: a full map evicts its least recently used element; program lookups mark use
     PERCPU = 2  #: one value per CPU
     ARRAY = 4  #: an array: the key is an index, every element exists
+    HOLES = 8  #: values hold special fields: only lookups run natively, and set no window
 
 
 class NativeOp(IntEnum):
@@ -866,6 +867,12 @@ vcheck:
   %vok = call i1 @on_stack(i64 %value, i64 %vs, i64 %lo, i64 %span)
   br i1 %vok, label %run, label %fallback
 run:
+  %holes = call i64 @is_kind(ptr %D, i64 {HOLES})
+  %plain = icmp eq i64 %holes, 0
+  %islookup = icmp eq i64 %op, {LOOKUP}
+  %native = or i1 %plain, %islookup
+  br i1 %native, label %go, label %fallback
+go:
   %kp = inttoptr i64 %key to ptr
   %vp = inttoptr i64 %value to ptr
   %cpup = getelementptr i64, ptr %S, i64 {STATE_CPU}
@@ -905,10 +912,14 @@ fallback:
 }
 
 ; A lookup found the value at %a: make it the run's read window (and write window, if
-; programs may write the map), as pybpf_jit_resolve would on the first access to it.
+; programs may write the map), as pybpf_jit_resolve would on the first access to it; not
+; for values with special fields, whose windows are the parts between them.
 define internal void @window(ptr %S, ptr %D, i64 %a) {
 entry:
-  %none = icmp eq i64 %a, 0
+  %holes = call i64 @is_kind(ptr %D, i64 {HOLES})
+  %missing = icmp eq i64 %a, 0
+  %hashole = icmp ne i64 %holes, 0
+  %none = or i1 %missing, %hashole
   br i1 %none, label %done, label %read
 read:
   %vs = call i64 @get(ptr %D, i64 {VALUE_SIZE})

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
 from ..engine import Region, SlotArea
+from ..engine._mapgen import MapKind
 from ..engine._native import NativeMapOps, native_map_ops
 from ._base import Map, round8
 from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
@@ -160,10 +161,13 @@ class ElementMap(Map):
         self._native = None if ops is None else self._native_index(ops)
 
     def _runs_natively(self) -> bool:
-        """Whether the map gets a native index: its family runs natively, no special field
-        (whose freeing calls into Python) is in its values, and its slots are preallocated
-        (one region)."""
-        return self._native_kind is not None and not self.special_fields and self._preallocated() > 0
+        """Whether the map is native: its family runs natively, its slots are preallocated
+        (one region) and, for hash maps, no special field is in its values (freeing one calls
+        into Python, and hash updates and deletes free them). An array with special fields is
+        native for programs' lookups only (:attr:`MapKind.HOLES`)."""
+        if self._native_kind is None or self._preallocated() == 0:
+            return False
+        return not self.special_fields or bool(self._native_kind & MapKind.ARRAY)
 
     def _native_index(self, ops: NativeMapOps) -> NativeIndex:
         region = self._slots.only_region()
@@ -172,7 +176,8 @@ class ElementMap(Map):
             self.key_size, self.value_size, self._slots.size, self._key_area, self._stride, self._copies,
             self.max_entries,
         )
-        native = NativeIndex(ops, self.name, self._native_kind, region, self._preallocated(), sizes)
+        kind = self._native_kind | (MapKind.HOLES if self.special_fields else 0)
+        native = NativeIndex(ops, self.name, kind, region, self._preallocated(), sizes)
         if self._stores_keys:
             self._slots.track(native.used)
         return native
