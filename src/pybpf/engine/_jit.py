@@ -338,24 +338,27 @@ def _write_cached(key: str, obj: bytes) -> None:
 
 
 _NATIVE_MAPS: NativeMapOps | None = None
+_NATIVE_MAPS_LOCK = threading.Lock()
 
 
 def native_map_ops() -> NativeMapOps:
     """The native map operations (:mod:`._mapgen`), for the Python API and for compiled
     programs, compiled (or loaded from the cache) on first use."""
     global _NATIVE_MAPS
-    if _NATIVE_MAPS is None:
-        backend = _backend()
+    with _NATIVE_MAPS_LOCK:
+        if _NATIVE_MAPS is None:
+            _NATIVE_MAPS = _load_native_maps()
+        return _NATIVE_MAPS
 
-        ir = map_module()
-        key = "maps_" + hashlib.sha256((backend.signature + ir).encode()).hexdigest()[:32]
-        backend.load(key, lambda: ir)
-        for name in PROGRAM_ENTRY_POINTS.values():  # what compiled programs link against
-            llvm.add_symbol(name, backend.address(name))
-        _NATIVE_MAPS = NativeMapOps({
-            name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS
-        })
-    return _NATIVE_MAPS
+
+def _load_native_maps() -> NativeMapOps:
+    backend = _backend()
+    ir = map_module()
+    key = "maps_" + hashlib.sha256((backend.signature + ir).encode()).hexdigest()[:32]
+    backend.load(key, lambda: ir)
+    for name in PROGRAM_ENTRY_POINTS.values():  # what compiled programs link against
+        llvm.add_symbol(name, backend.address(name))
+    return NativeMapOps({name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS})
 
 
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:

@@ -117,6 +117,8 @@ class _Slots:
 
     def locate(self, slot: int) -> tuple[Region, int]:
         """The region holding ``slot`` and the slot's offset in it."""
+        if len(self._regions) == 1:  # preallocated: no search
+            return self._regions[0], slot * self.size
         i = bisect.bisect_right(self._starts, slot) - 1
         return self._regions[i], (slot - self._starts[i]) * self.size
 
@@ -338,8 +340,9 @@ class ElementMap(Map):
 
     def _values(self, slot: int, locked: bool = False) -> bytes | list[bytes]:
         """What a user-side read returns: one value, or the list of per-CPU values."""
-        values = [self._read(slot, copy, locked) for copy in range(self._copies)]
-        return values if self.percpu else values[0]
+        if not self.percpu:
+            return self._read(slot, 0, locked)
+        return [self._read(slot, copy, locked) for copy in range(self._copies)]
 
     def _user_writes(self, operation: str, value: object) -> Writes:
         """The copies a user-side update writes: every CPU's for per-CPU maps, given one value
