@@ -1,153 +1,163 @@
-"""Map operations in one run: the interpreter, the JIT with Python maps, the JIT with native
-maps, and the kernel's JIT, on the same object.
+"""What walking a map and holding many timers cost.
 
-- map loop: a syscall program doing 10,000 hash updates and lookups through ``bpf_loop``: CPU
-  time per ``test_run`` (pybpf's, or ``BPF_PROG_RUN`` through libbpf and ctypes, whose system
-  time is the kernel's run; syscall programs take no ``repeat``, so one run a call);
-- from Python: one ``update_elem`` and one ``lookup_elem`` on the same hash map, per pair
-  (the kernel's: the bpf() syscalls through libbpf and ctypes).
+- Walks: ``bpf_for_each_map_elem`` over a hash map whose callback deletes every element it is
+  given, and the same walk from Python (``get_next_key``, then delete). Both must cost linear
+  time: the figure to watch is the time per element, which must not grow with the map.
+- Timers: the real memory (resident set growth) of an array map whose every element holds an
+  initialised timer armed on the virtual clock, per timer, against the 96 bytes
+  ``Runtime(memory_limit=...)`` charges for each (the kernel's own object); then how long
+  closing the map takes, which frees every timer.
 
-Python maps are what ``PYBPF_NATIVE_MAPS=0`` gives; each pybpf column runs in a process of
-its own, so the setting applies from the start. The kernel's side needs bpf() (root on Linux)
-and libbpf; without it only pybpf is compared, and ratios are to the JIT with native maps.
-Run with ``python benchmarks/bench_maps.py``.
+Run with ``make bench`` or ``python benchmarks/bench_maps.py [elements] [timers]``.
 """
 
 from __future__ import annotations
 
-import json
+import gc
 import os
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pybpf
-from pybpf.runtime._compile import compile_c
+from pybpf.timers import TIMER_CHARGE
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_jit import _libbpf, best_of, per_call_ns
-
-SOURCE = r"""
-#include <linux/bpf.h>
+WALK_SOURCE = r"""
 #include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, ELEMENTS); __type(key, __u32); __type(value, __u64); }
+    flows SEC(".maps");
+__u64 visits;
 
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 16384);
-    __type(key, __u32);
-    __type(value, __u64);
-} table SEC(".maps");
-
-static long step(__u32 i, void *ctx)
+static int drop(void *map, __u32 *key, __u64 *value, void *ctx)
 {
-    __u32 key = i * 7 % 16384;
-    __u64 value = i * 3, *found;
-
-    bpf_map_update_elem(&table, &key, &value, BPF_ANY);
-    found = bpf_map_lookup_elem(&table, &key);
-    if (found)
-        *(__u64 *)ctx += *found;
+    visits++;
+    bpf_map_delete_elem(map, key);
     return 0;
 }
 
 SEC("syscall")
-int map_loop(void *ctx)
+int sweep(void *ctx)
 {
-    __u64 sum = 0;
-
-    bpf_loop(10000, step, &sum, 0);
-    return (int)(sum & 0x7fffffff);
+    return bpf_for_each_map_elem(&flows, drop, 0, 0);
 }
-
 char LICENSE[] SEC("license") = "GPL";
 """
 
-LOOPS = 10_000
-PAIRS = 2_000
-COLUMNS = {
-    "interpreter": ("interpreter", "1"),
-    "jit, Python maps": ("jit", "0"),
-    "jit, native maps": ("jit", "1"),
+TIMERS_SOURCE = r"""
+#include <bpf/bpf_helpers.h>
+struct elem { struct bpf_timer t; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, TIMERS); __type(key, int); __type(value, struct elem); }
+    many SEC(".maps");
+struct range { __u32 first; __u32 count; };
+
+static int tick(void *map, int *key, struct elem *e)
+{
+    return 0;
 }
 
+static long arm_one(__u32 i, struct range *r)
+{
+    int key = r->first + i;
+    struct elem *e = bpf_map_lookup_elem(&many, &key);
 
-def _pairs_ns(update: Callable[[bytes, bytes], object], lookup: Callable[[bytes], object]) -> float:
-    """CPU time per update and lookup of the same key, from Python, the best of 3 batches."""
-    pairs = [(i.to_bytes(4, "little"), (3 * i).to_bytes(8, "little")) for i in range(PAIRS)]
+    if (!e)
+        return 1;
+    bpf_timer_init(&e->t, &many, CLOCK_MONOTONIC);
+    bpf_timer_set_callback(&e->t, tick);
+    bpf_timer_start(&e->t, 1000000000ULL + key, 0);
+    return 0;
+}
 
-    def batch() -> int:
-        start = time.thread_time_ns()
-        for key, value in pairs:
-            update(key, value)
-            lookup(key)
-        return (time.thread_time_ns() - start) // PAIRS
+SEC("syscall")
+int arm(struct range *r)
+{
+    struct range copy = *r;
 
-    return best_of(batch, 3)
-
-
-def pybpf_figures(obj_path: Path, engine: str) -> dict[str, float]:
-    """The figures of one pybpf column (run in a child process: see the module's doc)."""
-    with pybpf.Runtime(engine=engine) as rt:
-        obj = rt.load(obj_path)
-        prog = obj.programs["map_loop"]
-        runs = 1 if engine == "interpreter" else 5
-        table = obj.maps["table"].internal
-        return {
-            "map loop": per_call_ns(prog.test_run, runs, 3),
-            "from Python": _pairs_ns(table.update_elem, table.lookup_elem),
-            "r0": prog.test_run().retval,
-        }
+    return bpf_loop(copy.count, arm_one, &copy, 0);
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
 
 
-def kernel_figures(obj_path: Path) -> dict[str, float] | None:
-    if _libbpf is None or not _libbpf.available():
-        return None
-    with _libbpf.KernelObject(obj_path) as kobj:
-        prog = kobj.programs["map_loop"]
-        table = kobj.maps["table"]
-
-        return {
-            "map loop": per_call_ns(prog.test_run, 5, 5),
-            "from Python": _pairs_ns(table.update, table.lookup),
-            "r0": prog.test_run().retval,
-        }
+def _fill(table: pybpf.Map, elements: int) -> None:
+    for k in range(elements):
+        table[k] = k
 
 
-def _child(obj_path: Path, engine: str, native: str) -> dict[str, float]:
-    env = dict(os.environ, PYBPF_NATIVE_MAPS=native)
-    out = subprocess.run(
-        [sys.executable, __file__, "--column", str(obj_path), engine],
-        env=env, check=True, capture_output=True, text=True,
-    ).stdout
-    figures: dict[str, float] = json.loads(out)
-    return figures
+def walks(tmp: Path, elements: int = 40_000) -> tuple[float, float]:
+    """Prints and returns the microseconds per element of both walks."""
+    path = tmp / "walk.bpf.c"
+    path.write_text(WALK_SOURCE.replace("ELEMENTS", str(elements)))
+    with pybpf.Runtime(clock="virtual") as rt:
+        obj = rt.load(path)
+        flows = obj.maps["flows"]
+        _fill(flows, elements)
+        start = time.perf_counter()
+        assert obj.programs["sweep"].test_run().retval == elements
+        in_program = (time.perf_counter() - start) / elements * 1e6
+        assert len(flows) == 0 and obj.globals["visits"] == elements
+
+        _fill(flows, elements)
+        inner = flows.internal
+        start = time.perf_counter()
+        key = inner.get_next_key(None)
+        while key is not None:
+            following = inner.get_next_key(key)
+            inner.delete_elem(key)
+            key = following
+        from_python = (time.perf_counter() - start) / elements * 1e6
+        assert len(flows) == 0
+    print(
+        f"walks:  bpf_for_each_map_elem deleting each of {elements:,} hash elements: {in_program:.1f} us/element;"
+        f" get_next_key + delete from Python: {from_python:.1f} us/element"
+    )
+    return in_program, from_python
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def timers(tmp: Path, count: int = 1_000_000) -> tuple[float, float]:
+    """Prints and returns the resident bytes per armed timer and the seconds closing takes."""
+    path = tmp / "timers.bpf.c"
+    path.write_text(TIMERS_SOURCE.replace("TIMERS", str(count)))
+    rt = pybpf.Runtime(clock="virtual", max_instructions=1 << 40)
+    try:
+        obj = rt.load(path)
+        gc.collect()
+        before = _rss()
+        step = 100_000
+        for first in range(0, count, step):
+            size = min(step, count - first)
+            obj.programs["arm"].test_run(ctx=first.to_bytes(4, "little") + size.to_bytes(4, "little"))
+        gc.collect()
+        per_timer = (_rss() - before) / count
+        armed = rt.clock.armed  # type: ignore[attr-defined]
+        assert len(rt.timers()) == count and armed == count, armed
+        start = time.perf_counter()
+        obj.close()
+        closing = time.perf_counter() - start
+        assert not rt.timers()
+    finally:
+        rt.close()
+    print(
+        f"timers: {count:,} armed timers: {per_timer:,.0f} resident bytes each"
+        f" (memory_limit charges {TIMER_CHARGE}); closing their map: {closing:.2f} s"
+        f" ({closing / count * 1e6:.1f} us per timer)"
+    )
+    return per_timer, closing
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--column"]:
-        print(json.dumps(pybpf_figures(Path(sys.argv[2]), sys.argv[3])))
-        return
+    elements = int(sys.argv[1]) if len(sys.argv) > 1 else 40_000
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(tmp) / "bench_maps.bpf.c"
-        source.write_text(SOURCE)
-        obj_path = compile_c(source)
-        columns = {name: _child(obj_path, engine, native) for name, (engine, native) in COLUMNS.items()}
-        kernel = kernel_figures(obj_path)
-        if kernel is not None:
-            columns["kernel"] = kernel
-    results = {c["r0"] for c in columns.values()}
-    assert len(results) == 1, f"engines disagree: {columns}"
-    reference = columns["kernel" if kernel is not None else "jit, native maps"]
-    print(f"{'':<18}{'map loop':>26}{'update+lookup from Python':>34}")
-    for name, c in columns.items():
-        loop, pair = c["map loop"], c["from Python"]
-        print(
-            f"{name:<18}{loop / 1e6:>14.3f} ms ({loop / reference['map loop']:6.2f}x)"
-            f"{pair / 1e3:>22.2f} us ({pair / reference['from Python']:6.2f}x)"
-        )
+        walks(Path(tmp), elements)
+        timers(Path(tmp), count)
+
 
 if __name__ == "__main__":
     main()

@@ -54,15 +54,11 @@ def for_each_map_elem(ctx: ExecContext, m: int, callback: int, cb_ctx: int, flag
     ctx.private = saved + (key_region,)
     count = 0
     try:
-        key = target.get_next_key(None)
-        while key is not None:
-            value = target.lookup(key, ctx.cpu)
-            if value:
-                key_region.buf[:] = key
-                count += 1
-                if ctx.engine.call_nested(ctx, entry, m, key_region.base, value, cb_ctx, 0):
-                    break
-            key = target.get_next_key(key)
+        for key, value in target.walk(ctx.cpu):
+            key_region.buf[:] = key
+            count += 1
+            if ctx.engine.call_nested(ctx, entry, m, key_region.base, value, cb_ctx, 0):
+                break
     finally:
         ctx.private = saved
     return count

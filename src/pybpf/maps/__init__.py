@@ -9,6 +9,7 @@ from ._base import map_at as map_at
 from ._bloom_filter import BloomFilter as BloomFilter
 from ._elements import ElementMap as ElementMap
 from ._errors import E2BIG as E2BIG
+from ._errors import EACCES as EACCES
 from ._errors import EAGAIN as EAGAIN
 from ._errors import EBADF as EBADF
 from ._errors import EBUSY as EBUSY

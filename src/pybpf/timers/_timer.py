@@ -158,14 +158,13 @@ class Timer:
     id: int
     map: Any
     slot: int
-    value_address: int
     clock_id: int
     engine: Any = None
     callback_pc: int | None = None
     program: Any = None
     armed: bool = False
     expires_ns: int | None = None
-    #: counts starts; the clock knows each arming as (id, generation), so an expiry it took
+    #: counts starts; the clock knows each arming as (timer, generation), so an expiry it took
     #: off its queue before a new start is told apart from the new one
     generation: int = 0
     cpu: int = 0
@@ -173,6 +172,12 @@ class Timer:
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
     freed: bool = False
     kind: str = "timer"  #: "timer" (struct bpf_timer) or "wq" (struct bpf_wq)
+
+    @property
+    def value_address(self) -> int:
+        """The address of the value holding the timer (what its callback gets)."""
+        address: int = self.map.value_address(self.slot)
+        return address
 
 
 @final
@@ -257,10 +262,11 @@ class TimerTable:
         #: the kernel release whose return codes and rules the helpers follow
         self.release = release if release is not None else Release(DEFAULT_RELEASE)
         self.owner = owner
-        self._timers: dict[int, Timer] = {}
-        #: the timer and the wq recorded for each (map, slot, kind): one each per element,
-        #: never a ghost
-        self._by_element: dict[tuple[Any, int, str], Timer] = {}
+        #: every live timer and wq, as recorded for its element, by (map, kind) and then slot:
+        #: one each per element, never a ghost (a dictionary per map keeps a million timers to
+        #: one small entry each; the clock's keys hold the timers themselves, so no other
+        #: index is needed)
+        self._by_element: dict[tuple[Any, str], dict[int, Timer]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
@@ -301,8 +307,8 @@ class TimerTable:
         if field is None:
             return None
         m, slot, region = field
-        timer = self._timers.get(self._word(region, address))
-        if timer is None or timer.freed or self._by_element.get((m, slot, kind)) is not timer:
+        timer = self._recorded(m, slot, kind)
+        if timer is None or timer.freed or timer.id != self._word(region, address):
             return None
         if timer.id in self._local.locked:
             # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
@@ -312,6 +318,11 @@ class TimerTable:
                 f" bpf_timer_start holds: {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
             )
         return timer
+
+    def _recorded(self, m: Any, slot: int, kind: str) -> Timer | None:
+        """The timer (or wq) recorded for the element in ``slot`` of ``m`` (lock held)."""
+        slots = self._by_element.get((m, kind))
+        return None if slots is None else slots.get(slot)
 
     def _nmi_refused(self) -> bool:
         """Before 7.0 every timer helper and wq kfunc returns -EOPNOTSUPP in NMI."""
@@ -335,7 +346,7 @@ class TimerTable:
         """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
         visit)."""
         with self._lock:
-            return list(dict.fromkeys(slot for owner, slot, _ in self._by_element if owner is m))
+            return list({**self._by_element.get((m, "timer"), {}), **self._by_element.get((m, "wq"), {})})
 
     @property
     def events(self) -> list[TimerEvent]:
@@ -377,12 +388,11 @@ class TimerTable:
             if not self.owner.map_users(m):
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
-            stale = self._by_element.get((m, slot, kind))
+            stale = self._recorded(m, slot, kind)
             if stale is not None:  # its word was zeroed when a new element took the slot
                 self._drop(stale)
-            timer = Timer(next(self._ids), m, slot, m.value_address(slot), clock_id, cpu=ctx.cpu, kind=kind)
-            self._timers[timer.id] = timer
-            self._by_element[m, slot, kind] = timer
+            timer = Timer(next(self._ids), m, slot, clock_id, cpu=ctx.cpu, kind=kind)
+            self._by_element.setdefault((m, kind), {})[slot] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
         return 0
@@ -432,10 +442,10 @@ class TimerTable:
         # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
         # is one of the kernel's choices and keeps virtual runs reproducible.
         timer.cpu = cpu
-        self.clock.disarm((timer.id, timer.generation))
+        self.clock.disarm((timer, timer.generation))
         timer.generation += 1
         timer.armed, timer.expires_ns = True, expires
-        self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, cpu)
+        self.clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
         monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
         self._event("start", timer, f"expires {monotonic}ns", monotonic)
         if was_armed:
@@ -465,7 +475,7 @@ class TimerTable:
                 timer.cpu = ctx.cpu
                 timer.generation += 1
                 timer.armed, timer.expires_ns = True, self.clock.now(CLOCK_MONOTONIC)
-                self.clock.arm((timer.id, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
+                self.clock.arm((timer, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
                 self._event("start", timer, "queued")
         return 0
 
@@ -553,7 +563,7 @@ class TimerTable:
     def _disarm(self, timer: Timer) -> bool:
         was_armed = timer.armed
         timer.armed, timer.expires_ns = False, None
-        self.clock.disarm((timer.id, timer.generation))
+        self.clock.disarm((timer, timer.generation))
         return was_armed
 
     def _wait_idle(self, timer: Timer, *, from_callback: bool) -> None:
@@ -578,8 +588,9 @@ class TimerTable:
         theirs = self._waiting.get(timer.running_on) if timer.running_on is not None else None
         if theirs is not None and theirs.running_on == me:
             raise BpfRuntimeError(
-                "timer deadlock: the callbacks of two timers wait for each other in bpf_timer_cancel,"
-                f" which hard-locks the machine: {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
+                "timer deadlock: the callbacks of two timers wait for each other (bpf_timer_cancel, or"
+                " freeing the other's element), which hard-locks the machine:"
+                f" {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
             )
 
     def free_element(self, m: Any, slot: int, region: Region, value_offset: int) -> None:
@@ -593,21 +604,27 @@ class TimerTable:
 
     def _free(self, m: Any, slot: int, timer_id: int) -> None:
         with self._lock:
-            timer = self._timers.get(timer_id)
-            if timer is None or self._by_element.get((m, slot, timer.kind)) is not timer:
+            recorded = (self._recorded(m, slot, kind) for kind in ("timer", "wq"))
+            timer = next((t for t in recorded if t is not None and t.id == timer_id), None)
+            if timer is None:
                 return
             self._drop(timer)
-            # A free requested from callback context never waits (the kernel defers it), nor
-            # does 7.0's or a wq's (cancel_work does not wait); anyone else waits for a callback
-            # running on another thread to finish.
-            lock_free = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
-            if self._local.running is None and timer.kind == "timer" and not lock_free:
-                self._wait_idle(timer, from_callback=False)
+            # A free requested from callback context never waits (6.10 defers it to a workqueue;
+            # before, only the callback freeing its own timer skips the wait), nor does 7.0's or a
+            # wq's (cancel_work does not wait); anyone else waits for a callback running on
+            # another thread to finish.
+            running = self._local.running
+            deferred = running is not None and (running is timer or self.release.has(Behaviour.CANCEL_CYCLE_EDEADLK))
+            if timer.kind == "timer" and not deferred and not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
+                self._wait_idle(timer, from_callback=running is not None)
 
     def _drop(self, timer: Timer) -> None:
         """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
-        del self._timers[timer.id]
-        self._by_element.pop((timer.map, timer.slot, timer.kind), None)
+        slots = self._by_element.get((timer.map, timer.kind))
+        if slots is not None and slots.get(timer.slot) is timer:
+            del slots[timer.slot]
+            if not slots:  # the map may be gone: hold no reference to it
+                del self._by_element[timer.map, timer.kind]
         timer.freed = True
         self._detach(timer)
         self._disarm(timer)
@@ -615,15 +632,14 @@ class TimerTable:
         self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
-        """The clock says the arming ``key`` (timer id, generation) expired: run the timer's
+        """The clock says the arming ``key`` (timer, generation) expired: run the timer's
         callback once, on this thread."""
-        timer_id, generation = key
+        timer, generation = key
         with self._lock:
-            timer = self._timers.get(timer_id)
             # Callbacks of one timer never overlap: wait for a run on another CPU to end.
-            while timer is not None and timer.running_on not in (None, threading.get_ident()):
+            while timer.running_on not in (None, threading.get_ident()):
                 self._idle.wait()
-            if timer is None or timer.freed or timer.callback_pc is None:
+            if timer.freed or timer.callback_pc is None:
                 return
             if generation == timer.generation:
                 if not timer.armed:
@@ -656,19 +672,18 @@ class TimerTable:
     # -- seeing timers ---------------------------------------------------------------------
 
     def describe(self, key: Any) -> str:
-        """``map[key]`` for the timer of the clock key ``key`` (timer id, generation), the
+        """``map[key]`` for the timer of the clock key ``key`` (timer, generation), the
         map's key typed as the map's keys are."""
-        with self._lock:
-            timer = self._timers.get(key[0])
-        if timer is None:
-            return f"#{key[0]}"
+        timer: Timer = key[0]
+        if timer.freed:  # its element may hold another key by now
+            return f"#{timer.id}"
         key = self.owner.key_reader(timer.map)(timer.map.element_key(timer.slot))
         return f"{timer.map.name}[{key!r}]"
 
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
         with self._lock:
-            timers = sorted(self._timers.values(), key=lambda t: t.id)
+            timers = sorted((t for slots in self._by_element.values() for t in slots.values()), key=lambda t: t.id)
             readers = _Readers(self.owner)
             return [self._info(t, t.map.element_key(t.slot), readers[t.map]) for t in timers]
 
@@ -686,4 +701,5 @@ class TimerTable:
         )
 
     def __len__(self) -> int:
-        return len(self._timers)
+        with self._lock:
+            return sum(len(slots) for slots in self._by_element.values())

@@ -220,7 +220,7 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         check_timer_arg(env, st, regno, reg)
         meta.timer_reg = reg
     elif kind == Arg.PTR_TO_SPIN_LOCK:
-        _spin_lock_arg(st, regno, reg, proto.name == "bpf_spin_lock")
+        _spin_lock_arg(env, st, regno, reg, proto.name == "bpf_spin_lock")
     elif kind == Arg.PTR_TO_ALLOC_MEM:
         if reg.type != RegType.MEM or not reg.ringbuf or reg.null:
             raise _expected(regno, reg, "ringbuf_mem")
@@ -254,8 +254,8 @@ def _lock_identity(reg: Reg) -> tuple[int, int]:
     return (reg.id or reg.map.ident, reg.off + reg.const)
 
 
-def _spin_lock_arg(st: State, regno: int, reg: Reg, lock: bool) -> None:
-    check_field_pointer(regno, reg, "bpf_spin_lock", "map_value, ptr_")
+def _spin_lock_arg(env: Env, st: State, regno: int, reg: Reg, lock: bool) -> None:
+    check_field_pointer(env.inp.release, regno, reg, "bpf_spin_lock", "map_value, ptr_")
     ident = _lock_identity(reg)
     if lock:
         if st.lock is not None:
