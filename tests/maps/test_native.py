@@ -79,6 +79,7 @@ def test_random_operations_agree_with_python_maps(cls: type[ElementMap], monkeyp
         for _ in range(60):
             assert _step(native, rng_native) == _step(python, rng_python)
         assert native.keys() == python.keys()
+        assert [key for key, _ in native.walk(0)] == [key for key, _ in python.walk(0)]
         assert sorted(native._live_slots()) == sorted(python._live_slots())
 
 
