@@ -53,6 +53,7 @@ class Behaviour(enum.Enum):
     CANCEL_HARDIRQ_EOPNOTSUPP = "bpf_timer_cancel returns -EOPNOTSUPP in hard-IRQ or IRQs-disabled context"
     DYING_TIMER_ENOENT = "start and cancel_async return -ENOENT for a timer being freed"
     RECURSION_EDEADLK = "a deferred start nested in the processing of the same timer's commands gets -EDEADLK"
+    HRTIMER_START_WAS_ARMED = "hrtimer_start passes was_armed; re-arming an armed timer no longer fires hrtimer_cancel"
 
 
 @final
@@ -95,6 +96,9 @@ CHANGES: tuple[Change, ...] = (
     Change(_B.CANCEL_HARDIRQ_EOPNOTSUPP, "7.0", None, "waiting in hard-IRQ context could deadlock"),
     Change(_B.DYING_TIMER_ENOENT, "7.0", None, "the async object's refcount"),
     Change(_B.RECURSION_EDEADLK, "7.0", None, "add a recursion check to prevent loops in bpf_timer"),
+    Change(_B.HRTIMER_START_WAS_ARMED, "6.1", "6.2", "reduce trace noise in hrtimer_start(): 6.1.y"),
+    Change(_B.HRTIMER_START_WAS_ARMED, "6.12", "6.13", "the same fix in 6.12.y"),
+    Change(_B.HRTIMER_START_WAS_ARMED, "6.18", None, "the same fix: 7.1, and 7.0.y and 6.18.y (6.18.44 has it)"),
 )
 
 

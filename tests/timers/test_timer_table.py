@@ -14,7 +14,7 @@ import pytest
 from pybpf import BpfRuntimeError
 from pybpf._releases import Release
 from pybpf.engine import EVERYTHING, AddressSpace, Region
-from pybpf.timers import CLOCK_MONOTONIC, IrqContext, RealClock, Timer, TimerTable, VirtualClock
+from pybpf.timers import CLOCK_MONOTONIC, HrtimerHook, IrqContext, RealClock, Timer, TimerTable, VirtualClock
 
 EPERM, EBUSY, EINVAL, EDEADLK = 1, 16, 22, 35
 
@@ -67,6 +67,7 @@ class Ctx:
 class Owner:
     def __init__(self) -> None:
         self.callbacks: dict[int, Callable[[Timer], None]] = {}
+        self.hooks: list[tuple[str, int, bool | None]] = []  #: hrtimer tracepoints fired
         self.users = 1
 
     def map_users(self, m: Any) -> int:
@@ -93,7 +94,8 @@ class Owner:
     def context(self) -> IrqContext:
         return IrqContext.TASK
 
-    def fire_hook(self, name: str) -> None: ...
+    def fire_hook(self, hook: HrtimerHook) -> None:
+        self.hooks.append((hook.name, hook.timer.slot, hook.was_armed))
 
 
 @pytest.fixture(params=["6.18"])
@@ -260,3 +262,25 @@ def test_a_start_between_expiry_and_callback_keeps_both_firings() -> None:
     clock.advance(2000)
     assert fired_at == [10, 1010]
     assert (timer.armed, clock.armed) == (False, 0)
+
+
+def test_the_hrtimer_tracepoints_follow_the_timer(setup) -> None:  # type: ignore[no-untyped-def]
+    """start (was_armed on 6.18), expire entry and exit around the callback, cancel only when
+    a cancel removes an armed timer."""
+    table, m, space, owner, clock = setup
+    fired = threading.Event()
+    owner.callbacks = {3: lambda timer: fired.set()}
+    start(table, m, space, 3, cpu=0, ns=10 * 10**9)
+    start(table, m, space, 3, cpu=0, ns=1000)
+    assert fired.wait(5)
+    deadline = time.monotonic() + 5
+    while len(owner.hooks) < 4 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    start(table, m, space, 3, cpu=0, ns=10 * 10**9)
+    assert table.cancel(Ctx(space), m.address(3)) == 1
+    assert table.cancel(Ctx(space), m.address(3)) == 0
+    assert owner.hooks == [
+        ("hrtimer_start", 3, False), ("hrtimer_start", 3, True),
+        ("hrtimer_expire_entry", 3, None), ("hrtimer_expire_exit", 3, None),
+        ("hrtimer_start", 3, False), ("hrtimer_cancel", 3, None),
+    ]

@@ -1,5 +1,5 @@
-"""Helpers that call back into the program: ``bpf_loop`` and ``bpf_for_each_map_elem``, and
-``bpf_tail_call``, which replaces it.
+"""Helpers that call back into the program: ``bpf_loop``, ``bpf_for_each_map_elem`` and
+``bpf_user_ringbuf_drain``, and ``bpf_tail_call``, which replaces it.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from ..engine._context import MAX_TAIL_CALLS, TailCall
 from ..engine._irgen import MAX_LOOPS
 from ..engine._mapgen import NativeOp
 from ..engine._native import mark_native
+from ._dynptr import BPF_DYNPTR_TYPE_LOCAL, DYNPTR_SIZE, write_dynptr
 from ._impl import implements, map_arg
 
 EINVAL = 22
@@ -62,6 +63,26 @@ def for_each_map_elem(ctx: ExecContext, m: int, callback: int, cb_ctx: int, flag
     finally:
         ctx.private = saved
     return count
+
+
+@implements("bpf_user_ringbuf_drain")
+def user_ringbuf_drain(ctx: ExecContext, m: int, callback: int, cb_ctx: int, flags: int, _5: int) -> int:
+    ring = map_arg(ctx, m, "bpf_user_ringbuf_drain")
+    entry = _callback_entry(ctx, callback, "bpf_user_ringbuf_drain")
+    # Each sample goes to the callback as a local dynptr, in a region of its own, over a
+    # window of the ring that holds that sample only.
+    holder = Region(DYNPTR_SIZE, "user ringbuf dynptr")
+    saved = ctx.private
+
+    def visit(address: int, size: int) -> int:
+        ctx.private = (*saved, holder, ring.sample_window(address, size))
+        write_dynptr(ctx, holder.base, address, size, 0, BPF_DYNPTR_TYPE_LOCAL, False)
+        try:
+            return int(ctx.engine.call_nested(ctx, entry, holder.base, cb_ctx, 0, 0, 0))
+        finally:
+            ctx.private = saved
+
+    return ring.drain(flags, visit)  # type: ignore[no-any-return]
 
 
 @implements("bpf_tail_call")

@@ -218,9 +218,10 @@ class ElementMap(Map):
     def element_key(self, slot: int) -> bytes:
         """The key of the element in ``slot`` (for timer callbacks, which receive it)."""
 
-    @abc.abstractmethod
     def _walk_keys(self) -> Iterator[bytes]:
-        """The keys a walk visits, in get_next_key order, as they are when it begins."""
+        """The keys a walk visits, in get_next_key order, as they are when it begins (arrays
+        and hash maps say it without a snapshot of :meth:`keys`)."""
+        return iter(self.keys())
 
     def walk(self, cpu: int) -> Iterator[tuple[bytes, int]]:
         """What ``bpf_for_each_map_elem`` visits: each element's key and the address of its

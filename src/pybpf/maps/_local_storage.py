@@ -26,7 +26,9 @@ __all__ = ["BPF_LOCAL_STORAGE_GET_F_CREATE", "CgrpStorage", "InodeStorage", "Loc
 
 BPF_LOCAL_STORAGE_GET_F_CREATE = 1  #: *_storage_get: create the value when missing
 BPF_F_CLONE = 1 << 9  #: sk storage: a cloned socket gets a copy
-VALUE_SIZE_MAX = 65535 - 64  #: what BPF_LOCAL_STORAGE_MAX_VALUE_SIZE allows, about a page less
+#: BPF_LOCAL_STORAGE_MAX_VALUE_SIZE: U16_MAX less sizeof(struct bpf_local_storage_elem), 128
+#: bytes on Linux 6.18 x86_64 (the kernel creates a cgroup storage of 65407 bytes, not 65408)
+VALUE_SIZE_MAX = 65535 - 128
 
 
 class LocalStorageBase(Map):

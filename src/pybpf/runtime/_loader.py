@@ -39,6 +39,7 @@ from ..verifier import (
     estimate_stack_depths,
     license_is_gpl_compatible,
     sanitize_dead_code,
+    verbose_lines,
     verify,
 )
 from ._compile import compile_c
@@ -393,6 +394,9 @@ class _Loader:
         except VerifierError as err:
             complete_log(err, structure, depths, began)
             raise
+        elapsed = int((time.perf_counter() - began) * 1e6)
+        starts = [sub.start for sub in structure.subprograms]
+        facts.verbose_source = lambda lines: verbose_lines(lines, starts, depths, elapsed)
         return facts
 
     def _map_info(self, name: str, infos: dict[str, MapInfo]) -> MapInfo:

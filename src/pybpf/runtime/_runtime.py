@@ -27,6 +27,7 @@ from ..engine import (
 from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import (
     Clock,
+    HrtimerHook,
     IrqContext,
     RealClock,
     Timer,
@@ -42,7 +43,7 @@ from ._checks import expect
 from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._faults import locate, trimmed
-from ._hooks import hook_context, place_arguments
+from ._hooks import hook_context, hrtimer_arguments, place_arguments
 from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._kernel_btf import modelled_btf
@@ -157,6 +158,8 @@ class Runtime:
         self._host.task = task
         self._kfuncs = linux_kfuncs()
         self._ksyms: dict[str, Region] = {}
+        #: the hrtimer clock bases, by (CPU, clock), that the timers' hrtimers point to
+        self._clock_bases: dict[tuple[int, int], Region] = {}
         self.kconfig: Mapping[str, object] = _kconfig(kconfig)
         #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
         self.btf = btf
@@ -325,6 +328,24 @@ class Runtime:
         expect(name, str, "trigger: name", "a str")
         for i, arg in enumerate(args):
             expect(arg, (int, bytes, Mapping), f"trigger: argument {i + 1}", "an int, bytes or a dict")
+        try:
+            self._fire(name, args, ret=ret, cpu=cpu, task=task, context=context)
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None  # the traceback starts at this public call
+
+    def _fire(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        *,
+        ret: int | None = None,
+        cpu: int | None = None,
+        task: Task | None = None,
+        context: IrqContext | None = None,
+        memory: tuple[Region, ...] = (),
+    ) -> None:
+        """Run the programs attached to ``name``; ``memory`` is what pointer arguments already
+        point to (the hrtimer tracepoints' objects)."""
         with self._lock:
             links = list(self._hooks.get(name, ()))
         if not links:
@@ -341,9 +362,19 @@ class Runtime:
                         continue
                     r1, regions = self._hook_regions(program, name, args, ints, result)
                     try:
-                        program._execute(r1, regions, None, cpu)
+                        program._execute(r1, (*regions, *memory), None, cpu)
                     except BpfRuntimeError as err:
                         raise trimmed(err) from None
+
+    def _fire_hrtimer_hook(self, hook: HrtimerHook) -> None:
+        """An hrtimer tracepoint, fired by the timer table: raw_tp and tp_btf programs under its
+        name, tracepoint programs under ``timer/<name>``, on the timer's CPU."""
+        if not (self._hooks.get(hook.name) or self._hooks.get(f"timer/{hook.name}")):
+            return
+        fired = hrtimer_arguments(hook, self.clock.now, self._host.current_task().pid, self._clock_bases)
+        context = hook_context(hook.name)
+        self._fire(hook.name, fired.args, cpu=hook.timer.cpu, context=context, memory=fired.regions)
+        self._fire(f"timer/{hook.name}", (fired.record,), cpu=hook.timer.cpu, context=context, memory=fired.regions)
 
     def _hook_regions(
         self, program: Program, name: str, args: tuple[Any, ...], ints: list[int], ret: int
@@ -624,8 +655,8 @@ class _TimerOwner:
     def context(self) -> IrqContext:
         return self.rt._host.irq_context
 
-    def fire_hook(self, name: str) -> None:
-        self.rt.trigger(name, context=hook_context(name))
+    def fire_hook(self, hook: HrtimerHook) -> None:
+        self.rt._fire_hrtimer_hook(hook)
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map

@@ -42,11 +42,13 @@ __all__ = [
     "BPF_F_TIMER_CPU_PIN",
     "KTIME_SAFE_MAX",
     "TIMER_CHARGE",
+    "HrtimerHook",
     "IrqContext",
     "TimerEvent",
     "TimerInfo",
     "TimerOwner",
     "TimerTable",
+    "hrtimer_base_clock",
     "kernel_expiry",
 ]
 
@@ -55,6 +57,15 @@ BPF_F_TIMER_ABS = 1 << 0
 BPF_F_TIMER_CPU_PIN = 1 << 1
 TIMER_CLOCKS = (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME)
 TIMER_SIZE = 16
+# enum hrtimer_mode bits: bpf_timer_start starts a soft timer, relative unless BPF_F_TIMER_ABS,
+# pinned with BPF_F_TIMER_CPU_PIN
+HRTIMER_MODE_REL, HRTIMER_MODE_PINNED, HRTIMER_MODE_SOFT = 0x1, 0x2, 0x4
+
+
+def hrtimer_base_clock(clock_id: int) -> int:
+    """The clock of the hrtimer base a bpf_timer of ``clock_id`` runs on: bpf_timer_init sets
+    its hrtimer up in relative mode, which moves CLOCK_REALTIME to the monotonic base."""
+    return CLOCK_MONOTONIC if clock_id == CLOCK_REALTIME else clock_id
 #: Bytes each initialised timer charges against ``Runtime(memory_limit=...)``: the size of the
 #: kernel's hidden timer object (an hrtimer plus map, program, callback and value pointers).
 TIMER_CHARGE = 96
@@ -144,10 +155,24 @@ class TimerOwner(Protocol):
         """The context this thread's program runs in now."""
         ...
 
-    def fire_hook(self, name: str) -> None:
-        """Run the programs attached to the kernel hook ``name`` (an hrtimer tracepoint), in the
-        context that hook runs in."""
+    def fire_hook(self, hook: HrtimerHook) -> None:
+        """Run the programs attached to an hrtimer tracepoint, with its arguments, in the
+        context that tracepoint runs in."""
         ...
+
+
+@final
+@dataclass(frozen=True)
+class HrtimerHook:
+    """One firing of an hrtimer tracepoint for ``timer``: ``mode`` and ``was_armed`` are
+    hrtimer_start's arguments (``was_armed`` only on releases that pass it), ``now_ns`` the
+    base clock's time hrtimer_expire_entry points to."""
+
+    name: str  #: hrtimer_start, hrtimer_cancel, hrtimer_expire_entry or hrtimer_expire_exit
+    timer: Timer
+    mode: int = 0
+    was_armed: bool | None = None
+    now_ns: int = 0
 
 
 @final
@@ -172,6 +197,8 @@ class Timer:
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
     freed: bool = False
     kind: str = "timer"  #: "timer" (struct bpf_timer) or "wq" (struct bpf_wq)
+    mode: int = 0  #: the hrtimer mode of the latest start (HRTIMER_MODE_*)
+    hrtimer: Any = None  #: the owner's memory image of the ``struct hrtimer`` (see fire_hook)
 
     @property
     def value_address(self) -> int:
@@ -242,6 +269,8 @@ class _Local(threading.local):
 
     running: Timer | None = None
     locked: frozenset[int] = frozenset()
+    base_locked: int | None = None  #: the CPU whose hrtimer base lock hrtimer code holds here
+    expiring: Timer | None = None  #: the timer whose expiry hooks run here (callback not yet begun)
     deferred: list[tuple[str, Timer, int, int, int]] | None = None
     processing: Timer | None = None
 
@@ -439,6 +468,10 @@ class TimerTable:
         there."""
         expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), self.clock.now(timer.clock_id))
         was_armed = timer.armed
+        timer.mode = HRTIMER_MODE_SOFT | (HRTIMER_MODE_REL if not flags & BPF_F_TIMER_ABS else 0) | (
+            HRTIMER_MODE_PINNED if flags & BPF_F_TIMER_CPU_PIN else 0
+        )
+        self._check_base_lock(timer, "bpf_timer_start", cpu)
         # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
         # is one of the kernel's choices and keeps virtual runs reproducible.
         timer.cpu = cpu
@@ -448,17 +481,36 @@ class TimerTable:
         self.clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
         monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
         self._event("start", timer, f"expires {monotonic}ns", monotonic)
-        if was_armed:
-            self._in_hrtimer_code(timer, "hrtimer_cancel")
+        reports_was_armed = self.release.has(Behaviour.HRTIMER_START_WAS_ARMED)
+        if was_armed and not reports_was_armed:
+            self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=True)
+        self._in_hrtimer_code(
+            HrtimerHook("hrtimer_start", timer, timer.mode, was_armed if reports_was_armed else None), bpf_lock=True
+        )
 
-    def _in_hrtimer_code(self, timer: Timer, hook: str) -> None:
-        outer = self._local.locked
+    def _in_hrtimer_code(self, hook: HrtimerHook, *, bpf_lock: bool) -> None:
+        """Fire ``hook`` from inside hrtimer code: before 7.0 with the hrtimer base lock of the
+        timer's CPU held, and (from bpf_timer_start) the timer's own bpf_spin_lock."""
+        outer_locked, outer_base = self._local.locked, self._local.base_locked
         if not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
-            self._local.locked = outer | {timer.id}
+            if bpf_lock:
+                self._local.locked = outer_locked | {hook.timer.id}
+            self._local.base_locked = hook.timer.cpu
         try:
             self.owner.fire_hook(hook)
         finally:
-            self._local.locked = outer
+            self._local.locked, self._local.base_locked = outer_locked, outer_base
+
+    def _check_base_lock(self, timer: Timer, helper: str, cpu: int) -> None:
+        """A hook inside hrtimer code that reaches hrtimer code of the same CPU spins on the base
+        lock it holds (before 7.0, which defers such calls): say so instead of hanging."""
+        held = self._local.base_locked
+        if held is not None and held in (timer.cpu, cpu):
+            raise BpfRuntimeError(
+                f"timer deadlock: {helper} from a hook inside hrtimer code (hrtimer_start or hrtimer_cancel)"
+                f" takes the hrtimer base lock of CPU {held} that this CPU already holds:"
+                f" {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
+            )
 
     def wq_start(self, ctx: Any, address: int, flags: int) -> int:
         """``bpf_wq_start(wq, flags)`` (6.10): queue the work; it runs once however often it is
@@ -498,6 +550,8 @@ class TimerTable:
             return -1
         was_armed = self._disarm(timer)
         self._event("cancel", timer, "async, was armed" if was_armed else "async, was idle")
+        if was_armed:
+            self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
         return 1 if was_armed else 0
 
     def _defer(self, command: str, timer: Timer, nsecs: int, flags: int, cpu: int) -> int:
@@ -547,9 +601,18 @@ class TimerTable:
                 return -EDEADLK  # waiting for itself would never end
             if running is not None and running.cancelling and self.release.has(Behaviour.CANCEL_CYCLE_EDEADLK):
                 return -EDEADLK  # someone waits for this callback: waiting here could close a cycle
+            if timer is self._local.expiring:
+                raise BpfRuntimeError(
+                    f"timer deadlock: bpf_timer_cancel of the {timer.map.name} timer from its own hrtimer_expire_entry"
+                    " or hrtimer_expire_exit hook waits for its callback to finish, on the CPU that must run it"
+                )
+            if timer.armed or timer.running_on is not None:  # hrtimer_try_to_cancel locks the base
+                self._check_base_lock(timer, "bpf_timer_cancel", timer.cpu)
             self._detach(timer)
             was_armed = self._disarm(timer)
             self._event("cancel", timer, "was armed" if was_armed else "was idle")
+            if was_armed:
+                self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
             self._wait_idle(timer, from_callback=running is not None)
         return 1 if was_armed else 0
 
@@ -627,8 +690,10 @@ class TimerTable:
                 del self._by_element[timer.map, timer.kind]
         timer.freed = True
         self._detach(timer)
-        self._disarm(timer)
+        was_armed = self._disarm(timer)
         self._event("free", timer)
+        if was_armed and timer.kind == "timer":  # bpf_timer_cancel_and_free: hrtimer_cancel
+            self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
         self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
@@ -656,11 +721,16 @@ class TimerTable:
             traced = self.events_lost + len(self._events) - 1
         # A wq callback runs as work in process context, not as a timer callback.
         outer = self._local.running
-        if timer.kind == "timer":
-            self._local.running = timer
         took = None
         try:
+            if timer.kind == "timer":
+                now = self.clock.now(hrtimer_base_clock(timer.clock_id))
+                self._expiry_hook(HrtimerHook("hrtimer_expire_entry", timer, now_ns=now))
+                self._local.running = timer
             took = self.owner.run_callback(timer, engine, entry, program)
+            self._local.running = outer
+            if timer.kind == "timer":
+                self._expiry_hook(HrtimerHook("hrtimer_expire_exit", timer))
         finally:
             self._local.running = outer
             with self._lock:
@@ -668,6 +738,15 @@ class TimerTable:
                     self._durations[traced] = took
                 timer.running_on = None
                 self._idle.notify_all()
+
+    def _expiry_hook(self, hook: HrtimerHook) -> None:
+        """hrtimer_expire_entry/exit run around the callback, without hrtimer locks held."""
+        outer = self._local.expiring
+        self._local.expiring = hook.timer
+        try:
+            self.owner.fire_hook(hook)
+        finally:
+            self._local.expiring = outer
 
     # -- seeing timers ---------------------------------------------------------------------
 

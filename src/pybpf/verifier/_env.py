@@ -11,6 +11,7 @@ from .._releases import DEFAULT_RELEASE, Release
 from .._spec import AttachType, ProgType
 from ..helpers import BY_ID, HelperProto
 from ..isa import Instruction, iter_pcs
+from ._errors import STATISTICS_PREFIXES
 from ._log import Log
 from ._state import MapInfo, Reg, RegType, State
 
@@ -59,7 +60,11 @@ class Facts:
     ``safe_accesses``: PCs of loads, stores and atomics proven within their region on every
     path that reaches them; ``max_ctx_offset``: the end of the furthest context access;
     ``stack_depth``: each subprogram's stack use (by entry PC); ``processed``: instructions
-    the verifier processed.
+    the verifier processed. ``log`` and ``verbose_log`` are the accepted program's log at
+    log level 1 and at the level ``bpftool -d`` asks for, as :class:`VerifierError` holds a
+    refused one's. At level 1 the kernel keeps only the statistics of a program it accepts;
+    the instruction trace is in ``verbose_log``, formatted when read, since almost nobody
+    reads the log of a program that loads.
     """
 
     safe_accesses: frozenset[int] = frozenset()
@@ -67,6 +72,19 @@ class Facts:
     stack_depth: Mapping[int, int] = field(default_factory=dict)
     processed: int = 0
     reachable: frozenset[int] = frozenset()
+    #: builds the log's lines (the statistics line last); the loader may wrap it to add the
+    #: lines ``bpftool -d`` shows as ``verbose_source``
+    log_source: Callable[[], list[str]] = field(default=list, repr=False, compare=False)
+    verbose_source: Callable[[list[str]], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def log(self) -> str:
+        return "\n".join(line for line in self.log_source() if line.startswith(STATISTICS_PREFIXES))
+
+    @property
+    def verbose_log(self) -> str:
+        lines = self.log_source()
+        return "\n".join(self.verbose_source(lines) if self.verbose_source else lines)
 
 
 class Env:
@@ -115,8 +133,9 @@ class Env:
         (self.safe if ok else self.unsafe).add(pc)
 
     def facts(self) -> Facts:
+        log = self.log
         return Facts(frozenset(self.safe - self.unsafe), self.max_ctx, dict(self.stack_depth),
-                     self.processed, frozenset(self.reached))
+                     self.processed, frozenset(self.reached), log_source=lambda: log.trace)
 
 
 def reg_read(st: State, regno: int) -> Reg:

@@ -27,31 +27,43 @@ def type_str(r: Reg) -> str:
 
 
 def _num(v: int) -> str:
-    return str(v) if -512 <= v <= 512 else hex(v) if v >= 0 else "-" + hex(-v)
+    """A signed value as ``verbose_snum`` prints it: decimal near zero, else the 64-bit hex."""
+    return str(v) if -512 <= v <= 512 else hex(v & MASK64)
 
 
 def _unum(v: int) -> str:
     return str(v) if v <= 512 else hex(v)
 
 
+def _as_s32(v: int) -> int:
+    """A 32-bit signed bound as the kernel hands it to the printer: itself when it prints in
+    decimal, else its unsigned 32-bit value (so ``smin32=0x80000000``, not a 64-bit hex)."""
+    return v if -512 <= v <= 512 else v & MASK32
+
+
 def _scalar_fields(r: Reg) -> list[str]:
+    """The bounds that say something, in the kernel's order; a bound equal to one of the same
+    sign kind further on (smin with umin, smin32, umin32; smax with umax...) takes it along,
+    as in ``smin=umin=3``, unless one is negative and the other not."""
+    bounds = [
+        ("smin", r.smin, r.smin == _S64_MIN), ("smax", r.smax, r.smax == _S64_MAX),
+        ("umin", r.umin, r.umin == 0), ("umax", r.umax, r.umax == MASK64),
+        ("smin32", _as_s32(r.s32min), r.s32min == _S32_MIN), ("smax32", _as_s32(r.s32max), r.s32max == _S32_MAX),
+        ("umin32", r.u32min, r.u32min == 0), ("umax32", r.u32max, r.u32max == MASK32),
+    ]
+    omitted = [omit for _, _, omit in bounds]
     out = []
-    if r.smin != _S64_MIN:
-        out.append(f"smin={_num(r.smin)}")
-    if r.smax != _S64_MAX:
-        out.append(f"smax={_num(r.smax)}")
-    if r.umin:
-        out.append(f"umin={_unum(r.umin)}")
-    if r.umax != MASK64:
-        out.append(f"umax={_unum(r.umax)}")
-    if r.s32min != _S32_MIN and r.s32min != r.smin:
-        out.append(f"smin32={_num(r.s32min)}")
-    if r.s32max != _S32_MAX and r.s32max != r.smax:
-        out.append(f"smax32={_num(r.s32max)}")
-    if r.u32min and r.u32min != r.umin:
-        out.append(f"umin32={_unum(r.u32min)}")
-    if r.u32max != MASK32 and r.u32max != r.umax:
-        out.append(f"umax32={_unum(r.u32max)}")
+    for i, (name, value, _) in enumerate(bounds):
+        if omitted[i]:
+            continue
+        negative = name[0] == "s" and value < 0
+        names = [name]
+        for j in range(i + 2, len(bounds), 2):
+            other, other_value, _ = bounds[j]
+            if not omitted[j] and other_value == value and (other[0] == "s" and other_value < 0) == negative:
+                omitted[j] = True
+                names.append(other)
+        out.append("=".join(names) + "=" + (_num(value) if name[0] == "s" else _unum(value)))
     if not r.var_off.is_unknown:
         out.append(f"var_off=({r.var_off.value:#x}; {r.var_off.mask:#x})")
     return out
@@ -115,9 +127,21 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
     return " ".join(parts)
 
 
+def _comment_column(line: str) -> int:
+    """Where the kernel puts the ``;`` of a comment after an instruction line
+    (``vlog_alignment``): column 38, or for a long line the next multiple of 8 past it, less 2."""
+    return max(38, -(-(len(line) + 5) // 8) * 8 - 2)
+
+
 class Log:
     """Lines of the verifier log, recorded as the verifier goes and formatted only when read
-    (most programs load, and then nobody reads their log)."""
+    (most programs load, and then nobody reads their log).
+
+    Two renderings: :attr:`lines` is log level 1, where the kernel takes back what a path that
+    ended safely logged when it resumes a saved branch (so a refusal's log shows only the path
+    that failed), and :attr:`trace` log level 2, where every path stays, each resumed branch
+    opening with ``from A to B:`` and the whole state.
+    """
 
     def __init__(self, helper_name: Callable[[int], str | None]) -> None:
         self._entries: list[tuple[object, ...]] = []
@@ -127,7 +151,8 @@ class Log:
         self._entries.append(("insn", pc, insn))
 
     def comment(self, regs: list[tuple[int, Reg]]) -> None:
-        """Append ``; R1=... R2=...`` (registers as they are now) to the line just logged."""
+        """Append ``; R1=... R2=...`` (registers as they are now, in any order: the line
+        sorts them) to the line just logged."""
         if regs:
             self._entries.append(("comment", regs))
 
@@ -138,10 +163,36 @@ class Log:
     def add(self, line: str) -> None:
         self._entries.append(("line", line))
 
+    def mark(self) -> int:
+        """Where the log is now: a branch saved here takes the log back to this point when it
+        is resumed, at level 1."""
+        return len(self._entries)
+
+    def resume(self, mark: int, prev: int, pc: int, st: State) -> None:
+        """A saved branch from ``prev`` to ``pc`` is resumed in state ``st`` (which must not
+        change afterwards); ``mark`` is what :meth:`mark` said when it was saved."""
+        self._entries.append(("resume", mark, prev, pc, st))
+
+    def safe(self, pc: int) -> None:
+        """The path is pruned at ``pc``: a state verified before covers it."""
+        self._entries.append(("safe", pc))
+
     @property
     def lines(self) -> list[str]:
+        return self._render(level2=False)
+
+    @property
+    def trace(self) -> list[str]:
+        return self._render(level2=True)
+
+    def _render(self, *, level2: bool) -> list[str]:
+        entries = self._entries
+        marks = {int(str(e[1])) for e in entries if e[0] == "resume"} if not level2 else set()
+        saved: dict[int, tuple[int, str]] = {}
         out: list[str] = []
-        for entry in self._entries:
+        for idx, entry in enumerate(entries):
+            if idx in marks:
+                saved[idx] = (len(out), out[-1] if out else "")
             kind = entry[0]
             if kind == "insn":
                 pc, insn = entry[1], entry[2]
@@ -150,14 +201,43 @@ class Log:
             elif kind == "comment" and out:
                 regs = entry[1]
                 assert isinstance(regs, list)
-                text = " ".join(f"R{i}={reg_str(r)}" for i, r in regs if r.type != RegType.NOT_INIT)
+                text = " ".join(f"R{i}={reg_str(r)}" for i, r in sorted(dict(regs).items())
+                                if r.type != RegType.NOT_INIT)
                 if text:
-                    line = out[-1]
-                    out[-1] = f"{line:<37} ; {text}" if len(line) < 38 else f"{line} ; {text}"
+                    out[-1] = f"{out[-1]:<{_comment_column(out[-1])}}; {text}"
             elif kind == "state":
                 st = entry[2]
                 assert isinstance(st, State)
                 out.append(f"{entry[1]}{state_str(st)}")
+            elif kind == "resume":
+                self._resume(out, entry, saved, idx + 1 < len(entries) and entries[idx + 1][0] == "safe", level2)
+            elif kind == "safe":
+                if entries[idx - 1][0] != "resume":
+                    out.append(f"{entry[1]}: safe")
             else:
                 out.append(str(entry[1]))
         return out
+
+    @staticmethod
+    def _resume(out: list[str], entry: tuple[object, ...], saved: dict[int, tuple[int, str]],
+                pruned: bool, level2: bool) -> None:
+        """Log a resumed branch. At level 1 the kernel cuts its log back to where the branch was
+        saved, just after the jump's text: the newline there is gone if a comment was written
+        after it (its first padding space stays), so the state follows on the jump's line."""
+        _, mark, prev, pc, st = entry
+        assert isinstance(mark, int) and isinstance(st, State)
+        if level2:
+            out += ["", f"from {prev} to {pc}: safe"] if pruned else \
+                ["", f"from {prev} to {pc}: {state_str(st)}", f"{pc}: {state_str(st)}"]
+            return
+        n, line = saved[mark]
+        joined = bool(n) and out[n - 1] != line
+        del out[n:]
+        if n:
+            out[n - 1] = line + (" " if joined else "")
+        if pruned:
+            out += ([] if joined else [""]) + [f"from {prev} to {pc}: safe"]
+        elif joined:
+            out[n - 1] += f"{pc}: {state_str(st)}"
+        else:
+            out.append(f"{pc}: {state_str(st)}")

@@ -108,7 +108,7 @@ class _Verifier:
                 self.loop_points.add(pc)
                 self.prune_points.add(pc)
         env.subprogs = sorted(entries)
-        self.stack: list[tuple[int, int, State]] = []
+        self.stack: list[tuple[int, int, State, int]] = []  # pc, prev, state, log mark
         self.jmps = 0
         self.prev_jmps = 0
         self.prev_insns = 0
@@ -133,7 +133,7 @@ class _Verifier:
     def push(self, pc: int, prev: int, st: State) -> None:
         if st.parent is not None:
             st.parent.branches += 1
-        self.stack.append((pc, prev, st))
+        self.stack.append((pc, prev, st, self.env.log.mark()))
         if len(self.stack) > 8192:
             raise Refuse("The sequence of 8193 jumps is too complex.", 7)
 
@@ -200,6 +200,7 @@ class _Verifier:
         env = self.env
         while True:
             if pc in self.prune_points and self.visited(pc, st):
+                env.log.safe(pc)
                 self.path_done(st)
                 if not self._pop_into():
                     return
@@ -229,9 +230,8 @@ class _Verifier:
     def _pop_into(self) -> bool:
         if not self.stack:
             return False
-        pc, prev, st = self.stack.pop()
-        self.env.log.add("")
-        self.env.log.state(f"from {prev} to {pc}: ", st.copy())
+        pc, prev, st, mark = self.stack.pop()
+        self.env.log.resume(mark, prev, pc, st.copy())
         self._cur = (pc, prev, st)
         return True
 
@@ -242,7 +242,7 @@ class _Verifier:
         op = insn.opcode
         if cls in (0x04, 0x07):
             check_alu(env, st, insn)
-            self._comment(st, {insn.dst})
+            self._comment(st, insn.dst, insn.src) if op & 0x08 else self._comment(st, insn.dst)
             return pc + 1
         if cls == 0x01:  # LDX
             mode = op & 0xE0
@@ -253,7 +253,7 @@ class _Verifier:
             size = _SIZE[op & 0x18]
             loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False, sign=mode == 0x80)
             st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
-            self._comment(st, {insn.dst, insn.src})
+            self._comment(st, insn.dst, insn.src)
             return pc + 1
         if cls in (0x02, 0x03):
             return self._store(st, pc, insn)
@@ -261,9 +261,10 @@ class _Verifier:
             return self._ld(st, pc, insn)
         return self._jmp(st, pc, insn)
 
-    def _comment(self, st: State, regs: set[int]) -> None:
+    def _comment(self, st: State, *regs: int) -> None:
+        """Log the registers an instruction read or wrote (in any order, repeats allowed)."""
         frame_regs = st.cur.regs
-        self.env.log.comment([(i, frame_regs[i]) for i in sorted(regs) if i <= 10])
+        self.env.log.comment([(i, frame_regs[i]) for i in regs if i <= 10])
 
     def _store(self, st: State, pc: int, insn: Instruction) -> int:
         env = self.env
@@ -285,6 +286,7 @@ class _Verifier:
             value = scalar_known(insn.imm & MASK64)
         reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
+        self._comment(st, insn.dst, insn.src) if insn.cls == 0x03 else self._comment(st, insn.dst)
         return pc + 1
 
     def _atomic(self, st: State, pc: int, insn: Instruction, size: int) -> int:
@@ -333,7 +335,7 @@ class _Verifier:
         if insn.opcode == 0x18:
             check_dst(insn.dst)
             regs[insn.dst] = self._lddw(st, pc, insn)
-            self._comment(st, {insn.dst})
+            self._comment(st, insn.dst)
             return pc + 2
         mode = insn.opcode & 0xE0
         if mode not in (0x20, 0x40):
@@ -410,7 +412,7 @@ class _Verifier:
         target = pc + 1 + insn.offset
         if taken is not None and fall is not None:
             self.push(target, pc, taken)
-            self._comment(fall, {insn.dst} | ({insn.src} if op & 0x08 else set()))
+            self._comment(fall, insn.dst, insn.src) if op & 0x08 else self._comment(fall, insn.dst)
             return pc + 1
         if taken is not None:
             return target
@@ -428,7 +430,7 @@ class _Verifier:
             raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
         pre = list(st.cur.regs)
         frame = check_helper_call(env, st, pc, insn)
-        self._comment(st, {0})
+        self._comment(st, 0)
         if frame is None:
             return pc + 1
         after = st.copy()
@@ -585,7 +587,9 @@ def verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
     except Refuse as err:
         env.log.add(err.message)
         env.log.add(v.stats())
-        raise VerifierError(env.log.lines, pc=env.cur_pc, errno=err.errno) from None
+        refusal = VerifierError(env.log.lines, pc=env.cur_pc, errno=err.errno)
+        refusal.verbose_log = "\n".join(env.log.trace)
+        raise refusal from None
     env.log.add(v.stats())
     return env.facts()
 
