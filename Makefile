@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timers.py
 	$(BIN)/python benchmarks/bench_maps.py
 	$(BIN)/python benchmarks/bench_jit.py
+	$(BIN)/python benchmarks/bench_map_loop.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

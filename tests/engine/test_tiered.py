@@ -9,6 +9,7 @@ import pytest
 
 from pybpf.engine import AddressSpace, Interpreter, _tiered, create_engine
 from pybpf.isa import Instruction, assemble
+from pybpf.maps._hash import HashMap
 
 pytest.importorskip("llvmlite")
 
@@ -57,6 +58,9 @@ def test_without_llvmlite_programs_are_interpreted_after_one_warning(monkeypatch
     second = create_engine("auto", LOOP, helpers={}, space=AddressSpace())  # no second warning
     assert isinstance(first, Interpreter) and isinstance(second, Interpreter)
     assert first.run(3) == 3
+    table = HashMap("m", 4, 8, 4, space=AddressSpace())  # maps keep their index in Python
+    table.update_elem(b"\1\0\0\0", b"\2" * 8)
+    assert table.native_descriptor == 0 and table.lookup_elem(b"\1\0\0\0") == b"\2" * 8
 
 
 def test_a_program_the_jit_cannot_translate_is_interpreted_whatever_the_engine() -> None:
@@ -65,3 +69,10 @@ def test_a_program_the_jit_cannot_translate_is_interpreted_whatever_the_engine()
     for kind in ("jit", "auto"):
         engine = create_engine(kind, insns, helpers={}, space=AddressSpace())
         assert isinstance(engine, Interpreter) and engine.run() == 7
+
+
+def test_native_map_calls_follow_the_program_once_compiled() -> None:
+    engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert engine.native_maps is None  # interpreted: map helpers run in Python
+    engine._compile()
+    assert engine.native_maps is engine.compiled.native_maps and len(engine.native_maps) == 0

@@ -26,7 +26,7 @@ Safety does not depend on the verifier:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from enum import IntEnum
 
 from ..isa import (
@@ -49,6 +49,7 @@ from ..isa import (
     subprogram_entries,
 )
 from ._context import STACK_SIZE
+from ._mapgen import FALLBACK, PROGRAM_ENTRY_POINTS, NativeOp, map_ir
 
 __all__ = ["Fault", "Field", "Op", "first_uncompilable", "generate_ir"]
 
@@ -70,6 +71,8 @@ class Field(IntEnum):
     PKT_BASE = 11  #: the packet legacy loads read (0 when none)
     PKT_SIZE = 12  #: its length
     CODE_BASE = 13  #: the address a ``lddw`` of subprogram 0 yields
+    CPU = 14  #: the CPU the run is on (per-CPU map values)
+    MAPS = 15  #: the address of the program's native map table (0: none), see :mod:`._mapgen`
 
 
 STATE_SLOTS = len(Field)
@@ -94,6 +97,8 @@ class Op(IntEnum):
     ATOMIC = 2
 
 
+#: bpf_loop's limit on its count (BPF_MAX_LOOPS): beyond it, the Python helper answers
+MAX_LOOPS = 1 << 23
 _EXIT = Class.JMP | JmpOp.EXIT
 _CALL = Class.JMP | JmpOp.CALL
 _CALLX = Class.JMP | Source.X | JmpOp.CALL
@@ -145,6 +150,7 @@ def generate_ir(
     helpers: Collection[int],
     prefix: str,
     proven: Collection[int] = frozenset(),
+    natives: Mapping[int, NativeOp] | None = None,
 ) -> str:
     """LLVM IR defining ``@<prefix>_f<pc>`` for every subprogram of a validated program.
 
@@ -154,13 +160,25 @@ def generate_ir(
         prefix: the symbol prefix, unique per compiled program.
         proven: PCs of memory accesses the verifier proved in bounds: their checks are left
             out. Nothing else is ever unchecked.
+        natives: helper ids to run natively (map operations through the native map module,
+            which hands back what it cannot do to the Python helper; ``bpf_loop`` calling its
+            callback directly; ``bpf_get_smp_processor_id`` reading the state), by what they
+            are.
     """
     by_pc = dict(iter_pcs(insns))
     parts = [_DECLARATIONS]
-    for entry in subprogram_entries(insns):
-        parts.append(_Function(by_pc, entry, helpers, prefix, proven).text())
+    parts += [f"declare i64 @{name}(ptr, i64, i64, i64, i64, i64)" for name in PROGRAM_ENTRY_POINTS.values()]
+    entries = subprogram_entries(insns)
+    for entry in entries:
+        parts.append(_Function(by_pc, entry, helpers, prefix, proven, natives or {}, entries).text())
         parts.append(_entry_point(prefix, entry))
     return "\n".join(parts)
+
+
+def map_module() -> str:
+    """The native map operations (:func:`._mapgen.map_ir`) on this module's state slots."""
+    used = (Field.TOP, Field.CPU, Field.MAPS, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE)
+    return map_ir({f.name: int(f) for f in used}, STACK_SIZE)
 
 
 def _entry_point(prefix: str, entry: int) -> str:
@@ -209,7 +227,11 @@ class _Function:
         helpers: Collection[int],
         prefix: str,
         proven: Collection[int],
+        natives: Mapping[int, NativeOp],
+        entries: Collection[int],
     ) -> None:
+        self.natives = natives
+        self.entries = sorted(entries)
         self.by_pc = by_pc
         self.entry = entry
         self.helpers = helpers
@@ -476,6 +498,12 @@ class _Function:
             self.set_reg(0, r0)
         elif insn.src == CallSrc.KFUNC:
             self.helper_call(pc, str(insn.imm), "pybpf_jit_kfunc")
+        elif self.natives.get(insn.imm) == NativeOp.LOOP:
+            self.native_loop(pc, insn.imm)
+        elif self.natives.get(insn.imm) == NativeOp.CPU_ID:
+            self.set_reg(0, self.load_field(Field.CPU))
+        elif insn.imm in self.natives:
+            self.native_map_call(pc, insn.imm, self.natives[insn.imm])
         elif insn.imm in self.helpers:
             self.helper_call(pc, str(insn.imm))
         else:
@@ -492,6 +520,73 @@ class _Function:
         self.reload_count()
         self.check_fault()
         self.set_reg(0, r0)
+
+    def native_map_call(self, pc: int, helper_id: int, op: NativeOp) -> None:
+        """A map helper through its native entry point (:mod:`._mapgen`); what that cannot
+        do goes to the Python helper."""
+        args = ", ".join(f"i64 {self.reg(r)}" for r in range(1, 5))
+        r0 = self.let(f"call i64 @{PROGRAM_ENTRY_POINTS[op]}(ptr %S, {args}, i64 %fp)")
+        fell = self.let(f"icmp eq i64 {r0}, {FALLBACK}")
+        done, slow, join = self.label("nat"), self.label("py"), self.label("joined")
+        self.emit(f"br i1 {fell}, label %{slow}, label %{done}")
+        self.start(done)
+        self.set_reg(0, r0)
+        self.emit(f"br label %{join}")
+        self.start(slow)
+        self.helper_call(pc, str(helper_id))
+        self.emit(f"br label %{join}")
+        self.start(join)
+
+    def native_loop(self, pc: int, helper_id: int) -> None:
+        """``bpf_loop`` calling its callback directly, as ``call_nested`` does: a new frame
+        below the caller's, stopping at a non-zero return. Anything unusual (flags, too many
+        loops, an address that is no subprogram, no frame left) goes to the Python helper,
+        which refuses it as it always does."""
+        nr = self.let(f"and i64 {self.reg(1)}, 4294967295")
+        callback, cb_ctx, flags = self.reg(2), self.reg(3), self.reg(4)
+        slow, join, check = self.label("loop_py"), self.label("loop_done"), self.label("loop_check")
+        plain = self.let(f"icmp eq i64 {flags}, 0")
+        small = self.let(f"icmp ule i64 {nr}, {MAX_LOOPS}")
+        ok = self.let(f"and i1 {plain}, {small}")
+        self.emit(f"br i1 {ok}, label %{check}, label %{slow}")
+        self.start(check)
+        room = self.let(f"icmp uge i64 %fp, {self.load_field(Field.MIN_FP)}")
+        dispatch = self.label("loop_dispatch")
+        self.emit(f"br i1 {room}, label %{dispatch}, label %{slow}")
+        self.start(dispatch)
+        offset = self.let(f"sub i64 {callback}, {self.load_field(Field.CODE_BASE)}")
+        targets = {entry: self.label(f"loop_f{entry}_") for entry in self.entries}
+        cases = " ".join(f"i64 {8 * entry}, label %{label}" for entry, label in targets.items())
+        self.emit(f"switch i64 {offset}, label %{slow} [ {cases} ]")
+        for entry, label in targets.items():
+            self.start(label)
+            head, body, stop, full = self.label("lh"), self.label("lb"), self.label("ls"), self.label("lf")
+            self.emit(f"br label %{head}")
+            self.start(head)
+            i = self.let(f"phi i64 [ 0, %{label} ], [ %inext{pc}_{entry}, %{body}_next ]")
+            more = self.let(f"icmp ult i64 {i}, {nr}")
+            self.emit(f"br i1 {more}, label %{body}, label %{full}")
+            self.start(body)
+            self.save_count()
+            fp = self.let(f"sub i64 %fp, {STACK_SIZE}")
+            r = self.let(f"call i64 @{self.prefix}_f{entry}(ptr %S, i64 {i}, i64 {cb_ctx}, i64 0, i64 0, i64 0, i64 {fp})")
+            self.reload_count()
+            bad = self.let(f"icmp ne i64 {self.load_field(Field.FAULT)}, 0")
+            self.emit(f"br i1 {bad}, label %fault, label %{body}_next")
+            self.start(f"{body}_next")
+            self.emit(f"%inext{pc}_{entry} = add i64 {i}, 1")
+            halt = self.let(f"icmp ne i64 {r}, 0")
+            self.emit(f"br i1 {halt}, label %{stop}, label %{head}")
+            self.start(stop)
+            self.set_reg(0, f"%inext{pc}_{entry}")
+            self.emit(f"br label %{join}")
+            self.start(full)
+            self.set_reg(0, nr)
+            self.emit(f"br label %{join}")
+        self.start(slow)
+        self.helper_call(pc, str(helper_id))
+        self.emit(f"br label %{join}")
+        self.start(join)
 
     # -- memory --------------------------------------------------------------------------
 

@@ -42,14 +42,25 @@ from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import ContextPool, ExecContext, PacketAbort
 from ._engine import HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
-from ._irgen import STATE_SLOTS, Fault, Field, Op, first_uncompilable, generate_ir, used_helpers
+from ._irgen import (
+    STATE_SLOTS,
+    Fault,
+    Field,
+    Op,
+    first_uncompilable,
+    generate_ir,
+    map_module,
+    used_helpers,
+)
+from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, NativeOp
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
+from ._native import MapTable, NativeMapOps
 from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
 
-__all__ = ["Jit", "compiles", "is_cached"]
+__all__ = ["Jit", "compiles", "is_cached", "native_map_ops"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 3
+CODEGEN_VERSION = 4
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -57,8 +68,8 @@ _M64 = 0xFFFF_FFFF_FFFF_FFFF
 # plain ints, since the entry is the hot path.
 _HEAD = struct.Struct(f"<{int(Field.WSIZE) + 1}q")
 _TAIL_OFFSET = 8 * int(Field.MIN_FP)
-_TAIL = struct.Struct(f"<{int(Field.CODE_BASE) - int(Field.MIN_FP) + 1}q")
-_N, _FAULT, _CODE_BASE = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE)
+_TAIL = struct.Struct(f"<{int(Field.MAPS) - int(Field.MIN_FP) + 1}q")
+_N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE), int(Field.MAPS)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -158,7 +169,7 @@ _MISSING = (unknown_helper, unknown_kfunc)
 def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int, pc: int) -> int:
     """Call entry ``fn_id`` of the running program's helper or kfunc ``table``."""
     ctx, slots = state.ctx, state.slots
-    tables, code_base = state.tables, slots[Field.CODE_BASE]
+    tables, code_base, maps = state.tables, slots[Field.CODE_BASE], slots[Field.MAPS]
     ctx.fp, ctx.n = fp, slots[Field.N]
     r0 = 0
     try:
@@ -170,7 +181,7 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
     except BaseException as error:  # noqa: BLE001 - re-raised once native code has unwound
         state.fail(error)
     slots[Field.N] = ctx.n
-    state.tables, slots[Field.CODE_BASE] = tables, code_base
+    state.tables, slots[Field.CODE_BASE], slots[Field.MAPS] = tables, code_base, maps
     # A helper may free or hide memory (a deleted element, a callback's key): forget the
     # windows, so the next access outside the stack is looked up again.
     slots[Field.RSIZE] = slots[Field.WSIZE] = 0
@@ -225,7 +236,7 @@ class _Backend:
         llvm.initialize_native_asmprinter()
         for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
-        for name in ("PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong"):
+        for name in ("PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString"):
             llvm.add_symbol(name, ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value)
         target = llvm.Target.from_default_triple()
         self.machine = target.create_target_machine(
@@ -243,22 +254,24 @@ class _Backend:
             f"{llvm.get_host_cpu_features().flatten()}:O{OPT_LEVEL}"
         )
 
-    def key(self, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int]) -> str:
+    def key(
+        self, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int],
+        natives: dict[int, NativeOp],
+    ) -> str:
         h = hashlib.sha256(self.signature.encode())
         h.update(encode(insns))
-        h.update(repr((sorted(helpers), sorted(proven))).encode())
+        h.update(repr((sorted(helpers), sorted(proven), sorted((k, int(v)) for k, v in natives.items()))).encode())
         return h.hexdigest()[:32]
 
-    def load(
-        self, key: str, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int]
-    ) -> None:
-        """Make the symbols ``bpf_<key>_f<pc>`` available, compiling only on a cache miss."""
+    def load(self, key: str, ir: Callable[[], str]) -> None:
+        """Make the symbols of the module ``ir()`` builds available under ``key``, compiling
+        only on a cache miss."""
         with self.lock:
             if key in self.loaded:
                 return
             obj = _read_cached(key)
             if obj is None:
-                obj = self._compile(generate_ir(insns, helpers, f"bpf_{key}", proven))
+                obj = self._compile(ir())
                 _write_cached(key, obj)
             self.engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
             self.engine.finalize_object()
@@ -324,6 +337,40 @@ def _write_cached(key: str, obj: bytes) -> None:
         return
 
 
+_NATIVE_MAPS: NativeMapOps | None = None
+_NATIVE_MAPS_LOCK = threading.Lock()
+
+
+def native_map_ops() -> NativeMapOps:
+    """The native map operations (:mod:`._mapgen`), for the Python API and for compiled
+    programs, compiled (or loaded from the cache) on first use."""
+    global _NATIVE_MAPS
+    with _NATIVE_MAPS_LOCK:
+        if _NATIVE_MAPS is None:
+            _NATIVE_MAPS = _load_native_maps()
+        return _NATIVE_MAPS
+
+
+def _load_native_maps() -> NativeMapOps:
+    backend = _backend()
+    ir = map_module()
+    key = "maps_" + hashlib.sha256((backend.signature + ir).encode()).hexdigest()[:32]
+    backend.load(key, lambda: ir)
+    for name in PROGRAM_ENTRY_POINTS.values():  # what compiled programs link against
+        llvm.add_symbol(name, backend.address(name))
+    return NativeMapOps({name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS})
+
+
+def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
+    """The helpers among ``called`` compiled code runs natively: those whose implementation
+    in ``helpers`` declares a :class:`NativeOp` (none if the program takes a spin lock: a run
+    holding one must fault on map helpers, which the Python implementations check)."""
+    ops = {h: getattr(helpers[h], "native_op", None) for h in called}
+    if NativeOp.LOCK in ops.values() or os.environ.get("PYBPF_NATIVE_MAPS", "1") == "0":
+        return {}
+    return {h: op for h, op in ops.items() if op is not None}
+
+
 def compiles(insns: Sequence[Instruction]) -> bool:
     """Whether the JIT translates every instruction of this (validated) program."""
     return first_uncompilable(insns) is None
@@ -333,7 +380,7 @@ def is_cached(insns: Sequence[Instruction], helpers: HelperTable, proven: Collec
     """Whether compiling this program would cost nothing (in this process or on disk)."""
     backend = _backend()
     called = [h for h in set(used_helpers(insns)) if h in helpers]
-    key = backend.key(insns, called, proven)
+    key = backend.key(insns, called, proven, native_helpers(helpers, called))
     if key in backend.loaded:
         return True
     directory = cache_dir()
@@ -399,8 +446,13 @@ class Jit(FunctionEngine):
         self.code = code if code is not None else Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
         backend = _backend()
         called = sorted(h for h in set(used_helpers(self.insns)) if h in self.helpers)
-        key = backend.key(self.insns, called, proven)
-        backend.load(key, self.insns, called, proven)
+        natives = native_helpers(self.helpers, called)
+        #: the maps this program's native helper calls may reach (see :mod:`._native`)
+        self.native_maps = MapTable()
+        if natives:
+            native_map_ops()  # what compiled programs with native helpers link against
+        key = backend.key(self.insns, called, proven, natives)
+        backend.load(key, lambda: generate_ir(self.insns, called, f"bpf_{key}", proven, natives))
         self.functions: dict[int, Function] = {
             pc: self._wrap(_builtin(f"bpf_{key}_py{pc}", backend.address(f"bpf_{key}_py{pc}")))
             for pc in subprogram_entries(self.insns)
@@ -409,7 +461,7 @@ class Jit(FunctionEngine):
         self._counts = threading.local()
 
     def _wrap(self, native: Callable[..., int]) -> Function:
-        tables, code_base = (self.helpers, self.kfuncs), self.code.base
+        tables, code_base, maps = (self.helpers, self.kfuncs), self.code.base, self.native_maps.address
 
         def enter(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int, r10: int) -> int:
             state = ctx.native or _attach(ctx)
@@ -417,17 +469,17 @@ class Jit(FunctionEngine):
             packet = ctx.packet
             # Slots 0-6: count, budget, top, empty windows; 10-13: frame limit, packet, code.
             _HEAD.pack_into(state.view, 0, ctx.n, ctx.limit, ctx.top, 0, 0, 0, 0)
-            saved_code = slots[_CODE_BASE]
+            saved_code, saved_maps = slots[_CODE_BASE], slots[_MAPS]
             _TAIL.pack_into(
                 state.view, _TAIL_OFFSET, ctx.min_caller_fp,
-                packet.base if packet else 0, packet.size if packet else 0, code_base,
+                packet.base if packet else 0, packet.size if packet else 0, code_base, ctx.cpu, maps,
             )
             state.tables = tables
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:
                 ctx.n = slots[_N]
-                state.tables, slots[_CODE_BASE] = saved, saved_code
+                state.tables, slots[_CODE_BASE], slots[_MAPS] = saved, saved_code, saved_maps
             if slots[_FAULT]:
                 state.raise_fault()
             return r0

@@ -60,7 +60,7 @@ def _jit_module() -> Any:
                 _JIT_MISSING = True
                 warnings.warn(
                     f"pybpf: the JIT needs llvmlite, which cannot be imported ({err}); "
-                    "programs run on the interpreter",
+                    "programs run on the interpreter and maps keep their index in Python",
                     RuntimeWarning,
                     stacklevel=4,
                 )
@@ -163,6 +163,12 @@ class Tiered(FunctionEngine):
         self._work = 0
         self._lock = threading.Lock()
         self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers)
+
+    @property
+    def native_maps(self) -> Any:
+        """The compiled code's table of the maps its helper calls reach natively (see
+        :mod:`._native`), None while the program is interpreted."""
+        return None if self.compiled is None else self.compiled.native_maps
 
     def _compile(self) -> None:
         interp = self.interpreter

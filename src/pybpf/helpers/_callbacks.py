@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from ..engine import BpfRuntimeError, ExecContext, Region
 from ..engine._context import MAX_TAIL_CALLS, TailCall
+from ..engine._irgen import MAX_LOOPS
+from ..engine._mapgen import NativeOp
+from ..engine._native import mark_native
 from ._dynptr import BPF_DYNPTR_TYPE_LOCAL, DYNPTR_SIZE, write_dynptr
 from ._impl import implements, map_arg
 
 EINVAL = 22
 E2BIG = 7
 ENOENT = 2
-MAX_LOOPS = 1 << 23  #: bpf_loop's limit on nr_loops (BPF_MAX_LOOPS)
 
 
 def _callback_entry(ctx: ExecContext, address: int, helper: str) -> int:
@@ -22,6 +24,7 @@ def _callback_entry(ctx: ExecContext, address: int, helper: str) -> int:
     return entry  # type: ignore[no-any-return]
 
 
+@mark_native(NativeOp.LOOP)  # compiled code calls the callback itself (engine._irgen)
 @implements("bpf_loop")
 def loop(ctx: ExecContext, nr_loops: int, callback: int, cb_ctx: int, flags: int, _5: int) -> int:
     if flags:

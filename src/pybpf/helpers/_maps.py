@@ -3,28 +3,40 @@
 from __future__ import annotations
 
 from ..engine import ExecContext
+from ..engine._mapgen import NativeOp
+from ..engine._native import mark_native, remember_map
 from ._impl import implements, map_arg
 
 ENOENT = 2
 EOPNOTSUPP = 95
 
 
+# Compiled code runs these three natively on native maps (pybpf.engine._mapgen), and calls
+# them when it cannot; once one has found a map, compiled code reaches that map natively.
+
+
+@mark_native(NativeOp.LOOKUP)
 @implements("bpf_map_lookup_elem")
 def map_lookup_elem(ctx: ExecContext, m: int, key: int, _3: int, _4: int, _5: int) -> int:
     target = map_arg(ctx, m, "bpf_map_lookup_elem")
+    remember_map(ctx.engine, ctx.visible, target)
     return target.lookup(ctx.read(key, target.key_size), ctx.cpu)  # type: ignore[no-any-return]
 
 
+@mark_native(NativeOp.UPDATE)
 @implements("bpf_map_update_elem")
 def map_update_elem(ctx: ExecContext, m: int, key: int, value: int, flags: int, _5: int) -> int:
     target = map_arg(ctx, m, "bpf_map_update_elem")
+    remember_map(ctx.engine, ctx.visible, target)
     k, v = ctx.read(key, target.key_size), ctx.read(value, target.value_size)
     return target.update(k, v, flags, ctx.cpu)  # type: ignore[no-any-return]
 
 
+@mark_native(NativeOp.DELETE)
 @implements("bpf_map_delete_elem")
 def map_delete_elem(ctx: ExecContext, m: int, key: int, _3: int, _4: int, _5: int) -> int:
     target = map_arg(ctx, m, "bpf_map_delete_elem")
+    remember_map(ctx.engine, ctx.visible, target)
     return target.delete(ctx.read(key, target.key_size))  # type: ignore[no-any-return]
 
 

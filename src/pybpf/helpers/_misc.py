@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ..engine import BpfRuntimeError, ExecContext, OutOfBoundsError
+from ..engine._mapgen import NativeOp
+from ..engine._native import mark_native
 from ..maps import SpinLock, spin_lock_at
 from ._impl import host, implements, map_arg
 
@@ -17,6 +19,7 @@ def get_prandom_u32(ctx: ExecContext, *_: int) -> int:
     return host(ctx).prandom_u32()
 
 
+@mark_native(NativeOp.CPU_ID)
 @implements("bpf_get_smp_processor_id")
 def get_smp_processor_id(ctx: ExecContext, *_: int) -> int:
     return ctx.cpu
@@ -64,6 +67,7 @@ def _lock_field(ctx: ExecContext, address: int, helper: str) -> SpinLock:
     return spin_lock_at(address)
 
 
+@mark_native(NativeOp.LOCK)  # its callers keep every helper in Python (engine._jit)
 @implements("bpf_spin_lock")
 def spin_lock(ctx: ExecContext, lock: int, *_: int) -> int:
     held = _lock_field(ctx, lock, "bpf_spin_lock")

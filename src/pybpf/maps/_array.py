@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, final
 
+from ..engine._mapgen import MapKind
 from ._base import index_of, next_index
 from ._elements import ElementMap, Writes
 from ._errors import E2BIG, EEXIST, EINVAL, KeyNotExistError, MapError
@@ -115,6 +116,7 @@ class ArrayMap(ArrayBase):
     """``BPF_MAP_TYPE_ARRAY``: may hold a ``bpf_timer`` and a ``bpf_spin_lock`` per value."""
 
     type: ClassVar[MapType] = MapType.ARRAY
+    _native_kind: ClassVar[int | None] = MapKind.ARRAY
     _create_flags: ClassVar[int] = (
         BPF_F_NUMA_NODE | BPF_F_MMAPABLE | BPF_F_ACCESS_MASK | BPF_F_INNER_MAP
     )
@@ -127,4 +129,5 @@ class PerCpuArrayMap(ArrayBase):
 
     type: ClassVar[MapType] = MapType.PERCPU_ARRAY
     percpu: ClassVar[bool] = True
+    _native_kind: ClassVar[int | None] = MapKind.ARRAY | MapKind.PERCPU
     _create_flags: ClassVar[int] = BPF_F_NUMA_NODE | BPF_F_ACCESS_MASK

@@ -16,12 +16,15 @@ from __future__ import annotations
 import abc
 import bisect
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..engine import Region, SlotArea
+from ..engine._mapgen import MapKind
+from ..engine._native import NativeMapOps, native_map_ops
 from ._base import Map, plain_ranges, round8
 from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
+from ._native import LINKS_SIZE, NativeIndex
 from ._spin_lock import spin_lock_at
 from ._types import BPF_F_LOCK
 
@@ -96,6 +99,15 @@ class _Slots:
         """Give back a slot whose element is gone and whose fields are freed."""
         self._free.append(slot)
 
+    def track(self, used: Callable[[int], bool]) -> None:
+        """Let ``used`` (a native index's) decide which slots were handed out."""
+        for area in self._areas_by_base:
+            area.live = used
+
+    def only_region(self) -> Region | None:
+        """The region of every slot, if there is just one (a preallocated map)."""
+        return self._regions[0] if len(self._regions) == 1 else None
+
     def used(self, slot: int) -> bool:
         """Whether ``slot`` was ever handed out. A slot never used is no element's memory, so
         programs cannot address it; a freed one stays addressable, as a deleted element stays
@@ -105,6 +117,8 @@ class _Slots:
 
     def locate(self, slot: int) -> tuple[Region, int]:
         """The region holding ``slot`` and the slot's offset in it."""
+        if len(self._regions) == 1:  # preallocated: no search
+            return self._regions[0], slot * self.size
         i = bisect.bisect_right(self._starts, slot) - 1
         return self._regions[i], (slot - self._starts[i]) * self.size
 
@@ -125,9 +139,15 @@ class ElementMap(Map):
 
     #: whether slots begin with a copy of the key (hash maps: the timer callback's key)
     _stores_keys: ClassVar[bool] = False
+    #: the :class:`~pybpf.engine._mapgen.MapKind` bits of a family the native code runs, or
+    #: None for one it does not
+    _native_kind: ClassVar[int | None] = None
 
     def _setup(self) -> None:
+        ops = native_map_ops() if self._runs_natively() else None
         self._key_area = round8(self.key_size) if self._stores_keys else 0
+        if ops is not None and self._stores_keys:
+            self._key_area += LINKS_SIZE  # the native index's links, beside the key they index
         self._stride = round8(self.value_size)
         self._copies = self.ncpus if self.percpu else 1
         self._gaps = plain_ranges(self.special_fields, self.value_size)
@@ -140,6 +160,34 @@ class ElementMap(Map):
             for start, end in self._gaps
         )
         self._slots = _Slots(self, slot_size, self._preallocated(), chunk, layout, self._stores_keys)
+        self._native = None if ops is None else self._native_index(ops)
+
+    def _runs_natively(self) -> bool:
+        """Whether the map is native: its family runs natively, its slots are preallocated
+        (one region) and, for hash maps, no special field is in its values (freeing one calls
+        into Python, and hash updates and deletes free them). An array with special fields is
+        native for programs' lookups only (:attr:`MapKind.HOLES`)."""
+        if self._native_kind is None or self._preallocated() == 0:
+            return False
+        return not self.special_fields or bool(self._native_kind & MapKind.ARRAY)
+
+    def _native_index(self, ops: NativeMapOps) -> NativeIndex:
+        region = self._slots.only_region()
+        assert region is not None and self._native_kind is not None
+        sizes = (
+            self.key_size, self.value_size, self._slots.size, self._key_area, self._stride, self._copies,
+            self.max_entries,
+        )
+        kind = self._native_kind | (MapKind.HOLES if self.special_fields else 0)
+        native = NativeIndex(ops, self.name, kind, region, self._preallocated(), sizes)
+        if self._stores_keys:
+            self._slots.track(native.used)
+        return native
+
+    @property
+    def native_descriptor(self) -> int:
+        """The address of the map's native descriptor, 0 if the map is not native."""
+        return 0 if self._native is None else self._native.address
 
     def _check_value_size(self) -> None:
         """Refuse empty values and, for per-CPU maps, values too big for the per-CPU allocator."""
@@ -266,6 +314,12 @@ class ElementMap(Map):
             start = offset + field_offset
             region.buf[start : start + size] = bytes(size)
 
+    def close(self) -> None:
+        """Close the map; compiled helper calls on it go back to Python, which refuses them."""
+        if self._native is not None:
+            self._native.close()
+        super().close()
+
     def free_fields(self) -> None:
         """Free the special fields of every element; the elements and their data stay."""
         if not self.special_fields:
@@ -297,8 +351,9 @@ class ElementMap(Map):
 
     def _values(self, slot: int, locked: bool = False) -> bytes | list[bytes]:
         """What a user-side read returns: one value, or the list of per-CPU values."""
-        values = [self._read(slot, copy, locked) for copy in range(self._copies)]
-        return values if self.percpu else values[0]
+        if not self.percpu:
+            return self._read(slot, 0, locked)
+        return [self._read(slot, copy, locked) for copy in range(self._copies)]
 
     def _user_writes(self, operation: str, value: object) -> Writes:
         """The copies a user-side update writes: every CPU's for per-CPU maps, given one value

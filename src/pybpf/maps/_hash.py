@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, final
 
+from ..engine._mapgen import MapKind
 from ._base import KEY_SIZE_MAX, exists_error, hash_flags_error
 from ._elements import ElementMap, Writes
 from ._errors import E2BIG, EINVAL, ENOENT, KeyNotExistError, MapError
@@ -72,11 +73,22 @@ class HashBase(ElementMap):
         return 0 if self.flags & BPF_F_NO_PREALLOC else self.max_entries + 1
 
     def _find(self, key: bytes) -> int | None:
+        if self._native is not None:
+            return self._native.find(key)
         return self._elements.get(key)
 
     def _live_slots(self) -> Iterable[int]:
+        if self._native is not None:
+            return self._native.slots()
         with self._lock:
             return list(self._elements.values())
+
+    def lookup(self, key: bytes, cpu: int) -> int:
+        """The address of ``key``'s value (``cpu``'s copy for per-CPU maps), or 0; LRU maps
+        mark ``key`` used."""
+        if self._native is not None:
+            return self._native.lookup(key, cpu)
+        return super().lookup(key, cpu)
 
     def element_key(self, slot: int) -> bytes:
         """The key stored at the start of ``slot``."""
@@ -96,6 +108,8 @@ class HashBase(ElementMap):
     # -- the operations ------------------------------------------------------------------
 
     def _update(self, key: bytes, writes: Writes, flags: int) -> int:
+        if self._native is not None:
+            return self._native.update(key, writes, flags, self._stride)
         rc = hash_flags_error(flags, self._lock_offset is not None)
         if rc:
             return rc
@@ -138,6 +152,10 @@ class HashBase(ElementMap):
         The hook runs without the map lock, so it may wait for a timer callback that itself
         uses this map.
         """
+        if self._native is not None:  # no special field to free
+            for slot in slots:
+                self._native.release(slot)
+            return
         for slot in slots:
             self._free_fields(slot)
         with self._lock:
@@ -145,11 +163,15 @@ class HashBase(ElementMap):
                 self._slots.release(slot)
 
     def _unlink(self, key: bytes) -> int | None:
+        if self._native is not None:
+            return self._native.unlink(key)
         with self._lock:
             return self._elements.pop(key, None)
 
     def delete(self, key: bytes) -> int:
         """Remove ``key`` and free its element: 0 or -ENOENT."""
+        if self._native is not None:
+            return self._native.delete(key)
         slot = self._unlink(key)
         if slot is None:
             return -ENOENT
@@ -183,10 +205,15 @@ class HashBase(ElementMap):
         self._check_access("get next key", read=True)
         if key is not None:
             key = self._check_key("get next key", key)
+        if self._native is not None:
+            slot = self._native.next_slot(key)
+            return None if slot is None else self.element_key(slot)
         with self._lock:
             return self._walk_order().after(key)
 
     def _walk_keys(self) -> Iterator[bytes]:
+        if self._native is not None:
+            return iter(self.keys())
         with self._lock:
             keys = self._walk_order().live_keys()
         return iter(keys)
@@ -194,6 +221,8 @@ class HashBase(ElementMap):
     def keys(self) -> list[bytes]:
         """Every key, in insertion order (LRU maps: least recently used first)."""
         self._check_access("keys", read=True)
+        if self._native is not None:
+            return [self.element_key(slot) for slot in self._native.slots()]
         with self._lock:
             return list(self._elements)
 
@@ -203,6 +232,7 @@ class HashMap(HashBase):
     """``BPF_MAP_TYPE_HASH``: may hold a ``bpf_timer`` and a ``bpf_spin_lock`` per value."""
 
     type: ClassVar[MapType] = MapType.HASH
+    _native_kind: ClassVar[int | None] = 0
     _special_sizes: ClassVar[frozenset[int]] = frozenset({4, 16})
 
 
@@ -213,3 +243,4 @@ class PerCpuHashMap(HashBase):
 
     type: ClassVar[MapType] = MapType.PERCPU_HASH
     percpu: ClassVar[bool] = True
+    _native_kind: ClassVar[int | None] = MapKind.PERCPU

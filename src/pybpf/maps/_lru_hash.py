@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import ClassVar, final
 
+from ..engine._mapgen import MapKind
 from ._errors import ENOTSUPP, MapError
 from ._hash import HashBase
 from ._types import BPF_F_NO_COMMON_LRU, BPF_F_NO_PREALLOC, MapType
@@ -39,12 +40,15 @@ class LruBase(HashBase):
 
     def _used(self, key: bytes) -> None:
         self._elements.move_to_end(key)
+        self._walk = None  # get_next_key follows keys(): least recently used first
 
     def _victim(self) -> int | None:
         return self._elements.popitem(last=False)[1]
 
     def lookup(self, key: bytes, cpu: int) -> int:
         """The address of ``key``'s value, or 0; marks ``key`` used, as program lookups do."""
+        if self._native is not None:
+            return super().lookup(key, cpu)
         with self._lock:
             if key in self._elements:
                 self._used(key)
@@ -56,6 +60,7 @@ class LruHashMap(LruBase):
     """``BPF_MAP_TYPE_LRU_HASH``: may hold a ``bpf_timer`` per value (not a spin lock)."""
 
     type: ClassVar[MapType] = MapType.LRU_HASH
+    _native_kind: ClassVar[int | None] = MapKind.LRU
     _special_sizes: ClassVar[frozenset[int]] = frozenset({16})
 
 
@@ -65,3 +70,4 @@ class LruPerCpuHashMap(LruBase):
 
     type: ClassVar[MapType] = MapType.LRU_PERCPU_HASH
     percpu: ClassVar[bool] = True
+    _native_kind: ClassVar[int | None] = MapKind.LRU | MapKind.PERCPU
