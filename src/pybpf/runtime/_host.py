@@ -24,6 +24,8 @@ __all__ = ["DEFAULT_TRACE_LINES", "Host", "TraceRecord"]
 DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
 
 _HARD = (IrqContext.HARDIRQ, IrqContext.NMI)  #: contexts whose exit runs queued irq_work
+#: what running_as(None) and running_in(None) give: nothing to change (runs are a hot path)
+_UNCHANGED = contextlib.nullcontext()
 
 
 @final
@@ -93,11 +95,14 @@ class Host:
             return override
         return self.task if self.task is not None else Task.current()
 
-    @contextlib.contextmanager
-    def running_as(self, task: Task | None) -> Iterator[None]:
+    def running_as(self, task: Task | None) -> contextlib.AbstractContextManager[None]:
         """Make ``task`` (when given) the current task of this thread's runs meanwhile."""
+        return _UNCHANGED if task is None else self._running_as(task)
+
+    @contextlib.contextmanager
+    def _running_as(self, task: Task) -> Iterator[None]:
         previous = getattr(self._run, "task", None)
-        self._run.task = task if task is not None else previous
+        self._run.task = task
         try:
             yield
         finally:
@@ -109,12 +114,15 @@ class Host:
         context: IrqContext = getattr(self._run, "irq", IrqContext.TASK)
         return context
 
-    @contextlib.contextmanager
-    def running_in(self, context: IrqContext | None) -> Iterator[None]:
+    def running_in(self, context: IrqContext | None) -> contextlib.AbstractContextManager[None]:
         """Run in ``context`` (when given) meanwhile. Leaving hard-IRQ (or NMI) context runs
         the irq_work that code queued, as the kernel does on the way out of the interrupt."""
+        return _UNCHANGED if context is None else self._running_in(context)
+
+    @contextlib.contextmanager
+    def _running_in(self, context: IrqContext) -> Iterator[None]:
         previous = self.irq_context
-        self._run.irq = context if context is not None else previous
+        self._run.irq = context
         try:
             yield
         finally:

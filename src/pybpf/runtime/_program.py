@@ -113,7 +113,7 @@ class Program:
     def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
         start = time.perf_counter_ns()
         # perf_event programs run from the PMU interrupt: NMI
-        context = IrqContext.NMI if self.type == ProgType.PERF_EVENT else None
+        context = IrqContext.NMI if self.spec.type == ProgType.PERF_EVENT else None
         try:
             with self._runtime._host.running_in(context):
                 r0 = self.engine.run(
@@ -199,13 +199,14 @@ class Program:
         return self._collection.btf if self._collection is not None else None
 
     def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
-        if self.type == ProgType.TRACING:
+        prog_type = self.spec.type
+        if prog_type == ProgType.TRACING:
             return self._test_run_tracing()
-        if self.type == ProgType.SYSCALL:
+        if prog_type == ProgType.SYSCALL:
             self._check_syscall_run(ctx, repeat)
         cpu = self._runtime._cpu_for(cpu)
         repeat = max(1, repeat)
-        prepared = prepare_test_run(self.type, ctx, data)
+        prepared = prepare_test_run(prog_type, ctx, data)
         outcomes = self._runtime._host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
