@@ -31,7 +31,7 @@ import threading
 import weakref
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import final
+from typing import Any, final
 
 import llvmlite
 import llvmlite.binding as llvm
@@ -59,6 +59,7 @@ _HEAD = struct.Struct(f"<{int(Field.WSIZE) + 1}q")
 _TAIL_OFFSET = 8 * int(Field.MIN_FP)
 _TAIL = struct.Struct(f"<{int(Field.CODE_BASE) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE)
+_RSIZE, _WSIZE = int(Field.RSIZE), int(Field.WSIZE)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -103,13 +104,21 @@ class _State:
         raise BpfRuntimeError(f"control runs past the last instruction at PC {pc}", pc=pc)
 
 
-_STATES: weakref.WeakValueDictionary[int, _State] = weakref.WeakValueDictionary()
+#: Each live state by the address of its slots (what native code passes the trampolines): a
+#: plain dict of weak references, read with C calls only (a WeakValueDictionary's get is
+#: Python code, on the path of every helper call).
+_STATES: dict[int, Callable[[], Any]] = {}
+_DEAD: Callable[[], Any] = lambda: None  #: what a missing state's lookup gives
 
 
 def _attach(ctx: ExecContext) -> _State:
     """Give ``ctx`` its native state (once: contexts are pooled and reused)."""
     state = ctx.native = _State(ctx)
-    _STATES[state.address] = state
+    address = state.address
+    def forget(_: object) -> None:  # as the state dies, before its slots are freed
+        _STATES.pop(address, None)
+
+    _STATES[address] = weakref.ref(state, forget)
     return state
 
 
@@ -117,7 +126,7 @@ def _attach(ctx: ExecContext) -> _State:
 
 
 def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -> int:
-    state = _STATES.get(address_of_state)
+    state: _State | None = _STATES.get(address_of_state, _DEAD)()
     if state is None:  # cannot happen (a context keeps its state): never let the access through
         return 1
     ctx = state.ctx
@@ -140,7 +149,7 @@ def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -
 def _helper(
     address_of_state: int, helper_id: int, r1: int, r2: int, r3: int, r4: int, r5: int, fp: int, pc: int
 ) -> int:
-    return _call(_STATES[address_of_state], _HELPERS, helper_id, (r1, r2, r3, r4, r5), fp, pc)
+    return _call(_STATES[address_of_state](), _HELPERS, helper_id, (r1, r2, r3, r4, r5), fp, pc)
 
 
 def _kfunc(
@@ -148,7 +157,7 @@ def _kfunc(
 ) -> int:
     # The id crosses as an unsigned 64-bit number; the table is keyed by the signed immediate.
     signed_id = kfunc_id - (1 << 64) if kfunc_id >> 63 else kfunc_id
-    return _call(_STATES[address_of_state], _KFUNCS, signed_id, (r1, r2, r3, r4, r5), fp, pc)
+    return _call(_STATES[address_of_state](), _KFUNCS, signed_id, (r1, r2, r3, r4, r5), fp, pc)
 
 
 _HELPERS, _KFUNCS = 0, 1
@@ -158,8 +167,8 @@ _MISSING = (unknown_helper, unknown_kfunc)
 def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int, pc: int) -> int:
     """Call entry ``fn_id`` of the running program's helper or kfunc ``table``."""
     ctx, slots = state.ctx, state.slots
-    tables, code_base = state.tables, slots[Field.CODE_BASE]
-    ctx.fp, ctx.n = fp, slots[Field.N]
+    tables, code_base = state.tables, slots[_CODE_BASE]
+    ctx.fp, ctx.n = fp, slots[_N]
     r0 = 0
     try:
         fn = tables[table].get(fn_id)
@@ -169,12 +178,13 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
             r0 = fn(ctx, *args) & _M64
     except BaseException as error:  # noqa: BLE001 - re-raised once native code has unwound
         state.fail(error)
-    slots[Field.N] = ctx.n
-    state.tables, slots[Field.CODE_BASE] = tables, code_base
+    slots[_N] = ctx.n
+    state.tables, slots[_CODE_BASE] = tables, code_base
     # A helper may free or hide memory (a deleted element, a callback's key): forget the
     # windows, so the next access outside the stack is looked up again.
-    slots[Field.RSIZE] = slots[Field.WSIZE] = 0
-    state.windows[:] = [None, None]
+    slots[_RSIZE] = slots[_WSIZE] = 0
+    windows = state.windows
+    windows[0] = windows[1] = None
     return r0
 
 

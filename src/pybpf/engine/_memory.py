@@ -71,8 +71,10 @@ class Region:
         self.size = size
         self.writable = writable
         self.owner = owner
+        self._raw: object  # what keeps the memory alive
         if low:  # the most frequent (packets, contexts: two per test run): pooled
-            block = self._raw = _low_block(size)
+            block = _low_block(size)
+            self._raw = block
             self.base = block.address
             self.buf = block.view[:size]
             rest = size - len(data)  # a reused mapping holds an earlier region's bytes

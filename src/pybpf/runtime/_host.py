@@ -117,18 +117,7 @@ class Host:
     def running_in(self, context: IrqContext | None) -> contextlib.AbstractContextManager[None]:
         """Run in ``context`` (when given) meanwhile. Leaving hard-IRQ (or NMI) context runs
         the irq_work that code queued, as the kernel does on the way out of the interrupt."""
-        return _UNCHANGED if context is None else self._running_in(context)
-
-    @contextlib.contextmanager
-    def _running_in(self, context: IrqContext) -> Iterator[None]:
-        previous = self.irq_context
-        self._run.irq = context
-        try:
-            yield
-        finally:
-            self._run.irq = previous
-            if previous not in _HARD and context in _HARD:
-                self.timers.run_irq_work()
+        return _UNCHANGED if context is None else _RunningIn(self, context)
 
     def task_address(self) -> int:
         """The address of the current task's object: read-only kernel memory of the task."""
@@ -177,3 +166,24 @@ class Host:
             if hasattr(m, "reserve") and any(r.contains(record, 1) for r in m.regions()):
                 return m.address  # type: ignore[no-any-return]
         return 0
+
+
+class _RunningIn:
+    """What :meth:`Host.running_in` gives: a plain context manager, since every timer
+    callback and hook run goes through one (a generator's costs a microsecond more)."""
+
+    __slots__ = ("context", "host", "previous")
+
+    def __init__(self, host: Host, context: IrqContext) -> None:
+        self.host = host
+        self.context = context
+        self.previous = IrqContext.TASK
+
+    def __enter__(self) -> None:
+        self.previous = self.host.irq_context
+        self.host._run.irq = self.context
+
+    def __exit__(self, *exc: object) -> None:
+        self.host._run.irq = self.previous
+        if self.previous not in _HARD and self.context in _HARD:
+            self.host.timers.run_irq_work()
