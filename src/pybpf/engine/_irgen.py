@@ -33,6 +33,7 @@ from ..isa import (
     FETCH,
     LDDW,
     LOAD_ACQ,
+    MAY_GOTO,
     SIZE_BYTES,
     STORE_REL,
     AluOp,
@@ -70,6 +71,7 @@ class Field(IntEnum):
     PKT_BASE = 11  #: the packet legacy loads read (0 when none)
     PKT_SIZE = 12  #: its length
     CODE_BASE = 13  #: the address a ``lddw`` of subprogram 0 yields
+    MAY_GOTO = 14  #: iterations ``may_goto`` still allows in this run (the context's may_goto_left)
 
 
 STATE_SLOTS = len(Field)
@@ -97,6 +99,7 @@ class Op(IntEnum):
 _EXIT = Class.JMP | JmpOp.EXIT
 _CALL = Class.JMP | JmpOp.CALL
 _CALLX = Class.JMP | Source.X | JmpOp.CALL
+_MAY_GOTO = Class.JMP | MAY_GOTO
 _BITS = {1: 8, 2: 16, 4: 32, 8: 64}
 
 _BINARY: dict[int, str] = {
@@ -436,9 +439,23 @@ class _Function:
         if op == JmpOp.JA:
             self.emit(f"br label %b{target}")
             return True
+        if insn.opcode == _MAY_GOTO:
+            self.may_goto(target, pc + 1)
+            return True
         taken = self.condition(insn)
         self.emit(f"br i1 {taken}, label %b{target}, label %b{pc + 1}")
         return True
+
+    def may_goto(self, target: int | None, nxt: int) -> None:
+        """``may_goto``: jump once the run's loop budget is spent, else spend one iteration
+        of it (the budget is shared by the whole run, callbacks and tail calls included)."""
+        left = self.load_field(Field.MAY_GOTO)
+        spent = self.let(f"icmp sle i64 {left}, 0")
+        spend = self.label("spend")
+        self.emit(f"br i1 {spent}, label %b{target}, label %{spend}")
+        self.start(spend)
+        self.store_field(Field.MAY_GOTO, self.let(f"sub i64 {left}, 1"))
+        self.emit(f"br label %b{nxt}")
 
     def condition(self, insn: Instruction) -> str:
         is64 = insn.cls == Class.JMP
@@ -646,8 +663,8 @@ def first_uncompilable(insns: Sequence[Instruction]) -> int | None:
 
     :func:`pybpf.isa.validate` accepts what the interpreter runs; this is the list of what the
     JIT translates too, written as what it knows (not what it refuses), so an instruction added
-    to the interpreter later (``may_goto`` today, whose loop budget lives in the Python context)
-    is uncompilable here until the JIT learns it, and its program stays interpreted.
+    to the interpreter later is uncompilable here until the JIT learns it, and its program
+    stays interpreted.
     """
     for pc, insn in iter_pcs(insns):
         if not _compiles(insn):
@@ -664,7 +681,7 @@ def _compiles(insn: Instruction) -> bool:
             return insn.offset in (0, 1)
         return op in _ALU_OPS and insn.offset == 0
     if cls in (Class.JMP, Class.JMP32):
-        return op in _JMP_OPS
+        return op in _JMP_OPS or insn.opcode == _MAY_GOTO
     if cls == Class.LD:
         return insn.opcode == LDDW or mode in (Mode.ABS, Mode.IND)
     if cls == Class.LDX:

@@ -49,7 +49,7 @@ from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
 __all__ = ["Jit", "compiles", "is_cached"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 3
+CODEGEN_VERSION = 4
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -57,9 +57,9 @@ _M64 = 0xFFFF_FFFF_FFFF_FFFF
 # plain ints, since the entry is the hot path.
 _HEAD = struct.Struct(f"<{int(Field.WSIZE) + 1}q")
 _TAIL_OFFSET = 8 * int(Field.MIN_FP)
-_TAIL = struct.Struct(f"<{int(Field.CODE_BASE) - int(Field.MIN_FP) + 1}q")
+_TAIL = struct.Struct(f"<{int(Field.MAY_GOTO) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE)
-_RSIZE, _WSIZE = int(Field.RSIZE), int(Field.WSIZE)
+_RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -168,7 +168,7 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
     """Call entry ``fn_id`` of the running program's helper or kfunc ``table``."""
     ctx, slots = state.ctx, state.slots
     tables, code_base = state.tables, slots[_CODE_BASE]
-    ctx.fp, ctx.n = fp, slots[_N]
+    ctx.fp, ctx.n, ctx.may_goto_left = fp, slots[_N], slots[_MAY_GOTO]
     r0 = 0
     try:
         fn = tables[table].get(fn_id)
@@ -178,7 +178,7 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
             r0 = fn(ctx, *args) & _M64
     except BaseException as error:  # noqa: BLE001 - re-raised once native code has unwound
         state.fail(error)
-    slots[_N] = ctx.n
+    slots[_N], slots[_MAY_GOTO] = ctx.n, ctx.may_goto_left
     state.tables, slots[_CODE_BASE] = tables, code_base
     # A helper may free or hide memory (a deleted element, a callback's key): forget the
     # windows, so the next access outside the stack is looked up again.
@@ -425,18 +425,19 @@ class Jit(FunctionEngine):
             state = ctx.native or _attach(ctx)
             slots, saved = state.slots, state.tables
             packet = ctx.packet
-            # Slots 0-6: count, budget, top, empty windows; 10-13: frame limit, packet, code.
+            # Slots 0-6: count, budget, top, empty windows; 10-14: frame limit, packet, code,
+            # may_goto's budget.
             _HEAD.pack_into(state.view, 0, ctx.n, ctx.limit, ctx.top, 0, 0, 0, 0)
             saved_code = slots[_CODE_BASE]
             _TAIL.pack_into(
                 state.view, _TAIL_OFFSET, ctx.min_caller_fp,
-                packet.base if packet else 0, packet.size if packet else 0, code_base,
+                packet.base if packet else 0, packet.size if packet else 0, code_base, ctx.may_goto_left,
             )
             state.tables = tables
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:
-                ctx.n = slots[_N]
+                ctx.n, ctx.may_goto_left = slots[_N], slots[_MAY_GOTO]
                 state.tables, slots[_CODE_BASE] = saved, saved_code
             if slots[_FAULT]:
                 state.raise_fault()
