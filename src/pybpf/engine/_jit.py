@@ -275,11 +275,21 @@ class _Backend:
             self.loaded.add(key)
 
     def _compile(self, ir: str) -> bytes:
+        return bytes(self.machine.emit_object(self._optimised(ir)))
+
+    def _optimised(self, ir: str) -> llvm.ModuleRef:
         module = llvm.parse_assembly(ir)
         module.verify()
         builder = llvm.create_pass_builder(self.machine, llvm.create_pipeline_tuning_options(speed_level=OPT_LEVEL))
         builder.getModulePassManager().run(module, builder)
-        return bytes(self.machine.emit_object(module))
+        return module
+
+    def assembly(self, key: str, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int]) -> str:
+        """The native code of the compiled program ``key``, as assembly text: the same module,
+        pipeline and target machine as its object, so the same code (llvmlite has no
+        disassembler for the object itself)."""
+        with self.lock:
+            return str(self.machine.emit_assembly(self._optimised(generate_ir(insns, helpers, f"bpf_{key}", proven))))
 
     def address(self, name: str) -> int:
         with self.lock:
@@ -411,12 +421,35 @@ class Jit(FunctionEngine):
         called = sorted(h for h in set(used_helpers(self.insns)) if h in self.helpers)
         key = backend.key(self.insns, called, proven)
         backend.load(key, self.insns, called, proven)
+        self._compiled_as = (key, called, frozenset(proven))
         self.functions: dict[int, Function] = {
             pc: self._wrap(_builtin(f"bpf_{key}_py{pc}", backend.address(f"bpf_{key}_py{pc}")))
             for pc in subprogram_entries(self.insns)
         }
         self._pool = ContextPool(self.space)
         self._counts = threading.local()
+
+    def listing(self) -> dict[int, list[str]]:
+        """The native code of each subprogram by entry PC, as assembly lines (local labels
+        flush left, instructions indented): what ``pybpf prog dump jited`` prints."""
+        key, called, proven = self._compiled_as
+        text = _backend().assembly(key, self.insns, called, proven)
+        functions: dict[int, list[str]] = {}
+        lines: list[str] | None = None
+        prefix = f"bpf_{key}_f"
+        for raw in text.splitlines():
+            line = raw.split("#", 1)[0].rstrip()  # comments go: the code stays
+            if line.startswith(prefix) and line.endswith(":"):
+                lines = functions[int(line[len(prefix) : -1])] = []
+            elif lines is None or not line:
+                continue
+            elif line.startswith(".Lfunc_end"):
+                lines = None
+            elif line.startswith(".") and line.endswith(":"):
+                lines.append(line)
+            elif not line.lstrip().startswith("."):  # an instruction, not a directive
+                lines.append("\t" + " ".join(line.split()))
+        return functions
 
     def _wrap(self, native: Callable[..., int]) -> Function:
         tables, code_base = (self.helpers, self.kfuncs), self.code.base
