@@ -171,3 +171,19 @@ def test_load_acquire_and_store_release_agree_with_the_interpreter() -> None:
         Instruction(0x95),
     ]
     assert Jit(program).run() == Interpreter(program).run() == 0x3434
+
+
+@pytest.mark.parametrize("budget", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 40, 41, 42])
+def test_a_loops_lone_goto_is_charged_as_its_own_block(budget: int) -> None:
+    from pybpf.engine import InstructionLimitError
+
+    # Blocks: [0], [1, 2], [3] (the lone goto, charged with its target), [4].
+    program = assemble("mov %r0, 0\nloop:\nadd %r0, 1\njeq %r0, 20, +1\nja loop\nexit")
+    outcomes = []
+    for engine in (Jit(program, max_instructions=budget), Interpreter(program, max_instructions=budget)):
+        try:
+            outcome: object = (engine.run(), engine.last_instruction_count)
+        except InstructionLimitError as err:
+            outcome = ("budget", err.pc)
+        outcomes.append(outcome)
+    assert outcomes[0] == outcomes[1]

@@ -100,6 +100,7 @@ _EXIT = Class.JMP | JmpOp.EXIT
 _CALL = Class.JMP | JmpOp.CALL
 _CALLX = Class.JMP | Source.X | JmpOp.CALL
 _MAY_GOTO = Class.JMP | MAY_GOTO
+_JA = Class.JMP | JmpOp.JA
 _BITS = {1: 8, 2: 16, 4: 32, 8: 64}
 
 _BINARY: dict[int, str] = {
@@ -308,6 +309,10 @@ class _Function:
     def block(self, start: int) -> None:
         block = self.blocks[start]
         self.start(f"b{start}")
+        target = self.lone_goto(start)
+        if target is not None:
+            self.goto_block(start, target)
+            return
         count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {len(block.pcs)}")
         self.emit(f"store i64 {count}, ptr %n")
         over = self.let(f"icmp ugt i64 {count}, %lim")
@@ -325,6 +330,41 @@ class _Function:
                 self.emit(f"br label %b{nxt}")
             else:
                 self.fault(Fault.FELL_OFF, block.pcs[-1])
+
+    def lone_goto(self, start: int) -> int | None:
+        """The target of the block at ``start`` if the block is one ``goto`` to a block that
+        is not one too (the back edge of most loops), else None."""
+        target = self.goto_target(start)
+        if target is None or target == start or self.goto_target(target) is not None:
+            return None
+        return target
+
+    def goto_target(self, start: int) -> int | None:
+        """Where the block at ``start`` goes if it is one ``goto``, else None."""
+        insn = self.by_pc[start]
+        if len(self.blocks[start].pcs) != 1 or insn.opcode != _JA:
+            return None
+        return insn.jump_target(start)
+
+    def goto_block(self, start: int, target: int) -> None:
+        """A lone ``goto``, charged together with its target: one budget check per loop
+        iteration instead of two. The count and the faulting block stay exactly those of
+        charging each block on entry."""
+        total = 1 + len(self.blocks[target].pcs)
+        count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {total}")
+        self.emit(f"store i64 {count}, ptr %n")
+        over = self.let(f"icmp ugt i64 {count}, %lim")
+        spent, here = f"spent{start}", f"spenthere{start}"
+        self.emit(f"br i1 {over}, label %{spent}, label %body{target}")
+        self.start(spent)
+        # Which of the two passed the budget: this block (then only its own 1 is charged) or
+        # the target.
+        own = self.let(f"sub i64 {count}, {total - 1}")
+        mine = self.let(f"icmp ugt i64 {own}, %lim")
+        self.emit(f"br i1 {mine}, label %{here}, label %spent{target}")
+        self.start(here)
+        self.emit(f"store i64 {own}, ptr %n")
+        self.fault(Fault.BUDGET, start)
 
     def insn(self, pc: int, insn: Instruction) -> bool:
         """Emit one instruction; True when it ended the block."""

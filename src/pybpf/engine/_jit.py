@@ -49,7 +49,7 @@ from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
 __all__ = ["Jit", "compiles", "is_cached"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 4
+CODEGEN_VERSION = 5
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
