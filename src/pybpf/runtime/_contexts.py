@@ -113,11 +113,20 @@ def prepare_test_run(prog_type: ProgType, ctx: bytes | None, data: bytes | None)
     raise TestRunError(f"test_run: not supported for {name} programs (ENOTSUPP)", ENOTSUPP)
 
 
+def _nothing_out() -> tuple[bytes | None, bytes | None]:
+    return None, None
+
+
+#: a run without context or packet (syscall programs called without ctx_in): shared, since a
+#: RunInput is never changed
+_NO_INPUT = RunInput(0, (), None, _nothing_out)
+
+
 def _syscall(ctx: bytes | None, data: bytes | None) -> RunInput:
     if data:
         raise TestRunError("test_run: syscall programs take no data (EINVAL)", EINVAL)
     if not ctx:
-        return RunInput(0, (), None, lambda: (None, None))
+        return _NO_INPUT
     region = Region.from_bytes(ctx, "ctx")
     return RunInput(region.base, (region,), None, lambda: (None, bytes(region.buf)))
 

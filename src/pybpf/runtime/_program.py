@@ -84,6 +84,8 @@ class Program:
         self.run_count = 0
         self.run_time_ns = 0
         self._stats_lock = threading.Lock()
+        #: the context runs start in: perf_event programs run from the PMU interrupt (NMI)
+        self._irq = IrqContext.NMI if spec.type == ProgType.PERF_EVENT else None
 
     @property
     def name(self) -> str:
@@ -112,13 +114,13 @@ class Program:
 
     def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
         start = time.perf_counter_ns()
-        # perf_event programs run from the PMU interrupt: NMI
-        context = IrqContext.NMI if self.spec.type == ProgType.PERF_EVENT else None
+        run, host = self.engine.run, self._runtime._host
         try:
-            with self._runtime._host.running_in(context):
-                r0 = self.engine.run(
-                    r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
-                )
+            if self._irq is None:  # in the caller's context (the hot path: no context manager)
+                r0 = run(r1, regions=regions, packet=packet, cpu=cpu, runtime=host, program=self)
+            else:
+                with host.running_in(self._irq):
+                    r0 = run(r1, regions=regions, packet=packet, cpu=cpu, runtime=host, program=self)
         except BpfRuntimeError as err:
             locate(err, self)
             raise
