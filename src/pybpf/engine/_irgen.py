@@ -313,9 +313,7 @@ class _Function:
         if target is not None:
             self.goto_block(start, target)
             return
-        count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {len(block.pcs)}")
-        self.emit(f"store i64 {count}, ptr %n")
-        over = self.let(f"icmp ugt i64 {count}, %lim")
+        _, over = self.charge(len(block.pcs))
         body, spent = f"body{start}", f"spent{start}"
         self.emit(f"br i1 {over}, label %{spent}, label %{body}")
         self.start(spent)
@@ -330,6 +328,12 @@ class _Function:
                 self.emit(f"br label %b{nxt}")
             else:
                 self.fault(Fault.FELL_OFF, block.pcs[-1])
+
+    def charge(self, cost: int) -> tuple[str, str]:
+        """Add ``cost`` to the instruction count; the new count, and whether it is over."""
+        count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {cost}")
+        self.emit(f"store i64 {count}, ptr %n")
+        return count, self.let(f"icmp ugt i64 {count}, %lim")
 
     def lone_goto(self, start: int) -> int | None:
         """The target of the block at ``start`` if the block is one ``goto`` to a block that
@@ -351,9 +355,7 @@ class _Function:
         iteration instead of two. The count and the faulting block stay exactly those of
         charging each block on entry."""
         total = 1 + len(self.blocks[target].pcs)
-        count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {total}")
-        self.emit(f"store i64 {count}, ptr %n")
-        over = self.let(f"icmp ugt i64 {count}, %lim")
+        count, over = self.charge(total)
         spent, here = f"spent{start}", f"spenthere{start}"
         self.emit(f"br i1 {over}, label %{spent}, label %body{target}")
         self.start(spent)
