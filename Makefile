@@ -48,6 +48,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_interpreter.py
 	$(BIN)/python benchmarks/bench_timers.py
+	$(BIN)/python benchmarks/bench_maps.py
 	$(BIN)/python benchmarks/bench_jit.py
 
 clean:

@@ -25,6 +25,21 @@ def test_timer_list_json(cli: Cli, objects: Build) -> None:
     ]
 
 
+def test_timer_list_and_the_trace_show_workqueues(cli: Cli, objects: Build) -> None:
+    queued = cli("timer", "list", objects("wq"), "--run", "queue")
+    assert queued.status == 0
+    assert queued.out == "works[1]  wq  armed  clock -  expires 1000000000ns  callback work  prog queue\n"
+    assert json.loads(cli("timer", "list", objects("wq"), "--run", "queue", "-j").out)[0]["kind"] == "wq"
+    out = cli("run", objects("wq"), "--prog", "queue", "--advance", "0", "--trace").out
+    assert [line for line in out.splitlines() if line.startswith(("event ", "global "))] == [
+        "global ran = 1",
+        "event 1000000000ns init works[1]",
+        "event 1000000000ns set_callback works[1] callback work",
+        "event 1000000000ns start works[1] queued",
+        "event 1000000000ns fire works[1]",
+    ]
+
+
 def test_timer_list_of_an_object_without_timers_is_empty(cli: Cli, objects: Build) -> None:
     assert cli("timer", "list", objects("counter")).out == ""
 
@@ -77,6 +92,9 @@ def test_timer_plot_draws_the_trace(cli: Cli, objects: Build, tmp_path: Path) ->
 def test_timer_plot_wants_an_svg_or_png_file(cli: Cli, objects: Build, tmp_path: Path) -> None:
     result = cli("timer", "plot", objects("timer"), tmp_path / "timeline.pdf")
     one_error(result, f"pybpf timer plot: error: {tmp_path / 'timeline.pdf'}: the picture's file must end in .svg or .png")
+    missing = tmp_path / "missing" / "timeline.svg"
+    one_error(cli("timer", "plot", objects("timer"), missing),
+              f"pybpf timer plot: error: {missing}: no directory {missing.parent} to write it into")
 
 
 def test_plain_output_gives_expiries_on_the_monotonic_clock_and_json_on_the_timers_own(cli: Cli, objects: Build) -> None:

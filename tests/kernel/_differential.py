@@ -29,6 +29,7 @@ from ._libbpf import KernelMap, KernelObject, LibbpfError, num_possible_cpus, on
 
 __all__ = [
     "Consume",
+    "Produce",
     "Delete",
     "Discrepancy",
     "LoadOutcome",
@@ -113,7 +114,18 @@ class Consume:
     map: str
 
 
-Step = Run | Update | Delete | Lookup | LookupAndDelete | NextKey | Consume
+@dataclass(frozen=True)
+class Produce:
+    """Write samples into a user ring buffer (libbpf's user_ring_buffer, pybpf's ``reserve``):
+    each submitted, or discarded (indexes in ``discard``), or left reserved (``reserved``)."""
+
+    map: str
+    samples: tuple[bytes, ...]
+    discard: tuple[int, ...] = ()
+    reserved: tuple[int, ...] = ()
+
+
+Step = Run | Update | Delete | Lookup | LookupAndDelete | NextKey | Consume | Produce
 
 
 @dataclass(frozen=True)
@@ -200,6 +212,9 @@ class _Kernel:
                 return Outcome(value=m.lookup_and_delete(step.key))
             if isinstance(step, Consume):
                 return Outcome(value=m.consume())
+            if isinstance(step, Produce):
+                m.produce(step.samples, step.discard, step.reserved)
+                return Outcome()
             assert isinstance(step, NextKey)
             value = m.get_next_key(step.key)
             if MapType(m.type) in _HASH_ORDER_TYPES:
@@ -286,6 +301,15 @@ class _Pybpf:
                 records: list[bytes] = []
                 m.poll(records.append, 0)
                 return Outcome(value=records)
+            if isinstance(step, Produce):
+                for i, data in enumerate(step.samples):
+                    sample = m.reserve(len(data))
+                    sample.data[:] = data
+                    if i in step.discard:
+                        m.discard(sample)
+                    elif i not in step.reserved:
+                        m.submit(sample)
+                return Outcome()
             assert isinstance(step, NextKey)
             value = m.get_next_key(key)
             if MapType(m.type) in _HASH_ORDER_TYPES:

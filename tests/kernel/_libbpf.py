@@ -47,6 +47,8 @@ BPF_MAP_TYPE_STACK = 23
 BPF_MAP_TYPE_RINGBUF = 27
 BPF_PROG_TYPE_SOCKET_FILTER = 1
 BPF_PROG_TYPE_SYSCALL = 31
+BPF_PROG_TYPE_NETFILTER = 32
+BPF_NETFILTER = 45  #: its attach type
 PERCPU_MAP_TYPES = frozenset(
     {BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_LRU_PERCPU_HASH,
      BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE}
@@ -121,6 +123,8 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "bpf_program__autoload": (ctypes.c_bool, [_P]),
     "bpf_program__set_log_buf": (_I, [_P, _P, _SZ]),
     "bpf_program__set_autoload": (_I, [_P, ctypes.c_bool]),
+    "bpf_program__set_type": (_I, [_P, _I]),
+    "bpf_program__set_expected_attach_type": (_I, [_P, _I]),
     "bpf_map__name": (_S, [_P]),
     "bpf_map__fd": (_I, [_P]),
     "bpf_map__type": (_I, [_P]),
@@ -142,6 +146,11 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "ring_buffer__new": (_P, [_I, _SAMPLE_FN, _P, _P]),
     "ring_buffer__consume": (_I, [_P]),
     "ring_buffer__free": (None, [_P]),
+    "user_ring_buffer__new": (_P, [_I, _P]),
+    "user_ring_buffer__reserve": (_P, [_P, _U32]),
+    "user_ring_buffer__submit": (None, [_P, _P]),
+    "user_ring_buffer__discard": (None, [_P, _P]),
+    "user_ring_buffer__free": (None, [_P]),
 }
 
 
@@ -274,6 +283,7 @@ def round8(n: int) -> int:
 
 #: bpf(2)'s syscall number, where this module knows it
 _SYS_BPF = {"x86_64": 321, "AMD64": 321, "aarch64": 280, "arm64": 280}
+_BPF_RAW_TRACEPOINT_OPEN = 17
 _BPF_PROG_LOAD = 5
 #: the leading fields of ``union bpf_attr`` for BPF_PROG_LOAD: prog_type, insn_cnt, insns,
 #: license, log_level, log_size, log_buf, kern_version, prog_flags, prog_name,
@@ -301,7 +311,7 @@ class RawLoad:
 
 def load_raw(
     code: bytes, prog_type: int = BPF_PROG_TYPE_SOCKET_FILTER, *, log_level: int = 1,
-    license: str = "GPL", expected_attach_type: int = 0,
+    license: str = "GPL", expected_attach_type: int = 0, prog_flags: int = 0,
 ) -> RawLoad:
     """Load raw instructions with bpf(BPF_PROG_LOAD), as nothing but the kernel sees them (no
     libbpf in between), and close the program at once."""
@@ -315,7 +325,7 @@ def load_raw(
     log = ctypes.create_string_buffer(1 << 22)
     fields = struct.pack(
         _PROG_LOAD_ATTR, prog_type, len(code) // 8, ctypes.addressof(insns), ctypes.addressof(lic),
-        log_level, len(log), ctypes.addressof(log), 0, 0, b"raw", 0, expected_attach_type,
+        log_level, len(log), ctypes.addressof(log), 0, prog_flags, b"raw", 0, expected_attach_type,
     )
     attr = ctypes.create_string_buffer(fields.ljust(_ATTR_SIZE, b"\0"), _ATTR_SIZE)
     with _libbpf().lock:
@@ -352,6 +362,21 @@ class KernelProgram:
     def fd(self) -> int:
         """The program's file descriptor (negative when it was not loaded)."""
         return int(_libbpf().dll.bpf_program__fd(self._handle))
+
+    def attach_raw_tracepoint(self, name: str) -> int:
+        """Attach to the raw tracepoint ``name`` (BPF_RAW_TRACEPOINT_OPEN); the returned
+        descriptor holds the attachment until it is closed.
+
+        Raises:
+            LibbpfError: the kernel refused the attachment.
+        """
+        libc = ctypes.CDLL(None, use_errno=True)
+        tracepoint = ctypes.create_string_buffer(name.encode())
+        attr = ctypes.create_string_buffer(struct.pack("<QI", ctypes.addressof(tracepoint), self.fd).ljust(16, b"\0"), 16)
+        fd = libc.syscall(_SYS_BPF[platform.machine()], _BPF_RAW_TRACEPOINT_OPEN, attr, 16)
+        if fd < 0:
+            raise LibbpfError(ctypes.get_errno(), f"raw tracepoint {name} for '{self.name}'")
+        return int(fd)
 
     def __repr__(self) -> str:
         return f"<KernelProgram '{self.name}' type {self.type} section '{self.section}'>"
@@ -584,6 +609,34 @@ class KernelMap:
         return records
 
 
+    def produce(self, samples: Sequence[bytes], discard: Collection[int] = (), reserved: Collection[int] = ()) -> None:
+        """Write samples into a user ring buffer with libbpf's ``user_ring_buffer``: each
+        reserved and filled, then submitted, or discarded (indexes in ``discard``), or left
+        reserved (indexes in ``reserved``).
+
+        Raises:
+            LibbpfError: a reservation failed (E2BIG, ENOSPC); the samples before it stay.
+        """
+        dll = _libbpf().dll
+        ctypes.set_errno(0)
+        ring = dll.user_ring_buffer__new(self.fd, None)
+        if not ring:
+            raise LibbpfError(ctypes.get_errno() or 22, f"user_ring_buffer__new for map '{self.name}'")
+        try:
+            for i, data in enumerate(samples):
+                ctypes.set_errno(0)
+                sample = dll.user_ring_buffer__reserve(ring, len(data))
+                if not sample:
+                    raise LibbpfError(ctypes.get_errno() or 22, f"user_ring_buffer__reserve of {len(data)} bytes")
+                ctypes.memmove(sample, data, len(data))
+                if i in discard:
+                    dll.user_ring_buffer__discard(ring, sample)
+                elif i not in reserved:
+                    dll.user_ring_buffer__submit(ring, sample)
+        finally:
+            dll.user_ring_buffer__free(ring)
+
+
 class KernelObject:
     """An object file opened and loaded by libbpf (a context manager that closes it).
 
@@ -624,6 +677,10 @@ class KernelObject:
             prog = dll.bpf_object__next_program(handle, None)
             while prog:
                 name = dll.bpf_program__name(prog).decode()
+                if dll.bpf_program__section_name(prog) == b"netfilter":
+                    # libbpf learned SEC("netfilter") in 1.2; older ones are told its type
+                    dll.bpf_program__set_type(prog, BPF_PROG_TYPE_NETFILTER)
+                    dll.bpf_program__set_expected_attach_type(prog, BPF_NETFILTER)
                 if programs is not None:
                     dll.bpf_program__set_autoload(prog, name in programs)
                 buf = ctypes.create_string_buffer(log_size)

@@ -217,6 +217,11 @@ def test_for_each_map_elem(testdata):
     compare(testdata("callbacks"), [Run("walk"), Run("walk")])
 
 
+@pytest.mark.parametrize("program", ["walk_hash", "walk_lru"])
+def test_for_each_map_elem_callbacks_deleting_elements_visit_each_once(testdata, program):
+    compare(testdata("walk_delete"), [Run(program)])
+
+
 # -- bpf_snprintf ----------------------------------------------------------------------------
 
 

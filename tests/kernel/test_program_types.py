@@ -49,3 +49,37 @@ def test_sk_lookup_takes_no_packet(testdata):
 
 def test_lwt_programs_see_the_network_header(testdata):
     compare(testdata("net_types"), [Run("tunnel", data=PACKET)])
+
+
+def nf_state(hook: int, pf: int, *rest: int) -> bytes:
+    return bytes([hook, pf]) + bytes(6) + struct.pack("<5Q", *(rest + (0,) * (5 - len(rest))))
+
+
+IPV4 = bytes.fromhex("4500001c00010000401100007f0000017f000001") + bytes(8)
+ETH_IPV4 = bytes(12) + b"\x08\x00" + IPV4
+ETH_IPV6 = bytes(12) + b"\x86\xdd" + bytes.fromhex("6000000000081140") + bytes(32) + bytes(8)
+
+
+@pytest.mark.parametrize(
+    ("ctx", "data"),
+    [(None, IPV4), (None, IPV4[:19]), (None, None), (nf_state(3, 2), IPV4), (nf_state(3, 10), IPV4),
+     (nf_state(0, 2), ETH_IPV4), (nf_state(1, 10), ETH_IPV6), (nf_state(4, 2), ETH_IPV6),
+     (nf_state(0, 10), ETH_IPV6[:50]), (nf_state(2, 2), IPV4), (nf_state(0, 2), bytes(12) + b"\x08\x06" + IPV4),
+     (nf_state(0, 2), ETH_IPV4[:33]), (nf_state(3, 7), IPV4), (nf_state(3, 2, 1), IPV4), (nf_state(3, 2, 0, 0, 0, 0, 5), IPV4),
+     (nf_state(3, 2) + b"\1", IPV4), (nf_state(3, 2) + bytes(8), IPV4), (nf_state(3, 2)[:2], IPV4), (nf_state(200, 2), ETH_IPV4)],
+    ids=["default", "runt", "no-packet", "local-out-ipv4", "local-out-ipv6", "prerouting-ipv4", "local-in-ipv6",
+         "family-mismatch", "short-ipv6", "forward-not-ip", "arp", "short-frame", "bad-family", "in-device",
+         "okfn", "ctx-too-long", "ctx-zero-tail", "ctx-short", "unknown-hook"],
+)
+def test_netfilter(testdata, ctx, data):
+    compare(testdata("netfilter"), [Run("verdict", ctx=ctx, data=data)], compare_ctx_out=False)
+
+
+@pytest.mark.parametrize(("ctx", "data"), [(None, IPV4), (nf_state(0, 2), ETH_IPV4), (nf_state(1, 10), ETH_IPV6)],
+                         ids=["local-out", "prerouting", "ipv6"])
+def test_netfilter_reads_the_packet_through_a_dynptr(testdata, ctx, data):
+    compare(testdata("netfilter"), [Run("parse", ctx=ctx, data=data)], compare_ctx_out=False)
+
+
+def test_a_tc_skb_dynptr_writes_the_packet(testdata):
+    compare(testdata("netfilter"), [Run("mark_tos", data=ETH_IPV4)])

@@ -117,6 +117,46 @@ def test_keys_and_get_next_key_follow_insertion_order(hmap: HashMap) -> None:
     assert hmap.get_next_key(u32(42)) == u32(5)  # a deleted key restarts the walk
 
 
+def _walk_deleting(m: HashMap, delete_first: bool) -> list[int]:
+    """Walk with get_next_key, deleting each key: before asking for the next one (which then
+    starts again from the first key) or after."""
+    seen, key = [], m.get_next_key(None)
+    while key is not None:
+        seen.append(int.from_bytes(key, "little"))
+        if delete_first:
+            m.delete_elem(key)
+            key = m.get_next_key(key)
+        else:
+            following = m.get_next_key(key)
+            m.delete_elem(key)
+            key = following
+    return seen
+
+
+@pytest.mark.parametrize("delete_first", [False, True], ids=["next-then-delete", "delete-then-next"])
+def test_walking_while_deleting_visits_every_key_once(space: AddressSpace, delete_first: bool) -> None:
+    m = HashMap("h", 4, 8, 5000, space=space)
+    for k in range(5000):
+        m.update_elem(u32(k), u64(k))
+    m.get_next_key(None)  # a walk has begun: the order is kept from now on
+    m.delete_elem(u32(7))
+    m.update_elem(u32(7), u64(7))  # back, and now last
+    m.update_elem(u32(9), u64(99))  # replaced: keeps its place
+    assert _walk_deleting(m, delete_first) == [k for k in range(5000) if k != 7] + [7]
+    assert m.keys() == []
+
+
+def test_a_key_deleted_during_a_walk_is_skipped_and_one_added_comes_last(hmap: HashMap) -> None:
+    for k in (1, 2, 3):
+        hmap.update_elem(u32(k), u64(k))
+    assert hmap.get_next_key(u32(1)) == u32(2)
+    hmap.delete_elem(u32(2))
+    assert hmap.get_next_key(u32(1)) == u32(3)
+    hmap.update_elem(u32(4), u64(4))
+    assert hmap.get_next_key(u32(3)) == u32(4)
+    assert hmap.get_next_key(u32(2)) == u32(1)  # gone: from the first key again
+
+
 def test_empty_map_has_no_first_key(hmap: HashMap) -> None:
     assert hmap.get_next_key(None) is None
 

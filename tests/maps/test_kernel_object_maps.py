@@ -7,6 +7,7 @@ import pytest
 from pybpf.engine import AddressSpace
 from pybpf.maps import (
     BPF_F_NO_PREALLOC,
+    BPF_F_ZERO_SEED,
     BPF_LOCAL_STORAGE_GET_F_CREATE,
     BloomFilter,
     KeyNotExistError,
@@ -21,7 +22,7 @@ ENOENT, EEXIST, EFAULT = 2, 17, 14
 
 
 def test_bloom_filter_answers_maybe_for_added_values(space: AddressSpace) -> None:
-    bloom = BloomFilter("seen", 0, 4, 16, space=space)
+    bloom = BloomFilter("seen", 0, 4, 16, BPF_F_ZERO_SEED, space=space)
     assert bloom.contains(u32(1)) == -ENOENT
     assert bloom.push(u32(1), 0) == 0
     assert bloom.contains(u32(1)) == 0

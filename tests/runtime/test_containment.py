@@ -151,3 +151,59 @@ def test_probe_read_of_a_huge_size_fails_before_allocating() -> None:
     asm = "mov %r1, %r10\nadd %r1, -8\nmov32 %r2, -1\nmov %r3, %r10\nadd %r3, -16\ncall 113\nexit"
     with pytest.raises(OutOfBoundsError, match=r"^store of 4294967295 bytes at 0x[0-9a-f]+ "):
         Interpreter(assemble(asm), helpers=linux_helpers()).run()
+
+
+LOCAL_STORAGE = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct val { long before; struct bpf_spin_lock lock; int after; long count; };
+struct { __uint(type, BPF_MAP_TYPE_TASK_STORAGE); __uint(map_flags, BPF_F_NO_PREALLOC);
+         __type(key, int); __type(value, struct val); } per_task SEC(".maps");
+long offset, got;
+
+SEC("tp_btf/sched_switch")
+int storage(unsigned long long *ctx)
+{
+    struct val init = { .before = 7, .after = 9 };
+    struct val *v = bpf_task_storage_get(&per_task, bpf_get_current_task_btf(), &init,
+                                         BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!v)
+        return 0;
+    bpf_spin_lock(&v->lock);
+    v->count++;
+    bpf_spin_unlock(&v->lock);
+    got = *(volatile long *)((char *)v + offset);
+    return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+@pytest.mark.parametrize(
+    ("offset", "got"),
+    [
+        pytest.param(0, 7, id="before-the-lock"),
+        pytest.param(16, 1, id="after-the-lock"),
+        pytest.param(8, None, id="hidden-lock"),
+        pytest.param(4, None, id="straddles-lock"),
+    ],
+)
+def test_local_storage_values_hide_their_spin_lock(c_file, offset: int, got: int | None) -> None:  # type: ignore[no-untyped-def]
+    with pybpf.Runtime(clock="virtual") as rt:
+        obj = rt.load(c_file(LOCAL_STORAGE), verify=False)  # reads a variable offset on purpose
+        obj.programs["storage"].attach()
+        obj.globals["offset"] = offset
+        if got is None:
+            with pytest.raises(OutOfBoundsError):
+                rt.trigger("sched_switch")
+            return
+        rt.trigger("sched_switch")
+        assert obj.globals["got"] == got
+        (value,) = obj.maps["per_task"].internal.values().values()
+        assert value[12:] == (9).to_bytes(4, "little") + (1).to_bytes(8, "little")  # the lock runs
+
+
+def test_local_storage_cannot_hold_a_timer(c_file) -> None:  # type: ignore[no-untyped-def]
+    source = LOCAL_STORAGE.replace("struct bpf_spin_lock lock;", "struct bpf_timer lock;")
+    with pybpf.Runtime(clock="virtual") as rt, pytest.raises(pybpf.MapError, match="EOPNOTSUPP"):
+        rt.load(c_file(source), verify=False)

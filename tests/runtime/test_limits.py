@@ -10,7 +10,9 @@ import pytest
 import pybpf
 from pybpf.helpers import format_bpf
 from pybpf.helpers._format import FIELD_WIDTH_MAX
-from pybpf.timers import TimerEvent
+from pybpf import SECOND
+from pybpf.timers import RealClock, TimerEvent
+from pybpf.timers import _real as real_clock
 from pybpf.timers._deadlines import Deadlines
 
 SOURCE = Path(__file__).parent / "testdata" / "contain.bpf.c"
@@ -53,6 +55,21 @@ def test_rearming_a_timer_keeps_the_deadline_heap_small() -> None:
     assert deadlines.heap_size() <= 2 * 2 + 64 + 1
     assert deadlines.peek() == (5, 2)
     assert deadlines.expiry(1) == 199_999
+
+
+def test_the_real_clocks_latency_statistics_keep_the_latest_samples_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(real_clock, "LATENCY_SAMPLES", 3)
+    clock = RealClock(ncpus=1)
+    fired: list[object] = []
+    clock.set_fire(fired.append)
+    try:
+        for key in range(10):
+            clock.arm(key, clock.now())  # due at once
+        assert clock.run_until_idle(10 * SECOND) < 10 * SECOND
+    finally:
+        clock.close()
+    assert sorted(fired) == list(range(10))  # type: ignore[type-var]
+    assert len(clock.latencies_ns) == 3
 
 
 @pytest.mark.parametrize(

@@ -143,6 +143,21 @@ def test_a_text_file_is_not_an_elf_file(tmp_path: Path) -> None:
                      id="memory-limit"),
         pytest.param({"engine": None}, TypeError, "Runtime: engine must be 'auto', 'interpreter' or 'jit', not NoneType",
                      id="engine"),
+        pytest.param({"memory_limit": -1}, ValueError, "Runtime: memory_limit must not be negative, got -1",
+                     id="negative-memory-limit"),
+        pytest.param({"trace_limit": -5}, ValueError, "Runtime: trace_limit must not be negative, got -5",
+                     id="negative-trace-limit"),
+        pytest.param({"timer_trace_limit": "a"}, TypeError, "Runtime: timer_trace_limit must be an int, not str",
+                     id="timer-trace-limit"),
+        pytest.param({"task": 5}, TypeError, "Runtime: task must be a pybpf.Task or None, not int", id="task"),
+        pytest.param({"kconfig": 5}, TypeError,
+                     "Runtime: kconfig must be a dict of CONFIG_* values, 'host' or None, not int", id="kconfig"),
+        pytest.param({"btf": 5}, TypeError, "Runtime: btf must be 'host', the path of a BTF file, or None, not int",
+                     id="btf"),
+        pytest.param({"btf": "/nonexistent/vmlinux"}, ValueError, "Runtime: btf: no BTF file at /nonexistent/vmlinux",
+                     id="btf-path"),
+        pytest.param({"clock": pybpf.VirtualClock}, TypeError,
+                     "Runtime: clock must be 'real', 'virtual' or a Clock, not ABCMeta", id="clock-class"),
     ],
 )
 def test_runtime_arguments(argument: dict[str, object], error: type[Exception], message: str) -> None:
@@ -156,6 +171,14 @@ def test_runtime_arguments(argument: dict[str, object], error: type[Exception], 
         pytest.param(lambda rt: rt.load(5), "load: path must be a str or Path, not int", id="path"),
         pytest.param(lambda rt: rt.load(TICKER, globals=[("interval_ns", 1)]),
                      "load: globals must be a dict of global variables, not list", id="globals"),
+        pytest.param(lambda rt: rt.load(TICKER, programs=5),
+                     "load: programs must be a collection of program names (str) or None", id="programs"),
+        pytest.param(lambda rt: rt.load(TICKER, verify="no"), "load: verify must be True or False, not str",
+                     id="verify"),
+        pytest.param(lambda rt: rt.load(TICKER, cflags="-DX=1"),
+                     "load: cflags must be a list of compiler options (str)", id="cflags"),
+        pytest.param(lambda rt: rt.load(TICKER, pin_root=None), "load: pin_root must be a str, not NoneType",
+                     id="pin-root"),
     ],
 )
 def test_load_arguments(call: Callable[[pybpf.Runtime], object], message: str) -> None:
@@ -175,3 +198,26 @@ def test_load_arguments(call: Callable[[pybpf.Runtime], object], message: str) -
 def test_runtime_calls(call: Callable[[pybpf.Runtime], object], message: str) -> None:
     with pybpf.Runtime(clock="virtual") as rt, pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         call(rt)
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        pytest.param({"start_ns": 1.5}, "VirtualClock: start_ns must be an int of nanoseconds, not float", id="start"),
+        pytest.param({"epoch_ns": None}, "VirtualClock: epoch_ns must be an int of nanoseconds, not NoneType",
+                     id="epoch"),
+        pytest.param({"max_callbacks": "9"}, "VirtualClock: max_callbacks must be an int, not str", id="callbacks"),
+    ],
+)
+def test_virtual_clock_arguments(argument: dict[str, object], message: str) -> None:
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        pybpf.VirtualClock(**argument)  # type: ignore[arg-type]
+
+
+def test_a_closed_runtime_loads_nothing_and_plots_go_to_a_directory(tmp_path: Path) -> None:
+    rt = pybpf.Runtime(clock="virtual")
+    with pytest.raises(ValueError, match="^plot_timers: no directory .*missing to write t.svg into$"):
+        rt.plot_timers(tmp_path / "missing" / "t.svg")
+    rt.close()
+    with pytest.raises(ValueError, match="^load: the runtime is closed$"):
+        rt.load(TICKER)

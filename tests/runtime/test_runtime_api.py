@@ -213,8 +213,10 @@ def test_rodata_is_set_at_load_and_frozen_after(rt: pybpf.Runtime, counter: Path
 
 
 def test_unknown_global_at_load_is_an_error(rt: pybpf.Runtime, counter: Path) -> None:
-    with pytest.raises(KeyError, match=r"no global 'nope' in object 'prog' \(globals: cpu, delta, "):
+    with pytest.raises(ValueError, match=r"^load: no global 'nope' in object 'prog' \(globals: cpu, delta, "):
         rt.load(counter, globals={"nope": 1})
+    with pytest.raises(TypeError, match=r"^load: globals must be keyed by the names \(str\)"):
+        rt.load(counter, globals={5: 1})
 
 
 def test_maps_behave_as_mutable_mappings(rt: pybpf.Runtime, counter: Path) -> None:
@@ -419,6 +421,10 @@ def test_malformed_objects_raise_elf_errors(rt: pybpf.Runtime, counter: Path, tm
 def test_missing_object_file_is_an_error(rt: pybpf.Runtime, tmp_path: Path) -> None:
     with pytest.raises(pybpf.ElfError, match=f"^open {re.escape(str(tmp_path / 'nope.o'))}: no such file$"):
         rt.load(tmp_path / "nope.o")
+    with pytest.raises(pybpf.ElfError, match=f"^open {re.escape(str(tmp_path))}: is a directory$"):
+        rt.load(tmp_path)
+    with pytest.raises(pybpf.ElfError, match="^open /dev/null: not a regular file$"):
+        rt.load("/dev/null")
 
 
 def test_runtime_arguments_are_checked() -> None:

@@ -73,6 +73,20 @@ def test_timer_mim_inner_map_timers_live_while_user_space_holds_the_inner_map(rt
 
 @pytest.mark.parametrize("crash_map", [0, 1], ids=["array", "hash"])
 def test_timer_crash_poison_never_reaches_the_timer_slot(rt: pybpf.Runtime, crash_map: int) -> None:
+    check_timer_crash(rt, crash_map)
+
+
+@pytest.mark.parametrize("kernel", ["5.15", "5.16", "7.0"])
+def test_timer_crash_on_other_releases(kernel: str) -> None:
+    """Upstream fixed the copy in 5.17, and the fix reached 5.15.26 and 5.16.12: the latest
+    5.15.y and 5.16.y copy around both the lock and the timer, as every later release does."""
+    with pybpf.Runtime(clock="virtual", kernel=kernel) as rt:
+        for crash_map in (0, 1):
+            check_timer_crash(rt, crash_map)
+
+
+def check_timer_crash(rt: pybpf.Runtime, crash_map: int) -> None:
+    """timer_crash: an update of a value holding a spin lock and a timer with poisoned bytes."""
     obj = rt.load(TESTDATA / "timer_crash.bpf.c")
     obj.globals["crash_map"] = crash_map
     assert obj.programs["arm"].test_run().retval == 0

@@ -14,9 +14,9 @@ import pytest
 from pybpf import BpfRuntimeError
 from pybpf._releases import Release
 from pybpf.engine import EVERYTHING, AddressSpace, Region
-from pybpf.timers import CLOCK_MONOTONIC, IrqContext, RealClock, Timer, TimerTable, VirtualClock
+from pybpf.timers import CLOCK_MONOTONIC, HrtimerHook, IrqContext, RealClock, Timer, TimerTable, VirtualClock
 
-EDEADLK = 35
+EPERM, EBUSY, EINVAL, EDEADLK = 1, 16, 22, 35
 
 
 class FakeMap:
@@ -67,9 +67,11 @@ class Ctx:
 class Owner:
     def __init__(self) -> None:
         self.callbacks: dict[int, Callable[[Timer], None]] = {}
+        self.hooks: list[tuple[str, int, bool | None]] = []  #: hrtimer tracepoints fired
+        self.users = 1
 
     def map_users(self, m: Any) -> int:
-        return 1
+        return self.users
 
     def hold_program(self, program: Any) -> None: ...
 
@@ -92,7 +94,8 @@ class Owner:
     def context(self) -> IrqContext:
         return IrqContext.TASK
 
-    def fire_hook(self, name: str) -> None: ...
+    def fire_hook(self, hook: HrtimerHook) -> None:
+        self.hooks.append((hook.name, hook.timer.slot, hook.was_armed))
 
 
 @pytest.fixture(params=["6.18"])
@@ -112,16 +115,23 @@ def start(table: TimerTable, m: FakeMap, space: AddressSpace, slot: int, cpu: in
     assert table.start(Ctx(space, cpu), m.address(slot), ns, 0) == 0
 
 
-def cross_cancel(table: TimerTable, m: FakeMap, space: AddressSpace, owner: Owner, clock: RealClock) -> dict[str, int]:
-    """Fire timers 0 and 1 on two CPUs, each callback cancelling the other's timer once both
-    run; the results of the cancels that returned (a raising one shows in clock.errors)."""
+def cross_cancel(
+    table: TimerTable, m: FakeMap, space: AddressSpace, owner: Owner, clock: RealClock, free: bool = False
+) -> dict[str, int]:
+    """Fire timers 0 and 1 on two CPUs, each callback cancelling the other's timer (or, with
+    ``free``, freeing the other's element) once both run; the results of the calls that
+    returned (a raising one shows in clock.errors)."""
     both_running = threading.Barrier(2, timeout=5)
     results: dict[str, int] = {}
 
     def cancel_other(me: str, other: int) -> Callable[[Timer], None]:
         def cb(timer: Timer) -> None:
             both_running.wait()
-            results[me] = table.cancel(Ctx(space), m.address(other))
+            if free:
+                table.free_element(m, other, m.region, 16 * other)
+                results[me] = 0
+            else:
+                results[me] = table.cancel(Ctx(space), m.address(other))
 
         return cb
 
@@ -134,6 +144,17 @@ def cross_cancel(table: TimerTable, m: FakeMap, space: AddressSpace, owner: Owne
     return results
 
 
+@pytest.mark.parametrize(("setup", "rc"), [("5.15", -EPERM), ("6.18", -EPERM), ("7.0", -EINVAL)], indirect=["setup"])
+def test_set_callback_on_a_timer_whose_map_lost_its_users_is_eperm_until_7_0(setup, rc: int) -> None:  # type: ignore[no-untyped-def]
+    """The window between the last user reference going and the map's timers being freed:
+    before 7.0 set_callback checks the user count (-EPERM); 7.0 frees first, so only -EINVAL."""
+    table, m, space, owner, _ = setup
+    owner.users = 0
+    assert table.set_callback(Ctx(space), m.address(0), 0) == rc
+    assert table.init(Ctx(space), m.address(1), m, CLOCK_MONOTONIC) == -EBUSY  # still initialised
+
+
+@pytest.mark.parametrize("setup", ["6.18", "6.9", "6.6"], indirect=True)  # the fix reached 6.9.y and 6.6.y
 def test_callbacks_cancelling_each_other_on_two_cpus_get_edeadlk_instead_of_hanging(setup) -> None:  # type: ignore[no-untyped-def]
     table, m, space, owner, clock = setup
     results = cross_cancel(table, m, space, owner, clock)
@@ -141,14 +162,30 @@ def test_callbacks_cancelling_each_other_on_two_cpus_get_edeadlk_instead_of_hang
     assert clock.errors == []
 
 
-@pytest.mark.parametrize("setup", ["6.9"], indirect=True)
+@pytest.mark.parametrize("setup", ["6.8", "6.1", "5.15"], indirect=True)
 def test_before_6_10_callbacks_cancelling_each_other_raise_instead_of_hard_locking(setup) -> None:  # type: ignore[no-untyped-def]
     table, m, space, owner, clock = setup
     results = cross_cancel(table, m, space, owner, clock)
     assert list(results.values()) == [0]  # the first waits, and is released when the other gives up
     (err,) = clock.errors
     assert isinstance(err, BpfRuntimeError)
-    assert "hard-locks the machine: Linux 6.9 lacks the 6.10 change" in str(err)
+    assert f"hard-locks the machine: Linux {table.release.name} lacks what Linux 6.9 and later have" in str(err)
+
+
+@pytest.mark.parametrize(("setup", "locks"), [("6.8", True), ("6.1", True), ("6.6", False), ("6.9", False), ("6.18", False)], indirect=["setup"])
+def test_callbacks_freeing_each_others_elements_hard_lock_before_6_10(setup, locks: bool) -> None:  # type: ignore[no-untyped-def]
+    """Before the 6.10 fix (also in 6.9.y and 6.6.y) freeing an element from a callback waited for the
+    element's running callback, so two callbacks freeing each other's elements hard-locked;
+    since, the free is deferred and both return."""
+    table, m, space, owner, clock = setup
+    results = cross_cancel(table, m, space, owner, clock, free=True)
+    if not locks:
+        assert (sorted(results), clock.errors, table.slots_of(m)) == (["a", "b"], [], [2, 3])
+        return
+    assert list(results.values()) == [0]  # the first waits, and is released when the other gives up
+    (err,) = clock.errors
+    assert isinstance(err, BpfRuntimeError)
+    assert f"hard-locks the machine: Linux {table.release.name} lacks what Linux 6.9 and later have" in str(err)
 
 
 def test_cancel_waits_for_a_callback_running_on_another_thread(setup) -> None:  # type: ignore[no-untyped-def]
@@ -203,7 +240,13 @@ def test_a_start_between_expiry_and_callback_keeps_both_firings() -> None:
     assert table.init(Ctx(space), m.address(0), m, CLOCK_MONOTONIC) == 0
     assert table.set_callback(Ctx(space), m.address(0), 0) == 0
     fired_at: list[int] = []
-    owner.callbacks = {0: lambda timer: fired_at.append(clock.now())}
+    fired: list[Timer] = []
+
+    def record(timer: Timer) -> None:
+        fired_at.append(clock.now())
+        fired.append(timer)
+
+    owner.callbacks = {0: record}
 
     def start_then_fire(key: Hashable) -> None:
         if not fired_at:  # the first expiry only: re-armed by "another CPU" before it runs
@@ -214,8 +257,30 @@ def test_a_start_between_expiry_and_callback_keeps_both_firings() -> None:
     start(table, m, space, 0, cpu=0, ns=10)
     clock.advance(10)
     assert fired_at == [10]
-    (timer,) = table._timers.values()
+    timer = fired[0]
     assert (timer.armed, timer.expires_ns, clock.armed) == (True, 1010, 1)
     clock.advance(2000)
     assert fired_at == [10, 1010]
     assert (timer.armed, clock.armed) == (False, 0)
+
+
+def test_the_hrtimer_tracepoints_follow_the_timer(setup) -> None:  # type: ignore[no-untyped-def]
+    """start (was_armed on 6.18), expire entry and exit around the callback, cancel only when
+    a cancel removes an armed timer."""
+    table, m, space, owner, clock = setup
+    fired = threading.Event()
+    owner.callbacks = {3: lambda timer: fired.set()}
+    start(table, m, space, 3, cpu=0, ns=10 * 10**9)
+    start(table, m, space, 3, cpu=0, ns=1000)
+    assert fired.wait(5)
+    deadline = time.monotonic() + 5
+    while len(owner.hooks) < 4 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    start(table, m, space, 3, cpu=0, ns=10 * 10**9)
+    assert table.cancel(Ctx(space), m.address(3)) == 1
+    assert table.cancel(Ctx(space), m.address(3)) == 0
+    assert owner.hooks == [
+        ("hrtimer_start", 3, False), ("hrtimer_start", 3, True),
+        ("hrtimer_expire_entry", 3, None), ("hrtimer_expire_exit", 3, None),
+        ("hrtimer_start", 3, False), ("hrtimer_cancel", 3, None),
+    ]

@@ -66,11 +66,16 @@ def test_work_runs_at_the_next_advance_never_inside_the_run_and_once_per_queuein
         assert wq.runs == 0  # queued, not run: the program run that queued it is over
         assert [(t.kind, t.clock, t.state, t.callback) for t in wq.rt.timers()] == [("wq", "-", "armed", "wq_cb")]
     wq.settle()
+    events = [e.event for e in wq.rt.timer_events() if e.kind == "wq"]
+    if isinstance(wq.rt.clock, RealClock) and wq.runs == 2:
+        # A worker may take the work between the two starts, as a kernel worker may: the
+        # second start then queues it again.
+        assert events[:3] == ["init", "set_callback", "start"]
+        assert sorted(events[3:]) == ["fire", "fire", "start"]
+        return
     assert wq.runs == 1  # pending work queued twice runs once
     assert wq.obj.maps["arr"][0]["counter"] == 1
-    assert [e.event for e in wq.rt.timer_events() if e.kind == "wq"] == [
-        "init", "set_callback", "start", "fire"
-    ]
+    assert events == ["init", "set_callback", "start", "fire"]
 
 
 def test_work_may_queue_itself_again(wq: Wq) -> None:

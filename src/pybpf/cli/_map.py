@@ -144,7 +144,7 @@ def memlock(handle: Map, ncpus: int) -> int:
         return usage
     if kind in _QUEUES:
         return SIZEOF_QUEUE_STACK + (n + 1) * vs
-    if kind == MapType.RINGBUF:
+    if kind in (MapType.RINGBUF, MapType.USER_RINGBUF):
         data_pages = n // PAGE_SIZE
         return (SIZEOF_RINGBUF_MAP + (RINGBUF_META_PAGES + data_pages) * PAGE_SIZE
                 + (RINGBUF_META_PAGES + 2 * data_pages) * 8)
@@ -162,6 +162,7 @@ SIZEOF_STACK_MAP, SIZEOF_STACK_BUCKET = 320, 16
 SIZEOF_BLOOM = 312
 SIZEOF_LOCAL_STORAGE_MAP, SIZEOF_LOCAL_STORAGE_BUCKET = 480, 16
 SIZEOF_LPM_TRIE_NODE = 24
+SIZEOF_CGROUP_STORAGE_MAP = 328  #: all a cgroup storage is charged: its values are not counted
 _LOCAL_STORAGE = frozenset({MapType.SK_STORAGE, MapType.TASK_STORAGE, MapType.INODE_STORAGE, MapType.CGRP_STORAGE})
 
 
@@ -192,10 +193,10 @@ def _kernel_object_memlock(handle: Map, ncpus: int) -> int:
     if kind == MapType.STACK_TRACE:
         return SIZEOF_STACK_MAP + 8 * _pow2(n) + n * (SIZEOF_STACK_BUCKET + vs)
     if kind == MapType.BLOOM_FILTER:
-        hashes = handle.internal.hash_count  # type: ignore[attr-defined]
-        bits = n * hashes // 5 * 7
-        bits = 64 if bits <= 64 else _pow2(bits)
-        return SIZEOF_BLOOM + bits // 8
+        bits: int = handle.internal.bits  # type: ignore[attr-defined]
+        return SIZEOF_BLOOM + -(-bits // 64) * 8
+    if kind in (MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE):
+        return SIZEOF_CGROUP_STORAGE_MAP
     if kind in _LOCAL_STORAGE:
         return SIZEOF_LOCAL_STORAGE_MAP + SIZEOF_LOCAL_STORAGE_BUCKET * max(2, _pow2(ncpus))
     if kind == MapType.LPM_TRIE:

@@ -61,6 +61,8 @@ def _plot(args: argparse.Namespace, words: Words) -> int:
     words.done()
     if out.suffix.lower() not in (".svg", ".png"):
         raise CommandError(f"{out}: the picture's file must end in .svg or .png", 2)
+    if not out.parent.is_dir():
+        raise CommandError(f"{out}: no directory {out.parent} to write it into", 2)
     with open_session(args, ObjectRef(path)) as session:
         session.rt.plot_timers(out)
         events = session.rt.timer_events()

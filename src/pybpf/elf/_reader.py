@@ -63,6 +63,7 @@ def object_name(file_name: str, name: str | None = None) -> str:
 def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
     if obj.section("maps") is not None:
         raise ElfError("legacy map definitions in 'maps' section are not supported")
+    _refuse_struct_ops(obj)
     license = _license(obj)
     btf = _btf(obj)
     maps_section = obj.section(MAPS)
@@ -97,6 +98,20 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
         kernel_version=_kernel_version(obj),
         externs=externs,
     )
+
+
+def _refuse_struct_ops(obj: ObjectFile) -> None:
+    """A ``.struct_ops`` variable becomes a struct_ops map, which the kernel creates only for
+    a struct_ops type it registered (``tcp_congestion_ops``, ``sched_ext_ops``...) and fills
+    with the object's programs; pybpf models none of those types."""
+    for section in obj.sections:
+        if section.name == ".struct_ops" or section.name.startswith(".struct_ops."):
+            names = [s.name for s in obj.symbols if s.shndx == section.index and s.type == "STT_OBJECT"]
+            raise ElfError(
+                f"struct_ops map {', '.join(repr(n) for n in names) or '(unnamed)'} in section {section.name}:"
+                " pybpf models no kernel struct_ops type (tcp_congestion_ops, sched_ext_ops...), so it cannot"
+                " create the map; the kernel creates one only for a type it registered"
+            )
 
 
 def _license(obj: ObjectFile) -> str:

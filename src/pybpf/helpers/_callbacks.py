@@ -1,11 +1,12 @@
-"""Helpers that call back into the program: ``bpf_loop`` and ``bpf_for_each_map_elem``, and
-``bpf_tail_call``, which replaces it.
+"""Helpers that call back into the program: ``bpf_loop``, ``bpf_for_each_map_elem`` and
+``bpf_user_ringbuf_drain``, and ``bpf_tail_call``, which replaces it.
 """
 
 from __future__ import annotations
 
 from ..engine import BpfRuntimeError, ExecContext, Region
 from ..engine._context import MAX_TAIL_CALLS, TailCall
+from ._dynptr import BPF_DYNPTR_TYPE_LOCAL, DYNPTR_SIZE, write_dynptr
 from ._impl import implements, map_arg
 
 EINVAL = 22
@@ -51,18 +52,34 @@ def for_each_map_elem(ctx: ExecContext, m: int, callback: int, cb_ctx: int, flag
     ctx.private = saved + (key_region,)
     count = 0
     try:
-        key = target.get_next_key(None)
-        while key is not None:
-            value = target.lookup(key, ctx.cpu)
-            if value:
-                key_region.buf[:] = key
-                count += 1
-                if ctx.engine.call_nested(ctx, entry, m, key_region.base, value, cb_ctx, 0):
-                    break
-            key = target.get_next_key(key)
+        for key, value in target.walk(ctx.cpu):
+            key_region.buf[:] = key
+            count += 1
+            if ctx.engine.call_nested(ctx, entry, m, key_region.base, value, cb_ctx, 0):
+                break
     finally:
         ctx.private = saved
     return count
+
+
+@implements("bpf_user_ringbuf_drain")
+def user_ringbuf_drain(ctx: ExecContext, m: int, callback: int, cb_ctx: int, flags: int, _5: int) -> int:
+    ring = map_arg(ctx, m, "bpf_user_ringbuf_drain")
+    entry = _callback_entry(ctx, callback, "bpf_user_ringbuf_drain")
+    # Each sample goes to the callback as a local dynptr, in a region of its own, over a
+    # window of the ring that holds that sample only.
+    holder = Region(DYNPTR_SIZE, "user ringbuf dynptr")
+    saved = ctx.private
+
+    def visit(address: int, size: int) -> int:
+        ctx.private = (*saved, holder, ring.sample_window(address, size))
+        write_dynptr(ctx, holder.base, address, size, 0, BPF_DYNPTR_TYPE_LOCAL, False)
+        try:
+            return int(ctx.engine.call_nested(ctx, entry, holder.base, cb_ctx, 0, 0, 0))
+        finally:
+            ctx.private = saved
+
+    return ring.drain(flags, visit)  # type: ignore[no-any-return]
 
 
 @implements("bpf_tail_call")

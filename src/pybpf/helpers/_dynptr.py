@@ -14,7 +14,7 @@ import struct
 from ..engine import ExecContext
 from ._impl import implements
 
-__all__ = ["DYNPTR_SIZE", "read_dynptr", "write_dynptr"]
+__all__ = ["BPF_DYNPTR_TYPE_LOCAL", "DYNPTR_SIZE", "read_dynptr", "write_dynptr"]
 
 EINVAL, E2BIG, ERANGE = 22, 7, 34
 DYNPTR_SIZE = 16

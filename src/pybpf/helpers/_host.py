@@ -54,8 +54,18 @@ class HelperHost(Protocol):
         """Note an outcome of the current run (``"redirect"``: where the packet went)."""
         ...
 
+    def kernel_skb_fields(self) -> dict[str, int]:
+        """The offsets of the members of the modelled ``struct sk_buff`` (what a netfilter
+        program's ``ctx->skb`` points to)."""
+        ...
+
     def socket_cookie(self, socket: int) -> int:
         """The cookie of the socket at ``socket``: numbered from 1 in order of first sight."""
+        ...
+
+    def cgroup_storage(self, m: Any) -> Any:
+        """The storage (a region) of cgroup storage map ``m`` for the current run: fresh and
+        zeroed for each test run, as the kernel allocates it."""
         ...
 
     def ringbuf_of(self, record: int) -> int:

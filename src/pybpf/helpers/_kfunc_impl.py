@@ -92,6 +92,33 @@ def cgroup_from_id(ctx: ExecContext, *_: int) -> int:
     return 0
 
 
+#: the program types whose skb dynptrs may write the packet (may_access_direct_pkt_data for a
+#: write); the kernel gives the others bpf_dynptr_from_skb_rdonly
+_SKB_WRITERS = frozenset({"SCHED_CLS", "SCHED_ACT", "LWT_XMIT", "SK_SKB", "SK_MSG"})
+SKB_DATA, SKB_DATA_END = 76, 80  #: the packet pointers of struct __sk_buff (32-bit, as pybpf places packets)
+BPF_DYNPTR_TYPE_SKB = 3
+
+
+@implements_kfunc("bpf_dynptr_from_skb")
+def dynptr_from_skb(ctx: ExecContext, skb: int, flags: int, ptr: int, _4: int, _5: int) -> int:
+    """A dynptr over the packet from ``skb->data`` for ``skb->len`` bytes (pybpf's packets are
+    linear). A netfilter program passes its ``ctx->skb`` (the modelled ``struct sk_buff``),
+    the others their ``struct __sk_buff`` context."""
+    if flags:
+        write_dynptr(ctx, ptr, 0, 0, 0, 0, False)
+        return -EINVAL
+    prog_type = ctx.program.type.name if ctx.program is not None else ""
+    if prog_type == "NETFILTER":
+        fields = host(ctx).kernel_skb_fields()
+        data = struct.unpack("<Q", ctx.read(skb + fields["data"], 8))[0]
+        size = struct.unpack("<I", ctx.read(skb + fields["len"], 4))[0]
+    else:
+        data, end = struct.unpack("<II", ctx.read(skb + SKB_DATA, 8))
+        size = end - data
+    write_dynptr(ctx, ptr, data, size, 0, BPF_DYNPTR_TYPE_SKB, prog_type not in _SKB_WRITERS)
+    return 0
+
+
 @implements_kfunc("bpf_dynptr_is_null")
 def dynptr_is_null(ctx: ExecContext, ptr: int, *_: int) -> int:
     return int(read_dynptr(ctx, ptr)[0] == 0)

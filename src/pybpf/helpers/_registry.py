@@ -53,6 +53,7 @@ class Ret(enum.Enum):
     INTEGER = "integer"
     VOID = "void"
     PTR_TO_MAP_VALUE_OR_NULL = "map value or null"
+    PTR_TO_MAP_VALUE = "map value"  #: never NULL (bpf_get_local_storage)
     PTR_TO_ALLOC_MEM_OR_NULL = "ringbuf mem or null"
     PTR_TO_BTF_ID = "btf id"  #: a trusted pointer to a kernel object (bpf_get_current_task_btf)
     PTR_TO_BTF_ID_OR_NULL = "btf id or null"
@@ -114,12 +115,33 @@ _CSUM_REPLACE = _TC | {"LWT_XMIT"}
 _REDIRECT = _TC | {"XDP", "LWT_XMIT"}
 _SKB_READERS = _TC | {"SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB",
                       "FLOW_DISSECTOR", "SK_REUSEPORT"}
-_CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB"}
+_CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL"}
 _XDP = frozenset({"XDP"})
 _FIB = _TC | {"XDP"}
 _STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
                      "TRACING", "LSM", "SYSCALL"})
-_FUNC_IP = frozenset({"KPROBE", "TRACEPOINT", "TRACING", "LSM", "SYSCALL"})
+#: the cgroup program types (cgroup_common_func_proto and cg_skb_func_proto), LSM_CGROUP among LSM
+_CGROUP = frozenset({"CGROUP_SKB", "CGROUP_SOCK", "CGROUP_SOCK_ADDR", "SOCK_OPS", "CGROUP_DEVICE", "CGROUP_SYSCTL",
+                     "CGROUP_SOCKOPT", "LSM"})
+# bpf_tracing_func_proto's users: the tracing types, and syscall programs, which fall back to it
+_TRACING_PROTO = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
+                            "TRACING", "LSM", "SYSCALL"})
+_FUNC_IP = _TRACING_PROTO
+_ATTACH_COOKIE = _TRACING_PROTO - {"SYSCALL"}
+# The sets below were read off Linux 6.18 itself (tests/kernel/test_helper_types.py loads a call
+# of each helper in each program type it can load); TRACING and LSM, which it cannot load here,
+# follow tracing_prog_func_proto and bpf_lsm_func_proto.
+_SOCKET_COOKIE = frozenset({"SOCKET_FILTER", "SCHED_CLS", "SCHED_ACT", "CGROUP_SKB", "CGROUP_SOCK",
+                            "CGROUP_SOCK_ADDR", "SOCK_OPS", "SK_SKB", "SK_REUSEPORT", "SYSCALL", "TRACING", "LSM"})
+_COARSE_NS = frozenset({"SOCKET_FILTER", "SCHED_CLS", "SCHED_ACT", "XDP", "CGROUP_SKB", "CGROUP_SOCK", "LWT_IN",
+                        "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SOCK_OPS", "SK_SKB", "SK_MSG", "CGROUP_SOCK_ADDR",
+                        "SK_REUSEPORT", "FLOW_DISSECTOR", "CGROUP_SYSCTL", "SK_LOOKUP"})
+_PERF_OUTPUT = (_TRACING_PROTO | _TC | _CGROUP | {"SOCKET_FILTER", "XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT",
+                "LWT_SEG6LOCAL", "SK_SKB", "SK_MSG", "SK_LOOKUP"})
+_SEQ = frozenset({"TRACING"})  # iterator programs
+_SK_STORAGE_DELETE = _TC | {"CGROUP_SKB", "CGROUP_SOCKOPT", "CGROUP_SOCK_ADDR", "SK_MSG", "SOCK_OPS", "SYSCALL",
+                            "TRACING", "LSM"}
+_SK_STORAGE_GET = _SK_STORAGE_DELETE | {"CGROUP_SOCK"}
 _FUNC_ARGS = frozenset({"TRACING", "LSM"})
 
 
@@ -177,7 +199,7 @@ _BASE_HELPERS: tuple[HelperProto, ...] = (
     _h(134, "__u64 bpf_ringbuf_query(void *ringbuf, __u64 flags)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING), "Ring buffer positions and sizes (BPF_RB_*)."),
     _h(160, "__u64 bpf_ktime_get_coarse_ns(void)", _R.INTEGER, (),
-       "Nanoseconds of CLOCK_MONOTONIC_COARSE (here: the monotonic clock)."),
+       "Nanoseconds of CLOCK_MONOTONIC_COARSE (here: the monotonic clock).", types=_COARSE_NS),
     _h(164, "long bpf_for_each_map_elem(void *map, void *callback_fn, void *callback_ctx, __u64 flags)",
        _R.INTEGER, (_A.CONST_MAP_PTR, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, _A.ANYTHING),
        "Call callback_fn(map, key, value, ctx) per element until it returns 1."),
@@ -212,7 +234,7 @@ _BASE_HELPERS: tuple[HelperProto, ...] = (
 _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(4, "long bpf_probe_read(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
-       "Copy size bytes from an address (user or kernel); on failure zero dst.", gpl=True),
+       "Copy size bytes from an address (user or kernel); on failure zero dst.", gpl=True, types=_TRACING_PROTO),
     _h(9, "long bpf_skb_store_bytes(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len, __u64 flags)",
        _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
        "Write len bytes into the packet at offset.", types=_SKB_WRITERS),
@@ -230,7 +252,7 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "Send the packet to another device; test_run records the target (result.redirect).", types=_REDIRECT),
     _h(25, "long bpf_perf_event_output(void *ctx, void *map, __u64 flags, void *data, __u64 size)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.CONST_MAP_PTR, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
-       "Append a sample to a perf event array's ring (BPF_F_CURRENT_CPU: the running CPU's)."),
+       "Append a sample to a perf event array's ring (BPF_F_CURRENT_CPU: the running CPU's).", types=_PERF_OUTPUT),
     _h(26, "long bpf_skb_load_bytes(const void *skb, __u32 offset, void *to, __u32 len)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy len bytes of the packet from offset.",
        types=_SKB_READERS),
@@ -250,9 +272,11 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        (_A.PTR_TO_CTX, _A.ANYTHING), "Move the start of an XDP packet by delta bytes.", types=_XDP),
     _h(45, "long bpf_probe_read_str(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
-       "Copy a NUL-terminated string from an address; returns its length with the NUL.", gpl=True),
+       "Copy a NUL-terminated string from an address; returns its length with the NUL.", gpl=True,
+       types=_TRACING_PROTO),
     _h(46, "__u64 bpf_get_socket_cookie(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
-       "The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none."),
+       "The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none.",
+       types=_SOCKET_COOKIE),
     _h(51, "long bpf_redirect_map(void *map, __u64 key, __u64 flags)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING, _A.ANYTHING),
        "Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded).", types=_XDP),
@@ -269,11 +293,16 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        types=_FIB),
     _h(80, "__u64 bpf_get_current_cgroup_id(void)", _R.INTEGER, (),
        "The cgroup v2 id of the current task (Runtime(task=...))."),
+    _h(81, "void *bpf_get_local_storage(void *map, __u64 flags)", _R.PTR_TO_MAP_VALUE,
+       (_A.CONST_MAP_PTR, _A.ANYTHING),
+       "The program's value in a cgroup storage map (flags must be 0): fresh and zeroed for each test run.",
+       types=_CGROUP),
     _h(107, "void *bpf_sk_storage_get(void *map, void *sk, void *value, __u64 flags)", _R.PTR_TO_MAP_VALUE_OR_NULL,
        (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON, _A.PTR_TO_MAP_VALUE_OR_NULL, _A.ANYTHING),
-       "The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE)."),
+       "The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE).", types=_SK_STORAGE_GET),
     _h(108, "long bpf_sk_storage_delete(void *map, void *sk)", _R.INTEGER,
-       (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON), "Delete the socket's value in an sk_storage map."),
+       (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON), "Delete the socket's value in an sk_storage map.",
+       types=_SK_STORAGE_DELETE),
     _h(112, "long bpf_probe_read_user(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy size bytes from a user address; on failure zero dst.", gpl=True),
@@ -289,10 +318,10 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "pid and tgid of the current task in the pid namespace of device dev and inode ino."),
     _h(126, "long bpf_seq_printf(struct seq_file *m, const char *fmt, __u32 fmt_size, const void *data, __u32 data_len)",
        _R.INTEGER, (_A.PTR_TO_BTF_ID, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO),
-       "An iterator's formatted output (appended to the runtime's trace).", gpl=True),
+       "An iterator's formatted output (appended to the runtime's trace).", gpl=True, types=_SEQ),
     _h(127, "long bpf_seq_write(struct seq_file *m, const void *data, __u32 len)", _R.INTEGER,
        (_A.PTR_TO_BTF_ID, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
-       "An iterator's raw output (appended to the runtime's trace).", gpl=True),
+       "An iterator's raw output (appended to the runtime's trace).", gpl=True, types=_SEQ),
     _h(141, "long bpf_get_task_stack(struct task_struct *task, void *buf, __u32 size, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_BTF_ID, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy a task's call chain into buf (the current task's is the program's)."),
@@ -307,7 +336,7 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(173, "__u64 bpf_get_func_ip(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
        "The address of the traced function (pybpf's hooks have stable made-up addresses).", types=_FUNC_IP),
     _h(174, "__u64 bpf_get_attach_cookie(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
-       "The cookie the program was attached with (pybpf's links carry none: 0)."),
+       "The cookie the program was attached with (pybpf's links carry none: 0).", types=_ATTACH_COOKIE),
     _h(177, "long bpf_trace_vprintk(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len)",
        _R.INTEGER, (_A.PTR_TO_MEM, _A.CONST_SIZE, _A.PTR_TO_MEM_OR_NULL, _A.CONST_SIZE_OR_ZERO),
        "Like bpf_trace_printk, with up to twelve arguments from an array of u64.", gpl=True),
@@ -335,6 +364,10 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(195, "void *bpf_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY, _A.ANYTHING),
        "The value of key on another CPU of a per-CPU map, or NULL."),
+    _h(209, "long bpf_user_ringbuf_drain(void *map, void *callback_fn, void *ctx, __u64 flags)", _R.INTEGER,
+       (_A.CONST_MAP_PTR, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, _A.ANYTHING),
+       "Call callback_fn(dynptr, ctx) for each sample user space submitted to a user ring buffer, until it "
+       "returns 1; returns how many samples it saw.", privileged=True),
     _h(210, "void *bpf_cgrp_storage_get(void *map, struct cgroup *cgroup, void *value, __u64 flags)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID, _A.PTR_TO_MAP_VALUE_OR_NULL, _A.ANYTHING),
        "The cgroup's value in a cgrp_storage map."),

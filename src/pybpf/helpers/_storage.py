@@ -1,9 +1,10 @@
-"""Local storage helpers: a value attached to a socket, task or cgroup."""
+"""Local storage helpers: a value attached to a socket, task or cgroup, and the cgroup storage
+of the running program."""
 
 from __future__ import annotations
 
 from ..engine import ExecContext
-from ._impl import implements, map_arg
+from ._impl import host, implements, map_arg
 
 
 def _get(ctx: ExecContext, name: str, m: int, owner: int, init: int, flags: int) -> int:
@@ -14,6 +15,13 @@ def _get(ctx: ExecContext, name: str, m: int, owner: int, init: int, flags: int)
 
 def _delete(ctx: ExecContext, name: str, m: int, owner: int) -> int:
     return map_arg(ctx, m, name).remove(owner)  # type: ignore[no-any-return]
+
+
+@implements("bpf_get_local_storage")
+def get_local_storage(ctx: ExecContext, m: int, flags: int, *_: int) -> int:
+    """The running program's value in a cgroup storage map (this CPU's for the per-CPU type)."""
+    storage = map_arg(ctx, m, "bpf_get_local_storage")
+    return storage.storage_address(host(ctx).cgroup_storage(storage), ctx.cpu)  # type: ignore[no-any-return]
 
 
 @implements("bpf_sk_storage_get")

@@ -7,8 +7,12 @@ from ._base import FreeFieldsHook as FreeFieldsHook
 from ._base import Map as Map
 from ._base import map_at as map_at
 from ._bloom_filter import BloomFilter as BloomFilter
+from ._cgroup_storage import CgroupStorage as CgroupStorage
+from ._cgroup_storage import CgroupStorageBase as CgroupStorageBase
+from ._cgroup_storage import PerCpuCgroupStorage as PerCpuCgroupStorage
 from ._elements import ElementMap as ElementMap
 from ._errors import E2BIG as E2BIG
+from ._errors import EACCES as EACCES
 from ._errors import EAGAIN as EAGAIN
 from ._errors import EBADF as EBADF
 from ._errors import EBUSY as EBUSY
@@ -93,3 +97,5 @@ from ._types import BPF_RINGBUF_BUSY_BIT as BPF_RINGBUF_BUSY_BIT
 from ._types import BPF_RINGBUF_DISCARD_BIT as BPF_RINGBUF_DISCARD_BIT
 from ._types import BPF_RINGBUF_HDR_SZ as BPF_RINGBUF_HDR_SZ
 from ._types import MapType as MapType
+from ._user_ringbuf import UserRingBuf as UserRingBuf
+from ._user_ringbuf import UserSample as UserSample

@@ -8,7 +8,7 @@ timer stops even with BPF_F_LOCK. Elements cannot be deleted: the kernel answers
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import ClassVar, final
 
 from ._base import index_of, next_index
@@ -100,6 +100,9 @@ class ArrayBase(ElementMap):
         if key is not None:
             key = self._check_key("get next key", key)
         return next_index(key, self.max_entries)
+
+    def _walk_keys(self) -> Iterator[bytes]:
+        return (i.to_bytes(4, "little") for i in range(self.max_entries))
 
     def keys(self) -> list[bytes]:
         """Every index, in order."""

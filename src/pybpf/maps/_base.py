@@ -17,7 +17,7 @@ from __future__ import annotations
 import abc
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..engine import AddressSpace, Area, Region
@@ -73,6 +73,17 @@ def map_at(address: int) -> Map | None:
 def round8(n: int) -> int:
     """``n`` rounded up to a multiple of 8: map values and ring-buffer records are 8-byte aligned."""
     return (n + 7) & ~7
+
+
+def plain_ranges(fields: Sequence[tuple[int, int]], size: int) -> tuple[tuple[int, int], ...]:
+    """The ``[start, end)`` ranges of a ``size``-byte value outside its special ``fields``
+    (sorted ``(offset, size)`` pairs): the bytes that copies write and programs address."""
+    ranges, start = [], 0
+    for offset, field_size in fields:
+        ranges.append((start, offset))
+        start = offset + field_size
+    ranges.append((start, size))
+    return tuple((s, e) for s, e in ranges if s < e)
 
 
 def index_of(key: bytes) -> int:
@@ -322,6 +333,22 @@ class Map(abc.ABC):
     def lookup(self, key: bytes, cpu: int) -> int:
         """``bpf_map_lookup_elem``: the address of the value (``cpu``'s copy), or 0 if missing."""
         return 0
+
+    def walk(self, cpu: int) -> Iterator[tuple[bytes, int]]:
+        """What ``bpf_for_each_map_elem`` visits: each element's key and the address of its
+        value (``cpu``'s copy). Arrays and hash maps visit each element once in linear time
+        (:meth:`pybpf.maps.ElementMap.walk`); a map that does not say otherwise is walked
+        with :meth:`get_next_key` and :meth:`lookup`.
+
+        Raises:
+            MapError: the map cannot be walked (the verifier refuses such a walk at load).
+        """
+        key = self.get_next_key(None)
+        while key is not None:
+            value = self.lookup(key, cpu)
+            if value:
+                yield key, value
+            key = self.get_next_key(key)
 
     def update(self, key: bytes, value: bytes, flags: int, cpu: int) -> int:
         """``bpf_map_update_elem`` from a program running on ``cpu``: 0 or a negative errno."""

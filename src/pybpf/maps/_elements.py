@@ -16,11 +16,11 @@ from __future__ import annotations
 import abc
 import bisect
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..engine import Region, SlotArea
-from ._base import Map, round8
+from ._base import Map, plain_ranges, round8
 from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
 from ._spin_lock import spin_lock_at
 from ._types import BPF_F_LOCK
@@ -130,7 +130,7 @@ class ElementMap(Map):
         self._key_area = round8(self.key_size) if self._stores_keys else 0
         self._stride = round8(self.value_size)
         self._copies = self.ncpus if self.percpu else 1
-        self._gaps = self._outside_fields()
+        self._gaps = plain_ranges(self.special_fields, self.value_size)
         self._lock_offset = next((o for o, s in self.special_fields if s == SPIN_LOCK_SIZE), None)
         slot_size = self._key_area + self._copies * self._stride
         chunk = max(1, min(self.max_entries + 1, CHUNK_BYTES // slot_size))
@@ -140,15 +140,6 @@ class ElementMap(Map):
             for start, end in self._gaps
         )
         self._slots = _Slots(self, slot_size, self._preallocated(), chunk, layout, self._stores_keys)
-
-    def _outside_fields(self) -> tuple[tuple[int, int], ...]:
-        """The ``[start, end)`` ranges of a value that are plain data, not special fields."""
-        gaps, start = [], 0
-        for offset, size in self.special_fields:
-            gaps.append((start, offset))
-            start = offset + size
-        gaps.append((start, self.value_size))
-        return tuple((s, e) for s, e in gaps if s < e)
 
     def _check_value_size(self) -> None:
         """Refuse empty values and, for per-CPU maps, values too big for the per-CPU allocator."""
@@ -178,6 +169,26 @@ class ElementMap(Map):
     @abc.abstractmethod
     def element_key(self, slot: int) -> bytes:
         """The key of the element in ``slot`` (for timer callbacks, which receive it)."""
+
+    def _walk_keys(self) -> Iterator[bytes]:
+        """The keys a walk visits, in get_next_key order, as they are when it begins (arrays
+        and hash maps say it without a snapshot of :meth:`keys`)."""
+        return iter(self.keys())
+
+    def walk(self, cpu: int) -> Iterator[tuple[bytes, int]]:
+        """What ``bpf_for_each_map_elem`` visits: each element's key and the address of its
+        value (``cpu``'s copy for per-CPU maps), each element once, in linear time.
+
+        As in the kernel's walk, which saves its place before each callback, the callback may
+        delete the element it is given (the walk goes on from there) or others: an element
+        deleted before the walk reaches it is not visited. An element added during the walk is
+        not visited either (the kernel visits it only if its bucket is still ahead). Reading
+        elements here does not mark LRU elements used.
+        """
+        for key in self._walk_keys():
+            slot = self._find(key)
+            if slot is not None:
+                yield key, self.value_address(slot, cpu)
 
     # -- element memory ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from .._errors import PybpfError
 
 __all__ = [
     "E2BIG",
+    "EACCES",
     "EAGAIN",
     "EBADF",
     "EBUSY",
@@ -35,6 +36,7 @@ E2BIG = 7
 EBADF = 9
 EAGAIN = 11
 ENOMEM = 12
+EACCES = 13
 EFAULT = 14
 EBUSY = 16
 EEXIST = 17
@@ -54,6 +56,7 @@ _NAMES = {
     EBADF: "EBADF",
     EAGAIN: "EAGAIN",
     ENOMEM: "ENOMEM",
+    EACCES: "EACCES",
     EFAULT: "EFAULT",
     EBUSY: "EBUSY",
     EEXIST: "EEXIST",

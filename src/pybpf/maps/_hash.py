@@ -11,7 +11,7 @@ freed, so a pointer a program got from a lookup stays valid memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import ClassVar, final
 
 from ._base import KEY_SIZE_MAX, exists_error, hash_flags_error
@@ -25,6 +25,7 @@ from ._types import (
     BPF_F_ZERO_SEED,
     MapType,
 )
+from ._walk import WalkOrder
 
 __all__ = ["MAX_HASH_ENTRIES", "HashBase", "HashMap", "PerCpuHashMap"]
 
@@ -45,9 +46,9 @@ class HashBase(ElementMap):
     def _setup(self) -> None:
         #: keys in insertion order (LRU maps: least recently used first), each with its slot
         self._elements = self._new_index()
-        #: a snapshot of the keys and their positions for get_next_key, dropped whenever a key
-        #: comes or goes, so that walking the whole map costs linear time
-        self._walk: tuple[list[bytes], dict[bytes, int]] | None = None
+        #: the walk order of get_next_key and bpf_for_each_map_elem, made by the first walk and
+        #: kept from then on, so that walking (and deleting while walking) costs linear time
+        self._walk: WalkOrder | None = None
         super()._setup()
 
     @staticmethod
@@ -113,14 +114,14 @@ class HashBase(ElementMap):
                 if victim is None:
                     return -E2BIG
                 retired.append(victim)
-            if old is None:
-                self._walk = None
             slot = self._slots.alloc()
             self._zero(slot)
             region, offset = self._slots.locate(slot)
             region.buf[offset : offset + self.key_size] = key
             self._write_copies(slot, writes, False)
             self._elements[key] = slot
+            if old is None and self._walk is not None:
+                self._walk.add(key)
             self._used(key)
             if old is not None:
                 retired.append(old)
@@ -145,7 +146,6 @@ class HashBase(ElementMap):
 
     def _unlink(self, key: bytes) -> int | None:
         with self._lock:
-            self._walk = None
             return self._elements.pop(key, None)
 
     def delete(self, key: bytes) -> int:
@@ -171,19 +171,25 @@ class HashBase(ElementMap):
         self._retire([slot])
         return values
 
+    def _walk_order(self) -> WalkOrder:
+        """The walk order, made on first use (the map lock is held)."""
+        if self._walk is None:
+            self._walk = WalkOrder(self._elements)
+        return self._walk
+
     def get_next_key(self, key: bytes | None) -> bytes | None:
-        """The key after ``key`` in insertion order (the first if ``key`` is None or gone), in
-        constant time while no key comes or goes."""
+        """The key after ``key`` in walk order (the first if ``key`` is None or gone), in
+        amortised constant time even while keys come and go."""
         self._check_access("get next key", read=True)
         if key is not None:
             key = self._check_key("get next key", key)
         with self._lock:
-            if self._walk is None:
-                order = list(self._elements)
-                self._walk = order, {k: i for i, k in enumerate(order)}
-            order, position = self._walk
-        at = position.get(key, -1) if key is not None else -1
-        return order[at + 1] if at + 1 < len(order) else None
+            return self._walk_order().after(key)
+
+    def _walk_keys(self) -> Iterator[bytes]:
+        with self._lock:
+            keys = self._walk_order().live_keys()
+        return iter(keys)
 
     def keys(self) -> list[bytes]:
         """Every key, in insertion order (LRU maps: least recently used first)."""

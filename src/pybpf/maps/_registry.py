@@ -9,6 +9,7 @@ from ..engine import AddressSpace
 from ._array import ArrayMap, PerCpuArrayMap
 from ._base import AdmitHook, Map
 from ._bloom_filter import BloomFilter
+from ._cgroup_storage import CgroupStorage, PerCpuCgroupStorage
 from ._errors import EINVAL, MapError
 from ._hash import HashMap, PerCpuHashMap
 from ._local_storage import CgrpStorage, InodeStorage, SkStorage, TaskStorage
@@ -30,6 +31,8 @@ from ._prog_array import ProgArray
 from ._queue_stack import QueueMap, StackMap
 from ._ringbuf import RingBuf
 from ._stack_trace import StackTraceMap
+from ._types import MapType
+from ._user_ringbuf import UserRingBuf
 
 __all__ = ["SUPPORTED_TYPES", "create_map"]
 
@@ -46,6 +49,7 @@ _FAMILIES: dict[int, type[Map]] = {
         QueueMap,
         StackMap,
         RingBuf,
+        UserRingBuf,
         LpmTrie,
         PerfEventArray,
         CgroupArray,
@@ -62,11 +66,21 @@ _FAMILIES: dict[int, type[Map]] = {
         TaskStorage,
         InodeStorage,
         CgrpStorage,
+        CgroupStorage,
+        PerCpuCgroupStorage,
     )
 }
 _MAPS_OF_MAPS: dict[int, type[ArrayOfMaps | HashOfMaps]] = {
     ArrayOfMaps.type: ArrayOfMaps,
     HashOfMaps.type: HashOfMaps,
+}
+
+#: why pybpf does not create these types
+_UNMODELLED: dict[int, str] = {
+    MapType.ARENA: " (arena): its pages are shared with user space at fixed addresses and reached through"
+                   " addr_space_cast, which pybpf's memory does not model (the kernel of pybpf's test machines"
+                   " refuses arenas too: EPERM)",
+    MapType.INSN_ARRAY: " (insn_array): it maps instructions of loaded programs, which pybpf does not expose",
 }
 
 #: the ``MapType`` values :func:`create_map` accepts
@@ -110,8 +124,13 @@ def create_map(
             admit=admit,
         )
     family = _FAMILIES.get(map_type)
+    if map_type == MapType.STRUCT_OPS:
+        # The kernel needs btf_vmlinux_value_type_id, the struct_ops type the map implements;
+        # pybpf models none, so the request is always the kernel's refusal without one.
+        raise MapError("create", EINVAL, "a struct_ops map needs a kernel struct_ops value type; pybpf models none")
     if family is None:
-        raise NotSupportedError(f"unsupported map type {map_type}")
+        reason = _UNMODELLED.get(map_type, "")
+        raise NotSupportedError(f"unsupported map type {map_type}{reason}")
     if inner_map is not None:
         raise MapError("create", EINVAL, "only maps of maps take an inner map")
     return family(

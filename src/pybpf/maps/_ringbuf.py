@@ -34,7 +34,7 @@ from ._types import (
     MapType,
 )
 
-__all__ = ["RingBuf"]
+__all__ = ["RingBase", "RingBuf"]
 
 PAGE_SIZE = 4096
 #: the largest record a program may reserve (RINGBUF_MAX_RECORD_SZ)
@@ -43,8 +43,30 @@ _HEADER = struct.Struct("<II")
 _LENGTH = struct.Struct("<I")
 
 
+class RingBase(Map):
+    """What both ring types share: a data region twice the ring size (so a record running past
+    the end stays contiguous) and positions that only grow."""
+
+    _create_flags: ClassVar[int] = BPF_F_NUMA_NODE
+
+    def _setup(self) -> None:
+        self._mask = self.max_entries - 1
+        self._data = self._add_region(2 * self.max_entries, "data")
+        self._consumer = 0
+        self._producer = 0
+
+    def _check_attrs(self) -> None:
+        """``ringbuf_map_alloc``'s checks: no key or value, and a ring size (``max_entries``)
+        that is a power of 2 and a multiple of the page size (else EINVAL)."""
+        if self.key_size or self.value_size:
+            raise MapError("create", EINVAL, "key_size and value_size must be 0")
+        size = self.max_entries
+        if size < PAGE_SIZE or size & (size - 1):
+            raise MapError("create", EINVAL, f"max_entries must be a power of 2 and a multiple of {PAGE_SIZE}")
+
+
 @final
-class RingBuf(Map):
+class RingBuf(RingBase):
     """A multi-producer, single-consumer ring of records.
 
     ``max_entries`` is the ring size in bytes: a power of 2 and a multiple of the page size.
@@ -53,23 +75,10 @@ class RingBuf(Map):
     """
 
     type: ClassVar[MapType] = MapType.RINGBUF
-    _create_flags: ClassVar[int] = BPF_F_NUMA_NODE
 
     def _setup(self) -> None:
-        self._mask = self.max_entries - 1
-        self._data = self._add_region(2 * self.max_entries, "data")
-        self._consumer = 0
-        self._producer = 0
+        super()._setup()
         self._ready = threading.Condition(self._lock)
-
-    def _check_attrs(self) -> None:
-        if self.key_size or self.value_size:
-            raise MapError("create", EINVAL, "key_size and value_size must be 0")
-        size = self.max_entries
-        if size < PAGE_SIZE or size & (size - 1):
-            raise MapError(
-                "create", EINVAL, f"max_entries must be a power of 2 and a multiple of {PAGE_SIZE}"
-            )
 
     # -- program side --------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from ..engine import Region
 from ..engine._memory import LowMemoryError
 from ._errors import TestRunError
 from ._net_contexts import flow_dissector_run, sk_lookup_run
+from ._netfilter import netfilter_run
 
 __all__ = ["ARGS_COUNT_SIZE", "SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
 
@@ -74,7 +75,9 @@ _SKB_TYPES = {
     ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT, ProgType.CGROUP_SKB,
     ProgType.LWT_IN, ProgType.LWT_OUT, ProgType.LWT_XMIT, ProgType.LWT_SEG6LOCAL,
 }
-_NET_RUNS = {ProgType.FLOW_DISSECTOR: flow_dissector_run, ProgType.SK_LOOKUP: sk_lookup_run}
+_NET_RUNS = {
+    ProgType.FLOW_DISSECTOR: flow_dissector_run, ProgType.SK_LOOKUP: sk_lookup_run, ProgType.NETFILTER: netfilter_run,
+}
 #: Program types ``test_run`` can run (tracing programs run through their hooks instead).
 RUNNABLE_TYPES = frozenset({ProgType.SYSCALL, ProgType.XDP, ProgType.RAW_TRACEPOINT}) | _SKB_TYPES | frozenset(_NET_RUNS)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from ..engine import Region
 from ..timers import IrqContext
-from ._kernel_btf import task_image, task_layout
+from ._kernel_btf import struct_offsets, task_image, task_layout
 from ._task import Task
 
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ class Host:
         self._task_regions: dict[Task, Region] = {}
         self._run = threading.local()
         self._cookies: dict[int, int] = {}
+        #: cgroup storage used outside test runs, by map
+        self._lasting_cgroup_storages: dict[Any, Region] = {}
 
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""
@@ -143,11 +145,42 @@ class Host:
         self._task_regions[task] = region
         return region
 
+    def kernel_skb_fields(self) -> dict[str, int]:
+        """The offsets of the members of the modelled ``struct sk_buff``."""
+        return struct_offsets("sk_buff")[1]
+
     def socket_cookie(self, socket: int) -> int:
         """A cookie per socket address, numbered from 1 in order of first sight (the kernel
         numbers sockets as it first needs their cookie)."""
         with self._trace_lock:
             return self._cookies.setdefault(socket, len(self._cookies) + 1)
+
+    def cgroup_storage(self, m: Any) -> Region:
+        """The storage of cgroup storage map ``m`` for this thread's run: one per test run
+        (:meth:`cgroup_storage_scope`), made on first use; outside a test run (a program on a
+        hook) one per map for the runtime's life, as a cgroup keeps its storage."""
+        storages: dict[Any, Region] | None = getattr(self._run, "cgroup_storages", None)
+        if storages is None:
+            storages = self._lasting_cgroup_storages
+        with self._trace_lock:
+            region = storages.get(m)
+            if region is None:
+                region = storages[m] = m.run_storage("cgroup storage")
+        return region
+
+    @contextlib.contextmanager
+    def cgroup_storage_scope(self) -> Iterator[None]:
+        """One test run (all its repeats): the cgroup storage its program uses is made for it
+        and freed after it (``bpf_cgroup_storage_alloc`` in ``bpf_test_run``)."""
+        previous = getattr(self._run, "cgroup_storages", None)
+        storages: dict[Any, Region] = {}
+        self._run.cgroup_storages = storages
+        try:
+            yield
+        finally:
+            self._run.cgroup_storages = previous
+            for m, region in storages.items():
+                m.release_run_storage(region)
 
     def record(self, what: str, value: Any) -> None:
         """Note something the current run did (where ``bpf_redirect`` sent the packet)."""

@@ -33,7 +33,7 @@ from ..btf import (
     Void,
 )
 
-__all__ = ["TASK_COMM_LEN", "TaskLayout", "modelled_btf", "task_layout"]
+__all__ = ["TASK_COMM_LEN", "TaskLayout", "modelled_btf", "struct_offsets", "task_layout"]
 
 TASK_COMM_LEN = 16
 
@@ -64,6 +64,31 @@ _STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
     "trace_event_raw_sys_enter": [("ent", "struct trace_entry"), ("id", "long"), ("args", "unsigned long[6]")],
     "trace_event_raw_sys_exit": [("ent", "struct trace_entry"), ("id", "long"), ("ret", "long")],
     "bpf_fentry_test_t": [("a", "struct bpf_fentry_test_t *")],
+    # the hrtimer inside each bpf_timer, what the hrtimer tracepoints point to
+    "rb_node": [("__rb_parent_color", "unsigned long"), ("rb_right", "struct rb_node *"), ("rb_left", "struct rb_node *")],
+    "timerqueue_node": [("node", "struct rb_node"), ("expires", "ktime_t")],
+    "hrtimer_clock_base": [("cpu_base", "void *"), ("index", "unsigned int"), ("clockid", "clockid_t"),
+                           ("running", "struct hrtimer *")],
+    "hrtimer": [("node", "struct timerqueue_node"), ("_softexpires", "ktime_t"), ("function", "void *"),
+                ("base", "struct hrtimer_clock_base *"), ("state", "u8"), ("is_rel", "u8"), ("is_soft", "u8"),
+                ("is_hard", "u8")],
+    # what a netfilter program's context points to (struct bpf_nf_ctx): the hook state and skb
+    "net_device": [("name", "char[16]"), ("ifindex", "int")],
+    "nf_hook_state": [("hook", "u8"), ("pf", "u8"), ("in", "struct net_device *"), ("out", "struct net_device *"),
+                      ("sk", "void *"), ("net", "void *"), ("okfn", "void *")],
+    "sk_buff": [("next", "struct sk_buff *"), ("prev", "struct sk_buff *"), ("dev", "struct net_device *"),
+                ("len", "unsigned int"), ("data_len", "unsigned int"), ("mac_len", "unsigned short"),
+                ("protocol", "unsigned short"), ("transport_header", "unsigned short"),
+                ("network_header", "unsigned short"), ("mac_header", "unsigned short"), ("mark", "u32"),
+                ("priority", "u32"), ("head", "unsigned char *"), ("data", "unsigned char *")],
+    "bpf_nf_ctx": [("state", "struct nf_hook_state *"), ("skb", "struct sk_buff *")],
+    # the records of the classic timer/hrtimer_* tracepoints (the 6.18 layout, with was_armed)
+    "trace_event_raw_hrtimer_start": [("ent", "struct trace_entry"), ("hrtimer", "void *"), ("function", "void *"),
+                                      ("expires", "s64"), ("softexpires", "s64"), ("mode", "int"),
+                                      ("was_armed", "_Bool")],
+    "trace_event_raw_hrtimer_expire_entry": [("ent", "struct trace_entry"), ("hrtimer", "void *"), ("now", "s64"),
+                                             ("function", "void *")],
+    "trace_event_raw_hrtimer_class": [("ent", "struct trace_entry"), ("hrtimer", "void *")],
 }
 # The functions pybpf's hooks stand for, with their parameters (the kernel's test functions that
 # BPF_PROG_TEST_RUN of a tracing program calls).
@@ -77,6 +102,11 @@ _FUNCTIONS: dict[str, tuple[str, Sequence[tuple[str, str]]]] = {
                                  ("f", "u64")]),
     "bpf_fentry_test7": ("int", [("arg", "struct bpf_fentry_test_t *")]),
     "bpf_fentry_test8": ("int", [("arg", "struct bpf_fentry_test_t *")]),
+    # the hrtimer tracepoints pybpf's timers fire (their TP_PROTO), for tp_btf arguments
+    "hrtimer_start": ("void", [("hrtimer", "struct hrtimer *"), ("mode", "int"), ("was_armed", "_Bool")]),
+    "hrtimer_cancel": ("void", [("hrtimer", "struct hrtimer *")]),
+    "hrtimer_expire_entry": ("void", [("hrtimer", "struct hrtimer *"), ("now", "ktime_t *")]),
+    "hrtimer_expire_exit": ("void", [("hrtimer", "struct hrtimer *")]),
 }
 _SCALARS: dict[str, tuple[int, IntEncoding]] = {
     "char": (1, IntEncoding.SIGNED),
@@ -92,7 +122,8 @@ _SCALARS: dict[str, tuple[int, IntEncoding]] = {
     "_Bool": (1, IntEncoding.BOOL),
 }
 _TYPEDEFS = {"pid_t": "int", "uid_t": "unsigned int", "gid_t": "unsigned int", "u32": "unsigned int",
-             "u64": "unsigned long long"}
+             "u64": "unsigned long long", "u8": "unsigned char", "s64": "long long", "ktime_t": "s64",
+             "clockid_t": "int"}
 
 
 class _Builder:
@@ -111,6 +142,8 @@ class _Builder:
 
     def type_id(self, c_type: str) -> int:
         c_type = c_type.strip()
+        if c_type == "void":
+            return 0
         if c_type in self.ids:
             return self.ids[c_type]
         if c_type.endswith("]"):
@@ -168,6 +201,13 @@ def modelled_btf() -> Spec:
     return Spec(builder.types, StringTable(b"\0"))
 
 
+@functools.cache
+def struct_offsets(name: str) -> tuple[int, dict[str, int]]:
+    """The size of the modelled ``struct name`` and the byte offset of each member."""
+    found = modelled_btf().type_by_name(name, Struct)
+    return found.size, {m.name: m.bit_offset // 8 for m in found.members}
+
+
 @dataclass(frozen=True)
 class TaskLayout:
     """Where the modelled task and cred keep what the task helpers report."""
@@ -181,11 +221,8 @@ class TaskLayout:
 @functools.cache
 def task_layout() -> TaskLayout:
     """The offsets of ``struct task_struct`` and ``struct cred`` in :func:`modelled_btf`."""
-    btf = modelled_btf()
-    task, cred = btf.type_by_name("task_struct", Struct), btf.type_by_name("cred", Struct)
-    return TaskLayout(
-        task.size, cred.size, {m.name: m.bit_offset // 8 for m in task.members}, {m.name: m.bit_offset // 8 for m in cred.members}
-    )
+    (task_size, task_fields), (cred_size, cred_fields) = struct_offsets("task_struct"), struct_offsets("cred")
+    return TaskLayout(task_size, cred_size, task_fields, cred_fields)
 
 
 def task_image(pid: int, tgid: int, comm: bytes, uid: int, gid: int, self_address: int, cred_address: int) -> tuple[bytes, bytes]:

@@ -19,13 +19,13 @@ from .. import maps
 from .._errors import NotSupportedError
 from .._releases import Behaviour
 from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec, ProgType
-from ..btf import Func, Linkage
+from ..btf import Func, Linkage, SpecialField
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
 from ..engine import Region, create_engine
 from ..helpers import BY_ID, kfunc_proto
 from ..isa import Instruction, PseudoSrc, iter_pcs
-from ..maps import EINVAL, ENOTSUPP, EPERM, MapError
+from ..maps import EACCES, EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     Facts,
     MapInfo,
@@ -44,6 +44,7 @@ from ..verifier import (
 from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._core import apply_core
+from ._field_offsets import field_offset, legacy_field_offset, top_level_fields
 from ._globals import Globals, global_vars
 from ._kconfig import kconfig_data
 from ._map import Map
@@ -104,7 +105,8 @@ def load_object(
     run time only."""
     path = Path(path)
     if not path.is_file():
-        raise ElfError(f"open {path}: no such file")
+        what = "no such file" if not path.exists() else "is a directory" if path.is_dir() else "not a regular file"
+        raise ElfError(f"open {path}: {what}")
     obj_path = compile_c(path, list(cflags)) if path.suffix == ".c" else path
     spec = load_collection(obj_path, name=object_name(path.name))
     if programs is not None:
@@ -179,16 +181,23 @@ class _Loader:
             self.rt._table.pin(pin_path, m, self.spec.btf, mspec.key_type_id, mspec.value_type_id)
         return m
 
+    def _special_fields(self, type_id: int) -> tuple[SpecialField, ...]:
+        """The special fields of a map value (type ``type_id``, 0 for none) as the runtime's
+        release finds them: before 6.11 only the value's own members, and before 6.10 a
+        ``struct bpf_wq`` is plain bytes."""
+        btf = self.spec.btf
+        if btf is None or not type_id:
+            return ()
+        fields = btf.find_special_fields(type_id)
+        if not self.rt.release.has(Behaviour.NESTED_SPECIAL_FIELDS):
+            fields = top_level_fields(btf, type_id, fields)
+        return tuple(f for f in fields if f.kind != "bpf_wq" or self.rt.release.has(Behaviour.WQ))
+
     def _create(self, mspec: MapSpec, inner: maps.Map | None = None) -> maps.Map:
-        special: tuple[tuple[int, int], ...] = ()
-        if self.spec.btf is not None and mspec.value_type_id:
-            fields = self.spec.btf.find_special_fields(mspec.value_type_id)
-            # Before bpf_wq existed its struct was plain bytes to the kernel.
-            special = tuple(
-                (f.offset, f.size) for f in fields if f.kind != "bpf_wq" or self.rt.release.has(Behaviour.WQ)
-            )
+        fields = self._special_fields(mspec.value_type_id)
+        special = tuple((f.offset, f.size) for f in fields)
         if special:
-            self._check_special(mspec)
+            self._check_special(mspec, {f.kind for f in fields})
         try:
             m = maps.create_map(
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
@@ -209,12 +218,20 @@ class _Loader:
             m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
         return m
 
-    def _check_special(self, mspec: MapSpec) -> None:
-        """Refuse what the kernel refuses of a map whose value has a timer or a spin lock: its
-        creation without CAP_BPF (EPERM), and, for global data, the mmap that libbpf does of a
-        writable section and the freeze of a read-only one (ENOTSUPP)."""
-        if not self.rt.privileged:
+    def _check_special(self, mspec: MapSpec, kinds: Collection[str]) -> None:
+        """Refuse what the kernel refuses of a map whose value has a timer, wq or spin lock
+        (``kinds``): its creation without CAP_BPF (EPERM) or read-only or write-only for
+        programs (EACCES), which before 6.2 only a timer's map could not be, read-only, and
+        which needed no CAP_BPF; and, for global data, the mmap that libbpf does of a writable
+        section and the freeze of a read-only one (ENOTSUPP)."""
+        record = self.rt.release.has(Behaviour.BTF_RECORD_MESSAGES)
+        if record and not self.rt.privileged:
             raise MapError("load maps", EPERM, f"map '{mspec.name}': special fields (bpf_timer, bpf_spin_lock) need CAP_BPF")
+        program_access = maps.BPF_F_RDONLY_PROG | (maps.BPF_F_WRONLY_PROG if record else 0)
+        if mspec.flags & program_access and (record or "bpf_timer" in kinds):
+            raise MapError(
+                "load maps", EACCES, f"map '{mspec.name}': special fields cannot be read-only or write-only for programs"
+            )
         if mspec.is_global_data and (mspec.is_readonly or mspec.flags & maps.BPF_F_MMAPABLE):
             what = "freeze" if mspec.is_readonly else "mmap"
             raise MapError(
@@ -244,8 +261,8 @@ class _Loader:
         variables = global_vars(self.spec.btf, data) if self.spec.btf is not None else {}
         view = Globals(self.spec.btf, variables)
         for name, value in values.items():
-            if name not in variables:
-                raise missing("global", name, variables, f"object '{self.spec.name}'")
+            if name not in variables:  # a bad argument of load(), not a mapping lookup
+                raise ValueError(f"load: {missing('global', name, variables, f'object {self.spec.name!r}').args[0]}")
             view[name] = value
         for name, mspec in self.spec.maps.items():
             if mspec.is_readonly and name in self.created:
@@ -359,7 +376,7 @@ class _Loader:
             sleepable=pspec.sleepable,
             global_funcs=frozenset(self._global_functions(pspec)),
             ncpus=self.rt.ncpus,
-            tracing_timer_ban=self.rt.release.has(Behaviour.TRACING_TIMER_BAN),
+            release=self.rt.release,
         )
         try:
             facts = verify(checked, inp)
@@ -367,7 +384,12 @@ class _Loader:
             check_format_strings(insns, self._read_string)
             check_call_frames(structure, self._global_functions(pspec))
             depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
-            check_stack_depth(structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type)
+            check_stack_depth(
+                structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type,
+                async_roots=self.rt.release.has(Behaviour.ASYNC_CALLBACK_STACK_ROOT),
+                async_calls=self.rt.release.has(Behaviour.ASYNC_CALLBACK_CALL_STACK),
+                jit_rounding=self.rt.release.has(Behaviour.STACK_JIT_ROUNDING),
+            )
         except VerifierError as err:
             complete_log(err, structure, depths, began)
             raise
@@ -382,17 +404,20 @@ class _Loader:
 
     def _describe(self, mspec: MapSpec, m: maps.Map | None) -> MapInfo:
         btf = self.spec.btf
-        fields = btf.find_special_fields(mspec.value_type_id) if btf is not None and mspec.value_type_id else ()
-        timers = [f.offset for f in fields if f.kind == "bpf_timer"]
-        locks = [f.offset for f in fields if f.kind == "bpf_spin_lock"]
+        fields = self._special_fields(mspec.value_type_id)
+        timer_off = field_offset([f.offset for f in fields if f.kind == "bpf_timer"])
+        lock_off = field_offset([f.offset for f in fields if f.kind == "bpf_spin_lock"])
+        if btf is not None and mspec.value_type_id and not self.rt.release.has(Behaviour.BTF_RECORD_MESSAGES):
+            timer_off = legacy_field_offset(btf, mspec.value_type_id, "bpf_timer")
+            lock_off = legacy_field_offset(btf, mspec.value_type_id, "bpf_spin_lock")
         frozen = None
         if m is not None and m.frozen and m.flags & maps.BPF_F_RDONLY_PROG and m.type == maps.MapType.ARRAY:
             frozen = self._read(m.lookup(b"\0\0\0\0", 0), m.value_size)
         return MapInfo(
             mspec.name, int(mspec.type), mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
             btf=bool(btf is not None and mspec.value_type_id),
-            timer_off=timers[0] if len(timers) == 1 else -1,
-            lock_off=locks[0] if len(locks) == 1 else -1,
+            timer_off=timer_off,
+            lock_off=lock_off,
             special=tuple((f.offset, f.size) for f in fields),
             frozen_value=frozen,
             inner=self._describe(mspec.inner, None) if mspec.inner is not None else None,
@@ -426,7 +451,7 @@ class _Loader:
             return
         for name in pspec.map_refs:
             type_id = self.spec.maps[name].value_type_id
-            kinds = {f.kind for f in self.spec.btf.find_special_fields(type_id)} if type_id else set()
+            kinds = {f.kind for f in self._special_fields(type_id)}
             for kind, ban in bans.items():
                 if kind in kinds and self.rt.release.has(ban):
                     raise VerifierError([f"tracing progs cannot use {kind} yet"])

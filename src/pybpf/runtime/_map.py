@@ -256,10 +256,46 @@ class Map(MutableMapping[Any, Any]):
     # -- queues, stacks, ring buffers ------------------------------------------------------
 
     def push(self, value: Any, flags: int = 0) -> None:
-        """Push onto a queue or stack (``BPF_EXIST`` overwrites the oldest when full)."""
+        """Push onto a queue or stack (``BPF_EXIST`` overwrites the oldest when full); on a
+        user ring buffer, submit ``value`` (bytes) as one sample.
+
+        Raises:
+            MapError: as BPF_MAP_UPDATE_ELEM; for a user ring buffer E2BIG or ENOSPC (see
+                :meth:`reserve`).
+        """
         self._check_open()
         expect(flags, int, "push: flags", "an int")
+        if isinstance(self._inner, maps.UserRingBuf):
+            expect(value, (bytes, bytearray), "push: a user ring buffer sample", "bytes")
+            self._inner.push(bytes(value))
+            return
         self._inner.update_elem(b"", self._table.encode_value(value), flags)
+
+    def reserve(self, size: int) -> maps.UserSample:
+        """Reserve a sample of ``size`` bytes in a user ring buffer (libbpf's
+        ``user_ring_buffer__reserve``): fill ``sample.data``, then :meth:`submit` or
+        :meth:`discard` it. Until then it holds back the samples reserved after it.
+
+        Raises:
+            TypeError: the map is not a user ring buffer.
+            MapError: E2BIG when the sample could never fit, ENOSPC when the ring is full now.
+        """
+        expect(size, int, "reserve: size", "an int")
+        return self._user_ring("reserve").reserve(size)
+
+    def submit(self, sample: maps.UserSample) -> None:
+        """Hand a reserved sample to the programs that drain this user ring buffer."""
+        self._user_ring("submit").submit(sample)
+
+    def discard(self, sample: maps.UserSample) -> None:
+        """Give a reserved sample up: draining programs skip it."""
+        self._user_ring("discard").discard(sample)
+
+    def _user_ring(self, operation: str) -> maps.UserRingBuf:
+        self._check_open()
+        if not isinstance(self._inner, maps.UserRingBuf):
+            raise TypeError(f"{operation}: map '{self.name}' is not a user ring buffer (type {self.type.name.lower()})")
+        return self._inner
 
     def pop(self, *args: Any) -> Any:
         """``pop()`` takes the next value of a queue or stack (``pop(default)`` instead of

@@ -119,11 +119,14 @@ def plot_timeline(events: Sequence[TimerEvent], path: str | Path, *, now_ns: int
 
     Raises:
         NotSupportedError: matplotlib is not installed.
-        ValueError: ``path`` does not end in ``.svg`` or ``.png``.
+        ValueError: ``path`` does not end in ``.svg`` or ``.png``, or its directory does not
+            exist.
     """
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"plot_timers: path must end in .svg or .png, got '{path.name}'")
+    if not path.parent.is_dir():
+        raise ValueError(f"plot_timers: no directory {path.parent} to write {path.name} into")
     try:
         figure_module: Any = importlib.import_module("matplotlib.figure")
     except ImportError:

@@ -212,9 +212,10 @@ class Program:
         outcomes = self._runtime._host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
-        for _ in range(repeat):
-            outcomes.clear()
-            r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
+        with self._runtime._host.cgroup_storage_scope():
+            for _ in range(repeat):
+                outcomes.clear()
+                r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
         duration = (time.perf_counter_ns() - start) // repeat
         data_out, ctx_out = prepared.finish()
         return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out, outcomes.get("redirect"))

@@ -27,6 +27,7 @@ from ..engine import (
 from ..helpers import linux_helpers, linux_kfuncs
 from ..timers import (
     Clock,
+    HrtimerHook,
     IrqContext,
     RealClock,
     Timer,
@@ -42,7 +43,7 @@ from ._checks import expect
 from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._faults import locate, trimmed
-from ._hooks import hook_context, place_arguments
+from ._hooks import hook_context, hrtimer_arguments, place_arguments
 from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._kernel_btf import modelled_btf
@@ -113,7 +114,8 @@ class Runtime:
 
     Raises:
         TypeError: an argument of the wrong type.
-        ValueError: a bad clock, engine, CPU count, budget or kernel release.
+        ValueError: a bad clock, engine, CPU count, budget or kernel release; a negative
+            memory limit or trace size; a BTF path where there is no file.
     """
 
     def __init__(
@@ -136,6 +138,7 @@ class Runtime:
         self.release = Release(kernel)
         self.kernel = kernel
         _check_arguments(ncpus, seed, memory_limit)
+        _check_more_arguments(trace_limit, timer_trace_limit, task, kconfig, btf)
         if ncpus < 1:
             raise ValueError(f"ncpus must be at least 1, got {ncpus}")
         expect(engine, str, "Runtime: engine", "'auto', 'interpreter' or 'jit'")
@@ -155,6 +158,8 @@ class Runtime:
         self._host.task = task
         self._kfuncs = linux_kfuncs()
         self._ksyms: dict[str, Region] = {}
+        #: the hrtimer clock bases, by (CPU, clock), that the timers' hrtimers point to
+        self._clock_bases: dict[tuple[int, int], Region] = {}
         self.kconfig: Mapping[str, object] = _kconfig(kconfig)
         #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
         self.btf = btf
@@ -208,12 +213,19 @@ class Runtime:
             cflags: extra compiler flags (``-DNAME=1``, ``-Ipath``) for a ``.c`` path.
 
         Raises:
-            TypeError: ``path`` is not a str or Path, or ``globals`` not a mapping.
+            TypeError: ``path`` is not a str or Path, ``globals`` not a mapping, ``verify`` not
+                a bool, ``programs`` or ``cflags`` not a collection of str.
             ElfError, BtfError, CompileError, VerifierError, MapError, NotSupportedError.
-            ValueError: ``programs`` names a program the object does not have.
+            ValueError: ``programs`` names a program, or ``globals`` a global variable, that
+                the object does not have; the runtime is closed.
         """
+        if self.closed:
+            raise ValueError("load: the runtime is closed")
         expect(path, (str, Path), "load: path", "a str or Path")
         expect(globals, (Mapping, type(None)), "load: globals", "a dict of global variables")
+        _check_load_arguments(pin_root, programs, verify, cflags)
+        if globals is not None and not all(isinstance(name, str) for name in globals):
+            raise TypeError("load: globals must be keyed by the names (str) of global variables")
         return load_object(self, path, globals, pin_root, programs, verify=verify, cflags=cflags)
 
     def _core_targets(self) -> tuple[list[BtfSpec], bool]:
@@ -316,6 +328,24 @@ class Runtime:
         expect(name, str, "trigger: name", "a str")
         for i, arg in enumerate(args):
             expect(arg, (int, bytes, Mapping), f"trigger: argument {i + 1}", "an int, bytes or a dict")
+        try:
+            self._fire(name, args, ret=ret, cpu=cpu, task=task, context=context)
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None  # the traceback starts at this public call
+
+    def _fire(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        *,
+        ret: int | None = None,
+        cpu: int | None = None,
+        task: Task | None = None,
+        context: IrqContext | None = None,
+        memory: tuple[Region, ...] = (),
+    ) -> None:
+        """Run the programs attached to ``name``; ``memory`` is what pointer arguments already
+        point to (the hrtimer tracepoints' objects)."""
         with self._lock:
             links = list(self._hooks.get(name, ()))
         if not links:
@@ -332,9 +362,19 @@ class Runtime:
                         continue
                     r1, regions = self._hook_regions(program, name, args, ints, result)
                     try:
-                        program._execute(r1, regions, None, cpu)
+                        program._execute(r1, (*regions, *memory), None, cpu)
                     except BpfRuntimeError as err:
                         raise trimmed(err) from None
+
+    def _fire_hrtimer_hook(self, hook: HrtimerHook) -> None:
+        """An hrtimer tracepoint, fired by the timer table: raw_tp and tp_btf programs under its
+        name, tracepoint programs under ``timer/<name>``, on the timer's CPU."""
+        if not (self._hooks.get(hook.name) or self._hooks.get(f"timer/{hook.name}")):
+            return
+        fired = hrtimer_arguments(hook, self.clock.now, self._host.current_task().pid, self._clock_bases)
+        context = hook_context(hook.name)
+        self._fire(hook.name, fired.args, cpu=hook.timer.cpu, context=context, memory=fired.regions)
+        self._fire(f"timer/{hook.name}", (fired.record,), cpu=hook.timer.cpu, context=context, memory=fired.regions)
 
     def _hook_regions(
         self, program: Program, name: str, args: tuple[Any, ...], ints: list[int], ret: int
@@ -447,7 +487,8 @@ class Runtime:
 
         Raises:
             NotSupportedError: matplotlib is not installed (``pip install 'pybpf[plot]'``).
-            ValueError: ``path`` does not end in ``.svg`` or ``.png``.
+            ValueError: ``path`` does not end in ``.svg`` or ``.png``, or its directory does
+                not exist.
         """
         expect(path, (str, Path), "plot_timers: path", "a str or Path")
         return plot_timeline(
@@ -537,6 +578,33 @@ def _check_arguments(ncpus: object, seed: object, memory_limit: object) -> None:
     expect(ncpus, int, "Runtime: ncpus", "an int")
     expect(seed, (int, type(None)), "Runtime: seed", "an int or None")
     expect(memory_limit, (int, type(None)), "Runtime: memory_limit", "an int or None")
+    if isinstance(memory_limit, int) and memory_limit < 0:
+        raise ValueError(f"Runtime: memory_limit must not be negative, got {memory_limit}")
+
+
+def _check_more_arguments(trace_limit: object, timer_trace_limit: object, task: object, kconfig: object,
+                          btf: object) -> None:
+    """Refuse, at the call, what would otherwise fail deep inside later (or never)."""
+    for name, limit in (("trace_limit", trace_limit), ("timer_trace_limit", timer_trace_limit)):
+        expect(limit, int, f"Runtime: {name}", "an int")
+        assert isinstance(limit, int)
+        if limit < 0:
+            raise ValueError(f"Runtime: {name} must not be negative, got {limit}")
+    expect(task, (Task, type(None)), "Runtime: task", "a pybpf.Task or None")
+    expect(kconfig, (Mapping, str, type(None)), "Runtime: kconfig", "a dict of CONFIG_* values, 'host' or None")
+    expect(btf, (str, Path, type(None)), "Runtime: btf", "'host', the path of a BTF file, or None")
+    if isinstance(btf, (str, Path)) and btf != "host" and not Path(btf).is_file():
+        raise ValueError(f"Runtime: btf: no BTF file at {btf}")
+
+
+def _check_load_arguments(pin_root: object, programs: object, verify: object, cflags: object) -> None:
+    expect(pin_root, str, "load: pin_root", "a str")
+    expect(verify, bool, "load: verify", "True or False")
+    if programs is not None and (isinstance(programs, str) or not isinstance(programs, Collection)
+                                 or not all(isinstance(name, str) for name in programs)):
+        raise TypeError("load: programs must be a collection of program names (str) or None")
+    if isinstance(cflags, str) or not isinstance(cflags, Sequence) or not all(isinstance(f, str) for f in cflags):
+        raise TypeError("load: cflags must be a list of compiler options (str)")
 
 
 def _make_clock(clock: str | Clock, ncpus: int) -> Clock:
@@ -587,8 +655,8 @@ class _TimerOwner:
     def context(self) -> IrqContext:
         return self.rt._host.irq_context
 
-    def fire_hook(self, name: str) -> None:
-        self.rt.trigger(name, context=hook_context(name))
+    def fire_hook(self, hook: HrtimerHook) -> None:
+        self.rt._fire_hrtimer_hook(hook)
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map
@@ -608,6 +676,6 @@ class _TimerOwner:
                 )
             return time.perf_counter_ns() - began
         except BpfRuntimeError as err:
-            where = self.rt.timers_table.describe((timer.id, timer.generation))
+            where = self.rt.timers_table.describe((timer, timer.generation))
             locate(err, program, callback=self.callback_name(program, entry), timer=where)
             raise

@@ -1,9 +1,10 @@
 """A queue of deadlines: which armed timer expires next.
 
-A heap of ``(expires_ns, sequence, key)``: the sequence number breaks ties in the order the
-timers were started. Re-arming or cancelling a key does not search the heap; the old entry is
-left in place and skipped when it reaches the top (lazy deletion), because each key's live
-entry is remembered by its sequence number. When stale entries outnumber live ones the heap is
+A heap of ``(expires_ns, sequence, key)`` entries: the sequence number breaks ties in the order
+the timers were started. Re-arming or cancelling a key does not search the heap; the old entry
+is left in place and skipped when it reaches the top (lazy deletion), because each key
+remembers its live entry: the very tuple in the heap, so an armed timer costs one tuple and one
+dictionary slot, nothing more (a million armed timers are a million entries). When stale entries outnumber live ones the heap is
 rebuilt from the live ones, so a timer re-armed millions of times costs one entry, not millions:
 memory stays proportional to the armed timers.
 """
@@ -19,7 +20,6 @@ __all__ = ["Deadlines"]
 
 K = TypeVar("K", bound=Hashable)
 _SLACK = 64  #: stale entries always tolerated before a rebuild
-_NONE = (-1, 0)
 
 
 @final
@@ -28,20 +28,20 @@ class Deadlines(Generic[K]):
 
     def __init__(self) -> None:
         self._heap: list[tuple[int, int, K]] = []
-        self._live: dict[K, tuple[int, int]] = {}  # key -> (sequence, expiry) of its live entry
+        self._live: dict[K, tuple[int, int, K]] = {}  # key -> its live entry in the heap
         self._sequence = itertools.count()
 
     def push(self, key: K, expires_ns: int) -> None:
         """Arm ``key`` to expire at ``expires_ns``, replacing any deadline it had."""
-        seq = next(self._sequence)
-        self._live[key] = (seq, expires_ns)
-        heapq.heappush(self._heap, (expires_ns, seq, key))
+        entry = (expires_ns, next(self._sequence), key)
+        self._live[key] = entry
+        heapq.heappush(self._heap, entry)
         if len(self._heap) > 2 * len(self._live) + _SLACK:
             self._compact()
 
     def _compact(self) -> None:
         """Rebuild the heap from the live entries only."""
-        self._heap = [(expires, seq, key) for key, (seq, expires) in self._live.items()]
+        self._heap = list(self._live.values())
         heapq.heapify(self._heap)
 
     def discard(self, key: K) -> bool:
@@ -56,7 +56,7 @@ class Deadlines(Generic[K]):
 
     def _skip_stale(self) -> None:
         heap = self._heap
-        while heap and self._live.get(heap[0][2], _NONE)[0] != heap[0][1]:
+        while heap and self._live.get(heap[0][2]) is not heap[0]:
             heapq.heappop(heap)
 
     def peek(self) -> tuple[int, K] | None:
@@ -79,7 +79,7 @@ class Deadlines(Generic[K]):
     def expiry(self, key: K) -> int | None:
         """When ``key`` expires, or None if it is not armed."""
         live = self._live.get(key)
-        return None if live is None else live[1]
+        return None if live is None else live[0]
 
     def heap_size(self) -> int:
         """Entries in the heap, stale ones included (at most about twice the live ones)."""

@@ -42,11 +42,13 @@ __all__ = [
     "BPF_F_TIMER_CPU_PIN",
     "KTIME_SAFE_MAX",
     "TIMER_CHARGE",
+    "HrtimerHook",
     "IrqContext",
     "TimerEvent",
     "TimerInfo",
     "TimerOwner",
     "TimerTable",
+    "hrtimer_base_clock",
     "kernel_expiry",
 ]
 
@@ -55,6 +57,15 @@ BPF_F_TIMER_ABS = 1 << 0
 BPF_F_TIMER_CPU_PIN = 1 << 1
 TIMER_CLOCKS = (CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME)
 TIMER_SIZE = 16
+# enum hrtimer_mode bits: bpf_timer_start starts a soft timer, relative unless BPF_F_TIMER_ABS,
+# pinned with BPF_F_TIMER_CPU_PIN
+HRTIMER_MODE_REL, HRTIMER_MODE_PINNED, HRTIMER_MODE_SOFT = 0x1, 0x2, 0x4
+
+
+def hrtimer_base_clock(clock_id: int) -> int:
+    """The clock of the hrtimer base a bpf_timer of ``clock_id`` runs on: bpf_timer_init sets
+    its hrtimer up in relative mode, which moves CLOCK_REALTIME to the monotonic base."""
+    return CLOCK_MONOTONIC if clock_id == CLOCK_REALTIME else clock_id
 #: Bytes each initialised timer charges against ``Runtime(memory_limit=...)``: the size of the
 #: kernel's hidden timer object (an hrtimer plus map, program, callback and value pointers).
 TIMER_CHARGE = 96
@@ -144,10 +155,24 @@ class TimerOwner(Protocol):
         """The context this thread's program runs in now."""
         ...
 
-    def fire_hook(self, name: str) -> None:
-        """Run the programs attached to the kernel hook ``name`` (an hrtimer tracepoint), in the
-        context that hook runs in."""
+    def fire_hook(self, hook: HrtimerHook) -> None:
+        """Run the programs attached to an hrtimer tracepoint, with its arguments, in the
+        context that tracepoint runs in."""
         ...
+
+
+@final
+@dataclass(frozen=True)
+class HrtimerHook:
+    """One firing of an hrtimer tracepoint for ``timer``: ``mode`` and ``was_armed`` are
+    hrtimer_start's arguments (``was_armed`` only on releases that pass it), ``now_ns`` the
+    base clock's time hrtimer_expire_entry points to."""
+
+    name: str  #: hrtimer_start, hrtimer_cancel, hrtimer_expire_entry or hrtimer_expire_exit
+    timer: Timer
+    mode: int = 0
+    was_armed: bool | None = None
+    now_ns: int = 0
 
 
 @final
@@ -158,14 +183,13 @@ class Timer:
     id: int
     map: Any
     slot: int
-    value_address: int
     clock_id: int
     engine: Any = None
     callback_pc: int | None = None
     program: Any = None
     armed: bool = False
     expires_ns: int | None = None
-    #: counts starts; the clock knows each arming as (id, generation), so an expiry it took
+    #: counts starts; the clock knows each arming as (timer, generation), so an expiry it took
     #: off its queue before a new start is told apart from the new one
     generation: int = 0
     cpu: int = 0
@@ -176,6 +200,14 @@ class Timer:
     #: what the owner keeps to pass the element's key to each callback (made at the first
     #: run: an element's key never changes while its timer lives)
     callback_key: Any = None
+    mode: int = 0  #: the hrtimer mode of the latest start (HRTIMER_MODE_*)
+    hrtimer: Any = None  #: the owner's memory image of the ``struct hrtimer`` (see fire_hook)
+
+    @property
+    def value_address(self) -> int:
+        """The address of the value holding the timer (what its callback gets)."""
+        address: int = self.map.value_address(self.slot)
+        return address
 
 
 @final
@@ -240,6 +272,8 @@ class _Local(threading.local):
 
     running: Timer | None = None
     locked: frozenset[int] = frozenset()
+    base_locked: int | None = None  #: the CPU whose hrtimer base lock hrtimer code holds here
+    expiring: Timer | None = None  #: the timer whose expiry hooks run here (callback not yet begun)
     deferred: list[tuple[str, Timer, int, int, int]] | None = None
     processing: Timer | None = None
 
@@ -260,10 +294,11 @@ class TimerTable:
         #: the kernel release whose return codes and rules the helpers follow
         self.release = release if release is not None else Release(DEFAULT_RELEASE)
         self.owner = owner
-        self._timers: dict[int, Timer] = {}
-        #: the timer and the wq recorded for each (map, slot, kind): one each per element,
-        #: never a ghost
-        self._by_element: dict[tuple[Any, int, str], Timer] = {}
+        #: every live timer and wq, as recorded for its element, by (map, kind) and then slot:
+        #: one each per element, never a ghost (a dictionary per map keeps a million timers to
+        #: one small entry each; the clock's keys hold the timers themselves, so no other
+        #: index is needed)
+        self._by_element: dict[tuple[Any, str], dict[int, Timer]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
@@ -305,8 +340,8 @@ class TimerTable:
         if field is None:
             return None
         m, slot, region = field
-        timer = self._timers.get(self._word(region, address))
-        if timer is None or timer.freed or self._by_element.get((m, slot, kind)) is not timer:
+        timer = self._recorded(m, slot, kind)
+        if timer is None or timer.freed or timer.id != self._word(region, address):
             return None
         if timer.id in self._local.locked:
             # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
@@ -316,6 +351,11 @@ class TimerTable:
                 f" bpf_timer_start holds: {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
             )
         return timer
+
+    def _recorded(self, m: Any, slot: int, kind: str) -> Timer | None:
+        """The timer (or wq) recorded for the element in ``slot`` of ``m`` (lock held)."""
+        slots = self._by_element.get((m, kind))
+        return None if slots is None else slots.get(slot)
 
     def _nmi_refused(self) -> bool:
         """Before 7.0 every timer helper and wq kfunc returns -EOPNOTSUPP in NMI."""
@@ -339,7 +379,7 @@ class TimerTable:
         """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
         visit)."""
         with self._lock:
-            return list(dict.fromkeys(slot for owner, slot, _ in self._by_element if owner is m))
+            return list({**self._by_element.get((m, "timer"), {}), **self._by_element.get((m, "wq"), {})})
 
     @property
     def events(self) -> list[TimerEvent]:
@@ -381,12 +421,11 @@ class TimerTable:
             if not self.owner.map_users(m):
                 self.owner.uncharge(TIMER_CHARGE)
                 return -EPERM
-            stale = self._by_element.get((m, slot, kind))
+            stale = self._recorded(m, slot, kind)
             if stale is not None:  # its word was zeroed when a new element took the slot
                 self._drop(stale)
-            timer = Timer(next(self._ids), m, slot, m.value_address(slot), clock_id, cpu=ctx.cpu, kind=kind)
-            self._timers[timer.id] = timer
-            self._by_element[m, slot, kind] = timer
+            timer = Timer(next(self._ids), m, slot, clock_id, cpu=ctx.cpu, kind=kind)
+            self._by_element.setdefault((m, kind), {})[slot] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
         return 0
@@ -434,26 +473,49 @@ class TimerTable:
         now = self.clock.now(timer.clock_id)
         expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), now)
         was_armed = timer.armed
+        timer.mode = HRTIMER_MODE_SOFT | (HRTIMER_MODE_REL if not flags & BPF_F_TIMER_ABS else 0) | (
+            HRTIMER_MODE_PINNED if flags & BPF_F_TIMER_CPU_PIN else 0
+        )
+        self._check_base_lock(timer, "bpf_timer_start", cpu)
         # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
         # is one of the kernel's choices and keeps virtual runs reproducible.
         timer.cpu = cpu
-        self.clock.disarm((timer.id, timer.generation))
+        self.clock.disarm((timer, timer.generation))
         timer.generation += 1
         timer.armed, timer.expires_ns = True, expires
-        self.clock.arm((timer.id, timer.generation), expires, timer.clock_id, cpu)
+        self.clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
         monotonic = expires if timer.clock_id == CLOCK_MONOTONIC else expires - now + self.clock.now()
         self._event("start", timer, f"expires {monotonic}ns", monotonic)
-        if was_armed:
-            self._in_hrtimer_code(timer, "hrtimer_cancel")
+        reports_was_armed = self.release.has(Behaviour.HRTIMER_START_WAS_ARMED)
+        if was_armed and not reports_was_armed:
+            self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=True)
+        self._in_hrtimer_code(
+            HrtimerHook("hrtimer_start", timer, timer.mode, was_armed if reports_was_armed else None), bpf_lock=True
+        )
 
-    def _in_hrtimer_code(self, timer: Timer, hook: str) -> None:
-        outer = self._local.locked
+    def _in_hrtimer_code(self, hook: HrtimerHook, *, bpf_lock: bool) -> None:
+        """Fire ``hook`` from inside hrtimer code: before 7.0 with the hrtimer base lock of the
+        timer's CPU held, and (from bpf_timer_start) the timer's own bpf_spin_lock."""
+        outer_locked, outer_base = self._local.locked, self._local.base_locked
         if not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
-            self._local.locked = outer | {timer.id}
+            if bpf_lock:
+                self._local.locked = outer_locked | {hook.timer.id}
+            self._local.base_locked = hook.timer.cpu
         try:
             self.owner.fire_hook(hook)
         finally:
-            self._local.locked = outer
+            self._local.locked, self._local.base_locked = outer_locked, outer_base
+
+    def _check_base_lock(self, timer: Timer, helper: str, cpu: int) -> None:
+        """A hook inside hrtimer code that reaches hrtimer code of the same CPU spins on the base
+        lock it holds (before 7.0, which defers such calls): say so instead of hanging."""
+        held = self._local.base_locked
+        if held is not None and held in (timer.cpu, cpu):
+            raise BpfRuntimeError(
+                f"timer deadlock: {helper} from a hook inside hrtimer code (hrtimer_start or hrtimer_cancel)"
+                f" takes the hrtimer base lock of CPU {held} that this CPU already holds:"
+                f" {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
+            )
 
     def wq_start(self, ctx: Any, address: int, flags: int) -> int:
         """``bpf_wq_start(wq, flags)`` (6.10): queue the work; it runs once however often it is
@@ -470,7 +532,7 @@ class TimerTable:
                 timer.cpu = ctx.cpu
                 timer.generation += 1
                 timer.armed, timer.expires_ns = True, self.clock.now(CLOCK_MONOTONIC)
-                self.clock.arm((timer.id, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
+                self.clock.arm((timer, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
                 self._event("start", timer, "queued")
         return 0
 
@@ -493,6 +555,8 @@ class TimerTable:
             return -1
         was_armed = self._disarm(timer)
         self._event("cancel", timer, "async, was armed" if was_armed else "async, was idle")
+        if was_armed:
+            self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
         return 1 if was_armed else 0
 
     def _defer(self, command: str, timer: Timer, nsecs: int, flags: int, cpu: int) -> int:
@@ -542,9 +606,18 @@ class TimerTable:
                 return -EDEADLK  # waiting for itself would never end
             if running is not None and running.cancelling and self.release.has(Behaviour.CANCEL_CYCLE_EDEADLK):
                 return -EDEADLK  # someone waits for this callback: waiting here could close a cycle
+            if timer is self._local.expiring:
+                raise BpfRuntimeError(
+                    f"timer deadlock: bpf_timer_cancel of the {timer.map.name} timer from its own hrtimer_expire_entry"
+                    " or hrtimer_expire_exit hook waits for its callback to finish, on the CPU that must run it"
+                )
+            if timer.armed or timer.running_on is not None:  # hrtimer_try_to_cancel locks the base
+                self._check_base_lock(timer, "bpf_timer_cancel", timer.cpu)
             self._detach(timer)
             was_armed = self._disarm(timer)
             self._event("cancel", timer, "was armed" if was_armed else "was idle")
+            if was_armed:
+                self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
             self._wait_idle(timer, from_callback=running is not None)
         return 1 if was_armed else 0
 
@@ -558,7 +631,7 @@ class TimerTable:
     def _disarm(self, timer: Timer) -> bool:
         was_armed = timer.armed
         timer.armed, timer.expires_ns = False, None
-        self.clock.disarm((timer.id, timer.generation))
+        self.clock.disarm((timer, timer.generation))
         return was_armed
 
     def _wait_idle(self, timer: Timer, *, from_callback: bool) -> None:
@@ -591,8 +664,9 @@ class TimerTable:
         theirs = self._waiting.get(timer.running_on) if timer.running_on is not None else None
         if theirs is not None and theirs.running_on == me:
             raise BpfRuntimeError(
-                "timer deadlock: the callbacks of two timers wait for each other in bpf_timer_cancel,"
-                f" which hard-locks the machine: {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
+                "timer deadlock: the callbacks of two timers wait for each other (bpf_timer_cancel, or"
+                " freeing the other's element), which hard-locks the machine:"
+                f" {self.release.lacks(Behaviour.CANCEL_CYCLE_EDEADLK)}"
             )
 
     def free_element(self, m: Any, slot: int, region: Region, value_offset: int) -> None:
@@ -606,37 +680,44 @@ class TimerTable:
 
     def _free(self, m: Any, slot: int, timer_id: int) -> None:
         with self._lock:
-            timer = self._timers.get(timer_id)
-            if timer is None or self._by_element.get((m, slot, timer.kind)) is not timer:
+            recorded = (self._recorded(m, slot, kind) for kind in ("timer", "wq"))
+            timer = next((t for t in recorded if t is not None and t.id == timer_id), None)
+            if timer is None:
                 return
             self._drop(timer)
-            # A free requested from callback context never waits (the kernel defers it), nor
-            # does 7.0's or a wq's (cancel_work does not wait); anyone else waits for a callback
-            # running on another thread to finish.
-            lock_free = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
-            if self._local.running is None and timer.kind == "timer" and not lock_free:
-                self._wait_idle(timer, from_callback=False)
+            # A free requested from callback context never waits (6.10 defers it to a workqueue;
+            # before, only the callback freeing its own timer skips the wait), nor does 7.0's or a
+            # wq's (cancel_work does not wait); anyone else waits for a callback running on
+            # another thread to finish.
+            running = self._local.running
+            deferred = running is not None and (running is timer or self.release.has(Behaviour.CANCEL_CYCLE_EDEADLK))
+            if timer.kind == "timer" and not deferred and not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
+                self._wait_idle(timer, from_callback=running is not None)
 
     def _drop(self, timer: Timer) -> None:
         """Forget ``timer`` (lock held): disarm it, detach its callback, give back its charge."""
-        del self._timers[timer.id]
-        self._by_element.pop((timer.map, timer.slot, timer.kind), None)
+        slots = self._by_element.get((timer.map, timer.kind))
+        if slots is not None and slots.get(timer.slot) is timer:
+            del slots[timer.slot]
+            if not slots:  # the map may be gone: hold no reference to it
+                del self._by_element[timer.map, timer.kind]
         timer.freed = True
         self._detach(timer)
-        self._disarm(timer)
+        was_armed = self._disarm(timer)
         self._event("free", timer)
+        if was_armed and timer.kind == "timer":  # bpf_timer_cancel_and_free: hrtimer_cancel
+            self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
         self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
-        """The clock says the arming ``key`` (timer id, generation) expired: run the timer's
+        """The clock says the arming ``key`` (timer, generation) expired: run the timer's
         callback once, on this thread."""
-        timer_id, generation = key
+        timer, generation = key
         with self._lock:
-            timer = self._timers.get(timer_id)
             # Callbacks of one timer never overlap: wait for a run on another CPU to end.
-            while timer is not None and timer.running_on not in (None, threading.get_ident()):
+            while timer.running_on not in (None, threading.get_ident()):
                 self._wait()
-            if timer is None or timer.freed or timer.callback_pc is None:
+            if timer.freed or timer.callback_pc is None:
                 return
             if generation == timer.generation:
                 if not timer.armed:
@@ -653,11 +734,16 @@ class TimerTable:
             traced = self.events_lost + len(self._events) - 1
         # A wq callback runs as work in process context, not as a timer callback.
         outer = self._local.running
-        if timer.kind == "timer":
-            self._local.running = timer
         took = None
         try:
+            if timer.kind == "timer":
+                now = self.clock.now(hrtimer_base_clock(timer.clock_id))
+                self._expiry_hook(HrtimerHook("hrtimer_expire_entry", timer, now_ns=now))
+                self._local.running = timer
             took = self.owner.run_callback(timer, engine, entry, program)
+            self._local.running = outer
+            if timer.kind == "timer":
+                self._expiry_hook(HrtimerHook("hrtimer_expire_exit", timer))
         finally:
             self._local.running = outer
             with self._lock:
@@ -667,22 +753,30 @@ class TimerTable:
                 if self._waiters:
                     self._idle.notify_all()
 
+    def _expiry_hook(self, hook: HrtimerHook) -> None:
+        """hrtimer_expire_entry/exit run around the callback, without hrtimer locks held."""
+        outer = self._local.expiring
+        self._local.expiring = hook.timer
+        try:
+            self.owner.fire_hook(hook)
+        finally:
+            self._local.expiring = outer
+
     # -- seeing timers ---------------------------------------------------------------------
 
     def describe(self, key: Any) -> str:
-        """``map[key]`` for the timer of the clock key ``key`` (timer id, generation), the
+        """``map[key]`` for the timer of the clock key ``key`` (timer, generation), the
         map's key typed as the map's keys are."""
-        with self._lock:
-            timer = self._timers.get(key[0])
-        if timer is None:
-            return f"#{key[0]}"
+        timer: Timer = key[0]
+        if timer.freed:  # its element may hold another key by now
+            return f"#{timer.id}"
         key = self.owner.key_reader(timer.map)(timer.map.element_key(timer.slot))
         return f"{timer.map.name}[{key!r}]"
 
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
         with self._lock:
-            timers = sorted(self._timers.values(), key=lambda t: t.id)
+            timers = sorted((t for slots in self._by_element.values() for t in slots.values()), key=lambda t: t.id)
             readers = _Readers(self.owner)
             return [self._info(t, t.map.element_key(t.slot), readers[t.map]) for t in timers]
 
@@ -700,4 +794,5 @@ class TimerTable:
         )
 
     def __len__(self) -> int:
-        return len(self._timers)
+        with self._lock:
+            return sum(len(slots) for slots in self._by_element.values())

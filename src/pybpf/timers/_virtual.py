@@ -43,6 +43,10 @@ class VirtualClock(Clock):
         epoch_ns: the REALTIME time at creation.
         max_callbacks: how many callbacks one call may fire before it raises.
 
+    Raises:
+        TypeError: an argument is not an int.
+        ValueError: a negative time, or ``max_callbacks`` below 1.
+
     The timer system hands it the deadlines of armed timers (:meth:`arm`, :meth:`disarm`) and a
     ``fire(key)`` function; the clock calls ``fire`` for each due timer, in expiry order (ties
     in arming order), with the clock standing at that timer's expiry.
@@ -55,6 +59,10 @@ class VirtualClock(Clock):
         *,
         max_callbacks: int = DEFAULT_MAX_CALLBACKS,
     ) -> None:
+        check_time(start_ns, "VirtualClock", "start_ns")
+        check_time(epoch_ns, "VirtualClock", "epoch_ns")
+        if isinstance(max_callbacks, bool) or not isinstance(max_callbacks, int):
+            raise TypeError(f"VirtualClock: max_callbacks must be an int, not {type(max_callbacks).__name__}")
         if start_ns < 0 or epoch_ns < 0:
             raise ValueError("clock times can't be negative")
         if max_callbacks < 1:
@@ -94,8 +102,10 @@ class VirtualClock(Clock):
 
         ``cpu`` does not matter here: every callback runs in the thread that moves the clock.
         """
+        offset = self._offset(clock_id)
         with self._lock:
-            self._deadlines.push(key, expires_ns - self._offset(clock_id))
+            # a monotonic deadline keeps the caller's int: one object per armed timer, not two
+            self._deadlines.push(key, expires_ns - offset if offset else expires_ns)
 
     def disarm(self, key: Hashable) -> bool:
         """Forget the deadline of ``key``; True if it was armed."""

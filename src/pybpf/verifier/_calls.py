@@ -42,6 +42,8 @@ _PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, _BLOOM = 3, 27, 22, 23, 30
 _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
 _LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 17, 18, 28})
 _ARRAY, _PERCPU_ARRAY = 2, 6
+_CGROUP_STORAGES = frozenset({19, 21})  # cgroup_storage, percpu_cgroup_storage
+_USER_RINGBUF = 31
 _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU and LRU kinds
 _TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
@@ -66,6 +68,10 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
         raise Refuse("write into map forbidden", 13)
     if name in ("bpf_ringbuf_output", "bpf_ringbuf_reserve", "bpf_ringbuf_query"):
         ok = m.type == _RINGBUF
+    elif name == "bpf_get_local_storage" or m.type in _CGROUP_STORAGES:
+        ok = name == "bpf_get_local_storage" and m.type in _CGROUP_STORAGES
+    elif name == "bpf_user_ringbuf_drain" or m.type == _USER_RINGBUF:
+        ok = name == "bpf_user_ringbuf_drain" and m.type == _USER_RINGBUF
     elif name == "bpf_tail_call":
         ok = m.type == _PROG_ARRAY
     elif name in ("bpf_map_push_elem", "bpf_map_pop_elem", "bpf_map_peek_elem"):
@@ -164,6 +170,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         _check_arg(env, st, pc, proto, i + 1, kind, meta)
     if meta.map is not None:
         _map_compatible(proto, meta.map)
+    if proto.name == "bpf_get_local_storage" and not st.cur.regs[2].is_null_scalar():
+        raise Refuse("get_local_storage() doesn't support non-zero flags", 22)  # it cannot fail
     frame = _effects(env, st, pc, proto, meta)
     regs = st.cur.regs
     for r in range(1, 6):
@@ -220,7 +228,7 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         check_timer_arg(env, st, regno, reg)
         meta.timer_reg = reg
     elif kind == Arg.PTR_TO_SPIN_LOCK:
-        _spin_lock_arg(st, regno, reg, proto.name == "bpf_spin_lock")
+        _spin_lock_arg(env, st, regno, reg, proto.name == "bpf_spin_lock")
     elif kind == Arg.PTR_TO_ALLOC_MEM:
         if reg.type != RegType.MEM or not reg.ringbuf or reg.null:
             raise _expected(regno, reg, "ringbuf_mem")
@@ -254,8 +262,8 @@ def _lock_identity(reg: Reg) -> tuple[int, int]:
     return (reg.id or reg.map.ident, reg.off + reg.const)
 
 
-def _spin_lock_arg(st: State, regno: int, reg: Reg, lock: bool) -> None:
-    check_field_pointer(regno, reg, "bpf_spin_lock", "map_value, ptr_")
+def _spin_lock_arg(env: Env, st: State, regno: int, reg: Reg, lock: bool) -> None:
+    check_field_pointer(env.inp.release, regno, reg, "bpf_spin_lock", "map_value, ptr_")
     ident = _lock_identity(reg)
     if lock:
         if st.lock is not None:
@@ -296,7 +304,7 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
         assert timer_map is not None
         env.async_callbacks.append((meta.func, timer_callback_state(env, meta.func, timer_map)))
         return None
-    if name in ("bpf_loop", "bpf_for_each_map_elem") and meta.func is not None:
+    if name in ("bpf_loop", "bpf_for_each_map_elem", "bpf_user_ringbuf_drain") and meta.func is not None:
         return _sync_callback(env, st, pc, name, meta)
     return None
 
@@ -307,6 +315,9 @@ def _sync_callback(env: Env, st: State, pc: int, name: str, meta: _Meta) -> Fram
     args = [NOT_INIT] * 11
     if name == "bpf_loop":
         args[1] = scalar_unknown()
+        args[2] = regs[3]
+    elif name == "bpf_user_ringbuf_drain":  # a dynptr over the sample (CONST_PTR_TO_DYNPTR), ctx
+        args[1] = Reg(RegType.BTF_ID)
         args[2] = regs[3]
     else:
         m = meta.map
@@ -340,6 +351,10 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
     ret = proto.ret
     if ret == Ret.VOID:
         return NOT_INIT
+    if ret == Ret.PTR_TO_MAP_VALUE:  # bpf_get_local_storage: the whole value, never NULL
+        r = Reg(RegType.MAP_VALUE)
+        r.map = meta.map
+        return r
     if ret == Ret.PTR_TO_MAP_VALUE_OR_NULL:
         m = meta.map
         assert m is not None

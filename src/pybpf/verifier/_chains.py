@@ -46,9 +46,12 @@ _ADD64_K = Class.ALU64 | Source.K | AluOp.ADD
 _TAIL_CALL = BY_NAME["bpf_tail_call"].id
 
 
-def _round_up_depth(depth: int) -> int:
-    """A subprogram's stack as the JIT reserves it (``round_up_stack_depth``, JIT requested)."""
-    return (depth + 15) // 16 * 16
+def _round_up_depth(depth: int, jit: bool = True) -> int:
+    """A subprogram's stack as the chain check counts it (``round_up_stack_depth``): as the JIT
+    reserves it, or, before 6.9, in the interpreter's 32-byte granules (at least one)."""
+    if jit:
+        return (depth + 15) // 16 * 16
+    return (max(depth, 1) + 31) // 32 * 32
 
 
 def _private_stack(prog_type: ProgType | None, attach_type: AttachType) -> bool:
@@ -69,6 +72,9 @@ def check_stack_depth(
     prog_type: ProgType | None = None,
     attach_type: AttachType = AttachType.NONE,
     async_callbacks: Collection[int] | None = None,
+    async_roots: bool = True,
+    async_calls: bool = True,
+    jit_rounding: bool = True,
 ) -> None:
     """Bound every call chain's frames and combined stack (``check_max_stack_depth``).
 
@@ -84,6 +90,11 @@ def check_stack_depth(
         prog_type, attach_type: the program's, which decide private stacks.
         async_callbacks: the indices of the subprograms the interpreter saw passed to an async
             helper; by default those :attr:`Subprogram.callback` marks async.
+        async_roots: whether each async callback roots a chain of its own (the kernel's from
+            6.1.y and 6.4 on); before, nothing bounds the stack of what only a timer calls.
+        async_calls: whether a direct call of an async callback enters it (from 5.15.y, 6.1.y
+            and 6.4 on); before, the walk skipped async callbacks however they were reached.
+        jit_rounding: whether depths round to the JIT's 16 bytes (6.9 on) or to 32.
 
     Raises:
         VerifierError: ``the call stack of N frames is too deep !``, ``combined stack size of N
@@ -101,11 +112,16 @@ def check_stack_depth(
         if s.opcode == _CALL and s.src == CallSrc.HELPER and s.imm == _TAIL_CALL
     )
     edges = [
-        tuple(c for c in structure.callees(sub.index) if not (c.is_address and c.callee in async_callbacks))
+        tuple(
+            c for c in structure.callees(sub.index)
+            if c.callee not in async_callbacks or not c.is_address and async_calls
+        )
         for sub in structure.subprograms
     ]
-    own = [_round_up_depth(d) for d in depths]
-    roots = [s.index for s in reversed(structure.subprograms) if s.index == 0 or s.index in async_callbacks]
+    own = [_round_up_depth(d, jit_rounding) for d in depths]
+    roots = [
+        s.index for s in reversed(structure.subprograms) if s.index == 0 or async_roots and s.index in async_callbacks
+    ]
     adaptive: frozenset[int] = frozenset()
     if not tail_calls and _private_stack(prog_type, attach_type):
         shared = _reach(edges, [r for r in roots if r])

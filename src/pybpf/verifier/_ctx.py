@@ -120,6 +120,9 @@ def ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write: 
     if ptype in (ProgType.TRACING, ProgType.LSM):
         # an argument may be a pointer the kernel types by BTF: pybpf lets it be dereferenced
         return RegType.BTF_ID if not write and 0 <= off < 8 * 12 and off % size == 0 else None
+    if ptype == ProgType.NETFILTER:
+        # struct bpf_nf_ctx: read-only pointers to the hook state and the skb (nf_is_valid_access)
+        return RegType.BTF_ID if not write and off in (0, 8) and size == 8 else None
     if ptype in (ProgType.RAW_TRACEPOINT, ProgType.RAW_TRACEPOINT_WRITABLE):
         return RegType.SCALAR if not write and 0 <= off < 8 * 12 and off % size == 0 else None
     if ptype == ProgType.KPROBE:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import final
 
+from .._releases import DEFAULT_RELEASE, Release
 from .._spec import AttachType, ProgType
 from ..helpers import BY_ID, HelperProto
 from ..isa import Instruction, iter_pcs
@@ -46,8 +47,8 @@ class VerifyInput:
     kfuncs: Mapping[int, object] = field(default_factory=dict)
     global_funcs: frozenset[int] = frozenset()  #: entry PCs of BTF-global subprograms
     ncpus: int = 1  #: the CPUs programs may run on (bounds ``bpf_get_smp_processor_id``)
-    #: whether tracing programs are refused maps holding a bpf_timer (until 7.0's rework)
-    tracing_timer_ban: bool = True
+    #: the kernel release whose rules and messages apply (the timer rules changed across them)
+    release: Release = field(default_factory=lambda: Release(DEFAULT_RELEASE))
 
 
 @final

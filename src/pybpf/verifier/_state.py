@@ -71,7 +71,8 @@ class MapInfo:
     """What the verifier knows of a map a program references.
 
     ``timer_off``/``lock_off`` are where the value's ``struct bpf_timer`` and ``struct
-    bpf_spin_lock`` sit (-1: none; -2: more than one), ``btf`` whether the map has BTF for its
+    bpf_spin_lock`` sit (-1: none; -2: more than one; -3, releases before 6.2 only: misaligned,
+    or a value that is not a struct), ``btf`` whether the map has BTF for its
     value, ``frozen_value`` the contents of a frozen read-only map (whose loads become
     constants), ``inner`` the template of a map-in-map's inner maps.
     """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from .._releases import Behaviour
 from .._spec import AttachType, ProgType
 from ..helpers import KFUNCS, KfRet
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
@@ -31,7 +32,7 @@ from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce
 from ._prune import compute_liveness, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
-from ._timers import check_map_use, timer_callback_state
+from ._timers import check_async_return, check_map_use, timer_callback_state
 from ._tnum import MASK64
 
 __all__ = ["sanitize_dead_code", "verify"]
@@ -491,6 +492,9 @@ class _Verifier:
             raise Refuse("BPF_EXIT instruction in main prog would lead to reference leak", 22)
         r0 = reg_read(st, 0)
         cb = frame.callback
+        if cb is not None and cb.is_async and not env.inp.release.has(Behaviour.ASYNC_RETURN_MESSAGE):
+            check_async_return(env.inp.release, r0)
+            return None
         if cb is not None:
             check_ret_range(r0, cb.ret_min, cb.ret_max,
                             "At async callback return" if cb.is_async else "At callback return")

@@ -117,6 +117,9 @@ static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, i
 /* The cgroup v2 id of the current task (Runtime(task=...)). */
 static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
 
+/* The program's value in a cgroup storage map (flags must be 0): fresh and zeroed for each test run. */
+static void *(* const bpf_get_local_storage)(void *map, __u64 flags) = (void *) 81;
+
 /* Push a value onto a queue or stack (BPF_EXIST overwrites the oldest when full). */
 static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = (void *) 87;
 
@@ -254,6 +257,9 @@ static void *(* const bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u32 offse
 
 /* Nanoseconds of CLOCK_TAI (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_tai_ns)(void) = (void *) 208;
+
+/* Call callback_fn(dynptr, ctx) for each sample user space submitted to a user ring buffer, until it returns 1; returns how many samples it saw. */
+static long (* const bpf_user_ringbuf_drain)(void *map, void *callback_fn, void *ctx, __u64 flags) = (void *) 209;
 
 /* The cgroup's value in a cgrp_storage map. */
 static void *(* const bpf_cgrp_storage_get)(void *map, struct cgroup *cgroup, void *value, __u64 flags) = (void *) 210;

@@ -87,6 +87,7 @@ extern int bpf_timer_cancel_async(struct bpf_timer *timer) __weak __ksym;
 
 /* Map flags and types used with __uint(type, ...). */
 #define BPF_F_NO_PREALLOC (1U << 0)
+#define BPF_F_ZERO_SEED (1U << 6)
 #define BPF_MAP_TYPE_HASH 1
 #define BPF_MAP_TYPE_ARRAY 2
 #define BPF_MAP_TYPE_PROG_ARRAY 3
@@ -108,12 +109,15 @@ extern int bpf_timer_cancel_async(struct bpf_timer *timer) __weak __ksym;
 #define BPF_MAP_TYPE_CPUMAP 16
 #define BPF_MAP_TYPE_XSKMAP 17
 #define BPF_MAP_TYPE_SOCKHASH 18
+#define BPF_MAP_TYPE_CGROUP_STORAGE 19
 #define BPF_MAP_TYPE_REUSEPORT_SOCKARRAY 20
+#define BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE 21
 #define BPF_MAP_TYPE_SK_STORAGE 24
 #define BPF_MAP_TYPE_DEVMAP_HASH 25
 #define BPF_MAP_TYPE_INODE_STORAGE 28
 #define BPF_MAP_TYPE_TASK_STORAGE 29
 #define BPF_MAP_TYPE_BLOOM_FILTER 30
+#define BPF_MAP_TYPE_USER_RINGBUF 31
 #define BPF_MAP_TYPE_CGRP_STORAGE 32
 
 /* Flags of perf output, stack ids, local storage and redirects. */

@@ -89,6 +89,13 @@ struct bpf_lpm_trie_key_u8 {
 	__u8 data[];
 };
 
+/* The key of a cgroup storage map: the cgroup's id and the attach type (or the id alone, a
+ * __u64 key). */
+struct bpf_cgroup_storage_key {
+	__u64 cgroup_inode_id;
+	__u32 attach_type;
+};
+
 /* The value of a device map and of a CPU map. */
 struct bpf_devmap_val {
 	__u32 ifindex;
