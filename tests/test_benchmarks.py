@@ -38,7 +38,7 @@ def test_map_benchmark_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     except pybpf.CompileError:
         pytest.skip("no BPF compiler")
     assert in_program > 0 and from_python > 0
-    per_timer, closing = bench.timers(tmp_path, count=500)
+    _per_timer, closing = bench.timers(tmp_path, count=500)
     assert closing >= 0
     out = capsys.readouterr().out
     assert "us/element" in out and "resident bytes each" in out
@@ -51,3 +51,16 @@ def test_armed_timers_cost_well_under_a_kilobyte_each(tmp_path: Path) -> None:
     bench = _module("bench_maps")
     per_timer, _ = bench.timers(tmp_path, count=200_000)
     assert per_timer < 1024
+
+
+def test_verifier_benchmark_times_accepted_and_refused_objects(c_file) -> None:  # type: ignore[no-untyped-def]
+    from pybpf.runtime._compile import compile_c
+
+    bench = _module("bench_verifier")
+    ok = compile_c(c_file('SEC("socket") int ok(void *ctx) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n'))
+    seconds, processed, refusal = bench._pybpf_time(ok)
+    assert (processed, refusal) == (2, None) and seconds > 0
+    bad = compile_c(c_file('SEC("socket") int bad(void *ctx) { return *(int *)0; }\n'
+                           'char LICENSE[] SEC("license") = "GPL";\n', "bad.bpf.c"))
+    seconds, processed, refusal = bench._pybpf_time(bad)
+    assert refusal is not None and seconds > 0

@@ -81,15 +81,51 @@ class AttachType(enum.IntEnum):
     NONE = -1  #: no expected attach type
     CGROUP_INET_INGRESS = 0
     CGROUP_INET_EGRESS = 1
+    CGROUP_INET_SOCK_CREATE = 2
+    CGROUP_SOCK_OPS = 3
+    SK_SKB_STREAM_PARSER = 4
+    SK_SKB_STREAM_VERDICT = 5
+    CGROUP_DEVICE = 6
+    SK_MSG_VERDICT = 7
+    CGROUP_INET4_BIND = 8
+    CGROUP_INET6_BIND = 9
+    CGROUP_INET4_CONNECT = 10
+    CGROUP_INET6_CONNECT = 11
+    CGROUP_INET4_POST_BIND = 12
+    CGROUP_INET6_POST_BIND = 13
+    CGROUP_UDP4_SENDMSG = 14
+    CGROUP_UDP6_SENDMSG = 15
+    LIRC_MODE2 = 16
+    FLOW_DISSECTOR = 17
+    CGROUP_SYSCTL = 18
+    CGROUP_UDP4_RECVMSG = 19
+    CGROUP_UDP6_RECVMSG = 20
+    CGROUP_GETSOCKOPT = 21
+    CGROUP_SETSOCKOPT = 22
     TRACE_RAW_TP = 23
     TRACE_FENTRY = 24
     TRACE_FEXIT = 25
     MODIFY_RETURN = 26
     LSM_MAC = 27
     TRACE_ITER = 28
+    CGROUP_INET4_GETPEERNAME = 29
+    CGROUP_INET6_GETPEERNAME = 30
+    CGROUP_INET4_GETSOCKNAME = 31
+    CGROUP_INET6_GETSOCKNAME = 32
+    XDP_DEVMAP = 33
+    CGROUP_INET_SOCK_RELEASE = 34
+    XDP_CPUMAP = 35
+    SK_LOOKUP = 36
     XDP = 37
+    LSM_CGROUP = 43
+    NETFILTER = 45
     TCX_INGRESS = 46
     TCX_EGRESS = 47
+    CGROUP_UNIX_CONNECT = 49
+    CGROUP_UNIX_SENDMSG = 50
+    CGROUP_UNIX_RECVMSG = 51
+    CGROUP_UNIX_GETPEERNAME = 52
+    CGROUP_UNIX_GETSOCKNAME = 53
 
 
 class ExternKind(enum.Enum):
@@ -181,6 +217,8 @@ class ProgramSpec:
     sleepable: bool = False
     map_refs: tuple[str, ...] = ()
     subprograms: Mapping[str, int] = field(default_factory=dict)
+    #: each subprogram's byte offset in ``.text`` (its ``.BTF.ext`` records are found there)
+    subprogram_offsets: Mapping[str, int] = field(default_factory=dict)
     #: the instructions (by PC) that name an extern: kfunc calls (``src=KFUNC``) and
     #: ``lddw`` of ``__ksym`` variables (``src=BTF_ID``), resolved by the loader
     externs: Mapping[int, str] = field(default_factory=dict)

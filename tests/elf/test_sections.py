@@ -48,7 +48,7 @@ CASES: dict[str, tuple[ProgType, AttachType, str, bool]] = {
     "syscall": (P.SYSCALL, A.NONE, "", True),
     "cgroup_skb/ingress": (P.CGROUP_SKB, A.CGROUP_INET_INGRESS, "", False),
     "cgroup_skb/egress": (P.CGROUP_SKB, A.CGROUP_INET_EGRESS, "", False),
-    "sk_lookup": (P.SK_LOOKUP, A.NONE, "", False),  # BPF_SK_LOOKUP is not in AttachType yet
+    "sk_lookup": (P.SK_LOOKUP, A.SK_LOOKUP, "", False),
     "perf_event": (P.PERF_EVENT, A.NONE, "", False),
     "struct_ops/test_1": (P.STRUCT_OPS, A.NONE, "test_1", False),
     "struct_ops.s/test_2": (P.STRUCT_OPS, A.NONE, "test_2", True),

@@ -22,6 +22,7 @@ from typing import Any
 
 import pybpf
 from pybpf.cli._map import memlock
+from pybpf.elf._data import OBJ_NAME_LEN
 from pybpf.maps import MapError, MapType
 from pybpf.runtime import TestRunError
 
@@ -325,10 +326,12 @@ class _Pybpf:
         return sorted(found, key=lambda v: v[1])
 
     def maps(self) -> dict[str, tuple[int, int, int, int, int]]:
+        """Each map by the name the kernel would hold for it (cut to 15 characters, as the
+        kernel's side is keyed), with its attributes."""
         out = {}
         for name in self.obj.maps:
             m = self.obj.maps[name].internal
-            out[name] = (int(m.type), m.key_size, m.value_size, m.max_entries, m.flags)
+            out[name[: OBJ_NAME_LEN - 1]] = (int(m.type), m.key_size, m.value_size, m.max_entries, m.flags)
         return out
 
     def memlock(self, name: str) -> int:

@@ -122,6 +122,7 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "bpf_program__type": (_I, [_P]),
     "bpf_program__autoload": (ctypes.c_bool, [_P]),
     "bpf_program__set_log_buf": (_I, [_P, _P, _SZ]),
+    "bpf_program__set_log_level": (_I, [_P, _U32]),
     "bpf_program__set_autoload": (_I, [_P, ctypes.c_bool]),
     "bpf_program__set_type": (_I, [_P, _I]),
     "bpf_program__set_expected_attach_type": (_I, [_P, _I]),
@@ -648,7 +649,9 @@ class KernelObject:
         maps: maps by name (global data as ``<obj>.bss`` and so on), in libbpf's order.
 
     ``programs`` names the programs to load (libbpf's ``bpf_program__set_autoload``); by
-    default those whose sections do not begin with ``?``.
+    default those whose sections do not begin with ``?``. ``log_level`` asks the verifier for
+    its log at that level on every load (4: statistics only, with the verification time),
+    read back with :meth:`verifier_log`.
 
     Raises:
         LibbpfError: open or load failed; ``log`` holds the verifier log and libbpf's messages.
@@ -659,6 +662,7 @@ class KernelObject:
         path: str | os.PathLike[str],
         *,
         log_size: int = 1 << 20,
+        log_level: int = 0,
         patches: Sequence[tuple[str, int, bytes]] = (),
         programs: Collection[str] | None = None,
     ) -> None:
@@ -685,6 +689,8 @@ class KernelObject:
                     dll.bpf_program__set_autoload(prog, name in programs)
                 buf = ctypes.create_string_buffer(log_size)
                 dll.bpf_program__set_log_buf(prog, buf, log_size)
+                if log_level:  # else libbpf's choice: the log of a failed load only
+                    dll.bpf_program__set_log_level(prog, log_level)
                 self._logs[name] = buf
                 prog = dll.bpf_object__next_program(handle, prog)
             for name, offset, data in patches:
@@ -726,6 +732,10 @@ class KernelObject:
 
     def __repr__(self) -> str:
         return f"<KernelObject {self.path.name} programs={list(self.programs)} maps={list(self.maps)}>"
+
+    def verifier_log(self, program: str) -> str:
+        """The verifier's log for ``program`` (empty unless asked for with ``log_level``)."""
+        return self._logs[program].value.decode(errors="replace")
 
     def map_named(self, name: str) -> KernelMap:
         """A map by its name, or by its section for global data (``.bss`` finds ``obj.bss``)."""

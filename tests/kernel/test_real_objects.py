@@ -80,3 +80,17 @@ def test_device_and_cpu_maps_from_user_space(testdata):
         Lookup("cpus", u32(0)),
     ]
     compare(testdata("realobj"), steps)
+
+
+@pytest.mark.parametrize("program", ["xdp_bytes", "xdp_to_sock"])
+def test_xdp_byte_helpers_and_socket_map_lookups(testdata, program):
+    steps = [Run(program, data=PACKET), Run(program, data=PACKET[:20]), Lookup("socks", u32(0))]
+    compare(testdata("net_helpers"), steps)
+
+
+def test_skb_pull_data_and_tunnel_keys(testdata):
+    compare(testdata("net_helpers"), [Run("tc_pull_and_tunnel", data=PACKET), Run("tc_pull_and_tunnel", data=PACKET[:34])])
+
+
+def test_signals_to_the_current_task(testdata):
+    compare(testdata("net_helpers"), [Run("signals")])

@@ -78,3 +78,21 @@ def test_prog_load_debug_prints_what_bpftool_prints(
     assert bpftool.returncode != 0
     assert main(["prog", "load", "-d", str(obj), str(pin)]) != 0
     assert load_log_block(capsys.readouterr().err) == load_log_block(bpftool.stderr)
+
+
+NO_BTF_CALLBACK = """\
+static long cb(__u64 i, void *ctx) { return 0; }
+SEC("syscall") int prog(void *ctx) { return bpf_loop(2, cb, 0, 0); }
+char _license[] SEC("license") = "GPL";
+"""
+
+
+@pytest.mark.skipif(shutil.which("llvm-objcopy-19") is None, reason="no llvm-objcopy-19")
+def test_a_callback_without_btf_is_refused_by_both(build: Callable[..., Path], tmp_path: Path) -> None:
+    """A program whose object lost its BTF cannot take a callback's address."""
+    source = tmp_path / "nobtf.bpf.c"
+    source.write_text("#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\n" + NO_BTF_CALLBACK)
+    obj = tmp_path / "nobtf.o"
+    subprocess.run(["llvm-objcopy-19", "--remove-section", ".BTF", "--remove-section", ".BTF.ext",
+                    str(build(source)), str(obj)], check=True)
+    assert kernel_verdict(obj) == pybpf_verdict(obj) == "missing btf func_info"

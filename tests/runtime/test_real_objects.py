@@ -302,3 +302,16 @@ def test_helpers_are_offered_per_program_type(c_file, section: str, call: str, r
         return
     with pytest.raises(pybpf.VerifierError, match=f"^program of this type cannot use helper {refused}$"):
         rt.load(source)
+
+
+def test_signals_are_checked_never_delivered(c_file) -> None:  # type: ignore[no-untyped-def]
+    """The init process is never signalled (-EPERM); other tasks get 0 without a signal
+    reaching the test's own process."""
+    path = c_file("long rc[2];\nSEC(\"syscall\") int sig(void *ctx)\n"
+                  "{ rc[0] = bpf_send_signal(9); rc[1] = bpf_send_signal_thread(65); return 0; }\n"
+                  "char LICENSE[] SEC(\"license\") = \"GPL\";\n")
+    for task, want in ((pybpf.Task(pid=1), [-1, -1]), (pybpf.Task(pid=77), [0, -22])):
+        with pybpf.Runtime(clock="virtual", task=task) as rt:
+            obj = rt.load(path)
+            obj.programs["sig"].test_run()
+            assert list(obj.globals["rc"]) == want

@@ -123,6 +123,12 @@ def load_log(err: VerifierError, path: str) -> str:
     ])
 
 
+def accepted_log(name: str, verbose_log: str) -> str:
+    """What ``bpftool -d`` prints for a program the kernel accepts: the same log block, since
+    bpftool asks for the log whatever the verdict."""
+    return "\n".join([f"libbpf: prog '{name}': -- BEGIN PROG LOAD LOG --", verbose_log, "-- END PROG LOAD LOG --"])
+
+
 class Session:
     """An object loaded for one command; see the module docstring."""
 
@@ -152,7 +158,7 @@ class Session:
         try:
             cflags = [f"-D{d}" for d in getattr(self.args, "defines", [])]
             cflags += [f"-I{d}" for d in getattr(self.args, "include_dirs", [])]
-            return self.rt.load(path, cflags=cflags)
+            obj = self.rt.load(path, cflags=cflags)
         except VerifierError as err:
             if self.args.debug:
                 print(load_log(err, str(path)), file=sys.stderr)
@@ -166,6 +172,10 @@ class Session:
             raise CommandError(f"{path}: {(err.strerror or str(err)).lower()}") from None
         except PybpfError as err:
             raise CommandError(f"{path}: {err}") from None
+        if self.args.debug:
+            for name, prog in obj.programs.items():
+                print(accepted_log(name, prog.facts.verbose_log), file=sys.stderr)
+        return obj
 
     def prepare(self) -> None:
         """Restore pins, attach hook programs, then run the ``--run``/``--advance`` steps."""

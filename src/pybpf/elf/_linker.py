@@ -37,6 +37,8 @@ class Linked:
     map_refs: tuple[str, ...]
     externs: Mapping[int, str]  #: PC -> the extern a kfunc call or ksym lddw names
     core_relos: tuple[tuple[int, CoreRelo], ...]  #: (PC, relocation), each function's at its copy
+    #: each subprogram's byte offset in ``.text``, where its ``.BTF.ext`` function record is
+    text_offsets: Mapping[str, int]
 
 
 def link(program: Function, text: Mapping[str, Function]) -> Linked:
@@ -67,7 +69,8 @@ def link(program: Function, text: Mapping[str, Function]) -> Linked:
             out.append(_rewrite(insn, target, pc, starts, map_refs))
     core = tuple((starts[f.name] + pc, relo) for f in layout for pc, relo in f.core_relos)
     del starts[program.name]
-    return Linked(tuple(out), starts, tuple(map_refs), externs, core)
+    offsets = {f.name: f.offset for f in layout[1:]}
+    return Linked(tuple(out), starts, tuple(map_refs), externs, core, offsets)
 
 
 def _layout(program: Function, text: Mapping[str, Function]) -> list[Function]:

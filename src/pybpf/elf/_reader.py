@@ -202,6 +202,7 @@ def _programs(functions: list[Function], license: str) -> Mapping[str, ProgramSp
             sleepable=kind.sleepable,
             map_refs=linked.map_refs,
             subprograms=linked.subprograms,
+            subprogram_offsets=linked.text_offsets,
             externs=linked.externs,
             core_relos=linked.core_relos,
         )

@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     _packet,
     _perf,
     _ringbuf,
+    _sockets,
     _storage,
     _task,
     _time,

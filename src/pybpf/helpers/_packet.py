@@ -13,6 +13,7 @@ from ._impl import host, implements, map_arg
 
 EINVAL = 22
 EFAULT = 14
+ENOMEM = 12
 SKB_DATA, SKB_DATA_END = 76, 80
 XDP_DATA, XDP_DATA_END, XDP_DATA_META = 0, 4, 8
 BPF_F_RECOMPUTE_CSUM = 1 << 0  #: skb_store_bytes: update the skb's csum (pybpf keeps none)
@@ -73,6 +74,41 @@ def skb_store_bytes(ctx: ExecContext, skb: int, offset: int, from_: int, length:
     if at is None:
         return -EFAULT
     ctx.write(at, ctx.read(from_, length))
+    return 0
+
+
+SKB_LEN = 0  #: offset of ``len`` in ``struct __sk_buff``
+
+
+@implements("bpf_skb_pull_data")
+def skb_pull_data(ctx: ExecContext, skb: int, length: int, *_: int) -> int:
+    """A test run's packet is all linear, so pulling succeeds up to the packet's length and
+    fails with -ENOMEM past it, as ``pskb_may_pull`` does."""
+    skb_len = int.from_bytes(ctx.read(skb + SKB_LEN, 4), "little")
+    return -ENOMEM if length & 0xFFFF_FFFF > skb_len else 0
+
+
+TUNNEL_KEY_SIZE = 44  #: sizeof(struct bpf_tunnel_key)
+#: the shorter layouts older programs pass (the struct up to local_ipv4, tunnel_label,
+#: tunnel_ext, remote_ipv6[1]), which the kernel zero-extends
+TUNNEL_KEY_OLD_SIZES = frozenset({28, 24, 22, 8})
+BPF_F_TUNINFO_IPV6 = 1 << 0
+#: set_tunnel_key's flags: TUNINFO_IPV6, ZERO_CSUM_TX, DONT_FRAGMENT, SEQ_NUMBER, NO_TUNNEL_KEY
+TUNNEL_KEY_FLAGS = 0x1F
+
+
+@implements("bpf_skb_set_tunnel_key")
+def skb_set_tunnel_key(ctx: ExecContext, skb: int, key: int, size: int, flags: int, _5: int) -> int:
+    """The kernel's checks of the key (``bpf_skb_set_tunnel_key``): known flags, a known
+    layout size, no ``tunnel_ext`` and no flow label on an IPv4 key; then 0. pybpf has no
+    tunnel device to hand the metadata to."""
+    size &= 0xFFFF_FFFF
+    if flags & ~TUNNEL_KEY_FLAGS or size not in TUNNEL_KEY_OLD_SIZES | {TUNNEL_KEY_SIZE}:
+        return -EINVAL
+    raw = ctx.read(key, size) + bytes(TUNNEL_KEY_SIZE - size)
+    tunnel_ext, tunnel_label = int.from_bytes(raw[22:24], "little"), int.from_bytes(raw[24:28], "little")
+    if tunnel_ext or (tunnel_label and not flags & BPF_F_TUNINFO_IPV6):
+        return -EINVAL
     return 0
 
 
@@ -245,6 +281,50 @@ def xdp_adjust_tail(ctx: ExecContext, xdp_md: int, delta: int, *_: int) -> int:
         ctx.write(end, bytes(delta))
     ctx.write(xdp_md + XDP_DATA_END, new.to_bytes(4, "little"))
     return 0
+
+
+XDP_ACCESS_MAX = 0xFFFF  #: bpf_xdp_pointer: an offset or length past this is -EFAULT
+
+
+def _xdp_span(ctx: ExecContext, xdp_md: int, offset: int, length: int) -> int:
+    """The address of ``[offset, offset + length)`` of an XDP packet, or a negative errno as
+    ``bpf_xdp_pointer`` gives it: -EFAULT for an offset or length over 64 KiB, -EINVAL past the
+    end of the packet."""
+    offset &= 0xFFFF_FFFF
+    length &= 0xFFFF_FFFF
+    if offset > XDP_ACCESS_MAX or length > XDP_ACCESS_MAX:
+        return -EFAULT
+    start, end = packet_bounds(ctx, xdp_md)
+    if offset + length > end - start:
+        return -EINVAL
+    return start + offset
+
+
+@implements("bpf_xdp_get_buff_len")
+def xdp_get_buff_len(ctx: ExecContext, xdp_md: int, *_: int) -> int:
+    start, end = packet_bounds(ctx, xdp_md)
+    return end - start
+
+
+def _xdp_copy(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, store: bool) -> int:
+    """Copy between ``buf`` and the packet (into it when ``store``); on failure nothing is
+    copied, so unlike ``bpf_skb_load_bytes`` a failed load leaves ``buf`` as it was."""
+    at = _xdp_span(ctx, xdp_md, offset, length)
+    if at < 0:
+        return at
+    src, dst = (buf, at) if store else (at, buf)
+    ctx.write(dst, ctx.read(src, length & 0xFFFF_FFFF))
+    return 0
+
+
+@implements("bpf_xdp_load_bytes")
+def xdp_load_bytes(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, _5: int) -> int:
+    return _xdp_copy(ctx, xdp_md, offset, buf, length, store=False)
+
+
+@implements("bpf_xdp_store_bytes")
+def xdp_store_bytes(ctx: ExecContext, xdp_md: int, offset: int, buf: int, length: int, _5: int) -> int:
+    return _xdp_copy(ctx, xdp_md, offset, buf, length, store=True)
 
 
 FIB_LOOKUP_SIZE = 64  #: sizeof(struct bpf_fib_lookup)

@@ -45,6 +45,9 @@ class Arg(enum.Enum):
     PTR_TO_MAP_VALUE_OR_NULL = "map value or null"  #: a map value, or NULL (storage init values)
     PTR_TO_MEM_OR_NULL = "mem or null"  #: readable memory sized by the next argument, or NULL
     PTR_TO_DYNPTR = "dynptr"  #: a ``struct bpf_dynptr`` on the stack (initialised, or MEM_UNINIT for constructors)
+    PTR_TO_SOCK_COMMON = "sock common ptr"  #: a non-NULL socket pointer of any socket type (not a BTF pointer)
+    PTR_TO_SOCKET_RELEASE = "sock release"  #: an acquired socket, released by the call
+    PTR_TO_SOCKET_OR_NULL = "sock or null"  #: sk_lookup: a full socket or NULL; tc: a socket
 
 
 class Ret(enum.Enum):
@@ -59,6 +62,9 @@ class Ret(enum.Enum):
     PTR_TO_BTF_ID_OR_NULL = "btf id or null"
     PTR_TO_MEM_OR_BTF_ID = "mem or btf id"  #: a per-CPU variable (bpf_this_cpu_ptr)
     PTR_TO_DYNPTR_MEM_OR_NULL = "dynptr mem or null"  #: memory a dynptr views, or NULL
+    PTR_TO_SOCKET_OR_NULL = "sock or null"  #: a full socket (``struct bpf_sock``), or NULL
+    PTR_TO_SOCK_COMMON_OR_NULL = "sock common or null"  #: any socket (its common fields), or NULL
+    PTR_TO_TCP_SOCK_OR_NULL = "tcp sock or null"  #: a TCP socket (``struct bpf_tcp_sock``), or NULL
 
 
 @final
@@ -81,6 +87,8 @@ class HelperProto:
     #: the program types (``ProgType`` names) whose ``*_func_proto`` offers it; None: every
     #: type pybpf runs (where pybpf does not yet restrict it)
     prog_types: frozenset[str] | None = None
+    #: the result is a reference the program must release (``is_acquire_function``)
+    acquire: bool = False
 
     def offered_to(self, prog_type: str) -> bool:
         """Whether programs of type ``prog_type`` (a ``ProgType`` name) may call it."""
@@ -89,7 +97,7 @@ class HelperProto:
     @property
     def c_return_type(self) -> str:
         """The C return type, from ``c_decl``."""
-        return self.c_decl[: self.c_decl.index(self.name)].strip()
+        return self.c_decl[: self.c_decl.index(self.name + "(")].strip()
 
     @property
     def c_params(self) -> str:
@@ -99,11 +107,11 @@ class HelperProto:
 
 def _h(
     id_: int, c_decl: str, ret: Ret, args: tuple[Arg, ...], doc: str, *, gpl: bool = False,
-    privileged: bool = False, types: frozenset[str] | None = None,
+    privileged: bool = False, types: frozenset[str] | None = None, acquire: bool = False,
 ) -> HelperProto:
     match = re.search(r"(bpf_\w+)\(", c_decl)
     assert match, c_decl
-    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types)
+    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types, acquire)
 
 
 # Program-type sets of the kernel's *_func_proto functions (net/core/filter.c,
@@ -117,6 +125,8 @@ _SKB_READERS = _TC | {"SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_X
                       "FLOW_DISSECTOR", "SK_REUSEPORT"}
 _CSUM_DIFF = _TC | {"XDP", "LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL"}
 _XDP = frozenset({"XDP"})
+_PULL = _TC | {"LWT_IN", "LWT_OUT", "LWT_XMIT", "LWT_SEG6LOCAL", "SK_SKB"}
+_TUNNEL = _TC | {"LWT_XMIT"}
 _FIB = _TC | {"XDP"}
 _STACKS = frozenset({"KPROBE", "TRACEPOINT", "PERF_EVENT", "RAW_TRACEPOINT", "RAW_TRACEPOINT_WRITABLE",
                      "TRACING", "LSM", "SYSCALL"})
@@ -143,6 +153,16 @@ _SK_STORAGE_DELETE = _TC | {"CGROUP_SKB", "CGROUP_SOCKOPT", "CGROUP_SOCK_ADDR", 
                             "TRACING", "LSM"}
 _SK_STORAGE_GET = _SK_STORAGE_DELETE | {"CGROUP_SOCK"}
 _FUNC_ARGS = frozenset({"TRACING", "LSM"})
+_SK_LOOKUP = _TC | {"XDP", "CGROUP_SKB", "SK_SKB", "CGROUP_SOCK_ADDR"}
+_SK_RELEASE = _SK_LOOKUP | {"SK_LOOKUP"}
+_LISTENER = _TC | {"CGROUP_SKB"}
+_FULLSOCK = _LISTENER
+_TCP_SOCK = _LISTENER | {"SOCK_OPS", "CGROUP_SOCKOPT"}
+#: the socket casts (checked against the kernel for the types that load here; tracing and LSM
+#: by the kernel's source)
+_SKC_CASTS = _TC | {"CGROUP_SKB", "CGROUP_SOCK_ADDR", "FLOW_DISSECTOR", "LWT_IN", "LWT_OUT", "LWT_SEG6LOCAL",
+                    "LWT_XMIT", "SK_LOOKUP", "SK_MSG", "SK_SKB", "SOCKET_FILTER", "SOCK_OPS", "SYSCALL", "XDP",
+                    "TRACING", "LSM"}
 
 
 _A, _R = Arg, Ret
@@ -248,6 +268,10 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The current task's gid in the upper and uid in the lower 32 bits."),
     _h(16, "long bpf_get_current_comm(void *buf, __u32 size_of_buf)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE), "Copy the current task's name (NUL-terminated) into buf."),
+    _h(21, "long bpf_skb_set_tunnel_key(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags)",
+       _R.INTEGER, (_A.PTR_TO_CTX, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
+       "Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here).",
+       types=_TUNNEL),
     _h(23, "long bpf_redirect(__u32 ifindex, __u64 flags)", _R.INTEGER, (_A.ANYTHING, _A.ANYTHING),
        "Send the packet to another device; test_run records the target (result.redirect).", types=_REDIRECT),
     _h(25, "long bpf_perf_event_output(void *ctx, void *map, __u64 flags, void *data, __u64 size)", _R.INTEGER,
@@ -267,6 +291,9 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The address of the current task (pybpf's task object, readable with probe reads)."),
     _h(37, "long bpf_current_task_under_cgroup(void *map, __u32 index)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING), "Whether the current task is in the cgroup at index of a cgroup array."),
+    _h(39, "long bpf_skb_pull_data(struct __sk_buff *skb, __u32 len)", _R.INTEGER, (_A.PTR_TO_CTX, _A.ANYTHING),
+       "Make len bytes of the packet direct-accessible (a test run's packet already is: -ENOMEM past its end).",
+       types=_PULL),
     _h(42, "long bpf_get_numa_node_id(void)", _R.INTEGER, (), "The NUMA node of the CPU (always 0 here)."),
     _h(44, "long bpf_xdp_adjust_head(struct xdp_md *xdp_md, int delta)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING), "Move the start of an XDP packet by delta bytes.", types=_XDP),
@@ -303,6 +330,8 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(108, "long bpf_sk_storage_delete(void *map, void *sk)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID_SOCK_COMMON), "Delete the socket's value in an sk_storage map.",
        types=_SK_STORAGE_DELETE),
+    _h(109, "long bpf_send_signal(__u32 sig)", _R.INTEGER, (_A.ANYTHING,),
+       "Signal the current task's process: checked as the kernel checks it, never delivered to Python."),
     _h(112, "long bpf_probe_read_user(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy size bytes from a user address; on failure zero dst.", gpl=True),
@@ -312,6 +341,8 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(115, "long bpf_probe_read_kernel_str(void *dst, __u32 size, const void *unsafe_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
        "Copy a NUL-terminated string from a kernel address.", gpl=True),
+    _h(117, "long bpf_send_signal_thread(__u32 sig)", _R.INTEGER, (_A.ANYTHING,),
+       "Signal the current thread: checked as the kernel checks it, never delivered to Python."),
     _h(118, "__u64 bpf_jiffies64(void)", _R.INTEGER, (), "The jiffies counter (CONFIG_HZ=1000 of the monotonic clock)."),
     _h(120, "long bpf_get_ns_current_pid_tgid(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size)",
        _R.INTEGER, (_A.ANYTHING, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
@@ -361,6 +392,15 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "The traced function's return value (fexit).", types=_FUNC_ARGS),
     _h(185, "long bpf_get_func_arg_cnt(void *ctx)", _R.INTEGER, (_A.PTR_TO_CTX,),
        "How many arguments the traced function has.", types=_FUNC_ARGS),
+    _h(188, "__u64 bpf_xdp_get_buff_len(struct xdp_md *xdp_md)", _R.INTEGER, (_A.PTR_TO_CTX,),
+       "The length of an XDP packet (pybpf's test runs have no fragments: data_end - data).",
+       types=_XDP | {"SYSCALL"}),  # offered to syscall programs too, for an XDP buffer they never hold
+    _h(189, "long bpf_xdp_load_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
+       "Copy len bytes of an XDP packet from offset.", types=_XDP),
+    _h(190, "long bpf_xdp_store_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE),
+       "Write len bytes into an XDP packet at offset.", types=_XDP),
     _h(195, "void *bpf_map_lookup_percpu_elem(void *map, const void *key, __u32 cpu)",
        _R.PTR_TO_MAP_VALUE_OR_NULL, (_A.CONST_MAP_PTR, _A.PTR_TO_MAP_KEY, _A.ANYTHING),
        "The value of key on another CPU of a per-CPU map, or NULL."),
@@ -374,7 +414,40 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
     _h(211, "long bpf_cgrp_storage_delete(void *map, struct cgroup *cgroup)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.PTR_TO_BTF_ID), "Delete the cgroup's value in a cgrp_storage map."),
 )
-HELPERS: tuple[HelperProto, ...] = tuple(sorted(_BASE_HELPERS + _MORE_HELPERS, key=lambda h: h.id))
+#: the kernel accepts a tuple size that may be zero (the lookup then finds nothing)
+_LOOKUP_ARGS = (_A.PTR_TO_CTX, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING, _A.ANYTHING)
+_SOCK_HELPERS: tuple[HelperProto, ...] = (
+    _h(84, "struct bpf_sock *bpf_sk_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
+       "__u64 netns, __u64 flags)", _R.PTR_TO_SOCKET_OR_NULL, _LOOKUP_ARGS,
+       "The TCP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL).",
+       types=_SK_LOOKUP, acquire=True),
+    _h(85, "struct bpf_sock *bpf_sk_lookup_udp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
+       "__u64 netns, __u64 flags)", _R.PTR_TO_SOCKET_OR_NULL, _LOOKUP_ARGS,
+       "The UDP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL).",
+       types=_SK_LOOKUP, acquire=True),
+    _h(86, "long bpf_sk_release(void *sock)", _R.INTEGER, (_A.PTR_TO_SOCKET_RELEASE,),
+       "Release a socket a lookup acquired.", types=_SK_RELEASE),
+    _h(95, "struct bpf_sock *bpf_sk_fullsock(struct bpf_sock *sk)", _R.PTR_TO_SOCKET_OR_NULL,
+       (_A.PTR_TO_SOCK_COMMON,), "The full socket of a socket, or NULL (request and timewait sockets).",
+       types=_FULLSOCK),
+    _h(96, "struct bpf_tcp_sock *bpf_tcp_sock(struct bpf_sock *sk)", _R.PTR_TO_TCP_SOCK_OR_NULL,
+       (_A.PTR_TO_SOCK_COMMON,), "The TCP view of a socket, or NULL when it is not TCP.", types=_TCP_SOCK),
+    _h(98, "struct bpf_sock *bpf_get_listener_sock(struct bpf_sock *sk)", _R.PTR_TO_SOCKET_OR_NULL,
+       (_A.PTR_TO_SOCK_COMMON,), "The listening socket of a request socket, or NULL.", types=_LISTENER),
+    *(_h(id_, f"struct {name} *bpf_skc_to_{name}(void *sk)", _R.PTR_TO_BTF_ID_OR_NULL,
+         (_A.PTR_TO_BTF_ID_SOCK_COMMON,), f"The socket as a {name}, or NULL when it is not one.",
+         types=_SKC_CASTS)
+      for id_, name in ((136, "tcp6_sock"), (137, "tcp_sock"), (138, "tcp_timewait_sock"),
+                        (139, "tcp_request_sock"), (140, "udp6_sock"), (178, "unix_sock"), (196, "mptcp_sock"))),
+    _h(124, "long bpf_sk_assign(void *ctx, void *sk, __u64 flags)", _R.INTEGER,
+       (_A.PTR_TO_CTX, _A.PTR_TO_SOCKET_OR_NULL, _A.ANYTHING),
+       "Select the socket of a lookup (sk_lookup: NULL for none) or of a packet (tc ingress).",
+       types=_TC | {"SK_LOOKUP"}),
+    _h(99, "struct bpf_sock *bpf_skc_lookup_tcp(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, "
+       "__u64 netns, __u64 flags)", _R.PTR_TO_SOCK_COMMON_OR_NULL, _LOOKUP_ARGS,
+       "Like bpf_sk_lookup_tcp, also finding request and timewait sockets.", types=_SK_LOOKUP, acquire=True),
+)
+HELPERS: tuple[HelperProto, ...] = tuple(sorted(_BASE_HELPERS + _MORE_HELPERS + _SOCK_HELPERS, key=lambda h: h.id))
 BY_ID: dict[int, HelperProto] = {h.id: h for h in HELPERS}
 BY_NAME: dict[str, HelperProto] = {h.name: h for h in HELPERS}
 

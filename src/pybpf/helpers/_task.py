@@ -8,6 +8,7 @@ from ..engine import ExecContext
 from ._impl import host, implements, map_arg
 
 EINVAL = 22
+EPERM = 1
 E2BIG = 7
 EAGAIN = 11
 ENOENT = 2
@@ -92,3 +93,25 @@ def _pid_namespace() -> tuple[int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino
+
+
+NSIG = 64  #: _NSIG: signals are 1..64 (0 checks the right to send)
+
+
+def _send_signal(ctx: ExecContext, sig: int) -> int:
+    """The kernel's answers: -EPERM when the current task is the init process (never
+    signalled), -EINVAL for a signal past 64, else 0. No signal is delivered: the current task
+    stands for the Python process running the program, which must not receive it."""
+    if host(ctx).current_task().tgid == 1:
+        return -EPERM
+    return -EINVAL if sig & 0xFFFF_FFFF > NSIG else 0
+
+
+@implements("bpf_send_signal")
+def send_signal(ctx: ExecContext, sig: int, *_: int) -> int:
+    return _send_signal(ctx, sig)
+
+
+@implements("bpf_send_signal_thread")
+def send_signal_thread(ctx: ExecContext, sig: int, *_: int) -> int:
+    return _send_signal(ctx, sig)

@@ -30,6 +30,7 @@ from ..engine._memory import LowMemoryError
 from ._errors import TestRunError
 from ._net_contexts import flow_dissector_run, sk_lookup_run
 from ._netfilter import netfilter_run
+from ._test_sock import test_socket
 
 __all__ = ["ARGS_COUNT_SIZE", "SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
 
@@ -54,6 +55,7 @@ _SKB = {"len": 0, "pkt_type": 4, "protocol": 16, "ingress_ifindex": 36, "ifindex
 # The __sk_buff fields test_run accepts from user space (convert___skb_to_skb; everything else
 # must be zero) and copies back out (convert_skb_to___skb, plus gso_size as it came in):
 # mark, priority, ingress_ifindex, ifindex, cb[5], tstamp, wire_len, gso_segs, gso_size, hwtstamp.
+_SKB_SK = 168  #: the socket pointer
 _SKB_USER_FIELDS = ((8, 12), (32, 44), (48, 68), (152, 168), (176, 180), (184, 192))
 # struct xdp_md offsets (UAPI)
 _XDP = {"data": 0, "data_end": 4, "data_meta": 8, "ingress_ifindex": 12, "rx_queue_index": 16,
@@ -178,6 +180,8 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
             raise TestRunError("test_run: ctx wire_len is below the packet's or too large (EINVAL)", EINVAL)
         if struct.unpack_from("<I", user, _SKB["gso_segs"])[0] > GSO_MAX_SEGS:
             raise TestRunError("test_run: ctx gso_segs is over GSO_MAX_SEGS (EINVAL)", EINVAL)
+    sock = test_socket(data)
+    struct.pack_into("<Q", buf, _SKB_SK, sock.base)
 
     def finish() -> tuple[bytes | None, bytes | None]:
         frame = bytes(packet.buf) if is_tc else bytes(ETH_HLEN) + bytes(packet.buf[ETH_HLEN:])
@@ -189,7 +193,7 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
         memory.give_back()
         return frame, None if out is None else bytes(out)
 
-    return RunInput(skb.base, memory.regions, memory.legacy, finish)
+    return RunInput(skb.base, (*memory.regions, sock), memory.legacy, finish)
 
 
 class _SkbMemory:

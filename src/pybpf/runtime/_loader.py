@@ -28,6 +28,7 @@ from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EACCES, EINVAL, ENOTSUPP, EPERM, MapError
 from ..verifier import (
     Facts,
+    GlobalFunc,
     MapInfo,
     VerifierError,
     VerifyInput,
@@ -38,7 +39,9 @@ from ..verifier import (
     complete_log,
     estimate_stack_depths,
     license_is_gpl_compatible,
+    prepare_global,
     sanitize_dead_code,
+    verbose_lines,
     verify,
 )
 from ._compile import compile_c
@@ -374,7 +377,8 @@ class _Loader:
             offered=offered,
             attach_type=pspec.attach_type,
             sleepable=pspec.sleepable,
-            global_funcs=frozenset(self._global_functions(pspec)),
+            global_funcs=self._global_prototypes(pspec),
+            func_info=self._func_info(pspec),
             ncpus=self.rt.ncpus,
             release=self.rt.release,
         )
@@ -393,6 +397,9 @@ class _Loader:
         except VerifierError as err:
             complete_log(err, structure, depths, began)
             raise
+        elapsed = int((time.perf_counter() - began) * 1e6)
+        starts = [sub.start for sub in structure.subprograms]
+        facts.verbose_source = lambda lines: verbose_lines(lines, starts, depths, elapsed)
         return facts
 
     def _map_info(self, name: str, infos: dict[str, MapInfo]) -> MapInfo:
@@ -434,14 +441,42 @@ class _Loader:
     def _global_functions(self, pspec: ProgramSpec) -> list[int]:
         """The start of each subprogram whose BTF says it is global: the kernel verifies those
         on their own, not in their callers' frames."""
+        return [start for start, func in self._subprogram_funcs(pspec).items() if func.linkage == Linkage.GLOBAL]
+
+    def _global_prototypes(self, pspec: ProgramSpec) -> dict[int, GlobalFunc]:
+        """Each global subprogram's prototype as the verifier types its arguments."""
         btf = self.spec.btf
+        out: dict[int, GlobalFunc] = {}
+        for start, func in self._subprogram_funcs(pspec).items():
+            if func.linkage == Linkage.GLOBAL:
+                assert btf is not None
+                out[start] = prepare_global(btf, func, pspec.type)
+        return out
+
+    def _func_info(self, pspec: ProgramSpec) -> frozenset[int]:
+        """The entry PCs of the program's functions that have a ``.BTF.ext`` function record
+        (none without BTF: the kernel then refuses callbacks)."""
+        ext = self.spec.ext
+        if self.spec.btf is None or ext is None or not ext.func_info:
+            return frozenset()
+        return frozenset({0, *self._subprogram_funcs(pspec)})
+
+    def _subprogram_funcs(self, pspec: ProgramSpec) -> dict[int, Func]:
+        """Each subprogram's BTF function, by entry PC: the one its ``.BTF.ext`` record at its
+        offset names (as the kernel reads func_info), else the one of its name."""
+        btf, ext = self.spec.btf, self.spec.ext
         if btf is None:
-            return []
-        return [
-            start
-            for name, start in pspec.subprograms.items()
-            if any(f.linkage == Linkage.GLOBAL for f in btf.types_by_name(name, Func))
-        ]
+            return {}
+        records = {r.insn_off: r.type_id for r in (ext.func_info.get(".text", ()) if ext is not None else ())}
+        out: dict[int, Func] = {}
+        for name, start in pspec.subprograms.items():
+            type_id = records.get(pspec.subprogram_offsets.get(name, -1))
+            found = btf.type_by_id(type_id) if type_id is not None and type_id < len(btf) else None
+            if isinstance(found, Func):
+                out[start] = found
+            elif funcs := btf.types_by_name(name, Func):
+                out[start] = funcs[0]
+        return out
 
     def _check_map_compatibility(self, pspec: ProgramSpec) -> None:
         """Refuse, as the kernel's ``check_map_prog_compatibility`` does on the release the

@@ -9,6 +9,7 @@ from ._cfg import Subprogram as Subprogram
 from ._cfg import check_fields as check_fields
 from ._cfg import check_structure as check_structure
 from ._cfg import complete_log as complete_log
+from ._cfg import verbose_lines as verbose_lines
 from ._chains import check_call_frames as check_call_frames
 from ._chains import check_stack_depth as check_stack_depth
 from ._chains import estimate_stack_depths as estimate_stack_depths
@@ -16,6 +17,10 @@ from ._env import Facts as Facts
 from ._env import VerifyInput as VerifyInput
 from ._errors import VerifierError as VerifierError
 from ._formats import check_format_strings as check_format_strings
+from ._globals import GlobalArg as GlobalArg
+from ._globals import GlobalFunc as GlobalFunc
+from ._globals import GlobalKind as GlobalKind
+from ._globals import prepare_global as prepare_global
 from ._license import license_is_gpl_compatible as license_is_gpl_compatible
 from ._registers import CALLEE_ENTRY_REGISTERS as CALLEE_ENTRY_REGISTERS
 from ._registers import KERNEL_ENTRY_REGISTERS as KERNEL_ENTRY_REGISTERS

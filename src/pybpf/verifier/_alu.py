@@ -7,8 +7,8 @@ from ..isa import Instruction
 from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
-from ._state import S64_MIN, Reg, RegType, State, scalar_known
-from ._tnum import MASK32, MASK64
+from ._state import S64_MIN, Reg, RegType, State, scalar_known, scalar_unknown
+from ._tnum import MASK32, MASK64, tnum_range
 
 __all__ = ["check_alu"]
 
@@ -52,8 +52,13 @@ def check_alu(env: Env, st: State, insn: Instruction) -> None:
         src = scalar_known(insn.imm & MASK64)
     check_dst(insn.dst)
     if dst.is_pointer or src.is_pointer:
-        regs[insn.dst] = _pointer_alu(env, insn, dst, src, op, is64)
-        return
+        moved = _pointer_alu(env, insn, dst, src, op, is64)
+        if moved is not None:
+            regs[insn.dst] = moved
+            return
+        # untyped tracing arguments that do not move as pointers are numbers: the operation
+        # keeps what it proves of the other operand (``arg & 15`` is at most 15)
+        dst, src = _as_number(dst), _as_number(src)
     if dst.var_off.mask == 0 and src.var_off.mask == 0 and op not in (_DIV, _MOD):
         regs[insn.dst] = scalar_known(_const_alu(op, dst.var_off.value, src.var_off.value, bits))
         return
@@ -128,21 +133,39 @@ def _width(r: Reg, is64: bool) -> Reg:
 
 
 def _sign_extend(src: Reg, bits: int, is64: bool) -> Reg:
+    """``movsx`` (``coerce_reg_to_size_sx`` / ``coerce_subreg_to_size_sx``): the signed range
+    of the source (its s32 range for the 32-bit form) survives when every value in it has the
+    same bits above ``bits`` and the extended ends have one sign; otherwise the result is any
+    value of the extended width (for the 32-bit form, zero-extended to 64 bits)."""
     out = Reg().set_unknown()
     top = 1 << (bits - 1)
+    width = MASK64 if is64 else MASK32
+
+    def ext(v: int) -> int:
+        v &= (top << 1) - 1
+        return v - (top << 1) if v & top else v
+
     if src.is_const:
-        v = src.const & ((1 << bits) - 1)
-        v = v - (top << 1) if v & top else v
-        out.set_known(v & (MASK64 if is64 else MASK32))
+        out.set_known(ext(src.const) & width)
         return out
-    lo, hi = -top, top - 1
-    if lo <= src.smin and src.smax <= hi:
-        lo, hi = src.smin, src.smax
+    lo, hi = (src.smin, src.smax) if is64 else (src.s32min, src.s32max)
+    if (lo & width) >> bits == (hi & width) >> bits:
+        a, b = sorted((ext(lo), ext(hi)))
+        if (a >= 0) == (b >= 0):
+            if is64:
+                out.smin, out.smax, out.umin, out.umax = a, b, a & MASK64, b & MASK64
+                out.var_off = tnum_range(a & MASK64, b & MASK64)
+            out.s32min, out.s32max, out.u32min, out.u32max = a, b, a & MASK32, b & MASK32
+            if not is64:
+                out.var_off = tnum_range(a & MASK32, b & MASK32).subreg()
+                zext32(out)
+            sync(out)
+            return out
+    out.s32min, out.s32max = -top, top - 1
     if is64:
-        out.smin, out.smax = lo, hi
+        out.smin, out.smax = -top, top - 1
     else:
-        out.s32min, out.s32max = lo, hi
-        sync(out)
+        out.var_off = out.var_off.subreg()
         zext32(out)
     sync(out)
     return out
@@ -187,20 +210,21 @@ def _neg(dst: Reg, is64: bool) -> Reg:
     return out
 
 
-def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64: bool) -> Reg:
+def _as_number(reg: Reg) -> Reg:
+    return scalar_unknown() if reg.type == RegType.BTF_ID else reg
+
+
+def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64: bool) -> Reg | None:
+    """The pointer an operation on a pointer makes, or None when an untyped tracing argument
+    (which may be a plain number) takes part other than by moving by a constant."""
+    if dst.type == RegType.BTF_ID and (src.type == RegType.BTF_ID or not src.is_pointer) \
+            or src.type == RegType.BTF_ID and not dst.is_pointer:
+        return _untyped_alu(dst, src, op, is64)
     if dst.is_pointer and src.is_pointer:
         if op == _SUB:
             return Reg().set_unknown()
         raise Refuse(f"R{insn.dst} pointer {_OP_TEXT[op]} pointer prohibited")
     ptr, off_reg, swapped = (dst, src, False) if dst.is_pointer else (src, dst, True)
-    if ptr.type == RegType.BTF_ID:  # an argument pybpf cannot type: it may be a plain number
-        if op in (_ADD, _SUB) and is64 and off_reg.is_const and not (swapped and op == _SUB):
-            moved = ptr.copy()
-            delta = s64v(off_reg.const)
-            moved.off += delta if op == _ADD else -delta
-            if abs(moved.off) < BPF_MAX_VAR_OFF:
-                return moved
-        return Reg().set_unknown()
     if not is64:
         if op == _SUB:
             return Reg().set_unknown()
@@ -248,6 +272,18 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
         raise Refuse(f"R{insn.dst} pointer arithmetic with {_OP_TEXT[op]} operator prohibited")
     _sane(out, ptr)
     return out
+
+
+def _untyped_alu(dst: Reg, src: Reg, op: int, is64: bool) -> Reg | None:
+    """An untyped argument moved by a constant stays a pointer; anything else makes a number."""
+    ptr, off_reg, swapped = (dst, src, False) if dst.type == RegType.BTF_ID else (src, dst, True)
+    if op in (_ADD, _SUB) and is64 and not off_reg.is_pointer and off_reg.is_const and not (swapped and op == _SUB):
+        moved = ptr.copy()
+        delta = s64v(off_reg.const)
+        moved.off += delta if op == _ADD else -delta
+        if abs(moved.off) < BPF_MAX_VAR_OFF:
+            return moved
+    return None
 
 
 def s64v(u: int) -> int:

@@ -54,12 +54,27 @@ def _deduce32(r: Reg) -> None:
         if s32(r.smin) <= s32(r.smax):
             r.s32min = max(r.s32min, s32(r.smin))
             r.s32max = min(r.s32max, s32(r.smax))
+    # upper halves two consecutive numbers while the low halves go from negative to
+    # non-negative: the low halves still form one s32 range (s64 [-1, 1] gives s32 [-1, 1])
+    for lo, hi in ((r.umin, r.umax), (r.smin & MASK64, r.smax & MASK64)):
+        if ((lo >> 32) + 1) & MASK32 == (hi >> 32) & MASK32 and s32(lo) < 0 <= s32(hi):
+            r.s32min = max(r.s32min, s32(lo))
+            r.s32max = min(r.s32max, s32(hi))
     if s32(r.u32min) <= s32(r.u32max):
         r.s32min = max(r.s32min, s32(r.u32min))
         r.s32max = min(r.s32max, s32(r.u32max))
     if (r.s32min & MASK32) <= (r.s32max & MASK32):
         r.u32min = max(r.u32min, r.s32min & MASK32)
         r.u32max = min(r.u32max, r.s32max & MASK32)
+    elif r.u32max < (r.s32min & MASK32):
+        # the s32 range wraps past -1 but the u32 range ends below its negative part: only the
+        # non-negative part of the signed range is possible
+        r.s32min = s32(r.u32min)
+        r.u32max = min(r.u32max, r.s32max)
+    elif (r.s32max & MASK32) < r.u32min:
+        # ... or the u32 range starts above its non-negative part: only the negative part is
+        r.s32max = s32(r.u32max)
+        r.u32min = max(r.u32min, r.s32min & MASK32)
 
 
 def _deduce64(r: Reg) -> None:

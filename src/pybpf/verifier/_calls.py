@@ -4,12 +4,14 @@ callbacks), acquired references (ring buffer records) and ``bpf_spin_lock``."""
 
 from __future__ import annotations
 
+from .._spec import ProgType
 from ..helpers import BY_ID, Arg, HelperProto, Ret
 from ..isa import Instruction
 from ._bounds import sync
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
 from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
+from ._sockets import sock_btf_arg, sock_common_arg, sock_or_null_arg, sock_release_arg
 from ._state import (
     MAX_BPF_STACK,
     NOT_INIT,
@@ -29,18 +31,22 @@ from ._timers import (
     timer_callback_state,
 )
 
-__all__ = ["check_helper_call", "check_subprog_call", "enter_frame", "return_from_frame"]
+__all__ = ["MEM_REGS", "check_helper_call", "check_subprog_call", "enter_frame", "helper_mem", "return_from_frame"]
 
 MAX_CALL_FRAMES = 8
 BPF_MAX_VAR_SIZ = 1 << 29
 _MEM_TYPES = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
-_MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegType.MAP_KEY,
+MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegType.MAP_KEY,
                        RegType.MAP_VALUE, RegType.MEM})
 
 # map types (UAPI enum bpf_map_type)
 _PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, _BLOOM = 3, 27, 22, 23, 30
 _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
-_LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 17, 18, 28})
+_XSKMAP = 17
+_LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 18, 28})
+#: maps programs may look up but not change: an AF_XDP socket map (a lookup tells whether a
+#: socket sits at a queue, XDP programs' test before redirecting to it)
+_LOOKUP_ONLY = frozenset({_XSKMAP})
 _ARRAY, _PERCPU_ARRAY = 2, 6
 _CGROUP_STORAGES = frozenset({19, 21})  # cgroup_storage, percpu_cgroup_storage
 _USER_RINGBUF = 31
@@ -48,6 +54,10 @@ _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU
 _TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
 
+_SOCK_RETS = {Ret.PTR_TO_SOCKET_OR_NULL: RegType.SOCKET, Ret.PTR_TO_SOCK_COMMON_OR_NULL: RegType.SOCK_COMMON,
+              Ret.PTR_TO_TCP_SOCK_OR_NULL: RegType.TCP_SOCK}
+#: helpers whose socket result is their argument seen as another type (``is_ptr_cast_function``)
+_SOCK_CASTS = frozenset({"bpf_sk_fullsock", "bpf_tcp_sock"})
 _MEM_ARGS = frozenset({Arg.PTR_TO_MEM, Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL})
 
 
@@ -77,13 +87,13 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
     elif name in ("bpf_map_push_elem", "bpf_map_pop_elem", "bpf_map_peek_elem"):
         ok = m.type in (_QUEUE, _STACK, _BLOOM) and not (name == "bpf_map_pop_elem" and m.type == _BLOOM)
     elif name in ("bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem"):
-        ok = m.type not in _LOOKUP_REFUSED
+        ok = m.type not in _LOOKUP_REFUSED and (name == "bpf_map_lookup_elem" or m.type not in _LOOKUP_ONLY)
     if not ok or m.type in (_RINGBUF, _PROG_ARRAY, _QUEUE, _STACK) and name in (
             "bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem", "bpf_for_each_map_elem"):
         raise Refuse(f"cannot pass map_type {m.type} into func {name}#{proto.id}", 22)
 
 
-def _helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool, zero_ok: bool) -> None:
+def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool, zero_ok: bool) -> None:
     """A helper reads or writes ``size`` bytes through register ``regno``."""
     reg = st.cur.regs[regno]
     if size == 0 and zero_ok and reg.type != RegType.MAP_VALUE or reg.is_null_scalar():
@@ -114,7 +124,7 @@ def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bo
         raise Refuse(f"R{regno} invalid zero-sized read: u64=[{reg.umin},{reg.umax}]")
     if reg.umax >= BPF_MAX_VAR_SIZ:
         raise Refuse(f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
-    _helper_mem(env, st, pc, regno - 1, reg.umax, write, zero_ok)
+    helper_mem(env, st, pc, regno - 1, reg.umax, write, zero_ok)
 
 
 def _const_key(st: State, reg: Reg, size: int) -> int | None:
@@ -134,7 +144,7 @@ def _s64(u: int) -> int:
 def _mem_arg(reg: Reg, regno: int, nullable: bool = False) -> None:
     if nullable and reg.is_null_scalar():
         return
-    if reg.type not in _MEM_REGS or reg.null:
+    if reg.type not in MEM_REGS or reg.null:
         raise _expected(regno, reg, _MEM_TYPES)
 
 
@@ -149,6 +159,7 @@ class _Meta:
         self.const_size: int | None = None
         self.timer_reg: Reg | None = None
         self.const_key: int | None = None  #: a map key known at verification time
+        self.ref_obj_id = 0  #: the reference a socket argument carries (casts keep it)
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
@@ -196,7 +207,7 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         if meta.map is None:
             raise Refuse(f"invalid map_ptr to access map->{'key' if kind == Arg.PTR_TO_MAP_KEY else 'value'}")
         size = meta.map.key_size if kind == Arg.PTR_TO_MAP_KEY else meta.map.value_size
-        _helper_mem(env, st, pc, regno, size, kind == Arg.PTR_TO_UNINIT_MAP_VALUE, False)
+        helper_mem(env, st, pc, regno, size, kind == Arg.PTR_TO_UNINIT_MAP_VALUE, False)
         if kind == Arg.PTR_TO_MAP_KEY:
             meta.const_key = _const_key(st, reg, size)
     elif kind in _MEM_ARGS:
@@ -239,6 +250,19 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         meta.release_ref = reg.ref_obj_id
     elif kind == Arg.PTR_TO_CONST_STR:
         _const_str(reg, regno)
+    elif kind == Arg.PTR_TO_SOCK_COMMON:
+        sock_common_arg(reg, regno)
+        meta.ref_obj_id = reg.ref_obj_id
+    elif kind == Arg.PTR_TO_BTF_ID_SOCK_COMMON:
+        sock_btf_arg(reg, regno)
+        meta.ref_obj_id = reg.ref_obj_id
+    elif kind == Arg.PTR_TO_SOCKET_OR_NULL:  # bpf_sk_assign's socket: per program type
+        if env.inp.prog_type == ProgType.SK_LOOKUP:
+            sock_or_null_arg(reg, regno)
+        else:
+            sock_btf_arg(reg, regno)
+    elif kind == Arg.PTR_TO_SOCKET_RELEASE:
+        meta.release_ref = sock_release_arg(reg, regno)
 
 
 def _const_str(reg: Reg, regno: int) -> None:
@@ -381,6 +405,24 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.mem_size = meta.const_size
         r.id = r.ref_obj_id = env.new_id()
         st.refs = st.refs + (Ref(r.id, pc),)
+        return r
+    sock = _SOCK_RETS.get(ret)
+    if sock is not None:
+        r = Reg(sock)
+        r.null = True
+        r.id = env.new_id()
+        if proto.acquire:
+            r.ref_obj_id = r.id
+            st.refs = st.refs + (Ref(r.id, pc),)
+        elif proto.name in _SOCK_CASTS:
+            r.ref_obj_id = meta.ref_obj_id
+        return r
+    if ret == Ret.PTR_TO_BTF_ID_OR_NULL:  # a socket cast (bpf_skc_to_*): checked before use
+        r = Reg(RegType.BTF_ID)
+        r.btf_name = proto.c_return_type.removeprefix("struct ").rstrip(" *")
+        r.null = True
+        r.id = env.new_id()
+        r.ref_obj_id = meta.ref_obj_id
         return r
     if ret != Ret.INTEGER:  # a kernel object: pybpf lets it be read, never proves it in bounds
         return Reg(RegType.BTF_ID)

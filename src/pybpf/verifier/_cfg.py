@@ -60,6 +60,7 @@ __all__ = [
     "check_structure",
     "complete_log",
     "refuse",
+    "verbose_lines",
 ]
 
 MAX_SUBPROGS = 256  #: subprograms one program may have (``BPF_MAX_SUBPROGS``)
@@ -191,15 +192,13 @@ def refuse(message: str, *, pc: int | None = None, errno: int = EINVAL) -> Verif
     return VerifierError([message, NOTHING_PROCESSED], pc=pc, errno=errno)
 
 
-def attach_verbose_log(err: VerifierError, starts: Sequence[int], depths: Sequence[int], began: float) -> None:
-    """Give ``err`` the log ``bpftool -d`` shows (log level 7): each subprogram's start first,
-    the verification time and every subprogram's stack depth before the count."""
-    lines = err.log.splitlines()
+def verbose_lines(lines: Sequence[str], starts: Sequence[int], depths: Sequence[int], elapsed: int) -> list[str]:
+    """The log ``bpftool -d`` shows (log level 7) made of the log ``lines``: each subprogram's
+    start first, the verification time (``elapsed`` microseconds) and every subprogram's stack
+    depth before the count."""
     verdict = [line for line in lines if not line.startswith(STATISTICS_PREFIXES)]
     statistics = [line for line in lines if line.startswith(STATISTICS_PREFIXES)] or [NOTHING_PROCESSED]
-    elapsed = int((time.perf_counter() - began) * 1e6)
-    err.log = "\n".join(verdict + statistics)
-    err.verbose_log = "\n".join(
+    return (
         [f"func#{i} @{start}" for i, start in enumerate(starts)]
         + verdict
         + [f"verification time {elapsed} usec", "stack depth " + "+".join(str(d) for d in depths)]
@@ -207,11 +206,22 @@ def attach_verbose_log(err: VerifierError, starts: Sequence[int], depths: Sequen
     )
 
 
+def attach_verbose_log(err: VerifierError, starts: Sequence[int], depths: Sequence[int], began: float) -> None:
+    """Give ``err`` the log ``bpftool -d`` shows (see :func:`verbose_lines`), and its level 1
+    log the statistics line if it has none."""
+    lines = err.log.splitlines()
+    verdict = [line for line in lines if not line.startswith(STATISTICS_PREFIXES)]
+    statistics = [line for line in lines if line.startswith(STATISTICS_PREFIXES)] or [NOTHING_PROCESSED]
+    err.log = "\n".join(verdict + statistics)
+    elapsed = int((time.perf_counter() - began) * 1e6)
+    err.verbose_log = "\n".join(verbose_lines(err.verbose_log.splitlines(), starts, depths, elapsed))
+
+
 def complete_log(err: VerifierError, structure: Structure, depths: Sequence[int], began: float) -> None:
     """Give a refusal found after the structural pass the log's ends as the kernel writes them:
     the statistics line if it has none, and the log ``bpftool -d`` shows, with the program's
     subprograms, the time since ``began`` (a ``time.perf_counter()`` value) and ``depths``."""
-    if err.verbose_log == err.log:
+    if "\nverification time " not in err.verbose_log:  # not attached by an earlier pass
         attach_verbose_log(err, [sub.start for sub in structure.subprograms], depths, began)
 
 

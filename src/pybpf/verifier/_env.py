@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import final
+from typing import TYPE_CHECKING, final
 
 from .._releases import DEFAULT_RELEASE, Release
 from .._spec import AttachType, ProgType
 from ..helpers import BY_ID, HelperProto
 from ..isa import Instruction, iter_pcs
+from ._errors import STATISTICS_PREFIXES
 from ._log import Log
 from ._state import MapInfo, Reg, RegType, State
+
+if TYPE_CHECKING:
+    from ._globals import GlobalFunc
 
 __all__ = ["Env", "Facts", "Refuse", "VerifyInput"]
 
@@ -33,7 +37,8 @@ class VerifyInput:
 
     ``maps`` is the program's map table (``lddw`` map references index it); ``offered`` the
     helper ids this program may call; ``static_funcs``/``func_info`` the subprogram entry PCs
-    that have BTF func_info and the ones that are static (None: unknown, not checked).
+    that have BTF func_info (empty: the program has none, so callbacks are refused) and the
+    ones that are static (None: unknown, not checked).
     """
 
     prog_type: ProgType
@@ -45,7 +50,8 @@ class VerifyInput:
     func_info: frozenset[int] | None = None
     static_funcs: frozenset[int] | None = None
     kfuncs: Mapping[int, object] = field(default_factory=dict)
-    global_funcs: frozenset[int] = frozenset()  #: entry PCs of BTF-global subprograms
+    #: BTF-global subprograms by entry PC, verified on their own from their prototypes
+    global_funcs: Mapping[int, GlobalFunc] = field(default_factory=dict)
     ncpus: int = 1  #: the CPUs programs may run on (bounds ``bpf_get_smp_processor_id``)
     #: the kernel release whose rules and messages apply (the timer rules changed across them)
     release: Release = field(default_factory=lambda: Release(DEFAULT_RELEASE))
@@ -59,7 +65,11 @@ class Facts:
     ``safe_accesses``: PCs of loads, stores and atomics proven within their region on every
     path that reaches them; ``max_ctx_offset``: the end of the furthest context access;
     ``stack_depth``: each subprogram's stack use (by entry PC); ``processed``: instructions
-    the verifier processed.
+    the verifier processed. ``log`` and ``verbose_log`` are the accepted program's log at
+    log level 1 and at the level ``bpftool -d`` asks for, as :class:`VerifierError` holds a
+    refused one's. At level 1 the kernel keeps only the statistics of a program it accepts;
+    the instruction trace is in ``verbose_log``, formatted when read, since almost nobody
+    reads the log of a program that loads.
     """
 
     safe_accesses: frozenset[int] = frozenset()
@@ -67,6 +77,19 @@ class Facts:
     stack_depth: Mapping[int, int] = field(default_factory=dict)
     processed: int = 0
     reachable: frozenset[int] = frozenset()
+    #: builds the log's lines (the statistics line last); the loader may wrap it to add the
+    #: lines ``bpftool -d`` shows as ``verbose_source``
+    log_source: Callable[[], list[str]] = field(default=list, repr=False, compare=False)
+    verbose_source: Callable[[list[str]], list[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def log(self) -> str:
+        return "\n".join(line for line in self.log_source() if line.startswith(STATISTICS_PREFIXES))
+
+    @property
+    def verbose_log(self) -> str:
+        lines = self.log_source()
+        return "\n".join(self.verbose_source(lines) if self.verbose_source else lines)
 
 
 class Env:
@@ -79,6 +102,8 @@ class Env:
         self.id_gen = 0
         self.processed = 0
         self.max_ctx = 0
+        #: the base type each load or store instruction first accessed memory through
+        self.access_type: dict[int, int] = {}
         self.safe: set[int] = set()
         self.unsafe: set[int] = set()
         self.reached: set[int] = set()
@@ -89,6 +114,8 @@ class Env:
         self.async_callbacks: list[tuple[int, State]] = []
         self.pending_callbacks: set[int] = set()
         self.ret_hooks: dict[int, Callable[[State], None]] = {}
+        #: global functions a path reached, in the order the kernel verifies them after main
+        self.called_globals: set[int] = set()
 
     def helper_name(self, helper_id: int) -> str | None:
         proto: HelperProto | None = BY_ID.get(helper_id)
@@ -115,8 +142,9 @@ class Env:
         (self.safe if ok else self.unsafe).add(pc)
 
     def facts(self) -> Facts:
+        log = self.log
         return Facts(frozenset(self.safe - self.unsafe), self.max_ctx, dict(self.stack_depth),
-                     self.processed, frozenset(self.reached))
+                     self.processed, frozenset(self.reached), log_source=lambda: log.trace)
 
 
 def reg_read(st: State, regno: int) -> Reg:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..isa import Instruction
 from ._bounds import JEQ, JGE, JGT, JLE, JLT, JNE, NEGATE, SWAP, branch_taken, refine
 from ._env import Env, Refuse, reg_read
-from ._state import Reg, RegType, State, scalar_known
+from ._state import Reg, RegType, State, scalar_known, scalar_unknown
 from ._tnum import MASK32, MASK64
 
 __all__ = ["check_cond_jmp"]
@@ -112,6 +112,7 @@ def check_cond_jmp(env: Env, st: State, pc: int, insn: Instruction) -> tuple[Sta
     if op not in NEGATE:
         raise Refuse(f"invalid BPF_JMP/JMP32 opcode {insn.opcode:x}", 22)
     taken_pc = pc + 1 + insn.offset
+    dst, src = _as_number(dst, src, op), _as_number(src, dst, op)
     decided = _decide(dst, src, op, bits)
     if decided == 1:
         return st, None
@@ -139,6 +140,16 @@ def check_cond_jmp(env: Env, st: State, pc: int, insn: Instruction) -> tuple[Sta
         _pkt_compare(op, dst, src, other, st)
     del taken_pc
     return other, st
+
+
+def _as_number(reg: Reg, other: Reg, op: int) -> Reg:
+    """An untyped tracing argument (which may be a plain number) compared with a number, other
+    than in a null check, is taken to be one: the comparison then bounds it, as the kernel,
+    which knows the argument is an integer, bounds it."""
+    if reg.type == RegType.BTF_ID and other.type == RegType.SCALAR \
+            and not (other.is_null_scalar() and op in (JEQ, JNE)):
+        return scalar_unknown()
+    return reg
 
 
 def _place(st: State, insn: Instruction, a: Reg, b: Reg) -> None:

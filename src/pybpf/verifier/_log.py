@@ -20,6 +20,8 @@ def type_str(r: Reg) -> str:
     """The kernel's name of a register's type (``reg_type_str``): ``map_value_or_null``..."""
     if r.type == RegType.NOT_INIT:
         return "?"
+    if r.type == RegType.BTF_ID:  # messages name no struct: ptr_, ptr_or_null_
+        return "ptr_or_null_" if r.null else "ptr_"
     name = TYPE_NAMES[r.type]
     if r.type == RegType.MEM:
         name = ("ringbuf_" if r.ringbuf else "rdonly_" if r.rdonly else "") + name
@@ -27,31 +29,41 @@ def type_str(r: Reg) -> str:
 
 
 def _num(v: int) -> str:
-    return str(v) if -512 <= v <= 512 else hex(v) if v >= 0 else "-" + hex(-v)
+    """A signed number as the kernel prints one (``verbose_snum``): decimal within the s16
+    range, else the 64-bit pattern in hex."""
+    return str(v) if -(1 << 15) <= v < 1 << 15 else hex(v & MASK64)
 
 
 def _unum(v: int) -> str:
-    return str(v) if v <= 512 else hex(v)
+    """An unsigned number as the kernel prints one (``verbose_unum``): decimal up to U16_MAX."""
+    return str(v) if v < 1 << 16 else hex(v)
 
 
 def _scalar_fields(r: Reg) -> list[str]:
+    """The ranges as ``print_scalar_ranges`` prints them: bounds at their defaults are left
+    out, and a bound equal to a later one of the same kind (signed or unsigned) and sign
+    shares its value (``smin=smin32=0``)."""
+    s32min = r.s32min if -(1 << 15) <= r.s32min < 1 << 15 else r.s32min & MASK32
+    s32max = r.s32max if -(1 << 15) <= r.s32max < 1 << 15 else r.s32max & MASK32
+    bounds = [
+        ("smin", r.smin, r.smin == _S64_MIN), ("smax", r.smax, r.smax == _S64_MAX),
+        ("umin", r.umin, r.umin == 0), ("umax", r.umax, r.umax == MASK64),
+        ("smin32", s32min, r.s32min == _S32_MIN), ("smax32", s32max, r.s32max == _S32_MAX),
+        ("umin32", r.u32min, r.u32min == 0), ("umax32", r.u32max, r.u32max == MASK32),
+    ]
+    omit = [b[2] for b in bounds]
     out = []
-    if r.smin != _S64_MIN:
-        out.append(f"smin={_num(r.smin)}")
-    if r.smax != _S64_MAX:
-        out.append(f"smax={_num(r.smax)}")
-    if r.umin:
-        out.append(f"umin={_unum(r.umin)}")
-    if r.umax != MASK64:
-        out.append(f"umax={_unum(r.umax)}")
-    if r.s32min != _S32_MIN and r.s32min != r.smin:
-        out.append(f"smin32={_num(r.s32min)}")
-    if r.s32max != _S32_MAX and r.s32max != r.smax:
-        out.append(f"smax32={_num(r.s32max)}")
-    if r.u32min and r.u32min != r.umin:
-        out.append(f"umin32={_unum(r.u32min)}")
-    if r.u32max != MASK32 and r.u32max != r.umax:
-        out.append(f"umax32={_unum(r.u32max)}")
+    for i, (name, value, _) in enumerate(bounds):
+        if omit[i]:
+            continue
+        names = [name]
+        for k in range(i + 2, len(bounds), 2):
+            other, other_value, _ = bounds[k]
+            if omit[k] or other_value != value or (other[0] == "s" and other_value < 0) != (name[0] == "s" and value < 0):
+                continue
+            omit[k] = True
+            names.append(other)
+        out.append("=".join(names) + "=" + (_num(value) if name[0] == "s" else _unum(value)))
     if not r.var_off.is_unknown:
         out.append(f"var_off=({r.var_off.value:#x}; {r.var_off.mask:#x})")
     return out
@@ -82,7 +94,8 @@ def reg_str(r: Reg) -> str:
         fields.append(f"sz={r.mem_size}")
     if not r.is_const:
         fields += _scalar_fields(r)
-    return f"{type_str(r)}({','.join(fields)})"
+    name = r.btf_name if r.type == RegType.BTF_ID else ""  # the state names the struct
+    return f"{type_str(r)}{name}({','.join(fields)})"
 
 
 def _slot_str(frame: Frame, spi: int) -> str | None:
@@ -115,9 +128,21 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
     return " ".join(parts)
 
 
+def _comment_column(line: str) -> int:
+    """Where the kernel puts the ``;`` of a comment after an instruction line
+    (``vlog_alignment``): column 38, or for a long line the next multiple of 8 past it, less 2."""
+    return max(38, -(-(len(line) + 5) // 8) * 8 - 2)
+
+
 class Log:
     """Lines of the verifier log, recorded as the verifier goes and formatted only when read
-    (most programs load, and then nobody reads their log)."""
+    (most programs load, and then nobody reads their log).
+
+    Two renderings: :attr:`lines` is log level 1, where the kernel takes back what a path that
+    ended safely logged when it resumes a saved branch (so a refusal's log shows only the path
+    that failed), and :attr:`trace` log level 2, where every path stays, each resumed branch
+    opening with ``from A to B:`` and the whole state.
+    """
 
     def __init__(self, helper_name: Callable[[int], str | None]) -> None:
         self._entries: list[tuple[object, ...]] = []
@@ -127,7 +152,8 @@ class Log:
         self._entries.append(("insn", pc, insn))
 
     def comment(self, regs: list[tuple[int, Reg]]) -> None:
-        """Append ``; R1=... R2=...`` (registers as they are now) to the line just logged."""
+        """Append ``; R1=... R2=...`` (registers as they are now, in any order: the line
+        sorts them) to the line just logged."""
         if regs:
             self._entries.append(("comment", regs))
 
@@ -138,10 +164,36 @@ class Log:
     def add(self, line: str) -> None:
         self._entries.append(("line", line))
 
+    def mark(self) -> int:
+        """Where the log is now: a branch saved here takes the log back to this point when it
+        is resumed, at level 1."""
+        return len(self._entries)
+
+    def resume(self, mark: int, prev: int, pc: int, st: State) -> None:
+        """A saved branch from ``prev`` to ``pc`` is resumed in state ``st`` (which must not
+        change afterwards); ``mark`` is what :meth:`mark` said when it was saved."""
+        self._entries.append(("resume", mark, prev, pc, st))
+
+    def safe(self, pc: int) -> None:
+        """The path is pruned at ``pc``: a state verified before covers it."""
+        self._entries.append(("safe", pc))
+
     @property
     def lines(self) -> list[str]:
+        return self._render(level2=False)
+
+    @property
+    def trace(self) -> list[str]:
+        return self._render(level2=True)
+
+    def _render(self, *, level2: bool) -> list[str]:
+        entries = self._entries
+        marks = {int(str(e[1])) for e in entries if e[0] == "resume"} if not level2 else set()
+        saved: dict[int, tuple[int, str]] = {}
         out: list[str] = []
-        for entry in self._entries:
+        for idx, entry in enumerate(entries):
+            if idx in marks:
+                saved[idx] = (len(out), out[-1] if out else "")
             kind = entry[0]
             if kind == "insn":
                 pc, insn = entry[1], entry[2]
@@ -150,14 +202,43 @@ class Log:
             elif kind == "comment" and out:
                 regs = entry[1]
                 assert isinstance(regs, list)
-                text = " ".join(f"R{i}={reg_str(r)}" for i, r in regs if r.type != RegType.NOT_INIT)
+                text = " ".join(f"R{i}={reg_str(r)}" for i, r in sorted(dict(regs).items())
+                                if r.type != RegType.NOT_INIT)
                 if text:
-                    line = out[-1]
-                    out[-1] = f"{line:<37} ; {text}" if len(line) < 38 else f"{line} ; {text}"
+                    out[-1] = f"{out[-1]:<{_comment_column(out[-1])}}; {text}"
             elif kind == "state":
                 st = entry[2]
                 assert isinstance(st, State)
                 out.append(f"{entry[1]}{state_str(st)}")
+            elif kind == "resume":
+                self._resume(out, entry, saved, idx + 1 < len(entries) and entries[idx + 1][0] == "safe", level2)
+            elif kind == "safe":
+                if entries[idx - 1][0] != "resume":
+                    out.append(f"{entry[1]}: safe")
             else:
                 out.append(str(entry[1]))
         return out
+
+    @staticmethod
+    def _resume(out: list[str], entry: tuple[object, ...], saved: dict[int, tuple[int, str]],
+                pruned: bool, level2: bool) -> None:
+        """Log a resumed branch. At level 1 the kernel cuts its log back to where the branch was
+        saved, just after the jump's text: the newline there is gone if a comment was written
+        after it (its first padding space stays), so the state follows on the jump's line."""
+        _, mark, prev, pc, st = entry
+        assert isinstance(mark, int) and isinstance(st, State)
+        if level2:
+            out += ["", f"from {prev} to {pc}: safe"] if pruned else \
+                ["", f"from {prev} to {pc}: {state_str(st)}", f"{pc}: {state_str(st)}"]
+            return
+        n, line = saved[mark]
+        joined = bool(n) and out[n - 1] != line
+        del out[n:]
+        if n:
+            out[n - 1] = line + (" " if joined else "")
+        if pruned:
+            out += ([] if joined else [""]) + [f"from {prev} to {pc}: safe"]
+        elif joined:
+            out[n - 1] += f"{pc}: {state_str(st)}"
+        else:
+            out.append(f"{pc}: {state_str(st)}")

@@ -3,10 +3,13 @@ with the kernel's messages, and the stack's contents tracked slot by slot (spill
 
 from __future__ import annotations
 
+from typing import Final
+
 from ._bounds import sync
 from ._ctx import ctx_access
 from ._env import Env, Refuse
 from ._log import type_str
+from ._sockets import SOCK_TYPES, check_sock_access
 from ._state import MAX_BPF_STACK, MapInfo, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 from ._tnum import MASK64, tnum_const
 
@@ -119,6 +122,8 @@ def stack_write(st: State, frameno: int, lo: int, size: int, value: Reg | None, 
     anything else leaves initialised bytes, zeros when a zero was stored."""
     frame = st.frames[frameno]
     aligned = lo % 8 == 0
+    if value is not None and value.type == RegType.BTF_ID and size < 8:
+        value = scalar_unknown()  # an untyped tracing argument stored in part: a number
     if value is not None and aligned and (value.type == RegType.SCALAR or value.is_pointer and size == 8):
         spi = (-lo - 1) // 8
         old = frame.stack.get(spi)
@@ -167,6 +172,8 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
     for addr in range(lo, lo + size):
         s = frame.stack.get((-addr - 1) // 8)
         kinds += s.kinds[addr % 8] if s is not None else "?"
+    if "i" in kinds:  # an iterator's state is the kernel's, never the program's to read
+        raise Refuse(f"invalid read from stack off {lo}+{kinds.index('i')} size {size}")
     if kinds and all(k == "0" for k in kinds):
         return scalar_known(0)
     return scalar_unknown()
@@ -210,6 +217,39 @@ def _sign_load(r: Reg, size: int) -> Reg:
     return out
 
 
+#: the kernel structure behind a map pointer, by map type: arrays (and program, perf event,
+#: cgroup and map arrays), hash tables (and LRU, per-CPU and map hashes), ring buffers
+_MAP_STRUCTS: Final = {2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 6: "bpf_array", 8: "bpf_array",
+                       12: "bpf_array", 1: "bpf_htab", 5: "bpf_htab", 9: "bpf_htab", 10: "bpf_htab",
+                       13: "bpf_htab", 27: "bpf_ringbuf_map"}
+
+#: what an atomic's misalignment message calls each region (stack accesses are always strict)
+_STRICT_ATOMIC: Final = {RegType.MAP_VALUE: "value ", RegType.MAP_KEY: "key ", RegType.MEM: ""}
+
+
+def _check_atomic_alignment(reg: Reg, off: int, size: int, desc: str) -> None:
+    """Atomics are aligned to their size even where plain accesses need not be
+    (``check_generic_ptr_alignment`` with strict alignment)."""
+    at = reg.var_off.add(tnum_const((reg.off + off) & MASK64))
+    if size > 1 and (at.value | at.mask) & (size - 1):
+        v = reg.var_off
+        where = (str(v.value) if v.value < 1 << 16 else hex(v.value)) if v.mask == 0 else f"({v.value:#x}; {v.mask:#x})"
+        raise Refuse(f"misaligned {desc}access off {where}+{reg.off}+{off} size {size}")
+
+
+#: pointer types an instruction may not share with another type (``reg_type_mismatch_ok``):
+#: the kernel rewrites their accesses, each in its own way
+_ONE_KIND_ONLY = frozenset({RegType.CTX, RegType.BTF_ID, RegType.ARENA})
+
+
+def same_pointer_kind(env: Env, pc: int, t: int) -> None:
+    """Refuse a load or store that reaches memory through a pointer type another path already
+    used it with, when either is one whose accesses the kernel rewrites (``save_aux_ptr_type``)."""
+    prev = env.access_type.setdefault(pc, t)
+    if prev != t and (prev in _ONE_KIND_ONLY or t in _ONE_KIND_ONLY):
+        raise Refuse("same insn cannot be used with different pointers")
+
+
 def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: int, write: bool,
                      value: Reg | None = None, sign: bool = False, atomic: bool = False,
                      st_imm: bool = False) -> Reg | None:
@@ -218,6 +258,8 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     t = reg.type
     result: Reg | None = None
     proven = True
+    if atomic and t in _STRICT_ATOMIC:
+        _check_atomic_alignment(reg, off, size, _STRICT_ATOMIC[t])
     if t == RegType.STACK:
         kind = "write to" if write else "read from"
         at = reg.var_off.add(tnum_const((reg.off + off) & MASK64))
@@ -251,12 +293,15 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
                 raise Refuse(f"variable ctx access var_off=({reg.var_off.value:#x}; {reg.var_off.mask:#x}) "
                              f"disallowed")
             raise Refuse(f"dereference of modified ctx ptr R{regno} off={reg.off + reg.const} disallowed")
-        field = ctx_access(env.inp.prog_type, env.inp.attach_type, off, size, write)
+        field = ctx_access(env.inp.prog_type, env.inp.attach_type, off, size, write, sign)
         if field is None:
             raise Refuse(f"invalid bpf_context access off={off} size={size}")
         env.max_ctx = max(env.max_ctx, off + size)
         if not write:
             result = scalar_unknown() if field == RegType.SCALAR else Reg(field)
+            if field in SOCK_TYPES:  # skb->sk: a socket that may be NULL
+                result.null = True
+                result.id = env.new_id()
             if field == RegType.BTF_ID and size < 4:
                 result = scalar_unknown()
     elif t in (RegType.PACKET, RegType.PACKET_META):
@@ -278,15 +323,27 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
             result = scalar_unknown()
     elif t == RegType.MAP_KEY:
         if write:
-            raise Refuse(f"R{regno} cannot write into {type_str(reg)}")
+            raise Refuse(f"write to change key R{regno} not allowed")
         assert reg.map is not None
         _region(env, reg, regno, off + reg.off, size, reg.map.key_size)
         result = scalar_unknown()
-    elif t in (RegType.BTF_ID, RegType.ARENA):
+    elif t in (RegType.BTF_ID, RegType.ARENA) and not reg.null:
         proven = False
         result = None if write else scalar_unknown()
     elif t == RegType.FLOW_KEYS:
         result = None if write else scalar_unknown()
+    elif t in SOCK_TYPES and not reg.null:
+        check_sock_access(reg, regno, off + reg.off, size, write)
+        result = None if write else scalar_unknown()
+    elif t == RegType.CONST_MAP and reg.map is not None and reg.map.type in _MAP_STRUCTS \
+            and (write or reg.off + off < 0):
+        # the map's own kernel structure (``check_ptr_to_map_access``): the kernel lets
+        # privileged programs read it through BTF, which pybpf's engines have no memory for, so
+        # reads stay refused below; what the kernel refuses gets its messages
+        name = _MAP_STRUCTS[reg.map.type]
+        if reg.off + off < 0:
+            raise Refuse(f"R{regno} is {name} invalid negative access: off={reg.off + off}")
+        raise Refuse(f"only read from {name} is supported")
     else:
         raise Refuse(f"R{regno} invalid mem access '{type_str(reg)}'")
     env.proved(pc, proven)

@@ -43,6 +43,9 @@ class RegType(enum.IntEnum):
     BTF_ID = 12
     FLOW_KEYS = 13
     ARENA = 14
+    SOCKET = 15  #: ``struct bpf_sock`` of a full socket
+    SOCK_COMMON = 16  #: the fields every socket has (``skb->sk``, ``bpf_skc_lookup_tcp``)
+    TCP_SOCK = 17  #: ``struct bpf_tcp_sock``
 
 
 #: the names the kernel's log gives each type (``reg_type_str``)
@@ -62,6 +65,9 @@ TYPE_NAMES: Final = {
     RegType.BTF_ID: "ptr_",
     RegType.FLOW_KEYS: "flow_keys",
     RegType.ARENA: "arena",
+    RegType.SOCKET: "sock",
+    RegType.SOCK_COMMON: "sock_common",
+    RegType.TCP_SOCK: "tcp_sock",
 }
 
 
@@ -102,7 +108,7 @@ class Reg:
     """What is known of one register (the kernel's ``struct bpf_reg_state``)."""
 
     __slots__ = (
-        "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
+        "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
         "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "type",
         "u32max", "u32min", "umax", "umin", "var_off",
     )
@@ -124,6 +130,7 @@ class Reg:
         self.mem_size = 0
         self.frameno = 0
         self.subprog = 0
+        self.btf_name = ""  #: the kernel struct a BTF pointer points to, when known
 
     def copy(self) -> Reg:
         new = Reg.__new__(Reg)

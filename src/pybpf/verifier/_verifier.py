@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 
 from .._releases import Behaviour
 from .._spec import AttachType, ProgType
-from ..helpers import KFUNCS, KfRet
+from ..helpers import KFUNCS
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu
 from ._calls import (
@@ -27,9 +27,11 @@ from ._calls import (
 from ._env import Env, Facts, Refuse, VerifyInput, check_dst, reg_read
 from ._errors import VerifierError
 from ._fields import check_fields_reached
+from ._globals import check_global_args, global_entry_state
 from ._jumps import check_cond_jmp
+from ._kfuncs import check_kfunc_call
 from ._log import state_str, type_str
-from ._memory import check_mem_access, coerce
+from ._memory import check_mem_access, coerce, same_pointer_kind
 from ._prune import compute_liveness, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_async_return, check_map_use, timer_callback_state
@@ -56,11 +58,24 @@ _CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
 _SKB_TYPES = frozenset({ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT})
 
 
+#: sock_addr hooks whose programs may not refuse (they must return exactly 1)
+_SOCK_ADDR_RET_ONE = frozenset({
+    AttachType.CGROUP_UDP4_RECVMSG, AttachType.CGROUP_UDP6_RECVMSG, AttachType.CGROUP_UNIX_RECVMSG,
+    AttachType.CGROUP_INET4_GETPEERNAME, AttachType.CGROUP_INET6_GETPEERNAME,
+    AttachType.CGROUP_UNIX_GETPEERNAME, AttachType.CGROUP_INET4_GETSOCKNAME,
+    AttachType.CGROUP_INET6_GETSOCKNAME, AttachType.CGROUP_UNIX_GETSOCKNAME,
+})
+
+
 def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
     """The range R0 must be in at the main program's exit (``check_return_code``)."""
     t = inp.prog_type
     if t in (ProgType.CGROUP_SKB,):
         return (0, 3) if inp.attach_type == AttachType.CGROUP_INET_EGRESS else (0, 1)
+    if t == ProgType.CGROUP_SOCK_ADDR:
+        if inp.attach_type in _SOCK_ADDR_RET_ONE:
+            return 1, 1
+        return (0, 3) if inp.attach_type in (AttachType.CGROUP_INET4_BIND, AttachType.CGROUP_INET6_BIND) else (0, 1)
     if t in (ProgType.CGROUP_SOCK, ProgType.SOCK_OPS, ProgType.CGROUP_DEVICE, ProgType.CGROUP_SYSCTL,
              ProgType.CGROUP_SOCKOPT, ProgType.SK_LOOKUP, ProgType.NETFILTER):
         return 0, 1
@@ -108,7 +123,7 @@ class _Verifier:
                 self.loop_points.add(pc)
                 self.prune_points.add(pc)
         env.subprogs = sorted(entries)
-        self.stack: list[tuple[int, int, State]] = []
+        self.stack: list[tuple[int, int, State, int]] = []  # pc, prev, state, log mark
         self.jmps = 0
         self.prev_jmps = 0
         self.prev_insns = 0
@@ -133,7 +148,7 @@ class _Verifier:
     def push(self, pc: int, prev: int, st: State) -> None:
         if st.parent is not None:
             st.parent.branches += 1
-        self.stack.append((pc, prev, st))
+        self.stack.append((pc, prev, st, self.env.log.mark()))
         if len(self.stack) > 8192:
             raise Refuse("The sequence of 8193 jumps is too complex.", 7)
 
@@ -200,6 +215,7 @@ class _Verifier:
         env = self.env
         while True:
             if pc in self.prune_points and self.visited(pc, st):
+                env.log.safe(pc)
                 self.path_done(st)
                 if not self._pop_into():
                     return
@@ -229,9 +245,8 @@ class _Verifier:
     def _pop_into(self) -> bool:
         if not self.stack:
             return False
-        pc, prev, st = self.stack.pop()
-        self.env.log.add("")
-        self.env.log.state(f"from {prev} to {pc}: ", st.copy())
+        pc, prev, st, mark = self.stack.pop()
+        self.env.log.resume(mark, prev, pc, st.copy())
         self._cur = (pc, prev, st)
         return True
 
@@ -242,7 +257,7 @@ class _Verifier:
         op = insn.opcode
         if cls in (0x04, 0x07):
             check_alu(env, st, insn)
-            self._comment(st, {insn.dst})
+            self._comment(st, insn.dst, insn.src) if op & 0x08 else self._comment(st, insn.dst)
             return pc + 1
         if cls == 0x01:  # LDX
             mode = op & 0xE0
@@ -251,9 +266,11 @@ class _Verifier:
             reg_read(st, insn.src)
             check_dst(insn.dst)
             size = _SIZE[op & 0x18]
+            base = st.cur.regs[insn.src].type
             loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False, sign=mode == 0x80)
+            same_pointer_kind(env, pc, base)
             st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
-            self._comment(st, {insn.dst, insn.src})
+            self._comment(st, insn.dst, insn.src)
             return pc + 1
         if cls in (0x02, 0x03):
             return self._store(st, pc, insn)
@@ -261,9 +278,10 @@ class _Verifier:
             return self._ld(st, pc, insn)
         return self._jmp(st, pc, insn)
 
-    def _comment(self, st: State, regs: set[int]) -> None:
+    def _comment(self, st: State, *regs: int) -> None:
+        """Log the registers an instruction read or wrote (in any order, repeats allowed)."""
         frame_regs = st.cur.regs
-        self.env.log.comment([(i, frame_regs[i]) for i in sorted(regs) if i <= 10])
+        self.env.log.comment([(i, frame_regs[i]) for i in regs if i <= 10])
 
     def _store(self, st: State, pc: int, insn: Instruction) -> int:
         env = self.env
@@ -285,6 +303,8 @@ class _Verifier:
             value = scalar_known(insn.imm & MASK64)
         reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
+        same_pointer_kind(env, pc, st.cur.regs[insn.dst].type)
+        self._comment(st, insn.dst, insn.src) if insn.cls == 0x03 else self._comment(st, insn.dst)
         return pc + 1
 
     def _atomic(self, st: State, pc: int, insn: Instruction, size: int) -> int:
@@ -319,6 +339,7 @@ class _Verifier:
             raise Refuse(f"BPF_ATOMIC stores into R{insn.dst} {type_str(dst)} is not allowed")
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, False, atomic=True)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=scalar_unknown(), atomic=True)
+        same_pointer_kind(env, pc, dst.type)
         if imm == 0xF1:
             st.cur.regs[0] = _sized(size)
         elif imm & 0x01:
@@ -333,7 +354,7 @@ class _Verifier:
         if insn.opcode == 0x18:
             check_dst(insn.dst)
             regs[insn.dst] = self._lddw(st, pc, insn)
-            self._comment(st, {insn.dst})
+            self._comment(st, insn.dst)
             return pc + 2
         mode = insn.opcode & 0xE0
         if mode not in (0x20, 0x40):
@@ -357,9 +378,13 @@ class _Verifier:
         src = insn.src
         if src == 0:
             return scalar_known(insn.imm & MASK64)
-        if src == 4:
+        if src == 4:  # a callback: it needs BTF, and must be static (``check_ld_imm``)
             r = Reg(RegType.FUNC)
             r.subprog = pc + 1 + _s32(insn.imm & 0xFFFF_FFFF)
+            if env.inp.func_info is not None and not env.inp.func_info:
+                raise Refuse("missing btf func_info", 22)
+            if r.subprog in env.inp.global_funcs:
+                raise Refuse("callback function not static", 22)
             return r
         if src in (1, 2):  # a file descriptor: pybpf's objects name maps by index instead
             raise Refuse(f"fd {insn.imm & 0xFFFF_FFFF} is not pointing to valid bpf_map", 9)
@@ -410,7 +435,7 @@ class _Verifier:
         target = pc + 1 + insn.offset
         if taken is not None and fall is not None:
             self.push(target, pc, taken)
-            self._comment(fall, {insn.dst} | ({insn.src} if op & 0x08 else set()))
+            self._comment(fall, insn.dst, insn.src) if op & 0x08 else self._comment(fall, insn.dst)
             return pc + 1
         if taken is not None:
             return target
@@ -419,6 +444,8 @@ class _Verifier:
     def _call(self, st: State, pc: int, insn: Instruction) -> int | None:
         env = self.env
         if insn.src == 1:
+            if pc + 1 + insn.imm in env.inp.global_funcs:
+                return self._global_call(st, pc, pc + 1 + insn.imm)
             callee = check_subprog_call(env, st, pc, insn)
             st.frames.append(callee)
             return callee.subprog
@@ -428,7 +455,7 @@ class _Verifier:
             raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
         pre = list(st.cur.regs)
         frame = check_helper_call(env, st, pc, insn)
-        self._comment(st, {0})
+        self._comment(st, 0)
         if frame is None:
             return pc + 1
         after = st.copy()
@@ -437,6 +464,51 @@ class _Verifier:
         st.frames.append(frame)
         st.unroll += 1
         return frame.subprog
+
+    def _global_call(self, st: State, pc: int, entry: int) -> int:
+        """A call of a global function (``check_func_call``): the arguments are checked against
+        its prototype, the function itself is verified later on its own, and the caller goes
+        on with an unknown scalar in R0."""
+        env = self.env
+        func = env.inp.global_funcs[entry]
+        index = env.subprogs.index(entry)
+        bad = False
+        try:
+            check_global_args(env, st, pc, func)
+        except Refuse as err:
+            env.log.add(err.message)
+            bad = True
+        if st.lock is not None:
+            env.log.add("global function calls are not allowed while holding a lock,")
+            raise Refuse("use static function instead", 22)
+        if bad:
+            raise Refuse(f"Caller passes invalid args into func#{index} ('{func.name}')", 22)
+        env.log.add(f"Func#{index} ('{func.name}') is global and assumed valid.")
+        env.called_globals.add(entry)
+        regs = st.cur.regs
+        for regno in range(1, 6):
+            regs[regno] = NOT_INIT
+        regs[0] = scalar_unknown()
+        return pc + 1
+
+    def verify_globals(self) -> None:
+        """Each global function a verified path called, on its own, in the kernel's order
+        (``do_check_subprogs``): by index, again while verifying them reaches new ones."""
+        env = self.env
+        done: set[int] = set()
+        while True:
+            todo = sorted(env.called_globals - done)
+            if not todo:
+                return
+            for entry in todo:
+                done.add(entry)
+                func = env.inp.global_funcs[entry]
+                index = env.subprogs.index(entry)
+                self.explored.clear()
+                self.by_fingerprint.clear()
+                env.log.add(f"Validating {func.name}() func#{index}...")
+                self.start(global_entry_state(env, entry, func), entry)
+                env.log.add(f"Func#{index} ('{func.name}') is safe for any args that match its prototype")
 
     def _kfunc(self, st: State, pc: int, insn: Instruction) -> int:
         """A kfunc call. The seam for kfunc rules: a declared kfunc's arguments must be set and
@@ -448,6 +520,8 @@ class _Verifier:
         proto = KFUNCS_BY_ID.get(insn.imm)
         if proto is None:
             raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
+        if not proto.offered_to(self.env.inp.prog_type.name):
+            raise Refuse(f"calling kernel function {proto.name} is not allowed", 13)
         if st.lock is not None:
             raise Refuse("function calls are not allowed while holding a lock", 22)
         regs = st.cur.regs
@@ -455,16 +529,17 @@ class _Verifier:
             reg_read(st, regno)
         if proto.name in _WQ_SET_CALLBACK:
             self._wq_callback(regs[1], regs[2], proto.name)
+        call = check_kfunc_call(self.env, st, pc, proto)
+        regs = st.cur.regs
         for regno in range(1, 6):
             regs[regno] = NOT_INIT
+        regs[0] = call.r0
         if _is_iterator_next(insn.imm):
             st.unroll += 1  # an iterator's next call is a loop head, like a callback's helper
-        if proto.ret == KfRet.VOID:
-            regs[0] = NOT_INIT
-        elif proto.ret == KfRet.SCALAR:
-            regs[0] = scalar_unknown()
-        else:
-            regs[0] = Reg(RegType.BTF_ID)
+        if call.active_r0 is not None:  # the iterator yields: that path waits its turn
+            active = st.copy()
+            active.cur.regs[0] = call.active_r0
+            self.push(pc + 1, pc, active)
         return pc + 1
 
     def _wq_callback(self, wq: Reg, func: Reg, setter: str) -> None:
@@ -498,6 +573,10 @@ class _Verifier:
         if cb is not None:
             check_ret_range(r0, cb.ret_min, cb.ret_max,
                             "At async callback return" if cb.is_async else "At callback return")
+            return None
+        if frame.subprog in env.inp.global_funcs:
+            if r0.type != RegType.SCALAR:
+                raise Refuse(f"At subprogram exit the register R0 is not a scalar value ({type_str(r0)})", 22)
             return None
         rng = _ret_range(env.inp)
         if rng is not None:
@@ -582,10 +661,13 @@ def verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
             done.add(entry)
             env.log.add(f"func#{env.subprogs.index(entry) if entry in env.subprogs else 0} @{entry}")
             v.start(cb_state, entry)
+        v.verify_globals()
     except Refuse as err:
         env.log.add(err.message)
         env.log.add(v.stats())
-        raise VerifierError(env.log.lines, pc=env.cur_pc, errno=err.errno) from None
+        refusal = VerifierError(env.log.lines, pc=env.cur_pc, errno=err.errno)
+        refusal.verbose_log = "\n".join(env.log.trace)
+        raise refusal from None
     env.log.add(v.stats())
     return env.facts()
 

@@ -16,14 +16,6 @@ struct bpf_flow_keys {
 	__be32 flow_label;
 };
 
-struct bpf_sk_lookup {
-	__u64 cookie;
-	__u32 family, protocol, remote_ip4, remote_ip6[4];
-	__be16 remote_port;
-	__u16 :16;
-	__u32 local_ip4, local_ip6[4], local_port, ingress_ifindex;
-};
-
 long seen[8];
 
 SEC("flow_dissector")

@@ -16,9 +16,20 @@ struct __sk_buff;
 struct bpf_dynptr;
 struct bpf_fib_lookup;
 struct bpf_pidns_info;
+struct bpf_sock;
+struct bpf_sock_tuple;
+struct bpf_tcp_sock;
+struct bpf_tunnel_key;
 struct cgroup;
+struct mptcp_sock;
 struct seq_file;
 struct task_struct;
+struct tcp6_sock;
+struct tcp_request_sock;
+struct tcp_sock;
+struct tcp_timewait_sock;
+struct udp6_sock;
+struct unix_sock;
 struct xdp_md;
 
 /* Return a pointer to the value of key, or NULL. */
@@ -66,6 +77,9 @@ static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;
 /* Copy the current task's name (NUL-terminated) into buf. */
 static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;
 
+/* Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here). */
+static long (* const bpf_skb_set_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 21;
+
 /* Send the packet to another device; test_run records the target (result.redirect). */
 static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;
 
@@ -86,6 +100,9 @@ static __u64 (* const bpf_get_current_task)(void) = (void *) 35;
 
 /* Whether the current task is in the cgroup at index of a cgroup array. */
 static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *) 37;
+
+/* Make len bytes of the packet direct-accessible (a test run's packet already is: -ENOMEM past its end). */
+static long (* const bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *) 39;
 
 /* The NUMA node of the CPU (always 0 here). */
 static long (* const bpf_get_numa_node_id)(void) = (void *) 42;
@@ -120,6 +137,15 @@ static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
 /* The program's value in a cgroup storage map (flags must be 0): fresh and zeroed for each test run. */
 static void *(* const bpf_get_local_storage)(void *map, __u64 flags) = (void *) 81;
 
+/* The TCP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL). */
+static struct bpf_sock *(* const bpf_sk_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 84;
+
+/* The UDP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL). */
+static struct bpf_sock *(* const bpf_sk_lookup_udp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 85;
+
+/* Release a socket a lookup acquired. */
+static long (* const bpf_sk_release)(void *sock) = (void *) 86;
+
 /* Push a value onto a queue or stack (BPF_EXIST overwrites the oldest when full). */
 static long (* const bpf_map_push_elem)(void *map, const void *value, __u64 flags) = (void *) 87;
 
@@ -135,11 +161,26 @@ static long (* const bpf_spin_lock)(struct bpf_spin_lock *lock) = (void *) 93;
 /* Release a spin lock inside a map value. */
 static long (* const bpf_spin_unlock)(struct bpf_spin_lock *lock) = (void *) 94;
 
+/* The full socket of a socket, or NULL (request and timewait sockets). */
+static struct bpf_sock *(* const bpf_sk_fullsock)(struct bpf_sock *sk) = (void *) 95;
+
+/* The TCP view of a socket, or NULL when it is not TCP. */
+static struct bpf_tcp_sock *(* const bpf_tcp_sock)(struct bpf_sock *sk) = (void *) 96;
+
+/* The listening socket of a request socket, or NULL. */
+static struct bpf_sock *(* const bpf_get_listener_sock)(struct bpf_sock *sk) = (void *) 98;
+
+/* Like bpf_sk_lookup_tcp, also finding request and timewait sockets. */
+static struct bpf_sock *(* const bpf_skc_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 99;
+
 /* The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE). */
 static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u64 flags) = (void *) 107;
 
 /* Delete the socket's value in an sk_storage map. */
 static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *) 108;
+
+/* Signal the current task's process: checked as the kernel checks it, never delivered to Python. */
+static long (* const bpf_send_signal)(__u32 sig) = (void *) 109;
 
 /* Copy size bytes from a user address; on failure zero dst. */
 static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
@@ -153,11 +194,17 @@ static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void 
 /* Copy a NUL-terminated string from a kernel address. */
 static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 115;
 
+/* Signal the current thread: checked as the kernel checks it, never delivered to Python. */
+static long (* const bpf_send_signal_thread)(__u32 sig) = (void *) 117;
+
 /* The jiffies counter (CONFIG_HZ=1000 of the monotonic clock). */
 static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
 
 /* pid and tgid of the current task in the pid namespace of device dev and inode ino. */
 static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = (void *) 120;
+
+/* Select the socket of a lookup (sk_lookup: NULL for none) or of a packet (tc ingress). */
+static long (* const bpf_sk_assign)(void *ctx, void *sk, __u64 flags) = (void *) 124;
 
 /* Nanoseconds of CLOCK_BOOTTIME (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_boot_ns)(void) = (void *) 125;
@@ -182,6 +229,21 @@ static void (* const bpf_ringbuf_discard)(void *data, __u64 flags) = (void *) 13
 
 /* Ring buffer positions and sizes (BPF_RB_*). */
 static __u64 (* const bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *) 134;
+
+/* The socket as a tcp6_sock, or NULL when it is not one. */
+static struct tcp6_sock *(* const bpf_skc_to_tcp6_sock)(void *sk) = (void *) 136;
+
+/* The socket as a tcp_sock, or NULL when it is not one. */
+static struct tcp_sock *(* const bpf_skc_to_tcp_sock)(void *sk) = (void *) 137;
+
+/* The socket as a tcp_timewait_sock, or NULL when it is not one. */
+static struct tcp_timewait_sock *(* const bpf_skc_to_tcp_timewait_sock)(void *sk) = (void *) 138;
+
+/* The socket as a tcp_request_sock, or NULL when it is not one. */
+static struct tcp_request_sock *(* const bpf_skc_to_tcp_request_sock)(void *sk) = (void *) 139;
+
+/* The socket as a udp6_sock, or NULL when it is not one. */
+static struct udp6_sock *(* const bpf_skc_to_udp6_sock)(void *sk) = (void *) 140;
 
 /* Copy a task's call chain into buf (the current task's is the program's). */
 static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *) 141;
@@ -225,6 +287,9 @@ static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;
 /* Like bpf_trace_printk, with up to twelve arguments from an array of u64. */
 static long (* const bpf_trace_vprintk)(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 177;
 
+/* The socket as a unix_sock, or NULL when it is not one. */
+static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *) 178;
+
 /* Call callback_fn(index, ctx) up to nr_loops times, until it returns 1. */
 static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 181;
 
@@ -240,8 +305,20 @@ static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;
 /* How many arguments the traced function has. */
 static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
 
+/* The length of an XDP packet (pybpf's test runs have no fragments: data_end - data). */
+static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = (void *) 188;
+
+/* Copy len bytes of an XDP packet from offset. */
+static long (* const bpf_xdp_load_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 189;
+
+/* Write len bytes into an XDP packet at offset. */
+static long (* const bpf_xdp_store_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 190;
+
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
+
+/* The socket as a mptcp_sock, or NULL when it is not one. */
+static struct mptcp_sock *(* const bpf_skc_to_mptcp_sock)(void *sk) = (void *) 196;
 
 /* Make a local dynptr over size bytes of program memory. */
 static long (* const bpf_dynptr_from_mem)(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 197;

@@ -8,7 +8,97 @@
 #define __bpf_md_ptr(type, name) union { type name; __u64 :64; } __attribute__((aligned(8)))
 
 struct bpf_flow_keys;
-struct bpf_sock;
+
+/* What a program sees of a socket (skb->sk, bpf_sk_lookup_tcp...): read-only, 80 bytes. */
+struct bpf_sock {
+	__u32 bound_dev_if;
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 mark;
+	__u32 priority;
+	__u32 src_ip4;		/* 1- and 2-byte reads allowed, as for the other addresses */
+	__u32 src_ip6[4];
+	__u32 src_port;		/* host byte order */
+	__be16 dst_port;	/* network byte order */
+	__u16 :16;		/* padding, never readable */
+	__u32 dst_ip4;
+	__u32 dst_ip6[4];
+	__u32 state;
+	__s32 rx_queue_mapping;
+};
+
+/* What bpf_tcp_sock() shows of a TCP socket: read-only, 112 bytes. */
+struct bpf_tcp_sock {
+	__u32 snd_cwnd;
+	__u32 srtt_us;
+	__u32 rtt_min;
+	__u32 snd_ssthresh;
+	__u32 rcv_nxt;
+	__u32 snd_nxt;
+	__u32 snd_una;
+	__u32 mss_cache;
+	__u32 ecn_flags;
+	__u32 rate_delivered;
+	__u32 rate_interval_us;
+	__u32 packets_out;
+	__u32 retrans_out;
+	__u32 total_retrans;
+	__u32 segs_in;
+	__u32 data_segs_in;
+	__u32 segs_out;
+	__u32 data_segs_out;
+	__u32 lost_out;
+	__u32 sacked_out;
+	__u64 bytes_received;
+	__u64 bytes_acked;
+	__u32 dsack_dups;
+	__u32 delivered;
+	__u32 delivered_ce;
+	__u32 icsk_retransmits;
+};
+
+/* An sk_lookup program's context: the connection looking for a socket (read-only). */
+struct bpf_sk_lookup {
+	union {
+		__bpf_md_ptr(struct bpf_sock *, sk);	/* the socket selected so far, or NULL */
+		__u64 cookie;
+	};
+	__u32 family;
+	__u32 protocol;
+	__u32 remote_ip4;	/* network byte order */
+	__u32 remote_ip6[4];
+	__be16 remote_port;	/* network byte order */
+	__u16 :16;		/* padding */
+	__u32 local_ip4;
+	__u32 local_ip6[4];
+	__u32 local_port;	/* host byte order */
+	__u32 ingress_ifindex;
+};
+
+/* bpf_sk_assign flags of sk_lookup programs */
+enum {
+	BPF_SK_LOOKUP_F_REPLACE = (1ULL << 0),
+	BPF_SK_LOOKUP_F_NO_REUSEPORT = (1ULL << 1),
+};
+
+/* The connection bpf_sk_lookup_tcp/udp look for (network byte order). */
+struct bpf_sock_tuple {
+	union {
+		struct {
+			__be32 saddr;
+			__be32 daddr;
+			__be16 sport;
+			__be16 dport;
+		} ipv4;
+		struct {
+			__be32 saddr[4];
+			__be32 daddr[4];
+			__be16 sport;
+			__be16 dport;
+		} ipv6;
+	};
+};
 
 /* The context of socket filters and tc programs. */
 struct __sk_buff {

@@ -182,3 +182,81 @@ SEC("syscall") int loop_counter_passed_as_key(void *ctx)
 		bpf_map_update_elem(&counts, &key, &one, BPF_ANY);
 	return 0;
 }
+
+/* a global function for a bpf_loop callback: callbacks must be static */
+__noinline long global_loop_cb(__u64 index, void *ctx)
+{
+	return 0;
+}
+
+SEC("syscall") int loop_global_callback(void *ctx)
+{
+	return bpf_loop(2, global_loop_cb, 0, 0);
+}
+
+/* a global function for a for_each callback */
+__noinline long global_each_cb(void *map, __u32 *key, struct hval *val, void *ctx)
+{
+	return 0;
+}
+
+SEC("syscall") int for_each_global_callback(void *ctx)
+{
+	return bpf_for_each_map_elem(&counts, global_each_cb, 0, 0);
+}
+
+/* a bpf_loop callback returning 2: callbacks return 0 or 1 */
+static long returns_two(__u64 index, void *ctx)
+{
+	return 2;
+}
+
+SEC("syscall") int loop_callback_returns_two(void *ctx)
+{
+	return bpf_loop(2, returns_two, 0, 0);
+}
+
+/* a bpf_loop callback writes its context (the caller's stack) */
+static long writes_ctx(__u64 index, void *ctx)
+{
+	*(__u64 *)ctx += index;
+	return 0;
+}
+
+SEC("syscall") int loop_callback_writes_ctx(void *ctx)
+{
+	__u64 sum = 0;
+
+	bpf_loop(4, writes_ctx, &sum, 0);
+	return sum;
+}
+
+/* a bpf_loop callback reads past its context */
+static long reads_past_ctx(__u64 index, void *ctx)
+{
+	return ((volatile __u64 *)ctx)[1] & 0;
+}
+
+SEC("syscall") int loop_callback_reads_past_ctx(void *ctx)
+{
+	__u64 sum = 0;
+
+	return bpf_loop(4, reads_past_ctx, &sum, 0);
+}
+
+/* bpf_loop with a NULL context the callback dereferences */
+static long derefs_ctx(__u64 index, void *ctx)
+{
+	return *(volatile __u64 *)ctx & 0;
+}
+
+SEC("syscall") int loop_callback_null_ctx(void *ctx)
+{
+	return bpf_loop(4, derefs_ctx, 0, 0);
+}
+
+/* bpf_loop with flags */
+SEC("syscall") int loop_flags(void *ctx)
+{
+	return bpf_loop(4, returns_two, 0, 1);
+}

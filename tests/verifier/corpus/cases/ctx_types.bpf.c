@@ -37,3 +37,23 @@ ASM_CASE("flow_dissector", flow_read_len, "r2 = *(u32 *)(r1 + 0); r0 = 0; exit;"
 ASM_CASE("sk_skb/stream_parser", sk_skb_read_len, "r0 = *(u32 *)(r1 + 0); exit;")
 /* sk_skb: write tc_index */
 ASM_CASE("sk_skb/stream_verdict", sk_skb_write_tc_index, "r2 = 0; *(u32 *)(r1 + 44) = r2; r0 = 1; exit;")
+/* tracepoint: the record's fields follow its 8-byte common header */
+ASM_CASE("tracepoint/syscalls/sys_enter_getpid", tp_read_field, "r2 = *(u64 *)(r1 + 8); r0 = 0; exit;")
+/* tracepoint: the common header itself is not offered */
+ASM_CASE("tracepoint/syscalls/sys_enter_getpid", tp_read_header, "r2 = *(u32 *)(r1 + 0); r0 = 0; exit;")
+/* tracepoint: far into the record, below the largest trace size */
+ASM_CASE("tracepoint/syscalls/sys_enter_getpid", tp_read_far, "r2 = *(u64 *)(r1 + 8184); r0 = 0; exit;")
+/* tracepoint: at the largest trace size */
+ASM_CASE("tracepoint/syscalls/sys_enter_getpid", tp_read_past_max, "r2 = *(u64 *)(r1 + 8192); r0 = 0; exit;")
+/* perf_event: a saved register, read whole */
+ASM_CASE("perf_event", pe_read_reg, "r2 = *(u64 *)(r1 + 8); r0 = 0; exit;")
+/* perf_event: half a saved register */
+ASM_CASE("perf_event", pe_read_reg_half, "r2 = *(u32 *)(r1 + 8); r0 = 0; exit;")
+/* perf_event: the low half of sample_period */
+ASM_CASE("perf_event", pe_read_sample_period_half, "r2 = *(u32 *)(r1 + 168); r0 = 0; exit;")
+/* perf_event: the sampled address */
+ASM_CASE("perf_event", pe_read_addr, "r2 = *(u64 *)(r1 + 176); r0 = 0; exit;")
+/* perf_event: past the end of the structure */
+ASM_CASE("perf_event", pe_read_past_end, "r2 = *(u64 *)(r1 + 184); r0 = 0; exit;")
+/* perf_event: the context is read-only */
+ASM_CASE("perf_event", pe_write_addr, "r2 = 0; *(u64 *)(r1 + 176) = r2; r0 = 0; exit;")

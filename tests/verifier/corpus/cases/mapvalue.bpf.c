@@ -60,3 +60,15 @@ ASM_CASE("socket", map_pointer_arith, "r1 = %[array] ll; r1 += 8; r0 = 0; exit;"
 ASM_CASE("socket", hash_update_and_lookup, "r1 = 0; *(u32 *)(r10 - 4) = r1; r1 = 5; *(u64 *)(r10 - 16) = r1; r1 = %[hash] ll;"
 	 "r2 = r10; r2 += -4; r3 = r10; r3 += -16; r4 = 0; call %[bpf_map_update_elem];" LOOKUP(hash)
 	 "if r0 == 0 goto 1f; r0 = *(u64 *)(r0 + 0); exit; 1: r0 = 99; exit;")
+/* an atomic add into a map value at an offset its size does not divide */
+ASM_CASE("socket", atomic_add_misaligned,
+	 LOOKUP(array) "if r0 == 0 goto 1f; r1 = 1; lock *(u32 *)(r0 + 6) += r1; 1: r0 = 0; exit;")
+/* a plain store there is fine: only atomics must be aligned */
+ASM_CASE("socket", store_misaligned_plain,
+	 LOOKUP(array) "if r0 == 0 goto 1f; r1 = 1; *(u32 *)(r0 + 6) = r1; 1: r0 = 0; exit;")
+/* a 64-bit atomic at an offset of 4 */
+ASM_CASE("socket", atomic_add64_at_4,
+	 LOOKUP(array) "if r0 == 0 goto 1f; r1 = 1; lock *(u64 *)(r0 + 4) += r1; 1: r0 = 0; exit;")
+/* a 32-bit atomic at an offset of 4 */
+ASM_CASE("socket", atomic_add32_at_4,
+	 LOOKUP(array) "if r0 == 0 goto 1f; r1 = 1; lock *(u32 *)(r0 + 4) += r1; 1: r0 = 0; exit;")

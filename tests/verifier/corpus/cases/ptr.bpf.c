@@ -55,3 +55,21 @@ ASM_CASE("socket", null_deref, "r2 = 0; r0 = *(u64 *)(r2 + 0); exit;")
 ASM_CASE("socket", ptr_minus_itself, "r2 = r1; r2 -= r1; r0 = r2; exit;")
 /* a map pointer compared with null */
 ASM_CASE("socket", map_ptr_null_compare, "r1 = %[array] ll; if r1 == 0 goto 1f; r0 = 0; exit; 1: r0 = 1; exit;")
+/* one load reached with the context on one path and the stack on the other */
+ASM_CASE("socket", one_load_ctx_or_stack,
+	 "r6 = r1; r3 = 0; *(u64 *)(r10 - 8) = r3; call %[bpf_get_prandom_u32]; r2 = r6; if r0 == 0 goto 1f;"
+	 "r2 = r10; r2 += -8; 1: r0 = *(u32 *)(r2 + 0); r0 = 0; exit;")
+/* one store reached with the context on one path and the stack on the other */
+ASM_CASE("tc", one_store_ctx_or_stack,
+	 "r6 = r1; *(u64 *)(r10 - 8) = r6; call %[bpf_get_prandom_u32]; r2 = r6; if r0 == 0 goto 1f;"
+	 "r2 = r10; r2 += -56; 1: r3 = 0; *(u32 *)(r2 + 48) = r3; r0 = 0; exit;")
+/* one load reached with the stack on one path and a map value on the other is fine */
+ASM_CASE("socket", one_load_stack_or_map_value,
+	 LOOKUP(array) "if r0 == 0 goto 2f; r6 = r0; r3 = 0; *(u64 *)(r10 - 16) = r3; call %[bpf_get_prandom_u32];"
+	 "r2 = r6; if r0 == 0 goto 1f; r2 = r10; r2 += -16; 1: r0 = *(u32 *)(r2 + 0); 2: r0 = 0; exit;")
+/* a store through an array map's pointer */
+ASM_CASE("socket", store_through_array_map_ptr,
+	 "r1 = %[array] ll; r2 = 0; *(u64 *)(r1 + 0) = r2; r0 = 0; exit;")
+/* a read before a hash map's structure */
+ASM_CASE("socket", read_before_hash_map_ptr,
+	 "r1 = %[hash] ll; r0 = *(u64 *)(r1 - 8); r0 = 0; exit;")

@@ -1,0 +1,141 @@
+"""Kfunc calls: arguments checked by the kind the registry declares, references from acquire
+kfuncs (``KF_ACQUIRE``) released once by release kfuncs (``KF_RELEASE``), results that may be
+NULL (``KF_RET_NULL``), and open-coded iterators, whose state lives in an 8-byte stack slot
+that the ``_new`` kfunc initialises, ``_next`` advances and ``_destroy`` ends (the kernel's
+``check_kfunc_args``, ``process_iter_arg``). An iterator alive at exit is a leaked reference.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
+from ._calls import release_reference
+from ._env import Env, Refuse
+from ._state import NOT_INIT, Ref, Reg, RegType, Slot, State, scalar_known, scalar_unknown
+
+__all__ = ["KfuncCall", "check_kfunc_call"]
+
+#: the byte kind of a stack slot holding an iterator (``STACK_ITER``)
+ITER_BYTE = "i"
+_C_SIZES = {"char": 1, "short": 2, "int": 4, "long": 8, "__u8": 1, "__u16": 2, "__u32": 4, "__u64": 8,
+            "__s32": 4, "__s64": 8, "u32": 4, "u64": 8}
+
+
+@dataclass
+class KfuncCall:
+    """What checking one kfunc call decided: R0 after it, and for an iterator's ``_next`` the
+    R0 of the path where the iterator yields (the path that continues is the drained one)."""
+
+    r0: Reg
+    active_r0: Reg | None = None
+
+
+def _struct_name(param: KfParam) -> str:
+    match = re.search(r"struct\s+(\w+)", param.c_type)
+    return match.group(1) if match else ""
+
+
+def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCall:
+    """Check the arguments of a kfunc call, apply its reference effects, and type R0."""
+    regs = st.cur.regs
+    release = 0
+    const_size = 0  #: a constant ``__szk`` size: the size of a returned slice
+    for i, param in enumerate(proto.args):
+        regno = i + 1
+        reg = regs[regno]
+        if reg.type == RegType.NOT_INIT:
+            raise Refuse(f"R{regno} !read_ok")
+        if param.kind == KfArg.MEM_SIZE and reg.type == RegType.SCALAR and reg.is_const:
+            const_size = reg.const
+        if param.kind == KfArg.PTR_TO_ITER:
+            _iter_arg(env, st, pc, proto, i, param, reg)
+        elif param.kind == KfArg.PTR_TO_BTF_ID:
+            ref = _btf_arg(proto, i, param, reg)
+            if proto.flags & KfFlag.RELEASE and not release:
+                if not ref:
+                    raise Refuse(f"release kernel function {proto.name} expects refcounted PTR_TO_BTF_ID")
+                release = ref
+    if release:
+        release_reference(st, release)
+    return _result(env, st, pc, proto, const_size)
+
+
+def _btf_arg(proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> int:
+    """A pointer to a kernel struct: trusted, not NULL (unless the parameter is nullable),
+    not moved. Returns the reference it carries."""
+    if reg.is_null_scalar() or reg.null:
+        if param.nullable and reg.is_null_scalar():
+            return 0
+        raise Refuse(f"Possibly NULL pointer passed to trusted arg{i}")
+    if reg.type != RegType.BTF_ID:
+        raise Refuse(f"arg#{i} pointer type STRUCT {_struct_name(param)} must point to scalar, or struct with scalar")
+    if reg.off or not reg.is_const or reg.const:
+        raise Refuse(f"R{i + 1} must have zero offset when passed to release func or trusted arg to kfunc")
+    return reg.ref_obj_id
+
+
+def _iter_kind(param: KfParam) -> str:
+    """``num`` for ``struct bpf_iter_num *`` (``iter_type_str``)."""
+    name = _struct_name(param)
+    return name.removeprefix("bpf_iter_")
+
+
+def _iter_arg(env: Env, st: State, pc: int, proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> None:
+    """An iterator argument: a constant stack slot, uninitialised for ``_new``, a live
+    iterator of the same kind for ``_next`` and ``_destroy``."""
+    if reg.type != RegType.STACK:
+        raise Refuse(f"arg#{i} expected pointer to an iterator on stack")
+    kind = _iter_kind(param)
+    frame = st.frames[reg.frameno]
+    off = reg.off + (reg.const if reg.is_const else 0)
+    spi = (-off - 1) // 8
+    slot = frame.stack.get(spi) if reg.is_const and off % 8 == 0 and -512 <= off < 0 else None
+    live = slot is not None and slot.kinds == ITER_BYTE * 8 and slot.spilled is not None \
+        and slot.spilled.btf_name == kind
+    if proto.flags & KfFlag.ITER_NEW:
+        aligned = reg.is_const and off % 8 == 0 and -512 <= off < 0
+        if not aligned or slot is not None and ITER_BYTE in slot.kinds:
+            raise Refuse(f"expected uninitialized iter_{kind} as arg #{i}")
+        ref = env.new_id()
+        state = Reg(RegType.BTF_ID)
+        state.btf_name, state.ref_obj_id = kind, ref
+        frame.stack[spi] = Slot(ITER_BYTE * 8, state)
+        frame.depth = max(frame.depth, -off)
+        st.refs = st.refs + (Ref(ref, pc),)
+        return
+    if not live:
+        raise Refuse(f"expected an initialized iter_{kind} as arg #{i}")
+    if proto.flags & KfFlag.ITER_DESTROY:
+        assert slot is not None and slot.spilled is not None
+        st.refs = tuple(r for r in st.refs if r.id != slot.spilled.ref_obj_id)
+        frame.stack[spi] = Slot("????????")
+
+
+def _result(env: Env, st: State, pc: int, proto: KfuncProto, const_size: int) -> KfuncCall:
+    ret = proto.ret
+    if ret == KfRet.VOID:
+        return KfuncCall(NOT_INIT)
+    if ret == KfRet.SCALAR:
+        return KfuncCall(scalar_unknown())
+    r = Reg(RegType.BTF_ID)
+    ret_type = proto.c_decl[: proto.c_decl.index(proto.name + "(")]
+    match = re.search(r"struct\s+(\w+)", ret_type)
+    r.btf_name = match.group(1) if match else ""
+    size = _C_SIZES.get(ret_type.replace("*", "").replace("const", "").strip(), const_size)
+    if ret == KfRet.PTR_TO_MEM and size:  # sized by its type (an iterator's int) or by __szk
+        r = Reg(RegType.MEM)
+        r.rdonly = bool(proto.flags & KfFlag.ITER_NEXT) or proto.name == "bpf_dynptr_slice"
+        r.mem_size = size
+    if proto.flags & KfFlag.RET_NULL:
+        r.null = True
+        r.id = env.new_id()
+    if proto.flags & KfFlag.ACQUIRE:
+        if not r.id:
+            r.id = env.new_id()
+        r.ref_obj_id = r.id
+        st.refs = st.refs + (Ref(r.id, pc),)
+    if proto.flags & KfFlag.ITER_NEXT:  # the path that goes on sees the iterator drained
+        return KfuncCall(scalar_known(0), r)
+    return KfuncCall(r)
