@@ -25,9 +25,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## test-jit: the whole test suite with the JIT forced on every runtime
+## test-jit: the whole test suite with the JIT forced on every runtime (JIT_ARGS: more pytest arguments)
 test-jit: $(STAMP)
-	$(BIN)/python -m pytest -q --engine jit
+	$(BIN)/python -m pytest -q --engine jit $(JIT_ARGS)
 
 ## conformance: the public bpf_conformance vectors (CONFORMANCE=DIR: a clone of bpf_conformance)
 conformance: $(STAMP)

@@ -3,8 +3,9 @@
 - compute: a tc program looping 100,000 times over a hash step (about 900,000 instructions,
   near what the kernel's verifier accepts for a bounded loop): CPU time per ``test_run``
   for pybpf, the ``duration`` ``BPF_PROG_RUN`` reports for the kernel;
-- entry: ``test_run`` of a trivial program, per call from Python (pybpf: ``Program.test_run``;
-  kernel: ``BPF_PROG_RUN`` through libbpf and ctypes).
+- entry: ``test_run`` of a trivial program (tc, socket filter with a 64-byte packet; syscall
+  without a context), per call from Python (pybpf: ``Program.test_run``; kernel:
+  ``BPF_PROG_RUN`` through libbpf and ctypes).
 
 The kernel's side needs bpf() (root on Linux) and libbpf; without it only pybpf's engines are
 compared. Ratios are to the kernel when it ran, else to the JIT. Run with
@@ -50,10 +51,24 @@ int trivial(struct __sk_buff *skb)
     return 1;
 }
 
+SEC("socket")
+int trivial_socket(struct __sk_buff *skb)
+{
+    return 1;
+}
+
+SEC("syscall")
+int trivial_syscall(void *ctx)
+{
+    return 1;
+}
+
 char LICENSE[] SEC("license") = "GPL";
 """
 
 PACKET = bytes(64)
+#: the test_run rows: (row, program, packet)
+ENTRIES = (("tc", "trivial", PACKET), ("socket", "trivial_socket", PACKET), ("syscall", "trivial_syscall", None))
 
 
 def best_of(measure: Callable[[], int], times: int = 5) -> float:
@@ -81,12 +96,12 @@ def per_call_ns(fn: Callable[[], object], calls: int = 2000, times: int = 5) -> 
 def pybpf_figures(obj_path: Path, engine: str) -> dict[str, float]:
     with pybpf.Runtime(engine=engine) as rt:
         obj = rt.load(obj_path)
-        compute, trivial = obj.programs["compute"], obj.programs["trivial"]
+        compute = obj.programs["compute"]
         calls = 1 if engine == "interpreter" else 40
-        figures = {
-            "compute": per_call_ns(lambda: compute.test_run(data=PACKET), calls, 3),
-            "entry": per_call_ns(lambda: trivial.test_run(data=PACKET)),
-        }
+        figures = {"compute": per_call_ns(lambda: compute.test_run(data=PACKET), calls, 3)}
+        for row, name, data in ENTRIES:
+            prog = obj.programs[name]
+            figures[row] = per_call_ns(lambda: prog.test_run(data=data))  # noqa: B023 - called at once
         figures["r0"] = compute.test_run(data=PACKET).retval
         return figures
 
@@ -95,14 +110,14 @@ def kernel_figures(obj_path: Path) -> dict[str, float] | None:
     if _libbpf is None or not _libbpf.available():
         return None
     with _libbpf.KernelObject(obj_path) as kobj:
-        compute, trivial = kobj.programs["compute"], kobj.programs["trivial"]
+        compute = kobj.programs["compute"]
         run = compute.test_run(data=PACKET, repeat=40)
-        return {
-            "compute": best_of(lambda: compute.test_run(data=PACKET, repeat=40).duration_ns),
+        figures = {"compute": best_of(lambda: compute.test_run(data=PACKET, repeat=40).duration_ns), "r0": run.retval}
+        for row, name, data in ENTRIES:
+            prog = kobj.programs[name]
             # No output buffers: the binding's 256 KiB data_out buffer would dominate.
-            "entry": per_call_ns(lambda: trivial.test_run(data=PACKET, data_out=False, ctx_out=False)),
-            "r0": run.retval,
-        }
+            figures[row] = per_call_ns(lambda: prog.test_run(data=data, data_out=False, ctx_out=False))  # noqa: B023
+        return figures
 
 
 def main() -> None:
@@ -121,7 +136,8 @@ def main() -> None:
     assert len(results) == 1, f"engines disagree: {columns}"
     reference = "kernel" if kernel is not None else "jit"
     print(f"{'benchmark':<10}" + "".join(f"{name:>14}" for name in columns) + f"   ratios to {reference}")
-    for row, unit in (("compute", "ms"), ("entry", "us")):
+    print("(compute: one run of the loop; tc, socket, syscall: test_run of a trivial program)")
+    for row, unit in (("compute", "ms"), *((f"{row}", "us") for row, _, _ in ENTRIES)):
         scale = 1e6 if unit == "ms" else 1e3
         cells = "".join(f"{c[row] / scale:>11.3f} {unit}" for c in columns.values())
         ratios = "  ".join(f"{name} {c[row] / columns[reference][row]:.2f}x" for name, c in columns.items())

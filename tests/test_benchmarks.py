@@ -24,11 +24,11 @@ def _module(name: str) -> ModuleType:
 
 def test_timer_benchmark_runs_and_measures_its_references(c_file, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     bench = _module("bench_timers")
-    path = c_file(bench.SOURCE, "ticks.bpf.c")
-    assert bench.virtual_throughput(path, callbacks=200) > 0
-    assert bench.real_latency(path, timers=16) > 0
+    figures = bench.workload_table(c_file(bench.WORKLOAD, "timer_workload.bpf.c"), times=1)
+    assert figures["interpreter"] > 0 and figures["jit"] > 0
+    assert bench.real_latency(c_file(bench.LATENCY, "timer_latency.bpf.c"), timers=16) > 0
     out = capsys.readouterr().out
-    assert "plain test_runs" in out and "wake-up latency" in out
+    assert "1,000 callbacks" in out and "ratios to" in out and "wake-up latency" in out
 
 
 def test_map_loop_benchmark_measures_the_map_loop(c_file) -> None:  # type: ignore[no-untyped-def]

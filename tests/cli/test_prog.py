@@ -1,4 +1,4 @@
-"""``pybpf prog``: show, dump xlated, run, load, loadall, pin."""
+"""``pybpf prog``: show, dump xlated and jited, run, load, loadall, pin."""
 
 from __future__ import annotations
 
@@ -129,6 +129,28 @@ def test_dump_xlated_subprograms_get_their_prototype(cli: Cli, counter: Path) ->
         "   3: (95) exit",
     ]
     assert out[8:10] == ["int bump(__u32 key, __u64 len):", "; static __noinline int bump(__u32 key, __u64 len)"]
+
+
+def test_dump_jited_shows_the_native_code_of_each_subprogram(cli: Cli, counter: Path) -> None:
+    pytest.importorskip("llvmlite")
+    out = cli("prog", "dump", "jited", counter, "name", "add").out
+    functions = re.findall(r"^(\w+):$", out, re.MULTILINE)
+    assert functions == ["add", "bump"]  # the main program, then its subprogram
+    body = [line for line in out.splitlines() if line.startswith("\t")]
+    assert body and all(not line[1:].startswith(".") for line in body)  # instructions, no directives
+    assert sum(line.split()[0].startswith("ret") for line in body) >= 2  # each function returns
+    listing = json.loads(cli("--json", "prog", "dump", "jited", counter, "name", "add").out)
+    assert [f["name"] for f in listing] == ["add", "bump"]
+    assert all("operation" in i or "label" in i for f in listing for i in f["insns"])
+
+
+def test_dump_jited_of_an_interpreted_program_says_so(
+    cli: Cli, counter: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYBPF_ENGINE", "interpreter")
+    one_error(cli("prog", "dump", "jited", counter, "name", "add"),
+              "pybpf prog dump: error: program 'add' is interpreted (engine interpreter, or no llvmlite): "
+              "there is no JIT image to dump (use 'xlated')")
 
 
 def test_dump_xlated_global_data_and_callbacks(cli: Cli, objects: Build) -> None:
@@ -267,9 +289,9 @@ def test_pin_one_program(cli: Cli, counter: Path, tmp_path: Path) -> None:
         pytest.param(["prog", "dump", "xlated", "{obj}"],
                      "pybpf prog dump: error: {obj} has several programs (count, add, pass): "
                      "name one with 'name NAME'", id="which-program"),
-        pytest.param(["prog", "dump", "jited", "{obj}", "name", "add"],
-                     "pybpf prog dump: error: pybpf interprets programs: there is no JIT image to dump "
-                     "(use 'xlated')", id="jited"),
+        pytest.param(["prog", "dump", "jited", "{obj}", "name", "add", "opcodes"],
+                     "pybpf prog dump: error: unexpected argument 'opcodes' (dump jited takes no options here)",
+                     id="jited-options"),
         pytest.param(["prog", "dump", "xlated", "{obj}", "name", "add", "visual"],
                      "pybpf prog dump: error: 'visual' (the DOT graph) is not supported", id="visual"),
         pytest.param(["prog", "dump", "source", "{obj}"],

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pybpf import BpfRuntimeError, OutOfBoundsError
 from pybpf.engine import ExecContext, Interpreter, Region
-from pybpf.isa import assemble
+from pybpf.isa import Instruction, assemble
 
 pytest.importorskip("llvmlite")
 
@@ -110,16 +110,58 @@ def test_checks_are_left_out_only_where_the_verifier_proved_the_access() -> None
 
 def test_the_first_instruction_the_jit_cannot_translate_is_named() -> None:
     from pybpf.engine._irgen import first_uncompilable
-    from pybpf.isa import Instruction
 
     program = assemble("mov %r0, 0\nexit")
     assert first_uncompilable(program) is None
-    may_goto = Instruction(0xE5)  # JMP | JCOND: may_goto, which only the interpreter runs
-    assert first_uncompilable([program[0], may_goto, program[1]]) == 1
+    assert first_uncompilable([program[0], Instruction(0xE5), program[1]]) is None  # may_goto
+    not_an_instruction = Instruction(0xE6)  # JMP32 | JCOND: may_goto has no 32-bit form
+    assert first_uncompilable([program[0], not_an_instruction, program[1]]) == 1
+
+
+# r0 counts the iterations of a loop that may_goto ends once the run's loop budget is spent.
+MAY_GOTO_LOOP = [
+    Instruction(0xB7, dst=0),  # r0 = 0
+    Instruction(0xE5, offset=2),  # may_goto +2 (to exit)
+    Instruction(0x07, dst=0, imm=1),  # r0 += 1
+    Instruction(0x05, offset=-3),  # goto the may_goto
+    Instruction(0x95),
+]
+
+
+def test_may_goto_jumps_once_the_runs_loop_budget_is_spent() -> None:
+    from pybpf.engine._context import MAY_GOTO_BUDGET
+
+    prog = Jit(MAY_GOTO_LOOP)
+    assert prog.run() == MAY_GOTO_BUDGET  # BPF_MAX_LOOPS iterations, then the jump
+    assert prog.run() == MAY_GOTO_BUDGET  # the budget is per run
+    assert prog.last_instruction_count == 3 * MAY_GOTO_BUDGET + 3
+
+
+def test_may_goto_shares_one_budget_with_the_callbacks_of_the_run() -> None:
+    from pybpf.engine._context import MAY_GOTO_BUDGET
+
+    program = [
+        Instruction(0x18, dst=1, src=4, imm=9),  # r1 = the callback at PC 10 (lddw of a function)
+        Instruction(0x85, imm=1),  # call helper 1: runs the callback twice
+        Instruction(0xBF, dst=6, src=0),  # r6 = r0
+        Instruction(0xB7, dst=0),  # r0 = 0
+        Instruction(0xE5, offset=2),  # may_goto +2 (to r0 += r6)
+        Instruction(0x07, dst=0, imm=1),  # r0 += 1
+        Instruction(0x05, offset=-3),  # goto the may_goto
+        Instruction(0x0F, dst=0, src=6),  # r0 += r6
+        Instruction(0x95),
+        *MAY_GOTO_LOOP,
+    ]
+
+    def twice(ctx: ExecContext, fn: int, *_: int) -> int:
+        entry = ctx.engine.function_at(fn)
+        return sum(int(ctx.engine.call_nested(ctx, entry, 0, 0, 0, 0, 0)) for _ in range(2))
+
+    # The first callback spends the whole budget: the second and the main loop get none.
+    assert Jit(program, helpers={1: twice}).run() == MAY_GOTO_BUDGET
 
 
 def test_load_acquire_and_store_release_agree_with_the_interpreter() -> None:
-    from pybpf.isa import Instruction
 
     program = [
         Instruction(0xB7, dst=1, imm=0x1234),
@@ -129,3 +171,19 @@ def test_load_acquire_and_store_release_agree_with_the_interpreter() -> None:
         Instruction(0x95),
     ]
     assert Jit(program).run() == Interpreter(program).run() == 0x3434
+
+
+@pytest.mark.parametrize("budget", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 40, 41, 42])
+def test_a_loops_lone_goto_is_charged_as_its_own_block(budget: int) -> None:
+    from pybpf.engine import InstructionLimitError
+
+    # Blocks: [0], [1, 2], [3] (the lone goto, charged with its target), [4].
+    program = assemble("mov %r0, 0\nloop:\nadd %r0, 1\njeq %r0, 20, +1\nja loop\nexit")
+    outcomes = []
+    for engine in (Jit(program, max_instructions=budget), Interpreter(program, max_instructions=budget)):
+        try:
+            outcome: object = (engine.run(), engine.last_instruction_count)
+        except InstructionLimitError as err:
+            outcome = ("budget", err.pc)
+        outcomes.append(outcome)
+    assert outcomes[0] == outcomes[1]

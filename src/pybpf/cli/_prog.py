@@ -2,7 +2,8 @@
 
 ``show``, ``dump xlated``, ``run``, ``load``, ``loadall`` and ``pin`` print what bpftool prints
 for the same object loaded in the kernel, with two differences that follow from pybpf itself:
-programs are not JIT-compiled (``not jited``), and since each command loads the object afresh
+``show`` says ``not jited`` (a program starts interpreted; ``dump jited`` compiles it and
+prints the JIT's native code as assembly), and since each command loads the object afresh
 there is no ``loaded_at``/``uid`` line. ``prog run`` also runs ``SEC("syscall")`` programs,
 with or without ``ctx_in``, which bpftool cannot do.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .._spec import ProgType
+from ..engine import native_listing
 from ..isa import LDDW, format_instruction, iter_pcs
 from ..runtime import Program
 from ..verifier import license_is_gpl_compatible
@@ -43,8 +45,8 @@ def register(subs: Any) -> None:
     add_verb(verbs, "prog", "show", _show, aliases=["list"], usage="show OBJ [PROG]",
              help="list the programs of OBJ as bpftool prog show", epilog=epilog)
     add_verb(verbs, "prog", "dump", _dump,
-             usage="dump xlated OBJ [PROG] [opcodes] [linum] [file FILE]",
-             help="disassemble a program as bpftool prog dump xlated", epilog=epilog)
+             usage="dump {xlated OBJ [PROG] [opcodes] [linum] [file FILE] | jited OBJ [PROG]}",
+             help="disassemble a program (xlated), or show the JIT's native code (jited)", epilog=epilog)
     add_verb(verbs, "prog", "run", _run,
              usage="run OBJ [PROG] [data_in FILE] [data_out FILE [data_size_out L]] "
                    "[ctx_in FILE] [ctx_out FILE [ctx_size_out L]] [repeat N]",
@@ -140,7 +142,7 @@ def _show(args: argparse.Namespace, words: Words) -> int:
 def _dump(args: argparse.Namespace, words: Words) -> int:
     mode = words.next("'xlated' or 'jited'")
     if mode == "jited":
-        raise CommandError("pybpf interprets programs: there is no JIT image to dump (use 'xlated')")
+        return _dump_jited(args, words)
     if mode != "xlated":
         raise CommandError(f"expected 'xlated' or 'jited', got '{mode}'", 2)
     target = parse_object_ref(words, "program")
@@ -182,6 +184,40 @@ def _dump(args: argparse.Namespace, words: Words) -> int:
         else:
             sys.stdout.write("".join(_xlated_plain(row, flags) for row in rows))
     return 0
+
+
+def _dump_jited(args: argparse.Namespace, words: Words) -> int:
+    """The native code the JIT made of the program, a function per subprogram (the main
+    program under its own name), as assembly text: llvmlite compiles, but cannot disassemble,
+    so there are no byte offsets or opcodes."""
+    target = parse_object_ref(words, "program")
+    if words:
+        word = words.next("nothing")
+        raise CommandError(f"unexpected argument '{word}' (dump jited takes no options here)", 2)
+    with open_session(args, target) as session:
+        program = session.find_program(target.ref)
+        listing = native_listing(program.engine)
+        if listing is None:
+            raise CommandError(
+                f"program '{program.name}' is interpreted (engine interpreter, or no llvmlite):"
+                " there is no JIT image to dump (use 'xlated')"
+            )
+        names = {pc: name for name, pc in program.spec.subprograms.items()}
+        names[0] = program.name
+        functions = [(names.get(pc, f"pc_{pc}"), lines) for pc, lines in sorted(listing.items())]
+        if args.json:
+            emit_json([{"name": name, "insns": [_jited_json(line) for line in lines]} for name, lines in functions],
+                      args.pretty)
+        else:
+            sys.stdout.write("\n".join(f"{name}:\n" + "".join(line + "\n" for line in lines) for name, lines in functions))
+    return 0
+
+
+def _jited_json(line: str) -> dict[str, Any]:
+    if not line.startswith("\t"):
+        return {"label": line[:-1]}
+    operation, _, operands = line.strip().partition(" ")
+    return {"operation": operation, "operands": operands.split(", ") if operands else []}
 
 
 def _disasm(row: dict[str, Any]) -> str:

@@ -24,3 +24,4 @@ from ._tiered import ENGINES as ENGINES
 from ._tiered import create_engine as create_engine
 from ._tiered import engine_class as engine_class
 from ._tiered import jit_available as jit_available
+from ._tiered import native_listing as native_listing

@@ -33,6 +33,7 @@ from ..isa import (
     FETCH,
     LDDW,
     LOAD_ACQ,
+    MAY_GOTO,
     SIZE_BYTES,
     STORE_REL,
     AluOp,
@@ -73,6 +74,7 @@ class Field(IntEnum):
     CODE_BASE = 13  #: the address a ``lddw`` of subprogram 0 yields
     CPU = 14  #: the CPU the run is on (per-CPU map values)
     MAPS = 15  #: the address of the program's native map table (0: none), see :mod:`._mapgen`
+    MAY_GOTO = 16  #: iterations ``may_goto`` still allows in this run (the context's may_goto_left)
 
 
 STATE_SLOTS = len(Field)
@@ -102,6 +104,8 @@ MAX_LOOPS = 1 << 23
 _EXIT = Class.JMP | JmpOp.EXIT
 _CALL = Class.JMP | JmpOp.CALL
 _CALLX = Class.JMP | Source.X | JmpOp.CALL
+_MAY_GOTO = Class.JMP | MAY_GOTO
+_JA = Class.JMP | JmpOp.JA
 _BITS = {1: 8, 2: 16, 4: 32, 8: 64}
 
 _BINARY: dict[int, str] = {
@@ -327,9 +331,11 @@ class _Function:
     def block(self, start: int) -> None:
         block = self.blocks[start]
         self.start(f"b{start}")
-        count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {len(block.pcs)}")
-        self.emit(f"store i64 {count}, ptr %n")
-        over = self.let(f"icmp ugt i64 {count}, %lim")
+        target = self.lone_goto(start)
+        if target is not None:
+            self.goto_block(start, target)
+            return
+        _, over = self.charge(len(block.pcs))
         body, spent = f"body{start}", f"spent{start}"
         self.emit(f"br i1 {over}, label %{spent}, label %{body}")
         self.start(spent)
@@ -344,6 +350,45 @@ class _Function:
                 self.emit(f"br label %b{nxt}")
             else:
                 self.fault(Fault.FELL_OFF, block.pcs[-1])
+
+    def charge(self, cost: int) -> tuple[str, str]:
+        """Add ``cost`` to the instruction count; the new count, and whether it is over."""
+        count = self.let(f"add i64 {self.let('load i64, ptr %n')}, {cost}")
+        self.emit(f"store i64 {count}, ptr %n")
+        return count, self.let(f"icmp ugt i64 {count}, %lim")
+
+    def lone_goto(self, start: int) -> int | None:
+        """The target of the block at ``start`` if the block is one ``goto`` to a block that
+        is not one too (the back edge of most loops), else None."""
+        target = self.goto_target(start)
+        if target is None or target == start or self.goto_target(target) is not None:
+            return None
+        return target
+
+    def goto_target(self, start: int) -> int | None:
+        """Where the block at ``start`` goes if it is one ``goto``, else None."""
+        insn = self.by_pc[start]
+        if len(self.blocks[start].pcs) != 1 or insn.opcode != _JA:
+            return None
+        return insn.jump_target(start)
+
+    def goto_block(self, start: int, target: int) -> None:
+        """A lone ``goto``, charged together with its target: one budget check per loop
+        iteration instead of two. The count and the faulting block stay exactly those of
+        charging each block on entry."""
+        total = 1 + len(self.blocks[target].pcs)
+        count, over = self.charge(total)
+        spent, here = f"spent{start}", f"spenthere{start}"
+        self.emit(f"br i1 {over}, label %{spent}, label %body{target}")
+        self.start(spent)
+        # Which of the two passed the budget: this block (then only its own 1 is charged) or
+        # the target.
+        own = self.let(f"sub i64 {count}, {total - 1}")
+        mine = self.let(f"icmp ugt i64 {own}, %lim")
+        self.emit(f"br i1 {mine}, label %{here}, label %spent{target}")
+        self.start(here)
+        self.emit(f"store i64 {own}, ptr %n")
+        self.fault(Fault.BUDGET, start)
 
     def insn(self, pc: int, insn: Instruction) -> bool:
         """Emit one instruction; True when it ended the block."""
@@ -458,9 +503,23 @@ class _Function:
         if op == JmpOp.JA:
             self.emit(f"br label %b{target}")
             return True
+        if insn.opcode == _MAY_GOTO:
+            self.may_goto(target, pc + 1)
+            return True
         taken = self.condition(insn)
         self.emit(f"br i1 {taken}, label %b{target}, label %b{pc + 1}")
         return True
+
+    def may_goto(self, target: int | None, nxt: int) -> None:
+        """``may_goto``: jump once the run's loop budget is spent, else spend one iteration
+        of it (the budget is shared by the whole run, callbacks and tail calls included)."""
+        left = self.load_field(Field.MAY_GOTO)
+        spent = self.let(f"icmp sle i64 {left}, 0")
+        spend = self.label("spend")
+        self.emit(f"br i1 {spent}, label %b{target}, label %{spend}")
+        self.start(spend)
+        self.store_field(Field.MAY_GOTO, self.let(f"sub i64 {left}, 1"))
+        self.emit(f"br label %b{nxt}")
 
     def condition(self, insn: Instruction) -> str:
         is64 = insn.cls == Class.JMP
@@ -741,8 +800,8 @@ def first_uncompilable(insns: Sequence[Instruction]) -> int | None:
 
     :func:`pybpf.isa.validate` accepts what the interpreter runs; this is the list of what the
     JIT translates too, written as what it knows (not what it refuses), so an instruction added
-    to the interpreter later (``may_goto`` today, whose loop budget lives in the Python context)
-    is uncompilable here until the JIT learns it, and its program stays interpreted.
+    to the interpreter later is uncompilable here until the JIT learns it, and its program
+    stays interpreted.
     """
     for pc, insn in iter_pcs(insns):
         if not _compiles(insn):
@@ -759,7 +818,7 @@ def _compiles(insn: Instruction) -> bool:
             return insn.offset in (0, 1)
         return op in _ALU_OPS and insn.offset == 0
     if cls in (Class.JMP, Class.JMP32):
-        return op in _JMP_OPS
+        return op in _JMP_OPS or insn.opcode == _MAY_GOTO
     if cls == Class.LD:
         return insn.opcode == LDDW or mode in (Mode.ABS, Mode.IND)
     if cls == Class.LDX:

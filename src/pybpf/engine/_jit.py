@@ -31,7 +31,7 @@ import threading
 import weakref
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import final
+from typing import Any, final
 
 import llvmlite
 import llvmlite.binding as llvm
@@ -60,7 +60,7 @@ from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
 __all__ = ["Jit", "compiles", "is_cached", "native_map_ops"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 4
+CODEGEN_VERSION = 6
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -68,8 +68,9 @@ _M64 = 0xFFFF_FFFF_FFFF_FFFF
 # plain ints, since the entry is the hot path.
 _HEAD = struct.Struct(f"<{int(Field.WSIZE) + 1}q")
 _TAIL_OFFSET = 8 * int(Field.MIN_FP)
-_TAIL = struct.Struct(f"<{int(Field.MAPS) - int(Field.MIN_FP) + 1}q")
+_TAIL = struct.Struct(f"<{int(Field.MAY_GOTO) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE), int(Field.MAPS)
+_RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -114,13 +115,21 @@ class _State:
         raise BpfRuntimeError(f"control runs past the last instruction at PC {pc}", pc=pc)
 
 
-_STATES: weakref.WeakValueDictionary[int, _State] = weakref.WeakValueDictionary()
+#: Each live state by the address of its slots (what native code passes the trampolines): a
+#: plain dict of weak references, read with C calls only (a WeakValueDictionary's get is
+#: Python code, on the path of every helper call).
+_STATES: dict[int, Callable[[], Any]] = {}
+_DEAD: Callable[[], Any] = lambda: None  #: what a missing state's lookup gives
 
 
 def _attach(ctx: ExecContext) -> _State:
     """Give ``ctx`` its native state (once: contexts are pooled and reused)."""
     state = ctx.native = _State(ctx)
-    _STATES[state.address] = state
+    address = state.address
+    def forget(_: object) -> None:  # as the state dies, before its slots are freed
+        _STATES.pop(address, None)
+
+    _STATES[address] = weakref.ref(state, forget)
     return state
 
 
@@ -128,7 +137,7 @@ def _attach(ctx: ExecContext) -> _State:
 
 
 def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -> int:
-    state = _STATES.get(address_of_state)
+    state: _State | None = _STATES.get(address_of_state, _DEAD)()
     if state is None:  # cannot happen (a context keeps its state): never let the access through
         return 1
     ctx = state.ctx
@@ -151,7 +160,7 @@ def _resolve(address_of_state: int, address: int, size: int, pc: int, op: int) -
 def _helper(
     address_of_state: int, helper_id: int, r1: int, r2: int, r3: int, r4: int, r5: int, fp: int, pc: int
 ) -> int:
-    return _call(_STATES[address_of_state], _HELPERS, helper_id, (r1, r2, r3, r4, r5), fp, pc)
+    return _call(_STATES[address_of_state](), _HELPERS, helper_id, (r1, r2, r3, r4, r5), fp, pc)
 
 
 def _kfunc(
@@ -159,7 +168,7 @@ def _kfunc(
 ) -> int:
     # The id crosses as an unsigned 64-bit number; the table is keyed by the signed immediate.
     signed_id = kfunc_id - (1 << 64) if kfunc_id >> 63 else kfunc_id
-    return _call(_STATES[address_of_state], _KFUNCS, signed_id, (r1, r2, r3, r4, r5), fp, pc)
+    return _call(_STATES[address_of_state](), _KFUNCS, signed_id, (r1, r2, r3, r4, r5), fp, pc)
 
 
 _HELPERS, _KFUNCS = 0, 1
@@ -169,8 +178,8 @@ _MISSING = (unknown_helper, unknown_kfunc)
 def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int, pc: int) -> int:
     """Call entry ``fn_id`` of the running program's helper or kfunc ``table``."""
     ctx, slots = state.ctx, state.slots
-    tables, code_base, maps = state.tables, slots[Field.CODE_BASE], slots[Field.MAPS]
-    ctx.fp, ctx.n = fp, slots[Field.N]
+    tables, code_base, maps = state.tables, slots[_CODE_BASE], slots[_MAPS]
+    ctx.fp, ctx.n, ctx.may_goto_left = fp, slots[_N], slots[_MAY_GOTO]
     r0 = 0
     try:
         fn = tables[table].get(fn_id)
@@ -180,12 +189,13 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
             r0 = fn(ctx, *args) & _M64
     except BaseException as error:  # noqa: BLE001 - re-raised once native code has unwound
         state.fail(error)
-    slots[Field.N] = ctx.n
-    state.tables, slots[Field.CODE_BASE], slots[Field.MAPS] = tables, code_base, maps
+    slots[_N], slots[_MAY_GOTO] = ctx.n, ctx.may_goto_left
+    state.tables, slots[_CODE_BASE], slots[_MAPS] = tables, code_base, maps
     # A helper may free or hide memory (a deleted element, a callback's key): forget the
     # windows, so the next access outside the stack is looked up again.
-    slots[Field.RSIZE] = slots[Field.WSIZE] = 0
-    state.windows[:] = [None, None]
+    slots[_RSIZE] = slots[_WSIZE] = 0
+    windows = state.windows
+    windows[0] = windows[1] = None
     return r0
 
 
@@ -278,11 +288,21 @@ class _Backend:
             self.loaded.add(key)
 
     def _compile(self, ir: str) -> bytes:
+        return bytes(self.machine.emit_object(self._optimised(ir)))
+
+    def _optimised(self, ir: str) -> llvm.ModuleRef:
         module = llvm.parse_assembly(ir)
         module.verify()
         builder = llvm.create_pass_builder(self.machine, llvm.create_pipeline_tuning_options(speed_level=OPT_LEVEL))
         builder.getModulePassManager().run(module, builder)
-        return bytes(self.machine.emit_object(module))
+        return module
+
+    def assembly(self, ir: Callable[[], str]) -> str:
+        """The native code of the module ``ir()`` builds, as assembly text: the same module,
+        pipeline and target machine as its object, so the same code (llvmlite has no
+        disassembler for the object itself)."""
+        with self.lock:
+            return str(self.machine.emit_assembly(self._optimised(ir())))
 
     def address(self, name: str) -> int:
         with self.lock:
@@ -452,13 +472,38 @@ class Jit(FunctionEngine):
         if natives:
             native_map_ops()  # what compiled programs with native helpers link against
         key = backend.key(self.insns, called, proven, natives)
-        backend.load(key, lambda: generate_ir(self.insns, called, f"bpf_{key}", proven, natives))
+        insns = self.insns
+        self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", proven, natives)
+        self._key = key
+        backend.load(key, self._ir)
         self.functions: dict[int, Function] = {
             pc: self._wrap(_builtin(f"bpf_{key}_py{pc}", backend.address(f"bpf_{key}_py{pc}")))
             for pc in subprogram_entries(self.insns)
         }
         self._pool = ContextPool(self.space)
         self._counts = threading.local()
+
+    def listing(self) -> dict[int, list[str]]:
+        """The native code of each subprogram by entry PC, as assembly lines (local labels
+        flush left, instructions indented): what ``pybpf prog dump jited`` prints."""
+        key = self._key
+        text = _backend().assembly(self._ir)
+        functions: dict[int, list[str]] = {}
+        lines: list[str] | None = None
+        prefix = f"bpf_{key}_f"
+        for raw in text.splitlines():
+            line = raw.split("#", 1)[0].rstrip()  # comments go: the code stays
+            if line.startswith(prefix) and line.endswith(":"):
+                lines = functions[int(line[len(prefix) : -1])] = []
+            elif lines is None or not line:
+                continue
+            elif line.startswith(".Lfunc_end"):
+                lines = None
+            elif line.startswith(".") and line.endswith(":"):
+                lines.append(line)
+            elif not line.lstrip().startswith("."):  # an instruction, not a directive
+                lines.append("\t" + " ".join(line.split()))
+        return functions
 
     def _wrap(self, native: Callable[..., int]) -> Function:
         tables, code_base, maps = (self.helpers, self.kfuncs), self.code.base, self.native_maps.address
@@ -467,18 +512,20 @@ class Jit(FunctionEngine):
             state = ctx.native or _attach(ctx)
             slots, saved = state.slots, state.tables
             packet = ctx.packet
-            # Slots 0-6: count, budget, top, empty windows; 10-13: frame limit, packet, code.
+            # Slots 0-6: count, budget, top, empty windows; 10-16: frame limit, packet, code,
+            # CPU, native map table, may_goto's budget.
             _HEAD.pack_into(state.view, 0, ctx.n, ctx.limit, ctx.top, 0, 0, 0, 0)
             saved_code, saved_maps = slots[_CODE_BASE], slots[_MAPS]
             _TAIL.pack_into(
                 state.view, _TAIL_OFFSET, ctx.min_caller_fp,
                 packet.base if packet else 0, packet.size if packet else 0, code_base, ctx.cpu, maps,
+                ctx.may_goto_left,
             )
             state.tables = tables
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:
-                ctx.n = slots[_N]
+                ctx.n, ctx.may_goto_left = slots[_N], slots[_MAY_GOTO]
                 state.tables, slots[_CODE_BASE], slots[_MAPS] = saved, saved_code, saved_maps
             if slots[_FAULT]:
                 state.raise_fault()

@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import bisect
 import ctypes
-import ctypes.util
 import mmap
 import sys
 import threading
-import weakref
 from collections.abc import Callable, Iterable
 from typing import Protocol, final
 
@@ -69,21 +67,24 @@ class Region:
     ) -> None:
         if size < 0 or len(data) > size:
             raise ValueError(f"region '{name}': bad size {size} for {len(data)} bytes of data")
-        # One spare byte keeps zero-sized regions addressable as distinct, empty ranges.
-        if low:
-            raw = _low_buffer(size or 1, self)
-        elif size >= LAZY_BYTES:
-            raw = _lazy_buffer(size)
-        else:
-            raw = (ctypes.c_ubyte * (size or 1))()
-        self._raw: object = raw
         self.name = name
         self.size = size
         self.writable = writable
         self.owner = owner
-        self.base: int = ctypes.addressof(raw)
+        self._raw: object  # what keeps the memory alive
+        if low:  # the most frequent (packets, contexts: two per test run): pooled
+            block = _low_block(size)
+            self._raw = block
+            self.base = block.address
+            self.buf = block.view[:size]
+            rest = size - len(data)  # a reused mapping holds an earlier region's bytes
+            self.buf[len(data) :] = _ZEROS[:rest] if rest <= len(_ZEROS) else bytes(rest)
+        else:
+            # One spare byte keeps zero-sized regions addressable as distinct, empty ranges.
+            raw = self._raw = _lazy_buffer(size) if size >= LAZY_BYTES else (ctypes.c_ubyte * (size or 1))()
+            self.base = ctypes.addressof(raw)
+            self.buf = memoryview(raw).cast("B")[:size]
         self.end: int = self.base + size
-        self.buf = memoryview(raw).cast("B")[:size]
         self.buf[: len(data)] = data
 
     @classmethod
@@ -283,20 +284,7 @@ class AddressSpace:
 # instead places packets where a 32-bit field can hold their real address (Linux's MAP_32BIT,
 # which JITs use for the same reason on x86-64).
 _MAP_32BIT = 0x40
-_MAP_FAILED = ctypes.c_void_p(-1).value
-
-
-def _libc() -> ctypes.CDLL | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    lib = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    lib.mmap.restype = ctypes.c_void_p
-    lib.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
-    lib.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    return lib
-
-
-_LIBC = _libc()
+_ZEROS = memoryview(bytes(1 << 16))  #: what a reused low mapping is cleared with
 
 
 class LowMemoryError(OSError):
@@ -316,14 +304,46 @@ def _lazy_buffer(size: int) -> ctypes.Array[ctypes.c_ubyte]:
     return (ctypes.c_ubyte * size).from_buffer(mapping)
 
 
-def _low_buffer(size: int, owner: object) -> ctypes.Array[ctypes.c_ubyte]:
-    """A zeroed buffer whose address fits in 31 bits, unmapped when ``owner`` is collected."""
-    if _LIBC is None:
+#: Freed low mappings kept for reuse, by length, as (mapping, address, memoryview): a test run
+#: of a packet program needs two of them, and a mapping per run would cost more than the run.
+_LOW_FREE: dict[int, list[tuple[object, int, memoryview]]] = {}
+#: Mappings kept per length at most; the rest are unmapped.
+LOW_POOL_BLOCKS = 64
+
+
+class _LowBlock:
+    """One low mapping lent to a :class:`Region` (its ``_raw``), back in the pool when the
+    region goes. Memoryviews of it keep the mapping alive but not the loan: one that outlives
+    its region may see a later region's bytes, never unmapped memory."""
+
+    __slots__ = ("address", "entry", "view")
+
+    def __init__(self, entry: tuple[object, int, memoryview]) -> None:
+        self.entry = entry
+        self.address = entry[1]
+        self.view = entry[2]
+
+    def __del__(self) -> None:
+        free = _LOW_FREE.setdefault(len(self.view), [])
+        if len(free) < LOW_POOL_BLOCKS:
+            free.append(self.entry)
+
+
+def _low_block(size: int) -> _LowBlock:
+    """A mapping of at least ``size`` bytes whose address fits in 31 bits (not cleared)."""
+    length = max(1, (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE) * mmap.PAGESIZE
+    try:
+        return _LowBlock(_LOW_FREE.setdefault(length, []).pop())
+    except IndexError:
+        pass
+    if not sys.platform.startswith("linux"):
         raise LowMemoryError("32-bit addressable memory needs Linux")
-    length = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE * mmap.PAGESIZE
-    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_32BIT
-    address = _LIBC.mmap(None, length, mmap.PROT_READ | mmap.PROT_WRITE, flags, -1, 0)
-    if address in (None, _MAP_FAILED) or address + length > 1 << 32:
+    try:
+        mapping = mmap.mmap(-1, length, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | _MAP_32BIT)
+    except OSError as err:
+        raise LowMemoryError(f"could not map memory below 4 GiB: {err.strerror}") from None
+    pinned = ctypes.c_ubyte.from_buffer(mapping)  # holds the mapping open while it is lent
+    address = ctypes.addressof(pinned)
+    if address + length > 1 << 32:  # unmapped as it goes
         raise LowMemoryError("could not map memory below 4 GiB")
-    weakref.finalize(owner, _LIBC.munmap, address, length)
-    return (ctypes.c_ubyte * size).from_address(address)
+    return _LowBlock(((mapping, pinned), address, memoryview(mapping)))

@@ -31,7 +31,6 @@ __all__ = [
     "Function",
     "FunctionEngine",
     "call_nested",
-    "run_function",
     "unknown_helper",
     "unknown_kfunc",
     "unsupported",
@@ -39,50 +38,6 @@ __all__ = [
 
 #: A compiled subprogram: ``fn(ctx, r1, r2, r3, r4, r5, r10) -> r0``.
 Function = Callable[..., int]
-
-
-def run_function(
-    engine: Any,
-    fn: Function,
-    pool: ContextPool,
-    counts: threading.local,
-    args: tuple[int, int, int, int, int],
-    *,
-    max_instructions: int,
-    visible: Visibility,
-    regions: Sequence[Region],
-    packet: Region | None,
-    cpu: int,
-    runtime: Any,
-    program: Any,
-) -> int:
-    """Run ``fn`` of ``engine`` in a fresh context; see :meth:`Interpreter.run`."""
-    ctx = pool.acquire()
-    ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
-    ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, engine, visible
-    ctx.n, ctx.limit = 0, max_instructions
-    ctx.may_goto_left = MAY_GOTO_BUDGET
-    r1, r2, r3, r4, r5 = args
-    try:
-        while True:
-            try:
-                r0 = fn(ctx, r1, r2, r3, r4, r5, ctx.top)
-                if ctx.held:  # released by the pool; the kernel's verifier refuses this
-                    raise BpfRuntimeError("program exited holding a bpf_spin_lock")
-                return r0
-            except TailCall as jump:
-                ctx.engine, ctx.visible = jump.engine, jump.engine.visible
-                forget_windows(ctx)  # the new program may see other maps
-                fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
-    except PacketAbort:
-        return 0
-    except BpfRuntimeError as err:
-        if err.engine is None:  # the innermost run knows which code faulted
-            err.engine = ctx.engine
-        raise
-    finally:
-        counts.last = ctx.n
-        pool.release(ctx)
 
 
 def call_nested(functions: dict[int, Function], ctx: ExecContext, entry: int, args: tuple[int, ...]) -> int:
@@ -154,14 +109,34 @@ class FunctionEngine:
         fn = self.functions.get(entry)
         if fn is None:
             raise BpfRuntimeError(f"no subprogram starts at PC {entry}")
+        # The hot path of every run: plain attribute stores, no calls but the program's.
+        pool = self._pool
+        ctx = pool.acquire()
+        ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
+        ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, self, self.visible
+        ctx.n, ctx.limit = 0, self.max_instructions
+        ctx.may_goto_left = MAY_GOTO_BUDGET
         try:
-            return run_function(
-                self, fn, self._pool, self._counts, (r1, r2, r3, r4, r5),
-                max_instructions=self.max_instructions, visible=self.visible, regions=regions,
-                packet=packet, cpu=cpu, runtime=runtime, program=program,
-            )
+            while True:
+                try:
+                    r0: int = fn(ctx, r1, r2, r3, r4, r5, ctx.top)
+                    if ctx.held:  # released by the pool; the kernel's verifier refuses this
+                        raise BpfRuntimeError("program exited holding a bpf_spin_lock")
+                    return r0
+                except TailCall as jump:
+                    ctx.engine, ctx.visible = jump.engine, jump.engine.visible
+                    forget_windows(ctx)  # the new program may see other maps
+                    fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
+        except PacketAbort:
+            return 0
+        except BpfRuntimeError as err:
+            if err.engine is None:  # the innermost run knows which code faulted
+                err.engine = ctx.engine
+            raise
         finally:
-            self._ran(self._counts.last)
+            executed = self._counts.last = ctx.n
+            pool.release(ctx)
+            self._ran(executed)
 
     def _ran(self, executed: int) -> None:
         """Called after each run with its instruction count (``auto`` counts them)."""

@@ -34,7 +34,10 @@ from ._interp import Interpreter
 from ._memory import EVERYTHING, AddressSpace, Visibility
 from ._run import Function, FunctionEngine
 
-__all__ = ["COMPILE_AFTER", "ENGINES", "LOAD_CACHED_AFTER", "Tiered", "create_engine", "engine_class", "jit_available"]
+__all__ = [
+    "COMPILE_AFTER", "ENGINES", "LOAD_CACHED_AFTER", "Tiered", "create_engine", "engine_class", "jit_available",
+    "native_listing",
+]
 
 #: Instructions a program executes, interpreted, before ``auto`` compiles it: about 50 ms of
 #: interpreting, the cost of compiling a mid-sized program.
@@ -127,6 +130,19 @@ def engine_class(kind: str) -> Any:
     return Interpreter
 
 
+def native_listing(engine: Any) -> dict[int, list[str]] | None:
+    """The native code of the program ``engine`` runs, by subprogram entry PC, as assembly
+    lines; None when the program is interpreted (the interpreter asked for, llvmlite missing).
+    An ``auto`` program not compiled yet is compiled now, as it would be once hot: its results
+    do not depend on the engine."""
+    if isinstance(engine, Tiered):
+        engine.compile_now()
+        return engine.compiled.listing()  # type: ignore[no-any-return]
+    if _JIT is not None and isinstance(engine, _JIT.Jit):
+        return engine.listing()  # type: ignore[no-any-return]
+    return None
+
+
 @final
 class Tiered(FunctionEngine):
     """The ``auto`` engine: a program's :class:`Interpreter`, replaced by its compiled code
@@ -169,6 +185,12 @@ class Tiered(FunctionEngine):
         """The compiled code's table of the maps its helper calls reach natively (see
         :mod:`._native`), None while the program is interpreted."""
         return None if self.compiled is None else self.compiled.native_maps
+
+    def compile_now(self) -> None:
+        """Switch to compiled code now (if not done yet), whatever the program has run."""
+        with self._lock:
+            if self.compiled is None:
+                self._compile()
 
     def _compile(self) -> None:
         interp = self.interpreter

@@ -20,6 +20,7 @@ Ethernet header zeroed, since the kernel pushes back an empty link-layer header 
 from __future__ import annotations
 
 import struct
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -59,6 +60,8 @@ _SKB_USER_FIELDS = ((8, 12), (32, 44), (48, 68), (152, 168), (176, 180), (184, 1
 # struct xdp_md offsets (UAPI)
 _XDP = {"data": 0, "data_end": 4, "data_meta": 8, "ingress_ifindex": 12, "rx_queue_index": 16,
         "egress_ifindex": 20}
+_ZERO_SKB = bytes(SKB_SIZE)  #: the __sk_buff user space gives when it gives none
+_U32_PAIR = struct.Struct("<II")  #: two adjacent __sk_buff fields: len and pkt_type, data and data_end
 GSO_LEGACY_MAX_SIZE = 65536  #: the largest wire_len a ctx may give
 PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST = 0, 2, 3  #: skb->pkt_type values
 _L3_HEADER = {0x0800: 20, 0x86DD: 40}  #: EtherType -> the size of its network header
@@ -115,11 +118,20 @@ def prepare_test_run(prog_type: ProgType, ctx: bytes | None, data: bytes | None)
     raise TestRunError(f"test_run: not supported for {name} programs (ENOTSUPP)", ENOTSUPP)
 
 
+def _nothing_out() -> tuple[bytes | None, bytes | None]:
+    return None, None
+
+
+#: a run without context or packet (syscall programs called without ctx_in): shared, since a
+#: RunInput is never changed
+_NO_INPUT = RunInput(0, (), None, _nothing_out)
+
+
 def _syscall(ctx: bytes | None, data: bytes | None) -> RunInput:
     if data:
         raise TestRunError("test_run: syscall programs take no data (EINVAL)", EINVAL)
     if not ctx:
-        return RunInput(0, (), None, lambda: (None, None))
+        return _NO_INPUT
     region = Region.from_bytes(ctx, "ctx")
     return RunInput(region.base, (region,), None, lambda: (None, bytes(region.buf)))
 
@@ -141,6 +153,98 @@ def _low_region(data: bytes, name: str) -> Region:
 
 
 def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
+    user = _ZERO_SKB if ctx is None else _skb_user_ctx(ctx)
+    # An IPv4 or IPv6 frame must hold the whole network header (observed on Linux 6.18).
+    network_header = _L3_HEADER.get(int.from_bytes(data[12:14], "big"), 0)
+    if len(data) - ETH_HLEN < network_header:
+        message = f"test_run: packet too short for its {network_header}-byte network header (EINVAL)"
+        raise TestRunError(message, EINVAL)
+    # tc sees the frame from its Ethernet header; a socket filter from its network header,
+    # which is also where its legacy packet loads count from.
+    is_tc = prog_type in (ProgType.SCHED_CLS, ProgType.SCHED_ACT)
+    memory = _SkbMemory.take(is_tc, data, user)
+    packet, skb = memory.packet, memory.skb
+    start = packet.base if is_tc else packet.base + ETH_HLEN
+    buf = skb.buf
+    _U32_PAIR.pack_into(buf, 0, packet.end - start, _pkt_type(data[:6]))
+    buf[_SKB["protocol"] : _SKB["protocol"] + 2] = data[12:14]  # __be16, as stored
+    _put32(skb, "ifindex", LOOPBACK_IFINDEX)
+    _U32_PAIR.pack_into(buf, _SKB["data"], start, packet.end)
+    _put32(skb, "data_meta", start)
+    if ctx is not None:
+        # wire_len comes from the ctx, or is the packet length; without a ctx the kernel leaves it 0.
+        wire_len = struct.unpack_from("<I", user, _SKB["wire_len"])[0]
+        if not wire_len:
+            _put32(skb, "wire_len", packet.end - start)
+        elif not packet.end - start <= wire_len <= GSO_LEGACY_MAX_SIZE:
+            raise TestRunError("test_run: ctx wire_len is below the packet's or too large (EINVAL)", EINVAL)
+        if struct.unpack_from("<I", user, _SKB["gso_segs"])[0] > GSO_MAX_SEGS:
+            raise TestRunError("test_run: ctx gso_segs is over GSO_MAX_SEGS (EINVAL)", EINVAL)
+    sock = test_socket(data)
+    struct.pack_into("<Q", buf, _SKB_SK, sock.base)
+
+    def finish() -> tuple[bytes | None, bytes | None]:
+        frame = bytes(packet.buf) if is_tc else bytes(ETH_HLEN) + bytes(packet.buf[ETH_HLEN:])
+        out = None
+        if ctx is not None:
+            out = bytearray(SKB_SIZE)
+            for start, end in _SKB_USER_FIELDS:
+                out[start:end] = skb.buf[start:end]
+        memory.give_back()
+        return frame, None if out is None else bytes(out)
+
+    return RunInput(skb.base, (*memory.regions, sock), memory.legacy, finish)
+
+
+class _SkbMemory:
+    """The regions of one skb test run. Once the run's output is read they go back to a
+    per-thread spare list, and the next run with a packet of the same length and program
+    kind refills them: making low regions costs more than the rest of a trivial run. A run
+    that faults never gives its regions back (they are collected)."""
+
+    __slots__ = ("key", "legacy", "packet", "regions", "skb")
+
+    #: spare memories per thread, by (tc?, packet length); at most SPARE_SHAPES lengths
+    _spares = threading.local()
+    SPARE_SHAPES = 8
+
+    def __init__(self, is_tc: bool, data: bytes, user: bytes) -> None:
+        self.key = (is_tc, len(data))
+        self.packet = _low_region(data, "packet")
+        self.legacy = self.packet if is_tc else _low_region(data[ETH_HLEN:], "network header onwards")
+        self.skb = Region(SKB_SIZE, "__sk_buff", data=user, low=True)
+        self.regions = (self.skb, self.packet) if is_tc else (self.skb, self.packet, self.legacy)
+
+    @classmethod
+    def take(cls, is_tc: bool, data: bytes, user: bytes) -> _SkbMemory:
+        """Regions holding ``data`` and the context ``user``: spare ones refilled, or new."""
+        memory = cls._by_shape().pop((is_tc, len(data)), None)
+        if memory is None:
+            return cls(is_tc, data, user)
+        memory.packet.buf[:] = data
+        if not is_tc:
+            memory.legacy.buf[:] = data[ETH_HLEN:]
+        memory.skb.buf[:] = user
+        return memory
+
+    def give_back(self) -> None:
+        """Keep these regions for the next run of this thread (the run is over)."""
+        spares = self._by_shape()
+        if len(spares) >= self.SPARE_SHAPES:
+            spares.clear()
+        spares[self.key] = self
+
+    @classmethod
+    def _by_shape(cls) -> dict[tuple[bool, int], _SkbMemory]:
+        spares: dict[tuple[bool, int], _SkbMemory] | None = getattr(cls._spares, "by_shape", None)
+        if spares is None:
+            spares = cls._spares.by_shape = {}
+        return spares
+
+
+def _skb_user_ctx(ctx: bytes) -> bytes:
+    """A user ``struct __sk_buff``, refused as the kernel refuses it where it sets what
+    test_run does not take or names another device."""
     user = _user_ctx(ctx, SKB_SIZE, "struct __sk_buff")
     allowed = bytearray(SKB_SIZE)
     for start, end in _SKB_USER_FIELDS:
@@ -149,47 +253,7 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
         raise TestRunError("test_run: ctx sets __sk_buff fields test_run does not take (EINVAL)", EINVAL)
     if struct.unpack_from("<I", user, _SKB["ifindex"])[0] > LOOPBACK_IFINDEX:
         raise TestRunError("test_run: no such device for ctx ifindex (ENODEV)", ENODEV)
-    # An IPv4 or IPv6 frame must hold the whole network header (observed on Linux 6.18).
-    network_header = _L3_HEADER.get(int.from_bytes(data[12:14], "big"), 0)
-    if len(data) - ETH_HLEN < network_header:
-        message = f"test_run: packet too short for its {network_header}-byte network header (EINVAL)"
-        raise TestRunError(message, EINVAL)
-    packet = _low_region(data, "packet")
-    # tc sees the frame from its Ethernet header; a socket filter from its network header,
-    # which is also where its legacy packet loads count from.
-    is_tc = prog_type in (ProgType.SCHED_CLS, ProgType.SCHED_ACT)
-    start = packet.base if is_tc else packet.base + ETH_HLEN
-    legacy = packet if is_tc else _low_region(data[ETH_HLEN:], "network header onwards")
-    skb = Region(SKB_SIZE, "__sk_buff", data=user, low=True)
-    _put32(skb, "len", packet.end - start)
-    _put32(skb, "pkt_type", _pkt_type(data[:6]))
-    skb.buf[_SKB["protocol"] : _SKB["protocol"] + 2] = data[12:14]  # __be16, as stored
-    _put32(skb, "ifindex", LOOPBACK_IFINDEX)
-    _put32(skb, "data", start)
-    _put32(skb, "data_meta", start)
-    _put32(skb, "data_end", packet.end)
-    # wire_len comes from the ctx, or is the packet length; without a ctx the kernel leaves it 0.
-    wire_len = struct.unpack_from("<I", user, _SKB["wire_len"])[0]
-    if ctx is not None and not wire_len:
-        _put32(skb, "wire_len", packet.end - start)
-    elif wire_len and not packet.end - start <= wire_len <= GSO_LEGACY_MAX_SIZE:
-        raise TestRunError("test_run: ctx wire_len is below the packet's or too large (EINVAL)", EINVAL)
-    if struct.unpack_from("<I", user, _SKB["gso_segs"])[0] > GSO_MAX_SEGS:
-        raise TestRunError("test_run: ctx gso_segs is over GSO_MAX_SEGS (EINVAL)", EINVAL)
-    sock = test_socket(data)
-    struct.pack_into("<Q", skb.buf, _SKB_SK, sock.base)
-    regions = (skb, packet, sock) if is_tc else (skb, packet, legacy, sock)
-
-    def finish() -> tuple[bytes | None, bytes | None]:
-        frame = bytes(packet.buf) if is_tc else bytes(ETH_HLEN) + bytes(packet.buf[ETH_HLEN:])
-        if ctx is None:
-            return frame, None
-        out = bytearray(SKB_SIZE)
-        for start, end in _SKB_USER_FIELDS:
-            out[start:end] = skb.buf[start:end]
-        return frame, bytes(out)
-
-    return RunInput(skb.base, regions, legacy, finish)
+    return user
 
 
 def _xdp(ctx: bytes | None, data: bytes) -> RunInput:

@@ -24,6 +24,8 @@ __all__ = ["DEFAULT_TRACE_LINES", "Host", "TraceRecord"]
 DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
 
 _HARD = (IrqContext.HARDIRQ, IrqContext.NMI)  #: contexts whose exit runs queued irq_work
+#: what running_as(None) and running_in(None) give: nothing to change (runs are a hot path)
+_UNCHANGED = contextlib.nullcontext()
 
 
 @final
@@ -95,11 +97,14 @@ class Host:
             return override
         return self.task if self.task is not None else Task.current()
 
-    @contextlib.contextmanager
-    def running_as(self, task: Task | None) -> Iterator[None]:
+    def running_as(self, task: Task | None) -> contextlib.AbstractContextManager[None]:
         """Make ``task`` (when given) the current task of this thread's runs meanwhile."""
+        return _UNCHANGED if task is None else self._running_as(task)
+
+    @contextlib.contextmanager
+    def _running_as(self, task: Task) -> Iterator[None]:
         previous = getattr(self._run, "task", None)
-        self._run.task = task if task is not None else previous
+        self._run.task = task
         try:
             yield
         finally:
@@ -111,18 +116,10 @@ class Host:
         context: IrqContext = getattr(self._run, "irq", IrqContext.TASK)
         return context
 
-    @contextlib.contextmanager
-    def running_in(self, context: IrqContext | None) -> Iterator[None]:
+    def running_in(self, context: IrqContext | None) -> contextlib.AbstractContextManager[None]:
         """Run in ``context`` (when given) meanwhile. Leaving hard-IRQ (or NMI) context runs
         the irq_work that code queued, as the kernel does on the way out of the interrupt."""
-        previous = self.irq_context
-        self._run.irq = context if context is not None else previous
-        try:
-            yield
-        finally:
-            self._run.irq = previous
-            if previous not in _HARD and context in _HARD:
-                self.timers.run_irq_work()
+        return _UNCHANGED if context is None else _RunningIn(self, context)
 
     def task_address(self) -> int:
         """The address of the current task's object: read-only kernel memory of the task."""
@@ -202,3 +199,24 @@ class Host:
             if hasattr(m, "reserve") and any(r.contains(record, 1) for r in m.regions()):
                 return m.address  # type: ignore[no-any-return]
         return 0
+
+
+class _RunningIn:
+    """What :meth:`Host.running_in` gives: a plain context manager, since every timer
+    callback and hook run goes through one (a generator's costs a microsecond more)."""
+
+    __slots__ = ("context", "host", "previous")
+
+    def __init__(self, host: Host, context: IrqContext) -> None:
+        self.host = host
+        self.context = context
+        self.previous = IrqContext.TASK
+
+    def __enter__(self) -> None:
+        self.previous = self.host.irq_context
+        self.host._run.irq = self.context
+
+    def __exit__(self, *exc: object) -> None:
+        self.host._run.irq = self.previous
+        if self.previous not in _HARD and self.context in _HARD:
+            self.host.timers.run_irq_work()

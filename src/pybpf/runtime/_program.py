@@ -84,6 +84,8 @@ class Program:
         self.run_count = 0
         self.run_time_ns = 0
         self._stats_lock = threading.Lock()
+        #: the context runs start in: perf_event programs run from the PMU interrupt (NMI)
+        self._irq = IrqContext.NMI if spec.type == ProgType.PERF_EVENT else None
 
     @property
     def name(self) -> str:
@@ -112,13 +114,13 @@ class Program:
 
     def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
         start = time.perf_counter_ns()
-        # perf_event programs run from the PMU interrupt: NMI
-        context = IrqContext.NMI if self.type == ProgType.PERF_EVENT else None
+        run, host = self.engine.run, self._runtime._host
         try:
-            with self._runtime._host.running_in(context):
-                r0 = self.engine.run(
-                    r1, regions=regions, packet=packet, cpu=cpu, runtime=self._runtime._host, program=self
-                )
+            if self._irq is None:  # in the caller's context (the hot path: no context manager)
+                r0 = run(r1, regions=regions, packet=packet, cpu=cpu, runtime=host, program=self)
+            else:
+                with host.running_in(self._irq):
+                    r0 = run(r1, regions=regions, packet=packet, cpu=cpu, runtime=host, program=self)
         except BpfRuntimeError as err:
             locate(err, self)
             raise
@@ -199,13 +201,14 @@ class Program:
         return self._collection.btf if self._collection is not None else None
 
     def _test_run(self, ctx: bytes | None, data: bytes | None, repeat: int, cpu: int | None) -> TestRunResult:
-        if self.type == ProgType.TRACING:
+        prog_type = self.spec.type
+        if prog_type == ProgType.TRACING:
             return self._test_run_tracing()
-        if self.type == ProgType.SYSCALL:
+        if prog_type == ProgType.SYSCALL:
             self._check_syscall_run(ctx, repeat)
         cpu = self._runtime._cpu_for(cpu)
         repeat = max(1, repeat)
-        prepared = prepare_test_run(self.type, ctx, data)
+        prepared = prepare_test_run(prog_type, ctx, data)
         outcomes = self._runtime._host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0

@@ -660,9 +660,12 @@ class _TimerOwner:
 
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         m = timer.map
-        # The key is a copy alive for the call: the map's stored keys are not program memory.
-        key = Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False)
-        key_address, regions = key.base, (key,)
+        # The key is a read-only copy, a region of each callback's run only: the map's stored
+        # keys are not program memory. Made once per timer, not per callback.
+        regions = timer.callback_key
+        if regions is None:
+            regions = timer.callback_key = (Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False),)
+        key_address = regions[0].base
         context = IrqContext.SOFTIRQ if timer.kind == "timer" else IrqContext.TASK
         began = time.perf_counter_ns()
         try:

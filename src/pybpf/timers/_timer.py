@@ -197,6 +197,9 @@ class Timer:
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
     freed: bool = False
     kind: str = "timer"  #: "timer" (struct bpf_timer) or "wq" (struct bpf_wq)
+    #: what the owner keeps to pass the element's key to each callback (made at the first
+    #: run: an element's key never changes while its timer lives)
+    callback_key: Any = None
     mode: int = 0  #: the hrtimer mode of the latest start (HRTIMER_MODE_*)
     hrtimer: Any = None  #: the owner's memory image of the ``struct hrtimer`` (see fire_hook)
 
@@ -301,6 +304,7 @@ class TimerTable:
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
         self._waiting: dict[int, Timer] = {}  #: thread -> the timer it waits for in cancel
+        self._waiters = 0  #: threads waiting on _idle (a callback ending wakes them)
         #: the latest events as raw tuples (typed by :attr:`events`): always on, bounded
         self._events: deque[tuple[int, str, Any, bytes, str, int | None, str]] = deque(maxlen=max(1, trace_limit))
         #: events dropped from the front of the trace to keep it bounded; an event's number
@@ -466,7 +470,8 @@ class TimerTable:
         """Program the expiry (lock held). Re-arming removes the queued hrtimer first, which
         fires the ``hrtimer_cancel`` tracepoint; before 7.0 the timer's spin lock is held
         there."""
-        expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), self.clock.now(timer.clock_id))
+        now = self.clock.now(timer.clock_id)
+        expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), now)
         was_armed = timer.armed
         timer.mode = HRTIMER_MODE_SOFT | (HRTIMER_MODE_REL if not flags & BPF_F_TIMER_ABS else 0) | (
             HRTIMER_MODE_PINNED if flags & BPF_F_TIMER_CPU_PIN else 0
@@ -479,7 +484,7 @@ class TimerTable:
         timer.generation += 1
         timer.armed, timer.expires_ns = True, expires
         self.clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
-        monotonic = expires - self.clock.now(timer.clock_id) + self.clock.now()
+        monotonic = expires if timer.clock_id == CLOCK_MONOTONIC else expires - now + self.clock.now()
         self._event("start", timer, f"expires {monotonic}ns", monotonic)
         reports_was_armed = self.release.has(Behaviour.HRTIMER_START_WAS_ARMED)
         if was_armed and not reports_was_armed:
@@ -640,11 +645,19 @@ class TimerTable:
         try:
             while timer.running_on not in (None, me):
                 self._check_wait_cycle(timer, me)
-                self._idle.wait()
+                self._wait()
         finally:
             del self._waiting[me]
             if from_callback:
                 timer.cancelling -= 1
+
+    def _wait(self) -> None:
+        """Wait (lock held) until a callback ends."""
+        self._waiters += 1
+        try:
+            self._idle.wait()
+        finally:
+            self._waiters -= 1
 
     def _check_wait_cycle(self, timer: Timer, me: int) -> None:
         """Before 6.10 two callbacks waiting for each other hard-lock the machine: say so."""
@@ -703,7 +716,7 @@ class TimerTable:
         with self._lock:
             # Callbacks of one timer never overlap: wait for a run on another CPU to end.
             while timer.running_on not in (None, threading.get_ident()):
-                self._idle.wait()
+                self._wait()
             if timer.freed or timer.callback_pc is None:
                 return
             if generation == timer.generation:
@@ -737,7 +750,8 @@ class TimerTable:
                 if took is not None and traced >= self.events_lost:  # the run time, for timelines
                     self._durations[traced] = took
                 timer.running_on = None
-                self._idle.notify_all()
+                if self._waiters:
+                    self._idle.notify_all()
 
     def _expiry_hook(self, hook: HrtimerHook) -> None:
         """hrtimer_expire_entry/exit run around the callback, without hrtimer locks held."""
