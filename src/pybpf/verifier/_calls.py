@@ -11,6 +11,7 @@ from ._bounds import sync
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
 from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
+from ._packets import check_packet_arg, clear_packet_pointers, helper_changes_packet
 from ._sockets import sock_btf_arg, sock_common_arg, sock_or_null_arg, sock_release_arg
 from ._state import (
     MAX_BPF_STACK,
@@ -188,6 +189,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
     for r in range(1, 6):
         regs[r] = NOT_INIT
     regs[0] = _ret(env, st, pc, proto, meta)
+    if helper_changes_packet(proto):
+        clear_packet_pointers(st)
     return frame
 
 
@@ -197,6 +200,7 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
     reg = reg_read(st, regno)
     if kind == Arg.ANYTHING:
         return
+    check_packet_arg(env, proto, reg)
     if kind == Arg.CONST_MAP_PTR:
         if reg.type != RegType.CONST_MAP or reg.null:
             raise _expected(regno, reg, "map_ptr")

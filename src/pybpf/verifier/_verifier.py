@@ -32,6 +32,7 @@ from ._jumps import check_cond_jmp
 from ._kfuncs import check_kfunc_call
 from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce, same_pointer_kind
+from ._packets import clear_packet_pointers, packet_changing_subprogs
 from ._prune import compute_liveness, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_async_return, check_map_use, timer_callback_state
@@ -52,6 +53,7 @@ def _is_iterator_next(kfunc_id: int) -> bool:
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
 MAX_STATES_PER_INSN = 64
 _MAY_GOTO = 0xE5
+_TAIL_CALL = 12
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
 #: helpers that call a callback synchronously, maybe many times (the call is a loop head)
 _CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
@@ -123,6 +125,8 @@ class _Verifier:
                 self.loop_points.add(pc)
                 self.prune_points.add(pc)
         env.subprogs = sorted(entries)
+        #: global functions after whose call packet pointers are stale
+        self.packet_changers = packet_changing_subprogs(env)
         self.stack: list[tuple[int, int, State, int]] = []  # pc, prev, state, log mark
         self.jmps = 0
         self.prev_jmps = 0
@@ -456,6 +460,12 @@ class _Verifier:
         pre = list(st.cur.regs)
         frame = check_helper_call(env, st, pc, insn)
         self._comment(st, 0)
+        if insn.imm == _TAIL_CALL and len(st.frames) > 1:
+            # a tail call in a subprogram: the failed call goes on; the one that succeeds
+            # returns to the caller with R0 unknown and the packet maybe moved
+            self.push(pc + 1, pc, st.copy())
+            clear_packet_pointers(st)
+            return return_from_frame(env, st)
         if frame is None:
             return pc + 1
         after = st.copy()
@@ -485,6 +495,8 @@ class _Verifier:
             raise Refuse(f"Caller passes invalid args into func#{index} ('{func.name}')", 22)
         env.log.add(f"Func#{index} ('{func.name}') is global and assumed valid.")
         env.called_globals.add(entry)
+        if entry in self.packet_changers:
+            clear_packet_pointers(st)
         regs = st.cur.regs
         for regno in range(1, 6):
             regs[regno] = NOT_INIT
