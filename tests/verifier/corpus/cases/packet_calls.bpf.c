@@ -5,12 +5,7 @@
  * And only some helpers may be handed a packet pointer at all. */
 #include "corpus.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} progs SEC(".maps");
+#include "prog_array.h"
 
 #define P_IMMS IMMS, __imm_addr(progs), __imm(bpf_skb_pull_data), __imm(bpf_l3_csum_replace),        \
 	__imm(bpf_l4_csum_replace), __imm(bpf_xdp_adjust_meta), __imm(bpf_xdp_adjust_tail)
