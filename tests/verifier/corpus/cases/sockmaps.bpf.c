@@ -2,7 +2,7 @@
  * sockmap or sockhash entry is updated or deleted only by program types that cannot hold a
  * locked socket (sock_ops may delete but not update), its value is a socket, a lookup returns
  * an acquired socket (to be released), and its value-taking helpers other than update are
- * refused. */
+ * refused. Sleepable programs use only the maps whose elements stay valid while they sleep. */
 #include "corpus.h"
 
 struct {
@@ -121,3 +121,9 @@ S_CASE("socket", percpu_lookup_percpu_array, KEY0 "r1 = %[pcpu] ll; r3 = 0; call
 /* not on a plain array */
 S_CASE("socket", percpu_lookup_plain_array, KEY0 "r1 = %[array] ll; r3 = 0; call %[bpf_map_lookup_percpu_elem];"
        "r0 = 0; exit;")
+/* syscall programs are sleepable: a perf event array is not among the maps they may use */
+S_CASE("syscall", sleepable_uses_perf_event_array, "r1 = %[events] ll; r0 = 0; exit;")
+/* nor is a stack trace map */
+S_CASE("syscall", sleepable_uses_stack_trace, "r1 = %[stacks] ll; r0 = 0; exit;")
+/* a per-CPU array is */
+S_CASE("syscall", sleepable_uses_percpu_array, "r1 = %[pcpu] ll; r0 = 0; exit;")
