@@ -39,11 +39,12 @@ struct {
 	__uint(value_size, 4);
 } events SEC(".maps");
 
+/* a per-CPU hash (maptypes has the per-CPU array) */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, __u32);
 } pcpu SEC(".maps");
 
 #define S_IMMS IMMS, __imm_addr(smap), __imm_addr(shash), __imm_addr(sstore), __imm_addr(stacks),          \
@@ -115,8 +116,8 @@ S_CASE("tc", tc_sk_storage_get_stack_value, TC_SK "r3 = 0; *(u64 *)(r10 - 8) = r
 S_CASE("kprobe/do_nanosleep", stack_trace_lookup, LOOKUP_SOCK(stacks) "r0 = 0; exit;")
 /* a perf event array is not looked up */
 S_CASE("kprobe/do_nanosleep", perf_event_array_lookup, LOOKUP_SOCK(events) "r0 = 0; exit;")
-/* bpf_map_lookup_percpu_elem on a per-CPU array */
-S_CASE("socket", percpu_lookup_percpu_array, KEY0 "r1 = %[pcpu] ll; r3 = 0; call %[bpf_map_lookup_percpu_elem];"
+/* bpf_map_lookup_percpu_elem on a per-CPU hash */
+S_CASE("socket", percpu_lookup_percpu_hash, KEY0 "r1 = %[pcpu] ll; r3 = 0; call %[bpf_map_lookup_percpu_elem];"
        "r0 = 0; exit;")
 /* not on a plain array */
 S_CASE("socket", percpu_lookup_plain_array, KEY0 "r1 = %[array] ll; r3 = 0; call %[bpf_map_lookup_percpu_elem];"
@@ -125,5 +126,5 @@ S_CASE("socket", percpu_lookup_plain_array, KEY0 "r1 = %[array] ll; r3 = 0; call
 S_CASE("syscall", sleepable_uses_perf_event_array, "r1 = %[events] ll; r0 = 0; exit;")
 /* nor is a stack trace map */
 S_CASE("syscall", sleepable_uses_stack_trace, "r1 = %[stacks] ll; r0 = 0; exit;")
-/* a per-CPU array is */
-S_CASE("syscall", sleepable_uses_percpu_array, "r1 = %[pcpu] ll; r0 = 0; exit;")
+/* a per-CPU hash is */
+S_CASE("syscall", sleepable_uses_percpu_hash, "r1 = %[pcpu] ll; r0 = 0; exit;")
