@@ -47,6 +47,7 @@ class Engine(Protocol):
         entry: int = 0,
         regions: Sequence[Region] = (),
         packet: Region | None = None,
+        packet_head: int = 0,
         cpu: int = 0,
         runtime: Any = None,
         program: Any = None,

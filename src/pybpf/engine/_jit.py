@@ -60,7 +60,7 @@ from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
 __all__ = ["Jit", "compiles", "is_cached", "native_map_ops"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 6
+CODEGEN_VERSION = 7
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -68,7 +68,7 @@ _M64 = 0xFFFF_FFFF_FFFF_FFFF
 # plain ints, since the entry is the hot path.
 _HEAD = struct.Struct(f"<{int(Field.WSIZE) + 1}q")
 _TAIL_OFFSET = 8 * int(Field.MIN_FP)
-_TAIL = struct.Struct(f"<{int(Field.MAY_GOTO) - int(Field.MIN_FP) + 1}q")
+_TAIL = struct.Struct(f"<{int(Field.PKT_HEAD) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE), int(Field.MAPS)
 _RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
@@ -513,13 +513,13 @@ class Jit(FunctionEngine):
             slots, saved = state.slots, state.tables
             packet = ctx.packet
             # Slots 0-6: count, budget, top, empty windows; 10-16: frame limit, packet, code,
-            # CPU, native map table, may_goto's budget.
+            # CPU, native map table, may_goto's budget, the packet's head.
             _HEAD.pack_into(state.view, 0, ctx.n, ctx.limit, ctx.top, 0, 0, 0, 0)
             saved_code, saved_maps = slots[_CODE_BASE], slots[_MAPS]
             _TAIL.pack_into(
                 state.view, _TAIL_OFFSET, ctx.min_caller_fp,
                 packet.base if packet else 0, packet.size if packet else 0, code_base, ctx.cpu, maps,
-                ctx.may_goto_left,
+                ctx.may_goto_left, ctx.packet_head,
             )
             state.tables = tables
             try:

@@ -93,15 +93,17 @@ class FunctionEngine:
         entry: int = 0,
         regions: Sequence[Region] = (),
         packet: Region | None = None,
+        packet_head: int = 0,
         cpu: int = 0,
         runtime: Any = None,
         program: Any = None,
     ) -> int:
         """Run from the subprogram at ``entry`` with a fresh, zeroed stack and return r0.
 
-        ``regions`` are private to this run (context, packet); ``packet`` is the one legacy
-        packet loads read. A legacy packet load past the packet ends the run with 0, as in
-        the kernel.
+        ``regions`` are private to this run (context, packet); ``packet`` is the frame legacy
+        packet loads read, from its MAC header, and ``packet_head`` the bytes of it before the
+        program's packet start (14 where that is the network header). A legacy packet load
+        past the packet ends the run with 0, as in the kernel.
 
         Raises:
             BpfRuntimeError: the run faulted (see its subclasses); ``entry`` is not a subprogram.
@@ -112,7 +114,7 @@ class FunctionEngine:
         # The hot path of every run: plain attribute stores, no calls but the program's.
         pool = self._pool
         ctx = pool.acquire()
-        ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
+        ctx.private, ctx.packet, ctx.packet_head, ctx.cpu = tuple(regions), packet, packet_head, cpu
         ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, self, self.visible
         ctx.n, ctx.limit = 0, self.max_instructions
         ctx.may_goto_left = MAY_GOTO_BUDGET

@@ -92,6 +92,8 @@ class RunInput:
     regions: tuple[Region, ...]
     packet: Region | None
     finish: Callable[[], tuple[bytes | None, bytes | None]]
+    #: bytes of ``packet`` (from the MAC header) before the program's packet start
+    packet_head: int = 0
 
 
 def prepare_test_run(prog_type: ProgType, ctx: bytes | None, data: bytes | None) -> RunInput:
@@ -160,7 +162,8 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
         message = f"test_run: packet too short for its {network_header}-byte network header (EINVAL)"
         raise TestRunError(message, EINVAL)
     # tc sees the frame from its Ethernet header; a socket filter from its network header,
-    # which is also where its legacy packet loads count from.
+    # which is also where its legacy packet loads count from (they reach the Ethernet header
+    # at negative offsets).
     is_tc = prog_type in (ProgType.SCHED_CLS, ProgType.SCHED_ACT)
     memory = _SkbMemory.take(is_tc, data, user)
     packet, skb = memory.packet, memory.skb
@@ -193,7 +196,7 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
         memory.give_back()
         return frame, None if out is None else bytes(out)
 
-    return RunInput(skb.base, (*memory.regions, sock), memory.legacy, finish)
+    return RunInput(skb.base, (*memory.regions, sock), packet, finish, 0 if is_tc else ETH_HLEN)
 
 
 class _SkbMemory:
@@ -202,7 +205,7 @@ class _SkbMemory:
     kind refills them: making low regions costs more than the rest of a trivial run. A run
     that faults never gives its regions back (they are collected)."""
 
-    __slots__ = ("key", "legacy", "packet", "regions", "skb")
+    __slots__ = ("key", "packet", "regions", "skb")
 
     #: spare memories per thread, by (tc?, packet length); at most SPARE_SHAPES lengths
     _spares = threading.local()
@@ -211,9 +214,8 @@ class _SkbMemory:
     def __init__(self, is_tc: bool, data: bytes, user: bytes) -> None:
         self.key = (is_tc, len(data))
         self.packet = _low_region(data, "packet")
-        self.legacy = self.packet if is_tc else _low_region(data[ETH_HLEN:], "network header onwards")
         self.skb = Region(SKB_SIZE, "__sk_buff", data=user, low=True)
-        self.regions = (self.skb, self.packet) if is_tc else (self.skb, self.packet, self.legacy)
+        self.regions = (self.skb, self.packet)
 
     @classmethod
     def take(cls, is_tc: bool, data: bytes, user: bytes) -> _SkbMemory:
@@ -222,8 +224,6 @@ class _SkbMemory:
         if memory is None:
             return cls(is_tc, data, user)
         memory.packet.buf[:] = data
-        if not is_tc:
-            memory.legacy.buf[:] = data[ETH_HLEN:]
         memory.skb.buf[:] = user
         return memory
 
