@@ -94,3 +94,15 @@ def test_skb_pull_data_and_tunnel_keys(testdata):
 
 def test_signals_to_the_current_task(testdata):
     compare(testdata("net_helpers"), [Run("signals")])
+
+
+def test_strtol_and_strtoul(testdata):
+    compare(testdata("more_helpers"), [Run("strings")])
+
+
+def test_ringbuf_dynptrs(testdata):
+    compare(testdata("more_helpers"), [Run("dynptrs", data=PACKET), Run("dynptrs", data=PACKET)])
+
+
+def test_skb_metadata_helpers(testdata):
+    compare(testdata("more_helpers"), [Run("skb_meta", data=PACKET)])

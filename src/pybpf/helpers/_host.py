@@ -21,6 +21,10 @@ class HelperHost(Protocol):
 
     #: the runtime's :class:`pybpf.timers.TimerTable`, which implements the timer helpers
     timers: Any
+    @property
+    def ncpus(self) -> int:
+        """How many CPUs the runtime has (what ``nr_cpu_ids`` is to the kernel's helpers)."""
+        ...
 
     def map_at(self, address: int) -> Any | None:
         """The map whose pointer (as loaded by ``lddw``) is ``address``, or None."""

@@ -9,6 +9,7 @@ from ..maps import SpinLock, spin_lock_at
 from ._impl import host, implements, map_arg
 
 EFAULT = 14
+EINVAL = 22
 ERANGE = 34
 SPIN_LOCK_SIZE = 4  #: bytes of a ``struct bpf_spin_lock``
 KERNEL_HALF = 0xFFFF_8000_0000_0000  #: x86-64 (48-bit): where canonical kernel addresses start
@@ -168,3 +169,30 @@ def map_lookup_percpu_elem(ctx: ExecContext, m: int, key: int, cpu: int, _4: int
     if not target.percpu or cpu >= target.ncpus:
         return 0
     return target.lookup(ctx.read(key, target.key_size), cpu)  # type: ignore[no-any-return]
+
+
+@implements("bpf_copy_from_user")
+def copy_from_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    """A sleepable program's read of user memory: program memory, or -EFAULT, dst zeroed."""
+    return _read_user(ctx, dst, size, src)
+
+
+@implements("bpf_copy_from_user_task")
+def copy_from_user_task(ctx: ExecContext, dst: int, size: int, src: int, task: int, flags: int) -> int:
+    """The same read in another task's memory (pybpf's tasks share the program's): -EINVAL for
+    flags; nothing to read for size 0."""
+    if flags:
+        return -EINVAL
+    return _read_user(ctx, dst, size, src) if size & 0xFFFF_FFFF else 0
+
+
+@implements("bpf_this_cpu_ptr")
+def this_cpu_ptr(ctx: ExecContext, variable: int, *_: int) -> int:
+    """A per-CPU ``__ksym`` variable is one zeroed copy here, the same on every CPU."""
+    return variable
+
+
+@implements("bpf_per_cpu_ptr")
+def per_cpu_ptr(ctx: ExecContext, variable: int, cpu: int, *_: int) -> int:
+    """The variable's copy on ``cpu`` (the one copy), or NULL past the runtime's CPUs."""
+    return variable if cpu & 0xFFFF_FFFF < host(ctx).ncpus else 0

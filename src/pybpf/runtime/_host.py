@@ -61,6 +61,11 @@ class Host:
         #: cgroup storage used outside test runs, by map
         self._lasting_cgroup_storages: dict[Any, Region] = {}
 
+    @property
+    def ncpus(self) -> int:
+        """The runtime's CPUs."""
+        return self._runtime.ncpus
+
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""
         return self._runtime._maps_by_address.get(address)

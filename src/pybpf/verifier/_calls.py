@@ -76,7 +76,7 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
     if m.readonly_prog and name in ("bpf_map_update_elem", "bpf_map_delete_elem", "bpf_map_push_elem",
                                     "bpf_map_pop_elem"):
         raise Refuse("write into map forbidden", 13)
-    if name in ("bpf_ringbuf_output", "bpf_ringbuf_reserve", "bpf_ringbuf_query"):
+    if name in ("bpf_ringbuf_output", "bpf_ringbuf_reserve", "bpf_ringbuf_query", "bpf_ringbuf_reserve_dynptr"):
         ok = m.type == _RINGBUF
     elif name == "bpf_get_local_storage" or m.type in _CGROUP_STORAGES:
         ok = name == "bpf_get_local_storage" and m.type in _CGROUP_STORAGES

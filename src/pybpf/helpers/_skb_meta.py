@@ -1,0 +1,172 @@
+"""Helpers on what a test run's skb carries besides its bytes: its type, hash, timestamp and
+checksum state, its cgroup class and route; relative loads; tc redirects to peers and
+neighbours.
+
+A test-run skb (``bpf_prog_test_run_skb``) has no route, no tunnel or xfrm state and a
+``CHECKSUM_NONE`` checksum, and its task is in no net_cls cgroup: the helpers answer what the
+kernel answers for such an skb. Fields a program can read back (``pkt_type``, ``hash``,
+``tstamp``) live in the run's ``struct __sk_buff``, which these helpers update in place.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from ..engine import ExecContext
+from ._impl import host, implements
+from ._packet import TC_ACT_REDIRECT, TC_ACT_SHOT, packet_bounds
+
+EINVAL, EFAULT, ENOENT, ENOTSUPP = 22, 14, 2, 524
+# struct __sk_buff offsets (UAPI)
+SKB_PKT_TYPE, SKB_HASH, SKB_TSTAMP, SKB_TSTAMP_TYPE = 4, 68, 152, 183
+SKB_DATA = 76
+PACKET_OTHERHOST = 3  #: the highest pkt_type bpf_skb_change_type moves between
+BPF_HDR_START_MAC, BPF_HDR_START_NET = 0, 1
+ETH_HLEN = 14
+RELATIVE_MAX_OFFSET = 0xFFFF
+#: bpf_skb_set_tstamp's clocks: the time base of skb->tstamp
+BPF_SKB_CLOCK_REALTIME, BPF_SKB_CLOCK_MONOTONIC, BPF_SKB_CLOCK_TAI = 0, 1, 2
+BPF_F_INGRESS = 1
+
+
+def _u32_at(ctx: ExecContext, skb: int, offset: int) -> int:
+    return int.from_bytes(ctx.read(skb + offset, 4), "little")
+
+
+@implements("bpf_get_cgroup_classid")
+def get_cgroup_classid(ctx: ExecContext, *_: int) -> int:
+    """0: the task is in no net_cls cgroup."""
+    return 0
+
+
+@implements("bpf_get_route_realm")
+def get_route_realm(ctx: ExecContext, *_: int) -> int:
+    """0: a test-run skb has no route (no dst)."""
+    return 0
+
+
+@implements("bpf_skb_change_type")
+def skb_change_type(ctx: ExecContext, skb: int, pkt_type: int, *_: int) -> int:
+    """Only between PACKET_HOST and PACKET_OTHERHOST, from and to (``skb_pkt_type_ok``)."""
+    current = _u32_at(ctx, skb, SKB_PKT_TYPE)
+    pkt_type &= 0xFFFF_FFFF
+    if current > PACKET_OTHERHOST or pkt_type > PACKET_OTHERHOST:
+        return -EINVAL
+    ctx.write(skb + SKB_PKT_TYPE, pkt_type.to_bytes(4, "little"))
+    return 0
+
+
+@implements("bpf_set_hash")
+def set_hash(ctx: ExecContext, skb: int, value: int, *_: int) -> int:
+    ctx.write(skb + SKB_HASH, (value & 0xFFFF_FFFF).to_bytes(4, "little"))
+    return 0
+
+
+@implements("bpf_set_hash_invalid")
+def set_hash_invalid(ctx: ExecContext, skb: int, *_: int) -> int:
+    """``skb_clear_hash``: the hash reads 0 until recomputed."""
+    ctx.write(skb + SKB_HASH, bytes(4))
+    return 0
+
+
+@implements("bpf_csum_update")
+def csum_update(ctx: ExecContext, *_: int) -> int:
+    """-ENOTSUPP: only a CHECKSUM_COMPLETE skb has a checksum to update, and a test run's is
+    CHECKSUM_NONE."""
+    return -ENOTSUPP
+
+
+@implements("bpf_skb_load_bytes_relative")
+def skb_load_bytes_relative(ctx: ExecContext, skb: int, offset: int, to: int, length: int, start: int) -> int:
+    """Copy from the MAC or network header (the frame's start, or 14 bytes in); -EFAULT, with
+    ``to`` zeroed, for another header, an offset over 64 KiB or bytes past the packet."""
+    length &= 0xFFFF_FFFF
+    offset &= 0xFFFF_FFFF
+    data, end = packet_bounds(ctx, skb)
+    # The MAC header opens the frame: at data for tc, 14 bytes before it for the types that
+    # see the packet from its network header.
+    frame = data if _sees_link_layer(ctx) else data - ETH_HLEN
+    base = {BPF_HDR_START_MAC: frame, BPF_HDR_START_NET: frame + ETH_HLEN}.get(start & 0xFFFF_FFFF)
+    if base is None or offset > RELATIVE_MAX_OFFSET or base + offset + length > end:
+        ctx.write(to, bytes(length))
+        return -EFAULT
+    ctx.write(to, ctx.read(base + offset, length))
+    return 0
+
+
+def _sees_link_layer(ctx: ExecContext) -> bool:
+    program = ctx.program
+    return program is not None and program.type.name in ("SCHED_CLS", "SCHED_ACT")
+
+
+@implements("bpf_skb_set_tstamp")
+def skb_set_tstamp(ctx: ExecContext, skb: int, tstamp: int, clock: int, *_: int) -> int:
+    """A delivery time on the monotonic or TAI clock must not be 0; a real-time stamp may be
+    anything (Linux 6.18)."""
+    clock &= 0xFFFF_FFFF
+    if clock not in (BPF_SKB_CLOCK_REALTIME, BPF_SKB_CLOCK_MONOTONIC, BPF_SKB_CLOCK_TAI):
+        return -EINVAL
+    if clock != BPF_SKB_CLOCK_REALTIME and not tstamp:
+        return -EINVAL
+    ctx.write(skb + SKB_TSTAMP, struct.pack("<Q", tstamp))
+    ctx.write(skb + SKB_TSTAMP_TYPE, bytes([clock]))
+    return 0
+
+
+@implements("bpf_get_branch_snapshot")
+def get_branch_snapshot(ctx: ExecContext, buf: int, size: int, flags: int, *_: int) -> int:
+    """-EINVAL for flags, else -ENOENT: pybpf's CPUs record no branches (as a CPU without
+    LBR; the size need not be whole entries)."""
+    return -EINVAL if flags else -ENOENT
+
+
+@implements("bpf_redirect_peer")
+def redirect_peer(ctx: ExecContext, ifindex: int, flags: int, *_: int) -> int:
+    if flags:
+        return TC_ACT_SHOT
+    host(ctx).record("redirect", ("peer", ifindex & 0xFFFF_FFFF))
+    return TC_ACT_REDIRECT
+
+
+REDIR_NEIGH_SIZE = 20  #: sizeof(struct bpf_redir_neigh)
+
+
+@implements("bpf_redirect_neigh")
+def redirect_neigh(ctx: ExecContext, ifindex: int, params: int, plen: int, flags: int, _5: int) -> int:
+    plen = ((plen & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    if (plen and plen < REDIR_NEIGH_SIZE) or flags:
+        return TC_ACT_SHOT
+    host(ctx).record("redirect", ("neigh", ifindex & 0xFFFF_FFFF))
+    return TC_ACT_REDIRECT
+
+
+SKB_PROTOCOL = 16
+ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
+INET_ECN_MASK, INET_ECN_CE = 3, 3
+
+
+@implements("bpf_skb_ecn_set_ce")
+def skb_ecn_set_ce(ctx: ExecContext, skb: int, *_: int) -> int:
+    """``INET_ECN_set_ce``: an ECN-capable IPv4 or IPv6 packet gets the CE mark (IPv4's header
+    checksum updated incrementally) and 1; a CE one stays and gives 1; any other packet 0."""
+    protocol = int.from_bytes(ctx.read(skb + SKB_PROTOCOL, 2), "big")
+    data, end = packet_bounds(ctx, skb)
+    network = data + ETH_HLEN if _sees_link_layer(ctx) else data
+    header = {ETH_P_IP: 20, ETH_P_IPV6: 40}.get(protocol)
+    if header is None or network + header > end:
+        return 0
+    if protocol == ETH_P_IPV6:
+        word = int.from_bytes(ctx.read(network, 4), "big")
+        if not (word >> 20) & INET_ECN_MASK:
+            return 0
+        ctx.write(network, (word | INET_ECN_CE << 20).to_bytes(4, "big"))
+        return 1
+    tos, check = ctx.read(network + 1, 1)[0], int.from_bytes(ctx.read(network + 10, 2), "big")
+    ecn = (tos + 1) & INET_ECN_MASK
+    if not ecn & 2:
+        return int(not ecn)
+    total = check + 0xFFFB + ecn
+    check = (total & 0xFFFF) + (total >> 16)
+    ctx.write(network + 1, bytes([tos | INET_ECN_CE]))
+    ctx.write(network + 10, (check & 0xFFFF).to_bytes(2, "big"))
+    return 1

@@ -1,0 +1,88 @@
+/* Helpers a tc or syscall program may call whose results do not depend on a socket or device
+ * pybpf lacks: strtol/strtoul, ring buffer dynptrs, the skb metadata helpers. Each result lands
+ * in `got`, so comparing .bss compares every errno. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } events SEC(".maps");
+
+long got[32];
+long parsed[16];
+char texts[8][16] = { " \t-42z", "0x1fg", "0777", "-", "18446744073709551616", "9223372036854775808",
+                      "-9223372036854775808", "  +5" };
+
+SEC("syscall")
+int strings(void *ctx)
+{
+	long v;
+	unsigned long u;
+
+	for (int i = 0; i < 8; i++) {
+		got[2 * i] = bpf_strtol(texts[i], sizeof(texts[i]), 0, &v);
+		parsed[2 * i] = v;
+		got[2 * i + 1] = bpf_strtoul(texts[i], sizeof(texts[i]), 0, &u);
+		parsed[2 * i + 1] = u;
+	}
+	got[16] = bpf_strtol(texts[1], sizeof(texts[1]), 16, &v);
+	got[17] = bpf_strtol(texts[1], 3, 10, &v);
+	got[18] = bpf_strtol(texts[2], sizeof(texts[2]), 7, &v);  /* no such base */
+	got[19] = bpf_strtoul(texts[2], 2, 32, &u);  /* flags past the base */
+	got[20] = bpf_strtoul(texts[2], sizeof(texts[2]), 8, &u) + u;
+	return 0;
+}
+
+SEC("tc")
+int dynptrs(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u32 word = 0x01020304;
+
+	got[0] = bpf_ringbuf_reserve_dynptr(&events, 8, 0, &ptr);
+	got[1] = bpf_dynptr_write(&ptr, 0, &word, sizeof(word), 0);
+	got[2] = bpf_dynptr_write(&ptr, 6, &word, sizeof(word), 0);  /* past the end */
+	got[3] = bpf_dynptr_read(&word, sizeof(word), &ptr, 2, 0);
+	bpf_ringbuf_submit_dynptr(&ptr, 0);
+	got[4] = bpf_ringbuf_reserve_dynptr(&events, 8, 1, &ptr);  /* flags: a NULL dynptr */
+	got[5] = bpf_dynptr_read(&word, sizeof(word), &ptr, 0, 0);
+	bpf_ringbuf_discard_dynptr(&ptr, 0);
+	got[6] = bpf_ringbuf_reserve_dynptr(&events, 8192, 0, &ptr);  /* too big for the ring */
+	bpf_ringbuf_discard_dynptr(&ptr, 0);
+	got[7] = bpf_ringbuf_reserve_dynptr(&events, 16, 0, &ptr);
+	bpf_ringbuf_discard_dynptr(&ptr, 0);
+	got[8] = word;
+	return 0;
+}
+
+SEC("tc")
+int skb_meta(struct __sk_buff *skb)
+{
+	unsigned char head[8] = {};
+
+	got[0] = bpf_get_cgroup_classid(skb);
+	got[1] = bpf_get_route_realm(skb);
+	got[2] = bpf_skb_change_type(skb, 7);  /* no such type */
+	got[3] = bpf_skb_change_type(skb, 0);
+	got[4] = skb->pkt_type;
+	got[5] = bpf_set_hash(skb, 0x1234);
+	got[6] = skb->hash;
+	bpf_set_hash_invalid(skb);
+	got[7] = skb->hash;
+	got[8] = bpf_csum_update(skb, 5);
+	got[9] = bpf_skb_load_bytes_relative(skb, 0, head, 4, 1);
+	got[10] = head[0];
+	got[11] = bpf_skb_load_bytes_relative(skb, 12, head, 2, 0);
+	got[12] = head[0] << 8 | head[1];
+	got[13] = bpf_skb_load_bytes_relative(skb, 0, head, 4, 2);  /* no such header */
+	got[14] = bpf_skb_load_bytes_relative(skb, 4000, head, 4, 1);
+	got[15] = bpf_skb_set_tstamp(skb, 0, 1);  /* a delivery time must not be 0 */
+	got[16] = bpf_skb_set_tstamp(skb, 77, 1);
+	got[17] = skb->tstamp;
+	got[18] = bpf_skb_set_tstamp(skb, 5, 0);
+	got[19] = bpf_get_branch_snapshot(head, 8, 0);
+	got[20] = bpf_get_branch_snapshot(head, 0, 0);
+	got[21] = bpf_get_branch_snapshot(head, 8, 1);
+	got[22] = bpf_skb_ecn_set_ce(skb);
+	return bpf_redirect_peer(1, 1);  /* flags: TC_ACT_SHOT */
+}
+
+char LICENSE[] SEC("license") = "GPL";
