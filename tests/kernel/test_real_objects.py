@@ -106,3 +106,16 @@ def test_ringbuf_dynptrs(testdata):
 
 def test_skb_metadata_helpers(testdata):
     compare(testdata("more_helpers"), [Run("skb_meta", data=PACKET)])
+
+
+#: an IPv6/UDP frame, and a __sk_buff that makes the skb GSO (gso_size set)
+IPV6_PACKET = (bytes.fromhex("020000000002020000000001") + b"\x86\xdd"
+               + bytes.fromhex("6000000000100b40") + bytes(15) + b"\x01" + bytes(15) + b"\x02" + bytes(16))
+GSO_CTX = bytes(176) + u32(1000) + bytes(12)
+
+
+@pytest.mark.parametrize("mode", range(4))
+def test_skb_adjust_room(testdata, mode):
+    steps = [Run("room", data=PACKET), Run("room", data=PACKET[:34]), Run("room", data=IPV6_PACKET),
+             Run("room", data=PACKET, ctx=GSO_CTX)]
+    compare(testdata("adjust_room", MODE=str(mode)), steps)

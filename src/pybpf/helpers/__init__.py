@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     _packet,
     _perf,
     _ringbuf,
+    _room,
     _skb_meta,
     _sockets,
     _storage,

@@ -1,0 +1,131 @@
+"""Helpers that change a tc packet's length: ``bpf_skb_adjust_room`` (room for encapsulation
+headers, or less of it for decapsulation), ``bpf_skb_change_tail`` and ``bpf_skb_change_head``.
+
+The kernel's test-run skb grows by reallocating its head when it lacks room; pybpf gives the
+run a new packet region (the verifier makes programs reload their packet pointers after these
+helpers, so none points into the old one). The packet's owner, the run's memory, does the
+replacing: see :class:`SkbPacket`. The checks and errnos are ``bpf_skb_adjust_room``'s for a
+test-run skb: not GSO unless the context gave it a ``gso_size``, which makes it GSO of no
+known type (so every adjustment is -ENOTSUPP), MAC header 14 bytes before the network header.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from ..engine import BpfRuntimeError, ExecContext
+from ._impl import implements
+from ._packet import packet_bounds
+
+EFAULT, EINVAL, EALREADY, ENOMEM, ENOTSUPP = 14, 22, 114, 12, 524
+ETH_HLEN = 14
+SKB_PROTOCOL, SKB_GSO_SIZE = 16, 176  #: struct __sk_buff offsets
+ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
+_NET_BASE_LEN = {ETH_P_IP: 20, ETH_P_IPV6: 40}  #: bpf_skb_net_base_len
+BPF_ADJ_ROOM_NET, BPF_ADJ_ROOM_MAC = 0, 1
+FIXED_GSO, ENCAP_L3_IPV4, ENCAP_L3_IPV6, ENCAP_L4_GRE, ENCAP_L4_UDP = 1, 1 << 1, 1 << 2, 1 << 3, 1 << 4
+NO_CSUM_RESET, ENCAP_L2_ETH, DECAP_L3_IPV4, DECAP_L3_IPV6 = 1 << 5, 1 << 6, 1 << 7, 1 << 8
+ENCAP_L2_SHIFT = 56  #: the inner MAC header's length sits in the top byte
+_ENCAP_L3 = ENCAP_L3_IPV4 | ENCAP_L3_IPV6
+_DECAP_L3 = DECAP_L3_IPV4 | DECAP_L3_IPV6
+ADJ_ROOM_MASK = FIXED_GSO | _ENCAP_L3 | ENCAP_L4_GRE | ENCAP_L4_UDP | ENCAP_L2_ETH | 0xFF << ENCAP_L2_SHIFT | _DECAP_L3
+ADJ_ROOM_MAX_DIFF = 0xFFF
+#: the longest packet adjust_room grows to: SKB_MAX_ALLOC (four pages less the shared info)
+SKB_MAX_ALLOC = 4 * 4096 - 320
+
+
+@runtime_checkable
+class SkbPacket(Protocol):
+    """What owns a test run's tc packet (``Region.owner`` of its packet region)."""
+
+    #: the skb's encapsulation bit (set by an encapsulating adjust_room, once per run)
+    encapsulated: bool
+
+    @property
+    def resizable(self) -> bool:
+        """Whether the packet's length may change (a tc packet)."""
+        ...
+
+    def replace(self, ctx: ExecContext, frame: bytes) -> None:
+        """Make ``frame`` the running program's packet."""
+        ...
+
+
+def _s32(value: int) -> int:
+    return ((value & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+
+
+def _owner(ctx: ExecContext, skb: int, helper: str) -> tuple[SkbPacket, bytes]:
+    """The packet's owner and its frame (from the MAC header)."""
+    data, end = packet_bounds(ctx, skb)
+    owner = ctx.region(data, 1, -1, "load").owner
+    if not isinstance(owner, SkbPacket) or not owner.resizable:
+        raise BpfRuntimeError(f"{helper}: pybpf changes the length of tc test-run packets only")
+    return owner, ctx.read(data, end - data)
+
+
+def _set_protocol(ctx: ExecContext, skb: int, protocol: int) -> None:
+    ctx.write(skb + SKB_PROTOCOL, protocol.to_bytes(2, "big"))
+
+
+@implements("bpf_skb_adjust_room")
+def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags: int, _5: int) -> int:
+    """Insert zeroed bytes at, or remove bytes from, the end of the MAC header (mode MAC) or
+    of the base network header (mode NET), with the kernel's checks and protocol changes."""
+    diff, mode = _s32(len_diff), mode & 0xFFFF_FFFF
+    shrink, amount = diff < 0, abs(diff)
+    protocol = int.from_bytes(ctx.read(skb + SKB_PROTOCOL, 2), "big")
+    if flags & ~(ADJ_ROOM_MASK | NO_CSUM_RESET):
+        return -EINVAL
+    if amount > ADJ_ROOM_MAX_DIFF:
+        return -EFAULT
+    if protocol not in _NET_BASE_LEN:
+        return -ENOTSUPP
+    len_min = _NET_BASE_LEN[protocol]
+    if mode not in (BPF_ADJ_ROOM_NET, BPF_ADJ_ROOM_MAC):
+        return -ENOTSUPP
+    offset = ETH_HLEN + (len_min if mode == BPF_ADJ_ROOM_NET else 0)
+    if flags & _DECAP_L3:
+        if not shrink or flags & _DECAP_L3 == _DECAP_L3:
+            return -EINVAL
+        len_min = 20 if flags & DECAP_L3_IPV4 else 40
+    owner, frame = _owner(ctx, skb, "bpf_skb_adjust_room")
+    current = len(frame) - ETH_HLEN
+    gso = bool(int.from_bytes(ctx.read(skb + SKB_GSO_SIZE, 4), "little"))
+    if shrink and (amount >= current or current - amount < len_min):
+        return -ENOTSUPP
+    if not shrink and len(frame) + amount > SKB_MAX_ALLOC and not gso:
+        return -ENOTSUPP
+    if shrink:
+        if flags & ~(FIXED_GSO | _DECAP_L3 | NO_CSUM_RESET):
+            return -EINVAL
+        if gso:  # GSO of no known type: neither TCP nor UDP_L4
+            return -ENOTSUPP
+        if offset + amount > len(frame):
+            return -ENOMEM
+        owner.replace(ctx, frame[:offset] + frame[offset + amount :])
+        if protocol == ETH_P_IP and flags & DECAP_L3_IPV6:
+            _set_protocol(ctx, skb, ETH_P_IPV6)
+        elif protocol == ETH_P_IPV6 and flags & DECAP_L3_IPV4:
+            _set_protocol(ctx, skb, ETH_P_IP)
+        return 0
+    if gso:
+        return -ENOTSUPP
+    if flags & _ENCAP_L3:
+        inner_mac = (flags >> ENCAP_L2_SHIFT) & 0xFF
+        if flags & _ENCAP_L3 == _ENCAP_L3 or flags & (ENCAP_L4_GRE | ENCAP_L4_UDP) == ENCAP_L4_GRE | ENCAP_L4_UDP:
+            return -EINVAL
+        if flags & ENCAP_L2_ETH and inner_mac < ETH_HLEN:
+            return -EINVAL
+        if owner.encapsulated:
+            return -EALREADY
+        if inner_mac > amount:
+            return -EINVAL
+    owner.replace(ctx, frame[:offset] + bytes(amount) + frame[offset:])
+    if flags & _ENCAP_L3:
+        owner.encapsulated = True
+        if protocol == ETH_P_IP and flags & ENCAP_L3_IPV6:
+            _set_protocol(ctx, skb, ETH_P_IPV6)
+        elif protocol == ETH_P_IPV6 and flags & ENCAP_L3_IPV4:
+            _set_protocol(ctx, skb, ETH_P_IP)
+    return 0

@@ -1,0 +1,48 @@
+/* bpf_skb_adjust_room on a tc packet: encapsulation room after the MAC header, decapsulation
+ * after the network header, the flag and length checks. MODE picks a scenario; each call's
+ * result and the skb's length and protocol land in `got`, the packet itself in data_out. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#define ENCAP_L2(len) ((__u64)((len) & 0xff) << 56)
+
+long got[16];
+
+SEC("tc")
+int room(struct __sk_buff *skb)
+{
+	int i = 0;
+
+#if MODE == 0  /* IPIP-style encap: 20 bytes after the MAC header, then a second encap */
+	got[i++] = bpf_skb_adjust_room(skb, 20, 1, (1 << 1) | (1 << 0));
+	got[i++] = skb->len;
+	got[i++] = bpf_skb_adjust_room(skb, 20, 1, 1 << 1);  /* already encapsulated */
+	got[i++] = bpf_skb_adjust_room(skb, 8, 1, 0);  /* plain room is fine */
+#elif MODE == 1  /* shrink after the IP header, then over-shrink */
+	got[i++] = bpf_skb_adjust_room(skb, -8, 0, 0);
+	got[i++] = skb->len;
+	got[i++] = bpf_skb_adjust_room(skb, -4000, 0, 0);
+	got[i++] = bpf_skb_adjust_room(skb, -(int)skb->len, 1, 0);
+#elif MODE == 2  /* bad flags, modes and sizes */
+	got[i++] = bpf_skb_adjust_room(skb, 8, 2, 0);
+	got[i++] = bpf_skb_adjust_room(skb, 5000, 1, 0);
+	got[i++] = bpf_skb_adjust_room(skb, 8, 1, 1ULL << 20);
+	got[i++] = bpf_skb_adjust_room(skb, 8, 1, (1 << 1) | (1 << 2));
+	got[i++] = bpf_skb_adjust_room(skb, 8, 1, (1 << 1) | (1 << 3) | (1 << 4));
+	got[i++] = bpf_skb_adjust_room(skb, 8, 1, (1 << 1) | (1 << 6) | ENCAP_L2(4));
+	got[i++] = bpf_skb_adjust_room(skb, 8, 1, (1 << 1) | ENCAP_L2(14));
+	got[i++] = bpf_skb_adjust_room(skb, 8, 1, 1 << 7);  /* decap flags to grow */
+	got[i++] = bpf_skb_adjust_room(skb, -8, 1, (1 << 7) | (1 << 8));
+	got[i++] = bpf_skb_adjust_room(skb, -8, 1, 1 << 1);  /* encap flags to shrink */
+	got[i++] = skb->len;
+#elif MODE == 3  /* change the protocol: encap in IPv6, then decap as IPv4 */
+	got[i++] = bpf_skb_adjust_room(skb, 40, 1, (1 << 2) | (1 << 4));
+	got[i++] = skb->protocol;
+	got[i++] = bpf_skb_adjust_room(skb, -20, 1, 1 << 7);
+	got[i++] = skb->protocol;
+	got[i++] = skb->len;
+#endif
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
