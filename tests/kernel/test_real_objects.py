@@ -119,3 +119,9 @@ def test_skb_adjust_room(testdata, mode):
     steps = [Run("room", data=PACKET), Run("room", data=PACKET[:34]), Run("room", data=IPV6_PACKET),
              Run("room", data=PACKET, ctx=GSO_CTX)]
     compare(testdata("adjust_room", MODE=str(mode)), steps)
+
+
+@pytest.mark.parametrize("mode", range(3))
+def test_skb_change_tail_and_head(testdata, mode):
+    steps = [Run("ends", data=PACKET), Run("ends", data=IPV6_PACKET), Run("ends", data=PACKET, ctx=GSO_CTX)]
+    compare(testdata("adjust_room", MODE=str(mode)), steps)

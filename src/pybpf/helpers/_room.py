@@ -40,6 +40,8 @@ class SkbPacket(Protocol):
 
     #: the skb's encapsulation bit (set by an encapsulating adjust_room, once per run)
     encapsulated: bool
+    #: where the network header starts in the frame (14 until bpf_skb_change_head)
+    network_offset: int
 
     @property
     def resizable(self) -> bool:
@@ -84,13 +86,14 @@ def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags:
     len_min = _NET_BASE_LEN[protocol]
     if mode not in (BPF_ADJ_ROOM_NET, BPF_ADJ_ROOM_MAC):
         return -ENOTSUPP
-    offset = ETH_HLEN + (len_min if mode == BPF_ADJ_ROOM_NET else 0)
+    owner, frame = _owner(ctx, skb, "bpf_skb_adjust_room")
+    network = owner.network_offset
+    offset = network + (len_min if mode == BPF_ADJ_ROOM_NET else 0)
     if flags & _DECAP_L3:
         if not shrink or flags & _DECAP_L3 == _DECAP_L3:
             return -EINVAL
         len_min = 20 if flags & DECAP_L3_IPV4 else 40
-    owner, frame = _owner(ctx, skb, "bpf_skb_adjust_room")
-    current = len(frame) - ETH_HLEN
+    current = len(frame) - network
     gso = bool(int.from_bytes(ctx.read(skb + SKB_GSO_SIZE, 4), "little"))
     if shrink and (amount >= current or current - amount < len_min):
         return -ENOTSUPP
@@ -128,4 +131,35 @@ def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags:
             _set_protocol(ctx, skb, ETH_P_IPV6)
         elif protocol == ETH_P_IPV6 and flags & ENCAP_L3_IPV4:
             _set_protocol(ctx, skb, ETH_P_IP)
+    return 0
+
+
+@implements("bpf_skb_change_tail")
+def skb_change_tail(ctx: ExecContext, skb: int, new_len: int, flags: int, *_: int) -> int:
+    """Trim the packet to new_len bytes or grow it with zeros: -EINVAL for flags or a length
+    below the network header or over SKB_MAX_ALLOC, -ENOTSUPP once encapsulated."""
+    new_len &= 0xFFFF_FFFF
+    owner, frame = _owner(ctx, skb, "bpf_skb_change_tail")
+    if flags or new_len > SKB_MAX_ALLOC or new_len < owner.network_offset:
+        return -EINVAL
+    if owner.encapsulated:
+        return -ENOTSUPP
+    if new_len != len(frame):
+        owner.replace(ctx, frame[:new_len].ljust(new_len, b"\0"))
+    return 0
+
+
+@implements("bpf_skb_change_head")
+def skb_change_head(ctx: ExecContext, skb: int, room: int, flags: int, *_: int) -> int:
+    """Put room zeroed bytes in front of the packet, where its MAC header now starts (its
+    network header stays): -EINVAL for flags or a packet over SKB_MAX_ALLOC."""
+    room &= 0xFFFF_FFFF
+    owner, frame = _owner(ctx, skb, "bpf_skb_change_head")
+    gso = bool(int.from_bytes(ctx.read(skb + SKB_GSO_SIZE, 4), "little"))
+    new_len = len(frame) + room
+    if flags or (not gso and new_len > SKB_MAX_ALLOC) or new_len > 0xFFFF_FFFF:
+        return -EINVAL
+    if room:
+        owner.replace(ctx, bytes(room) + frame)
+        owner.network_offset += room
     return 0

@@ -207,7 +207,7 @@ class _SkbMemory:
     It is also the packet's owner (``packet.owner``), through which the helpers that change a
     tc packet's length (``pybpf.helpers._room.SkbPacket``) replace it."""
 
-    __slots__ = ("encapsulated", "key", "legacy", "packet", "regions", "skb")
+    __slots__ = ("encapsulated", "key", "legacy", "network_offset", "packet", "regions", "skb")
 
     #: spare memories per thread, by (tc?, packet length); at most SPARE_SHAPES lengths
     _spares = threading.local()
@@ -222,6 +222,9 @@ class _SkbMemory:
         self.regions = (self.skb, self.packet) if is_tc else (self.skb, self.packet, self.legacy)
         #: the skb's encapsulation bit, which bpf_skb_adjust_room sets once per run
         self.encapsulated = False
+        #: where the network header starts in the frame (bpf_skb_change_head moves the MAC
+        #: header, not the network header)
+        self.network_offset = ETH_HLEN
 
     @property
     def resizable(self) -> bool:
@@ -253,7 +256,7 @@ class _SkbMemory:
         memory = cls._by_shape().pop((is_tc, len(data)), None)
         if memory is None:
             return cls(is_tc, data, user)
-        memory.encapsulated = False
+        memory.encapsulated, memory.network_offset = False, ETH_HLEN
         memory.packet.buf[:] = data
         if not is_tc:
             memory.legacy.buf[:] = data[ETH_HLEN:]

@@ -1,4 +1,4 @@
-/* bpf_skb_adjust_room on a tc packet: encapsulation room after the MAC header, decapsulation
+/* bpf_skb_adjust_room, bpf_skb_change_tail and bpf_skb_change_head on a tc packet: encapsulation room after the MAC header, decapsulation
  * after the network header, the flag and length checks. MODE picks a scenario; each call's
  * result and the skb's length and protocol land in `got`, the packet itself in data_out. */
 #include <linux/bpf.h>
@@ -46,3 +46,31 @@ int room(struct __sk_buff *skb)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+SEC("tc")
+int ends(struct __sk_buff *skb)
+{
+	int i = 0;
+
+#if MODE == 0  /* grow and trim the tail, then the limits */
+	got[i++] = bpf_skb_change_tail(skb, skb->len + 6, 0);
+	got[i++] = skb->len;
+	got[i++] = bpf_skb_change_tail(skb, skb->len - 10, 0);
+	got[i++] = bpf_skb_change_tail(skb, 13, 0);
+	got[i++] = bpf_skb_change_tail(skb, 14, 0);
+	got[i++] = bpf_skb_change_tail(skb, 20000, 0);
+	got[i++] = bpf_skb_change_tail(skb, 40, 1);
+#elif MODE == 1  /* room at the head: the network header stays where it was */
+	got[i++] = bpf_skb_change_head(skb, 14, 0);
+	got[i++] = skb->len;
+	got[i++] = bpf_skb_change_tail(skb, 20, 0);  /* below the network header now */
+	got[i++] = bpf_skb_adjust_room(skb, 4, 1, 0);  /* after the (longer) MAC header */
+	got[i++] = bpf_skb_change_head(skb, 8, 2);
+	got[i++] = bpf_skb_change_head(skb, 20000, 0);
+#elif MODE == 2  /* encapsulated: no tail changes */
+	got[i++] = bpf_skb_adjust_room(skb, 20, 1, 1 << 1);
+	got[i++] = bpf_skb_change_tail(skb, 60, 0);
+	got[i++] = bpf_skb_change_head(skb, 4, 0);
+#endif
+	return 0;
+}
