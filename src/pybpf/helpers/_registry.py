@@ -398,7 +398,9 @@ _MORE_HELPERS: tuple[HelperProto, ...] = (
        "How many arguments the traced function has.", types=_FUNC_ARGS),
     _h(188, "__u64 bpf_xdp_get_buff_len(struct xdp_md *xdp_md)", _R.INTEGER, (_A.PTR_TO_CTX,),
        "The length of an XDP packet (pybpf's test runs have no fragments: data_end - data).",
-       types=_XDP | {"SYSCALL"}),  # offered to syscall programs too, for an XDP buffer they never hold
+       # offered to tracing programs too (for an xdp_buff they trace), and so to syscall and LSM
+       # programs, which fall back to the tracing offers
+       types=_XDP | {"SYSCALL", "TRACING", "LSM"}),
     _h(189, "long bpf_xdp_load_bytes(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
        "Copy len bytes of an XDP packet from offset.", types=_XDP),
@@ -521,7 +523,8 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        "Set the packet's flow hash.", types=frozenset({"SCHED_ACT", "SCHED_CLS"})),
     _h(49, "long bpf_setsockopt(void *bpf_socket, int level, int optname, void *optval, int optlen)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING, _A.PTR_TO_MEM, _A.CONST_SIZE),
-       "Set a socket option of the context's socket: pybpf has no sockets (-EINVAL for options the kernel does not offer, else the kernel's answer for an absent socket).", types=frozenset({"CGROUP_SOCK_ADDR", "SOCK_OPS"})),
+       "Set a socket option of the context's socket (lsm: BPF_LSM_CGROUP hooks).",
+       types=frozenset({"CGROUP_SOCK_ADDR", "LSM", "SOCK_OPS"})),
     _h(50, "long bpf_skb_adjust_room(struct __sk_buff *skb, __s32 len_diff, __u32 mode, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING, _A.ANYTHING),
        "Grow or shrink the room between the layer-2 and layer-3 headers (or after the layer-3 header), for encapsulation and decapsulation.", types=frozenset({"SCHED_ACT", "SCHED_CLS", "SK_SKB"})),
@@ -539,7 +542,8 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        "Read the counter of the perf event the program runs for.", gpl=True, types=frozenset({"PERF_EVENT"})),
     _h(57, "long bpf_getsockopt(void *bpf_socket, int level, int optname, void *optval, int optlen)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
-       "Read a socket option of the context's socket.", types=frozenset({"CGROUP_SOCK_ADDR", "SOCK_OPS"})),
+       "Read a socket option of the context's socket (lsm: BPF_LSM_CGROUP hooks).",
+       types=frozenset({"CGROUP_SOCK_ADDR", "LSM", "SOCK_OPS"})),
     _h(58, "long bpf_override_return(struct pt_regs *regs, __u64 rc)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING),
        "Override a kprobed function's return value: the modelled kernel is built without CONFIG_BPF_KPROBE_OVERRIDE, so no program type may call it.", gpl=True, types=frozenset()),

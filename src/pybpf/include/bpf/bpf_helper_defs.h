@@ -196,7 +196,7 @@ static __u32 (* const bpf_get_socket_uid)(struct __sk_buff *skb) = (void *) 47;
 /* Set the packet's flow hash. */
 static long (* const bpf_set_hash)(struct __sk_buff *skb, __u32 hash) = (void *) 48;
 
-/* Set a socket option of the context's socket: pybpf has no sockets (-EINVAL for options the kernel does not offer, else the kernel's answer for an absent socket). */
+/* Set a socket option of the context's socket (lsm: BPF_LSM_CGROUP hooks). */
 static long (* const bpf_setsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *) 49;
 
 /* Grow or shrink the room between the layer-2 and layer-3 headers (or after the layer-3 header), for encapsulation and decapsulation. */
@@ -220,7 +220,7 @@ static long (* const bpf_perf_event_read_value)(void *map, __u64 flags, struct b
 /* Read the counter of the perf event the program runs for. */
 static long (* const bpf_perf_prog_read_value)(struct bpf_perf_event_data *ctx, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *) 56;
 
-/* Read a socket option of the context's socket. */
+/* Read a socket option of the context's socket (lsm: BPF_LSM_CGROUP hooks). */
 static long (* const bpf_getsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *) 57;
 
 /* Override a kprobed function's return value: the modelled kernel is built without CONFIG_BPF_KPROBE_OVERRIDE, so no program type may call it. */
