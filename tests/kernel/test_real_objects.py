@@ -125,3 +125,13 @@ def test_skb_adjust_room(testdata, mode):
 def test_skb_change_tail_and_head(testdata, mode):
     steps = [Run("ends", data=PACKET), Run("ends", data=IPV6_PACKET), Run("ends", data=PACKET, ctx=GSO_CTX)]
     compare(testdata("adjust_room", MODE=str(mode)), steps)
+
+
+#: an IPv4 frame carrying an 802.1Q tag (TCI 5) before its EtherType
+VLAN_PACKET = PACKET[:12] + b"\x81\x00\x00\x05" + PACKET[12:]
+
+
+@pytest.mark.parametrize("mode", range(2))
+def test_skb_vlan_push_and_pop(testdata, mode):
+    steps = [Run("vlans", data=PACKET), Run("vlans", data=VLAN_PACKET), Run("vlans", data=PACKET[:14])]
+    compare(testdata("adjust_room", MODE=str(mode)), steps)

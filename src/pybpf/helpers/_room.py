@@ -163,3 +163,83 @@ def skb_change_head(ctx: ExecContext, skb: int, room: int, flags: int, *_: int) 
         owner.replace(ctx, bytes(room) + frame)
         owner.network_offset += room
     return 0
+
+
+# struct __sk_buff offsets of the hardware-accelerated VLAN tag: where pybpf keeps it
+SKB_VLAN_PRESENT, SKB_VLAN_TCI, SKB_VLAN_PROTO = 20, 24, 28
+ETH_P_8021Q, ETH_P_8021AD = 0x8100, 0x88A8
+VLAN_HLEN = 4
+_VLAN_TYPES = (ETH_P_8021Q, ETH_P_8021AD)
+
+
+def _hw_tag(ctx: ExecContext, skb: int) -> tuple[int, int] | None:
+    """The skb's accelerated tag, (protocol, tci), or None."""
+    raw = ctx.read(skb + SKB_VLAN_PRESENT, 12)
+    if not int.from_bytes(raw[0:4], "little"):
+        return None
+    return int.from_bytes(raw[8:10], "big"), int.from_bytes(raw[4:6], "little")
+
+
+def _put_hw_tag(ctx: ExecContext, skb: int, tag: tuple[int, int] | None) -> None:
+    """Store (or clear) the accelerated tag as a program reads it: the protocol as the
+    kernel keeps it, in network byte order."""
+    proto, tci = tag or (0, 0)
+    raw = int(tag is not None).to_bytes(4, "little") + tci.to_bytes(4, "little") + proto.to_bytes(2, "big") + bytes(2)
+    ctx.write(skb + SKB_VLAN_PRESENT, raw)
+
+
+@implements("bpf_skb_vlan_push")
+def skb_vlan_push(ctx: ExecContext, skb: int, proto: int, tci: int, *_: int) -> int:
+    """``skb_vlan_push``: the new tag goes to the skb's accelerated tag (the bytes do not
+    change); a tag already there is first written into the frame after the MAC addresses.
+    A protocol other than 802.1Q or 802.1ad is taken as 802.1Q."""
+    proto = int.from_bytes((proto & 0xFFFF).to_bytes(2, "little"), "big")
+    if proto not in _VLAN_TYPES:
+        proto = ETH_P_8021Q
+    owner, frame = _owner(ctx, skb, "bpf_skb_vlan_push")
+    present = _hw_tag(ctx, skb)
+    if present is not None:
+        old_proto, old_tci = present
+        owner.replace(ctx, frame[:12] + old_proto.to_bytes(2, "big") + old_tci.to_bytes(2, "big") + frame[12:])
+        _set_protocol(ctx, skb, old_proto)
+    _put_hw_tag(ctx, skb, (proto, tci & 0xFFFF))
+    return 0
+
+
+def _pop_from_frame(ctx: ExecContext, skb: int, owner: SkbPacket, frame: bytes) -> tuple[int, bytes] | int:
+    """``__skb_vlan_pop``: remove the tag after the MAC addresses; (its TCI, the new frame),
+    or -ENOMEM for a frame too short to hold one."""
+    if len(frame) < ETH_HLEN + VLAN_HLEN:
+        return -ENOMEM
+    tci = int.from_bytes(frame[14:16], "big")
+    inner = int.from_bytes(frame[16:18], "big")
+    frame = frame[:12] + frame[16:]
+    owner.replace(ctx, frame)
+    owner.network_offset = max(owner.network_offset - VLAN_HLEN, ETH_HLEN)
+    if inner >= 0x600:  # ETH_P_802_3_MIN: an EtherType, not a length
+        _set_protocol(ctx, skb, inner)
+    return tci, frame
+
+
+@implements("bpf_skb_vlan_pop")
+def skb_vlan_pop(ctx: ExecContext, skb: int, *_: int) -> int:
+    """``skb_vlan_pop``: drop the accelerated tag, or else the frame's outer tag; then move
+    the frame's next tag, if any, into the accelerated tag."""
+    owner, frame = _owner(ctx, skb, "bpf_skb_vlan_pop")
+    if _hw_tag(ctx, skb) is not None:
+        _put_hw_tag(ctx, skb, None)
+    else:
+        if int.from_bytes(ctx.read(skb + SKB_PROTOCOL, 2), "big") not in _VLAN_TYPES:
+            return 0
+        popped = _pop_from_frame(ctx, skb, owner, frame)
+        if isinstance(popped, int):
+            return popped
+        frame = popped[1]
+    protocol = int.from_bytes(ctx.read(skb + SKB_PROTOCOL, 2), "big")
+    if protocol not in _VLAN_TYPES:
+        return 0
+    popped = _pop_from_frame(ctx, skb, owner, frame)
+    if isinstance(popped, int):
+        return popped
+    _put_hw_tag(ctx, skb, (protocol, popped[0]))
+    return 0

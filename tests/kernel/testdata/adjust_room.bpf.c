@@ -3,6 +3,7 @@
  * result and the skb's length and protocol land in `got`, the packet itself in data_out. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #define ENCAP_L2(len) ((__u64)((len) & 0xff) << 56)
 
@@ -71,6 +72,32 @@ int ends(struct __sk_buff *skb)
 	got[i++] = bpf_skb_adjust_room(skb, 20, 1, 1 << 1);
 	got[i++] = bpf_skb_change_tail(skb, 60, 0);
 	got[i++] = bpf_skb_change_head(skb, 4, 0);
+#endif
+	return 0;
+}
+
+SEC("tc")
+int vlans(struct __sk_buff *skb)
+{
+	int i = 0;
+
+	got[i++] = bpf_skb_vlan_pop(skb);  /* a tagged frame loses its tag; an untagged one nothing */
+	got[i++] = skb->protocol;
+	got[i++] = bpf_skb_vlan_push(skb, bpf_htons(0x88a8), 7);
+	got[i++] = skb->vlan_present << 16 | skb->vlan_tci;
+	got[i++] = skb->vlan_proto;
+	got[i++] = skb->len;
+	got[i++] = bpf_skb_vlan_push(skb, bpf_htons(0x1234), 9);  /* the first tag goes into the frame */
+	got[i++] = skb->vlan_proto << 16 | skb->vlan_tci;
+	got[i++] = skb->protocol;
+	got[i++] = skb->len;
+#if MODE == 1
+	got[i++] = bpf_skb_vlan_pop(skb);  /* the accelerated tag goes, the frame's moves up */
+	got[i++] = skb->vlan_present << 16 | skb->vlan_tci;
+	got[i++] = skb->protocol;
+	got[i++] = bpf_skb_vlan_pop(skb);
+	got[i++] = skb->vlan_present;
+	got[i++] = skb->len;
 #endif
 	return 0;
 }
