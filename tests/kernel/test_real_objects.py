@@ -135,3 +135,7 @@ VLAN_PACKET = PACKET[:12] + b"\x81\x00\x00\x05" + PACKET[12:]
 def test_skb_vlan_push_and_pop(testdata, mode):
     steps = [Run("vlans", data=PACKET), Run("vlans", data=VLAN_PACKET), Run("vlans", data=PACKET[:14])]
     compare(testdata("adjust_room", MODE=str(mode)), steps)
+
+
+def test_skb_socket_cgroup_and_checksum_level_helpers(testdata):
+    compare(testdata("more_helpers"), [Run("skb_socket", data=PACKET), Run("skb_socket", data=PACKET)])

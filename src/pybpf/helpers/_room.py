@@ -42,6 +42,8 @@ class SkbPacket(Protocol):
     encapsulated: bool
     #: where the network header starts in the frame (14 until bpf_skb_change_head)
     network_offset: int
+    #: the CHECKSUM_UNNECESSARY level (bpf_csum_level), None while CHECKSUM_NONE
+    csum_unnecessary: int | None
 
     @property
     def resizable(self) -> bool:
@@ -107,6 +109,8 @@ def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags:
         if offset + amount > len(frame):
             return -ENOMEM
         owner.replace(ctx, frame[:offset] + frame[offset + amount :])
+        if not flags & NO_CSUM_RESET:
+            owner.csum_unnecessary = None
         if protocol == ETH_P_IP and flags & DECAP_L3_IPV6:
             _set_protocol(ctx, skb, ETH_P_IPV6)
         elif protocol == ETH_P_IPV6 and flags & DECAP_L3_IPV4:
@@ -125,6 +129,8 @@ def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags:
         if inner_mac > amount:
             return -EINVAL
     owner.replace(ctx, frame[:offset] + bytes(amount) + frame[offset:])
+    if not flags & NO_CSUM_RESET:
+        owner.csum_unnecessary = None
     if flags & _ENCAP_L3:
         owner.encapsulated = True
         if protocol == ETH_P_IP and flags & ENCAP_L3_IPV6:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import struct
 
-from ..engine import ExecContext
+from ..engine import BpfRuntimeError, ExecContext
 from ._impl import host, implements
 from ._packet import TC_ACT_REDIRECT, TC_ACT_SHOT, packet_bounds
+from ._room import SkbPacket
+from ._task import current_task_under_cgroup
 
 EINVAL, EFAULT, ENOENT, ENOTSUPP = 22, 14, 2, 524
 # struct __sk_buff offsets (UAPI)
@@ -170,3 +172,78 @@ def skb_ecn_set_ce(ctx: ExecContext, skb: int, *_: int) -> int:
     ctx.write(network + 1, bytes([tos | INET_ECN_CE]))
     ctx.write(network + 10, (check & 0xFFFF).to_bytes(2, "big"))
     return 1
+
+
+@implements("bpf_skb_cgroup_id")
+def skb_cgroup_id(ctx: ExecContext, *_: int) -> int:
+    """The cgroup of the packet's socket: a test run's socket is made by the calling task,
+    so it is that task's cgroup (checked)."""
+    return int(host(ctx).current_task().cgroup_id)
+
+
+@implements("bpf_sk_cgroup_id")
+def sk_cgroup_id(ctx: ExecContext, *_: int) -> int:
+    """A socket's cgroup: pybpf's only sockets are test runs', made by the calling task."""
+    return int(host(ctx).current_task().cgroup_id)
+
+
+@implements("bpf_skb_under_cgroup")
+def skb_under_cgroup(ctx: ExecContext, skb: int, m: int, index: int, *_: int) -> int:
+    """Whether the packet's socket is in the cgroup at index of a cgroup array: the socket is
+    the calling task's, so as ``bpf_current_task_under_cgroup`` answers."""
+    return current_task_under_cgroup(ctx, m, index, 0, 0, 0)
+
+
+@implements("bpf_skb_cgroup_classid")
+def skb_cgroup_classid(ctx: ExecContext, *_: int) -> int:
+    """0: the socket's task is in no net_cls cgroup."""
+    return 0
+
+
+@implements("bpf_get_socket_uid")
+def get_socket_uid(ctx: ExecContext, *_: int) -> int:
+    """0: a test run's socket belongs to no ``struct socket``, so the kernel reports the
+    namespace's root (``sock_net_uid``), whoever runs the test (checked)."""
+    return 0
+
+
+EACCES = 13
+BPF_CSUM_LEVEL_QUERY, BPF_CSUM_LEVEL_INC, BPF_CSUM_LEVEL_DEC, BPF_CSUM_LEVEL_RESET = 0, 1, 2, 3
+SKB_MAX_CSUM_LEVEL = 3
+
+
+@implements("bpf_csum_level")
+def csum_level(ctx: ExecContext, skb: int, level: int, *_: int) -> int:
+    """The skb's CHECKSUM_UNNECESSARY level: a test-run skb starts CHECKSUM_NONE (a query is
+    -EACCES); INC makes it UNNECESSARY at level 0, then counts up to 3; DEC counts down and
+    past 0 makes it NONE again; RESET makes it NONE."""
+    owner = ctx.region(packet_bounds(ctx, skb)[0], 1, -1, "load").owner
+    if not isinstance(owner, SkbPacket):
+        raise BpfRuntimeError("bpf_csum_level: the packet is not a test run's")
+    current = owner.csum_unnecessary
+    if level == BPF_CSUM_LEVEL_QUERY:
+        return -EACCES if current is None else current
+    if level == BPF_CSUM_LEVEL_INC:
+        current = 0 if current is None else min(current + 1, SKB_MAX_CSUM_LEVEL)
+    elif level == BPF_CSUM_LEVEL_DEC:
+        current = None if not current else current - 1
+    elif level == BPF_CSUM_LEVEL_RESET:
+        current = None
+    else:
+        return -EINVAL
+    owner.csum_unnecessary = current
+    return 0
+
+
+@implements("bpf_clone_redirect")
+def clone_redirect(ctx: ExecContext, skb: int, ifindex: int, flags: int, *_: int) -> int:
+    """A copy of the packet goes to the loopback device (ifindex 1, the only one: recorded in
+    result.redirect) and 0 comes back; -EINVAL for another device or unknown flags."""
+    ifindex &= 0xFFFF_FFFF
+    if flags & ~BPF_F_INGRESS or ifindex != LOOPBACK_IFINDEX:
+        return -EINVAL
+    host(ctx).record("redirect", ("clone", ifindex, "ingress" if flags else "egress"))
+    return 0
+
+
+LOOPBACK_IFINDEX = 1

@@ -24,10 +24,12 @@ _REASONS: dict[str, str] = {
          "bpf_msg_redirect_map", "bpf_msg_apply_bytes", "bpf_msg_cork_bytes", "bpf_msg_pull_data", "bpf_bind",
          "bpf_sock_hash_update", "bpf_msg_redirect_hash", "bpf_sk_redirect_hash", "bpf_sk_select_reuseport",
          "bpf_msg_push_data", "bpf_msg_pop_data", "bpf_load_hdr_opt", "bpf_store_hdr_opt", "bpf_reserve_hdr_opt",
-         "bpf_tcp_send_ack", "bpf_tcp_check_syncookie", "bpf_tcp_gen_syncookie", "bpf_get_netns_cookie",
-         "bpf_get_socket_uid", "bpf_sk_cgroup_id", "bpf_sk_ancestor_cgroup_id", "bpf_skb_cgroup_id",
-         "bpf_skb_ancestor_cgroup_id", "bpf_skb_cgroup_classid", "bpf_skb_under_cgroup", "bpf_sock_from_file"],
+         "bpf_tcp_send_ack", "bpf_tcp_check_syncookie", "bpf_tcp_gen_syncookie", "bpf_sock_from_file"],
         _SOCKETS),
+    **dict.fromkeys(
+        ["bpf_sk_ancestor_cgroup_id", "bpf_skb_ancestor_cgroup_id", "bpf_get_current_ancestor_cgroup_id"],
+        "pybpf knows a task's cgroup id, not the cgroups above it"),
+    "bpf_get_netns_cookie": "the cookie of the host's network namespace depends on the host, which pybpf does not read",
     **dict.fromkeys(
         ["bpf_sysctl_get_name", "bpf_sysctl_get_current_value", "bpf_sysctl_get_new_value",
          "bpf_sysctl_set_new_value", "bpf_get_retval", "bpf_set_retval", "bpf_rc_repeat", "bpf_rc_keydown",
@@ -35,7 +37,7 @@ _REASONS: dict[str, str] = {
          "bpf_override_return", "bpf_probe_write_user", "bpf_seq_printf_btf"],
         _HOOKS),
     **dict.fromkeys(
-        ["bpf_skb_change_proto", "bpf_lwt_push_encap", "bpf_csum_level"],
+        ["bpf_skb_change_proto", "bpf_lwt_push_encap"],
         _RESIZE),
     **dict.fromkeys(
         ["bpf_get_hash_recalc", "bpf_tcp_raw_gen_syncookie_ipv4", "bpf_tcp_raw_gen_syncookie_ipv6",
@@ -49,7 +51,7 @@ _REASONS: dict[str, str] = {
         ["bpf_inode_storage_get", "bpf_inode_storage_delete", "bpf_d_path", "bpf_bprm_opts_set",
          "bpf_ima_inode_hash", "bpf_ima_file_hash", "bpf_skb_get_tunnel_key", "bpf_skb_get_tunnel_opt",
          "bpf_skb_set_tunnel_opt", "bpf_skb_get_xfrm_state", "bpf_task_pt_regs", "bpf_find_vma",
-         "bpf_skb_output", "bpf_xdp_output", "bpf_snprintf_btf", "bpf_kptr_xchg", "bpf_clone_redirect",
+         "bpf_skb_output", "bpf_xdp_output", "bpf_snprintf_btf", "bpf_kptr_xchg",
          "bpf_check_mtu", "bpf_get_current_ancestor_cgroup_id"],
         _OBJECTS),
     **dict.fromkeys(

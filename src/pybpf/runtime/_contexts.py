@@ -207,7 +207,7 @@ class _SkbMemory:
     It is also the packet's owner (``packet.owner``), through which the helpers that change a
     tc packet's length (``pybpf.helpers._room.SkbPacket``) replace it."""
 
-    __slots__ = ("encapsulated", "key", "legacy", "network_offset", "packet", "regions", "skb")
+    __slots__ = ("csum_unnecessary", "encapsulated", "key", "legacy", "network_offset", "packet", "regions", "skb")
 
     #: spare memories per thread, by (tc?, packet length); at most SPARE_SHAPES lengths
     _spares = threading.local()
@@ -225,6 +225,9 @@ class _SkbMemory:
         #: where the network header starts in the frame (bpf_skb_change_head moves the MAC
         #: header, not the network header)
         self.network_offset = ETH_HLEN
+        #: the checksum level when the skb is CHECKSUM_UNNECESSARY (bpf_csum_level), else
+        #: None: a test-run skb starts CHECKSUM_NONE
+        self.csum_unnecessary: int | None = None
 
     @property
     def resizable(self) -> bool:
@@ -256,7 +259,7 @@ class _SkbMemory:
         memory = cls._by_shape().pop((is_tc, len(data)), None)
         if memory is None:
             return cls(is_tc, data, user)
-        memory.encapsulated, memory.network_offset = False, ETH_HLEN
+        memory.encapsulated, memory.network_offset, memory.csum_unnecessary = False, ETH_HLEN, None
         memory.packet.buf[:] = data
         if not is_tc:
             memory.legacy.buf[:] = data[ETH_HLEN:]

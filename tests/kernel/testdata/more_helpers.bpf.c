@@ -86,3 +86,31 @@ int skb_meta(struct __sk_buff *skb)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+SEC("tc")
+int skb_socket(struct __sk_buff *skb)
+{
+	int i = 0;
+
+	got[i++] = bpf_skb_cgroup_id(skb) == bpf_get_current_cgroup_id();
+	got[i++] = bpf_get_socket_uid(skb);
+	got[i++] = bpf_skb_cgroup_classid(skb);
+	got[i++] = bpf_csum_level(skb, 0);  /* CHECKSUM_NONE: -EACCES */
+	got[i++] = bpf_csum_level(skb, 1);
+	got[i++] = bpf_csum_level(skb, 0);
+	got[i++] = bpf_csum_level(skb, 1) + bpf_csum_level(skb, 1) + bpf_csum_level(skb, 1) + bpf_csum_level(skb, 1);
+	got[i++] = bpf_csum_level(skb, 0);  /* at most 3 */
+	got[i++] = bpf_csum_level(skb, 2);
+	got[i++] = bpf_csum_level(skb, 0);
+	got[i++] = bpf_skb_adjust_room(skb, 4, 1, 1 << 5);  /* BPF_F_ADJ_ROOM_NO_CSUM_RESET */
+	got[i++] = bpf_csum_level(skb, 0);
+	got[i++] = bpf_skb_adjust_room(skb, -4, 1, 0);
+	got[i++] = bpf_csum_level(skb, 0);
+	got[i++] = bpf_csum_level(skb, 9);
+	got[i++] = bpf_clone_redirect(skb, 1, 0);
+	got[i++] = bpf_clone_redirect(skb, 99, 0);
+	got[i++] = bpf_clone_redirect(skb, 1, 4);
+	got[i++] = bpf_csum_level(skb, 1) + bpf_csum_level(skb, 3) + bpf_csum_level(skb, 2);
+	got[i++] = bpf_csum_level(skb, 0);
+	return 0;
+}
