@@ -139,3 +139,7 @@ def test_skb_vlan_push_and_pop(testdata, mode):
 
 def test_skb_socket_cgroup_and_checksum_level_helpers(testdata):
     compare(testdata("more_helpers"), [Run("skb_socket", data=PACKET), Run("skb_socket", data=PACKET)])
+
+
+def test_skb_change_proto(testdata):
+    compare(testdata("adjust_room", MODE="0"), [Run("xlat", data=PACKET), Run("xlat", data=IPV6_PACKET)])

@@ -249,3 +249,31 @@ def skb_vlan_pop(ctx: ExecContext, skb: int, *_: int) -> int:
         return popped
     _put_hw_tag(ctx, skb, (protocol, popped[0]))
     return 0
+
+
+SKB_HASH = 68  #: struct __sk_buff offset
+XLAT_DIFF = 20  #: sizeof(struct ipv6hdr) - sizeof(struct iphdr)
+
+
+@implements("bpf_skb_change_proto")
+def skb_change_proto(ctx: ExecContext, skb: int, proto: int, flags: int, *_: int) -> int:
+    """IPv4 to IPv6 (20 zeroed bytes after the MAC header) or back (20 bytes removed there),
+    the skb's protocol changed and its hash cleared; the program writes the new header
+    itself. -EINVAL for flags, -ENOTSUPP for any other change."""
+    if flags:
+        return -EINVAL
+    to = int.from_bytes((proto & 0xFFFF).to_bytes(2, "little"), "big")  # a __be16 as passed
+    current = int.from_bytes(ctx.read(skb + SKB_PROTOCOL, 2), "big")
+    if (current, to) not in ((ETH_P_IP, ETH_P_IPV6), (ETH_P_IPV6, ETH_P_IP)):
+        return -ENOTSUPP
+    owner, frame = _owner(ctx, skb, "bpf_skb_change_proto")
+    at = owner.network_offset
+    if to == ETH_P_IPV6:
+        owner.replace(ctx, frame[:at] + bytes(XLAT_DIFF) + frame[at:])
+    elif at + XLAT_DIFF > len(frame):
+        return -ENOMEM
+    else:
+        owner.replace(ctx, frame[:at] + frame[at + XLAT_DIFF :])
+    _set_protocol(ctx, skb, to)
+    ctx.write(skb + SKB_HASH, bytes(4))
+    return 0

@@ -37,7 +37,7 @@ _REASONS: dict[str, str] = {
          "bpf_override_return", "bpf_probe_write_user", "bpf_seq_printf_btf"],
         _HOOKS),
     **dict.fromkeys(
-        ["bpf_skb_change_proto", "bpf_lwt_push_encap"],
+        ["bpf_lwt_push_encap"],
         _RESIZE),
     **dict.fromkeys(
         ["bpf_get_hash_recalc", "bpf_tcp_raw_gen_syncookie_ipv4", "bpf_tcp_raw_gen_syncookie_ipv6",

@@ -101,3 +101,20 @@ int vlans(struct __sk_buff *skb)
 #endif
 	return 0;
 }
+
+SEC("tc")
+int xlat(struct __sk_buff *skb)
+{
+	int i = 0;
+
+	bpf_set_hash(skb, 99);
+	got[i++] = bpf_skb_change_proto(skb, bpf_htons(0x86dd), 1);
+	got[i++] = bpf_skb_change_proto(skb, bpf_htons(0x0806), 0);
+	got[i++] = bpf_skb_change_proto(skb, bpf_htons(0x86dd), 0);
+	got[i++] = skb->protocol << 16 | skb->len;
+	got[i++] = skb->hash;
+	got[i++] = bpf_skb_change_proto(skb, bpf_htons(0x86dd), 0);  /* already IPv6 */
+	got[i++] = bpf_skb_change_proto(skb, bpf_htons(0x0800), 0);
+	got[i++] = skb->protocol << 16 | skb->len;
+	return 0;
+}
