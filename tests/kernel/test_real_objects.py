@@ -143,3 +143,8 @@ def test_skb_socket_cgroup_and_checksum_level_helpers(testdata):
 
 def test_skb_change_proto(testdata):
     compare(testdata("adjust_room", MODE="0"), [Run("xlat", data=PACKET), Run("xlat", data=IPV6_PACKET)])
+
+
+@pytest.mark.parametrize("program", ["tc_mtu", "xdp_mtu", "xfrm"])
+def test_check_mtu_and_xfrm_state(testdata, program):
+    compare(testdata("more_helpers"), [Run(program, data=PACKET)])

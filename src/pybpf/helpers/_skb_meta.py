@@ -247,3 +247,46 @@ def clone_redirect(ctx: ExecContext, skb: int, ifindex: int, flags: int, *_: int
 
 
 LOOPBACK_IFINDEX = 1
+
+
+LOOPBACK_MTU, LOOPBACK_HARD_HEADER = 65536, 14  #: the loopback device test runs use
+BPF_MTU_CHK_SEGS = 1
+BPF_MTU_CHK_RET_SUCCESS, BPF_MTU_CHK_RET_FRAG_NEEDED = 0, 1
+ENODEV = 19
+SKB_GSO_SIZE = 176
+
+
+@implements("bpf_check_mtu")
+def check_mtu(ctx: ExecContext, context: int, ifindex: int, mtu_len: int, len_diff: int, flags: int) -> int:
+    """Whether the packet (or an L3 length given in ``*mtu_len``), changed by len_diff, fits
+    the device's MTU (with its link-layer header); the MTU goes to ``*mtu_len`` in every case.
+    The device is the loopback one (ifindex 0 or 1; -ENODEV for others). A GSO skb (a context
+    gave gso_size) passes, as its segments are checked later; checking them now (SEGS) is
+    not modelled."""
+    xdp = ctx.program is not None and ctx.program.type.name == "XDP"
+    given = int.from_bytes(ctx.read(mtu_len, 4), "little")
+    diff = ((len_diff & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    allowed = 0 if xdp else BPF_MTU_CHK_SEGS
+    result, mtu = BPF_MTU_CHK_RET_FRAG_NEEDED, 0
+    if flags & ~allowed or (flags & BPF_MTU_CHK_SEGS and (diff or given)):
+        result = -EINVAL
+    elif ifindex & 0xFFFF_FFFF not in (0, LOOPBACK_IFINDEX):
+        result = -ENODEV
+    else:
+        mtu = LOOPBACK_MTU
+        data, end = packet_bounds(ctx, context)
+        length = (given + LOOPBACK_HARD_HEADER if given else end - data) + diff
+        gso = not xdp and bool(int.from_bytes(ctx.read(context + SKB_GSO_SIZE, 4), "little"))
+        if length <= mtu + LOOPBACK_HARD_HEADER or gso:
+            if gso and length > mtu + LOOPBACK_HARD_HEADER and flags & BPF_MTU_CHK_SEGS:
+                raise BpfRuntimeError("bpf_check_mtu: checking a GSO packet's segments is not modelled by pybpf")
+            result = BPF_MTU_CHK_RET_SUCCESS
+    ctx.write(mtu_len, mtu.to_bytes(4, "little"))
+    return result
+
+
+@implements("bpf_skb_get_xfrm_state")
+def skb_get_xfrm_state(ctx: ExecContext, skb: int, index: int, to: int, size: int, flags: int) -> int:
+    """A test-run skb has no IPsec path: ``to`` zeroed and -EINVAL, whatever is asked."""
+    ctx.write(to, bytes(size & 0xFFFF_FFFF))
+    return -EINVAL

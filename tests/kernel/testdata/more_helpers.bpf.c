@@ -8,7 +8,7 @@ struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } events
 
 long got[32];
 long parsed[16];
-char texts[8][16] = { " \t-42z", "0x1fg", "0777", "-", "18446744073709551616", "9223372036854775808",
+char texts[8][24] = { " \t-42z", "0x1fg", "0777", "-", "18446744073709551616", "9223372036854775808",
                       "-9223372036854775808", "  +5" };
 
 SEC("syscall")
@@ -112,5 +112,53 @@ int skb_socket(struct __sk_buff *skb)
 	got[i++] = bpf_clone_redirect(skb, 1, 4);
 	got[i++] = bpf_csum_level(skb, 1) + bpf_csum_level(skb, 3) + bpf_csum_level(skb, 2);
 	got[i++] = bpf_csum_level(skb, 0);
+	return 0;
+}
+
+static __always_inline void mtu_checks(void *ctx, int xdp)
+{
+	__u32 mtu = 0;
+	int i = 0;
+
+	got[i++] = bpf_check_mtu(ctx, 0, &mtu, 0, 0);
+	got[i++] = mtu;
+	mtu = 0;
+	got[i++] = bpf_check_mtu(ctx, 1, &mtu, 65536, 0);  /* grown past the MTU */
+	mtu = 1500;
+	got[i++] = bpf_check_mtu(ctx, 0, &mtu, 0, 0);  /* an L3 length given */
+	mtu = 65530;
+	got[i++] = bpf_check_mtu(ctx, 0, &mtu, 8, 0);
+	mtu = 0;
+	got[i++] = bpf_check_mtu(ctx, 4242, &mtu, 0, 0);  /* no such device */
+	got[i++] = mtu;
+	mtu = 0;
+	got[i++] = bpf_check_mtu(ctx, 0, &mtu, 0, 1);  /* SEGS: not for XDP */
+	mtu = 0;
+	got[i++] = bpf_check_mtu(ctx, 0, &mtu, 4, 1);
+	got[i++] = bpf_check_mtu(ctx, 0, &mtu, -100, 0);
+}
+
+SEC("tc")
+int tc_mtu(struct __sk_buff *skb)
+{
+	mtu_checks(skb, 0);
+	return 0;
+}
+
+SEC("xdp")
+int xdp_mtu(struct xdp_md *ctx)
+{
+	mtu_checks(ctx, 1);
+	return XDP_PASS;
+}
+
+SEC("tc")
+int xfrm(struct __sk_buff *skb)
+{
+	__u32 state[7];  /* struct bpf_xfrm_state */
+
+	__builtin_memset(state, 0x55, sizeof(state));
+	got[0] = bpf_skb_get_xfrm_state(skb, 0, state, sizeof(state), 0);
+	got[1] = state[0] | state[6];
 	return 0;
 }
