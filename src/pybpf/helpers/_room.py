@@ -72,6 +72,14 @@ def _set_protocol(ctx: ExecContext, skb: int, protocol: int) -> None:
     ctx.write(skb + SKB_PROTOCOL, protocol.to_bytes(2, "big"))
 
 
+def _switch_l3(ctx: ExecContext, skb: int, protocol: int, to_ipv6: bool, to_ipv4: bool) -> None:
+    """Match the skb's protocol to the outer header an (en/de)capsulation left."""
+    if protocol == ETH_P_IP and to_ipv6:
+        _set_protocol(ctx, skb, ETH_P_IPV6)
+    elif protocol == ETH_P_IPV6 and to_ipv4:
+        _set_protocol(ctx, skb, ETH_P_IP)
+
+
 @implements("bpf_skb_adjust_room")
 def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags: int, _5: int) -> int:
     """Insert zeroed bytes at, or remove bytes from, the end of the MAC header (mode MAC) or
@@ -111,10 +119,7 @@ def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags:
         owner.replace(ctx, frame[:offset] + frame[offset + amount :])
         if not flags & NO_CSUM_RESET:
             owner.csum_unnecessary = None
-        if protocol == ETH_P_IP and flags & DECAP_L3_IPV6:
-            _set_protocol(ctx, skb, ETH_P_IPV6)
-        elif protocol == ETH_P_IPV6 and flags & DECAP_L3_IPV4:
-            _set_protocol(ctx, skb, ETH_P_IP)
+        _switch_l3(ctx, skb, protocol, bool(flags & DECAP_L3_IPV6), bool(flags & DECAP_L3_IPV4))
         return 0
     if gso:
         return -ENOTSUPP
@@ -133,10 +138,7 @@ def skb_adjust_room(ctx: ExecContext, skb: int, len_diff: int, mode: int, flags:
         owner.csum_unnecessary = None
     if flags & _ENCAP_L3:
         owner.encapsulated = True
-        if protocol == ETH_P_IP and flags & ENCAP_L3_IPV6:
-            _set_protocol(ctx, skb, ETH_P_IPV6)
-        elif protocol == ETH_P_IPV6 and flags & ENCAP_L3_IPV4:
-            _set_protocol(ctx, skb, ETH_P_IP)
+        _switch_l3(ctx, skb, protocol, bool(flags & ENCAP_L3_IPV6), bool(flags & ENCAP_L3_IPV4))
     return 0
 
 

@@ -88,7 +88,7 @@ static long (* const bpf_l4_csum_replace)(struct __sk_buff *skb, __u32 offset, _
 /* Jump into the program at index of a program array; returns only on failure. */
 static long (* const bpf_tail_call)(void *ctx, void *prog_array_map, __u32 index) = (void *) 12;
 
-/* Clone the packet to another device (the loopback device, ifindex 1, takes it: recorded in result.redirect); -EINVAL for unknown flags. */
+/* Send a copy of the packet to a device (test runs: the loopback device, recorded in result.redirect). */
 static long (* const bpf_clone_redirect)(struct __sk_buff *skb, __u32 ifindex, __u64 flags) = (void *) 13;
 
 /* The calling process's tgid in the upper and thread id in the lower 32 bits. */
@@ -100,22 +100,22 @@ static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;
 /* Copy the current task's name (NUL-terminated) into buf. */
 static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;
 
-/* The net_cls class id of the packet's cgroup: 0 (pybpf's tasks are in no net_cls cgroup). */
+/* The net_cls class id of the current task (0: it is in no net_cls cgroup). */
 static __u32 (* const bpf_get_cgroup_classid)(struct __sk_buff *skb) = (void *) 17;
 
 /* Push a VLAN tag: the kernel's test-run packet carries it as metadata (the hardware-accelerated tag), so the bytes do not change. */
 static long (* const bpf_skb_vlan_push)(struct __sk_buff *skb, __be16 vlan_proto, __u16 vlan_tci) = (void *) 18;
 
-/* Pop the packet's VLAN tag (none in a test run unless pushed: 0). */
+/* Pop the packet's outer VLAN tag. */
 static long (* const bpf_skb_vlan_pop)(struct __sk_buff *skb) = (void *) 19;
 
-/* The packet's tunnel metadata: a test-run packet has none (-ENOENT, key zeroed). */
+/* Copy the packet's tunnel metadata into key. */
 static long (* const bpf_skb_get_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 20;
 
 /* Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here). */
 static long (* const bpf_skb_set_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 21;
 
-/* Read a perf event counter from a perf event array: pybpf has no perf events (-ENOENT for an empty slot, -EINVAL for bad flags). */
+/* Read a perf event counter from a perf event array. */
 static __u64 (* const bpf_perf_event_read)(void *map, __u64 flags) = (void *) 22;
 
 /* Send the packet to another device; test_run records the target (result.redirect). */
@@ -136,7 +136,7 @@ static long (* const bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void
 /* The one's-complement checksum difference of two buffers, added to seed. */
 static __s64 (* const bpf_csum_diff)(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed) = (void *) 28;
 
-/* The packet's tunnel options: a test-run packet has none (-ENOENT, buffer zeroed). */
+/* Copy the packet's tunnel options into opt. */
 static long (* const bpf_skb_get_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *) 29;
 
 /* Set tunnel options: needs tunnel metadata the packet lacks (-ENOENT). */
@@ -148,7 +148,7 @@ static long (* const bpf_skb_change_proto)(struct __sk_buff *skb, __be16 proto, 
 /* Change the packet's pkt_type (only between host, broadcast, multicast and otherhost). */
 static long (* const bpf_skb_change_type)(struct __sk_buff *skb, __u32 type) = (void *) 32;
 
-/* Whether the packet's socket is in the cgroup at index of a cgroup array. */
+/* Whether the packet's socket (a test run's: the caller's) is in the cgroup at index of a cgroup array. */
 static long (* const bpf_skb_under_cgroup)(struct __sk_buff *skb, void *map, __u32 index) = (void *) 33;
 
 /* The packet's flow hash, recomputed (the kernel's flow dissection of the packet). */
@@ -205,7 +205,7 @@ static long (* const bpf_skb_adjust_room)(struct __sk_buff *skb, __s32 len_diff,
 /* Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded). */
 static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
 
-/* Redirect the packet to the socket at key of a sockmap (SK_DROP: pybpf's sockmaps hold no sockets). */
+/* Redirect the packet to the socket at key of a sockmap. */
 static long (* const bpf_sk_redirect_map)(struct __sk_buff *skb, void *map, __u32 key, __u64 flags) = (void *) 52;
 
 /* Add the context's socket to a sockmap at key. */
@@ -214,7 +214,7 @@ static long (* const bpf_sock_map_update)(struct bpf_sock_ops *skops, void *map,
 /* Move the start of an XDP packet's metadata by delta bytes (within the headroom). */
 static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
 
-/* Read a perf event counter and its times: pybpf has no perf events (buffer zeroed, -ENOENT). */
+/* Read a perf event counter and its times. */
 static long (* const bpf_perf_event_read_value)(void *map, __u64 flags, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *) 55;
 
 /* Read the counter of the perf event the program runs for. */
@@ -229,7 +229,7 @@ static long (* const bpf_override_return)(struct pt_regs *regs, __u64 rc) = (voi
 /* Set which sock_ops callbacks the socket reports (BPF_SOCK_OPS_*_CB_FLAG). */
 static long (* const bpf_sock_ops_cb_flags_set)(struct bpf_sock_ops *bpf_sock, int argval) = (void *) 59;
 
-/* Redirect the message to the socket at key of a sockmap (SK_DROP: no socket there). */
+/* Redirect the message to the socket at key of a sockmap. */
 static long (* const bpf_msg_redirect_map)(struct sk_msg_md *msg, void *map, __u32 key, __u64 flags) = (void *) 60;
 
 /* Apply the verdict to the next bytes of the message only. */
@@ -247,7 +247,7 @@ static long (* const bpf_bind)(struct bpf_sock_addr *ctx, struct sockaddr *addr,
 /* Move the end of an XDP packet by delta bytes (growing into the page's tailroom, zeroed). */
 static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *) 65;
 
-/* The packet's xfrm (IPsec) state at index: a test-run packet has none (-ENOENT, buffer zeroed). */
+/* The packet's xfrm (IPsec) state at index (a test-run packet has none: -EINVAL, buffer zeroed). */
 static long (* const bpf_skb_get_xfrm_state)(struct __sk_buff *skb, __u32 index, struct bpf_xfrm_state *xfrm_state, __u32 size, __u64 flags) = (void *) 66;
 
 /* Copy the program's call chain (instruction addresses) into buf; returns the bytes copied. */
@@ -262,10 +262,10 @@ static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, i
 /* Add the context's socket to a sockhash at key. */
 static long (* const bpf_sock_hash_update)(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags) = (void *) 70;
 
-/* Redirect the message to the socket at key of a sockhash (SK_DROP when none is there). */
+/* Redirect the message to the socket at key of a sockhash. */
 static long (* const bpf_msg_redirect_hash)(struct sk_msg_md *msg, void *map, void *key, __u64 flags) = (void *) 71;
 
-/* Redirect the packet to the socket at key of a sockhash (SK_DROP when none is there). */
+/* Redirect the packet to the socket at key of a sockhash. */
 static long (* const bpf_sk_redirect_hash)(struct __sk_buff *skb, void *map, void *key, __u64 flags) = (void *) 72;
 
 /* Push a tunnel encapsulation header onto the packet (lightweight tunnels). */
@@ -280,10 +280,10 @@ static long (* const bpf_lwt_seg6_adjust_srh)(struct __sk_buff *skb, __u32 offse
 /* Apply a segment routing action: the modelled kernel lacks CONFIG_IPV6_SEG6_BPF. */
 static long (* const bpf_lwt_seg6_action)(struct __sk_buff *skb, __u32 action, void *param, __u32 param_len) = (void *) 76;
 
-/* Report a repeated infrared key (lirc_mode2 programs, which pybpf does not run). */
+/* Report a repeated infrared key (lirc_mode2 programs). */
 static long (* const bpf_rc_repeat)(void *ctx) = (void *) 77;
 
-/* Report an infrared key press (lirc_mode2 programs, which pybpf does not run). */
+/* Report an infrared key press (lirc_mode2 programs). */
 static long (* const bpf_rc_keydown)(void *ctx, __u32 protocol, __u64 scancode, __u32 toggle) = (void *) 78;
 
 /* The cgroup v2 id of the packet's socket (0: a test-run socket is in no cgroup). */
@@ -298,7 +298,7 @@ static void *(* const bpf_get_local_storage)(void *map, __u64 flags) = (void *) 
 /* Select the socket at key of a reuseport array for the packet. */
 static long (* const bpf_sk_select_reuseport)(struct sk_reuseport_md *reuse, void *map, void *key, __u64 flags) = (void *) 82;
 
-/* The id of the packet socket's cgroup ancestor at a level (0 here). */
+/* The id of the packet socket's cgroup ancestor at a level. */
 static __u64 (* const bpf_skb_ancestor_cgroup_id)(struct __sk_buff *skb, int ancestor_level) = (void *) 83;
 
 /* The TCP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL). */
@@ -325,7 +325,7 @@ static long (* const bpf_msg_push_data)(struct sk_msg_md *msg, __u32 start, __u3
 /* Remove len bytes from the message at start. */
 static long (* const bpf_msg_pop_data)(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags) = (void *) 91;
 
-/* Report relative pointer movement (lirc_mode2 programs, which pybpf does not run). */
+/* Report relative pointer movement (lirc_mode2 programs). */
 static long (* const bpf_rc_pointer_rel)(void *ctx, __s32 rel_x, __s32 rel_y) = (void *) 92;
 
 /* Take a spin lock inside a map value. */
@@ -349,7 +349,7 @@ static struct bpf_sock *(* const bpf_get_listener_sock)(struct bpf_sock *sk) = (
 /* Like bpf_sk_lookup_tcp, also finding request and timewait sockets. */
 static struct bpf_sock *(* const bpf_skc_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 99;
 
-/* Check a SYN cookie in an ACK for a listening socket (pybpf has none). */
+/* Check a SYN cookie in an ACK for a listening socket. */
 static long (* const bpf_tcp_check_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *) 100;
 
 /* Copy the sysctl's name (its path below /proc/sys, or its base name) into buf; -E2BIG when truncated. */
@@ -379,7 +379,7 @@ static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *) 108;
 /* Signal the current task's process: checked as the kernel checks it, never delivered to Python. */
 static long (* const bpf_send_signal)(__u32 sig) = (void *) 109;
 
-/* Make a SYN cookie for a SYN to a listening socket (pybpf has none). */
+/* Make a SYN cookie for a SYN to a listening socket. */
 static __s64 (* const bpf_tcp_gen_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *) 110;
 
 /* Like bpf_perf_event_output, with packet bytes appended, for a traced sk_buff. */
@@ -397,7 +397,7 @@ static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void 
 /* Copy a NUL-terminated string from a kernel address. */
 static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 115;
 
-/* Send an ACK on a TCP socket (struct_ops congestion control, which pybpf does not run). */
+/* Send an ACK on a TCP socket (struct_ops congestion control). */
 static long (* const bpf_tcp_send_ack)(void *tp, __u32 rcv_nxt) = (void *) 116;
 
 /* Signal the current thread: checked as the kernel checks it, never delivered to Python. */
@@ -406,7 +406,7 @@ static long (* const bpf_send_signal_thread)(__u32 sig) = (void *) 117;
 /* The jiffies counter (CONFIG_HZ=1000 of the monotonic clock). */
 static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
 
-/* Copy the perf event's branch records (pybpf has none). */
+/* Copy the perf event's branch records. */
 static long (* const bpf_read_branch_records)(struct bpf_perf_event_data *ctx, void *buf, __u32 size, __u64 flags) = (void *) 119;
 
 /* pid and tgid of the current task in the pid namespace of device dev and inode ino. */
@@ -433,10 +433,10 @@ static long (* const bpf_seq_printf)(struct seq_file *m, const char *fmt, __u32 
 /* An iterator's raw output (appended to the runtime's trace). */
 static long (* const bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *) 127;
 
-/* The cgroup v2 id of a socket (0 here). */
+/* The cgroup v2 id of a socket (a test run's: the caller's cgroup). */
 static __u64 (* const bpf_sk_cgroup_id)(void *sk) = (void *) 128;
 
-/* The id of a socket's cgroup ancestor at a level (0 here). */
+/* The id of a socket's cgroup ancestor at a level. */
 static __u64 (* const bpf_sk_ancestor_cgroup_id)(void *sk, int ancestor_level) = (void *) 129;
 
 /* Copy data into a new ring buffer record and submit it. */
@@ -502,7 +502,7 @@ static long (* const bpf_snprintf_btf)(char *str, __u32 str_size, struct btf_ptr
 /* An iterator's BTF-typed output. */
 static long (* const bpf_seq_printf_btf)(struct seq_file *m, struct btf_ptr *ptr, __u32 ptr_size, __u64 flags) = (void *) 150;
 
-/* The net_cls class id of the packet's socket (0 here). */
+/* The net_cls class id of the packet's socket (0: in no net_cls cgroup). */
 static __u64 (* const bpf_skb_cgroup_classid)(struct __sk_buff *skb) = (void *) 151;
 
 /* Redirect the packet to another device through the neighbour subsystem (recorded). */
@@ -532,7 +532,7 @@ static long (* const bpf_bprm_opts_set)(struct linux_binprm *bprm, __u64 flags) 
 /* Nanoseconds of CLOCK_MONOTONIC_COARSE (here: the monotonic clock). */
 static __u64 (* const bpf_ktime_get_coarse_ns)(void) = (void *) 160;
 
-/* The IMA hash of an inode (LSM; pybpf has no IMA: -EOPNOTSUPP). */
+/* The IMA hash of an inode (sleepable LSM programs). */
 static long (* const bpf_ima_inode_hash)(struct inode *inode, void *dst, __u32 size) = (void *) 161;
 
 /* The socket behind a file, or NULL. */
@@ -577,7 +577,7 @@ static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;
 /* The user registers of a task. */
 static long (* const bpf_task_pt_regs)(struct task_struct *task) = (void *) 175;
 
-/* Copy the CPU's last branch records (pybpf has none: -ENOENT). */
+/* Copy the CPU's last branch records (pybpf's CPUs record none: -ENOENT). */
 static long (* const bpf_get_branch_snapshot)(void *entries, __u32 size, __u64 flags) = (void *) 176;
 
 /* Like bpf_trace_printk, with up to twelve arguments from an array of u64. */
@@ -628,7 +628,7 @@ static long (* const bpf_copy_from_user_task)(void *dst, __u32 size, const void 
 /* Set the packet's timestamp and its clock (BPF_SKB_TSTAMP_*). */
 static long (* const bpf_skb_set_tstamp)(struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type) = (void *) 192;
 
-/* The IMA hash of a file (LSM; pybpf has no IMA: -EOPNOTSUPP). */
+/* The IMA hash of a file (sleepable LSM programs). */
 static long (* const bpf_ima_file_hash)(struct file *file, void *dst, __u32 size) = (void *) 193;
 
 /* Exchange a referenced kernel pointer stored in a map value. */
