@@ -72,8 +72,8 @@ def helpers_markdown() -> str:
         "",
         (
             f"{sum(1 for i in range(1, len(LINUX_HELPER_NAMES)) if i in BY_ID)} of"
-            f" {len(LINUX_HELPER_NAMES) - 1} helpers are offered; {len(KFUNC_IMPLEMENTATIONS)} of the"
-            f" {len(KFUNCS)} declared kfuncs run."
+            f" {len(LINUX_HELPER_NAMES) - 1} helpers are declared, {len(IMPLEMENTATIONS) - len(UNMODELLED)} of"
+            f" them run; {len(KFUNC_IMPLEMENTATIONS)} of the {len(KFUNCS)} declared kfuncs run."
         ),
         "",
         "## Helpers",
