@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._differential import Delete, Lookup, NextKey, Run, Update, compare
+from ._differential import Delete, Lookup, NextKey, Run, Update, compare, compare_load, last_line
 from .test_differential import PACKET, u32
 
 pytestmark = pytest.mark.kernel
@@ -148,3 +148,16 @@ def test_skb_change_proto(testdata):
 @pytest.mark.parametrize("program", ["tc_mtu", "xdp_mtu", "xfrm"])
 def test_check_mtu_and_xfrm_state(testdata, program):
     compare(testdata("more_helpers"), [Run(program, data=PACKET)])
+
+
+@pytest.mark.parametrize("mode", [0, 1])
+def test_a_context_or_null_argument_loads_as_on_the_kernel(testdata, mode):
+    """bpf_get_netns_cookie takes the context or NULL (ARG_PTR_TO_CTX_OR_NULL)."""
+    outcome = compare_load(testdata("more_helpers", MODE=str(mode)))
+    if mode == 0:
+        assert outcome.kernel_errno == 0 and outcome.pybpf_error is None
+    else:
+        message = "dereference of modified ctx ptr R1 off=8 disallowed"
+        assert outcome.kernel_errno == 13 and last_line(outcome.kernel_log) == message
+        assert outcome.pybpf_error is not None and message in str(outcome.pybpf_error)
+        assert outcome.pybpf_error.errno == 13  # type: ignore[attr-defined]

@@ -223,7 +223,9 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
             if not reg.is_const:
                 raise Refuse(f"R{regno} is not a known constant'")
             meta.const_size = reg.const
-    elif kind == Arg.PTR_TO_CTX:
+    elif kind == Arg.PTR_TO_CTX_OR_NULL and reg.is_null_scalar():
+        return
+    elif kind in (Arg.PTR_TO_CTX, Arg.PTR_TO_CTX_OR_NULL):
         if reg.type != RegType.CTX:
             raise _expected(regno, reg, "ctx")
         if reg.off or not reg.is_const or reg.const:

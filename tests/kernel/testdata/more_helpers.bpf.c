@@ -162,3 +162,13 @@ int xfrm(struct __sk_buff *skb)
 	got[1] = state[0] | state[6];
 	return 0;
 }
+
+SEC("tc")
+int netns_ctx(struct __sk_buff *skb)
+{
+#if MODE == 1
+	return bpf_get_netns_cookie((void *)skb + 8) != 0;  /* a moved context is refused */
+#else
+	return bpf_get_netns_cookie(0) != bpf_get_netns_cookie(skb);
+#endif
+}
