@@ -161,3 +161,23 @@ def test_a_context_or_null_argument_loads_as_on_the_kernel(testdata, mode):
         assert outcome.kernel_errno == 13 and last_line(outcome.kernel_log) == message
         assert outcome.pybpf_error is not None and message in str(outcome.pybpf_error)
         assert outcome.pybpf_error.errno == 13  # type: ignore[attr-defined]
+
+
+def test_a_helper_that_may_sleep_is_refused_to_a_non_sleepable_program(testdata):
+    outcome = compare_load(testdata("more_helpers", MODE="2"))
+    message = "helper call might sleep in a non-sleepable prog"
+    assert outcome.kernel_errno == 22 and last_line(outcome.kernel_log) == message
+    assert outcome.pybpf_error is not None and message in str(outcome.pybpf_error)
+
+
+def test_copy_from_user(testdata):
+    """The program reads this process's memory through a pointer in its context, on both
+    sides: the kernel's copy_from_user and pybpf's read of the calling process."""
+    import ctypes
+
+    user = (ctypes.c_uint64 * 2)(0x0102030405060708, 0x1112131415161718)
+    compare(testdata("more_helpers"), [Run("copies", ctx=u64(ctypes.addressof(user)))])
+
+
+def u64(n: int) -> bytes:
+    return n.to_bytes(8, "little")

@@ -26,6 +26,11 @@ class HelperHost(Protocol):
         """How many CPUs the runtime has (what ``nr_cpu_ids`` is to the kernel's helpers)."""
         ...
 
+    def read_process_memory(self, address: int, size: int) -> bytes | None:
+        """``size`` bytes of this process's memory at ``address`` (the user memory of the task
+        that runs programs), or None where it is not mapped readable."""
+        ...
+
     def map_at(self, address: int) -> Any | None:
         """The map whose pointer (as loaded by ``lddw``) is ``address``, or None."""
         ...

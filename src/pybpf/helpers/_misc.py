@@ -171,19 +171,38 @@ def map_lookup_percpu_elem(ctx: ExecContext, m: int, key: int, cpu: int, _4: int
     return target.lookup(ctx.read(key, target.key_size), cpu)  # type: ignore[no-any-return]
 
 
+def _copy_from_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
+    """``copy_from_user``: the calling process's memory (the task that runs the program), or
+    -EFAULT with dst zeroed. Program memory (stack, maps, context) is kernel memory to the
+    kernel, so it is not user memory here either."""
+    size &= 0xFFFF_FFFF
+    if not size:
+        return 0
+    try:
+        ctx.region(src, 1, -1, "load")
+        data = None
+    except OutOfBoundsError:
+        data = host(ctx).read_process_memory(src, size)
+    if data is None:
+        ctx.write(dst, bytes(size))
+        return -EFAULT
+    ctx.write(dst, data)
+    return 0
+
+
 @implements("bpf_copy_from_user")
 def copy_from_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
-    """A sleepable program's read of user memory: program memory, or -EFAULT, dst zeroed."""
-    return _read_user(ctx, dst, size, src)
+    """A sleepable program's read of user memory."""
+    return _copy_from_user(ctx, dst, size, src)
 
 
 @implements("bpf_copy_from_user_task")
 def copy_from_user_task(ctx: ExecContext, dst: int, size: int, src: int, task: int, flags: int) -> int:
-    """The same read in another task's memory (pybpf's tasks share the program's): -EINVAL for
-    flags; nothing to read for size 0."""
+    """The same read in a task's memory (pybpf's tasks are all this process): -EINVAL for
+    flags."""
     if flags:
         return -EINVAL
-    return _read_user(ctx, dst, size, src) if size & 0xFFFF_FFFF else 0
+    return _copy_from_user(ctx, dst, size, src)
 
 
 @implements("bpf_this_cpu_ptr")

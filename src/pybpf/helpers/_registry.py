@@ -93,6 +93,8 @@ class HelperProto:
     prog_types: frozenset[str] | None = None
     #: the result is a reference the program must release (``is_acquire_function``)
     acquire: bool = False
+    #: it may sleep: only sleepable programs may call it (``bpf_func_proto.might_sleep``)
+    might_sleep: bool = False
 
     def offered_to(self, prog_type: str) -> bool:
         """Whether programs of type ``prog_type`` (a ``ProgType`` name) may call it."""
@@ -112,10 +114,11 @@ class HelperProto:
 def _h(
     id_: int, c_decl: str, ret: Ret, args: tuple[Arg, ...], doc: str, *, gpl: bool = False,
     privileged: bool = False, types: frozenset[str] | None = None, acquire: bool = False,
+    sleeps: bool = False,
 ) -> HelperProto:
     match = re.search(r"(bpf_\w+)\(", c_decl)
     assert match, c_decl
-    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types, acquire)
+    return HelperProto(id_, match.group(1), c_decl, ret, args, gpl, doc, privileged, types, acquire, sleeps)
 
 
 # Program-type sets of the kernel's *_func_proto functions (net/core/filter.c,
@@ -733,7 +736,7 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        "Copy the absolute path of a struct path into buf.", types=frozenset({"LSM", "SYSCALL", "TRACING"})),
     _h(148, "long bpf_copy_from_user(void *dst, __u32 size, const void *user_ptr)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),
-       "Copy size bytes from a user address (sleepable programs); on failure zero dst."),
+       "Copy size bytes from a user address (sleepable programs); on failure zero dst.", sleeps=True),
     _h(149, "long bpf_snprintf_btf(char *str, __u32 str_size, struct btf_ptr *ptr, __u32 btf_ptr_size, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE, _A.PTR_TO_MEM, _A.CONST_SIZE, _A.ANYTHING),
        "Format a BTF-typed object into str, as the kernel prints BTF data."),
@@ -763,7 +766,7 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        "Set options of the program being executed (LSM bprm hooks).", types=frozenset({"LSM"})),
     _h(161, "long bpf_ima_inode_hash(struct inode *inode, void *dst, __u32 size)", _R.INTEGER,
        (_A.PTR_TO_BTF_ID, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
-       "The IMA hash of an inode (sleepable LSM programs).", types=frozenset({"LSM"})),
+       "The IMA hash of an inode (sleepable LSM programs).", types=frozenset({"LSM"}), sleeps=True),
     _h(162, "struct socket *bpf_sock_from_file(struct file *file)", _R.PTR_TO_BTF_ID_OR_NULL,
        (_A.PTR_TO_BTF_ID,),
        "The socket behind a file, or NULL.", types=frozenset({"LSM", "SYSCALL", "TRACING"})),
@@ -802,14 +805,14 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        types=frozenset({"CGROUP_DEVICE", "CGROUP_SOCK", "CGROUP_SOCKOPT", "CGROUP_SOCK_ADDR", "CGROUP_SYSCTL", "LSM"})),
     _h(191, "long bpf_copy_from_user_task(void *dst, __u32 size, const void *user_ptr, struct task_struct *tsk, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING, _A.PTR_TO_BTF_ID, _A.ANYTHING),
-       "Copy size bytes from a user address of another task (sleepable programs).", gpl=True),
+       "Copy size bytes from a user address of another task (sleepable programs).", gpl=True, sleeps=True),
     _h(192, "long bpf_skb_set_tstamp(struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type)", _R.INTEGER,
        (_A.PTR_TO_CTX, _A.ANYTHING, _A.ANYTHING),
        "Set the packet's timestamp and its clock (BPF_SKB_TSTAMP_*).",
        types=frozenset({"SCHED_ACT", "SCHED_CLS"})),
     _h(193, "long bpf_ima_file_hash(struct file *file, void *dst, __u32 size)", _R.INTEGER,
        (_A.PTR_TO_BTF_ID, _A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE),
-       "The IMA hash of a file (sleepable LSM programs).", types=frozenset({"LSM"})),
+       "The IMA hash of a file (sleepable LSM programs).", types=frozenset({"LSM"}), sleeps=True),
     _h(194, "void *bpf_kptr_xchg(void *map_value, void *ptr)", _R.PTR_TO_BTF_ID_OR_NULL,
        (_A.PTR_TO_KPTR, _A.PTR_TO_BTF_ID_OR_NULL),
        "Exchange a referenced kernel pointer stored in a map value."),

@@ -40,6 +40,9 @@ class TraceRecord:
     message: str
 
 
+USER_SPACE_END = 1 << 47  #: x86-64: user addresses lie below (canonical, 4-level paging)
+
+
 class Host:
     """Answers helper calls from the state of one :class:`Runtime`."""
 
@@ -65,6 +68,18 @@ class Host:
     def ncpus(self) -> int:
         """The runtime's CPUs."""
         return self._runtime.ncpus
+
+    def read_process_memory(self, address: int, size: int) -> bytes | None:
+        """Read this process's memory through ``/proc/self/mem``, which fails cleanly (EIO,
+        EFAULT) where nothing is mapped, as ``copy_from_user`` does."""
+        if address < 0 or size < 0 or address + size > USER_SPACE_END:
+            return None
+        try:
+            with open("/proc/self/mem", "rb", buffering=0) as mem:
+                data = os.pread(mem.fileno(), size, address)
+        except (OSError, OverflowError):
+            return None
+        return data if len(data) == size else None
 
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""

@@ -174,6 +174,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse(f"program of this type cannot use helper {proto.name}#{proto.id}", 22)
     if proto.gpl_only and not env.inp.license_gpl:
         raise Refuse("cannot call GPL-restricted function from non-GPL compatible program", 22)
+    if proto.might_sleep and not env.inp.sleepable:
+        raise Refuse("helper call might sleep in a non-sleepable prog", 22)
     if st.lock is not None and proto.name not in ("bpf_spin_unlock",):
         raise Refuse("function calls are not allowed while holding a lock", 22)
     meta = _Meta()

@@ -172,3 +172,30 @@ int netns_ctx(struct __sk_buff *skb)
 	return bpf_get_netns_cookie(0) != bpf_get_netns_cookie(skb);
 #endif
 }
+
+#if MODE == 2
+SEC("tc")
+int sleeps(struct __sk_buff *skb)
+{
+	char buf[8];
+
+	return bpf_copy_from_user(buf, sizeof(buf), 0);  /* tc programs never sleep */
+}
+#endif
+
+SEC("syscall")
+int copies(__u64 *ctx)
+{
+	long word = 0x1122334455667788;
+	long out[3] = {};
+
+	got[0] = bpf_copy_from_user(&out[0], 8, &word);  /* program memory: no user page here */
+	got[1] = bpf_copy_from_user_task(&out[1], 8, &word, bpf_get_current_task_btf(), 1);
+	got[2] = out[1];
+	got[3] = bpf_copy_from_user(&out[2], 8, (void *)ctx[0]);  /* the caller's memory */
+	got[4] = out[2];
+	got[5] = bpf_copy_from_user_task(&out[2], 8, (void *)(ctx[0] + 8), bpf_get_current_task_btf(), 0);
+	got[6] = out[2];
+	got[7] = bpf_copy_from_user(&out[2], 8, (void *)8);  /* nothing mapped there */
+	return 0;
+}
