@@ -89,10 +89,12 @@ def helpers_markdown() -> str:
             assert proto.name == f"bpf_{name}", proto.name
             extra = " GPL only." if proto.gpl_only else ""
             extra += " Needs CAP_BPF." if proto.privileged else ""
-            if proto.prog_types is not None:
+            if proto.prog_types == frozenset():
+                extra += " Offered to no program type."
+            elif proto.prog_types is not None:
                 extra += " Programs: " + ", ".join(sorted(t.lower() for t in proto.prog_types)) + "."
             what = proto.doc + extra + ("" if id_ in IMPLEMENTATIONS else " (declared, not implemented)")
-            if id_ in UNMODELLED:
+            if id_ in UNMODELLED and proto.prog_types != frozenset():
                 what += f" Loads as on the kernel; a run that calls it fails: {UNMODELLED[id_]}."
         lines.append(f"| {id_} | `bpf_{name}` | {what} |")
     lines += [

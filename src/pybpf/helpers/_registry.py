@@ -818,7 +818,8 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        "Exchange a referenced kernel pointer stored in a map value."),
     _h(198, "long bpf_ringbuf_reserve_dynptr(void *ringbuf, __u32 size, __u64 flags, struct bpf_dynptr *ptr)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.ANYTHING, _A.ANYTHING, _A.PTR_TO_DYNPTR),
-       "Reserve a ring buffer record of size bytes as a dynptr (NULL dynptr and -ENOSPC/-EINVAL on failure)."),
+       "Reserve a ring buffer record of size bytes as a dynptr; on failure a NULL dynptr and -EINVAL (flags, "
+       "a full ring) or -E2BIG (past a dynptr's size)."),
     _h(199, "void bpf_ringbuf_submit_dynptr(struct bpf_dynptr *ptr, __u64 flags)", _R.VOID,
        (_A.PTR_TO_DYNPTR, _A.ANYTHING),
        "Submit a record reserved as a dynptr."),

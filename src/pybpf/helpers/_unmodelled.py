@@ -33,9 +33,12 @@ _REASONS: dict[str, str] = {
     **dict.fromkeys(
         ["bpf_sysctl_get_name", "bpf_sysctl_get_current_value", "bpf_sysctl_get_new_value",
          "bpf_sysctl_set_new_value", "bpf_get_retval", "bpf_set_retval", "bpf_rc_repeat", "bpf_rc_keydown",
-         "bpf_rc_pointer_rel", "bpf_lwt_seg6_store_bytes", "bpf_lwt_seg6_adjust_srh", "bpf_lwt_seg6_action",
-         "bpf_override_return", "bpf_probe_write_user", "bpf_seq_printf_btf"],
+         "bpf_rc_pointer_rel", "bpf_seq_printf_btf"],
         _HOOKS),
+    **dict.fromkeys(
+        ["bpf_lwt_seg6_store_bytes", "bpf_lwt_seg6_adjust_srh", "bpf_lwt_seg6_action", "bpf_override_return",
+         "bpf_probe_write_user"],
+        "no program type may call it on the modelled kernel"),
     **dict.fromkeys(
         ["bpf_lwt_push_encap"],
         _RESIZE),

@@ -643,7 +643,7 @@ static struct mptcp_sock *(* const bpf_skc_to_mptcp_sock)(void *sk) = (void *) 1
 /* Make a local dynptr over size bytes of program memory. */
 static long (* const bpf_dynptr_from_mem)(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 197;
 
-/* Reserve a ring buffer record of size bytes as a dynptr (NULL dynptr and -ENOSPC/-EINVAL on failure). */
+/* Reserve a ring buffer record of size bytes as a dynptr; on failure a NULL dynptr and -EINVAL (flags, a full ring) or -E2BIG (past a dynptr's size). */
 static long (* const bpf_ringbuf_reserve_dynptr)(void *ringbuf, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 198;
 
 /* Submit a record reserved as a dynptr. */
