@@ -89,16 +89,20 @@ def spin_unlock(ctx: ExecContext, lock: int, *_: int) -> int:
     return 0
 
 
+def _deliver(ctx: ExecContext, dst: int, size: int, data: bytes | None) -> int:
+    """Store what a read found in dst: 0, or -EFAULT with dst zeroed when it found nothing."""
+    ctx.write(dst, bytes(size) if data is None else data)
+    return -EFAULT if data is None else 0
+
+
 def _read_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
     """A user-memory read: program memory, or -EFAULT with dst zeroed."""
     size &= 0xFFFF_FFFF
     try:
-        data = ctx.read(src, size)
+        data: bytes | None = ctx.read(src, size)
     except OutOfBoundsError:
-        ctx.write(dst, bytes(size))
-        return -EFAULT
-    ctx.write(dst, data)
-    return 0
+        data = None
+    return _deliver(ctx, dst, size, data)
 
 
 @implements("bpf_probe_read_user")
@@ -183,11 +187,7 @@ def _copy_from_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
         data = None
     except OutOfBoundsError:
         data = host(ctx).read_process_memory(src, size)
-    if data is None:
-        ctx.write(dst, bytes(size))
-        return -EFAULT
-    ctx.write(dst, data)
-    return 0
+    return _deliver(ctx, dst, size, data)
 
 
 @implements("bpf_copy_from_user")
