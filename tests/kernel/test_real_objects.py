@@ -181,3 +181,8 @@ def test_copy_from_user(testdata):
 
 def u64(n: int) -> bytes:
     return n.to_bytes(8, "little")
+
+
+def test_netns_cookie(testdata):
+    """The calling process's network namespace: the same cookie on both sides."""
+    compare(testdata("more_helpers"), [Run("netns_ctx", data=PACKET)])

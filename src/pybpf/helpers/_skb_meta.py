@@ -290,3 +290,13 @@ def skb_get_xfrm_state(ctx: ExecContext, skb: int, index: int, to: int, size: in
     """A test-run skb has no IPsec path: ``to`` zeroed and -EINVAL, whatever is asked."""
     ctx.write(to, bytes(size & 0xFFFF_FFFF))
     return -EINVAL
+
+
+@implements("bpf_get_netns_cookie")
+def get_netns_cookie(ctx: ExecContext, context: int, *_: int) -> int:
+    """The cookie of the context's network namespace, which for pybpf's runs is the calling
+    process's (as a test run's skb and socket are); for NULL, the host's first namespace's."""
+    cookie = host(ctx).netns_cookie(initial=not context)
+    if cookie is None:
+        raise BpfRuntimeError("bpf_get_netns_cookie: the host does not tell pybpf this network namespace's cookie")
+    return cookie

@@ -29,7 +29,6 @@ _REASONS: dict[str, str] = {
     **dict.fromkeys(
         ["bpf_sk_ancestor_cgroup_id", "bpf_skb_ancestor_cgroup_id", "bpf_get_current_ancestor_cgroup_id"],
         "pybpf knows a task's cgroup id, not the cgroups above it"),
-    "bpf_get_netns_cookie": "the cookie of the host's network namespace depends on the host, which pybpf does not read",
     **dict.fromkeys(
         ["bpf_sysctl_get_name", "bpf_sysctl_get_current_value", "bpf_sysctl_get_new_value",
          "bpf_sysctl_set_new_value", "bpf_get_retval", "bpf_set_retval", "bpf_rc_repeat", "bpf_rc_keydown",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import socket
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -40,6 +41,8 @@ class TraceRecord:
     message: str
 
 
+PROC_NET_INIT_INO = 0xEFFFFFF9  #: the inode number of init_net in /proc/*/ns/net
+SO_NETNS_COOKIE = 71  #: the socket option giving a socket's network namespace cookie
 USER_SPACE_END = 1 << 47  #: x86-64: user addresses lie below (canonical, 4-level paging)
 
 
@@ -68,6 +71,18 @@ class Host:
     def ncpus(self) -> int:
         """The runtime's CPUs."""
         return self._runtime.ncpus
+
+    def netns_cookie(self, initial: bool) -> int | None:
+        """``SO_NETNS_COOKIE`` of a socket of this process: its namespace's cookie. The first
+        namespace's (``init_net``) is known only when this process is in it."""
+        try:
+            if initial and os.stat("/proc/self/ns/net").st_ino != PROC_NET_INIT_INO:
+                return None
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                raw = probe.getsockopt(socket.SOL_SOCKET, SO_NETNS_COOKIE, 8)
+        except OSError:
+            return None
+        return int.from_bytes(raw, "little")
 
     def read_process_memory(self, address: int, size: int) -> bytes | None:
         """Read this process's memory through ``/proc/self/mem``, which fails cleanly (EIO,
