@@ -186,3 +186,8 @@ def u64(n: int) -> bytes:
 def test_netns_cookie(testdata):
     """The calling process's network namespace: the same cookie on both sides."""
     compare(testdata("more_helpers"), [Run("netns_ctx", data=PACKET)])
+
+
+def test_ancestor_cgroup_ids(testdata):
+    """The calling process runs in the root cgroup here (its id is 1, as pybpf's default task's)."""
+    compare(testdata("more_helpers"), [Run("ancestors", data=PACKET)])

@@ -300,3 +300,37 @@ def get_netns_cookie(ctx: ExecContext, context: int, *_: int) -> int:
     if cookie is None:
         raise BpfRuntimeError("bpf_get_netns_cookie: the host does not tell pybpf this network namespace's cookie")
     return cookie
+
+
+ROOT_CGROUP_ID = 1  #: the cgroup v2 root's id
+
+
+def _ancestor_cgroup_id(ctx: ExecContext, level: int, helper: str) -> int:
+    """The id of the current task's cgroup ancestor at ``level`` (0: the root), 0 below its
+    own level. pybpf knows a task's cgroup id, not the path to it: for a task in the root
+    (the default task) every answer is known, for another only the root's."""
+    level = ((level & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    own = int(host(ctx).current_task().cgroup_id)
+    if level < 0:
+        return 0
+    if level == 0:
+        return ROOT_CGROUP_ID
+    if own == ROOT_CGROUP_ID:
+        return 0
+    raise BpfRuntimeError(f"{helper}: pybpf knows the task's cgroup id ({own}), not the cgroups above it")
+
+
+@implements("bpf_get_current_ancestor_cgroup_id")
+def get_current_ancestor_cgroup_id(ctx: ExecContext, level: int, *_: int) -> int:
+    return _ancestor_cgroup_id(ctx, level, "bpf_get_current_ancestor_cgroup_id")
+
+
+@implements("bpf_skb_ancestor_cgroup_id")
+def skb_ancestor_cgroup_id(ctx: ExecContext, skb: int, level: int, *_: int) -> int:
+    """The packet socket's: a test run's socket is in the calling task's cgroup."""
+    return _ancestor_cgroup_id(ctx, level, "bpf_skb_ancestor_cgroup_id")
+
+
+@implements("bpf_sk_ancestor_cgroup_id")
+def sk_ancestor_cgroup_id(ctx: ExecContext, sk: int, level: int, *_: int) -> int:
+    return _ancestor_cgroup_id(ctx, level, "bpf_sk_ancestor_cgroup_id")

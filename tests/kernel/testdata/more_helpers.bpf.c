@@ -201,3 +201,14 @@ int copies(__u64 *ctx)
 	got[7] = bpf_copy_from_user(&out[2], 8, (void *)8);  /* nothing mapped there */
 	return 0;
 }
+
+SEC("tc")
+int ancestors(struct __sk_buff *skb)
+{
+	got[0] = bpf_skb_ancestor_cgroup_id(skb, 0);
+	got[1] = bpf_skb_ancestor_cgroup_id(skb, 1);
+	got[2] = bpf_skb_ancestor_cgroup_id(skb, -1);
+	got[3] = bpf_get_current_ancestor_cgroup_id(0);
+	got[4] = bpf_get_current_ancestor_cgroup_id(3);
+	return 0;
+}
