@@ -191,3 +191,7 @@ def test_netns_cookie(testdata):
 def test_ancestor_cgroup_ids(testdata):
     """The calling process runs in the root cgroup here (its id is 1, as pybpf's default task's)."""
     compare(testdata("more_helpers"), [Run("ancestors", data=PACKET)])
+
+
+def test_perf_event_read_of_empty_slots(testdata):
+    compare(testdata("more_helpers"), [Run("counters_empty", data=PACKET)])

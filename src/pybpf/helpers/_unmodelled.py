@@ -43,8 +43,7 @@ _REASONS: dict[str, str] = {
          "bpf_tcp_raw_check_syncookie_ipv4", "bpf_tcp_raw_check_syncookie_ipv6"],
         _SECRET),
     **dict.fromkeys(
-        ["bpf_perf_event_read", "bpf_perf_event_read_value", "bpf_perf_prog_read_value",
-         "bpf_read_branch_records"],
+        ["bpf_perf_prog_read_value", "bpf_read_branch_records"],
         _PERF),
     **dict.fromkeys(
         ["bpf_inode_storage_get", "bpf_inode_storage_delete", "bpf_d_path", "bpf_bprm_opts_set",

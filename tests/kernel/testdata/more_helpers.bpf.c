@@ -212,3 +212,20 @@ int ancestors(struct __sk_buff *skb)
 	got[4] = bpf_get_current_ancestor_cgroup_id(3);
 	return 0;
 }
+
+struct { __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, __u32); } counters SEC(".maps");
+
+SEC("tc")
+int counters_empty(struct __sk_buff *skb)
+{
+	__u64 value[3];
+
+	got[0] = bpf_perf_event_read(&counters, 0);  /* no event in the slot */
+	got[1] = bpf_perf_event_read(&counters, 5);  /* past the end */
+	got[2] = bpf_perf_event_read(&counters, 1ULL << 33);
+	__builtin_memset(value, 0x55, sizeof(value));
+	got[3] = bpf_perf_event_read_value(&counters, 1, (void *)value, sizeof(value));
+	got[4] = value[0] | value[2];
+	got[5] = bpf_perf_event_read_value(&counters, 1, (void *)value, 16);
+	return 0;
+}
