@@ -172,6 +172,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse(f"program of this type cannot use helper {proto.name}#{proto.id}", 22)
     if proto.gpl_only and not env.inp.license_gpl:
         raise Refuse("cannot call GPL-restricted function from non-GPL compatible program", 22)
+    if proto.might_sleep and not env.inp.sleepable:
+        raise Refuse("helper call might sleep in a non-sleepable prog", 22)
     if st.lock is not None and proto.name not in ("bpf_spin_unlock",):
         raise Refuse("function calls are not allowed while holding a lock", 22)
     meta = _Meta()
@@ -228,7 +230,9 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
             if not reg.is_const:
                 raise Refuse(f"R{regno} is not a known constant'")
             meta.const_size = reg.const
-    elif kind == Arg.PTR_TO_CTX:
+    elif kind == Arg.PTR_TO_CTX_OR_NULL and reg.is_null_scalar():
+        return
+    elif kind in (Arg.PTR_TO_CTX, Arg.PTR_TO_CTX_OR_NULL):
         if reg.type != RegType.CTX:
             raise _expected(regno, reg, "ctx")
         check_ptr_off_reg(reg, regno)
