@@ -66,7 +66,11 @@ _MAX_INDENT = 13  # libbpf's indentation stops growing here
 # lines, so it is refused instead. Real structs have gaps of at most a page.
 _MAX_GAP_BITS = 8 << 20
 _PADS = (("long", 8 * POINTER_SIZE), ("int", 32), ("short", 16), ("char", 8))
-_QUALIFIER_WORDS = {Volatile: "volatile", Const: "const", Restrict: "restrict"}
+_QUALIFIER_WORDS: dict[type[Type], str] = {
+    Volatile: "volatile",
+    Const: "const",
+    Restrict: "restrict",
+}
 _ENCODING_NAMES = {
     0: "(none)",
     IntEncoding.SIGNED: "SIGNED",
