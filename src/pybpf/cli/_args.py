@@ -27,6 +27,7 @@ __all__ = [
     "add_verb",
     "finish_common",
     "format_time",
+    "os_reason",
     "parse_bytes",
     "parse_hex",
     "parse_time",
@@ -50,6 +51,11 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
         self.status = status
+
+
+def os_reason(err: OSError) -> str:
+    """The OS's reason for ``err`` as a message fragment (``no such file or directory``)."""
+    return (err.strerror or str(err)).lower()
 
 
 @dataclass

@@ -47,7 +47,7 @@ from ..btf import (
     parse_btf,
 )
 from ..runtime import CompileError, compile_c
-from ._args import CommandError, Words, add_verb
+from ._args import CommandError, Words, add_verb, os_reason
 from ._map import type_ids
 from ._output import emit_json
 from ._session import compile_failure, open_session, parse_object_ref
@@ -90,7 +90,7 @@ def read_btf_file(path: Path) -> Spec:
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except OSError as err:
-        raise CommandError(f"{path}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"{path}: {os_reason(err)}") from None
     section: bytes | None
     if data[:2] in (BTF_MAGIC, BTF_MAGIC[::-1]):
         section = data

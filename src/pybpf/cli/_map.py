@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -426,8 +428,13 @@ def _key(words: Words, handle: Map, *, required: bool = True) -> bytes | None:
     return words.take_bytes("key", handle.key_size)
 
 
-def _map_error(handle: Map, err: MapError) -> CommandError:
-    return CommandError(f"map '{handle.name}': {err}")
+@contextmanager
+def _reported(handle: Map) -> Iterator[None]:
+    """A failing map operation ends the command with its error, prefixed by the map's name."""
+    try:
+        yield
+    except MapError as err:
+        raise CommandError(f"map '{handle.name}': {err}") from None
 
 
 def _lookup(args: argparse.Namespace, words: Words) -> int:
@@ -437,16 +444,15 @@ def _lookup(args: argparse.Namespace, words: Words) -> int:
         key = _key(words, handle)
         assert key is not None
         words.done()
-        try:
-            value = handle.internal.lookup_elem(key)
-        except KeyNotExistError:
-            if args.json:
-                emit_json(None, args.pretty)
-            else:
-                print(f"key:\n{fprint_hex(key)}\n\nNot found")
-            return 1
-        except MapError as err:
-            raise _map_error(handle, err) from None
+        with _reported(handle):
+            try:
+                value = handle.internal.lookup_elem(key)
+            except KeyNotExistError:
+                if args.json:
+                    emit_json(None, args.pretty)
+                else:
+                    print(f"key:\n{fprint_hex(key)}\n\nNot found")
+                return 1
         _print_element(args, session, handle, key, _value_bytes(session, handle, value))
     return 0
 
@@ -495,10 +501,8 @@ def _update(args: argparse.Namespace, words: Words) -> int:
             raise CommandError("did not find key", 2)
         if value is None:
             raise CommandError("did not find value", 2)
-        try:
+        with _reported(handle):
             handle.internal.update_elem(key or b"", value, flags or BPF_ANY)
-        except MapError as err:
-            raise _map_error(handle, err) from None
     if args.json:
         emit_json(None, args.pretty)
     return 0
@@ -511,10 +515,8 @@ def _delete(args: argparse.Namespace, words: Words) -> int:
         key = _key(words, handle)
         assert key is not None
         words.done()
-        try:
+        with _reported(handle):
             handle.internal.delete_elem(key)
-        except MapError as err:
-            raise _map_error(handle, err) from None
     if args.json:
         emit_json(None, args.pretty)
     return 0
@@ -526,10 +528,8 @@ def _getnext(args: argparse.Namespace, words: Words) -> int:
         handle = session.find_map(target.ref)
         key = _key(words, handle, required=False)
         words.done()
-        try:
+        with _reported(handle):
             following = handle.internal.get_next_key(key)
-        except MapError as err:
-            raise _map_error(handle, err) from None
         if following is None:
             where = f"after {fprint_hex(key)}" if key is not None else "in the map"
             raise CommandError(f"map '{handle.name}': no key {where} (ENOENT)")
@@ -573,13 +573,12 @@ def _take(args: argparse.Namespace, words: Words, *, remove: bool) -> int:
     with open_session(args, target) as session:
         handle = session.find_map(target.ref)
         _queue(session, handle)
-        try:
-            value = (handle.internal.lookup_and_delete_elem(b"") if remove
-                     else handle.internal.lookup_elem(b""))
-        except KeyNotExistError:
-            raise CommandError(f"map '{handle.name}' is empty") from None
-        except MapError as err:
-            raise _map_error(handle, err) from None
+        with _reported(handle):
+            try:
+                value = (handle.internal.lookup_and_delete_elem(b"") if remove
+                         else handle.internal.lookup_elem(b""))
+            except KeyNotExistError:
+                raise CommandError(f"map '{handle.name}' is empty") from None
         _print_element(args, session, handle, b"", _value_bytes(session, handle, value))
     return 0
 
@@ -596,10 +595,8 @@ def _push(args: argparse.Namespace, words: Words) -> int:
         if words.accept("exist"):
             flags = BPF_EXIST
         words.done()
-        try:
+        with _reported(handle):
             handle.internal.update_elem(b"", value, flags)
-        except MapError as err:
-            raise _map_error(handle, err) from None
     if args.json:
         emit_json(None, args.pretty)
     return 0

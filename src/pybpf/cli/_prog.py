@@ -20,7 +20,7 @@ from ..engine import native_listing
 from ..isa import LDDW, format_instruction, iter_pcs
 from ..runtime import Program
 from ..verifier import license_is_gpl_compatible
-from ._args import CommandError, Words, add_verb
+from ._args import CommandError, Words, add_verb, os_reason
 from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print
 from ._pins import pin_path, write_prog_pin
 from ._session import ObjectRef, Session, open_session, parse_object_ref
@@ -339,7 +339,7 @@ def _read_input(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as err:
-        raise CommandError(f"cannot read {name}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"cannot read {name}: {os_reason(err)}") from None
 
 
 def _write_file(name: str, data: bytes) -> None:
@@ -350,7 +350,7 @@ def _write_file(name: str, data: bytes) -> None:
     try:
         Path(name).write_bytes(data)
     except OSError as err:
-        raise CommandError(f"cannot write {name}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"cannot write {name}: {os_reason(err)}") from None
 
 
 # -- load, loadall, pin ----------------------------------------------------------------------
