@@ -429,6 +429,21 @@ def _key(words: Words, handle: Map, *, required: bool = True) -> bytes | None:
 
 
 @contextmanager
+def _opened(args: argparse.Namespace, words: Words) -> Iterator[tuple[Session, Map]]:
+    """The session on the command's object and the map its ``OBJ MAP`` words name."""
+    target = parse_object_ref(words, "map", ref_required=True)
+    with open_session(args, target) as session:
+        yield session, session.find_map(target.ref)
+
+
+def _succeeded(args: argparse.Namespace) -> int:
+    """The end of a verb that prints nothing: bpftool's ``null`` under ``--json``."""
+    if args.json:
+        emit_json(None, args.pretty)
+    return 0
+
+
+@contextmanager
 def _reported(handle: Map) -> Iterator[None]:
     """A failing map operation ends the command with its error, prefixed by the map's name."""
     try:
@@ -438,9 +453,7 @@ def _reported(handle: Map) -> Iterator[None]:
 
 
 def _lookup(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (session, handle):
         key = _key(words, handle)
         assert key is not None
         words.done()
@@ -472,9 +485,7 @@ def _fd_value(session: Session, handle: Map, words: Words) -> object:
 
 
 def _update(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (session, handle):
         key: bytes | None = b""
         value: object = None
         flags: int | None = None
@@ -503,29 +514,21 @@ def _update(args: argparse.Namespace, words: Words) -> int:
             raise CommandError("did not find value", 2)
         with _reported(handle):
             handle.internal.update_elem(key or b"", value, flags or BPF_ANY)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return _succeeded(args)
 
 
 def _delete(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (_, handle):
         key = _key(words, handle)
         assert key is not None
         words.done()
         with _reported(handle):
             handle.internal.delete_elem(key)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return _succeeded(args)
 
 
 def _getnext(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (_, handle):
         key = _key(words, handle, required=False)
         words.done()
         with _reported(handle):
@@ -549,12 +552,10 @@ def _pin(args: argparse.Namespace, words: Words) -> int:
     with open_session(args, target) as session:
         handle = session.find_map(target.ref)
         write_map_pin(Path(path), session.object_path, handle)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return _succeeded(args)
 
 
-def _queue(session: Session, handle: Map) -> None:
+def _queue(handle: Map) -> None:
     if handle.type not in _QUEUES:
         raise CommandError(f"map '{handle.name}' is a {handle.type.name.lower()} map, not a queue or stack")
 
@@ -572,7 +573,7 @@ def _take(args: argparse.Namespace, words: Words, *, remove: bool) -> int:
     words.done()
     with open_session(args, target) as session:
         handle = session.find_map(target.ref)
-        _queue(session, handle)
+        _queue(handle)
         with _reported(handle):
             try:
                 value = (handle.internal.lookup_and_delete_elem(b"") if remove
@@ -584,10 +585,8 @@ def _take(args: argparse.Namespace, words: Words, *, remove: bool) -> int:
 
 
 def _push(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
-        _queue(session, handle)
+    with _opened(args, words) as (_, handle):
+        _queue(handle)
         if not words.accept("value"):
             raise CommandError("did not find value", 2)
         value = words.take_bytes("value", handle.value_size)
@@ -597,7 +596,5 @@ def _push(args: argparse.Namespace, words: Words) -> int:
         words.done()
         with _reported(handle):
             handle.internal.update_elem(b"", value, flags)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return _succeeded(args)
 
