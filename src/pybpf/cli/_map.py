@@ -31,7 +31,7 @@ from ..maps import (
 )
 from ..runtime import Map
 from ._args import CommandError, Words, add_verb
-from ._output import JsonWriter, btf_json, emit_json, fprint_hex, hex_json
+from ._output import JsonWriter, btf_json, emit_json, fprint_hex, hex_json, succeeded
 from ._pins import write_map_pin
 from ._session import Ref, Session, open_session, parse_object_ref
 
@@ -436,13 +436,6 @@ def _opened(args: argparse.Namespace, words: Words) -> Iterator[tuple[Session, M
         yield session, session.find_map(target.ref)
 
 
-def _succeeded(args: argparse.Namespace) -> int:
-    """The end of a verb that prints nothing: bpftool's ``null`` under ``--json``."""
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
-
-
 @contextmanager
 def _reported(handle: Map) -> Iterator[None]:
     """A failing map operation ends the command with its error, prefixed by the map's name."""
@@ -514,7 +507,7 @@ def _update(args: argparse.Namespace, words: Words) -> int:
             raise CommandError("did not find value", 2)
         with _reported(handle):
             handle.internal.update_elem(key or b"", value, flags or BPF_ANY)
-    return _succeeded(args)
+    return succeeded(args)
 
 
 def _delete(args: argparse.Namespace, words: Words) -> int:
@@ -524,7 +517,7 @@ def _delete(args: argparse.Namespace, words: Words) -> int:
         words.done()
         with _reported(handle):
             handle.internal.delete_elem(key)
-    return _succeeded(args)
+    return succeeded(args)
 
 
 def _getnext(args: argparse.Namespace, words: Words) -> int:
@@ -552,7 +545,7 @@ def _pin(args: argparse.Namespace, words: Words) -> int:
     with open_session(args, target) as session:
         handle = session.find_map(target.ref)
         write_map_pin(Path(path), session.object_path, handle)
-    return _succeeded(args)
+    return succeeded(args)
 
 
 def _queue(handle: Map) -> None:
@@ -596,5 +589,5 @@ def _push(args: argparse.Namespace, words: Words) -> int:
         words.done()
         with _reported(handle):
             handle.internal.update_elem(b"", value, flags)
-    return _succeeded(args)
+    return succeeded(args)
 

@@ -12,6 +12,7 @@ bpftool writes the few values it formats itself (``"0x1f"`` bitfields in plain B
 from __future__ import annotations
 
 import sys
+from argparse import Namespace
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -26,6 +27,7 @@ __all__ = [
     "fprint_hex",
     "hex_json",
     "hex_print",
+    "succeeded",
 ]
 
 _ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f", "\b": "\\b", "\\": "\\\\", '"': '\\"'}
@@ -120,6 +122,14 @@ def emit_json(value: Any, pretty: bool = False, out: TextIO | None = None) -> No
     writer = JsonWriter(stream, pretty)
     writer.value(value)
     stream.write("\n")
+
+
+def succeeded(args: Namespace) -> int:
+    """End a verb that prints nothing on success: exit status 0, and bpftool's ``null`` under
+    ``--json``."""
+    if args.json:
+        emit_json(None, args.pretty)
+    return 0
 
 
 def fprint_hex(data: bytes) -> str:

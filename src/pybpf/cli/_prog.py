@@ -21,7 +21,7 @@ from ..isa import LDDW, format_instruction, iter_pcs
 from ..runtime import Program
 from ..verifier import license_is_gpl_compatible
 from ._args import CommandError, Words, add_verb, os_reason
-from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print
+from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print, succeeded
 from ._pins import pin_path, write_prog_pin
 from ._session import ObjectRef, Session, open_session, parse_object_ref
 from ._xlated import func_signature, helper_name, tag_of, xlated
@@ -163,9 +163,7 @@ def _dump(args: argparse.Namespace, words: Words) -> int:
         insns = xlated(program, session.map_ids)
         if out_file is not None:
             _write_file(out_file, b"".join(insn.encode() for insn in insns))
-            if args.json:
-                emit_json(None, args.pretty)
-            return 0
+            return succeeded(args)
         notes = program.source
         btf = session.obj.spec.btf
         rows: list[dict[str, Any]] = []
@@ -377,9 +375,7 @@ def _load(args: argparse.Namespace, words: Words) -> int:
             raise CommandError(f"{obj} has no programs")
         first = next(iter(session.obj.programs))
         write_prog_pin(pin, session.object_path, first, pinmaps)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 
 
 def _loadall(args: argparse.Namespace, words: Words) -> int:
@@ -389,9 +385,7 @@ def _loadall(args: argparse.Namespace, words: Words) -> int:
     with open_session(args, ObjectRef(obj)) as session:
         for name in session.obj.programs:
             write_prog_pin(pin_path(directory, name), session.object_path, name, pinmaps)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 
 
 def _pin(args: argparse.Namespace, words: Words) -> int:
@@ -402,6 +396,4 @@ def _pin(args: argparse.Namespace, words: Words) -> int:
         program = session.find_program(target.ref)
         write_prog_pin(pin, session.object_path, program.name, session.pin_root.resolve()
                        if session.pin_root is not None else None)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
