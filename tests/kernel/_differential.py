@@ -523,6 +523,8 @@ class LoadOutcome:
     kernel_errno: int
     kernel_log: str
     pybpf_error: BaseException | None
+    #: the errno of a map creation the kernel refused before libbpf retried it without BTF
+    kernel_btf_retry_errno: int = 0
 
 
 def compare_load(path: Path) -> LoadOutcome:
