@@ -47,7 +47,7 @@ from ..btf import (
     parse_btf,
 )
 from ..runtime import CompileError, compile_c
-from ._args import CommandError, Words, add_verb, os_reason
+from ._args import CommandError, Words, add_noun, add_verb, os_reason
 from ._map import type_ids
 from ._output import emit_json
 from ._session import compile_failure, open_session, parse_object_ref
@@ -61,10 +61,9 @@ _LINKAGES = {Linkage.STATIC: "static", Linkage.GLOBAL: "global", Linkage.EXTERN:
 
 def register(subs: Any) -> None:
     """Add ``btf`` and its verb to the ``pybpf`` parser."""
-    noun = subs.add_parser("btf", help="dump the BTF types of an object",
-                           description="bpftool's btf verbs, on an object file",
-                           usage="pybpf btf dump ...")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "btf", help="dump the BTF types of an object",
+                     description="bpftool's btf verbs, on an object file",
+                     usage="pybpf btf dump ...")
     add_verb(verbs, "btf", "dump", _dump,
              usage="dump { file FILE | map OBJ MAP [key|value|kv|all] | prog OBJ PROG } "
                    "[format { raw | c }]",

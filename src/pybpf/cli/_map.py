@@ -30,7 +30,7 @@ from ..maps import (
     MapType,
 )
 from ..runtime import Map
-from ._args import CommandError, Words, add_verb
+from ._args import CommandError, Words, add_noun, add_verb
 from ._output import JsonWriter, btf_json, emit_json, fprint_hex, hex_json, succeeded
 from ._pins import write_map_pin
 from ._session import Ref, Session, open_session, parse_object_ref
@@ -67,10 +67,9 @@ RINGBUF_META_PAGES = 3  # the header page, then the consumer and producer positi
 
 def register(subs: Any) -> None:
     """Add ``map`` and its verbs to the ``pybpf`` parser."""
-    noun = subs.add_parser("map", help="show, dump, look up and update the maps of an object",
-                           description="bpftool's map verbs, on an object file",
-                           usage="pybpf map {show|dump|lookup|update|delete|getnext|pin|peek|push|pop} ...")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "map", help="show, dump, look up and update the maps of an object",
+                     description="bpftool's map verbs, on an object file",
+                     usage="pybpf map {show|dump|lookup|update|delete|getnext|pin|peek|push|pop} ...")
     epilog = f"{OBJ}\n{MAP}\n{DATA}"
     add_verb(verbs, "map", "show", _show, aliases=["list"], usage="show OBJ [MAP]",
              help="list the maps of OBJ as bpftool map show", epilog=epilog)

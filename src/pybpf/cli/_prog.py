@@ -20,7 +20,7 @@ from ..engine import native_listing
 from ..isa import LDDW, format_instruction, iter_pcs
 from ..runtime import Program
 from ..verifier import license_is_gpl_compatible
-from ._args import CommandError, Words, add_verb, os_reason
+from ._args import CommandError, Words, add_noun, add_verb, os_reason
 from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print, succeeded
 from ._pins import pin_path, write_prog_pin
 from ._session import ObjectRef, Session, open_session, parse_object_ref
@@ -37,10 +37,9 @@ OBJ = "OBJ is a BPF object file (or a .c file, compiled first)"
 
 def register(subs: Any) -> None:
     """Add ``prog`` and its verbs to the ``pybpf`` parser."""
-    noun = subs.add_parser("prog", help="show, dump, run and pin the programs of an object",
-                           description="bpftool's prog verbs, on an object file",
-                           usage="pybpf prog {show|dump|run|load|loadall|pin} ...")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "prog", help="show, dump, run and pin the programs of an object",
+                     description="bpftool's prog verbs, on an object file",
+                     usage="pybpf prog {show|dump|run|load|loadall|pin} ...")
     epilog = f"{OBJ}\n{PROG}"
     add_verb(verbs, "prog", "show", _show, aliases=["list"], usage="show OBJ [PROG]",
              help="list the programs of OBJ as bpftool prog show", epilog=epilog)
