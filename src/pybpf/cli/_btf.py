@@ -30,8 +30,6 @@ from ..btf import (
     FuncProto,
     Fwd,
     Int,
-    IntEncoding,
-    Linkage,
     Ptr,
     Restrict,
     Spec,
@@ -46,6 +44,7 @@ from ..btf import (
     dump_raw,
     parse_btf,
 )
+from ..btf._c_dump import ENCODING_NAMES, LINKAGE_NAMES
 from ..runtime import CompileError, compile_c
 from ._args import CommandError, Words, add_noun, add_verb, os_reason
 from ._map import type_ids
@@ -55,8 +54,6 @@ from ._session import compile_failure, open_session, parse_object_ref
 __all__ = ["register", "type_json"]
 
 BTF_MAGIC = b"\x9f\xeb"
-_ENCODINGS = {0: "(none)", IntEncoding.SIGNED: "SIGNED", IntEncoding.CHAR: "CHAR", IntEncoding.BOOL: "BOOL"}
-_LINKAGES = {Linkage.STATIC: "static", Linkage.GLOBAL: "global", Linkage.EXTERN: "extern"}
 
 
 def register(subs: Any) -> None:
@@ -115,7 +112,7 @@ def type_json(spec: Spec, t: Type) -> dict[str, Any]:
     match t:
         case Int():
             out |= {"size": t.size, "bits_offset": t.offset, "nr_bits": t.bits,
-                    "encoding": _ENCODINGS.get(t.encoding, "(unknown)")}
+                    "encoding": ENCODING_NAMES.get(t.encoding, "(unknown)")}
         case Array():
             out |= {"type_id": t.type, "index_type_id": t.index_type, "nr_elems": t.nelems}
         case Struct() | Union():
@@ -134,12 +131,12 @@ def type_json(spec: Spec, t: Type) -> dict[str, Any]:
         case Fwd():
             out["fwd_kind"] = "union" if t.is_union else "struct"
         case Func():
-            out |= {"type_id": t.type, "linkage": _LINKAGES.get(t.linkage, "(unknown)")}
+            out |= {"type_id": t.type, "linkage": LINKAGE_NAMES.get(t.linkage, "(unknown)")}
         case FuncProto():
             out |= {"ret_type_id": t.return_type, "vlen": len(t.params),
                     "params": [{"name": p.name or "(anon)", "type_id": p.type} for p in t.params]}
         case Var():
-            out |= {"type_id": t.type, "linkage": _LINKAGES.get(t.linkage, "(unknown)")}
+            out |= {"type_id": t.type, "linkage": LINKAGE_NAMES.get(t.linkage, "(unknown)")}
         case Datasec():
             out |= {"size": t.size, "vlen": len(t.vars),
                     "vars": [{"type_id": v.type, "offset": v.offset, "size": v.size} for v in t.vars]}
