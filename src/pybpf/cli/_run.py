@@ -28,7 +28,6 @@ from ._session import ObjectRef, Session, open_session
 __all__ = ["Renderer", "register", "timer_events", "timer_infos"]
 
 _CLOCK_IDS = {"realtime": CLOCK_REALTIME, "monotonic": CLOCK_MONOTONIC, "boottime": CLOCK_BOOTTIME}
-_PERCPU = frozenset({MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH})
 
 
 def register(subs: Any) -> None:
