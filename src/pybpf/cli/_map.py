@@ -31,7 +31,7 @@ from ..maps import (
 )
 from ..runtime import Map
 from ._args import CommandError, Words, add_noun, add_verb
-from ._output import JsonWriter, btf_json, emit_json, fprint_hex, hex_json, succeeded
+from ._output import JsonWriter, btf_json, emit_json, fprint_hex, hex_json, show_infos, succeeded
 from ._pins import write_map_pin
 from ._session import Ref, Session, open_session, parse_object_ref
 
@@ -284,11 +284,7 @@ def _show(args: argparse.Namespace, words: Words) -> int:
         else:
             names = [session.find_map(target.ref).name]
         infos = [map_info(session, name) for name in names]
-        if args.json:
-            emit_json(infos if target.ref is None else infos[0], args.pretty)
-        else:
-            sys.stdout.write("".join(_show_plain(info) for info in infos))
-    return 0
+        return show_infos(args, infos, single=target.ref is not None, plain=_show_plain)
 
 
 # -- elements --------------------------------------------------------------------------------

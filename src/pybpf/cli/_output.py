@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -27,6 +27,7 @@ __all__ = [
     "fprint_hex",
     "hex_json",
     "hex_print",
+    "show_infos",
     "succeeded",
 ]
 
@@ -129,6 +130,17 @@ def succeeded(args: Namespace) -> int:
     ``--json``."""
     if args.json:
         emit_json(None, args.pretty)
+    return 0
+
+
+def show_infos(args: Namespace, infos: list[dict[str, Any]], *, single: bool,
+               plain: Callable[[dict[str, Any]], str]) -> int:
+    """End a ``show`` verb: bpftool's JSON (one object when one was named, else a list) or the
+    plain lines ``plain`` writes for each."""
+    if args.json:
+        emit_json(infos[0] if single else infos, args.pretty)
+    else:
+        sys.stdout.write("".join(plain(info) for info in infos))
     return 0
 
 

@@ -21,7 +21,7 @@ from ..isa import LDDW, format_instruction, iter_pcs
 from ..runtime import Program
 from ..verifier import license_is_gpl_compatible
 from ._args import CommandError, Words, add_noun, add_verb, os_reason
-from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print, succeeded
+from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print, show_infos, succeeded
 from ._pins import pin_path, write_prog_pin
 from ._session import ObjectRef, Session, open_session, parse_object_ref
 from ._xlated import func_signature, helper_name, tag_of, xlated
@@ -128,11 +128,7 @@ def _show(args: argparse.Namespace, words: Words) -> int:
         else:
             programs = [session.find_program(target.ref)]
         infos = [_info(session, p) for p in programs]
-        if args.json:
-            emit_json(infos if target.ref is None else infos[0], args.pretty)
-        else:
-            sys.stdout.write("".join(_show_plain(info) for info in infos))
-    return 0
+        return show_infos(args, infos, single=target.ref is not None, plain=_show_plain)
 
 
 # -- dump ------------------------------------------------------------------------------------
