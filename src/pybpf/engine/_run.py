@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ..isa import Instruction
-
+from ..isa import Instruction
 from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import (
     MAY_GOTO_BUDGET,
