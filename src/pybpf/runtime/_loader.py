@@ -381,6 +381,8 @@ class _Loader:
             func_info=self._func_info(pspec),
             ncpus=self.rt.ncpus,
             release=self.rt.release,
+            kernel_btf=self.rt._core_targets()[0][0],
+            attach_to=pspec.attach_to,
         )
         try:
             facts = verify(checked, inp)
