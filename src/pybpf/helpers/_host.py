@@ -50,6 +50,16 @@ class HelperHost(Protocol):
         """The address of the current task's kernel object."""
         ...
 
+    def cgroup_address(self, cgroup_id: int) -> int:
+        """The address of the kernel object of cgroup ``cgroup_id`` when pybpf has it (the
+        root, id 1, and the current task's cgroup), else 0."""
+        ...
+
+    def cgroup_ancestor(self, address: int, level: int) -> int:
+        """The address of the ancestor at ``level`` of the modelled cgroup at ``address`` (0
+        when it has none there, or ``address`` is no cgroup pybpf made)."""
+        ...
+
     def record(self, what: str, value: Any) -> None:
         """Note an outcome of the current run (``"redirect"``: where the packet went)."""
         ...

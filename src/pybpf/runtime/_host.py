@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from ..engine import Region
 from ..timers import IrqContext
-from ._kernel_btf import struct_offsets, task_image, task_layout
+from ._kernel_btf import cgroup_image, struct_offsets, task_image, task_layout
 from ._task import Task
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
 _HARD = (IrqContext.HARDIRQ, IrqContext.NMI)  #: contexts whose exit runs queued irq_work
 #: what running_as(None) and running_in(None) give: nothing to change (runs are a hot path)
 _UNCHANGED = contextlib.nullcontext()
+_ROOT_CGROUP = 1  #: the id of the cgroup v2 root
 
 
 @final
@@ -56,6 +57,7 @@ class Host:
         #: the task the task helpers report; None: the calling thread (Task.current())
         self.task: Task | None = None
         self._task_regions: dict[Task, Region] = {}
+        self._cgroup_regions: dict[int, Region] = {}
         self._run = threading.local()
         self._cookies: dict[int, int] = {}
         #: cgroup storage used outside test runs, by map
@@ -143,6 +145,34 @@ class Host:
         self._runtime.space.add(region)
         self._runtime.space.add(cred)
         self._task_regions[task] = region
+        return region
+
+    def cgroup_address(self, cgroup_id: int) -> int:
+        """The kernel object of the root cgroup (id 1) or of the current task's cgroup, made on
+        first use; 0 for any other id (pybpf has no other cgroup)."""
+        if cgroup_id != _ROOT_CGROUP and cgroup_id != self.current_task().cgroup_id:
+            return 0
+        with self._trace_lock:
+            return self._cgroup_region(cgroup_id).base
+
+    def cgroup_ancestor(self, address: int, level: int) -> int:
+        """The root for level 0, a cgroup below it itself for level 1, else 0."""
+        with self._trace_lock:
+            ids = [cid for cid, r in self._cgroup_regions.items() if r.base == address]
+            if not ids or not 0 <= level <= (0 if ids[0] == _ROOT_CGROUP else 1):
+                return 0
+            return self._cgroup_region(_ROOT_CGROUP).base if level == 0 else address
+
+    def _cgroup_region(self, cgroup_id: int) -> Region:
+        region = self._cgroup_regions.get(cgroup_id)
+        if region is None:
+            root = self._cgroup_region(_ROOT_CGROUP).base if cgroup_id != _ROOT_CGROUP else 0
+            size = len(cgroup_image(cgroup_id, 0, 0, 0))
+            region = Region(size, f"cgroup {cgroup_id}", writable=False)
+            level = 0 if cgroup_id == _ROOT_CGROUP else 1
+            region.buf[:] = cgroup_image(cgroup_id, level, region.base, root or region.base)
+            self._runtime.space.add(region)
+            self._cgroup_regions[cgroup_id] = region
         return region
 
     def kernel_skb_fields(self) -> dict[str, int]:

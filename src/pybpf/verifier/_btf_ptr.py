@@ -16,6 +16,7 @@ yields. Trusted and RCU pointers are what ``KF_TRUSTED_ARGS`` and ``KF_RCU`` kfu
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from .._spec import AttachType, ProgType
@@ -23,6 +24,7 @@ from ..btf import Enum, Enum64, Func, FuncProto, Int, Ptr, Spec, Struct, Typedef
 from ..helpers import KfFlag, KfuncProto
 from ._btf_walk import EACCES, struct_walk, structs_match
 from ._env import Env, Refuse
+from ._log import type_str
 from ._state import Reg, RegType, Slot, State, scalar_unknown
 
 __all__ = [
@@ -30,7 +32,7 @@ __all__ = [
     "check_btf_access",
     "check_struct_arg",
     "check_trusted_arg",
-    "kernel_struct_id",
+    "kernel_struct_id", "param_struct",
     "rcu_section",
     "tracing_arg",
     "typed",
@@ -54,6 +56,14 @@ _SAFE_RCU_OR_NULL: Final = {"mm_struct": {"exe_file"}, "sk_buff": {"sk"}, "reque
 
 #: attach types whose program arguments the kernel trusts (``prog_args_trusted``)
 _TRUSTED_ARGS: Final = frozenset({AttachType.TRACE_RAW_TP, AttachType.TRACE_ITER, AttachType.LSM_MAC})
+
+
+def param_struct(c_params: str, index: int) -> str:
+    """The struct parameter ``index`` of a C parameter list points to ("" for none); a lone C
+    type is a list of one."""
+    parts = c_params.split(",")
+    match = re.search(r"struct\s+(\w+)", parts[index]) if index < len(parts) else None
+    return match.group(1) if match else ""
 
 
 def kernel_struct_id(env: Env, name: str) -> int:
@@ -205,7 +215,27 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     return r
 
 
-# -- kfunc arguments ------------------------------------------------------------------------
+# -- helper and kfunc arguments -------------------------------------------------------------
+
+_HELPER_BTF_TYPES: Final = "ptr_, trusted_ptr_, rcu_ptr_"
+
+
+def check_helper_btf_arg(env: Env, regno: int, reg: Reg, want: str, nullable: bool) -> None:
+    """A helper's ``ARG_PTR_TO_BTF_ID``: a plain, trusted or RCU pointer to the struct the
+    parameter names (or one that begins with it), or NULL where the helper takes NULL."""
+    if nullable and reg.is_null_scalar():
+        return
+    if reg.type != RegType.BTF_ID or reg.trust == UNTRUSTED or reg.null and not nullable:
+        shown = type_str(reg)
+        raise Refuse(f"R{regno} type={shown} expected={_HELPER_BTF_TYPES}", EACCES)
+    spec = env.inp.kernel_btf
+    want_id = kernel_struct_id(env, want)
+    if spec is None or not reg.btf_id or not want_id:
+        return
+    if not structs_match(spec, reg.btf_id, reg.off, want_id, False):
+        raise Refuse(f"R{regno} is of type {reg.btf_name} but {want} is expected", EACCES)
+
+
 
 
 def is_trusted(reg: Reg) -> bool:

@@ -7,13 +7,13 @@ that the ``_new`` kfunc initialises, ``_next`` advances and ``_destroy`` ends (t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
-from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg
+from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct
 from ._calls import release_reference
 from ._env import Env, Refuse
+from ._log import type_str
 from ._state import NOT_INIT, Ref, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 
 __all__ = ["KfuncCall", "check_kfunc_call"]
@@ -34,8 +34,7 @@ class KfuncCall:
 
 
 def _struct_name(param: KfParam) -> str:
-    match = re.search(r"struct\s+(\w+)", param.c_type)
-    return match.group(1) if match else ""
+    return param_struct(param.c_type, 0)
 
 
 def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCall:
@@ -50,6 +49,8 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
             raise Refuse(f"R{regno} !read_ok")
         if param.kind == KfArg.MEM_SIZE and reg.type == RegType.SCALAR and reg.is_const:
             const_size = reg.const
+        if param.kind == KfArg.PTR_TO_CTX and reg.type != RegType.CTX:
+            raise Refuse(f"arg#{i} expected pointer to ctx, but got {type_str(reg)}", 22)
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
         elif param.kind == KfArg.PTR_TO_BTF_ID:
@@ -133,8 +134,7 @@ def _result(env: Env, st: State, pc: int, proto: KfuncProto, const_size: int) ->
     if ret == KfRet.SCALAR:
         return KfuncCall(scalar_unknown())
     ret_type = proto.c_decl[: proto.c_decl.index(proto.name + "(")]
-    match = re.search(r"struct\s+(\w+)", ret_type)
-    r = btf_pointer(env, match.group(1) if match else "", _returned_trust(proto))
+    r = btf_pointer(env, param_struct(ret_type, 0), _returned_trust(proto))
     size = _C_SIZES.get(ret_type.replace("*", "").replace("const", "").strip(), const_size)
     if ret == KfRet.PTR_TO_MEM and size:  # sized by its type (an iterator's int) or by __szk
         r = Reg(RegType.MEM)
