@@ -49,7 +49,9 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
             raise Refuse(f"R{regno} !read_ok")
         if param.kind == KfArg.MEM_SIZE and reg.type == RegType.SCALAR and reg.is_const:
             const_size = reg.const
-        if param.kind == KfArg.PTR_TO_CTX and reg.type != RegType.CTX:
+        # a kernel pointer may stand for the context it projects (netfilter's skb for a
+        # struct __sk_buff): the kernel matches it as a struct
+        if param.kind == KfArg.PTR_TO_CTX and reg.type not in (RegType.CTX, RegType.BTF_ID):
             raise Refuse(f"arg#{i} expected pointer to ctx, but got {type_str(reg)}", 22)
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
