@@ -60,6 +60,15 @@ class HelperHost(Protocol):
         when it has none there, or ``address`` is no cgroup pybpf made)."""
         ...
 
+    def new_object(self, program: Any, type_id: int) -> int:
+        """The address of a new zeroed object of the struct ``type_id`` of ``program``'s BTF
+        (``bpf_obj_new``), or 0 when the runtime's budget for such objects is spent."""
+        ...
+
+    def drop_object(self, address: int) -> None:
+        """Free an object :meth:`new_object` made (``bpf_obj_drop``)."""
+        ...
+
     def record(self, what: str, value: Any) -> None:
         """Note an outcome of the current run (``"redirect"``: where the packet went)."""
         ...

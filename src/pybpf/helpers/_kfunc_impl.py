@@ -86,6 +86,20 @@ def task_from_pid(ctx: ExecContext, pid: int, *_: int) -> int:
     return runtime.task_address() if _s32(pid) == runtime.current_task().pid else 0
 
 
+@implements_kfunc("bpf_obj_new_impl")
+def obj_new(ctx: ExecContext, type_id: int, *_: int) -> int:
+    """A new zeroed object of the program's struct ``type_id``, or NULL past the runtime's
+    budget of live objects."""
+    return host(ctx).new_object(ctx.program, type_id & 0xFFFF_FFFF)
+
+
+@implements_kfunc("bpf_obj_drop_impl")
+def obj_drop(ctx: ExecContext, p: int, *_: int) -> int:
+    """Free an object of bpf_obj_new."""
+    host(ctx).drop_object(p)
+    return 0
+
+
 @implements_kfunc("bpf_cgroup_from_id")
 def cgroup_from_id(ctx: ExecContext, cgid: int, *_: int) -> int:
     """The root cgroup (id 1) or the current task's (``Task.cgroup_id``); NULL for any other

@@ -19,7 +19,7 @@ from ._task import Task
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["DEFAULT_TRACE_LINES", "Host", "TraceRecord"]
+__all__ = ["DEFAULT_TRACE_LINES", "LOCAL_OBJECT_BUDGET", "Host", "TraceRecord"]
 
 DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
 
@@ -27,6 +27,7 @@ _HARD = (IrqContext.HARDIRQ, IrqContext.NMI)  #: contexts whose exit runs queued
 #: what running_as(None) and running_in(None) give: nothing to change (runs are a hot path)
 _UNCHANGED = contextlib.nullcontext()
 _ROOT_CGROUP = 1  #: the id of the cgroup v2 root
+LOCAL_OBJECT_BUDGET = 64 << 20  #: bytes of bpf_obj_new objects alive at once, at most
 
 
 @final
@@ -58,6 +59,8 @@ class Host:
         self.task: Task | None = None
         self._task_regions: dict[Task, Region] = {}
         self._cgroup_regions: dict[int, Region] = {}
+        self._objects: dict[int, Region] = {}  #: bpf_obj_new's objects alive, by address
+        self._object_bytes = 0
         self._run = threading.local()
         self._cookies: dict[int, int] = {}
         #: cgroup storage used outside test runs, by map
@@ -174,6 +177,32 @@ class Host:
             self._runtime.space.add(region)
             self._cgroup_regions[cgroup_id] = region
         return region
+
+    def new_object(self, program: Any, type_id: int) -> int:
+        """A zeroed region of the struct's size, while the objects alive stay within
+        :data:`LOCAL_OBJECT_BUDGET` bytes (the kernel's allocator fails under memory
+        pressure; pybpf's fails at a fixed bound instead)."""
+        btf = program._btf if program is not None else None
+        if btf is None or not 0 <= type_id < len(btf):
+            return 0
+        size = btf.resolve_size(type_id)
+        with self._trace_lock:
+            if self._object_bytes + size > LOCAL_OBJECT_BUDGET:
+                return 0
+            region = Region(max(size, 1), f"object of {btf.type_by_id(type_id).name or 'struct'}")
+            self._objects[region.base] = region
+            self._object_bytes += size
+        self._runtime.space.add(region)
+        return region.base
+
+    def drop_object(self, address: int) -> None:
+        """Free the object: its region leaves the address space, so a use after this faults."""
+        with self._trace_lock:
+            region = self._objects.pop(address, None)
+            if region is None:
+                return
+            self._object_bytes -= region.size
+        self._runtime.space.remove(region)
 
     def kernel_skb_fields(self) -> dict[str, int]:
         """The offsets of the members of the modelled ``struct sk_buff``."""

@@ -383,6 +383,7 @@ class _Loader:
             release=self.rt.release,
             kernel_btf=self.rt._core_targets()[0][0],
             attach_to=pspec.attach_to,
+            prog_btf=self.spec.btf,
         )
         try:
             facts = verify(checked, inp)

@@ -24,6 +24,7 @@ from ..btf import Enum, Enum64, Func, FuncProto, Int, Ptr, Spec, Struct, Typedef
 from ..helpers import KfFlag, KfuncProto
 from ._btf_walk import EACCES, struct_walk, structs_match
 from ._env import Env, Refuse
+from ._local_obj import check_special_overlap, is_alloc
 from ._log import type_str
 from ._state import Reg, RegType, Slot, State, scalar_unknown
 
@@ -82,9 +83,14 @@ def btf_pointer(env: Env, name: str, trust: str) -> Reg:
     return r
 
 
+def _spec_of(env: Env, reg: Reg) -> Spec | None:
+    """The BTF ``reg``'s struct is in: the program's for its own objects, else the kernel's."""
+    return env.inp.prog_btf if is_alloc(reg) else env.inp.kernel_btf
+
+
 def typed(env: Env, reg: Reg) -> bool:
     """Whether accesses through ``reg`` are judged against BTF."""
-    return bool(reg.btf_id) and env.inp.kernel_btf is not None
+    return bool(reg.btf_id) and _spec_of(env, reg) is not None
 
 
 def _in_rcu(env: Env, st: State) -> bool:
@@ -100,10 +106,11 @@ def _var_off(reg: Reg) -> str:
 def check_btf_access(env: Env, st: State, reg: Reg, regno: int, off: int, size: int, write: bool) -> Reg | None:
     """A load or store through a typed BTF pointer: refused as the kernel refuses it, and for
     a load the register it yields."""
-    spec = env.inp.kernel_btf
+    spec = _spec_of(env, reg)
     assert spec is not None
     name = reg.btf_name
-    if not env.inp.license_gpl:
+    alloc = is_alloc(reg)
+    if not env.inp.license_gpl and not alloc:
         raise Refuse(f"Cannot access kernel 'struct {name}' from non-GPL compatible program", 22)
     off += reg.off
     if off < 0:
@@ -113,10 +120,12 @@ def check_btf_access(env: Env, st: State, reg: Reg, regno: int, off: int, size: 
     if reg.trust in ("user", "percpu"):
         what = "user" if reg.trust == "user" else "percpu"
         raise Refuse(f"R{regno} is ptr_{name} access {what} memory: off={off}", EACCES)
-    if write:
+    if write and not alloc:
         raise Refuse("only read is supported", EACCES)
+    if alloc:
+        check_special_overlap(spec, reg.btf_id, off, size)
     walked = struct_walk(spec, reg.btf_id, off, size)
-    if walked.kind == "scalar":
+    if walked.kind == "scalar" or alloc:  # what an object of the program's holds is a number
         return None  # the caller makes it an unknown scalar of the load's size
     if walked.kind == "mem":  # a pointer to no struct: memory of no known size, read-only
         out = Reg(RegType.MEM)

@@ -60,6 +60,7 @@ class VerifyInput:
     #: BTF pointers; None leaves them untyped
     kernel_btf: Spec | None = None
     attach_to: str = ""  #: the attach target the section names (``hrtimer_start``)
+    prog_btf: Spec | None = None  #: the program's own BTF (the types of ``bpf_obj_new``)
 
 
 @final

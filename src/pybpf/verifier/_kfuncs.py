@@ -13,6 +13,7 @@ from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
 from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct
 from ._calls import release_reference
 from ._env import Env, Refuse
+from ._local_obj import check_alloc_arg, new_object
 from ._log import type_str
 from ._state import NOT_INIT, Ref, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 
@@ -42,6 +43,7 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     regs = st.cur.regs
     release = 0
     const_size = 0  #: a constant ``__szk`` size: the size of a returned slice
+    const_arg = 0  #: a ``__k`` constant (``bpf_obj_new``'s type id)
     for i, param in enumerate(proto.args):
         regno = i + 1
         reg = regs[regno]
@@ -53,6 +55,14 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
         # struct __sk_buff): the kernel matches it as a struct
         if param.kind == KfArg.PTR_TO_CTX and reg.type not in (RegType.CTX, RegType.BTF_ID):
             raise Refuse(f"arg#{i} expected pointer to ctx, but got {type_str(reg)}", 22)
+        if param.kind == KfArg.SCALAR_CONST:
+            if reg.type != RegType.SCALAR:
+                raise Refuse(f"R{regno} is not a scalar", 22)
+            if not reg.is_const:
+                raise Refuse(f"R{regno} must be a known constant", 22)
+            const_arg = reg.const
+        if param.kind == KfArg.PTR_TO_ALLOC_BTF_ID:
+            release = check_alloc_arg(i, reg)
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
         elif param.kind == KfArg.PTR_TO_BTF_ID:
@@ -63,6 +73,8 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
                 release = ref
     if release:
         release_reference(st, release)
+    if proto.name == "bpf_obj_new_impl":
+        return KfuncCall(new_object(env, st, pc, const_arg))
     return _result(env, st, pc, proto, const_size)
 
 
