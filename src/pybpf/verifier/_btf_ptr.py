@@ -9,9 +9,9 @@ struct it does not describe, BTF pointers stay untyped and their loads unchecked
 
 Trust, as in Linux 6.18: ``trusted`` (tp_btf, iterator and LSM arguments, acquired and
 allow-listed pointers), ``rcu`` (allow-listed fields read inside an RCU read-side section,
-which a non-sleepable program always is), ``untrusted`` (read through an untrusted pointer or a
-union, or read outside RCU protection) and the legacy plain kind (``""``) every other walk
-yields. Trusted and RCU pointers are what ``KF_TRUSTED_ARGS`` and ``KF_RCU`` kfuncs take.
+which a non-sleepable program always is), ``untrusted`` (any other field read through a
+trusted, RCU or untrusted pointer, or through a union) and the legacy plain kind (``""``) of
+fentry arguments and what is read through them. Trusted and RCU pointers are what ``KF_TRUSTED_ARGS`` and ``KF_RCU`` kfuncs take.
 """
 
 from __future__ import annotations
@@ -159,7 +159,8 @@ def _walked_trust(env: Env, st: State, reg: Reg, field: str, tag: str, union: bo
         return RCU, False
     if tag == "rcu" or field in _SAFE_RCU_OR_NULL.get(name, ()):
         return RCU, True
-    return (tag if tag in ("user", "percpu") else ""), False
+    # any other field of a trusted pointer is untrusted (6.18; 6.12 left it plain)
+    return (tag if tag in ("user", "percpu") else UNTRUSTED), False
 
 
 # -- the arguments of tracing programs ----------------------------------------------------

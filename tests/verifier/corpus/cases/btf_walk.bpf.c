@@ -130,3 +130,72 @@ SEC("tp_btf/sched_switch") int acquire_scalar_arg(unsigned long long *ctx)
 {
 	return take((struct task_struct *)ctx[0]);
 }
+
+struct cgroup {
+	int level;
+};
+extern struct cgroup *bpf_cgroup_from_id(__u64 cgid) __ksym;
+extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} task_store SEC(".maps");
+
+/* a helper's task argument given the trusted tracepoint argument */
+SEC("tp_btf/sched_switch") int storage_of_arg(unsigned long long *ctx)
+{
+	__u64 *v = bpf_task_storage_get(&task_store, (struct task_struct *)ctx[1], 0, 0);
+
+	return v ? *v & 0 : 0;
+}
+/* a helper's task argument given a plain walked pointer */
+SEC("tp_btf/sched_switch") int storage_of_parent(unsigned long long *ctx)
+{
+	__u64 *v = bpf_task_storage_get(&task_store, ((struct task_struct *)ctx[1])->parent, 0, 0);
+
+	return v ? *v & 0 : 0;
+}
+/* a helper's task argument given NULL */
+SEC("tp_btf/sched_switch") int storage_of_null(unsigned long long *ctx)
+{
+	__u64 *v = bpf_task_storage_get(&task_store, 0, 0, 0);
+
+	return v ? *v & 0 : 0;
+}
+/* a helper's task argument given a cgroup */
+SEC("tp_btf/sched_switch") int storage_of_cgroup(unsigned long long *ctx)
+{
+	struct cgroup *c = bpf_cgroup_from_id(1);
+	__u64 *v;
+
+	if (!c)
+		return 0;
+	v = bpf_task_storage_get(&task_store, (struct task_struct *)c, 0, 0);
+	bpf_cgroup_release(c);
+	return v ? *v & 0 : 0;
+}
+/* a helper's task argument given a scalar read from the task */
+SEC("tp_btf/sched_switch") int storage_of_scalar(unsigned long long *ctx)
+{
+	__u64 *v = bpf_task_storage_get(&task_store, (struct task_struct *)(long)((struct task_struct *)ctx[1])->pid, 0, 0);
+
+	return v ? *v & 0 : 0;
+}
+/* the current task (trusted) walked to its parent's pid */
+SEC("tp_btf/sched_switch") int current_parent_pid(unsigned long long *ctx)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->real_parent->pid & 0;
+}
+/* the current task acquired */
+SEC("tp_btf/sched_switch") int acquire_current(unsigned long long *ctx)
+{
+	return take(bpf_get_current_task_btf());
+}
+/* a trusted argument compared with NULL: the NULL branch is dead */
+ASM_CASE("tp_btf/hrtimer_start", trusted_null_branch_dead,
+	"r1 = *(u64 *)(r1 + 0); if r1 != 0 goto 1f; r0 = *(u64 *)(r1 + 0); 1: r0 = 0; exit;")
