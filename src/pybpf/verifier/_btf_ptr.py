@@ -31,10 +31,13 @@ from ._state import Reg, RegType, Slot, State, scalar_unknown
 __all__ = [
     "btf_pointer",
     "check_btf_access",
+    "check_helper_btf_arg",
     "check_struct_arg",
     "check_trusted_arg",
-    "kernel_struct_id", "param_struct",
+    "kernel_struct_id",
+    "param_struct",
     "rcu_section",
+    "rdonly_cast",
     "tracing_arg",
     "typed",
 ]
@@ -101,6 +104,21 @@ def _in_rcu(env: Env, st: State) -> bool:
 def _var_off(reg: Reg) -> str:
     v = reg.var_off
     return f"({v.value:#x}; {v.mask:#x})" if v.mask else hex(v.value)
+
+
+def rdonly_cast(spec: Spec, type_id: int) -> Reg:
+    """R0 of ``bpf_rdonly_cast(p, type_id)``: an untrusted, read-only pointer to the kernel
+    struct ``type_id`` (to memory of no known size for ``void``, type id 0)."""
+    t = spec.type_by_id(type_id) if type_id < len(spec) else None
+    if type_id == 0:
+        out = Reg(RegType.MEM)
+        out.rdonly, out.trust = True, UNTRUSTED
+        return out
+    if not isinstance(t, (Struct, Union)):
+        raise Refuse("kfunc bpf_rdonly_cast type ID argument must be of a struct or void", 22)
+    r = Reg(RegType.BTF_ID)
+    r.btf_name, r.btf_id, r.trust = t.name, t.id, UNTRUSTED
+    return r
 
 
 def check_btf_access(env: Env, st: State, reg: Reg, regno: int, off: int, size: int, write: bool) -> Reg | None:

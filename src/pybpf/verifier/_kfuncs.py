@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
-from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct
+from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct, rdonly_cast
 from ._calls import release_reference
 from ._env import Env, Refuse
 from ._local_obj import check_alloc_arg, new_object
@@ -75,6 +75,8 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
         release_reference(st, release)
     if proto.name == "bpf_obj_new_impl":
         return KfuncCall(new_object(env, st, pc, const_arg))
+    if proto.name == "bpf_rdonly_cast" and env.inp.kernel_btf is not None:
+        return KfuncCall(rdonly_cast(env.inp.kernel_btf, const_arg))
     return _result(env, st, pc, proto, const_size)
 
 

@@ -5,6 +5,7 @@
  * closing one makes the RCU pointers read inside it untrusted; release kfuncs take only
  * referenced pointers of their own struct; ctx arguments must be the context. */
 #include "corpus.h"
+#include <bpf/bpf_core_read.h>
 
 struct task_struct {
 	int pid;
@@ -278,4 +279,53 @@ SEC("tc") int dynptr_from_ctx(struct __sk_buff *skb)
 	struct bpf_dynptr d;
 
 	return bpf_dynptr_from_skb(skb, 0, &d);
+}
+
+extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym;
+
+/* a task cast read-only to task_struct and read */
+SEC("syscall") int rdonly_cast_task(void *ctx)
+{
+	struct task_struct *t = me(), *c;
+	int ok;
+
+	if (!t)
+		return 9;
+	c = bpf_rdonly_cast(t, bpf_core_type_id_kernel(struct task_struct));
+	ok = c->tgid == (bpf_get_current_pid_tgid() >> 32);
+	bpf_task_release(t);
+	return ok;
+}
+/* a store through a read-only cast */
+SEC("syscall") int rdonly_cast_store(void *ctx)
+{
+	struct task_struct *t = me(), *c;
+
+	if (!t)
+		return 9;
+	c = bpf_rdonly_cast(t, bpf_core_type_id_kernel(struct task_struct));
+	c->pid = 0;
+	bpf_task_release(t);
+	return 0;
+}
+/* a read-only cast to an integer type */
+SEC("syscall") int rdonly_cast_int(void *ctx)
+{
+	int *c = bpf_rdonly_cast(ctx, bpf_core_type_id_kernel(int));
+
+	return *c & 0;
+}
+/* a read-only cast passed where a trusted task is wanted */
+SEC("syscall") int rdonly_cast_acquire(void *ctx)
+{
+	struct task_struct *t = me(), *c, *a;
+
+	if (!t)
+		return 9;
+	c = bpf_rdonly_cast(t, bpf_core_type_id_kernel(struct task_struct));
+	a = bpf_task_acquire(c);
+	if (a)
+		bpf_task_release(a);
+	bpf_task_release(t);
+	return 0;
 }
