@@ -31,6 +31,11 @@ def test_program_is_validated_before_it_runs(engine: Any) -> None:
         engine([Instruction(0xB7)])
 
 
+def test_an_option_no_engine_takes_is_a_type_error(vm: Make) -> None:
+    with pytest.raises(TypeError, match=r"^unexpected engine option 'helper'$"):
+        vm("exit", helper={})
+
+
 def test_load_outside_every_region_names_operation_address_size_and_pc(vm: Make) -> None:
     with pytest.raises(OutOfBoundsError) as info:
         vm("mov %r1, 4096\nldxw %r0, [%r1+8]\nexit").run()

@@ -30,6 +30,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from enum import IntEnum
 
 from ..isa import (
+    CALL,
+    CALLX,
+    EXIT,
     FETCH,
     LDDW,
     LOAD_ACQ,
@@ -101,9 +104,6 @@ class Op(IntEnum):
 
 #: bpf_loop's limit on its count (BPF_MAX_LOOPS): beyond it, the Python helper answers
 MAX_LOOPS = 1 << 23
-_EXIT = Class.JMP | JmpOp.EXIT
-_CALL = Class.JMP | JmpOp.CALL
-_CALLX = Class.JMP | Source.X | JmpOp.CALL
 _MAY_GOTO = Class.JMP | MAY_GOTO
 _JA = Class.JMP | JmpOp.JA
 _BITS = {1: 8, 2: 16, 4: 32, 8: 64}
@@ -488,14 +488,14 @@ class _Function:
     # -- control flow --------------------------------------------------------------------
 
     def jump(self, pc: int, insn: Instruction) -> bool:
-        if insn.opcode == _EXIT:
+        if insn.opcode == EXIT:
             self.save_count()
             self.emit(f"ret i64 {self.reg(0)}")
             return True
-        if insn.opcode == _CALLX:
+        if insn.opcode == CALLX:
             self.helper_call(pc, self.reg(insn.dst))
             return False
-        if insn.opcode == _CALL:
+        if insn.opcode == CALL:
             self.call(pc, insn)
             return False
         target = insn.jump_target(pc)
@@ -785,7 +785,7 @@ class _Function:
 def used_helpers(insns: Sequence[Instruction]) -> Iterator[int]:
     """The helper ids a program calls directly (what its compiled code depends on)."""
     for insn in insns:
-        if insn.opcode == _CALL and insn.src == CallSrc.HELPER:
+        if insn.opcode == CALL and insn.src == CallSrc.HELPER:
             yield insn.imm
 
 

@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..isa import Instruction
+from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import (
     MAY_GOTO_BUDGET,
     STACK_SIZE,
@@ -23,13 +25,15 @@ from ._context import (
     TailCall,
     forget_windows,
 )
+from ._engine import EngineOptions, HelperFn
 from ._errors import BpfRuntimeError
-from ._memory import Region, Visibility
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 
 __all__ = [
     "POISONED_RELOCATION",
     "Function",
     "FunctionEngine",
+    "ProgramEngine",
     "call_nested",
     "unknown_helper",
     "unknown_kfunc",
@@ -167,6 +171,48 @@ class FunctionEngine:
 
 
 POISONED_RELOCATION = 0xBAD2310  #: the helper id libbpf (and pybpf) writes over an unresolved CO-RE relocation
+
+
+class ProgramEngine(FunctionEngine):
+    """A single-tier engine built from one program (the interpreter, the JIT): it holds the
+    program, its helper tables and its address space, taken from :class:`EngineOptions`.
+
+    Attributes:
+        insns: the program.
+        helpers: helper implementations by id.
+        kfuncs: kfunc implementations by the immediate of their calls.
+        space: the shared regions runs may address (as :attr:`visible` allows).
+        name: the program's name, for messages.
+    """
+
+    insns: tuple[Instruction, ...]
+    helpers: dict[int, HelperFn]
+    kfuncs: dict[int, HelperFn]
+    space: AddressSpace
+    name: str
+
+    def _configure(self, insns: Sequence[Instruction], options: EngineOptions) -> None:
+        """Take the program and the options, filling in their defaults.
+
+        Raises:
+            TypeError: an option :class:`EngineOptions` does not name, or a budget that is not
+                an int.
+            ValueError: a budget below 1.
+        """
+        unknown = options.keys() - EngineOptions.__optional_keys__
+        if unknown:
+            raise TypeError(f"unexpected engine option '{min(unknown)}'")
+        self.owner = options.get("owner")
+        self.insns = tuple(insns)
+        self.helpers = dict(options.get("helpers") or {})
+        self.kfuncs = dict(options.get("kfuncs") or {})
+        space = options.get("space")
+        self.space = space if space is not None else AddressSpace()
+        self.visible = options.get("visible", EVERYTHING)
+        self.max_instructions = check_budget(options.get("max_instructions", DEFAULT_MAX_INSTRUCTIONS))
+        self.name = options.get("name", "prog")
+        self._pool = ContextPool(self.space)
+        self._counts = threading.local()
 
 
 def unknown_helper(helper_id: int, pc: int) -> None:
