@@ -64,6 +64,25 @@ class HelperHost(Protocol):
         """The address of the current task's kernel object."""
         ...
 
+    def cgroup_address(self, cgroup_id: int) -> int:
+        """The address of the kernel object of cgroup ``cgroup_id`` when pybpf has it (the
+        root, id 1, and the current task's cgroup), else 0."""
+        ...
+
+    def cgroup_ancestor(self, address: int, level: int) -> int:
+        """The address of the ancestor at ``level`` of the modelled cgroup at ``address`` (0
+        when it has none there, or ``address`` is no cgroup pybpf made)."""
+        ...
+
+    def new_object(self, program: Any, type_id: int) -> int:
+        """The address of a new zeroed object of the struct ``type_id`` of ``program``'s BTF
+        (``bpf_obj_new``), or 0 when the runtime's budget for such objects is spent."""
+        ...
+
+    def drop_object(self, address: int) -> None:
+        """Free an object :meth:`new_object` made (``bpf_obj_drop``)."""
+        ...
+
     def record(self, what: str, value: Any) -> None:
         """Note an outcome of the current run (``"redirect"``: where the packet went)."""
         ...

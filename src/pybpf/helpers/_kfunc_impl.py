@@ -86,9 +86,45 @@ def task_from_pid(ctx: ExecContext, pid: int, *_: int) -> int:
     return runtime.task_address() if _s32(pid) == runtime.current_task().pid else 0
 
 
+@implements_kfunc("bpf_obj_new_impl")
+def obj_new(ctx: ExecContext, type_id: int, *_: int) -> int:
+    """A new zeroed object of the program's struct ``type_id``, or NULL past the runtime's
+    budget of live objects."""
+    return host(ctx).new_object(ctx.program, type_id & 0xFFFF_FFFF)
+
+
+@implements_kfunc("bpf_obj_drop_impl")
+def obj_drop(ctx: ExecContext, p: int, *_: int) -> int:
+    """Free an object of bpf_obj_new."""
+    host(ctx).drop_object(p)
+    return 0
+
+
 @implements_kfunc("bpf_cgroup_from_id")
-def cgroup_from_id(ctx: ExecContext, *_: int) -> int:
-    """NULL: pybpf has no cgroup objects."""
+def cgroup_from_id(ctx: ExecContext, cgid: int, *_: int) -> int:
+    """The root cgroup (id 1) or the current task's (``Task.cgroup_id``); NULL for any other
+    id, as for a cgroup that does not exist."""
+    return host(ctx).cgroup_address(cgid)
+
+
+@implements_kfunc("bpf_cgroup_ancestor")
+def cgroup_ancestor(ctx: ExecContext, cgrp: int, level: int, *_: int) -> int:
+    """The ancestor at ``level`` (0: the root), or NULL above the cgroup's own level."""
+    return host(ctx).cgroup_ancestor(cgrp, _s32(level))
+
+
+@implements_kfunc("bpf_task_under_cgroup")
+def task_under_cgroup(ctx: ExecContext, task: int, ancestor: int, *_: int) -> int:
+    """Whether the task (pybpf's only one, the current task) is in ``ancestor``'s subtree: the
+    root's, and its own cgroup's."""
+    runtime = host(ctx)
+    own = runtime.current_task().cgroup_id
+    return int(ancestor != 0 and ancestor in (runtime.cgroup_address(1), runtime.cgroup_address(own)))
+
+
+@implements_kfunc("bpf_task_get_cgroup1")
+def task_get_cgroup1(ctx: ExecContext, *_: int) -> int:
+    """NULL: pybpf models no cgroup v1 hierarchy."""
     return 0
 
 

@@ -285,7 +285,7 @@ _k("void __bpf_trap(void)", _R.VOID, "", _F.NONE, None, "6.16", "A trap the veri
 
 # -- generic_kfunc_set: TRACING, SCHED_CLS, XDP, STRUCT_OPS, SYSCALL, CGROUP_SKB --------------
 _k("void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign)", _R.PTR_TO_BTF_ID, "",
-   _F.ACQUIRE | _F.RET_NULL, _GEN, "6.4", "Allocate a program-defined object (bpf_obj_new).")
+   _F.ACQUIRE | _F.RET_NULL, _GEN, "6.4", "Allocate a program-defined object (bpf_obj_new; pybpf zeroes it, NULL past 64 MiB live).")
 _k("void bpf_obj_drop_impl(void *p__alloc, void *meta__ign)", _R.VOID, "PTR_TO_ALLOC_BTF_ID",
    _F.RELEASE, _GEN, "6.4", "Free an object from bpf_obj_new (bpf_obj_drop).")
 _k("void *bpf_refcount_acquire_impl(void *p__refcounted_kptr, void *meta__ign)", _R.PTR_TO_BTF_ID,
@@ -319,15 +319,15 @@ _k("struct cgroup *bpf_cgroup_acquire(struct cgroup *cgrp)", _R.PTR_TO_BTF_ID, "
 _k("void bpf_cgroup_release(struct cgroup *cgrp)", _R.VOID, "PTR_TO_BTF_ID", _F.RELEASE, _GEN, "6.2",
    "Drop a reference on a cgroup.")
 _k("struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level)", _R.PTR_TO_BTF_ID, "PTR_TO_BTF_ID",
-   _ACQ_RCU_NULL, _GEN, "6.2", "A referenced ancestor of a cgroup at a level.")
+   _ACQ_RCU_NULL, _GEN, "6.2", "A referenced ancestor of a cgroup at a level (pybpf: the root at 0, NULL above the cgroup).")
 _k("struct cgroup *bpf_cgroup_from_id(__u64 cgid)", _R.PTR_TO_BTF_ID, "", _F.ACQUIRE | _F.RET_NULL, _GEN, "6.3",
-   "A referenced cgroup by id, NULL if none.")
+   "A referenced cgroup by id, NULL if none (pybpf has the root, id 1, and the current task's).")
 _k("long bpf_task_under_cgroup(struct task_struct *task, struct cgroup *ancestor)", _R.SCALAR,
    "PTR_TO_BTF_ID PTR_TO_BTF_ID", _F.RCU, _GEN, "6.5", "Whether a task is in a cgroup's subtree.")
 _k("struct cgroup *bpf_task_get_cgroup1(struct task_struct *task, int hierarchy_id)", _R.PTR_TO_BTF_ID,
-   "PTR_TO_BTF_ID", _ACQ_RCU_NULL, _GEN, "6.10", "A task's cgroup in a cgroup-v1 hierarchy.")
+   "PTR_TO_BTF_ID", _ACQ_RCU_NULL, _GEN, "6.10", "A task's cgroup in a cgroup-v1 hierarchy (NULL: pybpf has no v1 hierarchy).")
 _k("struct task_struct *bpf_task_from_pid(__s32 pid)", _R.PTR_TO_BTF_ID, "", _F.ACQUIRE | _F.RET_NULL, _GEN,
-   "6.2", "A referenced task by pid, NULL if none.")
+   "6.2", "A referenced task by pid, NULL if none (pybpf has the current task only).")
 _k("struct task_struct *bpf_task_from_vpid(__s32 vpid)", _R.PTR_TO_BTF_ID, "", _F.ACQUIRE | _F.RET_NULL, _GEN,
    "6.13", "A referenced task by pid in the caller's namespace, NULL if none.")
 _k("void bpf_throw(__u64 cookie)", _R.VOID, "", _F.NONE, _GEN, "6.7",

@@ -14,19 +14,21 @@ from typing import TYPE_CHECKING, Any, final
 
 from ..engine import Region
 from ..timers import IrqContext
-from ._kernel_btf import struct_offsets, task_image, task_layout
+from ._kernel_btf import cgroup_image, struct_offsets, task_image, task_layout
 from ._task import Task
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["DEFAULT_TRACE_LINES", "Host", "TraceRecord"]
+__all__ = ["DEFAULT_TRACE_LINES", "LOCAL_OBJECT_BUDGET", "Host", "TraceRecord"]
 
 DEFAULT_TRACE_LINES = 65536  #: trace lines a runtime keeps by default
 
 _HARD = (IrqContext.HARDIRQ, IrqContext.NMI)  #: contexts whose exit runs queued irq_work
 #: what running_as(None) and running_in(None) give: nothing to change (runs are a hot path)
 _UNCHANGED = contextlib.nullcontext()
+_ROOT_CGROUP = 1  #: the id of the cgroup v2 root
+LOCAL_OBJECT_BUDGET = 64 << 20  #: bytes of bpf_obj_new objects alive at once, at most
 
 
 @final
@@ -62,6 +64,9 @@ class Host:
         #: the task the task helpers report; None: the calling thread (Task.current())
         self.task: Task | None = None
         self._task_regions: dict[Task, Region] = {}
+        self._cgroup_regions: dict[int, Region] = {}
+        self._objects: dict[int, Region] = {}  #: bpf_obj_new's objects alive, by address
+        self._object_bytes = 0
         self._run = threading.local()
         self._cookies: dict[int, int] = {}
         #: cgroup storage used outside test runs, by map
@@ -179,6 +184,60 @@ class Host:
         self._runtime.space.add(cred)
         self._task_regions[task] = region
         return region
+
+    def cgroup_address(self, cgroup_id: int) -> int:
+        """The kernel object of the root cgroup (id 1) or of the current task's cgroup, made on
+        first use; 0 for any other id (pybpf has no other cgroup)."""
+        if cgroup_id != _ROOT_CGROUP and cgroup_id != self.current_task().cgroup_id:
+            return 0
+        with self._trace_lock:
+            return self._cgroup_region(cgroup_id).base
+
+    def cgroup_ancestor(self, address: int, level: int) -> int:
+        """The root for level 0, a cgroup below it itself for level 1, else 0."""
+        with self._trace_lock:
+            ids = [cid for cid, r in self._cgroup_regions.items() if r.base == address]
+            if not ids or not 0 <= level <= (0 if ids[0] == _ROOT_CGROUP else 1):
+                return 0
+            return self._cgroup_region(_ROOT_CGROUP).base if level == 0 else address
+
+    def _cgroup_region(self, cgroup_id: int) -> Region:
+        region = self._cgroup_regions.get(cgroup_id)
+        if region is None:
+            root = self._cgroup_region(_ROOT_CGROUP).base if cgroup_id != _ROOT_CGROUP else 0
+            size = len(cgroup_image(cgroup_id, 0, 0, 0))
+            region = Region(size, f"cgroup {cgroup_id}", writable=False)
+            level = 0 if cgroup_id == _ROOT_CGROUP else 1
+            region.buf[:] = cgroup_image(cgroup_id, level, region.base, root or region.base)
+            self._runtime.space.add(region)
+            self._cgroup_regions[cgroup_id] = region
+        return region
+
+    def new_object(self, program: Any, type_id: int) -> int:
+        """A zeroed region of the struct's size, while the objects alive stay within
+        :data:`LOCAL_OBJECT_BUDGET` bytes (the kernel's allocator fails under memory
+        pressure; pybpf's fails at a fixed bound instead)."""
+        btf = program._btf if program is not None else None
+        if btf is None or not 0 <= type_id < len(btf):
+            return 0
+        size = btf.resolve_size(type_id)
+        with self._trace_lock:
+            if self._object_bytes + size > LOCAL_OBJECT_BUDGET:
+                return 0
+            region = Region(max(size, 1), f"object of {btf.type_by_id(type_id).name or 'struct'}")
+            self._objects[region.base] = region
+            self._object_bytes += size
+        self._runtime.space.add(region)
+        return region.base
+
+    def drop_object(self, address: int) -> None:
+        """Free the object: its region leaves the address space, so a use after this faults."""
+        with self._trace_lock:
+            region = self._objects.pop(address, None)
+            if region is None:
+                return
+            self._object_bytes -= region.size
+        self._runtime.space.remove(region)
 
     def kernel_skb_fields(self) -> dict[str, int]:
         """The offsets of the members of the modelled ``struct sk_buff``."""

@@ -33,7 +33,7 @@ from ..btf import (
     Void,
 )
 
-__all__ = ["TASK_COMM_LEN", "TaskLayout", "modelled_btf", "struct_offsets", "task_layout"]
+__all__ = ["TASK_COMM_LEN", "TaskLayout", "cgroup_image", "modelled_btf", "struct_offsets", "task_layout"]
 
 TASK_COMM_LEN = 16
 
@@ -91,6 +91,10 @@ _STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
     "hrtimer": [("node", "struct timerqueue_node"), ("_softexpires", "ktime_t"), ("function", "void *"),
                 ("base", "struct hrtimer_clock_base *"), ("state", "u8"), ("is_rel", "u8"), ("is_soft", "u8"),
                 ("is_hard", "u8")],
+    # the cgroups pybpf models (the root and the current task's): a kernfs node holds the id,
+    # and ancestors[level] is the cgroup itself (two levels: the root and one below it)
+    "kernfs_node": [("parent", "struct kernfs_node *"), ("id", "u64")],
+    "cgroup": [("kn", "struct kernfs_node *"), ("level", "int"), ("ancestors", "struct cgroup *[2]")],
     # what a netfilter program's context points to (struct bpf_nf_ctx): the hook state and skb
     "net_device": [("name", "char[16]"), ("ifindex", "int")],
     "nf_hook_state": [("hook", "u8"), ("pf", "u8"), ("in", "struct net_device *"), ("out", "struct net_device *"),
@@ -264,3 +268,16 @@ def task_image(pid: int, tgid: int, comm: bytes, uid: int, gid: int, self_addres
         struct.pack_into("<I", cred, c[name], gid)
     struct.pack_into("<i", cred, c["usage"], 1)
     return bytes(task), bytes(cred)
+
+
+def cgroup_image(cgroup_id: int, level: int, self_address: int, root_address: int) -> bytes:
+    """The bytes of a modelled cgroup at ``self_address``, its kernfs node right after it: the
+    root (level 0) is its own ancestor 0, a cgroup below it has the root as ancestor 0."""
+    size, fields = struct_offsets("cgroup")
+    _, kn_fields = struct_offsets("kernfs_node")
+    image = bytearray(size + struct_offsets("kernfs_node")[0])
+    struct.pack_into("<Qi", image, fields["kn"], self_address + size, level)
+    struct.pack_into("<Q", image, fields["ancestors"], root_address)
+    struct.pack_into("<Q", image, fields["ancestors"] + 8 * level, self_address)
+    struct.pack_into("<Q", image, size + kn_fields["id"], cgroup_id)
+    return bytes(image)

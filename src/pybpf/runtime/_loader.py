@@ -385,6 +385,9 @@ class _Loader:
             func_info=self._func_info(pspec),
             ncpus=self.rt.ncpus,
             release=self.rt.release,
+            kernel_btf=self.rt._core_targets()[0][0],
+            attach_to=pspec.attach_to,
+            prog_btf=self.spec.btf,
         )
         try:
             self._check_abnormal_returns(pspec, structure)

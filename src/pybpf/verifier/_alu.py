@@ -225,8 +225,8 @@ def _as_number(reg: Reg) -> Reg:
 def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64: bool) -> Reg | None:
     """The pointer an operation on a pointer makes, or None when an untyped tracing argument
     (which may be a plain number) takes part other than by moving by a constant."""
-    if dst.type == RegType.BTF_ID and (src.type == RegType.BTF_ID or not src.is_pointer) \
-            or src.type == RegType.BTF_ID and not dst.is_pointer:
+    if _untyped(dst) and (src.type == RegType.BTF_ID or not src.is_pointer) \
+            or _untyped(src) and not dst.is_pointer:
         return _untyped_alu(dst, src, op, is64)
     if dst.is_pointer and src.is_pointer:
         if op == _SUB:
@@ -282,9 +282,14 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
     return out
 
 
+def _untyped(reg: Reg) -> bool:
+    """A kernel pointer the target BTF does not type (pybpf cannot tell it from a number)."""
+    return reg.type == RegType.BTF_ID and not reg.btf_id
+
+
 def _untyped_alu(dst: Reg, src: Reg, op: int, is64: bool) -> Reg | None:
     """An untyped argument moved by a constant stays a pointer; anything else makes a number."""
-    ptr, off_reg, swapped = (dst, src, False) if dst.type == RegType.BTF_ID else (src, dst, True)
+    ptr, off_reg, swapped = (dst, src, False) if _untyped(dst) else (src, dst, True)
     if op in (_ADD, _SUB) and is64 and not off_reg.is_pointer and off_reg.is_const and not (swapped and op == _SUB):
         moved = ptr.copy()
         delta = s64v(off_reg.const)

@@ -8,6 +8,7 @@ from .._spec import ProgType
 from ..helpers import BY_ID, Arg, HelperProto, Ret
 from ..isa import Instruction
 from ._bounds import sync
+from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
 from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
@@ -275,6 +276,9 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
             sock_btf_arg(reg, regno)
     elif kind == Arg.PTR_TO_SOCKET_RELEASE:
         meta.release_ref = sock_release_arg(reg, regno)
+    elif kind in (Arg.PTR_TO_BTF_ID, Arg.PTR_TO_BTF_ID_OR_NULL):
+        check_helper_btf_arg(env, regno, reg, param_struct(proto.c_params, regno - 1),
+                             kind == Arg.PTR_TO_BTF_ID_OR_NULL)
 
 
 def _const_str(reg: Reg, regno: int) -> None:
@@ -443,6 +447,8 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.id = env.new_id()
         r.ref_obj_id = meta.ref_obj_id
         return r
+    if ret == Ret.PTR_TO_BTF_ID:  # bpf_get_current_task_btf: a trusted task
+        return btf_pointer(env, param_struct(proto.c_return_type, 0), "trusted")
     if ret != Ret.INTEGER:  # a kernel object: pybpf lets it be read, never proves it in bounds
         return Reg(RegType.BTF_ID)
     r0 = scalar_unknown()

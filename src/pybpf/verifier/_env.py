@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, final
 
 from .._releases import DEFAULT_RELEASE, Release
 from .._spec import AttachType, ProgType
+from ..btf import Spec
 from ..helpers import BY_ID, HelperProto
 from ..isa import Instruction, iter_pcs
 from ._errors import STATISTICS_PREFIXES
@@ -55,6 +56,11 @@ class VerifyInput:
     ncpus: int = 1  #: the CPUs programs may run on (bounds ``bpf_get_smp_processor_id``)
     #: the kernel release whose rules and messages apply (the timer rules changed across them)
     release: Release = field(default_factory=lambda: Release(DEFAULT_RELEASE))
+    #: the BTF of the kernel objects programs see (the runtime's CO-RE target), which types
+    #: BTF pointers; None leaves them untyped
+    kernel_btf: Spec | None = None
+    attach_to: str = ""  #: the attach target the section names (``hrtimer_start``)
+    prog_btf: Spec | None = None  #: the program's own BTF (the types of ``bpf_obj_new``)
 
 
 @final

@@ -163,7 +163,7 @@ def _as_number(reg: Reg, other: Reg, op: int) -> Reg:
     """An untyped tracing argument (which may be a plain number) compared with a number, other
     than in a null check, is taken to be one: the comparison then bounds it, as the kernel,
     which knows the argument is an integer, bounds it."""
-    if reg.type == RegType.BTF_ID and other.type == RegType.SCALAR \
+    if reg.type == RegType.BTF_ID and not reg.btf_id and other.type == RegType.SCALAR \
             and not (other.is_null_scalar() and op in (JEQ, JNE)):
         return scalar_unknown()
     return reg
@@ -178,10 +178,19 @@ def _place(st: State, insn: Instruction, a: Reg, b: Reg) -> None:
         _sync_equal(st, b)
 
 
+def _not_null(reg: Reg) -> bool:
+    """``reg_not_null``: map values and keys, memory, map pointers, and trusted, referenced or
+    program-allocated BTF pointers, unless marked maybe-NULL."""
+    if reg.null:
+        return False
+    return reg.type in _NEVER_NULL or reg.type == RegType.BTF_ID and bool(
+        reg.ref_obj_id or reg.trust in ("trusted", "alloc"))
+
+
 def _decide(dst: Reg, src: Reg, op: int, bits: int) -> int:
     if dst.type == RegType.SCALAR and src.type == RegType.SCALAR:
         return branch_taken(dst, src, op, bits)
     for ptr, other, o in ((dst, src, op), (src, dst, SWAP[op])):
-        if ptr.type in _NEVER_NULL and not ptr.null and other.is_null_scalar() and o in (JEQ, JNE):
+        if _not_null(ptr) and other.is_null_scalar() and o in (JEQ, JNE):
             return 0 if o == JEQ else 1
     return -1

@@ -7,12 +7,14 @@ that the ``_new`` kfunc initialises, ``_next`` advances and ``_destroy`` ends (t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
+from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct, rdonly_cast
 from ._calls import release_reference
 from ._env import Env, Refuse
+from ._local_obj import check_alloc_arg, new_object
+from ._log import type_str
 from ._state import NOT_INIT, Ref, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 
 __all__ = ["KfuncCall", "check_kfunc_call"]
@@ -33,8 +35,7 @@ class KfuncCall:
 
 
 def _struct_name(param: KfParam) -> str:
-    match = re.search(r"struct\s+(\w+)", param.c_type)
-    return match.group(1) if match else ""
+    return param_struct(param.c_type, 0)
 
 
 def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCall:
@@ -42,6 +43,7 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     regs = st.cur.regs
     release = 0
     const_size = 0  #: a constant ``__szk`` size: the size of a returned slice
+    const_arg = 0  #: a ``__k`` constant (``bpf_obj_new``'s type id)
     for i, param in enumerate(proto.args):
         regno = i + 1
         reg = regs[regno]
@@ -49,30 +51,50 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
             raise Refuse(f"R{regno} !read_ok")
         if param.kind == KfArg.MEM_SIZE and reg.type == RegType.SCALAR and reg.is_const:
             const_size = reg.const
+        # a kernel pointer may stand for the context it projects (netfilter's skb for a
+        # struct __sk_buff): the kernel matches it as a struct
+        if param.kind == KfArg.PTR_TO_CTX and reg.type not in (RegType.CTX, RegType.BTF_ID):
+            raise Refuse(f"arg#{i} expected pointer to ctx, but got {type_str(reg)}", 22)
+        if param.kind == KfArg.SCALAR_CONST:
+            if reg.type != RegType.SCALAR:
+                raise Refuse(f"R{regno} is not a scalar", 22)
+            if not reg.is_const:
+                raise Refuse(f"R{regno} must be a known constant", 22)
+            const_arg = reg.const
+        if param.kind == KfArg.PTR_TO_ALLOC_BTF_ID:
+            release = check_alloc_arg(i, reg)
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
         elif param.kind == KfArg.PTR_TO_BTF_ID:
-            ref = _btf_arg(proto, i, param, reg)
+            ref = _btf_arg(env, proto, i, param, reg)
             if proto.flags & KfFlag.RELEASE and not release:
                 if not ref:
                     raise Refuse(f"release kernel function {proto.name} expects refcounted PTR_TO_BTF_ID")
                 release = ref
     if release:
         release_reference(st, release)
+    if proto.name == "bpf_obj_new_impl":
+        return KfuncCall(new_object(env, st, pc, const_arg))
+    if proto.name == "bpf_rdonly_cast" and env.inp.kernel_btf is not None:
+        return KfuncCall(rdonly_cast(env.inp.kernel_btf, const_arg))
     return _result(env, st, pc, proto, const_size)
 
 
-def _btf_arg(proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> int:
-    """A pointer to a kernel struct: trusted, not NULL (unless the parameter is nullable),
-    not moved. Returns the reference it carries."""
+def _btf_arg(env: Env, proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> int:
+    """A pointer to a kernel struct: not NULL (unless the parameter is nullable), trusted or
+    RCU-protected where the kfunc asks for it, not moved when released, and pointing to the
+    struct the parameter names. Returns the reference it carries."""
     if reg.is_null_scalar() or reg.null:
         if param.nullable and reg.is_null_scalar():
             return 0
         raise Refuse(f"Possibly NULL pointer passed to trusted arg{i}")
     if reg.type != RegType.BTF_ID:
         raise Refuse(f"arg#{i} pointer type STRUCT {_struct_name(param)} must point to scalar, or struct with scalar")
-    if reg.off or not reg.is_const or reg.const:
+    release = bool(proto.flags & KfFlag.RELEASE)
+    check_trusted_arg(proto, i, reg, release)
+    if release and reg.ref_obj_id and (reg.off or not reg.is_const or reg.const) or not reg.is_const:
         raise Refuse(f"R{i + 1} must have zero offset when passed to release func or trusted arg to kfunc")
+    check_struct_arg(env, proto, i, _struct_name(param), reg, strict=release and bool(reg.ref_obj_id))
     return reg.ref_obj_id
 
 
@@ -113,16 +135,22 @@ def _iter_arg(env: Env, st: State, pc: int, proto: KfuncProto, i: int, param: Kf
         frame.stack[spi] = Slot("????????")
 
 
+def _returned_trust(proto: KfuncProto) -> str:
+    """How far a returned kernel pointer is trusted: an iterator's item is, any other
+    unreferenced result is not (a reference makes an acquired one trusted)."""
+    if proto.flags & KfFlag.ITER_NEXT:
+        return "trusted"
+    return ""
+
+
 def _result(env: Env, st: State, pc: int, proto: KfuncProto, const_size: int) -> KfuncCall:
     ret = proto.ret
     if ret == KfRet.VOID:
         return KfuncCall(NOT_INIT)
     if ret == KfRet.SCALAR:
         return KfuncCall(scalar_unknown())
-    r = Reg(RegType.BTF_ID)
     ret_type = proto.c_decl[: proto.c_decl.index(proto.name + "(")]
-    match = re.search(r"struct\s+(\w+)", ret_type)
-    r.btf_name = match.group(1) if match else ""
+    r = btf_pointer(env, param_struct(ret_type, 0), _returned_trust(proto))
     size = _C_SIZES.get(ret_type.replace("*", "").replace("const", "").strip(), const_size)
     if ret == KfRet.PTR_TO_MEM and size:  # sized by its type (an iterator's int) or by __szk
         r = Reg(RegType.MEM)

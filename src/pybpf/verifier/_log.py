@@ -20,11 +20,12 @@ def type_str(r: Reg) -> str:
     """The kernel's name of a register's type (``reg_type_str``): ``map_value_or_null``..."""
     if r.type == RegType.NOT_INIT:
         return "?"
-    if r.type == RegType.BTF_ID:  # messages name no struct: ptr_, ptr_or_null_
-        return "ptr_or_null_" if r.null else "ptr_"
+    if r.type == RegType.BTF_ID:  # messages name no struct: trusted_ptr_, ptr_or_null_
+        shown = r.trust if r.trust != "alloc" else ""  # an allocated object prints as ptr_
+        return (f"{shown}_" if shown else "") + ("ptr_or_null_" if r.null else "ptr_")
     name = TYPE_NAMES[r.type]
     if r.type == RegType.MEM:
-        name = ("ringbuf_" if r.ringbuf else "rdonly_" if r.rdonly else "") + name
+        name = ("ringbuf_" if r.ringbuf else "rdonly_" if r.rdonly else "") + (f"{r.trust}_" if r.trust else "") + name
     return name + ("_or_null" if r.null else "")
 
 

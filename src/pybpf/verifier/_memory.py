@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Final
 
+from .._spec import ProgType
 from ._bounds import sync
+from ._btf_ptr import check_btf_access, tracing_arg, typed
 from ._ctx import ctx_access
 from ._env import Env, Refuse
 from ._log import type_str
@@ -19,6 +21,8 @@ BPF_MAX_VAR_OFF = 1 << 29
 BPF_F_WRONLY_PROG = 1 << 8
 MAX_PACKET_OFF = 0xFFFF
 _PKT_WRITERS = frozenset({3, 4, 6, 12, 14, 16, 25})  # tc cls/act, xdp, lwt_xmit, sk_skb, sk_msg, sockopt
+#: program types whose context holds the BTF-typed arguments of their attach target
+_BTF_ARGS: Final = frozenset({ProgType.TRACING, ProgType.LSM})
 
 
 def _mem_error(reg: Reg, regno: int, off: int, size: int, mem_size: int) -> str:
@@ -315,7 +319,10 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         if field is None:
             raise Refuse(f"invalid bpf_context access off={off} size={size}")
         env.max_ctx = max(env.max_ctx, off + size)
-        if not write:
+        arg = tracing_arg(env, off, size) if env.inp.prog_type in _BTF_ARGS else None
+        if arg is not None:
+            field, result = arg.type, arg
+        elif not write:
             result = scalar_unknown() if field == RegType.SCALAR else Reg(field)
             if field in SOCK_TYPES:  # skb->sk: a socket that may be NULL
                 result.null = True
@@ -336,7 +343,10 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     elif t == RegType.MEM and not reg.null:
         if write and reg.rdonly:
             raise Refuse(f"R{regno} cannot write into {type_str(reg)}")
-        _region(env, reg, regno, off + reg.off, size, reg.mem_size)
+        if reg.trust == "untrusted":  # read from a kernel pointer to no struct: any byte may
+            proven = False            # be read, and a bad address reads as 0
+        else:
+            _region(env, reg, regno, off + reg.off, size, reg.mem_size)
         if not write:
             result = scalar_unknown()
     elif t == RegType.MAP_KEY:
@@ -345,6 +355,9 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         assert reg.map is not None
         _region(env, reg, regno, off + reg.off, size, reg.map.key_size)
         result = scalar_unknown()
+    elif t == RegType.BTF_ID and not reg.null and typed(env, reg):
+        proven = False
+        result = check_btf_access(env, st, reg, regno, off, size, write) or (None if write else scalar_unknown())
     elif t in (RegType.BTF_ID, RegType.ARENA) and not reg.null:
         proven = False
         result = None if write else scalar_unknown()

@@ -151,7 +151,7 @@ def _blank(slot: Slot) -> bool:
 
 
 def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: int, exact: bool = False) -> bool:
-    if len(old.frames) != len(cur.frames) or old.lock != cur.lock or len(old.refs) != len(cur.refs):
+    if len(old.frames) != len(cur.frames) or old.lock != cur.lock or old.rcu != cur.rcu or len(old.refs) != len(cur.refs):
         return False
     ids = _IdMap()
     for i, (fo, fc) in enumerate(zip(old.frames, cur.frames)):

@@ -108,8 +108,8 @@ class Reg:
     """What is known of one register (the kernel's ``struct bpf_reg_state``)."""
 
     __slots__ = (
-        "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
-        "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "type",
+        "btf_id", "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
+        "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "trust", "type",
         "u32max", "u32min", "umax", "umin", "var_off",
     )
 
@@ -131,6 +131,10 @@ class Reg:
         self.frameno = 0
         self.subprog = 0
         self.btf_name = ""  #: the kernel struct a BTF pointer points to, when known
+        self.btf_id = 0  #: that struct's id in the target BTF (0: not typed by BTF)
+        #: a BTF pointer's trust (``PTR_TRUSTED``, ``MEM_RCU``, ``PTR_UNTRUSTED`` or none):
+        #: "trusted", "rcu", "untrusted" or ""
+        self.trust = ""
 
     def copy(self) -> Reg:
         new = Reg.__new__(Reg)
@@ -150,7 +154,8 @@ class Reg:
         self.id = self.ref_obj_id = 0
         self.null = self.rdonly = self.ringbuf = False
         self.map = None
-        self.map_uid = self.range = self.mem_size = self.frameno = self.subprog = 0
+        self.map_uid = self.range = self.mem_size = self.frameno = self.subprog = self.btf_id = 0
+        self.btf_name = self.trust = ""
         return self
 
     def set_known(self, value: int) -> Reg:
@@ -279,6 +284,7 @@ class State:
     speculative: bool = False
     unroll: int = 0  #: callback iterations entered on this path (loops across them are not infinite)
     goto_depth: int = 0  #: may_goto fall-throughs taken on this path (the kernel's may_goto_depth)
+    rcu: bool = False  #: inside ``bpf_rcu_read_lock()`` (``active_rcu_lock``)
 
     @property
     def cur(self) -> Frame:
@@ -286,7 +292,7 @@ class State:
 
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
-                     self.last_insn, self.speculative, self.unroll, self.goto_depth)
+                     self.last_insn, self.speculative, self.unroll, self.goto_depth, self.rcu)
 
 
 @dataclass(eq=False)

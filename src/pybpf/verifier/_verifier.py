@@ -17,6 +17,7 @@ from .._spec import AttachType, ProgType
 from ..helpers import KFUNCS
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu
+from ._btf_ptr import rcu_section
 from ._calls import (
     check_helper_call,
     check_ret_range,
@@ -554,6 +555,7 @@ class _Verifier:
         if proto.name in _WQ_SET_CALLBACK:
             self._wq_callback(regs[1], regs[2], proto.name)
         call = check_kfunc_call(self.env, st, pc, proto)
+        rcu_section(st, proto)
         regs = st.cur.regs
         for regno in range(1, 6):
             regs[regno] = NOT_INIT
@@ -589,6 +591,8 @@ class _Verifier:
             for ref in st.refs:
                 env.log.add(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}")
             raise Refuse("BPF_EXIT instruction in main prog would lead to reference leak", 22)
+        if st.rcu:
+            raise Refuse("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region", 22)
         r0 = reg_read(st, 0)
         cb = frame.callback
         if cb is not None and cb.is_async and not env.inp.release.has(Behaviour.ASYNC_RETURN_MESSAGE):

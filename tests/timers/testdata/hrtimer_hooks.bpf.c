@@ -110,7 +110,8 @@ int BPF_PROG_entry(unsigned long long *ctx)
 {
 	struct elem *v = elem(0);
 
-	seen_now = *(long long *)ctx[1];
+	/* now is a ktime_t *: to the verifier a number, read with a probe (as the kernel wants) */
+	bpf_probe_read_kernel(&seen_now, sizeof(seen_now), (void *)ctx[1]);
 	note(3, ctx[0] == seen_hrtimer);
 	if (cancel_in_entry && v)
 		hook_rc = bpf_timer_cancel(&v->t);

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pybpf
 
-from ._cases import Case
+from ._cases import HOST_BTF_FAMILIES, Case
 from ._verdict import Verdict, run_input
 
 #: the kinds of disagreement, as the known-disagreements file spells them
@@ -48,7 +48,7 @@ def pybpf_verdict(case: Case, run: bool = True) -> Outcome:
     """Load ``case`` alone from its family's object in a fresh runtime and, when it is
     accepted, can run and ``run`` is set, test-run it once on its fixed input. (Only what the
     kernel accepted should run: a program the kernel refuses may never end.)"""
-    rt = pybpf.Runtime(clock="virtual")
+    rt = pybpf.Runtime(clock="virtual", btf="host" if case.family in HOST_BTF_FAMILIES else None)
     try:
         try:
             loaded = rt.load(case.obj, programs=[case.program])

@@ -84,16 +84,29 @@ def read_verdicts(path: Path = VERDICTS) -> dict[str, Verdict]:
     return {case_id: Verdict.from_json(v) for case_id, v in data["cases"].items()}
 
 
+def recorded_kernel(path: Path = VERDICTS) -> str:
+    """The release of the kernel the verdicts were recorded on ("" when none were)."""
+    return str(json.loads(path.read_text())["kernel"]) if path.exists() else ""
+
+
 def recorded_params(verdicts: dict[str, Verdict]) -> list[Any]:
-    """The recorded case ids as pytest parameters, those of slow families marked slow."""
+    """The recorded case ids as pytest parameters, those of slow families marked slow, and
+    those judged against the host's BTF skipped on any other kernel than the recorded one."""
+    import platform
+
     import pytest
 
-    from ._cases import SLOW_FAMILIES
+    from ._cases import HOST_BTF_FAMILIES, SLOW_FAMILIES
 
-    return [
-        pytest.param(case_id, marks=pytest.mark.slow) if case_id.split("/")[0] in SLOW_FAMILIES else case_id
-        for case_id in sorted(verdicts)
-    ]
+    other_kernel = pytest.mark.skipif(platform.release() != recorded_kernel(),
+                                      reason="judged against the BTF of the kernel the verdicts were recorded on")
+    params = []
+    for case_id in sorted(verdicts):
+        family = case_id.split("/")[0]
+        marks = [pytest.mark.slow] if family in SLOW_FAMILIES else []
+        marks += [other_kernel] if family in HOST_BTF_FAMILIES else []
+        params.append(pytest.param(case_id, marks=marks) if marks else case_id)
+    return params
 
 
 def write_verdicts(verdicts: dict[str, Verdict], kernel: str, path: Path = VERDICTS) -> None:
