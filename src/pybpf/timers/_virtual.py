@@ -140,18 +140,19 @@ class VirtualClock(Clock):
         with self._lock:
             target = self._now + ns
         fired = 0
+        lock, pop_due, fire, limit = self._lock, self._deadlines.pop_due, self._fire, self.max_callbacks
         while True:
             # The lock guards the queue and the time, never a callback: callbacks take other
             # locks (the timer table's) that threads arming timers take before this one.
-            with self._lock:
-                due = self._deadlines.pop_due(target)
+            with lock:
+                due = pop_due(target)
                 if due is None:
                     self._now = max(self._now, target)
                     return
                 expires, key = due
                 self._now = max(self._now, expires)
                 fired += 1
-                if fired > self.max_callbacks:
+                if fired > limit:
                     self._deadlines.push(key, expires)  # leave it armed, as it was
                     storm = BpfRuntimeError(
                         f"timer storm: more than {self.max_callbacks} callbacks in one advance, "
@@ -159,7 +160,7 @@ class VirtualClock(Clock):
                     )
                     storm.timer = self.describe(key)
                     raise storm
-            self._fire(key)
+            fire(key)
 
     def run_until(self, t_ns: int) -> None:
         """Advance to MONOTONIC time ``t_ns``.
