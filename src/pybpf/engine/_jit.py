@@ -71,6 +71,7 @@ _TAIL_OFFSET = 8 * int(Field.MIN_FP)
 _TAIL = struct.Struct(f"<{int(Field.MAY_GOTO) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE), int(Field.MAPS)
 _RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
+_RLO, _WLO = int(Field.RLO), int(Field.WLO)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -522,6 +523,12 @@ class Jit(FunctionEngine):
                 ctx.may_goto_left,
             )
             state.tables = tables
+            first = ctx.first_window
+            if first is not None and r10 == ctx.top:  # the run's first window, taken by its main frame
+                ctx.first_window = None
+                slots[_RLO], slots[_RSIZE], state.windows[0] = first.base, first.size, first
+                if first.writable:
+                    slots[_WLO], slots[_WSIZE], state.windows[1] = first.base, first.size, first
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:

@@ -668,14 +668,27 @@ class _TimerOwner:
     def fire_hook(self, hook: HrtimerHook) -> None:
         self.rt._fire_hrtimer_hook(hook)
 
+    def _value_window(self, m: Any, value: int) -> Region | None:
+        """The window of the value at ``value`` that a callback likely reads first: its first
+        bytes programs may address (past the special fields at its start). It stays what a
+        lookup would give while the timer lives, since its element does."""
+        offset = 0
+        for start, size in m.special_fields:
+            if start <= offset < start + size:
+                offset = start + size
+        return self.rt.space.find(value + offset, 1) if offset < m.value_size else None
+
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
         # The key is a read-only copy, a region of each callback's run only: the map's stored
         # keys are not program memory. Made once per timer, as the value's address is.
         made = timer.callback_key
         if made is None:
             key = Region.from_bytes(timer.key, "timer key", writable=False)
-            made = timer.callback_key = ((key,), timer.map.address, key.base, timer.value_address)
-        regions, map_address, key_address, value_address = made
+            value = timer.value_address
+            made = timer.callback_key = (
+                (key,), timer.map.address, key.base, value, self._value_window(timer.map, value)
+            )
+        regions, map_address, key_address, value_address, window = made
         host = self.rt._host
         # The context of a timer (softirq) or a wq (task) callback: neither is hard IRQ, so
         # leaving it runs no irq_work (see Host.running_in), and a plain store does.
@@ -686,7 +699,7 @@ class _TimerOwner:
         try:
             engine.run(
                 map_address, key_address, value_address,
-                entry=entry, regions=regions, cpu=timer.cpu, runtime=host, program=program,
+                entry=entry, regions=regions, cpu=timer.cpu, runtime=host, program=program, window=window,
             )
             return time.perf_counter_ns() - began
         except BpfRuntimeError as err:

@@ -102,7 +102,7 @@ class VirtualClock(Clock):
 
         ``cpu`` does not matter here: every callback runs in the thread that moves the clock.
         """
-        offset = self._offset(clock_id)
+        offset = 0 if clock_id == CLOCK_MONOTONIC else self._offset(clock_id)  # a start per callback
         with self._lock:
             # a monotonic deadline keeps the caller's int: one object per armed timer, not two
             self._deadlines.push(key, expires_ns - offset if offset else expires_ns)
