@@ -683,7 +683,7 @@ class _TimerOwner:
         # keys are not program memory. Made once per timer, as the value's address is.
         made = timer.callback_key
         if made is None:
-            key = Region.from_bytes(timer.key, "timer key", writable=False)
+            key = Region.from_bytes(timer.map.element_key(timer.slot), "timer key", writable=False)
             value = timer.value_address
             made = timer.callback_key = (
                 (key,), timer.map.address, key.base, value, self._value_window(timer.map, value)

@@ -24,6 +24,7 @@ as ``cb(map, key, value)`` from the subprogram's entry with a fresh stack.
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import itertools
 import struct
@@ -205,10 +206,8 @@ class Timer:
     cancelling: int = 0  #: callbacks waiting in bpf_timer_cancel for this timer
     freed: bool = False
     kind: str = "timer"  #: "timer" (struct bpf_timer) or "wq" (struct bpf_wq)
-    #: the element's key bytes: an element's key never changes while its timer lives, so
-    #: events and callbacks take it from here
-    key: bytes = b""
-    #: what the owner keeps to pass the element's key to each callback (made at the first run)
+    #: what the owner keeps to pass the element's key to each callback (made at the first
+    #: run: an element's key never changes while its timer lives)
     callback_key: Any = None
     mode: int = 0  #: the hrtimer mode of the latest start (HRTIMER_MODE_*)
     address: int = 0  #: the field's address, once a helper found it there
@@ -332,9 +331,6 @@ class TimerTable:
         self._any_context = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
         self._reports_was_armed = self.release.has(Behaviour.HRTIMER_START_WAS_ARMED)
         self._start_flags = self.release.timer_start_flags
-        #: timer fields by address, as found: a hit is checked against the timer itself (see
-        #: :meth:`_timer_at`), so the field search runs once per timer, not once per call
-        self._at: dict[int, tuple[Timer, Region]] = {}
         self._spinning = 0  #: threads holding a timer's spin lock in hrtimer code (hooks)
         clock.set_fire(self.fire)
         clock.set_describe(self.describe)
@@ -360,18 +356,18 @@ class TimerTable:
     def _timer_at(self, ctx: Any, address: int, kind: str = "timer") -> Timer | None:
         """The live timer (or wq) whose field is at ``address``, for this run (lock held).
 
-        A timer found once is remembered by its field's address. A hit stands only while the
-        timer lives (not freed: an element that leaves its map frees it), its word still names
-        it and the run may see its map: then the search would find that very timer again.
+        A callback re-arming its own timer (a periodic timer: the common case) skips the
+        search: the running timer remembers where a helper found its field, and stands while
+        it lives (not freed: an element that leaves its map frees it), its word still names it
+        and the run may see its map, when the search would find that very timer again.
         """
-        hit = self._at.get(address)
-        if hit is not None:
-            timer, region = hit
-            if (not timer.freed and timer.kind == kind and ctx.visible.allows(timer.map)
-                    and timer.id == _WORD.unpack_from(region.buf, address - region.base)[0]):
-                if self._spinning:
-                    self._check_spin_lock(timer)
-                return timer
+        timer = self._local.running
+        # A live timer's element is live memory: its word can be read in place.
+        if (timer is not None and timer.address == address and not timer.freed and timer.kind == kind
+                and ctx.visible.allows(timer.map) and timer.id == ctypes.c_uint64.from_address(address).value):
+            if self._spinning:
+                self._check_spin_lock(timer)
+            return timer
         field = self._field(ctx, address)
         if field is None:
             return None
@@ -379,7 +375,6 @@ class TimerTable:
         found = self._recorded(m, slot, kind)
         if found is None or found.freed or found.id != self._word(region, address):
             return None
-        self._at[address] = (found, region)  # forgotten when the timer is dropped
         found.address = address
         self._check_spin_lock(found)
         return found
@@ -407,10 +402,8 @@ class TimerTable:
         return self._any_context and self.owner.context() in (IrqContext.HARDIRQ, IrqContext.NMI)
 
     def _event(self, event: str, timer: Timer, detail: str | None = "", expires_ns: int | None = None) -> list[Any]:
-        """Trace ``event`` (lock held) and return its record. A freed timer's element may hold
-        another key by now, which its free event shows, as the element's key always was."""
-        key = timer.map.element_key(timer.slot) if timer.freed else timer.key
-        record = [self.clock.now(), event, timer.map, key, detail, expires_ns, timer.kind, None]
+        """Trace ``event`` (lock held) and return its record."""
+        record = [self.clock.now(), event, timer.map, timer.map.element_key(timer.slot), detail, expires_ns, timer.kind, None]
         self._events.append(record)
         self._traced += 1
         return record
@@ -472,7 +465,7 @@ class TimerTable:
             stale = self._recorded(m, slot, kind)
             if stale is not None:  # its word was zeroed when a new element took the slot
                 self._drop(stale)
-            timer = Timer(next(self._ids), m, slot, clock_id, cpu=ctx.cpu, kind=kind, key=m.element_key(slot))
+            timer = Timer(next(self._ids), m, slot, clock_id, cpu=ctx.cpu, kind=kind)
             self._by_element.setdefault((m, kind), {})[slot] = timer
             _WORD.pack_into(region.buf, address - region.base, timer.id)
             self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
@@ -760,9 +753,6 @@ class TimerTable:
             if not slots:  # the map may be gone: hold no reference to it
                 del self._by_element[timer.map, timer.kind]
         timer.freed = True
-        hit = self._at.get(timer.address)
-        if hit is not None and hit[0] is timer:
-            del self._at[timer.address]
         self._detach(timer)
         was_armed = self._disarm(timer)
         self._event("free", timer)
