@@ -56,6 +56,18 @@ def objects(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
 
 @pytest.fixture
+def counter(objects: Build) -> Path:
+    """``testdata/counter.bpf.c`` built: counters in hash, array and per-CPU maps and globals."""
+    return objects("counter")
+
+
+@pytest.fixture
+def kinds(objects: Build) -> Path:
+    """``testdata/kinds.bpf.c`` built: values of many BTF kinds, for typed output."""
+    return objects("kinds")
+
+
+@pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
     """``cli("map", "dump", obj, "name", "counts")``: run ``pybpf`` in this process."""
 

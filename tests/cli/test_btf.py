@@ -15,11 +15,6 @@ from ._cli import one_error
 from .conftest import TESTDATA, Build, Cli
 
 
-@pytest.fixture
-def kinds(objects: Build) -> Path:
-    return objects("kinds")
-
-
 @pytest.mark.parametrize(
     ("options", "golden"),
     [

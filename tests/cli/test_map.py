@@ -60,16 +60,6 @@ KINDS_DUMP = """\
 """
 
 
-@pytest.fixture
-def counter(objects: Build) -> Path:
-    return objects("counter")
-
-
-@pytest.fixture
-def kinds(objects: Build) -> Path:
-    return objects("kinds")
-
-
 # -- show ------------------------------------------------------------------------------------
 
 

@@ -15,11 +15,6 @@ from ._cli import one_error, pybpf_process
 from .conftest import Build, Cli
 
 
-@pytest.fixture
-def counter(objects: Build) -> Path:
-    return objects("counter")
-
-
 def test_pin_root_keeps_maps_across_processes(counter: Path, tmp_path: Path) -> None:
     pins = tmp_path / "pins"
     first = pybpf_process("--pin-root", pins, "map", "update", counter, "name", "counts",

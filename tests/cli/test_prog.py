@@ -46,11 +46,6 @@ int pass(void * ctx):
 """
 
 
-@pytest.fixture
-def counter(objects: Build) -> Path:
-    return objects("counter")
-
-
 # -- show ------------------------------------------------------------------------------------
 
 

@@ -31,6 +31,11 @@ def test_program_is_validated_before_it_runs(engine: Any) -> None:
         engine([Instruction(0xB7)])
 
 
+def test_an_option_no_engine_takes_is_a_type_error(vm: Make) -> None:
+    with pytest.raises(TypeError, match=r"^unexpected engine option 'helper'$"):
+        vm("exit", helper={})
+
+
 def test_load_outside_every_region_names_operation_address_size_and_pc(vm: Make) -> None:
     with pytest.raises(OutOfBoundsError) as info:
         vm("mov %r1, 4096\nldxw %r0, [%r1+8]\nexit").run()
@@ -230,6 +235,39 @@ def test_legacy_packet_loads(asm: str, want: int, vm: Make) -> None:
     pkt = Region.from_bytes(bytes([1, 2, 3, 4, 5, 6, 7, 8]), "packet")
     prog = vm(f"mov %r0, 99\n{asm}\nexit")
     assert prog.run(regions=[pkt], packet=pkt) == want
+
+
+_NET, _LL = -0x100000, -0x200000  # SKF_NET_OFF and SKF_LL_OFF
+
+
+@pytest.mark.parametrize("head", [0, 14])
+@pytest.mark.parametrize(
+    ("asm", "want"),
+    [
+        pytest.param(f"ldabsb {_NET + 2}", 17, id="net-off-counts-from-the-network-header"),
+        pytest.param(f"ldabsb {_LL + 3}", 4, id="ll-off-counts-from-the-mac-header"),
+        pytest.param(f"ldabsw {_LL + 16}", 0x11121314, id="ll-off-last-word"),
+        pytest.param(f"ldabsw {_NET + 3}", 0, id="net-off-past-the-end"),
+        pytest.param(f"ldabsb {_LL - 1}", 0, id="before-the-mac-header"),
+        pytest.param("ldabsb -1", 0, id="minus-one-is-far-past-the-network-header"),
+        pytest.param("ldabsb -3145728", 0, id="below-ll-off"),
+        pytest.param(f"mov %r6, {_LL}\nldindh %r6, 12", 0x0D0E, id="ind-from-the-mac-header"),
+        pytest.param(f"mov %r6, {_NET}\nldindb %r6, 1", 16, id="ind-from-the-network-header"),
+    ],
+)
+def test_legacy_packet_loads_at_negative_offsets(asm: str, want: int, head: int, vm: Make) -> None:
+    """The kernel's SKF_NET_OFF/SKF_LL_OFF areas: the frame starts at the MAC header and the
+    network header is 14 bytes in, whether the program's packet starts there or not."""
+    frame = Region.from_bytes(bytes(range(1, 21)), "frame")
+    prog = vm(f"mov %r0, 99\n{asm}\nexit")
+    assert prog.run(regions=[frame], packet=frame, packet_head=head) == want
+
+
+@pytest.mark.parametrize("head", [0, 14])
+def test_positive_legacy_offsets_count_from_the_programs_packet_start(head: int, vm: Make) -> None:
+    frame = Region.from_bytes(bytes(range(1, 21)), "frame")
+    assert vm("ldabsb 1\nexit").run(regions=[frame], packet=frame, packet_head=head) == head + 2
+    assert vm("ldabsb 19\nexit").run(regions=[frame], packet=frame, packet_head=head) == (20 if head == 0 else 0)
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,6 @@ INCLUDE = Path(pybpf.__file__).parent / "include"
 SOURCES = ("timer", "globals", "calls", "maps")
 _CLANGS = ("clang-19", "clang", "clang-20", "clang-18", "clang-17", "clang-16", "clang-15")
 _EHDR_SIZE = 64
-_SHDR_SIZE = 64
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pybpf.isa import LDDW, AsmError, Instruction, InstructionError, assemble
@@ -234,207 +236,168 @@ def test_a_label_at_the_longest_distance_is_reachable() -> None:
 ERRORS = [
     # mnemonics and operand counts
     pytest.param(
-        "ldxq %r0, %r1\nexit", r"^unknown mnemonic 'ldxq' at line 1$", 1, id="unknown-mnemonic"
+        "ldxq %r0, %r1\nexit", r"unknown mnemonic 'ldxq' at line 1", id="unknown-mnemonic"
     ),
-    pytest.param("exit\n-- raw", r"^unknown mnemonic '--' at line 2$", 2, id="section-marker"),
+    pytest.param("exit\n-- raw", r"unknown mnemonic '--' at line 2", id="section-marker"),
     pytest.param(
-        "movsx848 %r0, %r1\nexit", r"^unknown mnemonic 'movsx848' at line 1$", 1, id="bad-movsx"
+        "movsx848 %r0, %r1\nexit", r"unknown mnemonic 'movsx848' at line 1", id="bad-movsx"
     ),
+    pytest.param("ldxsdw %r0, [%r1]\nexit", r"unknown mnemonic 'ldxsdw' at line 1", id="ldxsdw"),
+    pytest.param("lddw %r0\nexit", r"wrong number of operands for lddw at line 1", id="lddw-1"),
     pytest.param(
-        "ldxsdw %r0, [%r1]\nexit", r"^unknown mnemonic 'ldxsdw' at line 1$", 1, id="ldxsdw"
+        "lddw %r0, 1, 2, 3\nexit", r"wrong number of operands for lddw at line 1", id="lddw-4"
     ),
+    pytest.param("mov %r0\nexit", r"wrong number of operands for mov at line 1", id="mov-1"),
+    pytest.param("neg %r0, 1\nexit", r"wrong number of operands for neg at line 1", id="neg-2"),
+    pytest.param("exit 0", r"wrong number of operands for exit at line 1", id="exit-1"),
+    pytest.param("jeq %r0, 1\nexit", r"wrong number of operands for jeq at line 1", id="jeq-2"),
+    pytest.param("ja\nexit", r"wrong number of operands for ja at line 1", id="ja-0"),
+    pytest.param("call\nexit", r"wrong number of operands for call at line 1", id="call-0"),
     pytest.param(
-        "lddw %r0\nexit", r"^wrong number of operands for lddw at line 1$", 1, id="lddw-1"
+        "call local a b\nexit", r"wrong number of operands for call at line 1", id="call-3"
     ),
+    pytest.param("ldxb %r0\nexit", r"wrong number of operands for ldxb at line 1", id="ldxb-1"),
+    pytest.param("ldabsw\nexit", r"wrong number of operands for ldabsw at line 1", id="ldabs-0"),
+    pytest.param("lock\nexit", r"wrong number of operands for lock at line 1", id="lock-bare"),
     pytest.param(
-        "lddw %r0, 1, 2, 3\nexit", r"^wrong number of operands for lddw at line 1$", 1, id="lddw-4"
-    ),
-    pytest.param("mov %r0\nexit", r"^wrong number of operands for mov at line 1$", 1, id="mov-1"),
-    pytest.param(
-        "neg %r0, 1\nexit", r"^wrong number of operands for neg at line 1$", 1, id="neg-2"
-    ),
-    pytest.param("exit 0", r"^wrong number of operands for exit at line 1$", 1, id="exit-1"),
-    pytest.param(
-        "jeq %r0, 1\nexit", r"^wrong number of operands for jeq at line 1$", 1, id="jeq-2"
-    ),
-    pytest.param("ja\nexit", r"^wrong number of operands for ja at line 1$", 1, id="ja-0"),
-    pytest.param("call\nexit", r"^wrong number of operands for call at line 1$", 1, id="call-0"),
-    pytest.param(
-        "call local a b\nexit", r"^wrong number of operands for call at line 1$", 1, id="call-3"
+        "lock or [%r10-8]\nexit", r"wrong number of operands for lock at line 1", id="lock-2"
     ),
     pytest.param(
-        "ldxb %r0\nexit", r"^wrong number of operands for ldxb at line 1$", 1, id="ldxb-1"
-    ),
-    pytest.param(
-        "ldabsw\nexit", r"^wrong number of operands for ldabsw at line 1$", 1, id="ldabs-0"
-    ),
-    pytest.param("lock\nexit", r"^wrong number of operands for lock at line 1$", 1, id="lock-bare"),
-    pytest.param(
-        "lock or [%r10-8]\nexit", r"^wrong number of operands for lock at line 1$", 1, id="lock-2"
-    ),
-    pytest.param(
-        "lock fetch\nexit", r"^wrong number of operands for lock at line 1$", 1, id="lock-fetch"
+        "lock fetch\nexit", r"wrong number of operands for lock at line 1", id="lock-fetch"
     ),
     pytest.param(
         "lock sub [%r10-8], %r1\nexit",
-        r"^unknown atomic operation 'sub' at line 1$",
-        1,
+        r"unknown atomic operation 'sub' at line 1",
         id="lock-sub",
     ),
-    pytest.param(
-        "call kernel 5\nexit", r"^unknown call kind 'kernel' at line 1$", 1, id="call-kind"
-    ),
-    pytest.param(
-        "lddw %r0, map 3\nexit", r"^unknown lddw source 'map' at line 1$", 1, id="lddw-source"
-    ),
+    pytest.param("call kernel 5\nexit", r"unknown call kind 'kernel' at line 1", id="call-kind"),
+    pytest.param("lddw %r0, map 3\nexit", r"unknown lddw source 'map' at line 1", id="lddw-source"),
     # registers
-    pytest.param("or %r0, %r50\nexit", r"^invalid register '%r50' at line 1$", 1, id="r50"),
-    pytest.param("mov %r11, 1\nexit", r"^invalid register '%r11' at line 1$", 1, id="r11"),
-    pytest.param("mov r1, 1\nexit", r"^invalid register 'r1' at line 1$", 1, id="no-percent"),
-    pytest.param("mov %rx, 1\nexit", r"^invalid register '%rx' at line 1$", 1, id="not-a-number"),
-    pytest.param(
-        "ldxb %r0, [%r16+1]\nexit", r"^invalid register '%r16' at line 1$", 1, id="memory-r16"
-    ),
-    pytest.param("call %r12\nexit", r"^invalid register '%r12' at line 1$", 1, id="callx-r12"),
+    pytest.param("or %r0, %r50\nexit", r"invalid register '%r50' at line 1", id="r50"),
+    pytest.param("mov %r11, 1\nexit", r"invalid register '%r11' at line 1", id="r11"),
+    pytest.param("mov r1, 1\nexit", r"invalid register 'r1' at line 1", id="no-percent"),
+    pytest.param("mov %rx, 1\nexit", r"invalid register '%rx' at line 1", id="not-a-number"),
+    pytest.param("ldxb %r0, [%r16+1]\nexit", r"invalid register '%r16' at line 1", id="memory-r16"),
+    pytest.param("call %r12\nexit", r"invalid register '%r12' at line 1", id="callx-r12"),
     # immediates
     pytest.param(
         "# comment\nmov32 %r0, 2147483648\nexit",
-        r"^immediate 2147483648 out of range at line 2$",
-        2,
+        r"immediate 2147483648 out of range at line 2",
         id="imm-dec-high",
     ),
     pytest.param(
         "mov %r0, -2147483649\nexit",
-        r"^immediate -2147483649 out of range at line 1$",
-        1,
+        r"immediate -2147483649 out of range at line 1",
         id="imm-dec-low",
     ),
     pytest.param(
         "mov32 %r0, 0x100000000\nexit",
-        r"^immediate 0x100000000 out of range at line 1$",
-        1,
+        r"immediate 0x100000000 out of range at line 1",
         id="imm-hex",
     ),
     pytest.param(
         "mov %r0, -0x80000001\nexit",
-        r"^immediate -0x80000001 out of range at line 1$",
-        1,
+        r"immediate -0x80000001 out of range at line 1",
         id="imm-neg-hex",
     ),
-    pytest.param("mov %r0, five\nexit", r"^invalid immediate 'five' at line 1$", 1, id="imm-word"),
-    pytest.param("mov %r0, 1.5\nexit", r"^invalid immediate '1.5' at line 1$", 1, id="imm-float"),
-    pytest.param("mov %r0, 0x\nexit", r"^invalid immediate '0x' at line 1$", 1, id="imm-bare-0x"),
+    pytest.param("mov %r0, five\nexit", r"invalid immediate 'five' at line 1", id="imm-word"),
+    pytest.param("mov %r0, 1.5\nexit", r"invalid immediate '1.5' at line 1", id="imm-float"),
+    pytest.param("mov %r0, 0x\nexit", r"invalid immediate '0x' at line 1", id="imm-bare-0x"),
     pytest.param(
         "call 0x100000000\nexit",
-        r"^immediate 0x100000000 out of range at line 1$",
-        1,
+        r"immediate 0x100000000 out of range at line 1",
         id="call-imm",
     ),
     pytest.param(
         "lddw %r0, 18446744073709551616\nexit",
-        r"^immediate 18446744073709551616 out of range at line 1$",
-        1,
+        r"immediate 18446744073709551616 out of range at line 1",
         id="lddw-high",
     ),
     pytest.param(
         "lddw %r0, -9223372036854775809\nexit",
-        r"^immediate -9223372036854775809 out of range at line 1$",
-        1,
+        r"immediate -9223372036854775809 out of range at line 1",
         id="lddw-low",
     ),
     pytest.param(
         "lddw %r0, 0x10000000000000000\nexit",
-        r"^immediate 0x10000000000000000 out of range at line 1$",
-        1,
+        r"immediate 0x10000000000000000 out of range at line 1",
         id="lddw-hex",
     ),
-    pytest.param("lddw %r0, x\nexit", r"^invalid immediate 'x' at line 1$", 1, id="lddw-word"),
+    pytest.param("lddw %r0, x\nexit", r"invalid immediate 'x' at line 1", id="lddw-word"),
     pytest.param(
-        "lddw %r0, map_fd x\nexit", r"^invalid immediate 'x' at line 1$", 1, id="lddw-map-word"
+        "lddw %r0, map_fd x\nexit", r"invalid immediate 'x' at line 1", id="lddw-map-word"
     ),
     # memory operands and offsets
     pytest.param(
-        "ldxb %r0, %r1\nexit", r"^invalid memory operand '%r1' at line 1$", 1, id="no-brackets"
+        "ldxb %r0, %r1\nexit", r"invalid memory operand '%r1' at line 1", id="no-brackets"
     ),
     pytest.param(
-        "stb %r1, 1\nexit", r"^invalid memory operand '%r1' at line 1$", 1, id="store-no-brackets"
+        "stb %r1, 1\nexit", r"invalid memory operand '%r1' at line 1", id="store-no-brackets"
     ),
     pytest.param(
-        "ldxb %r0, [%r1*2]\nexit", r"^invalid memory operand '\[%r1\*2\]' at line 1$", 1, id="star"
+        "ldxb %r0, [%r1*2]\nexit", r"invalid memory operand '\[%r1\*2\]' at line 1", id="star"
     ),
     pytest.param(
         "# comment\nldxb %r0, [%r1+0x10000]\nexit",
-        r"^offset \+0x10000 out of range at line 2$",
-        2,
+        r"offset \+0x10000 out of range at line 2",
         id="offset-hex",
     ),
     pytest.param(
         "ldxb %r0, [%r1+32768]\nexit",
-        r"^offset \+32768 out of range at line 1$",
-        1,
+        r"offset \+32768 out of range at line 1",
         id="offset-high",
     ),
     pytest.param(
-        "ldxb %r0, [%r1-32769]\nexit", r"^offset -32769 out of range at line 1$", 1, id="offset-low"
+        "ldxb %r0, [%r1-32769]\nexit", r"offset -32769 out of range at line 1", id="offset-low"
     ),
-    pytest.param(
-        "ldxb %r0, [%r1+x]\nexit", r"^invalid offset '\+x' at line 1$", 1, id="offset-word"
-    ),
+    pytest.param("ldxb %r0, [%r1+x]\nexit", r"invalid offset '\+x' at line 1", id="offset-word"),
     # jump targets and labels
     pytest.param(
-        "ja NOT_A_LABEL\nexit", r"^undefined label 'NOT_A_LABEL' at line 1$", 1, id="undefined"
+        "ja NOT_A_LABEL\nexit", r"undefined label 'NOT_A_LABEL' at line 1", id="undefined"
     ),
     pytest.param(
-        "call local nowhere\nexit", r"^undefined label 'nowhere' at line 1$", 1, id="undefined-call"
+        "call local nowhere\nexit", r"undefined label 'nowhere' at line 1", id="undefined-call"
     ),
-    pytest.param("ja exit\nja -1", r"^undefined label 'exit' at line 1$", 1, id="no-exit-at-all"),
-    pytest.param("a:\nexit\na:\nexit", r"^duplicate label 'a' at line 3$", 3, id="duplicate"),
-    pytest.param("1a:\nexit", r"^invalid label '1a' at line 1$", 1, id="label-digit"),
-    pytest.param(":\nexit", r"^invalid label '' at line 1$", 1, id="label-empty"),
-    pytest.param(
-        "jeq %r0, 0, 5\nexit", r"^invalid jump target '5' at line 1$", 1, id="bare-number"
-    ),
-    pytest.param("ja +32768\nexit", r"^offset \+32768 out of range at line 1$", 1, id="ja-offset"),
-    pytest.param("ja +x\nexit", r"^invalid offset '\+x' at line 1$", 1, id="ja-word"),
+    pytest.param("ja exit\nja -1", r"undefined label 'exit' at line 1", id="no-exit-at-all"),
+    pytest.param("a:\nexit\na:\nexit", r"duplicate label 'a' at line 3", id="duplicate"),
+    pytest.param("1a:\nexit", r"invalid label '1a' at line 1", id="label-digit"),
+    pytest.param(":\nexit", r"invalid label '' at line 1", id="label-empty"),
+    pytest.param("jeq %r0, 0, 5\nexit", r"invalid jump target '5' at line 1", id="bare-number"),
+    pytest.param("ja +32768\nexit", r"offset \+32768 out of range at line 1", id="ja-offset"),
+    pytest.param("ja +x\nexit", r"invalid offset '\+x' at line 1", id="ja-word"),
     pytest.param(
         "ja32 +2147483648\nexit",
-        r"^immediate \+2147483648 out of range at line 1$",
-        1,
+        r"immediate \+2147483648 out of range at line 1",
         id="ja32-range",
     ),
-    pytest.param(
-        _far_jump(32768), r"^jump to 'far' out of range at line 1$", 1, id="label-too-far"
-    ),
+    pytest.param(_far_jump(32768), r"jump to 'far' out of range at line 1", id="label-too-far"),
     # what validate() refuses, at the line of the instruction
-    pytest.param("mov %r10, 1\nexit", r"^r10 is read-only at line 1$", 1, id="write-r10"),
+    pytest.param("mov %r10, 1\nexit", r"r10 is read-only at line 1", id="write-r10"),
     pytest.param(
-        "lock fetch add [%r1], %r10\nexit", r"^r10 is read-only at line 1$", 1, id="fetch-into-r10"
+        "lock fetch add [%r1], %r10\nexit", r"r10 is read-only at line 1", id="fetch-into-r10"
     ),
     pytest.param(
-        "mov %r0, 1\n\nja +1", r"^jump out of range from insn 1 to 3 at line 3$", 3, id="jump-out"
+        "mov %r0, 1\n\nja +1", r"jump out of range from insn 1 to 3 at line 3", id="jump-out"
     ),
     pytest.param(
         "ja +1\nlddw %r0, 1\nexit",
-        r"^jump into the middle of lddw from insn 0 to 2 at line 1$",
-        1,
+        r"jump into the middle of lddw from insn 0 to 2 at line 1",
         id="into-lddw",
     ),
-    pytest.param(
-        "exit\nmov %r0, 1", r"^last insn is not an exit or jmp at line 2$", 2, id="falls-off"
-    ),
-    pytest.param("", r"^empty program$", None, id="empty"),
-    pytest.param("# only a comment\n\n", r"^empty program$", None, id="only-comments"),
-    pytest.param("start:\n", r"^empty program$", None, id="only-a-label"),
+    pytest.param("exit\nmov %r0, 1", r"last insn is not an exit or jmp at line 2", id="falls-off"),
+    pytest.param("", r"empty program", id="empty"),
+    pytest.param("# only a comment\n\n", r"empty program", id="only-comments"),
+    pytest.param("start:\n", r"empty program", id="only-a-label"),
 ]
 
 
-@pytest.mark.parametrize(("source", "message", "line"), ERRORS)
-def test_invalid_input_is_refused_naming_the_line(
-    source: str, message: str, line: int | None
-) -> None:
-    with pytest.raises(AsmError, match=message) as caught:
+@pytest.mark.parametrize(("source", "message"), ERRORS)
+def test_invalid_input_is_refused_naming_the_line(source: str, message: str) -> None:
+    """Each row's message is matched whole; ``.line`` is the number its message ends with."""
+    with pytest.raises(AsmError, match=f"^{message}$") as caught:
         assemble(source)
-    assert caught.value.line == line
+    named = re.search(r" at line (\d+)$", message)
+    assert caught.value.line == (int(named.group(1)) if named else None)
 
 
 def test_validation_errors_are_chained_to_the_instruction_error() -> None:

@@ -134,3 +134,9 @@ def build_c(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
         return built[source]
 
     return build
+
+
+@pytest.fixture
+def object_file(request: pytest.FixtureRequest, build_c: Callable[[Path], Path]) -> Path:
+    """The C file the test module names ``SOURCE``, built (see :func:`build_c`)."""
+    return build_c(request.module.SOURCE)

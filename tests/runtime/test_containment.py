@@ -6,7 +6,6 @@ hidden special fields, stack frames below the active ones, forged timers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,6 @@ from pybpf import OutOfBoundsError
 
 SOURCE = Path(__file__).parent / "testdata" / "contain.bpf.c"
 ERANGE, EINVAL = 34, 22
-
-@pytest.fixture
-def object_file(build_c: Callable[[Path], Path]) -> Path:
-    return build_c(SOURCE)
-
 
 def _load(rt: pybpf.Runtime, path: Path) -> pybpf.Object:
     return rt.load(path, verify=False)

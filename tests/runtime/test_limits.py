@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,6 @@ from pybpf.timers import _real as real_clock
 from pybpf.timers._deadlines import Deadlines
 
 SOURCE = Path(__file__).parent / "testdata" / "contain.bpf.c"
-
-
-@pytest.fixture
-def object_file(build_c: Callable[[Path], Path]) -> Path:
-    return build_c(SOURCE)
 
 
 def test_trace_is_a_ring_that_counts_what_it_drops(object_file: Path) -> None:

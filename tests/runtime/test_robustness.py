@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,11 +32,6 @@ NOW = 5_000_000_000
 )
 def test_expiry_follows_the_kernels_signed_ktime(nsecs: int, absolute: bool, expires: int) -> None:
     assert kernel_expiry(nsecs, absolute, NOW) == expires
-
-
-@pytest.fixture
-def object_file(build_c: Callable[[Path], Path]) -> Path:
-    return build_c(SOURCE)
 
 
 def _arm(obj: pybpf.Object, key: int, nsecs: int, flags: int = 0) -> int:

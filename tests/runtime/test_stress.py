@@ -29,11 +29,6 @@ WRITERS = 2
 OWNED = range(1000, 1010)  #: keys each writer owns (offset by writer)
 
 
-@pytest.fixture
-def object_file(build_c: Callable[[Path], Path]) -> Path:
-    return build_c(SOURCE)
-
-
 class _Load:
     """The threads of one stress run and what they counted."""
 

@@ -4,7 +4,6 @@ where the spec's changelog does, each asserted here, and the rest unchanged."""
 from __future__ import annotations
 
 import re
-import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,8 @@ import pytest
 import pybpf
 from pybpf._releases import CHANGES, DEFAULT_RELEASE, RELEASES, Behaviour, Release
 from pybpf.timers import IrqContext
+
+from ._ops import timer_op
 
 TESTDATA = Path(__file__).parent / "testdata"
 EPERM, EINVAL, EDEADLK, EOPNOTSUPP, ECANCELED = 1, 22, 35, 95, 125
@@ -108,8 +109,7 @@ class Ops:
         self.obj = rt.load(TESTDATA / "timer_ops.bpf.c")
 
     def op(self, op: int, a: int = 0, b: int = 0, key: int = 0) -> int:
-        rc = self.obj.programs["timer_op"].test_run(ctx=struct.pack("<IiIIQQ", 0, key, op + 1, 0, a, b)).retval
-        return rc - (1 << 32) if rc >> 31 else rc
+        return timer_op(self.obj.programs["timer_op"], 0, key, op + 1, a, b)
 
 
 @pytest.fixture(params=RELEASES)

@@ -6,7 +6,6 @@ test reads as the sequence of helper calls it makes and the return codes the ker
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +15,8 @@ import pybpf
 from pybpf import MILLISECOND, SECOND
 from pybpf.runtime._table import map_charge
 from pybpf.timers import TIMER_CHARGE, RealClock
+
+from ._ops import timer_op
 
 SOURCE = (Path(__file__).parent / "testdata" / "timer_ops.bpf.c").read_text()
 ARR, HASH, LRU = 0, 1, 2
@@ -34,9 +35,7 @@ class Timers:
         self.prog = obj.programs["timer_op"]
 
     def op(self, which: int, key: int, op: int, a: int = 0, b: int = 0, cpu: int | None = None) -> int:
-        ctx = struct.pack("<IiIIQQ", which, key, op, 0, a, b)
-        rc = self.prog.test_run(ctx=ctx, cpu=cpu).retval
-        return rc - (1 << 32) if rc >> 31 else rc
+        return timer_op(self.prog, which, key, op, a, b, cpu)
 
     def arm(self, which: int, key: int, nsecs: int, flags: int = 0, clock: int = MONOTONIC, cpu: int | None = None) -> None:
         """Reset, init, set the callback and start: every step must succeed."""

@@ -20,6 +20,8 @@ import pytest
 import pybpf
 from pybpf import MILLISECOND, SECOND
 
+from ._ops import s32
+
 SOURCE = r"""
 struct elem { __u64 fired; __u64 at; struct bpf_timer t; };
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 100000); __type(key, int); __type(value, struct elem); }
@@ -84,8 +86,7 @@ class Scenario:
 
 
 def _run(prog: pybpf.Program, key: int, op: int, delay: int = 0) -> int:
-    rc = prog.test_run(ctx=struct.pack("<iiQ", key, op, delay)).retval
-    return rc - (1 << 32) if rc >> 31 else rc
+    return s32(prog.test_run(ctx=struct.pack("<iiQ", key, op, delay)).retval)
 
 
 def _fired(values: pybpf.Map) -> int:

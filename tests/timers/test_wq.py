@@ -13,6 +13,8 @@ import pytest
 import pybpf
 from pybpf.timers import RealClock
 
+from ._ops import s32
+
 SOURCE = Path(__file__).parent / "testdata" / "wq_ops.bpf.c"
 RESET, WQ_INIT, WQ_SET_CB, WQ_START, DELETE, TIMER_INIT, TIMER_SET_CB, TIMER_START, CANCEL_ASYNC = range(9)
 COUNT, RESTART_SELF, CANCEL_ASYNC_SELF = range(3)
@@ -26,8 +28,7 @@ class Wq:
         self.obj = rt.load(SOURCE, cflags=["-DWITH_CANCEL_ASYNC"] if rt.kernel == "7.0" else [])
 
     def op(self, op: int, key: int = 0, flags: int = 0, a: int = 0, which: int = ARR) -> int:
-        rc = self.obj.programs["wq_op"].test_run(ctx=struct.pack("<IiIIQ", which, key, op, flags, a)).retval
-        return rc - (1 << 32) if rc >> 31 else rc
+        return s32(self.obj.programs["wq_op"].test_run(ctx=struct.pack("<IiIIQ", which, key, op, flags, a)).retval)
 
     def ready(self, key: int = 0, which: int = ARR) -> None:
         assert [self.op(o, key, which=which) for o in (RESET, WQ_INIT, WQ_SET_CB)] == [0, 0, 0]

@@ -43,7 +43,7 @@ from ._types import (
     Volatile,
 )
 
-__all__ = ["dump_c", "dump_raw"]
+__all__ = ["ENCODING_NAMES", "LINKAGE_NAMES", "dump_c", "dump_raw"]
 
 _C_HEADER = """\
 #ifndef __VMLINUX_H__
@@ -66,14 +66,19 @@ _MAX_INDENT = 13  # libbpf's indentation stops growing here
 # lines, so it is refused instead. Real structs have gaps of at most a page.
 _MAX_GAP_BITS = 8 << 20
 _PADS = (("long", 8 * POINTER_SIZE), ("int", 32), ("short", 16), ("char", 8))
-_QUALIFIER_WORDS = {Volatile: "volatile", Const: "const", Restrict: "restrict"}
-_ENCODING_NAMES = {
+_QUALIFIER_WORDS: dict[type[Type], str] = {
+    Volatile: "volatile",
+    Const: "const",
+    Restrict: "restrict",
+}
+#: bpftool's words for an INT's encoding and a FUNC's or VAR's linkage (``btf dump`` raw and JSON)
+ENCODING_NAMES = {
     0: "(none)",
     IntEncoding.SIGNED: "SIGNED",
     IntEncoding.CHAR: "CHAR",
     IntEncoding.BOOL: "BOOL",
 }
-_LINKAGE_NAMES = {Linkage.STATIC: "static", Linkage.GLOBAL: "global", Linkage.EXTERN: "extern"}
+LINKAGE_NAMES = {Linkage.STATIC: "static", Linkage.GLOBAL: "global", Linkage.EXTERN: "extern"}
 
 
 def dump_raw(spec: Spec, type_ids: Iterable[int] | None = None) -> str:
@@ -86,7 +91,7 @@ def _raw_entry(spec: Spec, t: Type) -> str:
     head = f"[{t.id}] {t.kind.name} '{t.name or '(anon)'}'"
     match t:
         case Int():
-            enc = _ENCODING_NAMES[t.encoding]
+            enc = ENCODING_NAMES[t.encoding]
             return f"{head} size={t.size} bits_offset={t.offset} nr_bits={t.bits} encoding={enc}"
         case Ptr() | Typedef() | Volatile() | Const() | Restrict() | TypeTag():
             return f"{head} type_id={t.type}"
@@ -108,13 +113,13 @@ def _raw_entry(spec: Spec, t: Type) -> str:
         case Fwd():
             return f"{head} fwd_kind={'union' if t.is_union else 'struct'}"
         case Func():
-            return f"{head} type_id={t.type} linkage={_LINKAGE_NAMES[t.linkage]}"
+            return f"{head} type_id={t.type} linkage={LINKAGE_NAMES[t.linkage]}"
         case FuncProto():
             lines = [f"{head} ret_type_id={t.return_type} vlen={len(t.params)}"]
             lines += [f"\t'{p.name or '(anon)'}' type_id={p.type}" for p in t.params]
             return "\n".join(lines)
         case Var():
-            return f"{head} type_id={t.type}, linkage={_LINKAGE_NAMES[t.linkage]}"
+            return f"{head} type_id={t.type}, linkage={LINKAGE_NAMES[t.linkage]}"
         case Datasec():
             lines = [f"{head} size={t.size} vlen={len(t.vars)}"]
             for v in t.vars:

@@ -92,6 +92,50 @@ class Linkage(enum.IntEnum):
     EXTERN = 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """The fields every kind opens with: its type id and its name (``""`` when anonymous)."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Refers(_Named):
+    """A kind that wraps one other type, ``type`` (a pointer, a typedef, a qualifier, a tag)."""
+
+    type: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Sized(_Named):
+    """A kind that states its own ``size`` in bytes."""
+
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Composite(_Sized):
+    """The shape :class:`Struct` and :class:`Union` share: a size and members."""
+
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Enumeration(_Sized):
+    """The shape :class:`Enum` and :class:`Enum64` share: signedness and enumerators."""
+
+    signed: bool
+    values: tuple[EnumValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Linked(_Refers):
+    """The shape :class:`Func` and :class:`Var` share: a type and a linkage."""
+
+    linkage: Linkage
+
+
 @final
 @dataclass(frozen=True, slots=True)
 class Void:
@@ -104,7 +148,7 @@ class Void:
 
 @final
 @dataclass(frozen=True, slots=True)
-class Int:
+class Int(_Sized):
     """An integer (``char``, ``_Bool`` and ``__int128`` included).
 
     ``bits`` is the number of value bits and ``offset`` where they start inside the ``size``
@@ -113,9 +157,6 @@ class Int:
     """
 
     kind: ClassVar[Kind] = Kind.INT
-    id: int
-    name: str
-    size: int
     encoding: IntEncoding
     bits: int
     offset: int = 0
@@ -128,24 +169,18 @@ class Int:
 
 @final
 @dataclass(frozen=True, slots=True)
-class Ptr:
+class Ptr(_Refers):
     """A pointer to ``type``; its size is always 8 on BPF."""
 
     kind: ClassVar[Kind] = Kind.PTR
-    id: int
-    name: str
-    type: int
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Array:
+class Array(_Refers):
     """``nelems`` elements of ``type``; ``index_type`` is the (unused) type of the index."""
 
     kind: ClassVar[Kind] = Kind.ARRAY
-    id: int
-    name: str
-    type: int
     index_type: int
     nelems: int
 
@@ -168,26 +203,18 @@ class Member:
 
 @final
 @dataclass(frozen=True, slots=True)
-class Struct:
+class Struct(_Composite):
     """A ``struct`` of ``size`` bytes."""
 
     kind: ClassVar[Kind] = Kind.STRUCT
-    id: int
-    name: str
-    size: int
-    members: tuple[Member, ...]
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Union:
+class Union(_Composite):
     """A ``union`` of ``size`` bytes; members usually all start at bit 0."""
 
     kind: ClassVar[Kind] = Kind.UNION
-    id: int
-    name: str
-    size: int
-    members: tuple[Member, ...]
 
 
 @final
@@ -201,95 +228,67 @@ class EnumValue:
 
 @final
 @dataclass(frozen=True, slots=True)
-class Enum:
+class Enum(_Enumeration):
     """An ``enum`` with 32-bit enumerators; ``signed`` comes from ``kind_flag``."""
 
     kind: ClassVar[Kind] = Kind.ENUM
-    id: int
-    name: str
-    size: int
-    signed: bool
-    values: tuple[EnumValue, ...]
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Enum64:
+class Enum64(_Enumeration):
     """An ``enum`` with 64-bit enumerators; ``signed`` comes from ``kind_flag``."""
 
     kind: ClassVar[Kind] = Kind.ENUM64
-    id: int
-    name: str
-    size: int
-    signed: bool
-    values: tuple[EnumValue, ...]
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Fwd:
+class Fwd(_Named):
     """A forward declaration: ``struct name;`` or, with ``is_union``, ``union name;``."""
 
     kind: ClassVar[Kind] = Kind.FWD
-    id: int
-    name: str
     is_union: bool
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Typedef:
+class Typedef(_Refers):
     """``typedef type name;``."""
 
     kind: ClassVar[Kind] = Kind.TYPEDEF
-    id: int
-    name: str
-    type: int
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Volatile:
+class Volatile(_Refers):
     """The ``volatile`` qualifier on ``type``."""
 
     kind: ClassVar[Kind] = Kind.VOLATILE
-    id: int
-    name: str
-    type: int
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Const:
+class Const(_Refers):
     """The ``const`` qualifier on ``type``."""
 
     kind: ClassVar[Kind] = Kind.CONST
-    id: int
-    name: str
-    type: int
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Restrict:
+class Restrict(_Refers):
     """The ``restrict`` qualifier on ``type``."""
 
     kind: ClassVar[Kind] = Kind.RESTRICT
-    id: int
-    name: str
-    type: int
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Func:
+class Func(_Linked):
     """A function (a program or a subprogram): its prototype ``type`` and its linkage."""
 
     kind: ClassVar[Kind] = Kind.FUNC
-    id: int
-    name: str
-    type: int
-    linkage: Linkage
 
 
 @final
@@ -303,26 +302,20 @@ class Param:
 
 @final
 @dataclass(frozen=True, slots=True)
-class FuncProto:
+class FuncProto(_Named):
     """A function type: what a :class:`Func` or a function pointer points to."""
 
     kind: ClassVar[Kind] = Kind.FUNC_PROTO
-    id: int
-    name: str
     return_type: int
     params: tuple[Param, ...]
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Var:
+class Var(_Linked):
     """A global variable of ``type``."""
 
     kind: ClassVar[Kind] = Kind.VAR
-    id: int
-    name: str
-    type: int
-    linkage: Linkage
 
 
 @final
@@ -341,30 +334,24 @@ class VarSecinfo:
 
 @final
 @dataclass(frozen=True, slots=True)
-class Datasec:
+class Datasec(_Sized):
     """An ELF data section (``.bss``, ``.data``, ``.rodata``, ``.maps``...) and its variables."""
 
     kind: ClassVar[Kind] = Kind.DATASEC
-    id: int
-    name: str
-    size: int
     vars: tuple[VarSecinfo, ...]
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class Float:
+class Float(_Sized):
     """A floating-point type of ``size`` bytes."""
 
     kind: ClassVar[Kind] = Kind.FLOAT
-    id: int
-    name: str
-    size: int
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class DeclTag:
+class DeclTag(_Refers):
     """``__attribute__((btf_decl_tag(name)))`` on ``type``.
 
     ``component_idx`` is -1 for the type itself, else the index of the tagged member or
@@ -372,25 +359,19 @@ class DeclTag:
     """
 
     kind: ClassVar[Kind] = Kind.DECL_TAG
-    id: int
-    name: str
-    type: int
     component_idx: int
     attribute: bool = False
 
 
 @final
 @dataclass(frozen=True, slots=True)
-class TypeTag:
+class TypeTag(_Refers):
     """``__attribute__((btf_type_tag(name)))`` on ``type`` (such as ``__user`` or ``__kptr``).
 
     ``attribute`` (``kind_flag``) means the tag is a plain ``__attribute__``.
     """
 
     kind: ClassVar[Kind] = Kind.TYPE_TAG
-    id: int
-    name: str
-    type: int
     attribute: bool = False
 
 

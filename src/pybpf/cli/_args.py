@@ -24,9 +24,11 @@ __all__ = [
     "Step",
     "Words",
     "add_common_options",
+    "add_noun",
     "add_verb",
     "finish_common",
     "format_time",
+    "os_reason",
     "parse_bytes",
     "parse_hex",
     "parse_time",
@@ -50,6 +52,11 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
         self.status = status
+
+
+def os_reason(err: OSError) -> str:
+    """The OS's reason for ``err`` as a message fragment (``no such file or directory``)."""
+    return (err.strerror or str(err)).lower()
 
 
 @dataclass
@@ -289,6 +296,13 @@ def parse_hex(text: str, what: str) -> bytes:
 
 
 Handler = Callable[[argparse.Namespace, Words], int]
+
+
+def add_noun(subs: Any, name: str, *, help: str, description: str, usage: str) -> Any:
+    """Add ``pybpf NAME``, a bpftool-style noun; returns the group :func:`add_verb` adds its
+    verbs to (one of them is required)."""
+    noun = subs.add_parser(name, help=help, description=description, usage=usage)
+    return noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
 
 
 def add_verb(

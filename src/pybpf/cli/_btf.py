@@ -30,8 +30,6 @@ from ..btf import (
     FuncProto,
     Fwd,
     Int,
-    IntEncoding,
-    Linkage,
     Ptr,
     Restrict,
     Spec,
@@ -46,8 +44,9 @@ from ..btf import (
     dump_raw,
     parse_btf,
 )
+from ..btf._c_dump import ENCODING_NAMES, LINKAGE_NAMES
 from ..runtime import CompileError, compile_c
-from ._args import CommandError, Words, add_verb
+from ._args import CommandError, Words, add_noun, add_verb, os_reason
 from ._map import type_ids
 from ._output import emit_json
 from ._session import compile_failure, open_session, parse_object_ref
@@ -55,16 +54,13 @@ from ._session import compile_failure, open_session, parse_object_ref
 __all__ = ["register", "type_json"]
 
 BTF_MAGIC = b"\x9f\xeb"
-_ENCODINGS = {0: "(none)", IntEncoding.SIGNED: "SIGNED", IntEncoding.CHAR: "CHAR", IntEncoding.BOOL: "BOOL"}
-_LINKAGES = {Linkage.STATIC: "static", Linkage.GLOBAL: "global", Linkage.EXTERN: "extern"}
 
 
 def register(subs: Any) -> None:
     """Add ``btf`` and its verb to the ``pybpf`` parser."""
-    noun = subs.add_parser("btf", help="dump the BTF types of an object",
-                           description="bpftool's btf verbs, on an object file",
-                           usage="pybpf btf dump ...")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "btf", help="dump the BTF types of an object",
+                     description="bpftool's btf verbs, on an object file",
+                     usage="pybpf btf dump ...")
     add_verb(verbs, "btf", "dump", _dump,
              usage="dump { file FILE | map OBJ MAP [key|value|kv|all] | prog OBJ PROG } "
                    "[format { raw | c }]",
@@ -90,7 +86,7 @@ def read_btf_file(path: Path) -> Spec:
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except OSError as err:
-        raise CommandError(f"{path}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"{path}: {os_reason(err)}") from None
     section: bytes | None
     if data[:2] in (BTF_MAGIC, BTF_MAGIC[::-1]):
         section = data
@@ -116,7 +112,7 @@ def type_json(spec: Spec, t: Type) -> dict[str, Any]:
     match t:
         case Int():
             out |= {"size": t.size, "bits_offset": t.offset, "nr_bits": t.bits,
-                    "encoding": _ENCODINGS.get(t.encoding, "(unknown)")}
+                    "encoding": ENCODING_NAMES.get(t.encoding, "(unknown)")}
         case Array():
             out |= {"type_id": t.type, "index_type_id": t.index_type, "nr_elems": t.nelems}
         case Struct() | Union():
@@ -135,12 +131,12 @@ def type_json(spec: Spec, t: Type) -> dict[str, Any]:
         case Fwd():
             out["fwd_kind"] = "union" if t.is_union else "struct"
         case Func():
-            out |= {"type_id": t.type, "linkage": _LINKAGES.get(t.linkage, "(unknown)")}
+            out |= {"type_id": t.type, "linkage": LINKAGE_NAMES.get(t.linkage, "(unknown)")}
         case FuncProto():
             out |= {"ret_type_id": t.return_type, "vlen": len(t.params),
                     "params": [{"name": p.name or "(anon)", "type_id": p.type} for p in t.params]}
         case Var():
-            out |= {"type_id": t.type, "linkage": _LINKAGES.get(t.linkage, "(unknown)")}
+            out |= {"type_id": t.type, "linkage": LINKAGE_NAMES.get(t.linkage, "(unknown)")}
         case Datasec():
             out |= {"size": t.size, "vlen": len(t.vars),
                     "vars": [{"type_id": v.type, "offset": v.offset, "size": v.size} for v in t.vars]}

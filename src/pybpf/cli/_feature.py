@@ -16,7 +16,7 @@ from ..helpers import HELPERS
 from ..maps import SUPPORTED_TYPES, MapType
 from ..runtime._contexts import RUNNABLE_TYPES
 from ..runtime._program import HOOK_TYPES
-from ._args import CommandError, Words, add_verb
+from ._args import CommandError, Words, add_noun, add_verb
 from ._output import emit_json
 
 __all__ = ["register"]
@@ -32,9 +32,8 @@ def _names() -> dict[str, list[str]]:
 
 def register(subs: Any) -> None:
     """Add ``feature`` and its verb to the ``pybpf`` parser."""
-    noun = subs.add_parser("feature", help="what pybpf supports", description="what pybpf supports",
-                           usage="pybpf feature list_builtins {helpers|prog_types|map_types}")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "feature", help="what pybpf supports", description="what pybpf supports",
+                     usage="pybpf feature list_builtins {helpers|prog_types|map_types}")
     add_verb(verbs, "feature", "list_builtins", _list, steps=False,
              usage="list_builtins {helpers|prog_types|map_types}",
              help="list the helpers, program types or map types pybpf supports")

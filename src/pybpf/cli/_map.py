@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,8 @@ from ..maps import (
     MapType,
 )
 from ..runtime import Map
-from ._args import CommandError, Words, add_verb
-from ._output import JsonWriter, btf_json, emit_json, fprint_hex, hex_json
+from ._args import CommandError, Words, add_noun, add_verb
+from ._output import JsonWriter, btf_json, emit_json, fprint_hex, hex_json, show_infos, succeeded
 from ._pins import write_map_pin
 from ._session import Ref, Session, open_session, parse_object_ref
 
@@ -65,10 +67,9 @@ RINGBUF_META_PAGES = 3  # the header page, then the consumer and producer positi
 
 def register(subs: Any) -> None:
     """Add ``map`` and its verbs to the ``pybpf`` parser."""
-    noun = subs.add_parser("map", help="show, dump, look up and update the maps of an object",
-                           description="bpftool's map verbs, on an object file",
-                           usage="pybpf map {show|dump|lookup|update|delete|getnext|pin|peek|push|pop} ...")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "map", help="show, dump, look up and update the maps of an object",
+                     description="bpftool's map verbs, on an object file",
+                     usage="pybpf map {show|dump|lookup|update|delete|getnext|pin|peek|push|pop} ...")
     epilog = f"{OBJ}\n{MAP}\n{DATA}"
     add_verb(verbs, "map", "show", _show, aliases=["list"], usage="show OBJ [MAP]",
              help="list the maps of OBJ as bpftool map show", epilog=epilog)
@@ -283,11 +284,7 @@ def _show(args: argparse.Namespace, words: Words) -> int:
         else:
             names = [session.find_map(target.ref).name]
         infos = [map_info(session, name) for name in names]
-        if args.json:
-            emit_json(infos if target.ref is None else infos[0], args.pretty)
-        else:
-            sys.stdout.write("".join(_show_plain(info) for info in infos))
-    return 0
+        return show_infos(args, infos, single=target.ref is not None, plain=_show_plain)
 
 
 # -- elements --------------------------------------------------------------------------------
@@ -426,27 +423,37 @@ def _key(words: Words, handle: Map, *, required: bool = True) -> bytes | None:
     return words.take_bytes("key", handle.key_size)
 
 
-def _map_error(handle: Map, err: MapError) -> CommandError:
-    return CommandError(f"map '{handle.name}': {err}")
+@contextmanager
+def _opened(args: argparse.Namespace, words: Words) -> Iterator[tuple[Session, Map]]:
+    """The session on the command's object and the map its ``OBJ MAP`` words name."""
+    target = parse_object_ref(words, "map", ref_required=True)
+    with open_session(args, target) as session:
+        yield session, session.find_map(target.ref)
+
+
+@contextmanager
+def _reported(handle: Map) -> Iterator[None]:
+    """A failing map operation ends the command with its error, prefixed by the map's name."""
+    try:
+        yield
+    except MapError as err:
+        raise CommandError(f"map '{handle.name}': {err}") from None
 
 
 def _lookup(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (session, handle):
         key = _key(words, handle)
         assert key is not None
         words.done()
-        try:
-            value = handle.internal.lookup_elem(key)
-        except KeyNotExistError:
-            if args.json:
-                emit_json(None, args.pretty)
-            else:
-                print(f"key:\n{fprint_hex(key)}\n\nNot found")
-            return 1
-        except MapError as err:
-            raise _map_error(handle, err) from None
+        with _reported(handle):
+            try:
+                value = handle.internal.lookup_elem(key)
+            except KeyNotExistError:
+                if args.json:
+                    emit_json(None, args.pretty)
+                else:
+                    print(f"key:\n{fprint_hex(key)}\n\nNot found")
+                return 1
         _print_element(args, session, handle, key, _value_bytes(session, handle, value))
     return 0
 
@@ -466,9 +473,7 @@ def _fd_value(session: Session, handle: Map, words: Words) -> object:
 
 
 def _update(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (session, handle):
         key: bytes | None = b""
         value: object = None
         flags: int | None = None
@@ -495,41 +500,27 @@ def _update(args: argparse.Namespace, words: Words) -> int:
             raise CommandError("did not find key", 2)
         if value is None:
             raise CommandError("did not find value", 2)
-        try:
+        with _reported(handle):
             handle.internal.update_elem(key or b"", value, flags or BPF_ANY)
-        except MapError as err:
-            raise _map_error(handle, err) from None
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 
 
 def _delete(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (_, handle):
         key = _key(words, handle)
         assert key is not None
         words.done()
-        try:
+        with _reported(handle):
             handle.internal.delete_elem(key)
-        except MapError as err:
-            raise _map_error(handle, err) from None
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 
 
 def _getnext(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
+    with _opened(args, words) as (_, handle):
         key = _key(words, handle, required=False)
         words.done()
-        try:
+        with _reported(handle):
             following = handle.internal.get_next_key(key)
-        except MapError as err:
-            raise _map_error(handle, err) from None
         if following is None:
             where = f"after {fprint_hex(key)}" if key is not None else "in the map"
             raise CommandError(f"map '{handle.name}': no key {where} (ENOENT)")
@@ -549,12 +540,10 @@ def _pin(args: argparse.Namespace, words: Words) -> int:
     with open_session(args, target) as session:
         handle = session.find_map(target.ref)
         write_map_pin(Path(path), session.object_path, handle)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 
 
-def _queue(session: Session, handle: Map) -> None:
+def _queue(handle: Map) -> None:
     if handle.type not in _QUEUES:
         raise CommandError(f"map '{handle.name}' is a {handle.type.name.lower()} map, not a queue or stack")
 
@@ -572,23 +561,20 @@ def _take(args: argparse.Namespace, words: Words, *, remove: bool) -> int:
     words.done()
     with open_session(args, target) as session:
         handle = session.find_map(target.ref)
-        _queue(session, handle)
-        try:
-            value = (handle.internal.lookup_and_delete_elem(b"") if remove
-                     else handle.internal.lookup_elem(b""))
-        except KeyNotExistError:
-            raise CommandError(f"map '{handle.name}' is empty") from None
-        except MapError as err:
-            raise _map_error(handle, err) from None
+        _queue(handle)
+        with _reported(handle):
+            try:
+                value = (handle.internal.lookup_and_delete_elem(b"") if remove
+                         else handle.internal.lookup_elem(b""))
+            except KeyNotExistError:
+                raise CommandError(f"map '{handle.name}' is empty") from None
         _print_element(args, session, handle, b"", _value_bytes(session, handle, value))
     return 0
 
 
 def _push(args: argparse.Namespace, words: Words) -> int:
-    target = parse_object_ref(words, "map", ref_required=True)
-    with open_session(args, target) as session:
-        handle = session.find_map(target.ref)
-        _queue(session, handle)
+    with _opened(args, words) as (_, handle):
+        _queue(handle)
         if not words.accept("value"):
             raise CommandError("did not find value", 2)
         value = words.take_bytes("value", handle.value_size)
@@ -596,11 +582,7 @@ def _push(args: argparse.Namespace, words: Words) -> int:
         if words.accept("exist"):
             flags = BPF_EXIST
         words.done()
-        try:
+        with _reported(handle):
             handle.internal.update_elem(b"", value, flags)
-        except MapError as err:
-            raise _map_error(handle, err) from None
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 

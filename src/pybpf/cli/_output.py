@@ -12,7 +12,8 @@ bpftool writes the few values it formats itself (``"0x1f"`` bitfields in plain B
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from argparse import Namespace
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -26,6 +27,8 @@ __all__ = [
     "fprint_hex",
     "hex_json",
     "hex_print",
+    "show_infos",
+    "succeeded",
 ]
 
 _ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f", "\b": "\\b", "\\": "\\\\", '"': '\\"'}
@@ -120,6 +123,25 @@ def emit_json(value: Any, pretty: bool = False, out: TextIO | None = None) -> No
     writer = JsonWriter(stream, pretty)
     writer.value(value)
     stream.write("\n")
+
+
+def succeeded(args: Namespace) -> int:
+    """End a verb that prints nothing on success: exit status 0, and bpftool's ``null`` under
+    ``--json``."""
+    if args.json:
+        emit_json(None, args.pretty)
+    return 0
+
+
+def show_infos(args: Namespace, infos: list[dict[str, Any]], *, single: bool,
+               plain: Callable[[dict[str, Any]], str]) -> int:
+    """End a ``show`` verb: bpftool's JSON (one object when one was named, else a list) or the
+    plain lines ``plain`` writes for each."""
+    if args.json:
+        emit_json(infos[0] if single else infos, args.pretty)
+    else:
+        sys.stdout.write("".join(plain(info) for info in infos))
+    return 0
 
 
 def fprint_hex(data: bytes) -> str:

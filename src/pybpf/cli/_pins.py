@@ -34,7 +34,7 @@ from typing import Any
 
 from ..maps import MapError, MapType
 from ..runtime import Map
-from ._args import CommandError
+from ._args import CommandError, os_reason
 
 __all__ = [
     "PERSISTED_TYPES",
@@ -132,7 +132,7 @@ def _write(path: Path, pin: dict[str, Any]) -> None:
         tmp.write_text(_dumps(pin))
         tmp.replace(path)
     except OSError as err:
-        raise CommandError(f"cannot write pin {path}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"cannot write pin {path}: {os_reason(err)}") from None
 
 
 def _dumps(pin: dict[str, Any]) -> str:
@@ -156,7 +156,7 @@ def read_pin(path: Path, kind: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise CommandError(f"no pin at {path}") from None
     except OSError as err:
-        raise CommandError(f"cannot read pin {path}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"cannot read pin {path}: {os_reason(err)}") from None
     try:
         pin = json.loads(text)
     except ValueError:

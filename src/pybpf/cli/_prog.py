@@ -20,8 +20,8 @@ from ..engine import native_listing
 from ..isa import LDDW, format_instruction, iter_pcs
 from ..runtime import Program
 from ..verifier import license_is_gpl_compatible
-from ._args import CommandError, Words, add_verb
-from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print
+from ._args import CommandError, Words, add_noun, add_verb, os_reason
+from ._output import Raw, emit_json, fprint_hex, hex_json, hex_print, show_infos, succeeded
 from ._pins import pin_path, write_prog_pin
 from ._session import ObjectRef, Session, open_session, parse_object_ref
 from ._xlated import func_signature, helper_name, tag_of, xlated
@@ -37,10 +37,9 @@ OBJ = "OBJ is a BPF object file (or a .c file, compiled first)"
 
 def register(subs: Any) -> None:
     """Add ``prog`` and its verbs to the ``pybpf`` parser."""
-    noun = subs.add_parser("prog", help="show, dump, run and pin the programs of an object",
-                           description="bpftool's prog verbs, on an object file",
-                           usage="pybpf prog {show|dump|run|load|loadall|pin} ...")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "prog", help="show, dump, run and pin the programs of an object",
+                     description="bpftool's prog verbs, on an object file",
+                     usage="pybpf prog {show|dump|run|load|loadall|pin} ...")
     epilog = f"{OBJ}\n{PROG}"
     add_verb(verbs, "prog", "show", _show, aliases=["list"], usage="show OBJ [PROG]",
              help="list the programs of OBJ as bpftool prog show", epilog=epilog)
@@ -129,11 +128,7 @@ def _show(args: argparse.Namespace, words: Words) -> int:
         else:
             programs = [session.find_program(target.ref)]
         infos = [_info(session, p) for p in programs]
-        if args.json:
-            emit_json(infos if target.ref is None else infos[0], args.pretty)
-        else:
-            sys.stdout.write("".join(_show_plain(info) for info in infos))
-    return 0
+        return show_infos(args, infos, single=target.ref is not None, plain=_show_plain)
 
 
 # -- dump ------------------------------------------------------------------------------------
@@ -163,9 +158,7 @@ def _dump(args: argparse.Namespace, words: Words) -> int:
         insns = xlated(program, session.map_ids)
         if out_file is not None:
             _write_file(out_file, b"".join(insn.encode() for insn in insns))
-            if args.json:
-                emit_json(None, args.pretty)
-            return 0
+            return succeeded(args)
         notes = program.source
         btf = session.obj.spec.btf
         rows: list[dict[str, Any]] = []
@@ -339,7 +332,7 @@ def _read_input(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as err:
-        raise CommandError(f"cannot read {name}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"cannot read {name}: {os_reason(err)}") from None
 
 
 def _write_file(name: str, data: bytes) -> None:
@@ -350,7 +343,7 @@ def _write_file(name: str, data: bytes) -> None:
     try:
         Path(name).write_bytes(data)
     except OSError as err:
-        raise CommandError(f"cannot write {name}: {(err.strerror or str(err)).lower()}") from None
+        raise CommandError(f"cannot write {name}: {os_reason(err)}") from None
 
 
 # -- load, loadall, pin ----------------------------------------------------------------------
@@ -377,9 +370,7 @@ def _load(args: argparse.Namespace, words: Words) -> int:
             raise CommandError(f"{obj} has no programs")
         first = next(iter(session.obj.programs))
         write_prog_pin(pin, session.object_path, first, pinmaps)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 
 
 def _loadall(args: argparse.Namespace, words: Words) -> int:
@@ -389,9 +380,7 @@ def _loadall(args: argparse.Namespace, words: Words) -> int:
     with open_session(args, ObjectRef(obj)) as session:
         for name in session.obj.programs:
             write_prog_pin(pin_path(directory, name), session.object_path, name, pinmaps)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)
 
 
 def _pin(args: argparse.Namespace, words: Words) -> int:
@@ -402,6 +391,4 @@ def _pin(args: argparse.Namespace, words: Words) -> int:
         program = session.find_program(target.ref)
         write_prog_pin(pin, session.object_path, program.name, session.pin_root.resolve()
                        if session.pin_root is not None else None)
-    if args.json:
-        emit_json(None, args.pretty)
-    return 0
+    return succeeded(args)

@@ -28,7 +28,6 @@ from ._session import ObjectRef, Session, open_session
 __all__ = ["Renderer", "register", "timer_events", "timer_infos"]
 
 _CLOCK_IDS = {"realtime": CLOCK_REALTIME, "monotonic": CLOCK_MONOTONIC, "boottime": CLOCK_BOOTTIME}
-_PERCPU = frozenset({MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH})
 
 
 def register(subs: Any) -> None:
@@ -114,6 +113,14 @@ def _globals(session: Session) -> dict[str, Any]:
     return found
 
 
+def _json_key(session: Session, render: Renderer, map_name: str, raw: bytes) -> Any:
+    """A timer's key as JSON: typed as its map's keys are when the map is the object's, else
+    hex bytes."""
+    if map_name in session.obj.maps:
+        return render.key(session.obj.maps[map_name], raw, as_json=True)
+    return hex_json(raw)
+
+
 def timer_infos(session: Session, render: Renderer, *, monotonic: bool = False) -> list[dict[str, Any]]:
     """The runtime's timers, keys rendered as the map's are. ``monotonic`` moves each expiry
     from the timer's own clock to CLOCK_MONOTONIC, the clock of every other time the plain
@@ -122,9 +129,7 @@ def timer_infos(session: Session, render: Renderer, *, monotonic: bool = False) 
     offsets = {name: clock.now(clock_id) - clock.now() for name, clock_id in _CLOCK_IDS.items()}
     out = []
     for info in session.rt.timers():
-        key: Any = hex_json(info.raw_key)
-        if info.map in session.obj.maps:
-            key = render.key(session.obj.maps[info.map], info.raw_key, as_json=True)
+        key = _json_key(session, render, info.map, info.raw_key)
         expires = info.expires_ns
         if monotonic and expires is not None:
             expires -= offsets.get(info.clock, 0)  # a wq has no clock: its work is due on the monotonic one
@@ -137,9 +142,7 @@ def timer_events(session: Session, render: Renderer) -> list[dict[str, Any]]:
     """The runtime's timer event trace, keys rendered as the timers' keys are."""
     out = []
     for event in session.rt.timer_events():
-        key: Any = hex_json(event.raw_key)
-        if event.map in session.obj.maps:
-            key = render.key(session.obj.maps[event.map], event.raw_key, as_json=True)
+        key = _json_key(session, render, event.map, event.raw_key)
         out.append({"time_ns": event.time_ns, "event": event.event, "map": event.map, "key": key,
                     "detail": event.detail, "kind": event.kind})
     return out

@@ -24,7 +24,7 @@ from .._errors import NotSupportedError, PybpfError
 from .._releases import DEFAULT_RELEASE
 from ..runtime import CompileError, Map, Object, Program, Runtime, TestRunResult
 from ..verifier import VerifierError
-from ._args import CommandError, Words, format_time
+from ._args import CommandError, Words, format_time, os_reason
 from ._pins import map_pin_path, persistable, read_pin, restore_map, write_map_pin
 from ._progress import STEPS, Progress
 from ._xlated import tag_of
@@ -169,7 +169,7 @@ class Session:
         except CompileError as err:
             raise compile_failure(err) from None
         except OSError as err:
-            raise CommandError(f"{path}: {(err.strerror or str(err)).lower()}") from None
+            raise CommandError(f"{path}: {os_reason(err)}") from None
         except PybpfError as err:
             raise CommandError(f"{path}: {err}") from None
         if self.args.debug:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._args import CommandError, Words, add_verb
+from ._args import CommandError, Words, add_noun, add_verb
 from ._output import emit_json
 from ._run import Renderer, timer_infos
 from ._session import ObjectRef, open_session
@@ -23,9 +23,8 @@ __all__ = ["register"]
 
 def register(subs: Any) -> None:
     """Add ``timer`` and its verb to the ``pybpf`` parser."""
-    noun = subs.add_parser("timer", help="the bpf_timers of an object", description="the bpf_timers of an object",
-                           usage="pybpf timer { list | plot } OBJ_OR_C ...")
-    verbs = noun.add_subparsers(dest="verb", required=True, parser_class=type(noun), metavar="VERB")
+    verbs = add_noun(subs, "timer", help="the bpf_timers of an object", description="the bpf_timers of an object",
+                     usage="pybpf timer { list | plot } OBJ_OR_C ...")
     add_verb(verbs, "timer", "list", _list, aliases=["show"],
              usage="list OBJ_OR_C [--run NAME]... [--advance TIME]...",
              help="run the steps, then list every initialised timer: map, key, state, clock, expiry, callback")

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from .._spec import ExternKind, ExternSpec
 from ..btf import CoreRelo
 from ..isa import (
+    CALL,
     LDDW,
     CallSrc,
-    Class,
     Instruction,
     InstructionError,
-    JmpOp,
     PseudoSrc,
     decode,
     iter_pcs,
@@ -42,7 +41,6 @@ __all__ = ["DataRef", "ExternRef", "FuncRef", "Function", "MapRef", "Target", "r
 
 R_BPF_64_64 = 1
 R_BPF_64_32 = 10
-CALL = Class.JMP | JmpOp.CALL
 TEXT = ".text"
 _INSN_SIZE = 8
 

@@ -8,6 +8,7 @@ from ._context import MAX_CALL_FRAMES as MAX_CALL_FRAMES
 from ._context import STACK_SIZE as STACK_SIZE
 from ._context import ExecContext as ExecContext
 from ._engine import Engine as Engine
+from ._engine import EngineOptions as EngineOptions
 from ._engine import HelperFn as HelperFn
 from ._engine import HelperTable as HelperTable
 from ._errors import BpfRuntimeError as BpfRuntimeError

@@ -26,6 +26,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from ..isa import (
+    CALL,
+    CALLX,
+    EXIT,
     FETCH,
     LDDW,
     LOAD_ACQ,
@@ -53,9 +56,6 @@ STACK_SHIFT = STACK_SIZE.bit_length() - 1  #: log2 of the frame size: depth = (t
 
 __all__ = ["generate"]
 
-_EXIT = Class.JMP | JmpOp.EXIT
-_CALL = Class.JMP | JmpOp.CALL
-_CALLX = Class.JMP | Source.X | JmpOp.CALL
 _ATOMIC_OPS: dict[int, str] = {AtomicOp.ADD: "add", AtomicOp.OR: "or_", AtomicOp.AND: "and_", AtomicOp.XOR: "xor"}
 
 
@@ -154,16 +154,16 @@ class _Function:
 
     def _jump(self, pc: int, insn: Instruction) -> list[str]:
         op = insn.opcode & 0xF0
-        if insn.opcode == _EXIT:
+        if insn.opcode == EXIT:
             return ["X.n = n", "return r0"]
-        if insn.opcode == _CALLX:
+        if insn.opcode == CALLX:
             return [
                 "X.fp = r10",
                 "X.n = n",
                 f"r0 = callx(X, r{insn.dst}, {pc}, r1, r2, r3, r4, r5) & M64",
                 "n = X.n",
             ]
-        if insn.opcode == _CALL:
+        if insn.opcode == CALL:
             return self._call(pc, insn)
         target = insn.jump_target(pc)
         if op == JmpOp.JA:

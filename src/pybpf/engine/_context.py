@@ -24,7 +24,10 @@ from typing import Any, final
 from ._errors import BpfRuntimeError, InstructionLimitError, OutOfBoundsError
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 
-__all__ = ["MAX_CALL_FRAMES", "STACK_SIZE", "ExecContext", "PacketAbort", "forget_windows"]
+__all__ = [
+    "MAX_CALL_FRAMES", "NETWORK_HEADER", "SKF_LL_OFF", "SKF_NET_OFF", "STACK_SIZE", "ExecContext", "PacketAbort",
+    "forget_windows", "frame_offset",
+]
 
 STACK_SIZE = 512  #: bytes of stack per frame (the kernel's MAX_BPF_STACK)
 MAX_CALL_FRAMES = 8  #: frames a run may nest, the main program included (MAX_CALL_FRAMES)
@@ -57,6 +60,25 @@ class PacketAbort(Exception):
     """A legacy packet load went past the packet: the kernel ends the program with 0."""
 
 
+SKF_NET_OFF = -0x100000  #: legacy loads at this offset + k read k bytes past the network header
+SKF_LL_OFF = -0x200000  #: and at this one + k, k bytes past the MAC header
+NETWORK_HEADER = 14  #: where the kernel's test runs put the network header: past Ethernet
+
+
+def frame_offset(offset: int, head: int) -> int:
+    """Where in the frame (from its MAC header) a legacy load at ``offset`` reads, negative
+    when nowhere. As the kernel's ``bpf_skb_load_helper``: the offset is a signed 32-bit
+    number; from 0 it counts from the program's packet start, ``head`` bytes into the frame;
+    from SKF_NET_OFF from the network header and from SKF_LL_OFF from the MAC header (the
+    frame's start; the kernel refuses the headroom before it); below that, nowhere."""
+    offset = ((offset & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
+    if offset >= 0:
+        return head + offset
+    if offset >= SKF_NET_OFF:
+        return offset - SKF_NET_OFF + NETWORK_HEADER
+    return offset - SKF_LL_OFF
+
+
 MAY_GOTO_BUDGET = 8 * 1024 * 1024  #: BPF_MAX_LOOPS: the kernel's budget of may_goto iterations
 
 
@@ -76,6 +98,8 @@ class ExecContext:
         self.stack = Region(STACK_SIZE * MAX_CALL_FRAMES, "stack")
         self.private: tuple[Region, ...] = ()
         self.packet: Region | None = None
+        #: bytes of ``packet`` (which starts at the MAC header) before the program's packet start
+        self.packet_head = 0
         self.cpu = 0
         self.runtime: Any = None
         self.program: Any = None
@@ -222,14 +246,16 @@ class ExecContext:
     def load_packet(self, size: int, offset: int) -> int:
         """A legacy packet load: network byte order, aborting the run when out of bounds.
 
-        ``offset`` is taken as a signed 32-bit number, as the kernel does; the negative offsets
-        that reach the kernel's link-layer and network-layer areas are out of bounds here.
+        ``offset`` is taken as a signed 32-bit number, as the kernel does; see
+        :func:`frame_offset` for where it lands in the frame.
         """
         pkt = self.packet
-        offset = ((offset & 0xFFFF_FFFF) ^ 0x8000_0000) - 0x8000_0000
-        if pkt is None or not 0 <= offset <= pkt.size - size:
+        if pkt is None:
             raise PacketAbort
-        return _BIG[size].unpack_from(pkt.buf, offset)[0]  # type: ignore[no-any-return]
+        at = frame_offset(offset, self.packet_head)
+        if not 0 <= at <= pkt.size - size:
+            raise PacketAbort
+        return _BIG[size].unpack_from(pkt.buf, at)[0]  # type: ignore[no-any-return]
 
     def over_budget(self, pc: int) -> None:
         """Raise InstructionLimitError: generated code calls this when ``n`` passes ``limit``."""

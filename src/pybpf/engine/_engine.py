@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, final
 
 from ._budget import DEFAULT_MAX_INSTRUCTIONS
 from ._context import ExecContext
-from ._memory import Region, Visibility
+from ._memory import AddressSpace, Region, Visibility
 
-__all__ = ["DEFAULT_MAX_INSTRUCTIONS", "Engine", "HelperFn", "HelperTable"]
+__all__ = ["DEFAULT_MAX_INSTRUCTIONS", "Engine", "EngineOptions", "HelperFn", "HelperTable"]
 
 #: A helper implementation: called with the run's context and r1-r5, returns r0.
 HelperFn = Callable[[ExecContext, int, int, int, int, int], int]
@@ -17,6 +17,32 @@ HelperFn = Callable[[ExecContext, int, int, int, int, int], int]
 #: Linux's helper set and the conformance suite's own.
 HelperTable = Mapping[int, HelperFn]
 
+
+@final
+class EngineOptions(TypedDict, total=False):
+    """The keyword arguments every engine takes (:class:`Interpreter`, ``Jit``,
+    :func:`create_engine`), all optional, declared once so the engines cannot drift apart.
+
+    Keys:
+        helpers: helper implementations by id (see :data:`HelperTable`); none by default.
+        space: the shared regions (maps, global data); a private empty one by default.
+        visible: which of them runs of this program may address (the runtime computes it at
+            load from the maps the program references); all of them by default.
+        max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
+            is counted); :data:`DEFAULT_MAX_INSTRUCTIONS` by default.
+        name: used in messages and in tracebacks of generated code; ``"prog"`` by default.
+        kfuncs: kfunc implementations by the immediate of their calls; none by default.
+        owner: what the engine runs for (the runtime's program), given back on faults as
+            ``BpfRuntimeError.engine.owner``; opaque to the engine.
+    """
+
+    helpers: HelperTable | None
+    space: AddressSpace | None
+    visible: Visibility
+    max_instructions: int
+    name: str
+    kfuncs: HelperTable | None
+    owner: object
 
 
 class Engine(Protocol):
@@ -47,6 +73,7 @@ class Engine(Protocol):
         entry: int = 0,
         regions: Sequence[Region] = (),
         packet: Region | None = None,
+        packet_head: int = 0,
         cpu: int = 0,
         runtime: Any = None,
         program: Any = None,

@@ -30,6 +30,9 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from enum import IntEnum
 
 from ..isa import (
+    CALL,
+    CALLX,
+    EXIT,
     FETCH,
     LDDW,
     LOAD_ACQ,
@@ -49,7 +52,7 @@ from ..isa import (
     iter_pcs,
     subprogram_entries,
 )
-from ._context import STACK_SIZE
+from ._context import NETWORK_HEADER, SKF_LL_OFF, SKF_NET_OFF, STACK_SIZE
 from ._mapgen import FALLBACK, PROGRAM_ENTRY_POINTS, NativeOp, map_ir
 
 __all__ = ["Fault", "Field", "Op", "first_uncompilable", "generate_ir"]
@@ -75,6 +78,7 @@ class Field(IntEnum):
     CPU = 14  #: the CPU the run is on (per-CPU map values)
     MAPS = 15  #: the address of the program's native map table (0: none), see :mod:`._mapgen`
     MAY_GOTO = 16  #: iterations ``may_goto`` still allows in this run (the context's may_goto_left)
+    PKT_HEAD = 17  #: bytes of the packet (from its MAC header) before the program's packet start
 
 
 STATE_SLOTS = len(Field)
@@ -101,9 +105,6 @@ class Op(IntEnum):
 
 #: bpf_loop's limit on its count (BPF_MAX_LOOPS): beyond it, the Python helper answers
 MAX_LOOPS = 1 << 23
-_EXIT = Class.JMP | JmpOp.EXIT
-_CALL = Class.JMP | JmpOp.CALL
-_CALLX = Class.JMP | Source.X | JmpOp.CALL
 _MAY_GOTO = Class.JMP | MAY_GOTO
 _JA = Class.JMP | JmpOp.JA
 _BITS = {1: 8, 2: 16, 4: 32, 8: 64}
@@ -488,14 +489,14 @@ class _Function:
     # -- control flow --------------------------------------------------------------------
 
     def jump(self, pc: int, insn: Instruction) -> bool:
-        if insn.opcode == _EXIT:
+        if insn.opcode == EXIT:
             self.save_count()
             self.emit(f"ret i64 {self.reg(0)}")
             return True
-        if insn.opcode == _CALLX:
+        if insn.opcode == CALLX:
             self.helper_call(pc, self.reg(insn.dst))
             return False
-        if insn.opcode == _CALL:
+        if insn.opcode == CALL:
             self.call(pc, insn)
             return False
         target = insn.jump_target(pc)
@@ -757,14 +758,24 @@ class _Function:
 
     def packet_load(self, pc: int, insn: Instruction) -> None:
         """A legacy packet load into r0: network byte order; past the packet the run ends
-        with 0. The offset is a signed 32-bit number, as in the kernel."""
+        with 0. The offset is a signed 32-bit number placed in the frame as
+        :func:`~._context.frame_offset` places it."""
         size = SIZE_BYTES[insn.opcode & 0x18]
         bits = _BITS[size]
         offset: str = str(_signed(insn.imm, 32))
         if insn.opcode & 0xE0 == Mode.IND:
             offset = self.let(f"add i64 {self.reg(insn.src)}, {offset}")
         low = self.let(f"trunc i64 {offset} to i32")
-        off = self.let(f"sext i32 {low} to i64")
+        signed = self.let(f"sext i32 {low} to i64")
+        # from 0: past the head; from SKF_NET_OFF: past the network header; below: past the
+        # MAC header (negative, so refused, below SKF_LL_OFF)
+        positive = self.let(f"icmp sge i64 {signed}, 0")
+        network = self.let(f"icmp sge i64 {signed}, {SKF_NET_OFF}")
+        past_head = self.let(f"add i64 {signed}, {self.load_field(Field.PKT_HEAD)}")
+        past_net = self.let(f"add i64 {signed}, {NETWORK_HEADER - SKF_NET_OFF}")
+        past_mac = self.let(f"add i64 {signed}, {-SKF_LL_OFF}")
+        negative = self.let(f"select i1 {network}, i64 {past_net}, i64 {past_mac}")
+        off = self.let(f"select i1 {positive}, i64 {past_head}, i64 {negative}")
         room = self.let(f"sub i64 {self.load_field(Field.PKT_SIZE)}, {size}")
         nonneg = self.let(f"icmp sge i64 {off}, 0")
         fits = self.let(f"icmp sle i64 {off}, {room}")
@@ -785,7 +796,7 @@ class _Function:
 def used_helpers(insns: Sequence[Instruction]) -> Iterator[int]:
     """The helper ids a program calls directly (what its compiled code depends on)."""
     for insn in insns:
-        if insn.opcode == _CALL and insn.src == CallSrc.HELPER:
+        if insn.opcode == CALL and insn.src == CallSrc.HELPER:
             yield insn.imm
 
 

@@ -31,16 +31,15 @@ import threading
 import weakref
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any, final
+from typing import Any, Unpack, final
 
 import llvmlite
 import llvmlite.binding as llvm
 
 from .._errors import NotSupportedError
 from ..isa import Instruction, encode, subprogram_entries, validate
-from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
-from ._context import ContextPool, ExecContext, PacketAbort
-from ._engine import HelperTable
+from ._context import ExecContext, PacketAbort
+from ._engine import EngineOptions, HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
 from ._irgen import (
     STATE_SLOTS,
@@ -53,14 +52,14 @@ from ._irgen import (
     used_helpers,
 )
 from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, NativeOp
-from ._memory import EVERYTHING, AddressSpace, Region, Visibility
+from ._memory import Region
 from ._native import MapTable, NativeMapOps
-from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
+from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
 
 __all__ = ["Jit", "compiles", "is_cached", "native_map_ops"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 6
+CODEGEN_VERSION = 7
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -68,7 +67,7 @@ _M64 = 0xFFFF_FFFF_FFFF_FFFF
 # plain ints, since the entry is the hot path.
 _HEAD = struct.Struct(f"<{int(Field.WSIZE) + 1}q")
 _TAIL_OFFSET = 8 * int(Field.MIN_FP)
-_TAIL = struct.Struct(f"<{int(Field.MAY_GOTO) - int(Field.MIN_FP) + 1}q")
+_TAIL = struct.Struct(f"<{int(Field.PKT_HEAD) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE), int(Field.MAPS)
 _RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
 _RLO, _WLO = int(Field.RLO), int(Field.WLO)
@@ -415,7 +414,7 @@ def is_cached(insns: Sequence[Instruction], helpers: HelperTable, proven: Collec
 
 
 @final
-class Jit(FunctionEngine):
+class Jit(ProgramEngine):
     """Runs a program as native code, checking every memory access it cannot prove safe.
 
     The arguments and behaviour are the :class:`Interpreter`'s; the results, faults and
@@ -423,18 +422,10 @@ class Jit(FunctionEngine):
 
     Args:
         insns: the program; it is validated here (:func:`pybpf.isa.validate`).
-        helpers: helper implementations by id (see :data:`HelperTable`).
-        space: the shared regions (maps, global data); a private empty one by default.
-        visible: which of them runs of this program may address; all of them by default.
-        max_instructions: the budget of one run (see :mod:`pybpf.engine._budget` for how it
-            is counted).
-        name: used in messages.
-        kfuncs: kfunc implementations by the immediate of their calls.
-        owner: what the engine runs for (the runtime's program), given back on faults as
-            ``BpfRuntimeError.engine.owner``; opaque to the engine.
         code: the region whose addresses stand for subprograms (``lddw`` of a function):
             pass the interpreter's to make both engines' callbacks interchangeable.
         proven: PCs of memory accesses the verifier proved in bounds, whose checks may go.
+        options: see :class:`pybpf.engine.EngineOptions`.
 
     Raises:
         InstructionError: the program is malformed.
@@ -446,28 +437,18 @@ class Jit(FunctionEngine):
         self,
         insns: Sequence[Instruction],
         *,
-        helpers: HelperTable | None = None,
-        space: AddressSpace | None = None,
-        visible: Visibility = EVERYTHING,
-        max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
-        name: str = "prog",
-        kfuncs: HelperTable | None = None,
-        owner: object = None,
         code: Region | None = None,
         proven: Collection[int] = frozenset(),
+        **options: Unpack[EngineOptions],
     ) -> None:
         validate(insns)
         pc = first_uncompilable(insns)
         if pc is not None:
             raise NotSupportedError(f"the JIT does not translate the instruction at PC {pc}")
-        self.owner = owner
-        self.insns = tuple(insns)
-        self.helpers = dict(helpers or {})
-        self.kfuncs = dict(kfuncs or {})
-        self.space = space if space is not None else AddressSpace()
-        self.visible = visible
-        self.max_instructions = check_budget(max_instructions)
-        self.code = code if code is not None else Region.from_bytes(encode(self.insns), f"{name} code", writable=False)
+        self._configure(insns, options)
+        self.code = (
+            code if code is not None else Region.from_bytes(encode(self.insns), f"{self.name} code", writable=False)
+        )
         backend = _backend()
         called = sorted(h for h in set(used_helpers(self.insns)) if h in self.helpers)
         natives = native_helpers(self.helpers, called)
@@ -484,8 +465,6 @@ class Jit(FunctionEngine):
             pc: self._wrap(_builtin(f"bpf_{key}_py{pc}", backend.address(f"bpf_{key}_py{pc}")))
             for pc in subprogram_entries(self.insns)
         }
-        self._pool = ContextPool(self.space)
-        self._counts = threading.local()
 
     def listing(self) -> dict[int, list[str]]:
         """The native code of each subprogram by entry PC, as assembly lines (local labels
@@ -517,13 +496,13 @@ class Jit(FunctionEngine):
             slots, saved = state.slots, state.tables
             packet = ctx.packet
             # Slots 0-6: count, budget, top, empty windows; 10-16: frame limit, packet, code,
-            # CPU, native map table, may_goto's budget.
+            # CPU, native map table, may_goto's budget, the packet's head.
             _HEAD.pack_into(state.view, 0, ctx.n, ctx.limit, ctx.top, 0, 0, 0, 0)
             saved_code, saved_maps = slots[_CODE_BASE], slots[_MAPS]
             _TAIL.pack_into(
                 state.view, _TAIL_OFFSET, ctx.min_caller_fp,
                 packet.base if packet else 0, packet.size if packet else 0, code_base, ctx.cpu, maps,
-                ctx.may_goto_left,
+                ctx.may_goto_left, ctx.packet_head,
             )
             state.tables = tables
             first = ctx.first_window

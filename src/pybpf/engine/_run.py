@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..isa import Instruction
+from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import (
     MAY_GOTO_BUDGET,
     STACK_SIZE,
@@ -23,13 +25,15 @@ from ._context import (
     TailCall,
     forget_windows,
 )
+from ._engine import EngineOptions, HelperFn
 from ._errors import BpfRuntimeError
-from ._memory import Region, Visibility
+from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 
 __all__ = [
     "POISONED_RELOCATION",
     "Function",
     "FunctionEngine",
+    "ProgramEngine",
     "call_nested",
     "unknown_helper",
     "unknown_kfunc",
@@ -93,6 +97,7 @@ class FunctionEngine:
         entry: int = 0,
         regions: Sequence[Region] = (),
         packet: Region | None = None,
+        packet_head: int = 0,
         cpu: int = 0,
         runtime: Any = None,
         program: Any = None,
@@ -100,10 +105,12 @@ class FunctionEngine:
     ) -> int:
         """Run from the subprogram at ``entry`` with a fresh, zeroed stack and return r0.
 
-        ``regions`` are private to this run (context, packet); ``packet`` is the one legacy
-        packet loads read. A legacy packet load past the packet ends the run with 0, as in
-        the kernel. ``window``, a shared window the run will likely use first (as the lookup
-        of its address would give it now), spares that lookup if the program may see it.
+        ``regions`` are private to this run (context, packet); ``packet`` is the frame legacy
+        packet loads read, from its MAC header, and ``packet_head`` the bytes of it before the
+        program's packet start (14 where that is the network header). A legacy packet load
+        past the packet ends the run with 0, as in the kernel. ``window``, a shared window the
+        run will likely use first (as the lookup of its address would give it now), spares
+        that lookup if the program may see it.
 
         Raises:
             BpfRuntimeError: the run faulted (see its subclasses); ``entry`` is not a subprogram.
@@ -114,7 +121,7 @@ class FunctionEngine:
         # The hot path of every run: plain attribute stores, no calls but the program's.
         pool = self._pool
         ctx = pool.acquire()
-        ctx.private, ctx.packet, ctx.cpu = tuple(regions), packet, cpu
+        ctx.private, ctx.packet, ctx.packet_head, ctx.cpu = tuple(regions), packet, packet_head, cpu
         ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, self, self.visible
         ctx.n, ctx.limit = 0, self.max_instructions
         ctx.may_goto_left = MAY_GOTO_BUDGET
@@ -171,6 +178,48 @@ class FunctionEngine:
 
 
 POISONED_RELOCATION = 0xBAD2310  #: the helper id libbpf (and pybpf) writes over an unresolved CO-RE relocation
+
+
+class ProgramEngine(FunctionEngine):
+    """A single-tier engine built from one program (the interpreter, the JIT): it holds the
+    program, its helper tables and its address space, taken from :class:`EngineOptions`.
+
+    Attributes:
+        insns: the program.
+        helpers: helper implementations by id.
+        kfuncs: kfunc implementations by the immediate of their calls.
+        space: the shared regions runs may address (as :attr:`visible` allows).
+        name: the program's name, for messages.
+    """
+
+    insns: tuple[Instruction, ...]
+    helpers: dict[int, HelperFn]
+    kfuncs: dict[int, HelperFn]
+    space: AddressSpace
+    name: str
+
+    def _configure(self, insns: Sequence[Instruction], options: EngineOptions) -> None:
+        """Take the program and the options, filling in their defaults.
+
+        Raises:
+            TypeError: an option :class:`EngineOptions` does not name, or a budget that is not
+                an int.
+            ValueError: a budget below 1.
+        """
+        unknown = options.keys() - EngineOptions.__optional_keys__
+        if unknown:
+            raise TypeError(f"unexpected engine option '{min(unknown)}'")
+        self.owner = options.get("owner")
+        self.insns = tuple(insns)
+        self.helpers = dict(options.get("helpers") or {})
+        self.kfuncs = dict(options.get("kfuncs") or {})
+        space = options.get("space")
+        self.space = space if space is not None else AddressSpace()
+        self.visible = options.get("visible", EVERYTHING)
+        self.max_instructions = check_budget(options.get("max_instructions", DEFAULT_MAX_INSTRUCTIONS))
+        self.name = options.get("name", "prog")
+        self._pool = ContextPool(self.space)
+        self._counts = threading.local()
 
 
 def unknown_helper(helper_id: int, pc: int) -> None:

@@ -24,14 +24,12 @@ import os
 import threading
 import warnings
 from collections.abc import Sequence
-from typing import Any, final
+from typing import Any, Unpack, final
 
 from ..isa import Instruction
-from ._budget import DEFAULT_MAX_INSTRUCTIONS, check_budget
 from ._context import ContextPool
-from ._engine import HelperTable
+from ._engine import EngineOptions
 from ._interp import Interpreter
-from ._memory import EVERYTHING, AddressSpace, Visibility
 from ._run import Function, FunctionEngine
 
 __all__ = [
@@ -77,26 +75,16 @@ def jit_available() -> bool:
     return _jit_module() is not None
 
 
-def create_engine(
-    kind: str,
-    insns: Sequence[Instruction],
-    *,
-    helpers: HelperTable,
-    space: AddressSpace,
-    visible: Visibility = EVERYTHING,
-    max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
-    name: str = "prog",
-    kfuncs: HelperTable | None = None,
-    owner: object = None,
-) -> Any:
-    """The engine ``kind`` names for a program (see :data:`ENGINES`).
+def create_engine(kind: str, insns: Sequence[Instruction], **options: Unpack[EngineOptions]) -> Any:
+    """The engine ``kind`` names for a program (see :data:`ENGINES`), built with ``options``
+    (see :class:`EngineOptions`).
 
     ``"auto"`` follows ``$PYBPF_ENGINE`` when it names an engine (how a test suite is run with
     one engine forced). Without llvmlite, ``"jit"`` and ``"auto"`` give the interpreter, and
     so does any engine for a program the JIT does not translate (see the module's rule).
 
     Raises:
-        TypeError: ``max_instructions`` is not an int.
+        TypeError: ``max_instructions`` is not an int, or an unknown option.
         ValueError: an unknown engine name, or a budget below 1.
         InstructionError: the program is malformed.
     """
@@ -105,10 +93,6 @@ def create_engine(
     if kind == "auto":
         forced = os.environ.get("PYBPF_ENGINE", "auto")
         kind = forced if forced in ENGINES else "auto"
-    options: dict[str, Any] = {
-        "helpers": helpers, "space": space, "visible": visible, "max_instructions": max_instructions, "name": name,
-        "kfuncs": kfuncs, "owner": owner,
-    }
     if kind == "interpreter" or _jit_module() is None or not _JIT.compiles(insns):
         return Interpreter(insns, **options)
     if kind == "jit":
@@ -152,29 +136,15 @@ class Tiered(FunctionEngine):
     Arguments are the :class:`Interpreter`'s.
     """
 
-    def __init__(
-        self,
-        insns: Sequence[Instruction],
-        *,
-        helpers: HelperTable,
-        space: AddressSpace,
-        visible: Visibility = EVERYTHING,
-        max_instructions: int = DEFAULT_MAX_INSTRUCTIONS,
-        name: str = "prog",
-        kfuncs: HelperTable | None = None,
-        owner: object = None,
-    ) -> None:
-        self.interpreter = Interpreter(
-            insns, helpers=helpers, space=space, visible=visible, max_instructions=max_instructions, name=name,
-            kfuncs=kfuncs,
-        )
-        self.owner = owner
-        self.visible = visible
-        self.max_instructions = check_budget(max_instructions)
+    def __init__(self, insns: Sequence[Instruction], **options: Unpack[EngineOptions]) -> None:
+        self.interpreter = interp = Interpreter(insns, **options)
+        self.owner = interp.owner
+        self.visible = interp.visible
+        self.max_instructions = interp.max_instructions
         self.compiled: Any = None
-        self.code = self.interpreter.code
-        self.functions: dict[int, Function] = self.interpreter.functions
-        self._pool = ContextPool(space)
+        self.code = interp.code
+        self.functions: dict[int, Function] = interp.functions
+        self._pool = ContextPool(interp.space)
         self._counts = threading.local()
         self._work = 0
         self._lock = threading.Lock()

@@ -13,6 +13,9 @@ from ._disasm import disassemble as disassemble
 from ._disasm import format_instruction as format_instruction
 from ._errors import AsmError as AsmError
 from ._errors import InstructionError as InstructionError
+from ._instruction import CALL as CALL
+from ._instruction import CALLX as CALLX
+from ._instruction import EXIT as EXIT
 from ._instruction import FRAME_POINTER as FRAME_POINTER
 from ._instruction import LDDW as LDDW
 from ._instruction import LDDW_ALONE as LDDW_ALONE

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from ._errors import AsmError, InstructionError
-from ._instruction import LDDW, MAX_REG, Instruction, validate
+from ._instruction import CALL, CALLX, EXIT, LDDW, MAX_REG, Instruction, validate
 from ._opcodes import FETCH, AluOp, AtomicOp, CallSrc, Class, JmpOp, Mode, PseudoSrc, Size, Source
 
 __all__ = ["assemble"]
@@ -268,30 +268,27 @@ def _ja32(mnemonic: str, ops: list[str]) -> _Pending:
     return _Pending(Instruction(Class.JMP32 | JmpOp.JA, imm=distance), label, "imm")
 
 
-_CALL = Class.JMP | JmpOp.CALL
-
-
 def _call(mnemonic: str, ops: list[str]) -> _Pending:
     """``call N``, ``call helper N``, ``call local target``, ``call runtime N``, ``call %rN``."""
     if len(ops) == 1 and ops[0].startswith("%"):
-        return _Pending(Instruction(_CALL | Source.X, _register(ops[0])))
+        return _Pending(Instruction(CALLX, _register(ops[0])))
     if len(ops) == 1:
         ops = ["helper", ops[0]]
     _expect(mnemonic, ops, 2)
     kind, target = ops
     if kind == "helper":
-        return _Pending(Instruction(_CALL, 0, CallSrc.HELPER, imm=_imm32(target)))
+        return _Pending(Instruction(CALL, 0, CallSrc.HELPER, imm=_imm32(target)))
     if kind == "runtime":
-        return _Pending(Instruction(_CALL, 0, CallSrc.KFUNC, imm=_imm32(target)))
+        return _Pending(Instruction(CALL, 0, CallSrc.KFUNC, imm=_imm32(target)))
     if kind == "local":
         distance, label = _target(target, 32)
-        return _Pending(Instruction(_CALL, 0, CallSrc.LOCAL, imm=distance), label, "imm")
+        return _Pending(Instruction(CALL, 0, CallSrc.LOCAL, imm=distance), label, "imm")
     raise _LineError(f"unknown call kind '{kind}'")
 
 
 def _exit(mnemonic: str, ops: list[str]) -> _Pending:
     _expect(mnemonic, ops, 0)
-    return _Pending(Instruction(Class.JMP | JmpOp.EXIT))
+    return _Pending(Instruction(EXIT))
 
 
 _ATOMIC_OPS = {
@@ -425,7 +422,7 @@ def _resolve(pc: int, line: int, pending: _Pending, labels: dict[str, int]) -> I
 def _first_exit(program: _Program) -> int | None:
     """Where the implicit ``exit`` label points: bpf_conformance programs jump to it."""
     for pc, _, pending in program.pending:
-        if pending.insn.opcode == Class.JMP | JmpOp.EXIT:
+        if pending.insn.opcode == EXIT:
             return pc
     return None
 

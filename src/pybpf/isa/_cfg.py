@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from typing import final
 
 from ._errors import InstructionError
-from ._instruction import LDDW, Instruction, iter_pcs
+from ._instruction import CALL, EXIT, LDDW, Instruction, iter_pcs
 from ._opcodes import CallSrc, Class, JmpOp, PseudoSrc
 
 __all__ = ["Block", "basic_blocks", "subprogram_entries"]
 
-_EXIT = Class.JMP | JmpOp.EXIT
-_CALL = Class.JMP | JmpOp.CALL
 _GOTO = (Class.JMP | JmpOp.JA, Class.JMP32 | JmpOp.JA)
 
 
@@ -50,7 +48,7 @@ class _Program(dict[int, Instruction]):
 
 def _branch_target(pc: int, insn: Instruction) -> int | None:
     """Where a jump may go; None for every non-jump (calls and ``lddw`` included)."""
-    if insn.opcode in (_CALL, LDDW, _EXIT):
+    if insn.opcode in (CALL, LDDW, EXIT):
         return None
     return insn.jump_target(pc)
 
@@ -59,7 +57,7 @@ def subprogram_entries(insns: Sequence[Instruction]) -> list[int]:
     """PCs where a subprogram starts: 0, local-call targets and taken subprogram addresses."""
     entries = {0}
     for pc, insn in iter_pcs(insns):
-        is_local_call = insn.opcode == _CALL and insn.src == CallSrc.LOCAL
+        is_local_call = insn.opcode == CALL and insn.src == CallSrc.LOCAL
         is_func_addr = insn.opcode == LDDW and insn.src == PseudoSrc.FUNC
         if is_local_call or is_func_addr:
             target = insn.jump_target(pc)
@@ -83,7 +81,7 @@ def basic_blocks(insns: Sequence[Instruction], entry: int = 0) -> dict[int, Bloc
         while pc not in seen:
             seen.add(pc)
             insn = by_pc[pc]
-            if insn.opcode == _EXIT:
+            if insn.opcode == EXIT:
                 break
             target = _branch_target(pc, insn)
             if target is None:
@@ -103,10 +101,10 @@ def basic_blocks(insns: Sequence[Instruction], entry: int = 0) -> dict[int, Bloc
             insn = by_pc[pc]
             target = _branch_target(pc, insn)
             nxt = pc + insn.width
-            if insn.opcode == _EXIT or target is not None or nxt in leaders:
+            if insn.opcode == EXIT or target is not None or nxt in leaders:
                 break
             pc = nxt
-        fallthrough = None if insn.opcode == _EXIT or insn.opcode in _GOTO else nxt
+        fallthrough = None if insn.opcode == EXIT or insn.opcode in _GOTO else nxt
         successors = tuple(s for s in (target, fallthrough) if s is not None)
         blocks[start] = Block(tuple(pcs), successors, fallthrough)
     return blocks

@@ -29,6 +29,9 @@ from ._opcodes import (
 )
 
 __all__ = [
+    "CALL",
+    "CALLX",
+    "EXIT",
     "FRAME_POINTER",
     "LDDW",
     "LDDW_ALONE",
@@ -45,6 +48,9 @@ __all__ = [
 ByteOrder = Literal["little", "big"]
 
 LDDW = Class.LD | Mode.IMM | Size.DW  #: the only two-slot opcode (0x18)
+CALL = Class.JMP | JmpOp.CALL  #: a call of a helper, a kfunc or a subprogram, as ``src`` says (0x85)
+CALLX = Class.JMP | Source.X | JmpOp.CALL  #: a call through a register: ``dst`` holds the target (0x8d)
+EXIT = Class.JMP | JmpOp.EXIT  #: return r0 to the caller (0x95)
 LOAD_ACQ = 0x100  #: atomic ``imm`` of a load-acquire: ``dst = *(size *)(src + off)``
 STORE_REL = 0x110  #: atomic ``imm`` of a store-release: ``*(size *)(dst + off) = src``
 MAY_GOTO = 0xE0  #: the jump operation (``BPF_JCOND``) of ``may_goto``: jump when a loop budget is spent
@@ -95,7 +101,7 @@ class Instruction:
             return pc + 1 + self.offset
         if cls == Class.JMP32:
             return pc + 1 + (self.imm if op == JmpOp.JA else self.offset)
-        if self.opcode == Class.JMP | JmpOp.CALL and self.src == CallSrc.LOCAL:
+        if self.opcode == CALL and self.src == CallSrc.LOCAL:
             return pc + 1 + self.imm
         if self.opcode == LDDW and self.src == PseudoSrc.FUNC:
             return pc + 1 + _s32(self.imm & 0xFFFFFFFF)
@@ -206,9 +212,9 @@ def _build_rules() -> None:
             _RULES[cls | Source.X | jop] = ("r", "r", "*", _ZERO)
     _RULES[Class.JMP | JmpOp.JA] = (_ZERO, _ZERO, "*", _ZERO)
     _RULES[Class.JMP32 | JmpOp.JA] = (_ZERO, _ZERO, _ZERO, "*")  # gotol: offset in imm
-    _RULES[Class.JMP | JmpOp.CALL] = (_ZERO, frozenset(CallSrc), _ZERO, "*")
-    _RULES[Class.JMP | Source.X | JmpOp.CALL] = ("r", _ZERO, _ZERO, _ZERO)  # callx: target in dst
-    _RULES[Class.JMP | JmpOp.EXIT] = (_ZERO, _ZERO, _ZERO, _ZERO)
+    _RULES[CALL] = (_ZERO, frozenset(CallSrc), _ZERO, "*")
+    _RULES[CALLX] = ("r", _ZERO, _ZERO, _ZERO)  # callx: target in dst
+    _RULES[EXIT] = (_ZERO, _ZERO, _ZERO, _ZERO)
     _RULES[LDDW] = ("w", frozenset(PseudoSrc), _ZERO, "*")
     for size in (Size.W, Size.H, Size.B):
         _RULES[Class.LD | Mode.ABS | size] = (_ZERO, _ZERO, _ZERO, "*")
@@ -294,7 +300,7 @@ def validate(insns: Sequence[Instruction]) -> None:
                 raise InstructionError(f"jump into the middle of lddw from insn {pc} to {target}", pc=pc)
             raise InstructionError(f"jump out of range from insn {pc} to {target}", pc=pc)
     last_pc, last = end - insns[-1].width, insns[-1]
-    if last.opcode not in (Class.JMP | JmpOp.EXIT, Class.JMP | JmpOp.JA, Class.JMP32 | JmpOp.JA):
+    if last.opcode not in (EXIT, Class.JMP | JmpOp.JA, Class.JMP32 | JmpOp.JA):
         raise InstructionError(f"last insn is not an exit or jmp at PC {last_pc}", pc=last_pc)
 
 

@@ -97,10 +97,7 @@ class ArrayBase(ElementMap):
 
     def get_next_key(self, key: bytes | None) -> bytes | None:
         """The next index: 0 after None or an out-of-range index, None after the last."""
-        self._check_access("get next key", read=True)
-        if key is not None:
-            key = self._check_key("get next key", key)
-        return next_index(key, self.max_entries)
+        return next_index(self._walk_from(key), self.max_entries)
 
     def _walk_keys(self) -> Iterator[bytes]:
         return (i.to_bytes(4, "little") for i in range(self.max_entries))

@@ -404,12 +404,16 @@ class Map(abc.ABC):
         self._check_access("get next key", read=True)
         raise MapError("get next key", self._unsupported)
 
+    def _walk_from(self, key: bytes | None) -> bytes | None:
+        """What every walkable map's :meth:`get_next_key` checks first (read access, then the
+        key's size): ``key`` checked, or None to start the walk."""
+        self._check_access("get next key", read=True)
+        return None if key is None else self._check_key("get next key", key)
+
     def _next_of_keys(self, key: bytes | None) -> bytes | None:
         """:meth:`get_next_key` for maps whose :meth:`keys` keep an order: the key after
         ``key`` in it (the first if ``key`` is None or gone)."""
-        self._check_access("get next key", read=True)
-        if key is not None:
-            key = self._check_key("get next key", key)
+        key = self._walk_from(key)
         return next_key_in(self.keys(), key)
 
     def keys(self) -> list[bytes]:

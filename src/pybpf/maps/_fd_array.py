@@ -81,10 +81,7 @@ class FdArrayMap(Map):
 
     def get_next_key(self, key: bytes | None) -> bytes | None:
         """The next index, empty or not, as for arrays."""
-        self._check_access("get next key", read=True)
-        if key is not None:
-            key = self._check_key("get next key", key)
-        return next_index(key, self.max_entries)
+        return next_index(self._walk_from(key), self.max_entries)
 
     def held(self) -> list[object]:
         """The objects the array holds references to (inner maps, programs)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar, final
 
-from ._base import Map, index_of, next_index, next_key_in
+from ._base import Map, index_of, next_index
 from ._errors import E2BIG, EEXIST, EINVAL, ENOENT, ENOSPC, EOPNOTSUPP, KeyNotExistError, MapError
 from ._types import (
     BPF_ANY,
@@ -157,12 +157,9 @@ class ObjectMapBase(Map):
 
     def get_next_key(self, key: bytes | None) -> bytes | None:
         """Arrays: the next index; hashes: the next key in insertion order."""
-        self._check_access("get next key", read=True)
-        if key is not None:
-            key = self._check_key("get next key", key)
         if self.is_array:
-            return next_index(key, self.max_entries)
-        return next_key_in(self.keys(), key)
+            return next_index(self._walk_from(key), self.max_entries)
+        return self._next_of_keys(key)
 
     def keys(self) -> list[bytes]:
         """Arrays: every index; hashes: the stored keys."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from .._errors import NotSupportedError
 from ..engine import AddressSpace
@@ -110,29 +111,20 @@ def create_map(
         NotSupportedError: for a map type pybpf does not implement ("unsupported map type 30").
         MapError: when the kernel would refuse the map.
     """
+    family: Callable[..., Map]
     if map_type in _MAPS_OF_MAPS:
-        return _MAPS_OF_MAPS[map_type](
-            name,
-            key_size,
-            value_size,
-            max_entries,
-            flags,
-            space=space,
-            ncpus=ncpus,
-            special_fields=special_fields,
-            inner_map=inner_map,
-            admit=admit,
-        )
-    family = _FAMILIES.get(map_type)
-    if map_type == MapType.STRUCT_OPS:
+        family = partial(_MAPS_OF_MAPS[map_type], inner_map=inner_map)
+    elif map_type == MapType.STRUCT_OPS:
         # The kernel needs btf_vmlinux_value_type_id, the struct_ops type the map implements;
         # pybpf models none, so the request is always the kernel's refusal without one.
         raise MapError("create", EINVAL, "a struct_ops map needs a kernel struct_ops value type; pybpf models none")
-    if family is None:
+    elif map_type not in _FAMILIES:
         reason = _UNMODELLED.get(map_type, "")
         raise NotSupportedError(f"unsupported map type {map_type}{reason}")
-    if inner_map is not None:
+    elif inner_map is not None:
         raise MapError("create", EINVAL, "only maps of maps take an inner map")
+    else:
+        family = _FAMILIES[map_type]
     return family(
         name,
         key_size,

@@ -55,6 +55,14 @@ class RingBase(Map):
         self._consumer = 0
         self._producer = 0
 
+    def _header(self, offset: int) -> int:
+        """The header word (length, busy and discard bits) of the record at ring offset
+        ``offset``; 0 for an offset outside the ring."""
+        return _LENGTH.unpack_from(self._data.buf, offset)[0] if 0 <= offset <= self._mask else 0
+
+    def _set_header(self, offset: int, word: int) -> None:
+        _LENGTH.pack_into(self._data.buf, offset, word)
+
     def _check_attrs(self) -> None:
         """``ringbuf_map_alloc``'s checks: no key or value, and a ring size (``max_entries``)
         that is a power of 2 and a multiple of the page size (else EINVAL)."""
@@ -106,7 +114,7 @@ class RingBuf(RingBase):
             MapError: EINVAL if no reserved record starts there.
         """
         offset = address - BPF_RINGBUF_HDR_SZ - self._data.base
-        word = _LENGTH.unpack_from(self._data.buf, offset)[0] if 0 <= offset <= self._mask else 0
+        word = self._header(offset)
         if not word & BPF_RINGBUF_BUSY_BIT:
             raise MapError(operation, EINVAL, f"no reserved record at 0x{address:x}")
         return offset, word
@@ -135,9 +143,7 @@ class RingBuf(RingBase):
         with self._lock:
             offset, word = self._reserved("submit", address)
             word ^= BPF_RINGBUF_BUSY_BIT
-            _LENGTH.pack_into(
-                self._data.buf, offset, word | (BPF_RINGBUF_DISCARD_BIT if discard else 0)
-            )
+            self._set_header(offset, word | (BPF_RINGBUF_DISCARD_BIT if discard else 0))
             caught_up = (self._consumer & self._mask) == offset
             if flags & BPF_RB_FORCE_WAKEUP or (caught_up and not flags & BPF_RB_NO_WAKEUP):
                 self._ready.notify_all()
@@ -172,7 +178,7 @@ class RingBuf(RingBase):
         """Whether the next record is submitted or discarded (the lock is held)."""
         if self._consumer == self._producer:
             return False
-        word = _LENGTH.unpack_from(self._data.buf, self._consumer & self._mask)[0]
+        word = self._header(self._consumer & self._mask)
         return not word & BPF_RINGBUF_BUSY_BIT
 
     def _next_record(self) -> bytes | None:
@@ -181,7 +187,7 @@ class RingBuf(RingBase):
         with self._lock:
             while self._ready_record():
                 offset = self._consumer & self._mask
-                word = _LENGTH.unpack_from(self._data.buf, offset)[0]
+                word = self._header(offset)
                 size = word & ~BPF_RINGBUF_DISCARD_BIT
                 self._consumer += round8(size + BPF_RINGBUF_HDR_SZ)
                 if not word & BPF_RINGBUF_DISCARD_BIT:

@@ -13,7 +13,6 @@ sample running past the end stays contiguous.
 
 from __future__ import annotations
 
-import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ __all__ = ["MAX_DRAINED_SAMPLES", "UserRingBuf", "UserSample"]
 
 MAX_DRAINED_SAMPLES = 128 * 1024  #: BPF_MAX_USER_RINGBUF_SAMPLES: the most one drain visits
 DYNPTR_MAX_SIZE = (1 << 24) - 1  #: a larger sample cannot be handed over as a dynptr (E2BIG)
-_LENGTH = struct.Struct("<I")
 _FLAG_BITS = BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT
 ENODATA, EAGAIN = 61, 11
 
@@ -86,7 +84,7 @@ class UserRingBuf(RingBase):
             if self.max_entries - (self._producer - self._consumer) < total:
                 raise MapError("reserve", ENOSPC, "the ring is full")
             offset = self._producer & self._mask
-            _LENGTH.pack_into(self._data.buf, offset, size | BPF_RINGBUF_BUSY_BIT)
+            self._set_header(offset, size | BPF_RINGBUF_BUSY_BIT)
             self._producer += total
         start = offset + BPF_RINGBUF_HDR_SZ
         return UserSample(offset, memoryview(self._data.buf).cast("B")[start : start + size])
@@ -118,11 +116,11 @@ class UserRingBuf(RingBase):
         if not isinstance(sample, UserSample):
             raise TypeError(f"{operation}: expected a sample from reserve(), got {type(sample).__name__}")
         with self._lock:
-            word = _LENGTH.unpack_from(self._data.buf, sample.offset)[0] if 0 <= sample.offset <= self._mask else 0
+            word = self._header(sample.offset)
             if not word & BPF_RINGBUF_BUSY_BIT:
                 raise MapError(operation, EINVAL, "not a sample this ring holds reserved")
             word &= ~BPF_RINGBUF_BUSY_BIT
-            _LENGTH.pack_into(self._data.buf, sample.offset, word | (BPF_RINGBUF_DISCARD_BIT if discard else 0))
+            self._set_header(sample.offset, word | (BPF_RINGBUF_DISCARD_BIT if discard else 0))
 
     def submit(self, sample: UserSample) -> None:
         """Hand a reserved sample to the programs that drain the ring.
@@ -169,7 +167,7 @@ class UserRingBuf(RingBase):
                     continue
                 if peeked < 0:
                     return peeked
-                size = _LENGTH.unpack_from(self._data.buf, self._consumer & self._mask)[0]
+                size = self._header(self._consumer & self._mask)
                 start = (self._consumer & self._mask) + BPF_RINGBUF_HDR_SZ
                 verdict = callback(self._data.base + start, size)
                 with self._lock:
@@ -190,7 +188,7 @@ class UserRingBuf(RingBase):
                 return -EINVAL
             if self._consumer >= self._producer:
                 return -ENODATA
-            word = _LENGTH.unpack_from(self._data.buf, self._consumer & self._mask)[0]
+            word = self._header(self._consumer & self._mask)
             size = word & ~_FLAG_BITS
             total = round8(size + BPF_RINGBUF_HDR_SZ)
             if total > self._producer - self._consumer:

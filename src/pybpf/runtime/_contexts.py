@@ -93,6 +93,8 @@ class RunInput:
     regions: tuple[Region, ...]
     packet: Region | None
     finish: Callable[[], tuple[bytes | None, bytes | None]]
+    #: bytes of ``packet`` (from the MAC header) before the program's packet start
+    packet_head: int = 0
 
 
 def prepare_test_run(prog_type: ProgType, ctx: bytes | None, data: bytes | None) -> RunInput:
@@ -161,7 +163,8 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
         message = f"test_run: packet too short for its {network_header}-byte network header (EINVAL)"
         raise TestRunError(message, EINVAL)
     # tc sees the frame from its Ethernet header; a socket filter from its network header,
-    # which is also where its legacy packet loads count from.
+    # which is also where its legacy packet loads count from (they reach the Ethernet header
+    # at negative offsets).
     is_tc = prog_type in (ProgType.SCHED_CLS, ProgType.SCHED_ACT)
     memory = _SkbMemory.take(is_tc, data, user)
     packet, skb = memory.packet, memory.skb
@@ -195,7 +198,7 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
         memory.give_back()
         return frame, None if out is None else bytes(out)
 
-    return RunInput(skb.base, (*memory.regions, sock), memory.legacy, finish)
+    return RunInput(skb.base, (*memory.regions, sock), packet, finish, 0 if is_tc else ETH_HLEN)
 
 
 class _SkbMemory:
@@ -207,7 +210,7 @@ class _SkbMemory:
     It is also the packet's owner (``packet.owner``), through which the helpers that change a
     tc packet's length (``pybpf.helpers._room.SkbPacket``) replace it."""
 
-    __slots__ = ("csum_unnecessary", "encapsulated", "key", "legacy", "network_offset", "packet", "regions", "skb")
+    __slots__ = ("csum_unnecessary", "encapsulated", "is_tc", "key", "network_offset", "packet", "regions", "skb")
 
     #: spare memories per thread, by (tc?, packet length); at most SPARE_SHAPES lengths
     _spares = threading.local()
@@ -217,9 +220,9 @@ class _SkbMemory:
         self.key: tuple[bool, int] | None = (is_tc, len(data))
         self.packet = _low_region(data, "packet")
         self.packet.owner = self
-        self.legacy = self.packet if is_tc else _low_region(data[ETH_HLEN:], "network header onwards")
+        self.is_tc = is_tc
         self.skb = Region(SKB_SIZE, "__sk_buff", data=user, low=True)
-        self.regions = (self.skb, self.packet) if is_tc else (self.skb, self.packet, self.legacy)
+        self.regions = (self.skb, self.packet)
         #: the skb's encapsulation bit, which bpf_skb_adjust_room sets once per run
         self.encapsulated = False
         #: where the network header starts in the frame (bpf_skb_change_head moves the MAC
@@ -232,14 +235,14 @@ class _SkbMemory:
     @property
     def resizable(self) -> bool:
         """Whether helpers may change the packet's length: tc packets (the frame from its
-        Ethernet header, with no separate copy for legacy loads)."""
-        return self.legacy is self.packet
+        Ethernet header)."""
+        return self.is_tc
 
     def replace(self, ctx: ExecContext, frame: bytes) -> None:
         """Make ``frame`` the packet of the running program (its length changed): new memory,
         the ``__sk_buff``'s len and packet pointers updated, the run's regions swapped."""
         old = self.packet
-        self.packet = self.legacy = _low_region(frame, "packet")
+        self.packet = _low_region(frame, "packet")
         self.packet.owner = self
         self.regions = (self.skb, self.packet)
         self.key = None  # its shape is no longer the one it was pooled by
@@ -261,8 +264,6 @@ class _SkbMemory:
             return cls(is_tc, data, user)
         memory.encapsulated, memory.network_offset, memory.csum_unnecessary = False, ETH_HLEN, None
         memory.packet.buf[:] = data
-        if not is_tc:
-            memory.legacy.buf[:] = data[ETH_HLEN:]
         memory.skb.buf[:] = user
         return memory
 

@@ -15,12 +15,12 @@ from dataclasses import replace
 
 from ..btf import POISON_HELPER_ID, BtfError, CoreKind, CoreRelo, CoreResult, Spec, core_value
 from ..elf import ElfError
-from ..isa import Class, Instruction, Mode, Size, Source, iter_pcs
+from ..isa import CALL, LDDW, Class, Instruction, JmpOp, Mode, Size, Source, iter_pcs
 
 __all__ = ["POISON_HELPER_ID", "apply_core"]
 
 _SIZE_CODES = {1: Size.B, 2: Size.H, 4: Size.W, 8: Size.DW}
-_CALL, _JA, _LDDW = 0x85, 0x05, 0x18
+_JA = Class.JMP | JmpOp.JA
 
 
 def apply_core(
@@ -59,11 +59,11 @@ def apply_core(
 
 def _patch(insn: Instruction, result: CoreResult, where: str) -> Instruction | tuple[Instruction, Instruction]:
     if result.target is None:
-        poison = Instruction(_CALL, imm=POISON_HELPER_ID)
-        return (poison, Instruction(_JA)) if insn.opcode == _LDDW else poison
+        poison = Instruction(CALL, imm=POISON_HELPER_ID)
+        return (poison, Instruction(_JA)) if insn.opcode == LDDW else poison
     value = result.target
     cls = insn.cls
-    if insn.opcode == _LDDW:
+    if insn.opcode == LDDW:
         return replace(insn, imm=value & (2**64 - 1))
     if cls in (Class.ALU, Class.ALU64):
         if insn.opcode & Source.X:

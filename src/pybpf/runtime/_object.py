@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, final
+from typing import TYPE_CHECKING, TypeVar, final
 
 from .._spec import CollectionSpec
 from ._globals import Globals
@@ -16,52 +16,51 @@ if TYPE_CHECKING:
 
 __all__ = ["MapsView", "Object", "ProgramsView"]
 
+_T = TypeVar("_T")
+
+
+class _NamedView(Mapping[str, _T]):
+    """Live objects by name; a missing name raises a KeyError that lists those that exist."""
+
+    _kind: str  #: what the view holds, for the message ("map", "program")
+
+    def __init__(self, items: dict[str, _T], where: str, aliases: Mapping[str, str] | None = None) -> None:
+        self._items = items
+        self._aliases: Mapping[str, str] = aliases or {}
+        self._where = where
+
+    def __getitem__(self, name: str) -> _T:
+        try:
+            return self._items[self._aliases.get(name, name)]
+        except (KeyError, TypeError):
+            raise missing(self._kind, name, self._items, self._where) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
 
 @final
-class MapsView(Mapping[str, Map]):
+class MapsView(_NamedView[Map]):
     """The maps of an object by name; global-data maps also answer to their section name
     (``obj.maps[".bss"]`` as well as libbpf's ``obj.maps["prog.bss"]``)."""
 
+    _kind = "map"
+
     def __init__(self, handles: dict[str, Map], aliases: dict[str, str], where: str = "the object") -> None:
-        self._handles = handles
-        self._aliases = aliases
-        self._where = where
-
-    def __getitem__(self, name: str) -> Map:
-        try:
-            return self._handles[self._aliases.get(name, name)]
-        except (KeyError, TypeError):
-            raise missing("map", name, self._handles, self._where) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._handles)
-
-    def __len__(self) -> int:
-        return len(self._handles)
+        super().__init__(handles, where, aliases)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._handles or name in self._aliases
+        return name in self._items or name in self._aliases
 
 
 @final
-class ProgramsView(Mapping[str, Program]):
+class ProgramsView(_NamedView[Program]):
     """The programs of an object by function name; a missing name lists those that exist."""
 
-    def __init__(self, programs: dict[str, Program], where: str) -> None:
-        self._programs = programs
-        self._where = where
-
-    def __getitem__(self, name: str) -> Program:
-        try:
-            return self._programs[name]
-        except (KeyError, TypeError):
-            raise missing("program", name, self._programs, self._where) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._programs)
-
-    def __len__(self) -> int:
-        return len(self._programs)
+    _kind = "program"
 
 
 @final

@@ -112,15 +112,15 @@ class Program:
             return SourceInfo({}, {})
         return source_info(self._collection, self.spec)
 
-    def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int) -> int:
+    def _execute(self, r1: int, regions: Sequence[Region], packet: Region | None, cpu: int, head: int = 0) -> int:
         start = time.perf_counter_ns()
         run, host = self.engine.run, self._runtime._host
         try:
             if self._irq is None:  # in the caller's context (the hot path: no context manager)
-                r0 = run(r1, regions=regions, packet=packet, cpu=cpu, runtime=host, program=self)
+                r0 = run(r1, regions=regions, packet=packet, packet_head=head, cpu=cpu, runtime=host, program=self)
             else:
                 with host.running_in(self._irq):
-                    r0 = run(r1, regions=regions, packet=packet, cpu=cpu, runtime=host, program=self)
+                    r0 = run(r1, regions=regions, packet=packet, packet_head=head, cpu=cpu, runtime=host, program=self)
         except BpfRuntimeError as err:
             locate(err, self)
             raise
@@ -215,7 +215,7 @@ class Program:
         with self._runtime._host.cgroup_storage_scope():
             for _ in range(repeat):
                 outcomes.clear()
-                r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
+                r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu, prepared.packet_head)
         duration = (time.perf_counter_ns() - start) // repeat
         data_out, ctx_out = prepared.finish()
         return TestRunResult(r0 & 0xFFFF_FFFF, duration, data_out, ctx_out, outcomes.get("redirect"))

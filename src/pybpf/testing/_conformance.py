@@ -18,6 +18,7 @@ from typing import final
 from .._errors import PybpfError
 from ..engine import BpfRuntimeError, Engine, ExecContext, HelperTable, Interpreter, Region
 from ..isa import (
+    CALLX,
     AluOp,
     AsmError,
     Class,
@@ -25,7 +26,6 @@ from ..isa import (
     InstructionError,
     JmpOp,
     Mode,
-    Source,
     assemble,
     decode,
     validate,
@@ -151,7 +151,7 @@ def program_needs(insns: Iterable[Instruction]) -> tuple[int, set[str]]:
     version, groups = 1, set()
     for insn in insns:
         op, cls = insn.opcode, insn.cls
-        if op == Class.JMP | Source.X | JmpOp.CALL:
+        if op == CALLX:
             groups.add("callx")
         if cls == Class.LD and op & 0xE0 in (Mode.ABS, Mode.IND):
             groups.add("packet")

@@ -278,6 +278,7 @@ class State:
     last_insn: int = -1
     speculative: bool = False
     unroll: int = 0  #: callback iterations entered on this path (loops across them are not infinite)
+    goto_depth: int = 0  #: may_goto fall-throughs taken on this path (the kernel's may_goto_depth)
 
     @property
     def cur(self) -> Frame:
@@ -285,7 +286,7 @@ class State:
 
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
-                     self.last_insn, self.speculative, self.unroll)
+                     self.last_insn, self.speculative, self.unroll, self.goto_depth)
 
 
 @dataclass(eq=False)

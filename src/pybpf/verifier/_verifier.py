@@ -170,18 +170,26 @@ class _Verifier:
         ``st`` as a new checkpoint. Refuses a state equal to one still being explored."""
         env = self.env
         cps = self.explored.setdefault(pc, [])
+        may_goto = env.insns[pc].opcode == _MAY_GOTO
         loop = pc in self.loop_points
         fp = _fingerprint(st, self.live, pc)
-        if not loop:
+        if may_goto:
+            # a state back at its may_goto a level deeper went round the loop: covered if equal
+            for cp in cps:
+                if cp.branches > 0 and cp.state.goto_depth != st.goto_depth and \
+                        (states_equal(cp.state, st, self.live, pc)
+                         or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc)):
+                    return True
+        if not loop or may_goto:  # iterators and callbacks skip the infinite loop check
             for cp in self.by_fingerprint.get((pc, fp), ()):
-                if cp.branches > 0 and cp.state.unroll == st.unroll and \
-                        states_equal(cp.state, st, self.live, pc, exact=True):
+                if cp.branches > 0 and cp.state.unroll == st.unroll and cp.state.goto_depth == st.goto_depth \
+                        and states_equal(cp.state, st, self.live, pc, exact=True):
                     env.log.add(f"infinite loop detected at insn {pc}")
                     env.log.state("cur state: ", st)
                     raise Refuse(f"old state: {state_str(cp.state)}", 22)
         for cp in list(cps):
             if cp.branches > 0:
-                if loop:
+                if loop and not may_goto:
                     if states_equal(cp.state, st, self.live, pc):
                         return True
                     if widen(cp.state, st) and states_equal(cp.state, st, self.live, pc):
@@ -429,9 +437,13 @@ class _Verifier:
         if op == _MAY_GOTO:
             if insn.src or insn.dst or insn.imm:
                 raise Refuse("invalid may_goto imm", 22)
+            # as the kernel: the jump (the budget spent) is followed now, the fall-through
+            # (one more iteration) waits, a level deeper
             self.jmps += 1
-            self.push(pc + 1 + insn.offset, pc, st.copy())
-            return pc + 1
+            deeper = st.copy()
+            deeper.goto_depth += 1
+            self.push(pc + 1, pc, deeper)
+            return pc + 1 + insn.offset
         if jop in (0x80, 0x90) or jop == 0xE0 or jop == 0xF0 or op & 0x07 == 0x06 and jop == 0:
             raise Refuse(f"unknown opcode {op:02x}", 22)
         self.jmps += 1
