@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pybpf import BpfRuntimeError, InstructionError, InstructionLimitError, OutOfBoundsError
-from pybpf.engine import AddressSpace, ExecContext, Region
+from pybpf.engine import AddressSpace, ExecContext, Region, Visibility
 from pybpf.isa import Instruction, assemble
 
 Make = Callable[..., Any]
@@ -85,6 +85,20 @@ def test_shared_regions_are_visible_to_every_run(vm: Make) -> None:
     vm("lock add [%r1+0], %r2\nexit", space=space).run(value.base, 5)
     vm("lock add [%r1+0], %r2\nexit", space=space).run(value.base, 6)
     assert int.from_bytes(value.buf, "little") == 11
+
+
+def test_a_first_window_serves_the_run_only_if_its_program_may_see_it(vm: Make) -> None:
+    """run(window=...) spares the lookup of the window a run starts on (a timer callback's
+    value); the window of a map the program may not see is no way in, and the next run
+    starts without it."""
+    mine, theirs = Region(8, "mine", owner="mine"), Region(8, "theirs", owner="theirs")
+    space = AddressSpace([mine, theirs])
+    prog = vm("stdw [%r1+0], 7\nldxdw %r0, [%r1+0]\nexit", space=space, visible=Visibility(["mine"]))
+    assert prog.run(mine.base, window=mine) == 7
+    with pytest.raises(OutOfBoundsError, match=r"^store of 8 bytes at 0x[0-9a-f]+ in out-of-bounds memory at PC 0$"):
+        prog.run(theirs.base, window=theirs)
+    assert bytes(theirs.buf) == bytes(8)
+    assert prog.run(mine.base) == 7
 
 
 def test_each_call_gets_its_own_frame_and_keeps_callee_saved_registers(vm: Make) -> None:

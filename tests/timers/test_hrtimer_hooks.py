@@ -129,3 +129,22 @@ def test_cancelling_the_expiring_timer_from_expire_entry_is_a_deadlock() -> None
         _drive(obj, 0)
         with pytest.raises(pybpf.BpfRuntimeError, match=r"timer deadlock: bpf_timer_cancel of the timers timer from its own"):
             rt.run_until_idle(pybpf.SECOND)
+
+
+def test_hooks_attached_to_an_armed_timer_see_its_expiry_and_detached_ones_see_nothing() -> None:
+    """The table skips the tracepoints no program is attached to: attaching or detaching
+    between a start and its expiry must still be seen at once."""
+    with pybpf.Runtime(clock="virtual") as rt:
+        obj = rt.load(TESTDATA / "hrtimer_hooks.bpf.c", programs=["drive", "BPF_PROG_entry", "tp_exit", "raw_cancel"])
+        _drive(obj, 0)  # armed with no hook attached
+        links = [obj.programs[name].attach() for name in ("BPF_PROG_entry", "tp_exit", "raw_cancel")]
+        rt.run_until_idle(pybpf.SECOND)
+        assert [kind for kind, _ in _log(obj)] == [ENTRY, EXIT]
+        for link in links:
+            link.detach()
+        obj.globals["delay"] = 10 * pybpf.SECOND
+        _drive(obj, 1)
+        _drive(obj, 2)  # cancels an armed timer: hrtimer_cancel, with nothing attached now
+        rt.run_until_idle(pybpf.SECOND)
+        assert obj.globals["fired"] == 1
+        assert [kind for kind, _ in _log(obj)] == [ENTRY, EXIT]

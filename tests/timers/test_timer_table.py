@@ -268,6 +268,7 @@ def test_the_hrtimer_tracepoints_follow_the_timer(setup) -> None:  # type: ignor
     """start (was_armed on 6.18), expire entry and exit around the callback, cancel only when
     a cancel removes an armed timer."""
     table, m, space, owner, clock = setup
+    table.hooked = frozenset(("hrtimer_start", "hrtimer_cancel", "hrtimer_expire_entry", "hrtimer_expire_exit"))
     fired = threading.Event()
     owner.callbacks = {3: lambda timer: fired.set()}
     start(table, m, space, 3, cpu=0, ns=10 * 10**9)

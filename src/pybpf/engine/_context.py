@@ -131,6 +131,9 @@ class ExecContext:
         #: again. Reset between runs and at tail calls, so a run never reaches another run's
         #: private regions or another program's maps.
         self.recent: list[Region] = [_NOWHERE]
+        #: a window off the stack the run is known to start on (a timer callback's value),
+        #: which compiled code takes as its first cached window; cleared once taken
+        self.first_window: Region | None = None
         #: the accessors of each frame depth, indexed by ``(top - r10) // STACK_SIZE``:
         #: ``(ld1, ld2, ld4, ld8, st1, st2, st4, st8)``, each seeing the stack from the bottom
         #: of that frame up
@@ -284,6 +287,7 @@ _NOWHERE = Region(0, "nowhere", writable=False)
 def forget_windows(ctx: ExecContext) -> None:
     """Drop the window cache of ``ctx`` (its program or its private regions changed)."""
     ctx.recent[0] = _NOWHERE
+    ctx.first_window = None
 
 
 class ContextPool:

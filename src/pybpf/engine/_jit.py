@@ -70,6 +70,7 @@ _TAIL_OFFSET = 8 * int(Field.MIN_FP)
 _TAIL = struct.Struct(f"<{int(Field.PKT_HEAD) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE), int(Field.MAPS)
 _RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
+_RLO, _WLO = int(Field.RLO), int(Field.WLO)
 _PKT_BASE, _PKT_SIZE = int(Field.PKT_BASE), int(Field.PKT_SIZE)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
@@ -504,6 +505,12 @@ class Jit(ProgramEngine):
                 ctx.may_goto_left, ctx.packet_head,
             )
             state.tables = tables
+            first = ctx.first_window
+            if first is not None and r10 == ctx.top:  # the run's first window, taken by its main frame
+                ctx.first_window = None
+                slots[_RLO], slots[_RSIZE], state.windows[0] = first.base, first.size, first
+                if first.writable:
+                    slots[_WLO], slots[_WSIZE], state.windows[1] = first.base, first.size, first
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:

@@ -101,13 +101,16 @@ class FunctionEngine:
         cpu: int = 0,
         runtime: Any = None,
         program: Any = None,
+        window: Region | None = None,
     ) -> int:
         """Run from the subprogram at ``entry`` with a fresh, zeroed stack and return r0.
 
         ``regions`` are private to this run (context, packet); ``packet`` is the frame legacy
         packet loads read, from its MAC header, and ``packet_head`` the bytes of it before the
         program's packet start (14 where that is the network header). A legacy packet load
-        past the packet ends the run with 0, as in the kernel.
+        past the packet ends the run with 0, as in the kernel. ``window``, a shared window the
+        run will likely use first (as the lookup of its address would give it now), spares
+        that lookup if the program may see it.
 
         Raises:
             BpfRuntimeError: the run faulted (see its subclasses); ``entry`` is not a subprogram.
@@ -122,6 +125,8 @@ class FunctionEngine:
         ctx.runtime, ctx.program, ctx.engine, ctx.visible = runtime, program, self, self.visible
         ctx.n, ctx.limit = 0, self.max_instructions
         ctx.may_goto_left = MAY_GOTO_BUDGET
+        if window is not None and self.visible.allows(window.owner):
+            ctx.recent[0] = ctx.first_window = window
         try:
             while True:
                 try:

@@ -43,7 +43,7 @@ from ._checks import expect
 from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
 from ._errors import TestRunError
 from ._faults import locate, trimmed
-from ._hooks import hook_context, hrtimer_arguments, place_arguments
+from ._hooks import HRTIMER_HOOKS, hook_context, hrtimer_arguments, place_arguments
 from ._host import DEFAULT_TRACE_LINES, Host, TraceRecord
 from ._kconfig import DEFAULT_KCONFIG, host_kconfig
 from ._kernel_btf import modelled_btf
@@ -294,12 +294,21 @@ class Runtime:
         with self._lock:
             self._hooks[program.hook].append(link)
             self._program_holders[program] = self._program_holders.get(program, 0) + 1
+            self._note_hrtimer_hooks()
         return link
 
     def _detach(self, link: Link) -> None:
         with self._lock:
             self._hooks[link.program.hook].remove(link)
+            self._note_hrtimer_hooks()
         self._release_program(link.program)
+
+    def _note_hrtimer_hooks(self) -> None:
+        """Tell the timer table which hrtimer tracepoints have programs (lock held): it skips
+        the others, at no cost per timer operation."""
+        self.timers_table.hooked = frozenset(
+            name for name in HRTIMER_HOOKS if self._hooks.get(name) or self._hooks.get(f"timer/{name}")
+        )
 
     def trigger(
         self,
@@ -653,29 +662,49 @@ class _TimerOwner:
         return names.get(entry, f"pc {entry}")
 
     def context(self) -> IrqContext:
-        return self.rt._host.irq_context
+        context: IrqContext = getattr(self.rt._host._run, "irq", IrqContext.TASK)  # Host.irq_context, on every start
+        return context
 
     def fire_hook(self, hook: HrtimerHook) -> None:
         self.rt._fire_hrtimer_hook(hook)
 
+    def _value_window(self, m: Any, value: int) -> Region | None:
+        """The window of the value at ``value`` that a callback likely reads first: its first
+        bytes programs may address (past the special fields at its start). It stays what a
+        lookup would give while the timer lives, since its element does."""
+        offset = 0
+        for start, size in m.special_fields:
+            if start <= offset < start + size:
+                offset = start + size
+        return self.rt.space.find(value + offset, 1) if offset < m.value_size else None
+
     def run_callback(self, timer: Timer, engine: Any, entry: int, program: Any) -> int:
-        m = timer.map
         # The key is a read-only copy, a region of each callback's run only: the map's stored
-        # keys are not program memory. Made once per timer, not per callback.
-        regions = timer.callback_key
-        if regions is None:
-            regions = timer.callback_key = (Region.from_bytes(m.element_key(timer.slot), "timer key", writable=False),)
-        key_address = regions[0].base
-        context = IrqContext.SOFTIRQ if timer.kind == "timer" else IrqContext.TASK
+        # keys are not program memory. Made once per timer, as the value's address is.
+        made = timer.callback_key
+        if made is None:
+            key = Region.from_bytes(timer.map.element_key(timer.slot), "timer key", writable=False)
+            value = timer.value_address
+            made = timer.callback_key = (
+                (key,), timer.map.address, key.base, value, self._value_window(timer.map, value)
+            )
+        regions, map_address, key_address, value_address, window = made
+        host = self.rt._host
+        # The context of a timer (softirq) or a wq (task) callback: neither is hard IRQ, so
+        # leaving it runs no irq_work (see Host.running_in), and a plain store does.
+        run = host._run
+        outer = getattr(run, "irq", IrqContext.TASK)
+        run.irq = IrqContext.SOFTIRQ if timer.kind == "timer" else IrqContext.TASK
         began = time.perf_counter_ns()
         try:
-            with self.rt._host.running_in(context):
-                engine.run(
-                    m.address, key_address, timer.value_address,
-                    entry=entry, regions=regions, cpu=timer.cpu, runtime=self.rt._host, program=program,
-                )
+            engine.run(
+                map_address, key_address, value_address,
+                entry=entry, regions=regions, cpu=timer.cpu, runtime=host, program=program, window=window,
+            )
             return time.perf_counter_ns() - began
         except BpfRuntimeError as err:
             where = self.rt.timers_table.describe((timer, timer.generation))
             locate(err, program, callback=self.callback_name(program, entry), timer=where)
             raise
+        finally:
+            run.irq = outer

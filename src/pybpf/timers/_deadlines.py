@@ -68,13 +68,20 @@ class Deadlines(Generic[K]):
         return expires, key
 
     def pop_due(self, now_ns: int) -> tuple[int, K] | None:
-        """Remove and return the earliest deadline if it is at or before ``now_ns``."""
-        first = self.peek()
-        if first is None or first[0] > now_ns:
-            return None
-        heapq.heappop(self._heap)
-        del self._live[first[1]]
-        return first
+        """Remove and return the earliest deadline as ``(expires_ns, key)`` if it is at or
+        before ``now_ns``: once per callback, so one pass and no other call."""
+        heap, live = self._heap, self._live
+        while heap:
+            entry = heap[0]
+            if live.get(entry[2]) is not entry:  # stale: re-armed or cancelled since
+                heapq.heappop(heap)
+            elif entry[0] > now_ns:
+                return None
+            else:
+                heapq.heappop(heap)
+                del live[entry[2]]
+                return entry[0], entry[2]
+        return None
 
     def expiry(self, key: K) -> int | None:
         """When ``key`` expires, or None if it is not armed."""

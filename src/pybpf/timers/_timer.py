@@ -24,6 +24,7 @@ as ``cb(map, key, value)`` from the subprogram's entry with a fresh stack.
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import itertools
 import struct
@@ -77,6 +78,14 @@ S64_MAX = (1 << 63) - 1
 #: the latest expiry an hrtimer can have: KTIME_SEC_MAX whole seconds (what ktime_add_safe
 #: saturates to), about 292 years
 KTIME_SAFE_MAX = S64_MAX // 1_000_000_000 * 1_000_000_000
+
+
+#: the hrtimer mode of a start, by its flags' ABS and CPU_PIN bits
+_MODES = tuple(
+    HRTIMER_MODE_SOFT | (0 if flags & BPF_F_TIMER_ABS else HRTIMER_MODE_REL)
+    | (HRTIMER_MODE_PINNED if flags & BPF_F_TIMER_CPU_PIN else 0)
+    for flags in range(4)
+)
 
 
 def _s64(value: int) -> int:
@@ -201,6 +210,7 @@ class Timer:
     #: run: an element's key never changes while its timer lives)
     callback_key: Any = None
     mode: int = 0  #: the hrtimer mode of the latest start (HRTIMER_MODE_*)
+    address: int = 0  #: the field's address, once a helper found it there
     hrtimer: Any = None  #: the owner's memory image of the ``struct hrtimer`` (see fire_hook)
 
     @property
@@ -305,15 +315,23 @@ class TimerTable:
         self._local = _Local()
         self._waiting: dict[int, Timer] = {}  #: thread -> the timer it waits for in cancel
         self._waiters = 0  #: threads waiting on _idle (a callback ending wakes them)
-        #: the latest events as raw tuples (typed by :attr:`events`): always on, bounded
-        self._events: deque[tuple[int, str, Any, bytes, str, int | None, str]] = deque(maxlen=max(1, trace_limit))
-        #: events dropped from the front of the trace to keep it bounded; an event's number
-        #: counts from the first one ever traced, so it is its position plus this
-        self.events_lost = 0
-        #: callback run times by the number of their fire event
-        self._durations: dict[int, int] = {}
+        #: the latest events as raw records (typed by :attr:`events`, when read): always on,
+        #: bounded. A record is ``[time, event, map, key, detail, expires, kind, duration]``: a
+        #: list, so a fire event's run time is written into it when the callback returns, and a
+        #: start's detail is None until read (it says the expiry)
+        self._events: deque[list[Any]] = deque(maxlen=max(1, trace_limit))
+        self._traced = 0  #: events ever traced (the trace keeps the latest)
         #: callbacks fired so far (counted apart from the trace, which forgets)
         self.fired = 0
+        #: the hrtimer tracepoints programs are attached to (the owner keeps it current): the
+        #: table builds no :class:`HrtimerHook` nobody would see
+        self.hooked: frozenset[str] = frozenset()
+        # The release's rules the helpers ask on every call, asked once.
+        self._nmi_refuses = self.release.has(Behaviour.NMI_EOPNOTSUPP)
+        self._any_context = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
+        self._reports_was_armed = self.release.has(Behaviour.HRTIMER_START_WAS_ARMED)
+        self._start_flags = self.release.timer_start_flags
+        self._spinning = 0  #: threads holding a timer's spin lock in hrtimer code (hooks)
         clock.set_fire(self.fire)
         clock.set_describe(self.describe)
 
@@ -336,13 +354,32 @@ class TimerTable:
         return None if found is None else (owner, found[0], found[1])
 
     def _timer_at(self, ctx: Any, address: int, kind: str = "timer") -> Timer | None:
+        """The live timer (or wq) whose field is at ``address``, for this run (lock held).
+
+        A callback re-arming its own timer (a periodic timer: the common case) skips the
+        search: the running timer remembers where a helper found its field, and stands while
+        it lives (not freed: an element that leaves its map frees it), its word still names it
+        and the run may see its map, when the search would find that very timer again.
+        """
+        timer = self._local.running
+        # A live timer's element is live memory: its word can be read in place.
+        if (timer is not None and timer.address == address and not timer.freed and timer.kind == kind
+                and ctx.visible.allows(timer.map) and timer.id == ctypes.c_uint64.from_address(address).value):
+            if self._spinning:
+                self._check_spin_lock(timer)
+            return timer
         field = self._field(ctx, address)
         if field is None:
             return None
         m, slot, region = field
-        timer = self._recorded(m, slot, kind)
-        if timer is None or timer.freed or timer.id != self._word(region, address):
+        found = self._recorded(m, slot, kind)
+        if found is None or found.freed or found.id != self._word(region, address):
             return None
+        found.address = address
+        self._check_spin_lock(found)
+        return found
+
+    def _check_spin_lock(self, timer: Timer) -> None:
         if timer.id in self._local.locked:
             # The kernel's bpf_spin_lock of this timer is held by this CPU, in hrtimer code
             # below bpf_timer_start: taking it again spins forever.
@@ -350,7 +387,6 @@ class TimerTable:
                 f"timer deadlock: a hook inside hrtimer code used the {timer.map.name} timer whose lock"
                 f" bpf_timer_start holds: {self.release.lacks(Behaviour.TIMERS_IN_ANY_CONTEXT)}"
             )
-        return timer
 
     def _recorded(self, m: Any, slot: int, kind: str) -> Timer | None:
         """The timer (or wq) recorded for the element in ``slot`` of ``m`` (lock held)."""
@@ -359,21 +395,23 @@ class TimerTable:
 
     def _nmi_refused(self) -> bool:
         """Before 7.0 every timer helper and wq kfunc returns -EOPNOTSUPP in NMI."""
-        return self.release.has(Behaviour.NMI_EOPNOTSUPP) and self.owner.context() is IrqContext.NMI
+        return self._nmi_refuses and self.owner.context() is IrqContext.NMI
 
     def _defers(self) -> bool:
         """Whether start and cancel_async go through irq_work now (7.0, hard IRQ or NMI)."""
-        return self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT) and self.owner.context() in (
-            IrqContext.HARDIRQ, IrqContext.NMI
-        )
+        return self._any_context and self.owner.context() in (IrqContext.HARDIRQ, IrqContext.NMI)
 
-    def _event(self, event: str, timer: Timer, detail: str = "", expires_ns: int | None = None) -> None:
-        events = self._events
-        if len(events) == events.maxlen:
-            self._durations.pop(self.events_lost, None)
-            self.events_lost += 1
-        key = timer.map.element_key(timer.slot)
-        events.append((self.clock.now(), event, timer.map, key, detail, expires_ns, timer.kind))
+    def _event(self, event: str, timer: Timer, detail: str | None = "", expires_ns: int | None = None) -> list[Any]:
+        """Trace ``event`` (lock held) and return its record."""
+        record = [self.clock.now(), event, timer.map, timer.map.element_key(timer.slot), detail, expires_ns, timer.kind, None]
+        self._events.append(record)
+        self._traced += 1
+        return record
+
+    @property
+    def events_lost(self) -> int:
+        """Events dropped from the front of the trace to keep it bounded."""
+        return max(0, self._traced - len(self._events))
 
     def slots_of(self, m: Any) -> list[int]:
         """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
@@ -385,10 +423,13 @@ class TimerTable:
     def events(self) -> list[TimerEvent]:
         """The events still in the trace, oldest first, keys typed (see :class:`TimerEvent`)."""
         with self._lock:
-            raw, durations, first = list(self._events), dict(self._durations), self.events_lost
+            raw = [tuple(record) for record in self._events]
         readers = _Readers(self.owner)
-        return [TimerEvent(t, event, m.name, readers[m](key), detail, expires, key, durations.get(first + i), kind)
-                for i, (t, event, m, key, detail, expires, kind) in enumerate(raw)]
+        return [
+            TimerEvent(t, event, m.name, readers[m](key), f"expires {expires}ns" if detail is None else detail,
+                       expires, key, duration, kind)
+            for t, event, m, key, detail, expires, kind, duration in raw
+        ]
 
     # -- the helpers -------------------------------------------------------------------------
 
@@ -453,15 +494,15 @@ class TimerTable:
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
         """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute; from
         7.0, in hard-IRQ context, queued to irq_work."""
-        if self._nmi_refused():
+        if self._nmi_refuses and self.owner.context() is IrqContext.NMI:
             return -EOPNOTSUPP
-        if flags & ~self.release.timer_start_flags:
+        if flags & ~self._start_flags:
             return -EINVAL
         with self._lock:
             timer = self._timer_at(ctx, address)
             if timer is None or timer.callback_pc is None:
                 return -EINVAL
-            if self._defers():
+            if self._any_context and self._defers():
                 return self._defer("start", timer, nsecs, flags, ctx.cpu)
             self._arm(timer, nsecs, flags, ctx.cpu)
         return 0
@@ -470,23 +511,28 @@ class TimerTable:
         """Program the expiry (lock held). Re-arming removes the queued hrtimer first, which
         fires the ``hrtimer_cancel`` tracepoint; before 7.0 the timer's spin lock is held
         there."""
-        now = self.clock.now(timer.clock_id)
-        expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), now)
+        clock = self.clock
+        now = clock.now(timer.clock_id)
+        expires = now + nsecs  # kernel_expiry's answer, short of its signed and overflow cases
+        if flags & BPF_F_TIMER_ABS or not (0 <= nsecs and 0 <= now and expires <= S64_MAX):
+            expires = kernel_expiry(nsecs, bool(flags & BPF_F_TIMER_ABS), now)
         was_armed = timer.armed
-        timer.mode = HRTIMER_MODE_SOFT | (HRTIMER_MODE_REL if not flags & BPF_F_TIMER_ABS else 0) | (
-            HRTIMER_MODE_PINNED if flags & BPF_F_TIMER_CPU_PIN else 0
-        )
-        self._check_base_lock(timer, "bpf_timer_start", cpu)
+        timer.mode = _MODES[flags & (BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN)]
+        if self.hooked:
+            self._check_base_lock(timer, "bpf_timer_start", cpu)
         # Without CPU_PIN the kernel may fire anywhere; pybpf keeps the starting CPU, which
         # is one of the kernel's choices and keeps virtual runs reproducible.
         timer.cpu = cpu
-        self.clock.disarm((timer, timer.generation))
+        if was_armed:
+            clock.disarm((timer, timer.generation))
         timer.generation += 1
         timer.armed, timer.expires_ns = True, expires
-        self.clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
-        monotonic = expires if timer.clock_id == CLOCK_MONOTONIC else expires - now + self.clock.now()
-        self._event("start", timer, f"expires {monotonic}ns", monotonic)
-        reports_was_armed = self.release.has(Behaviour.HRTIMER_START_WAS_ARMED)
+        clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
+        monotonic = expires if timer.clock_id == CLOCK_MONOTONIC else expires - now + clock.now()
+        self._event("start", timer, None, monotonic)
+        if not self.hooked:
+            return
+        reports_was_armed = self._reports_was_armed
         if was_armed and not reports_was_armed:
             self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=True)
         self._in_hrtimer_code(
@@ -496,15 +542,20 @@ class TimerTable:
     def _in_hrtimer_code(self, hook: HrtimerHook, *, bpf_lock: bool) -> None:
         """Fire ``hook`` from inside hrtimer code: before 7.0 with the hrtimer base lock of the
         timer's CPU held, and (from bpf_timer_start) the timer's own bpf_spin_lock."""
+        if hook.name not in self.hooked:  # nothing runs there, nothing could see the locks
+            return
         outer_locked, outer_base = self._local.locked, self._local.base_locked
-        if not self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT):
+        if not self._any_context:
             if bpf_lock:
                 self._local.locked = outer_locked | {hook.timer.id}
+                self._spinning += 1
             self._local.base_locked = hook.timer.cpu
         try:
             self.owner.fire_hook(hook)
         finally:
             self._local.locked, self._local.base_locked = outer_locked, outer_base
+            if bpf_lock and not self._any_context:
+                self._spinning -= 1
 
     def _check_base_lock(self, timer: Timer, helper: str, cpu: int) -> None:
         """A hook inside hrtimer code that reaches hrtimer code of the same CPU spins on the base
@@ -713,9 +764,10 @@ class TimerTable:
         """The clock says the arming ``key`` (timer, generation) expired: run the timer's
         callback once, on this thread."""
         timer, generation = key
+        me = threading.get_ident()
         with self._lock:
             # Callbacks of one timer never overlap: wait for a run on another CPU to end.
-            while timer.running_on not in (None, threading.get_ident()):
+            while timer.running_on is not None and timer.running_on != me:
                 self._wait()
             if timer.freed or timer.callback_pc is None:
                 return
@@ -725,30 +777,29 @@ class TimerTable:
                 timer.armed, timer.expires_ns = False, None
             # Otherwise the timer was started again after the clock took this expiry: like an
             # hrtimer callback already dequeued, it runs, and the new arming stays armed.
-            timer.running_on = threading.get_ident()
+            timer.running_on = me
             # What runs is what was set when it fired: a concurrent cancel cannot pull the
             # callback from under a run that has started.
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
             self.fired += 1
-            self._event("fire", timer)
-            traced = self.events_lost + len(self._events) - 1
+            record = self._event("fire", timer)
         # A wq callback runs as work in process context, not as a timer callback.
-        outer = self._local.running
-        took = None
+        local = self._local
+        outer = local.running
+        is_timer = timer.kind == "timer"
         try:
-            if timer.kind == "timer":
-                now = self.clock.now(hrtimer_base_clock(timer.clock_id))
-                self._expiry_hook(HrtimerHook("hrtimer_expire_entry", timer, now_ns=now))
-                self._local.running = timer
-            took = self.owner.run_callback(timer, engine, entry, program)
-            self._local.running = outer
-            if timer.kind == "timer":
+            if is_timer:
+                if "hrtimer_expire_entry" in self.hooked:
+                    now = self.clock.now(hrtimer_base_clock(timer.clock_id))
+                    self._expiry_hook(HrtimerHook("hrtimer_expire_entry", timer, now_ns=now))
+                local.running = timer
+            record[7] = self.owner.run_callback(timer, engine, entry, program)  # its run time
+            local.running = outer
+            if is_timer and "hrtimer_expire_exit" in self.hooked:
                 self._expiry_hook(HrtimerHook("hrtimer_expire_exit", timer))
         finally:
-            self._local.running = outer
+            local.running = outer
             with self._lock:
-                if took is not None and traced >= self.events_lost:  # the run time, for timelines
-                    self._durations[traced] = took
                 timer.running_on = None
                 if self._waiters:
                     self._idle.notify_all()

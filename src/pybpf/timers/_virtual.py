@@ -102,7 +102,7 @@ class VirtualClock(Clock):
 
         ``cpu`` does not matter here: every callback runs in the thread that moves the clock.
         """
-        offset = self._offset(clock_id)
+        offset = 0 if clock_id == CLOCK_MONOTONIC else self._offset(clock_id)  # a start per callback
         with self._lock:
             # a monotonic deadline keeps the caller's int: one object per armed timer, not two
             self._deadlines.push(key, expires_ns - offset if offset else expires_ns)
@@ -140,18 +140,19 @@ class VirtualClock(Clock):
         with self._lock:
             target = self._now + ns
         fired = 0
+        lock, pop_due, fire, limit = self._lock, self._deadlines.pop_due, self._fire, self.max_callbacks
         while True:
             # The lock guards the queue and the time, never a callback: callbacks take other
             # locks (the timer table's) that threads arming timers take before this one.
-            with self._lock:
-                due = self._deadlines.pop_due(target)
+            with lock:
+                due = pop_due(target)
                 if due is None:
                     self._now = max(self._now, target)
                     return
                 expires, key = due
                 self._now = max(self._now, expires)
                 fired += 1
-                if fired > self.max_callbacks:
+                if fired > limit:
                     self._deadlines.push(key, expires)  # leave it armed, as it was
                     storm = BpfRuntimeError(
                         f"timer storm: more than {self.max_callbacks} callbacks in one advance, "
@@ -159,7 +160,7 @@ class VirtualClock(Clock):
                     )
                     storm.timer = self.describe(key)
                     raise storm
-            self._fire(key)
+            fire(key)
 
     def run_until(self, t_ns: int) -> None:
         """Advance to MONOTONIC time ``t_ns``.
