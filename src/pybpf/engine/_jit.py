@@ -60,7 +60,7 @@ from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
 __all__ = ["Jit", "compiles", "is_cached", "native_map_ops"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 6
+CODEGEN_VERSION = 7
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -265,12 +265,12 @@ class _Backend:
         )
 
     def key(
-        self, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int],
+        self, insns: Sequence[Instruction], helpers: Collection[int], in_frame: Collection[int],
         natives: dict[int, NativeOp],
     ) -> str:
         h = hashlib.sha256(self.signature.encode())
         h.update(encode(insns))
-        h.update(repr((sorted(helpers), sorted(proven), sorted((k, int(v)) for k, v in natives.items()))).encode())
+        h.update(repr((sorted(helpers), sorted(in_frame), sorted((k, int(v)) for k, v in natives.items()))).encode())
         return h.hexdigest()[:32]
 
     def load(self, key: str, ir: Callable[[], str]) -> None:
@@ -396,11 +396,11 @@ def compiles(insns: Sequence[Instruction]) -> bool:
     return first_uncompilable(insns) is None
 
 
-def is_cached(insns: Sequence[Instruction], helpers: HelperTable, proven: Collection[int] = ()) -> bool:
+def is_cached(insns: Sequence[Instruction], helpers: HelperTable, in_frame: Collection[int] = ()) -> bool:
     """Whether compiling this program would cost nothing (in this process or on disk)."""
     backend = _backend()
     called = [h for h in set(used_helpers(insns)) if h in helpers]
-    key = backend.key(insns, called, proven, native_helpers(helpers, called))
+    key = backend.key(insns, called, in_frame, native_helpers(helpers, called))
     if key in backend.loaded:
         return True
     directory = cache_dir()
@@ -430,7 +430,9 @@ class Jit(FunctionEngine):
             ``BpfRuntimeError.engine.owner``; opaque to the engine.
         code: the region whose addresses stand for subprograms (``lddw`` of a function):
             pass the interpreter's to make both engines' callbacks interchangeable.
-        proven: PCs of memory accesses the verifier proved in bounds, whose checks may go.
+        in_frame: PCs of accesses the verifier proved inside the running function's own
+            frame (``Facts.frame_accesses``): they are confined to the frame instead of
+            checked (see :func:`._irgen.generate_ir`).
 
     Raises:
         InstructionError: the program is malformed.
@@ -450,7 +452,7 @@ class Jit(FunctionEngine):
         kfuncs: HelperTable | None = None,
         owner: object = None,
         code: Region | None = None,
-        proven: Collection[int] = frozenset(),
+        in_frame: Collection[int] = frozenset(),
     ) -> None:
         validate(insns)
         pc = first_uncompilable(insns)
@@ -471,9 +473,9 @@ class Jit(FunctionEngine):
         self.native_maps = MapTable()
         if natives:
             native_map_ops()  # what compiled programs with native helpers link against
-        key = backend.key(self.insns, called, proven, natives)
+        key = backend.key(self.insns, called, in_frame, natives)
         insns = self.insns
-        self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", proven, natives)
+        self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", in_frame, natives)
         self._key = key
         backend.load(key, self._ir)
         self.functions: dict[int, Function] = {

@@ -23,7 +23,7 @@ import importlib
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, final
 
 from ..isa import Instruction
@@ -88,8 +88,13 @@ def create_engine(
     name: str = "prog",
     kfuncs: HelperTable | None = None,
     owner: object = None,
+    in_frame: Collection[int] = frozenset(),
 ) -> Any:
     """The engine ``kind`` names for a program (see :data:`ENGINES`).
+
+    ``in_frame`` is what the verifier proved of the program's accesses to its own stack frame
+    (``Facts.frame_accesses``), which compiled code uses to leave checks out (see
+    :class:`._jit.Jit`); the interpreter checks every access whatever it is given.
 
     ``"auto"`` follows ``$PYBPF_ENGINE`` when it names an engine (how a test suite is run with
     one engine forced). Without llvmlite, ``"jit"`` and ``"auto"`` give the interpreter, and
@@ -112,8 +117,8 @@ def create_engine(
     if kind == "interpreter" or _jit_module() is None or not _JIT.compiles(insns):
         return Interpreter(insns, **options)
     if kind == "jit":
-        return _JIT.Jit(insns, **options)
-    return Tiered(insns, **options)
+        return _JIT.Jit(insns, in_frame=in_frame, **options)
+    return Tiered(insns, in_frame=in_frame, **options)
 
 
 def engine_class(kind: str) -> Any:
@@ -149,7 +154,8 @@ class Tiered(FunctionEngine):
     once it has run :data:`COMPILE_AFTER` instructions (:data:`LOAD_CACHED_AFTER` if that code
     is cached).
 
-    Arguments are the :class:`Interpreter`'s.
+    Arguments are the :class:`Interpreter`'s, and ``in_frame`` for the compiled code (see
+    :class:`._jit.Jit`).
     """
 
     def __init__(
@@ -163,6 +169,7 @@ class Tiered(FunctionEngine):
         name: str = "prog",
         kfuncs: HelperTable | None = None,
         owner: object = None,
+        in_frame: Collection[int] = frozenset(),
     ) -> None:
         self.interpreter = Interpreter(
             insns, helpers=helpers, space=space, visible=visible, max_instructions=max_instructions, name=name,
@@ -178,7 +185,8 @@ class Tiered(FunctionEngine):
         self._counts = threading.local()
         self._work = 0
         self._lock = threading.Lock()
-        self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers)
+        self.in_frame = in_frame
+        self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers, in_frame)
 
     @property
     def native_maps(self) -> Any:
@@ -196,7 +204,7 @@ class Tiered(FunctionEngine):
         interp = self.interpreter
         self.compiled = _JIT.Jit(
             interp.insns, helpers=interp.helpers, space=interp.space, visible=self.visible,
-            max_instructions=self.max_instructions, kfuncs=interp.kfuncs, code=interp.code,
+            max_instructions=self.max_instructions, kfuncs=interp.kfuncs, code=interp.code, in_frame=self.in_frame,
         )
         self.functions = self.compiled.functions
 
