@@ -52,7 +52,7 @@ from ._irgen import (
     map_module,
     used_helpers,
 )
-from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, NativeOp
+from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, USER_ENTRY_POINTS, NativeOp
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 from ._native import MapTable, NativeMapOps
 from ._run import Function, FunctionEngine, unknown_helper, unknown_kfunc
@@ -235,6 +235,14 @@ def _builtin(symbol: str, address: int) -> Callable[..., int]:
     return found[1]
 
 
+def _binder(symbol: str, address: int) -> Callable[[int], Callable[..., Any]]:
+    """Makes built-in functions of the generated entry point at ``address`` bound to an int
+    (which the code receives as its ``self``): a per-map function without a ``partial``."""
+    _builtin(symbol, address)  # keeps the method definition alive
+    method = _BUILTINS[symbol][0]
+    return lambda bound: _NEW_BUILTIN(ctypes.byref(method), bound, None)
+
+
 # -- compiling and caching -------------------------------------------------------------
 
 
@@ -246,7 +254,10 @@ class _Backend:
         llvm.initialize_native_asmprinter()
         for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
-        for name in ("PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString"):
+        for name in (
+            "PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString",
+            "PyBytes_Size", "PyBytes_FromStringAndSize",
+        ):
             llvm.add_symbol(name, ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value)
         target = llvm.Target.from_default_triple()
         self.machine = target.create_target_machine(
@@ -378,7 +389,10 @@ def _load_native_maps() -> NativeMapOps:
     backend.load(key, lambda: ir)
     for name in PROGRAM_ENTRY_POINTS.values():  # what compiled programs link against
         llvm.add_symbol(name, backend.address(name))
-    return NativeMapOps({name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS})
+    return NativeMapOps(
+        {name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS},
+        {name: _binder(f"{name}_py", backend.address(f"{name}_py")) for name in USER_ENTRY_POINTS},
+    )
 
 
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
