@@ -188,8 +188,11 @@ class Program:
         ctx_bytes = ctx if plain else pack_context(ctx, self._btf, self.context_type, self.name)
         _check_run_arguments(data, repeat, cpu)
         try:
-            with self._runtime._host.running_as(task):
+            if task is None:  # the common case: no context manager to enter
                 result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
+            else:
+                with self._runtime._host.running_as(task):
+                    result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
         except BpfRuntimeError as err:
             raise trimmed(err) from None
         if plain or not isinstance(ctx, Mapping) or result.ctx_out is None:
@@ -206,13 +209,15 @@ class Program:
             return self._test_run_tracing()
         if prog_type == ProgType.SYSCALL:
             self._check_syscall_run(ctx, repeat)
-        cpu = self._runtime._cpu_for(cpu)
-        repeat = max(1, repeat)
+        runtime = self._runtime
+        cpu = runtime._cpu_for(cpu)
+        repeat = repeat or 1
         prepared = prepare_test_run(prog_type, ctx, data)
-        outcomes = self._runtime._host.start_recording()
+        host = runtime._host
+        outcomes = host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
-        with self._runtime._host.cgroup_storage_scope():
+        with host.cgroup_storage_scope():
             for _ in range(repeat):
                 outcomes.clear()
                 r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
