@@ -71,9 +71,15 @@ def _step(m: ElementMap, rng: random.Random) -> Any:
     return m.keys()
 
 
-@pytest.mark.parametrize("cls", HASHES, ids=lambda c: c.__name__)
-def test_random_operations_agree_with_python_maps(cls: type[ElementMap], monkeypatch: pytest.MonkeyPatch) -> None:
-    native, python = _pair(cls, monkeypatch)
+@pytest.mark.parametrize(
+    ("cls", "flags"),
+    [*((cls, 0) for cls in HASHES), (HashMap, BPF_F_NO_PREALLOC), (PerCpuHashMap, BPF_F_NO_PREALLOC)],
+    ids=[*(c.__name__ for c in HASHES), "HashMap-no-prealloc", "PerCpuHashMap-no-prealloc"],
+)
+def test_random_operations_agree_with_python_maps(
+    cls: type[ElementMap], flags: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    native, python = _pair(cls, monkeypatch, flags=flags)
     for seed in range(20):
         rng_native, rng_python = random.Random(seed), random.Random(seed)
         for _ in range(60):
@@ -111,12 +117,15 @@ def test_a_full_hash_map_refuses_a_new_key_natively(monkeypatch: pytest.MonkeyPa
         (lambda s: HashMap("m", 4, 8, 4, space=s), True),
         (lambda s: ArrayMap("m", 4, 8, 4, space=s), True),
         (lambda s: PerCpuArrayMap("m", 4, 8, 4, space=s), True),
-        (lambda s: HashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), False),
+        (lambda s: HashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), True),
+        (lambda s: PerCpuHashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), True),
+        (lambda s: HashMap("m", 4, 8, 1 << 26, BPF_F_NO_PREALLOC, space=s), False),  # over a GiB of slots
         (lambda s: HashMap("m", 4, 24, 4, space=s, special_fields=[(8, 16)]), False),
         (lambda s: ArrayMap("m", 4, 24, 4, space=s, special_fields=[(8, 16)]), True),
         (lambda s: LpmTrie("m", 8, 8, 4, BPF_F_NO_PREALLOC, space=s), False),
     ],
-    ids=["hash", "array", "percpu-array", "no-prealloc", "hash-timer", "array-timer", "lpm"],
+    ids=["hash", "array", "percpu-array", "no-prealloc", "percpu-no-prealloc", "no-prealloc-huge", "hash-timer",
+         "array-timer", "lpm"],
 )
 def test_which_maps_are_native(make: Callable[[AddressSpace], ElementMap], native: bool) -> None:
     assert bool(make(AddressSpace()).native_descriptor) == native
