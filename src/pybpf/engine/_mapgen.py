@@ -109,7 +109,7 @@ declare ptr @PyBytes_FromStringAndSize(ptr, i64)
 
 #: The user-space operations of a plain (not per-CPU) hash map, as built-in functions bound
 #: to the map (their ``self`` is the descriptor's address, see :data:`_USER_BODY`).
-USER_ENTRY_POINTS = ("nm_get", "nm_put")
+USER_ENTRY_POINTS = {"nm_get": 1, "nm_put": 3}  #: name -> argument count
 
 # Written with {FIELD} names (MapField and MapKind members, errnos), filled in by map_ir.
 _BODY = r"""
@@ -975,43 +975,38 @@ define internal i1 @on_stack(i64 %address, i64 %size, i64 %lo, i64 %span) {
 #: raises what it always raised. ``self`` (the built-in's bound object) is the descriptor's
 #: address; keys and values are bytes objects (the caller makes sure).
 _USER_BODY = r"""
-define internal ptr @user_args(ptr %self, ptr %args, i64 %i, ptr %D.out) {
-  %d = call i64 @PyLong_AsUnsignedLongLongMask(ptr %self)
-  %D = inttoptr i64 %d to ptr
-  store ptr %D, ptr %D.out
+define internal ptr @arg(ptr %args, i64 %i) {
   %p = getelementptr ptr, ptr %args, i64 %i
   %o = load ptr, ptr %p
   ret ptr %o
 }
 
-; Whether the bytes object o has the size in descriptor field f.
-define internal i1 @sized(ptr %D, ptr %o, i64 %f) {
+; Whether the map is open and the bytes object o has the size in descriptor field f.
+define internal i1 @usable(ptr %D, ptr %o, i64 %f) {
+  %live = call i64 @get(ptr %D, i64 {LIVE})
+  %open = icmp ne i64 %live, 0
   %n = call i64 @PyBytes_Size(ptr %o)
   %want = call i64 @get(ptr %D, i64 %f)
   %same = icmp eq i64 %n, %want
-  ret i1 %same
+  %ok = and i1 %open, %same
+  ret i1 %ok
+}
+
+define internal ptr @fallback() {
+  %f = call ptr @PyLong_FromLongLong(i64 {FALLBACK})
+  ret ptr %f
 }
 
 ; get(key): the value's bytes (special fields are none: such maps are not native), -ENOENT
 ; as an int when the key is missing (an LRU map's key is not marked used, as in the kernel's
 ; syscall lookup), FALLBACK when Python must look.
-define ptr @nm_get_py(ptr %self, ptr %args, i64 %nargs) {
+define internal ptr @nm_get(ptr %D, ptr %args) {
 entry:
-  %Dp = alloca ptr
-  %one = icmp eq i64 %nargs, 1
-  br i1 %one, label %unpack, label %bad
-bad:
-  ret ptr null
-unpack:
-  %ko = call ptr @user_args(ptr %self, ptr %args, i64 0, ptr %Dp)
-  %D = load ptr, ptr %Dp
-  %live = call i64 @get(ptr %D, i64 {LIVE})
-  %open = icmp ne i64 %live, 0
-  %ksok = call i1 @sized(ptr %D, ptr %ko, i64 {KEY_SIZE})
-  %go = and i1 %open, %ksok
-  br i1 %go, label %find, label %fallback
-fallback:
-  %f = call ptr @PyLong_FromLongLong(i64 {FALLBACK})
+  %ko = call ptr @arg(ptr %args, i64 0)
+  %ok = call i1 @usable(ptr %D, ptr %ko, i64 {KEY_SIZE})
+  br i1 %ok, label %find, label %python
+python:
+  %f = call ptr @fallback()
   ret ptr %f
 find:
   %key = call ptr @PyBytes_AsString(ptr %ko)
@@ -1030,29 +1025,19 @@ hit:
 }
 
 ; put(key, value, flags): 0 or a negative errno (nm_update's), FALLBACK when Python must.
-define ptr @nm_put_py(ptr %self, ptr %args, i64 %nargs) {
+define internal ptr @nm_put(ptr %D, ptr %args) {
 entry:
-  %Dp = alloca ptr
-  %three = icmp eq i64 %nargs, 3
-  br i1 %three, label %unpack, label %bad
-bad:
-  ret ptr null
-unpack:
-  %ko = call ptr @user_args(ptr %self, ptr %args, i64 0, ptr %Dp)
-  %vo = call ptr @user_args(ptr %self, ptr %args, i64 1, ptr %Dp)
-  %fo = call ptr @user_args(ptr %self, ptr %args, i64 2, ptr %Dp)
-  %D = load ptr, ptr %Dp
-  %live = call i64 @get(ptr %D, i64 {LIVE})
-  %open = icmp ne i64 %live, 0
-  %ksok = call i1 @sized(ptr %D, ptr %ko, i64 {KEY_SIZE})
-  %vsok = call i1 @sized(ptr %D, ptr %vo, i64 {VALUE_SIZE})
-  %both = and i1 %ksok, %vsok
-  %go = and i1 %open, %both
-  br i1 %go, label %update, label %fallback
-fallback:
-  %f = call ptr @PyLong_FromLongLong(i64 {FALLBACK})
+  %ko = call ptr @arg(ptr %args, i64 0)
+  %vo = call ptr @arg(ptr %args, i64 1)
+  %kok = call i1 @usable(ptr %D, ptr %ko, i64 {KEY_SIZE})
+  %vok = call i1 @usable(ptr %D, ptr %vo, i64 {VALUE_SIZE})
+  %ok = and i1 %kok, %vok
+  br i1 %ok, label %update, label %python
+python:
+  %f = call ptr @fallback()
   ret ptr %f
 update:
+  %fo = call ptr @arg(ptr %args, i64 2)
   %flags = call i64 @PyLong_AsUnsignedLongLongMask(ptr %fo)
   %key = call ptr @PyBytes_AsString(ptr %ko)
   %value = call ptr @PyBytes_AsString(ptr %vo)
@@ -1087,7 +1072,21 @@ def map_ir(state: dict[str, int], stack_size: int) -> str:
     names |= {f"STATE_{name}": slot for name, slot in state.items()}
     body = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: str(names[m.group(1)]), _BODY + _USER_BODY)
     wrappers = [_py_entry(name, kinds) for name, kinds in PY_ENTRY_POINTS.items()]
+    wrappers += [_user_entry(name, nargs) for name, nargs in USER_ENTRY_POINTS.items()]
     return _DECLARATIONS + _PY_DECLARATIONS + body + "\n".join(wrappers)
+
+
+def _user_entry(name: str, nargs: int) -> str:
+    """``@<name>_py``: ``@<name>`` as a CPython ``METH_FASTCALL`` function bound to a map (its
+    ``self`` is the descriptor's address), taking ``nargs`` arguments; NULL (an exception) on
+    another count."""
+    return (
+        f"define ptr @{name}_py(ptr %self, ptr %args, i64 %nargs) {{\n"
+        f"entry:\n  %ok = icmp eq i64 %nargs, {nargs}\n  br i1 %ok, label %call, label %bad\n"
+        "bad:\n  ret ptr null\n"
+        "call:\n  %d = call i64 @PyLong_AsUnsignedLongLongMask(ptr %self)\n  %D = inttoptr i64 %d to ptr\n"
+        f"  %r = call ptr @{name}(ptr %D, ptr %args)\n  ret ptr %r\n}}\n"
+    )
 
 
 def _py_entry(name: str, kinds: str) -> str:
