@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import threading
@@ -15,6 +16,7 @@ from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
 from ..btf import Spec
 from ..engine import BpfRuntimeError, Engine, Region
 from ..isa import Instruction
+from ..maps import MapType
 from ..timers import IrqContext
 from ..verifier import Facts
 from ._checks import expect
@@ -61,6 +63,11 @@ class TestRunResult:
     context: Any = None
 
 
+_CGROUP_STORAGE_TYPES = frozenset({MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE})
+#: what a test run without cgroup storage enters instead of a scope
+_NO_SCOPE = contextlib.nullcontext()
+
+
 @final
 class Program:
     """A program of a loaded object (``obj.programs["name"]``)."""
@@ -86,6 +93,13 @@ class Program:
         self._stats_lock = threading.Lock()
         #: the context runs start in: perf_event programs run from the PMU interrupt (NMI)
         self._irq = IrqContext.NMI if spec.type == ProgType.PERF_EVENT else None
+        #: whether test runs need a cgroup storage scope (a program tail-calls only programs
+        #: with the same cgroup storage, as the kernel's program arrays require); unknown maps
+        #: count as such
+        maps = collection.maps if collection is not None else {}
+        self._cgroup_storage = any(
+            name not in maps or maps[name].type in _CGROUP_STORAGE_TYPES for name in spec.map_refs
+        )
 
     @property
     def name(self) -> str:
@@ -217,7 +231,7 @@ class Program:
         outcomes = host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
-        with host.cgroup_storage_scope():
+        with host.cgroup_storage_scope() if self._cgroup_storage else _NO_SCOPE:
             for _ in range(repeat):
                 outcomes.clear()
                 r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu)
