@@ -37,8 +37,8 @@ class BtfCodec:
         plain = isinstance(t, Int) and t.bits == 8 * t.size and not t.offset and IntEncoding.BOOL not in t.encoding
         self._int_signed = t.signed if plain and isinstance(t, Int) else None
         self.order = spec.byte_order
-        #: the ints a plain integer type holds (none for other types), written without the
-        #: walk along the type, in ``int_size`` bytes
+        #: the ints a plain integer type holds (none for other types), which :class:`_Checked`
+        #: writes without the walk along the type, in ``int_size`` bytes
         self.ints = range(0)
         self.int_size = 0
         if isinstance(t, Int) and self._int_signed is not None:
@@ -53,8 +53,6 @@ class BtfCodec:
             TypeError, ValueError: ``value`` has the wrong type, or does not fit (both also
                 :class:`~pybpf.BtfError`); the message starts with ``label``.
         """
-        if type(value) is int and value in self.ints:
-            return value.to_bytes(self.int_size, self.order, signed=self.ints.start < 0)
         if isinstance(value, bytes | bytearray):
             return bytes(value)
         return from_python(self.spec, self.type_id, value, what=self.label)
