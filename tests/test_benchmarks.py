@@ -73,3 +73,16 @@ def test_verifier_benchmark_times_accepted_and_refused_objects(c_file) -> None: 
                            'char LICENSE[] SEC("license") = "GPL";\n', "bad.bpf.c"))
     seconds, processed, refusal = bench._pybpf_time(bad)
     assert refusal is not None and seconds > 0
+
+
+def test_jit_benchmark_stack_row_runs_with_the_verifiers_frame_facts(c_file) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("llvmlite")
+    bench = _module("bench_jit")
+    path = c_file(bench.SOURCE, "bench_jit.bpf.c")
+    results = set()
+    for engine in ("interpreter", "jit"):
+        with pybpf.Runtime(engine=engine) as rt:
+            prog = rt.load(path, programs=["stack"]).programs["stack"]
+            assert len(prog.facts.frame_accesses) > 30  # the callback's buffer, proven in its frame
+            results.add(prog.test_run(data=bench.PACKET).retval)
+    assert len(results) == 1

@@ -100,12 +100,34 @@ def test_compiled_code_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.Mon
     assert len(list(tmp_path.glob("*.o"))) == 1
 
 
-def test_checks_are_left_out_only_where_the_verifier_proved_the_access() -> None:
-    prog = Jit(assemble("stdw [%r10-8], 5\nldxdw %r0, [%r10-8]\nldxdw %r0, [%r1+0]\nexit"), proven={0, 1})
+def test_checks_are_left_out_only_where_the_verifier_proved_a_frame_access() -> None:
+    prog = Jit(assemble("stdw [%r10-8], 5\nldxdw %r0, [%r10-8]\nldxdw %r0, [%r1+0]\nexit"), in_frame={0, 1})
     with pytest.raises(OutOfBoundsError, match=r"^load of 8 bytes at 0x8 in out-of-bounds memory at PC 2$"):
         prog.run(8)
     mem = Region.from_bytes((42).to_bytes(8, "little"), "mem")
     assert prog.run(mem.base, regions=[mem]) == 42
+    assert Jit(assemble("stdw [%r10-8], 5\nldxdw %r0, [%r10-8]\nexit"), in_frame={0, 1}).run() == 5
+
+
+@pytest.mark.parametrize(
+    ("pointer", "lands_at"),
+    [("add %r2, 8", -504), ("add %r2, -520", -8), ("add %r2, -3", -8)],
+    ids=["above.frame", "below.frame", "misaligned"],
+)
+def test_a_wrong_frame_proof_keeps_the_access_inside_the_frame(pointer: str, lands_at: int) -> None:
+    # The store's pointer is outside the frame (or misaligned), but claimed in it: the mask
+    # (the offset from the frame's bottom AND 512 - 8) moves it into the frame.
+    program = assemble(f"mov %r2, %r10\n{pointer}\nstdw [%r2+0], 7\nldxdw %r0, [%r10{lands_at}]\nexit")
+    assert Jit(program, in_frame={2}).run() == 7
+    with pytest.raises(OutOfBoundsError, match=r"^store of 8 bytes at 0x[0-9a-f]+ in .* at PC 2$"):
+        Jit(program).run()
+
+
+def test_a_wrong_frame_proof_never_reaches_another_region() -> None:
+    mem = Region.from_bytes(bytes(8), "mem")
+    prog = Jit(assemble("stdw [%r1+0], 7\nldxdw %r0, [%r1+0]\nexit"), in_frame={0, 1})
+    assert prog.run(mem.base, regions=[mem]) == 7  # somewhere in the frame
+    assert bytes(mem.buf) == bytes(8)
 
 
 def test_the_first_instruction_the_jit_cannot_translate_is_named() -> None:

@@ -8,6 +8,11 @@ offsets a little wider than the region and the frame, jumps go forward, and two 
 stand for maps and helper memory access. CI runs a sample (``PYBPF_DIFF_EXAMPLES`` sets its
 size); ``python tests/fuzz/test_engine_differential.py 20000`` runs the long campaign, one
 seed per program, printing its progress.
+
+A second property runs the programs of the same kind that the verifier accepts (as syscall
+programs, without helper calls or backward jumps, with a subprogram that keeps to its own
+frame) with the JIT given the verifier's facts, so the accesses proven inside a frame run
+unchecked there and checked in the interpreter: both must still agree.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pybpf import BpfRuntimeError, InstructionError
+from pybpf._spec import ProgType
 from pybpf.engine import ExecContext, Interpreter, Region
 from pybpf.isa import (
     AluOp,
@@ -35,6 +41,7 @@ from pybpf.isa import (
     Source,
     validate,
 )
+from pybpf.verifier import VerifierError, VerifyInput, check_structure, sanitize_dead_code, verify
 
 pytest.importorskip("llvmlite")
 
@@ -132,6 +139,97 @@ _MAKERS = [_alu, _alu, _memory, _memory, _jump, _byte_order, _loop,
            lambda rng: rng.choice(CALLS), lambda rng: _LOCAL_CALL]
 
 
+#: Registers verified programs compute with: initialised scalars (r6 keeps the context).
+_SCALARS = [0, 1, 2, 3, 4, 5, 7, 8, 9]
+_SIZE_BYTES = {Size.B: 1, Size.H: 2, Size.W: 4, Size.DW: 8}
+
+
+def _verified_alu(rng: random.Random) -> list[Instruction]:
+    insn = _alu(rng)
+    src = rng.choice(_SCALARS) if insn.opcode & Source.X else 0
+    return [Instruction(insn.opcode, rng.choice(_SCALARS), src, insn.offset, insn.imm)]
+
+
+def _verified_memory(rng: random.Random) -> list[Instruction]:
+    """An access the verifier can prove: the context (r6) or the frame (r10), aligned."""
+    size = rng.choice(SIZES)
+    n = _SIZE_BYTES[size]
+    on_stack = rng.random() < 0.7
+    base = 10 if on_stack else 6
+    offset = n * (rng.randint(-512 // n, -1) if on_stack else rng.randint(0, MEM_SIZE // n - 1))
+    kind = rng.choice(["ldx", "st", "stx", "atomic"] if on_stack else ["ldx", "st", "stx"])
+    if kind == "ldx":
+        return [Instruction(Class.LDX | Mode.MEM | size, dst=rng.choice(_SCALARS), src=base, offset=offset)]
+    if kind == "st":
+        return [Instruction(Class.ST | Mode.MEM | size, dst=base, offset=offset, imm=_imm(rng))]
+    if kind == "stx":
+        return [Instruction(Class.STX | Mode.MEM | size, dst=base, src=rng.choice(_SCALARS), offset=offset)]
+    size = rng.choice([Size.W, Size.DW])
+    offset = _SIZE_BYTES[size] * rng.randint(-512 // _SIZE_BYTES[size], -1)
+    op = rng.choice([*ATOMICS, AtomicOp.XCHG])
+    return [Instruction(Class.STX | Mode.ATOMIC | size, dst=10, src=rng.choice(_SCALARS), offset=offset, imm=op)]
+
+
+def _variable_stack(rng: random.Random) -> list[Instruction]:
+    """A store or load at a variable, masked offset in a 64-byte window of the frame."""
+    index, pointer = rng.sample([2, 3, 4, 5, 7, 8, 9], 2)
+    size = rng.choice(SIZES)
+    mask = 64 - _SIZE_BYTES[size]  # a multiple of the size below 64
+    access = (
+        Instruction(Class.STX | Mode.MEM | size, dst=pointer, src=rng.choice(_SCALARS), offset=0)
+        if rng.random() < 0.5
+        else Instruction(Class.LDX | Mode.MEM | size, dst=rng.choice(_SCALARS), src=pointer, offset=0)
+    )
+    return [
+        Instruction(Class.ALU64 | AluOp.AND, dst=index, imm=mask),
+        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=pointer, src=10),
+        Instruction(Class.ALU64 | AluOp.ADD, dst=pointer, imm=-64 * rng.randint(1, 8)),
+        Instruction(Class.ALU64 | Source.X | AluOp.ADD, dst=pointer, src=index),
+        access,
+        Instruction(Class.ALU64 | AluOp.MOV, dst=pointer, imm=_imm(rng)),  # a scalar again
+    ]
+
+
+def _verified_jump(rng: random.Random) -> list[Instruction]:
+    insn = _jump(rng)
+    src = rng.choice(_SCALARS) if insn.opcode & Source.X else 0
+    return [Instruction(insn.opcode, rng.choice(_SCALARS), src, insn.offset, insn.imm)]
+
+
+def _verified_call(rng: random.Random) -> list[Instruction]:
+    """A call of the subprogram, then r1-r5 (which it clobbers) set again."""
+    again = [Instruction(Class.ALU64 | AluOp.MOV, dst=r, imm=_imm(rng)) for r in range(1, 6)]
+    return [Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=1, src=rng.choice(_SCALARS)), _LOCAL_CALL, *again]
+
+
+_VERIFIED_MAKERS = [_verified_alu, _verified_memory, _verified_memory, _variable_stack, _verified_jump,
+                    lambda rng: [_byte_order(rng)], _verified_call]
+#: The subprogram of verified programs: r0 = r1 * 3, kept through its own frame.
+_VERIFIED_SUBPROGRAM = [*SUBPROGRAM[:3], *SUBPROGRAM[4:]]
+
+
+def random_verifiable_program(rng: random.Random) -> list[Instruction]:
+    """A program of up to 30 random steps the verifier can accept (no helper calls, no
+    backward jumps, proven accesses only), jumps kept inside the body; the subprogram follows
+    when it is called. Returns what the maker drew: the verifier still judges it."""
+    prologue = [
+        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=6, src=1),
+        *(Instruction(Class.ALU64 | AluOp.MOV, dst=r, imm=_imm(rng)) for r in _SCALARS),
+    ]
+    body = [insn for _ in range(rng.randint(1, 30)) for insn in rng.choice(_VERIFIED_MAKERS)(rng)]
+    insns = prologue + body + [Instruction(Class.JMP | JmpOp.EXIT)]
+    sub = len(insns)
+    fixed = []
+    for pc, i in enumerate(insns):
+        if i is _LOCAL_CALL:
+            i = Instruction(i.opcode, src=i.src, imm=sub - pc - 1)
+        elif i.cls in (Class.JMP, Class.JMP32) and i.opcode & 0xF0 not in (JmpOp.EXIT, JmpOp.CALL):
+            i = Instruction(i.opcode, i.dst, i.src, min(i.offset, sub - pc - 2), i.imm)
+        fixed.append(i)
+    called = any(i.opcode == _LOCAL_CALL.opcode and i.src == CallSrc.LOCAL for i in fixed)
+    return fixed + (_VERIFIED_SUBPROGRAM if called else [])
+
+
 def random_program(rng: random.Random) -> list[Instruction]:
     """A valid program of up to 30 random instructions between a prologue and an exit, with
     the subprogram after it."""
@@ -199,15 +297,47 @@ def check(rng: random.Random) -> bool:
     return True
 
 
+_VERIFY_INPUT = VerifyInput(ProgType.SYSCALL, offered=frozenset(), sleepable=True)
+
+
+def check_verified(rng: random.Random) -> bool:
+    """As :func:`check`, for a program the verifier accepts, the JIT given its facts; False
+    when the verifier refuses the program."""
+    insns = random_verifiable_program(rng)
+    try:
+        validate(insns)
+        check_structure(insns)
+        facts = verify(insns, _VERIFY_INPUT)
+    except (InstructionError, VerifierError):
+        return False
+    insns = sanitize_dead_code(insns, facts.reachable)
+    mem = rng.randbytes(MEM_SIZE)
+    region = Region(MEM_SIZE, "mem")
+
+    def informed(*args: Any, **kwargs: Any) -> Jit:
+        return Jit(*args, in_frame=facts.frame_accesses, **kwargs)
+
+    jit, interp = _run(informed, insns, region, mem), _run(Interpreter, insns, region, mem)
+    assert jit == interp, (insns, mem)
+    return True
+
+
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(rng=st.randoms(use_true_random=False))
 def test_jit_and_interpreter_agree_on_random_programs(rng: random.Random) -> None:
     assume(check(rng))
 
 
-if __name__ == "__main__":  # the campaign: python tests/fuzz/test_engine_differential.py N [FIRST_SEED]
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rng=st.randoms(use_true_random=False))
+def test_jit_with_the_verifiers_facts_agrees_on_verified_programs(rng: random.Random) -> None:
+    assume(check_verified(rng))
+
+
+if __name__ == "__main__":  # the campaign: python tests/fuzz/test_engine_differential.py N [FIRST_SEED] [verified]
     count, first, valid = int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 0, 0
+    checker = check_verified if sys.argv[3:] == ["verified"] else check
     for done, seed in enumerate(range(first, first + count), 1):
-        valid += check(random.Random(seed))
+        valid += checker(random.Random(seed))
         if done % 1000 == 0 or done == count:
             print(f"seeds {first}..{seed}: {done} programs, {valid} valid, no disagreement", flush=True)

@@ -194,7 +194,9 @@ def test_preallocated_map_allocates_everything_up_front(space: AddressSpace) -> 
     assert m.regions() == [region]
 
 
-def test_no_prealloc_map_grows_as_elements_arrive(space: AddressSpace) -> None:
+def test_no_prealloc_map_grows_as_elements_arrive(space: AddressSpace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With its index in Python (a native one maps every slot at once, lazily: see below)
+    monkeypatch.setenv("PYBPF_NATIVE_MAPS", "0")
     m = HashMap("h", 4, 2000, 10, BPF_F_NO_PREALLOC, space=space)
     assert m.regions() == []
     m.update_elem(u32(0), bytes(2000))
@@ -207,6 +209,18 @@ def test_no_prealloc_map_grows_as_elements_arrive(space: AddressSpace) -> None:
         m.delete_elem(u32(0))
         m.update_elem(u32(0), bytes(2000))
     assert len(m.regions()) == grown
+
+
+def test_a_native_no_prealloc_map_maps_its_slots_once(space: AddressSpace) -> None:
+    m = HashMap("h", 4, 2000, 1000, BPF_F_NO_PREALLOC, space=space)
+    if not m.native_descriptor:
+        pytest.skip("native maps need llvmlite")
+    (region,) = m.regions()  # two megabytes of address space, untouched until used
+    assert region.size >= 1001 * 2000
+    for k in range(20):
+        m.update_elem(u32(k), bytes([k]) * 2000)
+    assert m.regions() == [region]
+    assert m.lookup_elem(u32(7)) == bytes([7]) * 2000
 
 
 def test_elements_keep_their_key_before_the_value(hmap: HashMap) -> None:

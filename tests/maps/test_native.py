@@ -71,9 +71,15 @@ def _step(m: ElementMap, rng: random.Random) -> Any:
     return m.keys()
 
 
-@pytest.mark.parametrize("cls", HASHES, ids=lambda c: c.__name__)
-def test_random_operations_agree_with_python_maps(cls: type[ElementMap], monkeypatch: pytest.MonkeyPatch) -> None:
-    native, python = _pair(cls, monkeypatch)
+@pytest.mark.parametrize(
+    ("cls", "flags"),
+    [*((cls, 0) for cls in HASHES), (HashMap, BPF_F_NO_PREALLOC), (PerCpuHashMap, BPF_F_NO_PREALLOC)],
+    ids=[*(c.__name__ for c in HASHES), "HashMap-no-prealloc", "PerCpuHashMap-no-prealloc"],
+)
+def test_random_operations_agree_with_python_maps(
+    cls: type[ElementMap], flags: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    native, python = _pair(cls, monkeypatch, flags=flags)
     for seed in range(20):
         rng_native, rng_python = random.Random(seed), random.Random(seed)
         for _ in range(60):
@@ -111,12 +117,15 @@ def test_a_full_hash_map_refuses_a_new_key_natively(monkeypatch: pytest.MonkeyPa
         (lambda s: HashMap("m", 4, 8, 4, space=s), True),
         (lambda s: ArrayMap("m", 4, 8, 4, space=s), True),
         (lambda s: PerCpuArrayMap("m", 4, 8, 4, space=s), True),
-        (lambda s: HashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), False),
+        (lambda s: HashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), True),
+        (lambda s: PerCpuHashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), True),
+        (lambda s: HashMap("m", 4, 8, 1 << 26, BPF_F_NO_PREALLOC, space=s), False),  # over a GiB of slots
         (lambda s: HashMap("m", 4, 24, 4, space=s, special_fields=[(8, 16)]), False),
         (lambda s: ArrayMap("m", 4, 24, 4, space=s, special_fields=[(8, 16)]), True),
         (lambda s: LpmTrie("m", 8, 8, 4, BPF_F_NO_PREALLOC, space=s), False),
     ],
-    ids=["hash", "array", "percpu-array", "no-prealloc", "hash-timer", "array-timer", "lpm"],
+    ids=["hash", "array", "percpu-array", "no-prealloc", "percpu-no-prealloc", "no-prealloc-huge", "hash-timer",
+         "array-timer", "lpm"],
 )
 def test_which_maps_are_native(make: Callable[[AddressSpace], ElementMap], native: bool) -> None:
     assert bool(make(AddressSpace()).native_descriptor) == native
@@ -237,3 +246,57 @@ char LICENSE[] SEC("license") = "GPL";
             except pybpf.BpfRuntimeError as err:
                 outcomes.append(str(err))
     assert outcomes[0] == outcomes[1]
+
+
+def _user_outcome(call: Callable[[], Any]) -> Any:
+    try:
+        return ("ok", call())
+    except MapError as err:
+        return (type(err).__name__, err.errno, str(err))
+
+
+@pytest.mark.parametrize("cls", [HashMap, LruHashMap], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        lambda m: m.update_elem(b"\1\0\0", bytes(12)),
+        lambda m: m.update_elem(b"\1\0\0\0", bytes(11)),
+        lambda m: m.update_elem(bytearray(b"\1\0\0\0"), memoryview(bytes(12))),
+        lambda m: m.update_elem(b"\1\0\0\0", bytes(12), 1),
+        lambda m: m.update_elem(b"\7\0\0\0", bytes(12), 2),
+        lambda m: m.update_elem(b"\1\0\0\0", bytes(12), 4),
+        lambda m: m.update_elem(b"\1\0\0\0", bytes(12), -1),
+        lambda m: m.lookup_elem(b"\1\0\0"),
+        lambda m: m.lookup_elem(b"\7\0\0\0"),
+        lambda m: m.lookup_elem(bytearray(b"\1\0\0\0")),
+        lambda m: m.lookup_elem(b"\1\0\0\0", 4),
+        lambda m: (m.freeze(), m.update_elem(b"\1\0\0\0", bytes(12))),
+        lambda m: (m.freeze(), m.lookup_elem(b"\1\0\0\0")),
+        lambda m: (m.close(), m.lookup_elem(b"\1\0\0\0")),
+        lambda m: (m.close(), m.update_elem(b"\1\0\0\0", bytes(12))),
+    ],
+    ids=[
+        "short-key", "short-value", "bytes-likes", "noexist", "exist-missing", "lock-flag", "bad-flags",
+        "lookup-short-key", "lookup-missing", "lookup-bytearray", "lookup-lock-flag", "frozen-update",
+        "frozen-lookup", "closed-lookup", "closed-update",
+    ],
+)
+def test_user_operations_on_native_hashes_answer_as_python_maps(
+    cls: type[ElementMap], scenario: Callable[[ElementMap], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    native, python = _pair(cls, monkeypatch)
+    for m in (native, python):
+        m.update_elem(b"\1\0\0\0", b"v" * 12)
+    assert _user_outcome(lambda: scenario(native)) == _user_outcome(lambda: scenario(python))
+    if not native.closed:
+        assert native.keys() == python.keys()
+        assert [native.lookup_elem(k) for k in native.keys()] == [python.lookup_elem(k) for k in python.keys()]  # noqa: SIM118
+
+
+@pytest.mark.parametrize(("flags", "operation"), [(1 << 3, "update_elem"), (1 << 4, "lookup_elem")],
+                         ids=["rdonly", "wronly"])
+def test_access_flags_hold_on_native_hashes(flags: int, operation: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    native, python = _pair(HashMap, monkeypatch, flags=flags)
+    args = (b"\1\0\0\0", bytes(12)) if operation == "update_elem" else (b"\1\0\0\0",)
+    outcomes = [_user_outcome(lambda m=m: getattr(m, operation)(*args)) for m in (native, python)]  # type: ignore[misc]
+    assert outcomes[0] == outcomes[1] and outcomes[0][1] == 1  # EPERM

@@ -18,8 +18,9 @@ Safety does not depend on the verifier:
   its callers (``[fp - 512, top)``), then against the last off-stack window the run used (one
   for reads, one for writes); anything else calls out to ``pybpf_jit_resolve``, which looks the
   address up exactly as the interpreter does and either refreshes the window or records an
-  :class:`OutOfBoundsError`. ``proven`` (PCs the verifier proved in bounds) drops the check on
-  those accesses only;
+  :class:`OutOfBoundsError`. Only an access the verifier proved inside the running function's own
+  frame (``in_frame``) goes unchecked, and even that one is confined to the frame by a mask that
+  is the identity when the proof holds (see :func:`generate_ir`);
 - a fault anywhere (budget, bad access, a helper raising) sets ``S[FAULT]`` and every function
   returns at once up the native call chain, so the Python side raises the right error.
 """
@@ -154,7 +155,7 @@ def generate_ir(
     insns: Sequence[Instruction],
     helpers: Collection[int],
     prefix: str,
-    proven: Collection[int] = frozenset(),
+    in_frame: Collection[int] = frozenset(),
     natives: Mapping[int, NativeOp] | None = None,
 ) -> str:
     """LLVM IR defining ``@<prefix>_f<pc>`` for every subprogram of a validated program.
@@ -163,8 +164,15 @@ def generate_ir(
         insns: the program, already checked by :func:`pybpf.isa.validate`.
         helpers: helper ids the run's table holds; calls of others fault at run time.
         prefix: the symbol prefix, unique per compiled program.
-        proven: PCs of memory accesses the verifier proved in bounds: their checks are left
-            out. Nothing else is ever unchecked.
+        in_frame: PCs of loads, stores and atomics the verifier proved, on every path, to
+            access the running function's own frame ``[fp - 512, fp)`` at an offset from
+            ``fp`` that is a multiple of the access size (``Facts.frame_accesses``). Such an
+            access is not checked: its offset from the frame's bottom is masked with
+            ``512 - size``, which keeps it when the proof holds and keeps the access inside
+            the frame when it does not, so a wrong verifier can corrupt only the program's
+            own stack, never memory outside its regions. Other proofs (map values, context,
+            packet) rest on what a register points to, which native code cannot confirm
+            cheaply: those accesses keep their checks.
         natives: helper ids to run natively (map operations through the native map module,
             which hands back what it cannot do to the Python helper; ``bpf_loop`` calling its
             callback directly; ``bpf_get_smp_processor_id`` reading the state), by what they
@@ -175,7 +183,7 @@ def generate_ir(
     parts += [f"declare i64 @{name}(ptr, i64, i64, i64, i64, i64)" for name in PROGRAM_ENTRY_POINTS.values()]
     entries = subprogram_entries(insns)
     for entry in entries:
-        parts.append(_Function(by_pc, entry, helpers, prefix, proven, natives or {}, entries).text())
+        parts.append(_Function(by_pc, entry, helpers, prefix, in_frame, natives or {}, entries).text())
         parts.append(_entry_point(prefix, entry))
     return "\n".join(parts)
 
@@ -231,7 +239,7 @@ class _Function:
         entry: int,
         helpers: Collection[int],
         prefix: str,
-        proven: Collection[int],
+        in_frame: Collection[int],
         natives: Mapping[int, NativeOp],
         entries: Collection[int],
     ) -> None:
@@ -241,7 +249,7 @@ class _Function:
         self.entry = entry
         self.helpers = helpers
         self.prefix = prefix
-        self.proven = proven
+        self.in_frame = in_frame
         self.blocks = basic_blocks([by_pc[pc] for pc in sorted(by_pc)], entry)
         self.lines: list[str] = []
         self.counter = 0
@@ -653,10 +661,17 @@ class _Function:
     def address(self, r: int, offset: int) -> str:
         return self.let(f"add i64 {self.reg(r)}, {offset}")
 
-    def check(self, pc: int, address: str, size: int, op: Op) -> None:
-        """Continue only if ``[address, address + size)`` may be accessed for ``op``."""
-        if pc in self.proven:
-            return
+    def check(self, pc: int, address: str, size: int, op: Op) -> str:
+        """The address to access for ``[address, address + size)``: ``address`` itself once
+        checked for ``op``, or, where the verifier proved the access inside this function's
+        own frame, ``address`` confined to the frame (see :func:`generate_ir`)."""
+        if pc in self.in_frame:
+            # Aligned and inside [flo, fp) when the proof holds, so the mask changes nothing;
+            # when it does not, the access still lands inside the frame. For constant offsets
+            # from r10 LLVM folds it all away.
+            off = self.let(f"sub i64 {address}, %flo")
+            kept = self.let(f"and i64 {off}, {STACK_SIZE - size}")
+            return self.let(f"add i64 %flo, {kept}")
         done, window, slow = self.label("in"), self.label("win"), self.label("slow")
         off = self.let(f"sub i64 {address}, %flo")
         room = self.let(f"sub i64 %fspan, {size}")
@@ -677,11 +692,12 @@ class _Function:
         bad = self.let(f"icmp ne i32 {failed}, 0")
         self.emit(f"br i1 {bad}, label %fault, label %{done}")
         self.start(done)
+        return address
 
     def load(self, pc: int, insn: Instruction) -> None:
         size = SIZE_BYTES[insn.opcode & 0x18]
         address = self.address(insn.src, insn.offset)
-        self.check(pc, address, size, Op.LOAD)
+        address = self.check(pc, address, size, Op.LOAD)
         ptr = self.let(f"inttoptr i64 {address} to ptr")
         value = self.let(f"load i{_BITS[size]}, ptr {ptr}, align 1")
         if size < 8:
@@ -691,7 +707,7 @@ class _Function:
 
     def store(self, pc: int, insn: Instruction, size: int, value: str) -> None:
         address = self.address(insn.dst, insn.offset)
-        self.check(pc, address, size, Op.STORE)
+        address = self.check(pc, address, size, Op.STORE)
         ptr = self.let(f"inttoptr i64 {address} to ptr")
         if size < 8:
             value = self.let(f"trunc i64 {value} to i{_BITS[size]}")
@@ -704,7 +720,7 @@ class _Function:
         size = SIZE_BYTES[insn.opcode & 0x18]
         ty = f"i{_BITS[size]}"
         address = self.address(insn.dst, insn.offset)
-        self.check(pc, address, size, Op.ATOMIC)
+        address = self.check(pc, address, size, Op.ATOMIC)
         ptr = self.let(f"inttoptr i64 {address} to ptr")
         src = self.reg(insn.src)
         if size < 8:

@@ -51,7 +51,7 @@ from ._irgen import (
     map_module,
     used_helpers,
 )
-from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, NativeOp
+from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, USER_ENTRY_POINTS, NativeOp
 from ._memory import Region
 from ._native import MapTable, NativeMapOps
 from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
@@ -59,7 +59,7 @@ from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
 __all__ = ["Jit", "compiles", "is_cached", "native_map_ops"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 7
+CODEGEN_VERSION = 8
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -238,6 +238,14 @@ def _builtin(symbol: str, address: int) -> Callable[..., int]:
     return found[1]
 
 
+def _binder(symbol: str, address: int) -> Callable[[int], Callable[..., Any]]:
+    """Makes built-in functions of the generated entry point at ``address`` bound to an int
+    (which the code receives as its ``self``): a per-map function without a ``partial``."""
+    _builtin(symbol, address)  # keeps the method definition alive
+    method = _BUILTINS[symbol][0]
+    return lambda bound: _NEW_BUILTIN(ctypes.byref(method), bound, None)
+
+
 # -- compiling and caching -------------------------------------------------------------
 
 
@@ -249,7 +257,10 @@ class _Backend:
         llvm.initialize_native_asmprinter()
         for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
-        for name in ("PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString"):
+        for name in (
+            "PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString",
+            "PyBytes_Size", "PyBytes_FromStringAndSize",
+        ):
             llvm.add_symbol(name, ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value)
         target = llvm.Target.from_default_triple()
         self.machine = target.create_target_machine(
@@ -268,12 +279,12 @@ class _Backend:
         )
 
     def key(
-        self, insns: Sequence[Instruction], helpers: Collection[int], proven: Collection[int],
+        self, insns: Sequence[Instruction], helpers: Collection[int], in_frame: Collection[int],
         natives: dict[int, NativeOp],
     ) -> str:
         h = hashlib.sha256(self.signature.encode())
         h.update(encode(insns))
-        h.update(repr((sorted(helpers), sorted(proven), sorted((k, int(v)) for k, v in natives.items()))).encode())
+        h.update(repr((sorted(helpers), sorted(in_frame), sorted((k, int(v)) for k, v in natives.items()))).encode())
         return h.hexdigest()[:32]
 
     def load(self, key: str, ir: Callable[[], str]) -> None:
@@ -381,7 +392,10 @@ def _load_native_maps() -> NativeMapOps:
     backend.load(key, lambda: ir)
     for name in PROGRAM_ENTRY_POINTS.values():  # what compiled programs link against
         llvm.add_symbol(name, backend.address(name))
-    return NativeMapOps({name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS})
+    return NativeMapOps(
+        {name: _builtin(f"{name}_py", backend.address(f"{name}_py")) for name in PY_ENTRY_POINTS},
+        {name: _binder(f"{name}_py", backend.address(f"{name}_py")) for name in USER_ENTRY_POINTS},
+    )
 
 
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
@@ -399,11 +413,11 @@ def compiles(insns: Sequence[Instruction]) -> bool:
     return first_uncompilable(insns) is None
 
 
-def is_cached(insns: Sequence[Instruction], helpers: HelperTable, proven: Collection[int] = ()) -> bool:
+def is_cached(insns: Sequence[Instruction], helpers: HelperTable, in_frame: Collection[int] = ()) -> bool:
     """Whether compiling this program would cost nothing (in this process or on disk)."""
     backend = _backend()
     called = [h for h in set(used_helpers(insns)) if h in helpers]
-    key = backend.key(insns, called, proven, native_helpers(helpers, called))
+    key = backend.key(insns, called, in_frame, native_helpers(helpers, called))
     if key in backend.loaded:
         return True
     directory = cache_dir()
@@ -424,7 +438,9 @@ class Jit(ProgramEngine):
         insns: the program; it is validated here (:func:`pybpf.isa.validate`).
         code: the region whose addresses stand for subprograms (``lddw`` of a function):
             pass the interpreter's to make both engines' callbacks interchangeable.
-        proven: PCs of memory accesses the verifier proved in bounds, whose checks may go.
+        in_frame: PCs of accesses the verifier proved inside the running function's own
+            frame (``Facts.frame_accesses``): they are confined to the frame instead of
+            checked (see :func:`._irgen.generate_ir`).
         options: see :class:`pybpf.engine.EngineOptions`.
 
     Raises:
@@ -438,7 +454,7 @@ class Jit(ProgramEngine):
         insns: Sequence[Instruction],
         *,
         code: Region | None = None,
-        proven: Collection[int] = frozenset(),
+        in_frame: Collection[int] = frozenset(),
         **options: Unpack[EngineOptions],
     ) -> None:
         validate(insns)
@@ -456,9 +472,9 @@ class Jit(ProgramEngine):
         self.native_maps = MapTable()
         if natives:
             native_map_ops()  # what compiled programs with native helpers link against
-        key = backend.key(self.insns, called, proven, natives)
+        key = backend.key(self.insns, called, in_frame, natives)
         insns = self.insns
-        self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", proven, natives)
+        self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", in_frame, natives)
         self._key = key
         backend.load(key, self._ir)
         self.functions: dict[int, Function] = {

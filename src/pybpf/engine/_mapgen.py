@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from enum import IntEnum
 
-__all__ = ["FALLBACK", "PROGRAM_ENTRY_POINTS", "PY_ENTRY_POINTS", "MapField", "MapKind", "NativeOp", "map_ir"]
+__all__ = ["FALLBACK", "PROGRAM_ENTRY_POINTS", "PY_ENTRY_POINTS", "USER_ENTRY_POINTS", "MapField", "MapKind", "NativeOp", "map_ir"]
 
 
 class MapField(IntEnum):
@@ -103,7 +103,13 @@ _PY_DECLARATIONS = """\
 declare i64 @PyLong_AsUnsignedLongLongMask(ptr)
 declare ptr @PyLong_FromLongLong(i64)
 declare ptr @PyBytes_AsString(ptr)
+declare i64 @PyBytes_Size(ptr)
+declare ptr @PyBytes_FromStringAndSize(ptr, i64)
 """
+
+#: The user-space operations of a plain (not per-CPU) hash map, as built-in functions bound
+#: to the map (their ``self`` is the descriptor's address, see :data:`_USER_BODY`).
+USER_ENTRY_POINTS = {"nm_get": 1, "nm_put": 3}  #: name -> argument count
 
 # Written with {FIELD} names (MapField and MapKind members, errnos), filled in by map_ir.
 _BODY = r"""
@@ -963,6 +969,85 @@ define internal i1 @on_stack(i64 %address, i64 %size, i64 %lo, i64 %span) {
 """
 
 
+#: The syscall-side lookup and update of a plain hash map from Python in one call each, with
+#: the checks the Python side would make first (the map open, the key and value of their
+#: sizes): any of them failing gives FALLBACK, and the Python code runs instead, which
+#: raises what it always raised. ``self`` (the built-in's bound object) is the descriptor's
+#: address; keys and values are bytes objects (the caller makes sure).
+_USER_BODY = r"""
+define internal ptr @arg(ptr %args, i64 %i) {
+  %p = getelementptr ptr, ptr %args, i64 %i
+  %o = load ptr, ptr %p
+  ret ptr %o
+}
+
+; Whether the map is open and the bytes object o has the size in descriptor field f.
+define internal i1 @usable(ptr %D, ptr %o, i64 %f) {
+  %live = call i64 @get(ptr %D, i64 {LIVE})
+  %open = icmp ne i64 %live, 0
+  %n = call i64 @PyBytes_Size(ptr %o)
+  %want = call i64 @get(ptr %D, i64 %f)
+  %same = icmp eq i64 %n, %want
+  %ok = and i1 %open, %same
+  ret i1 %ok
+}
+
+define internal ptr @fallback() {
+  %f = call ptr @PyLong_FromLongLong(i64 {FALLBACK})
+  ret ptr %f
+}
+
+; get(key): the value's bytes (special fields are none: such maps are not native), -ENOENT
+; as an int when the key is missing (an LRU map's key is not marked used, as in the kernel's
+; syscall lookup), FALLBACK when Python must look.
+define internal ptr @nm_get(ptr %D, ptr %args) {
+entry:
+  %ko = call ptr @arg(ptr %args, i64 0)
+  %ok = call i1 @usable(ptr %D, ptr %ko, i64 {KEY_SIZE})
+  br i1 %ok, label %find, label %python
+python:
+  %f = call ptr @fallback()
+  ret ptr %f
+find:
+  %key = call ptr @PyBytes_AsString(ptr %ko)
+  %s = call i64 @nm_find(ptr %D, ptr %key)
+  %miss = icmp slt i64 %s, 0
+  br i1 %miss, label %none, label %hit
+none:
+  %e = call ptr @PyLong_FromLongLong(i64 -{ENOENT})
+  ret ptr %e
+hit:
+  %a = call i64 @value_address(ptr %D, i64 %s, i64 0)
+  %vp = inttoptr i64 %a to ptr
+  %vs = call i64 @get(ptr %D, i64 {VALUE_SIZE})
+  %res = call ptr @PyBytes_FromStringAndSize(ptr %vp, i64 %vs)
+  ret ptr %res
+}
+
+; put(key, value, flags): 0 or a negative errno (nm_update's), FALLBACK when Python must.
+define internal ptr @nm_put(ptr %D, ptr %args) {
+entry:
+  %ko = call ptr @arg(ptr %args, i64 0)
+  %vo = call ptr @arg(ptr %args, i64 1)
+  %kok = call i1 @usable(ptr %D, ptr %ko, i64 {KEY_SIZE})
+  %vok = call i1 @usable(ptr %D, ptr %vo, i64 {VALUE_SIZE})
+  %ok = and i1 %kok, %vok
+  br i1 %ok, label %update, label %python
+python:
+  %f = call ptr @fallback()
+  ret ptr %f
+update:
+  %fo = call ptr @arg(ptr %args, i64 2)
+  %flags = call i64 @PyLong_AsUnsignedLongLongMask(ptr %fo)
+  %key = call ptr @PyBytes_AsString(ptr %ko)
+  %value = call ptr @PyBytes_AsString(ptr %vo)
+  %r = call i64 @nm_update(ptr %D, ptr %key, ptr %value, i64 %flags, i64 0)
+  %res = call ptr @PyLong_FromLongLong(i64 %r)
+  ret ptr %res
+}
+"""
+
+
 #: The symbols compiled programs call, by operation: ``i64 (ptr S, i64 map, i64 key,
 #: i64 value, i64 flags, i64 fp)``, returning the helper's result or :data:`FALLBACK`.
 PROGRAM_ENTRY_POINTS = {
@@ -985,9 +1070,23 @@ def map_ir(state: dict[str, int], stack_size: int) -> str:
     names |= {"EINVAL": _EINVAL, "EEXIST": _EEXIST, "ENOENT": _ENOENT, "E2BIG": _E2BIG}
     names |= {"FALLBACK": FALLBACK, "STACK_SIZE": stack_size}
     names |= {f"STATE_{name}": slot for name, slot in state.items()}
-    body = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: str(names[m.group(1)]), _BODY)
+    body = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: str(names[m.group(1)]), _BODY + _USER_BODY)
     wrappers = [_py_entry(name, kinds) for name, kinds in PY_ENTRY_POINTS.items()]
+    wrappers += [_user_entry(name, nargs) for name, nargs in USER_ENTRY_POINTS.items()]
     return _DECLARATIONS + _PY_DECLARATIONS + body + "\n".join(wrappers)
+
+
+def _user_entry(name: str, nargs: int) -> str:
+    """``@<name>_py``: ``@<name>`` as a CPython ``METH_FASTCALL`` function bound to a map (its
+    ``self`` is the descriptor's address), taking ``nargs`` arguments; NULL (an exception) on
+    another count."""
+    return (
+        f"define ptr @{name}_py(ptr %self, ptr %args, i64 %nargs) {{\n"
+        f"entry:\n  %ok = icmp eq i64 %nargs, {nargs}\n  br i1 %ok, label %call, label %bad\n"
+        "bad:\n  ret ptr null\n"
+        "call:\n  %d = call i64 @PyLong_AsUnsignedLongLongMask(ptr %self)\n  %D = inttoptr i64 %d to ptr\n"
+        f"  %r = call ptr @{name}(ptr %D, ptr %args)\n  ret ptr %r\n}}\n"
+    )
 
 
 def _py_entry(name: str, kinds: str) -> str:

@@ -27,9 +27,12 @@ class NativeMapOps:
 
     Each takes a descriptor's address first; keys and values are bytes of the map's sizes
     (the caller checks them). Slots and errnos are returned as ints (-1: no slot).
+    :meth:`user_get` and :meth:`user_put` make a map's own functions for the Python API.
     """
 
-    def __init__(self, functions: dict[str, Callable[..., int]]) -> None:
+    def __init__(
+        self, functions: dict[str, Callable[..., int]], binders: dict[str, Callable[[int], Callable[..., Any]]]
+    ) -> None:
         self.find = functions["nm_find"]
         self.lookup = functions["nm_lookup"]
         self.update = functions["nm_update"]
@@ -37,6 +40,19 @@ class NativeMapOps:
         self.unlink = functions["nm_unlink"]
         self.release = functions["nm_release"]
         self.next = functions["nm_next"]
+        self._get, self._put = binders["nm_get"], binders["nm_put"]
+
+    def user_get(self, descriptor: int) -> Callable[[bytes], bytes | int]:
+        """``get(key)`` for the plain hash map at ``descriptor``: the value's bytes, -ENOENT,
+        or :data:`FALLBACK` when the map is closed or the key is not of its size (the caller
+        then runs the Python operation, which says why). ``key`` must be ``bytes``."""
+        return self._get(descriptor)
+
+    def user_put(self, descriptor: int) -> Callable[[bytes, bytes, int], int]:
+        """``put(key, value, flags)`` for the plain hash map at ``descriptor``: 0, a negative
+        errno, or :data:`FALLBACK` as for :meth:`user_get`. ``key`` and ``value`` must be
+        ``bytes``, ``flags`` an ``int``."""
+        return self._put(descriptor)
 
 
 def native_map_ops() -> NativeMapOps | None:

@@ -23,7 +23,7 @@ import importlib
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Unpack, final
 
 from ..isa import Instruction
@@ -75,9 +75,16 @@ def jit_available() -> bool:
     return _jit_module() is not None
 
 
-def create_engine(kind: str, insns: Sequence[Instruction], **options: Unpack[EngineOptions]) -> Any:
+def create_engine(
+    kind: str, insns: Sequence[Instruction], *, in_frame: Collection[int] = frozenset(),
+    **options: Unpack[EngineOptions],
+) -> Any:
     """The engine ``kind`` names for a program (see :data:`ENGINES`), built with ``options``
     (see :class:`EngineOptions`).
+
+    ``in_frame`` is what the verifier proved of the program's accesses to its own stack frame
+    (``Facts.frame_accesses``), which compiled code uses to leave checks out (see
+    :class:`._jit.Jit`); the interpreter checks every access whatever it is given.
 
     ``"auto"`` follows ``$PYBPF_ENGINE`` when it names an engine (how a test suite is run with
     one engine forced). Without llvmlite, ``"jit"`` and ``"auto"`` give the interpreter, and
@@ -96,8 +103,8 @@ def create_engine(kind: str, insns: Sequence[Instruction], **options: Unpack[Eng
     if kind == "interpreter" or _jit_module() is None or not _JIT.compiles(insns):
         return Interpreter(insns, **options)
     if kind == "jit":
-        return _JIT.Jit(insns, **options)
-    return Tiered(insns, **options)
+        return _JIT.Jit(insns, in_frame=in_frame, **options)
+    return Tiered(insns, in_frame=in_frame, **options)
 
 
 def engine_class(kind: str) -> Any:
@@ -133,10 +140,14 @@ class Tiered(FunctionEngine):
     once it has run :data:`COMPILE_AFTER` instructions (:data:`LOAD_CACHED_AFTER` if that code
     is cached).
 
-    Arguments are the :class:`Interpreter`'s.
+    Arguments are the :class:`Interpreter`'s, and ``in_frame`` for the compiled code (see
+    :class:`._jit.Jit`).
     """
 
-    def __init__(self, insns: Sequence[Instruction], **options: Unpack[EngineOptions]) -> None:
+    def __init__(
+        self, insns: Sequence[Instruction], *, in_frame: Collection[int] = frozenset(),
+        **options: Unpack[EngineOptions],
+    ) -> None:
         self.interpreter = interp = Interpreter(insns, **options)
         self.owner = interp.owner
         self.visible = interp.visible
@@ -148,7 +159,8 @@ class Tiered(FunctionEngine):
         self._counts = threading.local()
         self._work = 0
         self._lock = threading.Lock()
-        self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers)
+        self.in_frame = in_frame
+        self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers, in_frame)
 
     @property
     def native_maps(self) -> Any:
@@ -166,7 +178,7 @@ class Tiered(FunctionEngine):
         interp = self.interpreter
         self.compiled = _JIT.Jit(
             interp.insns, helpers=interp.helpers, space=interp.space, visible=self.visible,
-            max_instructions=self.max_instructions, kfuncs=interp.kfuncs, code=interp.code,
+            max_instructions=self.max_instructions, kfuncs=interp.kfuncs, code=interp.code, in_frame=self.in_frame,
         )
         self.functions = self.compiled.functions
 

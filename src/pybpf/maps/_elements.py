@@ -34,6 +34,9 @@ __all__ = ["ElementMap"]
 PERCPU_VALUE_MAX = 32768
 #: a no-prealloc map grows by chunks of about this many bytes
 CHUNK_BYTES = 4096
+#: the most address space the slots of a native map allocated on demand (BPF_F_NO_PREALLOC)
+#: may reserve in one mapping; a bigger one keeps the Python index and grows by chunks
+NATIVE_ON_DEMAND_BYTES = 1 << 30
 #: the size of a ``bpf_spin_lock``; any 4-byte special field is taken to be one
 SPIN_LOCK_SIZE = 4
 
@@ -153,25 +156,36 @@ class ElementMap(Map):
         self._gaps = plain_ranges(self.special_fields, self.value_size)
         self._lock_offset = next((o for o, s in self.special_fields if s == SPIN_LOCK_SIZE), None)
         slot_size = self._key_area + self._copies * self._stride
+        initial = self._preallocated()
+        if ops is not None and not initial:
+            if (self.max_entries + 1) * slot_size <= NATIVE_ON_DEMAND_BYTES:
+                # Allocated on demand in the kernel: here one region of every slot, which
+                # costs memory only where elements land (pages untouched cost nothing).
+                initial = self.max_entries + 1
+            else:
+                ops = None
+                self._key_area -= LINKS_SIZE if self._stores_keys else 0
+                slot_size -= LINKS_SIZE if self._stores_keys else 0
         chunk = max(1, min(self.max_entries + 1, CHUNK_BYTES // slot_size))
         layout = tuple(
             (self._key_area + copy * self._stride + start, self._key_area + copy * self._stride + end)
             for copy in range(self._copies)
             for start, end in self._gaps
         )
-        self._slots = _Slots(self, slot_size, self._preallocated(), chunk, layout, self._stores_keys)
-        self._native = None if ops is None else self._native_index(ops)
+        self._slots = _Slots(self, slot_size, initial, chunk, layout, self._stores_keys)
+        self._native = None if ops is None else self._native_index(ops, initial)
 
     def _runs_natively(self) -> bool:
-        """Whether the map is native: its family runs natively, its slots are preallocated
-        (one region) and, for hash maps, no special field is in its values (freeing one calls
-        into Python, and hash updates and deletes free them). An array with special fields is
-        native for programs' lookups only (:attr:`MapKind.HOLES`)."""
-        if self._native_kind is None or self._preallocated() == 0:
+        """Whether the map may be native: its family runs natively and, for hash maps, no
+        special field is in its values (freeing one calls into Python, and hash updates and
+        deletes free them). An array with special fields is native for programs' lookups only
+        (:attr:`MapKind.HOLES`). A map allocated on demand is native when all its slots fit
+        :data:`NATIVE_ON_DEMAND_BYTES` (see :meth:`_setup`)."""
+        if self._native_kind is None:
             return False
         return not self.special_fields or bool(self._native_kind & MapKind.ARRAY)
 
-    def _native_index(self, ops: NativeMapOps) -> NativeIndex:
+    def _native_index(self, ops: NativeMapOps, total: int) -> NativeIndex:
         region = self._slots.only_region()
         assert region is not None and self._native_kind is not None
         sizes = (
@@ -179,7 +193,7 @@ class ElementMap(Map):
             self.max_entries,
         )
         kind = self._native_kind | (MapKind.HOLES if self.special_fields else 0)
-        native = NativeIndex(ops, self.name, kind, region, self._preallocated(), sizes)
+        native = NativeIndex(ops, self.name, kind, region, total, sizes)
         if self._stores_keys:
             self._slots.track(native.used)
         return native

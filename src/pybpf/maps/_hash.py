@@ -11,10 +11,11 @@ freed, so a pointer a program got from a lookup stays valid memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar, final
 
-from ..engine._mapgen import MapKind
+from ..engine._mapgen import FALLBACK, MapKind
+from ..engine._native import native_map_ops
 from ._base import KEY_SIZE_MAX, exists_error, hash_flags_error
 from ._elements import ElementMap, Writes
 from ._errors import E2BIG, EINVAL, ENOENT, KeyNotExistError, MapError
@@ -23,6 +24,8 @@ from ._types import (
     BPF_F_LOCK,
     BPF_F_NO_PREALLOC,
     BPF_F_NUMA_NODE,
+    BPF_F_RDONLY,
+    BPF_F_WRONLY,
     BPF_F_ZERO_SEED,
     MapType,
 )
@@ -51,6 +54,39 @@ class HashBase(ElementMap):
         #: kept from then on, so that walking (and deleting while walking) costs linear time
         self._walk: WalkOrder | None = None
         super()._setup()
+        #: the syscall-side lookup and update of a native map that is not per-CPU, one
+        #: generated built-in call each (see lookup_elem); None where Python does it all
+        self._user_get: Callable[[bytes], bytes | int] | None = None
+        self._user_put: Callable[[bytes, bytes, int], int] | None = None
+        ops = native_map_ops()
+        if self._native is not None and ops is not None and not self.percpu:
+            if not self.flags & BPF_F_WRONLY:
+                self._user_get = ops.user_get(self._native.address)
+            if not self.flags & BPF_F_RDONLY:
+                self._user_put = ops.user_put(self._native.address)
+
+    def lookup_elem(self, key: bytes, flags: int = 0) -> bytes | list[bytes]:
+        """As :meth:`ElementMap.lookup_elem`; a native map's plain lookup is one native call,
+        which leaves anything unusual (a closed map, a key of the wrong size) to it."""
+        get = self._user_get
+        if get is not None and type(key) is bytes and not flags:
+            found = get(key)
+            if type(found) is bytes:
+                return found
+            if found == -ENOENT:
+                raise KeyNotExistError("lookup")
+        return super().lookup_elem(key, flags)
+
+    def update_elem(self, key: bytes, value: object, flags: int = 0) -> None:
+        """As :meth:`ElementMap.update_elem`; a native map's update of bytes is one native
+        call, as :meth:`lookup_elem`."""
+        put = self._user_put
+        if put is not None and type(key) is bytes and type(value) is bytes and type(flags) is int and not self.frozen:
+            rc = put(key, value, flags)
+            if rc != FALLBACK:
+                self._raise_for("update", rc)
+                return
+        super().update_elem(key, value, flags)
 
     @staticmethod
     def _new_index() -> dict[bytes, int]:

@@ -1,13 +1,14 @@
 """A map's index kept in native memory, shared by compiled programs and the Python API.
 
-Hash maps (plain, per-CPU, LRU) whose values hold no special field and whose elements are
-preallocated keep their keys' index natively (see :mod:`pybpf.engine._mapgen` for the layout);
+Hash maps (plain, per-CPU, LRU) whose values hold no special field keep their keys' index
+natively (a map allocated on demand gets all its slots at once, in memory that costs nothing
+until used) (see :mod:`pybpf.engine._mapgen` for the layout);
 arrays have no index, but get a descriptor too, so compiled helper calls reach their values
 without Python. The elements stay where :class:`~pybpf.maps._elements.ElementMap` puts them:
 one copy of the data, in the one registered region of the map's slots.
 
-Maps with timers or spin locks in their values, and hash maps allocated on demand, keep the
-Python index: freeing their elements calls back into Python (the timer layer).
+Maps with timers or spin locks in their values keep the Python index: freeing their elements
+calls back into Python (the timer layer).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class NativeIndex:
         ops: the native operations.
         name: the map's name, for the buffers' names.
         kind: :class:`MapKind` bits.
-        slots: the region holding every slot (one region: the map is preallocated).
+        slots: the region holding every slot (one region, allocated up front or mapped lazily).
         total: the slots in it.
         sizes: key size, value size, slot size, offset of the first value in a slot (after
             the key and, for hash maps, the :data:`LINKS_SIZE` bytes of links), stride between

@@ -31,7 +31,7 @@ from ..engine._memory import LowMemoryError
 from ._errors import TestRunError
 from ._net_contexts import flow_dissector_run, sk_lookup_run
 from ._netfilter import netfilter_run
-from ._test_sock import test_socket
+from ._test_sock import BPF_SOCK_SIZE, SOCKET_SOURCE, socket_bytes
 
 __all__ = ["ARGS_COUNT_SIZE", "SKB_SIZE", "XDP_MD_SIZE", "RunInput", "args_context", "prepare_test_run", "pt_regs_context"]
 
@@ -156,20 +156,50 @@ def _low_region(data: bytes, name: str) -> Region:
 
 
 def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
+    # tc sees the frame from its Ethernet header; a socket filter from its network header,
+    # which is also where its legacy packet loads count from (they reach the Ethernet header
+    # at negative offsets).
+    is_tc = prog_type in (ProgType.SCHED_CLS, ProgType.SCHED_ACT)
+    head = data[:SOCKET_SOURCE]  # with the length, all the __sk_buff and the socket depend on
+    memory = _SkbMemory.take(is_tc, data)
+    skb = memory.skb
+    if ctx is None and memory.image_key == head:
+        skb.buf[:] = memory.image  # the context the last run of this frame started with
+    else:
+        try:
+            _fill_skb(memory, is_tc, ctx, data)
+        except TestRunError:
+            memory.give_back()
+            raise
+        memory.image_key = head if ctx is None else None
+        memory.image = bytes(skb.buf)
+
+    def finish() -> tuple[bytes | None, bytes | None]:
+        packet = memory.packet  # a helper may have replaced it (bpf_skb_adjust_room)
+        frame = bytes(packet.buf) if is_tc else bytes(ETH_HLEN) + bytes(packet.buf[ETH_HLEN:])
+        out = None
+        if ctx is not None:
+            out = bytearray(SKB_SIZE)
+            for start, end in _SKB_USER_FIELDS:
+                out[start:end] = skb.buf[start:end]
+        memory.give_back()
+        return frame, None if out is None else bytes(out)
+
+    return RunInput(skb.base, memory.regions, memory.packet, finish, 0 if is_tc else ETH_HLEN)
+
+
+def _fill_skb(memory: _SkbMemory, is_tc: bool, ctx: bytes | None, data: bytes) -> None:
+    """Write the ``struct __sk_buff`` and the socket of a run of ``data``."""
     user = _ZERO_SKB if ctx is None else _skb_user_ctx(ctx)
     # An IPv4 or IPv6 frame must hold the whole network header (observed on Linux 6.18).
     network_header = _L3_HEADER.get(int.from_bytes(data[12:14], "big"), 0)
     if len(data) - ETH_HLEN < network_header:
         message = f"test_run: packet too short for its {network_header}-byte network header (EINVAL)"
         raise TestRunError(message, EINVAL)
-    # tc sees the frame from its Ethernet header; a socket filter from its network header,
-    # which is also where its legacy packet loads count from (they reach the Ethernet header
-    # at negative offsets).
-    is_tc = prog_type in (ProgType.SCHED_CLS, ProgType.SCHED_ACT)
-    memory = _SkbMemory.take(is_tc, data, user)
     packet, skb = memory.packet, memory.skb
     start = packet.base if is_tc else packet.base + ETH_HLEN
     buf = skb.buf
+    buf[:] = user
     _U32_PAIR.pack_into(buf, 0, packet.end - start, _pkt_type(data[:6]))
     buf[_SKB["protocol"] : _SKB["protocol"] + 2] = data[12:14]  # __be16, as stored
     _put32(skb, "ifindex", LOOPBACK_IFINDEX)
@@ -184,45 +214,40 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
             raise TestRunError("test_run: ctx wire_len is below the packet's or too large (EINVAL)", EINVAL)
         if struct.unpack_from("<I", user, _SKB["gso_segs"])[0] > GSO_MAX_SEGS:
             raise TestRunError("test_run: ctx gso_segs is over GSO_MAX_SEGS (EINVAL)", EINVAL)
-    sock = test_socket(data)
-    struct.pack_into("<Q", buf, _SKB_SK, sock.base)
-
-    def finish() -> tuple[bytes | None, bytes | None]:
-        packet = memory.packet  # a helper may have replaced it (bpf_skb_adjust_room)
-        frame = bytes(packet.buf) if is_tc else bytes(ETH_HLEN) + bytes(packet.buf[ETH_HLEN:])
-        out = None
-        if ctx is not None:
-            out = bytearray(SKB_SIZE)
-            for start, end in _SKB_USER_FIELDS:
-                out[start:end] = skb.buf[start:end]
-        memory.give_back()
-        return frame, None if out is None else bytes(out)
-
-    return RunInput(skb.base, (*memory.regions, sock), packet, finish, 0 if is_tc else ETH_HLEN)
+    memory.sock.buf[:] = socket_bytes(data)
+    struct.pack_into("<Q", buf, _SKB_SK, memory.sock.base)
 
 
 class _SkbMemory:
     """The regions of one skb test run. Once the run's output is read they go back to a
     per-thread spare list, and the next run with a packet of the same length and program
-    kind refills them: making low regions costs more than the rest of a trivial run. A run
-    that faults never gives its regions back (they are collected).
+    kind refills them: making low regions costs more than the rest of a trivial run. The
+    context a run without ``ctx`` starts with is kept too (``image``), for the next run of
+    the same frame. A run that faults never gives its regions back (they are collected).
 
     It is also the packet's owner (``packet.owner``), through which the helpers that change a
     tc packet's length (``pybpf.helpers._room.SkbPacket``) replace it."""
 
-    __slots__ = ("csum_unnecessary", "encapsulated", "is_tc", "key", "network_offset", "packet", "regions", "skb")
+    __slots__ = (
+        "csum_unnecessary", "encapsulated", "image", "image_key", "is_tc", "key", "network_offset", "packet",
+        "regions", "skb", "sock",
+    )
 
     #: spare memories per thread, by (tc?, packet length); at most SPARE_SHAPES lengths
     _spares = threading.local()
     SPARE_SHAPES = 8
 
-    def __init__(self, is_tc: bool, data: bytes, user: bytes) -> None:
+    def __init__(self, is_tc: bool, data: bytes) -> None:
         self.key: tuple[bool, int] | None = (is_tc, len(data))
         self.packet = _low_region(data, "packet")
         self.packet.owner = self
         self.is_tc = is_tc
-        self.skb = Region(SKB_SIZE, "__sk_buff", data=user, low=True)
-        self.regions = (self.skb, self.packet)
+        self.skb = Region(SKB_SIZE, "__sk_buff", low=True)
+        self.sock = Region(BPF_SOCK_SIZE, "bpf_sock", writable=False)
+        self.regions = (self.skb, self.packet, self.sock)
+        #: the frame head ``image`` was made for (None: none, or made from a user ctx)
+        self.image_key: bytes | None = None
+        self.image = b""
         #: the skb's encapsulation bit, which bpf_skb_adjust_room sets once per run
         self.encapsulated = False
         #: where the network header starts in the frame (bpf_skb_change_head moves the MAC
@@ -244,7 +269,7 @@ class _SkbMemory:
         old = self.packet
         self.packet = _low_region(frame, "packet")
         self.packet.owner = self
-        self.regions = (self.skb, self.packet)
+        self.regions = (self.skb, self.packet, self.sock)
         self.key = None  # its shape is no longer the one it was pooled by
         ctx.private = tuple(self.packet if r is old else r for r in ctx.private)
         if ctx.packet is old:
@@ -257,14 +282,13 @@ class _SkbMemory:
         forget_windows(ctx)
 
     @classmethod
-    def take(cls, is_tc: bool, data: bytes, user: bytes) -> _SkbMemory:
-        """Regions holding ``data`` and the context ``user``: spare ones refilled, or new."""
+    def take(cls, is_tc: bool, data: bytes) -> _SkbMemory:
+        """Regions holding ``data``: spare ones refilled, or new (the context is the caller's)."""
         memory = cls._by_shape().pop((is_tc, len(data)), None)
         if memory is None:
-            return cls(is_tc, data, user)
+            return cls(is_tc, data)
         memory.encapsulated, memory.network_offset, memory.csum_unnecessary = False, ETH_HLEN, None
         memory.packet.buf[:] = data
-        memory.skb.buf[:] = user
         return memory
 
     def give_back(self) -> None:

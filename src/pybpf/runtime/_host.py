@@ -262,19 +262,10 @@ class Host:
                 region = storages[m] = m.run_storage("cgroup storage")
         return region
 
-    @contextlib.contextmanager
-    def cgroup_storage_scope(self) -> Iterator[None]:
+    def cgroup_storage_scope(self) -> contextlib.AbstractContextManager[None]:
         """One test run (all its repeats): the cgroup storage its program uses is made for it
         and freed after it (``bpf_cgroup_storage_alloc`` in ``bpf_test_run``)."""
-        previous = getattr(self._run, "cgroup_storages", None)
-        storages: dict[Any, Region] = {}
-        self._run.cgroup_storages = storages
-        try:
-            yield
-        finally:
-            self._run.cgroup_storages = previous
-            for m, region in storages.items():
-                m.release_run_storage(region)
+        return _CgroupStorageScope(self._run)
 
     def record(self, what: str, value: Any) -> None:
         """Note something the current run did (where ``bpf_redirect`` sent the packet)."""
@@ -314,3 +305,24 @@ class _RunningIn:
         self.host._run.irq = self.previous
         if self.previous not in _HARD and self.context in _HARD:
             self.host.timers.run_irq_work()
+
+
+class _CgroupStorageScope:
+    """:meth:`Host.cgroup_storage_scope`: a plain class, since every test run enters one (a
+    generator-based context manager costs a microsecond)."""
+
+    __slots__ = ("previous", "run", "storages")
+
+    def __init__(self, run: threading.local) -> None:
+        self.run = run
+        self.storages: dict[Any, Region] = {}
+        self.previous: dict[Any, Region] | None = None
+
+    def __enter__(self) -> None:
+        self.previous = getattr(self.run, "cgroup_storages", None)
+        self.run.cgroup_storages = self.storages
+
+    def __exit__(self, *exc: object) -> None:
+        self.run.cgroup_storages = self.previous
+        for m, region in self.storages.items():
+            m.release_run_storage(region)

@@ -304,6 +304,7 @@ class _Loader:
         engine = create_engine(
             self.rt.engine, insns, helpers=helpers, space=self.rt.space, visible=program_visibility(used),
             max_instructions=self.rt.max_instructions, name=pspec.name, kfuncs=self.rt._kfuncs,
+            in_frame=facts.frame_accesses,
         )
         program = Program(self.rt, pspec, insns, engine, facts, self.spec)
         self.rt._adopt_program(program, used)

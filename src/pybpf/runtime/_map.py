@@ -34,8 +34,17 @@ class BtfCodec:
         t = spec.types[spec.skip_modifiers(type_id)]
         # Most keys are plain integers: reading them skips the walk along the type (timer
         # listings and map iteration read thousands).
-        plain = isinstance(t, Int) and t.bits == 8 * t.size and not t.offset
-        self._int_signed = t.signed if plain and isinstance(t, Int) and IntEncoding.BOOL not in t.encoding else None
+        plain = isinstance(t, Int) and t.bits == 8 * t.size and not t.offset and IntEncoding.BOOL not in t.encoding
+        self._int_signed = t.signed if plain and isinstance(t, Int) else None
+        self.order = spec.byte_order
+        #: the ints a plain integer type holds (none for other types), which :class:`_Checked`
+        #: writes without the walk along the type, in ``int_size`` bytes
+        self.ints = range(0)
+        self.int_size = 0
+        if isinstance(t, Int) and self._int_signed is not None:
+            self.int_size = t.size
+            half = 1 << (8 * t.size - 1)
+            self.ints = range(-half, half) if t.signed else range(2 * half)
 
     def to_bytes(self, value: Any) -> bytes:
         """The bytes of ``value``; bytes pass through unchanged.
@@ -107,9 +116,17 @@ class _Checked:
         self.codec = codec
         self.label = label
         self.size = size
+        btf = codec if isinstance(codec, BtfCodec) else None
+        #: plain integers of a BTF int type, written at once (the common key and value)
+        self._ints = btf.ints if btf is not None else range(0)
+        self._order = btf.order if btf is not None else "little"
+        self._int_size = btf.int_size if btf is not None else 0
+        self._signed = btf is not None and btf.ints.start < 0
 
     def to_bytes(self, value: Any) -> bytes:
         """The bytes for ``value``, checked."""
+        if type(value) is int and value in self._ints:
+            return value.to_bytes(self._int_size, self._order, signed=self._signed)
         if isinstance(value, _BYTES):
             if len(value) != self.size:
                 raise ValueError(f"{self.label}: expected {self.size} bytes, got {len(value)}")
@@ -215,11 +232,13 @@ class Map(MutableMapping[Any, Any]):
     # -- the mapping -----------------------------------------------------------------------
 
     def __getitem__(self, key: Any) -> Any:
-        self._check_open()
+        if not self._open:
+            self._check_open()
         return self._table[key]
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._check_open()
+        if not self._open:
+            self._check_open()
         self._table[key] = value
 
     def __delitem__(self, key: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import threading
@@ -15,6 +16,7 @@ from .._spec import AttachType, CollectionSpec, ProgramSpec, ProgType
 from ..btf import Spec
 from ..engine import BpfRuntimeError, Engine, Region
 from ..isa import Instruction
+from ..maps import MapType
 from ..timers import IrqContext
 from ..verifier import Facts
 from ._checks import expect
@@ -61,6 +63,11 @@ class TestRunResult:
     context: Any = None
 
 
+_CGROUP_STORAGE_TYPES = frozenset({MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE})
+#: what a test run without cgroup storage enters instead of a scope
+_NO_SCOPE = contextlib.nullcontext()
+
+
 @final
 class Program:
     """A program of a loaded object (``obj.programs["name"]``)."""
@@ -86,6 +93,13 @@ class Program:
         self._stats_lock = threading.Lock()
         #: the context runs start in: perf_event programs run from the PMU interrupt (NMI)
         self._irq = IrqContext.NMI if spec.type == ProgType.PERF_EVENT else None
+        #: whether test runs need a cgroup storage scope (a program tail-calls only programs
+        #: with the same cgroup storage, as the kernel's program arrays require); unknown maps
+        #: count as such
+        maps = collection.maps if collection is not None else {}
+        self._cgroup_storage = any(
+            name not in maps or maps[name].type in _CGROUP_STORAGE_TYPES for name in spec.map_refs
+        )
 
     @property
     def name(self) -> str:
@@ -188,8 +202,11 @@ class Program:
         ctx_bytes = ctx if plain else pack_context(ctx, self._btf, self.context_type, self.name)
         _check_run_arguments(data, repeat, cpu)
         try:
-            with self._runtime._host.running_as(task):
+            if task is None:  # the common case: no context manager to enter
                 result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
+            else:
+                with self._runtime._host.running_as(task):
+                    result = self._test_run(ctx_bytes, data, repeat, cpu)  # type: ignore[arg-type]
         except BpfRuntimeError as err:
             raise trimmed(err) from None
         if plain or not isinstance(ctx, Mapping) or result.ctx_out is None:
@@ -206,13 +223,15 @@ class Program:
             return self._test_run_tracing()
         if prog_type == ProgType.SYSCALL:
             self._check_syscall_run(ctx, repeat)
-        cpu = self._runtime._cpu_for(cpu)
-        repeat = max(1, repeat)
+        runtime = self._runtime
+        cpu = runtime._cpu_for(cpu)
+        repeat = repeat or 1
         prepared = prepare_test_run(prog_type, ctx, data)
-        outcomes = self._runtime._host.start_recording()
+        host = runtime._host
+        outcomes = host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0
-        with self._runtime._host.cgroup_storage_scope():
+        with host.cgroup_storage_scope() if self._cgroup_storage else _NO_SCOPE:
             for _ in range(repeat):
                 outcomes.clear()
                 r0 = self._execute(prepared.r1, prepared.regions, prepared.packet, cpu, prepared.packet_head)

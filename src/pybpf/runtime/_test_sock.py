@@ -12,9 +12,7 @@ from __future__ import annotations
 import struct
 from typing import Final
 
-from ..engine import Region
-
-__all__ = ["BPF_SOCK_SIZE", "test_socket"]
+__all__ = ["BPF_SOCK_SIZE", "SOCKET_SOURCE", "socket_bytes"]
 
 BPF_SOCK_SIZE: Final = 80
 _AF_INET, _AF_INET6 = 2, 10
@@ -24,8 +22,13 @@ _ETH_HLEN: Final = 14
 _FAMILY, _SRC_IP4, _SRC_IP6, _DST_IP4, _DST_IP6, _STATE, _RX_QUEUE = 4, 24, 28, 52, 56, 72, 76
 
 
-def test_socket(frame: bytes) -> Region:
-    """The read-only ``struct bpf_sock`` view of the dummy socket for ``frame``."""
+#: the bytes of a frame the socket is made of: up to the end of an IPv6 header's addresses
+SOCKET_SOURCE: Final = _ETH_HLEN + 40
+
+
+def socket_bytes(frame: bytes) -> bytes:
+    """The ``struct bpf_sock`` view of the dummy socket for ``frame`` (which only its first
+    :data:`SOCKET_SOURCE` bytes decide)."""
     view = bytearray(BPF_SOCK_SIZE)
     ethertype = int.from_bytes(frame[12:14], "big")
     ip = frame[_ETH_HLEN:]
@@ -38,4 +41,4 @@ def test_socket(frame: bytes) -> Region:
         view[_SRC_IP6:_SRC_IP6 + 16] = ip[8:24]
         view[_DST_IP6:_DST_IP6 + 16] = ip[24:40]
     struct.pack_into("<Ii", view, _STATE, _TCP_CLOSE, -1)
-    return Region(BPF_SOCK_SIZE, "bpf_sock", writable=False, data=bytes(view))
+    return bytes(view)

@@ -69,7 +69,10 @@ class Facts:
     """What verification proved, for the engines.
 
     ``safe_accesses``: PCs of loads, stores and atomics proven within their region on every
-    path that reaches them; ``max_ctx_offset``: the end of the furthest context access;
+    path that reaches them; ``frame_accesses``: those among them that every path makes to the
+    running function's own 512-byte stack frame, at an offset from the frame pointer that is a
+    multiple of the access size (what lets a JIT confine the access to the frame without a
+    check, see :mod:`pybpf.engine`); ``max_ctx_offset``: the end of the furthest context access;
     ``stack_depth``: each subprogram's stack use (by entry PC); ``processed``: instructions
     the verifier processed. ``log`` and ``verbose_log`` are the accepted program's log at
     log level 1 and at the level ``bpftool -d`` asks for, as :class:`VerifierError` holds a
@@ -79,6 +82,7 @@ class Facts:
     """
 
     safe_accesses: frozenset[int] = frozenset()
+    frame_accesses: frozenset[int] = frozenset()
     max_ctx_offset: int = 0
     stack_depth: Mapping[int, int] = field(default_factory=dict)
     processed: int = 0
@@ -112,6 +116,8 @@ class Env:
         self.access_type: dict[int, int] = {}
         self.safe: set[int] = set()
         self.unsafe: set[int] = set()
+        self.framed: set[int] = set()
+        self.unframed: set[int] = set()
         self.reached: set[int] = set()
         self.stack_depth: dict[int, int] = {}
         self.cur_pc = 0
@@ -144,12 +150,16 @@ class Env:
                 entry = start
         return entry
 
-    def proved(self, pc: int, ok: bool) -> None:
+    def proved(self, pc: int, ok: bool, own_frame: bool = False) -> None:
+        """Record what one path proved of the access at ``pc``: within its region (``ok``),
+        and within the running function's frame (``own_frame``)."""
         (self.safe if ok else self.unsafe).add(pc)
+        (self.framed if ok and own_frame else self.unframed).add(pc)
 
     def facts(self) -> Facts:
         log = self.log
-        return Facts(frozenset(self.safe - self.unsafe), self.max_ctx, dict(self.stack_depth),
+        return Facts(frozenset(self.safe - self.unsafe), frozenset(self.framed - self.unframed), self.max_ctx,
+                     dict(self.stack_depth),
                      self.processed, frozenset(self.reached), log_source=lambda: log.trace)
 
 

@@ -284,6 +284,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     t = reg.type
     result: Reg | None = None
     proven = True
+    own_frame = False
     if atomic and t in _STRICT_ATOMIC:
         _check_atomic_alignment(reg, off, size, _STRICT_ATOMIC[t])
     if t == RegType.STACK:
@@ -293,6 +294,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
             where = str(_s64(reg.const)) if reg.is_const else f"({reg.var_off.value:#x}; {reg.var_off.mask:#x})"
             raise Refuse(f"misaligned stack access off {where}+{reg.off}+{off} size {size}")
         lo, _ = check_stack_range(env, st, reg, regno, off, size, kind)
+        own_frame = reg.frameno == st.cur.frameno  # aligned and inside it: checked just above
         if not reg.is_const:
             if write:
                 _set_bytes(st, reg.frameno, lo, reg.off + off + reg.smax + size, "m")
@@ -377,7 +379,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         raise Refuse(f"only read from {name} is supported")
     else:
         raise Refuse(f"R{regno} invalid mem access '{type_str(reg)}'")
-    env.proved(pc, proven)
+    env.proved(pc, proven, own_frame)
     if result is not None and result.type == RegType.SCALAR and size < 8:
         result = _sign_load(result, size) if sign else coerce(result, size)
     return result
