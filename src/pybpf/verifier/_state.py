@@ -15,7 +15,7 @@ from typing import Final, final
 
 from ._tnum import MASK32, MASK64, UNKNOWN, tnum_const
 
-__all__ = ["Frame", "MapInfo", "Reg", "RegType", "Slot", "State"]
+__all__ = ["Frame", "History", "MapInfo", "Reg", "RegType", "Slot", "State"]
 
 S64_MIN: Final = -(1 << 63)
 S64_MAX: Final = (1 << 63) - 1
@@ -108,7 +108,7 @@ class Reg:
     """What is known of one register (the kernel's ``struct bpf_reg_state``)."""
 
     __slots__ = (
-        "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
+        "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "precise", "range", "rdonly",
         "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "type",
         "u32max", "u32min", "umax", "umin", "var_off",
     )
@@ -131,6 +131,9 @@ class Reg:
         self.frameno = 0
         self.subprog = 0
         self.btf_name = ""  #: the kernel struct a BTF pointer points to, when known
+        #: a scalar whose value mattered to the safety of some path from here (set only in
+        #: checkpoints, by :mod:`._precision`; an imprecise scalar of a checkpoint covers any)
+        self.precise = False
 
     def copy(self) -> Reg:
         new = Reg.__new__(Reg)
@@ -151,6 +154,7 @@ class Reg:
         self.null = self.rdonly = self.ringbuf = False
         self.map = None
         self.map_uid = self.range = self.mem_size = self.frameno = self.subprog = 0
+        self.precise = False
         return self
 
     def set_known(self, value: int) -> Reg:
@@ -266,6 +270,11 @@ class Ref:
     insn: int
 
 
+#: one processed instruction: its PC, what the backtracking needs to know of it (0: nothing;
+#: see :mod:`._precision`) and the instructions before it; shared by the states that fork
+History = tuple[int, object, "History"] | None
+
+
 @dataclass
 class State:
     """The whole verifier state of one path: frames, references, the lock held."""
@@ -278,6 +287,8 @@ class State:
     last_insn: int = -1
     speculative: bool = False
     unroll: int = 0  #: callback iterations entered on this path (loops across them are not infinite)
+    #: the instructions processed since ``parent``, newest first (see :mod:`._precision`)
+    hist: History = None
 
     @property
     def cur(self) -> Frame:
@@ -285,7 +296,7 @@ class State:
 
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
-                     self.last_insn, self.speculative, self.unroll)
+                     self.last_insn, self.speculative, self.unroll, self.hist)
 
 
 @dataclass(eq=False)

@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 
 from .._releases import Behaviour
 from .._spec import AttachType, ProgType
-from ..helpers import KFUNCS
+from ..helpers import BY_ID, KFUNCS, Arg
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu
 from ._calls import (
@@ -32,7 +32,8 @@ from ._jumps import check_cond_jmp
 from ._kfuncs import check_kfunc_call
 from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce, same_pointer_kind
-from ._prune import compute_liveness, states_equal, widen
+from ._precision import FALLBACK, linked_info, mark_all_precise, mark_precise, propagate_precision, stack_info
+from ._prune import EXACT, RANGE_WITHIN, compute_liveness, live_per_frame, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_async_return, check_map_use, timer_callback_state
 from ._tnum import MASK64
@@ -170,19 +171,21 @@ class _Verifier:
         if not loop:
             for cp in self.by_fingerprint.get((pc, fp), ()):
                 if cp.branches > 0 and cp.state.unroll == st.unroll and \
-                        states_equal(cp.state, st, self.live, pc, exact=True):
+                        states_equal(cp.state, st, self.live, pc, EXACT):
                     env.log.add(f"infinite loop detected at insn {pc}")
                     env.log.state("cur state: ", st)
                     raise Refuse(f"old state: {state_str(cp.state)}", 22)
         for cp in list(cps):
             if cp.branches > 0:
-                if loop:
-                    if states_equal(cp.state, st, self.live, pc):
-                        return True
-                    if widen(cp.state, st) and states_equal(cp.state, st, self.live, pc):
-                        return True
+                if loop and (states_equal(cp.state, st, self.live, pc, RANGE_WITHIN) or
+                             widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
+                    # the loop's checkpoint has not learnt yet which of its values matter:
+                    # the checkpoints of this path below it keep every value (loop_entry)
+                    mark_all_precise(st, stop=cp)
+                    return True
                 continue
             if states_equal(cp.state, st, self.live, pc):
+                propagate_precision(env, cp.state, st, live_per_frame(st, self.live, pc))
                 cp.hits += 1
                 return True
             cp.misses += 1
@@ -198,6 +201,7 @@ class _Verifier:
         cps.append(cp)
         self.by_fingerprint.setdefault((pc, fp), []).append(cp)
         st.parent = cp
+        st.hist = None
         self.total_states += 1
         self.cur_states += 1
         self.peak_states = max(self.peak_states, self.cur_states)
@@ -228,6 +232,7 @@ class _Verifier:
             if insn is None:
                 raise Refuse(f"invalid insn idx {pc} insn_cnt {len(env.insns)}", 22)
             env.cur_pc = pc
+            st.hist = (pc, 0, st.hist)
             env.log.insn(pc, insn)
             if pc not in env.reached:
                 env.reached.add(pc)
@@ -256,6 +261,8 @@ class _Verifier:
         cls = insn.cls
         op = insn.opcode
         if cls in (0x04, 0x07):
+            if op & 0x08 and op & 0xF0 != 0xB0:
+                self._pointer_offset(st, insn)
             check_alu(env, st, insn)
             self._comment(st, insn.dst, insn.src) if op & 0x08 else self._comment(st, insn.dst)
             return pc + 1
@@ -266,9 +273,11 @@ class _Verifier:
             reg_read(st, insn.src)
             check_dst(insn.dst)
             size = _SIZE[op & 0x18]
-            base = st.cur.regs[insn.src].type
+            base_reg = st.cur.regs[insn.src]
+            base = base_reg.type
             loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False, sign=mode == 0x80)
             same_pointer_kind(env, pc, base)
+            _note_stack(st, base_reg, insn.offset, size)
             st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
             self._comment(st, insn.dst, insn.src)
             return pc + 1
@@ -277,6 +286,13 @@ class _Verifier:
         if cls == 0x00:
             return self._ld(st, pc, insn)
         return self._jmp(st, pc, insn)
+
+    def _pointer_offset(self, st: State, insn: Instruction) -> None:
+        """A scalar added to or subtracted from a pointer is its offset: its value matters."""
+        regs = st.cur.regs
+        dst, src = regs[insn.dst], regs[insn.src]
+        if dst.is_pointer != src.is_pointer and RegType.NOT_INIT not in (dst.type, src.type):
+            mark_precise(self.env, st, (insn.src if dst.is_pointer else insn.dst,))
 
     def _comment(self, st: State, *regs: int) -> None:
         """Log the registers an instruction read or wrote (in any order, repeats allowed)."""
@@ -301,9 +317,11 @@ class _Verifier:
                 st.cur.regs[insn.src] = value
         else:
             value = scalar_known(insn.imm & MASK64)
-        reg_read(st, insn.dst)
+        base = reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
         same_pointer_kind(env, pc, st.cur.regs[insn.dst].type)
+        if _note_stack(st, base, insn.offset, size) and insn.cls == 0x03 and value.is_null_scalar():
+            mark_precise(env, st, (insn.src,))  # zero bytes on the stack stand for this register
         self._comment(st, insn.dst, insn.src) if insn.cls == 0x03 else self._comment(st, insn.dst)
         return pc + 1
 
@@ -431,7 +449,20 @@ class _Verifier:
         if jop in (0x80, 0x90) or jop == 0xE0 or jop == 0xF0 or op & 0x07 == 0x06 and jop == 0:
             raise Refuse(f"unknown opcode {op:02x}", 22)
         self.jmps += 1
+        regs = st.cur.regs
+        x = bool(op & 0x08)
+        ids = (regs[insn.dst].id, regs[insn.src].id if x else 0)
+        if any(ids):
+            linked = linked_info(st, ids)
+            if linked:
+                st.hist = (pc, linked, st.hist[2] if st.hist is not None else None)
         taken, fall = check_cond_jmp(env, st, pc, insn)
+        if taken is None or fall is None:  # the ranges decided the branch: they matter
+            decided = taken if taken is not None else fall
+            assert decided is not None
+            regs = decided.cur.regs
+            mark_precise(env, decided, [r for r in ((insn.dst, insn.src) if x else (insn.dst,))
+                                        if regs[r].type == RegType.SCALAR])
         target = pc + 1 + insn.offset
         if taken is not None and fall is not None:
             self.push(target, pc, taken)
@@ -453,6 +484,7 @@ class _Verifier:
             return self._kfunc(st, pc, insn)
         if insn.src != 0:
             raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
+        self._helper_precision(st, insn.imm)
         pre = list(st.cur.regs)
         frame = check_helper_call(env, st, pc, insn)
         self._comment(st, 0)
@@ -463,7 +495,29 @@ class _Verifier:
         st.cur.regs[:] = pre
         st.frames.append(frame)
         st.unroll += 1
+        if st.hist is not None:
+            st.hist = (pc, FALLBACK, st.hist[2])
         return frame.subprog
+
+    def _helper_precision(self, st: State, helper_id: int) -> None:
+        """The scalar arguments a helper's checks look at (sizes, constants, NULL for a
+        pointer) and a constant array key on the stack, whose value decides whether the
+        lookup may return NULL."""
+        proto = BY_ID.get(helper_id)
+        if proto is None:
+            return
+        regs = st.cur.regs
+        wanted = [i + 1 for i, kind in enumerate(proto.args) if kind != Arg.DONTCARE
+                  and regs[i + 1].type == RegType.SCALAR and (kind != Arg.ANYTHING or regs[i + 1].is_const)]
+        slots: list[tuple[int, int]] = []
+        if Arg.PTR_TO_MAP_KEY in proto.args and regs[1].type == RegType.CONST_MAP and regs[1].map is not None:
+            key = regs[proto.args.index(Arg.PTR_TO_MAP_KEY) + 1]
+            if key.type == RegType.STACK and key.is_const and regs[1].map.type in _ARRAY_TYPES:
+                lo = key.off + _s64(key.const)
+                fr, first, last, _ = stack_info(key.frameno, lo, regs[1].map.key_size)
+                slots = [(fr, spi) for spi in range(first, last + 1)]
+        if wanted or slots:
+            mark_precise(self.env, st, wanted, slots)
 
     def _global_call(self, st: State, pc: int, entry: int) -> int:
         """A call of a global function (``check_func_call``): the arguments are checked against
@@ -473,6 +527,7 @@ class _Verifier:
         func = env.inp.global_funcs[entry]
         index = env.subprogs.index(entry)
         bad = False
+        mark_precise(env, st, [r for r in range(1, 6) if st.cur.regs[r].type == RegType.SCALAR and st.cur.regs[r].is_const])
         try:
             check_global_args(env, st, pc, func)
         except Refuse as err:
@@ -527,6 +582,7 @@ class _Verifier:
         regs = st.cur.regs
         for regno in range(1, len(proto.args) + 1):
             reg_read(st, regno)
+        mark_precise(self.env, st, [r for r in range(1, len(proto.args) + 1) if regs[r].type == RegType.SCALAR])
         if proto.name in _WQ_SET_CALLBACK:
             self._wq_callback(regs[1], regs[2], proto.name)
         call = check_kfunc_call(self.env, st, pc, proto)
@@ -556,6 +612,10 @@ class _Verifier:
     def _exit(self, st: State, pc: int) -> int | None:
         env = self.env
         if len(st.frames) > 1:  # a subprogram may return nothing (a void function)
+            if st.cur.callback is not None:  # its R0 is checked; the walk stops at callbacks
+                mark_precise(env, st, (0,))
+                if st.hist is not None:
+                    st.hist = (pc, FALLBACK, st.hist[2])
             return return_from_frame(env, st)
         frame = st.frames[0]
         check_stack_depth(env, frame)
@@ -567,6 +627,8 @@ class _Verifier:
             raise Refuse("BPF_EXIT instruction in main prog would lead to reference leak", 22)
         r0 = reg_read(st, 0)
         cb = frame.callback
+        if cb is not None or _ret_range(env.inp) is not None:
+            mark_precise(env, st, (0,))
         if cb is not None and cb.is_async and not env.inp.release.has(Behaviour.ASYNC_RETURN_MESSAGE):
             check_async_return(env.inp.release, r0)
             return None
@@ -582,6 +644,23 @@ class _Verifier:
         if rng is not None:
             check_ret_range(r0, rng[0], rng[1], "At program exit")
         return None
+
+
+_ARRAY_TYPES = frozenset({2, 6})  # BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY
+
+
+def _note_stack(st: State, base: Reg, off: int, size: int) -> bool:
+    """Note in the history which stack slots a load or store at a constant offset touched (the
+    walk follows spills and fills through them). Returns whether it was such an access."""
+    if base.type != RegType.STACK or not base.is_const or st.hist is None:
+        return False
+    lo = base.off + _s64(base.const) + off
+    st.hist = (st.hist[0], stack_info(base.frameno, lo, size), st.hist[2])
+    return True
+
+
+def _s64(u: int) -> int:
+    return u - (1 << 64) if u >> 63 else u
 
 
 def _fingerprint(st: State, live: dict[int, frozenset[int]], pc: int) -> tuple[object, ...]:
