@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..helpers import BY_ID, Arg
 from ..isa import Instruction, register_use
+from ._liveness import ALL_SLOTS
 from ._state import Frame, Reg, RegType, Slot, State, scalar_unknown
 
 __all__ = ["EXACT", "NOT_EXACT", "RANGE_WITHIN", "compute_liveness", "live_per_frame", "states_equal", "widen"]
@@ -122,9 +123,13 @@ def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
     return ids.check(old.id, cur.id) and ids.check(old.ref_obj_id, cur.ref_obj_id)
 
 
-def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int) -> bool:
+def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bool:
+    """Whether ``cur``'s stack is as safe as ``old``'s: ``reads`` are the slots that matter
+    (a mask of the frame's 64 slots: what the paths below ``old`` read)."""
     exact = mode == EXACT
     for spi, oslot in old.stack.items():
+        if not reads >> spi & 1:
+            continue
         cslot = cur.stack.get(spi)
         if oslot.spilled is not None:
             if cslot is None or cslot.spilled is None or cslot.kinds != oslot.kinds:
@@ -166,7 +171,12 @@ def live_per_frame(st: State, live: dict[int, frozenset[int]], pc: int) -> list[
 _ALL_REGS = frozenset(range(10))
 
 
-def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: int, mode: int = NOT_EXACT) -> bool:
+def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: int, mode: int = NOT_EXACT,
+                 reads: int = ALL_SLOTS) -> bool:
+    """Whether ``old`` covers ``cur`` at ``pc`` in ``mode``; with ``NOT_EXACT``, ``reads`` are
+    the stack slots that matter (the others are ignored, see :mod:`._liveness`)."""
+    if mode != NOT_EXACT:
+        reads = ALL_SLOTS
     if len(old.frames) != len(cur.frames) or old.lock != cur.lock or len(old.refs) != len(cur.refs):
         return False
     ids = _IdMap()
@@ -179,7 +189,7 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
         for r in range(10):
             if (r in alive or exact) and not regsafe(fo.regs[r], fc.regs[r], ids, mode):
                 return False
-        if not _stacksafe(fo, fc, ids, mode):
+        if not _stacksafe(fo, fc, ids, mode, reads >> (i * 64)):
             return False
     for ro, rc in zip(old.refs, cur.refs):
         if not ids.check(ro.id, rc.id):

@@ -289,6 +289,8 @@ class State:
     unroll: int = 0  #: callback iterations entered on this path (loops across them are not infinite)
     #: the instructions processed since ``parent``, newest first (see :mod:`._precision`)
     hist: History = None
+    #: the stack slots this path wrote whole since ``parent`` (see :mod:`._liveness`)
+    written: int = 0
 
     @property
     def cur(self) -> Frame:
@@ -296,12 +298,19 @@ class State:
 
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
-                     self.last_insn, self.speculative, self.unroll, self.hist)
+                     self.last_insn, self.speculative, self.unroll, self.hist, self.written)
 
 
 @dataclass(eq=False)
 class Checkpoint:
-    """A state stored at a prune point, with the count of paths still being explored below it."""
+    """A state stored at a prune point, with the count of paths still being explored below it.
+
+    ``reads`` are the stack slots the paths below it read before writing them (the others
+    cannot matter to them), ``written`` the slots its own path wrote whole since its parent
+    (reads below stop there), both as :mod:`._liveness` bit masks. ``in_loop``: a path below
+    was pruned by a loop's checkpoint whose marks were not final (still being explored), so
+    the marks here may never be: states compare with this one by range.
+    """
 
     pc: int
     state: State
@@ -310,3 +319,6 @@ class Checkpoint:
     hits: int = 0
     misses: int = 0
     fingerprint: tuple[object, ...] = ()
+    reads: int = 0
+    written: int = 0
+    in_loop: bool = False

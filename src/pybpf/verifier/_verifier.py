@@ -32,8 +32,9 @@ from ._jumps import check_cond_jmp
 from ._kfuncs import check_kfunc_call
 from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce, same_pointer_kind
-from ._precision import FALLBACK, linked_info, mark_all_precise, mark_precise, propagate_precision, stack_info
-from ._prune import EXACT, RANGE_WITHIN, compute_liveness, live_per_frame, states_equal, widen
+from ._liveness import frame_bits, note_read, note_write, propagate_reads
+from ._precision import FALLBACK, linked_info, mark_precise, propagate_precision, stack_info
+from ._prune import EXACT, NOT_EXACT, RANGE_WITHIN, compute_liveness, live_per_frame, states_equal, widen
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_async_return, check_map_use, timer_callback_state
 from ._tnum import MASK64
@@ -179,13 +180,11 @@ class _Verifier:
             if cp.branches > 0:
                 if loop and (states_equal(cp.state, st, self.live, pc, RANGE_WITHIN) or
                              widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
-                    # the loop's checkpoint has not learnt yet which of its values matter:
-                    # the checkpoints of this path below it keep every value (loop_entry)
-                    mark_all_precise(st, stop=cp)
+                    self._pruned_by(cp, st, cp)
                     return True
                 continue
-            if states_equal(cp.state, st, self.live, pc):
-                propagate_precision(env, cp.state, st, live_per_frame(st, self.live, pc))
+            if states_equal(cp.state, st, self.live, pc, RANGE_WITHIN if cp.in_loop else NOT_EXACT, cp.reads):
+                self._pruned_by(cp, st, cp if cp.in_loop else None)
                 cp.hits += 1
                 return True
             cp.misses += 1
@@ -197,16 +196,30 @@ class _Verifier:
         if len(cps) >= MAX_STATES_PER_INSN:
             return False
         self.prev_jmps, self.prev_insns = self.jmps, env.processed
-        cp = Checkpoint(pc, st.copy(), st.parent, fingerprint=fp)
+        cp = Checkpoint(pc, st.copy(), st.parent, fingerprint=fp, written=st.written)
         cps.append(cp)
         self.by_fingerprint.setdefault((pc, fp), []).append(cp)
         st.parent = cp
         st.hist = None
+        st.written = 0
         self.total_states += 1
         self.cur_states += 1
         self.peak_states = max(self.peak_states, self.cur_states)
         self.max_per_insn = max(self.max_per_insn, len(cps))
         return False
+
+    def _pruned_by(self, cp: Checkpoint, st: State, loop: Checkpoint | None) -> None:
+        """``st`` ends, covered by ``cp``: what matters below ``cp`` matters to ``st``'s path.
+        When ``cp``'s marks may not be final (a loop's checkpoint still being explored, or one
+        compared by range for that reason), the checkpoints of this path up to ``loop`` will
+        not learn what the rest of the loop reads and needs precise: they compare by range
+        from now on (the kernel's ``loop_entry``, kept for good)."""
+        propagate_reads(cp, st)
+        propagate_precision(self.env, cp.state, st, live_per_frame(st, self.live, cp.pc))
+        up = st.parent
+        while loop is not None and up is not None and up is not loop:
+            up.in_loop = True
+            up = up.parent
 
     def stats(self) -> str:
         """The kernel's statistics line."""
@@ -320,7 +333,7 @@ class _Verifier:
         base = reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
         same_pointer_kind(env, pc, st.cur.regs[insn.dst].type)
-        if _note_stack(st, base, insn.offset, size) and insn.cls == 0x03 and value.is_null_scalar():
+        if _note_stack(st, base, insn.offset, size, write=True) and insn.cls == 0x03 and value.is_null_scalar():
             mark_precise(env, st, (insn.src,))  # zero bytes on the stack stand for this register
         self._comment(st, insn.dst, insn.src) if insn.cls == 0x03 else self._comment(st, insn.dst)
         return pc + 1
@@ -507,6 +520,10 @@ class _Verifier:
         if proto is None:
             return
         regs = st.cur.regs
+        for i, kind in enumerate(proto.args):
+            reg = regs[i + 1]
+            if reg.type == RegType.STACK and not _sized_by_checks(proto.args, i):
+                note_read(st, frame_bits(reg.frameno))  # what it reads is not checked byte by byte
         wanted = [i + 1 for i, kind in enumerate(proto.args) if kind != Arg.DONTCARE
                   and regs[i + 1].type == RegType.SCALAR and (kind != Arg.ANYTHING or regs[i + 1].is_const)]
         slots: list[tuple[int, int]] = []
@@ -527,6 +544,9 @@ class _Verifier:
         func = env.inp.global_funcs[entry]
         index = env.subprogs.index(entry)
         bad = False
+        for r in range(1, 6):
+            if st.cur.regs[r].type == RegType.STACK:
+                note_read(st, frame_bits(st.cur.regs[r].frameno))
         mark_precise(env, st, [r for r in range(1, 6) if st.cur.regs[r].type == RegType.SCALAR and st.cur.regs[r].is_const])
         try:
             check_global_args(env, st, pc, func)
@@ -583,6 +603,9 @@ class _Verifier:
         for regno in range(1, len(proto.args) + 1):
             reg_read(st, regno)
         mark_precise(self.env, st, [r for r in range(1, len(proto.args) + 1) if regs[r].type == RegType.SCALAR])
+        for r in range(1, len(proto.args) + 1):
+            if regs[r].type == RegType.STACK:  # iterators and dynptrs live on the stack
+                note_read(st, frame_bits(regs[r].frameno))
         if proto.name in _WQ_SET_CALLBACK:
             self._wq_callback(regs[1], regs[2], proto.name)
         call = check_kfunc_call(self.env, st, pc, proto)
@@ -647,15 +670,28 @@ class _Verifier:
 
 
 _ARRAY_TYPES = frozenset({2, 6})  # BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY
+_MAP_MEM = frozenset({Arg.PTR_TO_MAP_KEY, Arg.PTR_TO_MAP_VALUE, Arg.PTR_TO_UNINIT_MAP_VALUE})
+_SIZED_MEM = frozenset({Arg.PTR_TO_MEM, Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL})
 
 
-def _note_stack(st: State, base: Reg, off: int, size: int) -> bool:
+def _sized_by_checks(args: Sequence[Arg], i: int) -> bool:
+    """Whether the checks of a helper's stack argument ``i`` go through the stack range
+    check (which marks the bytes read): map keys and values, memory with a size argument."""
+    if args[i] in _MAP_MEM:
+        return True
+    return args[i] in _SIZED_MEM and i + 1 < len(args) and args[i + 1] in (Arg.CONST_SIZE, Arg.CONST_SIZE_OR_ZERO)
+
+
+def _note_stack(st: State, base: Reg, off: int, size: int, write: bool = False) -> bool:
     """Note in the history which stack slots a load or store at a constant offset touched (the
-    walk follows spills and fills through them). Returns whether it was such an access."""
+    walk follows spills and fills through them), and what a store wrote whole. Returns
+    whether it was such an access."""
     if base.type != RegType.STACK or not base.is_const or st.hist is None:
         return False
     lo = base.off + _s64(base.const) + off
     st.hist = (st.hist[0], stack_info(base.frameno, lo, size), st.hist[2])
+    if write:
+        note_write(st, base.frameno, lo, size)
     return True
 
 
