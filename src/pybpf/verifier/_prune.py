@@ -135,6 +135,11 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
             if cslot is None or cslot.spilled is None or cslot.kinds != oslot.kinds:
                 if exact:
                     return False
+                if cslot is not None and cslot.spilled is not None and _bytes_cover(oslot.kinds, cslot.kinds):
+                    # the bytes old left uninitialised or unknown may be anything in cur
+                    if not regsafe(oslot.spilled, cslot.spilled, ids, mode):
+                        return False
+                    continue
                 # a spilled unknown (or imprecise) scalar covers initialised bytes
                 osp = oslot.spilled
                 if osp.type == RegType.SCALAR and (osp.var_off.is_unknown or not osp.precise and mode == NOT_EXACT) and \
@@ -156,6 +161,11 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
     if exact:
         return all(spi in old.stack or _blank(slot) for spi, slot in cur.stack.items())
     return True
+
+
+def _bytes_cover(old: str, cur: str) -> bool:
+    """Whether each byte of a slot is what ``old`` had, or one ``old`` did not know."""
+    return all(o == c or o in "?m" for o, c in zip(old, cur))
 
 
 def _blank(slot: Slot) -> bool:
