@@ -15,6 +15,7 @@ import pytest
 from pybpf._spec import ProgType
 from pybpf.isa import assemble
 from pybpf.verifier import VerifierError, VerifyInput, verify
+from pybpf.verifier._state import Reg, RegType
 
 INPUT = VerifyInput(ProgType.SYSCALL, offered=frozenset(), sleepable=True)
 #: eight instructions and a jump: the join after them becomes a checkpoint
@@ -157,3 +158,12 @@ def test_a_stack_slot_nothing_reads_does_not_keep_states_apart() -> None:
     read = verify(assemble(SLOT.format(pad=PAD, read="ldxdw %r3, [%r10-8]")), INPUT)
     # only when the slot is read does the second path go on past the join
     assert read.processed - dead.processed == 10
+
+
+def test_a_register_copy_keeps_every_field() -> None:
+    # Reg.copy spells its fields out for speed: a field added to Reg must be added there too
+    reg = Reg(RegType.MAP_VALUE)
+    for i, name in enumerate(Reg.__slots__):
+        setattr(reg, name, f"value {i}")
+    copy = reg.copy()
+    assert [getattr(copy, name) for name in Reg.__slots__] == [getattr(reg, name) for name in Reg.__slots__]

@@ -8,9 +8,9 @@ from typing import Final
 from ._bounds import sync
 from ._ctx import ctx_access
 from ._env import Env, Refuse
+from ._liveness import note_read, slot_bits
 from ._log import type_str
 from ._sockets import SOCK_TYPES, check_sock_access
-from ._liveness import note_read, slot_bits
 from ._state import MAX_BPF_STACK, MapInfo, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 from ._tnum import MASK64, tnum_const
 

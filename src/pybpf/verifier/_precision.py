@@ -31,8 +31,8 @@ __all__ = [
 #: the history note of an instruction the walk does not follow (a callback's entry or exit)
 FALLBACK: Final = "callback"
 _FRAMES: Final = 10
-_ARGS: Final = frozenset({1, 2, 3, 4, 5})
-_SCRATCHED: Final = (0, 1, 2, 3, 4, 5)
+_ARGS: Final = 0b111110  #: R1-R5
+_SCRATCHED: Final = 0b111111  #: R0-R5
 _LOAD_ACQ, _STORE_REL, _CMPXCHG = 0x100, 0x110, 0xF1
 
 
@@ -65,15 +65,15 @@ def linked_info(st: State, ids: Iterable[int]) -> frozenset[tuple[int, int, int]
 
 
 class _Backtrack:
-    """What the walk still looks for: registers and stack slots per frame, and the frame the
-    instruction being walked ran in."""
+    """What the walk still looks for: registers and stack slots per frame (bit masks), and
+    the frame the instruction being walked ran in."""
 
     __slots__ = ("frame", "regs", "slots")
 
     def __init__(self, frame: int) -> None:
         self.frame = frame
-        self.regs: list[set[int]] = [set() for _ in range(_FRAMES)]
-        self.slots: list[set[int]] = [set() for _ in range(_FRAMES)]
+        self.regs = [0] * _FRAMES
+        self.slots = [0] * _FRAMES
 
     def empty(self) -> bool:
         return not any(self.regs) and not any(self.slots)
@@ -87,99 +87,97 @@ class _Backtrack:
         insn = env.insns[pc]
         cls = insn.cls
         op = insn.opcode
-        regs = self.regs[self.frame]
+        f = self.frame
+        regs = self.regs[f]
         if cls in (0x04, 0x07):
-            if insn.dst not in regs:
+            if not regs >> insn.dst & 1:
                 return
             alu = op & 0xF0
             if alu == 0xB0:  # mov: the value came from the source (or the immediate)
-                regs.discard(insn.dst)
+                regs &= ~(1 << insn.dst)
                 if op & 0x08 and insn.src != 10:
-                    regs.add(insn.src)
+                    regs |= 1 << insn.src
             elif op & 0x08 and alu not in (0x80, 0xD0):
-                regs.add(insn.src)
-            return
-        if cls == 0x01:
-            if insn.dst in regs:
-                regs.discard(insn.dst)
-                if isinstance(note, tuple) and len(note) == 4:
+                regs |= 1 << insn.src
+            self.regs[f] = regs
+        elif cls == 0x01:
+            if regs >> insn.dst & 1:
+                self.regs[f] = regs & ~(1 << insn.dst)
+                if isinstance(note, tuple):
                     fr, lo, hi, _ = note
-                    self.slots[fr].update(range(lo, hi + 1))
-            return
-        if cls in (0x02, 0x03):
-            self._store(insn.opcode, insn.src, insn.imm, insn.dst, note, regs)
-            return
-        if cls in (0x05, 0x06):
-            self._jump(env, pc, note, regs)
-            return
-        if op == 0x18:
-            regs.discard(insn.dst)
+                    self.slots[fr] |= _span(lo, hi)
+        elif cls in (0x02, 0x03):
+            self._store(insn.opcode, insn.src, insn.imm, insn.dst, note)
+        elif cls in (0x05, 0x06):
+            self._jump(env, pc, note)
+        elif op == 0x18:
+            self.regs[f] = regs & ~(1 << insn.dst)
         else:  # legacy packet loads: r0 from the packet, r1-r5 scratched
-            regs.difference_update(_SCRATCHED)
+            self.regs[f] = regs & ~_SCRATCHED
 
-    def _store(self, op: int, src: int, imm: int, dst: int, note: object, regs: set[int]) -> None:
-        stack = note if isinstance(note, tuple) and len(note) == 4 else None
-        hit = False
+    def _store(self, op: int, src: int, imm: int, dst: int, note: object) -> None:
+        f = self.frame
+        regs = self.regs[f]
+        stack = note if isinstance(note, tuple) else None
+        hit = 0
         if stack is not None:
-            fr, lo, hi, whole = stack
-            slots = self.slots[fr]
-            hit = any(s in slots for s in range(lo, hi + 1))
+            fr, lo, hi, _ = stack
+            hit = self.slots[fr] & _span(lo, hi)
         if op & 0xE0 == 0xC0:  # atomics: what they load, and stack slots they change
             if imm == _LOAD_ACQ:
-                if dst in regs:
+                if regs >> dst & 1:
                     raise _Unsupported
                 return
-            if imm != _STORE_REL and (hit or src in regs and imm & 0x01 or imm == _CMPXCHG and 0 in regs):
+            if imm != _STORE_REL and (hit or regs >> src & 1 and imm & 0x01 or imm == _CMPXCHG and regs & 1):
                 raise _Unsupported
             if imm != _STORE_REL:
                 return
         if stack is None or not hit:
             return
-        if stack[3]:
-            self.slots[stack[0]].difference_update(range(stack[1], stack[2] + 1))
+        if stack[3]:  # the store wrote the slot whole: what it holds came from this store
+            self.slots[stack[0]] &= ~hit
         if op & 0x07 == 0x03:
-            regs.add(src)
+            self.regs[f] = regs | 1 << src
 
-    def _jump(self, env: Env, pc: int, note: object, regs: set[int]) -> None:
+    def _jump(self, env: Env, pc: int, note: object) -> None:
         insn = env.insns[pc]
         op = insn.opcode
+        f = self.frame
+        regs = self.regs[f]
         if op == 0x85:
             if insn.src == 1 and pc + 1 + insn.imm not in env.inp.global_funcs:
-                self._leave_callee(regs)
+                self._leave_callee()
             else:  # a helper, kfunc or global function: R0 is its result, R1-R5 scratched
-                regs.difference_update(_SCRATCHED)
+                self.regs[f] = regs & ~_SCRATCHED
             return
         if op == 0x95:  # the callee's exit: the caller's R0 was the callee's
-            if self.frame + 1 >= _FRAMES:
+            callee = f + 1
+            if callee >= _FRAMES:
                 raise _Unsupported
-            callee = self.frame + 1
-            self.regs[callee].clear()
-            self.slots[callee].clear()
-            if 0 in regs:
-                self.regs[callee].add(0)
-            regs.difference_update(_SCRATCHED)
+            self.regs[callee] = regs & 1
+            self.slots[callee] = 0
+            self.regs[f] = regs & ~_SCRATCHED
             self.frame = callee
             return
         if op in (0x05, 0x06, 0xE5):  # ja, gotol, may_goto
             return
-        if isinstance(note, frozenset) and note:
-            if any(self._tracked(f, kind, idx) for f, kind, idx in note):
-                for f, kind, idx in note:
-                    (self.regs if kind == 0 else self.slots)[f].add(idx)
-        if op & 0x08 and (insn.dst in regs or insn.src in regs):
-            regs.add(insn.dst)
-            regs.add(insn.src)
+        if isinstance(note, frozenset):
+            if any((self.regs if kind == 0 else self.slots)[fr] >> idx & 1 for fr, kind, idx in note):
+                for fr, kind, idx in note:
+                    (self.regs if kind == 0 else self.slots)[fr] |= 1 << idx
+            regs = self.regs[f]
+        if op & 0x08 and (regs >> insn.dst & 1 or regs >> insn.src & 1):
+            self.regs[f] = regs | 1 << insn.dst | 1 << insn.src
 
-    def _tracked(self, f: int, kind: int, idx: int) -> bool:
-        return idx in (self.regs if kind == 0 else self.slots)[f]
-
-    def _leave_callee(self, regs: set[int]) -> None:
+    def _leave_callee(self) -> None:
         """Walking back over a subprogram call: the callee's arguments were the caller's."""
-        if self.frame == 0 or regs - _ARGS or self.slots[self.frame]:
+        f = self.frame
+        regs = self.regs[f]
+        if f == 0 or regs & ~_ARGS or self.slots[f]:
             raise _Unsupported
-        self.regs[self.frame - 1].update(regs)
-        regs.clear()
-        self.frame -= 1
+        self.regs[f - 1] |= regs
+        self.regs[f] = 0
+        self.frame = f - 1
 
     def mark(self, cp: Checkpoint) -> None:
         """Mark what is tracked precise in ``cp``; what already was is no longer looked for
@@ -189,23 +187,36 @@ class _Backtrack:
             raise _Unsupported
         for f, frame in enumerate(state.frames):
             tracked = self.regs[f]
-            for regno in list(tracked):
-                r = frame.regs[regno]
-                if r.type != RegType.SCALAR or r.precise:
-                    tracked.discard(regno)
-                else:
-                    frame.regs[regno] = _precise(r)
+            if tracked:
+                for regno in range(10):
+                    if tracked >> regno & 1:
+                        r = frame.regs[regno]
+                        if r.type != RegType.SCALAR or r.precise:
+                            tracked &= ~(1 << regno)
+                        else:
+                            frame.regs[regno] = _precise(r)
+                self.regs[f] = tracked
             slots = self.slots[f]
-            for spi in list(slots):
-                slot = frame.stack.get(spi)
-                sp = slot.spilled if slot is not None else None
-                if slot is None or sp is None or sp.type != RegType.SCALAR or sp.precise:
-                    slots.discard(spi)
-                else:
-                    frame.stack[spi] = Slot(slot.kinds, _precise(sp))
+            if slots:
+                for spi in range(slots.bit_length()):
+                    if slots >> spi & 1:
+                        slot = frame.stack.get(spi)
+                        sp = slot.spilled if slot is not None else None
+                        if slot is None or sp is None or sp.type != RegType.SCALAR or sp.precise:
+                            slots &= ~(1 << spi)
+                        else:
+                            frame.stack[spi] = Slot(slot.kinds, _precise(sp))
+                self.slots[f] = slots
         for f in range(len(state.frames), _FRAMES):
-            self.regs[f].clear()
-            self.slots[f].clear()
+            self.regs[f] = self.slots[f] = 0
+
+
+def _span(lo: int, hi: int) -> int:
+    """The slots ``lo`` to ``hi`` as a bit mask."""
+    if hi < lo or hi < 0:
+        return 0
+    lo = max(lo, 0)
+    return ((1 << (hi - lo + 1)) - 1) << lo
 
 
 def _precise(r: Reg) -> Reg:
@@ -243,10 +254,12 @@ def mark_precise(env: Env, st: State, regnos: Iterable[int] = (),
     where they came from precise in the checkpoints of the path."""
     bt = _Backtrack(len(st.frames) - 1)
     regs = st.cur.regs
-    bt.regs[bt.frame].update(r for r in regnos if r < 10 and regs[r].type == RegType.SCALAR)
+    for r in regnos:
+        if r < 10 and regs[r].type == RegType.SCALAR:
+            bt.regs[bt.frame] |= 1 << r
     for f, spi in slots:
         if 0 <= spi < MAX_BPF_STACK // 8:
-            bt.slots[f].add(spi)
+            bt.slots[f] |= 1 << spi
     if not bt.empty():
         _walk(env, st, bt, skip_head=True)
 
@@ -256,9 +269,12 @@ def propagate_precision(env: Env, old: State, st: State, live: Iterable[frozense
     too (``propagate_precision``). ``live`` gives the registers live in each frame."""
     bt = _Backtrack(len(st.frames) - 1)
     for f, (frame, alive) in enumerate(zip(old.frames, live)):
-        bt.regs[f].update(r for r in alive if frame.regs[r].precise)
-        bt.slots[f].update(spi for spi, slot in frame.stack.items()
-                           if slot.spilled is not None and slot.spilled.precise)
+        for r in alive:
+            if frame.regs[r].precise:
+                bt.regs[f] |= 1 << r
+        for spi, slot in frame.stack.items():
+            if slot.spilled is not None and slot.spilled.precise:
+                bt.slots[f] |= 1 << spi
     if not bt.empty():
         _walk(env, st, bt, skip_head=False)
 

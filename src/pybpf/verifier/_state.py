@@ -136,9 +136,15 @@ class Reg:
         self.precise = False
 
     def copy(self) -> Reg:
+        # spelled out: the verifier copies a register for nearly every instruction it
+        # processes, and a loop over __slots__ costs three times as much
         new = Reg.__new__(Reg)
-        for name in Reg.__slots__:
-            setattr(new, name, getattr(self, name))
+        new.btf_name, new.frameno, new.id, new.map = self.btf_name, self.frameno, self.id, self.map
+        new.map_uid, new.mem_size, new.null, new.off = self.map_uid, self.mem_size, self.null, self.off
+        new.precise, new.range, new.rdonly, new.ref_obj_id = self.precise, self.range, self.rdonly, self.ref_obj_id
+        new.ringbuf, new.s32max, new.s32min, new.smax = self.ringbuf, self.s32max, self.s32min, self.smax
+        new.smin, new.subprog, new.type, new.u32max = self.smin, self.subprog, self.type, self.u32max
+        new.u32min, new.umax, new.umin, new.var_off = self.u32min, self.umax, self.umin, self.var_off
         return new
 
     # -- scalar shapes ----------------------------------------------------------------------

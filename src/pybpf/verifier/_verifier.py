@@ -30,11 +30,19 @@ from ._fields import check_fields_reached
 from ._globals import check_global_args, global_entry_state
 from ._jumps import check_cond_jmp
 from ._kfuncs import check_kfunc_call
+from ._liveness import frame_bits, note_read, note_write, propagate_reads
 from ._log import state_str, type_str
 from ._memory import check_mem_access, coerce, same_pointer_kind
-from ._liveness import frame_bits, note_read, note_write, propagate_reads
 from ._precision import FALLBACK, linked_info, mark_precise, propagate_precision, stack_info
-from ._prune import EXACT, NOT_EXACT, RANGE_WITHIN, compute_liveness, live_per_frame, states_equal, widen
+from ._prune import (
+    EXACT,
+    NOT_EXACT,
+    RANGE_WITHIN,
+    compute_liveness,
+    live_per_frame,
+    states_equal,
+    widen,
+)
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_async_return, check_map_use, timer_callback_state
 from ._tnum import MASK64
