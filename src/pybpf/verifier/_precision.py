@@ -31,6 +31,7 @@ __all__ = [
 #: the history note of an instruction the walk does not follow (a callback's entry or exit)
 FALLBACK: Final = "callback"
 _FRAMES: Final = 10
+_NONE: Final = [0] * _FRAMES
 _ARGS: Final = 0b111110  #: R1-R5
 _SCRATCHED: Final = 0b111111  #: R0-R5
 _LOAD_ACQ, _STORE_REL, _CMPXCHG = 0x100, 0x110, 0xF1
@@ -76,7 +77,7 @@ class _Backtrack:
         self.slots = [0] * _FRAMES
 
     def empty(self) -> bool:
-        return not any(self.regs) and not any(self.slots)
+        return self.regs == _NONE and self.slots == _NONE
 
     def step(self, env: Env, pc: int, note: object) -> None:
         """Undo one instruction: what the tracked values were computed from before it."""
@@ -85,8 +86,8 @@ class _Backtrack:
                 raise _Unsupported
             return
         insn = env.insns[pc]
-        cls = insn.cls
         op = insn.opcode
+        cls = op & 0x07
         f = self.frame
         regs = self.regs[f]
         if cls in (0x04, 0x07):

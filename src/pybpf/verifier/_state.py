@@ -297,6 +297,7 @@ class State:
     hist: History = None
     #: the stack slots this path wrote whole since ``parent`` (see :mod:`._liveness`)
     written: int = 0
+    hist_len: int = 0  #: the length of ``hist``
 
     @property
     def cur(self) -> Frame:
@@ -304,7 +305,7 @@ class State:
 
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
-                     self.last_insn, self.speculative, self.unroll, self.hist, self.written)
+                     self.last_insn, self.speculative, self.unroll, self.hist, self.written, self.hist_len)
 
 
 @dataclass(eq=False)

@@ -61,6 +61,8 @@ def _is_iterator_next(kfunc_id: int) -> bool:
     return proto is not None and proto.name.startswith("bpf_iter_") and proto.name.endswith("_next")
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
 MAX_STATES_PER_INSN = 64
+#: the longest history a state keeps before a checkpoint (see :meth:`_Verifier.run`)
+_MAX_HISTORY = 32
 _MAY_GOTO = 0xE5
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
 #: helpers that call a callback synchronously, maybe many times (the call is a loop head)
@@ -207,14 +209,19 @@ class _Verifier:
         cp = Checkpoint(pc, st.copy(), st.parent, fingerprint=fp, written=st.written)
         cps.append(cp)
         self.by_fingerprint.setdefault((pc, fp), []).append(cp)
-        st.parent = cp
-        st.hist = None
-        st.written = 0
+        self._begin_segment(st, cp)
         self.total_states += 1
         self.cur_states += 1
         self.peak_states = max(self.peak_states, self.cur_states)
         self.max_per_insn = max(self.max_per_insn, len(cps))
         return False
+
+    def _begin_segment(self, st: State, cp: Checkpoint) -> None:
+        """``cp``, a copy of ``st``, is where ``st``'s history now starts."""
+        st.parent = cp
+        st.hist = None
+        st.written = 0
+        st.hist_len = 0
 
     def _pruned_by(self, cp: Checkpoint, st: State, loop: Checkpoint | None) -> None:
         """``st`` ends, covered by ``cp``: what matters below ``cp`` matters to ``st``'s path.
@@ -253,7 +260,13 @@ class _Verifier:
             if insn is None:
                 raise Refuse(f"invalid insn idx {pc} insn_cnt {len(env.insns)}", 22)
             env.cur_pc = pc
+            if st.hist_len >= _MAX_HISTORY:
+                # a path that stores no checkpoint for long (a loop whose every iteration
+                # differs, past MAX_STATES_PER_INSN): a checkpoint used for nothing but
+                # cutting the history short keeps each backtracking walk short
+                self._begin_segment(st, Checkpoint(pc, st.copy(), st.parent, written=st.written))
             st.hist = (pc, 0, st.hist)
+            st.hist_len += 1
             env.log.insn(pc, insn)
             if pc not in env.reached:
                 env.reached.add(pc)
