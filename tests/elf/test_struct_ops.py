@@ -25,3 +25,21 @@ def test_a_struct_ops_object_is_refused_naming_its_map(c_file) -> None:  # type:
         pybpf.ElfError, match=r"struct_ops map 'ops' in section \.struct_ops: pybpf models no kernel struct_ops type"
     ):
         rt.load(c_file(SOURCE))
+
+
+NO_PROGRAMS = """
+struct sched_ext_ops { char name[128]; };
+
+SEC(".struct_ops.link")
+struct sched_ext_ops minimal = { .name = "minimal" };
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+"""
+
+
+def test_a_struct_ops_variable_naming_no_program_loads(c_file) -> None:  # type: ignore[no-untyped-def]
+    """As with libbpf on Linux 6.18 (observed, for a type the kernel lacks too): nothing to
+    create, nothing refused."""
+    with pybpf.Runtime(clock="virtual") as rt:
+        obj = rt.load(c_file(NO_PROGRAMS))
+        assert dict(obj.programs) == {}

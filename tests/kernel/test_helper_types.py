@@ -15,13 +15,14 @@ from . import _libbpf
 pytestmark = pytest.mark.kernel
 
 BPF_F_SLEEPABLE = 1 << 4
-#: program type name -> (BPF_PROG_TYPE_*, the expected attach type it needs to load)
+#: program type name -> (BPF_PROG_TYPE_*, the expected attach type it needs to load, or the one
+#: libbpf gives its sections: cgroup device and sysctl programs may call bpf_get/set_retval)
 TYPES = {
     "SOCKET_FILTER": (1, 0), "KPROBE": (2, 0), "SCHED_CLS": (3, 0), "SCHED_ACT": (4, 0), "TRACEPOINT": (5, 0),
     "XDP": (6, 0), "PERF_EVENT": (7, 0), "CGROUP_SKB": (8, 0), "CGROUP_SOCK": (9, 0), "LWT_IN": (10, 0),
-    "LWT_OUT": (11, 0), "LWT_XMIT": (12, 0), "SOCK_OPS": (13, 0), "SK_SKB": (14, 0), "CGROUP_DEVICE": (15, 0),
+    "LWT_OUT": (11, 0), "LWT_XMIT": (12, 0), "SOCK_OPS": (13, 0), "SK_SKB": (14, 0), "CGROUP_DEVICE": (15, 6),
     "SK_MSG": (16, 0), "RAW_TRACEPOINT": (17, 0), "CGROUP_SOCK_ADDR": (18, 10), "LWT_SEG6LOCAL": (19, 0),
-    "SK_REUSEPORT": (21, 0), "FLOW_DISSECTOR": (22, 0), "CGROUP_SYSCTL": (23, 0), "RAW_TRACEPOINT_WRITABLE": (24, 0),
+    "SK_REUSEPORT": (21, 0), "FLOW_DISSECTOR": (22, 0), "CGROUP_SYSCTL": (23, 18), "RAW_TRACEPOINT_WRITABLE": (24, 0),
     "CGROUP_SOCKOPT": (25, 21), "SK_LOOKUP": (30, 36), "SYSCALL": (31, 0), "NETFILTER": (32, 45),
 }
 

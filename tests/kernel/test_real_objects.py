@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._differential import Delete, Lookup, NextKey, Run, Update, compare
+from ._differential import Delete, Lookup, NextKey, Run, Update, compare, compare_load, last_line
 from .test_differential import PACKET, u32
 
 pytestmark = pytest.mark.kernel
@@ -94,3 +94,104 @@ def test_skb_pull_data_and_tunnel_keys(testdata):
 
 def test_signals_to_the_current_task(testdata):
     compare(testdata("net_helpers"), [Run("signals")])
+
+
+def test_strtol_and_strtoul(testdata):
+    compare(testdata("more_helpers"), [Run("strings")])
+
+
+def test_ringbuf_dynptrs(testdata):
+    compare(testdata("more_helpers"), [Run("dynptrs", data=PACKET), Run("dynptrs", data=PACKET)])
+
+
+def test_skb_metadata_helpers(testdata):
+    compare(testdata("more_helpers"), [Run("skb_meta", data=PACKET)])
+
+
+#: an IPv6/UDP frame, and a __sk_buff that makes the skb GSO (gso_size set)
+IPV6_PACKET = (bytes.fromhex("020000000002020000000001") + b"\x86\xdd"
+               + bytes.fromhex("6000000000100b40") + bytes(15) + b"\x01" + bytes(15) + b"\x02" + bytes(16))
+GSO_CTX = bytes(176) + u32(1000) + bytes(12)
+
+
+@pytest.mark.parametrize("mode", range(4))
+def test_skb_adjust_room(testdata, mode):
+    steps = [Run("room", data=PACKET), Run("room", data=PACKET[:34]), Run("room", data=IPV6_PACKET),
+             Run("room", data=PACKET, ctx=GSO_CTX)]
+    compare(testdata("adjust_room", MODE=str(mode)), steps)
+
+
+@pytest.mark.parametrize("mode", range(3))
+def test_skb_change_tail_and_head(testdata, mode):
+    steps = [Run("ends", data=PACKET), Run("ends", data=IPV6_PACKET), Run("ends", data=PACKET, ctx=GSO_CTX)]
+    compare(testdata("adjust_room", MODE=str(mode)), steps)
+
+
+#: an IPv4 frame carrying an 802.1Q tag (TCI 5) before its EtherType
+VLAN_PACKET = PACKET[:12] + b"\x81\x00\x00\x05" + PACKET[12:]
+
+
+@pytest.mark.parametrize("mode", range(2))
+def test_skb_vlan_push_and_pop(testdata, mode):
+    steps = [Run("vlans", data=PACKET), Run("vlans", data=VLAN_PACKET), Run("vlans", data=PACKET[:14])]
+    compare(testdata("adjust_room", MODE=str(mode)), steps)
+
+
+def test_skb_socket_cgroup_and_checksum_level_helpers(testdata):
+    compare(testdata("more_helpers"), [Run("skb_socket", data=PACKET), Run("skb_socket", data=PACKET)])
+
+
+def test_skb_change_proto(testdata):
+    compare(testdata("adjust_room", MODE="0"), [Run("xlat", data=PACKET), Run("xlat", data=IPV6_PACKET)])
+
+
+@pytest.mark.parametrize("program", ["tc_mtu", "xdp_mtu", "xfrm"])
+def test_check_mtu_and_xfrm_state(testdata, program):
+    compare(testdata("more_helpers"), [Run(program, data=PACKET)])
+
+
+@pytest.mark.parametrize("mode", [0, 1])
+def test_a_context_or_null_argument_loads_as_on_the_kernel(testdata, mode):
+    """bpf_get_netns_cookie takes the context or NULL (ARG_PTR_TO_CTX_OR_NULL)."""
+    outcome = compare_load(testdata("more_helpers", MODE=str(mode)))
+    if mode == 0:
+        assert outcome.kernel_errno == 0 and outcome.pybpf_error is None
+    else:
+        message = "dereference of modified ctx ptr R1 off=8 disallowed"
+        assert outcome.kernel_errno == 13 and last_line(outcome.kernel_log) == message
+        assert outcome.pybpf_error is not None and message in str(outcome.pybpf_error)
+        assert outcome.pybpf_error.errno == 13  # type: ignore[attr-defined]
+
+
+def test_a_helper_that_may_sleep_is_refused_to_a_non_sleepable_program(testdata):
+    outcome = compare_load(testdata("more_helpers", MODE="2"))
+    message = "helper call might sleep in a non-sleepable prog"
+    assert outcome.kernel_errno == 22 and last_line(outcome.kernel_log) == message
+    assert outcome.pybpf_error is not None and message in str(outcome.pybpf_error)
+
+
+def test_copy_from_user(testdata):
+    """The program reads this process's memory through a pointer in its context, on both
+    sides: the kernel's copy_from_user and pybpf's read of the calling process."""
+    import ctypes
+
+    user = (ctypes.c_uint64 * 2)(0x0102030405060708, 0x1112131415161718)
+    compare(testdata("more_helpers"), [Run("copies", ctx=u64(ctypes.addressof(user)))])
+
+
+def u64(n: int) -> bytes:
+    return n.to_bytes(8, "little")
+
+
+def test_netns_cookie(testdata):
+    """The calling process's network namespace: the same cookie on both sides."""
+    compare(testdata("more_helpers"), [Run("netns_ctx", data=PACKET)])
+
+
+def test_ancestor_cgroup_ids(testdata):
+    """The calling process runs in the root cgroup here (its id is 1, as pybpf's default task's)."""
+    compare(testdata("more_helpers"), [Run("ancestors", data=PACKET)])
+
+
+def test_perf_event_read_of_empty_slots(testdata):
+    compare(testdata("more_helpers"), [Run("counters_empty", data=PACKET)])

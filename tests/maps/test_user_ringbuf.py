@@ -67,3 +67,39 @@ def test_a_program_drains_what_python_produced(c_file) -> None:  # type: ignore[
     assert (obj.globals["sum"], obj.globals["seen"]) == (5 + 0x5354 + 7, 3)
     with pytest.raises(TypeError, match="is not a user ring buffer"):
         obj.maps["user_rin.bss"].reserve(8)
+
+
+def test_reserve_blocking_waits_for_a_drain_that_wakes_it(space: AddressSpace) -> None:
+    """libbpf's user_ring_buffer__reserve_blocking: a full ring waits for a drain; one with
+    BPF_RB_NO_WAKEUP frees room without waking, so only the retry after the timeout finds it."""
+    import threading
+
+    ring = UserRingBuf("r", 0, 0, 4096, space=space)
+    ring.push(bytes(2000))
+    ring.push(bytes(2000))
+    with pytest.raises(MapError, match=r"\(E2BIG\)$"):
+        ring.reserve_blocking(5000, timeout=10)  # never fits: no wait
+    with pytest.raises(MapError, match=r"\(ENOSPC\)$"):
+        ring.reserve_blocking(1000, timeout=0)
+    with pytest.raises(ValueError, match="negative"):
+        ring.reserve_blocking(8, timeout=-1)
+    started = threading.Event()
+    got: list[object] = []
+
+    def producer() -> None:
+        started.set()
+        got.append(ring.reserve_blocking(1000))  # no timeout: until a drain wakes it
+
+    thread = threading.Thread(target=producer)
+    thread.start()
+    started.wait()
+    assert ring.drain(0, lambda address, size: 1) == 1  # one sample consumed: wakes it
+    thread.join(timeout=10)
+    assert not thread.is_alive() and len(got) == 1
+    ring.discard(got[0])  # type: ignore[arg-type]
+    ring.push(bytes(1000))
+    assert ring.drain(BPF_RB_NO_WAKEUP, lambda address, size: 1) == 1  # room, no wake-up
+    assert ring.reserve_blocking(2000, timeout=0.01) is not None  # found by the final retry
+
+
+BPF_RB_NO_WAKEUP = 1

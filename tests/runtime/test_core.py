@@ -8,6 +8,7 @@ import pytest
 
 import pybpf
 from pybpf.elf._file import read_object
+from pybpf.runtime._kernel_btf import struct_offsets
 
 PROGRAM = r"""
 #include <linux/bpf.h>
@@ -78,10 +79,11 @@ def test_modelled_kernel_is_the_default_target(source: Path) -> None:
     obj = rt.load(source, programs=["fields"])
     obj.programs["fields"].test_run()
     out = obj.globals["out"]
-    assert out[0] == 44  # pybpf's own task layout
+    task_size, task_fields = struct_offsets("task_struct")
+    assert out[0] == task_fields["tgid"]  # pybpf's own task layout
     assert out[1:4] == [16, 0, 0]  # no 'gone', no old 'state': __state replaced it
     assert out[4] == 70  # the task is its own parent
-    assert out[5:8] == [0, 1, 176]
+    assert out[5:8] == [0, 1, task_size]
     assert out[8] == 1 and out[10] == 1  # enum E is not modelled: the object's own stands in
     assert out[11] == 0
     assert obj.globals["name"] == b"init"
@@ -135,3 +137,39 @@ def test_bpf_kprobe_arguments_come_from_the_registers(source: Path) -> None:
     obj.programs["probe"].attach()
     rt.trigger("do_sys_open", 5, 0, 100)
     assert obj.globals["out"][12] == 105
+
+
+TOOL_FIELDS = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+struct cfs_rq { unsigned int nr_running; } __attribute__((preserve_access_index));
+struct sched_entity { struct cfs_rq *cfs_rq; } __attribute__((preserve_access_index));
+struct fs_struct { int users; } __attribute__((preserve_access_index));
+struct thread_info { unsigned int cpu; } __attribute__((preserve_access_index));
+struct task_struct { struct sched_entity se; struct fs_struct *fs; void *thread_pid;
+                     struct thread_info thread_info; int pid; } __attribute__((preserve_access_index));
+__u64 out[4];
+
+SEC("syscall")
+int fields(void *ctx)
+{
+    struct task_struct *t = (void *)bpf_get_current_task();
+    out[0] = bpf_core_field_exists(t->se.cfs_rq) + bpf_core_field_exists(t->fs)
+             + bpf_core_field_exists(t->thread_pid) + bpf_core_field_exists(t->thread_info.cpu);
+    out[1] = (__u64)BPF_CORE_READ(t, se.cfs_rq);  /* the modelled task runs on no runqueue */
+    out[2] = BPF_CORE_READ(t, pid);
+    out[3] = bpf_core_field_offset(struct task_struct, fs) != bpf_core_field_offset(struct task_struct, pid);
+    return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_modelled_task_has_the_fields_tools_read(c_file) -> None:  # type: ignore[no-untyped-def]
+    """libbpf-tools' filelife reads task->fs and runqlen task->se.cfs_rq: the modelled task
+    has them (as Linux 6.18 does), so their relocations resolve instead of poisoning."""
+    rt = pybpf.Runtime(clock="virtual", task=pybpf.Task(pid=9, tgid=9, comm="tool"))
+    obj = rt.load(c_file(TOOL_FIELDS))
+    obj.programs["fields"].test_run()
+    assert obj.globals["out"] == [4, 0, 9, 1]

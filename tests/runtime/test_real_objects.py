@@ -29,7 +29,7 @@ struct { __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY); __uint(max_entries, 1); __type
 struct event { __u32 pid; __u32 uid; char comm[16]; };
 __u32 route = 0;
 
-SEC("syscall")
+SEC("raw_tp/sys_enter")  /* not syscall: sleepable programs may not use these maps */
 int report(void *ctx)
 {
     struct event e = {};
@@ -39,7 +39,7 @@ int report(void *ctx)
     return bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e));
 }
 
-SEC("syscall")
+SEC("raw_tp/sys_enter")
 int lookup(void *ctx)
 {
     struct key4 k = {32, {10, 1, 2, 3}};

@@ -338,9 +338,9 @@ char LICENSE[] SEC("license") = "Proprietary";
 """
 
 UNKNOWN_HELPER = r"""
-static long (* const bpf_kptr_xchg)(void *a, void *b) = (void *) 194;
+static long (* const bpf_past_the_last)(void *a, void *b) = (void *) 212;  /* Linux 6.18 ends at 211 */
 SEC("syscall")
-int p(void *ctx) { return bpf_kptr_xchg(0, 0); }
+int p(void *ctx) { return bpf_past_the_last(0, 0); }
 char LICENSE[] SEC("license") = "GPL";
 """
 
@@ -379,7 +379,7 @@ char LICENSE[] SEC("license") = "GPL";
     [
         pytest.param(NOT_GPL, True, pybpf.VerifierError,
                      r"^cannot call GPL-restricted function from non-GPL compatible program$", id="gpl-only"),
-        pytest.param(UNKNOWN_HELPER, True, pybpf.VerifierError, r"^invalid func unknown#194$", id="unknown-helper"),
+        pytest.param(UNKNOWN_HELPER, True, pybpf.VerifierError, r"^invalid func unknown#212$", id="unknown-helper"),
         pytest.param(TIMER_HELPER, False, pybpf.VerifierError,
                      r"^program of this type cannot use helper bpf_timer_init#169$", id="unprivileged-timer"),
     ],

@@ -86,7 +86,8 @@ class ObjectFile:
     """The parts of an ELF object file that a BPF loader reads.
 
     ``relocations`` maps the index of a section to the relocations that patch it, for
-    executable sections and ``.maps`` only (the others, DWARF and BTF, need none).
+    executable sections, ``.maps`` and ``.struct_ops`` sections only (the others, DWARF and BTF,
+    need none).
     """
 
     byte_order: ByteOrder
@@ -155,7 +156,8 @@ def _read(data: bytes, byte_order: ByteOrder) -> ObjectFile:
             target = s.header["sh_info"]
             if not 0 < target < len(sections):
                 raise ElfError(f"section '{s.name}': relocates missing section {target}")
-            if sections[target].executable or sections[target].name == ".maps":
+            name = sections[target].name
+            if sections[target].executable or name == ".maps" or name.split(".")[1:2] == ["struct_ops"]:
                 relocations[target] = _relocations(s)
     return ObjectFile(byte_order, sections, symbols, relocations)
 

@@ -103,8 +103,12 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
 def _refuse_struct_ops(obj: ObjectFile) -> None:
     """A ``.struct_ops`` variable becomes a struct_ops map, which the kernel creates only for
     a struct_ops type it registered (``tcp_congestion_ops``, ``sched_ext_ops``...) and fills
-    with the object's programs; pybpf models none of those types."""
+    with the object's programs; pybpf models none of those types. A variable that names no
+    program (no relocation in its section) loads as it does with libbpf on Linux 6.18, even
+    for a type the kernel lacks (observed): nothing is created for it."""
     for section in obj.sections:
+        if not obj.relocations.get(section.index):
+            continue
         if section.name == ".struct_ops" or section.name.startswith(".struct_ops."):
             names = [s.name for s in obj.symbols if s.shndx == section.index and s.type == "STT_OBJECT"]
             raise ElfError(

@@ -71,6 +71,7 @@ _TAIL_OFFSET = 8 * int(Field.MIN_FP)
 _TAIL = struct.Struct(f"<{int(Field.MAY_GOTO) - int(Field.MIN_FP) + 1}q")
 _N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_BASE), int(Field.MAPS)
 _RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
+_PKT_BASE, _PKT_SIZE = int(Field.PKT_BASE), int(Field.PKT_SIZE)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -191,6 +192,8 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
         state.fail(error)
     slots[_N], slots[_MAY_GOTO] = ctx.n, ctx.may_goto_left
     state.tables, slots[_CODE_BASE], slots[_MAPS] = tables, code_base, maps
+    packet = ctx.packet  # a helper may have replaced it (bpf_skb_adjust_room)
+    slots[_PKT_BASE], slots[_PKT_SIZE] = (packet.base, packet.size) if packet else (0, 0)
     # A helper may free or hide memory (a deleted element, a callback's key): forget the
     # windows, so the next access outside the stack is looked up again.
     slots[_RSIZE] = slots[_WSIZE] = 0

@@ -14,13 +14,17 @@ from . import (  # noqa: F401
     _packet,
     _perf,
     _ringbuf,
+    _room,
+    _skb_meta,
     _sockets,
     _storage,
+    _strings,
     _task,
     _time,
     _timer,
     _trace,
     _tracing,
+    _unmodelled,
 )
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost

@@ -7,7 +7,7 @@ the kernel kept here so that the page also says which helpers pybpf does not off
 
 from __future__ import annotations
 
-from ._impl import IMPLEMENTATIONS
+from ._impl import IMPLEMENTATIONS, UNMODELLED
 from ._kfunc_impl import KFUNC_IMPLEMENTATIONS
 from ._kfuncs import KFUNCS
 from ._registry import BY_ID
@@ -66,13 +66,14 @@ def helpers_markdown() -> str:
         "",
         "Generated from pybpf's registries (`pybpf gen helpers-doc -o docs/helpers.md`); a test checks",
         "that this page is up to date. Every helper id of Linux 6.18 is listed: those pybpf declares",
-        "say what they do here (their verifier argument kinds are in `pybpf.helpers.BY_ID`), the",
-        "others are not offered yet, and a program that calls one is refused when it loads.",
+        "say what they do here (their verifier argument kinds are in `pybpf.helpers.BY_ID`); those",
+        "whose kernel objects pybpf does not model load as on the kernel, and a run that reaches",
+        "one fails naming it.",
         "",
         (
             f"{sum(1 for i in range(1, len(LINUX_HELPER_NAMES)) if i in BY_ID)} of"
-            f" {len(LINUX_HELPER_NAMES) - 1} helpers are offered; {len(KFUNC_IMPLEMENTATIONS)} of the"
-            f" {len(KFUNCS)} declared kfuncs run."
+            f" {len(LINUX_HELPER_NAMES) - 1} helpers are declared, {len(IMPLEMENTATIONS) - len(UNMODELLED)} of"
+            f" them run; {len(KFUNC_IMPLEMENTATIONS)} of the {len(KFUNCS)} declared kfuncs run."
         ),
         "",
         "## Helpers",
@@ -88,9 +89,13 @@ def helpers_markdown() -> str:
             assert proto.name == f"bpf_{name}", proto.name
             extra = " GPL only." if proto.gpl_only else ""
             extra += " Needs CAP_BPF." if proto.privileged else ""
-            if proto.prog_types is not None:
+            if proto.prog_types == frozenset():
+                extra += " Offered to no program type."
+            elif proto.prog_types is not None:
                 extra += " Programs: " + ", ".join(sorted(t.lower() for t in proto.prog_types)) + "."
             what = proto.doc + extra + ("" if id_ in IMPLEMENTATIONS else " (declared, not implemented)")
+            if id_ in UNMODELLED and proto.prog_types != frozenset():
+                what += f" Loads as on the kernel; a run that calls it fails: {UNMODELLED[id_]}."
         lines.append(f"| {id_} | `bpf_{name}` | {what} |")
     lines += [
         "",

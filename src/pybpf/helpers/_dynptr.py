@@ -14,7 +14,7 @@ import struct
 from ..engine import ExecContext
 from ._impl import implements
 
-__all__ = ["BPF_DYNPTR_TYPE_LOCAL", "DYNPTR_SIZE", "read_dynptr", "write_dynptr"]
+__all__ = ["BPF_DYNPTR_TYPE_LOCAL", "DYNPTR_MAX_SIZE", "DYNPTR_SIZE", "read_dynptr", "write_dynptr"]
 
 EINVAL, E2BIG, ERANGE = 22, 7, 34
 DYNPTR_SIZE = 16
@@ -63,8 +63,7 @@ def dynptr_from_mem(ctx: ExecContext, data: int, size: int, flags: int, ptr: int
 def dynptr_read(ctx: ExecContext, dst: int, length: int, src: int, offset: int, flags: int) -> int:
     length &= 0xFFFF_FFFF
     at = _span(ctx, src, offset, length)
-    if flags or at < 0:
-        ctx.write(dst, bytes(length))
+    if flags or at < 0:  # dst keeps what it held (the kernel does not clear it)
         return -EINVAL if flags else at
     ctx.write(dst, ctx.read(at, length))
     return 0

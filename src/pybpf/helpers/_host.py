@@ -21,6 +21,20 @@ class HelperHost(Protocol):
 
     #: the runtime's :class:`pybpf.timers.TimerTable`, which implements the timer helpers
     timers: Any
+    @property
+    def ncpus(self) -> int:
+        """How many CPUs the runtime has (what ``nr_cpu_ids`` is to the kernel's helpers)."""
+        ...
+
+    def netns_cookie(self, initial: bool) -> int | None:
+        """The cookie of this process's network namespace (the one test runs happen in), or
+        with ``initial`` of the host's first one; None when the host does not tell."""
+        ...
+
+    def read_process_memory(self, address: int, size: int) -> bytes | None:
+        """``size`` bytes of this process's memory at ``address`` (the user memory of the task
+        that runs programs), or None where it is not mapped readable."""
+        ...
 
     def map_at(self, address: int) -> Any | None:
         """The map whose pointer (as loaded by ``lddw``) is ``address``, or None."""

@@ -12,10 +12,13 @@ from ..engine import BpfRuntimeError, ExecContext, HelperFn
 from ._host import HelperHost
 from ._registry import BY_NAME
 
-__all__ = ["IMPLEMENTATIONS", "host", "implements", "map_arg", "no_lock_held"]
+__all__ = ["IMPLEMENTATIONS", "UNMODELLED", "host", "implements", "map_arg", "no_lock_held", "unmodelled"]
 
 #: helper id -> implementation
 IMPLEMENTATIONS: dict[int, HelperFn] = {}
+#: helper id -> why a call of it fails the run: helpers declared so that programs load as on
+#: the kernel, whose objects pybpf does not model (their docs say so)
+UNMODELLED: dict[int, str] = {}
 
 
 def implements(name: str) -> Callable[[HelperFn], HelperFn]:
@@ -57,3 +60,15 @@ def map_arg(ctx: ExecContext, address: int, helper: str):  # type: ignore[no-unt
     if m is None or not ctx.visible.allows(m):
         raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a map")
     return m
+
+
+def unmodelled(name: str, why: str) -> None:
+    """Declare that pybpf does not model what the declared helper ``name`` acts on: a program
+    calling it loads as on the kernel, and a run that reaches the call fails, saying ``why``
+    (never a made-up result)."""
+
+    def refuse(ctx: ExecContext, *_: int) -> int:
+        raise BpfRuntimeError(f"{name}: not modelled by pybpf: {why}")
+
+    implements(name)(refuse)
+    UNMODELLED[BY_NAME[name].id] = why

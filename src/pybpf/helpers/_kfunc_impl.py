@@ -179,3 +179,13 @@ def dynptr_slice_rdwr(ctx: ExecContext, ptr: int, offset: int, buffer: int, leng
 def _s32(value: int) -> int:
     value &= 0xFFFF_FFFF
     return value - (1 << 32) if value & 0x8000_0000 else value
+
+
+EOPNOTSUPP = 95
+
+
+@implements_kfunc("bpf_sock_destroy")
+def sock_destroy(ctx: ExecContext, sock: int, *_: int) -> int:
+    """-EOPNOTSUPP: the only sockets pybpf has are test runs' dummy sockets, whose protocol
+    (like the kernel's for test runs) has no ``diag_destroy``."""
+    return -EOPNOTSUPP

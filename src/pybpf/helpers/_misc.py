@@ -9,6 +9,7 @@ from ..maps import SpinLock, spin_lock_at
 from ._impl import host, implements, map_arg
 
 EFAULT = 14
+EINVAL = 22
 ERANGE = 34
 SPIN_LOCK_SIZE = 4  #: bytes of a ``struct bpf_spin_lock``
 KERNEL_HALF = 0xFFFF_8000_0000_0000  #: x86-64 (48-bit): where canonical kernel addresses start
@@ -88,16 +89,20 @@ def spin_unlock(ctx: ExecContext, lock: int, *_: int) -> int:
     return 0
 
 
+def _deliver(ctx: ExecContext, dst: int, size: int, data: bytes | None) -> int:
+    """Store what a read found in dst: 0, or -EFAULT with dst zeroed when it found nothing."""
+    ctx.write(dst, bytes(size) if data is None else data)
+    return -EFAULT if data is None else 0
+
+
 def _read_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
     """A user-memory read: program memory, or -EFAULT with dst zeroed."""
     size &= 0xFFFF_FFFF
     try:
-        data = ctx.read(src, size)
+        data: bytes | None = ctx.read(src, size)
     except OutOfBoundsError:
-        ctx.write(dst, bytes(size))
-        return -EFAULT
-    ctx.write(dst, data)
-    return 0
+        data = None
+    return _deliver(ctx, dst, size, data)
 
 
 @implements("bpf_probe_read_user")
@@ -168,3 +173,45 @@ def map_lookup_percpu_elem(ctx: ExecContext, m: int, key: int, cpu: int, _4: int
     if not target.percpu or cpu >= target.ncpus:
         return 0
     return target.lookup(ctx.read(key, target.key_size), cpu)  # type: ignore[no-any-return]
+
+
+def _copy_from_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
+    """``copy_from_user``: the calling process's memory (the task that runs the program), or
+    -EFAULT with dst zeroed. Program memory (stack, maps, context) is kernel memory to the
+    kernel, so it is not user memory here either."""
+    size &= 0xFFFF_FFFF
+    if not size:
+        return 0
+    try:
+        ctx.region(src, 1, -1, "load")
+        data = None
+    except OutOfBoundsError:
+        data = host(ctx).read_process_memory(src, size)
+    return _deliver(ctx, dst, size, data)
+
+
+@implements("bpf_copy_from_user")
+def copy_from_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
+    """A sleepable program's read of user memory."""
+    return _copy_from_user(ctx, dst, size, src)
+
+
+@implements("bpf_copy_from_user_task")
+def copy_from_user_task(ctx: ExecContext, dst: int, size: int, src: int, task: int, flags: int) -> int:
+    """The same read in a task's memory (pybpf's tasks are all this process): -EINVAL for
+    flags."""
+    if flags:
+        return -EINVAL
+    return _copy_from_user(ctx, dst, size, src)
+
+
+@implements("bpf_this_cpu_ptr")
+def this_cpu_ptr(ctx: ExecContext, variable: int, *_: int) -> int:
+    """A per-CPU ``__ksym`` variable is one zeroed copy here, the same on every CPU."""
+    return variable
+
+
+@implements("bpf_per_cpu_ptr")
+def per_cpu_ptr(ctx: ExecContext, variable: int, cpu: int, *_: int) -> int:
+    """The variable's copy on ``cpu`` (the one copy), or NULL past the runtime's CPUs."""
+    return variable if cpu & 0xFFFF_FFFF < host(ctx).ncpus else 0

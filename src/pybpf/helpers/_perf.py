@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine import ExecContext
+from ..engine import BpfRuntimeError, ExecContext
 from ._impl import host, implements, map_arg
 from ._packet import packet_bounds
 
@@ -80,3 +80,37 @@ def get_task_stack(ctx: ExecContext, task: int, buf: int, size: int, flags: int,
 @implements("bpf_get_attach_cookie")
 def get_attach_cookie(ctx: ExecContext, *_: int) -> int:
     return 0
+
+
+BPF_F_INDEX_MASK = 0xFFFF_FFFF  #: perf_event_read's flags: the slot, or BPF_F_CURRENT_CPU
+BPF_F_CURRENT_CPU = BPF_F_INDEX_MASK
+E2BIG, ENOENT = 7, 2
+PERF_EVENT_VALUE_SIZE = 24  #: sizeof(struct bpf_perf_event_value)
+
+
+def _read_counter(ctx: ExecContext, m: int, flags: int, helper: str) -> int:
+    """The kernel's checks before reading a perf event array slot's counter: 0 when a slot
+    holds an event. Its counter pybpf cannot read: a run that gets that far fails."""
+    events = map_arg(ctx, m, helper)
+    if flags & ~BPF_F_INDEX_MASK:
+        return -EINVAL
+    index = ctx.cpu if flags == BPF_F_CURRENT_CPU else flags
+    if index >= events.max_entries:
+        return -E2BIG
+    if not hasattr(events, "stored") or events.stored(index) is None:
+        return -ENOENT
+    raise BpfRuntimeError(f"{helper}: pybpf's perf event array slots hold output rings, not counters it can read")
+
+
+@implements("bpf_perf_event_read")
+def perf_event_read(ctx: ExecContext, m: int, flags: int, *_: int) -> int:
+    return _read_counter(ctx, m, flags, "bpf_perf_event_read")
+
+
+@implements("bpf_perf_event_read_value")
+def perf_event_read_value(ctx: ExecContext, m: int, flags: int, buf: int, size: int, _5: int) -> int:
+    """As bpf_perf_event_read, into a ``struct bpf_perf_event_value`` (zeroed on failure)."""
+    size &= 0xFFFF_FFFF
+    rc = -EINVAL if size != PERF_EVENT_VALUE_SIZE else _read_counter(ctx, m, flags, "bpf_perf_event_read_value")
+    ctx.write(buf, bytes(size))
+    return rc

@@ -12,6 +12,7 @@ import functools
 
 from ..engine import BpfRuntimeError, ExecContext
 from ..engine._context import forget_windows
+from ._dynptr import DYNPTR_MAX_SIZE, read_dynptr, write_dynptr
 from ._impl import host, implements, map_arg
 
 
@@ -59,3 +60,38 @@ def ringbuf_discard(ctx: ExecContext, record: int, flags: int, _3: int, _4: int,
 @implements("bpf_ringbuf_query")
 def ringbuf_query(ctx: ExecContext, m: int, flags: int, _3: int, _4: int, _5: int) -> int:
     return map_arg(ctx, m, "bpf_ringbuf_query").query(flags)  # type: ignore[no-any-return]
+
+
+BPF_DYNPTR_TYPE_RINGBUF = 2
+EINVAL, E2BIG = 22, 7
+
+
+@implements("bpf_ringbuf_reserve_dynptr")
+def ringbuf_reserve_dynptr(ctx: ExecContext, m: int, size: int, flags: int, ptr: int, _5: int) -> int:
+    """A record as a ring buffer dynptr, as ``bpf_ringbuf_reserve_dynptr``: on any failure the
+    dynptr is made NULL, -EINVAL for flags or a full ring, -E2BIG past a dynptr's largest size."""
+    map_arg(ctx, m, "bpf_ringbuf_reserve_dynptr")
+    size &= 0xFFFF_FFFF
+    error = -EINVAL if flags else -E2BIG if size > DYNPTR_MAX_SIZE else 0
+    address = 0 if error else ringbuf_reserve(ctx, m, size, 0, 0, 0)
+    write_dynptr(ctx, ptr, address, size, 0, BPF_DYNPTR_TYPE_RINGBUF, False)
+    return error or (0 if address else -EINVAL)
+
+
+def _submit_dynptr(ctx: ExecContext, ptr: int, discard: bool, helper: str) -> int:
+    """Commit the record behind a ring buffer dynptr (nothing for a NULL one) and make it NULL."""
+    record = read_dynptr(ctx, ptr)[0]
+    if record:
+        _ringbuf_of(ctx, record, helper).submit(record, discard=discard)
+        write_dynptr(ctx, ptr, 0, 0, 0, 0, False)
+    return 0
+
+
+@implements("bpf_ringbuf_submit_dynptr")
+def ringbuf_submit_dynptr(ctx: ExecContext, ptr: int, flags: int, *_: int) -> int:
+    return _submit_dynptr(ctx, ptr, False, "bpf_ringbuf_submit_dynptr")
+
+
+@implements("bpf_ringbuf_discard_dynptr")
+def ringbuf_discard_dynptr(ctx: ExecContext, ptr: int, flags: int, *_: int) -> int:
+    return _submit_dynptr(ctx, ptr, True, "bpf_ringbuf_discard_dynptr")

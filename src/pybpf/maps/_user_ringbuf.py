@@ -14,6 +14,7 @@ sample running past the end stays contiguous.
 from __future__ import annotations
 
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, final
@@ -62,6 +63,8 @@ class UserRingBuf(RingBase):
     def _setup(self) -> None:
         super()._setup()
         self._draining = False
+        #: signalled when a drain wakes user space (room may have been freed)
+        self._drained = threading.Condition(self._lock)
 
     # -- user side (libbpf's user_ring_buffer__*) ------------------------------------------
 
@@ -87,6 +90,29 @@ class UserRingBuf(RingBase):
             self._producer += total
         start = offset + BPF_RINGBUF_HDR_SZ
         return UserSample(offset, memoryview(self._data.buf).cast("B")[start : start + size])
+
+    def reserve_blocking(self, size: int, timeout: float | None = None) -> UserSample:
+        """:meth:`reserve`, waiting while the ring is full for a program's drain to wake it,
+        up to ``timeout`` seconds (None: for ever), then trying once more (libbpf's
+        ``user_ring_buffer__reserve_blocking``). A drain wakes waiters when it consumed a
+        sample, unless it passed BPF_RB_NO_WAKEUP, and always with BPF_RB_FORCE_WAKEUP.
+
+        Raises:
+            MapError: E2BIG at once for a sample that never fits, ENOSPC if the ring is still
+                full after the wait.
+            ValueError: ``timeout`` is negative.
+        """
+        if timeout is not None and timeout < 0:
+            raise ValueError(f"reserve_blocking: timeout must not be negative, got {timeout}")
+        try:
+            return self.reserve(size)
+        except MapError as err:
+            if err.errno != ENOSPC:
+                raise
+        total = round8(size + BPF_RINGBUF_HDR_SZ)
+        with self._drained:
+            self._drained.wait_for(lambda: self.max_entries - (self._producer - self._consumer) >= total, timeout)
+        return self.reserve(size)
 
     def _commit(self, operation: str, sample: UserSample, discard: bool) -> None:
         if not isinstance(sample, UserSample):
@@ -130,8 +156,9 @@ class UserRingBuf(RingBase):
             if self._draining:
                 return -EBUSY
             self._draining = True
+        samples = 0
         try:
-            samples, discarded, verdict = 0, 0, 0
+            discarded, verdict = 0, 0
             while samples < MAX_DRAINED_SAMPLES and verdict == 0:
                 peeked = self._peek()
                 if peeked == -ENODATA:
@@ -151,6 +178,8 @@ class UserRingBuf(RingBase):
         finally:
             with self._lock:
                 self._draining = False
+                if flags & BPF_RB_FORCE_WAKEUP or (samples and not flags & BPF_RB_NO_WAKEUP):
+                    self._drained.notify_all()
 
     def _peek(self) -> int:
         """``__bpf_user_ringbuf_peek``: 0 when a submitted sample is next, -ENODATA when none

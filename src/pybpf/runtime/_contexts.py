@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .._spec import ProgType
-from ..engine import Region
+from ..engine import ExecContext, Region
+from ..engine._context import forget_windows
 from ..engine._memory import LowMemoryError
 from ._errors import TestRunError
 from ._net_contexts import flow_dissector_run, sk_lookup_run
@@ -184,6 +185,7 @@ def _skb(prog_type: ProgType, ctx: bytes | None, data: bytes) -> RunInput:
     struct.pack_into("<Q", buf, _SKB_SK, sock.base)
 
     def finish() -> tuple[bytes | None, bytes | None]:
+        packet = memory.packet  # a helper may have replaced it (bpf_skb_adjust_room)
         frame = bytes(packet.buf) if is_tc else bytes(ETH_HLEN) + bytes(packet.buf[ETH_HLEN:])
         out = None
         if ctx is not None:
@@ -200,20 +202,56 @@ class _SkbMemory:
     """The regions of one skb test run. Once the run's output is read they go back to a
     per-thread spare list, and the next run with a packet of the same length and program
     kind refills them: making low regions costs more than the rest of a trivial run. A run
-    that faults never gives its regions back (they are collected)."""
+    that faults never gives its regions back (they are collected).
 
-    __slots__ = ("key", "legacy", "packet", "regions", "skb")
+    It is also the packet's owner (``packet.owner``), through which the helpers that change a
+    tc packet's length (``pybpf.helpers._room.SkbPacket``) replace it."""
+
+    __slots__ = ("csum_unnecessary", "encapsulated", "key", "legacy", "network_offset", "packet", "regions", "skb")
 
     #: spare memories per thread, by (tc?, packet length); at most SPARE_SHAPES lengths
     _spares = threading.local()
     SPARE_SHAPES = 8
 
     def __init__(self, is_tc: bool, data: bytes, user: bytes) -> None:
-        self.key = (is_tc, len(data))
+        self.key: tuple[bool, int] | None = (is_tc, len(data))
         self.packet = _low_region(data, "packet")
+        self.packet.owner = self
         self.legacy = self.packet if is_tc else _low_region(data[ETH_HLEN:], "network header onwards")
         self.skb = Region(SKB_SIZE, "__sk_buff", data=user, low=True)
         self.regions = (self.skb, self.packet) if is_tc else (self.skb, self.packet, self.legacy)
+        #: the skb's encapsulation bit, which bpf_skb_adjust_room sets once per run
+        self.encapsulated = False
+        #: where the network header starts in the frame (bpf_skb_change_head moves the MAC
+        #: header, not the network header)
+        self.network_offset = ETH_HLEN
+        #: the checksum level when the skb is CHECKSUM_UNNECESSARY (bpf_csum_level), else
+        #: None: a test-run skb starts CHECKSUM_NONE
+        self.csum_unnecessary: int | None = None
+
+    @property
+    def resizable(self) -> bool:
+        """Whether helpers may change the packet's length: tc packets (the frame from its
+        Ethernet header, with no separate copy for legacy loads)."""
+        return self.legacy is self.packet
+
+    def replace(self, ctx: ExecContext, frame: bytes) -> None:
+        """Make ``frame`` the packet of the running program (its length changed): new memory,
+        the ``__sk_buff``'s len and packet pointers updated, the run's regions swapped."""
+        old = self.packet
+        self.packet = self.legacy = _low_region(frame, "packet")
+        self.packet.owner = self
+        self.regions = (self.skb, self.packet)
+        self.key = None  # its shape is no longer the one it was pooled by
+        ctx.private = tuple(self.packet if r is old else r for r in ctx.private)
+        if ctx.packet is old:
+            ctx.packet = self.packet
+        start, end = self.packet.base, self.packet.end
+        buf = self.skb.buf
+        _U32_PAIR.pack_into(buf, 0, end - start, struct.unpack_from("<I", buf, 4)[0])
+        _U32_PAIR.pack_into(buf, _SKB["data"], start, end)
+        _put32(self.skb, "data_meta", start)
+        forget_windows(ctx)
 
     @classmethod
     def take(cls, is_tc: bool, data: bytes, user: bytes) -> _SkbMemory:
@@ -221,6 +259,7 @@ class _SkbMemory:
         memory = cls._by_shape().pop((is_tc, len(data)), None)
         if memory is None:
             return cls(is_tc, data, user)
+        memory.encapsulated, memory.network_offset, memory.csum_unnecessary = False, ETH_HLEN, None
         memory.packet.buf[:] = data
         if not is_tc:
             memory.legacy.buf[:] = data[ETH_HLEN:]
@@ -229,6 +268,8 @@ class _SkbMemory:
 
     def give_back(self) -> None:
         """Keep these regions for the next run of this thread (the run is over)."""
+        if self.key is None:
+            return
         spares = self._by_shape()
         if len(spares) >= self.SPARE_SHAPES:
             spares.clear()

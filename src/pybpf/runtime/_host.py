@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import socket
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -40,6 +41,11 @@ class TraceRecord:
     message: str
 
 
+PROC_NET_INIT_INO = 0xEFFFFFF9  #: the inode number of init_net in /proc/*/ns/net
+SO_NETNS_COOKIE = 71  #: the socket option giving a socket's network namespace cookie
+USER_SPACE_END = 1 << 47  #: x86-64: user addresses lie below (canonical, 4-level paging)
+
+
 class Host:
     """Answers helper calls from the state of one :class:`Runtime`."""
 
@@ -60,6 +66,35 @@ class Host:
         self._cookies: dict[int, int] = {}
         #: cgroup storage used outside test runs, by map
         self._lasting_cgroup_storages: dict[Any, Region] = {}
+
+    @property
+    def ncpus(self) -> int:
+        """The runtime's CPUs."""
+        return self._runtime.ncpus
+
+    def netns_cookie(self, initial: bool) -> int | None:
+        """``SO_NETNS_COOKIE`` of a socket of this process: its namespace's cookie. The first
+        namespace's (``init_net``) is known only when this process is in it."""
+        try:
+            if initial and os.stat("/proc/self/ns/net").st_ino != PROC_NET_INIT_INO:
+                return None
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                raw = probe.getsockopt(socket.SOL_SOCKET, SO_NETNS_COOKIE, 8)
+        except OSError:
+            return None
+        return int.from_bytes(raw, "little")
+
+    def read_process_memory(self, address: int, size: int) -> bytes | None:
+        """Read this process's memory through ``/proc/self/mem``, which fails cleanly (EIO,
+        EFAULT) where nothing is mapped, as ``copy_from_user`` does."""
+        if address < 0 or size < 0 or address + size > USER_SPACE_END:
+            return None
+        try:
+            with open("/proc/self/mem", "rb", buffering=0) as mem:
+                data = os.pread(mem.fileno(), size, address)
+        except (OSError, OverflowError):
+            return None
+        return data if len(data) == size else None
 
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""

@@ -45,15 +45,34 @@ _STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
         ("usage", "int"), ("uid", "kuid_t"), ("gid", "kgid_t"), ("suid", "kuid_t"), ("sgid", "kgid_t"),
         ("euid", "kuid_t"), ("egid", "kgid_t"), ("fsuid", "kuid_t"), ("fsgid", "kgid_t"),
     ],
+    # The fields tools commonly read, in 6.18's order; pointers to objects pybpf does not
+    # model are void * (CO-RE accepts any pointer for a pointer field, and what lies behind
+    # them resolves against the object's own BTF).
+    "thread_info": [("flags", "unsigned long"), ("syscall_work", "unsigned long"), ("status", "u32"),
+                    ("cpu", "u32")],
+    "load_weight": [("weight", "unsigned long"), ("inv_weight", "u32")],
+    "sched_entity": [
+        ("load", "struct load_weight"), ("run_node", "struct rb_node"), ("deadline", "u64"),
+        ("min_vruntime", "u64"), ("on_rq", "unsigned char"), ("sched_delayed", "unsigned char"),
+        ("exec_start", "u64"), ("sum_exec_runtime", "u64"), ("prev_sum_exec_runtime", "u64"),
+        ("vruntime", "u64"), ("slice", "u64"), ("nr_migrations", "u64"), ("depth", "int"),
+        ("parent", "struct sched_entity *"), ("cfs_rq", "void *"), ("my_q", "void *"),
+        ("runnable_weight", "unsigned long"),
+    ],
     "task_struct": [
-        ("__state", "unsigned int"), ("flags", "unsigned int"), ("on_cpu", "int"), ("prio", "int"),
-        ("static_prio", "int"), ("normal_prio", "int"), ("policy", "unsigned int"), ("exit_state", "int"),
-        ("exit_code", "int"), ("exit_signal", "int"), ("pid", "pid_t"), ("tgid", "pid_t"),
-        ("real_parent", "struct task_struct *"), ("parent", "struct task_struct *"),
-        ("group_leader", "struct task_struct *"), ("start_time", "u64"), ("start_boottime", "u64"),
-        ("real_cred", "struct cred *"), ("cred", "struct cred *"), ("comm", "char[16]"),
-        ("mm", "void *"), ("active_mm", "void *"), ("files", "void *"), ("nsproxy", "void *"),
-        ("signal", "void *"), ("cgroups", "void *"), ("stack", "void *"),
+        ("thread_info", "struct thread_info"), ("__state", "unsigned int"), ("stack", "void *"),
+        ("flags", "unsigned int"), ("on_cpu", "int"), ("wake_cpu", "int"), ("on_rq", "int"), ("prio", "int"),
+        ("static_prio", "int"), ("normal_prio", "int"), ("rt_priority", "unsigned int"),
+        ("se", "struct sched_entity"), ("policy", "unsigned int"), ("nr_cpus_allowed", "int"),
+        ("mm", "void *"), ("active_mm", "void *"), ("exit_state", "int"), ("exit_code", "int"),
+        ("exit_signal", "int"), ("pdeath_signal", "int"), ("personality", "unsigned int"),
+        ("pid", "pid_t"), ("tgid", "pid_t"), ("real_parent", "struct task_struct *"),
+        ("parent", "struct task_struct *"), ("group_leader", "struct task_struct *"), ("thread_pid", "void *"),
+        ("utime", "u64"), ("stime", "u64"), ("nvcsw", "unsigned long"), ("nivcsw", "unsigned long"),
+        ("start_time", "u64"), ("start_boottime", "u64"), ("min_flt", "unsigned long"),
+        ("maj_flt", "unsigned long"), ("real_cred", "struct cred *"), ("cred", "struct cred *"),
+        ("comm", "char[16]"), ("fs", "void *"), ("files", "void *"), ("nsproxy", "void *"),
+        ("signal", "void *"), ("loginuid", "kuid_t"), ("sessionid", "unsigned int"), ("cgroups", "void *"),
     ],
     "pt_regs": [
         (name, "unsigned long")

@@ -30,8 +30,10 @@ from ..verifier import (
     Facts,
     GlobalFunc,
     MapInfo,
+    Structure,
     VerifierError,
     VerifyInput,
+    check_abnormal_returns,
     check_call_frames,
     check_format_strings,
     check_stack_depth,
@@ -40,6 +42,7 @@ from ..verifier import (
     estimate_stack_depths,
     license_is_gpl_compatible,
     prepare_global,
+    returns_scalar,
     sanitize_dead_code,
     verbose_lines,
     verify,
@@ -74,14 +77,15 @@ KSYM_BASE = 0xFFFF_FFFF_C000_0000  #: where the addresses bpf_ksym_exists sees f
 
 
 def max_entries(mspec: MapSpec, ncpus: int) -> int:
-    """The size libbpf creates a map with: a ring buffer's is rounded up to a power-of-2
-    number of pages, as the kernel requires (libbpf's ``adjust_ringbuf_sz``), and a perf event
+    """The size libbpf creates a map with: a ring buffer's (a user ring buffer's too) is
+    rounded up to a power-of-2 number of pages, as the kernel requires (libbpf's
+    ``adjust_ringbuf_sz``), and a perf event
     array without one gets one slot per CPU; zero and sizes that cannot be rounded are passed
     on for the kernel to refuse."""
     size = mspec.max_entries
     if mspec.type == maps.MapType.PERF_EVENT_ARRAY and size == 0:
         return ncpus  # libbpf sizes an unsized perf event array to the possible CPUs
-    if mspec.type != maps.MapType.RINGBUF or size == 0:
+    if mspec.type not in (maps.MapType.RINGBUF, maps.MapType.USER_RINGBUF) or size == 0:
         return size
     pages, rest = divmod(size, PAGE_SIZE)
     if not rest and pages & (pages - 1) == 0:
@@ -383,6 +387,7 @@ class _Loader:
             release=self.rt.release,
         )
         try:
+            self._check_abnormal_returns(pspec, structure)
             facts = verify(checked, inp)
             self._check_map_compatibility(pspec)
             check_format_strings(insns, self._read_string)
@@ -401,6 +406,13 @@ class _Loader:
         starts = [sub.start for sub in structure.subprograms]
         facts.verbose_source = lambda lines: verbose_lines(lines, starts, depths, elapsed)
         return facts
+
+    def _check_abnormal_returns(self, pspec: ProgramSpec, structure: Structure) -> None:
+        """LD_ABS and tail calls only in subprograms that return an integer (by BTF)."""
+        btf = self.spec.btf
+        funcs = self._subprogram_funcs(pspec)
+        scalar = {start for start, func in funcs.items() if btf is not None and returns_scalar(btf, func)}
+        check_abnormal_returns(structure, pspec.instructions, bool(self._func_info(pspec)), scalar)
 
     def _map_info(self, name: str, infos: dict[str, MapInfo]) -> MapInfo:
         """What the verifier needs to know of one map (one object per map, so that two

@@ -283,6 +283,20 @@ class Map(MutableMapping[Any, Any]):
         expect(size, int, "reserve: size", "an int")
         return self._user_ring("reserve").reserve(size)
 
+    def reserve_blocking(self, size: int, timeout: float | None = None) -> maps.UserSample:
+        """:meth:`reserve`, waiting up to ``timeout`` seconds (None: for ever) while the ring
+        is full for a program's ``bpf_user_ringbuf_drain`` to make room and wake user space
+        (libbpf's ``user_ring_buffer__reserve_blocking``), then trying once more.
+
+        Raises:
+            TypeError: the map is not a user ring buffer.
+            ValueError: ``timeout`` is negative.
+            MapError: E2BIG when the sample could never fit, ENOSPC when the ring is still full.
+        """
+        expect(size, int, "reserve_blocking: size", "an int")
+        expect(timeout, (int, float, type(None)), "reserve_blocking: timeout", "a number or None")
+        return self._user_ring("reserve_blocking").reserve_blocking(size, timeout)
+
     def submit(self, sample: maps.UserSample) -> None:
         """Hand a reserved sample to the programs that drain this user ring buffer."""
         self._user_ring("submit").submit(sample)

@@ -59,7 +59,8 @@ def check_alu(env: Env, st: State, insn: Instruction) -> None:
         # untyped tracing arguments that do not move as pointers are numbers: the operation
         # keeps what it proves of the other operand (``arg & 15`` is at most 15)
         dst, src = _as_number(dst), _as_number(src)
-    if dst.var_off.mask == 0 and src.var_off.mask == 0 and op not in (_DIV, _MOD):
+    oversized_shift = op in _SHIFTS and src.is_const and src.const >= bits  # the kernel knows nothing then
+    if dst.var_off.mask == 0 and src.var_off.mask == 0 and op not in (_DIV, _MOD) and not oversized_shift:
         regs[insn.dst] = scalar_known(_const_alu(op, dst.var_off.value, src.var_off.value, bits))
         return
     out = dst.copy()
@@ -117,6 +118,13 @@ def _mov(env: Env, st: State, insn: Instruction, src: Reg, is64: bool) -> Reg:
         return src
     if src.is_pointer:
         return _width(Reg().set_unknown(), False)
+    if src.umax <= MASK32 and not src.is_const:
+        # no bits above the low 32: the copy equals the source and stays linked to it
+        if not src.id:
+            src = src.copy()
+            src.id = env.new_id()
+            st.cur.regs[insn.src] = src
+        return src
     out = src.copy()
     out.id = 0
     sync(out)

@@ -242,10 +242,11 @@ def _shift(op: int, d: Reg, amount: int, bits: int) -> None:
     t = d.var_off if bits == 64 else d.var_off.subreg()
     umin, umax = (d.umin, d.umax) if bits == 64 else (d.u32min, d.u32max)
     smin, smax = (d.smin, d.smax) if bits == 64 else (d.s32min, d.s32max)
+    s32min, s32max = d.s32min, d.s32max
     bounds: tuple[str, int, int] | None
-    if op == 0x60:  # LSH
+    if op == 0x60:  # LSH: nothing is known when the top bit may be shifted out
         t = t.lshift(amount)
-        bounds = ("u", umin << amount, umax << amount) if umax << amount < 1 << bits else None
+        bounds = ("u", umin << amount, umax << amount) if umax <= 1 << (bits - 1 - amount) else None
     elif op == 0x70:  # RSH
         t = t.rshift(amount)
         bounds = ("u", umin >> amount, umax >> amount)
@@ -258,6 +259,12 @@ def _shift(op: int, d: Reg, amount: int, bits: int) -> None:
     _unbound32(d)
     if bounds is not None:
         _set_range(d, bounds[0], bits, bounds[1], bounds[2])
+    if op == 0x60 and bits == 64 and amount == 32:
+        # ``<<= 32; s>>= 32`` sign-extends a subregister: non-negative 32-bit bounds carry over
+        if s32max >= 0:
+            d.smax = s32max << 32
+        if s32min >= 0:
+            d.smin = s32min << 32
 
 
 def _set_range(d: Reg, kind: str, bits: int, lo: int, hi: int) -> None:

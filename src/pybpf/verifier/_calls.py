@@ -10,7 +10,16 @@ from ..isa import Instruction
 from ._bounds import sync
 from ._env import Env, Refuse, reg_read
 from ._log import type_str
-from ._memory import check_map_value, check_mem_access, check_stack_range, stack_write
+from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
+from ._memory import (
+    check_aligned_arg,
+    check_map_value,
+    check_mem_access,
+    check_ptr_off_reg,
+    check_stack_range,
+    stack_write,
+)
+from ._packets import check_packet_arg, clear_packet_pointers, helper_changes_packet
 from ._sockets import sock_btf_arg, sock_common_arg, sock_or_null_arg, sock_release_arg
 from ._state import (
     MAX_BPF_STACK,
@@ -40,16 +49,9 @@ MEM_REGS = frozenset({RegType.STACK, RegType.PACKET, RegType.PACKET_META, RegTyp
                        RegType.MAP_VALUE, RegType.MEM})
 
 # map types (UAPI enum bpf_map_type)
-_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, _BLOOM = 3, 27, 22, 23, 30
+_PROG_ARRAY = 3
 _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
-_XSKMAP = 17
-_LOOKUP_REFUSED = frozenset({_PROG_ARRAY, _RINGBUF, _QUEUE, _STACK, 4, 18, 28})
-#: maps programs may look up but not change: an AF_XDP socket map (a lookup tells whether a
-#: socket sits at a queue, XDP programs' test before redirecting to it)
-_LOOKUP_ONLY = frozenset({_XSKMAP})
 _ARRAY, _PERCPU_ARRAY = 2, 6
-_CGROUP_STORAGES = frozenset({19, 21})  # cgroup_storage, percpu_cgroup_storage
-_USER_RINGBUF = 31
 _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU and LRU kinds
 _TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
@@ -58,6 +60,12 @@ _SOCK_RETS = {Ret.PTR_TO_SOCKET_OR_NULL: RegType.SOCKET, Ret.PTR_TO_SOCK_COMMON_
               Ret.PTR_TO_TCP_SOCK_OR_NULL: RegType.TCP_SOCK}
 #: helpers whose socket result is their argument seen as another type (``is_ptr_cast_function``)
 _SOCK_CASTS = frozenset({"bpf_sk_fullsock", "bpf_tcp_sock"})
+#: helpers whose result is at most their buffer's size, or a negative errno
+#: (``do_refine_retval_range``)
+_COPIES_AT_MOST_SIZE = frozenset({"bpf_get_stack", "bpf_get_task_stack", "bpf_probe_read_str",
+                                  "bpf_probe_read_kernel_str", "bpf_probe_read_user_str"})
+MAX_ERRNO = 4095
+_MAP_VALUE_ARGS = frozenset({Arg.PTR_TO_MAP_VALUE, Arg.PTR_TO_UNINIT_MAP_VALUE, Arg.PTR_TO_MAP_VALUE_OR_NULL})
 _MEM_ARGS = frozenset({Arg.PTR_TO_MEM, Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL})
 
 
@@ -65,10 +73,9 @@ def _expected(regno: int, reg: Reg, expected: str) -> Refuse:
     return Refuse(f"R{regno} type={type_str(reg)} expected={expected}")
 
 
-def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
-    """``check_map_func_compatibility``, the pairs pybpf's helpers can meet."""
+def _map_compatible(env: Env, proto: HelperProto, m: MapInfo) -> None:
+    """The map rules of a helper call that come before the kernel's two-way table."""
     name = proto.name
-    ok = True
     if name == "bpf_tail_call" and m.type != _PROG_ARRAY:
         raise Refuse("expected prog array map for tail call", 22)
     if name == "bpf_for_each_map_elem" and m.type not in _FOR_EACH_MAPS:
@@ -76,30 +83,18 @@ def _map_compatible(proto: HelperProto, m: MapInfo) -> None:
     if m.readonly_prog and name in ("bpf_map_update_elem", "bpf_map_delete_elem", "bpf_map_push_elem",
                                     "bpf_map_pop_elem"):
         raise Refuse("write into map forbidden", 13)
-    if name in ("bpf_ringbuf_output", "bpf_ringbuf_reserve", "bpf_ringbuf_query"):
-        ok = m.type == _RINGBUF
-    elif name == "bpf_get_local_storage" or m.type in _CGROUP_STORAGES:
-        ok = name == "bpf_get_local_storage" and m.type in _CGROUP_STORAGES
-    elif name == "bpf_user_ringbuf_drain" or m.type == _USER_RINGBUF:
-        ok = name == "bpf_user_ringbuf_drain" and m.type == _USER_RINGBUF
-    elif name == "bpf_tail_call":
-        ok = m.type == _PROG_ARRAY
-    elif name in ("bpf_map_push_elem", "bpf_map_pop_elem", "bpf_map_peek_elem"):
-        ok = m.type in (_QUEUE, _STACK, _BLOOM) and not (name == "bpf_map_pop_elem" and m.type == _BLOOM)
-    elif name in ("bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem"):
-        ok = m.type not in _LOOKUP_REFUSED and (name == "bpf_map_lookup_elem" or m.type not in _LOOKUP_ONLY)
-    if not ok or m.type in (_RINGBUF, _PROG_ARRAY, _QUEUE, _STACK) and name in (
-            "bpf_map_lookup_elem", "bpf_map_update_elem", "bpf_map_delete_elem", "bpf_for_each_map_elem"):
-        raise Refuse(f"cannot pass map_type {m.type} into func {name}#{proto.id}", 22)
+    check_map_func(env, proto, m)
 
 
 def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool, zero_ok: bool) -> None:
     """A helper reads or writes ``size`` bytes through register ``regno``."""
     reg = st.cur.regs[regno]
-    if size == 0 and zero_ok and reg.type != RegType.MAP_VALUE or reg.is_null_scalar():
-        return
+    if reg.is_null_scalar():  # NULL, where the argument may be: only with nothing to access
+        if size == 0 and zero_ok:
+            return
+        raise Refuse(f"R{regno} type={type_str(reg)} expected=fp")
     if reg.type == RegType.STACK:
-        lo, hi = check_stack_range(env, st, reg, regno, 0, size, "read from" if not write else "write to")
+        lo, hi = check_stack_range(env, st, reg, regno, 0, size, "read from" if not write else "write to", zero_ok)
         if write and size:
             if reg.is_const:
                 stack_write(st, reg.frameno, lo, size, None, False)
@@ -114,7 +109,8 @@ def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool,
     check_mem_access(env, st, pc, regno, 0, size, write)
 
 
-def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bool) -> None:
+def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bool) -> int:
+    """A memory argument's size register; returns the most it may be."""
     reg = reg_read(st, regno)
     if reg.type != RegType.SCALAR:
         raise _expected(regno, reg, "scalar")
@@ -125,6 +121,7 @@ def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bo
     if reg.umax >= BPF_MAX_VAR_SIZ:
         raise Refuse(f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
     helper_mem(env, st, pc, regno - 1, reg.umax, write, zero_ok)
+    return reg.umax
 
 
 def _const_key(st: State, reg: Reg, size: int) -> int | None:
@@ -160,6 +157,7 @@ class _Meta:
         self.timer_reg: Reg | None = None
         self.const_key: int | None = None  #: a map key known at verification time
         self.ref_obj_id = 0  #: the reference a socket argument carries (casts keep it)
+        self.msize_max = 0  #: the largest size a memory argument's size register allows
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
@@ -174,13 +172,15 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse(f"program of this type cannot use helper {proto.name}#{proto.id}", 22)
     if proto.gpl_only and not env.inp.license_gpl:
         raise Refuse("cannot call GPL-restricted function from non-GPL compatible program", 22)
+    if proto.might_sleep and not env.inp.sleepable:
+        raise Refuse("helper call might sleep in a non-sleepable prog", 22)
     if st.lock is not None and proto.name not in ("bpf_spin_unlock",):
         raise Refuse("function calls are not allowed while holding a lock", 22)
     meta = _Meta()
     for i, kind in enumerate(proto.args):
         _check_arg(env, st, pc, proto, i + 1, kind, meta)
     if meta.map is not None:
-        _map_compatible(proto, meta.map)
+        _map_compatible(env, proto, meta.map)
     if proto.name == "bpf_get_local_storage" and not st.cur.regs[2].is_null_scalar():
         raise Refuse("get_local_storage() doesn't support non-zero flags", 22)  # it cannot fail
     frame = _effects(env, st, pc, proto, meta)
@@ -188,6 +188,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
     for r in range(1, 6):
         regs[r] = NOT_INIT
     regs[0] = _ret(env, st, pc, proto, meta)
+    if helper_changes_packet(proto):
+        clear_packet_pointers(st)
     return frame
 
 
@@ -197,12 +199,17 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
     reg = reg_read(st, regno)
     if kind == Arg.ANYTHING:
         return
+    check_packet_arg(env, proto, reg)
     if kind == Arg.CONST_MAP_PTR:
         if reg.type != RegType.CONST_MAP or reg.null:
             raise _expected(regno, reg, "map_ptr")
         assert reg.map is not None
         meta.map, meta.map_uid = reg.map, reg.map_uid
-    elif kind in (Arg.PTR_TO_MAP_KEY, Arg.PTR_TO_MAP_VALUE, Arg.PTR_TO_UNINIT_MAP_VALUE):
+    elif kind in _MAP_VALUE_ARGS and map_value_arg(meta.map, kind) == Arg.PTR_TO_BTF_ID_SOCK_COMMON:
+        sock_btf_arg(reg, regno)  # a socket map's value: the socket
+    elif kind == Arg.PTR_TO_MAP_VALUE_OR_NULL and reg.is_null_scalar():
+        return
+    elif kind in (Arg.PTR_TO_MAP_KEY, *_MAP_VALUE_ARGS):
         _mem_arg(reg, regno)
         if meta.map is None:
             raise Refuse(f"invalid map_ptr to access map->{'key' if kind == Arg.PTR_TO_MAP_KEY else 'value'}")
@@ -215,19 +222,20 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
     elif kind in (Arg.CONST_SIZE, Arg.CONST_SIZE_OR_ZERO):
         prev = proto.args[regno - 2] if regno >= 2 else None
         if prev in _MEM_ARGS:
-            _size_arg(env, st, pc, regno, kind == Arg.CONST_SIZE_OR_ZERO,
-                      prev in (Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_UNINIT_MEM_OR_NULL))
+            meta.msize_max = _size_arg(env, st, pc, regno, kind == Arg.CONST_SIZE_OR_ZERO,
+                                       prev in (Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_UNINIT_MEM_OR_NULL))
         else:
             if reg.type != RegType.SCALAR:
                 raise _expected(regno, reg, "scalar")
             if not reg.is_const:
                 raise Refuse(f"R{regno} is not a known constant'")
             meta.const_size = reg.const
-    elif kind == Arg.PTR_TO_CTX:
+    elif kind == Arg.PTR_TO_CTX_OR_NULL and reg.is_null_scalar():
+        return
+    elif kind in (Arg.PTR_TO_CTX, Arg.PTR_TO_CTX_OR_NULL):
         if reg.type != RegType.CTX:
             raise _expected(regno, reg, "ctx")
-        if reg.off or not reg.is_const or reg.const:
-            raise Refuse(f"dereference of modified ctx ptr R{regno} off={reg.off} disallowed")
+        check_ptr_off_reg(reg, regno)
     elif kind == Arg.PTR_TO_FUNC:
         if reg.type != RegType.FUNC:
             raise _expected(regno, reg, "func")
@@ -248,6 +256,10 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         if not any(ref.id == reg.ref_obj_id for ref in st.refs):
             raise Refuse(f"arg {regno} is an unacquired reference")
         meta.release_ref = reg.ref_obj_id
+    elif kind == Arg.PTR_TO_LONG:  # 8 bytes the helper writes, aligned
+        _mem_arg(reg, regno)
+        helper_mem(env, st, pc, regno, 8, True, False)
+        check_aligned_arg(reg, 8)
     elif kind == Arg.PTR_TO_CONST_STR:
         _const_str(reg, regno)
     elif kind == Arg.PTR_TO_SOCK_COMMON:
@@ -319,8 +331,11 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
     name = proto.name
     if name == "bpf_timer_init" and meta.timer_reg is not None:
         check_timer_init_map(meta.timer_reg, st.cur.regs[2])
-    if name == "bpf_tail_call" and st.refs:
-            raise Refuse("tail_call would lead to reference leak", 22)
+    if name == "bpf_tail_call" and st.refs and len(st.frames) == 1:
+        # only the main program's tail call leaks: a subprogram's returns to its caller
+        for ref in st.refs:
+            env.log.add(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}")
+        raise Refuse("tail_call would lead to reference leak", 22)
     if name == "bpf_timer_set_callback" and meta.func is not None and meta.timer_reg is not None:
         if meta.func in env.inp.global_funcs:
             raise Refuse("callback function not static", 22)
@@ -382,7 +397,11 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
     if ret == Ret.PTR_TO_MAP_VALUE_OR_NULL:
         m = meta.map
         assert m is not None
-        if m.type in (_ARRAY_OF_MAPS, _HASH_OF_MAPS) and m.inner is not None:
+        if m.type in SOCK_MAPS:  # the socket stored: acquired, to be released
+            r = Reg(RegType.SOCKET)
+            r.id = r.ref_obj_id = env.new_id()
+            st.refs = st.refs + (Ref(r.id, pc),)
+        elif m.type in (_ARRAY_OF_MAPS, _HASH_OF_MAPS) and m.inner is not None:
             r = Reg(RegType.CONST_MAP)
             r.map = m.inner
             r.id = env.new_id()
@@ -429,6 +448,10 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
     r0 = scalar_unknown()
     if proto.name == "bpf_get_smp_processor_id":
         r0.umin, r0.umax = 0, max(env.inp.ncpus - 1, 0)
+        sync(r0)
+    elif proto.name in _COPIES_AT_MOST_SIZE:  # a byte count no larger than the buffer, or -errno
+        r0.smin = r0.s32min = -MAX_ERRNO
+        r0.smax = r0.s32max = meta.msize_max
         sync(r0)
     return r0
 

@@ -182,9 +182,38 @@ def _sock_ops(off: int, size: int, write: bool) -> RegType | None:
         return RegType.SCALAR if size == 4 and off in (_OPS_REPLY, _OPS_TXHASH) else None
     if off in _OPS_U64 or off in _OPS_POINTERS:
         return _OPS_POINTERS.get(off, RegType.SCALAR) if size == 8 else None
+    if off - 4 in _OPS_U64 or off - 4 in _OPS_POINTERS:  # the upper half of an 8-byte field
+        return None
     if off == _OPS_TCP_FLAGS:
         return RegType.SCALAR
     return RegType.SCALAR if size == 4 else None
+
+
+# struct bpf_sockopt (UAPI): sk, optval and optval_end (pointers), then level, optname,
+# optlen and retval
+_SOCKOPT_POINTERS: Final = {0: RegType.BTF_ID, 8: RegType.PACKET, 16: RegType.PACKET_END}
+_SOCKOPT_LEVEL, _SOCKOPT_OPTNAME, _SOCKOPT_OPTLEN, _SOCKOPT_RETVAL, _SOCKOPT_SIZE = 24, 28, 32, 36, 40
+
+
+def _sockopt(attach: AttachType, off: int, size: int, write: bool) -> RegType | None:
+    """``cg_sockopt_is_valid_access``: the pointers read whole (``optval``..``optval_end`` is
+    the option's buffer, read and written as a packet), the 32-bit fields whole; getsockopt
+    programs read and set ``retval``, setsockopt ones set ``level`` and ``optname``, both set
+    ``optlen``."""
+    if not 0 <= off < _SOCKOPT_SIZE or off % size:
+        return None
+    get = attach == AttachType.CGROUP_GETSOCKOPT
+    if off in _SOCKOPT_POINTERS:
+        return _SOCKOPT_POINTERS[off] if size == 8 and not write else None
+    if off - 4 in _SOCKOPT_POINTERS:
+        return None
+    if size != 4:
+        return None
+    if off == _SOCKOPT_RETVAL:
+        return RegType.SCALAR if get else None
+    if write and off in (_SOCKOPT_LEVEL, _SOCKOPT_OPTNAME):
+        return RegType.SCALAR if attach == AttachType.CGROUP_SETSOCKOPT else None
+    return RegType.SCALAR if not write or off == _SOCKOPT_OPTLEN else None
 
 
 _POINTER_FIELDS: Final = frozenset({RegType.PACKET, RegType.PACKET_END, RegType.PACKET_META})
@@ -232,6 +261,8 @@ def _ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write:
         return RegType.SCALAR if not write and 0 <= off < 168 and off % size == 0 else None
     if ptype == ProgType.SOCK_OPS:
         return _sock_ops(off, size, write)
+    if ptype == ProgType.CGROUP_SOCKOPT:
+        return _sockopt(attach, off, size, write)
     # types pybpf does not model in detail: aligned accesses are allowed and what is read may
     # be a pointer (an untyped one: dereferenced without proof), as a lenient default
     return RegType.BTF_ID if off >= 0 and off % size == 0 else None

@@ -119,12 +119,12 @@ def check_cond_jmp(env: Env, st: State, pc: int, insn: Instruction) -> tuple[Sta
     if decided == 0:
         return None, st
     other = st.copy()
-    # null checks
-    for reg, against in ((dst, src), (src, dst)):
-        if reg.null and reg.id and against.is_null_scalar() and op in (JEQ, JNE) and is64:
-            mark_null(other if op == JEQ else st, reg.id, True)
-            mark_null(st if op == JEQ else other, reg.id, False)
-            return other, st
+    # null checks: a maybe-NULL destination compared with the immediate 0 (a register that
+    # holds 0 is no null check to the kernel)
+    if dst.null and dst.id and not insn.opcode & 0x08 and insn.imm == 0 and op in (JEQ, JNE) and is64:
+        mark_null(other if op == JEQ else st, dst.id, True)
+        mark_null(st if op == JEQ else other, dst.id, False)
+        return other, st
     if dst.type == RegType.SCALAR and src.type == RegType.SCALAR:
         a_t, b_t = dst.copy(), src.copy()
         a_f, b_f = dst.copy(), src.copy()
@@ -137,9 +137,26 @@ def check_cond_jmp(env: Env, st: State, pc: int, insn: Instruction) -> tuple[Sta
         _place(other, insn, a_t, b_t)
         _place(st, insn, a_f, b_f)
     else:
-        _pkt_compare(op, dst, src, other, st)
+        if insn.opcode & 0x08 and is64 and op in (JEQ, JNE):
+            _infer_not_null(insn, dst, src, other if op == JEQ else st)
+        if is64:  # a 32-bit comparison proves no packet range
+            _pkt_compare(op, dst, src, other, st)
     del taken_pc
     return other, st
+
+
+def _infer_not_null(insn: Instruction, dst: Reg, src: Reg, equal: State) -> None:
+    """Two pointers found equal, one maybe NULL and the other not: on the side where they are
+    equal the maybe-NULL one is not NULL either (only that register: its copies still need
+    their own check). BTF pointers are left out, as the kernel leaves them."""
+    if not (dst.is_pointer and src.is_pointer) or dst.null == src.null:
+        return
+    if RegType.BTF_ID in (dst.type, src.type):
+        return
+    regno = insn.src if src.null else insn.dst
+    new = (src if src.null else dst).copy()
+    new.null = False
+    equal.cur.regs[regno] = new
 
 
 def _as_number(reg: Reg, other: Reg, op: int) -> Reg:

@@ -14,12 +14,12 @@ from ._sockets import SOCK_TYPES, check_sock_access
 from ._state import MAX_BPF_STACK, MapInfo, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 from ._tnum import MASK64, tnum_const
 
-__all__ = ["check_mem_access", "check_stack_range"]
+__all__ = ["check_aligned_arg", "check_mem_access", "check_ptr_off_reg", "check_stack_range"]
 
 BPF_MAX_VAR_OFF = 1 << 29
 BPF_F_WRONLY_PROG = 1 << 8
 MAX_PACKET_OFF = 0xFFFF
-_PKT_WRITERS = frozenset({3, 4, 6, 12, 14, 16})  # tc cls/act, xdp, lwt_xmit, sk_skb, sk_msg
+_PKT_WRITERS = frozenset({3, 4, 6, 12, 14, 16, 25})  # tc cls/act, xdp, lwt_xmit, sk_skb, sk_msg, sockopt
 
 
 def _mem_error(reg: Reg, regno: int, off: int, size: int, mem_size: int) -> str:
@@ -49,6 +49,18 @@ def _region(env: Env, reg: Reg, regno: int, off: int, size: int, mem_size: int, 
         raise Refuse(f"R{regno} max value is outside of the allowed memory range")
 
 
+def check_ptr_off_reg(reg: Reg, regno: int) -> None:
+    """A pointer used, or passed to a helper, only as the program got it (``check_ptr_off_reg``):
+    no fixed offset, negative ones named apart, and no variable offset."""
+    if reg.off < 0:
+        raise Refuse(f"negative offset {type_str(reg)} ptr R{regno} off={reg.off} disallowed")
+    if reg.off:
+        raise Refuse(f"dereference of modified {type_str(reg)} ptr R{regno} off={reg.off} disallowed")
+    if not reg.is_const or reg.const:
+        raise Refuse(f"variable {type_str(reg)} access var_off=({reg.var_off.value:#x}; {reg.var_off.mask:#x}) "
+                      "disallowed")
+
+
 def _special_fields(reg: Reg, regno: int, off: int, size: int, m: MapInfo) -> None:
     lo, hi = reg.smin + off, reg.umax + off + size
     for foff, fsize in m.special:
@@ -74,23 +86,25 @@ def check_map_value(env: Env, reg: Reg, regno: int, off: int, size: int, write: 
         _special_fields(reg, regno, off, size, m)
 
 
-def check_stack_range(env: Env, st: State, reg: Reg, regno: int, off: int, size: int, kind: str) -> tuple[int, int]:
+def check_stack_range(env: Env, st: State, reg: Reg, regno: int, off: int, size: int, kind: str,
+                      zero_ok: bool = False) -> tuple[int, int]:
     """``check_stack_access_within_bounds``: the bytes ``[lo, hi)`` relative to the frame
     pointer an access may touch, refused outside the 512-byte frame. ``kind`` is "read from",
-    "write to" or "indirect access to"."""
-    if size == 0:
+    "write to" or "indirect access to"; ``zero_ok``: a helper's access of no bytes."""
+    if size == 0 and not zero_ok:
         raise Refuse("invalid zero-sized read")
+    # the first byte must be in the frame even when no byte is accessed
     if reg.is_const:
         lo = reg.off + off + _s64(reg.const)
         hi = lo + size
-        if lo < -MAX_BPF_STACK or hi > 0 or size <= 0 and kind != "indirect access to":
+        if lo < -MAX_BPF_STACK or lo > -1 or hi > 0:
             raise Refuse(f"invalid {kind} stack R{regno} off={lo} size={size}")
     else:
         if reg.smax >= BPF_MAX_VAR_OFF or reg.smin <= -BPF_MAX_VAR_OFF:
             raise Refuse(f"invalid unbounded variable-offset {kind} stack R{regno}")
         lo = reg.off + off + reg.smin
         hi = reg.off + off + reg.smax + size
-        if lo < -MAX_BPF_STACK or hi > 0:
+        if lo < -MAX_BPF_STACK or lo > -1 or hi > 0:
             raise Refuse(f"invalid variable-offset {kind} stack R{regno} var_off=({reg.var_off.value:#x}; "
                          f"{reg.var_off.mask:#x}) off={reg.off + off} size={size}")
     frame = st.frames[reg.frameno]
@@ -240,6 +254,14 @@ def _check_atomic_alignment(reg: Reg, off: int, size: int, desc: str) -> None:
         raise Refuse(f"misaligned {desc}access off {where}+{reg.off}+{off} size {size}")
 
 
+def check_aligned_arg(reg: Reg, size: int) -> None:
+    """A helper argument the kernel wants aligned to its size (``MEM_ALIGNED``: strtol's
+    result, for one), wherever it points."""
+    desc = "stack " if reg.type == RegType.STACK else _STRICT_ATOMIC.get(reg.type)
+    if desc is not None:
+        _check_atomic_alignment(reg, 0, size, desc)
+
+
 #: pointer types an instruction may not share with another type (``reg_type_mismatch_ok``):
 #: the kernel rewrites their accesses, each in its own way
 _ONE_KIND_ONLY = frozenset({RegType.CTX, RegType.BTF_ID, RegType.ARENA})
@@ -291,11 +313,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     elif t == RegType.CTX:
         if atomic:
             raise Refuse(f"BPF_ATOMIC stores into R{regno} ctx is not allowed")
-        if reg.off or not reg.is_const or reg.const:
-            if not reg.is_const:
-                raise Refuse(f"variable ctx access var_off=({reg.var_off.value:#x}; {reg.var_off.mask:#x}) "
-                             f"disallowed")
-            raise Refuse(f"dereference of modified ctx ptr R{regno} off={reg.off + reg.const} disallowed")
+        check_ptr_off_reg(reg, regno)
         field = ctx_access(env.inp.prog_type, env.inp.attach_type, off, size, write, sign)
         if field is None:
             raise Refuse(f"invalid bpf_context access off={off} size={size}")

@@ -30,9 +30,12 @@ from ._fields import check_fields_reached
 from ._globals import check_global_args, global_entry_state
 from ._jumps import check_cond_jmp
 from ._kfuncs import check_kfunc_call
+from ._ldabs import check_ld_abs
 from ._liveness import frame_bits, note_read, note_write, propagate_reads
 from ._log import state_str, type_str
+from ._mapfuncs import check_map_prog
 from ._memory import check_mem_access, coerce, same_pointer_kind
+from ._packets import clear_packet_pointers, packet_changing_subprogs
 from ._precision import FALLBACK, linked_info, mark_precise, propagate_precision, stack_info
 from ._prune import (
     EXACT,
@@ -64,10 +67,10 @@ MAX_STATES_PER_INSN = 64
 #: the longest history a state keeps before a checkpoint (see :meth:`_Verifier.run`)
 _MAX_HISTORY = 32
 _MAY_GOTO = 0xE5
+_TAIL_CALL = 12
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
 #: helpers that call a callback synchronously, maybe many times (the call is a loop head)
 _CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
-_SKB_TYPES = frozenset({ProgType.SOCKET_FILTER, ProgType.SCHED_CLS, ProgType.SCHED_ACT})
 
 
 #: sock_addr hooks whose programs may not refuse (they must return exactly 1)
@@ -135,6 +138,8 @@ class _Verifier:
                 self.loop_points.add(pc)
                 self.prune_points.add(pc)
         env.subprogs = sorted(entries)
+        #: global functions after whose call packet pointers are stale
+        self.packet_changers = packet_changing_subprogs(env)
         self.stack: list[tuple[int, int, State, int]] = []  # pc, prev, state, log mark
         self.jmps = 0
         self.prev_jmps = 0
@@ -411,18 +416,15 @@ class _Verifier:
         mode = insn.opcode & 0xE0
         if mode not in (0x20, 0x40):
             raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
-        if env.inp.prog_type not in _SKB_TYPES:
-            raise Refuse("BPF_LD_[ABS|IND] instructions not allowed for this program type", 22)
-        if st.lock is not None:
-            raise Refuse("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region", 22)
-        ctx = reg_read(st, 6)
-        if mode == 0x40:
-            reg_read(st, insn.src)
-        if ctx.type != RegType.CTX:
-            raise Refuse("at the time of BPF_LD_ABS|IND R6 != pointer to skb", 22)
+        check_ld_abs(env, st, insn)
         for r in range(1, 6):
             regs[r] = NOT_INIT
         regs[0] = _sized(_SIZE[insn.opcode & 0x18])
+        if len(st.frames) > 1:
+            # a packet too short ends a subprogram early, returning 0 to its caller
+            self.push(pc + 1, pc, st.copy())
+            regs[0] = scalar_known(0)
+            return return_from_frame(env, st)
         return pc + 1
 
     def _lddw(self, st: State, pc: int, insn: Instruction) -> Reg:
@@ -443,12 +445,14 @@ class _Verifier:
         if src == 5:
             m = env.map_at(insn.imm & 0xFFFF_FFFF)
             check_map_use(env, m)
+            check_map_prog(env, m)
             r = Reg(RegType.CONST_MAP)
             r.map = m
             return r
         if src == 6:
             m = env.map_at(insn.imm & 0xFFFF_FFFF)
             check_map_use(env, m)
+            check_map_prog(env, m)
             off = insn.imm >> 32
             if off >= m.value_size:
                 raise Refuse(f"invalid access to map value pointer, value_size={m.value_size} off={off}", 13)
@@ -522,6 +526,12 @@ class _Verifier:
         pre = list(st.cur.regs)
         frame = check_helper_call(env, st, pc, insn)
         self._comment(st, 0)
+        if insn.imm == _TAIL_CALL and len(st.frames) > 1:
+            # a tail call in a subprogram: the failed call goes on; the one that succeeds
+            # returns to the caller with R0 unknown and the packet maybe moved
+            self.push(pc + 1, pc, st.copy())
+            clear_packet_pointers(st)
+            return return_from_frame(env, st)
         if frame is None:
             return pc + 1
         after = st.copy()
@@ -581,6 +591,8 @@ class _Verifier:
             raise Refuse(f"Caller passes invalid args into func#{index} ('{func.name}')", 22)
         env.log.add(f"Func#{index} ('{func.name}') is global and assumed valid.")
         env.called_globals.add(entry)
+        if entry in self.packet_changers:
+            clear_packet_pointers(st)
         regs = st.cur.regs
         for regno in range(1, 6):
             regs[regno] = NOT_INIT

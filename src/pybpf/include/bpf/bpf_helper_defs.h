@@ -15,19 +15,39 @@ struct bpf_spin_lock {
 struct __sk_buff;
 struct bpf_dynptr;
 struct bpf_fib_lookup;
+struct bpf_perf_event_data;
+struct bpf_perf_event_value;
 struct bpf_pidns_info;
+struct bpf_redir_neigh;
 struct bpf_sock;
+struct bpf_sock_addr;
+struct bpf_sock_ops;
 struct bpf_sock_tuple;
+struct bpf_sysctl;
 struct bpf_tcp_sock;
 struct bpf_tunnel_key;
+struct bpf_xfrm_state;
+struct btf_ptr;
 struct cgroup;
+struct file;
+struct inode;
+struct iphdr;
+struct ipv6hdr;
+struct linux_binprm;
 struct mptcp_sock;
+struct path;
+struct pt_regs;
 struct seq_file;
+struct sk_msg_md;
+struct sk_reuseport_md;
+struct sockaddr;
+struct socket;
 struct task_struct;
 struct tcp6_sock;
 struct tcp_request_sock;
 struct tcp_sock;
 struct tcp_timewait_sock;
+struct tcphdr;
 struct udp6_sock;
 struct unix_sock;
 struct xdp_md;
@@ -68,6 +88,9 @@ static long (* const bpf_l4_csum_replace)(struct __sk_buff *skb, __u32 offset, _
 /* Jump into the program at index of a program array; returns only on failure. */
 static long (* const bpf_tail_call)(void *ctx, void *prog_array_map, __u32 index) = (void *) 12;
 
+/* Send a copy of the packet to a device (test runs: the loopback device, recorded in result.redirect). */
+static long (* const bpf_clone_redirect)(struct __sk_buff *skb, __u32 ifindex, __u64 flags) = (void *) 13;
+
 /* The calling process's tgid in the upper and thread id in the lower 32 bits. */
 static __u64 (* const bpf_get_current_pid_tgid)(void) = (void *) 14;
 
@@ -77,11 +100,29 @@ static __u64 (* const bpf_get_current_uid_gid)(void) = (void *) 15;
 /* Copy the current task's name (NUL-terminated) into buf. */
 static long (* const bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *) 16;
 
+/* The net_cls class id of the current task (0: it is in no net_cls cgroup). */
+static __u32 (* const bpf_get_cgroup_classid)(struct __sk_buff *skb) = (void *) 17;
+
+/* Push a VLAN tag: the kernel's test-run packet carries it as metadata (the hardware-accelerated tag), so the bytes do not change. */
+static long (* const bpf_skb_vlan_push)(struct __sk_buff *skb, __be16 vlan_proto, __u16 vlan_tci) = (void *) 18;
+
+/* Pop the packet's outer VLAN tag. */
+static long (* const bpf_skb_vlan_pop)(struct __sk_buff *skb) = (void *) 19;
+
+/* Copy the packet's tunnel metadata into key. */
+static long (* const bpf_skb_get_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 20;
+
 /* Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here). */
 static long (* const bpf_skb_set_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 21;
 
+/* Read a perf event counter from a perf event array. */
+static __u64 (* const bpf_perf_event_read)(void *map, __u64 flags) = (void *) 22;
+
 /* Send the packet to another device; test_run records the target (result.redirect). */
 static long (* const bpf_redirect)(__u32 ifindex, __u64 flags) = (void *) 23;
+
+/* The routing realm of the packet's destination: 0 (a test-run packet has no route). */
+static __u32 (* const bpf_get_route_realm)(struct __sk_buff *skb) = (void *) 24;
 
 /* Append a sample to a perf event array's ring (BPF_F_CURRENT_CPU: the running CPU's). */
 static long (* const bpf_perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 25;
@@ -95,17 +136,50 @@ static long (* const bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void
 /* The one's-complement checksum difference of two buffers, added to seed. */
 static __s64 (* const bpf_csum_diff)(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed) = (void *) 28;
 
+/* Copy the packet's tunnel options into opt. */
+static long (* const bpf_skb_get_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *) 29;
+
+/* Set tunnel options: needs tunnel metadata the packet lacks (-ENOENT). */
+static long (* const bpf_skb_set_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *) 30;
+
+/* Change the packet between IPv4 and IPv6, growing or shrinking the network header. */
+static long (* const bpf_skb_change_proto)(struct __sk_buff *skb, __be16 proto, __u64 flags) = (void *) 31;
+
+/* Change the packet's pkt_type (only between host, broadcast, multicast and otherhost). */
+static long (* const bpf_skb_change_type)(struct __sk_buff *skb, __u32 type) = (void *) 32;
+
+/* Whether the packet's socket (a test run's: the caller's) is in the cgroup at index of a cgroup array. */
+static long (* const bpf_skb_under_cgroup)(struct __sk_buff *skb, void *map, __u32 index) = (void *) 33;
+
+/* The packet's flow hash, recomputed (the kernel's flow dissection of the packet). */
+static __u32 (* const bpf_get_hash_recalc)(struct __sk_buff *skb) = (void *) 34;
+
 /* The address of the current task (pybpf's task object, readable with probe reads). */
 static __u64 (* const bpf_get_current_task)(void) = (void *) 35;
+
+/* Write to user memory: the modelled kernel runs in lockdown (integrity), which withholds it from every program type. */
+static long (* const bpf_probe_write_user)(void *dst, const void *src, __u32 len) = (void *) 36;
 
 /* Whether the current task is in the cgroup at index of a cgroup array. */
 static long (* const bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *) 37;
 
+/* Grow (zero-filled) or trim the packet to len bytes. */
+static long (* const bpf_skb_change_tail)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *) 38;
+
 /* Make len bytes of the packet direct-accessible (a test run's packet already is: -ENOMEM past its end). */
 static long (* const bpf_skb_pull_data)(struct __sk_buff *skb, __u32 len) = (void *) 39;
 
+/* Add csum to the checksum of a CHECKSUM_COMPLETE skb; returns the checksum. */
+static __s64 (* const bpf_csum_update)(struct __sk_buff *skb, __wsum csum) = (void *) 40;
+
+/* Mark the packet's hash invalid (recomputed on its next use). */
+static void (* const bpf_set_hash_invalid)(struct __sk_buff *skb) = (void *) 41;
+
 /* The NUMA node of the CPU (always 0 here). */
 static long (* const bpf_get_numa_node_id)(void) = (void *) 42;
+
+/* Grow the packet by len zeroed bytes at its head (room for a layer-2 header). */
+static long (* const bpf_skb_change_head)(struct __sk_buff *skb, __u32 len, __u64 flags) = (void *) 43;
 
 /* Move the start of an XDP packet by delta bytes. */
 static long (* const bpf_xdp_adjust_head)(struct xdp_md *xdp_md, int delta) = (void *) 44;
@@ -116,26 +190,116 @@ static long (* const bpf_probe_read_str)(void *dst, __u32 size, const void *unsa
 /* The cookie of a socket (pybpf numbers the socket pointers it sees from 1), 0 for none. */
 static __u64 (* const bpf_get_socket_cookie)(void *ctx) = (void *) 46;
 
+/* The owner uid of the packet's socket (the overflow uid 65534 without a full socket). */
+static __u32 (* const bpf_get_socket_uid)(struct __sk_buff *skb) = (void *) 47;
+
+/* Set the packet's flow hash. */
+static long (* const bpf_set_hash)(struct __sk_buff *skb, __u32 hash) = (void *) 48;
+
+/* Set a socket option of the context's socket (lsm: BPF_LSM_CGROUP hooks). */
+static long (* const bpf_setsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *) 49;
+
+/* Grow or shrink the room between the layer-2 and layer-3 headers (or after the layer-3 header), for encapsulation and decapsulation. */
+static long (* const bpf_skb_adjust_room)(struct __sk_buff *skb, __s32 len_diff, __u32 mode, __u64 flags) = (void *) 50;
+
 /* Redirect an XDP packet to the target at key of a devmap, cpumap or xskmap (recorded). */
 static long (* const bpf_redirect_map)(void *map, __u64 key, __u64 flags) = (void *) 51;
+
+/* Redirect the packet to the socket at key of a sockmap. */
+static long (* const bpf_sk_redirect_map)(struct __sk_buff *skb, void *map, __u32 key, __u64 flags) = (void *) 52;
+
+/* Add the context's socket to a sockmap at key. */
+static long (* const bpf_sock_map_update)(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags) = (void *) 53;
 
 /* Move the start of an XDP packet's metadata by delta bytes (within the headroom). */
 static long (* const bpf_xdp_adjust_meta)(struct xdp_md *xdp_md, int delta) = (void *) 54;
 
+/* Read a perf event counter and its times. */
+static long (* const bpf_perf_event_read_value)(void *map, __u64 flags, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *) 55;
+
+/* Read the counter of the perf event the program runs for. */
+static long (* const bpf_perf_prog_read_value)(struct bpf_perf_event_data *ctx, struct bpf_perf_event_value *buf, __u32 buf_size) = (void *) 56;
+
+/* Read a socket option of the context's socket (lsm: BPF_LSM_CGROUP hooks). */
+static long (* const bpf_getsockopt)(void *bpf_socket, int level, int optname, void *optval, int optlen) = (void *) 57;
+
+/* Override a kprobed function's return value: the modelled kernel is built without CONFIG_BPF_KPROBE_OVERRIDE, so no program type may call it. */
+static long (* const bpf_override_return)(struct pt_regs *regs, __u64 rc) = (void *) 58;
+
+/* Set which sock_ops callbacks the socket reports (BPF_SOCK_OPS_*_CB_FLAG). */
+static long (* const bpf_sock_ops_cb_flags_set)(struct bpf_sock_ops *bpf_sock, int argval) = (void *) 59;
+
+/* Redirect the message to the socket at key of a sockmap. */
+static long (* const bpf_msg_redirect_map)(struct sk_msg_md *msg, void *map, __u32 key, __u64 flags) = (void *) 60;
+
+/* Apply the verdict to the next bytes of the message only. */
+static long (* const bpf_msg_apply_bytes)(struct sk_msg_md *msg, __u32 bytes) = (void *) 61;
+
+/* Hold the verdict until bytes of the message have accumulated. */
+static long (* const bpf_msg_cork_bytes)(struct sk_msg_md *msg, __u32 bytes) = (void *) 62;
+
+/* Make bytes start to end of the message direct-accessible. */
+static long (* const bpf_msg_pull_data)(struct sk_msg_md *msg, __u32 start, __u32 end, __u64 flags) = (void *) 63;
+
+/* Bind the connecting socket to an address. */
+static long (* const bpf_bind)(struct bpf_sock_addr *ctx, struct sockaddr *addr, int addr_len) = (void *) 64;
+
 /* Move the end of an XDP packet by delta bytes (growing into the page's tailroom, zeroed). */
 static long (* const bpf_xdp_adjust_tail)(struct xdp_md *xdp_md, int delta) = (void *) 65;
+
+/* The packet's xfrm (IPsec) state at index (a test-run packet has none: -EINVAL, buffer zeroed). */
+static long (* const bpf_skb_get_xfrm_state)(struct __sk_buff *skb, __u32 index, struct bpf_xfrm_state *xfrm_state, __u32 size, __u64 flags) = (void *) 66;
 
 /* Copy the program's call chain (instruction addresses) into buf; returns the bytes copied. */
 static long (* const bpf_get_stack)(void *ctx, void *buf, __u32 size, __u64 flags) = (void *) 67;
 
+/* Copy len bytes of the packet from offset, counted from its MAC or network header. */
+static long (* const bpf_skb_load_bytes_relative)(const void *skb, __u32 offset, void *to, __u32 len, __u32 start_header) = (void *) 68;
+
 /* Route lookup: pybpf's one device (lo, ifindex 1) does not forward (BPF_FIB_LKUP_RET_FWD_DISABLED). */
 static long (* const bpf_fib_lookup)(void *ctx, struct bpf_fib_lookup *params, int plen, __u32 flags) = (void *) 69;
+
+/* Add the context's socket to a sockhash at key. */
+static long (* const bpf_sock_hash_update)(struct bpf_sock_ops *skops, void *map, void *key, __u64 flags) = (void *) 70;
+
+/* Redirect the message to the socket at key of a sockhash. */
+static long (* const bpf_msg_redirect_hash)(struct sk_msg_md *msg, void *map, void *key, __u64 flags) = (void *) 71;
+
+/* Redirect the packet to the socket at key of a sockhash. */
+static long (* const bpf_sk_redirect_hash)(struct __sk_buff *skb, void *map, void *key, __u64 flags) = (void *) 72;
+
+/* Push a tunnel encapsulation header onto the packet (lightweight tunnels). */
+static long (* const bpf_lwt_push_encap)(struct __sk_buff *skb, __u32 type, void *hdr, __u32 len) = (void *) 73;
+
+/* Write into a segment routing header: the modelled kernel lacks CONFIG_IPV6_SEG6_BPF. */
+static long (* const bpf_lwt_seg6_store_bytes)(struct __sk_buff *skb, __u32 offset, const void *from, __u32 len) = (void *) 74;
+
+/* Grow or shrink a segment routing header: the modelled kernel lacks CONFIG_IPV6_SEG6_BPF. */
+static long (* const bpf_lwt_seg6_adjust_srh)(struct __sk_buff *skb, __u32 offset, __s32 delta) = (void *) 75;
+
+/* Apply a segment routing action: the modelled kernel lacks CONFIG_IPV6_SEG6_BPF. */
+static long (* const bpf_lwt_seg6_action)(struct __sk_buff *skb, __u32 action, void *param, __u32 param_len) = (void *) 76;
+
+/* Report a repeated infrared key (lirc_mode2 programs). */
+static long (* const bpf_rc_repeat)(void *ctx) = (void *) 77;
+
+/* Report an infrared key press (lirc_mode2 programs). */
+static long (* const bpf_rc_keydown)(void *ctx, __u32 protocol, __u64 scancode, __u32 toggle) = (void *) 78;
+
+/* The cgroup v2 id of the packet's socket (0: a test-run socket is in no cgroup). */
+static __u64 (* const bpf_skb_cgroup_id)(struct __sk_buff *skb) = (void *) 79;
 
 /* The cgroup v2 id of the current task (Runtime(task=...)). */
 static __u64 (* const bpf_get_current_cgroup_id)(void) = (void *) 80;
 
 /* The program's value in a cgroup storage map (flags must be 0): fresh and zeroed for each test run. */
 static void *(* const bpf_get_local_storage)(void *map, __u64 flags) = (void *) 81;
+
+/* Select the socket at key of a reuseport array for the packet. */
+static long (* const bpf_sk_select_reuseport)(struct sk_reuseport_md *reuse, void *map, void *key, __u64 flags) = (void *) 82;
+
+/* The id of the packet socket's cgroup ancestor at a level. */
+static __u64 (* const bpf_skb_ancestor_cgroup_id)(struct __sk_buff *skb, int ancestor_level) = (void *) 83;
 
 /* The TCP socket of a tuple, acquired (release it), or NULL (pybpf has no sockets: always NULL). */
 static struct bpf_sock *(* const bpf_sk_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 84;
@@ -155,6 +319,15 @@ static long (* const bpf_map_pop_elem)(void *map, void *value) = (void *) 88;
 /* Copy the next value of a queue or stack without removing it. */
 static long (* const bpf_map_peek_elem)(void *map, void *value) = (void *) 89;
 
+/* Insert len bytes into the message at start. */
+static long (* const bpf_msg_push_data)(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags) = (void *) 90;
+
+/* Remove len bytes from the message at start. */
+static long (* const bpf_msg_pop_data)(struct sk_msg_md *msg, __u32 start, __u32 len, __u64 flags) = (void *) 91;
+
+/* Report relative pointer movement (lirc_mode2 programs). */
+static long (* const bpf_rc_pointer_rel)(void *ctx, __s32 rel_x, __s32 rel_y) = (void *) 92;
+
 /* Take a spin lock inside a map value. */
 static long (* const bpf_spin_lock)(struct bpf_spin_lock *lock) = (void *) 93;
 
@@ -167,11 +340,35 @@ static struct bpf_sock *(* const bpf_sk_fullsock)(struct bpf_sock *sk) = (void *
 /* The TCP view of a socket, or NULL when it is not TCP. */
 static struct bpf_tcp_sock *(* const bpf_tcp_sock)(struct bpf_sock *sk) = (void *) 96;
 
+/* Set the ECN congestion-experienced mark of an ECN-capable IP packet; 1 if it was set, else 0. */
+static long (* const bpf_skb_ecn_set_ce)(struct __sk_buff *skb) = (void *) 97;
+
 /* The listening socket of a request socket, or NULL. */
 static struct bpf_sock *(* const bpf_get_listener_sock)(struct bpf_sock *sk) = (void *) 98;
 
 /* Like bpf_sk_lookup_tcp, also finding request and timewait sockets. */
 static struct bpf_sock *(* const bpf_skc_lookup_tcp)(void *ctx, struct bpf_sock_tuple *tuple, __u32 tuple_size, __u64 netns, __u64 flags) = (void *) 99;
+
+/* Check a SYN cookie in an ACK for a listening socket. */
+static long (* const bpf_tcp_check_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *) 100;
+
+/* Copy the sysctl's name (its path below /proc/sys, or its base name) into buf; -E2BIG when truncated. */
+static long (* const bpf_sysctl_get_name)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len, __u64 flags) = (void *) 101;
+
+/* Copy the sysctl's current value into buf; -E2BIG when truncated. */
+static long (* const bpf_sysctl_get_current_value)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len) = (void *) 102;
+
+/* Copy the value being written into buf (-EINVAL on a read); -E2BIG when truncated. */
+static long (* const bpf_sysctl_get_new_value)(struct bpf_sysctl *ctx, char *buf, unsigned long buf_len) = (void *) 103;
+
+/* Replace the value being written (-EINVAL on a read, -E2BIG past a page). */
+static long (* const bpf_sysctl_set_new_value)(struct bpf_sysctl *ctx, const char *buf, unsigned long buf_len) = (void *) 104;
+
+/* Parse a signed integer from buf (base 8, 10 or 16 in flags, 0 to detect); returns the characters consumed. */
+static long (* const bpf_strtol)(const char *buf, unsigned long buf_len, __u64 flags, long *res) = (void *) 105;
+
+/* Parse an unsigned integer from buf (base 8, 10 or 16 in flags, 0 to detect); returns the characters consumed. */
+static long (* const bpf_strtoul)(const char *buf, unsigned long buf_len, __u64 flags, unsigned long *res) = (void *) 106;
 
 /* The socket's value in an sk_storage map (created with BPF_SK_STORAGE_GET_F_CREATE). */
 static void *(* const bpf_sk_storage_get)(void *map, void *sk, void *value, __u64 flags) = (void *) 107;
@@ -181,6 +378,12 @@ static long (* const bpf_sk_storage_delete)(void *map, void *sk) = (void *) 108;
 
 /* Signal the current task's process: checked as the kernel checks it, never delivered to Python. */
 static long (* const bpf_send_signal)(__u32 sig) = (void *) 109;
+
+/* Make a SYN cookie for a SYN to a listening socket. */
+static __s64 (* const bpf_tcp_gen_syncookie)(void *sk, void *iph, __u32 iph_len, struct tcphdr *th, __u32 th_len) = (void *) 110;
+
+/* Like bpf_perf_event_output, with packet bytes appended, for a traced sk_buff. */
+static long (* const bpf_skb_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 111;
 
 /* Copy size bytes from a user address; on failure zero dst. */
 static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
@@ -194,14 +397,29 @@ static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void 
 /* Copy a NUL-terminated string from a kernel address. */
 static long (* const bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 115;
 
+/* Send an ACK on a TCP socket (struct_ops congestion control). */
+static long (* const bpf_tcp_send_ack)(void *tp, __u32 rcv_nxt) = (void *) 116;
+
 /* Signal the current thread: checked as the kernel checks it, never delivered to Python. */
 static long (* const bpf_send_signal_thread)(__u32 sig) = (void *) 117;
 
 /* The jiffies counter (CONFIG_HZ=1000 of the monotonic clock). */
 static __u64 (* const bpf_jiffies64)(void) = (void *) 118;
 
+/* Copy the perf event's branch records. */
+static long (* const bpf_read_branch_records)(struct bpf_perf_event_data *ctx, void *buf, __u32 size, __u64 flags) = (void *) 119;
+
 /* pid and tgid of the current task in the pid namespace of device dev and inode ino. */
 static long (* const bpf_get_ns_current_pid_tgid)(__u64 dev, __u64 ino, struct bpf_pidns_info *nsdata, __u32 size) = (void *) 120;
+
+/* Like bpf_perf_event_output, with packet bytes appended, for a traced xdp_buff. */
+static long (* const bpf_xdp_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 121;
+
+/* The cookie of the network namespace of the context (of the program's own namespace for NULL). */
+static __u64 (* const bpf_get_netns_cookie)(void *ctx) = (void *) 122;
+
+/* The id of the current task's cgroup ancestor at a level. */
+static __u64 (* const bpf_get_current_ancestor_cgroup_id)(int ancestor_level) = (void *) 123;
 
 /* Select the socket of a lookup (sk_lookup: NULL for none) or of a packet (tc ingress). */
 static long (* const bpf_sk_assign)(void *ctx, void *sk, __u64 flags) = (void *) 124;
@@ -214,6 +432,12 @@ static long (* const bpf_seq_printf)(struct seq_file *m, const char *fmt, __u32 
 
 /* An iterator's raw output (appended to the runtime's trace). */
 static long (* const bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *) 127;
+
+/* The cgroup v2 id of a socket (a test run's: the caller's cgroup). */
+static __u64 (* const bpf_sk_cgroup_id)(void *sk) = (void *) 128;
+
+/* The id of a socket's cgroup ancestor at a level. */
+static __u64 (* const bpf_sk_ancestor_cgroup_id)(void *sk, int ancestor_level) = (void *) 129;
 
 /* Copy data into a new ring buffer record and submit it. */
 static long (* const bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 flags) = (void *) 130;
@@ -229,6 +453,9 @@ static void (* const bpf_ringbuf_discard)(void *data, __u64 flags) = (void *) 13
 
 /* Ring buffer positions and sizes (BPF_RB_*). */
 static __u64 (* const bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *) 134;
+
+/* Adjust or query the skb's checksum level (BPF_CSUM_LEVEL_*). */
+static long (* const bpf_csum_level)(struct __sk_buff *skb, __u64 level) = (void *) 135;
 
 /* The socket as a tcp6_sock, or NULL when it is not one. */
 static struct tcp6_sock *(* const bpf_skc_to_tcp6_sock)(void *sk) = (void *) 136;
@@ -248,6 +475,48 @@ static struct udp6_sock *(* const bpf_skc_to_udp6_sock)(void *sk) = (void *) 140
 /* Copy a task's call chain into buf (the current task's is the program's). */
 static long (* const bpf_get_task_stack)(struct task_struct *task, void *buf, __u32 size, __u64 flags) = (void *) 141;
 
+/* Find a TCP header option of the packet the sock_ops callback sees. */
+static long (* const bpf_load_hdr_opt)(struct bpf_sock_ops *skops, void *searchby_res, __u32 len, __u64 flags) = (void *) 142;
+
+/* Write a TCP header option into room reserved for it. */
+static long (* const bpf_store_hdr_opt)(struct bpf_sock_ops *skops, const void *from, __u32 len, __u64 flags) = (void *) 143;
+
+/* Reserve room for TCP header options. */
+static long (* const bpf_reserve_hdr_opt)(struct bpf_sock_ops *skops, __u32 len, __u64 flags) = (void *) 144;
+
+/* The inode's value in an inode_storage map. */
+static void *(* const bpf_inode_storage_get)(void *map, void *inode, void *value, __u64 flags) = (void *) 145;
+
+/* Delete the inode's value in an inode_storage map. */
+static int (* const bpf_inode_storage_delete)(void *map, void *inode) = (void *) 146;
+
+/* Copy the absolute path of a struct path into buf. */
+static long (* const bpf_d_path)(struct path *path, char *buf, __u32 sz) = (void *) 147;
+
+/* Copy size bytes from a user address (sleepable programs); on failure zero dst. */
+static long (* const bpf_copy_from_user)(void *dst, __u32 size, const void *user_ptr) = (void *) 148;
+
+/* Format a BTF-typed object into str, as the kernel prints BTF data. */
+static long (* const bpf_snprintf_btf)(char *str, __u32 str_size, struct btf_ptr *ptr, __u32 btf_ptr_size, __u64 flags) = (void *) 149;
+
+/* An iterator's BTF-typed output. */
+static long (* const bpf_seq_printf_btf)(struct seq_file *m, struct btf_ptr *ptr, __u32 ptr_size, __u64 flags) = (void *) 150;
+
+/* The net_cls class id of the packet's socket (0: in no net_cls cgroup). */
+static __u64 (* const bpf_skb_cgroup_classid)(struct __sk_buff *skb) = (void *) 151;
+
+/* Redirect the packet to another device through the neighbour subsystem (recorded). */
+static long (* const bpf_redirect_neigh)(__u32 ifindex, struct bpf_redir_neigh *params, int plen, __u64 flags) = (void *) 152;
+
+/* The address of a per-CPU variable on a CPU, or NULL past the last CPU. */
+static void *(* const bpf_per_cpu_ptr)(const void *percpu_ptr, __u32 cpu) = (void *) 153;
+
+/* The address of a per-CPU variable on the current CPU. */
+static void *(* const bpf_this_cpu_ptr)(const void *percpu_ptr) = (void *) 154;
+
+/* Redirect the packet to the peer of a veth/netkit device at ingress (recorded). */
+static long (* const bpf_redirect_peer)(__u32 ifindex, __u64 flags) = (void *) 155;
+
 /* The task's value in a task_storage map (created with BPF_LOCAL_STORAGE_GET_F_CREATE). */
 static void *(* const bpf_task_storage_get)(void *map, struct task_struct *task, void *value, __u64 flags) = (void *) 156;
 
@@ -257,14 +526,35 @@ static long (* const bpf_task_storage_delete)(void *map, struct task_struct *tas
 /* The current task as a trusted pointer. */
 static struct task_struct *(* const bpf_get_current_task_btf)(void) = (void *) 158;
 
+/* Set options of the program being executed (LSM bprm hooks). */
+static long (* const bpf_bprm_opts_set)(struct linux_binprm *bprm, __u64 flags) = (void *) 159;
+
 /* Nanoseconds of CLOCK_MONOTONIC_COARSE (here: the monotonic clock). */
 static __u64 (* const bpf_ktime_get_coarse_ns)(void) = (void *) 160;
+
+/* The IMA hash of an inode (sleepable LSM programs). */
+static long (* const bpf_ima_inode_hash)(struct inode *inode, void *dst, __u32 size) = (void *) 161;
+
+/* The socket behind a file, or NULL. */
+static struct socket *(* const bpf_sock_from_file)(struct file *file) = (void *) 162;
+
+/* Check a packet length against a device's MTU; stores the MTU. */
+static long (* const bpf_check_mtu)(void *ctx, __u32 ifindex, __u32 *mtu_len, __s32 len_diff, __u64 flags) = (void *) 163;
 
 /* Call callback_fn(map, key, value, ctx) per element until it returns 1. */
 static long (* const bpf_for_each_map_elem)(void *map, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 164;
 
 /* Format into str like snprintf, arguments from an array of u64. */
 static long (* const bpf_snprintf)(char *str, __u32 str_size, const char *fmt, __u64 *data, __u32 data_len) = (void *) 165;
+
+/* Run a bpf() command from a syscall program. */
+static long (* const bpf_sys_bpf)(__u32 cmd, void *attr, __u32 attr_size) = (void *) 166;
+
+/* Find a BTF type id of the kernel by name and kind. */
+static long (* const bpf_btf_find_by_name_kind)(char *name, int name_sz, __u32 kind, int flags) = (void *) 167;
+
+/* Close a file descriptor of the calling process (syscall programs). */
+static long (* const bpf_sys_close)(__u32 fd) = (void *) 168;
 
 /* Initialise a timer on a clock (CLOCK_MONOTONIC, _REALTIME or _BOOTTIME). */
 static long (* const bpf_timer_init)(struct bpf_timer *timer, void *map, __u64 flags) = (void *) 169;
@@ -284,11 +574,23 @@ static __u64 (* const bpf_get_func_ip)(void *ctx) = (void *) 173;
 /* The cookie the program was attached with (pybpf's links carry none: 0). */
 static __u64 (* const bpf_get_attach_cookie)(void *ctx) = (void *) 174;
 
+/* The user registers of a task. */
+static long (* const bpf_task_pt_regs)(struct task_struct *task) = (void *) 175;
+
+/* Copy the CPU's last branch records (pybpf's CPUs record none: -ENOENT). */
+static long (* const bpf_get_branch_snapshot)(void *entries, __u32 size, __u64 flags) = (void *) 176;
+
 /* Like bpf_trace_printk, with up to twelve arguments from an array of u64. */
 static long (* const bpf_trace_vprintk)(const char *fmt, __u32 fmt_size, const void *data, __u32 data_len) = (void *) 177;
 
 /* The socket as a unix_sock, or NULL when it is not one. */
 static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *) 178;
+
+/* The address of a kernel symbol. */
+static long (* const bpf_kallsyms_lookup_name)(const char *name, int name_sz, int flags, __u64 *res) = (void *) 179;
+
+/* Call callback_fn(task, vma, ctx) for the task's memory area holding addr. */
+static long (* const bpf_find_vma)(struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 180;
 
 /* Call callback_fn(index, ctx) up to nr_loops times, until it returns 1. */
 static long (* const bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 181;
@@ -305,6 +607,12 @@ static long (* const bpf_get_func_ret)(void *ctx, __u64 *value) = (void *) 184;
 /* How many arguments the traced function has. */
 static long (* const bpf_get_func_arg_cnt)(void *ctx) = (void *) 185;
 
+/* The return value the cgroup hook will give (the previous program's, or 0). */
+static int (* const bpf_get_retval)(void) = (void *) 186;
+
+/* Set the return value the cgroup hook will give (an errno, or 0). */
+static int (* const bpf_set_retval)(int retval) = (void *) 187;
+
 /* The length of an XDP packet (pybpf's test runs have no fragments: data_end - data). */
 static __u64 (* const bpf_xdp_get_buff_len)(struct xdp_md *xdp_md) = (void *) 188;
 
@@ -313,6 +621,18 @@ static long (* const bpf_xdp_load_bytes)(struct xdp_md *xdp_md, __u32 offset, vo
 
 /* Write len bytes into an XDP packet at offset. */
 static long (* const bpf_xdp_store_bytes)(struct xdp_md *xdp_md, __u32 offset, void *buf, __u32 len) = (void *) 190;
+
+/* Copy size bytes from a user address of another task (sleepable programs). */
+static long (* const bpf_copy_from_user_task)(void *dst, __u32 size, const void *user_ptr, struct task_struct *tsk, __u64 flags) = (void *) 191;
+
+/* Set the packet's timestamp and its clock (BPF_SKB_TSTAMP_*). */
+static long (* const bpf_skb_set_tstamp)(struct __sk_buff *skb, __u64 tstamp, __u32 tstamp_type) = (void *) 192;
+
+/* The IMA hash of a file (sleepable LSM programs). */
+static long (* const bpf_ima_file_hash)(struct file *file, void *dst, __u32 size) = (void *) 193;
+
+/* Exchange a referenced kernel pointer stored in a map value. */
+static void *(* const bpf_kptr_xchg)(void *map_value, void *ptr) = (void *) 194;
 
 /* The value of key on another CPU of a per-CPU map, or NULL. */
 static void *(* const bpf_map_lookup_percpu_elem)(void *map, const void *key, __u32 cpu) = (void *) 195;
@@ -323,6 +643,15 @@ static struct mptcp_sock *(* const bpf_skc_to_mptcp_sock)(void *sk) = (void *) 1
 /* Make a local dynptr over size bytes of program memory. */
 static long (* const bpf_dynptr_from_mem)(void *data, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 197;
 
+/* Reserve a ring buffer record of size bytes as a dynptr; on failure a NULL dynptr and -EINVAL (flags, a full ring) or -E2BIG (past a dynptr's size). */
+static long (* const bpf_ringbuf_reserve_dynptr)(void *ringbuf, __u32 size, __u64 flags, struct bpf_dynptr *ptr) = (void *) 198;
+
+/* Submit a record reserved as a dynptr. */
+static void (* const bpf_ringbuf_submit_dynptr)(struct bpf_dynptr *ptr, __u64 flags) = (void *) 199;
+
+/* Discard a record reserved as a dynptr. */
+static void (* const bpf_ringbuf_discard_dynptr)(struct bpf_dynptr *ptr, __u64 flags) = (void *) 200;
+
 /* Copy len bytes at offset of a dynptr into dst. */
 static long (* const bpf_dynptr_read)(void *dst, __u32 len, const struct bpf_dynptr *src, __u32 offset, __u64 flags) = (void *) 201;
 
@@ -331,6 +660,18 @@ static long (* const bpf_dynptr_write)(const struct bpf_dynptr *dst, __u32 offse
 
 /* A pointer to len bytes at offset of a dynptr's memory, or NULL. */
 static void *(* const bpf_dynptr_data)(const struct bpf_dynptr *ptr, __u32 offset, __u32 len) = (void *) 203;
+
+/* Make a SYN cookie for an IPv4 SYN without a socket (the kernel's syncookie algorithm). */
+static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th, __u32 th_len) = (void *) 204;
+
+/* Make a SYN cookie for an IPv6 SYN without a socket (the kernel's syncookie algorithm). */
+static __s64 (* const bpf_tcp_raw_gen_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th, __u32 th_len) = (void *) 205;
+
+/* Check the SYN cookie of an IPv4 ACK without a socket. */
+static long (* const bpf_tcp_raw_check_syncookie_ipv4)(struct iphdr *iph, struct tcphdr *th) = (void *) 206;
+
+/* Check the SYN cookie of an IPv6 ACK without a socket. */
+static long (* const bpf_tcp_raw_check_syncookie_ipv6)(struct ipv6hdr *iph, struct tcphdr *th) = (void *) 207;
 
 /* Nanoseconds of CLOCK_TAI (the runtime's clock). */
 static __u64 (* const bpf_ktime_get_tai_ns)(void) = (void *) 208;

@@ -270,4 +270,72 @@ enum {
 	BPF_RB_PROD_POS = 3,
 };
 
+/* bpf_skb_adjust_room(): where the room goes, and what it is for. */
+enum bpf_adj_room_mode {
+	BPF_ADJ_ROOM_NET,
+	BPF_ADJ_ROOM_MAC,
+};
+enum {
+	BPF_F_ADJ_ROOM_FIXED_GSO = (1ULL << 0),
+	BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 = (1ULL << 1),
+	BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 = (1ULL << 2),
+	BPF_F_ADJ_ROOM_ENCAP_L4_GRE = (1ULL << 3),
+	BPF_F_ADJ_ROOM_ENCAP_L4_UDP = (1ULL << 4),
+	BPF_F_ADJ_ROOM_NO_CSUM_RESET = (1ULL << 5),
+	BPF_F_ADJ_ROOM_ENCAP_L2_ETH = (1ULL << 6),
+	BPF_F_ADJ_ROOM_DECAP_L3_IPV4 = (1ULL << 7),
+	BPF_F_ADJ_ROOM_DECAP_L3_IPV6 = (1ULL << 8),
+};
+enum {
+	BPF_ADJ_ROOM_ENCAP_L2_MASK = 0xff,
+	BPF_ADJ_ROOM_ENCAP_L2_SHIFT = 56,
+};
+#define BPF_F_ADJ_ROOM_ENCAP_L2(len) \
+	(((__u64)len & BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT)
+
+/* bpf_skb_load_bytes_relative(): the header offsets count from. */
+enum bpf_hdr_start_off {
+	BPF_HDR_START_MAC,
+	BPF_HDR_START_NET,
+};
+
+/* bpf_csum_level() operations. */
+enum {
+	BPF_CSUM_LEVEL_QUERY,
+	BPF_CSUM_LEVEL_INC,
+	BPF_CSUM_LEVEL_DEC,
+	BPF_CSUM_LEVEL_RESET,
+};
+
+/* bpf_check_mtu(): its flag and results. */
+enum bpf_check_mtu_flags {
+	BPF_MTU_CHK_SEGS = (1U << 0),
+};
+enum bpf_check_mtu_ret {
+	BPF_MTU_CHK_RET_SUCCESS,
+	BPF_MTU_CHK_RET_FRAG_NEEDED,
+	BPF_MTU_CHK_RET_SEGS_TOOBIG,
+};
+
+/* bpf_skb_set_tstamp(): the clock of skb->tstamp. */
+enum {
+	BPF_SKB_TSTAMP_UNSPEC = 0,  /* the older names */
+	BPF_SKB_TSTAMP_DELIVERY_MONO = 1,
+	BPF_SKB_CLOCK_REALTIME = 0,
+	BPF_SKB_CLOCK_MONOTONIC = 1,
+	BPF_SKB_CLOCK_TAI = 2,
+};
+
+/* bpf_skb_get_xfrm_state(): what an IPsec state gives. */
+struct bpf_xfrm_state {
+	__u32 reqid;
+	__u32 spi;
+	__u16 family;
+	__u16 ext;
+	union {
+		__u32 remote_ipv4;
+		__u32 remote_ipv6[4];
+	};
+};
+
 #endif

@@ -31,12 +31,7 @@ struct {
 	.values = {[0] = &inner},
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} progs SEC(".maps");
+#include "prog_array.h"
 
 #define M_IMMS IMMS, __imm_addr(pcpu), __imm_addr(queue), __imm_addr(outer), __imm_addr(inner), __imm_addr(progs), \
 	__imm(bpf_map_pop_elem), __imm(bpf_map_peek_elem)

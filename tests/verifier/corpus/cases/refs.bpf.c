@@ -79,12 +79,7 @@ ASM_CASE("socket", reserve_in_array, "r1 = %[array] ll; r2 = 8; r3 = 0; call %[b
 ASM_CASE("socket", release_through_copy, RESERVE8 "r6 = r0; if r6 == 0 goto 1f; r1 = r6; r2 = 0; call %[bpf_ringbuf_discard]; 1: r0 = 0; exit;")
 /* the record spilled to the stack and released after the fill */
 ASM_CASE("socket", release_after_spill, RESERVE8 "if r0 == 0 goto 1f; *(u64 *)(r10 - 8) = r0; r1 = *(u64 *)(r10 - 8); r2 = 0; call %[bpf_ringbuf_submit]; 1: r0 = 0; exit;")
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} progs SEC(".maps");
+#include "prog_array.h"
 
 /* a tail call while a record is held */
 SEC("socket") __naked int tail_call_while_held(void)
@@ -99,6 +94,27 @@ SEC("socket") __naked int tail_call_after_release(void)
 	asm volatile ("r7 = r1;" RESERVE8 "if r0 == 0 goto 1f; r1 = r0; r2 = 0; call %[bpf_ringbuf_discard]; r1 = r7; r2 = %[progs] ll; r3 = 0;"
 		      "call %[bpf_tail_call]; 1: r0 = 0; exit;" :: IMMS, __imm_addr(progs) : __clobber_all);
 }
+/* a subprogram's tail call: one that succeeds returns to the caller, which still holds its
+ * record and releases it, so nothing leaks */
+SUBPROG(tail_calls)
+{
+	asm volatile ("r2 = %[progs] ll; r3 = 0; call %[bpf_tail_call]; r0 = 0; exit;" :: IMMS, __imm_addr(progs) : __clobber_all);
+}
+SEC("socket") __naked int subprog_tail_call_while_caller_holds(void)
+{
+	asm volatile ("r7 = r1;" RESERVE8 "if r0 == 0 goto 1f; r6 = r0; r1 = r7; call tail_calls; r1 = r6; r2 = 0;"
+		      "call %[bpf_ringbuf_discard]; 1: r0 = 0; exit;" :: IMMS : __clobber_all);
+}
+
+/* a subprogram that tail-calls while holding its own record: the successful call returns
+ * to the main program with the record never released */
+SUBPROG(tail_calls_holding)
+{
+	asm volatile ("r7 = r1;" RESERVE8 "if r0 == 0 goto 1f; r6 = r0; r1 = r7; r2 = %[progs] ll; r3 = 0;"
+		      "call %[bpf_tail_call]; r1 = r6; r2 = 0; call %[bpf_ringbuf_discard]; 1: r0 = 0; exit;"
+		      :: IMMS, __imm_addr(progs) : __clobber_all);
+}
+ASM_CASE("socket", subprog_tail_call_while_holding, "call tail_calls_holding; r0 = 0; exit;")
 /* the record's pointer stored into a map value */
 ASM_CASE("socket", record_stored_in_map, RESERVE8 "if r0 == 0 goto 1f; r6 = r0;" LOOKUP(array) "if r0 == 0 goto 2f; *(u64 *)(r0 + 0) = r6;"
 	 "2: r1 = r6; r2 = 0; call %[bpf_ringbuf_discard]; 1: r0 = 0; exit;")
