@@ -50,6 +50,19 @@ SEEDS = [
     # atomics on the stack
     "mov %r2, 1\nstxdw [%r10-8], %r2\nlock add [%r10-8], %r2\nlock fetch add [%r10-8], %r2\n"
     "ldxdw %r0, [%r10-8]\nexit",
+    # pruning: a stack offset that differs between two paths meeting at a checkpoint (eight
+    # instructions and a jump before the join make one), spilled and filled after it
+    "ldxb %r2, [%r1+0]\nmov %r4, 0\njgt %r2, 128, j\nmov %r4, 8\n" + "mov %r0, 0\n" * 8 + "ja +0\n"
+    "j:\nstxdw [%r10-24], %r4\nldxdw %r4, [%r10-24]\nmov %r5, %r10\nadd %r5, -16\nadd %r5, %r4\n"
+    "stxb [%r5+0], %r2\nmov %r0, 0\nexit",
+    # pruning: a subprogram whose paths meet at its exit returns an offset, and a branch on it
+    "ldxb %r1, [%r1+0]\ncall local f\njgt %r0, 8, +4\nmov %r5, %r10\nadd %r5, -16\nadd %r5, %r0\n"
+    "stxb [%r5+0], %r0\nmov %r0, 0\nexit\nf:\nmov %r0, 0\njgt %r1, 128, j\nmov %r0, 8\n"
+    + "mov %r2, 0\n" * 8 + "ja +0\nj:\nexit",
+    # pruning in a loop: a value no check reads changes on every iteration, the counter decides
+    "mov %r6, 0\nmov %r7, 0\nl:\nldxb %r2, [%r1+0]\nlsh %r7, 1\njgt %r2, 100, +1\nadd %r7, 1\n"
+    "add %r6, 1\njlt %r6, 20, l\nmov %r5, %r10\nadd %r5, -32\nadd %r5, %r6\nstxb [%r5+0], %r7\n"
+    "mov %r0, 0\nexit",
 ]
 SEED_PROGRAMS = [assemble(text) for text in SEEDS]
 

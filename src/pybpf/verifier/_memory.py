@@ -10,6 +10,7 @@ from ._bounds import sync
 from ._btf_ptr import check_btf_access, tracing_arg, typed
 from ._ctx import ctx_access
 from ._env import Env, Refuse
+from ._liveness import note_read, slot_bits
 from ._log import type_str
 from ._sockets import SOCK_TYPES, check_sock_access
 from ._state import MAX_BPF_STACK, MapInfo, Reg, RegType, Slot, State, scalar_known, scalar_unknown
@@ -112,6 +113,8 @@ def check_stack_range(env: Env, st: State, reg: Reg, regno: int, off: int, size:
                          f"{reg.var_off.mask:#x}) off={reg.off + off} size={size}")
     frame = st.frames[reg.frameno]
     frame.depth = max(frame.depth, -lo)
+    if kind != "write to":
+        note_read(st, slot_bits(reg.frameno, lo, hi))
     return lo, hi
 
 

@@ -2,19 +2,23 @@
 the current one (the kernel's ``states_equal``/``regsafe``), so exploration can stop there.
 
 Liveness is computed once, backwards over each subprogram (as the kernel's
-``compute_live_registers`` does): a register dead at a point can hold anything. Every scalar is
-compared by range (each is treated as precise), which can only prune less than the kernel,
-never wrongly.
+``compute_live_registers`` does): a register dead at a point can hold anything. States compare
+in one of three modes, as the kernel's: ``NOT_EXACT`` (pruning against a finished checkpoint:
+an imprecise scalar there covers any scalar, see :mod:`._precision`), ``RANGE_WITHIN`` (against
+a loop's checkpoint still being explored, whose precision marks are not final: every scalar by
+range) and ``EXACT`` (infinite loop detection).
 """
 
 from __future__ import annotations
 
 from ..helpers import BY_ID, Arg
 from ..isa import Instruction, register_use
+from ._liveness import ALL_SLOTS
 from ._state import Frame, Reg, RegType, Slot, State, scalar_unknown
 
-__all__ = ["compute_liveness", "states_equal", "widen"]
+__all__ = ["EXACT", "NOT_EXACT", "RANGE_WITHIN", "compute_liveness", "live_per_frame", "states_equal", "widen"]
 
+NOT_EXACT, RANGE_WITHIN, EXACT = 0, 1, 2
 _ALL_ARGS = frozenset({1, 2, 3, 4, 5})
 
 
@@ -95,15 +99,17 @@ def _range_within(old: Reg, cur: Reg) -> bool:
             and old.var_off.contains(cur.var_off))
 
 
-def regsafe(old: Reg, cur: Reg, ids: _IdMap, exact: bool) -> bool:
+def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
     if old.type == RegType.NOT_INIT:
-        return not exact or cur.type == RegType.NOT_INIT
+        return mode != EXACT or cur.type == RegType.NOT_INIT
     if cur.type != old.type:
         return False
-    if exact:
+    if mode == EXACT:
         return old.same_shape(cur) or (old.type == RegType.SCALAR and _range_within(old, cur) and _range_within(cur, old)
                                        and ids.check(old.id, cur.id))
     if old.type == RegType.SCALAR:
+        if not old.precise and mode == NOT_EXACT:
+            return True
         if not _range_within(old, cur):
             return False
         return not old.id or ids.check(old.id, cur.id)
@@ -117,19 +123,30 @@ def regsafe(old: Reg, cur: Reg, ids: _IdMap, exact: bool) -> bool:
     return ids.check(old.id, cur.id) and ids.check(old.ref_obj_id, cur.ref_obj_id)
 
 
-def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, exact: bool) -> bool:
+def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bool:
+    """Whether ``cur``'s stack is as safe as ``old``'s: ``reads`` are the slots that matter
+    (a mask of the frame's 64 slots: what the paths below ``old`` read)."""
+    exact = mode == EXACT
     for spi, oslot in old.stack.items():
+        if not reads >> spi & 1:
+            continue
         cslot = cur.stack.get(spi)
         if oslot.spilled is not None:
             if cslot is None or cslot.spilled is None or cslot.kinds != oslot.kinds:
                 if exact:
                     return False
-                # a spilled unknown scalar covers initialised bytes
-                if oslot.spilled.type == RegType.SCALAR and oslot.spilled.var_off.is_unknown and \
+                if cslot is not None and cslot.spilled is not None and _bytes_cover(oslot.kinds, cslot.kinds):
+                    # the bytes old left uninitialised or unknown may be anything in cur
+                    if not regsafe(oslot.spilled, cslot.spilled, ids, mode):
+                        return False
+                    continue
+                # a spilled unknown (or imprecise) scalar covers initialised bytes
+                osp = oslot.spilled
+                if osp.type == RegType.SCALAR and (osp.var_off.is_unknown or not osp.precise and mode == NOT_EXACT) and \
                         cslot is not None and "?" not in cslot.kinds and cslot.spilled is None:
                     continue
                 return False
-            if not regsafe(oslot.spilled, cslot.spilled, ids, exact):
+            if not regsafe(oslot.spilled, cslot.spilled, ids, mode):
                 return False
             continue
         ckinds = cslot.kinds if cslot is not None else "????????"
@@ -146,11 +163,30 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, exact: bool) -> bool:
     return True
 
 
+def _bytes_cover(old: str, cur: str) -> bool:
+    """Whether each byte of a slot is what ``old`` had, or one ``old`` did not know."""
+    return all(o == c or o in "?m" for o, c in zip(old, cur))
+
+
 def _blank(slot: Slot) -> bool:
     return slot.spilled is None and slot.kinds == "????????"
 
 
-def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: int, exact: bool = False) -> bool:
+def live_per_frame(st: State, live: dict[int, frozenset[int]], pc: int) -> list[frozenset[int]]:
+    """The registers live in each frame of ``st`` at ``pc`` (callers: after their call)."""
+    last = len(st.frames) - 1
+    return [live.get(pc if i == last else st.frames[i + 1].callsite + 1, _ALL_REGS) for i in range(last + 1)]
+
+
+_ALL_REGS = frozenset(range(10))
+
+
+def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: int, mode: int = NOT_EXACT,
+                 reads: int = ALL_SLOTS) -> bool:
+    """Whether ``old`` covers ``cur`` at ``pc`` in ``mode``; with ``NOT_EXACT``, ``reads`` are
+    the stack slots that matter (the others are ignored, see :mod:`._liveness`)."""
+    if mode != NOT_EXACT:
+        reads = ALL_SLOTS
     if len(old.frames) != len(cur.frames) or old.lock != cur.lock or old.rcu != cur.rcu or len(old.refs) != len(cur.refs):
         return False
     ids = _IdMap()
@@ -158,11 +194,12 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
         if fo.callsite != fc.callsite or fo.subprog != fc.subprog:
             return False
         at = pc if i == len(old.frames) - 1 else old.frames[i + 1].callsite + 1
-        alive = live.get(at, frozenset(range(10)))
+        alive = live.get(at, _ALL_REGS)
+        exact = mode == EXACT
         for r in range(10):
-            if (r in alive or exact) and not regsafe(fo.regs[r], fc.regs[r], ids, exact):
+            if (r in alive or exact) and not regsafe(fo.regs[r], fc.regs[r], ids, mode):
                 return False
-        if not _stacksafe(fo, fc, ids, exact):
+        if not _stacksafe(fo, fc, ids, mode, reads >> (i * 64)):
             return False
     for ro, rc in zip(old.refs, cur.refs):
         if not ids.check(ro.id, rc.id):

@@ -15,7 +15,7 @@ from typing import Final, final
 
 from ._tnum import MASK32, MASK64, UNKNOWN, tnum_const
 
-__all__ = ["Frame", "MapInfo", "Reg", "RegType", "Slot", "State"]
+__all__ = ["Frame", "History", "MapInfo", "Reg", "RegType", "Slot", "State"]
 
 S64_MIN: Final = -(1 << 63)
 S64_MAX: Final = (1 << 63) - 1
@@ -108,8 +108,8 @@ class Reg:
     """What is known of one register (the kernel's ``struct bpf_reg_state``)."""
 
     __slots__ = (
-        "btf_id", "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "range", "rdonly",
-        "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "trust", "type",
+        "btf_id", "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "precise", "range",
+        "rdonly", "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "trust", "type",
         "u32max", "u32min", "umax", "umin", "var_off",
     )
 
@@ -135,11 +135,21 @@ class Reg:
         #: a BTF pointer's trust (``PTR_TRUSTED``, ``MEM_RCU``, ``PTR_UNTRUSTED`` or none):
         #: "trusted", "rcu", "untrusted" or ""
         self.trust = ""
+        #: a scalar whose value mattered to the safety of some path from here (set only in
+        #: checkpoints, by :mod:`._precision`; an imprecise scalar of a checkpoint covers any)
+        self.precise = False
 
     def copy(self) -> Reg:
+        # spelled out: the verifier copies a register for nearly every instruction it
+        # processes, and a loop over __slots__ costs three times as much
         new = Reg.__new__(Reg)
-        for name in Reg.__slots__:
-            setattr(new, name, getattr(self, name))
+        new.btf_name, new.frameno, new.id, new.map = self.btf_name, self.frameno, self.id, self.map
+        new.btf_id, new.trust = self.btf_id, self.trust
+        new.map_uid, new.mem_size, new.null, new.off = self.map_uid, self.mem_size, self.null, self.off
+        new.precise, new.range, new.rdonly, new.ref_obj_id = self.precise, self.range, self.rdonly, self.ref_obj_id
+        new.ringbuf, new.s32max, new.s32min, new.smax = self.ringbuf, self.s32max, self.s32min, self.smax
+        new.smin, new.subprog, new.type, new.u32max = self.smin, self.subprog, self.type, self.u32max
+        new.u32min, new.umax, new.umin, new.var_off = self.u32min, self.umax, self.umin, self.var_off
         return new
 
     # -- scalar shapes ----------------------------------------------------------------------
@@ -156,6 +166,7 @@ class Reg:
         self.map = None
         self.map_uid = self.range = self.mem_size = self.frameno = self.subprog = self.btf_id = 0
         self.btf_name = self.trust = ""
+        self.precise = False
         return self
 
     def set_known(self, value: int) -> Reg:
@@ -271,6 +282,11 @@ class Ref:
     insn: int
 
 
+#: one processed instruction: its PC, what the backtracking needs to know of it (0: nothing;
+#: see :mod:`._precision`) and the instructions before it; shared by the states that fork
+History = tuple[int, object, "History"] | None
+
+
 @dataclass
 class State:
     """The whole verifier state of one path: frames, references, the lock held."""
@@ -285,6 +301,11 @@ class State:
     unroll: int = 0  #: callback iterations entered on this path (loops across them are not infinite)
     goto_depth: int = 0  #: may_goto fall-throughs taken on this path (the kernel's may_goto_depth)
     rcu: bool = False  #: inside ``bpf_rcu_read_lock()`` (``active_rcu_lock``)
+    #: the instructions processed since ``parent``, newest first (see :mod:`._precision`)
+    hist: History = None
+    #: the stack slots this path wrote whole since ``parent`` (see :mod:`._liveness`)
+    written: int = 0
+    hist_len: int = 0  #: the length of ``hist``
 
     @property
     def cur(self) -> Frame:
@@ -292,12 +313,20 @@ class State:
 
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
-                     self.last_insn, self.speculative, self.unroll, self.goto_depth, self.rcu)
+                     self.last_insn, self.speculative, self.unroll, self.goto_depth, self.rcu, self.hist,
+                     self.written, self.hist_len)
 
 
 @dataclass(eq=False)
 class Checkpoint:
-    """A state stored at a prune point, with the count of paths still being explored below it."""
+    """A state stored at a prune point, with the count of paths still being explored below it.
+
+    ``reads`` are the stack slots the paths below it read before writing them (the others
+    cannot matter to them), ``written`` the slots its own path wrote whole since its parent
+    (reads below stop there), both as :mod:`._liveness` bit masks. ``in_loop``: a path below
+    was pruned by a loop's checkpoint whose marks were not final (still being explored), so
+    the marks here may never be: states compare with this one by range.
+    """
 
     pc: int
     state: State
@@ -306,3 +335,6 @@ class Checkpoint:
     hits: int = 0
     misses: int = 0
     fingerprint: tuple[object, ...] = ()
+    reads: int = 0
+    written: int = 0
+    in_loop: bool = False

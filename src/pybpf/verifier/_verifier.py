@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 
 from .._releases import Behaviour
 from .._spec import AttachType, ProgType
-from ..helpers import KFUNCS
+from ..helpers import BY_ID, KFUNCS, Arg
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu
 from ._btf_ptr import rcu_section
@@ -32,11 +32,21 @@ from ._globals import check_global_args, global_entry_state
 from ._jumps import check_cond_jmp
 from ._kfuncs import check_kfunc_call
 from ._ldabs import check_ld_abs
+from ._liveness import frame_bits, note_read, note_write, propagate_reads
 from ._log import state_str, type_str
 from ._mapfuncs import check_map_prog
 from ._memory import check_mem_access, coerce, same_pointer_kind
 from ._packets import clear_packet_pointers, packet_changing_subprogs
-from ._prune import compute_liveness, states_equal, widen
+from ._precision import FALLBACK, linked_info, mark_precise, propagate_precision, stack_info
+from ._prune import (
+    EXACT,
+    NOT_EXACT,
+    RANGE_WITHIN,
+    compute_liveness,
+    live_per_frame,
+    states_equal,
+    widen,
+)
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
 from ._timers import check_async_return, check_map_use, timer_callback_state
 from ._tnum import MASK64
@@ -55,6 +65,8 @@ def _is_iterator_next(kfunc_id: int) -> bool:
     return proto is not None and proto.name.startswith("bpf_iter_") and proto.name.endswith("_next")
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
 MAX_STATES_PER_INSN = 64
+#: the longest history a state keeps before a checkpoint (see :meth:`_Verifier.run`)
+_MAX_HISTORY = 32
 _MAY_GOTO = 0xE5
 _TAIL_CALL = 12
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
@@ -177,26 +189,28 @@ class _Verifier:
         if may_goto:
             # a state back at its may_goto a level deeper went round the loop: covered if equal
             for cp in cps:
-                if cp.branches > 0 and cp.state.goto_depth != st.goto_depth and \
-                        (states_equal(cp.state, st, self.live, pc)
-                         or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc)):
+                if cp.branches > 0 and cp.state.goto_depth != st.goto_depth and (
+                        states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)
+                        or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
+                    self._pruned_by(cp, st, cp)
                     return True
         if not loop or may_goto:  # iterators and callbacks skip the infinite loop check
             for cp in self.by_fingerprint.get((pc, fp), ()):
                 if cp.branches > 0 and cp.state.unroll == st.unroll and cp.state.goto_depth == st.goto_depth \
-                        and states_equal(cp.state, st, self.live, pc, exact=True):
+                        and states_equal(cp.state, st, self.live, pc, EXACT):
                     env.log.add(f"infinite loop detected at insn {pc}")
                     env.log.state("cur state: ", st)
                     raise Refuse(f"old state: {state_str(cp.state)}", 22)
         for cp in list(cps):
             if cp.branches > 0:
-                if loop and not may_goto:
-                    if states_equal(cp.state, st, self.live, pc):
-                        return True
-                    if widen(cp.state, st) and states_equal(cp.state, st, self.live, pc):
-                        return True
+                if loop and not may_goto and (
+                        states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)
+                        or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
+                    self._pruned_by(cp, st, cp)
+                    return True
                 continue
-            if states_equal(cp.state, st, self.live, pc):
+            if states_equal(cp.state, st, self.live, pc, RANGE_WITHIN if cp.in_loop else NOT_EXACT, cp.reads):
+                self._pruned_by(cp, st, cp if cp.in_loop else None)
                 cp.hits += 1
                 return True
             cp.misses += 1
@@ -208,15 +222,35 @@ class _Verifier:
         if len(cps) >= MAX_STATES_PER_INSN:
             return False
         self.prev_jmps, self.prev_insns = self.jmps, env.processed
-        cp = Checkpoint(pc, st.copy(), st.parent, fingerprint=fp)
+        cp = Checkpoint(pc, st.copy(), st.parent, fingerprint=fp, written=st.written)
         cps.append(cp)
         self.by_fingerprint.setdefault((pc, fp), []).append(cp)
-        st.parent = cp
+        self._begin_segment(st, cp)
         self.total_states += 1
         self.cur_states += 1
         self.peak_states = max(self.peak_states, self.cur_states)
         self.max_per_insn = max(self.max_per_insn, len(cps))
         return False
+
+    def _begin_segment(self, st: State, cp: Checkpoint) -> None:
+        """``cp``, a copy of ``st``, is where ``st``'s history now starts."""
+        st.parent = cp
+        st.hist = None
+        st.written = 0
+        st.hist_len = 0
+
+    def _pruned_by(self, cp: Checkpoint, st: State, loop: Checkpoint | None) -> None:
+        """``st`` ends, covered by ``cp``: what matters below ``cp`` matters to ``st``'s path.
+        When ``cp``'s marks may not be final (a loop's checkpoint still being explored, or one
+        compared by range for that reason), the checkpoints of this path up to ``loop`` will
+        not learn what the rest of the loop reads and needs precise: they compare by range
+        from now on (the kernel's ``loop_entry``, kept for good)."""
+        propagate_reads(cp, st)
+        propagate_precision(self.env, cp.state, st, live_per_frame(st, self.live, cp.pc))
+        up = st.parent
+        while loop is not None and up is not None and up is not loop:
+            up.in_loop = True
+            up = up.parent
 
     def stats(self) -> str:
         """The kernel's statistics line."""
@@ -242,6 +276,13 @@ class _Verifier:
             if insn is None:
                 raise Refuse(f"invalid insn idx {pc} insn_cnt {len(env.insns)}", 22)
             env.cur_pc = pc
+            if st.hist_len >= _MAX_HISTORY:
+                # a path that stores no checkpoint for long (a loop whose every iteration
+                # differs, past MAX_STATES_PER_INSN): a checkpoint used for nothing but
+                # cutting the history short keeps each backtracking walk short
+                self._begin_segment(st, Checkpoint(pc, st.copy(), st.parent, written=st.written))
+            st.hist = (pc, 0, st.hist)
+            st.hist_len += 1
             env.log.insn(pc, insn)
             if pc not in env.reached:
                 env.reached.add(pc)
@@ -270,6 +311,8 @@ class _Verifier:
         cls = insn.cls
         op = insn.opcode
         if cls in (0x04, 0x07):
+            if op & 0x08 and op & 0xF0 != 0xB0:
+                self._pointer_offset(st, insn)
             check_alu(env, st, insn)
             self._comment(st, insn.dst, insn.src) if op & 0x08 else self._comment(st, insn.dst)
             return pc + 1
@@ -280,9 +323,11 @@ class _Verifier:
             reg_read(st, insn.src)
             check_dst(insn.dst)
             size = _SIZE[op & 0x18]
-            base = st.cur.regs[insn.src].type
+            base_reg = st.cur.regs[insn.src]
+            base = base_reg.type
             loaded = check_mem_access(env, st, pc, insn.src, insn.offset, size, False, sign=mode == 0x80)
             same_pointer_kind(env, pc, base)
+            _note_stack(st, base_reg, insn.offset, size)
             st.cur.regs[insn.dst] = loaded if loaded is not None else scalar_unknown()
             self._comment(st, insn.dst, insn.src)
             return pc + 1
@@ -291,6 +336,13 @@ class _Verifier:
         if cls == 0x00:
             return self._ld(st, pc, insn)
         return self._jmp(st, pc, insn)
+
+    def _pointer_offset(self, st: State, insn: Instruction) -> None:
+        """A scalar added to or subtracted from a pointer is its offset: its value matters."""
+        regs = st.cur.regs
+        dst, src = regs[insn.dst], regs[insn.src]
+        if dst.is_pointer != src.is_pointer and RegType.NOT_INIT not in (dst.type, src.type):
+            mark_precise(self.env, st, (insn.src if dst.is_pointer else insn.dst,))
 
     def _comment(self, st: State, *regs: int) -> None:
         """Log the registers an instruction read or wrote (in any order, repeats allowed)."""
@@ -315,9 +367,11 @@ class _Verifier:
                 st.cur.regs[insn.src] = value
         else:
             value = scalar_known(insn.imm & MASK64)
-        reg_read(st, insn.dst)
+        base = reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
         same_pointer_kind(env, pc, st.cur.regs[insn.dst].type)
+        if _note_stack(st, base, insn.offset, size, write=True) and insn.cls == 0x03 and value.is_null_scalar():
+            mark_precise(env, st, (insn.src,))  # zero bytes on the stack stand for this register
         self._comment(st, insn.dst, insn.src) if insn.cls == 0x03 else self._comment(st, insn.dst)
         return pc + 1
 
@@ -448,7 +502,20 @@ class _Verifier:
         if jop in (0x80, 0x90) or jop == 0xE0 or jop == 0xF0 or op & 0x07 == 0x06 and jop == 0:
             raise Refuse(f"unknown opcode {op:02x}", 22)
         self.jmps += 1
+        regs = st.cur.regs
+        x = bool(op & 0x08)
+        ids = (regs[insn.dst].id, regs[insn.src].id if x else 0)
+        if any(ids):
+            linked = linked_info(st, ids)
+            if linked:
+                st.hist = (pc, linked, st.hist[2] if st.hist is not None else None)
         taken, fall = check_cond_jmp(env, st, pc, insn)
+        if taken is None or fall is None:  # the ranges decided the branch: they matter
+            decided = taken if taken is not None else fall
+            assert decided is not None
+            regs = decided.cur.regs
+            mark_precise(env, decided, [r for r in ((insn.dst, insn.src) if x else (insn.dst,))
+                                        if regs[r].type == RegType.SCALAR])
         target = pc + 1 + insn.offset
         if taken is not None and fall is not None:
             self.push(target, pc, taken)
@@ -470,6 +537,7 @@ class _Verifier:
             return self._kfunc(st, pc, insn)
         if insn.src != 0:
             raise Refuse(f"unknown opcode {insn.opcode:02x}", 22)
+        self._helper_precision(st, insn.imm)
         pre = list(st.cur.regs)
         frame = check_helper_call(env, st, pc, insn)
         self._comment(st, 0)
@@ -486,7 +554,33 @@ class _Verifier:
         st.cur.regs[:] = pre
         st.frames.append(frame)
         st.unroll += 1
+        if st.hist is not None:
+            st.hist = (pc, FALLBACK, st.hist[2])
         return frame.subprog
+
+    def _helper_precision(self, st: State, helper_id: int) -> None:
+        """The scalar arguments a helper's checks look at (sizes, constants, NULL for a
+        pointer) and a constant array key on the stack, whose value decides whether the
+        lookup may return NULL."""
+        proto = BY_ID.get(helper_id)
+        if proto is None:
+            return
+        regs = st.cur.regs
+        for i, kind in enumerate(proto.args):
+            reg = regs[i + 1]
+            if reg.type == RegType.STACK and not _sized_by_checks(proto.args, i):
+                note_read(st, frame_bits(reg.frameno))  # what it reads is not checked byte by byte
+        wanted = [i + 1 for i, kind in enumerate(proto.args) if kind != Arg.DONTCARE
+                  and regs[i + 1].type == RegType.SCALAR and (kind != Arg.ANYTHING or regs[i + 1].is_const)]
+        slots: list[tuple[int, int]] = []
+        if Arg.PTR_TO_MAP_KEY in proto.args and regs[1].type == RegType.CONST_MAP and regs[1].map is not None:
+            key = regs[proto.args.index(Arg.PTR_TO_MAP_KEY) + 1]
+            if key.type == RegType.STACK and key.is_const and regs[1].map.type in _ARRAY_TYPES:
+                lo = key.off + _s64(key.const)
+                fr, first, last, _ = stack_info(key.frameno, lo, regs[1].map.key_size)
+                slots = [(fr, spi) for spi in range(first, last + 1)]
+        if wanted or slots:
+            mark_precise(self.env, st, wanted, slots)
 
     def _global_call(self, st: State, pc: int, entry: int) -> int:
         """A call of a global function (``check_func_call``): the arguments are checked against
@@ -496,6 +590,10 @@ class _Verifier:
         func = env.inp.global_funcs[entry]
         index = env.subprogs.index(entry)
         bad = False
+        for r in range(1, 6):
+            if st.cur.regs[r].type == RegType.STACK:
+                note_read(st, frame_bits(st.cur.regs[r].frameno))
+        mark_precise(env, st, [r for r in range(1, 6) if st.cur.regs[r].type == RegType.SCALAR and st.cur.regs[r].is_const])
         try:
             check_global_args(env, st, pc, func)
         except Refuse as err:
@@ -552,6 +650,10 @@ class _Verifier:
         regs = st.cur.regs
         for regno in range(1, len(proto.args) + 1):
             reg_read(st, regno)
+        mark_precise(self.env, st, [r for r in range(1, len(proto.args) + 1) if regs[r].type == RegType.SCALAR])
+        for r in range(1, len(proto.args) + 1):
+            if regs[r].type == RegType.STACK:  # iterators and dynptrs live on the stack
+                note_read(st, frame_bits(regs[r].frameno))
         if proto.name in _WQ_SET_CALLBACK:
             self._wq_callback(regs[1], regs[2], proto.name)
         call = check_kfunc_call(self.env, st, pc, proto)
@@ -582,6 +684,10 @@ class _Verifier:
     def _exit(self, st: State, pc: int) -> int | None:
         env = self.env
         if len(st.frames) > 1:  # a subprogram may return nothing (a void function)
+            if st.cur.callback is not None:  # its R0 is checked; the walk stops at callbacks
+                mark_precise(env, st, (0,))
+                if st.hist is not None:
+                    st.hist = (pc, FALLBACK, st.hist[2])
             return return_from_frame(env, st)
         frame = st.frames[0]
         check_stack_depth(env, frame)
@@ -595,6 +701,8 @@ class _Verifier:
             raise Refuse("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region", 22)
         r0 = reg_read(st, 0)
         cb = frame.callback
+        if cb is not None or _ret_range(env.inp) is not None:
+            mark_precise(env, st, (0,))
         if cb is not None and cb.is_async and not env.inp.release.has(Behaviour.ASYNC_RETURN_MESSAGE):
             check_async_return(env.inp.release, r0)
             return None
@@ -610,6 +718,36 @@ class _Verifier:
         if rng is not None:
             check_ret_range(r0, rng[0], rng[1], "At program exit")
         return None
+
+
+_ARRAY_TYPES = frozenset({2, 6})  # BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY
+_MAP_MEM = frozenset({Arg.PTR_TO_MAP_KEY, Arg.PTR_TO_MAP_VALUE, Arg.PTR_TO_UNINIT_MAP_VALUE})
+_SIZED_MEM = frozenset({Arg.PTR_TO_MEM, Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL})
+
+
+def _sized_by_checks(args: Sequence[Arg], i: int) -> bool:
+    """Whether the checks of a helper's stack argument ``i`` go through the stack range
+    check (which marks the bytes read): map keys and values, memory with a size argument."""
+    if args[i] in _MAP_MEM:
+        return True
+    return args[i] in _SIZED_MEM and i + 1 < len(args) and args[i + 1] in (Arg.CONST_SIZE, Arg.CONST_SIZE_OR_ZERO)
+
+
+def _note_stack(st: State, base: Reg, off: int, size: int, write: bool = False) -> bool:
+    """Note in the history which stack slots a load or store at a constant offset touched (the
+    walk follows spills and fills through them), and what a store wrote whole. Returns
+    whether it was such an access."""
+    if base.type != RegType.STACK or not base.is_const or st.hist is None:
+        return False
+    lo = base.off + _s64(base.const) + off
+    st.hist = (st.hist[0], stack_info(base.frameno, lo, size), st.hist[2])
+    if write:
+        note_write(st, base.frameno, lo, size)
+    return True
+
+
+def _s64(u: int) -> int:
+    return u - (1 << 64) if u >> 63 else u
 
 
 def _fingerprint(st: State, live: dict[int, frozenset[int]], pc: int) -> tuple[object, ...]:
