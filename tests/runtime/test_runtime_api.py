@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import struct
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -640,3 +643,42 @@ def test_closing_a_program_arrays_last_user_reference_clears_it(rt: pybpf.Runtim
     obj = rt.load(c_file(PROG_ARRAY))
     obj.maps["jumps"].close()  # the kernel clears a program array on its uref release
     assert obj.programs["entry"].test_run(data=PACKET).retval == 1  # the tail call falls through
+
+
+LOCKED = r"""
+struct locked { struct bpf_spin_lock lock; long n; };
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, int); __type(value, struct locked); }
+    counts SEC(".maps");
+"""
+
+
+def test_a_handle_the_collector_finalises_never_waits_for_a_lock_its_thread_holds(
+        rt: pybpf.Runtime, c_file) -> None:  # type: ignore[no-untyped-def]
+    """The cyclic collector may run in the middle of a map operation that holds the map's
+    lock; a handle it finalises there (here the map's last user reference) releases its
+    reference later, on another thread, instead of waiting for that lock forever."""
+    obj = rt.load(c_file(LOCKED))
+    obj.maps["counts"][1] = {"n": 10}
+    obj.maps["counts"].pin("/sys/fs/bpf/counts")
+    handle = rt.open_pinned("/sys/fs/bpf/counts")
+    rt.unpin("/sys/fs/bpf/counts")
+    obj.maps["counts"].close()
+    inner = handle._inner
+    users = rt._table._users
+    assert users[inner] == 1
+    cycle: list[object] = [handle]
+    cycle.append(cycle)
+    del handle, cycle
+    collected = threading.Event()
+
+    def collect_inside_a_map_operation() -> None:
+        with inner._lock:  # as a map operation interrupted by a collection holds it
+            gc.collect()
+        collected.set()
+
+    threading.Thread(target=collect_inside_a_map_operation, daemon=True).start()
+    assert collected.wait(30), "the finaliser waited for the lock its own thread held"
+    deadline = time.monotonic() + 30
+    while users.get(inner) and time.monotonic() < deadline:  # the reaper drops the reference
+        time.sleep(0.01)
+    assert not users.get(inner)

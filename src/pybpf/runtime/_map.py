@@ -8,6 +8,9 @@ the map itself is freed. The runtime's object table does that bookkeeping.
 
 from __future__ import annotations
 
+import gc
+import queue
+import threading
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, final
 
@@ -404,7 +407,54 @@ class Map(MutableMapping[Any, Any]):
     def __del__(self) -> None:
         # A handle nobody holds any more releases its reference, as a file object closes its
         # descriptor: a forgotten handle must not keep timers running forever.
+        if not self._open:
+            return
+        if _collecting:
+            # The cyclic collector may run inside any allocation, also one made while this
+            # thread holds the map's own lock: releasing here could wait for that lock forever.
+            _reaper().put(self.close)
+            return
+        _close_quietly(self.close)
+
+
+def _close_quietly(close: Callable[[], None]) -> None:
+    try:
+        close()
+    except Exception:  # noqa: BLE001, S110 - nothing can be reported from a finaliser
+        pass
+
+
+#: whether the cyclic garbage collector is running (its finalisers must not take locks)
+_collecting = False
+
+
+def _track_collections(phase: str, info: dict[str, int]) -> None:
+    global _collecting
+    _collecting = phase == "start"
+
+
+gc.callbacks.append(_track_collections)
+
+#: the handles the cyclic collector finalised, released by one daemon thread as soon as the
+#: locks they need are free
+_reaper_queue: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+_reaper_started = threading.Event()
+_reaper_guard = threading.Lock()
+
+
+def _reaper() -> queue.SimpleQueue[Callable[[], None]]:
+    """The reaper's queue, its thread started on first use. The guard is never waited for:
+    this may run inside a collection that interrupted the thread starting the reaper."""
+    if not _reaper_started.is_set() and _reaper_guard.acquire(blocking=False):
         try:
-            self.close()
-        except Exception:  # noqa: BLE001, S110 - nothing can be reported from a finaliser
-            pass
+            if not _reaper_started.is_set():
+                threading.Thread(target=_reap, name="pybpf-map-reaper", daemon=True).start()
+                _reaper_started.set()
+        finally:
+            _reaper_guard.release()
+    return _reaper_queue
+
+
+def _reap() -> None:
+    while True:
+        _close_quietly(_reaper_queue.get())
