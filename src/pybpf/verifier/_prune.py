@@ -113,9 +113,11 @@ def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
         if not _range_within(old, cur):
             return False
         return not old.id or ids.check(old.id, cur.id)
-    if (old.off, old.null, old.map, old.map_uid, old.frameno, old.subprog, old.mem_size, old.ringbuf, old.rdonly) != (
-            cur.off, cur.null, cur.map, cur.map_uid, cur.frameno, cur.subprog, cur.mem_size, cur.ringbuf, cur.rdonly):
-        return False
+    if (old.off, old.null, old.map, old.map_uid, old.frameno, old.subprog, old.mem_size, old.ringbuf, old.rdonly,
+            old.btf_id, old.btf_name, old.trust) != (
+            cur.off, cur.null, cur.map, cur.map_uid, cur.frameno, cur.subprog, cur.mem_size, cur.ringbuf, cur.rdonly,
+            cur.btf_id, cur.btf_name, cur.trust):
+        return False  # a kernel pointer covers only one to the same struct with the same trust
     if old.type in (RegType.PACKET, RegType.PACKET_META) and cur.range < old.range:
         return False
     if not _range_within(old, cur):
