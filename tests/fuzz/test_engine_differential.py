@@ -12,7 +12,11 @@ seed per program, printing its progress.
 A second property runs the programs of the same kind that the verifier accepts (as syscall
 programs, without helper calls or backward jumps, with a subprogram that keeps to its own
 frame) with the JIT given the verifier's facts, so the accesses proven inside a frame run
-unchecked there and checked in the interpreter: both must still agree.
+unchecked there and checked in the interpreter: both must still agree. Both kinds draw the
+newer instructions too: ``may_goto`` (loops of a few rounds in verified programs), load-acquire
+and store-release, every atomic (``cmpxchg``, ``xchg``, the fetch forms), ``sdiv``/``smod``,
+``movsx``, ``bswap`` and 32-bit jumps. Map helpers and ``bpf_loop`` run through a whole runtime
+in :mod:`test_runtime_differential`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ from pybpf import BpfRuntimeError, InstructionError
 from pybpf._spec import ProgType
 from pybpf.engine import ExecContext, Interpreter, Region
 from pybpf.isa import (
+    FETCH,
+    LOAD_ACQ,
+    MAY_GOTO,
+    STORE_REL,
     AluOp,
     AtomicOp,
     CallSrc,
@@ -104,7 +112,11 @@ def _memory(rng: random.Random) -> Instruction:
     on_stack = rng.random() < 0.5
     base = 10 if on_stack else 6
     offset = rng.randint(-530, -1) if on_stack else rng.randint(-4, MEM_SIZE + 4)
-    kind = rng.choice(["ldx", "ldxsx", "st", "stx", "atomic"])
+    kind = rng.choice(["ldx", "ldxsx", "st", "stx", "atomic", "acquire", "release"])
+    if kind == "acquire":
+        return Instruction(Class.STX | Mode.ATOMIC | size, dst=_reg(rng), src=base, offset=offset, imm=LOAD_ACQ)
+    if kind == "release":
+        return Instruction(Class.STX | Mode.ATOMIC | size, dst=base, src=rng.randint(0, 9), offset=offset, imm=STORE_REL)
     if kind == "ldx" or (kind == "ldxsx" and size == Size.DW):
         return Instruction(Class.LDX | Mode.MEM | size, dst=_reg(rng), src=base, offset=offset)
     if kind == "ldxsx":
@@ -130,7 +142,9 @@ def _jump(rng: random.Random) -> Instruction:
 
 
 def _loop(rng: random.Random) -> Instruction:
-    """A backward jump: the budget ends what does not stop."""
+    """A backward jump (or a ``may_goto`` either way): the budget ends what does not stop."""
+    if rng.random() < 0.3:
+        return Instruction(Class.JMP | MAY_GOTO, offset=rng.randint(-3, 3))
     return Instruction(Class.JMP | JmpOp.JNE, dst=_reg(rng), imm=_imm(rng), offset=-rng.randint(1, 3))
 
 
@@ -157,17 +171,34 @@ def _verified_memory(rng: random.Random) -> list[Instruction]:
     on_stack = rng.random() < 0.7
     base = 10 if on_stack else 6
     offset = n * (rng.randint(-512 // n, -1) if on_stack else rng.randint(0, MEM_SIZE // n - 1))
-    kind = rng.choice(["ldx", "st", "stx", "atomic"] if on_stack else ["ldx", "st", "stx"])
+    kind = rng.choice(["ldx", "st", "stx", "atomic", "acquire", "release"] if on_stack else ["ldx", "st", "stx"])
     if kind == "ldx":
         return [Instruction(Class.LDX | Mode.MEM | size, dst=rng.choice(_SCALARS), src=base, offset=offset)]
     if kind == "st":
         return [Instruction(Class.ST | Mode.MEM | size, dst=base, offset=offset, imm=_imm(rng))]
     if kind == "stx":
         return [Instruction(Class.STX | Mode.MEM | size, dst=base, src=rng.choice(_SCALARS), offset=offset)]
+    if kind == "acquire":  # the kernel refuses these on the context: the frame only
+        return [Instruction(Class.STX | Mode.ATOMIC | size, dst=rng.choice(_SCALARS), src=10, offset=offset, imm=LOAD_ACQ)]
+    if kind == "release":
+        return [Instruction(Class.STX | Mode.ATOMIC | size, dst=10, src=rng.choice(_SCALARS), offset=offset, imm=STORE_REL)]
     size = rng.choice([Size.W, Size.DW])
     offset = _SIZE_BYTES[size] * rng.randint(-512 // _SIZE_BYTES[size], -1)
-    op = rng.choice([*ATOMICS, AtomicOp.XCHG])
+    op = rng.choice([*ATOMICS, *(a | FETCH for a in ATOMICS), AtomicOp.XCHG, AtomicOp.CMPXCHG])
     return [Instruction(Class.STX | Mode.ATOMIC | size, dst=10, src=rng.choice(_SCALARS), offset=offset, imm=op)]
+
+
+def _may_goto_loop(rng: random.Random) -> list[Instruction]:
+    """``rC = 0; L: may_goto out; rC += 1; step; if rC < n goto L``: a loop of up to n rounds."""
+    counter = rng.choice(_SCALARS[1:])
+    body = [i for i in _verified_alu(rng) if i.dst != counter]
+    return [
+        Instruction(Class.ALU64 | AluOp.MOV, dst=counter, imm=0),
+        Instruction(Class.JMP | MAY_GOTO, offset=len(body) + 2),
+        Instruction(Class.ALU64 | AluOp.ADD, dst=counter, imm=1),
+        *body,
+        Instruction(Class.JMP | JmpOp.JLT, dst=counter, imm=rng.randint(1, 6), offset=-(len(body) + 3)),
+    ]
 
 
 def _variable_stack(rng: random.Random) -> list[Instruction]:
@@ -203,7 +234,7 @@ def _verified_call(rng: random.Random) -> list[Instruction]:
 
 
 _VERIFIED_MAKERS = [_verified_alu, _verified_memory, _verified_memory, _variable_stack, _verified_jump,
-                    lambda rng: [_byte_order(rng)], _verified_call]
+                    lambda rng: [_byte_order(rng)], _verified_call, _may_goto_loop]
 #: The subprogram of verified programs: r0 = r1 * 3, kept through its own frame.
 _VERIFIED_SUBPROGRAM = [*SUBPROGRAM[:3], *SUBPROGRAM[4:]]
 
