@@ -41,7 +41,7 @@ struct args { int key; int op; __u64 delay; };
 SEC("syscall")
 int op(struct args *a)
 {
-    int key = a->key;
+    int key = a->key, fired;
     struct elem zero = {}, *e = bpf_map_lookup_elem(&timers, &key);
     if (!e) {
         bpf_map_update_elem(&timers, &key, &zero, BPF_NOEXIST);
@@ -53,11 +53,13 @@ int op(struct args *a)
     }
     if (a->op == 1)
         return bpf_timer_cancel(&e->t);
+    /* read before the start: a short delay may fire before the program returns */
+    fired = e->fired;
     if (bpf_timer_set_callback(&e->t, cb))
         return -3;
     if (bpf_timer_start(&e->t, a->delay, 0))
         return -4;
-    return e->fired;
+    return fired;
 }
 char LICENSE[] SEC("license") = "GPL";
 """
