@@ -58,7 +58,7 @@ from pybpf.runtime._loader import _Loader
 
 pytest.importorskip("llvmlite")
 
-EXAMPLES = int(os.environ.get("PYBPF_DIFF_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("PYBPF_DIFF_EXAMPLES", "10"))  # each loads two runtimes
 CTX_SIZE = 64
 VALUE_SIZE = 16
 #: the maps every program may use, by index in its map table
