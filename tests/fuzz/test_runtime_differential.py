@@ -185,12 +185,14 @@ def _may_goto_loop(rng: random.Random) -> Step:
     ]
 
 
-def _store_key(rng: random.Random) -> Instruction:
-    return Instruction(Class.ST | Mode.MEM | Size.W, dst=10, offset=KEY_SLOT, imm=rng.choice([0, 1, 2, 3, 5]))
-
-
-def _map(index: int) -> Instruction:
-    return Instruction(LDDW, dst=1, src=PseudoSrc.MAP_IDX, imm=index)
+def _map_and_key(rng: random.Random) -> Step:
+    """r1 = one of the maps, r2 = a pointer to a key (0-3 exist in the arrays, 5 nowhere)."""
+    return [
+        Instruction(Class.ST | Mode.MEM | Size.W, dst=10, offset=KEY_SLOT, imm=rng.choice([0, 1, 2, 3, 5])),
+        Instruction(LDDW, dst=1, src=PseudoSrc.MAP_IDX, imm=rng.randrange(len(MAPS))),
+        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=2, src=10),
+        Instruction(Class.ALU64 | AluOp.ADD, dst=2, imm=KEY_SLOT),
+    ]
 
 
 def _lookup(rng: random.Random) -> Step:
@@ -208,10 +210,7 @@ def _lookup(rng: random.Random) -> Step:
         ),
     ]
     return [
-        _store_key(rng),
-        _map(rng.randrange(len(MAPS))),
-        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=2, src=10),
-        Instruction(Class.ALU64 | AluOp.ADD, dst=2, imm=KEY_SLOT),
+        *_map_and_key(rng),
         Instruction(CALL, imm=LOOKUP),
         *_reset([1, 2, 3, 4, 5], rng),
         Instruction(Class.JMP | JmpOp.JEQ, dst=0, imm=0, offset=len(use)),
@@ -223,12 +222,9 @@ def _lookup(rng: random.Random) -> Step:
 def _update(rng: random.Random) -> Step:
     """Store a value (two registers) under a key, with BPF_ANY, BPF_NOEXIST or BPF_EXIST."""
     return [
-        _store_key(rng),
         Instruction(Class.STX | Mode.MEM | Size.DW, dst=10, src=_scalar(rng), offset=VALUE_SLOT),
         Instruction(Class.STX | Mode.MEM | Size.DW, dst=10, src=_scalar(rng), offset=VALUE_SLOT + 8),
-        _map(rng.randrange(len(MAPS))),
-        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=2, src=10),
-        Instruction(Class.ALU64 | AluOp.ADD, dst=2, imm=KEY_SLOT),
+        *_map_and_key(rng),
         Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=3, src=10),
         Instruction(Class.ALU64 | AluOp.ADD, dst=3, imm=VALUE_SLOT),
         Instruction(Class.ALU64 | AluOp.MOV, dst=4, imm=rng.choice([0, 0, 1, 2])),
@@ -238,14 +234,7 @@ def _update(rng: random.Random) -> Step:
 
 
 def _delete(rng: random.Random) -> Step:
-    return [
-        _store_key(rng),
-        _map(rng.randrange(len(MAPS))),
-        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=2, src=10),
-        Instruction(Class.ALU64 | AluOp.ADD, dst=2, imm=KEY_SLOT),
-        Instruction(CALL, imm=DELETE),
-        *_reset([1, 2, 3, 4, 5], rng),
-    ]
+    return [*_map_and_key(rng), Instruction(CALL, imm=DELETE), *_reset([1, 2, 3, 4, 5], rng)]
 
 
 def _prandom(rng: random.Random) -> Step:
