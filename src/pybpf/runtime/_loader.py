@@ -445,6 +445,7 @@ class _Loader:
             frozen_value=frozen,
             inner=self._describe(mspec.inner, None) if mspec.inner is not None else None,
             readonly_prog=bool(mspec.flags & maps.BPF_F_RDONLY_PROG),
+            value_type_id=mspec.value_type_id if btf is not None else 0,
         )
 
     def _read(self, address: int, size: int) -> bytes | None:

@@ -10,6 +10,7 @@ from ..isa import Instruction
 from ._bounds import sync
 from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
 from ._env import Env, Refuse, reg_read
+from ._graph import invalidate_non_owning
 from ._log import type_str
 from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
 from ._memory import (
@@ -315,6 +316,7 @@ def _spin_lock_arg(env: Env, st: State, regno: int, reg: Reg, lock: bool) -> Non
         if st.lock != ident:
             raise Refuse("bpf_spin_unlock of different lock")
         st.lock = None
+        invalidate_non_owning(st)
 
 
 def release_reference(st: State, ref_id: int) -> None:
