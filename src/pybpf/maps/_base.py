@@ -197,6 +197,10 @@ class Map(abc.ABC):
         self.flags = flags
         self.ncpus = ncpus
         self.special_fields: tuple[tuple[int, int], ...] = tuple(sorted(special_fields))
+        #: ``(offset, size)`` of the fields that own objects but that programs may load and
+        #: store (kptrs): user space reads them as zeros and freeing an element calls
+        #: :attr:`on_free_fields` for them, as for special fields
+        self.owned_fields: tuple[tuple[int, int], ...] = ()
         self.space = space
         self.on_free_fields: FreeFieldsHook = _ignore_freed_fields
         #: the slots whose special fields may hold state, if whoever owns that state knows them

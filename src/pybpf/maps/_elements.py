@@ -306,10 +306,10 @@ class ElementMap(Map):
                 raw = bytes(region.buf[offset : offset + self.value_size])
         else:
             raw = bytes(region.buf[offset : offset + self.value_size])
-        if not self.special_fields:
+        if not self.special_fields and not self.owned_fields:
             return raw
         masked = bytearray(raw)
-        for field_offset, size in self.special_fields:
+        for field_offset, size in self.special_fields + self.owned_fields:
             masked[field_offset : field_offset + size] = bytes(size)
         return bytes(masked)
 
@@ -320,11 +320,11 @@ class ElementMap(Map):
 
     def _free_fields(self, slot: int) -> None:
         """Free the special fields of one element: tell the hook, then zero them."""
-        if not self.special_fields:
+        if not self.special_fields and not self.owned_fields:
             return
         region, offset = self._value_at(slot, 0)
         self.on_free_fields(slot, region, offset)
-        for field_offset, size in self.special_fields:
+        for field_offset, size in self.special_fields + self.owned_fields:
             start = offset + field_offset
             region.buf[start : start + size] = bytes(size)
 
@@ -336,7 +336,7 @@ class ElementMap(Map):
 
     def free_fields(self) -> None:
         """Free the special fields of every element; the elements and their data stay."""
-        if not self.special_fields:
+        if not self.special_fields and not self.owned_fields:
             return  # nothing to free: skip walking every element of a big map
         slots = self._live_slots() if self.fields_in_use is None else self.fields_in_use()
         for slot in slots:

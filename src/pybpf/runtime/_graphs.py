@@ -19,10 +19,11 @@ from collections.abc import Callable
 from typing import Final, final
 
 from ..btf import Spec
-from ..engine import AddressSpace
+from ..engine import AddressSpace, Region
+from ..maps import FreeFieldsHook
 from ..verifier._graph_fields import record_of
 
-__all__ = ["ObjectGraphs"]
+__all__ = ["ObjectGraphs", "free_owned", "owned_fields"]
 
 EINVAL: Final = 22
 
@@ -179,3 +180,25 @@ class ObjectGraphs:
             self._chains[root].remove(node)
             del self._linked[node]
             return node
+
+
+def owned_fields(spec: Spec | None, type_id: int) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """``(offset, size)`` of the fields of a map value that own objects: its list heads and
+    tree roots (16 bytes, which programs never touch: special fields), and its kptrs (8
+    bytes, which programs load and store)."""
+    if spec is None or not type_id:
+        return (), ()
+    record = record_of(spec, type_id)
+    return tuple((r.offset, _ROOT_SIZE) for r in record.roots), tuple((k.offset, 8) for k in record.kptrs)
+
+
+_ROOT_SIZE: Final = 16  #: struct bpf_list_head and struct bpf_rb_root
+
+
+def free_owned(
+    graphs: ObjectGraphs, spec: Spec, type_id: int, then: FreeFieldsHook, slot: int, region: Region, offset: int
+) -> None:
+    """A map's special-field hook: what the element owns is dropped, then ``then`` (the timer
+    layer's hook) frees the rest."""
+    graphs.free_fields(spec, type_id, region.base + offset)
+    then(slot, region, offset)

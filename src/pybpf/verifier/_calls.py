@@ -11,6 +11,8 @@ from ._bounds import sync
 from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
 from ._env import Env, Refuse, reg_read
 from ._graph import invalidate_non_owning
+from ._graph_fields import Kptr
+from ._kptr import check_kptr_xchg, kptr_xchg_result
 from ._log import type_str
 from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
 from ._memory import (
@@ -160,6 +162,7 @@ class _Meta:
         self.const_key: int | None = None  #: a map key known at verification time
         self.ref_obj_id = 0  #: the reference a socket argument carries (casts keep it)
         self.msize_max = 0  #: the largest size a memory argument's size register allows
+        self.kptr: Kptr | None = None  #: ``bpf_kptr_xchg``'s field
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
@@ -277,7 +280,9 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
             sock_btf_arg(reg, regno)
     elif kind == Arg.PTR_TO_SOCKET_RELEASE:
         meta.release_ref = sock_release_arg(reg, regno)
-    elif kind in (Arg.PTR_TO_BTF_ID, Arg.PTR_TO_BTF_ID_OR_NULL):
+    elif kind == Arg.PTR_TO_KPTR:  # the field and the pointer moved in, together
+        meta.kptr, meta.release_ref = check_kptr_xchg(env, st, reg, reg_read(st, regno + 1))
+    elif kind in (Arg.PTR_TO_BTF_ID, Arg.PTR_TO_BTF_ID_OR_NULL) and meta.kptr is None:
         check_helper_btf_arg(env, regno, reg, param_struct(proto.c_params, regno - 1),
                              kind == Arg.PTR_TO_BTF_ID_OR_NULL)
 
@@ -442,6 +447,8 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         elif proto.name in _SOCK_CASTS:
             r.ref_obj_id = meta.ref_obj_id
         return r
+    if meta.kptr is not None:
+        return kptr_xchg_result(env, st, pc, meta.kptr)
     if ret == Ret.PTR_TO_BTF_ID_OR_NULL:  # a socket cast (bpf_skc_to_*): checked before use
         r = Reg(RegType.BTF_ID)
         r.btf_name = proto.c_return_type.removeprefix("struct ").rstrip(" *")
