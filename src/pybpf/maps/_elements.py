@@ -294,8 +294,11 @@ class ElementMap(Map):
 
     def _copy_gaps(self, region: Region, offset: int, data: bytes) -> None:
         buf = region.buf
+        kept = [(start, bytes(buf[offset + start : offset + start + size])) for start, size in self.owned_fields]
         for start, end in self._gaps:
             buf[offset + start : offset + end] = data[start:end]
+        for start, old in kept:  # a kptr is no one's to overwrite: freeing the fields drops it
+            buf[offset + start : offset + start + len(old)] = old
 
     def _read(self, slot: int, copy: int, locked: bool) -> bytes:
         """A value as user space sees it: special fields read as zeros."""
