@@ -90,6 +90,13 @@ class ObjectGraphs:
             if held and self._is_object(held):  # a kernel object's release does nothing here
                 self.drop(held)
 
+    def is_object_lock(self, address: int) -> bool:
+        """Whether ``address`` is the ``bpf_spin_lock`` of a live allocated object."""
+        base = self._object_of(address)
+        with self._lock:
+            typed = self._types.get(base)
+        return typed is not None and record_of(*typed).lock_off == address - base
+
     def _is_object(self, address: int) -> bool:
         with self._lock:
             return address in self._types

@@ -10,9 +10,10 @@ from ..isa import Instruction
 from ._bounds import sync
 from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
 from ._env import Env, Refuse, reg_read
-from ._graph import invalidate_non_owning
+from ._graph import check_object_lock, in_less_callback, invalidate_non_owning
 from ._graph_fields import Kptr
 from ._kptr import check_kptr_xchg, kptr_xchg_result
+from ._local_obj import is_alloc
 from ._log import type_str
 from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
 from ._memory import (
@@ -304,12 +305,18 @@ def _const_str(reg: Reg, regno: int) -> None:
 
 
 def _lock_identity(reg: Reg) -> tuple[int, int]:
-    assert reg.map is not None
+    if reg.map is None:  # an allocated object's own lock
+        return (reg.id, reg.off + reg.const)
     return (reg.id or reg.map.ident, reg.off + reg.const)
 
 
 def _spin_lock_arg(env: Env, st: State, regno: int, reg: Reg, lock: bool) -> None:
-    check_field_pointer(env.inp.release, regno, reg, "bpf_spin_lock", "map_value, ptr_")
+    if in_less_callback(st):
+        raise Refuse("can't spin_{lock,unlock} in rbtree cb", 13)
+    if is_alloc(reg) and not reg.null:
+        check_object_lock(env, regno, reg)
+    else:
+        check_field_pointer(env.inp.release, regno, reg, "bpf_spin_lock", "map_value, ptr_")
     ident = _lock_identity(reg)
     if lock:
         if st.lock is not None:

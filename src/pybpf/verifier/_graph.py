@@ -20,14 +20,17 @@ from ..helpers import KfArg, KfuncProto
 from ._env import Env, Refuse
 from ._graph_fields import GRAPH_NODE_OF, GraphRoot, Record, record_of
 from ._local_obj import ALLOC, is_alloc
+from ._log import type_str
 from ._state import Callback, Ref, Reg, RegType, Slot, State, scalar_unknown
 
 __all__ = [
-    "GRAPH_KFUNCS", "NON_OWN", "NON_OWN_RCU", "GraphMeta", "check_graph_arg", "graph_result",
+    "GRAPH_KFUNCS", "KPTR_RCU", "NON_OWN", "NON_OWN_RCU", "GraphMeta", "check_graph_arg", "check_object_lock", "graph_result",
     "in_less_callback", "invalidate_non_owning", "is_non_owning", "less_callback_args", "reg_record",
 ]
 
 EINVAL: Final = 22
+EACCES: Final = 13
+KPTR_RCU: Final = "alloc_rcu"  #: a refcounted object read from a kptr in an RCU section (``MEM_ALLOC | MEM_RCU``)
 NON_OWN: Final = "alloc_nonown"  #: the trust mark of a non-owning reference (``NON_OWN_REF``)
 NON_OWN_RCU: Final = "alloc_nonown_rcu"  #: of a refcounted object's one (``| MEM_RCU``)
 
@@ -84,6 +87,11 @@ def _lock_held(st: State, reg: Reg) -> bool:
 def check_graph_arg(env: Env, st: State, proto: KfuncProto, i: int, reg: Reg, meta: GraphMeta) -> None:
     """One graph argument of a kfunc (a root, a node, or a refcounted object)."""
     kind = proto.args[i].kind
+    if reg.null or reg.is_null_scalar():
+        raise Refuse(f"Possibly NULL pointer passed to trusted arg{i}", EACCES)
+    if reg.type == RegType.BTF_ID and not reg.is_const:  # an object's pointer moved by a variable
+        v = reg.var_off
+        raise Refuse(f"variable {type_str(reg)} access var_off=({v.value:#x}; {v.mask:#x}) disallowed", EACCES)
     if kind in (KfArg.PTR_TO_LIST_HEAD, KfArg.PTR_TO_RB_ROOT):
         _root_arg(env, st, i, reg, "bpf_list_head" if kind == KfArg.PTR_TO_LIST_HEAD else "bpf_rb_root", meta)
     elif kind in (KfArg.PTR_TO_LIST_NODE, KfArg.PTR_TO_RB_NODE):
@@ -95,6 +103,19 @@ def check_graph_arg(env: Env, st: State, proto: KfuncProto, i: int, reg: Reg, me
             raise Refuse(f"arg#{i} doesn't point to a type with bpf_refcount field", EINVAL)
         meta.arg_type = reg
         meta.arg_owning = not is_non_owning(reg) and bool(reg.ref_obj_id)
+
+
+def check_object_lock(env: Env, regno: int, reg: Reg) -> None:
+    """``bpf_spin_lock``/``bpf_spin_unlock`` of the lock inside an allocated object
+    (``process_spin_lock``): exactly at the object's ``bpf_spin_lock``."""
+    if not reg.is_const:
+        raise Refuse(f"R{regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset", EINVAL)
+    record = reg_record(env, reg)
+    if record.lock_off < 0:
+        raise Refuse("local 'kptr' has no valid bpf_spin_lock", EINVAL)  # the kernel's text names no type
+    off = reg.off + reg.const
+    if off != record.lock_off:
+        raise Refuse(f"off {off} doesn't point to 'struct bpf_spin_lock' that is at {record.lock_off}", EINVAL)
 
 
 def _const_off(i: int, reg: Reg, what: str) -> int:

@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from typing import Final
 
-from ..btf import MODIFIERS, Datasec, DeclTag, Ptr, Spec, Struct, TypeTag, Var
+from ..btf import MODIFIERS, Array, Datasec, DeclTag, Ptr, Spec, Struct, TypeTag, Var
 
 __all__ = ["GRAPH_NODE_OF", "GraphRoot", "Kptr", "Record", "record_of"]
 
@@ -101,6 +101,11 @@ def _walk_struct(spec: Spec, t: Struct, base: int, found: _Found) -> None:
 def _member(spec: Spec, type_id: int, off: int, contains: str, found: _Found) -> None:
     """One member (or variable) at ``off``: a special struct, a kptr, or a struct to search."""
     t = spec.type_by_id(spec.skip_modifiers(type_id))
+    if isinstance(t, Array):  # each element, as the kernel's btf_find_field counts them
+        size = spec.resolve_size(t.type)
+        for i in range(t.nelems if size else 0):
+            _member(spec, t.type, off + i * size, contains, found)
+        return
     if isinstance(t, Ptr):
         tags = []
         inner = spec.type_by_id(t.type)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 from ._env import Env, Refuse
-from ._graph import reg_record
-from ._graph_fields import Kptr
+from ._graph import KPTR_RCU, reg_record
+from ._graph_fields import Kptr, record_of
 from ._local_obj import ALLOC
 from ._log import type_str
 from ._state import Ref, Reg, RegType, State
@@ -80,7 +80,7 @@ def _is_local(env: Env, field: Kptr) -> bool:
     return kernel is None or not kernel.types_by_name(field.struct_name)
 
 
-def owned_field_access(env: Env, reg: Reg, off: int, size: int, write: bool, value: Reg | None,
+def owned_field_access(env: Env, st: State, reg: Reg, off: int, size: int, write: bool, value: Reg | None,
                        atomic: bool, st_imm: bool) -> Reg | None:
     """A load or store of a map value that touches a kptr or a graph root: refused as the
     kernel refuses it, or, for a kptr load, the pointer it yields (None: not such a field)."""
@@ -94,11 +94,11 @@ def owned_field_access(env: Env, reg: Reg, off: int, size: int, write: bool, val
             raise Refuse(f"{root.kind} cannot be accessed directly by load/store", EACCES)
     for field in record.kptrs:
         if lo < field.offset + 8 and field.offset < hi:
-            return _kptr_access(env, reg, field, start, size, write, value, atomic, st_imm)
+            return _kptr_access(env, st, reg, field, start, size, write, value, atomic, st_imm)
     return None
 
 
-def _kptr_access(env: Env, reg: Reg, field: Kptr, start: int, size: int, write: bool, value: Reg | None,
+def _kptr_access(env: Env, st: State, reg: Reg, field: Kptr, start: int, size: int, write: bool, value: Reg | None,
                  atomic: bool, st_imm: bool) -> Reg | None:
     if not reg.is_const:
         raise Refuse("kptr access cannot have variable offset", EACCES)
@@ -114,8 +114,17 @@ def _kptr_access(env: Env, reg: Reg, field: Kptr, start: int, size: int, write: 
         if st_imm and value is not None and not value.is_null_scalar():
             raise Refuse(f"BPF_ST imm must be 0 when storing to kptr at off={field.offset}", EACCES)
         return None
-    out = Reg(RegType.BTF_ID)  # an untrusted pointer, typed by name only, that may be NULL
-    out.btf_name, out.trust, out.null = field.struct_name, "untrusted", True
-    out.id = env.new_id()
+    out = Reg(RegType.BTF_ID)
+    out.btf_name, out.null, out.id = field.struct_name, True, env.new_id()
+    spec = env.inp.prog_btf
+    if field.tag == "kptr" and _is_local(env, field) and spec is not None \
+            and record_of(spec, field.struct_id).refcount_off >= 0 and _in_rcu(env, st):
+        out.btf_id, out.trust = field.struct_id, KPTR_RCU  # refcounted: RCU keeps it alive
+    else:
+        out.trust = "untrusted"  # typed by name only, read as probes read
     return out
+
+
+def _in_rcu(env: Env, st: State) -> bool:
+    return st.rcu or st.lock is not None or not env.inp.sleepable
 

@@ -311,7 +311,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         check_map_value(env, reg, regno, off, size, write)
         m = reg.map
         assert m is not None
-        kptr = owned_field_access(env, reg, off, size, write, value, atomic, st_imm)
+        kptr = owned_field_access(env, st, reg, off, size, write, value, atomic, st_imm)
         if kptr is not None:
             result = kptr
         elif not write and m.frozen_value is not None and reg.is_const and not atomic:
