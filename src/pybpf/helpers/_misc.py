@@ -65,7 +65,8 @@ def _lock_field(ctx: ExecContext, address: int, helper: str) -> SpinLock:
     owner = None if area is None else area.owner
     field = getattr(owner, "field_at", None)
     in_map = field is not None and field(address, SPIN_LOCK_SIZE) is not None
-    if not in_map and (ctx.runtime is None or not ctx.runtime.graphs.is_object_lock(address)):
+    graphs = getattr(ctx.runtime, "graphs", None)  # a runtime may model no allocated objects
+    if not in_map and (graphs is None or not graphs.is_object_lock(address)):
         raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a bpf_spin_lock in a map value")
     return spin_lock_at(address)
 
