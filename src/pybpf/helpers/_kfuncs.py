@@ -305,10 +305,6 @@ _k("struct bpf_list_node *bpf_list_front(struct bpf_list_head *head)", _R.PTR_TO
    _F.RET_NULL, _GEN, "6.16", "The first node of a list, left in it (a non-owning reference).")
 _k("struct bpf_list_node *bpf_list_back(struct bpf_list_head *head)", _R.PTR_TO_BTF_ID, "PTR_TO_LIST_HEAD",
    _F.RET_NULL, _GEN, "6.16", "The last node of a list, left in it (a non-owning reference).")
-_k("void *bpf_percpu_obj_new_impl(__u64 local_type_id__k, void *meta__ign)", _R.PTR_TO_BTF_ID, "",
-   _F.ACQUIRE | _F.RET_NULL, _GEN, "6.7", "Allocate a per-CPU program-defined object (bpf_percpu_obj_new).")
-_k("void bpf_percpu_obj_drop_impl(void *p__alloc, void *meta__ign)", _R.VOID, "PTR_TO_ALLOC_BTF_ID",
-   _F.RELEASE, _GEN, "6.7", "Free an object from bpf_percpu_obj_new (bpf_percpu_obj_drop).")
 _k("struct task_struct *bpf_task_acquire(struct task_struct *p)", _R.PTR_TO_BTF_ID, "PTR_TO_BTF_ID",
    _ACQ_RCU_NULL, _GEN, "6.2", "Take a reference on a task.")
 _k("void bpf_task_release(struct task_struct *p)", _R.VOID, "PTR_TO_BTF_ID", _F.RELEASE, _GEN, "6.2",

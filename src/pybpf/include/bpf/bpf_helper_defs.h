@@ -7,10 +7,6 @@ struct bpf_timer {
 	__u64 __opaque[2];
 } __attribute__((aligned(8)));
 
-struct bpf_spin_lock {
-	__u32 val;
-};
-
 struct bpf_list_head {
 	__u64 __opaque[2];
 } __attribute__((aligned(8)));
@@ -30,6 +26,10 @@ struct bpf_rb_node {
 struct bpf_refcount {
 	__u32 __opaque[1];
 } __attribute__((aligned(4)));
+
+struct bpf_spin_lock {
+	__u32 val;
+};
 #endif
 
 struct __sk_buff;
