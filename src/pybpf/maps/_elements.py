@@ -183,7 +183,7 @@ class ElementMap(Map):
         :data:`NATIVE_ON_DEMAND_BYTES` (see :meth:`_setup`)."""
         if self._native_kind is None:
             return False
-        return not self.special_fields or bool(self._native_kind & MapKind.ARRAY)
+        return not (self.special_fields or self.owned_fields) or bool(self._native_kind & MapKind.ARRAY)
 
     def _native_index(self, ops: NativeMapOps, total: int) -> NativeIndex:
         region = self._slots.only_region()
@@ -192,7 +192,7 @@ class ElementMap(Map):
             self.key_size, self.value_size, self._slots.size, self._key_area, self._stride, self._copies,
             self.max_entries,
         )
-        kind = self._native_kind | (MapKind.HOLES if self.special_fields else 0)
+        kind = self._native_kind | (MapKind.HOLES if self.special_fields or self.owned_fields else 0)
         native = NativeIndex(ops, self.name, kind, region, total, sizes)
         if self._stores_keys:
             self._slots.track(native.used)

@@ -211,7 +211,7 @@ class _Loader:
             m = maps.create_map(
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
-                admit=self.rt._table.admit,
+                admit=self.rt._table.admit, owned_fields=kptrs,
             )
             if isinstance(m, maps.BloomFilter):
                 m.set_map_extra(mspec.map_extra)
@@ -226,7 +226,6 @@ class _Loader:
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
             if not roots and not kptrs:  # else every element may own objects
                 m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
-        m.owned_fields = kptrs
         if roots or kptrs:
             assert self.spec.btf is not None
             m.on_free_fields = functools.partial(
