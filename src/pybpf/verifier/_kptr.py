@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Final
 
 from ._env import Env, Refuse
-from ._graph import KPTR_RCU, reg_record
+from ._graph import KPTR_RCU, is_non_owning, reg_record
 from ._graph_fields import Kptr, record_of
-from ._local_obj import ALLOC
+from ._local_obj import ALLOC, is_alloc
 from ._log import type_str
 from ._state import Ref, Reg, RegType, State
 
@@ -27,17 +27,17 @@ _ROOT_SIZE: Final = 16
 
 def check_kptr_xchg(env: Env, st: State, field_reg: Reg, ptr: Reg) -> tuple[Kptr, int]:
     """``bpf_kptr_xchg(field, ptr)``'s arguments: the field (a referenced kptr of a map value
-    at a constant offset) and the pointer moved in (NULL, or a referenced pointer to the
+    or of an allocated object, at a constant offset) and the pointer moved in (NULL, or a referenced pointer to the
     field's struct). Returns the field and the reference the call releases (0: none)."""
-    if field_reg.type != RegType.MAP_VALUE or field_reg.null:
+    in_object = is_alloc(field_reg) and not is_non_owning(field_reg) and not field_reg.null
+    if (field_reg.type != RegType.MAP_VALUE or field_reg.null) and not in_object:
         raise Refuse(f"R1 type={type_str(field_reg)} expected=map_value, ptr_", EACCES)
     m = field_reg.map
-    assert m is not None
-    if not m.btf:
+    if m is not None and not m.btf:
         raise Refuse(f"map '{m.name}' has to have BTF in order to use bpf_kptr_xchg", EINVAL)
     record = reg_record(env, field_reg)
     if not record.kptrs:
-        raise Refuse(f"map '{m.name}' has no valid kptr", EINVAL)
+        raise Refuse(f"map '{m.name}' has no valid kptr" if m is not None else "local has no valid kptr", EINVAL)
     if not field_reg.is_const:
         raise Refuse("R1 doesn't have constant offset. kptr has to be at the constant offset", EINVAL)
     off = field_reg.off + field_reg.const
