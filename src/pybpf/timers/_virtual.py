@@ -32,6 +32,10 @@ DEFAULT_EPOCH_NS = 1_767_225_600 * SECOND  #: 2026-01-01T00:00:00Z, a fixed, rep
 DEFAULT_MAX_CALLBACKS = 1_000_000  #: callbacks one window may fire before it is a timer storm
 
 Fire = Callable[[Hashable], None]
+#: ``lane(deadlines, lock, move, target, allowance) -> fired``: fires natively what it can of
+#: what is due by ``target``, calling ``move(t)`` where the clock must stand at ``t`` (see
+#: :mod:`._native`)
+Lane = Callable[[Deadlines[Hashable], threading.RLock, Callable[[int], None], int, int], int]
 
 
 @final
@@ -72,6 +76,7 @@ class VirtualClock(Clock):
         self.max_callbacks = max_callbacks
         self._deadlines: Deadlines[Hashable] = Deadlines()
         self._fire: Fire = lambda key: None
+        self._lane: Lane | None = None
         self._lock = threading.RLock()
 
     # -- time ------------------------------------------------------------------------------
@@ -96,6 +101,11 @@ class VirtualClock(Clock):
     def set_fire(self, fire: Fire) -> None:
         """Set the function called with the key of each timer that falls due."""
         self._fire = fire
+
+    def set_lane(self, lane: Lane | None) -> None:
+        """Set what fires compiled callbacks natively before the clock fires them one by one
+        (the timer table's native lane), or None."""
+        self._lane = lane
 
     def arm(self, key: Hashable, expires_ns: int, clock_id: int = CLOCK_MONOTONIC, cpu: int = 0) -> None:
         """Make ``key`` fire when ``clock_id`` reaches ``expires_ns`` (replacing its old deadline).
@@ -141,7 +151,10 @@ class VirtualClock(Clock):
             target = self._now + ns
         fired = 0
         lock, pop_due, fire, limit = self._lock, self._deadlines.pop_due, self._fire, self.max_callbacks
+        lane = self._lane
         while True:
+            if lane is not None and fired < limit:
+                fired += lane(self._deadlines, lock, self._move, target, limit - fired)
             # The lock guards the queue and the time, never a callback: callbacks take other
             # locks (the timer table's) that threads arming timers take before this one.
             with lock:
@@ -161,6 +174,11 @@ class VirtualClock(Clock):
                     storm.timer = self.describe(key)
                     raise storm
             fire(key)
+
+    def _move(self, t_ns: int) -> None:
+        """Stand at ``t_ns`` if it is later (where the native lane's callbacks ran)."""
+        with self._lock:
+            self._now = max(self._now, t_ns)
 
     def run_until(self, t_ns: int) -> None:
         """Advance to MONOTONIC time ``t_ns``.
