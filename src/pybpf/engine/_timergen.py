@@ -36,7 +36,7 @@ class Batch(IntEnum):
     HORIZON_T = 2  #: fire only entries before (HORIZON_T, HORIZON_SEQ)
     HORIZON_SEQ = 3
     SEQ = 4  #: the next arming sequence number
-    ALLOWANCE = 5  #: callbacks the batch may fire
+    ALLOWANCE = 5  #: callbacks one window may fire (the clock's storm limit)
     FIRED = 6  #: callbacks fired so far
     RECS = 7  #: address of the records
     HEAP = 8  #: address of the heap entries
@@ -56,6 +56,8 @@ class Batch(IntEnum):
     CURRENT = 22  #: the record whose callback runs now, -1 between callbacks
     STOP = 23  #: why the loop stopped (:class:`Stop`)
     LAST_N = 24  #: the last callback's instruction count
+    WINDOW_END = 25  #: the deadline of the window firing now (a later one starts a new window)
+    WINDOW_FIRED = 26  #: callbacks fired in that window (ALLOWANCE is per window)
 
 
 class Record(IntEnum):
@@ -94,7 +96,7 @@ class Stop(IntEnum):
     """Why :func:`tm_run` returned."""
 
     DONE = 0  #: nothing more is due before the horizon
-    ALLOWANCE = 1  #: the batch fired all it may
+    ALLOWANCE = 1  #: the window fired all it may
     RING = 2  #: the trace ring is full
     FAULT = 3  #: a callback faulted (the state's FAULT slot says how)
     HANDED_BACK = 4  #: a callback called Python, which took the batch over
@@ -407,9 +409,7 @@ entry:
   br label %loop
 loop:
   %fired = call i64 @tm_get(ptr %B, i64 {b["FIRED"]})
-  %allow = call i64 @tm_get(ptr %B, i64 {b["ALLOWANCE"]})
-  %spent = icmp sge i64 %fired, %allow
-  br i1 %spent, label %s.allow, label %l1
+  br label %l1
 l1:
   ; a callback may trace a fire and a start
   %rn = call i64 @tm_get(ptr %B, i64 {b["RING_LEN"]})
@@ -437,7 +437,17 @@ l3:
   %slt = icmp slt i64 %seq, %hs
   %tie = and i1 %deq, %slt
   %due = or i1 %dlt, %tie
-  br i1 %due, label %l4, label %s.done
+  br i1 %due, label %win, label %s.done
+win:
+  ; a deadline past the window's starts the next window, whose count starts at 0 (and whose
+  ; deadline is the clock's time then, as the clock's step to it is)
+  %wend = call i64 @tm_get(ptr %B, i64 {b["WINDOW_END"]})
+  %wnew = icmp sgt i64 %d, %wend
+  %wf = call i64 @tm_get(ptr %B, i64 {b["WINDOW_FIRED"]})
+  %count = select i1 %wnew, i64 0, i64 %wf
+  %allow = call i64 @tm_get(ptr %B, i64 {b["ALLOWANCE"]})
+  %spent = icmp sge i64 %count, %allow
+  br i1 %spent, label %s.allow, label %l4
 l4:
   call void @tm_pop(ptr %B)
   %R = call ptr @tm_record(ptr %B, i64 %rec)
@@ -455,6 +465,10 @@ fire:
   call void @tm_set(ptr %R, i64 {r["ARMED"]}, i64 0)
   %fired1 = add i64 %fired, 1
   call void @tm_set(ptr %B, i64 {b["FIRED"]}, i64 %fired1)
+  %wend1 = select i1 %wnew, i64 %now, i64 %wend
+  call void @tm_set(ptr %B, i64 {b["WINDOW_END"]}, i64 %wend1)
+  %count1 = add i64 %count, 1
+  call void @tm_set(ptr %B, i64 {b["WINDOW_FIRED"]}, i64 %count1)
   %ix = call i64 @tm_trace(ptr %B, i64 {int(Event.FIRE)}, i64 %rec, i64 -1)
   call void @tm_set(ptr %B, i64 {b["CURRENT"]}, i64 %rec)
   %koff = mul i64 %rec, %ksize

@@ -41,6 +41,7 @@ MAX_TIMERS = 1 << 16  #: timers one batch takes at most (the rest wait for the n
 _BUSY = threading.Lock()  #: native code knows one batch at a time, process-wide
 _S64_MAX = (1 << 63) - 1
 _RECORD = struct.Struct(f"<{RECORD_SLOTS}q")
+_NOTHING = (0, -1, 0)  #: what the lane returns when it fired nothing
 _SLACK = 64  #: heap entries beyond two per timer (a callback starting its timer again and again)
 
 
@@ -81,26 +82,28 @@ class TimerLane:
         )
 
     def __call__(
-        self, deadlines: Deadlines[Any], lock: Any, move: Callable[[int], None], target: int, allowance: int
-    ) -> int:
-        """Fire what the lane can of what is due by ``target``; returns how many callbacks
-        fired (0 when the first due timer is not for the lane)."""
+        self, deadlines: Deadlines[Any], lock: Any, move: Callable[[int], None], target: int, allowance: int,
+        windowed: bool,
+    ) -> tuple[int, int, int]:
+        """Fire what the lane can of what is due by ``target`` (see :data:`._virtual.Lane`);
+        returns (callbacks fired, the last window's deadline, callbacks fired in it): (0, -1, 0)
+        when the first due timer is not for the lane."""
         table = self.table
         if table.hooked or table._local.running is not None or table._local.expiring is not None:
-            return 0
+            return _NOTHING
         with lock:
             first = deadlines.peek_entry()
         if first is None or first[0] > target:
-            return 0
+            return _NOTHING
         engine = first[2][0].engine
         if not getattr(engine, "native_timers", False) or not self.eligible(first[2], engine):
-            return 0
+            return _NOTHING
         host = self.owner.lane_host()
         if host is None or not _BUSY.acquire(blocking=False):
-            return 0
+            return _NOTHING
         try:
             with table._lock:
-                return _Batch(self, engine, host, move).run(deadlines, lock, target, allowance)
+                return _Batch(self, engine, host, move).run(deadlines, lock, target, allowance, windowed)
         finally:
             _BUSY.release()
 
@@ -145,10 +148,12 @@ class _Batch:
             self.header[Batch.SEQ] = deadlines.take_sequence()
         return taken
 
-    def run(self, deadlines: Deadlines[Any], lock: Any, target: int, allowance: int) -> int:
+    def run(
+        self, deadlines: Deadlines[Any], lock: Any, target: int, allowance: int, windowed: bool
+    ) -> tuple[int, int, int]:
         taken = self.take(deadlines, lock, target)
         if not taken:
-            return 0
+            return _NOTHING
         self.deadlines, self.lock = deadlines, lock
         engine, lane = self.engine, self.lane
         index: dict[Any, int] = {}
@@ -181,6 +186,7 @@ class _Batch:
         ctx.runtime, ctx.program, ctx.engine, ctx.visible = self.host, timers[0].program, engine, engine.visible
         h = self.header
         h[Batch.ACTIVE], h[Batch.NOW], h[Batch.ALLOWANCE], h[Batch.CURRENT] = 1, self.lane.clock.now(), allowance, -1
+        h[Batch.WINDOW_END] = -1 if windowed else target
         h[Batch.RECS], h[Batch.HEAP], h[Batch.HEAP_LEN], h[Batch.HEAP_CAP] = (
             ctypes.addressof(records), ctypes.addressof(heap), len(taken), self.heap_cap
         )
@@ -218,7 +224,7 @@ class _Batch:
             run.irq = outer_irq
             engine.timer_lane(ctx, None)
             pool.release(ctx)
-        return int(h[Batch.FIRED])
+        return int(h[Batch.FIRED]), int(h[Batch.WINDOW_END]), int(h[Batch.WINDOW_FIRED])
 
     def static(self, timer: Any, callback: int) -> tuple[Any, ...]:
         """What stays of ``timer``'s record while its element and callback do: (engine,
