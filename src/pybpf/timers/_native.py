@@ -249,20 +249,22 @@ class _Batch:
     def drain(self) -> None:
         """Decode the ring into the table's trace, then empty it."""
         table, h, timers = self.table, self.header, self.timers
-        count = h[Batch.RING_LEN]
+        count = int(h[Batch.RING_LEN])
         if not count:
             return
         flat = memoryview(self.ring).cast("B").cast("q")[: count * EVENT_SLOTS].tolist()
-        events = table._events
-        for i in range(0, len(flat), EVENT_SLOTS):
-            timer = timers[flat[i + 2]]
-            arg = flat[i + 3]
-            if flat[i + 1] == Event.FIRE:
-                record = [flat[i], "fire", timer.map, timer.lane[12], "", None, "timer", None if arg < 0 else arg]
-                self.fire_record, self.fire_index = record, i // EVENT_SLOTS
-            else:
-                record = [flat[i], "start", timer.map, timer.lane[12], None, arg, "timer", None]
-            events.append(record)
+        maps, keys = [t.map for t in timers], [t.lane[12] for t in timers]
+        # One list per event, as the Python path traces (a fire's run time is None while it runs)
+        records = [
+            [at, "fire", maps[rec], keys[rec], "", None, "timer", arg if arg >= 0 else None] if kind == Event.FIRE
+            else [at, "start", maps[rec], keys[rec], None, arg, "timer", None]
+            for at, kind, rec, arg in zip(flat[0::4], flat[1::4], flat[2::4], flat[3::4], strict=True)
+        ]
+        kinds = flat[1::4]
+        last = len(kinds) - 1 - kinds[::-1].index(Event.FIRE) if Event.FIRE in kinds else -1
+        if last >= 0:
+            self.fire_record, self.fire_index = records[last], last
+        table._events.extend(records)
         table._traced += count
         h[Batch.RING_LEN] = 0
 
