@@ -9,7 +9,8 @@ and the host CPU. All programs live in one MCJIT instance per process.
 Native code runs on the very memory the interpreter uses (each :class:`Region` is a native
 buffer), with the GIL held, and talks to Python through two trampolines:
 
-- ``pybpf_jit_resolve``: an access outside the current frames and the cached windows. It looks
+- ``pybpf_jit_resolve``: an access outside the current frames and the cached windows (in the
+  native timer lane, a callback's own value is answered natively first, see :mod:`._timergen`). It looks
   the address up with the run's :meth:`ExecContext.region` (what the interpreter does), caches
   the window on success, and records the :class:`OutOfBoundsError` otherwise;
 - ``pybpf_jit_helper``: a helper call (or ``callx``), with the run's :class:`ExecContext`.
@@ -57,6 +58,7 @@ from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, USER_ENTRY_POINTS, N
 from ._memory import Region
 from ._native import MapTable, NativeMapOps
 from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
+from ._timergen import PY_RESOLVE, RESOLVE
 
 __all__ = ["Jit", "compiles", "is_cached", "native_map_ops", "timer_runner"]
 
@@ -262,8 +264,9 @@ class _Backend:
     def __init__(self) -> None:
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
-        for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
+        for name, trampoline in zip((PY_RESOLVE, "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
+        llvm.add_symbol("clock_gettime", ctypes.cast(ctypes.CDLL(None).clock_gettime, ctypes.c_void_p).value)
         for name in (
             "PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString",
             "PyBytes_Size", "PyBytes_FromStringAndSize",
@@ -284,6 +287,14 @@ class _Backend:
             f"{llvm.get_process_triple()}:{llvm.get_host_cpu_name()}:"
             f"{llvm.get_host_cpu_features().flatten()}:O{OPT_LEVEL}"
         )
+        # The timer lane (see timer_runner) first: programs' accesses outside their windows go
+        # through its resolve, which serves a lane callback's own value and passes on the rest.
+        ir = timer_module()
+        self.load("timers_" + hashlib.sha256((self.signature + ir).encode()).hexdigest()[:32], lambda: ir)
+        for name in LANE_ENTRY_POINTS.values():
+            llvm.add_symbol(name, self.address(name))
+        llvm.add_symbol("pybpf_jit_resolve", self.address(RESOLVE))
+        self.timer_run = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_size_t)(self.address("pybpf_tm_run"))
 
     def key(
         self, insns: Sequence[Instruction], helpers: Collection[int], in_frame: Collection[int],
@@ -405,25 +416,15 @@ def _load_native_maps() -> NativeMapOps:
     )
 
 
-_TIMER_RUN: Callable[[int], int] | None = None
 _TAIL_CALL = 12  #: BPF_FUNC_tail_call: its callers' callbacks stay on the Python timer path
 
 
 def timer_runner() -> Callable[[int], int]:
     """``pybpf_tm_run(batch address) -> stop reason`` of the native timer lane
-    (:mod:`._timergen`), compiled (or loaded from the cache) on first use; compiled programs
-    that start timers natively link against it."""
-    global _TIMER_RUN
-    with _NATIVE_MAPS_LOCK:
-        if _TIMER_RUN is None:
-            backend = _backend()
-            llvm.add_symbol("clock_gettime", ctypes.cast(ctypes.CDLL(None).clock_gettime, ctypes.c_void_p).value)
-            ir = timer_module()
-            backend.load("timers_" + hashlib.sha256((backend.signature + ir).encode()).hexdigest()[:32], lambda: ir)
-            for name in LANE_ENTRY_POINTS.values():
-                llvm.add_symbol(name, backend.address(name))
-            _TIMER_RUN = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_size_t)(backend.address("pybpf_tm_run"))
-        return _TIMER_RUN
+    (:mod:`._timergen`), loaded with the backend: compiled programs link against its
+    ``bpf_timer_start``, ``bpf_ktime_get_ns`` and resolve."""
+    run: Callable[[int], int] = _backend().timer_run
+    return run
 
 
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
@@ -504,8 +505,6 @@ class Jit(ProgramEngine):
             native_map_ops()  # what compiled programs with native helpers link against
         #: whether callbacks of this program may run in the native timer lane
         self.native_timers = NativeOp.TIMER_START in natives.values()
-        if any(op in LANE_ENTRY_POINTS for op in natives.values()):
-            timer_runner()
         key = backend.key(self.insns, called, in_frame, natives)
         insns = self.insns
         self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", in_frame, natives)

@@ -22,10 +22,13 @@ from enum import IntEnum
 
 from ._mapgen import FALLBACK
 
-__all__ = ["TIMER_NOW", "TIMER_START", "Batch", "Event", "Record", "Stop", "timer_ir"]
+__all__ = ["PY_RESOLVE", "RESOLVE", "TIMER_NOW", "TIMER_START", "Batch", "Event", "Record", "Stop", "timer_ir"]
 
 TIMER_START = "pybpf_tm_start"  #: the native ``bpf_timer_start`` compiled programs call
 TIMER_NOW = "pybpf_tm_now"  #: the native ``bpf_ktime_get_ns`` (and boot, coarse) in the lane
+#: what compiled code calls for an access outside its cached windows: in the lane, the running
+#: callback's value window answers here; anything else goes on to ``PY_RESOLVE``
+RESOLVE, PY_RESOLVE = "pybpf_tm_resolve", "pybpf_jit_resolve_py"
 
 
 class Batch(IntEnum):
@@ -349,6 +352,56 @@ fallback:
 }}
 
 declare {{ i64, i1 }} @llvm.sadd.with.overflow.i64(i64, i64)
+declare i32 @{PY_RESOLVE}(ptr, i64, i64, i64, i64)
+
+; an access of the running callback's own value (its window, as a lookup would give it now):
+; cache the window, as the Python side would (a store only through a writable one)
+define i32 @{RESOLVE}(ptr %S, i64 %addr, i64 %size, i64 %pc, i64 %op) {{
+entry:
+  %B = load ptr, ptr @pybpf_tm_batch
+  %nob = icmp eq ptr %B, null
+  br i1 %nob, label %py, label %b1
+b1:
+  %active = call i64 @tm_get(ptr %B, i64 {b["ACTIVE"]})
+  %cur = call i64 @tm_get(ptr %B, i64 {b["CURRENT"]})
+  %bs = call i64 @tm_get(ptr %B, i64 {b["STATE"]})
+  %sv = ptrtoint ptr %S to i64
+  %mine = icmp eq i64 %bs, %sv
+  %act = icmp ne i64 %active, 0
+  %running = icmp sge i64 %cur, 0
+  %on1 = and i1 %act, %mine
+  %on = and i1 %on1, %running
+  br i1 %on, label %b2, label %py
+b2:
+  %R = call ptr @tm_record(ptr %B, i64 %cur)
+  %rlo = call i64 @tm_get(ptr %R, i64 {r["RLO"]})
+  %rsize = call i64 @tm_get(ptr %R, i64 {r["RSIZE"]})
+  %wsize = call i64 @tm_get(ptr %R, i64 {r["WSIZE"]})
+  %off = sub i64 %addr, %rlo
+  %starts = icmp ult i64 %off, %rsize
+  %end = add i64 %off, %size
+  %fits = icmp ule i64 %end, %rsize
+  %inside = and i1 %starts, %fits
+  %isload = icmp eq i64 %op, 0
+  %writable = icmp ne i64 %wsize, 0
+  %allowed = or i1 %isload, %writable
+  %ok = and i1 %inside, %allowed
+  br i1 %ok, label %hit, label %py
+hit:
+  call void @tm_set(ptr %S, i64 {s["RLO"]}, i64 %rlo)
+  call void @tm_set(ptr %S, i64 {s["RSIZE"]}, i64 %rsize)
+  br i1 %writable, label %w, label %done
+w:
+  %wlo = call i64 @tm_get(ptr %R, i64 {r["WLO"]})
+  call void @tm_set(ptr %S, i64 {s["WLO"]}, i64 %wlo)
+  call void @tm_set(ptr %S, i64 {s["WSIZE"]}, i64 %wsize)
+  br label %done
+done:
+  ret i32 0
+py:
+  %rc = call i32 @{PY_RESOLVE}(ptr %S, i64 %addr, i64 %size, i64 %pc, i64 %op)
+  ret i32 %rc
+}}
 
 ; the virtual clock's time (CLOCK_MONOTONIC and CLOCK_BOOTTIME agree on it) for the batch's run
 define i64 @{TIMER_NOW}(ptr %S, i64 %a1, i64 %a2, i64 %a3, i64 %a4, i64 %fp) {{
