@@ -153,6 +153,18 @@ define internal ptr @tm_record(ptr %B, i64 %i) {{
   ret ptr %p
 }}
 
+; a heap entry or a trace record: four slots
+define internal void @tm_put4(ptr %e, i64 %a, i64 %b, i64 %c, i64 %d) {{
+  store i64 %a, ptr %e
+  %e1 = getelementptr i64, ptr %e, i64 1
+  store i64 %b, ptr %e1
+  %e2 = getelementptr i64, ptr %e, i64 2
+  store i64 %c, ptr %e2
+  %e3 = getelementptr i64, ptr %e, i64 3
+  store i64 %d, ptr %e3
+  ret void
+}}
+
 ; (deadline, sequence) of entry a before that of entry b
 define internal i1 @tm_before(ptr %a, ptr %b) {{
   %ad = load i64, ptr %a
@@ -182,13 +194,7 @@ define internal void @tm_push(ptr %B, i64 %d, i64 %seq, i64 %rec, i64 %gen) {{
 entry:
   %n = call i64 @tm_get(ptr %B, i64 {b["HEAP_LEN"]})
   %e = call ptr @tm_entry(ptr %B, i64 %n)
-  store i64 %d, ptr %e
-  %e1 = getelementptr i64, ptr %e, i64 1
-  store i64 %seq, ptr %e1
-  %e2 = getelementptr i64, ptr %e, i64 2
-  store i64 %rec, ptr %e2
-  %e3 = getelementptr i64, ptr %e, i64 3
-  store i64 %gen, ptr %e3
+  call void @tm_put4(ptr %e, i64 %d, i64 %seq, i64 %rec, i64 %gen)
   %n1 = add i64 %n, 1
   call void @tm_set(ptr %B, i64 {b["HEAP_LEN"]}, i64 %n1)
   br label %up
@@ -257,13 +263,7 @@ define internal i64 @tm_trace(ptr %B, i64 %event, i64 %rec, i64 %arg) {{
   %off = mul i64 %n, {EVENT_SLOTS}
   %e = getelementptr i64, ptr %rp, i64 %off
   %now = call i64 @tm_get(ptr %B, i64 {b["NOW"]})
-  store i64 %now, ptr %e
-  %e1 = getelementptr i64, ptr %e, i64 1
-  store i64 %event, ptr %e1
-  %e2 = getelementptr i64, ptr %e, i64 2
-  store i64 %rec, ptr %e2
-  %e3 = getelementptr i64, ptr %e, i64 3
-  store i64 %arg, ptr %e3
+  call void @tm_put4(ptr %e, i64 %now, i64 %event, i64 %rec, i64 %arg)
   %n1 = add i64 %n, 1
   call void @tm_set(ptr %B, i64 {b["RING_LEN"]}, i64 %n1)
   ret i64 %n
@@ -280,24 +280,38 @@ define internal i64 @tm_host_ns() {{
   ret i64 %t
 }}
 
-define i64 @{TIMER_START}(ptr %S, i64 %field, i64 %nsecs, i64 %flags, i64 %unused, i64 %fp) {{
+; the running batch when native code may act in it for the run state %S (its own, and not
+; handed back to Python), else null
+define internal ptr @tm_active(ptr %S) {{
 entry:
   %B = load ptr, ptr @pybpf_tm_batch
   %nob = icmp eq ptr %B, null
-  br i1 %nob, label %fallback, label %b1
-b1:
+  br i1 %nob, label %no, label %check
+check:
   %active = call i64 @tm_get(ptr %B, i64 {b["ACTIVE"]})
-  %cur = call i64 @tm_get(ptr %B, i64 {b["CURRENT"]})
   %bs = call i64 @tm_get(ptr %B, i64 {b["STATE"]})
   %sv = ptrtoint ptr %S to i64
   %mine = icmp eq i64 %bs, %sv
   %act = icmp ne i64 %active, 0
   %on = and i1 %act, %mine
+  br i1 %on, label %yes, label %no
+yes:
+  ret ptr %B
+no:
+  ret ptr null
+}}
+
+define i64 @{TIMER_START}(ptr %S, i64 %field, i64 %nsecs, i64 %flags, i64 %unused, i64 %fp) {{
+entry:
+  %B = call ptr @tm_active(ptr %S)
+  %nob = icmp eq ptr %B, null
+  br i1 %nob, label %fallback, label %b1
+b1:
+  %cur = call i64 @tm_get(ptr %B, i64 {b["CURRENT"]})
   %running = icmp sge i64 %cur, 0
   %plain = icmp eq i64 %flags, 0
-  %ok1 = and i1 %on, %running
-  %ok2 = and i1 %ok1, %plain
-  br i1 %ok2, label %b2, label %fallback
+  %ok = and i1 %running, %plain
+  br i1 %ok, label %b2, label %fallback
 b2:
   %R = call ptr @tm_record(ptr %B, i64 %cur)
   %own = call i64 @tm_get(ptr %R, i64 {r["FIELD"]})
@@ -358,20 +372,13 @@ declare i32 @{PY_RESOLVE}(ptr, i64, i64, i64, i64)
 ; cache the window, as the Python side would (a store only through a writable one)
 define i32 @{RESOLVE}(ptr %S, i64 %addr, i64 %size, i64 %pc, i64 %op) {{
 entry:
-  %B = load ptr, ptr @pybpf_tm_batch
+  %B = call ptr @tm_active(ptr %S)
   %nob = icmp eq ptr %B, null
   br i1 %nob, label %py, label %b1
 b1:
-  %active = call i64 @tm_get(ptr %B, i64 {b["ACTIVE"]})
   %cur = call i64 @tm_get(ptr %B, i64 {b["CURRENT"]})
-  %bs = call i64 @tm_get(ptr %B, i64 {b["STATE"]})
-  %sv = ptrtoint ptr %S to i64
-  %mine = icmp eq i64 %bs, %sv
-  %act = icmp ne i64 %active, 0
   %running = icmp sge i64 %cur, 0
-  %on1 = and i1 %act, %mine
-  %on = and i1 %on1, %running
-  br i1 %on, label %b2, label %py
+  br i1 %running, label %b2, label %py
 b2:
   %R = call ptr @tm_record(ptr %B, i64 %cur)
   %rlo = call i64 @tm_get(ptr %R, i64 {r["RLO"]})
@@ -406,17 +413,9 @@ py:
 ; the virtual clock's time (CLOCK_MONOTONIC and CLOCK_BOOTTIME agree on it) for the batch's run
 define i64 @{TIMER_NOW}(ptr %S, i64 %a1, i64 %a2, i64 %a3, i64 %a4, i64 %fp) {{
 entry:
-  %B = load ptr, ptr @pybpf_tm_batch
+  %B = call ptr @tm_active(ptr %S)
   %nob = icmp eq ptr %B, null
-  br i1 %nob, label %fallback, label %b1
-b1:
-  %active = call i64 @tm_get(ptr %B, i64 {b["ACTIVE"]})
-  %bs = call i64 @tm_get(ptr %B, i64 {b["STATE"]})
-  %sv = ptrtoint ptr %S to i64
-  %mine = icmp eq i64 %bs, %sv
-  %act = icmp ne i64 %active, 0
-  %on = and i1 %act, %mine
-  br i1 %on, label %now, label %fallback
+  br i1 %nob, label %fallback, label %now
 now:
   %t = call i64 @tm_get(ptr %B, i64 {b["NOW"]})
   ret i64 %t
