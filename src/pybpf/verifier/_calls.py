@@ -58,7 +58,6 @@ _PROG_ARRAY = 3
 _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
 _ARRAY, _PERCPU_ARRAY = 2, 6
 _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU and LRU kinds
-_TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
 
 _SOCK_RETS = {Ret.PTR_TO_SOCKET_OR_NULL: RegType.SOCKET, Ret.PTR_TO_SOCK_COMMON_OR_NULL: RegType.SOCK_COMMON,
