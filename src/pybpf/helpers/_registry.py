@@ -52,6 +52,9 @@ class Arg(enum.Enum):
     PTR_TO_U32 = "u32"  #: an aligned 4-byte slot the helper writes (bpf_check_mtu's MTU)
     PTR_TO_PERCPU_BTF_ID = "percpu btf id"  #: a per-CPU kernel variable (a ``__ksym``)
     PTR_TO_KPTR = "kptr"  #: a referenced kernel pointer field of a map value (bpf_kptr_xchg)
+    PTR_TO_IPV4_HEADER = "iphdr"  #: 20 readable bytes, a ``struct iphdr`` (``ARG_PTR_TO_FIXED_SIZE_MEM``)
+    PTR_TO_IPV6_HEADER = "ipv6hdr"  #: 40 readable bytes, a ``struct ipv6hdr``
+    PTR_TO_TCP_HEADER = "tcphdr"  #: 20 readable bytes, a ``struct tcphdr``
 
 
 class Ret(enum.Enum):
@@ -827,19 +830,19 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        (_A.PTR_TO_DYNPTR, _A.ANYTHING),
        "Discard a record reserved as a dynptr."),
     _h(204, "__s64 bpf_tcp_raw_gen_syncookie_ipv4(struct iphdr *iph, struct tcphdr *th, __u32 th_len)", _R.INTEGER,
-       (_A.PTR_TO_MEM, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
+       (_A.PTR_TO_IPV4_HEADER, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
        "Make a SYN cookie for an IPv4 SYN without a socket (the kernel's syncookie algorithm).",
        gpl=True, types=frozenset({"SCHED_ACT", "SCHED_CLS", "XDP"})),
     _h(205, "__s64 bpf_tcp_raw_gen_syncookie_ipv6(struct ipv6hdr *iph, struct tcphdr *th, __u32 th_len)", _R.INTEGER,
-       (_A.PTR_TO_MEM, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
+       (_A.PTR_TO_IPV6_HEADER, _A.PTR_TO_MEM, _A.CONST_SIZE_OR_ZERO),
        "Make a SYN cookie for an IPv6 SYN without a socket (the kernel's syncookie algorithm).",
        gpl=True, types=frozenset({"SCHED_ACT", "SCHED_CLS", "XDP"})),
     _h(206, "long bpf_tcp_raw_check_syncookie_ipv4(struct iphdr *iph, struct tcphdr *th)", _R.INTEGER,
-       (_A.PTR_TO_MEM, _A.PTR_TO_MEM),
+       (_A.PTR_TO_IPV4_HEADER, _A.PTR_TO_TCP_HEADER),
        "Check the SYN cookie of an IPv4 ACK without a socket.",
        gpl=True, types=frozenset({"SCHED_ACT", "SCHED_CLS", "XDP"})),
     _h(207, "long bpf_tcp_raw_check_syncookie_ipv6(struct ipv6hdr *iph, struct tcphdr *th)", _R.INTEGER,
-       (_A.PTR_TO_MEM, _A.PTR_TO_MEM),
+       (_A.PTR_TO_IPV6_HEADER, _A.PTR_TO_TCP_HEADER),
        "Check the SYN cookie of an IPv6 ACK without a socket.",
        gpl=True, types=frozenset({"SCHED_ACT", "SCHED_CLS", "XDP"})),
 )
