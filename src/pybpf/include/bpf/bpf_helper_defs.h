@@ -385,13 +385,13 @@ static __s64 (* const bpf_tcp_gen_syncookie)(void *sk, void *iph, __u32 iph_len,
 /* Like bpf_perf_event_output, with packet bytes appended, for a traced sk_buff. */
 static long (* const bpf_skb_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 111;
 
-/* Copy size bytes from a user address; on failure zero dst. */
+/* Copy size bytes of the calling process's memory; program memory is kernel memory: -EFAULT, dst zeroed. */
 static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
 
 /* Copy size bytes from an address; on a bad address fill dst with zeros and fail. */
 static long (* const bpf_probe_read_kernel)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 113;
 
-/* Copy a NUL-terminated string from a user address. */
+/* Copy a NUL-terminated string from the calling process's memory (-EFAULT on program memory). */
 static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 114;
 
 /* Copy a NUL-terminated string from a kernel address. */
