@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..engine import HelperTable
 from . import (  # noqa: F401
     _callbacks,
+    _checked_first,
     _dynptr,
     _maps,
     _misc,
@@ -24,6 +25,7 @@ from . import (  # noqa: F401
     _timer,
     _trace,
     _tracing,
+    _tunnel,
     _unmodelled,
 )
 from ._format import format_bpf as format_bpf

@@ -13,7 +13,6 @@ from ._impl import unmodelled
 
 _SOCKETS = "pybpf has no sockets behind sock_ops, sk_msg and sk_skb programs (they load, nothing runs them)"
 _HOOKS = "pybpf has no hook that runs this program type (it loads, nothing runs it)"
-_RESIZE = "pybpf's test-run packets do not change length through this helper"
 _SECRET = "the kernel's result depends on a secret chosen at boot, which pybpf cannot reproduce"
 _PERF = "pybpf has no perf event counters or branch records"
 _OBJECTS = "pybpf models no such kernel object (inode, file, path, binary, IMA, tunnel, xfrm state)"
@@ -36,9 +35,6 @@ _REASONS: dict[str, str] = {
          "bpf_probe_write_user"],
         "no program type may call it on the modelled kernel"),
     **dict.fromkeys(
-        ["bpf_lwt_push_encap"],
-        _RESIZE),
-    **dict.fromkeys(
         ["bpf_get_hash_recalc", "bpf_tcp_raw_gen_syncookie_ipv4", "bpf_tcp_raw_gen_syncookie_ipv6",
          "bpf_tcp_raw_check_syncookie_ipv4", "bpf_tcp_raw_check_syncookie_ipv6"],
         _SECRET),
@@ -47,9 +43,8 @@ _REASONS: dict[str, str] = {
         _PERF),
     **dict.fromkeys(
         ["bpf_inode_storage_get", "bpf_inode_storage_delete", "bpf_d_path", "bpf_bprm_opts_set",
-         "bpf_ima_inode_hash", "bpf_ima_file_hash", "bpf_skb_get_tunnel_key", "bpf_skb_get_tunnel_opt",
-         "bpf_skb_set_tunnel_opt", "bpf_task_pt_regs", "bpf_find_vma",
-         "bpf_skb_output", "bpf_xdp_output", "bpf_snprintf_btf", "bpf_kptr_xchg"],
+         "bpf_ima_inode_hash", "bpf_ima_file_hash", "bpf_task_pt_regs",
+         "bpf_skb_output", "bpf_xdp_output", "bpf_kptr_xchg"],
         _OBJECTS),
     **dict.fromkeys(
         ["bpf_sys_bpf", "bpf_btf_find_by_name_kind", "bpf_sys_close", "bpf_kallsyms_lookup_name"],
