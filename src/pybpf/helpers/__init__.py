@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     _ringbuf,
     _room,
     _skb_meta,
+    _sock_redirect,
     _sockets,
     _storage,
     _strings,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._impl import unmodelled
 
-_SOCKETS = "pybpf has no sockets behind sock_ops, sk_msg and sk_skb programs (they load, nothing runs them)"
+_SOCKETS = "pybpf has no sockets behind sock_ops, sk_msg and sk_skb programs (Program.run gives them a context only)"
 _HOOKS = "pybpf has no hook that runs this program type (it loads, nothing runs it)"
 _SECRET = "the kernel's result depends on a secret chosen at boot, which pybpf cannot reproduce"
 _PERF = "pybpf has no perf event counters or branch records"
@@ -19,9 +19,8 @@ _OBJECTS = "pybpf models no such kernel object (inode, file, path, binary, IMA, 
 
 _REASONS: dict[str, str] = {
     **dict.fromkeys(
-        ["bpf_setsockopt", "bpf_getsockopt", "bpf_sk_redirect_map", "bpf_sock_map_update", "bpf_sock_ops_cb_flags_set",
-         "bpf_msg_redirect_map", "bpf_msg_apply_bytes", "bpf_msg_cork_bytes", "bpf_msg_pull_data", "bpf_bind",
-         "bpf_sock_hash_update", "bpf_msg_redirect_hash", "bpf_sk_redirect_hash", "bpf_sk_select_reuseport",
+        ["bpf_setsockopt", "bpf_getsockopt", "bpf_sock_ops_cb_flags_set",
+         "bpf_msg_apply_bytes", "bpf_msg_cork_bytes", "bpf_msg_pull_data", "bpf_bind", "bpf_sk_select_reuseport",
          "bpf_msg_push_data", "bpf_msg_pop_data", "bpf_load_hdr_opt", "bpf_store_hdr_opt", "bpf_reserve_hdr_opt",
          "bpf_tcp_send_ack", "bpf_tcp_check_syncookie", "bpf_tcp_gen_syncookie", "bpf_sock_from_file"],
         _SOCKETS),

@@ -20,9 +20,10 @@ from ..maps import MapType
 from ..timers import IrqContext
 from ..verifier import Facts
 from ._checks import expect
-from ._contexts import prepare_test_run
+from ._contexts import RunInput, prepare_test_run
 from ._errors import TestRunError
 from ._faults import locate, trimmed
+from ._hook_runs import HOOK_RUN_TYPES, prepare_hook_run
 from ._hooks import fired_by
 from ._source import SourceInfo, source_info
 from ._task import Task
@@ -213,6 +214,34 @@ class Program:
             return result  # bytes in, bytes out: typing them would cost every run
         return dataclasses.replace(result, context=unpack_context(result.ctx_out, self._btf, self.context_type))
 
+    def run(self, ctx: bytes | None = None, data: bytes | None = None, cpu: int | None = None) -> TestRunResult:
+        """Run the program once as its kernel hook would, with the context the hook passes.
+
+        For sock_ops and sk_msg programs, which the kernel runs only from its socket hooks
+        (``BPF_PROG_TEST_RUN`` refuses them, and so does :meth:`test_run`), ``ctx`` is the
+        start of a ``struct bpf_sock_ops`` or ``struct sk_msg_md`` (zeros after it) and
+        ``data`` the message (sk_msg) or the skb of a header-option callback (sock_ops); the
+        context's pointers are filled in, its ``sk`` is NULL (pybpf has no socket). The result
+        holds the context as the program left it (a sock_ops ``reply``), the message, and
+        where a redirect helper sent the message. Any other type runs as :meth:`test_run`.
+
+        Raises:
+            TypeError: ``ctx`` or ``data`` is not bytes.
+            TestRunError: a context longer than the struct (EINVAL).
+            BpfRuntimeError: the program faulted.
+        """
+        if self.spec.type not in HOOK_RUN_TYPES:
+            return self.test_run(ctx, data, cpu=cpu)
+        expect(ctx, (bytes, type(None)), "run: ctx", "bytes or None")
+        _check_run_arguments(data, 1, cpu)
+        if self._runtime.closed:
+            raise ValueError(f"run: program '{self.name}' cannot run: its runtime is closed")
+        prepared = prepare_hook_run(self.spec.type, ctx, data)
+        try:
+            return self._run_prepared(prepared, 1, self._runtime._cpu_for(cpu))
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
+
     @property
     def _btf(self) -> Spec | None:
         return self._collection.btf if self._collection is not None else None
@@ -226,8 +255,10 @@ class Program:
         runtime = self._runtime
         cpu = runtime._cpu_for(cpu)
         repeat = repeat or 1
-        prepared = prepare_test_run(prog_type, ctx, data)
-        host = runtime._host
+        return self._run_prepared(prepare_test_run(prog_type, ctx, data), repeat, cpu)
+
+    def _run_prepared(self, prepared: RunInput, repeat: int, cpu: int) -> TestRunResult:
+        host = self._runtime._host
         outcomes = host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0

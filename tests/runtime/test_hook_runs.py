@@ -1,0 +1,116 @@
+"""Program.run for the socket hooks BPF_PROG_TEST_RUN cannot run: sock_ops programs filling a
+sockhash from the established callback, sk_msg programs redirecting messages to it."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+import pybpf
+
+SOURCE = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+/* the UAPI layouts (linux/bpf.h): the fields these programs use, the rest as padding */
+struct bpf_sock_ops {
+	__u32 op;
+	__u32 reply;
+	__u32 args[3];
+	__u32 family;
+	__u32 remote_ip4;
+	__u32 local_ip4;
+	__u32 ip6[8];
+	__u32 remote_port;
+	__u32 local_port;
+	__u32 rest[38];
+};
+struct sk_msg_md {
+	void *data;
+	void *data_end;
+	__u32 family;
+	__u32 addrs[10];
+	__u32 remote_port;
+	__u32 local_port;
+	__u32 size;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} socks SEC(".maps");
+
+long updated;
+
+SEC("sockops")
+int ops(struct bpf_sock_ops *skops)
+{
+	__u32 key = skops->local_port;
+
+	updated = bpf_sock_hash_update(skops, &socks, &key, BPF_NOEXIST);
+	skops->reply = 7;
+	return 1;
+}
+
+SEC("sk_msg")
+int msg(struct sk_msg_md *m)
+{
+	unsigned char *data = m->data, *end = m->data_end;
+	__u32 key;
+
+	if (data + 1 > end)
+		return SK_DROP;
+	key = data[0] + m->size;
+	return bpf_msg_redirect_hash(m, &socks, &key, BPF_F_INGRESS);
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+ACTIVE_ESTABLISHED_CB, RTT_CB = 4, 8
+EOPNOTSUPP, EEXIST = 95, 17
+
+
+def _sock_ops(op: int, local_port: int) -> bytes:
+    """op, then family (20), the IPv4 addresses (24, 28) and the ports (64, 68)."""
+    ctx = bytearray(72)
+    struct.pack_into("<I", ctx, 0, op)
+    struct.pack_into("<III", ctx, 20, 2, 0x0100007F, 0x0100007F)
+    struct.pack_into("<II", ctx, 64, 80, local_port)
+    return bytes(ctx)
+
+
+@pytest.fixture
+def obj(c_file) -> pybpf.Object:  # type: ignore[no-untyped-def]
+    return pybpf.Runtime(clock="virtual").load(c_file(SOURCE, "hooks.bpf.c"))
+
+
+def test_sock_ops_puts_the_established_connection_in_the_sockhash(obj: pybpf.Object) -> None:
+    ops = obj.programs["ops"]
+    with pytest.raises(pybpf.TestRunError, match="ENOTSUPP"):
+        ops.test_run(ctx=_sock_ops(ACTIVE_ESTABLISHED_CB, 9))  # the kernel cannot test-run it either
+    result = ops.run(ctx=_sock_ops(RTT_CB, 9))
+    assert (result.retval, obj.globals["updated"], len(obj.maps["socks"])) == (1, -EOPNOTSUPP, 0)
+    assert result.ctx_out is not None and result.ctx_out[4:8] == (7).to_bytes(4, "little")  # the reply
+    ops.run(ctx=_sock_ops(ACTIVE_ESTABLISHED_CB, 9))
+    assert obj.globals["updated"] == 0 and list(obj.maps["socks"].keys()) == [9]
+    cookie = obj.maps["socks"][9]
+    ops.run(ctx=_sock_ops(ACTIVE_ESTABLISHED_CB, 9))  # BPF_NOEXIST: the slot is taken
+    assert obj.globals["updated"] == -EEXIST and obj.maps["socks"][9] == cookie
+
+
+def test_sk_msg_redirects_to_a_stored_socket(obj: pybpf.Object) -> None:
+    obj.programs["ops"].run(ctx=_sock_ops(ACTIVE_ESTABLISHED_CB, 9))
+    cookie = obj.maps["socks"][9]
+    msg = obj.programs["msg"]
+    result = msg.run(data=b"\x05abc")  # key 5 + 4 bytes
+    assert result.retval == 1 and result.redirect == ("socks", (9).to_bytes(4, "little"), cookie.to_bytes(8, "little"), "ingress")
+    assert result.data_out == b"\x05abc"
+    missing = msg.run(data=b"\x06abc")
+    assert (missing.retval, missing.redirect) == (0, None)
+    assert msg.run(data=b"").retval == 0
+    with pytest.raises(pybpf.TestRunError, match="EINVAL"):
+        msg.run(ctx=bytes(81))
