@@ -114,3 +114,61 @@ def test_sk_msg_redirects_to_a_stored_socket(obj: pybpf.Object) -> None:
     assert msg.run(data=b"").retval == 0
     with pytest.raises(pybpf.TestRunError, match="EINVAL"):
         msg.run(ctx=bytes(81))
+
+
+SYSCTL = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct bpf_sysctl {
+	__u32 write;
+	__u32 file_pos;
+};
+
+long got[5];
+char name[32], base[8], current[16], written[16];
+const char answer[] = "42\n";
+
+SEC("cgroup/sysctl")
+int guard(struct bpf_sysctl *ctx)
+{
+	got[0] = bpf_sysctl_get_name(ctx, name, sizeof(name), 0);
+	got[1] = bpf_sysctl_get_name(ctx, base, sizeof(base), 1);  /* BPF_F_SYSCTL_BASE_NAME */
+	got[2] = bpf_sysctl_get_current_value(ctx, current, sizeof(current));
+	got[3] = bpf_sysctl_get_new_value(ctx, written, sizeof(written));
+	got[4] = bpf_sysctl_set_new_value(ctx, answer, 3);  /* a read has no value to replace */
+	return !ctx->write || written[0] != '9';
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+E2BIG, EINVAL = 7, 22
+
+
+def test_sysctl_programs_see_the_access_and_may_rewrite_a_write(c_file) -> None:  # type: ignore[no-untyped-def]
+    guard = pybpf.Runtime(clock="virtual").load(c_file(SYSCTL, "sysctl.bpf.c")).programs["guard"]
+    read = guard.run(ctx=bytes(8), sysctl="net/ipv4/tcp_keepalive_time", current=b"7200\n")
+    assert (read.retval, read.data_out, read.ctx_out) == (1, None, bytes(8))
+    write = guard.run(ctx=(1).to_bytes(4, "little") + bytes(4), data=b"600\n", sysctl="net/ipv4/tcp_keepalive_time",
+                      current=b"7200\n")
+    assert (write.retval, write.data_out) == (1, b"42\n")
+    refused = guard.run(ctx=(1).to_bytes(4, "little") + bytes(4), data=b"9\n", sysctl="kernel/ostype", current=b"Linux\n")
+    assert (refused.retval, refused.data_out) == (0, b"42\n")  # refused: the value does not matter
+    with pytest.raises(ValueError, match="needs the sysctl's name"):
+        guard.run(ctx=bytes(8))
+    with pytest.raises(ValueError, match="a sysctl read writes no value"):
+        guard.run(ctx=bytes(8), data=b"1", sysctl="kernel/ostype")
+
+
+def test_sysctl_helpers_copy_as_the_kernel_does(c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = pybpf.Runtime(clock="virtual").load(c_file(SYSCTL, "sysctl.bpf.c"))
+    guard = obj.programs["guard"]
+    guard.run(ctx=(1).to_bytes(4, "little") + bytes(4), data=b"600\n", sysctl="net/ipv4/tcp_keepalive_time",
+              current=b"7200\n")
+    # the path is 27 bytes (fits 32); its base name is cut to 7 and a NUL; the values fit
+    assert obj.globals["got"] == [27, -E2BIG, 5, 4, 0]
+    assert (obj.globals["name"], obj.globals["base"]) == (b"net/ipv4/tcp_keepalive_time", b"tcp_kee")
+    assert (obj.globals["current"], obj.globals["written"]) == (b"7200\n", b"600\n")
+    guard.run(ctx=bytes(8), sysctl="kernel/ostype", current=b"")
+    assert obj.globals["got"] == [13, 6, -EINVAL, -EINVAL, -EINVAL]  # no value to read, nothing written
+    assert obj.globals["written"] == b""  # zeroed

@@ -21,6 +21,7 @@ from . import (  # noqa: F401
     _sockets,
     _storage,
     _strings,
+    _sysctl,
     _task,
     _time,
     _timer,

@@ -10,6 +10,8 @@ as an XDP redirect is.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..engine import ExecContext
 from ._impl import host, implements, map_arg
 
@@ -24,7 +26,7 @@ _UPDATE_OPS = frozenset({4, 5, 11})
 _SOCK_OPS_TUPLE = slice(20, 72)  #: family, the IPv4 and IPv6 addresses, the ports
 
 
-def _key(ctx: ExecContext, target: object, key: int, by_pointer: bool) -> bytes:
+def _key(ctx: ExecContext, target: Any, key: int, by_pointer: bool) -> bytes:
     size: int = target.key_size
     return ctx.read(key, size) if by_pointer else (key & 0xFFFF_FFFF).to_bytes(size, "little")
 

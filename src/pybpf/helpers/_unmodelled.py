@@ -25,8 +25,7 @@ _REASONS: dict[str, str] = {
          "bpf_tcp_send_ack", "bpf_tcp_check_syncookie", "bpf_tcp_gen_syncookie", "bpf_sock_from_file"],
         _SOCKETS),
     **dict.fromkeys(
-        ["bpf_sysctl_get_name", "bpf_sysctl_get_current_value", "bpf_sysctl_get_new_value",
-         "bpf_sysctl_set_new_value", "bpf_get_retval", "bpf_set_retval", "bpf_rc_repeat", "bpf_rc_keydown",
+        ["bpf_get_retval", "bpf_set_retval", "bpf_rc_repeat", "bpf_rc_keydown",
          "bpf_rc_pointer_rel", "bpf_seq_printf_btf"],
         _HOOKS),
     **dict.fromkeys(

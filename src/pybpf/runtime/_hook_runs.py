@@ -1,22 +1,29 @@
-"""Contexts for the program types the kernel runs only from its socket hooks, never through
-``BPF_PROG_TEST_RUN`` (which refuses them: ENOTSUPP): sock_ops and sk_msg. pybpf builds the
-context the hook would pass, laid out as the UAPI struct (``struct bpf_sock_ops``, ``struct
-sk_msg_md``), from bytes the caller gives, so :meth:`Program.run` can run them.
+"""Contexts for the program types the kernel runs only from its hooks, never through
+``BPF_PROG_TEST_RUN`` (which refuses them: ENOTSUPP): sock_ops, sk_msg and cgroup_sysctl.
+pybpf builds the context the hook would pass, laid out as the UAPI struct (``struct
+bpf_sock_ops``, ``struct sk_msg_md``, ``struct bpf_sysctl``), from bytes the caller gives, so
+:meth:`Program.run` can run them.
 
-There is no socket behind the context: its ``sk`` field is NULL. The fields the kernel fills
-from the socket (addresses, ports, TCP counters) are whatever the caller put in the bytes.
+There is no socket behind a socket hook's context: its ``sk`` field is NULL. The fields the
+kernel fills from the socket (addresses, ports, TCP counters) are whatever the caller put in
+the bytes. A sysctl program's access names the sysctl and its current value; for a write,
+``data`` is the value written, and ``data_out`` what the write will store after the program.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 
 from .._spec import ProgType
 from ..engine import Region
+from ..helpers._sysctl import SysctlAccess, accessing
 from ._contexts import RunInput
 from ._errors import TestRunError
 
-__all__ = ["HOOK_RUN_TYPES", "SK_MSG_MD_SIZE", "SOCK_OPS_SIZE", "prepare_hook_run"]
+__all__ = ["HOOK_RUN_TYPES", "SK_MSG_MD_SIZE", "SOCK_OPS_SIZE", "HookRun", "prepare_hook_run"]
 
 EINVAL = 22
 SOCK_OPS_SIZE = 224  #: sizeof(struct bpf_sock_ops)
@@ -26,6 +33,15 @@ SOCK_OPS_SKB_LEN = 208  #: offsetof(struct bpf_sock_ops, skb_len)
 SK_MSG_MD_SIZE = 80  #: sizeof(struct sk_msg_md)
 SK_MSG_SIZE = 68  #: offsetof(struct sk_msg_md, size)
 SK_MSG_SK = 72  #: offsetof(struct sk_msg_md, sk)
+SYSCTL_SIZE = 8  #: sizeof(struct bpf_sysctl): write, file_pos
+
+
+@dataclass(frozen=True)
+class HookRun:
+    """A run's input, and what must hold while it runs (the sysctl access its helpers see)."""
+
+    run: RunInput
+    scope: AbstractContextManager[None] = field(default_factory=contextlib.nullcontext)
 
 
 def _context(ctx: bytes | None, size: int, name: str) -> bytearray:
@@ -76,13 +92,39 @@ def _sk_msg(ctx: bytes | None, data: bytes | None) -> RunInput:
     return RunInput(region.base, (region, message), None, _finish(region, message))
 
 
+def _sysctl(ctx: bytes | None, data: bytes | None, name: str | None, current: bytes) -> HookRun:
+    if name is None:
+        raise ValueError("run: a cgroup_sysctl program needs the sysctl's name (sysctl='net/ipv4/tcp_mem')")
+    image = _context(ctx, SYSCTL_SIZE, "cgroup_sysctl")
+    write = bool(int.from_bytes(image[:4], "little"))
+    if data is not None and not write:
+        raise ValueError("run: a sysctl read writes no value: data is for a context whose write is 1")
+    access = SysctlAccess(name, current, (data or b"") if write else None)
+    region = Region.from_bytes(bytes(image), "sysctl context")
+
+    def finish() -> tuple[bytes | None, bytes | None]:
+        return access.new, bytes(region.buf)
+
+    return HookRun(RunInput(region.base, (region,), None, finish), accessing(region.base, access))
+
+
 _RUNS: dict[ProgType, Callable[[bytes | None, bytes | None], RunInput]] = {
     ProgType.SOCK_OPS: _sock_ops,
     ProgType.SK_MSG: _sk_msg,
 }
-HOOK_RUN_TYPES = frozenset(_RUNS)  #: the types :meth:`Program.run` builds a hook's context for
+#: the types :meth:`Program.run` builds a hook's context for
+HOOK_RUN_TYPES = frozenset({*_RUNS, ProgType.CGROUP_SYSCTL})
 
 
-def prepare_hook_run(prog_type: ProgType, ctx: bytes | None, data: bytes | None) -> RunInput:
-    """The context a socket hook passes a program of ``prog_type``."""
-    return _RUNS[prog_type](ctx, data)
+def prepare_hook_run(
+    prog_type: ProgType, ctx: bytes | None, data: bytes | None, sysctl: str | None = None, current: bytes = b""
+) -> HookRun:
+    """The context a hook passes a program of ``prog_type``.
+
+    Raises:
+        TestRunError: a context longer than the struct (EINVAL).
+        ValueError: a sysctl run without the sysctl's name, or with a value for a read.
+    """
+    if prog_type == ProgType.CGROUP_SYSCTL:
+        return _sysctl(ctx, data, sysctl, current)
+    return HookRun(_RUNS[prog_type](ctx, data))

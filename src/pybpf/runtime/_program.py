@@ -214,7 +214,15 @@ class Program:
             return result  # bytes in, bytes out: typing them would cost every run
         return dataclasses.replace(result, context=unpack_context(result.ctx_out, self._btf, self.context_type))
 
-    def run(self, ctx: bytes | None = None, data: bytes | None = None, cpu: int | None = None) -> TestRunResult:
+    def run(
+        self,
+        ctx: bytes | None = None,
+        data: bytes | None = None,
+        cpu: int | None = None,
+        *,
+        sysctl: str | None = None,
+        current: bytes = b"",
+    ) -> TestRunResult:
         """Run the program once as its kernel hook would, with the context the hook passes.
 
         For sock_ops and sk_msg programs, which the kernel runs only from its socket hooks
@@ -223,11 +231,17 @@ class Program:
         ``data`` the message (sk_msg) or the skb of a header-option callback (sock_ops); the
         context's pointers are filled in, its ``sk`` is NULL (pybpf has no socket). The result
         holds the context as the program left it (a sock_ops ``reply``), the message, and
-        where a redirect helper sent the message. Any other type runs as :meth:`test_run`.
+        where a redirect helper sent the message. A cgroup_sysctl program gets a ``struct
+        bpf_sysctl`` (``write``, ``file_pos``) for an access to the sysctl named ``sysctl``
+        (its path below /proc/sys) whose value reads as ``current``; for a write, ``data`` is
+        the value written and ``data_out`` the value the write stores after the program (which
+        ``bpf_sysctl_set_new_value`` may replace); retval 1 lets the access through, 0 makes
+        it fail with EPERM. Any other type runs as :meth:`test_run`.
 
         Raises:
             TypeError: ``ctx`` or ``data`` is not bytes.
             TestRunError: a context longer than the struct (EINVAL).
+            ValueError: a sysctl run without the sysctl's name, or with a value for a read.
             BpfRuntimeError: the program faulted.
         """
         if self.spec.type not in HOOK_RUN_TYPES:
@@ -236,9 +250,12 @@ class Program:
         _check_run_arguments(data, 1, cpu)
         if self._runtime.closed:
             raise ValueError(f"run: program '{self.name}' cannot run: its runtime is closed")
-        prepared = prepare_hook_run(self.spec.type, ctx, data)
+        expect(sysctl, (str, type(None)), "run: sysctl", "a str or None")
+        expect(current, bytes, "run: current", "bytes")
+        prepared = prepare_hook_run(self.spec.type, ctx, data, sysctl, current)
         try:
-            return self._run_prepared(prepared, 1, self._runtime._cpu_for(cpu))
+            with prepared.scope:
+                return self._run_prepared(prepared.run, 1, self._runtime._cpu_for(cpu))
         except BpfRuntimeError as err:
             raise trimmed(err) from None
 
