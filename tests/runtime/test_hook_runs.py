@@ -172,3 +172,46 @@ def test_sysctl_helpers_copy_as_the_kernel_does(c_file) -> None:  # type: ignore
     guard.run(ctx=bytes(8), sysctl="kernel/ostype", current=b"")
     assert obj.globals["got"] == [13, 6, -EINVAL, -EINVAL, -EINVAL]  # no value to read, nothing written
     assert obj.globals["written"] == b""  # zeroed
+
+
+SK_SKB = r"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKMAP);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} peers SEC(".maps");
+
+SEC("sk_skb/stream_parser")
+int parser(struct __sk_buff *skb)
+{
+	return skb->len;
+}
+
+SEC("sk_skb/stream_verdict")
+int verdict(struct __sk_buff *skb)
+{
+	unsigned char *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+
+	if (data + 1 > end)
+		return SK_DROP;
+	return bpf_sk_redirect_map(skb, &peers, data[0], 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_sk_skb_programs_see_the_stream_data(c_file) -> None:  # type: ignore[no-untyped-def]
+    obj = pybpf.Runtime(clock="virtual").load(c_file(SK_SKB, "sk_skb.bpf.c"))
+    assert obj.programs["parser"].run(data=b"hello world").retval == 11
+    with pytest.raises(pybpf.TestRunError, match="ENOTSUPP"):
+        obj.programs["parser"].test_run(data=bytes(14) + b"hello")
+    obj.maps["peers"][1] = 5  # as user space stores a socket: its descriptor
+    verdict = obj.programs["verdict"]
+    sent = verdict.run(data=b"\x01ping")
+    assert (sent.retval, sent.redirect, sent.data_out) == (1, ("peers", 1, (5).to_bytes(8, "little"), "egress"), b"\x01ping")
+    assert (verdict.run(data=b"\x00ping").retval, verdict.run(data=b"").retval) == (0, 0)

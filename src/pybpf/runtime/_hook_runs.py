@@ -1,8 +1,8 @@
 """Contexts for the program types the kernel runs only from its hooks, never through
-``BPF_PROG_TEST_RUN`` (which refuses them: ENOTSUPP): sock_ops, sk_msg and cgroup_sysctl.
-pybpf builds the context the hook would pass, laid out as the UAPI struct (``struct
-bpf_sock_ops``, ``struct sk_msg_md``, ``struct bpf_sysctl``), from bytes the caller gives, so
-:meth:`Program.run` can run them.
+``BPF_PROG_TEST_RUN`` (which refuses them: ENOTSUPP): sock_ops, sk_msg, sk_skb and
+cgroup_sysctl. pybpf builds the context the hook would pass, laid out as the UAPI struct
+(``struct bpf_sock_ops``, ``struct sk_msg_md``, ``struct __sk_buff`` over stream data, ``struct
+bpf_sysctl``), from bytes the caller gives, so :meth:`Program.run` can run them.
 
 There is no socket behind a socket hook's context: its ``sk`` field is NULL. The fields the
 kernel fills from the socket (addresses, ports, TCP counters) are whatever the caller put in
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from .._spec import ProgType
 from ..engine import Region
 from ..helpers._sysctl import SysctlAccess, accessing
-from ._contexts import RunInput
+from ._contexts import ETH_HLEN, RunInput, _skb
 from ._errors import TestRunError
 
 __all__ = ["HOOK_RUN_TYPES", "SK_MSG_MD_SIZE", "SOCK_OPS_SIZE", "HookRun", "prepare_hook_run"]
@@ -108,7 +108,21 @@ def _sysctl(ctx: bytes | None, data: bytes | None, name: str | None, current: by
     return HookRun(RunInput(region.base, (region,), None, finish), accessing(region.base, access))
 
 
+def _sk_skb(ctx: bytes | None, data: bytes | None) -> RunInput:
+    """A ``struct __sk_buff`` over stream data (``data``: what the socket received, from its
+    first byte: there are no headers), as a stream parser or verdict program sees it."""
+    run = _skb(ProgType.SK_SKB, ctx, bytes(ETH_HLEN) + (data or b""))
+    finish = run.finish
+
+    def payload() -> tuple[bytes | None, bytes | None]:
+        frame, ctx_out = finish()
+        return (frame[ETH_HLEN:] if frame is not None else None), ctx_out
+
+    return RunInput(run.r1, run.regions, run.packet, payload, run.packet_head)
+
+
 _RUNS: dict[ProgType, Callable[[bytes | None, bytes | None], RunInput]] = {
+    ProgType.SK_SKB: _sk_skb,
     ProgType.SOCK_OPS: _sock_ops,
     ProgType.SK_MSG: _sk_msg,
 }

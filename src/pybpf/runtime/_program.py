@@ -225,11 +225,12 @@ class Program:
     ) -> TestRunResult:
         """Run the program once as its kernel hook would, with the context the hook passes.
 
-        For sock_ops and sk_msg programs, which the kernel runs only from its socket hooks
-        (``BPF_PROG_TEST_RUN`` refuses them, and so does :meth:`test_run`), ``ctx`` is the
-        start of a ``struct bpf_sock_ops`` or ``struct sk_msg_md`` (zeros after it) and
-        ``data`` the message (sk_msg) or the skb of a header-option callback (sock_ops); the
-        context's pointers are filled in, its ``sk`` is NULL (pybpf has no socket). The result
+        For sock_ops, sk_msg and sk_skb programs, which the kernel runs only from its socket
+        hooks (``BPF_PROG_TEST_RUN`` refuses them, and so does :meth:`test_run`), ``ctx`` is
+        the start of a ``struct bpf_sock_ops``, ``struct sk_msg_md`` or ``struct __sk_buff``
+        (zeros after it) and ``data`` the message (sk_msg), the stream data (sk_skb) or the
+        skb of a header-option callback (sock_ops); the context's pointers are filled in, a
+        sock_ops or sk_msg ``sk`` is NULL (pybpf has no socket). The result
         holds the context as the program left it (a sock_ops ``reply``), the message, and
         where a redirect helper sent the message. A cgroup_sysctl program gets a ``struct
         bpf_sysctl`` (``write``, ``file_pos``) for an access to the sysctl named ``sysctl``
