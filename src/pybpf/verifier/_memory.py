@@ -11,6 +11,7 @@ from ._bounds import sync
 from ._btf_ptr import check_btf_access, tracing_arg, typed
 from ._btf_walk import struct_walk
 from ._ctx import ctx_access
+from ._dynptr import DYNPTR_BYTE, destroy_dynptrs
 from ._env import Env, Refuse
 from ._kptr import owned_field_access
 from ._liveness import note_read, slot_bits
@@ -144,6 +145,7 @@ def stack_write(st: State, frameno: int, lo: int, size: int, value: Reg | None, 
     """Record a store of ``size`` bytes at fp+``lo`` (``check_stack_write_fixed_off``): a
     scalar at a slot's start, or an 8-byte pointer, is spilled (the register is remembered);
     anything else leaves initialised bytes, zeros when a zero was stored."""
+    destroy_dynptrs(st, frameno, lo, lo + size)
     frame = st.frames[frameno]
     aligned = lo % 8 == 0
     if value is not None and value.type == RegType.BTF_ID and size < 8:
@@ -196,8 +198,9 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
     for addr in range(lo, lo + size):
         s = frame.stack.get((-addr - 1) // 8)
         kinds += s.kinds[addr % 8] if s is not None else "?"
-    if "i" in kinds:  # an iterator's state is the kernel's, never the program's to read
-        raise Refuse(f"invalid read from stack off {lo}+{kinds.index('i')} size {size}")
+    for kernel_owned in "i" + DYNPTR_BYTE:  # an iterator's or dynptr's state is never the program's to read
+        if kernel_owned in kinds:
+            raise Refuse(f"invalid read from stack off {lo}+{kinds.index(kernel_owned)} size {size}")
     if kinds and all(k == "0" for k in kinds):
         return scalar_known(0)
     return scalar_unknown()
@@ -329,6 +332,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         own_frame = reg.frameno == st.cur.frameno  # aligned and inside it: checked just above
         if not reg.is_const:
             if write:
+                destroy_dynptrs(st, reg.frameno, lo, reg.off + off + reg.smax + size)
                 _set_bytes(st, reg.frameno, lo, reg.off + off + reg.smax + size, "m")
             result = None if write else scalar_unknown()
         elif write:

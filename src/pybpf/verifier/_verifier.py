@@ -64,6 +64,9 @@ KFUNCS_BY_ID = {k.id: k for k in KFUNCS}
 
 #: the kfuncs that set a bpf_wq's callback (6.10's name and 7.0's)
 _WQ_SET_CALLBACK = frozenset({"bpf_wq_set_callback_impl", "bpf_wq_set_callback"})
+#: kfuncs the kernel registers for tracing programs but filters down to socket iterators
+#: (``bpf_sk_iter_kfunc_set`` behind ``tracing_iter_filter``): an fentry may not destroy a socket
+_ITERATOR_ONLY = frozenset({"bpf_sock_destroy"})
 
 def _is_iterator_next(kfunc_id: int) -> bool:
     proto = KFUNCS_BY_ID.get(kfunc_id)
@@ -681,7 +684,9 @@ class _Verifier:
         proto = KFUNCS_BY_ID.get(insn.imm)
         if proto is None:
             raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
-        if not proto.offered_to(self.env.inp.prog_type.name):
+        if not proto.offered_to(self.env.inp.prog_type.name) or (
+            proto.name in _ITERATOR_ONLY and self.env.inp.attach_type != AttachType.TRACE_ITER
+        ):
             raise Refuse(f"calling kernel function {proto.name} is not allowed", 13)
         if st.lock is not None and proto.name not in GRAPH_KFUNCS:
             raise Refuse("function calls are not allowed while holding a lock", 22)
