@@ -47,6 +47,7 @@ from ..verifier import (
     verbose_lines,
     verify,
 )
+from ..verifier._struct_ops import StructOpsTarget, struct_ops_input
 from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._core import apply_core
@@ -57,6 +58,8 @@ from ._map import Map
 from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
+from ._struct_ops import struct_ops_view
+from ._struct_ops_load import kernel_value, struct_ops_helpers, struct_ops_target
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -168,13 +171,18 @@ class _Loader:
             if pspec.autoload
         }
         self._initial_values(programs)
-        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view)
+        struct_ops = struct_ops_view(self.rt, self.spec, handles, programs)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view,
+                     struct_ops)
         self.rt._objects.add(obj)
         return obj
 
     # -- maps ------------------------------------------------------------------------------
 
     def _map(self, mspec: MapSpec) -> maps.Map:
+        if mspec.struct_ops is not None:  # libbpf fills it with the kernel struct's layout
+            value = kernel_value(self.rt._core_targets()[0], self.spec, mspec)
+            mspec = replace(mspec, value_size=len(value), data=value)
         pin_path = f"{self.pin_root}/{mspec.name}"
         if mspec.pinning == Pinning.BY_NAME and pin_path in self.rt._table.pins:
             return self._reuse_pinned(mspec, pin_path)
@@ -311,13 +319,19 @@ class _Loader:
         return program
 
     def _offered(self, pspec: ProgramSpec) -> set[int]:
-        """The helpers this runtime offers the program: its type's, less the CAP_BPF ones
-        unprivileged."""
-        return {
+        """The helpers this runtime offers the program: its type's (a struct_ops program's
+        struct_ops type's), less the CAP_BPF ones unprivileged."""
+        offered = {
             id_
             for id_, h in BY_ID.items()
             if (self.rt.privileged or not h.privileged) and h.offered_to(pspec.type.name)
         }
+        if pspec.type == ProgType.STRUCT_OPS:
+            return struct_ops_helpers(offered, self._struct_ops_target(pspec))
+        return offered
+
+    def _struct_ops_target(self, pspec: ProgramSpec) -> StructOpsTarget:
+        return struct_ops_target(self.rt._core_targets()[0], self.spec, pspec)
 
     def _resolve(self, pspec: ProgramSpec, insn: Instruction) -> Instruction:
         """A map reference (by index into the program's map list) becomes the map's address."""
@@ -390,6 +404,8 @@ class _Loader:
             attach_to=pspec.attach_to,
             prog_btf=self.spec.btf,
         )
+        if pspec.type == ProgType.STRUCT_OPS:
+            inp = struct_ops_input(inp, self._struct_ops_target(pspec))
         try:
             self._check_abnormal_returns(pspec, structure)
             facts = verify(checked, inp)

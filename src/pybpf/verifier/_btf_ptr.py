@@ -27,6 +27,7 @@ from ._env import Env, Refuse
 from ._local_obj import check_special_overlap, is_alloc
 from ._log import type_str
 from ._state import Reg, RegType, Slot, State, scalar_unknown
+from ._struct_ops import promoted_struct, struct_ops_write
 
 __all__ = [
     "btf_pointer",
@@ -139,7 +140,8 @@ def check_btf_access(env: Env, st: State, reg: Reg, regno: int, off: int, size: 
         what = "user" if reg.trust == "user" else "percpu"
         raise Refuse(f"R{regno} is ptr_{name} access {what} memory: off={off}", EACCES)
     if write and not alloc:
-        raise Refuse("only read is supported", EACCES)
+        struct_ops_write(env, name, off, size)  # refused unless a struct_ops type allows it
+        return None
     if alloc:
         check_special_overlap(spec, reg.btf_id, off, size)
     walked = struct_walk(spec, reg.btf_id, off, size)
@@ -208,11 +210,17 @@ def _ctx_refused(env: Env, reason: str, off: int, size: int) -> Refuse:
 
 
 def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
-    """A load of argument ``off // 8`` of a BTF-typed tracing or LSM program (``btf_ctx_access``):
-    a scalar, or a pointer typed by the target function's prototype. None when the target BTF
-    does not describe the attach target (the caller keeps its untyped rule)."""
-    spec = env.inp.kernel_btf
-    found = None if spec is None else _attach_proto(spec, env.inp.prog_type, env.inp.attach_type, env.inp.attach_to)
+    """A load of argument ``off // 8`` of a BTF-typed tracing, LSM or struct_ops program
+    (``btf_ctx_access``): a scalar, or a pointer typed by the target function's prototype (a
+    struct_ops member's). None when the target BTF does not describe the attach target (the
+    caller keeps its untyped rule)."""
+    ops = env.inp.struct_ops
+    spec = env.inp.kernel_btf if ops is None else ops.btf
+    if ops is not None:
+        found: tuple[str, list[int]] | None = ops.member, list(ops.params)
+    else:
+        found = None if spec is None else _attach_proto(spec, env.inp.prog_type, env.inp.attach_type,
+                                                        env.inp.attach_to)
     if spec is None or found is None:
         return None
     tname, params = found
@@ -240,6 +248,11 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     r = Reg(RegType.BTF_ID)
     r.btf_name, r.btf_id = target.name, target.id
     r.trust = tag if tag in ("user", "percpu") else TRUSTED if env.inp.attach_type in _TRUSTED_ARGS else ""
+    if ops is not None:  # struct_ops arguments are trusted, some retyped by the struct_ops type
+        r.trust = TRUSTED if not r.trust else r.trust
+        promoted = spec.types_by_name(promoted_struct(ops, target.name), Struct)
+        if promoted:
+            r.btf_name, r.btf_id = promoted[0].name, promoted[0].id
     return r
 
 
