@@ -348,16 +348,16 @@ _k("int bpf_sock_destroy(struct sock_common *sock)", _R.SCALAR, "PTR_TO_BTF_ID",
 
 # -- bpf_tcp_ca_kfunc_set: STRUCT_OPS (net/ipv4/bpf_tcp_ca.c), the kernel's own congestion steps
 _TCP_CA = frozenset({"STRUCT_OPS"})
-_k("__u32 tcp_reno_ssthresh(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.13",
+_k("__u32 tcp_reno_ssthresh(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
    "Reno's slow-start threshold: half the congestion window, at least 2.")
 _k("void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA,
-   "5.13", "Reno's window growth on an ACK (slow start, then additive increase).")
-_k("__u32 tcp_reno_undo_cwnd(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.13",
+   "5.15", "Reno's window growth on an ACK (slow start, then additive increase).")
+_k("__u32 tcp_reno_undo_cwnd(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
    "The window to restore on undo: the larger of the current and the prior one.")
-_k("__u32 tcp_slow_start(struct tcp_sock *tp, __u32 acked)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.13",
+_k("__u32 tcp_slow_start(struct tcp_sock *tp, __u32 acked)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
    "Grow the window by the ACKed packets up to ssthresh; returns the packets left over.")
 _k("void tcp_cong_avoid_ai(struct tcp_sock *tp, __u32 w, __u32 acked)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA,
-   "5.13", "Additive increase: one packet more per w packets ACKed.")
+   "5.15", "Additive increase: one packet more per w packets ACKed.")
 
 KFUNCS: tuple[KfuncProto, ...] = tuple(_ALL)
 KFUNCS_BY_NAME: dict[str, KfuncProto] = {k.name: k for k in KFUNCS}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, final
 from .._spec import CollectionSpec
 from ..btf import Ptr, Spec, Struct, from_python, to_python
 from ..engine import BpfRuntimeError, Region
-from ..maps import EEXIST, EINVAL, MapError
+from ..maps import EEXIST, EINVAL, EOPNOTSUPP, MapError
 from ..maps._struct_ops import STRUCT_OPS_DATA_OFFSET
 from ..verifier._struct_ops import REGISTERED, StructOpsTarget, promoted_struct
 from ._checks import expect
@@ -158,12 +158,14 @@ class StructOps:
 
         Raises:
             MapError: the kernel's refusal: a required member without a program, an invalid
-                or already registered ``tcp_congestion_ops`` name (EINVAL, EEXIST), or the
-                struct is registered already (EBUSY).
+                or already registered ``tcp_congestion_ops`` name (EINVAL, EEXIST), the struct
+                registered already (EBUSY), a type that cannot be registered (EOPNOTSUPP).
         """
         if self.registered:
             raise MapError("update", 16, f"struct_ops '{self.name}' is registered already")
         rules = REGISTERED[self.type_name]
+        if not rules.registrable:
+            raise MapError("update", EOPNOTSUPP, f"struct_ops '{self.name}': {self.type_name} cannot be registered")
         struct = ops_struct(self._btf, self.type_name)
         for m in struct.members:
             func = isinstance(self._btf.type_by_id(self._btf.skip_modifiers(m.type)), Ptr)

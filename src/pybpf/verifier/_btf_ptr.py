@@ -139,8 +139,8 @@ def check_btf_access(env: Env, st: State, reg: Reg, regno: int, off: int, size: 
     if reg.trust in ("user", "percpu"):
         what = "user" if reg.trust == "user" else "percpu"
         raise Refuse(f"R{regno} is ptr_{name} access {what} memory: off={off}", EACCES)
-    if write and not alloc:
-        struct_ops_write(env, name, off, size)  # refused unless a struct_ops type allows it
+    if write and not alloc:  # refused unless a struct_ops type allows it
+        struct_ops_write(env, name, off, size)
         return None
     if alloc:
         check_special_overlap(spec, reg.btf_id, off, size)
@@ -253,6 +253,8 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
         promoted = spec.types_by_name(promoted_struct(ops, target.name), Struct)
         if promoted:
             r.btf_name, r.btf_id = promoted[0].name, promoted[0].id
+        if ops.rules is not None and arg in ops.rules.nullable.get(ops.member, ()):
+            r.null, r.id = True, env.new_id()
     return r
 
 

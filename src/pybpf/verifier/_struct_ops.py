@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from ..btf import BtfError, FuncProto, Ptr, Spec, Struct
+from ..helpers import Arg, HelperProto
 from ._env import Env, Refuse, VerifyInput
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "member_proto",
     "promoted_struct",
     "struct_ops_input",
+    "struct_ops_proto",
     "struct_ops_write",
 ]
 
@@ -43,8 +45,11 @@ class OpsRules:
     (None: any); ``helpers``: helper names offered beside the base set, with ``not_in`` the
     members that may not call one of them; ``promote``: argument structs retyped
     (``struct sock *`` arguments are ``struct tcp_sock *`` to congestion control);
-    ``writable``: the struct programs may write and its writable fields, as dotted paths;
-    ``write_refused``: the message of a write to any other struct.
+    ``writable``: the struct programs may write and its writable fields, as dotted paths
+    (None: any byte of it); ``write_refused``: the message of a write to any other struct;
+    ``kfuncs``: the kfuncs its kfunc set registers; ``nullable``: the arguments, by member,
+    that may be NULL (a ``__nullable`` parameter of the kernel's stub); ``registrable``:
+    whether a registration can succeed (``bpf_dummy_ops`` exists for test runs only).
     """
 
     supported: frozenset[str]
@@ -56,6 +61,8 @@ class OpsRules:
     writable: tuple[str, tuple[str, ...] | None] = ("", ())
     write_refused: str = "only read is supported"
     kfuncs: frozenset[str] = frozenset()
+    nullable: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    registrable: bool = True
 
 
 _TCP_CA_FUNCS: Final = frozenset({
@@ -68,7 +75,6 @@ REGISTERED: Final[Mapping[str, OpsRules]] = {
     "tcp_congestion_ops": OpsRules(
         supported=_TCP_CA_FUNCS,
         optional=_TCP_CA_FUNCS - {"ssthresh", "cong_avoid", "undo_cwnd"} | {"get_info"},
-        sleepable=frozenset(),
         helpers=frozenset({"bpf_tcp_send_ack", "bpf_sk_storage_get", "bpf_sk_storage_delete", "bpf_setsockopt",
                            "bpf_getsockopt", "bpf_ktime_get_coarse_ns"}),
         not_in={"release": frozenset({"bpf_setsockopt", "bpf_getsockopt"})},
@@ -86,6 +92,8 @@ REGISTERED: Final[Mapping[str, OpsRules]] = {
         sleepable=frozenset({"test_sleepable"}),
         writable=("bpf_dummy_ops_state", None),
         write_refused="only access to bpf_dummy_ops_state is supported",
+        nullable={"test_1": frozenset({0})},
+        registrable=False,
     ),
 }
 
@@ -149,13 +157,17 @@ def promoted_struct(target: StructOpsTarget, name: str) -> str:
 
 def struct_ops_write(env: Env, struct: str, off: int, size: int) -> None:
     """A store through a pointer to ``struct`` at ``off`` (``btf_struct_access`` of the
-    struct_ops type): allowed to the fields the type lists, else refused with its message."""
+    struct_ops type): allowed to the fields the type lists, else refused with its message.
+    For a type that allows any field (``bpf_dummy_ops``) only the struct's end bounds it."""
     target = env.inp.struct_ops
     rules = target.rules if target is not None else None
     if target is None or rules is None or struct != rules.writable[0]:
         raise Refuse(rules.write_refused if rules is not None else "only read is supported", EACCES)
     paths = rules.writable[1]
-    if paths is None:  # every field of the struct
+    if paths is None:  # any byte of the struct
+        found = target.btf.types_by_name(struct, Struct)
+        if found and off + size > found[0].size:
+            raise Refuse(f"write access at off {off} with size {size}", EACCES)
         return
     for start, end in _field_ranges(target.btf, struct, paths):
         if start <= off < end:
@@ -198,3 +210,15 @@ def _deep_path(btf: Spec, struct: Struct, path: str) -> str:
         prefix.append(first.name)
         t = inner
     return ".".join([*prefix, path]) if rest or prefix else path
+
+
+#: helpers whose struct_ops prototype takes a socket pointer where the socket-program one takes
+#: the context (``bpf_sk_setsockopt_proto``, ``bpf_sk_getsockopt_proto``)
+_SOCKET_FIRST: Final = frozenset({"bpf_setsockopt", "bpf_getsockopt"})
+
+
+def struct_ops_proto(env: Env, proto: HelperProto) -> HelperProto:
+    """The prototype a struct_ops program's call of ``proto`` is checked against."""
+    if env.inp.struct_ops is None or proto.name not in _SOCKET_FIRST:
+        return proto
+    return replace(proto, args=(Arg.PTR_TO_BTF_ID_SOCK_COMMON, *proto.args[1:]))
