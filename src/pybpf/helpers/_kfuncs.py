@@ -358,6 +358,19 @@ _k("__u32 tcp_slow_start(struct tcp_sock *tp, __u32 acked)", _R.SCALAR, "PTR_TO_
    "Grow the window by the ACKed packets up to ssthresh; returns the packets left over.")
 _k("void tcp_cong_avoid_ai(struct tcp_sock *tp, __u32 w, __u32 acked)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA,
    "5.15", "Additive increase: one packet more per w packets ACKed.")
+# -- tcp_cubic_kfunc_set: CUBIC, the default congestion control, built in (net/ipv4/tcp_cubic.c)
+_k("void cubictcp_init(struct sock *sk)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's per-socket set-up.")
+_k("__u32 cubictcp_recalc_ssthresh(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's slow-start threshold after a loss.")
+_k("void cubictcp_cong_avoid(struct sock *sk, __u32 ack, __u32 acked)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA,
+   "5.15", "CUBIC's window growth on an ACK.")
+_k("void cubictcp_state(struct sock *sk, __u8 new_state)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's reaction to a congestion-state change.")
+_k("void cubictcp_cwnd_event(struct sock *sk, int event)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's reaction to a window event (such as a restart after idle).")
+_k("void cubictcp_acked(struct sock *sk, const struct ack_sample *sample)", _R.VOID, "PTR_TO_BTF_ID PTR_TO_BTF_ID",
+   _F.NONE, _TCP_CA, "5.15", "CUBIC's bookkeeping of an ACK sample (delay, HyStart).")
 
 KFUNCS: tuple[KfuncProto, ...] = tuple(_ALL)
 KFUNCS_BY_NAME: dict[str, KfuncProto] = {k.name: k for k in KFUNCS}

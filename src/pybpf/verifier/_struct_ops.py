@@ -81,7 +81,7 @@ REGISTERED: Final[Mapping[str, OpsRules]] = {
         promote={"sock": "tcp_sock"},
         writable=("tcp_sock", (
             "sk_pacing_rate", "sk_pacing_status", "inet_conn.icsk_ca_priv", "inet_conn.icsk_ack.pending",
-            "snd_cwnd", "snd_cwnd_cnt", "snd_ssthresh", "ecn_flags", "app_limited",
+            "snd_cwnd", "snd_cwnd_cnt", "snd_cwnd_stamp", "snd_ssthresh", "ecn_flags", "app_limited",
         )),
         kfuncs=frozenset({"tcp_reno_ssthresh", "tcp_reno_cong_avoid", "tcp_reno_undo_cwnd", "tcp_slow_start",
                           "tcp_cong_avoid_ai"}),

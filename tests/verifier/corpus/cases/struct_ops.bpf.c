@@ -20,6 +20,8 @@ struct tcp_sock {
 	struct inet_connection_sock inet_conn;
 	__u32 snd_cwnd;
 	__u32 snd_cwnd_cnt;
+	__u32 snd_cwnd_stamp;
+	__u32 prior_cwnd;
 	__u32 snd_ssthresh;
 	__u32 srtt_us;
 	__u8 ecn_flags;
@@ -98,7 +100,13 @@ SEC("struct_ops/write_allowed") void write_allowed(unsigned long long *ctx)
 	((struct sock *)tp)->sk_pacing_status = 1;
 }
 TCP(cong_avoid, write_allowed)
-/* srtt_us is not one of them */
+/* cong_control may stamp the window's last change (6.10) */
+SEC("struct_ops/write_stamp") void write_stamp(unsigned long long *ctx) { TP(ctx)->snd_cwnd_stamp = (__u32)ctx[1]; }
+TCP(cong_control, write_stamp)
+/* but prior_cwnd is not writable */
+SEC("struct_ops/write_prior") void write_prior(unsigned long long *ctx) { TP(ctx)->prior_cwnd = 1; }
+TCP(cong_control, write_prior)
+/* srtt_us is not one of them either */
 SEC("struct_ops/write_srtt") void write_srtt(unsigned long long *ctx) { TP(ctx)->srtt_us = 1; }
 TCP(cong_avoid, write_srtt)
 /* an 8-byte store at snd_cwnd runs past the u32 */
