@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
 from .._spec import CollectionSpec
-from ..btf import Ptr, Spec, Struct, from_python, to_python
+from ..btf import Int, IntEncoding, Ptr, Spec, Struct, from_python, to_python
 from ..engine import BpfRuntimeError, Region
 from ..maps import EEXIST, EINVAL, EOPNOTSUPP, MapError
 from ..maps._struct_ops import STRUCT_OPS_DATA_OFFSET
@@ -44,8 +44,8 @@ _NAME_MEMBER = "name"  #: the member that names a tcp_congestion_ops (its key in
 @final
 @dataclass(frozen=True)
 class StructOpsCall:
-    """What one :meth:`StructOps.call` saw: ``retval``, the program's return value (None for a
-    ``void`` member), and ``args``, each argument after the call: ints as given, bytes and
+    """What one :meth:`StructOps.call` saw: ``retval``, the program's return value as the
+    member's return type reads it (None for a ``void`` member), and ``args``, each argument after the call: ints as given, bytes and
     dicts as the memory they were placed in holds them then."""
 
     retval: int | None
@@ -114,7 +114,7 @@ class StructOps:
             except BpfRuntimeError as err:
                 raise trimmed(err) from None
         after = tuple(self._read_back(target, i, a, r) for i, (a, r) in enumerate(zip(args, placed)))
-        return StructOpsCall(None if not target.returns else r0, after)
+        return StructOpsCall(_typed_return(target, r0), after)
 
     def _pointee(self, target: StructOpsTarget, index: int) -> int:
         """What parameter ``index`` points to, as the program sees it (a ``struct sock *`` of
@@ -203,6 +203,20 @@ class StructOps:
         out = to_python(self._btf, struct.id, data)
         assert isinstance(out, dict)
         return out
+
+
+def _typed_return(target: StructOpsTarget, r0: int) -> int | None:
+    """R0 as the member's return type reads it: None for ``void``, the low bytes of an
+    integer (sign-extended when it is signed), the whole register otherwise."""
+    if not target.returns:
+        return None
+    t = target.btf.type_by_id(target.btf.skip_modifiers(target.returns))
+    if not isinstance(t, Int):
+        return r0
+    bits = t.size * 8
+    value = r0 & ((1 << bits) - 1)
+    signed = bool(t.encoding & IntEncoding.SIGNED)
+    return value - (1 << bits) if signed and value >> (bits - 1) else value
 
 
 @final

@@ -250,9 +250,10 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     r.trust = tag if tag in ("user", "percpu") else TRUSTED if env.inp.attach_type in _TRUSTED_ARGS else ""
     if ops is not None:  # struct_ops arguments are trusted, some retyped by the struct_ops type
         r.trust = TRUSTED if not r.trust else r.trust
-        promoted = spec.types_by_name(promoted_struct(ops, target.name), Struct)
-        if promoted:
-            r.btf_name, r.btf_id = promoted[0].name, promoted[0].id
+        name = promoted_struct(ops, target.name)
+        if name != target.name:  # a BTF without the promoted struct leaves the pointer untyped
+            promoted = spec.types_by_name(name, Struct)
+            r.btf_name, r.btf_id = name, promoted[0].id if promoted else 0
         if ops.rules is not None and arg in ops.rules.nullable.get(ops.member, ()):
             r.null, r.id = True, env.new_id()
     return r
