@@ -60,7 +60,6 @@ from ._object import MapsView, Object
 from ._program import Program
 from ._struct_ops import struct_ops_view
 from ._struct_ops_load import kernel_value, struct_ops_helpers, struct_ops_target
-from ._tcp_kfuncs import congestion_kfuncs
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -312,7 +311,7 @@ class _Loader:
         helpers = program_helpers(self.rt._helpers, self._offered(pspec), pspec.license)
         engine = create_engine(
             self.rt.engine, insns, helpers=helpers, space=self.rt.space, visible=program_visibility(used),
-            max_instructions=self.rt.max_instructions, name=pspec.name, kfuncs=self._kfuncs(pspec),
+            max_instructions=self.rt.max_instructions, name=pspec.name, kfuncs=self.rt._kfuncs,
             in_frame=facts.frame_accesses,
         )
         program = Program(self.rt, pspec, insns, engine, facts, self.spec)
@@ -330,13 +329,6 @@ class _Loader:
         if pspec.type == ProgType.STRUCT_OPS:
             return struct_ops_helpers(offered, self._struct_ops_target(pspec))
         return offered
-
-    def _kfuncs(self, pspec: ProgramSpec) -> Mapping[int, Any]:
-        """The kfunc implementations the program's runs call: a congestion-control program's
-        window steps work on the socket layout of its struct_ops type's BTF."""
-        if pspec.type != ProgType.STRUCT_OPS or pspec.struct_ops is None:
-            return self.rt._kfuncs
-        return {**self.rt._kfuncs, **congestion_kfuncs(self._struct_ops_target(pspec).btf)}
 
     def _struct_ops_target(self, pspec: ProgramSpec) -> StructOpsTarget:
         return struct_ops_target(self.rt._core_targets()[0], self.spec, pspec)

@@ -54,6 +54,7 @@ from ._plot import plot_timeline
 from ._program import Link, Program
 from ._table import ObjectTable
 from ._task import Task
+from ._tcp_kfuncs import slow_start as _registers_tcp_kfuncs  # noqa: F401 (registers the kfuncs)
 
 __all__ = ["Runtime"]
 

@@ -1,6 +1,6 @@
 """The kernel's congestion-control steps that congestion-control programs call as kfuncs
 (``tcp_slow_start``, ``tcp_cong_avoid_ai``, ``tcp_reno_*``), run on the ``struct tcp_sock``
-a :meth:`~pybpf.StructOps.call` placed in memory.
+a :meth:`~pybpf.StructOps.call` placed in memory. Importing this module registers them.
 
 They read and write the socket's window fields where the struct_ops type's BTF puts them (the
 program sees the same layout), with the kernel's u32 arithmetic (``net/ipv4/tcp_cong.c``). A
@@ -12,17 +12,16 @@ faults at the call, as a call of any kfunc pybpf does not run does.
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+import weakref
 
 from ..btf import BtfError, Spec, Struct
-from ..engine import BpfRuntimeError
-from ..engine._context import ExecContext
-from ..helpers import kfunc_proto
+from ..engine import BpfRuntimeError, ExecContext
+from ..helpers._kfunc_impl import implements_kfunc
+from ._program import Program
 
-__all__ = ["congestion_kfuncs"]
+__all__ = ["cong_avoid_ai", "reno_cong_avoid", "reno_ssthresh", "reno_undo_cwnd", "slow_start"]
 
 _U32 = 0xFFFF_FFFF
-KfuncFn = Callable[..., int]
 
 
 class _Socket:
@@ -97,23 +96,48 @@ def _reno_cong_avoid(tp: _Socket, acked: int) -> int:
     return _cong_avoid_ai(tp, tp.get("snd_cwnd"), acked)
 
 
-def congestion_kfuncs(btf: Spec) -> dict[int, KfuncFn]:
-    """The congestion-control kfuncs by registry id, for sockets laid out as in ``btf``."""
-    offsets = _offsets(btf)
+def _offsets_of(program: object) -> dict[str, tuple[int, int, int]]:
+    """The window fields of the running struct_ops program's ``struct tcp_sock``: in the
+    runtime's target BTF when that has the struct, else in the object's (cached per program)."""
+    cached = _OFFSETS.get(program)
+    if cached is None:
+        assert isinstance(program, Program)
+        btf = program._collection.btf if program._collection is not None else None
+        targets = [t for t in program._runtime._core_targets()[0] if t.types_by_name("tcp_sock", Struct)]
+        chosen = targets[0] if targets else btf
+        cached = _offsets(chosen) if chosen is not None else {}
+        _OFFSETS[program] = cached
+    return cached
 
-    def socket(ctx: ExecContext, base: int) -> _Socket:
-        return _Socket(ctx, offsets, base)
 
-    table: dict[str, KfuncFn] = {
-        "tcp_slow_start": lambda ctx, tp, acked, *_: _slow_start(socket(ctx, tp), acked & _U32),
-        "tcp_cong_avoid_ai": lambda ctx, tp, w, acked, *_: _cong_avoid_ai(socket(ctx, tp), w & _U32, acked & _U32),
-        "tcp_reno_ssthresh": lambda ctx, sk, *_: max(socket(ctx, sk).get("snd_cwnd") >> 1, 2),
-        "tcp_reno_undo_cwnd": lambda ctx, sk, *_: max(socket(ctx, sk).get("snd_cwnd"), socket(ctx, sk).get("prior_cwnd")),
-        "tcp_reno_cong_avoid": lambda ctx, sk, ack, acked, *_: _reno_cong_avoid(socket(ctx, sk), acked & _U32),
-    }
-    out = {}
-    for name, fn in table.items():
-        proto = kfunc_proto(name)
-        assert proto is not None
-        out[proto.id] = fn
-    return out
+_OFFSETS: weakref.WeakKeyDictionary[object, dict[str, tuple[int, int, int]]] = weakref.WeakKeyDictionary()
+
+
+def _socket(ctx: ExecContext, base: int) -> _Socket:
+    return _Socket(ctx, _offsets_of(ctx.program), base)
+
+
+@implements_kfunc("tcp_slow_start")
+def slow_start(ctx: ExecContext, tp: int, acked: int, *_: int) -> int:
+    return _slow_start(_socket(ctx, tp), acked & _U32)
+
+
+@implements_kfunc("tcp_cong_avoid_ai")
+def cong_avoid_ai(ctx: ExecContext, tp: int, w: int, acked: int, *_: int) -> int:
+    return _cong_avoid_ai(_socket(ctx, tp), w & _U32, acked & _U32)
+
+
+@implements_kfunc("tcp_reno_ssthresh")
+def reno_ssthresh(ctx: ExecContext, sk: int, *_: int) -> int:
+    return max(_socket(ctx, sk).get("snd_cwnd") >> 1, 2)
+
+
+@implements_kfunc("tcp_reno_undo_cwnd")
+def reno_undo_cwnd(ctx: ExecContext, sk: int, *_: int) -> int:
+    tp = _socket(ctx, sk)
+    return max(tp.get("snd_cwnd"), tp.get("prior_cwnd"))
+
+
+@implements_kfunc("tcp_reno_cong_avoid")
+def reno_cong_avoid(ctx: ExecContext, sk: int, ack: int, acked: int, *_: int) -> int:
+    return _reno_cong_avoid(_socket(ctx, sk), acked & _U32)
