@@ -68,12 +68,13 @@ def reno(c_file: Any) -> Any:
 
 
 def test_the_map_holds_the_kernels_value_type(reno: Any) -> None:
-    """bpf_struct_ops_tcp_congestion_ops: an 8-byte header, then the struct at byte 64, the
-    name copied from the object and function pointers left to the kernel."""
+    """bpf_struct_ops_tcp_congestion_ops: 256 bytes on Linux 6.18 x86-64 (an 8-byte header,
+    the struct at byte 64), whatever part of the struct the object declares; the name is
+    copied where the object's struct, standing in for the kernel's, puts it."""
     _, obj = reno
     m = obj.maps["reno"]
     assert (m.type, m.key_size, m.max_entries) == (MapType.STRUCT_OPS, 4, 1)
-    assert m.value_size == 64 + 64  # the 48-byte struct, rounded up to a cache line
+    assert m.value_size == 256
     value = m.internal.lookup_elem(b"\0\0\0\0")
     assert value[64 + 24 : 64 + 30] == b"pyreno"
 

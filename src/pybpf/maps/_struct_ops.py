@@ -32,6 +32,9 @@ class StructOpsMap(ArrayBase):
 
     type: ClassVar[MapType] = MapType.STRUCT_OPS
     _create_flags: ClassVar[int] = BPF_F_LINK
+    #: the struct's function-pointer members, which the kernel keeps a link and a symbol for
+    #: (its memlock counts them); the loader sets it from the struct's BTF
+    funcs = 0
 
     def _check_attrs(self) -> None:
         if self.key_size != 4 or self.max_entries != 1:

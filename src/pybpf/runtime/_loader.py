@@ -59,7 +59,7 @@ from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
 from ._struct_ops import struct_ops_view
-from ._struct_ops_load import kernel_value, struct_ops_helpers, struct_ops_target
+from ._struct_ops_load import func_count, kernel_value, struct_ops_helpers, struct_ops_target
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -180,14 +180,18 @@ class _Loader:
     # -- maps ------------------------------------------------------------------------------
 
     def _map(self, mspec: MapSpec) -> maps.Map:
+        funcs = 0
         if mspec.struct_ops is not None:  # libbpf fills it with the kernel struct's layout
             value = kernel_value(self.rt._core_targets()[0], self.spec, mspec)
+            funcs = func_count(self.rt._core_targets()[0], self.spec, mspec)
             mspec = replace(mspec, value_size=len(value), data=value)
         pin_path = f"{self.pin_root}/{mspec.name}"
         if mspec.pinning == Pinning.BY_NAME and pin_path in self.rt._table.pins:
             return self._reuse_pinned(mspec, pin_path)
         inner = self._create(mspec.inner) if mspec.inner is not None else None
         m = self._create(mspec, inner)
+        if isinstance(m, maps.StructOpsMap):
+            m.funcs = funcs
         if mspec.section == KCONFIG and self.spec.btf is not None:
             m.update_elem(b"\0\0\0\0", kconfig_data(mspec.value_size, self.spec.externs, self.spec.btf, self.rt.kconfig))
         elif mspec.data is not None:

@@ -21,7 +21,7 @@ from ..maps import EINVAL, MapError
 from ..maps._struct_ops import STRUCT_OPS_DATA_OFFSET, struct_ops_value_size
 from ..verifier._struct_ops import REGISTERED, StructOpsTarget, member_proto
 
-__all__ = ["kernel_value", "ops_btf", "ops_struct", "struct_ops_helpers", "struct_ops_target"]
+__all__ = ["func_count", "kernel_value", "ops_btf", "ops_struct", "struct_ops_helpers", "struct_ops_target"]
 
 
 def ops_btf(targets: Iterable[Spec], spec: CollectionSpec, type_name: str) -> Spec:
@@ -62,7 +62,10 @@ def kernel_value(targets: Iterable[Spec], spec: CollectionSpec, mspec: MapSpec) 
     kstruct = ops_struct(kbtf, ops.type_name)
     local = spec.btf.type_by_id(ops.type_id)
     assert isinstance(local, Struct)
-    value = bytearray(struct_ops_value_size(kstruct.size))
+    size = struct_ops_value_size(kstruct.size)
+    if kbtf is spec.btf:  # the object's struct stands in: the value is the modelled kernel's size
+        size = max(size, REGISTERED[ops.type_name].value_size)
+    value = bytearray(size)
     kmembers = {m.name: m for m in kstruct.members}
     for m in local.members:
         start = m.bit_offset // 8
@@ -84,6 +87,16 @@ def kernel_value(targets: Iterable[Spec], spec: CollectionSpec, mspec: MapSpec) 
         at = STRUCT_OPS_DATA_OFFSET + kmember.bit_offset // 8
         value[at : at + size] = data
     return bytes(value)
+
+
+def func_count(targets: Iterable[Spec], spec: CollectionSpec, mspec: MapSpec) -> int:
+    """The function-pointer members of the kernel struct the map implements."""
+    assert mspec.struct_ops is not None
+    name = mspec.struct_ops.type_name
+    kbtf = ops_btf(targets, spec, name)
+    if kbtf is spec.btf:  # the object's struct may lack members: the modelled kernel's count
+        return REGISTERED[name].funcs
+    return sum(_is_func_ptr(kbtf, m.type) for m in ops_struct(kbtf, name).members)
 
 
 def _is_func_ptr(btf: Spec, type_id: int) -> bool:

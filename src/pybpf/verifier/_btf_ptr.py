@@ -20,14 +20,27 @@ import re
 from typing import Final
 
 from .._spec import AttachType, ProgType
-from ..btf import Enum, Enum64, Func, FuncProto, Int, Ptr, Spec, Struct, Typedef, TypeTag, Union
+from ..btf import (
+    Enum,
+    Enum64,
+    Func,
+    FuncProto,
+    Fwd,
+    Int,
+    Ptr,
+    Spec,
+    Struct,
+    Typedef,
+    TypeTag,
+    Union,
+)
 from ..helpers import KfFlag, KfuncProto
 from ._btf_walk import EACCES, struct_walk, structs_match
 from ._env import Env, Refuse
 from ._local_obj import check_special_overlap, is_alloc
 from ._log import type_str
 from ._state import Reg, RegType, Slot, State, scalar_unknown
-from ._struct_ops import promoted_struct, struct_ops_write
+from ._struct_ops import StructOpsTarget, promoted_struct, struct_ops_write
 
 __all__ = [
     "btf_pointer",
@@ -243,6 +256,8 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     pointee = spec.type_by_id(t.type)
     tag = pointee.name if isinstance(pointee, TypeTag) and not pointee.attribute else ""
     target = spec.type_by_id(spec.skip_modifiers(t.type))
+    if ops is not None and isinstance(target, Fwd):  # the object declared the struct only
+        return _declared_only(ops, target.name)
     if not isinstance(target, (Struct, Union)):
         return scalar_unknown()  # a pointer to no struct is a number to the verifier
     r = Reg(RegType.BTF_ID)
@@ -256,6 +271,15 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
             r.btf_name, r.btf_id = name, promoted[0].id if promoted else 0
         if ops.rules is not None and arg in ops.rules.nullable.get(ops.member, ()):
             r.null, r.id = True, env.new_id()
+    return r
+
+
+def _declared_only(ops: StructOpsTarget, name: str) -> Reg:
+    """A struct_ops argument pointing to a struct the BTF only declares: a trusted kernel
+    pointer pybpf cannot type (its loads and stores go unchecked), as the kernel's would be
+    typed by a BTF that defines the struct."""
+    r = Reg(RegType.BTF_ID)
+    r.btf_name, r.btf_id, r.trust = promoted_struct(ops, name), 0, TRUSTED
     return r
 
 

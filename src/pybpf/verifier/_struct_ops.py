@@ -49,7 +49,10 @@ class OpsRules:
     (None: any byte of it); ``write_refused``: the message of a write to any other struct;
     ``kfuncs``: the kfuncs its kfunc set registers; ``nullable``: the arguments, by member,
     that may be NULL (a ``__nullable`` parameter of the kernel's stub); ``registrable``:
-    whether a registration can succeed (``bpf_dummy_ops`` exists for test runs only).
+    whether a registration can succeed (``bpf_dummy_ops`` exists for test runs only);
+    ``value_size`` and ``funcs``: the kernel's map value size and function-pointer count, for
+    when only the object's BTF describes the struct (an object may declare only the members it
+    sets).
     """
 
     supported: frozenset[str]
@@ -63,6 +66,8 @@ class OpsRules:
     kfuncs: frozenset[str] = frozenset()
     nullable: Mapping[str, frozenset[int]] = field(default_factory=dict)
     registrable: bool = True
+    value_size: int = 0  #: ``sizeof(struct bpf_struct_ops_<name>)`` on x86-64
+    funcs: int = 0  #: the struct's function-pointer members (what the map's memlock counts)
 
 
 _TCP_CA_FUNCS: Final = frozenset({
@@ -83,6 +88,8 @@ REGISTERED: Final[Mapping[str, OpsRules]] = {
             "sk_pacing_rate", "sk_pacing_status", "inet_conn.icsk_ca_priv", "inet_conn.icsk_ack.pending",
             "snd_cwnd", "snd_cwnd_cnt", "snd_cwnd_stamp", "snd_ssthresh", "ecn_flags", "app_limited",
         )),
+        value_size=256,
+        funcs=13,
         kfuncs=frozenset({"tcp_reno_ssthresh", "tcp_reno_cong_avoid", "tcp_reno_undo_cwnd", "tcp_slow_start",
                           "tcp_cong_avoid_ai"}),
     ),
@@ -94,6 +101,8 @@ REGISTERED: Final[Mapping[str, OpsRules]] = {
         write_refused="only access to bpf_dummy_ops_state is supported",
         nullable={"test_1": frozenset({0})},
         registrable=False,
+        value_size=128,
+        funcs=3,
     ),
 }
 

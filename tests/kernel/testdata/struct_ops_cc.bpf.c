@@ -1,7 +1,7 @@
 /* A minimal congestion control: halve on loss, grow by one packet per ACKed window. Its
  * tcp_sock fields are found by CO-RE; CC_NAME names it (unique per test run, since the kernel
  * keeps one list of congestion-control names); without REQUIRED it lacks cong_avoid, which
- * registration requires. */
+ * registration requires. Its .struct_ops variable is a BPF_MAP_TYPE_STRUCT_OPS map. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -13,6 +13,10 @@ struct tcp_congestion_ops {
 	__u32 (*undo_cwnd)(struct sock *sk);
 	char name[16];
 };
+
+#ifndef CC_NAME
+#define CC_NAME "pybpf_cc"
+#endif
 
 #define TP(ctx) ((struct tcp_sock *)(ctx)[0])
 
