@@ -137,6 +137,11 @@ def _ignore_freed_fields(slot: int, region: Region, offset: int) -> None:
     the special fields, so freeing them only zeroes their bytes."""
 
 
+#: the bytes behind a map's address: room for the kernel's structure of any map type (6.18's
+#: ``struct bpf_htab``, the largest programs may read, is 832 bytes)
+KERNEL_STRUCT_BYTES = 1024
+
+
 class Map(abc.ABC):
     """A BPF map: a key/value store shared by programs and user space.
 
@@ -152,6 +157,9 @@ class Map(abc.ABC):
             specially: a 16-byte ``bpf_timer`` or a 4-byte ``bpf_spin_lock``. User space reads
             them as zeros and no update copies over them.
         admit: an :data:`AdmitHook`, which charges the map before its memory exists.
+        owned_fields: ``(offset, size)`` of the fields that own an object but that programs
+            load and store (8-byte kptrs): user space reads them as zeros, no update copies
+            over them, and freeing an element calls :attr:`on_free_fields` for them.
 
     Raises:
         MapError: if the kernel would refuse to create the map (EINVAL, E2BIG, EOPNOTSUPP...).
@@ -189,6 +197,7 @@ class Map(abc.ABC):
         ncpus: int = 2,
         special_fields: Sequence[tuple[int, int]] = (),
         admit: AdmitHook | None = None,
+        owned_fields: Sequence[tuple[int, int]] = (),
     ) -> None:
         self.name = name
         self.key_size = key_size
@@ -197,6 +206,7 @@ class Map(abc.ABC):
         self.flags = flags
         self.ncpus = ncpus
         self.special_fields: tuple[tuple[int, int], ...] = tuple(sorted(special_fields))
+        self.owned_fields: tuple[tuple[int, int], ...] = tuple(sorted(owned_fields))
         self.space = space
         self.on_free_fields: FreeFieldsHook = _ignore_freed_fields
         #: the slots whose special fields may hold state, if whoever owns that state knows them
@@ -216,8 +226,10 @@ class Map(abc.ABC):
         self._lock = threading.Lock()
         self._regions: list[Region] = []
         self._areas: list[Area] = []
-        # A small buffer of our own, never registered: its address is unique while we live.
-        self._handle = Region(8, f"map '{name}'", writable=False)
+        # A buffer of our own: its address is unique while we live, and once the runtime
+        # exposes it (:meth:`expose_kernel_struct`), programs may read the kernel's structure of
+        # the map there, as they may read ``struct bpf_map`` in the kernel.
+        self._handle = Region(KERNEL_STRUCT_BYTES, f"map '{name}'", writable=False, owner=self)
         self.address: int = self._handle.base
         _LIVE[self.address] = self
         self._setup()
@@ -288,6 +300,19 @@ class Map(abc.ABC):
         """Make ``area`` addressable by the programs that may see this map."""
         self.space.add(area)
         self._areas.append(area)
+
+    def expose_kernel_struct(self, image: bytes) -> None:
+        """Lay ``image`` (the kernel's structure of this map, ``struct bpf_array`` and the like,
+        as the runtime's target BTF lays it out) at :attr:`address`, read-only for the programs
+        that may see this map.
+
+        Raises:
+            ValueError: ``image`` is larger than :data:`KERNEL_STRUCT_BYTES`.
+        """
+        if len(image) > KERNEL_STRUCT_BYTES:
+            raise ValueError(f"map '{self.name}': a kernel structure of {len(image)} bytes does not fit")
+        self._handle.buf[: len(image)] = image
+        self._register(self._handle)
 
     def regions(self) -> list[Region]:
         """The regions this map registered in its address space."""

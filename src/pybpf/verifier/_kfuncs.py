@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
 from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct, rdonly_cast
 from ._calls import release_reference
+from ._dynptr import check_dynptr_arg
 from ._env import Env, Refuse
+from ._graph import GraphMeta, check_graph_arg, graph_result
 from ._local_obj import check_alloc_arg, new_object
 from ._log import type_str
 from ._state import NOT_INIT, Ref, Reg, RegType, Slot, State, scalar_known, scalar_unknown
@@ -21,6 +23,8 @@ __all__ = ["KfuncCall", "check_kfunc_call"]
 
 #: the byte kind of a stack slot holding an iterator (``STACK_ITER``)
 ITER_BYTE = "i"
+_GRAPH_ARGS = frozenset({KfArg.PTR_TO_LIST_HEAD, KfArg.PTR_TO_LIST_NODE, KfArg.PTR_TO_RB_ROOT, KfArg.PTR_TO_RB_NODE,
+                         KfArg.PTR_TO_REFCOUNTED_KPTR})
 _C_SIZES = {"char": 1, "short": 2, "int": 4, "long": 8, "__u8": 1, "__u16": 2, "__u32": 4, "__u64": 8,
             "__s32": 4, "__s64": 8, "u32": 4, "u64": 8}
 
@@ -32,6 +36,7 @@ class KfuncCall:
 
     r0: Reg
     active_r0: Reg | None = None
+    graph: GraphMeta | None = None  #: what a graph kfunc's arguments established
 
 
 def _struct_name(param: KfParam) -> str:
@@ -44,6 +49,8 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     release = 0
     const_size = 0  #: a constant ``__szk`` size: the size of a returned slice
     const_arg = 0  #: a ``__k`` constant (``bpf_obj_new``'s type id)
+    graph = GraphMeta()
+    dynptr: Reg | None = None  #: the state of the last dynptr argument (what a clone copies)
     for i, param in enumerate(proto.args):
         regno = i + 1
         reg = regs[regno]
@@ -63,8 +70,12 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
             const_arg = reg.const
         if param.kind == KfArg.PTR_TO_ALLOC_BTF_ID:
             release = check_alloc_arg(i, reg)
+        if param.kind in _GRAPH_ARGS:
+            check_graph_arg(env, st, proto, i, reg, graph)
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
+        elif param.kind == KfArg.PTR_TO_DYNPTR:
+            dynptr = _dynptr_arg(env, st, pc, proto, i, reg, dynptr)
         elif param.kind == KfArg.PTR_TO_BTF_ID:
             ref = _btf_arg(env, proto, i, param, reg)
             if proto.flags & KfFlag.RELEASE and not release:
@@ -73,6 +84,9 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
                 release = ref
     if release:
         release_reference(st, release)
+    r0 = graph_result(env, st, pc, proto, graph)
+    if r0 is not None:
+        return KfuncCall(r0, graph=graph)
     if proto.name == "bpf_obj_new_impl":
         return KfuncCall(new_object(env, st, pc, const_arg))
     if proto.name == "bpf_rdonly_cast" and env.inp.kernel_btf is not None:
@@ -96,6 +110,20 @@ def _btf_arg(env: Env, proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> i
         raise Refuse(f"R{i + 1} must have zero offset when passed to release func or trusted arg to kfunc")
     check_struct_arg(env, proto, i, _struct_name(param), reg, strict=release and bool(reg.ref_obj_id))
     return reg.ref_obj_id
+
+
+#: the kfuncs that initialise their ``__uninit`` dynptr, and the type it gets (a clone: its source's)
+_DYNPTR_MAKERS = {"bpf_dynptr_from_skb": "skb", "bpf_dynptr_from_xdp": "xdp", "bpf_dynptr_clone": "clone"}
+
+
+def _dynptr_arg(env: Env, st: State, pc: int, proto: KfuncProto, i: int, reg: Reg, prev: Reg | None) -> Reg | None:
+    """A dynptr argument: uninitialised where the parameter's name ends in ``__uninit``."""
+    name = proto.c_decl[proto.c_decl.index("(") + 1:proto.c_decl.rindex(")")].split(",")[i].strip()
+    if not name.endswith("__uninit") or proto.name not in _DYNPTR_MAKERS:
+        return check_dynptr_arg(env, st, pc, reg, i, helper=False)
+    made = _DYNPTR_MAKERS[proto.name]
+    return check_dynptr_arg(env, st, pc, reg, i, helper=False, construct=made,
+                            clone_of=prev if made == "clone" else None)
 
 
 def _iter_kind(param: KfParam) -> str:

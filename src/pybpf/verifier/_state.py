@@ -97,6 +97,7 @@ class MapInfo:
     frozen_value: bytes | None = None
     inner: MapInfo | None = None
     readonly_prog: bool = False
+    value_type_id: int = 0  #: the value's type in the program's BTF (0: none)
 
     @property
     def ident(self) -> int:
@@ -206,10 +207,6 @@ class Reg:
     def is_null_scalar(self) -> bool:
         return self.type == RegType.SCALAR and self.var_off.mask == 0 and self.var_off.value == 0
 
-    def same_shape(self, other: Reg) -> bool:
-        """Whether every field equals ``other``'s."""
-        return all(getattr(self, n) == getattr(other, n) for n in Reg.__slots__)
-
 
 def scalar_unknown() -> Reg:
     return Reg().set_unknown()
@@ -230,6 +227,15 @@ def scalar_known(value: int) -> Reg:
 
 
 NOT_INIT: Final = Reg()
+
+#: the flag of a scalar's id when the scalar is the register it is linked to plus its ``off``
+#: (the kernel's ``BPF_ADD_CONST``: ``r3 = r1; r3 += 4`` links r3 to r1 with offset 4)
+ADD_CONST: Final = 1 << 31
+
+
+def base_id(scalar_id: int) -> int:
+    """A scalar's link id without the ``ADD_CONST`` flag (what linked registers share)."""
+    return scalar_id & ~ADD_CONST
 
 
 @final
@@ -306,6 +312,9 @@ class State:
     #: the stack slots this path wrote whole since ``parent`` (see :mod:`._liveness`)
     written: int = 0
     hist_len: int = 0  #: the length of ``hist``
+    #: the entries the kernel's history would hold since ``parent`` (jump points, and
+    #: instructions the backtracking needs a note of): past 40 the kernel stores a checkpoint
+    hist_marks: int = 0
 
     @property
     def cur(self) -> Frame:
@@ -314,7 +323,7 @@ class State:
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
                      self.last_insn, self.speculative, self.unroll, self.goto_depth, self.rcu, self.hist,
-                     self.written, self.hist_len)
+                     self.written, self.hist_len, self.hist_marks)
 
 
 @dataclass(eq=False)
