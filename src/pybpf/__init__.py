@@ -25,6 +25,9 @@ from .runtime import Map as Map
 from .runtime import Object as Object
 from .runtime import Program as Program
 from .runtime import Runtime as Runtime
+from .runtime import StructOps as StructOps
+from .runtime import StructOpsCall as StructOpsCall
+from .runtime import StructOpsLink as StructOpsLink
 from .runtime import Task as Task
 from .runtime import TestRunError as TestRunError
 from .runtime import TestRunResult as TestRunResult

@@ -34,6 +34,7 @@ __all__ = [
     "Pinning",
     "ProgType",
     "ProgramSpec",
+    "StructOpsSpec",
 ]
 
 
@@ -160,6 +161,21 @@ class Pinning(enum.IntEnum):
 
 
 @dataclass(frozen=True)
+class StructOpsSpec:
+    """The ``struct_ops`` variable behind a ``BPF_MAP_TYPE_STRUCT_OPS`` map.
+
+    ``type_name`` is the struct it implements (``tcp_congestion_ops``) and ``type_id`` that
+    struct in the object's BTF; ``programs`` maps each function-pointer member the object set
+    to the program libbpf's relocation put there. The map's ``data`` holds the variable's
+    bytes as the object laid them out (function pointers still zero).
+    """
+
+    type_name: str
+    type_id: int
+    programs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class MapSpec:
     """A map as the object declares it.
 
@@ -184,6 +200,7 @@ class MapSpec:
     init: Mapping[int, str] = field(default_factory=dict)
     data: bytes | None = None
     section: str | None = None  #: the ELF section of a global-data map (".bss", ".rodata"...)
+    struct_ops: StructOpsSpec | None = None  #: what a ``.struct_ops`` variable declares
 
     @property
     def is_global_data(self) -> bool:
@@ -224,6 +241,8 @@ class ProgramSpec:
     externs: Mapping[int, str] = field(default_factory=dict)
     #: the CO-RE relocations of the program's instructions: (PC, ``btf.CoreRelo``)
     core_relos: tuple[tuple[int, CoreRelo], ...] = ()
+    #: a struct_ops program's place: (struct name, member name), from the map that uses it
+    struct_ops: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,7 @@ SIZEOF_BLOOM = 312
 SIZEOF_LOCAL_STORAGE_MAP, SIZEOF_LOCAL_STORAGE_BUCKET = 480, 16
 SIZEOF_LPM_TRIE_NODE = 24
 SIZEOF_CGROUP_STORAGE_MAP = 328  #: all a cgroup storage is charged: its values are not counted
+SIZEOF_STRUCT_OPS_MAP, SIZEOF_STRUCT_OPS_VALUE = 512, 64
 _LOCAL_STORAGE = frozenset({MapType.SK_STORAGE, MapType.TASK_STORAGE, MapType.INODE_STORAGE, MapType.CGRP_STORAGE})
 
 
@@ -198,6 +199,11 @@ def _kernel_object_memlock(handle: Map, ncpus: int) -> int:
         return SIZEOF_BLOOM + -(-bits // 64) * 8
     if kind in (MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE):
         return SIZEOF_CGROUP_STORAGE_MAP
+    if kind == MapType.STRUCT_OPS:
+        # the map, its kernel value and a user copy (the common header counted once), a link
+        # and a symbol pointer per function member, and the trampoline's page
+        funcs: int = handle.internal.funcs  # type: ignore[attr-defined]
+        return SIZEOF_STRUCT_OPS_MAP + 2 * vs - SIZEOF_STRUCT_OPS_VALUE + 16 * funcs + PAGE_SIZE
     if kind in _LOCAL_STORAGE:
         return SIZEOF_LOCAL_STORAGE_MAP + SIZEOF_LOCAL_STORAGE_BUCKET * max(2, _pow2(ncpus))
     if kind == MapType.LPM_TRIE:

@@ -24,6 +24,7 @@ from ._linker import link
 from ._maps import DeclaredMap, apply_initial_values, btf_maps
 from ._relocations import Function, read_functions
 from ._sections import section_program_type
+from ._struct_ops import created, struct_ops_maps, with_struct_ops
 
 __all__ = ["load_collection", "object_name"]
 
@@ -63,7 +64,6 @@ def object_name(file_name: str, name: str | None = None) -> str:
 def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
     if obj.section("maps") is not None:
         raise ElfError("legacy map definitions in 'maps' section are not supported")
-    _refuse_struct_ops(obj)
     license = _license(obj)
     btf = _btf(obj)
     maps_section = obj.section(MAPS)
@@ -88,34 +88,17 @@ def _read(obj: ObjectFile, obj_name: str) -> CollectionSpec:
         maps = apply_initial_values(declared, maps_section, relocations, obj, entry_points)
     else:
         maps = [m.spec for m in declared]
+    struct_ops = struct_ops_maps(obj, btf, functions)
     return CollectionSpec(
         name=obj_name,
-        maps=_by_name([*maps, *data.values(), *([kconfig] if kconfig else [])]),
-        programs=_programs(functions, license),
+        maps=_by_name([*maps, *created(struct_ops), *data.values(), *([kconfig] if kconfig else [])]),
+        programs=with_struct_ops(_programs(functions, license), struct_ops),
         license=license,
         btf=btf,
         ext=ext,
         kernel_version=_kernel_version(obj),
         externs=externs,
     )
-
-
-def _refuse_struct_ops(obj: ObjectFile) -> None:
-    """A ``.struct_ops`` variable becomes a struct_ops map, which the kernel creates only for
-    a struct_ops type it registered (``tcp_congestion_ops``, ``sched_ext_ops``...) and fills
-    with the object's programs; pybpf models none of those types. A variable that names no
-    program (no relocation in its section) loads as it does with libbpf on Linux 6.18, even
-    for a type the kernel lacks (observed): nothing is created for it."""
-    for section in obj.sections:
-        if not obj.relocations.get(section.index):
-            continue
-        if section.name == ".struct_ops" or section.name.startswith(".struct_ops."):
-            names = [s.name for s in obj.symbols if s.shndx == section.index and s.type == "STT_OBJECT"]
-            raise ElfError(
-                f"struct_ops map {', '.join(repr(n) for n in names) or '(unnamed)'} in section {section.name}:"
-                " pybpf models no kernel struct_ops type (tcp_congestion_ops, sched_ext_ops...), so it cannot"
-                " create the map; the kernel creates one only for a type it registered"
-            )
 
 
 def _license(obj: ObjectFile) -> str:

@@ -350,6 +350,32 @@ _k("int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *pt
 _k("int bpf_sock_destroy(struct sock_common *sock)", _R.SCALAR, "PTR_TO_BTF_ID", _F.TRUSTED_ARGS,
    frozenset({"TRACING"}), "6.5", "Abort a TCP or UDP socket a socket iterator visits (iterator programs only).")
 
+# -- bpf_tcp_ca_kfunc_set: STRUCT_OPS (net/ipv4/bpf_tcp_ca.c), the kernel's own congestion steps
+_TCP_CA = frozenset({"STRUCT_OPS"})
+_k("__u32 tcp_reno_ssthresh(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "Reno's slow-start threshold: half the congestion window, at least 2.")
+_k("void tcp_reno_cong_avoid(struct sock *sk, __u32 ack, __u32 acked)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA,
+   "5.15", "Reno's window growth on an ACK (slow start, then additive increase).")
+_k("__u32 tcp_reno_undo_cwnd(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "The window to restore on undo: the larger of the current and the prior one.")
+_k("__u32 tcp_slow_start(struct tcp_sock *tp, __u32 acked)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "Grow the window by the ACKed packets up to ssthresh; returns the packets left over.")
+_k("void tcp_cong_avoid_ai(struct tcp_sock *tp, __u32 w, __u32 acked)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA,
+   "5.15", "Additive increase: one packet more per w packets ACKed.")
+# -- tcp_cubic_kfunc_set: CUBIC, the default congestion control, built in (net/ipv4/tcp_cubic.c)
+_k("void cubictcp_init(struct sock *sk)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's per-socket set-up.")
+_k("__u32 cubictcp_recalc_ssthresh(struct sock *sk)", _R.SCALAR, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's slow-start threshold after a loss.")
+_k("void cubictcp_cong_avoid(struct sock *sk, __u32 ack, __u32 acked)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA,
+   "5.15", "CUBIC's window growth on an ACK.")
+_k("void cubictcp_state(struct sock *sk, __u8 new_state)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's reaction to a congestion-state change.")
+_k("void cubictcp_cwnd_event(struct sock *sk, int event)", _R.VOID, "PTR_TO_BTF_ID", _F.NONE, _TCP_CA, "5.15",
+   "CUBIC's reaction to a window event (such as a restart after idle).")
+_k("void cubictcp_acked(struct sock *sk, const struct ack_sample *sample)", _R.VOID, "PTR_TO_BTF_ID PTR_TO_BTF_ID",
+   _F.NONE, _TCP_CA, "5.15", "CUBIC's bookkeeping of an ACK sample (delay, HyStart).")
+
 KFUNCS: tuple[KfuncProto, ...] = tuple(_ALL)
 KFUNCS_BY_NAME: dict[str, KfuncProto] = {k.name: k for k in KFUNCS}
 

@@ -67,6 +67,7 @@ from ._ringbuf import RingBuf as RingBuf
 from ._spin_lock import SpinLock as SpinLock
 from ._spin_lock import spin_lock_at as spin_lock_at
 from ._stack_trace import StackTraceMap as StackTraceMap
+from ._struct_ops import StructOpsMap as StructOpsMap
 from ._table import BytesCodec as BytesCodec
 from ._table import Codec as Codec
 from ._table import IntCodec as IntCodec

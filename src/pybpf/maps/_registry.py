@@ -32,6 +32,7 @@ from ._prog_array import ProgArray
 from ._queue_stack import QueueMap, StackMap
 from ._ringbuf import RingBuf
 from ._stack_trace import StackTraceMap
+from ._struct_ops import StructOpsMap
 from ._types import MapType
 from ._user_ringbuf import UserRingBuf
 
@@ -42,6 +43,7 @@ _FAMILIES: dict[int, type[Map]] = {
     for family in (
         HashMap,
         ArrayMap,
+        StructOpsMap,
         ProgArray,
         PerCpuHashMap,
         PerCpuArrayMap,
@@ -115,10 +117,6 @@ def create_map(
     family: Callable[..., Map]
     if map_type in _MAPS_OF_MAPS:
         family = partial(_MAPS_OF_MAPS[map_type], inner_map=inner_map)
-    elif map_type == MapType.STRUCT_OPS:
-        # The kernel needs btf_vmlinux_value_type_id, the struct_ops type the map implements;
-        # pybpf models none, so the request is always the kernel's refusal without one.
-        raise MapError("create", EINVAL, "a struct_ops map needs a kernel struct_ops value type; pybpf models none")
     elif map_type not in _FAMILIES:
         reason = _UNMODELLED.get(map_type, "")
         raise NotSupportedError(f"unsupported map type {map_type}{reason}")

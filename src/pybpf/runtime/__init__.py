@@ -13,4 +13,7 @@ from ._program import Link as Link
 from ._program import Program as Program
 from ._program import TestRunResult as TestRunResult
 from ._runtime import Runtime as Runtime
+from ._struct_ops import StructOps as StructOps
+from ._struct_ops import StructOpsCall as StructOpsCall
+from ._struct_ops import StructOpsLink as StructOpsLink
 from ._task import Task as Task

@@ -49,6 +49,7 @@ from ..verifier import (
     verify,
 )
 from ..verifier._memory import MAP_STRUCTS
+from ..verifier._struct_ops import StructOpsTarget, struct_ops_input
 from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._core import apply_core
@@ -61,6 +62,8 @@ from ._map import Map
 from ._names import missing
 from ._object import MapsView, Object
 from ._program import Program
+from ._struct_ops import struct_ops_view
+from ._struct_ops_load import func_count, kernel_value, struct_ops_helpers, struct_ops_target
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -172,18 +175,27 @@ class _Loader:
             if pspec.autoload
         }
         self._initial_values(programs)
-        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view)
+        struct_ops = struct_ops_view(self.rt, self.spec, handles, programs)
+        obj = Object(self.rt, self.spec, programs, MapsView(handles, aliases, f"object '{self.spec.name}'"), globals_view,
+                     struct_ops)
         self.rt._objects.add(obj)
         return obj
 
     # -- maps ------------------------------------------------------------------------------
 
     def _map(self, mspec: MapSpec) -> maps.Map:
+        funcs = 0
+        if mspec.struct_ops is not None:  # libbpf fills it with the kernel struct's layout
+            value = kernel_value(self.rt._core_targets()[0], self.spec, mspec)
+            funcs = func_count(self.rt._core_targets()[0], self.spec, mspec)
+            mspec = replace(mspec, value_size=len(value), data=value)
         pin_path = f"{self.pin_root}/{mspec.name}"
         if mspec.pinning == Pinning.BY_NAME and pin_path in self.rt._table.pins:
             return self._reuse_pinned(mspec, pin_path)
         inner = self._create(mspec.inner) if mspec.inner is not None else None
         m = self._create(mspec, inner)
+        if isinstance(m, maps.StructOpsMap):
+            m.funcs = funcs
         if mspec.section == KCONFIG and self.spec.btf is not None:
             m.update_elem(b"\0\0\0\0", kconfig_data(mspec.value_size, self.spec.externs, self.spec.btf, self.rt.kconfig))
         elif mspec.data is not None:
@@ -339,13 +351,19 @@ class _Loader:
         return program
 
     def _offered(self, pspec: ProgramSpec) -> set[int]:
-        """The helpers this runtime offers the program: its type's, less the CAP_BPF ones
-        unprivileged."""
-        return {
+        """The helpers this runtime offers the program: its type's (a struct_ops program's
+        struct_ops type's), less the CAP_BPF ones unprivileged."""
+        offered = {
             id_
             for id_, h in BY_ID.items()
             if (self.rt.privileged or not h.privileged) and h.offered_to(pspec.type.name)
         }
+        if pspec.type == ProgType.STRUCT_OPS:
+            return struct_ops_helpers(offered, self._struct_ops_target(pspec))
+        return offered
+
+    def _struct_ops_target(self, pspec: ProgramSpec) -> StructOpsTarget:
+        return struct_ops_target(self.rt._core_targets()[0], self.spec, pspec)
 
     def _resolve(self, pspec: ProgramSpec, insn: Instruction) -> Instruction:
         """A map reference (by index into the program's map list) becomes the map's address."""
@@ -418,6 +436,8 @@ class _Loader:
             attach_to=pspec.attach_to,
             prog_btf=self.spec.btf,
         )
+        if pspec.type == ProgType.STRUCT_OPS:
+            inp = struct_ops_input(inp, self._struct_ops_target(pspec))
         try:
             self._check_abnormal_returns(pspec, structure)
             facts = verify(checked, inp)

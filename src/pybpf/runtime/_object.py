@@ -10,11 +10,12 @@ from ._globals import Globals
 from ._map import Map
 from ._names import missing
 from ._program import Program
+from ._struct_ops import StructOps
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["MapsView", "Object", "ProgramsView"]
+__all__ = ["MapsView", "Object", "ProgramsView", "StructOpsView"]
 
 _T = TypeVar("_T")
 
@@ -64,6 +65,13 @@ class ProgramsView(_NamedView[Program]):
 
 
 @final
+class StructOpsView(_NamedView[StructOps]):
+    """The struct_ops maps of an object by name; a missing name lists those that exist."""
+
+    _kind = "struct_ops map"
+
+
+@final
 class Object:
     """The live collection of one object file.
 
@@ -82,6 +90,7 @@ class Object:
         programs: dict[str, Program],
         maps: MapsView,
         globals_: Globals,
+        struct_ops: Mapping[str, StructOps] | None = None,
     ) -> None:
         self._runtime = runtime
         self.spec = spec
@@ -89,6 +98,8 @@ class Object:
         self.programs: Mapping[str, Program] = ProgramsView(programs, f"object '{spec.name}'")
         self.maps = maps
         self.globals = globals_
+        #: the struct_ops maps by name, to call their members' programs and register them
+        self.struct_ops: Mapping[str, StructOps] = StructOpsView(dict(struct_ops or {}), f"object '{spec.name}'")
         self.closed = False
 
     def __repr__(self) -> str:
@@ -103,6 +114,9 @@ class Object:
         if self.closed:
             return
         self.closed = True
+        for ops in self.struct_ops.values():  # the kernel unregisters what the object's fds held
+            if ops.link is not None:
+                ops.link.detach()
         for name in list(self.maps):
             self.maps[name].close()
         for program in self.programs.values():

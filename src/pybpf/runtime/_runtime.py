@@ -55,6 +55,7 @@ from ._plot import plot_timeline
 from ._program import Link, Program
 from ._table import ObjectTable
 from ._task import Task
+from ._tcp_kfuncs import slow_start as _registers_tcp_kfuncs  # noqa: F401 (registers the kfuncs)
 
 __all__ = ["Runtime"]
 
@@ -159,6 +160,8 @@ class Runtime:
         self._host.task = task
         self._kfuncs = linux_kfuncs()
         self._ksyms: dict[str, Region] = {}
+        #: the tcp_congestion_ops names registered through struct_ops maps (the kernel's list)
+        self._struct_ops_names: set[str] = set()
         #: the hrtimer clock bases, by (CPU, clock), that the timers' hrtimers point to
         self._clock_bases: dict[tuple[int, int], Region] = {}
         self.kconfig: Mapping[str, object] = _kconfig(kconfig)

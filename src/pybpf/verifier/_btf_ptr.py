@@ -20,13 +20,27 @@ import re
 from typing import Final
 
 from .._spec import AttachType, ProgType
-from ..btf import Enum, Enum64, Func, FuncProto, Int, Ptr, Spec, Struct, Typedef, TypeTag, Union
+from ..btf import (
+    Enum,
+    Enum64,
+    Func,
+    FuncProto,
+    Fwd,
+    Int,
+    Ptr,
+    Spec,
+    Struct,
+    Typedef,
+    TypeTag,
+    Union,
+)
 from ..helpers import KfFlag, KfuncProto
 from ._btf_walk import EACCES, struct_walk, structs_match
 from ._env import Env, Refuse
 from ._local_obj import check_special_overlap, is_alloc
 from ._log import type_str
 from ._state import Reg, RegType, Slot, State, scalar_unknown
+from ._struct_ops import StructOpsTarget, promoted_struct, struct_ops_write
 
 __all__ = [
     "btf_pointer",
@@ -138,8 +152,9 @@ def check_btf_access(env: Env, st: State, reg: Reg, regno: int, off: int, size: 
     if reg.trust in ("user", "percpu"):
         what = "user" if reg.trust == "user" else "percpu"
         raise Refuse(f"R{regno} is ptr_{name} access {what} memory: off={off}", EACCES)
-    if write and not alloc:
-        raise Refuse("only read is supported", EACCES)
+    if write and not alloc:  # refused unless a struct_ops type allows it
+        struct_ops_write(env, name, off, size)
+        return None
     if alloc:
         check_special_overlap(spec, reg.btf_id, off, size)
     walked = struct_walk(spec, reg.btf_id, off, size)
@@ -208,11 +223,17 @@ def _ctx_refused(env: Env, reason: str, off: int, size: int) -> Refuse:
 
 
 def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
-    """A load of argument ``off // 8`` of a BTF-typed tracing or LSM program (``btf_ctx_access``):
-    a scalar, or a pointer typed by the target function's prototype. None when the target BTF
-    does not describe the attach target (the caller keeps its untyped rule)."""
-    spec = env.inp.kernel_btf
-    found = None if spec is None else _attach_proto(spec, env.inp.prog_type, env.inp.attach_type, env.inp.attach_to)
+    """A load of argument ``off // 8`` of a BTF-typed tracing, LSM or struct_ops program
+    (``btf_ctx_access``): a scalar, or a pointer typed by the target function's prototype (a
+    struct_ops member's). None when the target BTF does not describe the attach target (the
+    caller keeps its untyped rule)."""
+    ops = env.inp.struct_ops
+    spec = env.inp.kernel_btf if ops is None else ops.btf
+    if ops is not None:
+        found: tuple[str, list[int]] | None = ops.member, list(ops.params)
+    else:
+        found = None if spec is None else _attach_proto(spec, env.inp.prog_type, env.inp.attach_type,
+                                                        env.inp.attach_to)
     if spec is None or found is None:
         return None
     tname, params = found
@@ -235,11 +256,30 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     pointee = spec.type_by_id(t.type)
     tag = pointee.name if isinstance(pointee, TypeTag) and not pointee.attribute else ""
     target = spec.type_by_id(spec.skip_modifiers(t.type))
+    if ops is not None and isinstance(target, Fwd):  # the object declared the struct only
+        return _declared_only(ops, target.name)
     if not isinstance(target, (Struct, Union)):
         return scalar_unknown()  # a pointer to no struct is a number to the verifier
     r = Reg(RegType.BTF_ID)
     r.btf_name, r.btf_id = target.name, target.id
     r.trust = tag if tag in ("user", "percpu") else TRUSTED if env.inp.attach_type in _TRUSTED_ARGS else ""
+    if ops is not None:  # struct_ops arguments are trusted, some retyped by the struct_ops type
+        r.trust = TRUSTED if not r.trust else r.trust
+        name = promoted_struct(ops, target.name)
+        if name != target.name:  # a BTF without the promoted struct leaves the pointer untyped
+            promoted = spec.types_by_name(name, Struct)
+            r.btf_name, r.btf_id = name, promoted[0].id if promoted else 0
+        if ops.rules is not None and arg in ops.rules.nullable.get(ops.member, ()):
+            r.null, r.id = True, env.new_id()
+    return r
+
+
+def _declared_only(ops: StructOpsTarget, name: str) -> Reg:
+    """A struct_ops argument pointing to a struct the BTF only declares: a trusted kernel
+    pointer pybpf cannot type (its loads and stores go unchecked), as the kernel's would be
+    typed by a BTF that defines the struct."""
+    r = Reg(RegType.BTF_ID)
+    r.btf_name, r.btf_id, r.trust = promoted_struct(ops, name), 0, TRUSTED
     return r
 
 

@@ -39,6 +39,7 @@ from ._state import (
     State,
     scalar_unknown,
 )
+from ._struct_ops import struct_ops_proto
 from ._timers import (
     check_field_pointer,
     check_timer_arg,
@@ -194,6 +195,7 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
     if st.lock is not None and proto.name not in ("bpf_spin_unlock",):
         raise Refuse("function calls are not allowed while holding a lock", 22)
     meta = _Meta()
+    proto = struct_ops_proto(env, proto)
     for i, kind in enumerate(proto.args):
         _check_arg(env, st, pc, proto, i + 1, kind, meta)
     if meta.map is not None:

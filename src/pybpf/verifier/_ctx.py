@@ -244,7 +244,7 @@ def _ctx_access(ptype: ProgType, attach: AttachType, off: int, size: int, write:
         return sk_msg_access(off, size, write)
     if ptype == ProgType.SYSCALL:
         return RegType.SCALAR if 0 <= off < _U16_MAX and off % size == 0 else None
-    if ptype in (ProgType.TRACING, ProgType.LSM):
+    if ptype in (ProgType.TRACING, ProgType.LSM, ProgType.STRUCT_OPS):
         # an argument may be a pointer the kernel types by BTF: pybpf lets it be dereferenced
         return RegType.BTF_ID if not write and 0 <= off < 8 * 12 and off % size == 0 else None
     if ptype == ProgType.NETFILTER:

@@ -18,6 +18,7 @@ from ._state import MapInfo, Reg, RegType, State
 
 if TYPE_CHECKING:
     from ._globals import GlobalFunc
+    from ._struct_ops import StructOpsTarget
 
 __all__ = ["Env", "Facts", "Refuse", "VerifyInput"]
 
@@ -61,6 +62,7 @@ class VerifyInput:
     kernel_btf: Spec | None = None
     attach_to: str = ""  #: the attach target the section names (``hrtimer_start``)
     prog_btf: Spec | None = None  #: the program's own BTF (the types of ``bpf_obj_new``)
+    struct_ops: StructOpsTarget | None = None  #: the member a struct_ops program implements
 
 
 @final

@@ -27,7 +27,7 @@ BPF_F_WRONLY_PROG = 1 << 8
 MAX_PACKET_OFF = 0xFFFF
 _PKT_WRITERS = frozenset({3, 4, 6, 12, 14, 16, 25})  # tc cls/act, xdp, lwt_xmit, sk_skb, sk_msg, sockopt
 #: program types whose context holds the BTF-typed arguments of their attach target
-_BTF_ARGS: Final = frozenset({ProgType.TRACING, ProgType.LSM})
+_BTF_ARGS: Final = frozenset({ProgType.TRACING, ProgType.LSM, ProgType.STRUCT_OPS})
 
 
 def _mem_error(reg: Reg, regno: int, off: int, size: int, mem_size: int) -> str:

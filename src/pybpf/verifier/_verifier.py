@@ -53,6 +53,7 @@ from ._prune import (
     widen,
 )
 from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
+from ._struct_ops import check_struct_ops_attach
 from ._timers import check_async_return, check_map_use, timer_callback_state
 from ._tnum import MASK64
 
@@ -767,6 +768,9 @@ class _Verifier:
             raise Refuse("BPF_EXIT instruction in main prog would lead to reference leak", 22)
         if st.rcu:
             raise Refuse("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region", 22)
+        ops = env.inp.struct_ops
+        if ops is not None and not ops.returns and frame.callback is None and frame.subprog not in env.inp.global_funcs:
+            return None  # the main program of a void struct_ops member: R0 is not looked at
         r0 = reg_read(st, 0)
         cb = frame.callback
         if cb is not None or _ret_range(env.inp) is not None:
@@ -897,6 +901,8 @@ def verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
     v = _Verifier(insns, inp)
     env = v.env
     try:
+        if inp.struct_ops is not None:
+            check_struct_ops_attach(inp)
         v.start(v.initial(), 0)
         done: set[int] = set()
         while env.async_callbacks:

@@ -20,7 +20,7 @@ SLOW_FAMILIES = frozenset({"limits"})
 #: families whose cases read kernel structs at offsets only the running kernel's BTF
 #: describes: pybpf loads them with ``Runtime(btf="host")``, and they agree with the recorded
 #: verdicts only on the kernel they were recorded on
-HOST_BTF_FAMILIES = frozenset({"btf_walk"})
+HOST_BTF_FAMILIES = frozenset({"btf_walk", "struct_ops"})
 
 #: the sections whose programs BPF_PROG_RUN runs here, and the fixed input each gets
 RUNNABLE: dict[str, str] = {
