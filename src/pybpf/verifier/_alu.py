@@ -7,7 +7,20 @@ from ..isa import Instruction
 from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
-from ._state import S64_MIN, Reg, RegType, State, scalar_known, scalar_unknown
+from ._state import (
+    S64_MIN,
+    T_CTX,
+    T_MAP_VALUE,
+    T_PACKET,
+    T_PACKET_META,
+    T_SCALAR,
+    T_STACK,
+    Reg,
+    RegType,
+    State,
+    scalar_known,
+    scalar_unknown,
+)
 from ._tnum import MASK32, MASK64, tnum_range
 
 __all__ = ["check_alu"]
@@ -110,7 +123,7 @@ def _mov(env: Env, st: State, insn: Instruction, src: Reg, is64: bool) -> Reg:
             return _width(Reg().set_unknown(), is64)
         return _sign_extend(src, insn.offset, is64)
     if is64:
-        if src.type == RegType.SCALAR and not src.id and not src.is_const:
+        if src.type == T_SCALAR and not src.id and not src.is_const:
             linked = src.copy()
             linked.id = env.new_id()
             st.cur.regs[insn.src] = linked
@@ -240,8 +253,8 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
     if ptr.null:
         raise Refuse(f"R{insn.dst} pointer arithmetic on {type_str(ptr)} prohibited, null-check it first")
     known = off_reg.is_const
-    allowed = ptr.type in (RegType.CTX, RegType.MAP_VALUE, RegType.MAP_KEY, RegType.STACK,
-                           RegType.PACKET_META, RegType.PACKET, RegType.BTF_ID, RegType.MEM,
+    allowed = ptr.type in (T_CTX, T_MAP_VALUE, RegType.MAP_KEY, T_STACK,
+                           T_PACKET_META, T_PACKET, RegType.BTF_ID, RegType.MEM,
                            RegType.FUNC, RegType.ARENA)
     if ptr.type == RegType.FLOW_KEYS and known:
         allowed = True
@@ -259,19 +272,19 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
             out.off = ptr.off + s64v(off_reg.const)
         else:
             _add_var(out, ptr, off_reg, sub=False)
-            if ptr.type in (RegType.PACKET, RegType.PACKET_META):
+            if ptr.type in (T_PACKET, T_PACKET_META):
                 out.id = env.new_id()
                 out.range = 0
     elif op == _SUB:
         if swapped:
             raise Refuse(f"R{insn.dst} tried to subtract pointer from scalar")
-        if ptr.type == RegType.STACK:
+        if ptr.type == T_STACK:
             raise Refuse(f"R{insn.dst} subtraction from stack pointer prohibited")
         if known and off_reg.smin != S64_MIN:
             out.off = ptr.off - s64v(off_reg.const)
         else:
             _add_var(out, ptr, off_reg, sub=True)
-            if ptr.type in (RegType.PACKET, RegType.PACKET_META):
+            if ptr.type in (T_PACKET, T_PACKET_META):
                 out.id = env.new_id()
                 out.range = 0
     elif op in (0x40, 0x50, 0xA0):
@@ -309,15 +322,22 @@ def _add_var(out: Reg, ptr: Reg, off_reg: Reg, sub: bool) -> None:
 
 def _sane(reg: Reg, ptr: Reg) -> None:
     """``check_reg_sane_offset``: offsets the kernel refuses to track."""
-    name = type_str(ptr)
+    problem = _offset_problem(reg)
+    if problem is not None:  # the pointer's type is named only then: most programs have none
+        raise Refuse(problem.format(type_str(ptr)), 22)
+
+
+def _offset_problem(reg: Reg) -> str | None:
+    """Why ``check_reg_sane_offset`` refuses ``reg`` (the pointer's type left as ``{}``)."""
     if reg.is_const:
         val = s64v(reg.const)
         if val >= BPF_MAX_VAR_OFF or val <= -BPF_MAX_VAR_OFF:
-            raise Refuse(f"math between {name} pointer and {val} is not allowed", 22)
+            return f"math between {{}} pointer and {val} is not allowed"
     if reg.off >= BPF_MAX_VAR_OFF or reg.off <= -BPF_MAX_VAR_OFF:
-        raise Refuse(f"{name} pointer offset {reg.off} is not allowed", 22)
+        return f"{{}} pointer offset {reg.off} is not allowed"
     if reg.smin == S64_MIN:
-        raise Refuse(f"math between {name} pointer and register with unbounded min value is not allowed", 22)
+        return "math between {} pointer and register with unbounded min value is not allowed"
     if reg.smin >= BPF_MAX_VAR_OFF or reg.smin <= -BPF_MAX_VAR_OFF:
-        raise Refuse(f"value {reg.smin} makes {name} pointer be out of bounds", 22)
+        return f"value {reg.smin} makes {{}} pointer be out of bounds"
+    return None
 

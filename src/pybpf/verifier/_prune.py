@@ -14,7 +14,17 @@ from __future__ import annotations
 from ..helpers import BY_ID, Arg
 from ..isa import Instruction, register_use
 from ._liveness import ALL_SLOTS
-from ._state import Frame, Reg, RegType, Slot, State, scalar_unknown
+from ._state import (
+    T_NOT_INIT,
+    T_PACKET,
+    T_PACKET_META,
+    T_SCALAR,
+    Frame,
+    Reg,
+    Slot,
+    State,
+    scalar_unknown,
+)
 
 __all__ = ["EXACT", "NOT_EXACT", "RANGE_WITHIN", "compute_liveness", "live_per_frame", "states_equal", "widen"]
 
@@ -100,14 +110,16 @@ def _range_within(old: Reg, cur: Reg) -> bool:
 
 
 def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
-    if old.type == RegType.NOT_INIT:
-        return mode != EXACT or cur.type == RegType.NOT_INIT
+    if old is cur and not old.id and not old.ref_obj_id:
+        return True  # unchanged since the paths forked (registers are copy-on-write) and linked to nothing
+    if old.type == T_NOT_INIT:
+        return mode != EXACT or cur.type == T_NOT_INIT
     if cur.type != old.type:
         return False
     if mode == EXACT:
-        return old.same_shape(cur) or (old.type == RegType.SCALAR and _range_within(old, cur) and _range_within(cur, old)
+        return old.same_shape(cur) or (old.type == T_SCALAR and _range_within(old, cur) and _range_within(cur, old)
                                        and ids.check(old.id, cur.id))
-    if old.type == RegType.SCALAR:
+    if old.type == T_SCALAR:
         if not old.precise and mode == NOT_EXACT:
             return True
         if not _range_within(old, cur):
@@ -118,7 +130,7 @@ def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
             cur.off, cur.null, cur.map, cur.map_uid, cur.frameno, cur.subprog, cur.mem_size, cur.ringbuf, cur.rdonly,
             cur.btf_id, cur.btf_name, cur.trust):
         return False  # a kernel pointer covers only one to the same struct with the same trust
-    if old.type in (RegType.PACKET, RegType.PACKET_META) and cur.range < old.range:
+    if old.type in (T_PACKET, T_PACKET_META) and cur.range < old.range:
         return False
     if not _range_within(old, cur):
         return False
@@ -133,6 +145,8 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
         if not reads >> spi & 1:
             continue
         cslot = cur.stack.get(spi)
+        if cslot is oslot and oslot.spilled is None:
+            continue  # unchanged since the paths forked (slots are never changed in place)
         if oslot.spilled is not None:
             if cslot is None or cslot.spilled is None or cslot.kinds != oslot.kinds:
                 if exact:
@@ -144,7 +158,7 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
                     continue
                 # a spilled unknown (or imprecise) scalar covers initialised bytes
                 osp = oslot.spilled
-                if osp.type == RegType.SCALAR and (osp.var_off.is_unknown or not osp.precise and mode == NOT_EXACT) and \
+                if osp.type == T_SCALAR and (osp.var_off.is_unknown or not osp.precise and mode == NOT_EXACT) and \
                         cslot is not None and "?" not in cslot.kinds and cslot.spilled is None:
                     continue
                 return False
@@ -152,6 +166,8 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
                 return False
             continue
         ckinds = cslot.kinds if cslot is not None else "????????"
+        if ckinds == oslot.kinds or not exact and not oslot.kinds.strip("?m"):
+            continue  # the same bytes, or none whose kind matters
         for b, k in enumerate(oslot.kinds):
             c = ckinds[b]
             if k in "?m" and not exact:
@@ -196,10 +212,9 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
         if fo.callsite != fc.callsite or fo.subprog != fc.subprog:
             return False
         at = pc if i == len(old.frames) - 1 else old.frames[i + 1].callsite + 1
-        alive = live.get(at, _ALL_REGS)
-        exact = mode == EXACT
-        for r in range(10):
-            if (r in alive or exact) and not regsafe(fo.regs[r], fc.regs[r], ids, mode):
+        old_regs, cur_regs = fo.regs, fc.regs
+        for r in _ALL_REGS if mode == EXACT else live.get(at, _ALL_REGS):
+            if not regsafe(old_regs[r], cur_regs[r], ids, mode):
                 return False
         if not _stacksafe(fo, fc, ids, mode, reads >> (i * 64)):
             return False
@@ -220,16 +235,16 @@ def widen(old: State, cur: State) -> bool:
     for fo, fc in zip(old.frames, cur.frames):
         for i in range(10):
             ro, rc = fo.regs[i], fc.regs[i]
-            if ro.type == rc.type == RegType.SCALAR and not _range_within(ro, rc):
+            if ro.type == rc.type == T_SCALAR and not _range_within(ro, rc):
                 fc.regs[i] = scalar_unknown()
                 changed = True
         for spi, cslot in list(fc.stack.items()):
             oslot = fo.stack.get(spi)
             sp = cslot.spilled
-            if sp is None or sp.type != RegType.SCALAR or oslot is None:
+            if sp is None or sp.type != T_SCALAR or oslot is None:
                 continue
             osp = oslot.spilled
-            if osp is not None and osp.type == RegType.SCALAR and not _range_within(osp, sp):
+            if osp is not None and osp.type == T_SCALAR and not _range_within(osp, sp):
                 fc.stack[spi] = Slot(cslot.kinds, scalar_unknown())
                 changed = True
     return changed
