@@ -167,7 +167,7 @@ class Reg:
 
     def set_unknown(self) -> Reg:
         """Make this a scalar of unknown value (``__mark_reg_unknown``)."""
-        self.type = RegType.SCALAR
+        self.type = T_SCALAR
         self.off = 0
         self.var_off = UNKNOWN
         self.smin, self.smax, self.umin, self.umax = S64_MIN, S64_MAX, 0, MASK64
@@ -258,7 +258,7 @@ class Slot:
         self.spilled = spilled
 
 
-@dataclass
+@dataclass(slots=True)
 class Frame:
     """One call frame: its registers and stack, and where it was called from."""
 
@@ -288,7 +288,7 @@ class Callback:
     helper: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Ref:
     """An acquired reference: its id and the instruction that acquired it."""
 
@@ -301,7 +301,7 @@ class Ref:
 History = tuple[int, object, "History"] | None
 
 
-@dataclass
+@dataclass(slots=True)
 class State:
     """The whole verifier state of one path: frames, references, the lock held."""
 
@@ -331,7 +331,7 @@ class State:
                      self.written, self.hist_len)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Checkpoint:
     """A state stored at a prune point, with the count of paths still being explored below it.
 
