@@ -7,20 +7,7 @@ from ..isa import Instruction
 from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
-from ._state import (
-    S64_MIN,
-    T_CTX,
-    T_MAP_VALUE,
-    T_PACKET,
-    T_PACKET_META,
-    T_SCALAR,
-    T_STACK,
-    Reg,
-    RegType,
-    State,
-    scalar_known,
-    scalar_unknown,
-)
+from ._state import S64_MIN, T_SCALAR, T_STACK, Reg, RegType, State, scalar_known, scalar_unknown
 from ._tnum import MASK32, MASK64, tnum_range
 
 __all__ = ["check_alu"]
@@ -30,6 +17,10 @@ _OP_TEXT = {0x00: "+=", 0x10: "-=", 0x20: "*=", 0x30: "/=", 0x40: "|=", 0x50: "&
             0x70: ">>=", 0x80: "neg", 0x90: "%=", 0xA0: "^=", 0xB0: "=", 0xC0: "s>>=", 0xD0: "endian"}
 _ADD, _SUB, _DIV, _MOD, _NEG, _MOV, _END = 0x00, 0x10, 0x30, 0x90, 0x80, 0xB0, 0xD0
 _SHIFTS = (0x60, 0x70, 0xC0)
+#: the pointers arithmetic may move
+_MOVABLE = frozenset({RegType.CTX, RegType.MAP_VALUE, RegType.MAP_KEY, RegType.STACK, RegType.PACKET_META,
+                      RegType.PACKET, RegType.BTF_ID, RegType.MEM, RegType.FUNC, RegType.ARENA})
+_PACKETS = frozenset({RegType.PACKET, RegType.PACKET_META})
 
 
 def check_alu(env: Env, st: State, insn: Instruction) -> None:
@@ -253,9 +244,7 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
     if ptr.null:
         raise Refuse(f"R{insn.dst} pointer arithmetic on {type_str(ptr)} prohibited, null-check it first")
     known = off_reg.is_const
-    allowed = ptr.type in (T_CTX, T_MAP_VALUE, RegType.MAP_KEY, T_STACK,
-                           T_PACKET_META, T_PACKET, RegType.BTF_ID, RegType.MEM,
-                           RegType.FUNC, RegType.ARENA)
+    allowed = ptr.type in _MOVABLE
     if ptr.type == RegType.FLOW_KEYS and known:
         allowed = True
     if ptr.type == RegType.CONST_MAP and known and off_reg.smin == 0 and op == _ADD:
@@ -272,7 +261,7 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
             out.off = ptr.off + s64v(off_reg.const)
         else:
             _add_var(out, ptr, off_reg, sub=False)
-            if ptr.type in (T_PACKET, T_PACKET_META):
+            if ptr.type in _PACKETS:
                 out.id = env.new_id()
                 out.range = 0
     elif op == _SUB:
@@ -284,7 +273,7 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
             out.off = ptr.off - s64v(off_reg.const)
         else:
             _add_var(out, ptr, off_reg, sub=True)
-            if ptr.type in (T_PACKET, T_PACKET_META):
+            if ptr.type in _PACKETS:
                 out.id = env.new_id()
                 out.range = 0
     elif op in (0x40, 0x50, 0xA0):
