@@ -21,6 +21,8 @@ class HelperHost(Protocol):
 
     #: the runtime's :class:`pybpf.timers.TimerTable`, which implements the timer helpers
     timers: Any
+    #: the lists, trees, reference counts and kptrs of allocated objects (``ObjectGraphs``)
+    graphs: Any
     @property
     def ncpus(self) -> int:
         """How many CPUs the runtime has (what ``nr_cpu_ids`` is to the kernel's helpers)."""

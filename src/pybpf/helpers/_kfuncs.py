@@ -301,6 +301,10 @@ _k("struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head)", _R.PT
    _F.ACQUIRE | _F.RET_NULL, _GEN, "6.2", "Remove and return the first node of a list.")
 _k("struct bpf_list_node *bpf_list_pop_back(struct bpf_list_head *head)", _R.PTR_TO_BTF_ID, "PTR_TO_LIST_HEAD",
    _F.ACQUIRE | _F.RET_NULL, _GEN, "6.2", "Remove and return the last node of a list.")
+_k("struct bpf_list_node *bpf_list_front(struct bpf_list_head *head)", _R.PTR_TO_BTF_ID, "PTR_TO_LIST_HEAD",
+   _F.RET_NULL, _GEN, "6.16", "The first node of a list, left in it (a non-owning reference).")
+_k("struct bpf_list_node *bpf_list_back(struct bpf_list_head *head)", _R.PTR_TO_BTF_ID, "PTR_TO_LIST_HEAD",
+   _F.RET_NULL, _GEN, "6.16", "The last node of a list, left in it (a non-owning reference).")
 _k("struct task_struct *bpf_task_acquire(struct task_struct *p)", _R.PTR_TO_BTF_ID, "PTR_TO_BTF_ID",
    _ACQ_RCU_NULL, _GEN, "6.2", "Take a reference on a task.")
 _k("void bpf_task_release(struct task_struct *p)", _R.VOID, "PTR_TO_BTF_ID", _F.RELEASE, _GEN, "6.2",

@@ -59,11 +59,14 @@ def _kernel_address(address: int) -> bool:
 
 def _lock_field(ctx: ExecContext, address: int, helper: str) -> SpinLock:
     """The lock of the ``bpf_spin_lock`` field at ``address``: exactly the lock field of an
-    element of a map this run may see, else a clean fault (the verifier's rule)."""
+    element of a map this run may see, or of an allocated object, else a clean fault (the
+    verifier's rule)."""
     area = ctx.space.area_at(address, ctx.visible)
     owner = None if area is None else area.owner
     field = getattr(owner, "field_at", None)
-    if field is None or field(address, SPIN_LOCK_SIZE) is None:
+    in_map = field is not None and field(address, SPIN_LOCK_SIZE) is not None
+    graphs = getattr(ctx.runtime, "graphs", None)  # a runtime may model no allocated objects
+    if not in_map and (graphs is None or not graphs.is_object_lock(address)):
         raise BpfRuntimeError(f"{helper}: 0x{address:x} is not a bpf_spin_lock in a map value")
     return spin_lock_at(address)
 

@@ -49,7 +49,7 @@ _REASONS: dict[str, str] = {
         ["bpf_inode_storage_get", "bpf_inode_storage_delete", "bpf_d_path", "bpf_bprm_opts_set",
          "bpf_ima_inode_hash", "bpf_ima_file_hash", "bpf_skb_get_tunnel_key", "bpf_skb_get_tunnel_opt",
          "bpf_skb_set_tunnel_opt", "bpf_task_pt_regs", "bpf_find_vma",
-         "bpf_skb_output", "bpf_xdp_output", "bpf_snprintf_btf", "bpf_kptr_xchg"],
+         "bpf_skb_output", "bpf_xdp_output", "bpf_snprintf_btf"],
         _OBJECTS),
     **dict.fromkeys(
         ["bpf_sys_bpf", "bpf_btf_find_by_name_kind", "bpf_sys_close", "bpf_kallsyms_lookup_name"],

@@ -152,6 +152,9 @@ class Map(abc.ABC):
             specially: a 16-byte ``bpf_timer`` or a 4-byte ``bpf_spin_lock``. User space reads
             them as zeros and no update copies over them.
         admit: an :data:`AdmitHook`, which charges the map before its memory exists.
+        owned_fields: ``(offset, size)`` of the fields that own an object but that programs
+            load and store (8-byte kptrs): user space reads them as zeros, no update copies
+            over them, and freeing an element calls :attr:`on_free_fields` for them.
 
     Raises:
         MapError: if the kernel would refuse to create the map (EINVAL, E2BIG, EOPNOTSUPP...).
@@ -189,6 +192,7 @@ class Map(abc.ABC):
         ncpus: int = 2,
         special_fields: Sequence[tuple[int, int]] = (),
         admit: AdmitHook | None = None,
+        owned_fields: Sequence[tuple[int, int]] = (),
     ) -> None:
         self.name = name
         self.key_size = key_size
@@ -197,6 +201,7 @@ class Map(abc.ABC):
         self.flags = flags
         self.ncpus = ncpus
         self.special_fields: tuple[tuple[int, int], ...] = tuple(sorted(special_fields))
+        self.owned_fields: tuple[tuple[int, int], ...] = tuple(sorted(owned_fields))
         self.space = space
         self.on_free_fields: FreeFieldsHook = _ignore_freed_fields
         #: the slots whose special fields may hold state, if whoever owns that state knows them

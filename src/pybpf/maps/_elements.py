@@ -183,7 +183,7 @@ class ElementMap(Map):
         :data:`NATIVE_ON_DEMAND_BYTES` (see :meth:`_setup`)."""
         if self._native_kind is None:
             return False
-        return not self.special_fields or bool(self._native_kind & MapKind.ARRAY)
+        return not (self.special_fields or self.owned_fields) or bool(self._native_kind & MapKind.ARRAY)
 
     def _native_index(self, ops: NativeMapOps, total: int) -> NativeIndex:
         region = self._slots.only_region()
@@ -192,7 +192,7 @@ class ElementMap(Map):
             self.key_size, self.value_size, self._slots.size, self._key_area, self._stride, self._copies,
             self.max_entries,
         )
-        kind = self._native_kind | (MapKind.HOLES if self.special_fields else 0)
+        kind = self._native_kind | (MapKind.HOLES if self.special_fields or self.owned_fields else 0)
         native = NativeIndex(ops, self.name, kind, region, total, sizes)
         if self._stores_keys:
             self._slots.track(native.used)
@@ -294,8 +294,11 @@ class ElementMap(Map):
 
     def _copy_gaps(self, region: Region, offset: int, data: bytes) -> None:
         buf = region.buf
+        kept = [(start, bytes(buf[offset + start : offset + start + size])) for start, size in self.owned_fields]
         for start, end in self._gaps:
             buf[offset + start : offset + end] = data[start:end]
+        for start, old in kept:  # a kptr is no one's to overwrite: freeing the fields drops it
+            buf[offset + start : offset + start + len(old)] = old
 
     def _read(self, slot: int, copy: int, locked: bool) -> bytes:
         """A value as user space sees it: special fields read as zeros."""
@@ -306,10 +309,10 @@ class ElementMap(Map):
                 raw = bytes(region.buf[offset : offset + self.value_size])
         else:
             raw = bytes(region.buf[offset : offset + self.value_size])
-        if not self.special_fields:
+        if not self.special_fields and not self.owned_fields:
             return raw
         masked = bytearray(raw)
-        for field_offset, size in self.special_fields:
+        for field_offset, size in self.special_fields + self.owned_fields:
             masked[field_offset : field_offset + size] = bytes(size)
         return bytes(masked)
 
@@ -320,11 +323,11 @@ class ElementMap(Map):
 
     def _free_fields(self, slot: int) -> None:
         """Free the special fields of one element: tell the hook, then zero them."""
-        if not self.special_fields:
+        if not self.special_fields and not self.owned_fields:
             return
         region, offset = self._value_at(slot, 0)
         self.on_free_fields(slot, region, offset)
-        for field_offset, size in self.special_fields:
+        for field_offset, size in self.special_fields + self.owned_fields:
             start = offset + field_offset
             region.buf[start : start + size] = bytes(size)
 
@@ -336,7 +339,7 @@ class ElementMap(Map):
 
     def free_fields(self) -> None:
         """Free the special fields of every element; the elements and their data stay."""
-        if not self.special_fields:
+        if not self.special_fields and not self.owned_fields:
             return  # nothing to free: skip walking every element of a big map
         slots = self._live_slots() if self.fields_in_use is None else self.fields_in_use()
         for slot in slots:

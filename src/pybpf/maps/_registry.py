@@ -101,6 +101,7 @@ def create_map(
     special_fields: Sequence[tuple[int, int]] = (),
     inner_map: Map | None = None,
     admit: AdmitHook | None = None,
+    owned_fields: Sequence[tuple[int, int]] = (),
 ) -> Map:
     """A new map of type ``map_type`` (a :class:`MapType` value), as BPF_MAP_CREATE makes one.
 
@@ -135,4 +136,5 @@ def create_map(
         ncpus=ncpus,
         special_fields=special_fields,
         admit=admit,
+        owned_fields=owned_fields,
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, final
 
 from ..engine import Region
 from ..timers import IrqContext
+from ._graphs import ObjectGraphs
 from ._kernel_btf import cgroup_image, struct_offsets, task_image, task_layout
 from ._task import Task
 
@@ -67,6 +68,7 @@ class Host:
         self._cgroup_regions: dict[int, Region] = {}
         self._objects: dict[int, Region] = {}  #: bpf_obj_new's objects alive, by address
         self._object_bytes = 0
+        self.graphs = ObjectGraphs(runtime.space, self._free_object)
         self._run = threading.local()
         self._cookies: dict[int, int] = {}
         #: cgroup storage used outside test runs, by map
@@ -228,9 +230,15 @@ class Host:
             self._objects[region.base] = region
             self._object_bytes += size
         self._runtime.space.add(region)
+        self.graphs.created(region.base, btf, type_id)
         return region.base
 
     def drop_object(self, address: int) -> None:
+        """Give up a reference on the object; the last one frees what it owns, then the
+        object itself."""
+        self.graphs.drop(address)
+
+    def _free_object(self, address: int) -> None:
         """Free the object: its region leaves the address space, so a use after this faults."""
         with self._trace_lock:
             region = self._objects.pop(address, None)

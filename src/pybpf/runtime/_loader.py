@@ -52,6 +52,7 @@ from ._containment import program_helpers, program_visibility
 from ._core import apply_core
 from ._field_offsets import field_offset, legacy_field_offset, top_level_fields
 from ._globals import Globals, global_vars
+from ._graphs import free_owned, owned_fields
 from ._kconfig import kconfig_data
 from ._map import Map
 from ._names import missing
@@ -202,14 +203,15 @@ class _Loader:
 
     def _create(self, mspec: MapSpec, inner: maps.Map | None = None) -> maps.Map:
         fields = self._special_fields(mspec.value_type_id)
-        special = tuple((f.offset, f.size) for f in fields)
-        if special:
+        if fields:
             self._check_special(mspec, {f.kind for f in fields})
+        roots, kptrs = owned_fields(self.spec.btf, mspec.value_type_id)
+        special = tuple(sorted({(f.offset, f.size) for f in fields} | set(roots)))
         try:
             m = maps.create_map(
                 mspec.type, mspec.name, mspec.key_size, mspec.value_size, max_entries(mspec, self.rt.ncpus), mspec.flags,
                 space=self.rt.space, ncpus=self.rt.ncpus, special_fields=special, inner_map=inner,
-                admit=self.rt._table.admit,
+                admit=self.rt._table.admit, owned_fields=kptrs,
             )
             if isinstance(m, maps.BloomFilter):
                 m.set_map_extra(mspec.map_extra)
@@ -220,9 +222,15 @@ class _Loader:
         except MapError as err:
             raise MapError("load maps", err.errno, str(err)) from err
         self.created[mspec.name] = m
-        if any(size == TIMER_SIZE for _, size in m.special_fields):
+        if any(f.size == TIMER_SIZE for f in fields):
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
-            m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
+            if not roots and not kptrs:  # else every element may own objects
+                m.fields_in_use = functools.partial(self.rt.timers_table.slots_of, m)
+        if roots or kptrs:
+            assert self.spec.btf is not None
+            m.on_free_fields = functools.partial(
+                free_owned, self.rt._host.graphs, self.spec.btf, mspec.value_type_id, m.on_free_fields
+            )
         return m
 
     def _check_special(self, mspec: MapSpec, kinds: Collection[str]) -> None:
@@ -445,6 +453,7 @@ class _Loader:
             frozen_value=frozen,
             inner=self._describe(mspec.inner, None) if mspec.inner is not None else None,
             readonly_prog=bool(mspec.flags & maps.BPF_F_RDONLY_PROG),
+            value_type_id=mspec.value_type_id if btf is not None else 0,
         )
 
     def _read(self, address: int, size: int) -> bytes | None:

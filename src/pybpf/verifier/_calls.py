@@ -10,6 +10,10 @@ from ..isa import Instruction
 from ._bounds import sync
 from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
 from ._env import Env, Refuse, reg_read
+from ._graph import check_object_lock, in_less_callback, invalidate_non_owning
+from ._graph_fields import Kptr
+from ._kptr import check_kptr_xchg, kptr_xchg_result
+from ._local_obj import is_alloc
 from ._log import type_str
 from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
 from ._memory import (
@@ -159,6 +163,7 @@ class _Meta:
         self.const_key: int | None = None  #: a map key known at verification time
         self.ref_obj_id = 0  #: the reference a socket argument carries (casts keep it)
         self.msize_max = 0  #: the largest size a memory argument's size register allows
+        self.kptr: Kptr | None = None  #: ``bpf_kptr_xchg``'s field
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
@@ -276,7 +281,9 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
             sock_btf_arg(reg, regno)
     elif kind == Arg.PTR_TO_SOCKET_RELEASE:
         meta.release_ref = sock_release_arg(reg, regno)
-    elif kind in (Arg.PTR_TO_BTF_ID, Arg.PTR_TO_BTF_ID_OR_NULL):
+    elif kind == Arg.PTR_TO_KPTR:  # the field and the pointer moved in, together
+        meta.kptr, meta.release_ref = check_kptr_xchg(env, st, reg, reg_read(st, regno + 1))
+    elif kind in (Arg.PTR_TO_BTF_ID, Arg.PTR_TO_BTF_ID_OR_NULL) and meta.kptr is None:
         check_helper_btf_arg(env, regno, reg, param_struct(proto.c_params, regno - 1),
                              kind == Arg.PTR_TO_BTF_ID_OR_NULL)
 
@@ -298,12 +305,18 @@ def _const_str(reg: Reg, regno: int) -> None:
 
 
 def _lock_identity(reg: Reg) -> tuple[int, int]:
-    assert reg.map is not None
+    if reg.map is None:  # an allocated object's own lock
+        return (reg.id, reg.off + reg.const)
     return (reg.id or reg.map.ident, reg.off + reg.const)
 
 
 def _spin_lock_arg(env: Env, st: State, regno: int, reg: Reg, lock: bool) -> None:
-    check_field_pointer(env.inp.release, regno, reg, "bpf_spin_lock", "map_value, ptr_")
+    if in_less_callback(st):
+        raise Refuse("can't spin_{lock,unlock} in rbtree cb", 13)
+    if is_alloc(reg) and not reg.null:
+        check_object_lock(env, regno, reg)
+    else:
+        check_field_pointer(env.inp.release, regno, reg, "bpf_spin_lock", "map_value, ptr_")
     ident = _lock_identity(reg)
     if lock:
         if st.lock is not None:
@@ -315,6 +328,7 @@ def _spin_lock_arg(env: Env, st: State, regno: int, reg: Reg, lock: bool) -> Non
         if st.lock != ident:
             raise Refuse("bpf_spin_unlock of different lock")
         st.lock = None
+        invalidate_non_owning(st)
 
 
 def release_reference(st: State, ref_id: int) -> None:
@@ -440,6 +454,8 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         elif proto.name in _SOCK_CASTS:
             r.ref_obj_id = meta.ref_obj_id
         return r
+    if meta.kptr is not None:
+        return kptr_xchg_result(env, st, pc, meta.kptr)
     if ret == Ret.PTR_TO_BTF_ID_OR_NULL:  # a socket cast (bpf_skc_to_*): checked before use
         r = Reg(RegType.BTF_ID)
         r.btf_name = proto.c_return_type.removeprefix("struct ").rstrip(" *")

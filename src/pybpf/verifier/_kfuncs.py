@@ -13,6 +13,7 @@ from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
 from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct, rdonly_cast
 from ._calls import release_reference
 from ._env import Env, Refuse
+from ._graph import GraphMeta, check_graph_arg, graph_result
 from ._local_obj import check_alloc_arg, new_object
 from ._log import type_str
 from ._state import NOT_INIT, Ref, Reg, RegType, Slot, State, scalar_known, scalar_unknown
@@ -21,6 +22,8 @@ __all__ = ["KfuncCall", "check_kfunc_call"]
 
 #: the byte kind of a stack slot holding an iterator (``STACK_ITER``)
 ITER_BYTE = "i"
+_GRAPH_ARGS = frozenset({KfArg.PTR_TO_LIST_HEAD, KfArg.PTR_TO_LIST_NODE, KfArg.PTR_TO_RB_ROOT, KfArg.PTR_TO_RB_NODE,
+                         KfArg.PTR_TO_REFCOUNTED_KPTR})
 _C_SIZES = {"char": 1, "short": 2, "int": 4, "long": 8, "__u8": 1, "__u16": 2, "__u32": 4, "__u64": 8,
             "__s32": 4, "__s64": 8, "u32": 4, "u64": 8}
 
@@ -32,6 +35,7 @@ class KfuncCall:
 
     r0: Reg
     active_r0: Reg | None = None
+    graph: GraphMeta | None = None  #: what a graph kfunc's arguments established
 
 
 def _struct_name(param: KfParam) -> str:
@@ -44,6 +48,7 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     release = 0
     const_size = 0  #: a constant ``__szk`` size: the size of a returned slice
     const_arg = 0  #: a ``__k`` constant (``bpf_obj_new``'s type id)
+    graph = GraphMeta()
     for i, param in enumerate(proto.args):
         regno = i + 1
         reg = regs[regno]
@@ -63,6 +68,8 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
             const_arg = reg.const
         if param.kind == KfArg.PTR_TO_ALLOC_BTF_ID:
             release = check_alloc_arg(i, reg)
+        if param.kind in _GRAPH_ARGS:
+            check_graph_arg(env, st, proto, i, reg, graph)
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
         elif param.kind == KfArg.PTR_TO_BTF_ID:
@@ -73,6 +80,9 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
                 release = ref
     if release:
         release_reference(st, release)
+    r0 = graph_result(env, st, pc, proto, graph)
+    if r0 is not None:
+        return KfuncCall(r0, graph=graph)
     if proto.name == "bpf_obj_new_impl":
         return KfuncCall(new_object(env, st, pc, const_arg))
     if proto.name == "bpf_rdonly_cast" and env.inp.kernel_btf is not None:

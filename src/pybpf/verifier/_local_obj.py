@@ -25,8 +25,9 @@ _SPECIAL: Final = frozenset({"bpf_spin_lock", "bpf_list_head", "bpf_list_node", 
 
 
 def is_alloc(reg: Reg) -> bool:
-    """Whether ``reg`` points to an object of the program's own (``bpf_obj_new``)."""
-    return reg.type == RegType.BTF_ID and reg.trust == ALLOC
+    """Whether ``reg`` points to an object of the program's own (``bpf_obj_new``), by an
+    owning or a non-owning reference (see :mod:`._graph`)."""
+    return reg.type == RegType.BTF_ID and reg.trust.startswith(ALLOC)
 
 
 def new_object(env: Env, st: State, pc: int, type_id: int) -> Reg:

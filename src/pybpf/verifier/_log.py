@@ -21,7 +21,8 @@ def type_str(r: Reg) -> str:
     if r.type == RegType.NOT_INIT:
         return "?"
     if r.type == RegType.BTF_ID:  # messages name no struct: trusted_ptr_, ptr_or_null_
-        shown = r.trust if r.trust != "alloc" else ""  # an allocated object prints as ptr_
+        # an allocated object prints as ptr_, a refcounted one's non-owning reference as rcu_ptr_
+        shown = "rcu" if r.trust.endswith("_rcu") else "" if r.trust.startswith("alloc") else r.trust
         return (f"{shown}_" if shown else "") + ("ptr_or_null_" if r.null else "ptr_")
     name = TYPE_NAMES[r.type]
     if r.type == RegType.MEM:

@@ -10,6 +10,7 @@ from ._bounds import sync
 from ._btf_ptr import check_btf_access, tracing_arg, typed
 from ._ctx import ctx_access
 from ._env import Env, Refuse
+from ._kptr import owned_field_access
 from ._liveness import note_read, slot_bits
 from ._log import type_str
 from ._sockets import SOCK_TYPES, check_sock_access
@@ -325,7 +326,10 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         check_map_value(env, reg, regno, off, size, write)
         m = reg.map
         assert m is not None
-        if not write and m.frozen_value is not None and reg.is_const and not atomic:
+        kptr = owned_field_access(env, st, reg, off, size, write, value, atomic, st_imm)
+        if kptr is not None:
+            result = kptr
+        elif not write and m.frozen_value is not None and reg.is_const and not atomic:
             start = reg.off + off + reg.const
             raw = m.frozen_value[start:start + size]
             result = scalar_known(int.from_bytes(raw, "little"))

@@ -108,6 +108,7 @@ class MapInfo:
     frozen_value: bytes | None = None
     inner: MapInfo | None = None
     readonly_prog: bool = False
+    value_type_id: int = 0  #: the value's type in the program's BTF (0: none)
 
     @property
     def ident(self) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .._releases import Behaviour, Release
 from ._env import Env, Refuse
+from ._graph_fields import record_of
 from ._log import type_str
 from ._state import NOT_INIT, Callback, Frame, MapInfo, Reg, RegType, State
 from ._tnum import Tnum
@@ -88,8 +89,11 @@ def _same_map(a: MapInfo | None, b: MapInfo | None) -> bool:
 
 
 def check_map_use(env: Env, m: MapInfo) -> None:
-    """A map with a timer (or spin lock) referenced by a tracing program."""
+    """A map with a timer, spin lock, list head or tree root referenced by a tracing program."""
     ptype = int(env.inp.prog_type)
+    spec = env.inp.prog_btf
+    if ptype in _TRACING_TYPES and spec is not None and record_of(spec, m.value_type_id).roots:
+        raise Refuse("tracing progs cannot use bpf_{list_head,rb_root} yet", 22)
     if m.lock_off >= 0 and ptype == 1:
         raise Refuse("socket filter progs cannot use bpf_spin_lock yet", 22)
     if ptype in _TRACING_TYPES:

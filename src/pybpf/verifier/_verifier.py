@@ -25,14 +25,16 @@ from ._calls import (
     check_ret_range,
     check_stack_depth,
     check_subprog_call,
+    new_frame,
     return_from_frame,
 )
 from ._env import Env, Facts, Refuse, VerifyInput, check_dst, reg_read
 from ._errors import VerifierError
 from ._fields import check_fields_reached
 from ._globals import check_global_args, global_entry_state
+from ._graph import GRAPH_KFUNCS, less_callback_args
 from ._jumps import check_cond_jmp
-from ._kfuncs import check_kfunc_call
+from ._kfuncs import KfuncCall, check_kfunc_call
 from ._ldabs import check_ld_abs
 from ._liveness import frame_bits, note_read, note_write, propagate_reads
 from ._log import state_str, type_str
@@ -77,6 +79,13 @@ _WQ_SET_CALLBACK = frozenset({"bpf_wq_set_callback_impl", "bpf_wq_set_callback"}
 def _is_iterator_next(kfunc_id: int) -> bool:
     proto = KFUNCS_BY_ID.get(kfunc_id)
     return proto is not None and proto.name.startswith("bpf_iter_") and proto.name.endswith("_next")
+
+
+def _loops_kfunc(kfunc_id: int) -> bool:
+    """Whether a kfunc call is a loop head: an iterator's next, or a call back into the
+    program (``bpf_rbtree_add``'s ``less``)."""
+    proto = KFUNCS_BY_ID.get(kfunc_id)
+    return _is_iterator_next(kfunc_id) or proto is not None and proto.name == "bpf_rbtree_add_impl"
 #: how many states pybpf keeps at one instruction (a bound on comparison work per visit)
 MAX_STATES_PER_INSN = 64
 #: the longest history a state keeps before a checkpoint (see :meth:`_Verifier.run`)
@@ -143,7 +152,7 @@ class _Verifier:
                 continue
             if insn.opcode == 0x85:
                 self.prune_points.add(pc + 1)
-                if insn.src == 2 and _is_iterator_next(insn.imm) or insn.src == 0 and insn.imm in _CALLBACK_HELPERS:
+                if insn.src == 2 and _loops_kfunc(insn.imm) or insn.src == 0 and insn.imm in _CALLBACK_HELPERS:
                     self.loop_points.add(pc)
                     self.prune_points.add(pc)
             if cls in (0x05, 0x06) and target is not None:
@@ -662,7 +671,7 @@ class _Verifier:
             raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
         if not proto.offered_to(self.env.inp.prog_type.name):
             raise Refuse(f"calling kernel function {proto.name} is not allowed", 13)
-        if st.lock is not None:
+        if st.lock is not None and proto.name not in GRAPH_KFUNCS:
             raise Refuse("function calls are not allowed while holding a lock", 22)
         regs = st.cur.regs
         for regno in range(1, len(proto.args) + 1):
@@ -673,7 +682,10 @@ class _Verifier:
                 note_read(st, frame_bits(regs[r].frameno))
         if proto.name in _WQ_SET_CALLBACK:
             self._wq_callback(regs[1], regs[2], proto.name)
+        before = st.copy() if proto.name == "bpf_rbtree_add_impl" else None
         call = check_kfunc_call(self.env, st, pc, proto)
+        if before is not None and call.graph is not None:
+            return self._less_callback(st, before, pc, call)
         rcu_section(st, proto)
         regs = st.cur.regs
         for regno in range(1, 6):
@@ -686,6 +698,28 @@ class _Verifier:
             active.cur.regs[0] = call.active_r0
             self.push(pc + 1, pc, active)
         return pc + 1
+
+    def _less_callback(self, st: State, before: State, pc: int, call: KfuncCall) -> int:
+        """``bpf_rbtree_add``: the path goes on after the call, and its ``less`` callback is
+        verified from the state before it (a synchronous callback, called again and again
+        until its states converge, as ``bpf_loop``'s)."""
+        less = before.cur.regs[3]
+        if less.type != RegType.FUNC:
+            raise Refuse("arg2 expected pointer to func", 22)
+        after = st.copy()
+        for regno in range(1, 6):
+            after.cur.regs[regno] = NOT_INIT
+        after.cur.regs[0] = call.r0
+        self.push(pc + 1, pc, after)
+        assert call.graph is not None
+        args, cb = less_callback_args(self.env, call.graph)
+        st.frames[:] = before.frames
+        st.refs = before.refs
+        st.frames.append(new_frame(self.env, st, less.subprog, pc, args, cb))
+        st.unroll += 1
+        if st.hist is not None:
+            st.hist = (pc, FALLBACK, st.hist[2])
+        return less.subprog
 
     def _wq_callback(self, wq: Reg, func: Reg, setter: str) -> None:
         """``bpf_wq_set_callback``: the callback is verified as an async root, called with
