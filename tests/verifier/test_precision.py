@@ -130,9 +130,10 @@ exit
 
 
 def test_an_unrelated_value_changing_in_a_loop_prunes() -> None:
-    # each iteration's second path is pruned at the join: about 12 instructions an iteration
-    # (the kernel processes about as many); treating the value as precise never converges
-    assert _verify(UNRELATED_IN_A_LOOP, 0) < 2_000
+    # each iteration's second path is pruned at the join (the kernel, which inside a loop
+    # stores a state only every 20 jumps or 100 instructions, processes 1,510 instructions as
+    # a socket filter); treating the value as precise never converges
+    assert _verify(UNRELATED_IN_A_LOOP, 0) < 4_000
 
 
 #: a stack slot holding a number on the first path and the context pointer on the second,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..engine import HelperTable
 from . import (  # noqa: F401
     _callbacks,
+    _checked_first,
     _dynptr,
     _graph_impl,
     _maps,
@@ -17,14 +18,17 @@ from . import (  # noqa: F401
     _ringbuf,
     _room,
     _skb_meta,
+    _sock_redirect,
     _sockets,
     _storage,
     _strings,
+    _sysctl,
     _task,
     _time,
     _timer,
     _trace,
     _tracing,
+    _tunnel,
     _unmodelled,
 )
 from ._format import format_bpf as format_bpf

@@ -348,7 +348,7 @@ _k("int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *pt
 #: every kfunc, in registry order (ids count from 1)
 # socket iterators (bpf_sk_iter_kfunc_set: TRACING programs, iter/tcp and iter/udp only)
 _k("int bpf_sock_destroy(struct sock_common *sock)", _R.SCALAR, "PTR_TO_BTF_ID", _F.TRUSTED_ARGS,
-   frozenset({"TRACING"}), "6.5", "Abort a TCP or UDP socket an iterator visits.")
+   frozenset({"TRACING"}), "6.5", "Abort a TCP or UDP socket a socket iterator visits (iterator programs only).")
 
 KFUNCS: tuple[KfuncProto, ...] = tuple(_ALL)
 KFUNCS_BY_NAME: dict[str, KfuncProto] = {k.name: k for k in KFUNCS}

@@ -98,14 +98,33 @@ def _deliver(ctx: ExecContext, dst: int, size: int, data: bytes | None) -> int:
     return -EFAULT if data is None else 0
 
 
-def _read_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
-    """A user-memory read: program memory, or -EFAULT with dst zeroed."""
-    size &= 0xFFFF_FFFF
+def _program_memory(ctx: ExecContext, address: int) -> bool:
+    """Whether ``address`` is in memory the program may see (stack, maps, context, packet):
+    kernel memory to the kernel, never the calling task's user memory."""
     try:
-        data: bytes | None = ctx.read(src, size)
+        ctx.region(address, 1, -1, "load")
     except OutOfBoundsError:
-        data = None
-    return _deliver(ctx, dst, size, data)
+        return False
+    return True
+
+
+def _user_bytes(ctx: ExecContext, src: int, size: int) -> bytes | None:
+    """``size`` bytes of the calling task's user memory at ``src`` (this process's), or None
+    where the kernel's user copy faults: unmapped, or program memory (a kernel address)."""
+    if _program_memory(ctx, src):
+        return None
+    return host(ctx).read_process_memory(src, size)
+
+
+def _read_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
+    """``copy_from_user_nofault``: the calling task's user memory, or -EFAULT with dst zeroed;
+    a kernel address fails even for no bytes (x86-64's ``access_ok`` comes first)."""
+    size &= 0xFFFF_FFFF
+    if _kernel_address(src) or _program_memory(ctx, src):
+        return _deliver(ctx, dst, size, None)
+    if not size:
+        return 0
+    return _deliver(ctx, dst, size, host(ctx).read_process_memory(src, size))
 
 
 @implements("bpf_probe_read_user")
@@ -115,35 +134,43 @@ def probe_read_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5
 
 @implements("bpf_probe_read")
 def probe_read(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
-    """The old helper reads user or kernel memory by the address's half (x86-64)."""
-    if _kernel_address(src):
+    """The old helper reads kernel memory for a kernel address (program memory is one) and
+    user memory below the kernel half (x86-64's TASK_SIZE test)."""
+    if _kernel_address(src) or _program_memory(ctx, src):
         return probe_read_kernel(ctx, dst, size, src, 0, 0)
     return _read_user(ctx, dst, size, src)
 
 
-def _read_str(ctx: ExecContext, dst: int, size: int, src: int, error: int) -> int:
+def _read_str(ctx: ExecContext, dst: int, size: int, src: int, error: int, user: bool = False) -> int:
     """Copy a string of at most ``size - 1`` bytes and a NUL; its length with the NUL, or
-    ``error`` with dst zeroed when the source cannot be read before the NUL."""
+    ``error`` with dst zeroed when the source cannot be read before the NUL. ``user``: from
+    the calling task's user memory (``strncpy_from_user_nofault``), else program memory."""
     size &= 0xFFFF_FFFF
     if size == 0:
         return 0
     out = bytearray()
-    try:
-        while len(out) < size - 1:
-            byte = ctx.read(src + len(out), 1)
-            if byte == b"\0":
-                break
-            out += byte
-    except OutOfBoundsError:
-        ctx.write(dst, bytes(size))
-        return error
+    while len(out) < size - 1:
+        byte = _user_bytes(ctx, src + len(out), 1) if user else _program_byte(ctx, src + len(out))
+        if byte is None:
+            ctx.write(dst, bytes(size))
+            return error
+        if byte == b"\0":
+            break
+        out += byte
     ctx.write(dst, bytes(out) + b"\0")
     return len(out) + 1
 
 
+def _program_byte(ctx: ExecContext, address: int) -> bytes | None:
+    try:
+        return ctx.read(address, 1)
+    except OutOfBoundsError:
+        return None
+
+
 @implements("bpf_probe_read_user_str")
 def probe_read_user_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
-    return _read_str(ctx, dst, size, src, -EFAULT)
+    return _read_str(ctx, dst, size, src, -EFAULT, user=True)
 
 
 @implements("bpf_probe_read_kernel_str")
@@ -153,7 +180,9 @@ def probe_read_kernel_str(ctx: ExecContext, dst: int, size: int, src: int, _4: i
 
 @implements("bpf_probe_read_str")
 def probe_read_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
-    return _read_str(ctx, dst, size, src, -EFAULT)
+    """Kernel memory for a kernel address (program memory is one), user memory below."""
+    user = not (_kernel_address(src) or _program_memory(ctx, src))
+    return _read_str(ctx, dst, size, src, -EFAULT, user=user)
 
 
 @implements("bpf_strncmp")
@@ -182,15 +211,9 @@ def _copy_from_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
     """``copy_from_user``: the calling process's memory (the task that runs the program), or
     -EFAULT with dst zeroed. Program memory (stack, maps, context) is kernel memory to the
     kernel, so it is not user memory here either."""
-    size &= 0xFFFF_FFFF
-    if not size:
+    if not size & 0xFFFF_FFFF:  # copy_from_user copies nothing without asking access_ok
         return 0
-    try:
-        ctx.region(src, 1, -1, "load")
-        data = None
-    except OutOfBoundsError:
-        data = host(ctx).read_process_memory(src, size)
-    return _deliver(ctx, dst, size, data)
+    return _read_user(ctx, dst, size, src)
 
 
 @implements("bpf_copy_from_user")

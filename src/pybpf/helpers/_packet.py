@@ -88,30 +88,6 @@ def skb_pull_data(ctx: ExecContext, skb: int, length: int, *_: int) -> int:
     return -ENOMEM if length & 0xFFFF_FFFF > skb_len else 0
 
 
-TUNNEL_KEY_SIZE = 44  #: sizeof(struct bpf_tunnel_key)
-#: the shorter layouts older programs pass (the struct up to local_ipv4, tunnel_label,
-#: tunnel_ext, remote_ipv6[1]), which the kernel zero-extends
-TUNNEL_KEY_OLD_SIZES = frozenset({28, 24, 22, 8})
-BPF_F_TUNINFO_IPV6 = 1 << 0
-#: set_tunnel_key's flags: TUNINFO_IPV6, ZERO_CSUM_TX, DONT_FRAGMENT, SEQ_NUMBER, NO_TUNNEL_KEY
-TUNNEL_KEY_FLAGS = 0x1F
-
-
-@implements("bpf_skb_set_tunnel_key")
-def skb_set_tunnel_key(ctx: ExecContext, skb: int, key: int, size: int, flags: int, _5: int) -> int:
-    """The kernel's checks of the key (``bpf_skb_set_tunnel_key``): known flags, a known
-    layout size, no ``tunnel_ext`` and no flow label on an IPv4 key; then 0. pybpf has no
-    tunnel device to hand the metadata to."""
-    size &= 0xFFFF_FFFF
-    if flags & ~TUNNEL_KEY_FLAGS or size not in TUNNEL_KEY_OLD_SIZES | {TUNNEL_KEY_SIZE}:
-        return -EINVAL
-    raw = ctx.read(key, size) + bytes(TUNNEL_KEY_SIZE - size)
-    tunnel_ext, tunnel_label = int.from_bytes(raw[22:24], "little"), int.from_bytes(raw[24:28], "little")
-    if tunnel_ext or (tunnel_label and not flags & BPF_F_TUNINFO_IPV6):
-        return -EINVAL
-    return 0
-
-
 def _fold32(total: int) -> int:
     """A one's-complement sum folded to 32 bits with end-around carries."""
     while total >> 32:

@@ -137,6 +137,11 @@ def _ignore_freed_fields(slot: int, region: Region, offset: int) -> None:
     the special fields, so freeing them only zeroes their bytes."""
 
 
+#: the bytes behind a map's address: room for the kernel's structure of any map type (6.18's
+#: ``struct bpf_htab``, the largest programs may read, is 832 bytes)
+KERNEL_STRUCT_BYTES = 1024
+
+
 class Map(abc.ABC):
     """A BPF map: a key/value store shared by programs and user space.
 
@@ -221,8 +226,10 @@ class Map(abc.ABC):
         self._lock = threading.Lock()
         self._regions: list[Region] = []
         self._areas: list[Area] = []
-        # A small buffer of our own, never registered: its address is unique while we live.
-        self._handle = Region(8, f"map '{name}'", writable=False)
+        # A buffer of our own: its address is unique while we live, and once the runtime
+        # exposes it (:meth:`expose_kernel_struct`), programs may read the kernel's structure of
+        # the map there, as they may read ``struct bpf_map`` in the kernel.
+        self._handle = Region(KERNEL_STRUCT_BYTES, f"map '{name}'", writable=False, owner=self)
         self.address: int = self._handle.base
         _LIVE[self.address] = self
         self._setup()
@@ -293,6 +300,19 @@ class Map(abc.ABC):
         """Make ``area`` addressable by the programs that may see this map."""
         self.space.add(area)
         self._areas.append(area)
+
+    def expose_kernel_struct(self, image: bytes) -> None:
+        """Lay ``image`` (the kernel's structure of this map, ``struct bpf_array`` and the like,
+        as the runtime's target BTF lays it out) at :attr:`address`, read-only for the programs
+        that may see this map.
+
+        Raises:
+            ValueError: ``image`` is larger than :data:`KERNEL_STRUCT_BYTES`.
+        """
+        if len(image) > KERNEL_STRUCT_BYTES:
+            raise ValueError(f"map '{self.name}': a kernel structure of {len(image)} bytes does not fit")
+        self._handle.buf[: len(image)] = image
+        self._register(self._handle)
 
     def regions(self) -> list[Region]:
         """The regions this map registered in its address space."""

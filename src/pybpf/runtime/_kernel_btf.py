@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import functools
 import struct
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..btf import (
     Array,
+    BtfError,
     Func,
     FuncProto,
     Int,
@@ -33,7 +34,9 @@ from ..btf import (
     Void,
 )
 
-__all__ = ["TASK_COMM_LEN", "TaskLayout", "cgroup_image", "modelled_btf", "struct_offsets", "task_layout"]
+__all__ = [
+    "TASK_COMM_LEN", "TaskLayout", "cgroup_image", "map_struct_image", "modelled_btf", "struct_offsets", "task_layout",
+]
 
 TASK_COMM_LEN = 16
 
@@ -112,6 +115,19 @@ _STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
     "trace_event_raw_hrtimer_expire_entry": [("ent", "struct trace_entry"), ("hrtimer", "void *"), ("now", "s64"),
                                              ("function", "void *")],
     "trace_event_raw_hrtimer_class": [("ent", "struct trace_entry"), ("hrtimer", "void *")],
+    # the kernel's structures of maps, which programs may read through a map pointer (6.18's
+    # fields in 6.18's order, up to the name; what lies behind the pointers is not modelled)
+    "bpf_map": [
+        ("sha", "u8[32]"), ("excl", "u32"), ("ops", "void *"), ("inner_map_meta", "struct bpf_map *"),
+        ("security", "void *"), ("map_type", "u32"), ("key_size", "u32"), ("value_size", "u32"),
+        ("max_entries", "u32"), ("map_extra", "u64"), ("map_flags", "u32"), ("id", "u32"), ("record", "void *"),
+        ("numa_node", "int"), ("btf_key_type_id", "u32"), ("btf_value_type_id", "u32"),
+        ("btf_vmlinux_value_type_id", "u32"), ("btf", "void *"), ("objcg", "void *"), ("name", "char[16]"),
+    ],
+    "bpf_array": [("map", "struct bpf_map"), ("elem_size", "u32"), ("index_mask", "u32")],
+    "bpf_htab": [("map", "struct bpf_map"), ("buckets", "void *"), ("elems", "void *"), ("count", "u32"),
+                 ("n_buckets", "u32"), ("elem_size", "u32")],
+    "bpf_ringbuf_map": [("map", "struct bpf_map"), ("rb", "void *")],
 }
 # The functions pybpf's hooks stand for, with their parameters (the kernel's test functions that
 # BPF_PROG_TEST_RUN of a tracing program calls).
@@ -280,4 +296,31 @@ def cgroup_image(cgroup_id: int, level: int, self_address: int, root_address: in
     struct.pack_into("<Q", image, fields["ancestors"], root_address)
     struct.pack_into("<Q", image, fields["ancestors"] + 8 * level, self_address)
     struct.pack_into("<Q", image, size + kn_fields["id"], cgroup_id)
+    return bytes(image)
+
+
+def map_struct_image(spec: Spec, struct: str, values: Mapping[str, int | bytes]) -> bytes | None:
+    """The bytes of the kernel's ``struct`` of a map (``bpf_array``...) as ``spec`` lays it
+    out: the integer (or byte array) members named in ``values``, in the struct or in the
+    ``struct bpf_map`` it begins with, set; every other byte zero. None when ``spec`` has no
+    such struct."""
+    try:
+        top = spec.type_by_name(struct, Struct)
+    except BtfError:  # a BTF without the struct (or with several): no image
+        return None
+    image = bytearray(top.size)
+
+    def fill(t: Struct, base: int) -> None:
+        for m in t.members:
+            at = base + m.bit_offset // 8
+            inner = spec.type_by_id(spec.skip_modifiers(m.type))
+            if isinstance(inner, Struct) and m.name == "map":
+                fill(inner, at)
+            elif m.name in values and not m.bitfield_size:
+                value = values[m.name]
+                size = spec.resolve_size(m.type)
+                raw = value if isinstance(value, bytes) else (value & ((1 << 8 * size) - 1)).to_bytes(size, "little")
+                image[at : at + size] = raw[:size].ljust(size, b"\0")
+
+    fill(top, 0)
     return bytes(image)

@@ -26,6 +26,7 @@ from ..engine import Region, create_engine
 from ..helpers import BY_ID, kfunc_proto
 from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EACCES, EINVAL, ENOTSUPP, EPERM, MapError
+from ..maps._base import KERNEL_STRUCT_BYTES
 from ..verifier import (
     Facts,
     GlobalFunc,
@@ -47,6 +48,7 @@ from ..verifier import (
     verbose_lines,
     verify,
 )
+from ..verifier._memory import MAP_STRUCTS
 from ._compile import compile_c
 from ._containment import program_helpers, program_visibility
 from ._core import apply_core
@@ -54,6 +56,7 @@ from ._field_offsets import field_offset, legacy_field_offset, top_level_fields
 from ._globals import Globals, global_vars
 from ._graphs import free_owned, owned_fields
 from ._kconfig import kconfig_data
+from ._kernel_btf import map_struct_image
 from ._map import Map
 from ._names import missing
 from ._object import MapsView, Object
@@ -221,6 +224,7 @@ class _Loader:
             self.rt._table.add_map(m)
         except MapError as err:
             raise MapError("load maps", err.errno, str(err)) from err
+        self._expose_kernel_struct(m)
         self.created[mspec.name] = m
         if any(f.size == TIMER_SIZE for f in fields):
             m.on_free_fields = functools.partial(_free_timer, self.rt.timers_table, m)
@@ -232,6 +236,22 @@ class _Loader:
                 free_owned, self.rt._host.graphs, self.spec.btf, mspec.value_type_id, m.on_free_fields
             )
         return m
+
+    def _expose_kernel_struct(self, m: maps.Map) -> None:
+        """Lay the kernel's structure of ``m`` (``struct bpf_array``...), as the target BTF
+        lays it out, at the map's address, where programs may read it (the verifier types the
+        reads by the same BTF)."""
+        struct = MAP_STRUCTS.get(int(m.type))
+        if struct is None:
+            return
+        buckets = 1 << max(0, (m.max_entries - 1).bit_length())
+        image = map_struct_image(self.rt._core_targets()[0][0], struct, {
+            "map_type": int(m.type), "key_size": m.key_size, "value_size": m.value_size,
+            "max_entries": m.max_entries, "map_flags": m.flags, "name": m.name.encode()[:15],
+            "elem_size": -(-m.value_size // 8) * 8, "index_mask": buckets - 1, "n_buckets": buckets,
+        })
+        if image is not None and len(image) <= KERNEL_STRUCT_BYTES:
+            m.expose_kernel_struct(image)
 
     def _check_special(self, mspec: MapSpec, kinds: Collection[str]) -> None:
         """Refuse what the kernel refuses of a map whose value has a timer, wq or spin lock

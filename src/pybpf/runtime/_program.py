@@ -20,9 +20,10 @@ from ..maps import MapType
 from ..timers import IrqContext
 from ..verifier import Facts
 from ._checks import expect
-from ._contexts import prepare_test_run
+from ._contexts import RunInput, prepare_test_run
 from ._errors import TestRunError
 from ._faults import locate, trimmed
+from ._hook_runs import HOOK_RUN_TYPES, prepare_hook_run
 from ._hooks import fired_by
 from ._source import SourceInfo, source_info
 from ._task import Task
@@ -213,6 +214,52 @@ class Program:
             return result  # bytes in, bytes out: typing them would cost every run
         return dataclasses.replace(result, context=unpack_context(result.ctx_out, self._btf, self.context_type))
 
+    def run(
+        self,
+        ctx: bytes | None = None,
+        data: bytes | None = None,
+        cpu: int | None = None,
+        *,
+        sysctl: str | None = None,
+        current: bytes = b"",
+    ) -> TestRunResult:
+        """Run the program once as its kernel hook would, with the context the hook passes.
+
+        For sock_ops, sk_msg and sk_skb programs, which the kernel runs only from its socket
+        hooks (``BPF_PROG_TEST_RUN`` refuses them, and so does :meth:`test_run`), ``ctx`` is
+        the start of a ``struct bpf_sock_ops``, ``struct sk_msg_md`` or ``struct __sk_buff``
+        (zeros after it) and ``data`` the message (sk_msg), the stream data (sk_skb) or the
+        skb of a header-option callback (sock_ops); the context's pointers are filled in, a
+        sock_ops or sk_msg ``sk`` is NULL (pybpf has no socket). The result
+        holds the context as the program left it (a sock_ops ``reply``), the message, and
+        where a redirect helper sent the message. A cgroup_sysctl program gets a ``struct
+        bpf_sysctl`` (``write``, ``file_pos``) for an access to the sysctl named ``sysctl``
+        (its path below /proc/sys) whose value reads as ``current``; for a write, ``data`` is
+        the value written and ``data_out`` the value the write stores after the program (which
+        ``bpf_sysctl_set_new_value`` may replace); retval 1 lets the access through, 0 makes
+        it fail with EPERM. Any other type runs as :meth:`test_run`.
+
+        Raises:
+            TypeError: ``ctx`` or ``data`` is not bytes.
+            TestRunError: a context longer than the struct (EINVAL).
+            ValueError: a sysctl run without the sysctl's name, or with a value for a read.
+            BpfRuntimeError: the program faulted.
+        """
+        if self.spec.type not in HOOK_RUN_TYPES:
+            return self.test_run(ctx, data, cpu=cpu)
+        expect(ctx, (bytes, type(None)), "run: ctx", "bytes or None")
+        _check_run_arguments(data, 1, cpu)
+        if self._runtime.closed:
+            raise ValueError(f"run: program '{self.name}' cannot run: its runtime is closed")
+        expect(sysctl, (str, type(None)), "run: sysctl", "a str or None")
+        expect(current, bytes, "run: current", "bytes")
+        prepared = prepare_hook_run(self.spec.type, ctx, data, sysctl, current)
+        try:
+            with prepared.scope:
+                return self._run_prepared(prepared.run, 1, self._runtime._cpu_for(cpu))
+        except BpfRuntimeError as err:
+            raise trimmed(err) from None
+
     @property
     def _btf(self) -> Spec | None:
         return self._collection.btf if self._collection is not None else None
@@ -226,8 +273,10 @@ class Program:
         runtime = self._runtime
         cpu = runtime._cpu_for(cpu)
         repeat = repeat or 1
-        prepared = prepare_test_run(prog_type, ctx, data)
-        host = runtime._host
+        return self._run_prepared(prepare_test_run(prog_type, ctx, data), repeat, cpu)
+
+    def _run_prepared(self, prepared: RunInput, repeat: int, cpu: int) -> TestRunResult:
+        host = self._runtime._host
         outcomes = host.start_recording()
         start = time.perf_counter_ns()
         r0 = 0

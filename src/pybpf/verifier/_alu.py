@@ -7,10 +7,21 @@ from ..isa import Instruction
 from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
-from ._state import S64_MIN, T_SCALAR, T_STACK, Reg, RegType, State, scalar_known, scalar_unknown
+from ._state import (
+    ADD_CONST,
+    S32_MAX,
+    S32_MIN,
+    S64_MIN,
+    T_STACK,
+    Reg,
+    RegType,
+    State,
+    scalar_known,
+    scalar_unknown,
+)
 from ._tnum import MASK32, MASK64, tnum_range
 
-__all__ = ["check_alu"]
+__all__ = ["check_alu", "link_source"]
 
 BPF_MAX_VAR_OFF = 1 << 29
 _OP_TEXT = {0x00: "+=", 0x10: "-=", 0x20: "*=", 0x30: "/=", 0x40: "|=", 0x50: "&=", 0x60: "<<=",
@@ -68,9 +79,7 @@ def check_alu(env: Env, st: State, insn: Instruction) -> None:
         regs[insn.dst] = scalar_known(_const_alu(op, dst.var_off.value, src.var_off.value, bits))
         return
     out = dst.copy()
-    keeps_link = op in (_ADD, _SUB) and src.is_const and src.const == 0 and is64
-    if not keeps_link:
-        out.id = 0
+    _link_offset(out, insn, src, op, is64)
     if op in _SHIFTS and (not src.is_const or src.const >= bits) or op in (_DIV, _MOD):
         # the kernel computes no range for division (is_safe_to_compute_dst_reg_range)
         mark_unknown_width(out, bits)
@@ -79,6 +88,38 @@ def check_alu(env: Env, st: State, insn: Instruction) -> None:
             src = src.copy()
         alu_scalar(op, out, src, bits, insn.offset)
     regs[insn.dst] = out
+
+
+def _link_offset(out: Reg, insn: Instruction, src: Reg, op: int, is64: bool) -> None:
+    """What a scalar ALU operation leaves of ``out``'s link: a 64-bit add or subtraction of
+    a constant that fits an s32 (and, subtracted, can be negated) keeps a linked register
+    linked, ``off`` away from the others (the kernel's ``BPF_ADD_CONST``; once only: a second
+    one, any other operation, a 32-bit one or ``rX += rX`` breaks the link)."""
+    if op in (_ADD, _SUB) and is64 and out.id and src.is_const and not (insn.opcode & 0x08 and insn.src == insn.dst):
+        val = s64v(src.const)
+        if not out.id & ADD_CONST and S32_MIN <= val <= S32_MAX and not (op == _SUB and val == S32_MIN):
+            out.id |= ADD_CONST
+            out.off = -val if op == _SUB else val
+            return
+    out.id = 0
+    out.off = 0
+
+
+def link_source(env: Env, st: State, regno: int) -> Reg:
+    """Register ``regno`` about to be copied (a move, a spill): a scalar that is not constant
+    gets an id its copies share, so that bounds learnt on one hold for all (the kernel's
+    ``assign_scalar_id_before_mov``); one already linked with an offset starts a new link.
+    Returns the register as it is now."""
+    src = st.cur.regs[regno]
+    if src.type != RegType.SCALAR or src.id and not src.id & ADD_CONST:
+        return src
+    if src.is_const and not src.id:
+        return src
+    src = src.copy()
+    src.id = 0 if src.is_const else env.new_id()
+    src.off = 0
+    st.cur.regs[regno] = src
+    return src
 
 
 def _const_alu(op: int, a: int, b: int, bits: int) -> int:
@@ -114,23 +155,15 @@ def _mov(env: Env, st: State, insn: Instruction, src: Reg, is64: bool) -> Reg:
             return _width(Reg().set_unknown(), is64)
         return _sign_extend(src, insn.offset, is64)
     if is64:
-        if src.type == T_SCALAR and not src.id and not src.is_const:
-            linked = src.copy()
-            linked.id = env.new_id()
-            st.cur.regs[insn.src] = linked
-            return linked
-        return src
+        return link_source(env, st, insn.src)
     if src.is_pointer:
         return _width(Reg().set_unknown(), False)
     if src.umax <= MASK32 and not src.is_const:
         # no bits above the low 32: the copy equals the source and stays linked to it
-        if not src.id:
-            src = src.copy()
-            src.id = env.new_id()
-            st.cur.regs[insn.src] = src
-        return src
+        return link_source(env, st, insn.src)
     out = src.copy()
     out.id = 0
+    out.off = 0
     sync(out)
     zext32(out)
     sync(out)
@@ -196,7 +229,7 @@ def _unary(insn: Instruction, dst: Reg, is64: bool) -> Reg:
         return scalar_known(int.from_bytes(raw, "big" if swap else "little"))
     to_le = not insn.opcode & 0x08 and insn.opcode & 0x07 == 0x04
     out = dst.copy() if to_le else Reg().set_unknown()  # to little-endian here: a truncation
-    out.id = 0
+    out.id = out.off = 0
     if width < 64:
         alu_scalar(0x50, out, scalar_known((1 << width) - 1), 64, 0)
     return out

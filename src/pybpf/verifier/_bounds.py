@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ._state import S32_MAX, S32_MIN, S64_MAX, S64_MIN, Reg
 from ._tnum import MASK32, MASK64, Tnum, tnum_const, tnum_range
 
-__all__ = ["alu_scalar", "branch_taken", "refine", "sync"]
+__all__ = ["add_const", "alu_scalar", "branch_taken", "refine", "sync"]
 
 
 def s64(u: int) -> int:
@@ -328,6 +328,16 @@ def alu_scalar(op: int, d: Reg, s: Reg, bits: int, off: int) -> None:
         sync(d)
         zext32(d)
     sync(d)
+
+
+def add_const(d: Reg, delta: int) -> None:
+    """``d += delta`` on the ranges and the tnum, without deducing one from the other (how
+    the kernel moves a linked register by its offset)."""
+    k = Reg()
+    k.set_known(delta & MASK64)
+    _add_sub(d, k, False, 32)
+    _add_sub(d, k, False, 64)
+    d.var_off = d.var_off.add(k.var_off)
 
 
 def mark_unknown_width(d: Reg, bits: int) -> None:

@@ -9,6 +9,7 @@ from ..helpers import BY_ID, Arg, HelperProto, Ret
 from ..isa import Instruction
 from ._bounds import sync
 from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
+from ._dynptr import CONST_DYNPTR, check_dynptr_arg, check_dynptr_release, refuse_helper_write
 from ._env import Env, Refuse, reg_read
 from ._graph import check_object_lock, in_less_callback, invalidate_non_owning
 from ._graph_fields import Kptr
@@ -45,7 +46,7 @@ from ._timers import (
     timer_callback_state,
 )
 
-__all__ = ["MEM_REGS", "check_helper_call", "check_subprog_call", "enter_frame", "helper_mem", "return_from_frame"]
+__all__ = ["FIXED_SIZE_ARGS", "MEM_REGS", "check_helper_call", "check_subprog_call", "enter_frame", "helper_mem", "return_from_frame"]
 
 MAX_CALL_FRAMES = 8
 BPF_MAX_VAR_SIZ = 1 << 29
@@ -58,7 +59,6 @@ _PROG_ARRAY = 3
 _ARRAY_OF_MAPS, _HASH_OF_MAPS = 12, 13
 _ARRAY, _PERCPU_ARRAY = 2, 6
 _FOR_EACH_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array and their per-CPU and LRU kinds
-_TIMER_MAPS = frozenset({1, 2, 5, 6, 9, 10})  # hash, array, percpu*, lru*
 
 
 _SOCK_RETS = {Ret.PTR_TO_SOCKET_OR_NULL: RegType.SOCKET, Ret.PTR_TO_SOCK_COMMON_OR_NULL: RegType.SOCK_COMMON,
@@ -72,6 +72,15 @@ _COPIES_AT_MOST_SIZE = frozenset({"bpf_get_stack", "bpf_get_task_stack", "bpf_pr
 MAX_ERRNO = 4095
 _MAP_VALUE_ARGS = frozenset({Arg.PTR_TO_MAP_VALUE, Arg.PTR_TO_UNINIT_MAP_VALUE, Arg.PTR_TO_MAP_VALUE_OR_NULL})
 _MEM_ARGS = frozenset({Arg.PTR_TO_MEM, Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_MEM_OR_NULL, Arg.PTR_TO_UNINIT_MEM_OR_NULL})
+#: the helpers that initialise a dynptr, and the type it gets (``DYNPTR_TYPE_*`` of their
+#: ``MEM_UNINIT`` argument); those that release one (``OBJ_RELEASE``)
+_DYNPTR_CONSTRUCTORS = {"bpf_dynptr_from_mem": "local", "bpf_ringbuf_reserve_dynptr": "ringbuf"}
+_DYNPTR_RELEASERS = frozenset({"bpf_ringbuf_submit_dynptr", "bpf_ringbuf_discard_dynptr"})
+#: memory of a size the helper fixes (``ARG_PTR_TO_FIXED_SIZE_MEM``, its ``argN_size``), and
+#: whether the helper writes it (``MEM_WRITE``, which comes with ``MEM_ALIGNED``): strtol's and
+#: get_func_arg's results, check_mtu's MTU, the headers the raw syncookie helpers read
+FIXED_SIZE_ARGS = {Arg.PTR_TO_LONG: (8, True), Arg.PTR_TO_U32: (4, True), Arg.PTR_TO_IPV4_HEADER: (20, False),
+                   Arg.PTR_TO_IPV6_HEADER: (40, False), Arg.PTR_TO_TCP_HEADER: (20, False)}
 
 
 def _expected(regno: int, reg: Reg, expected: str) -> Refuse:
@@ -101,6 +110,7 @@ def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool,
     if reg.type == RegType.STACK:
         lo, hi = check_stack_range(env, st, reg, regno, 0, size, "read from" if not write else "write to", zero_ok)
         if write and size:
+            refuse_helper_write(st, reg.frameno, lo, hi)
             if reg.is_const:
                 stack_write(st, reg.frameno, lo, size, None, False)
             else:
@@ -164,6 +174,7 @@ class _Meta:
         self.ref_obj_id = 0  #: the reference a socket argument carries (casts keep it)
         self.msize_max = 0  #: the largest size a memory argument's size register allows
         self.kptr: Kptr | None = None  #: ``bpf_kptr_xchg``'s field
+        self.dynptr: Reg | None = None  #: the state of the dynptr argument
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
@@ -187,6 +198,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         _check_arg(env, st, pc, proto, i + 1, kind, meta)
     if meta.map is not None:
         _map_compatible(env, proto, meta.map)
+    if proto.name == "bpf_dynptr_from_mem" and st.cur.regs[1].type != RegType.MAP_VALUE:
+        raise Refuse(f"Unsupported reg type {type_str(st.cur.regs[1])} for bpf_dynptr_from_mem data", 13)
     if proto.name == "bpf_get_local_storage" and not st.cur.regs[2].is_null_scalar():
         raise Refuse("get_local_storage() doesn't support non-zero flags", 22)  # it cannot fail
     frame = _effects(env, st, pc, proto, meta)
@@ -262,10 +275,23 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         if not any(ref.id == reg.ref_obj_id for ref in st.refs):
             raise Refuse(f"arg {regno} is an unacquired reference")
         meta.release_ref = reg.ref_obj_id
-    elif kind == Arg.PTR_TO_LONG:  # 8 bytes the helper writes, aligned
+    elif kind in FIXED_SIZE_ARGS:  # ARG_PTR_TO_FIXED_SIZE_MEM: the size is the helper's own
+        size, write = FIXED_SIZE_ARGS[kind]
         _mem_arg(reg, regno)
-        helper_mem(env, st, pc, regno, 8, True, False)
-        check_aligned_arg(reg, 8)
+        helper_mem(env, st, pc, regno, size, write, False)
+        if write:  # the out-parameters are MEM_ALIGNED too
+            check_aligned_arg(reg, size)
+    elif kind == Arg.PTR_TO_PERCPU_BTF_ID:
+        # a __ksym variable reaches the verifier as the constant address pybpf gave it, so a
+        # scalar passes; any pointer the program made itself is refused as the kernel does
+        if reg.type != RegType.SCALAR and not (reg.type == RegType.BTF_ID and reg.trust == "percpu"):
+            raise _expected(regno, reg, "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_")
+    elif kind == Arg.PTR_TO_DYNPTR:
+        if proto.name in _DYNPTR_RELEASERS:
+            meta.release_ref = check_dynptr_release(st, reg, regno)
+        else:
+            meta.dynptr = check_dynptr_arg(env, st, pc, reg, regno - 1, helper=True,
+                                           construct=_DYNPTR_CONSTRUCTORS.get(proto.name))
     elif kind == Arg.PTR_TO_CONST_STR:
         _const_str(reg, regno)
     elif kind == Arg.PTR_TO_SOCK_COMMON:
@@ -375,6 +401,7 @@ def _sync_callback(env: Env, st: State, pc: int, name: str, meta: _Meta) -> Fram
         args[2] = regs[3]
     elif name == "bpf_user_ringbuf_drain":  # a dynptr over the sample (CONST_PTR_TO_DYNPTR), ctx
         args[1] = Reg(RegType.BTF_ID)
+        args[1].btf_name = CONST_DYNPTR
         args[2] = regs[3]
     else:
         m = meta.map
@@ -462,6 +489,13 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.null = True
         r.id = env.new_id()
         r.ref_obj_id = meta.ref_obj_id
+        return r
+    if ret == Ret.PTR_TO_DYNPTR_MEM_OR_NULL:  # bpf_dynptr_data: a slice, gone with a released dynptr
+        r = Reg(RegType.MEM)
+        r.null = True
+        r.mem_size = meta.const_size or 0
+        r.id = env.new_id()
+        r.ref_obj_id = meta.dynptr.ref_obj_id if meta.dynptr is not None else 0
         return r
     if ret == Ret.PTR_TO_BTF_ID:  # bpf_get_current_task_btf: a trusted task
         return btf_pointer(env, param_struct(proto.c_return_type, 0), "trusted")

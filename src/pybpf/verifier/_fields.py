@@ -107,5 +107,7 @@ def check_fields_reached(insn: Instruction) -> None:
     elif mode == 0x00:
         if insn.opcode & 0x18 != 0x18:
             raise Refuse("invalid BPF_LD_IMM insn", 22)
+        if insn.offset:
+            raise Refuse("BPF_LD_IMM64 uses reserved fields", 22)
     else:
         raise Refuse("invalid BPF_LD mode", 22)

@@ -5,9 +5,19 @@ each side, null checks of maybe-NULL pointers (for every copy sharing the id), e
 from __future__ import annotations
 
 from ..isa import Instruction
-from ._bounds import JEQ, JGE, JGT, JLE, JLT, JNE, NEGATE, SWAP, branch_taken, refine
+from ._bounds import JEQ, JGE, JGT, JLE, JLT, JNE, NEGATE, SWAP, add_const, branch_taken, refine
 from ._env import Env, Refuse, reg_read
-from ._state import T_MAP_VALUE, T_SCALAR, Reg, RegType, State, scalar_known, scalar_unknown
+from ._state import (
+    ADD_CONST,
+    T_MAP_VALUE,
+    T_SCALAR,
+    Reg,
+    RegType,
+    State,
+    base_id,
+    scalar_known,
+    scalar_unknown,
+)
 from ._tnum import MASK32, MASK64
 
 __all__ = ["check_cond_jmp"]
@@ -51,12 +61,21 @@ def mark_null(st: State, rid: int, is_null: bool) -> None:
 
 
 def _sync_equal(st: State, src: Reg) -> None:
-    if src.type != T_SCALAR or not src.id:
+    """Registers linked to ``src`` learn its new bounds (``sync_linked_regs``): a plain copy
+    becomes ``src``; one linked with another offset becomes ``src`` moved by the difference,
+    keeping its own id and offset."""
+    if src.type != RegType.SCALAR or not src.id:
         return
+    link = base_id(src.id)
     def change(r: Reg) -> Reg | None:
-        if r.type == T_SCALAR and r.id == src.id and r is not src:
+        if r.type != RegType.SCALAR or base_id(r.id) != link or r is src:
+            return None
+        if not (r.id | src.id) & ADD_CONST or r.off == src.off:
             return src
-        return None
+        new = src.copy()
+        new.id, new.off = r.id, r.off
+        add_const(new, r.off - src.off)
+        return new
     _for_each_reg(st, change)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..helpers import KfArg, KfFlag, KfParam, KfRet, KfuncProto
 from ._btf_ptr import btf_pointer, check_struct_arg, check_trusted_arg, param_struct, rdonly_cast
 from ._calls import release_reference
+from ._dynptr import check_dynptr_arg
 from ._env import Env, Refuse
 from ._graph import GraphMeta, check_graph_arg, graph_result
 from ._local_obj import check_alloc_arg, new_object
@@ -49,6 +50,7 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     const_size = 0  #: a constant ``__szk`` size: the size of a returned slice
     const_arg = 0  #: a ``__k`` constant (``bpf_obj_new``'s type id)
     graph = GraphMeta()
+    dynptr: Reg | None = None  #: the state of the last dynptr argument (what a clone copies)
     for i, param in enumerate(proto.args):
         regno = i + 1
         reg = regs[regno]
@@ -72,6 +74,8 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
             check_graph_arg(env, st, proto, i, reg, graph)
         if param.kind == KfArg.PTR_TO_ITER:
             _iter_arg(env, st, pc, proto, i, param, reg)
+        elif param.kind == KfArg.PTR_TO_DYNPTR:
+            dynptr = _dynptr_arg(env, st, pc, proto, i, reg, dynptr)
         elif param.kind == KfArg.PTR_TO_BTF_ID:
             ref = _btf_arg(env, proto, i, param, reg)
             if proto.flags & KfFlag.RELEASE and not release:
@@ -106,6 +110,20 @@ def _btf_arg(env: Env, proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> i
         raise Refuse(f"R{i + 1} must have zero offset when passed to release func or trusted arg to kfunc")
     check_struct_arg(env, proto, i, _struct_name(param), reg, strict=release and bool(reg.ref_obj_id))
     return reg.ref_obj_id
+
+
+#: the kfuncs that initialise their ``__uninit`` dynptr, and the type it gets (a clone: its source's)
+_DYNPTR_MAKERS = {"bpf_dynptr_from_skb": "skb", "bpf_dynptr_from_xdp": "xdp", "bpf_dynptr_clone": "clone"}
+
+
+def _dynptr_arg(env: Env, st: State, pc: int, proto: KfuncProto, i: int, reg: Reg, prev: Reg | None) -> Reg | None:
+    """A dynptr argument: uninitialised where the parameter's name ends in ``__uninit``."""
+    name = proto.c_decl[proto.c_decl.index("(") + 1:proto.c_decl.rindex(")")].split(",")[i].strip()
+    if not name.endswith("__uninit") or proto.name not in _DYNPTR_MAKERS:
+        return check_dynptr_arg(env, st, pc, reg, i, helper=False)
+    made = _DYNPTR_MAKERS[proto.name]
+    return check_dynptr_arg(env, st, pc, reg, i, helper=False, construct=made,
+                            clone_of=prev if made == "clone" else None)
 
 
 def _iter_kind(param: KfParam) -> str:

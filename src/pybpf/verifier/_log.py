@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..isa import Instruction, format_instruction
-from ._state import TYPE_NAMES, Frame, Reg, RegType, State
+from ._state import ADD_CONST, TYPE_NAMES, Frame, Reg, RegType, State, base_id
 from ._tnum import MASK32, MASK64
 
-__all__ = ["Log", "reg_str", "type_str"]
+__all__ = ["Log", "frame_state_str", "reg_str", "state_str", "type_str"]
 
 _S64_MIN, _S64_MAX = -(1 << 63), (1 << 63) - 1
 _S32_MIN, _S32_MAX = -(1 << 31), (1 << 31) - 1
@@ -74,11 +74,13 @@ def _scalar_fields(r: Reg) -> list[str]:
 def reg_str(r: Reg) -> str:
     """One register as the kernel's state lines print it (``ctx()``, ``fp-8``, ``scalar(...)``)."""
     if r.type == RegType.SCALAR:
+        mark = "P" if r.precise else ""  # only a checkpoint's scalars are ever precise
         if r.is_const and not r.id:
             v = r.const
-            return _num(v - (1 << 64) if v >> 63 else v)
-        fields = ([f"id={r.id}"] if r.id else []) + _scalar_fields(r)
-        return f"scalar({','.join(fields)})"
+            return mark + _num(v - (1 << 64) if v >> 63 else v)
+        link = f"id={base_id(r.id)}" + (f"{r.off:+d}" if r.id & ADD_CONST else "")
+        fields = ([link] if r.id else []) + _scalar_fields(r)
+        return f"{mark}scalar({','.join(fields)})"
     if r.type == RegType.STACK and r.is_const:
         return f"fp{r.off + r.const}" if r.off + r.const else "fp0"
     fields = []
@@ -128,6 +130,14 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
     if st.refs and regs is None:
         parts.append("refs=" + ",".join(str(ref.id) for ref in st.refs))
     return " ".join(parts)
+
+
+def frame_state_str(st: State) -> str:
+    """The innermost frame of ``st`` as the kernel prints one frame (``print_verifier_state``
+    of a ``bpf_func_state``: the frame number first, unless it is the main program's)."""
+    text = state_str(st, all_frames=False)
+    frameno = st.frames[-1].frameno
+    return f"frame{frameno}: {text}" if frameno else text
 
 
 def _comment_column(line: str) -> int:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Final
 
 from .._spec import ProgType
+from ..btf import BtfError, Spec, Struct
 from ._bounds import sync
 from ._btf_ptr import check_btf_access, tracing_arg, typed
+from ._btf_walk import struct_walk
 from ._ctx import ctx_access
+from ._dynptr import DYNPTR_BYTE, destroy_dynptrs
 from ._env import Env, Refuse
 from ._kptr import owned_field_access
 from ._liveness import note_read, slot_bits
@@ -32,7 +35,7 @@ from ._state import (
 )
 from ._tnum import MASK64, tnum_const
 
-__all__ = ["check_aligned_arg", "check_mem_access", "check_ptr_off_reg", "check_stack_range"]
+__all__ = ["MAP_STRUCTS", "check_aligned_arg", "check_mem_access", "check_ptr_off_reg", "check_stack_range"]
 
 BPF_MAX_VAR_OFF = 1 << 29
 BPF_F_WRONLY_PROG = 1 << 8
@@ -157,6 +160,7 @@ def stack_write(st: State, frameno: int, lo: int, size: int, value: Reg | None, 
     """Record a store of ``size`` bytes at fp+``lo`` (``check_stack_write_fixed_off``): a
     scalar at a slot's start, or an 8-byte pointer, is spilled (the register is remembered);
     anything else leaves initialised bytes, zeros when a zero was stored."""
+    destroy_dynptrs(st, frameno, lo, lo + size)
     frame = st.frames[frameno]
     aligned = lo % 8 == 0
     if value is not None and value.type == RegType.BTF_ID and size < 8:
@@ -209,8 +213,9 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
     for addr in range(lo, lo + size):
         s = frame.stack.get((-addr - 1) // 8)
         kinds += s.kinds[addr % 8] if s is not None else "?"
-    if "i" in kinds:  # an iterator's state is the kernel's, never the program's to read
-        raise Refuse(f"invalid read from stack off {lo}+{kinds.index('i')} size {size}")
+    for kernel_owned in "i" + DYNPTR_BYTE:  # an iterator's or dynptr's state is never the program's to read
+        if kernel_owned in kinds:
+            raise Refuse(f"invalid read from stack off {lo}+{kinds.index(kernel_owned)} size {size}")
     if kinds and all(k == "0" for k in kinds):
         return scalar_known(0)
     return scalar_unknown()
@@ -256,9 +261,35 @@ def _sign_load(r: Reg, size: int) -> Reg:
 
 #: the kernel structure behind a map pointer, by map type: arrays (and program, perf event,
 #: cgroup and map arrays), hash tables (and LRU, per-CPU and map hashes), ring buffers
-_MAP_STRUCTS: Final = {2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 6: "bpf_array", 8: "bpf_array",
+MAP_STRUCTS: Final = {2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 6: "bpf_array", 8: "bpf_array",
                        12: "bpf_array", 1: "bpf_htab", 5: "bpf_htab", 9: "bpf_htab", 10: "bpf_htab",
                        13: "bpf_htab", 27: "bpf_ringbuf_map"}
+
+def _map_struct_id(env: Env, map_type: int) -> int:
+    """The target BTF's id of the kernel struct of maps of ``map_type`` (0: none known)."""
+    spec = env.inp.kernel_btf
+    if spec is None:
+        return 0
+    try:
+        return spec.type_by_name(MAP_STRUCTS[map_type], Struct).id
+    except BtfError:
+        return 0
+
+
+def _map_struct_read(env: Env, spec: Spec, type_id: int, off: int, size: int) -> Reg:
+    """What a load from a map's kernel struct reads: a number, or a pointer the kernel types
+    by BTF (untrusted: nothing vouches for it)."""
+    walked = struct_walk(spec, type_id, off, size)
+    if walked.kind == "scalar":
+        return scalar_unknown()
+    if walked.kind == "mem":
+        out = Reg(RegType.MEM)
+        out.rdonly, out.trust = True, "untrusted"
+        return out
+    out = Reg(RegType.BTF_ID)
+    out.btf_name, out.btf_id = spec.type_by_id(walked.type_id).name, walked.type_id
+    return out
+
 
 #: what an atomic's misalignment message calls each region (stack accesses are always strict)
 _STRICT_ATOMIC: Final = {RegType.MAP_VALUE: "value ", RegType.MAP_KEY: "key ", RegType.MEM: ""}
@@ -316,6 +347,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         own_frame = reg.frameno == st.cur.frameno  # aligned and inside it: checked just above
         if not reg.is_const:
             if write:
+                destroy_dynptrs(st, reg.frameno, lo, reg.off + off + reg.smax + size)
                 _set_bytes(st, reg.frameno, lo, reg.off + off + reg.smax + size, "m")
             result = None if write else scalar_unknown()
         elif write:
@@ -390,15 +422,19 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     elif t in SOCK_TYPES and not reg.null:
         check_sock_access(reg, regno, off + reg.off, size, write)
         result = None if write else scalar_unknown()
-    elif t == RegType.CONST_MAP and reg.map is not None and reg.map.type in _MAP_STRUCTS \
-            and (write or reg.off + off < 0):
-        # the map's own kernel structure (``check_ptr_to_map_access``): the kernel lets
-        # privileged programs read it through BTF, which pybpf's engines have no memory for, so
-        # reads stay refused below; what the kernel refuses gets its messages
-        name = _MAP_STRUCTS[reg.map.type]
+    elif t == RegType.CONST_MAP and reg.map is not None and reg.map.type in MAP_STRUCTS \
+            and (write or reg.off + off < 0 or _map_struct_id(env, reg.map.type)):
+        # the map's own kernel structure (``check_ptr_to_map_access``): read-only, walked by
+        # the target BTF's struct of the map's type; the runtime lays that struct out at the
+        # map's address (``Map.expose_kernel_struct``)
+        name = MAP_STRUCTS[reg.map.type]
         if reg.off + off < 0:
             raise Refuse(f"R{regno} is {name} invalid negative access: off={reg.off + off}")
-        raise Refuse(f"only read from {name} is supported")
+        if write:
+            raise Refuse(f"only read from {name} is supported")
+        assert env.inp.kernel_btf is not None
+        proven = False
+        result = _map_struct_read(env, env.inp.kernel_btf, _map_struct_id(env, reg.map.type), reg.off + off, size)
     else:
         raise Refuse(f"R{regno} invalid mem access '{type_str(reg)}'")
     env.proved(pc, proven, own_frame)

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from ._env import Env
-from ._state import MAX_BPF_STACK, T_SCALAR, Checkpoint, Reg, Slot, State
+from ._state import MAX_BPF_STACK, T_SCALAR, Checkpoint, Reg, RegType, Slot, State, base_id
 
 __all__ = [
     "FALLBACK", "linked_info", "mark_all_precise", "mark_precise", "propagate_precision", "stack_info",
@@ -50,17 +50,17 @@ def stack_info(frameno: int, lo: int, size: int) -> tuple[int, int, int, bool]:
 def linked_info(st: State, ids: Iterable[int]) -> frozenset[tuple[int, int, int]]:
     """The registers and spilled slots sharing a scalar id with an operand of a conditional
     jump (the jump refines them all together): ``(frame, 0, regno)`` and ``(frame, 1, spi)``."""
-    want = {i for i in ids if i}
+    want = {base_id(i) for i in ids if i}
     found: set[tuple[int, int, int]] = set()
     if not want:
         return frozenset()
     for f, frame in enumerate(st.frames):
         for regno, r in enumerate(frame.regs):
-            if r.id in want and r.type == T_SCALAR:
+            if r.id and base_id(r.id) in want and r.type == RegType.SCALAR:
                 found.add((f, 0, regno))
         for spi, slot in frame.stack.items():
             sp = slot.spilled
-            if sp is not None and sp.id in want and sp.type == T_SCALAR:
+            if sp is not None and sp.id and base_id(sp.id) in want and sp.type == RegType.SCALAR:
                 found.add((f, 1, spi))
     return frozenset(found) if len(found) > 1 else frozenset()
 

@@ -15,18 +15,23 @@ from ..helpers import BY_ID, Arg
 from ..isa import Instruction, register_use
 from ._liveness import ALL_SLOTS
 from ._state import (
-    T_NOT_INIT,
+    ADD_CONST,
     T_PACKET,
     T_PACKET_META,
     T_SCALAR,
     Frame,
     Reg,
+    RegType,
     Slot,
     State,
+    base_id,
     scalar_unknown,
 )
 
-__all__ = ["EXACT", "NOT_EXACT", "RANGE_WITHIN", "compute_liveness", "live_per_frame", "states_equal", "widen"]
+__all__ = [
+    "EXACT", "NOT_EXACT", "RANGE_WITHIN", "compute_liveness", "live_per_frame", "states_equal", "states_maybe_looping",
+    "widen",
+]
 
 NOT_EXACT, RANGE_WITHIN, EXACT = 0, 1, 2
 _ALL_ARGS = frozenset({1, 2, 3, 4, 5})
@@ -102,6 +107,14 @@ class _IdMap:
         return True
 
 
+def _scalar_ids(ids: _IdMap, old: int, cur: int) -> bool:
+    """Scalar ids map one to one, and so do their links without the offset flag (two registers
+    linked in ``old`` must be linked in ``cur``, whatever their offsets)."""
+    if not ids.check(old, cur):
+        return False
+    return not old & ADD_CONST or ids.check(base_id(old), base_id(cur))
+
+
 def _range_within(old: Reg, cur: Reg) -> bool:
     return (old.umin <= cur.umin and cur.umax <= old.umax and old.smin <= cur.smin and cur.smax <= old.smax
             and old.u32min <= cur.u32min and cur.u32max <= old.u32max
@@ -109,22 +122,49 @@ def _range_within(old: Reg, cur: Reg) -> bool:
             and old.var_off.contains(cur.var_off))
 
 
+#: what two registers must share to be exactly equal: every field but the ids (compared
+#: through the id map), the precision mark and a stack pointer's frame number (the fields the
+#: kernel's ``regs_exact`` leaves out of its comparison)
+_SHAPE = tuple(n for n in Reg.__slots__ if n not in ("id", "ref_obj_id", "precise", "frameno"))
+
+
+def _same_fields(old: Reg, cur: Reg) -> bool:
+    return all(getattr(old, n) == getattr(cur, n) for n in _SHAPE)
+
+
+def states_maybe_looping(old: State, cur: State) -> bool:
+    """Whether every register of ``cur``'s innermost frame, dead ones included, is ``old``'s
+    to the id (the kernel's cheap ``states_maybe_looping`` test before the exact comparison
+    that proves an infinite loop)."""
+    if len(old.frames) != len(cur.frames):
+        return False
+    for ro, rc in zip(old.frames[-1].regs, cur.frames[-1].regs):
+        if ro is not rc and not (_same_fields(ro, rc) and ro.id == rc.id and ro.ref_obj_id == rc.ref_obj_id):
+            return False
+    return True
+
+
 def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
-    if old is cur and not old.id and not old.ref_obj_id:
-        return True  # unchanged since the paths forked (registers are copy-on-write) and linked to nothing
-    if old.type == T_NOT_INIT:
-        return mode != EXACT or cur.type == T_NOT_INIT
+    if mode == EXACT:
+        if not _same_fields(old, cur) or not ids.check(old.ref_obj_id, cur.ref_obj_id):
+            return False
+        return _scalar_ids(ids, old.id, cur.id) if old.type == RegType.SCALAR else ids.check(old.id, cur.id)
+    if old.type == RegType.NOT_INIT:
+        return True
     if cur.type != old.type:
         return False
-    if mode == EXACT:
-        return old.same_shape(cur) or (old.type == T_SCALAR and _range_within(old, cur) and _range_within(cur, old)
-                                       and ids.check(old.id, cur.id))
-    if old.type == T_SCALAR:
+    if old.type == RegType.SCALAR:
         if not old.precise and mode == NOT_EXACT:
             return True
         if not _range_within(old, cur):
             return False
-        return not old.id or ids.check(old.id, cur.id)
+        if not old.id:
+            return True
+        # a link with an offset covers only one with the same offset, a plain one only a plain one
+        if old.id & ADD_CONST and (not cur.id & ADD_CONST or old.off != cur.off) or \
+                not old.id & ADD_CONST and cur.id & ADD_CONST:
+            return False
+        return _scalar_ids(ids, old.id, cur.id)
     if (old.off, old.null, old.map, old.map_uid, old.frameno, old.subprog, old.mem_size, old.ringbuf, old.rdonly,
             old.btf_id, old.btf_name, old.trust) != (
             cur.off, cur.null, cur.map, cur.map_uid, cur.frameno, cur.subprog, cur.mem_size, cur.ringbuf, cur.rdonly,
@@ -212,9 +252,9 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
         if fo.callsite != fc.callsite or fo.subprog != fc.subprog:
             return False
         at = pc if i == len(old.frames) - 1 else old.frames[i + 1].callsite + 1
-        old_regs, cur_regs = fo.regs, fc.regs
-        for r in _ALL_REGS if mode == EXACT else live.get(at, _ALL_REGS):
-            if not regsafe(old_regs[r], cur_regs[r], ids, mode):
+        alive = live.get(at, _ALL_REGS)
+        for r in alive:  # only live registers, in every mode (as the kernel's since 6.15)
+            if not regsafe(fo.regs[r], fc.regs[r], ids, mode):
                 return False
         if not _stacksafe(fo, fc, ids, mode, reads >> (i * 64)):
             return False

@@ -218,10 +218,6 @@ class Reg:
     def is_null_scalar(self) -> bool:
         return self.type == T_SCALAR and self.var_off.mask == 0 and self.var_off.value == 0
 
-    def same_shape(self, other: Reg) -> bool:
-        """Whether every field equals ``other``'s."""
-        return all(getattr(self, n) == getattr(other, n) for n in Reg.__slots__)
-
 
 def scalar_unknown() -> Reg:
     """A new scalar of unknown value (new: callers may change it before placing it)."""
@@ -245,6 +241,15 @@ def scalar_known(value: int) -> Reg:
 
 NOT_INIT: Final = Reg()
 _UNKNOWN_SCALAR: Final = Reg().set_unknown()  #: copied, never placed in a state
+
+#: the flag of a scalar's id when the scalar is the register it is linked to plus its ``off``
+#: (the kernel's ``BPF_ADD_CONST``: ``r3 = r1; r3 += 4`` links r3 to r1 with offset 4)
+ADD_CONST: Final = 1 << 31
+
+
+def base_id(scalar_id: int) -> int:
+    """A scalar's link id without the ``ADD_CONST`` flag (what linked registers share)."""
+    return scalar_id & ~ADD_CONST
 
 
 @final
@@ -321,6 +326,9 @@ class State:
     #: the stack slots this path wrote whole since ``parent`` (see :mod:`._liveness`)
     written: int = 0
     hist_len: int = 0  #: the length of ``hist``
+    #: the entries the kernel's history would hold since ``parent`` (jump points, and
+    #: instructions the backtracking needs a note of): past 40 the kernel stores a checkpoint
+    hist_marks: int = 0
 
     @property
     def cur(self) -> Frame:
@@ -329,7 +337,7 @@ class State:
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
                      self.last_insn, self.speculative, self.unroll, self.goto_depth, self.rcu, self.hist,
-                     self.written, self.hist_len)
+                     self.written, self.hist_len, self.hist_marks)
 
 
 @dataclass(eq=False, slots=True)

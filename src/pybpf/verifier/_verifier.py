@@ -16,9 +16,11 @@ from contextlib import contextmanager
 
 from .._releases import Behaviour
 from .._spec import AttachType, ProgType
+from ..btf import Func, Var
 from ..helpers import BY_ID, KFUNCS, Arg
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
-from ._alu import check_alu
+from ._alu import check_alu, link_source
+from ._bounds import s64
 from ._btf_ptr import rcu_section
 from ._calls import (
     check_helper_call,
@@ -37,7 +39,7 @@ from ._jumps import check_cond_jmp
 from ._kfuncs import KfuncCall, check_kfunc_call
 from ._ldabs import check_ld_abs
 from ._liveness import frame_bits, note_read, note_write, propagate_reads
-from ._log import state_str, type_str
+from ._log import frame_state_str, type_str
 from ._mapfuncs import check_map_prog
 from ._memory import check_mem_access, coerce, same_pointer_kind
 from ._packets import clear_packet_pointers, packet_changing_subprogs
@@ -49,6 +51,7 @@ from ._prune import (
     compute_liveness,
     live_per_frame,
     states_equal,
+    states_maybe_looping,
     widen,
 )
 from ._state import (
@@ -75,6 +78,9 @@ KFUNCS_BY_ID = {k.id: k for k in KFUNCS}
 
 #: the kfuncs that set a bpf_wq's callback (6.10's name and 7.0's)
 _WQ_SET_CALLBACK = frozenset({"bpf_wq_set_callback_impl", "bpf_wq_set_callback"})
+#: kfuncs the kernel registers for tracing programs but filters down to socket iterators
+#: (``bpf_sk_iter_kfunc_set`` behind ``tracing_iter_filter``): an fentry may not destroy a socket
+_ITERATOR_ONLY = frozenset({"bpf_sock_destroy"})
 
 def _is_iterator_next(kfunc_id: int) -> bool:
     proto = KFUNCS_BY_ID.get(kfunc_id)
@@ -90,6 +96,8 @@ def _loops_kfunc(kfunc_id: int) -> bool:
 MAX_STATES_PER_INSN = 64
 #: the longest history a state keeps before a checkpoint (see :meth:`_Verifier.run`)
 _MAX_HISTORY = 32
+#: the kernel's history entries past which a prune point always stores a checkpoint
+_MAX_MARKS = 40
 _MAY_GOTO = 0xE5
 _TAIL_CALL = 12
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
@@ -140,24 +148,35 @@ class _Verifier:
         #: checkpoints by (pc, fingerprint): where an exactly equal state may be
         self.by_fingerprint: dict[tuple[int, tuple[object, ...]], list[Checkpoint]] = {}
         self.prune_points: set[int] = set()
+        #: where the kernel's history takes an entry (``mark_jmp_point``): jump targets,
+        #: after calls, at calls of synchronous callbacks
+        self.jmp_points: set[int] = set()
         self.loop_points: set[int] = set()
         entries = {0}
         for pc, insn in env.insns.items():
             target = insn.jump_target(pc)
             cls = insn.cls
+            # the kernel's prune points (visit_insn): after a call and at a subprogram's call
+            # (or callback's ldimm64) itself; at a conditional jump itself and its target; at
+            # an unconditional jump's target; at a call of a synchronous callback or iterator
             if insn.opcode == 0x85 and insn.src == 1 or insn.opcode == 0x18 and insn.src == 4:
                 if target is not None:
                     entries.add(target)
-                self.prune_points.add(pc + 1)
+                self.prune_points.update((pc, pc + insn.width))
+                self.jmp_points.update((pc + insn.width, target) if target is not None else (pc + insn.width,))
                 continue
             if insn.opcode == 0x85:
                 self.prune_points.add(pc + 1)
+                self.jmp_points.add(pc + 1)
                 if insn.src == 2 and _loops_kfunc(insn.imm) or insn.src == 0 and insn.imm in _CALLBACK_HELPERS:
                     self.loop_points.add(pc)
                     self.prune_points.add(pc)
-            if cls in (0x05, 0x06) and target is not None:
+                    self.jmp_points.add(pc)
+            elif cls in (0x05, 0x06) and target is not None:
                 self.prune_points.add(target)
-                self.prune_points.add(pc + 1)
+                self.jmp_points.add(target)
+                if insn.opcode & 0xF0 != 0x00:
+                    self.prune_points.add(pc)
             if insn.opcode == _MAY_GOTO:
                 self.loop_points.add(pc)
                 self.prune_points.add(pc)
@@ -220,12 +239,16 @@ class _Verifier:
         if not loop or may_goto:  # iterators and callbacks skip the infinite loop check
             for cp in self.by_fingerprint.get((pc, fp), ()):
                 if cp.branches > 0 and cp.state.unroll == st.unroll and cp.state.goto_depth == st.goto_depth \
-                        and states_equal(cp.state, st, self.live, pc, EXACT):
+                        and states_maybe_looping(cp.state, st) and states_equal(cp.state, st, self.live, pc, EXACT):
                     env.log.add(f"infinite loop detected at insn {pc}")
-                    env.log.state("cur state: ", st)
-                    raise Refuse(f"old state: {state_str(cp.state)}", 22)
+                    env.log.add(f"cur state: {frame_state_str(st)}")
+                    raise Refuse(f"old state: {frame_state_str(cp.state)}", 22)
+        # a checkpoint here still being explored: the path is going round a loop, whose
+        # iterations differ; it stores a state only now and then (as the kernel's)
+        looping = False
         for cp in list(cps):
             if cp.branches > 0:
+                looping = True
                 if loop and not may_goto and (
                         states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)
                         or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
@@ -240,7 +263,9 @@ class _Verifier:
             if cp.misses > cp.hits * 3 + 3:  # a state that never prunes is dropped, as in the kernel
                 cps.remove(cp)
                 self.cur_states -= 1
-        if not loop and (self.jmps - self.prev_jmps < 2 or env.processed - self.prev_insns < 8):
+        jmps, insns = self.jmps - self.prev_jmps, env.processed - self.prev_insns
+        force = loop or st.hist_marks > _MAX_MARKS
+        if not force and (jmps < 2 or insns < 8 or looping and jmps < 20 and insns < 100):
             return False
         if len(cps) >= MAX_STATES_PER_INSN:
             return False
@@ -261,6 +286,7 @@ class _Verifier:
         st.hist = None
         st.written = 0
         st.hist_len = 0
+        st.hist_marks = 0
 
     def _pruned_by(self, cp: Checkpoint, st: State, loop: Checkpoint | None) -> None:
         """``st`` ends, covered by ``cp``: what matters below ``cp`` matters to ``st``'s path.
@@ -312,6 +338,8 @@ class _Verifier:
                 check_fields_reached(insn)
             self._state = st
             nxt = self.step(st, pc, insn)
+            if pc in self.jmp_points or st.hist is not None and st.hist[1]:
+                st.hist_marks += 1
             if nxt is None:
                 self.path_done(st)
                 if not self._pop_into():
@@ -387,10 +415,15 @@ class _Verifier:
         if insn.cls == 0x03:
             value = reg_read(st, insn.src)
             dst = st.cur.regs[insn.dst]
-            if dst.type == T_STACK and value.type == T_SCALAR and not value.id and not value.is_const:
-                value = value.copy()  # a spill keeps the link with the register it came from
-                value.id = env.new_id()
-                st.cur.regs[insn.src] = value
+            if dst.type == RegType.STACK and dst.is_const and value.type == RegType.SCALAR \
+                    and (dst.off + s64(dst.const) + insn.offset) % 8 == 0:
+                # a spill to a slot's start keeps the link with the register it came from,
+                # unless the slot is too narrow for the value
+                if value.umax.bit_length() <= size * 8:
+                    value = link_source(env, st, insn.src)
+                elif value.id:
+                    value = value.copy()
+                    value.id = value.off = 0
         else:
             value = scalar_known(insn.imm & MASK64)
         base = reg_read(st, insn.dst)
@@ -479,6 +512,8 @@ class _Verifier:
             return r
         if src in (1, 2):  # a file descriptor: pybpf's objects name maps by index instead
             raise Refuse(f"fd {insn.imm & 0xFFFF_FFFF} is not pointing to valid bpf_map", 9)
+        if src == 3:
+            _check_pseudo_btf_id(env, insn.imm & 0xFFFF_FFFF)
         if src == 5:
             m = env.map_at(insn.imm & 0xFFFF_FFFF)
             check_map_use(env, m)
@@ -505,11 +540,10 @@ class _Verifier:
         env = self.env
         op = insn.opcode
         jop = op & 0xF0
+        self.jmps += 1  # every instruction of the jump classes counts, calls and exits too
         if op == 0x05:
-            self.jmps += 1
             return pc + 1 + insn.offset
         if op == 0x06:
-            self.jmps += 1
             return pc + 1 + insn.imm
         if op == 0x85:
             return self._call(st, pc, insn)
@@ -520,14 +554,12 @@ class _Verifier:
                 raise Refuse("invalid may_goto imm", 22)
             # as the kernel: the jump (the budget spent) is followed now, the fall-through
             # (one more iteration) waits, a level deeper
-            self.jmps += 1
             deeper = st.copy()
             deeper.goto_depth += 1
             self.push(pc + 1, pc, deeper)
             return pc + 1 + insn.offset
         if jop in (0x80, 0x90) or jop == 0xE0 or jop == 0xF0 or op & 0x07 == 0x06 and jop == 0:
             raise Refuse(f"unknown opcode {op:02x}", 22)
-        self.jmps += 1
         regs = st.cur.regs
         x = bool(op & 0x08)
         ids = (regs[insn.dst].id, regs[insn.src].id if x else 0)
@@ -669,7 +701,9 @@ class _Verifier:
         proto = KFUNCS_BY_ID.get(insn.imm)
         if proto is None:
             raise Refuse(f"kernel btf_id {insn.imm} is not a function", 22)
-        if not proto.offered_to(self.env.inp.prog_type.name):
+        if not proto.offered_to(self.env.inp.prog_type.name) or (
+            proto.name in _ITERATOR_ONLY and self.env.inp.attach_type != AttachType.TRACE_ITER
+        ):
             raise Refuse(f"calling kernel function {proto.name} is not allowed", 13)
         if st.lock is not None and proto.name not in GRAPH_KFUNCS:
             raise Refuse("function calls are not allowed while holding a lock", 22)
@@ -799,6 +833,17 @@ def _note_stack(st: State, base: Reg, off: int, size: int, write: bool = False) 
 
 def _s64(u: int) -> int:
     return u - (1 << 64) if u >> 63 else u
+
+
+def _check_pseudo_btf_id(env: Env, type_id: int) -> None:
+    """A ``lddw`` of a kernel variable or function by BTF id (left raw: libbpf resolves its
+    ``__ksym`` externs to such ids, pybpf's loader to constants) must name a ``var`` or a
+    ``func`` of the kernel's BTF (``check_pseudo_btf_id``)."""
+    spec = env.inp.kernel_btf
+    if spec is None or type_id >= len(spec):
+        raise Refuse(f"ldimm64 insn specifies invalid btf_id {_s32(type_id)}.", 2)
+    if not isinstance(spec.type_by_id(type_id), (Var, Func)):
+        raise Refuse(f"pseudo btf_id {_s32(type_id)} in ldimm64 isn't KIND_VAR or KIND_FUNC", 22)
 
 
 def _fingerprint(st: State, live: dict[int, frozenset[int]], pc: int) -> tuple[object, ...]:

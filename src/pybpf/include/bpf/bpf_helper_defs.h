@@ -129,7 +129,7 @@ static long (* const bpf_skb_vlan_push)(struct __sk_buff *skb, __be16 vlan_proto
 /* Pop the packet's outer VLAN tag. */
 static long (* const bpf_skb_vlan_pop)(struct __sk_buff *skb) = (void *) 19;
 
-/* Copy the packet's tunnel metadata into key. */
+/* Copy the packet's tunnel metadata into key: a test run's packet has none (-EINVAL, key zeroed); reading back a key the program set fails the run. */
 static long (* const bpf_skb_get_tunnel_key)(struct __sk_buff *skb, struct bpf_tunnel_key *key, __u32 size, __u64 flags) = (void *) 20;
 
 /* Give the packet tunnel metadata for a collect-metadata device (checked, then kept by nothing here). */
@@ -156,10 +156,10 @@ static long (* const bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void
 /* The one's-complement checksum difference of two buffers, added to seed. */
 static __s64 (* const bpf_csum_diff)(__be32 *from, __u32 from_size, __be32 *to, __u32 to_size, __wsum seed) = (void *) 28;
 
-/* Copy the packet's tunnel options into opt. */
+/* Copy the packet's tunnel options into opt; a test run's packet has none (-ENOENT) until the program sets a key. */
 static long (* const bpf_skb_get_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *) 29;
 
-/* Set tunnel options: needs tunnel metadata the packet lacks (-ENOENT). */
+/* Set tunnel options on the metadata a key set (-EINVAL before; whole words, at most 255 bytes). */
 static long (* const bpf_skb_set_tunnel_opt)(struct __sk_buff *skb, void *opt, __u32 size) = (void *) 30;
 
 /* Change the packet between IPv4 and IPv6, growing or shrinking the network header. */
@@ -288,7 +288,7 @@ static long (* const bpf_msg_redirect_hash)(struct sk_msg_md *msg, void *map, vo
 /* Redirect the packet to the socket at key of a sockhash. */
 static long (* const bpf_sk_redirect_hash)(struct __sk_buff *skb, void *map, void *key, __u64 flags) = (void *) 72;
 
-/* Push a tunnel encapsulation header onto the packet (lightweight tunnels). */
+/* Push a tunnel encapsulation header (lightweight tunnels): -EINVAL for an unknown type; else the run fails (test-run packets do not grow through it). */
 static long (* const bpf_lwt_push_encap)(struct __sk_buff *skb, __u32 type, void *hdr, __u32 len) = (void *) 73;
 
 /* Write into a segment routing header: the modelled kernel lacks CONFIG_IPV6_SEG6_BPF. */
@@ -405,13 +405,13 @@ static __s64 (* const bpf_tcp_gen_syncookie)(void *sk, void *iph, __u32 iph_len,
 /* Like bpf_perf_event_output, with packet bytes appended, for a traced sk_buff. */
 static long (* const bpf_skb_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *) 111;
 
-/* Copy size bytes from a user address; on failure zero dst. */
+/* Copy size bytes of the calling process's memory; program memory is kernel memory: -EFAULT, dst zeroed. */
 static long (* const bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 112;
 
 /* Copy size bytes from an address; on a bad address fill dst with zeros and fail. */
 static long (* const bpf_probe_read_kernel)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 113;
 
-/* Copy a NUL-terminated string from a user address. */
+/* Copy a NUL-terminated string from the calling process's memory (-EFAULT on program memory). */
 static long (* const bpf_probe_read_user_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *) 114;
 
 /* Copy a NUL-terminated string from a kernel address. */
@@ -510,13 +510,13 @@ static void *(* const bpf_inode_storage_get)(void *map, void *inode, void *value
 /* Delete the inode's value in an inode_storage map. */
 static int (* const bpf_inode_storage_delete)(void *map, void *inode) = (void *) 146;
 
-/* Copy the absolute path of a struct path into buf. */
+/* Copy the absolute path of a struct path into buf (a run fails: pybpf has no files or paths). */
 static long (* const bpf_d_path)(struct path *path, char *buf, __u32 sz) = (void *) 147;
 
 /* Copy size bytes from a user address (sleepable programs); on failure zero dst. */
 static long (* const bpf_copy_from_user)(void *dst, __u32 size, const void *user_ptr) = (void *) 148;
 
-/* Format a BTF-typed object into str, as the kernel prints BTF data. */
+/* Format a BTF-typed object into str: the kernel's -EINVAL for bad flags, size or type id; else the run fails (pybpf has no kernel BTF printer). */
 static long (* const bpf_snprintf_btf)(char *str, __u32 str_size, struct btf_ptr *ptr, __u32 btf_ptr_size, __u64 flags) = (void *) 149;
 
 /* An iterator's BTF-typed output. */
@@ -609,7 +609,7 @@ static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *) 178
 /* The address of a kernel symbol. */
 static long (* const bpf_kallsyms_lookup_name)(const char *name, int name_sz, int flags, __u64 *res) = (void *) 179;
 
-/* Call callback_fn(task, vma, ctx) for the task's memory area holding addr. */
+/* Call callback_fn(task, vma, ctx) for the task's memory area holding addr: -ENOENT where this process maps nothing; a mapped address fails the run (pybpf has no vm_area_struct). */
 static long (* const bpf_find_vma)(struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 180;
 
 /* Call callback_fn(index, ctx) up to nr_loops times, until it returns 1. */
