@@ -12,6 +12,7 @@ from ._state import (
     S32_MAX,
     S32_MIN,
     S64_MIN,
+    T_STACK,
     Reg,
     RegType,
     State,
@@ -27,6 +28,10 @@ _OP_TEXT = {0x00: "+=", 0x10: "-=", 0x20: "*=", 0x30: "/=", 0x40: "|=", 0x50: "&
             0x70: ">>=", 0x80: "neg", 0x90: "%=", 0xA0: "^=", 0xB0: "=", 0xC0: "s>>=", 0xD0: "endian"}
 _ADD, _SUB, _DIV, _MOD, _NEG, _MOV, _END = 0x00, 0x10, 0x30, 0x90, 0x80, 0xB0, 0xD0
 _SHIFTS = (0x60, 0x70, 0xC0)
+#: the pointers arithmetic may move
+_MOVABLE = frozenset({RegType.CTX, RegType.MAP_VALUE, RegType.MAP_KEY, RegType.STACK, RegType.PACKET_META,
+                      RegType.PACKET, RegType.BTF_ID, RegType.MEM, RegType.FUNC, RegType.ARENA})
+_PACKETS = frozenset({RegType.PACKET, RegType.PACKET_META})
 
 
 def check_alu(env: Env, st: State, insn: Instruction) -> None:
@@ -272,9 +277,7 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
     if ptr.null:
         raise Refuse(f"R{insn.dst} pointer arithmetic on {type_str(ptr)} prohibited, null-check it first")
     known = off_reg.is_const
-    allowed = ptr.type in (RegType.CTX, RegType.MAP_VALUE, RegType.MAP_KEY, RegType.STACK,
-                           RegType.PACKET_META, RegType.PACKET, RegType.BTF_ID, RegType.MEM,
-                           RegType.FUNC, RegType.ARENA)
+    allowed = ptr.type in _MOVABLE
     if ptr.type == RegType.FLOW_KEYS and known:
         allowed = True
     if ptr.type == RegType.CONST_MAP and known and off_reg.smin == 0 and op == _ADD:
@@ -291,19 +294,19 @@ def _pointer_alu(env: Env, insn: Instruction, dst: Reg, src: Reg, op: int, is64:
             out.off = ptr.off + s64v(off_reg.const)
         else:
             _add_var(out, ptr, off_reg, sub=False)
-            if ptr.type in (RegType.PACKET, RegType.PACKET_META):
+            if ptr.type in _PACKETS:
                 out.id = env.new_id()
                 out.range = 0
     elif op == _SUB:
         if swapped:
             raise Refuse(f"R{insn.dst} tried to subtract pointer from scalar")
-        if ptr.type == RegType.STACK:
+        if ptr.type == T_STACK:
             raise Refuse(f"R{insn.dst} subtraction from stack pointer prohibited")
         if known and off_reg.smin != S64_MIN:
             out.off = ptr.off - s64v(off_reg.const)
         else:
             _add_var(out, ptr, off_reg, sub=True)
-            if ptr.type in (RegType.PACKET, RegType.PACKET_META):
+            if ptr.type in _PACKETS:
                 out.id = env.new_id()
                 out.range = 0
     elif op in (0x40, 0x50, 0xA0):
@@ -341,15 +344,22 @@ def _add_var(out: Reg, ptr: Reg, off_reg: Reg, sub: bool) -> None:
 
 def _sane(reg: Reg, ptr: Reg) -> None:
     """``check_reg_sane_offset``: offsets the kernel refuses to track."""
-    name = type_str(ptr)
+    problem = _offset_problem(reg)
+    if problem is not None:  # the pointer's type is named only then: most programs have none
+        raise Refuse(problem.format(type_str(ptr)), 22)
+
+
+def _offset_problem(reg: Reg) -> str | None:
+    """Why ``check_reg_sane_offset`` refuses ``reg`` (the pointer's type left as ``{}``)."""
     if reg.is_const:
         val = s64v(reg.const)
         if val >= BPF_MAX_VAR_OFF or val <= -BPF_MAX_VAR_OFF:
-            raise Refuse(f"math between {name} pointer and {val} is not allowed", 22)
+            return f"math between {{}} pointer and {val} is not allowed"
     if reg.off >= BPF_MAX_VAR_OFF or reg.off <= -BPF_MAX_VAR_OFF:
-        raise Refuse(f"{name} pointer offset {reg.off} is not allowed", 22)
+        return f"{{}} pointer offset {reg.off} is not allowed"
     if reg.smin == S64_MIN:
-        raise Refuse(f"math between {name} pointer and register with unbounded min value is not allowed", 22)
+        return "math between {} pointer and register with unbounded min value is not allowed"
     if reg.smin >= BPF_MAX_VAR_OFF or reg.smin <= -BPF_MAX_VAR_OFF:
-        raise Refuse(f"value {reg.smin} makes {name} pointer be out of bounds", 22)
+        return f"value {reg.smin} makes {{}} pointer be out of bounds"
+    return None
 

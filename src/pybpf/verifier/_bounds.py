@@ -116,8 +116,29 @@ def _bound_offset(r: Reg) -> None:
     r.var_off = t64.with_subreg(t32)
 
 
+#: what :func:`sync` made of each shape it met: a function of the tnum and the eight bounds
+#: alone, and verification meets the same few shapes over and over (loop counters, masks)
+_SYNCED: dict[tuple[int, ...], tuple[bool, Tnum, int, int, int, int, int, int, int, int]] = {}
+_SYNCED_MAX = 1 << 16
+
+
 def sync(r: Reg) -> bool:
     """Let tnum and ranges refine each other; False when they contradict (no value fits)."""
+    t = r.var_off
+    key = (t.value, t.mask, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max)
+    done = _SYNCED.get(key)
+    if done is None:
+        ok = _sync(r)
+        if len(_SYNCED) >= _SYNCED_MAX:
+            _SYNCED.clear()
+        done = _SYNCED[key] = (ok, r.var_off, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min,
+                               r.u32max)
+        return ok
+    ok, r.var_off, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max = done
+    return ok
+
+
+def _sync(r: Reg) -> bool:
     _update_bounds(r)
     if r.var_off.mask == 0:
         ok = r.umin <= r.umax and r.smin <= r.smax and r.u32min <= r.u32max and r.s32min <= r.s32max

@@ -14,7 +14,7 @@ from ..helpers import BY_ID, HelperProto
 from ..isa import Instruction, iter_pcs
 from ._errors import STATISTICS_PREFIXES
 from ._log import Log
-from ._state import MapInfo, Reg, RegType, State
+from ._state import T_NOT_INIT, MapInfo, Reg, State
 
 if TYPE_CHECKING:
     from ._globals import GlobalFunc
@@ -168,7 +168,7 @@ class Env:
 def reg_read(st: State, regno: int) -> Reg:
     """A register an instruction reads: refused when nothing wrote it on this path."""
     r = st.cur.regs[regno]
-    if r.type == RegType.NOT_INIT:
+    if r.type == T_NOT_INIT:
         raise Refuse(f"R{regno} !read_ok")
     return r
 

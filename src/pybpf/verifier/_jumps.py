@@ -7,7 +7,17 @@ from __future__ import annotations
 from ..isa import Instruction
 from ._bounds import JEQ, JGE, JGT, JLE, JLT, JNE, NEGATE, SWAP, add_const, branch_taken, refine
 from ._env import Env, Refuse, reg_read
-from ._state import ADD_CONST, Reg, RegType, State, base_id, scalar_known, scalar_unknown
+from ._state import (
+    ADD_CONST,
+    T_MAP_VALUE,
+    T_SCALAR,
+    Reg,
+    RegType,
+    State,
+    base_id,
+    scalar_known,
+    scalar_unknown,
+)
 from ._tnum import MASK32, MASK64
 
 __all__ = ["check_cond_jmp"]
@@ -42,7 +52,7 @@ def mark_null(st: State, rid: int, is_null: bool) -> None:
             return scalar_known(0)
         new = r.copy()
         new.null = False
-        if new.type == RegType.MAP_VALUE and new.map is not None and new.map.lock_off < 0:
+        if new.type == T_MAP_VALUE and new.map is not None and new.map.lock_off < 0:
             new.id = 0
         return new
     _for_each_reg(st, change)
@@ -134,7 +144,7 @@ def check_cond_jmp(env: Env, st: State, pc: int, insn: Instruction) -> tuple[Sta
         mark_null(other if op == JEQ else st, dst.id, True)
         mark_null(st if op == JEQ else other, dst.id, False)
         return other, st
-    if dst.type == RegType.SCALAR and src.type == RegType.SCALAR:
+    if dst.type == T_SCALAR and src.type == T_SCALAR:
         a_t, b_t = dst.copy(), src.copy()
         a_f, b_f = dst.copy(), src.copy()
         ok_t = refine(a_t, b_t, op, bits)
@@ -172,7 +182,7 @@ def _as_number(reg: Reg, other: Reg, op: int) -> Reg:
     """An untyped tracing argument (which may be a plain number) compared with a number, other
     than in a null check, is taken to be one: the comparison then bounds it, as the kernel,
     which knows the argument is an integer, bounds it."""
-    if reg.type == RegType.BTF_ID and not reg.btf_id and other.type == RegType.SCALAR \
+    if reg.type == RegType.BTF_ID and not reg.btf_id and other.type == T_SCALAR \
             and not (other.is_null_scalar() and op in (JEQ, JNE)):
         return scalar_unknown()
     return reg
@@ -197,7 +207,7 @@ def _not_null(reg: Reg) -> bool:
 
 
 def _decide(dst: Reg, src: Reg, op: int, bits: int) -> int:
-    if dst.type == RegType.SCALAR and src.type == RegType.SCALAR:
+    if dst.type == T_SCALAR and src.type == T_SCALAR:
         return branch_taken(dst, src, op, bits)
     for ptr, other, o in ((dst, src, op), (src, dst, SWAP[op])):
         if _not_null(ptr) and other.is_null_scalar() and o in (JEQ, JNE):

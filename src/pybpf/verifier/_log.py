@@ -163,7 +163,7 @@ class Log:
     def insn(self, pc: int, insn: Instruction) -> None:
         self._entries.append(("insn", pc, insn))
 
-    def comment(self, regs: list[tuple[int, Reg]]) -> None:
+    def comment(self, regs: tuple[tuple[int, Reg], ...]) -> None:
         """Append ``; R1=... R2=...`` (registers as they are now, in any order: the line
         sorts them) to the line just logged."""
         if regs:
@@ -213,7 +213,7 @@ class Log:
                 out.append(f"{pc}: ({insn.opcode:02x}) {format_instruction(insn, helper_name=self.helper_name)}")
             elif kind == "comment" and out:
                 regs = entry[1]
-                assert isinstance(regs, list)
+                assert isinstance(regs, tuple)
                 text = " ".join(f"R{i}={reg_str(r)}" for i, r in sorted(dict(regs).items())
                                 if r.type != RegType.NOT_INIT)
                 if text:

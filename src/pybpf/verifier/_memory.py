@@ -17,7 +17,22 @@ from ._kptr import owned_field_access
 from ._liveness import note_read, slot_bits
 from ._log import type_str
 from ._sockets import SOCK_TYPES, check_sock_access
-from ._state import MAX_BPF_STACK, MapInfo, Reg, RegType, Slot, State, scalar_known, scalar_unknown
+from ._state import (
+    MAX_BPF_STACK,
+    T_CTX,
+    T_MAP_VALUE,
+    T_PACKET,
+    T_PACKET_META,
+    T_SCALAR,
+    T_STACK,
+    MapInfo,
+    Reg,
+    RegType,
+    Slot,
+    State,
+    scalar_known,
+    scalar_unknown,
+)
 from ._tnum import MASK64, tnum_const
 
 __all__ = ["MAP_STRUCTS", "check_aligned_arg", "check_mem_access", "check_ptr_off_reg", "check_stack_range"]
@@ -150,12 +165,12 @@ def stack_write(st: State, frameno: int, lo: int, size: int, value: Reg | None, 
     aligned = lo % 8 == 0
     if value is not None and value.type == RegType.BTF_ID and size < 8:
         value = scalar_unknown()  # an untyped tracing argument stored in part: a number
-    if value is not None and aligned and (value.type == RegType.SCALAR or value.is_pointer and size == 8):
+    if value is not None and aligned and (value.type == T_SCALAR or value.is_pointer and size == 8):
         spi = (-lo - 1) // 8
         old = frame.stack.get(spi)
         kinds = ["r"] * size + [("m" if k not in "0?" else k) for k in (old.kinds if old is not None and old.spilled is None else "????????")[size:]]
         spilled = value
-        if value.type == RegType.SCALAR and size < 8 and not _fits(value, size):
+        if value.type == T_SCALAR and size < 8 and not _fits(value, size):
             spilled = value.copy()
             spilled.id = 0
         frame.stack[spi] = Slot("".join(kinds), spilled)
@@ -183,7 +198,7 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
         spill_size = len(slot.kinds) - len(slot.kinds.lstrip("r"))
         if size == 8 and spill_size == 8:
             return spilled
-        if spilled.type != RegType.SCALAR:
+        if spilled.type != T_SCALAR:
             raise Refuse("invalid size of register fill")
         if size <= spill_size and lo == base:
             out = spilled.copy()
@@ -322,7 +337,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     own_frame = False
     if atomic and t in _STRICT_ATOMIC:
         _check_atomic_alignment(reg, off, size, _STRICT_ATOMIC[t])
-    if t == RegType.STACK:
+    if t == T_STACK:
         kind = "write to" if write else "read from"
         at = reg.var_off.add(tnum_const((reg.off + off) & MASK64))
         if (at.value | at.mask) & (size - 1):
@@ -339,7 +354,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
             stack_write(st, reg.frameno, lo, size, None if atomic else value, st_imm)
         else:
             result = _stack_read(st, reg.frameno, lo, size)
-    elif t == RegType.MAP_VALUE and not reg.null:
+    elif t == T_MAP_VALUE and not reg.null:
         check_map_value(env, reg, regno, off, size, write)
         m = reg.map
         assert m is not None
@@ -352,7 +367,7 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
             result = scalar_known(int.from_bytes(raw, "little"))
         elif not write:
             result = scalar_unknown()
-    elif t == RegType.CTX:
+    elif t == T_CTX:
         if atomic:
             raise Refuse(f"BPF_ATOMIC stores into R{regno} ctx is not allowed")
         check_ptr_off_reg(reg, regno)
@@ -364,13 +379,13 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         if arg is not None:
             field, result = arg.type, arg
         elif not write:
-            result = scalar_unknown() if field == RegType.SCALAR else Reg(field)
+            result = scalar_unknown() if field == T_SCALAR else Reg(field)
             if field in SOCK_TYPES:  # skb->sk: a socket that may be NULL
                 result.null = True
                 result.id = env.new_id()
             if field == RegType.BTF_ID and size < 4:
                 result = scalar_unknown()
-    elif t in (RegType.PACKET, RegType.PACKET_META):
+    elif t in (T_PACKET, T_PACKET_META):
         if write and env.inp.prog_type not in _PKT_WRITERS:
             raise Refuse("cannot write into packet")
         if reg.smin < 0:
@@ -423,6 +438,6 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     else:
         raise Refuse(f"R{regno} invalid mem access '{type_str(reg)}'")
     env.proved(pc, proven, own_frame)
-    if result is not None and result.type == RegType.SCALAR and size < 8:
+    if result is not None and result.type == T_SCALAR and size < 8:
         result = _sign_load(result, size) if sign else coerce(result, size)
     return result

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from ._env import Env
-from ._state import MAX_BPF_STACK, Checkpoint, Reg, RegType, Slot, State, base_id
+from ._state import MAX_BPF_STACK, T_SCALAR, Checkpoint, Reg, RegType, Slot, State, base_id
 
 __all__ = [
     "FALLBACK", "linked_info", "mark_all_precise", "mark_precise", "propagate_precision", "stack_info",
@@ -81,7 +81,7 @@ class _Backtrack:
 
     def step(self, env: Env, pc: int, note: object) -> None:
         """Undo one instruction: what the tracked values were computed from before it."""
-        if note == FALLBACK:
+        if note is FALLBACK:
             if not self.empty():
                 raise _Unsupported
             return
@@ -189,10 +189,10 @@ class _Backtrack:
         for f, frame in enumerate(state.frames):
             tracked = self.regs[f]
             if tracked:
-                for regno in range(10):
+                for regno in range(tracked.bit_length()):
                     if tracked >> regno & 1:
                         r = frame.regs[regno]
-                        if r.type != RegType.SCALAR or r.precise:
+                        if r.type != T_SCALAR or r.precise:
                             tracked &= ~(1 << regno)
                         else:
                             frame.regs[regno] = _precise(r)
@@ -203,13 +203,13 @@ class _Backtrack:
                     if slots >> spi & 1:
                         slot = frame.stack.get(spi)
                         sp = slot.spilled if slot is not None else None
-                        if slot is None or sp is None or sp.type != RegType.SCALAR or sp.precise:
+                        if slot is None or sp is None or sp.type != T_SCALAR or sp.precise:
                             slots &= ~(1 << spi)
                         else:
                             frame.stack[spi] = Slot(slot.kinds, _precise(sp))
                 self.slots[f] = slots
-        for f in range(len(state.frames), _FRAMES):
-            self.regs[f] = self.slots[f] = 0
+        deeper = len(state.frames)
+        self.regs[deeper:] = self.slots[deeper:] = _NONE[deeper:]
 
 
 def _span(lo: int, hi: int) -> int:
@@ -236,7 +236,7 @@ def _walk(env: Env, st: State, bt: _Backtrack, skip_head: bool) -> None:
             while node is not None:
                 pc, note, node = node
                 bt.step(env, pc, note)
-                if bt.empty():
+                if bt.regs == _NONE and bt.slots == _NONE:  # bt.empty(), spelled out: the hottest loop
                     return
             if cp is None:
                 return
@@ -256,7 +256,7 @@ def mark_precise(env: Env, st: State, regnos: Iterable[int] = (),
     bt = _Backtrack(len(st.frames) - 1)
     regs = st.cur.regs
     for r in regnos:
-        if r < 10 and regs[r].type == RegType.SCALAR:
+        if r < 10 and regs[r].type == T_SCALAR:
             bt.regs[bt.frame] |= 1 << r
     for f, spi in slots:
         if 0 <= spi < MAX_BPF_STACK // 8:
@@ -289,10 +289,10 @@ def mark_all_precise(st: State, stop: Checkpoint | None = None) -> None:
             regs = frame.regs
             for regno in range(10):
                 r = regs[regno]
-                if r.type == RegType.SCALAR and not r.precise:
+                if r.type == T_SCALAR and not r.precise:
                     regs[regno] = _precise(r)
             for spi, slot in list(frame.stack.items()):
                 sp = slot.spilled
-                if sp is not None and sp.type == RegType.SCALAR and not sp.precise:
+                if sp is not None and sp.type == T_SCALAR and not sp.precise:
                     frame.stack[spi] = Slot(slot.kinds, _precise(sp))
         cp = cp.parent

@@ -14,7 +14,19 @@ from __future__ import annotations
 from ..helpers import BY_ID, Arg
 from ..isa import Instruction, register_use
 from ._liveness import ALL_SLOTS
-from ._state import ADD_CONST, Frame, Reg, RegType, Slot, State, base_id, scalar_unknown
+from ._state import (
+    ADD_CONST,
+    T_PACKET,
+    T_PACKET_META,
+    T_SCALAR,
+    Frame,
+    Reg,
+    RegType,
+    Slot,
+    State,
+    base_id,
+    scalar_unknown,
+)
 
 __all__ = [
     "EXACT", "NOT_EXACT", "RANGE_WITHIN", "compute_liveness", "live_per_frame", "states_equal", "states_maybe_looping",
@@ -158,7 +170,7 @@ def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
             cur.off, cur.null, cur.map, cur.map_uid, cur.frameno, cur.subprog, cur.mem_size, cur.ringbuf, cur.rdonly,
             cur.btf_id, cur.btf_name, cur.trust):
         return False  # a kernel pointer covers only one to the same struct with the same trust
-    if old.type in (RegType.PACKET, RegType.PACKET_META) and cur.range < old.range:
+    if old.type in (T_PACKET, T_PACKET_META) and cur.range < old.range:
         return False
     if not _range_within(old, cur):
         return False
@@ -173,6 +185,8 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
         if not reads >> spi & 1:
             continue
         cslot = cur.stack.get(spi)
+        if cslot is oslot and oslot.spilled is None:
+            continue  # unchanged since the paths forked (slots are never changed in place)
         if oslot.spilled is not None:
             if cslot is None or cslot.spilled is None or cslot.kinds != oslot.kinds:
                 if exact:
@@ -184,7 +198,7 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
                     continue
                 # a spilled unknown (or imprecise) scalar covers initialised bytes
                 osp = oslot.spilled
-                if osp.type == RegType.SCALAR and (osp.var_off.is_unknown or not osp.precise and mode == NOT_EXACT) and \
+                if osp.type == T_SCALAR and (osp.var_off.is_unknown or not osp.precise and mode == NOT_EXACT) and \
                         cslot is not None and "?" not in cslot.kinds and cslot.spilled is None:
                     continue
                 return False
@@ -192,6 +206,8 @@ def _stacksafe(old: Frame, cur: Frame, ids: _IdMap, mode: int, reads: int) -> bo
                 return False
             continue
         ckinds = cslot.kinds if cslot is not None else "????????"
+        if ckinds == oslot.kinds or not exact and not oslot.kinds.strip("?m"):
+            continue  # the same bytes, or none whose kind matters
         for b, k in enumerate(oslot.kinds):
             c = ckinds[b]
             if k in "?m" and not exact:
@@ -259,16 +275,16 @@ def widen(old: State, cur: State) -> bool:
     for fo, fc in zip(old.frames, cur.frames):
         for i in range(10):
             ro, rc = fo.regs[i], fc.regs[i]
-            if ro.type == rc.type == RegType.SCALAR and not _range_within(ro, rc):
+            if ro.type == rc.type == T_SCALAR and not _range_within(ro, rc):
                 fc.regs[i] = scalar_unknown()
                 changed = True
         for spi, cslot in list(fc.stack.items()):
             oslot = fo.stack.get(spi)
             sp = cslot.spilled
-            if sp is None or sp.type != RegType.SCALAR or oslot is None:
+            if sp is None or sp.type != T_SCALAR or oslot is None:
                 continue
             osp = oslot.spilled
-            if osp is not None and osp.type == RegType.SCALAR and not _range_within(osp, sp):
+            if osp is not None and osp.type == T_SCALAR and not _range_within(osp, sp):
                 fc.stack[spi] = Slot(cslot.kinds, scalar_unknown())
                 changed = True
     return changed

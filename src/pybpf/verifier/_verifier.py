@@ -10,7 +10,9 @@ the verification, as in the kernel.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import gc
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 
 from .._releases import Behaviour
 from .._spec import AttachType, ProgType
@@ -52,7 +54,19 @@ from ._prune import (
     states_maybe_looping,
     widen,
 )
-from ._state import NOT_INIT, Checkpoint, Frame, Reg, RegType, State, scalar_known, scalar_unknown
+from ._state import (
+    NOT_INIT,
+    T_NOT_INIT,
+    T_SCALAR,
+    T_STACK,
+    Checkpoint,
+    Frame,
+    Reg,
+    RegType,
+    State,
+    scalar_known,
+    scalar_unknown,
+)
 from ._struct_ops import check_struct_ops_attach
 from ._timers import check_async_return, check_map_use, timer_callback_state
 from ._tnum import MASK64
@@ -379,13 +393,16 @@ class _Verifier:
         """A scalar added to or subtracted from a pointer is its offset: its value matters."""
         regs = st.cur.regs
         dst, src = regs[insn.dst], regs[insn.src]
-        if dst.is_pointer != src.is_pointer and RegType.NOT_INIT not in (dst.type, src.type):
+        if dst.is_pointer != src.is_pointer and T_NOT_INIT not in (dst.type, src.type):
             mark_precise(self.env, st, (insn.src if dst.is_pointer else insn.dst,))
 
-    def _comment(self, st: State, *regs: int) -> None:
-        """Log the registers an instruction read or wrote (in any order, repeats allowed)."""
-        frame_regs = st.cur.regs
-        self.env.log.comment([(i, frame_regs[i]) for i in regs if i <= 10])
+    def _comment(self, st: State, dst: int, src: int = 11) -> None:
+        """Log the registers an instruction wrote and read (the same one twice is fine)."""
+        regs = st.frames[-1].regs
+        if src <= 10:
+            self.env.log.comment(((dst, regs[dst]), (src, regs[src])) if dst <= 10 else ((src, regs[src]),))
+        elif dst <= 10:
+            self.env.log.comment(((dst, regs[dst]),))
 
     def _store(self, st: State, pc: int, insn: Instruction) -> int:
         env = self.env
@@ -557,7 +574,7 @@ class _Verifier:
             assert decided is not None
             regs = decided.cur.regs
             mark_precise(env, decided, [r for r in ((insn.dst, insn.src) if x else (insn.dst,))
-                                        if regs[r].type == RegType.SCALAR])
+                                        if regs[r].type == T_SCALAR])
         target = pc + 1 + insn.offset
         if taken is not None and fall is not None:
             self.push(target, pc, taken)
@@ -610,14 +627,14 @@ class _Verifier:
         regs = st.cur.regs
         for i, kind in enumerate(proto.args):
             reg = regs[i + 1]
-            if reg.type == RegType.STACK and not _sized_by_checks(proto.args, i):
+            if reg.type == T_STACK and not _sized_by_checks(proto.args, i):
                 note_read(st, frame_bits(reg.frameno))  # what it reads is not checked byte by byte
         wanted = [i + 1 for i, kind in enumerate(proto.args) if kind != Arg.DONTCARE
-                  and regs[i + 1].type == RegType.SCALAR and (kind != Arg.ANYTHING or regs[i + 1].is_const)]
+                  and regs[i + 1].type == T_SCALAR and (kind != Arg.ANYTHING or regs[i + 1].is_const)]
         slots: list[tuple[int, int]] = []
         if Arg.PTR_TO_MAP_KEY in proto.args and regs[1].type == RegType.CONST_MAP and regs[1].map is not None:
             key = regs[proto.args.index(Arg.PTR_TO_MAP_KEY) + 1]
-            if key.type == RegType.STACK and key.is_const and regs[1].map.type in _ARRAY_TYPES:
+            if key.type == T_STACK and key.is_const and regs[1].map.type in _ARRAY_TYPES:
                 lo = key.off + _s64(key.const)
                 fr, first, last, _ = stack_info(key.frameno, lo, regs[1].map.key_size)
                 slots = [(fr, spi) for spi in range(first, last + 1)]
@@ -809,7 +826,7 @@ def _note_stack(st: State, base: Reg, off: int, size: int, write: bool = False) 
     """Note in the history which stack slots a load or store at a constant offset touched (the
     walk follows spills and fills through them), and what a store wrote whole. Returns
     whether it was such an access."""
-    if base.type != RegType.STACK or not base.is_const or st.hist is None:
+    if base.type != T_STACK or not base.is_const or st.hist is None:
         return False
     lo = base.off + _s64(base.const) + off
     st.hist = (st.hist[0], stack_info(base.frameno, lo, size), st.hist[2])
@@ -898,6 +915,26 @@ def verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
         VerifierError: the program is refused; ``str()`` is the kernel's message, ``.log``
             the log up to it.
     """
+    with _collector_paused():
+        return _verify(insns, inp)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while verifying. Verification allocates objects
+    by the million (registers, history, log entries) and frees them all by reference counting
+    (it makes no cycles), while the collector, which scans the survivors again and again as
+    they pile up, would otherwise take a third of the time of a long verification."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
     v = _Verifier(insns, inp)
     env = v.env
     try:
