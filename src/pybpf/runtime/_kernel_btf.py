@@ -117,6 +117,11 @@ _STRUCTS: dict[str, Sequence[tuple[str, str]]] = {
     "trace_event_raw_hrtimer_class": [("ent", "struct trace_entry"), ("hrtimer", "void *")],
     # the kernel's structures of maps, which programs may read through a map pointer (6.18's
     # fields in 6.18's order, up to the name; what lies behind the pointers is not modelled)
+    # an iterator program's context: the seq_file it prints to, and where the walk is
+    "seq_file": [("buf", "char *"), ("size", "unsigned long"), ("from", "unsigned long"),
+                 ("count", "unsigned long"), ("pad_until", "unsigned long"), ("index", "long long"),
+                 ("read_pos", "long long")],
+    "bpf_iter_meta": [("seq", "struct seq_file *"), ("session_id", "u64"), ("seq_num", "u64")],
     "bpf_map": [
         ("sha", "u8[32]"), ("excl", "u32"), ("ops", "void *"), ("inner_map_meta", "struct bpf_map *"),
         ("security", "void *"), ("map_type", "u32"), ("key_size", "u32"), ("value_size", "u32"),
@@ -141,6 +146,10 @@ _FUNCTIONS: dict[str, tuple[str, Sequence[tuple[str, str]]]] = {
                                  ("f", "u64")]),
     "bpf_fentry_test7": ("int", [("arg", "struct bpf_fentry_test_t *")]),
     "bpf_fentry_test8": ("int", [("arg", "struct bpf_fentry_test_t *")]),
+    # the iterator targets whose objects are modelled (``SEC("iter/<target>")``)
+    "bpf_iter_task": ("int", [("meta", "struct bpf_iter_meta *"), ("task", "struct task_struct *")]),
+    "bpf_iter_bpf_map": ("int", [("meta", "struct bpf_iter_meta *"), ("map", "struct bpf_map *")]),
+    "bpf_iter_cgroup": ("int", [("meta", "struct bpf_iter_meta *"), ("cgroup", "struct cgroup *")]),
     # the hrtimer tracepoints pybpf's timers fire (their TP_PROTO), for tp_btf arguments
     "hrtimer_start": ("void", [("hrtimer", "struct hrtimer *"), ("mode", "int"), ("was_armed", "_Bool")]),
     "hrtimer_cancel": ("void", [("hrtimer", "struct hrtimer *")]),

@@ -210,6 +210,8 @@ def _attach_proto(spec: Spec, ptype: ProgType, attach: AttachType, name: str) ->
             if isinstance(proto, FuncProto) and proto.params:
                 return name, [p.type for p in proto.params[1:]]
     func_name = f"bpf_lsm_{name}" if ptype == ProgType.LSM else name
+    if attach == AttachType.TRACE_ITER:  # an iterator's context is ``bpf_iter_<target>``'s arguments
+        func_name = f"bpf_iter_{name}"
     for func in spec.types_by_name(func_name, Func):
         proto = spec.type_by_id(func.type)
         if isinstance(proto, FuncProto):
@@ -234,6 +236,8 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     else:
         found = None if spec is None else _attach_proto(spec, env.inp.prog_type, env.inp.attach_type,
                                                         env.inp.attach_to)
+    if spec is not None and found is None and env.inp.attach_type == AttachType.TRACE_ITER:
+        return _unmodelled_iter_arg(env, off, size)
     if spec is None or found is None:
         return None
     tname, params = found
@@ -263,6 +267,8 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     r = Reg(RegType.BTF_ID)
     r.btf_name, r.btf_id = target.name, target.id
     r.trust = tag if tag in ("user", "percpu") else TRUSTED if env.inp.attach_type in _TRUSTED_ARGS else ""
+    if env.inp.attach_type == AttachType.TRACE_ITER and arg > 0:  # the object the iterator
+        r.null, r.id = True, env.new_id()                         # is at, NULL at the end
     if ops is not None:  # struct_ops arguments are trusted, some retyped by the struct_ops type
         r.trust = TRUSTED if not r.trust else r.trust
         name = promoted_struct(ops, target.name)
@@ -272,6 +278,15 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
         if ops.rules is not None and arg in ops.rules.nullable.get(ops.member, ()):
             r.null, r.id = True, env.new_id()
     return r
+
+
+def _unmodelled_iter_arg(env: Env, off: int, size: int) -> Reg | None:
+    """A context load of an iterator whose target the target BTF does not describe: every
+    iterator's first argument is its ``struct bpf_iter_meta *``; a narrower load is a number
+    (a pointer argument is only ever loaded whole); a later pointer keeps the untyped rule."""
+    if off == 0 and size == 8 and kernel_struct_id(env, "bpf_iter_meta"):
+        return btf_pointer(env, "bpf_iter_meta", TRUSTED)
+    return scalar_unknown() if size < 8 else None
 
 
 def _declared_only(ops: StructOpsTarget, name: str) -> Reg:
