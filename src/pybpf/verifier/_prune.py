@@ -145,6 +145,8 @@ def states_maybe_looping(old: State, cur: State) -> bool:
 
 
 def regsafe(old: Reg, cur: Reg, ids: _IdMap, mode: int) -> bool:
+    if old is cur and not old.id and not old.ref_obj_id:
+        return True  # a register both states share since they forked, with no ids to map
     if mode == EXACT:
         if not _same_fields(old, cur) or not ids.check(old.ref_obj_id, cur.ref_obj_id):
             return False
