@@ -9,6 +9,7 @@ from ..engine import HelperTable
 from . import (  # noqa: F401
     _callbacks,
     _dynptr,
+    _iter_bits,
     _maps,
     _misc,
     _packet,

@@ -47,12 +47,12 @@ def probe_read_kernel(ctx: ExecContext, dst: int, size: int, src: int, _4: int, 
         data = ctx.read(src, size)
     except OutOfBoundsError:
         target.buf[start : start + size] = bytes(size)
-        return -EFAULT if _kernel_address(src) else -ERANGE
+        return -EFAULT if kernel_address(src) else -ERANGE
     target.buf[start : start + size] = data
     return 0
 
 
-def _kernel_address(address: int) -> bool:
+def kernel_address(address: int) -> bool:
     """Whether x86-64 lets copy_from_kernel_nofault try ``address``: canonical, upper half."""
     return address & (2**64 - 1) >= KERNEL_HALF
 
@@ -113,7 +113,7 @@ def probe_read_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5
 @implements("bpf_probe_read")
 def probe_read(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
     """The old helper reads user or kernel memory by the address's half (x86-64)."""
-    if _kernel_address(src):
+    if kernel_address(src):
         return probe_read_kernel(ctx, dst, size, src, 0, 0)
     return _read_user(ctx, dst, size, src)
 
@@ -145,7 +145,7 @@ def probe_read_user_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int
 
 @implements("bpf_probe_read_kernel_str")
 def probe_read_kernel_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
-    return _read_str(ctx, dst, size, src, -EFAULT if _kernel_address(src) else -ERANGE)
+    return _read_str(ctx, dst, size, src, -EFAULT if kernel_address(src) else -ERANGE)
 
 
 @implements("bpf_probe_read_str")

@@ -10,7 +10,7 @@ from ..isa import Instruction, format_instruction
 from ._state import TYPE_NAMES, Frame, Reg, RegType, State
 from ._tnum import MASK32, MASK64
 
-__all__ = ["Log", "reg_str", "type_str"]
+__all__ = ["Log", "frame_str", "reg_str", "type_str"]
 
 _S64_MIN, _S64_MAX = -(1 << 63), (1 << 63) - 1
 _S32_MIN, _S32_MAX = -(1 << 31), (1 << 31) - 1
@@ -70,15 +70,20 @@ def _scalar_fields(r: Reg) -> list[str]:
     return out
 
 
-def reg_str(r: Reg) -> str:
-    """One register as the kernel's state lines print it (``ctx()``, ``fp-8``, ``scalar(...)``)."""
+def reg_str(r: Reg, frameno: int | None = None) -> str:
+    """One register as the kernel's state lines print it (``ctx()``, ``fp-8``, ``scalar(...)``):
+    a scalar a checkpoint holds precise reads ``P...``, and a pointer into the stack of another
+    frame than ``frameno`` (the frame printed) names its frame, ``fp[0]-16``."""
     if r.type == RegType.SCALAR:
+        mark = "P" if r.precise else ""
         if r.is_const and not r.id:
             v = r.const
-            return _num(v - (1 << 64) if v >> 63 else v)
+            return mark + _num(v - (1 << 64) if v >> 63 else v)
         fields = ([f"id={r.id}"] if r.id else []) + _scalar_fields(r)
-        return f"scalar({','.join(fields)})"
+        return f"{mark}scalar({','.join(fields)})"
     if r.type == RegType.STACK and r.is_const:
+        if frameno is not None and r.frameno != frameno:
+            return f"fp[{r.frameno}]{r.off + r.const}"
         return f"fp{r.off + r.const}" if r.off + r.const else "fp0"
     fields = []
     if r.id:
@@ -103,7 +108,7 @@ def _slot_str(frame: Frame, spi: int) -> str | None:
     slot = frame.stack[spi]
     off = -(spi + 1) * 8
     if slot.spilled is not None and slot.kinds == "rrrrrrrr":
-        return f"fp{off}={reg_str(slot.spilled)}"
+        return f"fp{off}={reg_str(slot.spilled, frame.frameno)}"
     if all(k == "?" for k in slot.kinds):
         return None
     return f"fp{off}={slot.kinds[::-1]}"
@@ -118,7 +123,7 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
             parts.append(f"frame{frame.frameno}:")
         for i, r in enumerate(frame.regs):
             if r.type != RegType.NOT_INIT and (regs is None or i in regs):
-                parts.append(f"R{i}={reg_str(r)}")
+                parts.append(f"R{i}={reg_str(r, frame.frameno)}")
         if regs is None:
             for spi in sorted(frame.stack):
                 text = _slot_str(frame, spi)
@@ -126,6 +131,18 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
                     parts.append(text)
     if st.refs and regs is None:
         parts.append("refs=" + ",".join(str(ref.id) for ref in st.refs))
+    return " ".join(parts)
+
+
+def frame_str(frame: Frame) -> str:
+    """One frame as the kernel's ``print_verifier_state`` prints it in a message (the
+    infinite loop's ``old state:``): ``frameN:`` above the main frame, registers, stack
+    slots, and ``cb`` or ``async_cb`` for a callback's frame."""
+    parts = [f"frame{frame.frameno}:"] if frame.frameno else []
+    parts += [f"R{i}={reg_str(r, frame.frameno)}" for i, r in enumerate(frame.regs) if r.type != RegType.NOT_INIT]
+    parts += [text for spi in sorted(frame.stack) if (text := _slot_str(frame, spi))]
+    if frame.callback is not None:
+        parts.append("async_cb" if frame.callback.is_async else "cb")
     return " ".join(parts)
 
 
