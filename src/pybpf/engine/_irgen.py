@@ -55,8 +55,9 @@ from ..isa import (
 )
 from ._context import NETWORK_HEADER, SKF_LL_OFF, SKF_NET_OFF, STACK_SIZE
 from ._mapgen import FALLBACK, PROGRAM_ENTRY_POINTS, NativeOp, map_ir
+from ._timergen import TIMER_NOW, TIMER_START, timer_ir
 
-__all__ = ["Fault", "Field", "Op", "first_uncompilable", "generate_ir"]
+__all__ = ["LANE_ENTRY_POINTS", "Fault", "Field", "Op", "first_uncompilable", "generate_ir"]
 
 
 class Field(IntEnum):
@@ -83,6 +84,10 @@ class Field(IntEnum):
 
 
 STATE_SLOTS = len(Field)
+
+#: The native timer lane's helpers compiled code calls (:mod:`._timergen`), by what they are:
+#: outside the lane they fall back to the Python helper.
+LANE_ENTRY_POINTS = {NativeOp.TIMER_START: TIMER_START, NativeOp.KTIME: TIMER_NOW}
 
 
 class Fault(IntEnum):
@@ -181,6 +186,10 @@ def generate_ir(
     by_pc = dict(iter_pcs(insns))
     parts = [_DECLARATIONS]
     parts += [f"declare i64 @{name}(ptr, i64, i64, i64, i64, i64)" for name in PROGRAM_ENTRY_POINTS.values()]
+    parts += [
+        f"declare i64 @{symbol}(ptr, i64, i64, i64, i64, i64)"
+        for op, symbol in LANE_ENTRY_POINTS.items() if natives and op in natives.values()
+    ]
     entries = subprogram_entries(insns)
     for entry in entries:
         parts.append(_Function(by_pc, entry, helpers, prefix, in_frame, natives or {}, entries).text())
@@ -192,6 +201,12 @@ def map_module() -> str:
     """The native map operations (:func:`._mapgen.map_ir`) on this module's state slots."""
     used = (Field.TOP, Field.CPU, Field.MAPS, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE)
     return map_ir({f.name: int(f) for f in used}, STACK_SIZE)
+
+
+def timer_module() -> str:
+    """The native timer lane (:func:`._timergen.timer_ir`) on this module's state slots."""
+    used = (Field.N, Field.LIMIT, Field.TOP, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE, Field.FAULT, Field.CPU, Field.MAY_GOTO)
+    return timer_ir({f.name: int(f) for f in used})
 
 
 def _entry_point(prefix: str, entry: int) -> str:
@@ -570,6 +585,8 @@ class _Function:
             self.native_loop(pc, insn.imm)
         elif self.natives.get(insn.imm) == NativeOp.CPU_ID:
             self.set_reg(0, self.load_field(Field.CPU))
+        elif self.natives.get(insn.imm) in LANE_ENTRY_POINTS:
+            self.native_map_call(pc, insn.imm, LANE_ENTRY_POINTS[self.natives[insn.imm]])
         elif insn.imm in self.natives:
             self.native_map_call(pc, insn.imm, self.natives[insn.imm])
         elif insn.imm in self.helpers:
@@ -589,11 +606,12 @@ class _Function:
         self.check_fault()
         self.set_reg(0, r0)
 
-    def native_map_call(self, pc: int, helper_id: int, op: NativeOp) -> None:
-        """A map helper through its native entry point (:mod:`._mapgen`); what that cannot
-        do goes to the Python helper."""
+    def native_map_call(self, pc: int, helper_id: int, op: NativeOp | str) -> None:
+        """A map helper through its native entry point (:mod:`._mapgen`), or the entry point
+        named ``op``; what that cannot do goes to the Python helper."""
         args = ", ".join(f"i64 {self.reg(r)}" for r in range(1, 5))
-        r0 = self.let(f"call i64 @{PROGRAM_ENTRY_POINTS[op]}(ptr %S, {args}, i64 %fp)")
+        symbol = op if isinstance(op, str) else PROGRAM_ENTRY_POINTS[op]
+        r0 = self.let(f"call i64 @{symbol}(ptr %S, {args}, i64 %fp)")
         fell = self.let(f"icmp eq i64 {r0}, {FALLBACK}")
         done, slow, join = self.label("nat"), self.label("py"), self.label("joined")
         self.emit(f"br i1 {fell}, label %{slow}, label %{done}")

@@ -9,7 +9,8 @@ and the host CPU. All programs live in one MCJIT instance per process.
 Native code runs on the very memory the interpreter uses (each :class:`Region` is a native
 buffer), with the GIL held, and talks to Python through two trampolines:
 
-- ``pybpf_jit_resolve``: an access outside the current frames and the cached windows. It looks
+- ``pybpf_jit_resolve``: an access outside the current frames and the cached windows (in the
+  native timer lane, a callback's own value is answered natively first, see :mod:`._timergen`). It looks
   the address up with the run's :meth:`ExecContext.region` (what the interpreter does), caches
   the window on success, and records the :class:`OutOfBoundsError` otherwise;
 - ``pybpf_jit_helper``: a helper call (or ``callx``), with the run's :class:`ExecContext`.
@@ -42,6 +43,7 @@ from ._context import ExecContext, PacketAbort
 from ._engine import EngineOptions, HelperTable
 from ._errors import BpfRuntimeError, InstructionLimitError
 from ._irgen import (
+    LANE_ENTRY_POINTS,
     STATE_SLOTS,
     Fault,
     Field,
@@ -49,17 +51,19 @@ from ._irgen import (
     first_uncompilable,
     generate_ir,
     map_module,
+    timer_module,
     used_helpers,
 )
 from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, USER_ENTRY_POINTS, NativeOp
 from ._memory import Region
 from ._native import MapTable, NativeMapOps
 from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
+from ._timergen import PY_RESOLVE, RESOLVE
 
-__all__ = ["Jit", "compiles", "is_cached", "native_map_ops"]
+__all__ = ["Jit", "compiles", "is_cached", "native_map_ops", "timer_runner"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 8
+CODEGEN_VERSION = 9
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -91,6 +95,9 @@ class _State:
         self.tables: tuple[HelperTable, HelperTable] = ({}, {})
         self.windows: list[Region | None] = [None, None]
         self.pending: BaseException | None = None
+        #: called before any helper runs in Python while the native timer lane runs callbacks
+        #: on this state (it hands the lane's timers back to Python)
+        self.before_python: Callable[[], None] | None = None
 
     def fail(self, error: BaseException) -> None:
         self.pending = error
@@ -179,6 +186,8 @@ _MISSING = (unknown_helper, unknown_kfunc)
 def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int, pc: int) -> int:
     """Call entry ``fn_id`` of the running program's helper or kfunc ``table``."""
     ctx, slots = state.ctx, state.slots
+    if state.before_python is not None:
+        state.before_python()
     tables, code_base, maps = state.tables, slots[_CODE_BASE], slots[_MAPS]
     ctx.fp, ctx.n, ctx.may_goto_left = fp, slots[_N], slots[_MAY_GOTO]
     r0 = 0
@@ -255,8 +264,9 @@ class _Backend:
     def __init__(self) -> None:
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
-        for name, trampoline in zip(("pybpf_jit_resolve", "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
+        for name, trampoline in zip((PY_RESOLVE, "pybpf_jit_helper", "pybpf_jit_kfunc"), _TRAMPOLINES, strict=True):
             llvm.add_symbol(name, ctypes.cast(trampoline, ctypes.c_void_p).value)
+        llvm.add_symbol("clock_gettime", ctypes.cast(ctypes.CDLL(None).clock_gettime, ctypes.c_void_p).value)
         for name in (
             "PyLong_AsUnsignedLongLongMask", "PyLong_FromUnsignedLongLong", "PyLong_FromLongLong", "PyBytes_AsString",
             "PyBytes_Size", "PyBytes_FromStringAndSize",
@@ -277,6 +287,14 @@ class _Backend:
             f"{llvm.get_process_triple()}:{llvm.get_host_cpu_name()}:"
             f"{llvm.get_host_cpu_features().flatten()}:O{OPT_LEVEL}"
         )
+        # The timer lane (see timer_runner) first: programs' accesses outside their windows go
+        # through its resolve, which serves a lane callback's own value and passes on the rest.
+        ir = timer_module()
+        self.load("timers_" + hashlib.sha256((self.signature + ir).encode()).hexdigest()[:32], lambda: ir)
+        for name in LANE_ENTRY_POINTS.values():
+            llvm.add_symbol(name, self.address(name))
+        llvm.add_symbol("pybpf_jit_resolve", self.address(RESOLVE))
+        self.timer_run = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_size_t)(self.address("pybpf_tm_run"))
 
     def key(
         self, insns: Sequence[Instruction], helpers: Collection[int], in_frame: Collection[int],
@@ -398,6 +416,17 @@ def _load_native_maps() -> NativeMapOps:
     )
 
 
+_TAIL_CALL = 12  #: BPF_FUNC_tail_call: its callers' callbacks stay on the Python timer path
+
+
+def timer_runner() -> Callable[[int], int]:
+    """``pybpf_tm_run(batch address) -> stop reason`` of the native timer lane
+    (:mod:`._timergen`), loaded with the backend: compiled programs link against its
+    ``bpf_timer_start``, ``bpf_ktime_get_ns`` and resolve."""
+    run: Callable[[int], int] = _backend().timer_run
+    return run
+
+
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
     """The helpers among ``called`` compiled code runs natively: those whose implementation
     in ``helpers`` declares a :class:`NativeOp` (none if the program takes a spin lock: a run
@@ -405,6 +434,8 @@ def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, N
     ops = {h: getattr(helpers[h], "native_op", None) for h in called}
     if NativeOp.LOCK in ops.values() or os.environ.get("PYBPF_NATIVE_MAPS", "1") == "0":
         return {}
+    if _TAIL_CALL in called:  # a tail call from a callback leaves the lane's calling convention
+        ops = {h: op for h, op in ops.items() if op != NativeOp.TIMER_START}
     return {h: op for h, op in ops.items() if op is not None}
 
 
@@ -472,6 +503,8 @@ class Jit(ProgramEngine):
         self.native_maps = MapTable()
         if natives:
             native_map_ops()  # what compiled programs with native helpers link against
+        #: whether callbacks of this program may run in the native timer lane
+        self.native_timers = NativeOp.TIMER_START in natives.values()
         key = backend.key(self.insns, called, in_frame, natives)
         insns = self.insns
         self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", in_frame, natives)
@@ -481,6 +514,33 @@ class Jit(ProgramEngine):
             pc: self._wrap(_builtin(f"bpf_{key}_py{pc}", backend.address(f"bpf_{key}_py{pc}")))
             for pc in subprogram_entries(self.insns)
         }
+
+    def callback_address(self, entry: int) -> int:
+        """The native function of the subprogram at ``entry`` (the timer lane calls it)."""
+        return _backend().address(f"bpf_{self._key}_f{entry}")
+
+    def timer_lane(self, ctx: ExecContext, hand_back: Callable[[], None] | None) -> int:
+        """Make ``ctx``'s native state ready for callbacks of this program run by the native
+        timer lane (:mod:`._timergen` clears the stack and the per-run slots before each),
+        with ``hand_back`` called before any helper runs in Python (None: the lane is over);
+        returns the state's address."""
+        state = ctx.native or _attach(ctx)
+        state.tables = (self.helpers, self.kfuncs)
+        state.before_python = hand_back
+        slots = state.slots
+        slots[Field.TOP], slots[Field.MIN_FP] = ctx.top, ctx.min_caller_fp
+        slots[_PKT_BASE] = slots[_PKT_SIZE] = slots[Field.PKT_HEAD] = 0
+        slots[_CODE_BASE], slots[_MAPS] = self.code.base, self.native_maps.address
+        state.windows[0] = state.windows[1] = None
+        return state.address
+
+    def raise_lane_fault(self, ctx: ExecContext) -> None:
+        """Raise what stopped a callback the timer lane ran on ``ctx`` (see :meth:`timer_lane`),
+        with the instruction count it reached."""
+        state = ctx.native
+        assert state is not None
+        ctx.n = state.slots[_N]
+        state.raise_fault()
 
     def listing(self) -> dict[int, list[str]]:
         """The native code of each subprogram by entry PC, as assembly lines (local labels

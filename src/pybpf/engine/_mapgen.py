@@ -74,6 +74,8 @@ class NativeOp(IntEnum):
     LOOP = 3  #: ``bpf_loop``, whose callbacks compiled code calls directly
     LOCK = 4  #: ``bpf_spin_lock``: a program calling it gets no native helper (see :mod:`._jit`)
     CPU_ID = 5  #: ``bpf_get_smp_processor_id``: the run's CPU, read from its state
+    TIMER_START = 16  #: ``bpf_timer_start``: a callback re-arming its timer (engine._timergen)
+    KTIME = 17  #: ``bpf_ktime_get_ns`` and its boot and coarse forms, in the timer lane
 
 
 #: What ``pybpf_nmap`` returns when it cannot run the call natively (an unknown map, a key

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import ExecContext
+from ..engine._mapgen import NativeOp
+from ..engine._native import mark_native
 from ._impl import host, implements, map_arg, no_lock_held
 from ._kfunc_impl import implements_kfunc
 
@@ -31,6 +33,7 @@ def timer_set_callback(ctx: ExecContext, timer: int, callback: int, _3: int, _4:
     return _timers(ctx, "bpf_timer_set_callback").set_callback(ctx, timer, callback)  # type: ignore[no-any-return]
 
 
+@mark_native(NativeOp.TIMER_START)  # a callback re-arming its own timer (pybpf.timers._native)
 @implements("bpf_timer_start")
 def timer_start(ctx: ExecContext, timer: int, nsecs: int, flags: int, _4: int, _5: int) -> int:
     return _timers(ctx, "bpf_timer_start").start(ctx, timer, nsecs, flags)  # type: ignore[no-any-return]

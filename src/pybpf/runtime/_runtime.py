@@ -38,6 +38,7 @@ from ..timers import (
     check_duration,
     check_time,
 )
+from ..timers._native import TimerLane
 from ..timers._timer import DEFAULT_TRACE_LIMIT
 from ._checks import expect
 from ._contexts import ARGS_COUNT_SIZE, args_context, pt_regs_context
@@ -164,10 +165,11 @@ class Runtime:
         #: the target of CO-RE relocations: None (pybpf's modelled kernel objects), "host" or a path
         self.btf = btf
         self._charged = 0
-        self.timers_table = TimerTable(
-            self.clock, _TimerOwner(self), trace_limit=timer_trace_limit, release=self.release
-        )
+        timer_owner = _TimerOwner(self)
+        self.timers_table = TimerTable(self.clock, timer_owner, trace_limit=timer_trace_limit, release=self.release)
         self._host.timers = self.timers_table
+        if isinstance(self.clock, VirtualClock):  # compiled callbacks fire natively where they can
+            self.clock.set_lane(TimerLane(self.timers_table, self.clock, timer_owner))
         self._maps_by_address: dict[int, Any] = {}
         self._table = ObjectTable(self)
         self._objects: set[Object] = set()
@@ -667,6 +669,19 @@ class _TimerOwner:
 
     def fire_hook(self, hook: HrtimerHook) -> None:
         self.rt._fire_hrtimer_hook(hook)
+
+    def lane_host(self) -> tuple[Any, Any, Callable[[Any, int], Region | None]]:
+        """What the native timer lane's runs see as their runtime, the per-thread state whose
+        ``irq`` says the context they run in, and the window of a value callbacks start with."""
+        return self.rt._host, self.rt._host._run, self._value_window
+
+    def lane_failed(self, timer: Timer, err: BaseException) -> None:
+        """Say where a callback the native timer lane ran failed, as :meth:`run_callback` does."""
+        if isinstance(err, BpfRuntimeError):
+            if err.engine is None:
+                err.engine = timer.engine
+            where = self.rt.timers_table.describe((timer, timer.generation))
+            locate(err, timer.program, callback=self.callback_name(timer.program, timer.callback_pc or 0), timer=where)
 
     def _value_window(self, m: Any, value: int) -> Region | None:
         """The window of the value at ``value`` that a callback likely reads first: its first

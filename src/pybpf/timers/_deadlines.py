@@ -83,6 +83,31 @@ class Deadlines(Generic[K]):
                 return entry[0], entry[2]
         return None
 
+    def peek_entry(self) -> tuple[int, int, K] | None:
+        """The earliest live entry as ``(expires_ns, sequence, key)``, or None."""
+        self._skip_stale()
+        return self._heap[0] if self._heap else None
+
+    def pop_entry(self) -> None:
+        """Remove the earliest live entry (after :meth:`peek_entry` found one)."""
+        entry = heapq.heappop(self._heap)
+        del self._live[entry[2]]
+
+    def restore(self, key: K, expires_ns: int, sequence: int) -> None:
+        """Arm ``key`` again with an entry taken off earlier (its place among equal deadlines
+        is its ``sequence``): the native timer lane gives back what it did not fire."""
+        entry = (expires_ns, sequence, key)
+        self._live[key] = entry
+        heapq.heappush(self._heap, entry)
+
+    def take_sequence(self) -> int:
+        """The next sequence number, for entries armed elsewhere (see :meth:`resume_sequence`)."""
+        return next(self._sequence)
+
+    def resume_sequence(self, sequence: int) -> None:
+        """Number later entries from ``sequence`` on: the lane used those before it."""
+        self._sequence = itertools.count(sequence)
+
     def expiry(self, key: K) -> int | None:
         """When ``key`` expires, or None if it is not armed."""
         live = self._live.get(key)

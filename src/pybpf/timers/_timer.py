@@ -212,6 +212,9 @@ class Timer:
     mode: int = 0  #: the hrtimer mode of the latest start (HRTIMER_MODE_*)
     address: int = 0  #: the field's address, once a helper found it there
     hrtimer: Any = None  #: the owner's memory image of the ``struct hrtimer`` (see fire_hook)
+    #: what the native lane (:mod:`._native`) keeps of it between batches: its static record
+    #: fields, made for one (engine, callback) while the timer lives
+    lane: Any = None
 
     @property
     def value_address(self) -> int:

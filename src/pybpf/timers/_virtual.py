@@ -32,6 +32,14 @@ DEFAULT_EPOCH_NS = 1_767_225_600 * SECOND  #: 2026-01-01T00:00:00Z, a fixed, rep
 DEFAULT_MAX_CALLBACKS = 1_000_000  #: callbacks one window may fire before it is a timer storm
 
 Fire = Callable[[Hashable], None]
+#: ``lane(deadlines, lock, move, target, allowance, windowed) -> (fired, window, in_window)``:
+#: fires natively what it can of what is due by ``target``, calling ``move(t)`` where the clock
+#: must stand at ``t``; ``allowance`` is per window, and ``windowed`` says a later deadline
+#: starts a new window (run_until_idle), else all is one (advance); ``window`` and ``in_window``
+#: are the last window's deadline and the callbacks fired in it (see :mod:`._native`)
+Lane = Callable[
+    [Deadlines[Hashable], threading.RLock, Callable[[int], None], int, int, bool], tuple[int, int, int]
+]
 
 
 @final
@@ -72,6 +80,7 @@ class VirtualClock(Clock):
         self.max_callbacks = max_callbacks
         self._deadlines: Deadlines[Hashable] = Deadlines()
         self._fire: Fire = lambda key: None
+        self._lane: Lane | None = None
         self._lock = threading.RLock()
 
     # -- time ------------------------------------------------------------------------------
@@ -96,6 +105,11 @@ class VirtualClock(Clock):
     def set_fire(self, fire: Fire) -> None:
         """Set the function called with the key of each timer that falls due."""
         self._fire = fire
+
+    def set_lane(self, lane: Lane | None) -> None:
+        """Set what fires compiled callbacks natively before the clock fires them one by one
+        (the timer table's native lane), or None."""
+        self._lane = lane
 
     def arm(self, key: Hashable, expires_ns: int, clock_id: int = CLOCK_MONOTONIC, cpu: int = 0) -> None:
         """Make ``key`` fire when ``clock_id`` reaches ``expires_ns`` (replacing its old deadline).
@@ -137,11 +151,17 @@ class VirtualClock(Clock):
             BpfRuntimeError: more than ``max_callbacks`` callbacks fired in this window.
         """
         check_duration(ns, "advance", "ns")
+        self._advance(ns, 0)
+
+    def _advance(self, ns: int, fired: int) -> None:
+        """:meth:`advance`, ``fired`` callbacks of this window having fired already."""
         with self._lock:
             target = self._now + ns
-        fired = 0
         lock, pop_due, fire, limit = self._lock, self._deadlines.pop_due, self._fire, self.max_callbacks
+        lane = self._lane
         while True:
+            if lane is not None and fired < limit:
+                fired += lane(self._deadlines, lock, self._move, target, limit - fired, False)[0]
             # The lock guards the queue and the time, never a callback: callbacks take other
             # locks (the timer table's) that threads arming timers take before this one.
             with lock:
@@ -161,6 +181,11 @@ class VirtualClock(Clock):
                     storm.timer = self.describe(key)
                     raise storm
             fire(key)
+
+    def _move(self, t_ns: int) -> None:
+        """Stand at ``t_ns`` if it is later (where the native lane's callbacks ran)."""
+        with self._lock:
+            self._now = max(self._now, t_ns)
 
     def run_until(self, t_ns: int) -> None:
         """Advance to MONOTONIC time ``t_ns``.
@@ -190,7 +215,13 @@ class VirtualClock(Clock):
         check_duration(limit_ns, "run_until_idle", "limit_ns")
         with self._lock:
             start, deadline = self._now, self._now + limit_ns
+        lane = self._lane
         while True:
+            # The lane fires window after window while it can; a window it could not finish
+            # goes on below with the callbacks it fired counted.
+            window, in_window = -1, 0
+            if lane is not None:
+                _, window, in_window = lane(self._deadlines, self._lock, self._move, deadline, self.max_callbacks, True)
             # As in advance(): never hold the clock's lock while callbacks run, or a program
             # arming a timer on another thread (timer table lock, then this one) deadlocks us.
             with self._lock:
@@ -200,4 +231,4 @@ class VirtualClock(Clock):
                         self._now = max(self._now, deadline)
                     return self._now - start
                 step = max(0, first[0] - self._now)
-            self.advance(step)
+            self._advance(step, in_window if first[0] <= window else 0)
