@@ -109,6 +109,11 @@ def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
     return None
 
 
+#: how many runs of a callback keep precise scalars before they are widened like the others
+#: (well below MAX_STATES_PER_INSN)
+_CALLBACK_PRECISE_RUNS = 16
+
+
 class _Verifier:
     def __init__(self, insns: Sequence[Instruction], inp: VerifyInput) -> None:
         self.env = Env(insns, inp)
@@ -202,7 +207,12 @@ class _Verifier:
                     env.log.add(f"infinite loop detected at insn {pc}")
                     env.log.state("cur state: ", st)
                     raise Refuse(f"old state: {frame_str(cp.state.frames[-1])}", 22)
-        callback = env.insns[pc].opcode == 0x85 and env.insns[pc].src == 0
+        # a callback's runs keep precise scalars, as the kernel's do; past _CALLBACK_PRECISE_RUNS
+        # runs pybpf widens them too: its precision can be wider than the kernel's (a bpf_loop
+        # the kernel proves in a few runs would otherwise run to its count), and the widened
+        # state must still find room among the MAX_STATES_PER_INSN checkpoints to converge on
+        callback = env.insns[pc].opcode == 0x85 and env.insns[pc].src == 0 \
+            and st.frames[-1].callback_depth < _CALLBACK_PRECISE_RUNS
         for cp in list(cps):
             if cp.branches > 0:
                 if loop and not may_goto and (
