@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     _checked_first,
     _dynptr,
     _graph_impl,
+    _iter_bits,
     _maps,
     _misc,
     _packet,

@@ -81,6 +81,11 @@ class HelperHost(Protocol):
         (``bpf_obj_new``), or 0 when the runtime's budget for such objects is spent."""
         ...
 
+    def new_memory(self, size: int, what: str) -> int:
+        """The address of ``size`` new zeroed bytes of allocator memory from the same budget
+        (a kfunc's own buffer), or 0 when it is spent; :meth:`drop_object` frees them."""
+        ...
+
     def drop_object(self, address: int) -> None:
         """Free an object :meth:`new_object` made (``bpf_obj_drop``)."""
         ...

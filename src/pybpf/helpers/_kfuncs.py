@@ -102,6 +102,8 @@ class KfParam:
 
 #: The program types the kernel registers ``generic_kfunc_set`` for (kernel/bpf/helpers.c).
 GENERIC_PROG_TYPES = frozenset({"TRACING", "SCHED_CLS", "XDP", "STRUCT_OPS", "SYSCALL", "CGROUP_SKB"})
+#: program types whose kfunc sets are the tracing hook's
+_KFUNC_HOOK = {"LSM": "TRACING", "TRACEPOINT": "TRACING", "PERF_EVENT": "TRACING"}
 #: ``bpf_dynptr_from_skb`` and the other skb kfuncs (net/core/filter.c).
 _SKB_PROG_TYPES = frozenset(
     {"SCHED_CLS", "SCHED_ACT", "SOCKET_FILTER", "CGROUP_SKB", "LWT_IN", "LWT_OUT", "LWT_XMIT",
@@ -130,8 +132,14 @@ class KfuncProto:
     doc: str
 
     def offered_to(self, prog_type: str) -> bool:
-        """Whether a program of type ``prog_type`` (a ``ProgType`` name) may call it."""
-        return self.prog_types is None or prog_type in self.prog_types
+        """Whether a program of type ``prog_type`` (a ``ProgType`` name) may call it. Types
+        that share a kfunc hook share what is registered for any of them (Linux 6.18's
+        ``bpf_prog_type_to_kfunc_hook``: tracepoint and perf_event programs get the tracing
+        set, as LSM programs do)."""
+        if self.prog_types is None:
+            return True
+        hook = _KFUNC_HOOK.get(prog_type, prog_type)
+        return any(_KFUNC_HOOK.get(t, t) == hook for t in self.prog_types)
 
     @property
     def ret_null(self) -> bool:

@@ -47,12 +47,12 @@ def probe_read_kernel(ctx: ExecContext, dst: int, size: int, src: int, _4: int, 
         data = ctx.read(src, size)
     except OutOfBoundsError:
         target.buf[start : start + size] = bytes(size)
-        return -EFAULT if _kernel_address(src) else -ERANGE
+        return -EFAULT if kernel_address(src) else -ERANGE
     target.buf[start : start + size] = data
     return 0
 
 
-def _kernel_address(address: int) -> bool:
+def kernel_address(address: int) -> bool:
     """Whether x86-64 lets copy_from_kernel_nofault try ``address``: canonical, upper half."""
     return address & (2**64 - 1) >= KERNEL_HALF
 
@@ -120,7 +120,7 @@ def _read_user(ctx: ExecContext, dst: int, size: int, src: int) -> int:
     """``copy_from_user_nofault``: the calling task's user memory, or -EFAULT with dst zeroed;
     a kernel address fails even for no bytes (x86-64's ``access_ok`` comes first)."""
     size &= 0xFFFF_FFFF
-    if _kernel_address(src) or _program_memory(ctx, src):
+    if kernel_address(src) or _program_memory(ctx, src):
         return _deliver(ctx, dst, size, None)
     if not size:
         return 0
@@ -136,7 +136,7 @@ def probe_read_user(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5
 def probe_read(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
     """The old helper reads kernel memory for a kernel address (program memory is one) and
     user memory below the kernel half (x86-64's TASK_SIZE test)."""
-    if _kernel_address(src) or _program_memory(ctx, src):
+    if kernel_address(src) or _program_memory(ctx, src):
         return probe_read_kernel(ctx, dst, size, src, 0, 0)
     return _read_user(ctx, dst, size, src)
 
@@ -175,13 +175,13 @@ def probe_read_user_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int
 
 @implements("bpf_probe_read_kernel_str")
 def probe_read_kernel_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
-    return _read_str(ctx, dst, size, src, -EFAULT if _kernel_address(src) else -ERANGE)
+    return _read_str(ctx, dst, size, src, -EFAULT if kernel_address(src) else -ERANGE)
 
 
 @implements("bpf_probe_read_str")
 def probe_read_str(ctx: ExecContext, dst: int, size: int, src: int, _4: int, _5: int) -> int:
     """Kernel memory for a kernel address (program memory is one), user memory below."""
-    user = not (_kernel_address(src) or _program_memory(ctx, src))
+    user = not (kernel_address(src) or _program_memory(ctx, src))
     return _read_str(ctx, dst, size, src, -EFAULT, user=user)
 
 

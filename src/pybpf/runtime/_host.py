@@ -233,6 +233,19 @@ class Host:
         self.graphs.created(region.base, btf, type_id)
         return region.base
 
+    def new_memory(self, size: int, what: str) -> int:
+        """A zeroed region of ``size`` bytes from the same budget as :meth:`new_object` (the
+        kernel's BPF memory allocator, which kfuncs such as ``bpf_iter_bits_new`` use), or 0
+        past it; :meth:`drop_object` frees it."""
+        with self._trace_lock:
+            if self._object_bytes + size > LOCAL_OBJECT_BUDGET:
+                return 0
+            region = Region(max(size, 1), what)
+            self._objects[region.base] = region
+            self._object_bytes += size
+        self._runtime.space.add(region)
+        return region.base
+
     def drop_object(self, address: int) -> None:
         """Give up a reference on the object; the last one frees what it owns, then the
         object itself."""

@@ -35,7 +35,6 @@ from ..verifier import (
     VerifierError,
     VerifyInput,
     check_abnormal_returns,
-    check_call_frames,
     check_format_strings,
     check_stack_depth,
     check_structure,
@@ -443,7 +442,6 @@ class _Loader:
             facts = verify(checked, inp)
             self._check_map_compatibility(pspec)
             check_format_strings(insns, self._read_string)
-            check_call_frames(structure, self._global_functions(pspec))
             depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
             check_stack_depth(
                 structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type,

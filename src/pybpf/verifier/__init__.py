@@ -10,7 +10,6 @@ from ._cfg import check_fields as check_fields
 from ._cfg import check_structure as check_structure
 from ._cfg import complete_log as complete_log
 from ._cfg import verbose_lines as verbose_lines
-from ._chains import check_call_frames as check_call_frames
 from ._chains import check_stack_depth as check_stack_depth
 from ._chains import estimate_stack_depths as estimate_stack_depths
 from ._env import Facts as Facts

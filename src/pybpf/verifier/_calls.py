@@ -389,9 +389,13 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
         assert timer_map is not None
         env.async_callbacks.append((meta.func, timer_callback_state(env, meta.func, timer_map)))
         return None
-    if name in ("bpf_loop", "bpf_for_each_map_elem", "bpf_user_ringbuf_drain") and meta.func is not None:
+    if name in _SYNC_CALLBACK_HELPERS and meta.func is not None:
         return _sync_callback(env, st, pc, name, meta)
     return None
+
+
+#: helpers that call their callback before they return, on the caller's stack
+_SYNC_CALLBACK_HELPERS = frozenset({"bpf_loop", "bpf_for_each_map_elem", "bpf_user_ringbuf_drain", "bpf_find_vma"})
 
 
 def _sync_callback(env: Env, st: State, pc: int, name: str, meta: _Meta) -> Frame:
@@ -405,6 +409,10 @@ def _sync_callback(env: Env, st: State, pc: int, name: str, meta: _Meta) -> Fram
         args[1] = Reg(RegType.BTF_ID)
         args[1].btf_name = CONST_DYNPTR
         args[2] = regs[3]
+    elif name == "bpf_find_vma":  # the task, the memory area found, ctx
+        args[1] = regs[1]
+        args[2] = btf_pointer(env, "vm_area_struct", "")
+        args[3] = regs[4]
     else:
         m = meta.map
         assert m is not None

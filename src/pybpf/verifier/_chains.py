@@ -1,6 +1,6 @@
 """Call chains, after the abstract interpreter: the kernel's ``check_max_stack_depth``, which
 bounds the frames and the combined stack of every chain of calls, and, until pybpf's
-interpreter measures what they need, the stack depths and frame limit read from the code.
+interpreter measures what they need, the stack depths read from the code.
 
 A chain starts at the main program or at an async callback (a timer's, which runs later on a
 stack of its own) and follows local calls and the addresses of synchronous callbacks (bpf_loop's,
@@ -15,12 +15,10 @@ from errno import E2BIG, EACCES
 
 from .._spec import AttachType, ProgType
 from ..helpers import BY_NAME
-from ..isa import LDDW, AluOp, CallSrc, Class, Instruction, JmpOp, Mode, Source, disassemble
+from ..isa import LDDW, AluOp, CallSrc, Class, JmpOp, Mode, Source
 from ._cfg import (
-    NOTHING_PROCESSED,
     CallbackKind,
     CallSite,
-    Slot,
     Structure,
     attach_verbose_log,
     refuse,
@@ -30,7 +28,6 @@ from ._errors import VerifierError
 __all__ = [
     "MAX_BPF_STACK",
     "MAX_CALL_FRAMES",
-    "check_call_frames",
     "check_stack_depth",
     "estimate_stack_depths",
 ]
@@ -255,76 +252,3 @@ def estimate_stack_depths(structure: Structure) -> list[int]:
                 frame = {r: o for r, o in frame.items() if r > 5}
         out.append(min(-lowest, MAX_BPF_STACK) if lowest < 0 else 0)
     return out
-
-
-def check_call_frames(structure: Structure, global_functions: Collection[int] = ()) -> None:
-    """Refuse a chain of more than eight frames through local calls and synchronous callbacks,
-    as the interpreter does when it reaches the call that would push a ninth (in the kernel,
-    only on paths it explores; here, on every chain the code holds). The chain reported is the
-    first the interpreter would meet: calls in PC order, depth first.
-
-    A global function (BTF linkage global, given by its start PC in ``global_functions``) is
-    verified on its own, from its own first frame, after the main program: a call of it pushes
-    no frame in its caller's chain.
-
-    Raises:
-        VerifierError: the call, then ``the call stack of N frames is too deep``.
-    """
-    starts = {sub.start: sub.index for sub in structure.subprograms}
-    globals_ = frozenset(starts[pc] for pc in global_functions if pc in starts) - {0}
-    edges = [
-        [site for site in _chain_calls(structure, sub.index) if site.callee not in globals_]
-        for sub in structure.subprograms
-    ]
-    for root in [0, *sorted(globals_)]:
-        heights = _chain_heights(edges, root)
-        sub, frames = root, 1
-        if heights[root] <= MAX_CALL_FRAMES:
-            continue
-        while True:
-            site = next(s for s in edges[sub] if heights[s.callee] + frames > MAX_CALL_FRAMES)
-            if frames == MAX_CALL_FRAMES:
-                slots = structure.slots
-                pc = site.helper_pc if site.is_address and site.helper_pc is not None else site.pc
-                text = disassemble([_instruction_at(slots, pc)]).split(": ", 1)[1].rstrip()
-                message = f"the call stack of {frames + 1} frames is too deep"
-                raise VerifierError([f"{pc}: {text}", message, NOTHING_PROCESSED], pc=pc, errno=E2BIG)
-            sub, frames = site.callee, frames + 1
-
-
-def _chain_heights(edges: Sequence[Sequence[CallSite]], root: int) -> dict[int, int]:
-    """For each subprogram ``root`` reaches over ``edges``, how many frames the longest chain
-    from it holds, capped one above the limit (a cycle is a chain without end)."""
-    cap = MAX_CALL_FRAMES + 1
-    heights: dict[int, int] = {}
-    open_: set[int] = {root}
-    stack: list[tuple[int, Iterator[CallSite]]] = [(root, iter(edges[root]))]
-    while stack:
-        node, sites = stack[-1]
-        site = next(sites, None)
-        if site is not None:
-            if site.callee not in heights and site.callee not in open_:
-                open_.add(site.callee)
-                stack.append((site.callee, iter(edges[site.callee])))
-            continue
-        stack.pop()
-        below = (cap if s.callee in open_ else heights[s.callee] for s in edges[node])
-        heights[node] = min(cap, 1 + max(below, default=0))
-        open_.discard(node)
-    return heights
-
-
-def _chain_calls(structure: Structure, sub: int) -> list[CallSite]:
-    """The call sites of ``sub`` that push a frame on its chain: local calls, and addresses
-    handed to a helper that calls them synchronously."""
-    return [
-        s
-        for s in structure.callees(sub)
-        if not s.is_address
-        or (s.helper_pc is not None and structure.subprograms[s.callee].callback != CallbackKind.ASYNC)
-    ]
-
-
-def _instruction_at(slots: Sequence[Slot], pc: int) -> Instruction:
-    s = slots[pc]
-    return Instruction(s.opcode, s.dst, s.src, s.off, s.imm)

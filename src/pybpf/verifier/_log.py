@@ -71,8 +71,10 @@ def _scalar_fields(r: Reg) -> list[str]:
     return out
 
 
-def reg_str(r: Reg) -> str:
-    """One register as the kernel's state lines print it (``ctx()``, ``fp-8``, ``scalar(...)``)."""
+def reg_str(r: Reg, frameno: int | None = None) -> str:
+    """One register as the kernel's state lines print it (``ctx()``, ``fp-8``, ``scalar(...)``):
+    a scalar a checkpoint holds precise reads ``P...``, and a pointer into the stack of another
+    frame than ``frameno`` (the frame printed) names its frame, ``fp[0]-16``."""
     if r.type == RegType.SCALAR:
         mark = "P" if r.precise else ""  # only a checkpoint's scalars are ever precise
         if r.is_const and not r.id:
@@ -82,6 +84,8 @@ def reg_str(r: Reg) -> str:
         fields = ([link] if r.id else []) + _scalar_fields(r)
         return f"{mark}scalar({','.join(fields)})"
     if r.type == RegType.STACK and r.is_const:
+        if frameno is not None and r.frameno != frameno:
+            return f"fp[{r.frameno}]{r.off + r.const}"
         return f"fp{r.off + r.const}" if r.off + r.const else "fp0"
     fields = []
     if r.id:
@@ -106,7 +110,7 @@ def _slot_str(frame: Frame, spi: int) -> str | None:
     slot = frame.stack[spi]
     off = -(spi + 1) * 8
     if slot.spilled is not None and slot.kinds == "rrrrrrrr":
-        return f"fp{off}={reg_str(slot.spilled)}"
+        return f"fp{off}={reg_str(slot.spilled, frame.frameno)}"
     if all(k == "?" for k in slot.kinds):
         return None
     return f"fp{off}={slot.kinds[::-1]}"
@@ -121,7 +125,7 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
             parts.append(f"frame{frame.frameno}:")
         for i, r in enumerate(frame.regs):
             if r.type != RegType.NOT_INIT and (regs is None or i in regs):
-                parts.append(f"R{i}={reg_str(r)}")
+                parts.append(f"R{i}={reg_str(r, frame.frameno)}")
         if regs is None:
             for spi in sorted(frame.stack):
                 text = _slot_str(frame, spi)

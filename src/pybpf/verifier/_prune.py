@@ -251,7 +251,7 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
         return False
     ids = _IdMap()
     for i, (fo, fc) in enumerate(zip(old.frames, cur.frames)):
-        if fo.callsite != fc.callsite or fo.subprog != fc.subprog:
+        if fo.callsite != fc.callsite or fo.subprog != fc.subprog or fo.callback_depth > fc.callback_depth:
             return False
         at = pc if i == len(old.frames) - 1 else old.frames[i + 1].callsite + 1
         alive = live.get(at, _ALL_REGS)
@@ -266,10 +266,12 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
     return True
 
 
-def widen(old: State, cur: State) -> bool:
+def widen(old: State, cur: State, keep_precise: bool = False) -> bool:
     """At a loop head (a callback-calling helper, ``may_goto``): scalars of ``cur`` that differ
     from the same loop's earlier state become unknown, so that a counter the loop keeps
-    changing converges (the kernel widens imprecise scalars the same way). The state only
+    changing converges (the kernel's ``widen_imprecise_scalars``). With ``keep_precise`` (a
+    callback's loop, which the kernel widens on the callback's return), a scalar precise in the
+    earlier state stays: its value matters, and the runs go on until it repeats. The state only
     grows, so this is sound. Returns whether anything changed."""
     if len(old.frames) != len(cur.frames):
         return False
@@ -277,7 +279,7 @@ def widen(old: State, cur: State) -> bool:
     for fo, fc in zip(old.frames, cur.frames):
         for i in range(10):
             ro, rc = fo.regs[i], fc.regs[i]
-            if ro.type == rc.type == T_SCALAR and not _range_within(ro, rc):
+            if ro.type == rc.type == T_SCALAR and not (keep_precise and ro.precise) and not _range_within(ro, rc):
                 fc.regs[i] = scalar_unknown()
                 changed = True
         for spi, cslot in list(fc.stack.items()):
@@ -286,7 +288,8 @@ def widen(old: State, cur: State) -> bool:
             if sp is None or sp.type != T_SCALAR or oslot is None:
                 continue
             osp = oslot.spilled
-            if osp is not None and osp.type == T_SCALAR and not _range_within(osp, sp):
+            if osp is not None and osp.type == T_SCALAR and not (keep_precise and osp.precise) \
+                    and not _range_within(osp, sp):
                 fc.stack[spi] = Slot(cslot.kinds, scalar_unknown())
                 changed = True
     return changed

@@ -275,10 +275,13 @@ class Frame:
     callsite: int = -1
     callback: Callback | None = None
     depth: int = 0  #: the deepest stack byte touched
+    #: callback iterations this frame scheduled in a row on this path (``callback_depth``):
+    #: bpf_loop stops scheduling at its count's maximum
+    callback_depth: int = 0
 
     def copy(self) -> Frame:
         return Frame(list(self.regs), dict(self.stack), self.frameno, self.subprog, self.callsite,
-                     self.callback, self.depth)
+                     self.callback, self.depth, self.callback_depth)
 
 
 @final

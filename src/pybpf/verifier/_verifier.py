@@ -104,6 +104,7 @@ _TAIL_CALL = 12
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
 #: helpers that call a callback synchronously, maybe many times (the call is a loop head)
 _CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
+_BPF_LOOP = 181
 
 
 #: sock_addr hooks whose programs may not refuse (they must return exactly 1)
@@ -138,6 +139,11 @@ def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
     if t == ProgType.LSM:
         return -4095, 0
     return None
+
+
+#: how many runs of a callback keep precise scalars before they are widened like the others
+#: (well below MAX_STATES_PER_INSN)
+_CALLBACK_PRECISE_RUNS = 16
 
 
 class _Verifier:
@@ -247,12 +253,18 @@ class _Verifier:
         # a checkpoint here still being explored: the path is going round a loop, whose
         # iterations differ; it stores a state only now and then (as the kernel's)
         looping = False
+        # a callback's runs keep precise scalars, as the kernel's do; past _CALLBACK_PRECISE_RUNS
+        # runs pybpf widens them too: its precision can be wider than the kernel's (a bpf_loop
+        # the kernel proves in a few runs would otherwise run to its count), and the widened
+        # state must still find room among the MAX_STATES_PER_INSN checkpoints to converge on
+        callback = env.insns[pc].opcode == 0x85 and env.insns[pc].src == 0 \
+            and st.frames[-1].callback_depth < _CALLBACK_PRECISE_RUNS
         for cp in list(cps):
             if cp.branches > 0:
                 looping = True
                 if loop and not may_goto and (
                         states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)
-                        or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
+                        or widen(cp.state, st, callback) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
                     self._pruned_by(cp, st, cp)
                     return True
                 continue
@@ -606,16 +618,30 @@ class _Verifier:
             self.push(pc + 1, pc, st.copy())
             clear_packet_pointers(st)
             return return_from_frame(env, st)
-        if frame is None:
-            return pc + 1
-        after = st.copy()
-        self.push(pc + 1, pc, after)
-        st.cur.regs[:] = pre
-        st.frames.append(frame)
-        st.unroll += 1
-        if st.hist is not None:
-            st.hist = (pc, FALLBACK, st.hist[2])
-        return frame.subprog
+        if frame is not None:
+            self._schedule_callback(st, pc, pre, frame)
+        return pc + 1
+
+    def _schedule_callback(self, st: State, pc: int, pre: list[Reg], frame: Frame) -> None:
+        """A synchronous callback's helper (``push_callback_call``): the path goes on after the
+        call as if the callback had not run (yet), and one running the callback waits on the
+        stack, its caller still at the call with the arguments, so that the callback's exit
+        comes back to the call and schedules another run. Runs stop when a state at the call
+        is covered by an earlier one of the same loop, or, for ``bpf_loop``, once as many runs
+        as its count's maximum are stacked up (``callback_depth``)."""
+        caller = st.cur
+        if self.env.insns[pc].imm == _BPF_LOOP and caller.callback_depth >= pre[1].umax:
+            caller.callback_depth = 0
+            return
+        cb = st.copy()
+        cb.cur.regs[:] = pre
+        cb.cur.callback_depth += 1
+        cb.frames.append(frame)
+        cb.unroll += 1
+        if cb.hist is not None:
+            cb.hist = (pc, FALLBACK, cb.hist[2])
+        caller.callback_depth = 0
+        self.push(frame.subprog, pc, cb)
 
     def _helper_precision(self, st: State, helper_id: int) -> None:
         """The scalar arguments a helper's checks look at (sizes, constants, NULL for a
@@ -629,8 +655,10 @@ class _Verifier:
             reg = regs[i + 1]
             if reg.type == T_STACK and not _sized_by_checks(proto.args, i):
                 note_read(st, frame_bits(reg.frameno))  # what it reads is not checked byte by byte
+        # bpf_loop's count decides when its callback's iteration ends
         wanted = [i + 1 for i, kind in enumerate(proto.args) if kind != Arg.DONTCARE
-                  and regs[i + 1].type == T_SCALAR and (kind != Arg.ANYTHING or regs[i + 1].is_const)]
+                  and regs[i + 1].type == T_SCALAR
+                  and (kind != Arg.ANYTHING or regs[i + 1].is_const or helper_id == _BPF_LOOP and i == 0)]
         slots: list[tuple[int, int]] = []
         if Arg.PTR_TO_MAP_KEY in proto.args and regs[1].type == RegType.CONST_MAP and regs[1].map is not None:
             key = regs[proto.args.index(Arg.PTR_TO_MAP_KEY) + 1]
