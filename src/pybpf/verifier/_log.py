@@ -138,10 +138,13 @@ def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) 
 
 def frame_state_str(st: State) -> str:
     """The innermost frame of ``st`` as the kernel prints one frame (``print_verifier_state``
-    of a ``bpf_func_state``: the frame number first, unless it is the main program's)."""
+    of a ``bpf_func_state``: the frame number first, unless it is the main program's, and
+    ``cb`` or ``async_cb`` last for a callback's frame)."""
     text = state_str(st, all_frames=False)
-    frameno = st.frames[-1].frameno
-    return f"frame{frameno}: {text}" if frameno else text
+    frame = st.frames[-1]
+    if frame.callback is not None:
+        text += " async_cb" if frame.callback.is_async else " cb"
+    return f"frame{frame.frameno}: {text}" if frame.frameno else text
 
 
 def _comment_column(line: str) -> int:
