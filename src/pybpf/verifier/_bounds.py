@@ -131,8 +131,8 @@ def sync(r: Reg) -> bool:
         ok = _sync(r)
         if len(_SYNCED) >= _SYNCED_MAX:
             _SYNCED.clear()
-        done = _SYNCED[key] = (ok, r.var_off, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min,
-                               r.u32max)
+        _SYNCED[key] = (ok, r.var_off, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min,
+                        r.u32max)
         return ok
     ok, r.var_off, r.smin, r.smax, r.umin, r.umax, r.s32min, r.s32max, r.u32min, r.u32max = done
     return ok

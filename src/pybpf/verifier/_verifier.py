@@ -953,12 +953,12 @@ def _collector_paused() -> Iterator[None]:
     by the million (registers, history, log entries) and frees them all by reference counting
     (it makes no cycles), while the collector, which scans the survivors again and again as
     they pile up, would otherwise take a third of the time of a long verification."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
