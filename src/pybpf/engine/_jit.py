@@ -58,12 +58,13 @@ from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, USER_ENTRY_POINTS, N
 from ._memory import Region
 from ._native import MapTable, NativeMapOps
 from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
+from ._tcallgen import DESK_SYMBOL
 from ._timergen import PY_RESOLVE, RESOLVE
 
-__all__ = ["Jit", "compiles", "is_cached", "native_map_ops", "timer_runner"]
+__all__ = ["Jit", "compiles", "is_cached", "native_map_ops", "timer_desk_global", "timer_runner"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 9
+CODEGEN_VERSION = 10
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -98,6 +99,10 @@ class _State:
         #: called before any helper runs in Python while the native timer lane runs callbacks
         #: on this state (it hands the lane's timers back to Python)
         self.before_python: Callable[[], None] | None = None
+        #: called before any helper runs in Python and when the run leaves native code, while
+        #: a timer desk is bound to this state (it applies the desk's journal, see
+        #: :mod:`._tcallgen`)
+        self.leave: Callable[[], None] | None = None
 
     def fail(self, error: BaseException) -> None:
         self.pending = error
@@ -188,6 +193,8 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
     ctx, slots = state.ctx, state.slots
     if state.before_python is not None:
         state.before_python()
+    if state.leave is not None:
+        state.leave()
     tables, code_base, maps = state.tables, slots[_CODE_BASE], slots[_MAPS]
     ctx.fp, ctx.n, ctx.may_goto_left = fp, slots[_N], slots[_MAY_GOTO]
     r0 = 0
@@ -427,6 +434,14 @@ def timer_runner() -> Callable[[int], int]:
     return run
 
 
+def timer_desk_global() -> int:
+    """The address of the global through which compiled code finds the timer desk
+    (:data:`._tcallgen.DESK_SYMBOL`): :mod:`pybpf.timers._desk` writes its desk's address there."""
+    backend = _backend()
+    with backend.lock:
+        return int(backend.engine.get_global_value_address(DESK_SYMBOL))
+
+
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
     """The helpers among ``called`` compiled code runs natively: those whose implementation
     in ``helpers`` declares a :class:`NativeOp` (none if the program takes a spin lock: a run
@@ -592,6 +607,8 @@ class Jit(ProgramEngine):
             finally:
                 ctx.n, ctx.may_goto_left = slots[_N], slots[_MAY_GOTO]
                 state.tables, slots[_CODE_BASE], slots[_MAPS] = saved, saved_code, saved_maps
+                if state.leave is not None:
+                    state.leave()
             if slots[_FAULT]:
                 state.raise_fault()
             return r0
