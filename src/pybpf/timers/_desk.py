@@ -141,6 +141,7 @@ class TimerDesk:
         #: the runs listed by address
         self.runs: list[tuple[Any, Any]] = []
         self.maps: dict[int, Any] = {}
+        self.served = 0  #: calls served natively so far (applied from journals)
         self.usable = False
         jit = _jit_module()
         if jit is not None:
@@ -218,6 +219,7 @@ class TimerDesk:
         journal = b[_JOURNAL_AT : _JOURNAL_AT + count * JOURNAL_SLOTS]
         runs, maps = self.runs, self.maps
         b[Desk.JOURNAL_LEN] = 0
+        self.served += count
         self.runs, self.maps = [], {}
         table.pending = False
         table.apply_journal(journal, runs, maps)
