@@ -424,6 +424,7 @@ def _load_native_maps() -> NativeMapOps:
 
 
 _TAIL_CALL = 12  #: BPF_FUNC_tail_call: its callers' callbacks stay on the Python timer path
+_DESK_OPS = frozenset((NativeOp.TIMER_INIT, NativeOp.TIMER_SET_CALLBACK, NativeOp.TIMER_START, NativeOp.TIMER_CANCEL))
 
 
 def timer_runner() -> Callable[[int], int]:
@@ -520,6 +521,9 @@ class Jit(ProgramEngine):
             native_map_ops()  # what compiled programs with native helpers link against
         #: whether callbacks of this program may run in the native timer lane
         self.native_timers = NativeOp.TIMER_START in natives.values()
+        #: whether its timer calls may be served natively by a timer desk (pybpf.timers._desk),
+        #: offered to each run as it starts
+        self.desk_calls = not _DESK_OPS.isdisjoint(natives.values())
         key = backend.key(self.insns, called, in_frame, natives)
         insns = self.insns
         self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", in_frame, natives)
@@ -581,6 +585,7 @@ class Jit(ProgramEngine):
 
     def _wrap(self, native: Callable[..., int]) -> Function:
         tables, code_base, maps = (self.helpers, self.kfuncs), self.code.base, self.native_maps.address
+        desk_calls = self.desk_calls
 
         def enter(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int, r10: int) -> int:
             state = ctx.native or _attach(ctx)
@@ -602,6 +607,10 @@ class Jit(ProgramEngine):
                 slots[_RLO], slots[_RSIZE], state.windows[0] = first.base, first.size, first
                 if first.writable:
                     slots[_WLO], slots[_WSIZE], state.windows[1] = first.base, first.size, first
+            if desk_calls and state.leave is None:
+                table = getattr(ctx.runtime, "timers", None)  # the runtime's timer table
+                if table is not None:
+                    table.offer_desk(ctx)
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:

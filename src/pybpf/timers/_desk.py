@@ -44,7 +44,7 @@ from ._virtual import VirtualClock
 if TYPE_CHECKING:
     from ._timer import Timer, TimerTable
 
-__all__ = ["NO_RECORD", "TimerDesk", "TimerRecords", "desk"]
+__all__ = ["NO_RECORD", "TimerDesk", "TimerRecords", "desk", "desk_map_field", "flags_of"]
 
 NO_RECORD = (1 << RECORD_BITS) - 1  #: the record number of a timer that has none (never allocated)
 JOURNAL_CAP = 4096  #: journal entries a desk holds before its calls go to Python (which applies them)
@@ -111,14 +111,36 @@ class TimerRecords:
         return value
 
 
+_TIMER, _CALLBACK, _ARMED, _RUNNING = int(Flag.TIMER), int(Flag.CALLBACK), int(Flag.ARMED), int(Flag.RUNNING)
+
+
 def flags_of(timer: Timer) -> int:
     """The :class:`Flag` bits of ``timer`` now."""
     return (
-        (Flag.TIMER if timer.kind == "timer" else 0) | (Flag.CALLBACK if timer.callback_pc is not None else 0)
-        | (Flag.ARMED if timer.armed else 0) | (Flag.RUNNING if timer.running_on is not None else 0)
+        (_TIMER if timer.kind == "timer" else 0) | (_CALLBACK if timer.callback_pc is not None else 0)
+        | (_ARMED if timer.armed else 0) | (_RUNNING if timer.running_on is not None else 0)
     )
 
 
+# the header's slots as plain ints: binding a run is on the path of every compiled run that calls
+# a timer helper
+_BUDGET = int(Desk.BUDGET)
+_CAPACITY = int(Desk.CAPACITY)
+_ENTRIES = int(Desk.ENTRIES)
+_JOURNAL = int(Desk.JOURNAL)
+_JOURNAL_CAP = int(Desk.JOURNAL_CAP)
+_JOURNAL_LEN = int(Desk.JOURNAL_LEN)
+_MAPS = int(Desk.MAPS)
+_NENTRIES = int(Desk.NENTRIES)
+_NMAPS = int(Desk.NMAPS)
+_NOW_BOOT = int(Desk.NOW_BOOT)
+_NOW_MONO = int(Desk.NOW_MONO)
+_NOW_REAL = int(Desk.NOW_REAL)
+_POOL = int(Desk.POOL)
+_RECORDS = int(Desk.RECORDS)
+_RUN = int(Desk.RUN)
+_START_FLAGS = int(Desk.START_FLAGS)
+_STATE = int(Desk.STATE)
 _MAPS_AT = HEADER_SLOTS
 _ENTRIES_AT = _MAPS_AT + DESK_MAPS * MAP_SLOTS
 _JOURNAL_AT = _ENTRIES_AT + DESK_ENTRIES
@@ -132,8 +154,8 @@ class TimerDesk:
     def __init__(self) -> None:
         self.block: Any = (ctypes.c_int64 * (_JOURNAL_AT + JOURNAL_CAP * JOURNAL_SLOTS))()
         base = ctypes.addressof(self.block)
-        self.block[Desk.MAPS], self.block[Desk.ENTRIES] = base + 8 * _MAPS_AT, base + 8 * _ENTRIES_AT
-        self.block[Desk.JOURNAL], self.block[Desk.JOURNAL_CAP] = base + 8 * _JOURNAL_AT, JOURNAL_CAP
+        self.block[_MAPS], self.block[_ENTRIES] = base + 8 * _MAPS_AT, base + 8 * _ENTRIES_AT
+        self.block[_JOURNAL], self.block[_JOURNAL_CAP] = base + 8 * _JOURNAL_AT, JOURNAL_CAP
         self.bound: TimerTable | None = None  #: the table of the bound run
         self.state: Any = None  #: the bound run's native state
         self.table: TimerTable | None = None  #: whose records the desk points at, and whose journal it holds
@@ -142,6 +164,10 @@ class TimerDesk:
         self.runs: list[tuple[Any, Any]] = []
         self.maps: dict[int, Any] = {}
         self.served = 0  #: calls served natively so far (applied from journals)
+        #: the last binding plan (see :meth:`_plan`) by (table, engine, maps version), and the
+        #: plan whose entries the block holds
+        self.last: tuple[tuple[Any, Any, int], Any] | None = None
+        self.written: Any = None
         self.usable = False
         jit = _jit_module()
         if jit is not None:
@@ -155,45 +181,64 @@ class TimerDesk:
 
     def _point(self, records: TimerRecords) -> None:
         b = self.block
-        b[Desk.RECORDS], b[Desk.CAPACITY] = ctypes.addressof(records.slots), records.capacity
-        b[Desk.POOL] = ctypes.addressof(records.pool)
+        b[_RECORDS], b[_CAPACITY] = ctypes.addressof(records.slots), records.capacity
+        b[_POOL] = ctypes.addressof(records.pool)
 
     def bind(self, table: TimerTable, ctx: Any) -> None:
-        """After a timer helper ran in Python for the run ``ctx``: let the rest of the run's
-        timer calls be native, if the run allows it (see the module docstring)."""
-        state = getattr(ctx, "native", None)
-        if (state is None or self.bound is not None or not self.usable or state.leave is not None
-                or not isinstance(table.clock, VirtualClock) or threading.active_count() != 1
-                or not table.desk_allowed()):
+        """Let the timer calls of the compiled run ``ctx`` be native from now on, if the run
+        allows it (see the module docstring); called as it starts, and after a timer helper
+        ran in Python for it."""
+        state = ctx.native
+        if (self.bound is not None or state.leave is not None or not self.usable or not table.desk_allowed()
+                or threading.active_count() != 1):
             return
-        maps = table.desk_maps(ctx.visible)
-        if not maps:
+        plan = self._plan(table, ctx.engine)
+        if plan is None:
             return
         if self.table is not table:
             if self.table is not None:
                 self.flush(self.table)
             self.table = table
             self._point(table.records)
-        b = self.block
-        for i, (m, offset, layout, users) in enumerate(maps[:DESK_MAPS]):
+        b, users, count = self.block, table.owner.map_users, 0
+        for m, offset in plan[0]:
+            layout = m.timer_layout()
+            if layout is None or m.closed:
+                continue
             base, slot_size, value_at, used = layout
-            at = _MAPS_AT + i * MAP_SLOTS
-            b[at : at + MAP_SLOTS] = [m.address, base, slot_size, value_at + offset, used, int(users > 0)]
+            at = _MAPS_AT + count * MAP_SLOTS
+            b[at : at + MAP_SLOTS] = [m.address, base, slot_size, value_at + offset, used, int(users(m) > 0)]
             self.maps[m.address] = m
-        b[Desk.NMAPS] = min(len(maps), DESK_MAPS)
-        entries = sorted(ctx.engine.functions)[:DESK_ENTRIES]
-        b[_ENTRIES_AT : _ENTRIES_AT + len(entries)] = entries
-        b[Desk.NENTRIES] = len(entries)
+            count += 1
+        b[_NMAPS] = count
+        if self.written is not plan:
+            entries = plan[1]
+            b[_ENTRIES_AT : _ENTRIES_AT + len(entries)] = entries
+            b[_NENTRIES], b[_START_FLAGS] = len(entries), table.release.timer_start_flags
+            self.written = plan
         clock = table.clock
-        b[Desk.NOW_MONO], b[Desk.NOW_BOOT] = clock.now(CLOCK_MONOTONIC), clock.now(CLOCK_BOOTTIME)
-        b[Desk.NOW_REAL] = clock.now(CLOCK_REALTIME)
-        b[Desk.START_FLAGS] = table.release.timer_start_flags
-        b[Desk.BUDGET] = table.reserve(RESERVE)
-        b[Desk.RUN] = len(self.runs)
+        b[_NOW_MONO], b[_NOW_BOOT] = clock.now(CLOCK_MONOTONIC), clock.now(CLOCK_BOOTTIME)
+        b[_NOW_REAL] = clock.now(CLOCK_REALTIME)
+        b[_BUDGET] = table.reserve(RESERVE)
+        b[_RUN] = len(self.runs)
         self.runs.append((ctx.program, ctx.engine))
         self.bound, self.state = table, state
         state.leave = self.unbind
-        b[Desk.STATE] = state.address
+        b[_STATE] = state.address
+
+    def _plan(self, table: TimerTable, engine: Any) -> tuple[list[tuple[Any, int]], list[int]] | None:
+        """What binding a run of ``engine`` on ``table`` lists that changes only with the maps
+        timers were created in: (map, timer field offset) of each map the engine may see, the
+        engine's subprogram entries. The last one is kept: runs of one program repeat."""
+        key = (table, engine, table.maps_version)
+        if self.last is not None and self.last[0] == key:
+            return self.last[1]
+        if not isinstance(table.clock, VirtualClock):
+            return None
+        maps = table.desk_maps(engine.visible)[:DESK_MAPS]
+        plan = (maps, sorted(engine.functions)[:DESK_ENTRIES]) if maps else None
+        self.last = (key, plan)
+        return plan
 
     def unbind(self) -> None:
         """The run calls into Python or leaves native code: nothing native acts for it any
@@ -203,22 +248,22 @@ class TimerDesk:
         if table is None:
             return
         b = self.block
-        b[Desk.STATE] = 0
+        b[_STATE] = 0
         self.state.leave = None
         self.bound = self.state = None
-        table.pending = b[Desk.JOURNAL_LEN] > 0
-        table.unreserve(b[Desk.BUDGET])
-        b[Desk.BUDGET] = 0
+        table.pending = b[_JOURNAL_LEN] > 0
+        table.unreserve(b[_BUDGET])
+        b[_BUDGET] = 0
 
     def flush(self, table: TimerTable) -> None:
         """Apply the journal of ``table``'s runs to it, in order, and empty it."""
         if self.table is not table or self.bound is table:
             return
         b = self.block
-        count = b[Desk.JOURNAL_LEN]
+        count = b[_JOURNAL_LEN]
         journal = b[_JOURNAL_AT : _JOURNAL_AT + count * JOURNAL_SLOTS]
         runs, maps = self.runs, self.maps
-        b[Desk.JOURNAL_LEN] = 0
+        b[_JOURNAL_LEN] = 0
         self.served += count
         self.runs, self.maps = [], {}
         table.pending = False
@@ -238,11 +283,10 @@ def desk() -> TimerDesk:
         return _DESK
 
 
-def desk_map_entry(m: Any, visible: Any) -> tuple[int, tuple[int, int, int, int]] | None:
-    """(timer field offset, layout) of ``m`` if a desk may list it for a run that sees
-    ``visible``: one 16-byte special field, all slots in one region."""
+def desk_map_field(m: Any, visible: Any) -> int | None:
+    """The offset of ``m``'s timer field if a desk may list it for a run that sees ``visible``:
+    one 16-byte special field in an element map."""
     fields = [offset for offset, size in m.special_fields if size == _TIMER_FIELD]
-    if len(fields) != 1 or getattr(m, "closed", False) or not visible.allows(m):
+    if len(fields) != 1 or not hasattr(m, "timer_layout") or not visible.allows(m):
         return None
-    layout = m.timer_layout() if hasattr(m, "timer_layout") else None
-    return None if layout is None else (fields[0], layout)
+    return fields[0]

@@ -38,7 +38,7 @@ from .._releases import DEFAULT_RELEASE, Behaviour, Release
 from ..engine import BpfRuntimeError, Region
 from ..engine._tcallgen import JOURNAL_SLOTS, RECORD_SLOTS, JournalOp, TRecord
 from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
-from ._desk import NO_RECORD, TimerRecords, desk, desk_map_entry, flags_of
+from ._desk import NO_RECORD, TimerRecords, desk, desk_map_field, flags_of
 
 __all__ = [
     "BPF_F_TIMER_ABS",
@@ -319,7 +319,10 @@ class TimerTable:
         #: each live timer's native record, which the timer desk (:mod:`._desk`) reads
         self.records = TimerRecords()
         self._on_record: dict[int, Timer] = {}  #: the live timers with a record, by record
-        self._timer_maps: weakref.WeakSet[Any] = weakref.WeakSet()  #: maps timers were created in
+        #: the maps timers were created in, by address (weakly: a map may go), and how often
+        #: one was added (the desk's plans depend on them)
+        self._timer_maps: dict[int, weakref.ref[Any]] = {}
+        self.maps_version = 0
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
@@ -454,7 +457,7 @@ class TimerTable:
     def offer_desk(self, ctx: Any) -> None:
         """A timer helper ran in Python for ``ctx``: if it is a compiled run, let the desk
         serve its next timer calls natively (when the run allows it)."""
-        if getattr(ctx, "native", None) is not None:
+        if getattr(ctx, "native", None) is not None and ctx.engine is not None:
             desk().bind(self, ctx)
 
     def desk_allowed(self) -> bool:
@@ -467,14 +470,15 @@ class TimerTable:
             and local.processing is None and self.owner.context() is IrqContext.TASK
         )
 
-    def desk_maps(self, visible: Any) -> list[tuple[Any, int, tuple[int, int, int, int], int]]:
+    def desk_maps(self, visible: Any) -> list[tuple[Any, int]]:
         """The maps timers were created in that a run seeing ``visible`` may have served by
-        the desk: (map, timer field offset, layout, user references)."""
+        the desk, with their timer field's offset."""
         listed = []
-        for m in list(self._timer_maps):
-            entry = desk_map_entry(m, visible)
-            if entry is not None:
-                listed.append((m, entry[0], entry[1], self.owner.map_users(m)))
+        for ref in list(self._timer_maps.values()):
+            m = ref()
+            offset = None if m is None else desk_map_field(m, visible)
+            if offset is not None:
+                listed.append((m, offset))
         return listed
 
     def reserve(self, count: int) -> int:
@@ -576,8 +580,9 @@ class TimerTable:
         if rec != NO_RECORD:
             self._on_record[rec] = timer
             self.records.write(timer, flags_of(timer))
-        if kind == "timer":
-            self._timer_maps.add(m)
+        if kind == "timer" and m.address not in self._timer_maps:
+            self._timer_maps[m.address] = weakref.ref(m)
+            self.maps_version += 1
         self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
         return timer
 
