@@ -141,6 +141,8 @@ _RECORDS = int(Desk.RECORDS)
 _RUN = int(Desk.RUN)
 _START_FLAGS = int(Desk.START_FLAGS)
 _STATE = int(Desk.STATE)
+#: a binding's plan: (map, timer field offset) of the maps listed, the subprogram entries
+Plan = tuple[list[tuple[Any, int]], list[int]]
 _MAPS_AT = HEADER_SLOTS
 _ENTRIES_AT = _MAPS_AT + DESK_MAPS * MAP_SLOTS
 _JOURNAL_AT = _ENTRIES_AT + DESK_ENTRIES
@@ -166,7 +168,7 @@ class TimerDesk:
         self.served = 0  #: calls served natively so far (applied from journals)
         #: the last binding plan (see :meth:`_plan`) by (table, engine, maps version), and the
         #: plan whose entries the block holds
-        self.last: tuple[tuple[Any, Any, int], Any] | None = None
+        self.last: tuple[tuple[Any, Any, int], Plan | None] | None = None
         self.written: Any = None
         self.usable = False
         jit = _jit_module()
@@ -226,7 +228,7 @@ class TimerDesk:
         state.leave = self.unbind
         b[_STATE] = state.address
 
-    def _plan(self, table: TimerTable, engine: Any) -> tuple[list[tuple[Any, int]], list[int]] | None:
+    def _plan(self, table: TimerTable, engine: Any) -> Plan | None:
         """What binding a run of ``engine`` on ``table`` lists that changes only with the maps
         timers were created in: (map, timer field offset) of each map the engine may see, the
         engine's subprogram entries. The last one is kept: runs of one program repeat."""
@@ -286,7 +288,7 @@ def desk() -> TimerDesk:
 def desk_map_field(m: Any, visible: Any) -> int | None:
     """The offset of ``m``'s timer field if a desk may list it for a run that sees ``visible``:
     one 16-byte special field in an element map."""
-    fields = [offset for offset, size in m.special_fields if size == _TIMER_FIELD]
+    fields: list[int] = [offset for offset, size in m.special_fields if size == _TIMER_FIELD]
     if len(fields) != 1 or not hasattr(m, "timer_layout") or not visible.allows(m):
         return None
     return fields[0]
