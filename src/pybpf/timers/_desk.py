@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NO_RECORD", "TimerDesk", "TimerRecords", "desk", "desk_map_field", "flags_of"]
 
+_RECORD_ID = int(TRecord.ID)
 NO_RECORD = (1 << RECORD_BITS) - 1  #: the record number of a timer that has none (never allocated)
 JOURNAL_CAP = 4096  #: journal entries a desk holds before its calls go to Python (which applies them)
 RESERVE = 1024  #: timers whose memory a bound desk charges in advance (fewer if the limit is near)
@@ -101,14 +102,10 @@ class TimerRecords:
         self.slots[base : base + RECORD_SLOTS] = [timer.id, timer.address, timer.map.address, timer.clock_id, flags]
 
     def release(self, rec: int) -> None:
-        self.slots[rec * RECORD_SLOTS + TRecord.ID] = 0
+        self.slots[rec * RECORD_SLOTS + _RECORD_ID] = 0
         top = self.pool[Pool.TOP]
         self.pool[POOL_SLOTS + top] = rec
         self.pool[Pool.TOP] = top + 1
-
-    def id_of(self, rec: int) -> int:
-        value: int = self.slots[rec * RECORD_SLOTS + TRecord.ID]
-        return value
 
 
 _TIMER, _CALLBACK, _ARMED, _RUNNING = int(Flag.TIMER), int(Flag.CALLBACK), int(Flag.ARMED), int(Flag.RUNNING)

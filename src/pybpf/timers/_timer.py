@@ -266,7 +266,9 @@ class TimerEvent:
     kind: str = "timer"  #: "timer" or "wq"
 
 
-_FLAGS = int(TRecord.FLAGS)
+# record slots and journal operations as plain ints (applying a journal reads them per entry)
+_ID, _FIELD, _MAP, _FLAGS = int(TRecord.ID), int(TRecord.FIELD), int(TRecord.MAP), int(TRecord.FLAGS)
+_INIT, _SET_CALLBACK, _START = int(JournalOp.INIT), int(JournalOp.SET_CALLBACK), int(JournalOp.START)
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
 
 
@@ -496,25 +498,24 @@ class TimerTable:
         """Do, in order, what the desk's native calls did (a flat list of
         :data:`JOURNAL_SLOTS`-word entries; ``runs`` the (program, engine) of each bound run,
         ``maps`` by address): as their Python paths do it, minus the checks native code made."""
+        slots, on_record = self.records.slots, self._on_record
         with self._lock:
             for i in range(0, len(journal), JOURNAL_SLOTS):
                 head, a, b, c = journal[i : i + JOURNAL_SLOTS]
                 op, rec = head & 0xFF, head >> 8
-                if op == JournalOp.INIT:
+                if op == _INIT:
                     base = rec * RECORD_SLOTS
-                    m = maps[self.records.slots[base + TRecord.MAP]]
+                    m = maps[slots[base + _MAP]]
                     stale = self._recorded(m, a, "timer")
                     if stale is not None:  # its word was zeroed when a new element took the slot
                         self._drop(stale)
-                    self._born(self.records.id_of(rec), m, a, b, c, "timer", self.records.slots[base + TRecord.FIELD], rec)
-                    continue
-                timer = self._on_record[rec]
-                if op == JournalOp.SET_CALLBACK:
-                    self._set_callback(timer, *runs[b], a)
-                elif op == JournalOp.START:
-                    self._arm(timer, a, b, c)
+                    self._born(slots[base + _ID], m, a, b, c, "timer", slots[base + _FIELD], rec)
+                elif op == _SET_CALLBACK:
+                    self._set_callback(on_record[rec], *runs[b], a)
+                elif op == _START:
+                    self._arm(on_record[rec], a, b, c)
                 else:
-                    self._cancel(timer)
+                    self._cancel(on_record[rec])
 
     @property
     def events(self) -> list[TimerEvent]:
