@@ -15,7 +15,7 @@
   timers (a second ahead, so none fires in the kernel meanwhile), then another cancels them.
   pybpf's compiled calls are served natively by the timer desk, which leaves creating the
   timer objects, arming the clock and tracing to the table's next use: that part is shown
-  apart ("applied"), measured by the listing that follows each run.
+  apart, measured by the listing (``rt.timers()``) that follows each run.
 - Real clock: how late pybpf's callbacks fire after their expiry (p50/p99), for one-shot
   timers at staggered delays, against how late a host thread wakes from a timed wait of the
   same delays: the floor any user-space timer stands on.
@@ -234,16 +234,16 @@ def _cpu_ns(run: Callable[[], object]) -> int:
 
 
 def pybpf_arming(obj_path: Path, engine: str, times: int = 15) -> dict[str, float]:
-    """Nanoseconds per timer (CPU time, the best of ``times``): the arming run, its timers
-    applied to the table, the cancelling run, its cancels applied."""
+    """Nanoseconds per timer (CPU time, the best of ``times``): the arming run, the listing
+    after it, the cancelling run, the listing after it."""
     best: dict[str, float] = {}
     with pybpf.Runtime(clock="virtual", engine=engine) as rt:
         obj = rt.load(obj_path)
         arm, cancel, timers = obj.programs["arm"], obj.programs["cancel"], obj.maps["timers"]
         for _ in range(times):
             steps = (
-                ("arm", lambda: arm.test_run().retval == 0), ("arm applied", rt.timers),
-                ("cancel", lambda: cancel.test_run().retval == 0), ("cancel applied", rt.timers),
+                ("arm", lambda: arm.test_run().retval == 0), ("arm listed", rt.timers),
+                ("cancel", lambda: cancel.test_run().retval == 0), ("cancel listed", rt.timers),
             )
             for name, step in steps:
                 best[name] = min(best.get(name, float("inf")), _cpu_ns(step) / TIMERS)
@@ -282,8 +282,8 @@ def arming_table(source: Path, times: int = 15) -> dict[str, dict[str, float]]:
         cells = "".join(f"{figures[step] / 1e3:>14.2f}" for figures in columns.values())
         ratios = "  ".join(f"{name} {figures[step] / kernel[step]:.2f}x" for name, figures in columns.items()) if kernel else ""
         print(f"{step + ' run':<16}{cells}   {ratios}")
-        applied = "".join(f"{figures.get(step + ' applied', 0) / 1e3:>14.2f}" for name, figures in columns.items() if name != "kernel")
-        print(f"{'  then applied':<16}{applied}")
+        applied = "".join(f"{figures.get(step + ' listed', 0) / 1e3:>14.2f}" for name, figures in columns.items() if name != "kernel")
+        print(f"{'  rt.timers()':<16}{applied}   (the listing that follows: for the JIT, applying the desk's journal)")
     return columns
 
 
