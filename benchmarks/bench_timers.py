@@ -48,10 +48,29 @@ TIMERS, FIRINGS, PERIOD = 100, 10, 1000  #: 100 timers, each firing 10 times, 1 
 CALLBACKS = TIMERS * FIRINGS
 TARGET = 1.5  #: the ratio to the kernel's time the timer path aims at
 
+
+def _arm_program(delay: int) -> str:
+    """The syscall program ``arm``: init, set the callback ``tick`` of and start (``delay`` ns
+    ahead) the timer of every element of ``timers``."""
+    return f"""
+SEC("syscall")
+int arm(void *ctx)
+{{
+    for (int i = 0; i < {TIMERS}; i++) {{
+        int key = i;
+        struct elem *e = bpf_map_lookup_elem(&timers, &key);
+        if (!e || bpf_timer_init(&e->t, &timers, 1) || bpf_timer_set_callback(&e->t, tick)
+            || bpf_timer_start(&e->t, {delay}, 0))
+            return 1;
+    }}
+    return 0;
+}}
+"""
+
+
 WORKLOAD = rf"""
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-#define CLOCK_MONOTONIC 1
 struct elem {{ struct bpf_timer t; __u64 fired; }};
 struct {{ __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, {TIMERS}); __type(key, int); __type(value, struct elem); }}
     timers SEC(".maps");
@@ -69,19 +88,7 @@ static int tick(void *map, int *key, struct elem *e)
     return 0;
 }}
 
-SEC("syscall")
-int arm(void *ctx)
-{{
-    for (int i = 0; i < {TIMERS}; i++) {{
-        int key = i;
-        struct elem *e = bpf_map_lookup_elem(&timers, &key);
-        if (!e || bpf_timer_init(&e->t, &timers, CLOCK_MONOTONIC) || bpf_timer_set_callback(&e->t, tick)
-            || bpf_timer_start(&e->t, {PERIOD}, 0))
-            return 1;
-    }}
-    return 0;
-}}
-char LICENSE[] SEC("license") = "GPL";
+{_arm_program(PERIOD)}char LICENSE[] SEC("license") = "GPL";
 """
 
 ARM_CANCEL = rf"""
@@ -96,18 +103,7 @@ static int tick(void *map, int *key, struct elem *e)
     return 0;
 }}
 
-SEC("syscall")
-int arm(void *ctx)
-{{
-    for (int i = 0; i < {TIMERS}; i++) {{
-        int key = i;
-        struct elem *e = bpf_map_lookup_elem(&timers, &key);
-        if (!e || bpf_timer_init(&e->t, &timers, 1) || bpf_timer_set_callback(&e->t, tick)
-            || bpf_timer_start(&e->t, 1000000000, 0))
-            return 1;
-    }}
-    return 0;
-}}
+{_arm_program(SECOND)}
 
 SEC("syscall")
 int cancel(void *ctx)

@@ -165,18 +165,12 @@ no:
 }}
 
 define internal ptr @tc_map(ptr %D, i64 %i) {{
-  %maps = call i64 @tm_get(ptr %D, i64 {d["MAPS"]})
-  %mp = inttoptr i64 %maps to ptr
-  %off = mul i64 %i, {MAP_SLOTS}
-  %p = getelementptr i64, ptr %mp, i64 %off
+  %p = call ptr @tm_row(ptr %D, i64 {d["MAPS"]}, i64 %i, i64 {MAP_SLOTS})
   ret ptr %p
 }}
 
 define internal ptr @tc_rec(ptr %D, i64 %i) {{
-  %recs = call i64 @tm_get(ptr %D, i64 {d["RECORDS"]})
-  %rp = inttoptr i64 %recs to ptr
-  %off = mul i64 %i, {RECORD_SLOTS}
-  %p = getelementptr i64, ptr %rp, i64 %off
+  %p = call ptr @tm_row(ptr %D, i64 {d["RECORDS"]}, i64 %i, i64 {RECORD_SLOTS})
   ret ptr %p
 }}
 
@@ -271,16 +265,16 @@ define internal ptr @tc_open(ptr %S) {{
 entry:
   %D = call ptr @tc_desk(ptr %S)
   %none = icmp eq ptr %D, null
-  br i1 %none, label %no, label %room
+  br i1 %none, label %done, label %room
 room:
   %n = call i64 @tm_get(ptr %D, i64 {d["JOURNAL_LEN"]})
   %cap = call i64 @tm_get(ptr %D, i64 {d["JOURNAL_CAP"]})
   %ok = icmp ult i64 %n, %cap
-  br i1 %ok, label %yes, label %no
-yes:
-  ret ptr %D
-no:
-  ret ptr null
+  %open = select i1 %ok, ptr %D, ptr null
+  br label %done
+done:
+  %r = phi ptr [ null, %entry ], [ %open, %room ]
+  ret ptr %r
 }}
 
 define internal i64 @tc_rec_index(ptr %D, ptr %R) {{
