@@ -6,6 +6,7 @@ next: a listing, the clock, a helper in Python, a map update, a later run."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,38 @@ def test_init_on_a_map_without_user_references_is_eperm(c_file) -> None:  # type
             assert rt.timers() == []
             assert program.test_run().retval == 0
             assert list(obj.globals["rc"]) == [-1] * 64
+
+
+def test_another_thread_reading_the_table_sees_whole_runs(c_file) -> None:  # type: ignore[no-untyped-def]
+    """Another thread listing timers while compiled runs arm them neither stops the desk
+    (a bound run holds the table's lock: the reader waits for it) nor changes what is left."""
+    path = c_file(SOURCE.read_text(), "timer_desk.bpf.c")
+    with pybpf.Runtime(clock="virtual", engine="jit") as rt:
+        obj = rt.load(path)
+        sequence = obj.programs["sequence"]
+        assert sequence.test_run().retval == 0
+        expected = _seen(rt, obj)[1:]
+        stop, counts = threading.Event(), set()
+
+        def read() -> None:
+            while not stop.is_set():
+                counts.add(len(rt.timers()))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        served = desk().served
+        try:
+            for _ in range(20):
+                for key in range(4):
+                    obj.maps["arr"][key] = {"count": key}
+                del obj.maps["hash"][7]
+                assert sequence.test_run().retval == 0
+        finally:
+            stop.set()
+            reader.join()
+        assert counts  # the reader ran
+        assert desk().served > served
+        seen = _seen(rt, obj)[1:]
+        assert [(t.map, t.key, t.state, t.callback) for t in seen[0]] == [
+            (t.map, t.key, t.state, t.callback) for t in expected[0]
+        ]

@@ -5,16 +5,19 @@ field, map, clock and whether it has a callback, is armed or runs), written wher
 changes those. While the process's one :class:`TimerDesk` is *bound* to a compiled run, the
 native entry points (:mod:`pybpf.engine._tcallgen`) read the records, decide what the Python
 helper would return, and journal what they did; the table applies the journal (creating the
-:class:`Timer` objects, arming the clock, tracing) when the run calls any helper in Python or
-leaves native code, so nothing else can see the table in between.
+:class:`Timer` objects, arming the clock, tracing) before anything looks at it: any of its
+methods, the clock moving or counting its timers, hooks being attached.
 
-A desk binds, after a timer helper ran in Python, only where its snapshot cannot go stale and
-the native rules are the whole story: the virtual clock (whose time only moves between runs),
-one Python thread, task context (so no NMI or hard-IRQ rule of any release applies), no
-hrtimer tracepoint program attached, no callback running or expiring on this thread, no
-timer lock held. It lists the timer maps the run may see (a preallocated layout, one 16-byte
-special field), their user references, and the running program's subprogram entries; it
-charges the memory of the timers init may create in advance, and gives back what is left.
+A desk binds as a compiled run that calls timer helpers starts (and after a timer helper ran
+in Python for it), only where its snapshot cannot go stale and the native rules are the whole
+story: the virtual clock (whose time only moves between runs), task context (so no NMI or
+hard-IRQ rule of any release applies), no hrtimer tracepoint program attached, no callback
+running or expiring on this thread, no timer lock held. The bound run holds the table's lock,
+so another thread that uses the table (or moves the clock) waits for the run to end, as it
+waits for a helper running in Python. The desk lists the timer maps the run may see (a
+preallocated layout, one 16-byte special field), their user references, and the running
+program's subprogram entries; it charges the memory of the timers init may create in advance,
+and gives back what is left when the run ends.
 """
 
 from __future__ import annotations
@@ -188,11 +191,12 @@ class TimerDesk:
         allows it (see the module docstring); called as it starts, and after a timer helper
         ran in Python for it."""
         state = ctx.native
-        if (self.bound is not None or state.leave is not None or not self.usable or not table.desk_allowed()
-                or threading.active_count() != 1):
+        if self.bound is not None or state.leave is not None or not self.usable or not table.desk_allowed():
             return
         plan = self._plan(table, ctx.engine)
-        if plan is None:
+        # The bound run holds the table's lock: another thread that uses the table waits for
+        # the run to end (and then applies its journal), as it waits for a helper in Python.
+        if plan is None or not table.lock.acquire(blocking=False):
             return
         if self.table is not table:
             if self.table is not None:
@@ -222,6 +226,7 @@ class TimerDesk:
         b[_RUN] = len(self.runs)
         self.runs.append((ctx.program, ctx.engine))
         self.bound, self.state = table, state
+        table.desk_bound = True
         state.leave = self.unbind
         b[_STATE] = state.address
 
@@ -251,8 +256,12 @@ class TimerDesk:
         self.state.leave = None
         self.bound = self.state = None
         table.pending = b[_JOURNAL_LEN] > 0
-        table.unreserve(b[_BUDGET])
-        b[_BUDGET] = 0
+        table.desk_bound = False
+        try:
+            table.unreserve(b[_BUDGET])
+            b[_BUDGET] = 0
+        finally:
+            table.lock.release()
 
     def flush(self, table: TimerTable) -> None:
         """Apply the journal of ``table``'s runs to it, in order, and empty it."""

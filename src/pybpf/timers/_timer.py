@@ -339,8 +339,10 @@ class TimerTable:
         #: callbacks fired so far (counted apart from the trace, which forgets)
         self.fired = 0
         self._hooked: frozenset[str] = frozenset()
-        #: whether the timer desk holds calls of this table's runs not applied yet
+        #: whether the timer desk holds calls of this table's runs not applied yet, and
+        #: whether it is bound to a run of this table now (which holds the table's lock)
         self.pending = False
+        self.desk_bound = False
         # The release's rules the helpers ask on every call, asked once.
         self._nmi_refuses = self.release.has(Behaviour.NMI_EOPNOTSUPP)
         self._any_context = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
@@ -364,9 +366,17 @@ class TimerTable:
 
     def _sync(self) -> None:
         """Apply what the timer desk did for this table's runs and has not applied yet: every
-        method that reads or changes timers calls this first."""
-        if self.pending:
-            desk().flush(self)
+        method that reads or changes timers calls this first (on another thread than a bound
+        run's, it waits for that run to end)."""
+        if self.pending or self.desk_bound:
+            with self._lock:
+                if self.pending:
+                    desk().flush(self)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The table's lock: whoever holds it may change timers (the desk's bound runs hold it)."""
+        return self._lock
 
     # -- finding a timer from its field ----------------------------------------------------
 
