@@ -63,9 +63,9 @@ from ._queue_stack import QueueStackBase as QueueStackBase
 from ._queue_stack import StackMap as StackMap
 from ._registry import SUPPORTED_TYPES as SUPPORTED_TYPES
 from ._registry import create_map as create_map
+from ..engine._spin_lock import SpinLock as SpinLock
+from ..engine._spin_lock import spin_lock_at as spin_lock_at
 from ._ringbuf import RingBuf as RingBuf
-from ._spin_lock import SpinLock as SpinLock
-from ._spin_lock import spin_lock_at as spin_lock_at
 from ._stack_trace import StackTraceMap as StackTraceMap
 from ._struct_ops import StructOpsMap as StructOpsMap
 from ._table import BytesCodec as BytesCodec
