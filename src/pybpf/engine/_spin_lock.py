@@ -25,7 +25,6 @@ from __future__ import annotations
 import ctypes
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, final
 
@@ -41,7 +40,14 @@ def _word_operations(address: int) -> tuple[Callable[[], bool], Callable[[], Non
     ops = native_map_ops()
     if ops is not None:
         trylock, unlock = ops.trylock, ops.unlock
-        return (lambda: trylock(address) == 1), (lambda: unlock(address) and None)
+
+        def take_atomically() -> bool:
+            return trylock(address) == 1
+
+        def give_atomically() -> None:
+            unlock(address)
+
+        return take_atomically, give_atomically
     word = ctypes.c_uint32.from_address(address)
 
     def take() -> bool:
