@@ -1,5 +1,7 @@
 """The map loop in one run: the interpreter, the JIT with Python maps, the JIT with native
-maps, and the kernel's JIT, on the same object.
+maps, and the kernel's JIT, on the same object, in three variants: plain values, values
+holding a ``struct bpf_spin_lock``, and the loop taking that lock around its read and write of
+the value it found.
 
 - map loop: a syscall program doing 10,000 hash updates and lookups through ``bpf_loop``: CPU
   time per ``test_run`` (pybpf's, or ``BPF_PROG_RUN`` through libbpf and ctypes, whose system
@@ -149,14 +151,19 @@ def _child(obj_path: Path, engine: str, native: str) -> dict[str, float]:
     return figures
 
 
+def source(variant: str) -> str:
+    """The C source of one of the :data:`VARIANTS`."""
+    text = SOURCE
+    for placeholder, code in VARIANTS[variant].items():
+        text = text.replace(placeholder, code)
+    return text
+
+
 def _variant(tmp: Path, name: str) -> dict[str, dict[str, float]]:
     """Every column's figures for one variant of the loop."""
-    text = SOURCE
-    for placeholder, code in VARIANTS[name].items():
-        text = text.replace(placeholder, code)
-    source = tmp / f"bench_map_loop_{list(VARIANTS).index(name)}.bpf.c"
-    source.write_text(text)
-    obj_path = compile_c(source)
+    path = tmp / f"bench_map_loop_{list(VARIANTS).index(name)}.bpf.c"
+    path.write_text(source(name))
+    obj_path = compile_c(path)
     columns = {column: _child(obj_path, engine, native) for column, (engine, native) in COLUMNS.items()}
     kernel = kernel_figures(obj_path)
     if kernel is not None:
