@@ -107,35 +107,16 @@ busy:
   ret i1 false
 }
 
-; Whether %a is exactly the spin lock word of a slot that holds or held an element, in a
-; map of the run's native map table.
-define internal i1 @lock_word(ptr %S, i64 %a) {
+; Whether %a is exactly the spin lock word of a slot that holds or held an element of the
+; open map whose descriptor is %D.
+define internal i1 @lock_word(ptr %D, i64 %a) {
 entry:
-  %tp = getelementptr i64, ptr %S, i64 {STATE_MAPS}
-  %t = load i64, ptr %tp
-  %nomaps = icmp eq i64 %t, 0
-  br i1 %nomaps, label %no, label %scan
-scan:
-  %tab = inttoptr i64 %t to ptr
-  %count = load i64, ptr %tab
-  br label %loop
-loop:
-  %i = phi i64 [ 0, %scan ], [ %i1, %next ]
-  %more = icmp ult i64 %i, %count
-  br i1 %more, label %probe, label %no
-probe:
-  %two = shl i64 %i, 1
-  %di = add i64 %two, 2
-  %dp = getelementptr i64, ptr %tab, i64 %di
-  %dv = load i64, ptr %dp
-  %D = inttoptr i64 %dv to ptr
-  %i1 = add i64 %i, 1
   %lock = call i64 @get(ptr %D, i64 {LOCK_AT})
   %live = call i64 @get(ptr %D, i64 {LIVE})
   %haslock = icmp sge i64 %lock, 0
   %open = icmp ne i64 %live, 0
   %usable = and i1 %haslock, %open
-  br i1 %usable, label %range, label %next
+  br i1 %usable, label %range, label %no
 range:
   %base = call i64 @get(ptr %D, i64 {SLOTS})
   %size = call i64 @get(ptr %D, i64 {SLOT_SIZE})
@@ -143,7 +124,7 @@ range:
   %bytes = mul i64 %total, %size
   %off = sub i64 %a, %base
   %inside = icmp ult i64 %off, %bytes
-  br i1 %inside, label %field, label %next
+  br i1 %inside, label %field, label %no
 field:
   %slot = udiv i64 %off, %size
   %within = urem i64 %off, %size
@@ -157,27 +138,25 @@ field:
   %element = or i1 %isarr, %used
   %ok = and i1 %exact, %element
   ret i1 %ok
-next:
-  br label %loop
 no:
   ret i1 false
 }
 
 define i64 @pybpf_nlock(ptr %S, i64 %lock, i64 %r2, i64 %r3, i64 %r4, i64 %fp) {
 entry:
-  %hp = getelementptr i64, ptr %S, i64 {STATE_HELD}
-  %held = load i64, ptr %hp
+  %held = call i64 @get(ptr %S, i64 {STATE_HELD})
   %none = icmp eq i64 %held, 0
   br i1 %none, label %check, label %python
 check:
-  %known = call i1 @lock_word(ptr %S, i64 %lock)
+  %D = call ptr @find_map(ptr %S, i64 %lock, i1 true)
+  %known = icmp ne ptr %D, null
   br i1 %known, label %take, label %python
 take:
   %w = inttoptr i64 %lock to ptr
   %got = call i1 @trylock(ptr %w)
   br i1 %got, label %mine, label %python
 mine:
-  store i64 %lock, ptr %hp
+  call void @set(ptr %S, i64 {STATE_HELD}, i64 %lock)
   ret i64 0
 python:
   ret i64 {FALLBACK}
@@ -185,8 +164,7 @@ python:
 
 define i64 @pybpf_nunlock(ptr %S, i64 %lock, i64 %r2, i64 %r3, i64 %r4, i64 %fp) {
 entry:
-  %hp = getelementptr i64, ptr %S, i64 {STATE_HELD}
-  %held = load i64, ptr %hp
+  %held = call i64 @get(ptr %S, i64 {STATE_HELD})
   %some = icmp ne i64 %held, 0
   %same = icmp eq i64 %held, %lock
   %mine = and i1 %some, %same
@@ -194,7 +172,7 @@ entry:
 give:
   %w = inttoptr i64 %lock to ptr
   call void @unlock(ptr %w)
-  store i64 0, ptr %hp
+  call void @set(ptr %S, i64 {STATE_HELD}, i64 0)
   ret i64 0
 python:
   ret i64 {FALLBACK}

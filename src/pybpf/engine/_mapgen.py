@@ -898,38 +898,13 @@ copy:
 ; returns FALLBACK, and the caller goes through Python.
 define internal i64 @pybpf_nmap(ptr %S, i64 %op, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp) alwaysinline {
 entry:
-  %hp = getelementptr i64, ptr %S, i64 {STATE_HELD}
-  %held = load i64, ptr %hp
+  %held = call i64 @get(ptr %S, i64 {STATE_HELD})
   %locked = icmp ne i64 %held, 0
-  br i1 %locked, label %fallback, label %table
-table:
-  %tp = getelementptr i64, ptr %S, i64 {STATE_MAPS}
-  %t = load i64, ptr %tp
-  %nomaps = icmp eq i64 %t, 0
-  br i1 %nomaps, label %fallback, label %scan
-scan:
-  %tab = inttoptr i64 %t to ptr
-  %count = load i64, ptr %tab
-  br label %loop
-loop:
-  %i = phi i64 [ 0, %scan ], [ %i1, %miss ]
-  %more = icmp ult i64 %i, %count
-  br i1 %more, label %probe, label %fallback
-probe:
-  %twice = shl i64 %i, 1
-  %ai = add i64 %twice, 1
-  %ap = getelementptr i64, ptr %tab, i64 %ai
-  %a = load i64, ptr %ap
-  %found = icmp eq i64 %a, %map
-  %i1 = add i64 %i, 1
-  br i1 %found, label %known, label %miss
-miss:
-  br label %loop
+  %D = call ptr @find_map(ptr %S, i64 %map, i1 false)
+  %unknown = icmp eq ptr %D, null
+  %python = or i1 %locked, %unknown
+  br i1 %python, label %fallback, label %known
 known:
-  %di = add i64 %twice, 2
-  %dpp = getelementptr i64, ptr %tab, i64 %di
-  %dv = load i64, ptr %dpp
-  %D = inttoptr i64 %dv to ptr
   %live = call i64 @get(ptr %D, i64 {LIVE})
   %dead = icmp eq i64 %live, 0
   br i1 %dead, label %fallback, label %keycheck
@@ -991,6 +966,41 @@ hdelete:
   ret i64 %r5
 fallback:
   ret i64 {FALLBACK}
+}
+
+; The descriptor, in the run's native map table (see pybpf_nmap), of the map whose address
+; is %a, or (%lock) of the map holding the spin lock word at %a (see @lock_word): null if none.
+define internal ptr @find_map(ptr %S, i64 %a, i1 %lock) {
+entry:
+  %tp = getelementptr i64, ptr %S, i64 {STATE_MAPS}
+  %t = load i64, ptr %tp
+  %nomaps = icmp eq i64 %t, 0
+  br i1 %nomaps, label %none, label %scan
+scan:
+  %tab = inttoptr i64 %t to ptr
+  %count = load i64, ptr %tab
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %scan ], [ %i1, %probe ]
+  %more = icmp ult i64 %i, %count
+  br i1 %more, label %probe, label %none
+probe:
+  %twice = shl i64 %i, 1
+  %ai = add i64 %twice, 1
+  %ap = getelementptr i64, ptr %tab, i64 %ai
+  %address = load i64, ptr %ap
+  %dp = getelementptr i64, ptr %ap, i64 1
+  %dv = load i64, ptr %dp
+  %D = inttoptr i64 %dv to ptr
+  %named = icmp eq i64 %address, %a
+  %holds = call i1 @lock_word(ptr %D, i64 %a)
+  %found = select i1 %lock, i1 %holds, i1 %named
+  %i1 = add i64 %i, 1
+  br i1 %found, label %hit, label %loop
+hit:
+  ret ptr %D
+none:
+  ret ptr null
 }
 
 ; A lookup found the value at %a: make the part of it the descriptor names (all of it, or
