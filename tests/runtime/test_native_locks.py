@@ -18,6 +18,7 @@ from pybpf import BpfRuntimeError
 from pybpf.engine._jit import native_helpers
 from pybpf.engine._mapgen import NativeOp
 from pybpf.helpers import linux_helpers
+from pybpf.helpers._impl import IMPLEMENTATIONS
 from pybpf.maps import BPF_F_LOCK, EINVAL, MapError, spin_lock_at
 
 pytest.importorskip("llvmlite")
@@ -74,6 +75,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 
 def args(key: int, times: int = 1, flags: int = 0) -> bytes:
+    """The programs' ``struct args``."""
     return b"".join(x.to_bytes(4, "little", signed=True) for x in (key, times, flags, 0))
 
 
@@ -92,6 +94,27 @@ def test_a_program_taking_a_spin_lock_keeps_its_native_helpers() -> None:
     natives = native_helpers(linux_helpers(), [1, 2, 3, 93, 94])
     assert natives == {1: NativeOp.LOOKUP, 2: NativeOp.UPDATE, 3: NativeOp.DELETE, 93: NativeOp.LOCK,
                        94: NativeOp.UNLOCK}
+
+
+def test_compiled_locks_stay_native(c_file, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Once the first call has shown the program its map, its loop of updates, lookups, locks
+    and unlocks never enters the Python helpers."""
+    calls: list[int] = []
+    for helper in (1, 2, 93, 94):
+        python = IMPLEMENTATIONS[helper]
+
+        def counted(ctx: Any, *regs: int, _python: Any = python, _helper: int = helper) -> int:
+            calls.append(_helper)
+            return int(_python(ctx, *regs))
+
+        counted.native_op = python.native_op  # type: ignore[attr-defined]
+        monkeypatch.setitem(IMPLEMENTATIONS, helper, counted)
+    rt, obj = load(c_file, "jit")
+    with rt:
+        assert obj.programs["hash_bump"].test_run(ctx=args(1, 50)).retval == 150
+        assert calls == [2]  # the first update, which records the map for native calls
+        assert obj.programs["hash_bump"].test_run(ctx=args(1, 50)).retval == 200
+        assert calls == [2]
 
 
 def lock_transcript(c_file: Callable[..., Path], engine: str) -> list[object]:
