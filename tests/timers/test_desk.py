@@ -157,3 +157,42 @@ def test_another_thread_reading_the_table_sees_whole_runs(c_file) -> None:  # ty
         assert [(t.map, t.key, t.state, t.callback) for t in seen[0]] == [
             (t.map, t.key, t.state, t.callback) for t in expected[0]
         ]
+
+
+LOCKED = r"""
+struct elem { struct bpf_spin_lock lock; struct bpf_timer t; };
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, struct elem); }
+    arr SEC(".maps");
+
+static int cb(void *map, int *key, struct elem *e)
+{
+    return 0;
+}
+
+SEC("syscall")
+int arm(void *ctx)
+{
+    int key = 0;
+    struct elem *e = bpf_map_lookup_elem(&arr, &key);
+    if (!e || bpf_timer_init(&e->t, &arr, 1) || bpf_timer_set_callback(&e->t, cb))
+        return 1;
+    bpf_timer_start(&e->t, 100, 0);
+    bpf_spin_lock(&e->lock);
+    bpf_timer_cancel(&e->t);  /* refused by the verifier; faults at run time */
+    bpf_spin_unlock(&e->lock);
+    return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_a_timer_call_holding_a_spin_lock_faults_on_both_engines(c_file) -> None:  # type: ignore[no-untyped-def]
+    path = c_file(LOCKED)
+    errors = []
+    for engine in ("interpreter", "jit"):
+        with pybpf.Runtime(clock="virtual", engine=engine) as rt:
+            program = rt.load(path, verify=False).programs["arm"]
+            with pytest.raises(pybpf.BpfRuntimeError) as err:
+                program.test_run()
+            errors.append(str(err.value))
+    assert errors[0] == errors[1] and "while holding a lock" in errors[0]

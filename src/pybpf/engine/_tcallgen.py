@@ -260,7 +260,8 @@ define internal void @tc_log(ptr %D, i64 %op, i64 %rec, i64 %a, i64 %b, i64 %c) 
   ret void
 }}
 
-; the desk bound to %S with room in its journal, or null
+; the desk bound to %S with room in its journal, or null; null too while the run holds a
+; bpf_spin_lock (the Python helper faults then)
 define internal ptr @tc_open(ptr %S) {{
 entry:
   %D = call ptr @tc_desk(ptr %S)
@@ -269,7 +270,10 @@ entry:
 room:
   %n = call i64 @tm_get(ptr %D, i64 {d["JOURNAL_LEN"]})
   %cap = call i64 @tm_get(ptr %D, i64 {d["JOURNAL_CAP"]})
-  %ok = icmp ult i64 %n, %cap
+  %held = call i64 @tm_get(ptr %S, i64 {s["HELD"]})
+  %free = icmp eq i64 %held, 0
+  %space = icmp ult i64 %n, %cap
+  %ok = and i1 %space, %free
   %open = select i1 %ok, ptr %D, ptr null
   br label %done
 done:
