@@ -240,7 +240,7 @@ class _Verifier:
             for cp in cps:
                 if cp.branches > 0 and cp.state.goto_depth != st.goto_depth and (
                         states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)
-                        or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
+                        or widen(cp.state, st, True) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
                     self._pruned_by(cp, st, cp)
                     return True
         if not loop or may_goto:  # iterators and callbacks skip the infinite loop check
