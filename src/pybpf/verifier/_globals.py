@@ -249,15 +249,18 @@ def _ctx_arg_error(btf: BtfSpec, i: int, ptr: Ptr, prog_type: ProgType, attach: 
 
 
 def _is_ctx(btf: BtfSpec, ptr: Ptr, prog_type: ProgType) -> bool:
-    """Whether ``ptr`` points to the program type's context struct (``btf_is_prog_ctx_type``)."""
+    """Whether ``ptr`` points to the program type's context struct (``btf_is_prog_ctx_type``).
+    The kernel compares names only, its canonical type's first: a struct named as kprobe's
+    typedef (``struct bpf_user_pt_regs_t {}``, old programs' workaround) is a context too."""
     t = btf.type_by_id(ptr.type)
     while isinstance(t, MODIFIERS) and not isinstance(t, Typedef):
         t = btf.type_by_id(t.type)
+    typedef = _CTX_TYPEDEFS.get(prog_type)
     if isinstance(t, Typedef):
-        if t.name and t.name == _CTX_TYPEDEFS.get(prog_type):
+        if t.name and t.name == typedef:
             return True
         t = btf.type_by_id(btf.skip_modifiers(t.id))
-    return isinstance(t, Struct) and bool(t.name) and t.name == CTX_STRUCTS.get(prog_type)
+    return isinstance(t, Struct) and bool(t.name) and t.name in (CTX_STRUCTS.get(prog_type), typedef)
 
 
 def check_global_args(env: Env, st: State, pc: int, func: GlobalFunc) -> None:

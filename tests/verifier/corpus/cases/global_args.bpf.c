@@ -209,6 +209,24 @@ __noinline int g_skb_ctx(struct __sk_buff *ctx __arg_ctx)
 	return KEEP(ctx);
 }
 
+/* a struct named as kprobe's context typedef, the workaround of programs for old kernels */
+struct bpf_user_pt_regs_t {};
+
+__noinline int g_regs_struct(struct bpf_user_pt_regs_t *ctx)
+{
+	return KEEP(ctx);
+}
+
+/* without a tag, a struct bpf_user_pt_regs_t pointer is a kprobe's context */
+SEC("kprobe/do_nanosleep") int ctx_kprobe_typedef_named_struct(void *ctx)
+{
+	return g_regs_struct(ctx);
+}
+/* ... and no socket filter's: it is memory the caller must pass */
+SEC("socket") int ctx_socket_typedef_named_struct(struct __sk_buff *skb)
+{
+	return g_regs_struct((void *)skb);
+}
 /* a raw tracepoint's arguments as an array of u64 */
 SEC("raw_tp/sys_enter") int ctx_raw_tp_u64(void *ctx)
 {
