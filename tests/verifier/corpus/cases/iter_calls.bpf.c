@@ -29,8 +29,8 @@ static __noinline int sum_unchecked(struct bpf_iter_num *it, int *arr)
 	return total;
 }
 
-/* two calls with different bounds over arrays of those sizes */
-SEC("socket") int two_calls_two_bounds(void *ctx)
+/* sums a 4-int array with bound 4, then an 8-int array with bound second_bound */
+static __always_inline int two_sums(__u32 second_bound)
 {
 	int small[4] = {1, 2, 3, 4}, large[8] = {1, 1, 1, 1, 1, 1, 1, 1};
 	struct bpf_iter_num it;
@@ -40,24 +40,20 @@ SEC("socket") int two_calls_two_bounds(void *ctx)
 	r = sum_below(&it, small, 4);
 	bpf_iter_num_destroy(&it);
 	bpf_iter_num_new(&it, 0, 8);
-	r += sum_below(&it, large, 8);
+	r += sum_below(&it, large, second_bound);
 	bpf_iter_num_destroy(&it);
 	return r;
+}
+
+/* two calls with different bounds over arrays of those sizes */
+SEC("socket") int two_calls_two_bounds(void *ctx)
+{
+	return two_sums(8);
 }
 /* the second call's bound is larger than its array */
 SEC("socket") int two_calls_bound_too_large(void *ctx)
 {
-	int small[4] = {1, 2, 3, 4}, large[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-	struct bpf_iter_num it;
-	int r;
-
-	bpf_iter_num_new(&it, 0, 4);
-	r = sum_below(&it, small, 4);
-	bpf_iter_num_destroy(&it);
-	bpf_iter_num_new(&it, 0, 8);
-	r += sum_below(&it, large, 12);
-	bpf_iter_num_destroy(&it);
-	return r;
+	return two_sums(12);
 }
 /* an index nothing bounds */
 SEC("socket") int unchecked_index(void *ctx)
