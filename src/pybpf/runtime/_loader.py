@@ -509,11 +509,13 @@ class _Loader:
     def _global_prototypes(self, pspec: ProgramSpec) -> dict[int, GlobalFunc]:
         """Each global subprogram's prototype as the verifier types its arguments."""
         btf = self.spec.btf
+        targets, modelled = self.rt._core_targets()
+        kernel = None if modelled else targets[0]  # a modelled BTF cannot say what the kernel lacks
         out: dict[int, GlobalFunc] = {}
         for start, func in self._subprogram_funcs(pspec).items():
             if func.linkage == Linkage.GLOBAL:
                 assert btf is not None
-                out[start] = prepare_global(btf, func, pspec.type)
+                out[start] = prepare_global(btf, func, pspec.type, pspec.attach_type, kernel)
         return out
 
     def _func_info(self, pspec: ProgramSpec) -> frozenset[int]:

@@ -222,10 +222,15 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
 
 
 def read_stack_value(st: State, frameno: int, lo: int, size: int) -> Reg:
-    """What a load of ``size`` bytes at fp+``lo`` would give (the state is not changed)."""
+    """What a load of ``size`` bytes at fp+``lo`` would give (the state is not changed), an
+    unknown scalar where a load would be refused: a helper may read bytes no load may (part
+    of a spilled pointer, for a privileged loader)."""
     if lo % size or lo < -MAX_BPF_STACK or lo + size > 0:
         return scalar_unknown()
-    return coerce(_stack_read(st, frameno, lo, size), size)
+    try:
+        return coerce(_stack_read(st, frameno, lo, size), size)
+    except Refuse:
+        return scalar_unknown()
 
 
 def coerce(r: Reg, size: int) -> Reg:

@@ -240,7 +240,7 @@ class _Verifier:
             for cp in cps:
                 if cp.branches > 0 and cp.state.goto_depth != st.goto_depth and (
                         states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)
-                        or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
+                        or widen(cp.state, st, True) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
                     self._pruned_by(cp, st, cp)
                     return True
         if not loop or may_goto:  # iterators and callbacks skip the infinite loop check
@@ -324,6 +324,11 @@ class _Verifier:
     def run(self, st: State, pc: int) -> None:
         env = self.env
         while True:
+            # the kernel counts an instruction as processed before it looks for a state that
+            # covers it: a pruned one counts too, and the checkpoint heuristics see it
+            env.processed += 1
+            if env.processed > COMPLEXITY_LIMIT:
+                raise Refuse(f"BPF program is too large. Processed {env.processed} insn", 7)
             if pc in self.prune_points and self.visited(pc, st):
                 env.log.safe(pc)
                 self.path_done(st)
@@ -331,9 +336,6 @@ class _Verifier:
                     return
                 pc, _prev, st = self._cur
                 continue
-            env.processed += 1
-            if env.processed > COMPLEXITY_LIMIT:
-                raise Refuse(f"BPF program is too large. Processed {env.processed} insn", 7)
             insn = env.insns.get(pc)
             if insn is None:
                 raise Refuse(f"invalid insn idx {pc} insn_cnt {len(env.insns)}", 22)
