@@ -107,6 +107,10 @@ class Host:
         """The live map of this runtime whose pointer is ``address``."""
         return self._runtime._maps_by_address.get(address)
 
+    def percpu_stride(self, address: int) -> int:
+        """The spacing of the per-CPU ``__ksym`` variable at ``address``, 0 for none."""
+        return self._runtime._percpu_strides.get(address, 0)
+
     def now_ns(self, clock_id: int) -> int:
         """The runtime clock's time of ``clock_id``."""
         return self._runtime.clock.now(clock_id)

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 from .. import maps
 from .._errors import NotSupportedError
 from .._releases import Behaviour
-from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec, ProgType
+from .._spec import CollectionSpec, ExternKind, MapSpec, Pinning, ProgramSpec, ProgType
 from ..btf import Func, Linkage, SpecialField
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
-from ..engine import Region, create_engine
+from ..engine import create_engine
 from ..helpers import BY_ID, kfunc_proto
 from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EACCES, EINVAL, ENOTSUPP, EPERM, MapError
@@ -31,6 +31,7 @@ from ..verifier import (
     Facts,
     GlobalFunc,
     MapInfo,
+    PercpuVar,
     Structure,
     VerifierError,
     VerifyInput,
@@ -57,6 +58,7 @@ from ._globals import Globals, global_vars
 from ._graphs import free_owned, owned_fields
 from ._kconfig import kconfig_data
 from ._kernel_btf import map_struct_image
+from ._ksyms import ksym_address, percpu_var
 from ._map import Map
 from ._names import missing
 from ._object import MapsView, Object
@@ -397,15 +399,13 @@ class _Loader:
                 value = 0 if proto is None else KSYM_BASE | proto.id
                 return replace(insn, src=PseudoSrc.IMM64, imm=value)
             return replace(insn, imm=0 if proto is None else proto.id)
-        return replace(insn, src=PseudoSrc.IMM64, imm=self._ksym_address(extern))
+        percpu = percpu_var(self.rt, self.spec.btf, extern) is not None
+        return replace(insn, src=PseudoSrc.IMM64, imm=ksym_address(self.rt, extern, percpu))
 
-    def _ksym_address(self, extern: ExternSpec) -> int:
-        region = self.rt._ksyms.get(extern.name)
-        if region is None:
-            region = Region(max(extern.size, 8), f"ksym '{extern.name}'", writable=False)
-            self.rt.space.add(region)
-            self.rt._ksyms[extern.name] = region
-        return region.base
+    def _percpu_vars(self, pspec: ProgramSpec) -> dict[int, PercpuVar]:
+        """The typed ``__ksym`` variables the program's ``lddw`` instructions load, by PC."""
+        found = {pc: percpu_var(self.rt, self.spec.btf, self.spec.externs[name]) for pc, name in pspec.externs.items()}
+        return {pc: var for pc, var in found.items() if var is not None}
 
     def _check(self, pspec: ProgramSpec, relocated: Sequence[Instruction], insns: list[Instruction]) -> Facts:
         """The kernel's order: the structure, then every path, then the call chains.
@@ -434,6 +434,7 @@ class _Loader:
             kernel_btf=self.rt._core_targets()[0][0],
             attach_to=pspec.attach_to,
             prog_btf=self.spec.btf,
+            ksyms=self._percpu_vars(pspec),
         )
         if pspec.type == ProgType.STRUCT_OPS:
             inp = struct_ops_input(inp, self._struct_ops_target(pspec))
