@@ -506,6 +506,7 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.mem_size = meta.const_size or 0
         r.id = env.new_id()
         r.ref_obj_id = meta.dynptr.ref_obj_id if meta.dynptr is not None else 0
+        r.dynptr_id = meta.dynptr.id if meta.dynptr is not None else 0
         return r
     if ret == Ret.PTR_TO_MEM_OR_BTF_ID and meta.percpu is not None:
         return percpu_copy(env, meta.percpu, proto.name == "bpf_per_cpu_ptr")
