@@ -19,6 +19,10 @@ def test_iterators_rcu_and_kconfig(testdata):
     compare(testdata("realobj"), [Run("loops")])
 
 
+def test_a_spin_lock_in_global_data_beside_other_globals(testdata):
+    compare(testdata("global_lock"), [Run("bump", data=PACKET), Run("bump", data=PACKET)])
+
+
 def test_current_task_helpers(testdata):
     compare(testdata("realobj"), [Run("task")])
 
