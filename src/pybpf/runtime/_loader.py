@@ -323,6 +323,7 @@ class _Loader:
     # -- programs --------------------------------------------------------------------------
 
     def _program(self, pspec: ProgramSpec) -> Program:
+        _check_attach_target(pspec)
         relocated = pspec.instructions
         if pspec.core_relos and self.spec.btf is not None:
             targets, own = self.rt._core_targets()
@@ -578,3 +579,24 @@ class _Loader:
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:
     """A map's special-field hook: its element's timer is cancelled and freed."""
     timers.free_element(m, slot, region, offset)
+
+
+#: the program types whose section names a BTF attach target (libbpf's ``SEC_ATTACH_BTF``)
+_BTF_TARGETED = frozenset({ProgType.TRACING, ProgType.EXT, ProgType.LSM})
+
+
+def _check_attach_target(pspec: ProgramSpec) -> None:
+    """libbpf's load of a program that must name its attach target in BTF: one whose section
+    names none has nothing the verifier could check it against, and a ``freplace`` one needs
+    the program it replaces (``bpf_program__set_attach_target``, which pybpf has no call for).
+
+    Raises:
+        ElfError: either is missing (libbpf: EINVAL).
+    """
+    if pspec.type not in _BTF_TARGETED:
+        return
+    where = f"load: program '{pspec.name}'"
+    if not pspec.attach_to:
+        raise ElfError(f"{where}: no BTF-based attach target is specified (libbpf: EINVAL)")
+    if pspec.type == ProgType.EXT:
+        raise ElfError(f"{where}: attach program FD is not set (libbpf: EINVAL)")

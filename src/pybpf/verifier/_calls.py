@@ -573,10 +573,12 @@ def _check_callback_ret(r0: Reg, cb: Callback) -> None:
     check_ret_range(r0, cb.ret_min, cb.ret_max, "At callback return")
 
 
-def check_ret_range(r0: Reg, lo: int, hi: int, where: str) -> None:
+def check_ret_range(r0: Reg, lo: int, hi: int, where: str, low32: bool = False) -> None:
+    """R0 within ``[lo, hi]``: its 64-bit bounds, or with ``low32`` its low 32 bits' (an LSM
+    hook's int); the message prints the 64-bit bounds either way, as the kernel's does."""
     if r0.type != RegType.SCALAR:
         raise Refuse(f"{where} the register R0 is not a known value ({type_str(r0)})", 22)
-    if r0.smin < lo or r0.smax > hi:
+    if (r0.s32min < lo or r0.s32max > hi) if low32 else (r0.smin < lo or r0.smax > hi):
         text = ""
         if r0.smin > -(1 << 63):
             text += f" smin={r0.smin}"

@@ -137,8 +137,8 @@ def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
         if inp.attach_type == AttachType.TRACE_ITER:
             return 0, 1
         return None
-    if t == ProgType.LSM:
-        return -4095, 0
+    if t == ProgType.LSM:  # a hook's errno, or a cgroup LSM program's verdict
+        return (0, 1) if inp.attach_type == AttachType.LSM_CGROUP else (-4095, 0)
     return None
 
 
@@ -835,7 +835,8 @@ class _Verifier:
             return None
         rng = _ret_range(env.inp)
         if rng is not None:
-            check_ret_range(r0, rng[0], rng[1], "At program exit")
+            low32 = env.inp.prog_type == ProgType.LSM and env.inp.attach_type == AttachType.LSM_MAC
+            check_ret_range(r0, rng[0], rng[1], "At program exit", low32)
         return None
 
 
