@@ -23,11 +23,11 @@ import importlib
 import os
 import threading
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack, final
 
 from ..isa import Instruction
-from ._context import ContextPool
+from ._context import ContextPool, ExecContext
 from ._engine import EngineOptions
 from ._interp import Interpreter
 from ._run import Function, FunctionEngine
@@ -167,6 +167,25 @@ class Tiered(FunctionEngine):
         """The compiled code's table of the maps its helper calls reach natively (see
         :mod:`._native`), None while the program is interpreted."""
         return None if self.compiled is None else self.compiled.native_maps
+
+    @property
+    def native_timers(self) -> bool:
+        """Whether callbacks of this program may run in the native timer lane: once compiled,
+        as for :attr:`._jit.Jit.native_timers` (the lane asks before every batch)."""
+        compiled = self.compiled
+        return compiled is not None and bool(compiled.native_timers)
+
+    def callback_address(self, entry: int) -> int:
+        """The compiled code's :meth:`._jit.Jit.callback_address` (once :attr:`native_timers`)."""
+        return int(self.compiled.callback_address(entry))
+
+    def timer_lane(self, ctx: ExecContext, hand_back: Callable[[], None] | None) -> int:
+        """The compiled code's :meth:`._jit.Jit.timer_lane` (once :attr:`native_timers`)."""
+        return int(self.compiled.timer_lane(ctx, hand_back))
+
+    def raise_lane_fault(self, ctx: ExecContext) -> None:
+        """The compiled code's :meth:`._jit.Jit.raise_lane_fault`."""
+        self.compiled.raise_lane_fault(ctx)
 
     def compile_now(self) -> None:
         """Switch to compiled code now (if not done yet), whatever the program has run."""
