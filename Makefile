@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-jit conformance bench lint clean
+.PHONY: demo test test-interp test-jit conformance bench bench-suite lint clean
 
 # The public bpf_conformance vectors (https://github.com/Alan-Jowett/bpf_conformance) are not
 # part of the repository: CONFORMANCE=DIR names a clone of it (default: ../shared/conformance).
@@ -24,6 +24,10 @@ demo: $(STAMP)
 ## test: the whole test suite (PYTEST_ARGS=--cov measures coverage: CI must pass both ways)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## test-interp: the whole test suite with the interpreter forced on every runtime (INTERP_ARGS: more pytest arguments)
+test-interp: $(STAMP)
+	$(BIN)/python -m pytest -q --engine interpreter $(INTERP_ARGS)
 
 ## test-jit: the whole test suite with the JIT forced on every runtime (JIT_ARGS: more pytest arguments)
 test-jit: $(STAMP)
@@ -51,6 +55,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_maps.py
 	$(BIN)/python benchmarks/bench_jit.py
 	$(BIN)/python benchmarks/bench_map_loop.py
+
+## bench-suite: the suite without slow tests on engine auto against the interpreter forced (minutes)
+bench-suite: $(STAMP)
+	$(BIN)/python benchmarks/bench_suite.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

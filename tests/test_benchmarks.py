@@ -96,3 +96,9 @@ def test_jit_benchmark_stack_row_runs_with_the_verifiers_frame_facts(c_file) -> 
             assert len(prog.facts.frame_accesses) > 30  # the callback's buffer, proven in its frame
             results.add(prog.test_run(data=bench.PACKET).retval)
     assert len(results) == 1
+
+
+def test_suite_benchmark_times_a_pytest_pass(tmp_path: Path) -> None:
+    bench = _module("bench_suite")
+    cpu, wall, summary = bench.run_pass("auto", ["tests/test_exports.py"], str(tmp_path))
+    assert cpu > 0 and wall > 0 and "passed" in summary

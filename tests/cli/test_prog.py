@@ -126,8 +126,11 @@ def test_dump_xlated_subprograms_get_their_prototype(cli: Cli, counter: Path) ->
     assert out[8:10] == ["int bump(__u32 key, __u64 len):", "; static __noinline int bump(__u32 key, __u64 len)"]
 
 
-def test_dump_jited_shows_the_native_code_of_each_subprogram(cli: Cli, counter: Path) -> None:
+def test_dump_jited_shows_the_native_code_of_each_subprogram(
+    cli: Cli, counter: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("llvmlite")
+    monkeypatch.delenv("PYBPF_ENGINE", raising=False)  # forcing the interpreter refuses (see below)
     out = cli("prog", "dump", "jited", counter, "name", "add").out
     functions = re.findall(r"^(\w+):$", out, re.MULTILINE)
     assert functions == ["add", "bump"]  # the main program, then its subprogram

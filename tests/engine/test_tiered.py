@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pybpf.engine import AddressSpace, Interpreter, _tiered, create_engine
-from pybpf.isa import Instruction, assemble
+from pybpf.isa import assemble
 from pybpf.maps._hash import HashMap
 
 pytest.importorskip("llvmlite")
@@ -31,8 +31,9 @@ def test_auto_interprets_until_a_program_has_run_enough_to_pay_for_compiling(
     assert engine.run(100) == 100
     assert engine.compiled is None  # about 200 instructions so far
     assert engine.run(500) == 500
-    assert engine.compiled is not None  # over 1000: compiled, and the next run is native
+    assert engine.compiled is None  # over 1000: compiled as it is next entered
     assert engine.run(700) == 700
+    assert engine.compiled is not None
     assert engine.last_instruction_count == 1 + 2 * 700 + 1  # counted as the interpreter counts
 
 
@@ -41,7 +42,39 @@ def test_auto_loads_cached_code_after_little_work(monkeypatch: pytest.MonkeyPatc
     create_engine("jit", LOOP, helpers={}, space=AddressSpace())  # fills the cache
     engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
     assert engine.run(10) == 10 and engine.compiled is None  # 22 instructions: interpreted
-    assert engine.run(50) == 50 and engine.compiled is not None  # over 100: compiled code
+    assert engine.run(50) == 50 and engine.compiled is None  # over 100: compiled on next entry
+    assert engine.run(3) == 3 and engine.compiled is not None
+
+
+def test_loading_asks_nothing_of_the_jit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading, and runs of little work, cost what the interpreter's cost."""
+    from pybpf.engine import _jit
+
+    monkeypatch.setattr(_jit, "is_cached", _refused)
+    monkeypatch.setattr(_jit, "compiles", _refused)
+    engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert isinstance(engine, _tiered.Tiered)
+    assert engine.run(200) == 200 and engine.compiled is None
+
+
+def test_a_program_is_not_compiled_after_its_last_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tiered, "COMPILE_AFTER", 1000)
+    engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert engine.run(5000) == 5000
+    assert engine.compiled is None and engine.entry_function() is not engine.interpreter.functions[0]
+
+
+def test_a_hot_program_switches_as_a_callback_enters_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tiered, "COMPILE_AFTER", 100)
+    engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert engine.run(100) == 100 and engine.compiled is None
+    assert engine.entry_function() is not engine.interpreter.functions[0]
+    engine.compile_now()
+    assert engine.entry_function() is engine.compiled.functions[0]
+
+
+def _refused(*args: object) -> bool:
+    raise AssertionError("the JIT was asked about a program that ran little")
 
 
 def test_forcing_an_engine_through_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,13 +103,17 @@ def test_a_program_the_jit_cannot_translate_is_interpreted_whatever_the_engine(
 
     # The JIT translates every instruction today: pretend it lags behind the interpreter.
     monkeypatch.setattr(_jit, "compiles", lambda insns: False)
-    for kind in ("jit", "auto"):
-        engine = create_engine(kind, LOOP, helpers={}, space=AddressSpace())
-        assert isinstance(engine, Interpreter) and engine.run(7) == 7
+    monkeypatch.setattr(_tiered, "COMPILE_AFTER", 10)
+    engine = create_engine("jit", LOOP, helpers={}, space=AddressSpace())
+    assert isinstance(engine, Interpreter) and engine.run(7) == 7
+    hot = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
+    assert hot.run(7) == 7 and hot.run(7) == 7
+    hot.compile_now()
+    assert hot.compiled is None and hot.entry_function() is hot.interpreter.functions[0]
 
 
 def test_native_map_calls_follow_the_program_once_compiled() -> None:
     engine = create_engine("auto", LOOP, helpers={}, space=AddressSpace())
     assert engine.native_maps is None  # interpreted: map helpers run in Python
-    engine._compile()
+    engine.compile_now()
     assert engine.native_maps is engine.compiled.native_maps and len(engine.native_maps) == 0

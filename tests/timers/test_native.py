@@ -13,6 +13,8 @@ import pytest
 
 import pybpf
 from pybpf import SECOND
+from pybpf.engine import _tiered
+from pybpf.timers._native import _Batch
 
 SOURCE = r"""
 #define CLOCK_MONOTONIC 1
@@ -143,14 +145,39 @@ SCENARIOS = {
 }
 
 
+@pytest.fixture
+def batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many callbacks each hand-over to the native lane fired; ``auto`` programs compile
+    after their first run."""
+    fired: list[int] = []
+    run = _Batch.run
+
+    def counted(self: _Batch, *args: Any) -> tuple[int, int, int]:
+        result = run(self, *args)
+        fired.append(result[0])
+        return result
+
+    monkeypatch.setattr(_Batch, "run", counted)
+    monkeypatch.setattr(_tiered, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_tiered, "LOAD_CACHED_AFTER", 1)
+    monkeypatch.delenv("PYBPF_ENGINE", raising=False)
+    return fired
+
+
+@pytest.mark.parametrize("engine", ["jit", "auto"])
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_the_jit_fires_timers_as_the_interpreter_does(c_file, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_compiled_code_fires_timers_as_the_interpreter_does(  # type: ignore[no-untyped-def]
+    c_file, batches: list[int], name: str, engine: str
+) -> None:
+    """``auto`` programs, once compiled, take the lane as ``jit`` ones do."""
     path = c_file(SOURCE)
     modes, delays, steps = SCENARIOS[name]
     interpreted = _run(path, "interpreter", modes, delays, steps)
-    compiled = _run(path, "jit", modes, delays, steps)
+    assert not batches
+    compiled = _run(path, engine, modes, delays, steps)
     assert compiled == interpreted
     assert any(interpreted[1]) and interpreted[3] > 0  # callbacks ran, and were timed
+    assert sum(batches) > 0  # the lane fired some of them
 
 
 def test_a_callback_fault_in_the_lane_names_the_timer(c_file) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,10 @@ Compiling costs tens of milliseconds per program, interpreting a few tens of nan
 instruction; a program is compiled once its runs have executed :data:`COMPILE_AFTER`
 instructions, enough for compiled code to pay for itself. A program whose compiled code is
 already cached (earlier in the process or on disk) costs about a millisecond to load, so it
-switches after :data:`LOAD_CACHED_AFTER` instructions. A test suite of many small programs
-therefore never compiles, and loads compiled code only for what runs long enough to gain.
+switches after :data:`LOAD_CACHED_AFTER` instructions. The switch happens as the program is
+next entered, so a program whose last run crosses the line is not compiled for nothing. A test
+suite of many small programs therefore never compiles, and loads compiled code only for what
+runs long enough to gain; loading an ``auto`` program costs what the interpreter's costs.
 
 A program holding an instruction the JIT does not translate yet (:func:`._jit.compiles`)
 is interpreted whatever the engine asked for, ``"jit"`` included: the one rule by which a
@@ -23,11 +25,11 @@ import importlib
 import os
 import threading
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Unpack, final
 
 from ..isa import Instruction
-from ._context import ContextPool
+from ._context import ExecContext
 from ._engine import EngineOptions
 from ._interp import Interpreter
 from ._run import Function, FunctionEngine
@@ -42,6 +44,7 @@ __all__ = [
 COMPILE_AFTER = 1_000_000
 #: The same when its compiled code is cached: about the cost of loading it (a millisecond).
 LOAD_CACHED_AFTER = 50_000
+_NEVER = 1 << 62  #: a program that will not be compiled (done, or the JIT does not translate it)
 #: The engine names :func:`create_engine` accepts.
 ENGINES = ("auto", "interpreter", "jit")
 
@@ -100,11 +103,13 @@ def create_engine(
     if kind == "auto":
         forced = os.environ.get("PYBPF_ENGINE", "auto")
         kind = forced if forced in ENGINES else "auto"
-    if kind == "interpreter" or _jit_module() is None or not _JIT.compiles(insns):
+    if kind == "interpreter" or _jit_module() is None:
         return Interpreter(insns, **options)
-    if kind == "jit":
-        return _JIT.Jit(insns, in_frame=in_frame, **options)
-    return Tiered(insns, in_frame=in_frame, **options)
+    if kind == "auto":
+        return Tiered(insns, in_frame=in_frame, **options)
+    if not _JIT.compiles(insns):
+        return Interpreter(insns, **options)
+    return _JIT.Jit(insns, in_frame=in_frame, **options)
 
 
 def engine_class(kind: str) -> Any:
@@ -140,6 +145,11 @@ class Tiered(FunctionEngine):
     once it has run :data:`COMPILE_AFTER` instructions (:data:`LOAD_CACHED_AFTER` if that code
     is cached).
 
+    Loading costs what the interpreter's does: whether the JIT translates the program and
+    whether its code is cached are asked only once it has run :data:`LOAD_CACHED_AFTER`
+    instructions. Compiling waits for the program's next entry (a run, a tail call, a
+    callback), so a program whose last run crosses the line is never compiled for nothing.
+
     Arguments are the :class:`Interpreter`'s, and ``in_frame`` for the compiled code (see
     :class:`._jit.Jit`).
     """
@@ -155,12 +165,13 @@ class Tiered(FunctionEngine):
         self.compiled: Any = None
         self.code = interp.code
         self.functions: dict[int, Function] = interp.functions
-        self._pool = ContextPool(interp.space)
-        self._counts = threading.local()
+        self._pool = interp._pool
+        self._counts = interp._counts
         self._work = 0
+        self._next = min(LOAD_CACHED_AFTER, COMPILE_AFTER)  #: the work at which to look again
+        self._looked = False  #: whether the JIT's translation and cache were asked (see _hot)
         self._lock = threading.Lock()
         self.in_frame = in_frame
-        self._cached = _JIT.is_cached(self.interpreter.insns, self.interpreter.helpers, in_frame)
 
     @property
     def native_maps(self) -> Any:
@@ -168,25 +179,66 @@ class Tiered(FunctionEngine):
         :mod:`._native`), None while the program is interpreted."""
         return None if self.compiled is None else self.compiled.native_maps
 
-    def compile_now(self) -> None:
-        """Switch to compiled code now (if not done yet), whatever the program has run."""
-        with self._lock:
-            if self.compiled is None:
-                self._compile()
+    @property
+    def native_timers(self) -> bool:
+        """Whether callbacks of this program may run in the native timer lane: once compiled,
+        as for :attr:`._jit.Jit.native_timers` (the lane asks before every batch)."""
+        compiled = self.compiled
+        return compiled is not None and bool(compiled.native_timers)
 
-    def _compile(self) -> None:
-        interp = self.interpreter
-        self.compiled = _JIT.Jit(
-            interp.insns, helpers=interp.helpers, space=interp.space, visible=self.visible,
-            max_instructions=self.max_instructions, kfuncs=interp.kfuncs, code=interp.code, in_frame=self.in_frame,
-        )
-        self.functions = self.compiled.functions
+    def callback_address(self, entry: int) -> int:
+        """The compiled code's :meth:`._jit.Jit.callback_address` (once :attr:`native_timers`)."""
+        return int(self.compiled.callback_address(entry))
+
+    def timer_lane(self, ctx: ExecContext, hand_back: Callable[[], None] | None) -> int:
+        """The compiled code's :meth:`._jit.Jit.timer_lane` (once :attr:`native_timers`)."""
+        return int(self.compiled.timer_lane(ctx, hand_back))
+
+    def raise_lane_fault(self, ctx: ExecContext) -> None:
+        """The compiled code's :meth:`._jit.Jit.raise_lane_fault`."""
+        self.compiled.raise_lane_fault(ctx)
+
+    def compile_now(self) -> None:
+        """Switch to compiled code now (if not done yet), whatever the program has run; a
+        program the JIT does not translate stays interpreted."""
+        with self._lock:
+            if self.compiled is None and _JIT.compiles(self.interpreter.insns):
+                interp = self.interpreter
+                self.compiled = _JIT.Jit(
+                    interp.insns, helpers=interp.helpers, space=interp.space, visible=self.visible,
+                    max_instructions=self.max_instructions, kfuncs=interp.kfuncs, code=interp.code,
+                    in_frame=self.in_frame,
+                )
+                self.functions = self.compiled.functions
+            self._next = _NEVER
 
     def _ran(self, executed: int) -> None:
-        if self.compiled is not None:
-            return
-        with self._lock:
-            self._work += executed
-            threshold = LOAD_CACHED_AFTER if self._cached else COMPILE_AFTER
-            if self._work >= threshold and self.compiled is None:
-                self._compile()
+        # Unlocked: runs on other threads may lose a count, which only delays the switch.
+        work = self._work = self._work + executed
+        if work >= self._next:
+            with self._lock:
+                if work >= self._next:
+                    self._next = self._hot(work)
+
+    def _hot(self, work: int) -> int:
+        """The program has run ``work`` instructions, past the last line drawn: draw the next
+        one, or install :meth:`_switch` everywhere and draw none."""
+        interp = self.interpreter
+        if not self._looked:
+            self._looked = True
+            if not _JIT.compiles(interp.insns):
+                return _NEVER
+            if work < COMPILE_AFTER and not _JIT.is_cached(interp.insns, interp.helpers, self.in_frame):
+                return COMPILE_AFTER
+        self.functions = {pc: self._switch(pc) for pc in interp.functions}
+        return _NEVER
+
+    def _switch(self, entry: int) -> Function:
+        """What stands for the subprogram at ``entry`` once the program is hot: entering it
+        compiles the program, then runs the compiled subprogram."""
+
+        def switch(ctx: ExecContext, *regs: int) -> int:
+            self.compile_now()
+            return self.functions[entry](ctx, *regs)
+
+        return switch

@@ -2,8 +2,9 @@
 clock, the timer table staying the one authority on every timer.
 
 When the virtual clock moves and the earliest due timer's callback is compiled code of a
-program that starts timers natively (:attr:`pybpf.engine.Jit.native_timers`), the lane takes
-the due deadlines of that program's timers off the clock's queue, in order, and hands them to
+program that starts timers natively (:attr:`pybpf.engine.Jit.native_timers`, an ``auto``
+program's once compiled), the lane takes the due deadlines of that program's timers off the
+clock's queue, in order, and hands them to
 ``pybpf_tm_run`` (:mod:`pybpf.engine._timergen`) with a record per timer. Native code fires
 them, re-arms a callback's own timer natively, and traces into a preallocated ring; then the
 lane writes back what changed (each timer's generation, arming, expiry and CPU; the deadlines
