@@ -682,3 +682,35 @@ def test_a_handle_the_collector_finalises_never_waits_for_a_lock_its_thread_hold
     while users.get(inner) and time.monotonic() < deadline:  # the reaper drops the reference
         time.sleep(0.01)
     assert not users.get(inner)
+
+
+REFUSED_WITH_A_MAP = """
+struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, int); __type(value, long); }
+    values SEC(".maps");
+SEC("socket") int reads_past(void *ctx)
+{
+    int key = 0;
+    long *v = bpf_map_lookup_elem(&values, &key);
+
+    return v ? (int)v[1] : 0;
+}
+"""
+
+
+def test_a_script_whose_load_was_refused_exits(c_file) -> None:  # type: ignore[no-untyped-def]
+    """A refused load leaves its maps' handles to the collector, which may finalise them while
+    the interpreter shuts down, when no thread can start any more: the script still exits."""
+    import subprocess
+    import sys
+
+    path = c_file(REFUSED_WITH_A_MAP)
+    script = (
+        "import pybpf, sys\n"
+        "rt = pybpf.Runtime()\n"
+        "try:\n"
+        f"    rt.load({str(path)!r})\n"
+        "except pybpf.VerifierError:\n"
+        "    sys.exit(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 3, done.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, final
@@ -412,7 +413,10 @@ class Map(MutableMapping[Any, Any]):
         if _collecting:
             # The cyclic collector may run inside any allocation, also one made while this
             # thread holds the map's own lock: releasing here could wait for that lock forever.
-            _reaper().put(self.close)
+            # While the interpreter shuts down no thread can start (starting one would wait
+            # forever), and there is nothing left to release for.
+            if not sys.is_finalizing():
+                _reaper().put(self.close)
             return
         _close_quietly(self.close)
 
