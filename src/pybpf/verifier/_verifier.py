@@ -475,7 +475,7 @@ class _Verifier:
             check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value)
             return pc + 1
         if imm not in _ATOMIC_OPS:
-            raise Refuse(f"BPF_ATOMIC uses invalid atomic opcode {imm:02x}", 22)
+            raise Refuse(f"BPF_ATOMIC uses invalid atomic opcode {imm & 0xFFFF_FFFF:02x}", 22)
         if size not in (4, 8):
             raise Refuse("invalid atomic operand size", 22)
         reg_read(st, insn.src)
@@ -626,6 +626,7 @@ class _Verifier:
             # returns to the caller with R0 unknown and the packet maybe moved
             self.push(pc + 1, pc, st.copy())
             clear_packet_pointers(st)
+            st.cur.regs[0] = scalar_unknown()  # the helper itself returns nothing
             return return_from_frame(env, st)
         if frame is not None:
             self._schedule_callback(st, pc, pre, frame)

@@ -73,9 +73,9 @@ def _lookup(map_: str, check: bool, skip: int = 2) -> str:
     return code + (f"if r0 != 0 goto +{skip}; r0 = 0; exit;" if check else "")
 
 
-def _pointer(rng: random.Random, section: str) -> tuple[str, str, int]:
-    """Code that leaves a pointer in r6 (keeping the context in r9): (code, kind, size of the
-    memory it points to)."""
+def _pointer(rng: random.Random, section: str) -> tuple[str, int]:
+    """Code that leaves a pointer of some kind in r6 (keeping the context in r9), and the size
+    of the memory it points to."""
     kinds = ["ctx", "stack", "map_value", "map_or_null", "hash_value", "map_ptr"]
     if section in PACKET_SECTIONS:
         kinds += ["packet", "packet", "packet_end", "packet_unchecked"]
@@ -84,29 +84,29 @@ def _pointer(rng: random.Random, section: str) -> tuple[str, str, int]:
     kind = rng.choice(kinds)
     code = "r9 = r1;"
     if kind == "ctx":
-        return code + "r6 = r1;", kind, CTX_SIZE[section]
+        return code + "r6 = r1;", CTX_SIZE[section]
     if kind == "stack":
         depth = rng.choice([8, 16, 64, 512])
-        return code + f"r6 = r10; r6 += -{depth};", kind, depth
+        return code + f"r6 = r10; r6 += -{depth};", depth
     if kind == "map_value":
-        return code + _lookup("array", True) + "r6 = r0;", kind, 48
+        return code + _lookup("array", True) + "r6 = r0;", 48
     if kind == "map_or_null":
-        return code + _lookup("array", False) + "r6 = r0;", kind, 48
+        return code + _lookup("array", False) + "r6 = r0;", 48
     if kind == "hash_value":
-        return code + _lookup("hash", True) + "r6 = r0;", kind, 8
+        return code + _lookup("hash", True) + "r6 = r0;", 8
     if kind == "map_ptr":
-        return code + "r6 = %[array] ll;", kind, 0
+        return code + "r6 = %[array] ll;", 0
     if kind == "sock":
-        return code + "r6 = *(u64 *)(r1 + 168); if r6 != 0 goto +2; r0 = 0; exit;", kind, 24
+        return code + "r6 = *(u64 *)(r1 + 168); if r6 != 0 goto +2; r0 = 0; exit;", 24
     data, end = PACKET_FIELDS[section]
     load = f"r6 = *(u32 *)(r1 + {data}); r7 = *(u32 *)(r1 + {end});"
     if kind == "packet_end":
-        return code + load + "r6 = r7;", kind, 0
+        return code + load + "r6 = r7;", 0
     if kind == "packet_unchecked":
-        return code + load, kind, 0
+        return code + load, 0
     need = rng.choice([1, 8, 14, 20, 34, 42, 63, 64, 65])
     op = rng.choice([">", ">=", "s>", "<", "=="])
-    return code + load + f"r8 = r6; r8 += {need}; if r8 {op} r7 goto +2;" + "goto +2; r0 = 0; exit;", kind, need
+    return code + load + f"r8 = r6; r8 += {need}; if r8 {op} r7 goto +2;" + "goto +2; r0 = 0; exit;", need
 
 
 def _access(rng: random.Random, reg: str, limit: int) -> str:
@@ -143,7 +143,7 @@ def _pointer_op(rng: random.Random) -> str:
 
 def ptr_arith(rng: random.Random, section: str) -> Program:
     """Arithmetic on a pointer of some kind, then an access, a spill, a comparison or a return."""
-    code, kind, size = _pointer(rng, section)
+    code, size = _pointer(rng, section)
     for _ in range(rng.choice([0, 1, 1, 2])):
         code += _pointer_op(rng)
     use = rng.choice(["access", "access", "access", "spill", "compare", "return", "helper_key"])
@@ -226,7 +226,7 @@ def uninit(rng: random.Random, section: str) -> Program:
         if rng.random() < 0.5:
             code = f"r2 = r10; r2 += -{size}; r1 = %[hash] ll; call 1; r0 = 0; exit;"
     else:
-        code = f"r8 = *(u64 *)(r10 - 8); r0 = *(u8 *)(r8 + 0); exit;"
+        code = "r8 = *(u64 *)(r10 - 8); r0 = *(u8 *)(r8 + 0); exit;"
     return Program("uninit", section, code)
 
 
@@ -299,12 +299,11 @@ def refs(rng: random.Random, section: str) -> Program:
         code += _access(rng, "r6", mem)
     elif use == "copy":
         code += "r7 = r6; r7 += 0;"
-    count = rng.choice([0, 1, 1, 1, 2, "branch"])
-    if count == "branch":
-        code += "call 7; if r0 > 5 goto +1;" + release.replace("call", "call") + "r0 = 0;"
-        code = code.replace("if r0 > 5 goto +1;", f"if r0 > 5 goto +{release.count(';')};")
+    count = rng.choice([0, 1, 1, 1, 2, -1])  # -1: released on one branch only
+    if count < 0:
+        code += f"call 7; if r0 > 5 goto +{release.count(';')};" + release + "r0 = 0;"
     else:
-        code += release * int(count)
+        code += release * count
     if use == "access_after":
         code += _access(rng, "r6", mem)
     return Program("refs", section, code + EXIT)

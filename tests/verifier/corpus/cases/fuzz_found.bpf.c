@@ -2,8 +2,9 @@
  * as small programs: a 32-bit operation whose range the kernel does not compute leaves the whole
  * register unknown, even its upper half; atomics refuse sockets and check the alignment of any
  * pointer or number; a partial spill prints as the bytes above it and the register; an __ign
- * kfunc argument is not even read. */
+ * kfunc argument is not even read; R0 is unset after a helper that returns nothing. */
 #include "corpus.h"
+#include "prog_array.h"
 #include <bpf/bpf_core_read.h>
 
 extern void *bpf_obj_new_impl(__u64 local_type_id__k, void *meta__ign) __ksym;
@@ -145,3 +146,44 @@ SEC("syscall") __naked int new_type_unset(void)
 	asm volatile ("call %[bpf_get_prandom_u32]; call %[bpf_obj_new_impl]; r0 = 0; exit;"
 		      :: __imm(bpf_get_prandom_u32), __imm(bpf_obj_new_impl) : __clobber_all);
 }
+
+struct locked {
+	__u64 before;
+	struct bpf_spin_lock lock;
+	__u64 value;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct locked);
+} locks SEC(".maps");
+
+#define R0_CASE(sec, name, body)                                                                  \
+	SEC(sec) __naked int name(void)                                                           \
+	{                                                                                         \
+		asm volatile (body :: IMMS, __imm_addr(locks), __imm_addr(progs), __imm(bpf_spin_lock), \
+			      __imm(bpf_spin_unlock) : __clobber_all);                            \
+	}
+#define LOCKED "r1 = 0; *(u32 *)(r10 - 4) = r1; r2 = r10; r2 += -4; r1 = %[locks] ll;"            \
+	"call %[bpf_map_lookup_elem]; if r0 == 0 goto 9f; r6 = r0; r1 = r6; r1 += 8;"
+
+/* R0 read after bpf_spin_unlock, which returns nothing */
+R0_CASE("tc", r0_after_unlock, LOCKED "call %[bpf_spin_lock]; r1 = r6; r1 += 8; call %[bpf_spin_unlock];"
+	"r0 &= 7; exit; 9: r0 = 0; exit;")
+/* R0 set again after it */
+R0_CASE("tc", r0_set_after_unlock, LOCKED "call %[bpf_spin_lock]; r1 = r6; r1 += 8; call %[bpf_spin_unlock];"
+	"r0 = 7; exit; 9: r0 = 0; exit;")
+/* R0 read after bpf_spin_lock (and the lock released) */
+R0_CASE("tc", r0_after_lock, LOCKED "call %[bpf_spin_lock]; r7 = r0; r1 = r6; r1 += 8; call %[bpf_spin_unlock];"
+	"r0 = 0; exit; 9: r0 = 0; exit;")
+/* R0 read after a tail call that fell through */
+R0_CASE("tc", r0_after_tail_call, "r2 = %[progs] ll; r3 = 0; call %[bpf_tail_call]; r0 &= 1; exit;")
+/* a call of a helper that does not exist while the lock is held: the lock is checked first */
+R0_CASE("tc", unknown_helper_under_lock, LOCKED "call %[bpf_spin_lock]; call 32767; r0 = 0; exit; 9: r0 = 0; exit;")
+/* the same call without the lock */
+R0_CASE("tc", unknown_helper, "call 32767; r0 = 0; exit;")
+
+/* an atomic whose operation (its immediate) is negative: printed as a u32 */
+ASM_CASE("socket", atomic_negative_operation,
+	 "r1 = 0; *(u64 *)(r10 - 8) = r1;" RAW(0xdb, 10, 1, -8, -256) "r0 = 0; exit;")
