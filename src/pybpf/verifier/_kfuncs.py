@@ -60,7 +60,7 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
         reg = regs[regno]
         if param.kind == KfArg.IGNORED:  # not even read: it may be uninitialised
             continue
-        if reg.type == RegType.NOT_INIT and param.kind in SCALAR_KINDS:
+        if param.kind in SCALAR_KINDS and reg.type != RegType.SCALAR:  # a pointer too, or unset
             raise Refuse(f"R{regno} is not a scalar", 22)
         if reg.type == RegType.NOT_INIT:
             raise Refuse(f"R{regno} !read_ok")
