@@ -408,15 +408,14 @@ class Map(MutableMapping[Any, Any]):
     def __del__(self) -> None:
         # A handle nobody holds any more releases its reference, as a file object closes its
         # descriptor: a forgotten handle must not keep timers running forever.
-        if not self._open:
+        if not self._open or sys.is_finalizing():
+            # at interpreter exit nothing is left to release for, and no thread can start:
+            # waiting for the reaper to start would hang the exit
             return
         if _collecting:
             # The cyclic collector may run inside any allocation, also one made while this
             # thread holds the map's own lock: releasing here could wait for that lock forever.
-            # While the interpreter shuts down no thread can start (starting one would wait
-            # forever), and there is nothing left to release for.
-            if not sys.is_finalizing():
-                _reaper().put(self.close)
+            _reaper().put(self.close)
             return
         _close_quietly(self.close)
 

@@ -99,7 +99,10 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
         return KfuncCall(new_object(env, st, pc, const_arg))
     if proto.name == "bpf_rdonly_cast" and env.inp.kernel_btf is not None:
         return KfuncCall(rdonly_cast(env.inp.kernel_btf, const_arg))
-    return _result(env, st, pc, proto, const_size)
+    call = _result(env, st, pc, proto, const_size)
+    if dynptr is not None and call.r0.type == RegType.MEM:  # a slice: gone with its dynptr
+        call.r0.dynptr_id = dynptr.id
+    return call
 
 
 def _btf_arg(env: Env, proto: KfuncProto, i: int, param: KfParam, reg: Reg) -> int:
