@@ -193,7 +193,7 @@ _BASE_HELPERS: tuple[HelperProto, ...] = (
        "A pseudo-random 32-bit number (reproducible with Runtime(seed=...))."),
     _h(8, "__u32 bpf_get_smp_processor_id(void)", _R.INTEGER, (),
        "The virtual CPU the program runs on."),
-    _h(12, "long bpf_tail_call(void *ctx, void *prog_array_map, __u32 index)", _R.INTEGER,
+    _h(12, "long bpf_tail_call(void *ctx, void *prog_array_map, __u32 index)", _R.VOID,  # as the kernel types it
        (_A.PTR_TO_CTX, _A.CONST_MAP_PTR, _A.ANYTHING),
        "Jump into the program at index of a program array; returns only on failure."),
     _h(14, "__u64 bpf_get_current_pid_tgid(void)", _R.INTEGER, (),
@@ -206,9 +206,9 @@ _BASE_HELPERS: tuple[HelperProto, ...] = (
     _h(89, "long bpf_map_peek_elem(void *map, void *value)", _R.INTEGER,
        (_A.CONST_MAP_PTR, _A.PTR_TO_UNINIT_MAP_VALUE),
        "Copy the next value of a queue or stack without removing it."),
-    _h(93, "long bpf_spin_lock(struct bpf_spin_lock *lock)", _R.INTEGER,
+    _h(93, "long bpf_spin_lock(struct bpf_spin_lock *lock)", _R.VOID,  # R0 is unset after (RET_VOID)
        (_A.PTR_TO_SPIN_LOCK,), "Take a spin lock inside a map value."),
-    _h(94, "long bpf_spin_unlock(struct bpf_spin_lock *lock)", _R.INTEGER,
+    _h(94, "long bpf_spin_unlock(struct bpf_spin_lock *lock)", _R.VOID,
        (_A.PTR_TO_SPIN_LOCK,), "Release a spin lock inside a map value."),
     _h(113, "long bpf_probe_read_kernel(void *dst, __u32 size, const void *unsafe_ptr)",
        _R.INTEGER, (_A.PTR_TO_UNINIT_MEM, _A.CONST_SIZE_OR_ZERO, _A.ANYTHING),

@@ -4,7 +4,7 @@ pointers for a privileged loader (``adjust_ptr_min_max_vals``), with its message
 from __future__ import annotations
 
 from ..isa import Instruction
-from ._bounds import alu_scalar, mark_unknown_width, sync, zext32
+from ._bounds import alu_scalar, sync, zext32
 from ._env import Env, Refuse, check_dst, reg_read
 from ._log import type_str
 from ._state import (
@@ -81,8 +81,9 @@ def check_alu(env: Env, st: State, insn: Instruction) -> None:
     out = dst.copy()
     _link_offset(out, insn, src, op, is64)
     if op in _SHIFTS and (not src.is_const or src.const >= bits) or op in (_DIV, _MOD):
-        # the kernel computes no range for division (is_safe_to_compute_dst_reg_range)
-        mark_unknown_width(out, bits)
+        # the kernel computes no range for division (is_safe_to_compute_dst_reg_range), and
+        # knows nothing of the whole register then: not even that a 32-bit result is zero-extended
+        out.set_unknown()
     else:
         if not is64 and not src.is_const:
             src = src.copy()
@@ -218,8 +219,8 @@ def _sign_extend(src: Reg, bits: int, is64: bool) -> Reg:
 
 def _unary(insn: Instruction, dst: Reg, is64: bool) -> Reg:
     op = insn.opcode & 0xF0
-    if dst.type != RegType.SCALAR:
-        return _width(Reg().set_unknown(), is64)
+    if dst.type != RegType.SCALAR:  # a pointer becomes a number the kernel knows nothing of,
+        return Reg().set_unknown()     # not even that a 32-bit result is zero-extended
     if op == _NEG:
         return _neg(dst, is64)
     width = insn.imm

@@ -340,13 +340,6 @@ def add_const(d: Reg, delta: int) -> None:
     d.var_off = d.var_off.add(k.var_off)
 
 
-def mark_unknown_width(d: Reg, bits: int) -> None:
-    d.set_unknown()
-    if bits == 32:
-        zext32(d)
-        sync(d)
-
-
 # -- conditional jumps -------------------------------------------------------------------------
 
 JEQ, JGT, JGE, JSET, JNE, JSGT, JSGE, JLT, JLE, JSLT, JSLE = (

@@ -180,8 +180,13 @@ class _Meta:
         self.percpu: Reg | None = None  #: the per-CPU variable ``bpf_per_cpu_ptr`` takes
 
 
+_SPIN_UNLOCK = 94  #: the one helper a program holding a lock may call
+
+
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
     """Check a helper call; returns a callback frame to enter, if the helper calls one now."""
+    if st.lock is not None and insn.imm != _SPIN_UNLOCK:  # before anything else of the call
+        raise Refuse("function calls are not allowed while holding a lock", 22)
     if insn.imm == 0:
         raise Refuse("program of this type cannot use helper bpf_unspec#0", 22)
     proto = BY_ID.get(insn.imm)
@@ -194,8 +199,6 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse("cannot call GPL-restricted function from non-GPL compatible program", 22)
     if proto.might_sleep and not env.inp.sleepable:
         raise Refuse("helper call might sleep in a non-sleepable prog", 22)
-    if st.lock is not None and proto.name not in ("bpf_spin_unlock",):
-        raise Refuse("function calls are not allowed while holding a lock", 22)
     meta = _Meta()
     proto = struct_ops_proto(env, proto)
     for i, kind in enumerate(proto.args):

@@ -46,8 +46,8 @@ def _skb_generic(off: int, size: int, write: bool) -> bool:
         return False
     if _in(off, _CB, _CB_END):
         return off + size <= _CB_END
-    if _in(off, _REMOTE_IP4, _LOCAL_IP6_END) or off in (_DATA, _DATA_META, _DATA_END):
-        return size == 4
+    if _in(off, _REMOTE_IP4, _LOCAL_IP6_END) or any(_in(off, f, f + 4) for f in (_DATA, _DATA_META, _DATA_END)):
+        return size == 4  # no narrow reads of a pointer (any byte of one)
     if off == _FLOW_KEYS:
         return size == 8 and not write
     if off == _SK:
@@ -69,8 +69,8 @@ def _skb_generic(off: int, size: int, write: bool) -> bool:
 
 def _skb(ptype: ProgType, off: int, size: int, write: bool) -> RegType | None:
     if ptype == ProgType.SOCKET_FILTER:
-        refused = (off in (_TC_CLASSID, _DATA, _DATA_META, _DATA_END, _TSTAMP, _WIRE_LEN, _HWTSTAMP)
-                   or _in(off, _FAMILY, _LOCAL_PORT_END) or _in(off, _TC_CLASSID, _TC_CLASSID + 4)
+        refused = (off in (_TSTAMP, _HWTSTAMP) or _in(off, _FAMILY, _LOCAL_PORT_END)
+                   or any(_in(off, f, f + 4) for f in (_TC_CLASSID, _DATA_META, _WIRE_LEN))
                    or _in(off, _DATA, _NAPI_ID))
         if refused or write and not _in(off, _CB, _CB_END):
             return None
@@ -95,6 +95,8 @@ def _skb(ptype: ProgType, off: int, size: int, write: bool) -> RegType | None:
             or _in(off, _CB, _CB_END) or off == _TSTAMP
         if write and not writable or _in(off, _FAMILY, _LOCAL_PORT_END):
             return None
+    if off == _TSTAMP_TYPE and ptype not in (ProgType.SCHED_CLS, ProgType.SCHED_ACT):
+        return None  # only tc programs may read it (tc_cls_act_is_valid_access)
     if not _skb_generic(off, size, write):
         return None
     if ptype != ProgType.SOCKET_FILTER:

@@ -19,7 +19,7 @@ from ._local_obj import check_alloc_arg, new_object
 from ._log import type_str
 from ._state import NOT_INIT, Ref, Reg, RegType, Slot, State, scalar_known, scalar_unknown
 
-__all__ = ["KfuncCall", "check_kfunc_call"]
+__all__ = ["SCALAR_KINDS", "KfuncCall", "check_kfunc_call"]
 
 #: the byte kind of a stack slot holding an iterator (``STACK_ITER``)
 ITER_BYTE = "i"
@@ -39,6 +39,10 @@ class KfuncCall:
     graph: GraphMeta | None = None  #: what a graph kfunc's arguments established
 
 
+#: the argument kinds that are numbers (BTF scalars)
+SCALAR_KINDS = frozenset({KfArg.SCALAR, KfArg.SCALAR_CONST, KfArg.MEM_SIZE})
+
+
 def _struct_name(param: KfParam) -> str:
     return param_struct(param.c_type, 0)
 
@@ -54,6 +58,10 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     for i, param in enumerate(proto.args):
         regno = i + 1
         reg = regs[regno]
+        if param.kind == KfArg.IGNORED:  # not even read: it may be uninitialised
+            continue
+        if param.kind in SCALAR_KINDS and reg.type != RegType.SCALAR:  # a pointer too, or unset
+            raise Refuse(f"R{regno} is not a scalar", 22)
         if reg.type == RegType.NOT_INIT:
             raise Refuse(f"R{regno} !read_ok")
         if param.kind == KfArg.MEM_SIZE and reg.type == RegType.SCALAR and reg.is_const:

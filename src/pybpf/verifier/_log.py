@@ -109,11 +109,13 @@ def reg_str(r: Reg, frameno: int | None = None) -> str:
 def _slot_str(frame: Frame, spi: int) -> str | None:
     slot = frame.stack[spi]
     off = -(spi + 1) * 8
-    if slot.spilled is not None and slot.kinds == "rrrrrrrr":
-        return f"fp{off}={reg_str(slot.spilled, frame.frameno)}"
-    if all(k == "?" for k in slot.kinds):
+    kinds = slot.kinds[::-1]  # lowest byte first, as the kernel prints them
+    if slot.spilled is not None and kinds[-1] == "r":
+        # a spill of fewer than 8 bytes: the bytes above it, then the register
+        return f"fp{off}={kinds[:kinds.index('r')]}{reg_str(slot.spilled, frame.frameno)}"
+    if all(k == "?" for k in kinds):
         return None
-    return f"fp{off}={slot.kinds[::-1]}"
+    return f"fp{off}={kinds}"
 
 
 def state_str(st: State, regs: set[int] | None = None, all_frames: bool = True) -> str:

@@ -169,7 +169,9 @@ def stack_write(st: State, frameno: int, lo: int, size: int, value: Reg | None, 
     if value is not None and aligned and (value.type == T_SCALAR or value.is_pointer and size == 8):
         spi = (-lo - 1) // 8
         old = frame.stack.get(spi)
-        kinds = ["r"] * size + [("m" if k not in "0?" else k) for k in (old.kinds if old is not None and old.spilled is None else "????????")[size:]]
+        # the bytes above a narrow spill keep what they were, but a number now (the kernel's
+        # mark_stack_slot_misc): even the bytes of a register spilled there before
+        kinds = ["r"] * size + [("m" if k not in "0?" else k) for k in (old.kinds if old is not None else "????????")[size:]]
         spilled = value
         if value.type == T_SCALAR and size < 8 and not _fits(value, size):
             spilled = value.copy()
@@ -297,7 +299,8 @@ def _map_struct_read(env: Env, spec: Spec, type_id: int, off: int, size: int) ->
     return out
 
 
-#: what an atomic's misalignment message calls each region (stack accesses are always strict)
+#: what an atomic's misalignment message calls each region ("" for any other, and for one that
+#: may be null; stack accesses are always strict, arena ones never)
 _STRICT_ATOMIC: Final = {RegType.MAP_VALUE: "value ", RegType.MAP_KEY: "key ", RegType.MEM: ""}
 
 
@@ -341,8 +344,8 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
     result: Reg | None = None
     proven = True
     own_frame = False
-    if atomic and t in _STRICT_ATOMIC:
-        _check_atomic_alignment(reg, off, size, _STRICT_ATOMIC[t])
+    if atomic and t not in (T_STACK, RegType.ARENA):  # any other pointer, a scalar too
+        _check_atomic_alignment(reg, off, size, "" if reg.null else _STRICT_ATOMIC.get(t, ""))
     if t == T_STACK:
         kind = "write to" if write else "read from"
         at = reg.var_off.add(tnum_const((reg.off + off) & MASK64))

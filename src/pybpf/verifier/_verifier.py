@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from .._releases import Behaviour
 from .._spec import AttachType, ProgType
 from ..btf import Func, Var
-from ..helpers import BY_ID, KFUNCS, Arg
+from ..helpers import BY_ID, KFUNCS, Arg, KfArg
 from ..isa import LDDW, Instruction, InstructionError, check_instruction, iter_pcs
 from ._alu import check_alu, link_source
 from ._bounds import s64
@@ -36,7 +36,7 @@ from ._fields import check_fields_reached
 from ._globals import check_global_args, global_entry_state
 from ._graph import GRAPH_KFUNCS, less_callback_args
 from ._jumps import check_cond_jmp
-from ._kfuncs import KfuncCall, check_kfunc_call
+from ._kfuncs import SCALAR_KINDS, KfuncCall, check_kfunc_call
 from ._ksyms import check_percpu_addresses, percpu_pointer
 from ._ldabs import check_ld_abs
 from ._liveness import frame_bits, note_read, note_write, propagate_reads
@@ -103,6 +103,11 @@ _MAX_MARKS = 40
 _MAY_GOTO = 0xE5
 _TAIL_CALL = 12
 _LOAD_ACQ, _STORE_REL = 0x100, 0x110
+#: what atomics may not access, whatever the offset (the kernel's atomic_ptr_type_ok): the
+#: context, packets, flow keys and sockets, whose fields are converted on load and store (a
+#: socket that may be null is refused later, as any pointer that may be)
+_NO_ATOMIC = frozenset({RegType.CTX, RegType.PACKET, RegType.PACKET_META, RegType.FLOW_KEYS,
+                        RegType.SOCKET, RegType.SOCK_COMMON, RegType.TCP_SOCK})
 #: helpers that call a callback synchronously, maybe many times (the call is a loop head)
 _CALLBACK_HELPERS = frozenset({164, 180, 181, 209})
 _BPF_LOOP = 181
@@ -445,8 +450,10 @@ class _Verifier:
         base = reg_read(st, insn.dst)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value, st_imm=insn.cls == 0x02)
         same_pointer_kind(env, pc, st.cur.regs[insn.dst].type)
-        if _note_stack(st, base, insn.offset, size, write=True) and insn.cls == 0x03 and value.is_null_scalar():
-            mark_precise(env, st, (insn.src,))  # zero bytes on the stack stand for this register
+        if _note_stack(st, base, insn.offset, size, write=True) and insn.cls == 0x03 and value.is_null_scalar() \
+                and (base.off + _s64(base.const) + insn.offset) % 8:
+            # zero bytes on the stack stand for this register (at a slot's start it is spilled)
+            mark_precise(env, st, (insn.src,))
         self._comment(st, insn.dst, insn.src) if insn.cls == 0x03 else self._comment(st, insn.dst)
         return pc + 1
 
@@ -455,7 +462,7 @@ class _Verifier:
         imm = insn.imm
         if imm in (_LOAD_ACQ, _STORE_REL):
             ptr = reg_read(st, insn.src if imm == _LOAD_ACQ else insn.dst)
-            if imm == _LOAD_ACQ and ptr.type in (RegType.CTX, RegType.PACKET, RegType.PACKET_META, RegType.FLOW_KEYS):
+            if imm == _LOAD_ACQ and ptr.type in _NO_ATOMIC and not ptr.null:
                 what = "loads from" if imm == _LOAD_ACQ else "stores into"
                 regno = insn.src if imm == _LOAD_ACQ else insn.dst
                 raise Refuse(f"BPF_ATOMIC {what} R{regno} {type_str(ptr)} is not allowed")
@@ -471,14 +478,14 @@ class _Verifier:
             check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=value)
             return pc + 1
         if imm not in _ATOMIC_OPS:
-            raise Refuse(f"BPF_ATOMIC uses invalid atomic opcode {imm:02x}", 22)
+            raise Refuse(f"BPF_ATOMIC uses invalid atomic opcode {imm & 0xFFFF_FFFF:02x}", 22)
         if size not in (4, 8):
             raise Refuse("invalid atomic operand size", 22)
         reg_read(st, insn.src)
         dst = reg_read(st, insn.dst)
         if imm == 0xF1:
             reg_read(st, 0)
-        if dst.type in (RegType.CTX, RegType.PACKET, RegType.PACKET_META, RegType.FLOW_KEYS):
+        if dst.type in _NO_ATOMIC and not dst.null:
             raise Refuse(f"BPF_ATOMIC stores into R{insn.dst} {type_str(dst)} is not allowed")
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, False, atomic=True)
         check_mem_access(env, st, pc, insn.dst, insn.offset, size, True, value=scalar_unknown(), atomic=True)
@@ -530,6 +537,8 @@ class _Verifier:
         if src in (1, 2):  # a file descriptor: pybpf's objects name maps by index instead
             raise Refuse(f"fd {insn.imm & 0xFFFF_FFFF} is not pointing to valid bpf_map", 9)
         if src == 3:
+            if insn.imm >> 32 & 0xFFFF_FFFF:  # the second half names a module's BTF by fd: none here
+                raise Refuse("invalid module BTF object FD specified.", 22)
             _check_pseudo_btf_id(env, insn.imm & 0xFFFF_FFFF)
         if src == 5:
             m = env.map_at(insn.imm & 0xFFFF_FFFF)
@@ -621,6 +630,7 @@ class _Verifier:
             # returns to the caller with R0 unknown and the packet maybe moved
             self.push(pc + 1, pc, st.copy())
             clear_packet_pointers(st)
+            st.cur.regs[0] = scalar_unknown()  # the helper itself returns nothing
             return return_from_frame(env, st)
         if frame is not None:
             self._schedule_callback(st, pc, pre, frame)
@@ -741,8 +751,11 @@ class _Verifier:
         if st.lock is not None and proto.name not in GRAPH_KFUNCS:
             raise Refuse("function calls are not allowed while holding a lock", 22)
         regs = st.cur.regs
-        for regno in range(1, len(proto.args) + 1):
-            reg_read(st, regno)
+        for regno, param in enumerate(proto.args, 1):
+            # the kernel does not read an ``__ign`` argument, and finds an unset scalar one is
+            # no scalar (check_kfunc_call_arg below)
+            if param.kind != KfArg.IGNORED and (param.kind not in SCALAR_KINDS or regs[regno].type != RegType.NOT_INIT):
+                reg_read(st, regno)
         mark_precise(self.env, st, [r for r in range(1, len(proto.args) + 1) if regs[r].type == RegType.SCALAR])
         for r in range(1, len(proto.args) + 1):
             if regs[r].type == RegType.STACK:  # iterators and dynptrs live on the stack

@@ -97,6 +97,34 @@ def report(recorded: dict[str, Verdict], found: dict[str, str], families: dict[s
         print(f"  {n:>4} {kind}: {KINDS[kind]}")
 
 
+def fuzz(seed: int, count: int, batch: int, mutant_count: int) -> None:
+    """Run a differential campaign on the live kernel and print what disagrees, then the
+    figures by class."""
+    import tempfile
+    from pathlib import Path
+
+    from ._fuzz import CLASSES, generated, mutants, mutation_sources
+    from ._kernel import available, unavailable_reason
+
+    if not available():
+        sys.exit(f"the kernel cannot be asked: {unavailable_reason()}")
+    accepted = mutation_sources(_cases(), read_verdicts())
+    figures: Counter[str] = Counter()
+    with tempfile.TemporaryDirectory(prefix="pybpf-fuzz-") as tmp:
+        work = Path(tmp)
+        runs = [generated(seed + i, min(batch, count - i * batch), work) for i in range(-(-count // batch))]
+        runs.append(mutants(seed, mutant_count, accepted, work))
+        for run in runs:
+            for finding in run:
+                figures[finding.kind] += 1
+                if finding.kind != "agree":
+                    print(finding, flush=True)
+    print(f"{sum(figures.values())} programs, {figures['agree']} agreeing")
+    for kind, n in figures.most_common():
+        if kind != "agree":
+            print(f"  {n:>5} {CLASSES[kind]}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.verifier.corpus", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,7 +132,15 @@ def main(argv: list[str] | None = None) -> None:
     rec.add_argument("only", nargs="*", help="families or case ids to (re-)record (default: all)")
     sub.add_parser("disagreements", help="rewrite disagreements.txt from what pybpf does today")
     sub.add_parser("report", help="print how far pybpf agrees, changing nothing")
+    fz = sub.add_parser("fuzz", help="compare generated programs and corpus mutants on the live kernel")
+    fz.add_argument("--seed", type=int, default=1)
+    fz.add_argument("--programs", type=int, default=400, help="generated programs")
+    fz.add_argument("--batch", type=int, default=40, help="generated programs per object")
+    fz.add_argument("--mutants", type=int, default=100, help="one-instruction mutants of accepted cases")
     args = parser.parse_args(argv)
+    if args.command == "fuzz":
+        fuzz(args.seed, args.programs, args.batch, args.mutants)
+        return
     if args.command == "record":
         record(args.only)
         return
