@@ -11,6 +11,7 @@ import struct
 from collections.abc import Callable
 
 from ..engine import ExecContext, HelperFn
+from ..engine._context import Thrown
 from ._dynptr import BPF_DYNPTR_TYPE_LOCAL, read_dynptr, write_dynptr
 from ._impl import host
 from ._kfuncs import KFUNCS_BY_NAME
@@ -77,6 +78,13 @@ def no_effect(ctx: ExecContext, *_: int) -> int:
 def same_pointer(ctx: ExecContext, pointer: int, *_: int) -> int:
     """The pointer it is given: a cast, or a new reference on the same object."""
     return pointer
+
+
+@implements_kfunc("bpf_throw")
+def throw(ctx: ExecContext, cookie: int, *_: int) -> int:
+    """Unwind the whole run: the program returns ``cookie`` (the verifier made sure no lock,
+    reference or section is held, and that no callback throws)."""
+    raise Thrown(cookie)
 
 
 @implements_kfunc("bpf_task_from_pid", "bpf_task_from_vpid")

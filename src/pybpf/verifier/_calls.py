@@ -14,6 +14,7 @@ from ._env import Env, Refuse, reg_read
 from ._graph import check_object_lock, in_less_callback, invalidate_non_owning
 from ._graph_fields import Kptr
 from ._kptr import check_kptr_xchg, kptr_xchg_result
+from ._leaks import TAIL_CALL, check_resource_leak
 from ._local_obj import is_alloc
 from ._log import type_str
 from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
@@ -194,6 +195,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse("helper call might sleep in a non-sleepable prog", 22)
     if st.lock is not None and proto.name not in ("bpf_spin_unlock",):
         raise Refuse("function calls are not allowed while holding a lock", 22)
+    if st.preempt and proto.might_sleep:
+        raise Refuse(f"sleepable helper {proto.name}#{proto.id} in non-preemptible region", 22)
     meta = _Meta()
     proto = struct_ops_proto(env, proto)
     for i, kind in enumerate(proto.args):
@@ -377,11 +380,8 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
     name = proto.name
     if name == "bpf_timer_init" and meta.timer_reg is not None:
         check_timer_init_map(meta.timer_reg, st.cur.regs[2])
-    if name == "bpf_tail_call" and st.refs and len(st.frames) == 1:
-        # only the main program's tail call leaks: a subprogram's returns to its caller
-        for ref in st.refs:
-            env.log.add(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}")
-        raise Refuse("tail_call would lead to reference leak", 22)
+    if name == "bpf_tail_call":  # only the main program's references leak: a subprogram's return to its caller
+        check_resource_leak(env, st, TAIL_CALL)
     if name == "bpf_timer_set_callback" and meta.func is not None and meta.timer_reg is not None:
         if meta.func in env.inp.global_funcs:
             raise Refuse("callback function not static", 22)
