@@ -9,7 +9,13 @@ from ..helpers import BY_ID, Arg, HelperProto, Ret
 from ..isa import Instruction
 from ._bounds import sync
 from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
-from ._dynptr import CONST_DYNPTR, check_dynptr_arg, check_dynptr_release, refuse_helper_write
+from ._dynptr import (
+    CONST_DYNPTR,
+    DYNPTR_BYTE,
+    check_dynptr_arg,
+    check_dynptr_release,
+    refuse_helper_write,
+)
 from ._env import Env, Refuse, reg_read
 from ._graph import check_object_lock, in_less_callback, invalidate_non_owning
 from ._graph_fields import Kptr
@@ -111,6 +117,8 @@ def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool,
         raise Refuse(f"R{regno} type={type_str(reg)} expected=fp")
     if reg.type == RegType.STACK:
         lo, hi = check_stack_range(env, st, reg, regno, 0, size, "read from" if not write else "write to", zero_ok)
+        if not write and reg.is_const:
+            _kernel_owned_bytes(st, reg.frameno, regno, lo, size)
         if write and size:
             refuse_helper_write(st, reg.frameno, lo, hi)
             if reg.is_const:
@@ -126,8 +134,19 @@ def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool,
     check_mem_access(env, st, pc, regno, 0, size, write)
 
 
-def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bool) -> int:
-    """A memory argument's size register; returns the most it may be."""
+def _kernel_owned_bytes(st: State, frameno: int, regno: int, lo: int, size: int) -> None:
+    """A helper may not read the stack bytes of an iterator or a dynptr, not even a privileged
+    program's (``check_stack_range_initialized``)."""
+    stack = st.frames[frameno].stack
+    for addr in range(lo, lo + size):
+        slot = stack.get((-addr - 1) // 8)
+        if slot is not None and slot.kinds[addr % 8] in (DYNPTR_BYTE, "i"):
+            raise Refuse(f"invalid read from stack R{regno} off {lo}+{addr - lo} size {size}")
+
+
+def check_size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bool) -> int:
+    """A memory argument's size register (the memory in the register before it); returns
+    the most it may be. Kfuncs' ``__sz`` parameters are checked as helpers' are."""
     reg = reg_read(st, regno)
     if reg.type != RegType.SCALAR:
         raise _expected(regno, reg, "scalar")
@@ -246,7 +265,7 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
     elif kind in (Arg.CONST_SIZE, Arg.CONST_SIZE_OR_ZERO):
         prev = proto.args[regno - 2] if regno >= 2 else None
         if prev in _MEM_ARGS:
-            meta.msize_max = _size_arg(env, st, pc, regno, kind == Arg.CONST_SIZE_OR_ZERO,
+            meta.msize_max = check_size_arg(env, st, pc, regno, kind == Arg.CONST_SIZE_OR_ZERO,
                                        prev in (Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_UNINIT_MEM_OR_NULL))
         else:
             if reg.type != RegType.SCALAR:
