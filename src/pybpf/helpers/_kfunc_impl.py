@@ -163,6 +163,21 @@ def dynptr_from_skb(ctx: ExecContext, skb: int, flags: int, ptr: int, _4: int, _
     return 0
 
 
+XDP_DATA, BPF_DYNPTR_TYPE_XDP = 0, 4  #: struct xdp_md's data (data_end follows); the dynptr type
+
+
+@implements_kfunc("bpf_dynptr_from_xdp")
+def dynptr_from_xdp(ctx: ExecContext, xdp: int, flags: int, ptr: int, _4: int, _5: int) -> int:
+    """A writable dynptr over the packet from ``xdp->data`` to ``xdp->data_end`` (the linear
+    part: pybpf's dynptrs do not reach into the fragments of a multi-buffer test run)."""
+    if flags:
+        write_dynptr(ctx, ptr, 0, 0, 0, 0, False)
+        return -EINVAL
+    data, end = struct.unpack("<II", ctx.read(xdp + XDP_DATA, 8))
+    write_dynptr(ctx, ptr, data, end - data, 0, BPF_DYNPTR_TYPE_XDP, False)
+    return 0
+
+
 @implements_kfunc("bpf_dynptr_is_null")
 def dynptr_is_null(ctx: ExecContext, ptr: int, *_: int) -> int:
     return int(read_dynptr(ctx, ptr)[0] == 0)

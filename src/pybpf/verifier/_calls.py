@@ -14,6 +14,8 @@ from ._dynptr import (
     DYNPTR_BYTE,
     check_dynptr_arg,
     check_dynptr_release,
+    dynptr_at,
+    dynptr_type,
     refuse_helper_write,
 )
 from ._env import Env, Refuse, reg_read
@@ -226,12 +228,14 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse(f"Unsupported reg type {type_str(st.cur.regs[1])} for bpf_dynptr_from_mem data", 13)
     if proto.name == "bpf_get_local_storage" and not st.cur.regs[2].is_null_scalar():
         raise Refuse("get_local_storage() doesn't support non-zero flags", 22)  # it cannot fail
+    # writing through an skb dynptr may move the packet (an xdp one's writes never do)
+    written = dynptr_at(st, st.cur.regs[1]) if proto.name == "bpf_dynptr_write" else None
     frame = _effects(env, st, pc, proto, meta)
     regs = st.cur.regs
     for r in range(1, 6):
         regs[r] = NOT_INIT
     regs[0] = _ret(env, st, pc, proto, meta)
-    if helper_changes_packet(proto):
+    if helper_changes_packet(proto) or written is not None and dynptr_type(written) == "skb":
         clear_packet_pointers(st)
     return frame
 

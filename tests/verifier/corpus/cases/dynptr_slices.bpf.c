@@ -199,3 +199,33 @@ SEC("tc") int helper_reads_dynptr_bytes(struct __sk_buff *skb)
 	bpf_map_update_elem(&hash, &key, &ptr, 0);
 	return 0;
 }
+
+/* writing through an skb dynptr may move the packet: its slices are stale */
+SEC("tc") int skb_slice_after_dynptr_write(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	char buf[4], data[2] = {1, 2};
+	__u8 *p;
+
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	p = bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf));
+	if (!p)
+		return 1;
+	bpf_dynptr_write(&ptr, 0, data, sizeof(data), 0);
+	return p[0];
+}
+
+/* writing through an xdp dynptr leaves its slices alone */
+SEC("xdp") int xdp_slice_after_dynptr_write(struct xdp_md *xdp)
+{
+	struct bpf_dynptr ptr;
+	char buf[4], data[2] = {1, 2};
+	__u8 *p;
+
+	bpf_dynptr_from_xdp(xdp, 0, &ptr);
+	p = bpf_dynptr_slice(&ptr, 0, buf, sizeof(buf));
+	if (!p)
+		return 1;
+	bpf_dynptr_write(&ptr, 0, data, sizeof(data), 0);
+	return p[0] == 1 ? 2 : 3;
+}
