@@ -31,10 +31,11 @@ def test_timer_benchmark_runs_and_measures_its_references(c_file, capsys: pytest
     assert "1,000 callbacks" in out and "ratios to" in out and "wake-up latency" in out
 
 
-def test_map_loop_benchmark_measures_the_map_loop(c_file) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("variant", ["plain value", "value with a lock", "lock taken"])
+def test_map_loop_benchmark_measures_the_map_loop(c_file, variant: str) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("llvmlite")
     bench = _module("bench_map_loop")
-    path = c_file(bench.SOURCE, "bench_map_loop.bpf.c")
+    path = c_file(bench.source(variant), "bench_map_loop.bpf.c")
     figures = bench.pybpf_figures(path, "jit")
     assert figures["map loop"] > 0 and figures["from Python"] > 0
     assert figures["r0"] == sum(3 * i for i in range(bench.LOOPS)) & 0x7FFFFFFF

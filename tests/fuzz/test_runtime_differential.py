@@ -8,7 +8,9 @@ reaches what a bare engine never sees: ``bpf_map_lookup_elem``/``update``/``dele
 an LRU hash, an array and a per-CPU array (their values read, written and changed by atomics,
 ``cmpxchg`` and ``xchg`` included), ``bpf_loop`` with a callback that writes its caller's frame,
 ``bpf_get_prandom_u32`` from a seeded runtime, ``may_goto`` loops, load-acquire and
-store-release, besides the ALU (``sdiv``/``smod``, ``movsx``, ``bswap``) and 32-bit jumps.
+store-release, ``bpf_spin_lock`` around reads and writes of a hash map value that holds one
+(and BPF_F_LOCK updates of it), besides the ALU (``sdiv``/``smod``, ``movsx``, ``bswap``) and
+32-bit jumps.
 Jumps skip whole steps, so the verifier refuses few programs. ``addr_space_cast`` is not drawn:
 it needs an arena map, which pybpf does not model.
 
@@ -74,8 +76,12 @@ NBYTES = {Size.B: 1, Size.H: 2, Size.W: 4, Size.DW: 8}
 ALU_OPS = [op for op in AluOp if op != AluOp.END]
 JUMP_OPS = [op for op in JmpOp if op not in (JmpOp.JA, JmpOp.CALL, JmpOp.EXIT)]
 RMW = [AtomicOp.ADD, AtomicOp.OR, AtomicOp.AND, AtomicOp.XOR]
-LOOKUP, UPDATE, DELETE, PRANDOM, LOOP = 1, 2, 3, 7, 181
-KEY_SLOT, VALUE_SLOT, LOOP_SLOT = -8, -24, -32  # frame slots the map and loop steps use
+LOOKUP, UPDATE, DELETE, PRANDOM, LOOP, SPIN_LOCK, SPIN_UNLOCK = 1, 2, 3, 7, 181, 93, 94
+#: the hash map whose values hold a lock (the template's, for its BTF), after :data:`MAPS`
+LOCKED = len(MAPS)
+#: its value, ``struct locked`` of the template: 8 bytes, the lock, 4 bytes, then 8
+LOCK_AT, LOCKED_VALUE, LOCKED_FIELDS = 8, 24, [(0, Size.DW), (12, Size.W), (16, Size.DW), (16, Size.W)]
+KEY_SLOT, VALUE_SLOT, LOOP_SLOT = -8, -32, -40  # frame slots the map and loop steps use
 
 Step = list[Instruction]
 
@@ -185,13 +191,46 @@ def _may_goto_loop(rng: random.Random) -> Step:
     ]
 
 
-def _map_and_key(rng: random.Random) -> Step:
-    """r1 = one of the maps, r2 = a pointer to a key (0-3 exist in the arrays, 5 nowhere)."""
+def _map_and_key(rng: random.Random, index: int | None = None) -> Step:
+    """r1 = one of the maps (``index``, else one of :data:`MAPS`), r2 = a pointer to a key (0-3
+    exist in the arrays, 5 nowhere)."""
     return [
         Instruction(Class.ST | Mode.MEM | Size.W, dst=10, offset=KEY_SLOT, imm=rng.choice([0, 1, 2, 3, 5])),
-        Instruction(LDDW, dst=1, src=PseudoSrc.MAP_IDX, imm=rng.randrange(len(MAPS))),
+        Instruction(LDDW, dst=1, src=PseudoSrc.MAP_IDX, imm=rng.randrange(len(MAPS)) if index is None else index),
         Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=2, src=10),
         Instruction(Class.ALU64 | AluOp.ADD, dst=2, imm=KEY_SLOT),
+    ]
+
+
+def _locked(rng: random.Random) -> Step:
+    """Look a key of the locked map up (often stored just before) and, when found, take its
+    lock, read and write the value's plain fields, and give the lock back."""
+    pointer = rng.choice([7, 8, 9])
+    others = [r for r in (0, 7, 8, 9) if r != pointer]  # the call clobbered r1-r5
+    inside = []
+    for _ in range(rng.randint(1, 3)):
+        offset, size = rng.choice(LOCKED_FIELDS)
+        inside.append(_access(rng, pointer, offset, size, False, others))
+    locked = [
+        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=pointer, src=0),
+        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=1, src=pointer),
+        Instruction(Class.ALU64 | AluOp.ADD, dst=1, imm=LOCK_AT),
+        Instruction(CALL, imm=SPIN_LOCK),
+        *inside,
+        Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=1, src=pointer),
+        Instruction(Class.ALU64 | AluOp.ADD, dst=1, imm=LOCK_AT),
+        Instruction(CALL, imm=SPIN_UNLOCK),
+        *_reset([0, 1, 2, 3, 4, 5, pointer], rng),
+    ]
+    insert = _update(rng, True) if rng.random() < 0.6 else []
+    key = _map_and_key(rng, LOCKED)[1 if insert else 0:]  # after an update: the key it stored
+    return [
+        *insert,
+        *key,
+        Instruction(CALL, imm=LOOKUP),
+        *_reset([1, 2, 3, 4, 5], rng),
+        Instruction(Class.JMP | JmpOp.JEQ, dst=0, imm=0, offset=sum(i.width for i in locked)),
+        *locked,
     ]
 
 
@@ -219,15 +258,20 @@ def _lookup(rng: random.Random) -> Step:
     ]
 
 
-def _update(rng: random.Random) -> Step:
-    """Store a value (two registers) under a key, with BPF_ANY, BPF_NOEXIST or BPF_EXIST."""
+def _update(rng: random.Random, locked: bool | None = None) -> Step:
+    """Store a value (two registers) under a key, with BPF_ANY, BPF_NOEXIST or BPF_EXIST; in
+    the locked map (a 24-byte value: a third register; one time in four unless ``locked``
+    says) with BPF_F_LOCK too, at times."""
+    locked = rng.random() < 0.25 if locked is None else locked
+    flags = rng.choice([0, 0, 1, 2]) | (rng.choice([0, 4]) if locked else 0)
     return [
         Instruction(Class.STX | Mode.MEM | Size.DW, dst=10, src=_scalar(rng), offset=VALUE_SLOT),
         Instruction(Class.STX | Mode.MEM | Size.DW, dst=10, src=_scalar(rng), offset=VALUE_SLOT + 8),
-        *_map_and_key(rng),
+        Instruction(Class.STX | Mode.MEM | Size.DW, dst=10, src=_scalar(rng), offset=VALUE_SLOT + 16),
+        *_map_and_key(rng, LOCKED if locked else None),
         Instruction(Class.ALU64 | Source.X | AluOp.MOV, dst=3, src=10),
         Instruction(Class.ALU64 | AluOp.ADD, dst=3, imm=VALUE_SLOT),
-        Instruction(Class.ALU64 | AluOp.MOV, dst=4, imm=rng.choice([0, 0, 1, 2])),
+        Instruction(Class.ALU64 | AluOp.MOV, dst=4, imm=flags),
         Instruction(CALL, imm=UPDATE),
         *_reset([1, 2, 3, 4, 5], rng),
     ]
@@ -291,7 +335,7 @@ def _call(rng: random.Random) -> Step:
 
 
 _STEPS = [_alu, _alu, _alu, _byte_swap, _frame, _frame, _jump, _jump, _may_goto_loop,
-          _lookup, _lookup, _update, _update, _delete, _prandom, _loop, _call]
+          _lookup, _lookup, _update, _update, _delete, _prandom, _loop, _call, _locked]
 
 
 def _slots(step: Step) -> int:
@@ -332,6 +376,9 @@ def random_program(rng: random.Random) -> tuple[list[Instruction], dict[str, int
 #: a program that passes a callback, and these name the entry, the subprogram and the callback.
 TEMPLATE = r"""
 #include <bpf/bpf_helpers.h>
+struct locked { __u64 a; struct bpf_spin_lock lock; __u32 b; __u64 c; };
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, __u32); __type(value, struct locked); }
+    locked SEC(".maps");
 static __attribute__((noinline)) int sub(int x) { return x * 3; }
 static long callback(__u32 index, void *ctx) { return index == 5; }
 SEC("syscall") int fuzz(void *ctx) { return sub(bpf_loop(1, callback, ctx, 0)); }
@@ -350,11 +397,12 @@ def _spec(insns: list[Instruction], functions: dict[str, int]) -> CollectionSpec
     """The template with its program replaced by ``insns`` (``functions``: where its
     subprograms begin) and its maps by :data:`MAPS`."""
     template = _template()
+    maps = [*MAPS, template.maps["locked"]]
     program = replace(
-        template.programs["fuzz"], instructions=tuple(insns), map_refs=tuple(m.name for m in MAPS),
+        template.programs["fuzz"], instructions=tuple(insns), map_refs=tuple(m.name for m in maps),
         subprograms=functions, subprogram_offsets={}, core_relos=(), externs={},
     )
-    return replace(template, maps={m.name: m for m in MAPS}, programs={"fuzz": program})
+    return replace(template, maps={m.name: m for m in maps}, programs={"fuzz": program})
 
 
 def _run(engine: str, program: tuple[list[Instruction], dict[str, int]], ctx: bytes) -> tuple[object, ...]:

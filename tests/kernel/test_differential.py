@@ -500,6 +500,24 @@ def test_spin_locks_and_bpf_f_lock(testdata):
     compare(testdata("timers_locks"), steps)
 
 
+@pytest.mark.parametrize("engine", ["interpreter", "jit"])
+def test_spin_locks_in_a_loop_on_either_engine(testdata, monkeypatch, engine):
+    """The JIT takes these locks natively and copies BPF_F_LOCK values around them."""
+    monkeypatch.setenv("PYBPF_ENGINE", engine)
+    value = u64(9) + u32(0xFFFF) + u32(8) + u64(7)  # user space's lock word is ignored
+    steps = [
+        Run("loop"),
+        Lookup("locked", u32(1), 4),
+        Update("locked", u32(2), value, 4 | 2),
+        Lookup("alocked", u32(0), 4),
+        Update("alocked", u32(1), value, 4),
+        Run("loop"),
+        Delete("locked", u32(0)),
+        Run("loop"),
+    ]
+    compare(testdata("native_locks"), steps)
+
+
 def _frame(ethertype: str, size: int) -> bytes:
     return (bytes.fromhex("020000000002020000000001") + bytes.fromhex(ethertype)).ljust(size, b"\x45")
 

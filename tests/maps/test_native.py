@@ -120,12 +120,13 @@ def test_a_full_hash_map_refuses_a_new_key_natively(monkeypatch: pytest.MonkeyPa
         (lambda s: HashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), True),
         (lambda s: PerCpuHashMap("m", 4, 8, 4, BPF_F_NO_PREALLOC, space=s), True),
         (lambda s: HashMap("m", 4, 8, 1 << 26, BPF_F_NO_PREALLOC, space=s), False),  # over a GiB of slots
-        (lambda s: HashMap("m", 4, 24, 4, space=s, special_fields=[(8, 16)]), False),
+        (lambda s: HashMap("m", 4, 24, 4, space=s, special_fields=[(8, 16)]), True),
+        (lambda s: HashMap("m", 4, 16, 4, space=s, special_fields=[(8, 4)]), True),
         (lambda s: ArrayMap("m", 4, 24, 4, space=s, special_fields=[(8, 16)]), True),
         (lambda s: LpmTrie("m", 8, 8, 4, BPF_F_NO_PREALLOC, space=s), False),
     ],
     ids=["hash", "array", "percpu-array", "no-prealloc", "percpu-no-prealloc", "no-prealloc-huge", "hash-timer",
-         "array-timer", "lpm"],
+         "hash-lock", "array-timer", "lpm"],
 )
 def test_which_maps_are_native(make: Callable[[AddressSpace], ElementMap], native: bool) -> None:
     assert bool(make(AddressSpace()).native_descriptor) == native

@@ -81,6 +81,7 @@ class Field(IntEnum):
     MAPS = 15  #: the address of the program's native map table (0: none), see :mod:`._mapgen`
     MAY_GOTO = 16  #: iterations ``may_goto`` still allows in this run (the context's may_goto_left)
     PKT_HEAD = 17  #: bytes of the packet (from its MAC header) before the program's packet start
+    HELD = 18  #: the address of the ``bpf_spin_lock`` word native code took for this run (0: none)
 
 
 STATE_SLOTS = len(Field)
@@ -199,7 +200,7 @@ def generate_ir(
 
 def map_module() -> str:
     """The native map operations (:func:`._mapgen.map_ir`) on this module's state slots."""
-    used = (Field.TOP, Field.CPU, Field.MAPS, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE)
+    used = (Field.TOP, Field.CPU, Field.MAPS, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE, Field.HELD)
     return map_ir({f.name: int(f) for f in used}, STACK_SIZE)
 
 

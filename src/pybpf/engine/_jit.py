@@ -58,12 +58,13 @@ from ._mapgen import PROGRAM_ENTRY_POINTS, PY_ENTRY_POINTS, USER_ENTRY_POINTS, N
 from ._memory import Region
 from ._native import MapTable, NativeMapOps
 from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
+from ._spin_lock import hand_to_native, take_from_native
 from ._timergen import PY_RESOLVE, RESOLVE
 
 __all__ = ["Jit", "compiles", "is_cached", "native_map_ops", "timer_runner"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 9
+CODEGEN_VERSION = 10
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -76,6 +77,7 @@ _N, _FAULT, _CODE_BASE, _MAPS = int(Field.N), int(Field.FAULT), int(Field.CODE_B
 _RSIZE, _WSIZE, _MAY_GOTO = int(Field.RSIZE), int(Field.WSIZE), int(Field.MAY_GOTO)
 _RLO, _WLO = int(Field.RLO), int(Field.WLO)
 _PKT_BASE, _PKT_SIZE = int(Field.PKT_BASE), int(Field.PKT_SIZE)
+_HELD = int(Field.HELD)
 _OPS = {int(Op.LOAD): "load", int(Op.STORE): "store", int(Op.ATOMIC): "atomic"}
 
 
@@ -188,6 +190,8 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
     ctx, slots = state.ctx, state.slots
     if state.before_python is not None:
         state.before_python()
+    if slots[_HELD]:  # the Python side answers for the lock native code took
+        take_from_native(ctx.held, slots[_HELD])
     tables, code_base, maps = state.tables, slots[_CODE_BASE], slots[_MAPS]
     ctx.fp, ctx.n, ctx.may_goto_left = fp, slots[_N], slots[_MAY_GOTO]
     r0 = 0
@@ -201,6 +205,7 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
         state.fail(error)
     slots[_N], slots[_MAY_GOTO] = ctx.n, ctx.may_goto_left
     state.tables, slots[_CODE_BASE], slots[_MAPS] = tables, code_base, maps
+    slots[_HELD] = hand_to_native(ctx.held) if ctx.held else 0
     packet = ctx.packet  # a helper may have replaced it (bpf_skb_adjust_room)
     slots[_PKT_BASE], slots[_PKT_SIZE] = (packet.base, packet.size) if packet else (0, 0)
     # A helper may free or hide memory (a deleted element, a callback's key): forget the
@@ -429,12 +434,13 @@ def timer_runner() -> Callable[[int], int]:
 
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
     """The helpers among ``called`` compiled code runs natively: those whose implementation
-    in ``helpers`` declares a :class:`NativeOp` (none if the program takes a spin lock: a run
-    holding one must fault on map helpers, which the Python implementations check)."""
+    in ``helpers`` declares a :class:`NativeOp`. The callbacks of a program that tail-calls
+    or takes spin locks stay off the native timer lane: a tail call leaves the lane's calling
+    convention, and the lane does not carry a held lock across into Python."""
     ops = {h: getattr(helpers[h], "native_op", None) for h in called}
-    if NativeOp.LOCK in ops.values() or os.environ.get("PYBPF_NATIVE_MAPS", "1") == "0":
+    if os.environ.get("PYBPF_NATIVE_MAPS", "1") == "0":
         return {}
-    if _TAIL_CALL in called:  # a tail call from a callback leaves the lane's calling convention
+    if _TAIL_CALL in called or NativeOp.LOCK in ops.values():
         ops = {h: op for h, op in ops.items() if op != NativeOp.TIMER_START}
     return {h: op for h, op in ops.items() if op is not None}
 
@@ -581,6 +587,8 @@ class Jit(ProgramEngine):
                 ctx.may_goto_left, ctx.packet_head,
             )
             state.tables = tables
+            held = ctx.held
+            slots[_HELD] = hand_to_native(held) if held else 0
             first = ctx.first_window
             if first is not None and r10 == ctx.top:  # the run's first window, taken by its main frame
                 ctx.first_window = None
@@ -592,6 +600,9 @@ class Jit(ProgramEngine):
             finally:
                 ctx.n, ctx.may_goto_left = slots[_N], slots[_MAY_GOTO]
                 state.tables, slots[_CODE_BASE], slots[_MAPS] = saved, saved_code, saved_maps
+                if slots[_HELD]:  # the run (or its caller) goes on in Python, holding the lock
+                    take_from_native(held, slots[_HELD])
+                    slots[_HELD] = 0
             if slots[_FAULT]:
                 state.raise_fault()
             return r0

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from enum import IntEnum
 
+from ._lockgen import LOCK_BODY, LOCK_PY_ENTRY_POINTS, LOCK_SYMBOL, UNLOCK_SYMBOL
+
 __all__ = ["FALLBACK", "PROGRAM_ENTRY_POINTS", "PY_ENTRY_POINTS", "USER_ENTRY_POINTS", "MapField", "MapKind", "NativeOp", "map_ir"]
 
 
@@ -50,6 +52,11 @@ class MapField(IntEnum):
     SLOTS = 19  #: address of slot 0
     KIND = 20  #: :class:`MapKind` bits
     WRITABLE = 21  #: 1 if programs may write the values (no BPF_F_RDONLY_PROG)
+    LOCK_AT = 22  #: where a value's ``bpf_spin_lock`` is, -1 if it has none
+    GAPS = 23  #: address of the ``i64`` pairs ``[start, end)`` of a ``HOLES`` value's plain bytes
+    NGAPS = 24  #: how many pairs
+    WIN_AT = 25  #: where in a value the window a program's lookup opens starts (its largest gap)
+    WIN_SIZE = 26  #: and its length
 
 
 DESCRIPTOR_SLOTS = len(MapField)
@@ -61,7 +68,10 @@ class MapKind(IntEnum):
     LRU = 1  #: a full map evicts its least recently used element; program lookups mark use
     PERCPU = 2  #: one value per CPU
     ARRAY = 4  #: an array: the key is an index, every element exists
-    HOLES = 8  #: values hold special fields: only lookups run natively, and set no window
+    HOLES = 8  #: values hold special fields: copies go around them (see :mod:`._lockgen`)
+    #: freeing an element runs Python (its timer, kptrs or graph heads): native code never
+    #: frees one, programs' calls that would fall back, and Python is told what to free
+    RELEASE = 16
 
 
 class NativeOp(IntEnum):
@@ -72,8 +82,9 @@ class NativeOp(IntEnum):
     UPDATE = 1
     DELETE = 2
     LOOP = 3  #: ``bpf_loop``, whose callbacks compiled code calls directly
-    LOCK = 4  #: ``bpf_spin_lock``: a program calling it gets no native helper (see :mod:`._jit`)
+    LOCK = 4  #: ``bpf_spin_lock`` (see :mod:`._lockgen`)
     CPU_ID = 5  #: ``bpf_get_smp_processor_id``: the run's CPU, read from its state
+    UNLOCK = 6  #: ``bpf_spin_unlock``
     TIMER_START = 16  #: ``bpf_timer_start``: a callback re-arming its timer (engine._timergen)
     KTIME = 17  #: ``bpf_ktime_get_ns`` and its boot and coarse forms, in the timer lane
 
@@ -94,7 +105,7 @@ PY_ENTRY_POINTS: dict[str, str] = {
     "nm_unlink": "ib",
     "nm_release": "ii",
     "nm_next": "ibi",
-}
+} | LOCK_PY_ENTRY_POINTS
 
 _DECLARATIONS = """\
 declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
@@ -574,13 +585,12 @@ define i64 @nm_release(ptr %D, i64 %s) {
 ; copy from %value, which holds them one STRIDE apart.
 define internal void @write(ptr %D, i64 %s, ptr %value, i64 %copy) {
 entry:
-  %vs = call i64 @get(ptr %D, i64 {VALUE_SIZE})
   %all = icmp slt i64 %copy, 0
   br i1 %all, label %every, label %one
 one:
   %dst = call i64 @value_address(ptr %D, i64 %s, i64 %copy)
   %dp = inttoptr i64 %dst to ptr
-  call void @copy(ptr %dp, ptr %value, i64 %vs)
+  call void @copy_value(ptr %D, ptr %dp, ptr %value)
   ret void
 every:
   %copies = call i64 @get(ptr %D, i64 {COPIES})
@@ -595,7 +605,7 @@ body:
   %dp2 = inttoptr i64 %d to ptr
   %off = mul i64 %c, %stride
   %sp = getelementptr i8, ptr %value, i64 %off
-  call void @copy(ptr %dp2, ptr %sp, i64 %vs)
+  call void @copy_value(ptr %D, ptr %dp2, ptr %sp)
   %c1 = add i64 %c, 1
   br label %loop
 done:
@@ -627,11 +637,44 @@ addr:
 }
 
 define i64 @nm_update(ptr %D, ptr %key, ptr %value, i64 %flags, i64 %copy) {
+  %r = call i64 @update(ptr %D, ptr %key, ptr %value, i64 %flags, i64 %copy, i1 false)
+  ret i64 %r
+}
+
+; Free slot s of an element update took out of the index: 0; in a RELEASE map the slot
+; stays taken, for Python to free its fields first, and the result is s + 1.
+define internal i64 @retire(ptr %D, i64 %s) {
 entry:
-  %badflags = icmp ugt i64 %flags, 2
-  br i1 %badflags, label %einval, label %look
+  %rel = call i64 @is_kind(ptr %D, i64 {RELEASE})
+  %keep = icmp ne i64 %rel, 0
+  br i1 %keep, label %report, label %free
+report:
+  %s1 = add i64 %s, 1
+  ret i64 %s1
+free:
+  call i64 @nm_release(ptr %D, i64 %s)
+  ret i64 0
+}
+
+; Set key's value (copy >= 0: that CPU's copy; -1: every copy, one STRIDE apart in %value):
+; 0, a negative errno, or, for Python in a RELEASE map, the slot + 1 of the element it took
+; out (see @retire). For a program (%program) in a RELEASE map, an update that would take an
+; element out gives FALLBACK before it changes anything; so does a BPF_F_LOCK update of a
+; present key whose lock someone holds.
+define internal i64 @update(ptr %D, ptr %key, ptr %value, i64 %flags, i64 %copy, i1 %program) {
+entry:
+  %mode = and i64 %flags, -5
+  %badflags = icmp ugt i64 %mode, 2
+  br i1 %badflags, label %einval, label %lockflag
 einval:
   ret i64 -{EINVAL}
+lockflag:
+  %lf = and i64 %flags, 4
+  %locked = icmp ne i64 %lf, 0
+  %lockat = call i64 @get(ptr %D, i64 {LOCK_AT})
+  %nolock = icmp slt i64 %lockat, 0
+  %badlock = and i1 %locked, %nolock
+  br i1 %badlock, label %einval, label %look
 look:
   %ks = call i64 @get(ptr %D, i64 {KEY_SIZE})
   %h = call i64 @hash(ptr %key, i64 %ks)
@@ -639,16 +682,30 @@ look:
   %exists = icmp sge i64 %o, 0
   %lrubits = call i64 @is_kind(ptr %D, i64 {LRU})
   %lru = icmp ne i64 %lrubits, 0
+  %relbits = call i64 @is_kind(ptr %D, i64 {RELEASE})
+  %release = icmp ne i64 %relbits, 0
+  %refuse = and i1 %release, %program
   br i1 %exists, label %present, label %absent
 present:
-  %noexist = icmp eq i64 %flags, 1
+  %noexist = icmp eq i64 %mode, 1
   br i1 %noexist, label %eexist, label %present_ok
 eexist:
   ret i64 -{EEXIST}
 present_ok:
+  br i1 %locked, label %under_lock, label %present_plain
+under_lock:
+  %la = call i64 @value_address(ptr %D, i64 %o, i64 0)
+  %lp = inttoptr i64 %la to ptr
+  %copied = call i1 @copy_locked(ptr %D, ptr %lp, ptr %value)
+  br i1 %copied, label %ok, label %fallback
+fallback:
+  ret i64 {FALLBACK}
+present_plain:
   %pcbits = call i64 @is_kind(ptr %D, i64 {PERCPU})
   %inplace = icmp ne i64 %pcbits, 0
-  br i1 %inplace, label %in_place, label %fresh
+  br i1 %inplace, label %in_place, label %replacing
+replacing:
+  br i1 %refuse, label %fallback, label %fresh
 in_place:
   call void @write(ptr %D, i64 %o, ptr %value, i64 %copy)
   br i1 %lru, label %in_place_use, label %ok
@@ -656,7 +713,7 @@ in_place_use:
   call void @touch(ptr %D, i64 %o)
   br label %ok
 absent:
-  %exist = icmp eq i64 %flags, 2
+  %exist = icmp eq i64 %mode, 2
   br i1 %exist, label %enoent, label %room
 enoent:
   ret i64 -{ENOENT}
@@ -666,9 +723,11 @@ room:
   %full = icmp uge i64 %count, %max
   br i1 %full, label %isfull, label %fresh
 isfull:
-  br i1 %lru, label %evict, label %e2big
+  br i1 %lru, label %evicting, label %e2big
 e2big:
   ret i64 -{E2BIG}
+evicting:
+  br i1 %refuse, label %fallback, label %evict
 evict:
   %head = call i64 @get(ptr %D, i64 {HEAD})
   %v = sub i64 %head, 1
@@ -678,7 +737,7 @@ evict:
   call void @set(ptr %D, i64 {COUNT}, i64 %c1)
   br label %fresh
 fresh:
-  %victim = phi i64 [ -1, %present_ok ], [ -1, %room ], [ %v, %evict ]
+  %victim = phi i64 [ -1, %replacing ], [ -1, %room ], [ %v, %evict ]
   %s = call i64 @alloc(ptr %D)
   %nomem = icmp slt i64 %s, 0
   br i1 %nomem, label %enomem, label %fill
@@ -704,8 +763,8 @@ replace_keep:
   call void @order_replace(ptr %D, i64 %o, i64 %s)
   br label %retire_old
 retire_old:
-  call i64 @nm_release(ptr %D, i64 %o)
-  br label %ok
+  %r_old = call i64 @retire(ptr %D, i64 %o)
+  ret i64 %r_old
 append:
   call void @chain_push(ptr %D, i64 %s)
   call void @order_append(ptr %D, i64 %s)
@@ -715,8 +774,8 @@ append:
   %evicted = icmp sge i64 %victim, 0
   br i1 %evicted, label %retire_victim, label %ok
 retire_victim:
-  call i64 @nm_release(ptr %D, i64 %victim)
-  br label %ok
+  %r_victim = call i64 @retire(ptr %D, i64 %victim)
+  ret i64 %r_victim
 ok:
   ret i64 0
 }
@@ -812,7 +871,17 @@ eexist:
 lock:
   %l = and i64 %flags, 4
   %isl = icmp ne i64 %l, 0
-  br i1 %isl, label %einval, label %copy
+  br i1 %isl, label %locking, label %copy
+locking:
+  %lockat = call i64 @get(ptr %D, i64 {LOCK_AT})
+  %nolock = icmp slt i64 %lockat, 0
+  br i1 %nolock, label %einval, label %locked
+locked:
+  %la = call i64 @value_address(ptr %D, i64 %i, i64 0)
+  %lp = inttoptr i64 %la to ptr
+  %copied = call i1 @copy_locked(ptr %D, ptr %lp, ptr %value)
+  %r = select i1 %copied, i64 0, i64 {FALLBACK}
+  ret i64 %r
 copy:
   %pc = call i64 @is_kind(ptr %D, i64 {PERCPU})
   %ispc = icmp ne i64 %pc, 0
@@ -829,33 +898,13 @@ copy:
 ; returns FALLBACK, and the caller goes through Python.
 define internal i64 @pybpf_nmap(ptr %S, i64 %op, i64 %map, i64 %key, i64 %value, i64 %flags, i64 %fp) alwaysinline {
 entry:
-  %tp = getelementptr i64, ptr %S, i64 {STATE_MAPS}
-  %t = load i64, ptr %tp
-  %nomaps = icmp eq i64 %t, 0
-  br i1 %nomaps, label %fallback, label %scan
-scan:
-  %tab = inttoptr i64 %t to ptr
-  %count = load i64, ptr %tab
-  br label %loop
-loop:
-  %i = phi i64 [ 0, %scan ], [ %i1, %miss ]
-  %more = icmp ult i64 %i, %count
-  br i1 %more, label %probe, label %fallback
-probe:
-  %twice = shl i64 %i, 1
-  %ai = add i64 %twice, 1
-  %ap = getelementptr i64, ptr %tab, i64 %ai
-  %a = load i64, ptr %ap
-  %found = icmp eq i64 %a, %map
-  %i1 = add i64 %i, 1
-  br i1 %found, label %known, label %miss
-miss:
-  br label %loop
+  %held = call i64 @get(ptr %S, i64 {STATE_HELD})
+  %locked = icmp ne i64 %held, 0
+  %D = call ptr @find_map(ptr %S, i64 %map, i1 false)
+  %unknown = icmp eq ptr %D, null
+  %python = or i1 %locked, %unknown
+  br i1 %python, label %fallback, label %known
 known:
-  %di = add i64 %twice, 2
-  %dpp = getelementptr i64, ptr %tab, i64 %di
-  %dv = load i64, ptr %dpp
-  %D = inttoptr i64 %dv to ptr
   %live = call i64 @get(ptr %D, i64 {LIVE})
   %dead = icmp eq i64 %live, 0
   br i1 %dead, label %fallback, label %keycheck
@@ -875,12 +924,8 @@ vcheck:
   %vok = call i1 @on_stack(i64 %value, i64 %vs, i64 %lo, i64 %span)
   br i1 %vok, label %run, label %fallback
 run:
-  %holes = call i64 @is_kind(ptr %D, i64 {HOLES})
-  %plain = icmp eq i64 %holes, 0
-  %islookup = icmp eq i64 %op, {LOOKUP}
-  %native = or i1 %plain, %islookup
-  br i1 %native, label %go, label %fallback
-go:
+  %relbits = call i64 @is_kind(ptr %D, i64 {RELEASE})
+  %release = icmp ne i64 %relbits, 0
   %kp = inttoptr i64 %key to ptr
   %vp = inttoptr i64 %value to ptr
   %cpup = getelementptr i64, ptr %S, i64 {STATE_CPU}
@@ -890,7 +935,9 @@ go:
   br i1 %isarr, label %array, label %hash
 array:
   switch i64 %op, label %fallback [ i64 {LOOKUP}, label %alookup
-                                    i64 {UPDATE}, label %aupdate ]
+                                    i64 {UPDATE}, label %acopy ]
+acopy:
+  br i1 %release, label %fallback, label %aupdate
 alookup:
   %r1 = call i64 @array_lookup(ptr %D, ptr %kp, i64 %cpu)
   call void @window(ptr %S, ptr %D, i64 %r1)
@@ -901,7 +948,9 @@ aupdate:
 hash:
   switch i64 %op, label %fallback [ i64 {LOOKUP}, label %hlookup
                                     i64 {UPDATE}, label %hupdate
-                                    i64 {DELETE}, label %hdelete ]
+                                    i64 {DELETE}, label %hfree ]
+hfree:
+  br i1 %release, label %fallback, label %hdelete
 hlookup:
   %r3 = call i64 @nm_lookup(ptr %D, ptr %kp, i64 %cpu)
   call void @window(ptr %S, ptr %D, i64 %r3)
@@ -910,7 +959,7 @@ hupdate:
   %pcb = call i64 @is_kind(ptr %D, i64 {PERCPU})
   %pc = icmp ne i64 %pcb, 0
   %copy = select i1 %pc, i64 %cpu, i64 0
-  %r4 = call i64 @nm_update(ptr %D, ptr %kp, ptr %vp, i64 %flags, i64 %copy)
+  %r4 = call i64 @update(ptr %D, ptr %kp, ptr %vp, i64 %flags, i64 %copy, i1 true)
   ret i64 %r4
 hdelete:
   %r5 = call i64 @nm_delete(ptr %D, ptr %kp)
@@ -919,25 +968,59 @@ fallback:
   ret i64 {FALLBACK}
 }
 
-; A lookup found the value at %a: make it the run's read window (and write window, if
-; programs may write the map), as pybpf_jit_resolve would on the first access to it; not
-; for values with special fields, whose windows are the parts between them.
+; The descriptor, in the run's native map table (see pybpf_nmap), of the map whose address
+; is %a, or (%lock) of the map holding the spin lock word at %a (see @lock_word): null if none.
+define internal ptr @find_map(ptr %S, i64 %a, i1 %lock) {
+entry:
+  %tp = getelementptr i64, ptr %S, i64 {STATE_MAPS}
+  %t = load i64, ptr %tp
+  %nomaps = icmp eq i64 %t, 0
+  br i1 %nomaps, label %none, label %scan
+scan:
+  %tab = inttoptr i64 %t to ptr
+  %count = load i64, ptr %tab
+  br label %loop
+loop:
+  %i = phi i64 [ 0, %scan ], [ %i1, %probe ]
+  %more = icmp ult i64 %i, %count
+  br i1 %more, label %probe, label %none
+probe:
+  %twice = shl i64 %i, 1
+  %ai = add i64 %twice, 1
+  %ap = getelementptr i64, ptr %tab, i64 %ai
+  %address = load i64, ptr %ap
+  %dp = getelementptr i64, ptr %ap, i64 1
+  %dv = load i64, ptr %dp
+  %D = inttoptr i64 %dv to ptr
+  %named = icmp eq i64 %address, %a
+  %holds = call i1 @lock_word(ptr %D, i64 %a)
+  %found = select i1 %lock, i1 %holds, i1 %named
+  %i1 = add i64 %i, 1
+  br i1 %found, label %hit, label %loop
+hit:
+  ret ptr %D
+none:
+  ret ptr null
+}
+
+; A lookup found the value at %a: make the part of it the descriptor names (all of it, or
+; the largest gap between special fields) the run's read window (and write window, if
+; programs may write the map), as pybpf_jit_resolve would on the first access to it.
 define internal void @window(ptr %S, ptr %D, i64 %a) {
 entry:
-  %holes = call i64 @is_kind(ptr %D, i64 {HOLES})
   %missing = icmp eq i64 %a, 0
-  %hashole = icmp ne i64 %holes, 0
-  %none = or i1 %missing, %hashole
-  br i1 %none, label %done, label %read
+  br i1 %missing, label %done, label %read
 read:
-  %vs = call i64 @get(ptr %D, i64 {VALUE_SIZE})
-  call void @set(ptr %S, i64 {STATE_RLO}, i64 %a)
+  %at = call i64 @get(ptr %D, i64 {WIN_AT})
+  %lo = add i64 %a, %at
+  %vs = call i64 @get(ptr %D, i64 {WIN_SIZE})
+  call void @set(ptr %S, i64 {STATE_RLO}, i64 %lo)
   call void @set(ptr %S, i64 {STATE_RSIZE}, i64 %vs)
   %w = call i64 @get(ptr %D, i64 {WRITABLE})
   %ro = icmp eq i64 %w, 0
   br i1 %ro, label %done, label %write
 write:
-  call void @set(ptr %S, i64 {STATE_WLO}, i64 %a)
+  call void @set(ptr %S, i64 {STATE_WLO}, i64 %lo)
   call void @set(ptr %S, i64 {STATE_WSIZE}, i64 %vs)
   br label %done
 done:
@@ -999,7 +1082,7 @@ define internal ptr @fallback() {
   ret ptr %f
 }
 
-; get(key): the value's bytes (special fields are none: such maps are not native), -ENOENT
+; get(key): the value's bytes (special fields as zeros), -ENOENT
 ; as an int when the key is missing (an LRU map's key is not marked used, as in the kernel's
 ; syscall lookup), FALLBACK when Python must look.
 define internal ptr @nm_get(ptr %D, ptr %args) {
@@ -1022,8 +1105,23 @@ hit:
   %a = call i64 @value_address(ptr %D, i64 %s, i64 0)
   %vp = inttoptr i64 %a to ptr
   %vs = call i64 @get(ptr %D, i64 {VALUE_SIZE})
+  %holes = call i64 @is_kind(ptr %D, i64 {HOLES})
+  %plain = icmp eq i64 %holes, 0
+  br i1 %plain, label %whole, label %masked
+whole:
   %res = call ptr @PyBytes_FromStringAndSize(ptr %vp, i64 %vs)
   ret ptr %res
+masked:
+  %fresh = call ptr @PyBytes_FromStringAndSize(ptr null, i64 %vs)
+  %failed = icmp eq ptr %fresh, null
+  br i1 %failed, label %error, label %fill
+error:
+  ret ptr null
+fill:
+  %buf = call ptr @PyBytes_AsString(ptr %fresh)
+  call void @llvm.memset.p0.i64(ptr %buf, i8 0, i64 %vs, i1 false)
+  call void @copy_value(ptr %D, ptr %buf, ptr %vp)
+  ret ptr %fresh
 }
 
 ; put(key, value, flags): 0 or a negative errno (nm_update's), FALLBACK when Python must.
@@ -1056,6 +1154,8 @@ PROGRAM_ENTRY_POINTS = {
     NativeOp.LOOKUP: "pybpf_nmap_lookup",
     NativeOp.UPDATE: "pybpf_nmap_update",
     NativeOp.DELETE: "pybpf_nmap_delete",
+    NativeOp.LOCK: LOCK_SYMBOL,
+    NativeOp.UNLOCK: UNLOCK_SYMBOL,
 }
 
 
@@ -1065,14 +1165,14 @@ def map_ir(state: dict[str, int], stack_size: int) -> str:
     :data:`PY_ENTRY_POINTS`. Compiled once per process (or loaded from the cache): programs
     link against it rather than carry a copy, which would cost each of them a large share
     of its compile time. ``state``: the slots of the run's state it uses, by
-    :class:`._irgen.Field` name (TOP, CPU, MAPS, RLO, RSIZE, WLO, WSIZE)."""
-    names: dict[str, int] = {f.name: int(f) for f in MapField}
-    names |= {k.name: int(k) for k in MapKind}
-    names |= {o.name: int(o) for o in NativeOp}
+    :class:`._irgen.Field` name (TOP, CPU, MAPS, RLO, RSIZE, WLO, WSIZE, HELD)."""
+    members = [*MapField, *MapKind, *NativeOp]
+    names: dict[str, int] = {m.name: int(m) for m in members}
+    assert len(names) == len(members), "two members share a name the IR's fields cannot tell apart"
     names |= {"EINVAL": _EINVAL, "EEXIST": _EEXIST, "ENOENT": _ENOENT, "E2BIG": _E2BIG}
     names |= {"FALLBACK": FALLBACK, "STACK_SIZE": stack_size}
     names |= {f"STATE_{name}": slot for name, slot in state.items()}
-    body = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: str(names[m.group(1)]), _BODY + _USER_BODY)
+    body = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: str(names[m.group(1)]), _BODY + LOCK_BODY + _USER_BODY)
     wrappers = [_py_entry(name, kinds) for name, kinds in PY_ENTRY_POINTS.items()]
     wrappers += [_user_entry(name, nargs) for name, nargs in USER_ENTRY_POINTS.items()]
     return _DECLARATIONS + _PY_DECLARATIONS + body + "\n".join(wrappers)

@@ -40,6 +40,8 @@ class NativeMapOps:
         self.unlink = functions["nm_unlink"]
         self.release = functions["nm_release"]
         self.next = functions["nm_next"]
+        #: take the ``bpf_spin_lock`` word at an address if free (1, else 0); give it back
+        self.trylock, self.unlock = functions["nm_trylock"], functions["nm_unlock"]
         self._get, self._put = binders["nm_get"], binders["nm_put"]
 
     def user_get(self, descriptor: int) -> Callable[[bytes], bytes | int]:

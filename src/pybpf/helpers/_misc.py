@@ -71,7 +71,7 @@ def _lock_field(ctx: ExecContext, address: int, helper: str) -> SpinLock:
     return spin_lock_at(address)
 
 
-@mark_native(NativeOp.LOCK)  # its callers keep every helper in Python (engine._jit)
+@mark_native(NativeOp.LOCK)  # compiled code takes a map element's lock itself (engine._lockgen)
 @implements("bpf_spin_lock")
 def spin_lock(ctx: ExecContext, lock: int, *_: int) -> int:
     held = _lock_field(ctx, lock, "bpf_spin_lock")
@@ -82,6 +82,7 @@ def spin_lock(ctx: ExecContext, lock: int, *_: int) -> int:
     return 0
 
 
+@mark_native(NativeOp.UNLOCK)
 @implements("bpf_spin_unlock")
 def spin_unlock(ctx: ExecContext, lock: int, *_: int) -> int:
     held = _lock_field(ctx, lock, "bpf_spin_unlock")

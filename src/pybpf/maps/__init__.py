@@ -1,5 +1,7 @@
 """BPF maps (https://docs.kernel.org/bpf/maps.html) in native memory that programs address directly: arrays, hash and LRU maps, their per-CPU forms, maps of maps, program arrays, queues, stacks and ring buffers, with a dict-like :class:`Table` view."""
 
+from ..engine._spin_lock import SpinLock as SpinLock
+from ..engine._spin_lock import spin_lock_at as spin_lock_at
 from ._array import ArrayBase as ArrayBase
 from ._array import ArrayMap as ArrayMap
 from ._array import PerCpuArrayMap as PerCpuArrayMap
@@ -64,8 +66,6 @@ from ._queue_stack import StackMap as StackMap
 from ._registry import SUPPORTED_TYPES as SUPPORTED_TYPES
 from ._registry import create_map as create_map
 from ._ringbuf import RingBuf as RingBuf
-from ._spin_lock import SpinLock as SpinLock
-from ._spin_lock import spin_lock_at as spin_lock_at
 from ._stack_trace import StackTraceMap as StackTraceMap
 from ._struct_ops import StructOpsMap as StructOpsMap
 from ._table import BytesCodec as BytesCodec

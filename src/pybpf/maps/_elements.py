@@ -22,10 +22,10 @@ from typing import ClassVar
 from ..engine import Region, SlotArea
 from ..engine._mapgen import MapKind
 from ..engine._native import NativeMapOps, native_map_ops
+from ..engine._spin_lock import spin_lock_at
 from ._base import Map, plain_ranges, round8
 from ._errors import E2BIG, EINVAL, KeyNotExistError, MapError
 from ._native import LINKS_SIZE, NativeIndex
-from ._spin_lock import spin_lock_at
 from ._types import BPF_F_LOCK
 
 __all__ = ["ElementMap"]
@@ -39,6 +39,10 @@ CHUNK_BYTES = 4096
 NATIVE_ON_DEMAND_BYTES = 1 << 30
 #: the size of a ``bpf_spin_lock``; any 4-byte special field is taken to be one
 SPIN_LOCK_SIZE = 4
+#: the slots a native hash map whose elements Python frees has beyond ``max_entries + 1``: an
+#: element it took out keeps its slot until Python has freed its fields, and the hook doing
+#: that (a timer callback it waits for) may itself add elements meanwhile
+RETIRING_SPARE = 8
 
 #: (copy index, bytes): the values an update writes, one per CPU copy it touches
 Writes = Sequence[tuple[int, bytes]]
@@ -166,6 +170,8 @@ class ElementMap(Map):
                 ops = None
                 self._key_area -= LINKS_SIZE if self._stores_keys else 0
                 slot_size -= LINKS_SIZE if self._stores_keys else 0
+        if ops is not None and self._stores_keys and self._frees_in_python:
+            initial += RETIRING_SPARE
         chunk = max(1, min(self.max_entries + 1, CHUNK_BYTES // slot_size))
         layout = tuple(
             (self._key_area + copy * self._stride + start, self._key_area + copy * self._stride + end)
@@ -176,14 +182,18 @@ class ElementMap(Map):
         self._native = None if ops is None else self._native_index(ops, initial)
 
     def _runs_natively(self) -> bool:
-        """Whether the map may be native: its family runs natively and, for hash maps, no
-        special field is in its values (freeing one calls into Python, and hash updates and
-        deletes free them). An array with special fields is native for programs' lookups only
-        (:attr:`MapKind.HOLES`). A map allocated on demand is native when all its slots fit
-        :data:`NATIVE_ON_DEMAND_BYTES` (see :meth:`_setup`)."""
-        if self._native_kind is None:
-            return False
-        return not (self.special_fields or self.owned_fields) or bool(self._native_kind & MapKind.ARRAY)
+        """Whether the map may be native: its family runs natively. Values with special
+        fields are copied around them natively (:attr:`MapKind.HOLES`); freeing an element
+        whose fields need Python stays Python's (:attr:`MapKind.RELEASE`). A map allocated on
+        demand is native when all its slots fit :data:`NATIVE_ON_DEMAND_BYTES` (see
+        :meth:`_setup`)."""
+        return self._native_kind is not None
+
+    @property
+    def _frees_in_python(self) -> bool:
+        """Whether freeing an element's fields does more than forget its bytes: a timer to
+        cancel, a kptr to drop, a graph head to empty (a spin lock needs nothing)."""
+        return bool(self.owned_fields) or any(size != SPIN_LOCK_SIZE for _, size in self.special_fields)
 
     def _native_index(self, ops: NativeMapOps, total: int) -> NativeIndex:
         region = self._slots.only_region()
@@ -192,8 +202,12 @@ class ElementMap(Map):
             self.key_size, self.value_size, self._slots.size, self._key_area, self._stride, self._copies,
             self.max_entries,
         )
-        kind = self._native_kind | (MapKind.HOLES if self.special_fields or self.owned_fields else 0)
-        native = NativeIndex(ops, self.name, kind, region, total, sizes)
+        kind = self._native_kind
+        if self.special_fields or self.owned_fields:
+            kind |= MapKind.HOLES | (MapKind.RELEASE if self._frees_in_python else 0)
+        lock = -1 if self._lock_offset is None else self._lock_offset
+        gaps = plain_ranges(self.special_fields + self.owned_fields, self.value_size)
+        native = NativeIndex(ops, self.name, kind, region, total, sizes, lock, gaps)
         if self._stores_keys:
             self._slots.track(native.used)
         return native
@@ -322,12 +336,15 @@ class ElementMap(Map):
         region.buf[offset : offset + self._slots.size] = bytes(self._slots.size)
 
     def _free_fields(self, slot: int) -> None:
-        """Free the special fields of one element: tell the hook, then zero them."""
+        """Free the special fields of one element: tell the hook, then zero them. A spin
+        lock is no one's to free (``bpf_obj_free_fields`` leaves it): a run may hold it."""
         if not self.special_fields and not self.owned_fields:
             return
         region, offset = self._value_at(slot, 0)
         self.on_free_fields(slot, region, offset)
         for field_offset, size in self.special_fields + self.owned_fields:
+            if size == SPIN_LOCK_SIZE and field_offset == self._lock_offset:
+                continue
             start = offset + field_offset
             region.buf[start : start + size] = bytes(size)
 

@@ -84,7 +84,7 @@ class HashBase(ElementMap):
         if put is not None and type(key) is bytes and type(value) is bytes and type(flags) is int and not self.frozen:
             rc = put(key, value, flags)
             if rc != FALLBACK:
-                self._raise_for("update", rc)
+                self._raise_for("update", self._settle(rc))
                 return
         super().update_elem(key, value, flags)
 
@@ -144,8 +144,18 @@ class HashBase(ElementMap):
     # -- the operations ------------------------------------------------------------------
 
     def _update(self, key: bytes, writes: Writes, flags: int) -> int:
-        if self._native is not None:
-            return self._native.update(key, writes, flags, self._stride)
+        native = self._native
+        if native is not None:
+            rc = native.update(key, writes, flags, self._stride)
+            while rc == FALLBACK:  # BPF_F_LOCK on a present key whose lock someone holds
+                slot = native.find(key)
+                if slot is None:  # gone meanwhile: a new element then
+                    rc = native.update(key, writes, flags, self._stride)
+                else:
+                    rc = exists_error(True, flags)
+                    if not rc:
+                        self._write_copies(slot, writes, True)
+            return self._settle(rc)
         rc = hash_flags_error(flags, self._lock_offset is not None)
         if rc:
             return rc
@@ -182,18 +192,26 @@ class HashBase(ElementMap):
         for copy, data in writes:
             self._write(slot, copy, data, locked)
 
+    def _settle(self, rc: int) -> int:
+        """What a native update returned, once the element it took out (if it says so, see
+        :meth:`NativeIndex.update`) is retired: 0 or a negative errno."""
+        if rc > 0:
+            self._retire([rc - 1])
+            return 0
+        return rc
+
     def _retire(self, slots: list[int]) -> None:
         """Free the fields of unlinked elements, then let their slots be reused.
 
         The hook runs without the map lock, so it may wait for a timer callback that itself
         uses this map.
         """
-        if self._native is not None:  # no special field to free
+        for slot in slots:
+            self._free_fields(slot)
+        if self._native is not None:
             for slot in slots:
                 self._native.release(slot)
             return
-        for slot in slots:
-            self._free_fields(slot)
         with self._lock:
             for slot in slots:
                 self._slots.release(slot)
@@ -206,7 +224,7 @@ class HashBase(ElementMap):
 
     def delete(self, key: bytes) -> int:
         """Remove ``key`` and free its element: 0 or -ENOENT."""
-        if self._native is not None:
+        if self._native is not None and not self._frees_in_python:
             return self._native.delete(key)
         slot = self._unlink(key)
         if slot is None:

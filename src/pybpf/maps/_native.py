@@ -1,18 +1,22 @@
 """A map's index kept in native memory, shared by compiled programs and the Python API.
 
-Hash maps (plain, per-CPU, LRU) whose values hold no special field keep their keys' index
+Hash maps (plain, per-CPU, LRU) keep their keys' index
 natively (a map allocated on demand gets all its slots at once, in memory that costs nothing
 until used) (see :mod:`pybpf.engine._mapgen` for the layout);
 arrays have no index, but get a descriptor too, so compiled helper calls reach their values
 without Python. The elements stay where :class:`~pybpf.maps._elements.ElementMap` puts them:
 one copy of the data, in the one registered region of the map's slots.
 
-Maps with timers or spin locks in their values keep the Python index: freeing their elements
-calls back into Python (the timer layer).
+Values with special fields are copied around them natively (the descriptor's table of gaps);
+where freeing an element calls back into Python (a timer, a kptr, a graph head:
+:attr:`MapKind.RELEASE`), native code never frees one by itself: compiled programs' calls that
+would fall back to Python, and the Python entry points leave the element's slot taken and say
+which it is, for the map to free its fields and then the slot (:meth:`NativeIndex.update`).
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import final
 
@@ -45,10 +49,15 @@ class NativeIndex:
         sizes: key size, value size, slot size, offset of the first value in a slot (after
             the key and, for hash maps, the :data:`LINKS_SIZE` bytes of links), stride between
             per-CPU copies, copies per slot, max entries.
+        lock: where a value's ``bpf_spin_lock`` is, or -1.
+        gaps: for values with special fields (``kind`` has :attr:`MapKind.HOLES`), the
+            ``[start, end)`` ranges of their other bytes: what copies write and what a
+            program's lookup may open as its window (the largest).
     """
 
     def __init__(
-        self, ops: NativeMapOps, name: str, kind: int, slots: Region, total: int, sizes: Sequence[int]
+        self, ops: NativeMapOps, name: str, kind: int, slots: Region, total: int, sizes: Sequence[int],
+        lock: int = -1, gaps: Sequence[tuple[int, int]] = (),
     ) -> None:
         self._ops = ops
         self._descriptor = Region(8 * DESCRIPTOR_SLOTS, f"map '{name}' descriptor")
@@ -64,7 +73,15 @@ class NativeIndex:
         fields[MapField.SLOTS] = slots.base
         fields[MapField.TOTAL] = total
         fields[MapField.WRITABLE] = int(slots.writable)
+        fields[MapField.LOCK_AT] = lock
         self._buffers: list[Region] = [slots]
+        fields[MapField.WIN_AT], fields[MapField.WIN_SIZE] = 0, sizes[1]
+        if kind & MapKind.HOLES:
+            table = self._buffer(16 * max(1, len(gaps)), name, "gaps")
+            table.buf.cast("q")[: 2 * len(gaps)] = array("q", [bound for gap in gaps for bound in gap])
+            fields[MapField.GAPS], fields[MapField.NGAPS] = table.base, len(gaps)
+            start, end = max(gaps, key=lambda gap: gap[1] - gap[0], default=(0, 0))
+            fields[MapField.WIN_AT], fields[MapField.WIN_SIZE] = start, end - start
         if not kind & MapKind.ARRAY:
             buckets = _buckets_for(sizes[-1])
             fields[MapField.MASK] = buckets - 1
@@ -106,7 +123,9 @@ class NativeIndex:
 
     def update(self, key: bytes, writes: Sequence[tuple[int, bytes]], flags: int, stride: int) -> int:
         """Set ``key``'s values for the copies in ``writes`` (one copy, or every copy in
-        order): 0 or a negative errno."""
+        order): 0 or a negative errno; in a :attr:`MapKind.RELEASE` map, the slot + 1 of an
+        element it replaced or evicted, out of the index but not free (see :meth:`release`);
+        FALLBACK for a BPF_F_LOCK update of a present key whose lock someone holds."""
         if len(writes) == 1:
             copy, data = writes[0]
             return self._ops.update(self.address, key, data, flags, copy)
