@@ -10,6 +10,12 @@
   timers stay under the kernel's memory limit (bpf_timer_init fails near 150). pybpf's
   arming run (100 inits, set_callbacks and starts through the Python timer table) is shown
   apart: the JIT's callbacks fire in the native timer lane, the arming does not.
+- Arming: what the timer helpers cost when a program calls them, the way a conntrack program
+  arms one timer per new flow: a syscall program inits, sets the callback of and starts 100
+  timers (a second ahead, so none fires in the kernel meanwhile), then another cancels them.
+  pybpf's compiled calls are served natively by the timer desk, which leaves creating the
+  timer objects, arming the clock and tracing to the table's next use: that part is shown
+  apart, measured by the listing (``rt.timers()``) that follows each run.
 - Real clock: how late pybpf's callbacks fire after their expiry (p50/p99), for one-shot
   timers at staggered delays, against how late a host thread wakes from a timed wait of the
   same delays: the floor any user-space timer stands on.
@@ -42,10 +48,29 @@ TIMERS, FIRINGS, PERIOD = 100, 10, 1000  #: 100 timers, each firing 10 times, 1 
 CALLBACKS = TIMERS * FIRINGS
 TARGET = 1.5  #: the ratio to the kernel's time the timer path aims at
 
+
+def _arm_program(delay: int) -> str:
+    """The syscall program ``arm``: init, set the callback ``tick`` of and start (``delay`` ns
+    ahead) the timer of every element of ``timers``."""
+    return f"""
+SEC("syscall")
+int arm(void *ctx)
+{{
+    for (int i = 0; i < {TIMERS}; i++) {{
+        int key = i;
+        struct elem *e = bpf_map_lookup_elem(&timers, &key);
+        if (!e || bpf_timer_init(&e->t, &timers, 1) || bpf_timer_set_callback(&e->t, tick)
+            || bpf_timer_start(&e->t, {delay}, 0))
+            return 1;
+    }}
+    return 0;
+}}
+"""
+
+
 WORKLOAD = rf"""
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-#define CLOCK_MONOTONIC 1
 struct elem {{ struct bpf_timer t; __u64 fired; }};
 struct {{ __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, {TIMERS}); __type(key, int); __type(value, struct elem); }}
     timers SEC(".maps");
@@ -63,14 +88,30 @@ static int tick(void *map, int *key, struct elem *e)
     return 0;
 }}
 
+{_arm_program(PERIOD)}char LICENSE[] SEC("license") = "GPL";
+"""
+
+ARM_CANCEL = rf"""
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct elem {{ struct bpf_timer t; }};
+struct {{ __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, {TIMERS}); __type(key, int); __type(value, struct elem); }}
+    timers SEC(".maps");
+
+static int tick(void *map, int *key, struct elem *e)
+{{
+    return 0;
+}}
+
+{_arm_program(SECOND)}
+
 SEC("syscall")
-int arm(void *ctx)
+int cancel(void *ctx)
 {{
     for (int i = 0; i < {TIMERS}; i++) {{
         int key = i;
         struct elem *e = bpf_map_lookup_elem(&timers, &key);
-        if (!e || bpf_timer_init(&e->t, &timers, CLOCK_MONOTONIC) || bpf_timer_set_callback(&e->t, tick)
-            || bpf_timer_start(&e->t, {PERIOD}, 0))
+        if (!e || bpf_timer_cancel(&e->t) != 1)
             return 1;
     }}
     return 0;
@@ -182,6 +223,66 @@ def workload_table(source: Path, times: int = 5) -> dict[str, float]:
     return columns
 
 
+def _cpu_ns(run: Callable[[], object]) -> int:
+    start = time.thread_time_ns()
+    run()
+    return time.thread_time_ns() - start
+
+
+def pybpf_arming(obj_path: Path, engine: str, times: int = 15) -> dict[str, float]:
+    """Nanoseconds per timer (CPU time, the best of ``times``): the arming run, the listing
+    after it, the cancelling run, the listing after it."""
+    best: dict[str, float] = {}
+    with pybpf.Runtime(clock="virtual", engine=engine) as rt:
+        obj = rt.load(obj_path)
+        arm, cancel, timers = obj.programs["arm"], obj.programs["cancel"], obj.maps["timers"]
+        for _ in range(times):
+            steps = (
+                ("arm", lambda: arm.test_run().retval == 0), ("arm listed", rt.timers),
+                ("cancel", lambda: cancel.test_run().retval == 0), ("cancel listed", rt.timers),
+            )
+            for name, step in steps:
+                best[name] = min(best.get(name, float("inf")), _cpu_ns(step) / TIMERS)
+            assert all(t.state == "idle" for t in rt.timers())
+            for key in range(TIMERS):  # an array update frees the element's timer
+                timers[key] = {}
+    return best
+
+
+def kernel_arming(obj_path: Path, times: int = 15) -> dict[str, float] | None:
+    """Nanoseconds per timer (wall time of BPF_PROG_RUN, the best of ``times``) of the two
+    runs on the kernel, or None without bpf(). Closing the object frees its timers."""
+    if _libbpf is None or not _libbpf.available():
+        return None
+    best: dict[str, float] = {}
+    for _ in range(times):
+        with _libbpf.KernelObject(obj_path) as kobj:
+            for name in ("arm", "cancel"):
+                program = kobj.programs[name]
+                start = time.perf_counter_ns()
+                assert program.test_run().retval == 0
+                best[name] = min(best.get(name, float("inf")), (time.perf_counter_ns() - start) / TIMERS)
+    return best
+
+
+def arming_table(source: Path, times: int = 15) -> dict[str, dict[str, float]]:
+    """Prints the arming figures for the C ``source`` and returns them (ns per timer)."""
+    obj_path = compile_c(source)
+    columns = {engine: pybpf_arming(obj_path, engine, times) for engine in ("interpreter", "jit")}
+    kernel = kernel_arming(obj_path, times)
+    if kernel is not None:
+        columns["kernel"] = kernel
+    print(f"arming: {TIMERS} timers per run, microseconds per timer (init + set_callback + start; cancel)")
+    print(f"{'':<16}" + "".join(f"{name:>14}" for name in columns) + "   ratios to the kernel")
+    for step in ("arm", "cancel"):
+        cells = "".join(f"{figures[step] / 1e3:>14.2f}" for figures in columns.values())
+        ratios = "  ".join(f"{name} {figures[step] / kernel[step]:.2f}x" for name, figures in columns.items()) if kernel else ""
+        print(f"{step + ' run':<16}{cells}   {ratios}")
+        applied = "".join(f"{figures.get(step + ' listed', 0) / 1e3:>14.2f}" for name, figures in columns.items() if name != "kernel")
+        print(f"{'  rt.timers()':<16}{applied}   (the listing that follows: for the JIT, applying the desk's journal)")
+    return columns
+
+
 def arm_args(key: int, delay: int) -> bytes:
     return key.to_bytes(4, "little") + bytes(4) + delay.to_bytes(8, "little")
 
@@ -229,9 +330,12 @@ def real_latency(path: Path, timers: int = 400) -> float:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workload, latency = Path(tmp) / "timer_workload.bpf.c", Path(tmp) / "timer_latency.bpf.c"
+        arming = Path(tmp) / "timer_arming.bpf.c"
         workload.write_text(WORKLOAD)
         latency.write_text(LATENCY)
+        arming.write_text(ARM_CANCEL)
         workload_table(workload)
+        arming_table(arming)
         real_latency(latency)
 
 

@@ -31,6 +31,15 @@ def test_timer_benchmark_runs_and_measures_its_references(c_file, capsys: pytest
     assert "1,000 callbacks" in out and "ratios to" in out and "wake-up latency" in out
 
 
+def test_timer_arming_benchmark_measures_both_runs(c_file, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    bench = _module("bench_timers")
+    figures = bench.arming_table(c_file(bench.ARM_CANCEL, "timer_arming.bpf.c"), times=1)
+    for engine in ("interpreter", "jit"):
+        assert all(figures[engine][step] > 0 for step in ("arm", "arm listed", "cancel", "cancel listed"))
+    out = capsys.readouterr().out
+    assert "arm run" in out and "cancel run" in out
+
+
 @pytest.mark.parametrize("variant", ["plain value", "value with a lock", "lock taken"])
 def test_map_loop_benchmark_measures_the_map_loop(c_file, variant: str) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("llvmlite")

@@ -19,6 +19,10 @@ def test_iterators_rcu_and_kconfig(testdata):
     compare(testdata("realobj"), [Run("loops")])
 
 
+def test_a_spin_lock_in_global_data_beside_other_globals(testdata):
+    compare(testdata("global_lock"), [Run("bump", data=PACKET), Run("bump", data=PACKET)])
+
+
 def test_current_task_helpers(testdata):
     compare(testdata("realobj"), [Run("task")])
 
@@ -195,3 +199,38 @@ def test_ancestor_cgroup_ids(testdata):
 
 def test_perf_event_read_of_empty_slots(testdata):
     compare(testdata("more_helpers"), [Run("counters_empty", data=PACKET)])
+
+
+def test_find_vma_gives_the_memory_area_of_this_process(testdata):
+    """A mapped file's area (the Python library's code) and an unmapped address, on both
+    sides: the same start, end, flags, page offset and file, or -ENOENT."""
+    import ctypes
+    import struct
+
+    import pybpf
+
+    from ._libbpf import KernelObject
+
+    obj = testdata("find_vma")
+    code = ctypes.cast(ctypes.pythonapi.Py_Initialize, ctypes.c_void_p).value
+    kernel = KernelObject(obj)
+    try:
+        bss = kernel.map_named(".bss")
+        expected = []
+        for address in (code, 0x1000):
+            bss.update(u32(0), struct.pack("<Q", address) + bytes(48))
+            kernel.programs["find"].test_run(ctx_out=False)
+            raw = bss.lookup(u32(0))
+            expected.append(struct.unpack("<7q", raw))  # address, result, found[5]
+    finally:
+        kernel.close()
+    with pybpf.Runtime(clock="virtual") as rt:
+        loaded = rt.load(obj)
+        got = []
+        for address in (code, 0x1000):
+            loaded.globals["address"] = address
+            loaded.globals["found"] = [0] * 5
+            loaded.programs["find"].test_run()
+            got.append((address, loaded.globals["result"], *loaded.globals["found"]))
+    assert [tuple(x & (2**64 - 1) for x in row) for row in got] == [tuple(x & (2**64 - 1) for x in row) for row in expected]
+    assert expected[0][1] == 0 and expected[0][6] == 1 and expected[1][1] == -2

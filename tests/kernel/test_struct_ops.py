@@ -5,9 +5,11 @@ struct_ops register``; pybpf's through :meth:`pybpf.StructOps.attach`, with the 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import shutil
+import struct
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +17,8 @@ from pathlib import Path
 import pytest
 
 import pybpf
+
+from ._libbpf import KernelObject
 
 
 def _bpftool(*args: str) -> subprocess.CompletedProcess[str]:
@@ -80,3 +84,41 @@ def test_the_programs_run_as_the_kernel_verified_them(testdata: Callable[..., Pa
         assert ops.call("ssthresh", {"snd_cwnd": 9}).retval == 4
         after = ops.call("cong_avoid", {"snd_cwnd": 4, "snd_cwnd_cnt": 3}, 0, 2).args[0]
         assert (after["snd_cwnd"], after["snd_cwnd_cnt"]) == (5, 0)
+
+
+def _dummy_runs(run: Callable[[str, bytes], int]) -> list[tuple[int | str, int]]:
+    """Each run's return value (or errno) and the state after it, the state living in this
+    process's memory as a caller's would."""
+    state = ctypes.c_int32(10)
+    at = ctypes.addressof(state)
+    steps = [("bump", [at]), ("bump", [0]), ("mix", [at, 4, 65535, 0x1F3, 0x12345]), ("mix", [0, 1, 2, 3, 4]),
+             ("bump", [at, 1]), ("bump", [1]), ("bump", [at])]
+    out: list[tuple[int | str, int]] = []
+    for name, args in steps:
+        try:
+            outcome: int | str = run(name, struct.pack(f"<{len(args)}Q", *args))
+        except OSError as err:
+            outcome = f"errno {err.errno}"
+        out.append((outcome, state.value))
+    return out
+
+
+def test_dummy_ops_members_test_run_as_the_kernel_runs_them(testdata: Callable[..., Path]) -> None:
+    obj = testdata("dummy_ops")
+    kernel = KernelObject(obj)
+    try:
+        programs = {p.name: p for p in kernel}
+        expected = _dummy_runs(lambda name, ctx: programs[name].test_run(ctx=ctx, ctx_out=False).retval)
+    finally:
+        kernel.close()
+    with pybpf.Runtime(clock="virtual") as rt:
+        loaded = rt.load(obj)
+
+        def run(name: str, ctx: bytes) -> int:
+            try:
+                return loaded.programs[name].test_run(ctx=ctx, repeat=3).retval
+            except pybpf.TestRunError as err:
+                raise OSError(err.errno, str(err)) from None
+
+        assert _dummy_runs(run) == expected
+    assert expected[0] == (15, 15) and expected[3][0] == "errno 22"

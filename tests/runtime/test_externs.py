@@ -99,10 +99,72 @@ char LICENSE[] SEC("license") = "GPL";
 """
 
 
+KALLSYMS_ALL = {"CONFIG_KALLSYMS_ALL": "y"}
+
+
 def test_ksym_variables_and_weak_kfuncs(c_file) -> None:  # type: ignore[no-untyped-def]
-    obj = pybpf.Runtime(clock="virtual").load(c_file(KSYMS))
+    obj = pybpf.Runtime(clock="virtual", kconfig=KALLSYMS_ALL).load(c_file(KSYMS))
     assert obj.programs["probe"].test_run().retval == 0
     assert obj.globals["out"] == [1, 0, 0]
+
+
+def test_typed_ksym_variables_need_kallsyms_of_data_symbols(c_file) -> None:  # type: ignore[no-untyped-def]
+    """The default kconfig is the oracle kernel's: without CONFIG_KALLSYMS_ALL the verifier
+    cannot find any variable's address, reachable or not."""
+    expected = re.escape("ldimm64 failed to find the address for kernel symbol 'bpf_prog_active'.")
+    with pytest.raises(pybpf.VerifierError, match=f"^{expected}$") as refused:
+        pybpf.Runtime(clock="virtual").load(c_file(KSYMS))
+    assert refused.value.errno == 2
+
+
+PERCPU = r"""
+struct rq { unsigned int nr_running; unsigned long clock; };
+extern const int cpu_number __ksym;
+extern const struct rq runqueues __ksym;
+extern const void bpf_prog_active __ksym;  /* typeless: an address, a number */
+long out[4];
+
+SEC("tc")
+int copies(void *ctx)
+{
+    const int *mine = bpf_this_cpu_ptr(&cpu_number), *last = bpf_per_cpu_ptr(&cpu_number, 3);
+    const struct rq *rq = bpf_per_cpu_ptr(&runqueues, 2);
+
+    out[0] = *mine;
+    out[1] = last ? *last : -1;
+    out[2] = bpf_per_cpu_ptr(&cpu_number, 4) == 0;
+    out[3] = rq ? rq->clock + 10 : -1;
+    return (long)&bpf_prog_active != 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+"""
+
+
+def test_per_cpu_variables_have_a_copy_per_cpu(c_file) -> None:  # type: ignore[no-untyped-def]
+    rt = pybpf.Runtime(clock="virtual", ncpus=4, kconfig=KALLSYMS_ALL)
+    obj = rt.load(c_file(PERCPU))
+    run = obj.programs["copies"].test_run(data=bytes(64), cpu=2)
+    assert run.retval == 1
+    assert obj.globals["out"] == [2, 3, 1, 10]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("return *(int *)bpf_per_cpu_ptr(&cpu_number, 0);", "R0 invalid mem access 'rdonly_mem_or_null'"),
+    ("*(int *)bpf_this_cpu_ptr(&cpu_number) = 1; return 0;", "R0 cannot write into rdonly_mem"),
+    ("return ((int *)bpf_this_cpu_ptr(&cpu_number))[1];", "R0 min value is outside of the allowed memory range"),
+    ("return *(volatile const int *)&cpu_number;", "R1 is ptr_int access percpu memory: off=0"),
+    ("return bpf_this_cpu_ptr((const char *)&cpu_number + 4) != 0;",
+     "dereference of modified percpu_ptr_ ptr R1 off=4 disallowed"),
+    ("return bpf_this_cpu_ptr(&bpf_prog_active) != 0;",
+     "R1 type=scalar expected=percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_"),
+    ("return ((const struct rq *)bpf_per_cpu_ptr(&runqueues, 0))->nr_running;", "R0 invalid mem access 'ptr_or_null_'"),
+])
+def test_per_cpu_pointers_as_the_kernel_types_them(c_file, body: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    source = PERCPU.split("long out")[0] + f"SEC(\"tc\") int f(void *ctx) {{ {body} }}\n"
+    source += 'char LICENSE[] SEC("license") = "GPL";\n'
+    with pytest.raises(pybpf.VerifierError, match=f"^{re.escape(message)}$"):
+        pybpf.Runtime(clock="virtual", kconfig=KALLSYMS_ALL).load(c_file(source))
 
 
 def test_an_unknown_strong_kfunc_fails_the_load_naming_it(c_file) -> None:  # type: ignore[no-untyped-def]

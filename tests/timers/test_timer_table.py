@@ -33,14 +33,19 @@ class FakeMap:
         slot, rest = divmod(address - self.region.base, 16)
         return (slot, self.region) if not rest and size == 16 else None
 
-    def address(self, slot: int) -> int:
+    @property
+    def address(self) -> int:
+        """What programs see as the map (a real map's is its descriptor's address)."""
+        return id(self)
+
+    def field(self, slot: int) -> int:
         return self.region.base + 16 * slot
 
     def slot_of(self, address: int) -> int:
         return (address - self.region.base) // 16
 
     def value_address(self, slot: int) -> int:
-        return self.address(slot)
+        return self.field(slot)
 
     def element_key(self, slot: int) -> bytes:
         return slot.to_bytes(4, "little")
@@ -105,14 +110,14 @@ def setup(request: pytest.FixtureRequest) -> Iterator[tuple[TimerTable, FakeMap,
     m = FakeMap(space, 4)
     ctx = Ctx(space)
     for slot in range(4):
-        assert table.init(ctx, m.address(slot), m, CLOCK_MONOTONIC) == 0
-        assert table.set_callback(ctx, m.address(slot), 0) == 0
+        assert table.init(ctx, m.field(slot), m, CLOCK_MONOTONIC) == 0
+        assert table.set_callback(ctx, m.field(slot), 0) == 0
     yield table, m, space, owner, clock
     clock.close()
 
 
 def start(table: TimerTable, m: FakeMap, space: AddressSpace, slot: int, cpu: int, ns: int = 0) -> None:
-    assert table.start(Ctx(space, cpu), m.address(slot), ns, 0) == 0
+    assert table.start(Ctx(space, cpu), m.field(slot), ns, 0) == 0
 
 
 def cross_cancel(
@@ -131,7 +136,7 @@ def cross_cancel(
                 table.free_element(m, other, m.region, 16 * other)
                 results[me] = 0
             else:
-                results[me] = table.cancel(Ctx(space), m.address(other))
+                results[me] = table.cancel(Ctx(space), m.field(other))
 
         return cb
 
@@ -150,8 +155,8 @@ def test_set_callback_on_a_timer_whose_map_lost_its_users_is_eperm_until_7_0(set
     before 7.0 set_callback checks the user count (-EPERM); 7.0 frees first, so only -EINVAL."""
     table, m, space, owner, _ = setup
     owner.users = 0
-    assert table.set_callback(Ctx(space), m.address(0), 0) == rc
-    assert table.init(Ctx(space), m.address(1), m, CLOCK_MONOTONIC) == -EBUSY  # still initialised
+    assert table.set_callback(Ctx(space), m.field(0), 0) == rc
+    assert table.init(Ctx(space), m.field(1), m, CLOCK_MONOTONIC) == -EBUSY  # still initialised
 
 
 @pytest.mark.parametrize("setup", ["6.18", "6.9", "6.6"], indirect=True)  # the fix reached 6.9.y and 6.6.y
@@ -200,7 +205,7 @@ def test_cancel_waits_for_a_callback_running_on_another_thread(setup) -> None:  
     owner.callbacks = {2: slow}
     start(table, m, space, 2, cpu=1)
     assert running.wait(5)
-    assert table.cancel(Ctx(space), m.address(2)) == 0  # it was running, not armed
+    assert table.cancel(Ctx(space), m.field(2)) == 0  # it was running, not armed
     assert finished.is_set()  # cancel returned only after the callback had finished
 
 
@@ -215,7 +220,7 @@ def test_callbacks_of_one_timer_never_overlap(setup) -> None:  # type: ignore[no
             overlaps[0] = max(overlaps[0], active[0])
             runs[0] += 1
         if runs[0] < 5:  # re-arm at once, on the other CPU, while still running here
-            table.start(Ctx(space, cpu=1 - timer.cpu), m.address(3), 0, 0)
+            table.start(Ctx(space, cpu=1 - timer.cpu), m.field(3), 0, 0)
         time.sleep(0.01)
         with lock:
             active[0] -= 1
@@ -237,8 +242,8 @@ def test_a_start_between_expiry_and_callback_keeps_both_firings() -> None:
     new arm stays armed and fires at its own time (neither is lost, neither is early)."""
     space, owner, clock = AddressSpace(), Owner(), VirtualClock(start_ns=0)
     table, m = TimerTable(clock, owner), FakeMap(space, 1)
-    assert table.init(Ctx(space), m.address(0), m, CLOCK_MONOTONIC) == 0
-    assert table.set_callback(Ctx(space), m.address(0), 0) == 0
+    assert table.init(Ctx(space), m.field(0), m, CLOCK_MONOTONIC) == 0
+    assert table.set_callback(Ctx(space), m.field(0), 0) == 0
     fired_at: list[int] = []
     fired: list[Timer] = []
 
@@ -278,8 +283,8 @@ def test_the_hrtimer_tracepoints_follow_the_timer(setup) -> None:  # type: ignor
     while len(owner.hooks) < 4 and time.monotonic() < deadline:
         time.sleep(0.001)
     start(table, m, space, 3, cpu=0, ns=10 * 10**9)
-    assert table.cancel(Ctx(space), m.address(3)) == 1
-    assert table.cancel(Ctx(space), m.address(3)) == 0
+    assert table.cancel(Ctx(space), m.field(3)) == 1
+    assert table.cancel(Ctx(space), m.field(3)) == 0
     assert owner.hooks == [
         ("hrtimer_start", 3, False), ("hrtimer_start", 3, True),
         ("hrtimer_expire_entry", 3, None), ("hrtimer_expire_exit", 3, None),

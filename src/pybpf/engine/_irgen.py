@@ -55,6 +55,7 @@ from ..isa import (
 )
 from ._context import NETWORK_HEADER, SKF_LL_OFF, SKF_NET_OFF, STACK_SIZE
 from ._mapgen import FALLBACK, PROGRAM_ENTRY_POINTS, NativeOp, map_ir
+from ._tcallgen import TCALL_SYMBOLS, tcall_ir
 from ._timergen import TIMER_NOW, TIMER_START, timer_ir
 
 __all__ = ["LANE_ENTRY_POINTS", "Fault", "Field", "Op", "first_uncompilable", "generate_ir"]
@@ -88,7 +89,10 @@ STATE_SLOTS = len(Field)
 
 #: The native timer lane's helpers compiled code calls (:mod:`._timergen`), by what they are:
 #: outside the lane they fall back to the Python helper.
-LANE_ENTRY_POINTS = {NativeOp.TIMER_START: TIMER_START, NativeOp.KTIME: TIMER_NOW}
+LANE_ENTRY_POINTS = {
+    NativeOp.TIMER_START: TIMER_START, NativeOp.KTIME: TIMER_NOW, NativeOp.TIMER_INIT: TCALL_SYMBOLS[0],
+    NativeOp.TIMER_SET_CALLBACK: TCALL_SYMBOLS[1], NativeOp.TIMER_CANCEL: TCALL_SYMBOLS[3],
+}
 
 
 class Fault(IntEnum):
@@ -205,9 +209,10 @@ def map_module() -> str:
 
 
 def timer_module() -> str:
-    """The native timer lane (:func:`._timergen.timer_ir`) on this module's state slots."""
+    """The native timer lane (:func:`._timergen.timer_ir`) and the native timer helpers
+    (:func:`._tcallgen.tcall_ir`) on this module's state slots."""
     used = (Field.N, Field.LIMIT, Field.TOP, Field.RLO, Field.RSIZE, Field.WLO, Field.WSIZE, Field.FAULT, Field.CPU, Field.MAY_GOTO)
-    return timer_ir({f.name: int(f) for f in used})
+    return timer_ir({f.name: int(f) for f in used}) + tcall_ir({"CPU": Field.CPU, "CODE_BASE": Field.CODE_BASE, "HELD": Field.HELD})
 
 
 def _entry_point(prefix: str, entry: int) -> str:

@@ -59,12 +59,13 @@ from ._memory import Region
 from ._native import MapTable, NativeMapOps
 from ._run import Function, ProgramEngine, unknown_helper, unknown_kfunc
 from ._spin_lock import hand_to_native, take_from_native
+from ._tcallgen import DESK_SYMBOL
 from ._timergen import PY_RESOLVE, RESOLVE
 
-__all__ = ["Jit", "compiles", "is_cached", "native_map_ops", "timer_runner"]
+__all__ = ["Jit", "compiles", "is_cached", "native_map_ops", "timer_desk_global", "timer_runner"]
 
 #: Bumped whenever generated code changes meaning: part of every cache key.
-CODEGEN_VERSION = 10
+CODEGEN_VERSION = 11
 #: LLVM's optimisation level (the issue's prototype: O1-O2 run as fast as O3, compile faster).
 OPT_LEVEL = 2
 _M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -100,6 +101,10 @@ class _State:
         #: called before any helper runs in Python while the native timer lane runs callbacks
         #: on this state (it hands the lane's timers back to Python)
         self.before_python: Callable[[], None] | None = None
+        #: called before any helper runs in Python and when the run leaves native code, while
+        #: a timer desk is bound to this state (it applies the desk's journal, see
+        #: :mod:`._tcallgen`)
+        self.leave: Callable[[], None] | None = None
 
     def fail(self, error: BaseException) -> None:
         self.pending = error
@@ -190,6 +195,8 @@ def _call(state: _State, table: int, fn_id: int, args: tuple[int, ...], fp: int,
     ctx, slots = state.ctx, state.slots
     if state.before_python is not None:
         state.before_python()
+    if state.leave is not None:
+        state.leave()
     if slots[_HELD]:  # the Python side answers for the lock native code took
         take_from_native(ctx.held, slots[_HELD])
     tables, code_base, maps = state.tables, slots[_CODE_BASE], slots[_MAPS]
@@ -422,6 +429,7 @@ def _load_native_maps() -> NativeMapOps:
 
 
 _TAIL_CALL = 12  #: BPF_FUNC_tail_call: its callers' callbacks stay on the Python timer path
+_DESK_OPS = frozenset((NativeOp.TIMER_INIT, NativeOp.TIMER_SET_CALLBACK, NativeOp.TIMER_START, NativeOp.TIMER_CANCEL))
 
 
 def timer_runner() -> Callable[[int], int]:
@@ -430,6 +438,14 @@ def timer_runner() -> Callable[[int], int]:
     ``bpf_timer_start``, ``bpf_ktime_get_ns`` and resolve."""
     run: Callable[[int], int] = _backend().timer_run
     return run
+
+
+def timer_desk_global() -> int:
+    """The address of the global through which compiled code finds the timer desk
+    (:data:`._tcallgen.DESK_SYMBOL`): :mod:`pybpf.timers._desk` writes its desk's address there."""
+    backend = _backend()
+    with backend.lock:
+        return int(backend.engine.get_global_value_address(DESK_SYMBOL))
 
 
 def native_helpers(helpers: HelperTable, called: Collection[int]) -> dict[int, NativeOp]:
@@ -511,6 +527,9 @@ class Jit(ProgramEngine):
             native_map_ops()  # what compiled programs with native helpers link against
         #: whether callbacks of this program may run in the native timer lane
         self.native_timers = NativeOp.TIMER_START in natives.values()
+        #: whether its timer calls may be served natively by a timer desk (pybpf.timers._desk),
+        #: offered to each run as it starts
+        self.desk_calls = not _DESK_OPS.isdisjoint(natives.values())
         key = backend.key(self.insns, called, in_frame, natives)
         insns = self.insns
         self._ir: Callable[[], str] = lambda: generate_ir(insns, called, f"bpf_{key}", in_frame, natives)
@@ -572,6 +591,7 @@ class Jit(ProgramEngine):
 
     def _wrap(self, native: Callable[..., int]) -> Function:
         tables, code_base, maps = (self.helpers, self.kfuncs), self.code.base, self.native_maps.address
+        desk_calls = self.desk_calls
 
         def enter(ctx: ExecContext, r1: int, r2: int, r3: int, r4: int, r5: int, r10: int) -> int:
             state = ctx.native or _attach(ctx)
@@ -595,6 +615,10 @@ class Jit(ProgramEngine):
                 slots[_RLO], slots[_RSIZE], state.windows[0] = first.base, first.size, first
                 if first.writable:
                     slots[_WLO], slots[_WSIZE], state.windows[1] = first.base, first.size, first
+            if desk_calls and state.leave is None:
+                table = getattr(ctx.runtime, "timers", None)  # the runtime's timer table
+                if table is not None:
+                    table.offer_desk(ctx)
             try:
                 r0: int = native(state.address, r1, r2, r3, r4, r5, r10)
             finally:
@@ -603,6 +627,8 @@ class Jit(ProgramEngine):
                 if slots[_HELD]:  # the run (or its caller) goes on in Python, holding the lock
                     take_from_native(held, slots[_HELD])
                     slots[_HELD] = 0
+                if state.leave is not None:
+                    state.leave()
             if slots[_FAULT]:
                 state.raise_fault()
             return r0

@@ -87,6 +87,9 @@ class NativeOp(IntEnum):
     UNLOCK = 6  #: ``bpf_spin_unlock``
     TIMER_START = 16  #: ``bpf_timer_start``: a callback re-arming its timer (engine._timergen)
     KTIME = 17  #: ``bpf_ktime_get_ns`` and its boot and coarse forms, in the timer lane
+    TIMER_INIT = 18  #: ``bpf_timer_init``, while a timer desk is bound (engine._tcallgen)
+    TIMER_SET_CALLBACK = 19  #: ``bpf_timer_set_callback``, likewise
+    TIMER_CANCEL = 20  #: ``bpf_timer_cancel``, likewise
 
 
 #: What ``pybpf_nmap`` returns when it cannot run the call natively (an unknown map, a key

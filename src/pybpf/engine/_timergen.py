@@ -21,6 +21,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from ._mapgen import FALLBACK
+from ._tcallgen import TCALL_SYMBOLS
 
 __all__ = ["PY_RESOLVE", "RESOLVE", "TIMER_NOW", "TIMER_START", "Batch", "Event", "Record", "Stop", "timer_ir"]
 
@@ -137,19 +138,22 @@ define internal void @tm_set(ptr %base, i64 %i, i64 %v) {{
   ret void
 }}
 
-define internal ptr @tm_entry(ptr %B, i64 %i) {{
-  %heap = call i64 @tm_get(ptr %B, i64 {b["HEAP"]})
-  %h = inttoptr i64 %heap to ptr
-  %off = mul i64 %i, {ENTRY_SLOTS}
+; row %i of the table of %width-slot rows whose address is in slot %at of block %B
+define internal ptr @tm_row(ptr %B, i64 %at, i64 %i, i64 %width) {{
+  %base = call i64 @tm_get(ptr %B, i64 %at)
+  %h = inttoptr i64 %base to ptr
+  %off = mul i64 %i, %width
   %p = getelementptr i64, ptr %h, i64 %off
   ret ptr %p
 }}
 
+define internal ptr @tm_entry(ptr %B, i64 %i) {{
+  %p = call ptr @tm_row(ptr %B, i64 {b["HEAP"]}, i64 %i, i64 {ENTRY_SLOTS})
+  ret ptr %p
+}}
+
 define internal ptr @tm_record(ptr %B, i64 %i) {{
-  %recs = call i64 @tm_get(ptr %B, i64 {b["RECS"]})
-  %h = inttoptr i64 %recs to ptr
-  %off = mul i64 %i, {RECORD_SLOTS}
-  %p = getelementptr i64, ptr %h, i64 %off
+  %p = call ptr @tm_row(ptr %B, i64 {b["RECS"]}, i64 %i, i64 {RECORD_SLOTS})
   ret ptr %p
 }}
 
@@ -362,7 +366,9 @@ arm:
   %ix = call i64 @tm_trace(ptr %B, i64 {int(Event.START)}, i64 %cur, i64 %deadline)
   ret i64 0
 fallback:
-  ret i64 {FALLBACK}
+  ; outside the lane, the timer desk's start (engine._tcallgen) may still serve it
+  %desk.rc = call i64 @{TCALL_SYMBOLS[2]}(ptr %S, i64 %field, i64 %nsecs, i64 %flags, i64 %unused, i64 %fp)
+  ret i64 %desk.rc
 }}
 
 declare {{ i64, i1 }} @llvm.sadd.with.overflow.i64(i64, i64)

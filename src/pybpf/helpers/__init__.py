@@ -31,6 +31,7 @@ from . import (  # noqa: F401
     _tracing,
     _tunnel,
     _unmodelled,
+    _vma,
 )
 from ._format import format_bpf as format_bpf
 from ._host import HelperHost as HelperHost

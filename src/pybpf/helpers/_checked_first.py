@@ -2,9 +2,7 @@
 objects it does not have: a call that passes the checks fails the run, saying why (never a
 made-up result).
 
-``bpf_find_vma`` looks in the calling task's memory map (pybpf's tasks are this process): an
-address nothing maps is -ENOENT, as in the kernel, but pybpf has no ``vm_area_struct`` to give
-the callback. ``bpf_snprintf_btf`` refuses unknown flags, a ``struct btf_ptr`` of another size
+``bpf_snprintf_btf`` refuses unknown flags, a ``struct btf_ptr`` of another size
 and type id 0, but does not print kernel objects. ``bpf_lwt_push_encap`` refuses an unknown
 encapsulation; pybpf's test-run packets do not grow through it.
 """
@@ -15,7 +13,6 @@ from ..engine import BpfRuntimeError, ExecContext
 from ._impl import implements
 
 EINVAL = 22
-ENOENT = 2
 BTF_PTR_SIZE = 16  #: sizeof(struct btf_ptr): void *ptr; __u32 type_id; __u32 flags
 #: BTF_F_COMPACT, BTF_F_NONAME, BTF_F_PTR_RAW, BTF_F_ZERO
 BTF_F_ALL = 0xF
@@ -25,28 +22,6 @@ LWT_ENCAP_TYPES = frozenset({0, 1, 2})
 
 def _unmodelled(helper: str, why: str) -> BpfRuntimeError:
     return BpfRuntimeError(f"{helper}: not modelled by pybpf: {why}")
-
-
-def _mapped(address: int) -> bool:
-    """Whether a memory area (a VMA, whatever its protection) of this process holds ``address``."""
-    try:
-        with open("/proc/self/maps") as maps:
-            for line in maps:
-                start, _, end = line.split(" ", 1)[0].partition("-")
-                if int(start, 16) <= address < int(end, 16):
-                    return True
-    except OSError:
-        pass
-    return False
-
-
-@implements("bpf_find_vma")
-def find_vma(ctx: ExecContext, task: int, address: int, callback: int, cb_ctx: int, flags: int) -> int:
-    if flags:
-        return -EINVAL
-    if not _mapped(address):
-        return -ENOENT
-    raise _unmodelled("bpf_find_vma", "pybpf has no vm_area_struct to give the callback")
 
 
 @implements("bpf_snprintf_btf")

@@ -42,6 +42,17 @@ class HelperHost(Protocol):
         """The map whose pointer (as loaded by ``lddw``) is ``address``, or None."""
         ...
 
+    def layout_btf(self, program: Any, struct: str) -> Any:
+        """The BTF (a :class:`pybpf.btf.Spec`) that lays out the kernel's ``struct`` as
+        ``program``'s CO-RE relocations saw it: the runtime's target BTF where it describes
+        the struct, else the program's own; None when neither is there."""
+        ...
+
+    def percpu_stride(self, address: int) -> int:
+        """The spacing of the copies of the per-CPU ``__ksym`` variable whose first copy is
+        at ``address`` (0 when no per-CPU variable is there)."""
+        ...
+
     def now_ns(self, clock_id: int) -> int:
         """The current time of one of the ``CLOCK_*`` clocks, in nanoseconds."""
         ...

@@ -234,11 +234,12 @@ def copy_from_user_task(ctx: ExecContext, dst: int, size: int, src: int, task: i
 
 @implements("bpf_this_cpu_ptr")
 def this_cpu_ptr(ctx: ExecContext, variable: int, *_: int) -> int:
-    """A per-CPU ``__ksym`` variable is one zeroed copy here, the same on every CPU."""
-    return variable
+    """The running CPU's copy of a per-CPU ``__ksym`` variable."""
+    return variable + ctx.cpu * host(ctx).percpu_stride(variable)
 
 
 @implements("bpf_per_cpu_ptr")
 def per_cpu_ptr(ctx: ExecContext, variable: int, cpu: int, *_: int) -> int:
-    """The variable's copy on ``cpu`` (the one copy), or NULL past the runtime's CPUs."""
-    return variable if cpu & 0xFFFF_FFFF < host(ctx).ncpus else 0
+    """The variable's copy on ``cpu``, or NULL past the runtime's CPUs."""
+    cpu &= 0xFFFF_FFFF
+    return variable + cpu * host(ctx).percpu_stride(variable) if cpu < host(ctx).ncpus else 0

@@ -798,7 +798,7 @@ _OTHER_HELPERS: tuple[HelperProto, ...] = (
        "The address of a kernel symbol.", types=frozenset({"SYSCALL"})),
     _h(180, "long bpf_find_vma(struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags)", _R.INTEGER,
        (_A.PTR_TO_BTF_ID, _A.ANYTHING, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, _A.ANYTHING),
-       "Call callback_fn(task, vma, ctx) for the task's memory area holding addr: -ENOENT where this process maps nothing; a mapped address fails the run (pybpf has no vm_area_struct)."),
+       "Call callback_fn(task, vma, ctx) for the task's memory area holding addr (this process's, from /proc/self/maps): -ENOENT where nothing is mapped."),
     _h(186, "int bpf_get_retval(void)", _R.INTEGER,
        (),
        "The return value the cgroup hook will give (the previous program's, or 0).",

@@ -22,26 +22,45 @@ def _timers(ctx: ExecContext, helper: str) -> Any:
     return host(ctx).timers
 
 
+# Compiled code calls the four natively while a timer desk is bound to its run (see
+# pybpf.timers._desk); each call that reaches Python offers the run the desk afterwards.
+
+
+@mark_native(NativeOp.TIMER_INIT)
 @implements("bpf_timer_init")
 def timer_init(ctx: ExecContext, timer: int, m: int, flags: int, _4: int, _5: int) -> int:
     target = map_arg(ctx, m, "bpf_timer_init")
-    return _timers(ctx, "bpf_timer_init").init(ctx, timer, target, flags)  # type: ignore[no-any-return]
+    table = _timers(ctx, "bpf_timer_init")
+    rc: int = table.init(ctx, timer, target, flags)
+    table.offer_desk(ctx)
+    return rc
 
 
+@mark_native(NativeOp.TIMER_SET_CALLBACK)
 @implements("bpf_timer_set_callback")
 def timer_set_callback(ctx: ExecContext, timer: int, callback: int, _3: int, _4: int, _5: int) -> int:
-    return _timers(ctx, "bpf_timer_set_callback").set_callback(ctx, timer, callback)  # type: ignore[no-any-return]
+    table = _timers(ctx, "bpf_timer_set_callback")
+    rc: int = table.set_callback(ctx, timer, callback)
+    table.offer_desk(ctx)
+    return rc
 
 
-@mark_native(NativeOp.TIMER_START)  # a callback re-arming its own timer (pybpf.timers._native)
+@mark_native(NativeOp.TIMER_START)  # a callback re-arming its own timer (pybpf.timers._native), or the desk
 @implements("bpf_timer_start")
 def timer_start(ctx: ExecContext, timer: int, nsecs: int, flags: int, _4: int, _5: int) -> int:
-    return _timers(ctx, "bpf_timer_start").start(ctx, timer, nsecs, flags)  # type: ignore[no-any-return]
+    table = _timers(ctx, "bpf_timer_start")
+    rc: int = table.start(ctx, timer, nsecs, flags)
+    table.offer_desk(ctx)
+    return rc
 
 
+@mark_native(NativeOp.TIMER_CANCEL)
 @implements("bpf_timer_cancel")
 def timer_cancel(ctx: ExecContext, timer: int, _2: int, _3: int, _4: int, _5: int) -> int:
-    return _timers(ctx, "bpf_timer_cancel").cancel(ctx, timer)  # type: ignore[no-any-return]
+    table = _timers(ctx, "bpf_timer_cancel")
+    rc: int = table.cancel(ctx, timer)
+    table.offer_desk(ctx)
+    return rc
 
 
 @implements_kfunc("bpf_timer_cancel_async")

@@ -78,6 +78,7 @@ class _Slots:
         self._regions: list[Region] = []
         self._free: deque[int] = deque()
         self._next = 0  # the first never-used slot
+        self._tracker: Callable[[int], bool] | None = None  #: a native index's used(), once it tracks them
         self._total = 0
         if initial:
             self._grow(initial)
@@ -108,8 +109,26 @@ class _Slots:
 
     def track(self, used: Callable[[int], bool]) -> None:
         """Let ``used`` (a native index's) decide which slots were handed out."""
+        self._tracker = used
         for area in self._areas_by_base:
             area.live = used
+
+    def count_used(self) -> int:
+        """How many slots hold or held an element: they come first (slots are handed out in
+        order before any is reused), so a search finds the end when a native index tracks them."""
+        if not self._track:
+            return self._total
+        used = self._tracker
+        if used is None:
+            return self._next
+        lo, hi = 0, self._total
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if used(mid):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def only_region(self) -> Region | None:
         """The region of every slot, if there is just one (a preallocated map)."""
@@ -211,6 +230,15 @@ class ElementMap(Map):
         if self._stores_keys:
             self._slots.track(native.used)
         return native
+
+    def timer_layout(self) -> tuple[int, int, int, int] | None:
+        """Where the native timer helpers (``pybpf.timers._desk``) may look for fields: the
+        address of slot 0, the slot size, the value's offset in a slot and how many slots hold
+        or held an element, while all slots are in one region (None otherwise)."""
+        region = self._slots.only_region()
+        if region is None or self.percpu:
+            return None
+        return region.base, self._slots.size, self._key_area, self._slots.count_used()
 
     @property
     def native_descriptor(self) -> int:

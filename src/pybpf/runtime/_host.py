@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, final
 
+from ..btf import Struct
 from ..engine import Region
 from ..timers import IrqContext
 from ._graphs import ObjectGraphs
@@ -106,6 +107,17 @@ class Host:
     def map_at(self, address: int) -> Any | None:
         """The live map of this runtime whose pointer is ``address``."""
         return self._runtime._maps_by_address.get(address)
+
+    def layout_btf(self, program: Any, struct: str) -> Any:
+        """The target BTF where it has ``struct``, else the program's own (CO-RE's stand-in)."""
+        target = self._runtime._core_targets()[0][0]
+        if target.types_by_name(struct, Struct):
+            return target
+        return getattr(program, "_btf", None)
+
+    def percpu_stride(self, address: int) -> int:
+        """The spacing of the per-CPU ``__ksym`` variable at ``address``, 0 for none."""
+        return self._runtime._percpu_strides.get(address, 0)
 
     def now_ns(self, clock_id: int) -> int:
         """The runtime clock's time of ``clock_id``."""

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 from .. import maps
 from .._errors import NotSupportedError
 from .._releases import Behaviour
-from .._spec import CollectionSpec, ExternKind, ExternSpec, MapSpec, Pinning, ProgramSpec, ProgType
+from .._spec import CollectionSpec, ExternKind, MapSpec, Pinning, ProgramSpec, ProgType
 from ..btf import Func, Linkage, SpecialField
 from ..elf import ElfError, load_collection
 from ..elf._reader import object_name
-from ..engine import Region, create_engine
+from ..engine import create_engine
 from ..helpers import BY_ID, kfunc_proto
 from ..isa import Instruction, PseudoSrc, iter_pcs
 from ..maps import EACCES, EINVAL, ENOTSUPP, EPERM, MapError
@@ -31,6 +31,7 @@ from ..verifier import (
     Facts,
     GlobalFunc,
     MapInfo,
+    PercpuVar,
     Structure,
     VerifierError,
     VerifyInput,
@@ -58,6 +59,7 @@ from ._globals import Globals, global_vars
 from ._graphs import free_owned, owned_fields
 from ._kconfig import kconfig_data
 from ._kernel_btf import map_struct_image
+from ._ksyms import ksym_address, percpu_var
 from ._map import Map
 from ._names import missing
 from ._object import MapsView, Object
@@ -269,8 +271,11 @@ class _Loader:
         """Refuse what the kernel refuses of a map whose value has a timer, wq or spin lock
         (``kinds``): its creation without CAP_BPF (EPERM) or read-only or write-only for
         programs (EACCES), which before 6.2 only a timer's map could not be, read-only, and
-        which needed no CAP_BPF; and, for global data, the mmap that libbpf does of a writable
-        section and the freeze of a read-only one (ENOTSUPP)."""
+        which needed no CAP_BPF; and, for global data, the freeze of a read-only section
+        (ENOTSUPP). A writable section holding one loads, non-hidden globals beside it or not:
+        the kernel refuses to mmap such a map, but ``bpf_object__load`` of the libbpf the oracle
+        runs (1.1) does not mmap global data (skeletons do, and libbpf 1.5 moved the mmap into
+        the load, where it fails with ENOTSUPP)."""
         record = self.rt.release.has(Behaviour.BTF_RECORD_MESSAGES)
         if record and not self.rt.privileged:
             raise MapError("load maps", EPERM, f"map '{mspec.name}': special fields (bpf_timer, bpf_spin_lock) need CAP_BPF")
@@ -279,10 +284,9 @@ class _Loader:
             raise MapError(
                 "load maps", EACCES, f"map '{mspec.name}': special fields cannot be read-only or write-only for programs"
             )
-        if mspec.is_global_data and (mspec.is_readonly or mspec.flags & maps.BPF_F_MMAPABLE):
-            what = "freeze" if mspec.is_readonly else "mmap"
+        if mspec.is_global_data and mspec.is_readonly:
             raise MapError(
-                "load maps", ENOTSUPP, f"map '{mspec.name}': cannot {what} global data holding a bpf_timer or bpf_spin_lock"
+                "load maps", ENOTSUPP, f"map '{mspec.name}': cannot freeze global data holding a bpf_timer or bpf_spin_lock"
             )
 
     def _reuse_pinned(self, mspec: MapSpec, path: str) -> maps.Map:
@@ -320,6 +324,7 @@ class _Loader:
     # -- programs --------------------------------------------------------------------------
 
     def _program(self, pspec: ProgramSpec) -> Program:
+        _check_attach_target(pspec)
         relocated = pspec.instructions
         if pspec.core_relos and self.spec.btf is not None:
             targets, own = self.rt._core_targets()
@@ -398,15 +403,13 @@ class _Loader:
                 value = 0 if proto is None else KSYM_BASE | proto.id
                 return replace(insn, src=PseudoSrc.IMM64, imm=value)
             return replace(insn, imm=0 if proto is None else proto.id)
-        return replace(insn, src=PseudoSrc.IMM64, imm=self._ksym_address(extern))
+        percpu = percpu_var(self.rt, self.spec.btf, extern) is not None
+        return replace(insn, src=PseudoSrc.IMM64, imm=ksym_address(self.rt, extern, percpu))
 
-    def _ksym_address(self, extern: ExternSpec) -> int:
-        region = self.rt._ksyms.get(extern.name)
-        if region is None:
-            region = Region(max(extern.size, 8), f"ksym '{extern.name}'", writable=False)
-            self.rt.space.add(region)
-            self.rt._ksyms[extern.name] = region
-        return region.base
+    def _percpu_vars(self, pspec: ProgramSpec) -> dict[int, PercpuVar]:
+        """The typed ``__ksym`` variables the program's ``lddw`` instructions load, by PC."""
+        found = {pc: percpu_var(self.rt, self.spec.btf, self.spec.externs[name]) for pc, name in pspec.externs.items()}
+        return {pc: var for pc, var in found.items() if var is not None}
 
     def _check(self, pspec: ProgramSpec, relocated: Sequence[Instruction], insns: list[Instruction]) -> Facts:
         """The kernel's order: the structure, then every path, then the call chains.
@@ -435,6 +438,7 @@ class _Loader:
             kernel_btf=self.rt._core_targets()[0][0],
             attach_to=pspec.attach_to,
             prog_btf=self.spec.btf,
+            ksyms=self._percpu_vars(pspec),
         )
         if pspec.type == ProgType.STRUCT_OPS:
             inp = struct_ops_input(inp, self._struct_ops_target(pspec))
@@ -523,11 +527,13 @@ class _Loader:
     def _global_prototypes(self, pspec: ProgramSpec) -> dict[int, GlobalFunc]:
         """Each global subprogram's prototype as the verifier types its arguments."""
         btf = self.spec.btf
+        targets, modelled = self.rt._core_targets()
+        kernel = None if modelled else targets[0]  # a modelled BTF cannot say what the kernel lacks
         out: dict[int, GlobalFunc] = {}
         for start, func in self._subprogram_funcs(pspec).items():
             if func.linkage == Linkage.GLOBAL:
                 assert btf is not None
-                out[start] = prepare_global(btf, func, pspec.type)
+                out[start] = prepare_global(btf, func, pspec.type, pspec.attach_type, kernel)
         return out
 
     def _func_info(self, pspec: ProgramSpec) -> frozenset[int]:
@@ -589,3 +595,24 @@ class _Loader:
 def _free_timer(timers: Any, m: maps.Map, slot: int, region: Any, offset: int) -> None:
     """A map's special-field hook: its element's timer is cancelled and freed."""
     timers.free_element(m, slot, region, offset)
+
+
+#: the program types whose section names a BTF attach target (libbpf's ``SEC_ATTACH_BTF``)
+_BTF_TARGETED = frozenset({ProgType.TRACING, ProgType.EXT, ProgType.LSM})
+
+
+def _check_attach_target(pspec: ProgramSpec) -> None:
+    """libbpf's load of a program that must name its attach target in BTF: one whose section
+    names none has nothing the verifier could check it against, and a ``freplace`` one needs
+    the program it replaces (``bpf_program__set_attach_target``, which pybpf has no call for).
+
+    Raises:
+        ElfError: either is missing (libbpf: EINVAL).
+    """
+    if pspec.type not in _BTF_TARGETED:
+        return
+    where = f"load: program '{pspec.name}'"
+    if not pspec.attach_to:
+        raise ElfError(f"{where}: no BTF-based attach target is specified (libbpf: EINVAL)")
+    if pspec.type == ProgType.EXT:
+        raise ElfError(f"{where}: attach program FD is not set (libbpf: EINVAL)")

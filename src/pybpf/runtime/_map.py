@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import queue
+import sys
 import threading
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, final
@@ -407,7 +408,9 @@ class Map(MutableMapping[Any, Any]):
     def __del__(self) -> None:
         # A handle nobody holds any more releases its reference, as a file object closes its
         # descriptor: a forgotten handle must not keep timers running forever.
-        if not self._open:
+        if not self._open or sys.is_finalizing():
+            # at interpreter exit nothing is left to release for, and no thread can start:
+            # waiting for the reaper to start would hang the exit
             return
         if _collecting:
             # The cyclic collector may run inside any allocation, also one made while this

@@ -21,11 +21,13 @@ from ..timers import IrqContext
 from ..verifier import Facts
 from ._checks import expect
 from ._contexts import RunInput, prepare_test_run
+from ._dummy_ops import dummy_ops_run
 from ._errors import TestRunError
 from ._faults import locate, trimmed
 from ._hook_runs import HOOK_RUN_TYPES, prepare_hook_run
 from ._hooks import fired_by
 from ._source import SourceInfo, source_info
+from ._struct_ops_load import struct_ops_target
 from ._task import Task
 from ._typed_ctx import context_type, pack_context, unpack_context
 
@@ -272,6 +274,9 @@ class Program:
             self._check_syscall_run(ctx, repeat)
         runtime = self._runtime
         cpu = runtime._cpu_for(cpu)
+        if prog_type == ProgType.STRUCT_OPS and self._collection is not None:  # run once, as the kernel does
+            target = struct_ops_target(runtime._core_targets()[0], self._collection, self.spec)
+            return self._run_prepared(dummy_ops_run(target, ctx, runtime._host.read_process_memory), 1, cpu)
         repeat = repeat or 1
         return self._run_prepared(prepare_test_run(prog_type, ctx, data), repeat, cpu)
 

@@ -160,6 +160,7 @@ class Runtime:
         self._host.task = task
         self._kfuncs = linux_kfuncs()
         self._ksyms: dict[str, Region] = {}
+        self._percpu_strides: dict[int, int] = {}  #: per-CPU ksym copies' spacing, by address
         #: the tcp_congestion_ops names registered through struct_ops maps (the kernel's list)
         self._struct_ops_names: set[str] = set()
         #: the hrtimer clock bases, by (CPU, clock), that the timers' hrtimers point to

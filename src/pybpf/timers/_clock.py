@@ -92,6 +92,12 @@ class Clock(abc.ABC):
         an internal id); ``str`` until set."""
         self._describer = describe
 
+    def set_sync(self, sync: Callable[[], None]) -> None:
+        """Set what the clock calls before it looks at its deadlines (the timer table applying
+        arming it has not made yet, see ``pybpf.timers._desk``); only a clock whose timers the
+        desk may serve (the virtual one) needs to call it."""
+        self._sync = sync
+
     def describe(self, key: Hashable) -> str:
         """The name messages give the timer behind ``key``."""
         describer: Callable[[Hashable], str] = getattr(self, "_describer", str)

@@ -273,11 +273,12 @@ class _Batch:
         deadlines it still holds."""
         self.drain()
         h, records, heap = self.header, self.records, self.heap
-        unpack = _RECORD.unpack_from
+        unpack, mirror = _RECORD.unpack_from, self.table._mirror
         for i, timer in enumerate(self.timers):
             _, _, generation, armed, expires, _, cpu, _, _, _, started, *_ = unpack(records, i * _RECORD.size)
             timer.generation, timer.armed, timer.cpu = generation, bool(armed), cpu
             timer.expires_ns = expires if armed else None
+            mirror(timer)
             if started:
                 timer.mode = _MODES[0]
         with self.lock:
@@ -302,6 +303,7 @@ class _Batch:
         self.write_back()
         running = self.timers[h[Batch.CURRENT]]
         running.running_on = threading.get_ident()
+        self.table._mirror(running)
         self.table._local.running = running
         self.ctx.cpu = running.cpu
 
@@ -315,6 +317,7 @@ class _Batch:
         table = self.table
         table._local.running = None
         running.running_on = None
+        table._mirror(running)
         if table._waiters:
             table._idle.notify_all()
 

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import ctypes
 import enum
-import itertools
 import struct
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +36,9 @@ from typing import Any, Protocol, final
 
 from .._releases import DEFAULT_RELEASE, Behaviour, Release
 from ..engine import BpfRuntimeError, Region
+from ..engine._tcallgen import JOURNAL_SLOTS, RECORD_SLOTS, JournalOp, TRecord
 from ._clock import CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, Clock
+from ._desk import NO_RECORD, TimerRecords, desk, desk_map_field, flags_of
 
 __all__ = [
     "BPF_F_TIMER_ABS",
@@ -215,6 +217,7 @@ class Timer:
     #: what the native lane (:mod:`._native`) keeps of it between batches: its static record
     #: fields, made for one (engine, callback) while the timer lives
     lane: Any = None
+    rec: int = NO_RECORD  #: its native record (:class:`._desk.TimerRecords`), while it lives
 
     @property
     def value_address(self) -> int:
@@ -263,6 +266,9 @@ class TimerEvent:
     kind: str = "timer"  #: "timer" or "wq"
 
 
+# record slots and journal operations as plain ints (applying a journal reads them per entry)
+_ID, _FIELD, _MAP, _FLAGS = int(TRecord.ID), int(TRecord.FIELD), int(TRecord.MAP), int(TRecord.FLAGS)
+_INIT, _SET_CALLBACK, _START = int(JournalOp.INIT), int(JournalOp.SET_CALLBACK), int(JournalOp.START)
 _CLOCK_NAMES = {CLOCK_REALTIME: "realtime", CLOCK_MONOTONIC: "monotonic", CLOCK_BOOTTIME: "boottime"}
 
 
@@ -312,7 +318,13 @@ class TimerTable:
         #: one small entry each; the clock's keys hold the timers themselves, so no other
         #: index is needed)
         self._by_element: dict[tuple[Any, str], dict[int, Timer]] = {}
-        self._ids = itertools.count(1)
+        #: each live timer's native record, which the timer desk (:mod:`._desk`) reads
+        self.records = TimerRecords()
+        self._on_record: dict[int, Timer] = {}  #: the live timers with a record, by record
+        #: the maps timers were created in, by address (weakly: a map may go), and how often
+        #: one was added (the desk's plans depend on them)
+        self._timer_maps: dict[int, weakref.ref[Any]] = {}
+        self.maps_version = 0
         self._lock = threading.RLock()
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
@@ -326,9 +338,11 @@ class TimerTable:
         self._traced = 0  #: events ever traced (the trace keeps the latest)
         #: callbacks fired so far (counted apart from the trace, which forgets)
         self.fired = 0
-        #: the hrtimer tracepoints programs are attached to (the owner keeps it current): the
-        #: table builds no :class:`HrtimerHook` nobody would see
-        self.hooked: frozenset[str] = frozenset()
+        self._hooked: frozenset[str] = frozenset()
+        #: whether the timer desk holds calls of this table's runs not applied yet, and
+        #: whether it is bound to a run of this table now (which holds the table's lock)
+        self.pending = False
+        self.desk_bound = False
         # The release's rules the helpers ask on every call, asked once.
         self._nmi_refuses = self.release.has(Behaviour.NMI_EOPNOTSUPP)
         self._any_context = self.release.has(Behaviour.TIMERS_IN_ANY_CONTEXT)
@@ -337,6 +351,32 @@ class TimerTable:
         self._spinning = 0  #: threads holding a timer's spin lock in hrtimer code (hooks)
         clock.set_fire(self.fire)
         clock.set_describe(self.describe)
+        clock.set_sync(self._sync)
+
+    @property
+    def hooked(self) -> frozenset[str]:
+        """The hrtimer tracepoints programs are attached to (the owner keeps it current): the
+        table builds no :class:`HrtimerHook` nobody would see."""
+        return self._hooked
+
+    @hooked.setter
+    def hooked(self, names: frozenset[str]) -> None:
+        self._sync()  # what the desk did happened before these hooks were attached
+        self._hooked = names
+
+    def _sync(self) -> None:
+        """Apply what the timer desk did for this table's runs and has not applied yet: every
+        method that reads or changes timers calls this first (on another thread than a bound
+        run's, it waits for that run to end)."""
+        if self.pending or self.desk_bound:
+            with self._lock:
+                if self.pending:
+                    desk().flush(self)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The table's lock: whoever holds it may change timers (the desk's bound runs hold it)."""
+        return self._lock
 
     # -- finding a timer from its field ----------------------------------------------------
 
@@ -414,17 +454,83 @@ class TimerTable:
     @property
     def events_lost(self) -> int:
         """Events dropped from the front of the trace to keep it bounded."""
+        self._sync()
         return max(0, self._traced - len(self._events))
 
     def slots_of(self, m: Any) -> list[int]:
         """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
         visit)."""
+        self._sync()
         with self._lock:
             return list({**self._by_element.get((m, "timer"), {}), **self._by_element.get((m, "wq"), {})})
+
+    # -- the timer desk (see ._desk) -------------------------------------------------------
+
+    def offer_desk(self, ctx: Any) -> None:
+        """A timer helper ran in Python for ``ctx``: if it is a compiled run, let the desk
+        serve its next timer calls natively (when the run allows it)."""
+        if getattr(ctx, "native", None) is not None and ctx.engine is not None:
+            desk().bind(self, ctx)
+
+    def desk_allowed(self) -> bool:
+        """Whether this thread's run may have its timer calls served by the desk: no rule of
+        a context, a hook, a lock or a running callback could change the answers."""
+        local = self._local
+        return (
+            not self.hooked and not self._spinning and local.running is None and local.expiring is None
+            and not local.locked and local.base_locked is None and not local.deferred
+            and local.processing is None and self.owner.context() is IrqContext.TASK
+        )
+
+    def desk_maps(self, visible: Any) -> list[tuple[Any, int]]:
+        """The maps timers were created in that a run seeing ``visible`` may have served by
+        the desk, with their timer field's offset."""
+        listed = []
+        for ref in list(self._timer_maps.values()):
+            m = ref()
+            offset = None if m is None else desk_map_field(m, visible)
+            if offset is not None:
+                listed.append((m, offset))
+        return listed
+
+    def reserve(self, count: int) -> int:
+        """Charge the memory of up to ``count`` timers in advance; how many it charged."""
+        while count and not self.owner.charge(count * TIMER_CHARGE):
+            count //= 2
+        return count
+
+    def unreserve(self, count: int) -> None:
+        """Give back what :meth:`reserve` charged for timers never created."""
+        if count:
+            self.owner.uncharge(count * TIMER_CHARGE)
+
+    def apply_journal(self, journal: list[int], runs: list[tuple[Any, Any]], maps: dict[int, Any]) -> None:
+        """Do, in order, what the desk's native calls did (a flat list of
+        :data:`JOURNAL_SLOTS`-word entries; ``runs`` the (program, engine) of each bound run,
+        ``maps`` by address): as their Python paths do it, minus the checks native code made."""
+        slots, on_record = self.records.slots, self._on_record
+        with self._lock:
+            for i in range(0, len(journal), JOURNAL_SLOTS):
+                head, a, b, c = journal[i : i + JOURNAL_SLOTS]
+                op, rec = head & 0xFF, head >> 8
+                if op == _INIT:
+                    base = rec * RECORD_SLOTS
+                    m = maps[slots[base + _MAP]]
+                    stale = self._recorded(m, a, "timer")
+                    if stale is not None:  # its word was zeroed when a new element took the slot
+                        self._drop(stale)
+                    self._born(slots[base + _ID], m, a, b, c, "timer", slots[base + _FIELD], rec)
+                elif op == _SET_CALLBACK:
+                    self._set_callback(on_record[rec], *runs[b], a)
+                elif op == _START:
+                    self._arm(on_record[rec], a, b, c)
+                else:
+                    self._cancel(on_record[rec])
 
     @property
     def events(self) -> list[TimerEvent]:
         """The events still in the trace, oldest first, keys typed (see :class:`TimerEvent`)."""
+        self._sync()
         with self._lock:
             raw = [tuple(record) for record in self._events]
         readers = _Readers(self.owner)
@@ -438,6 +544,7 @@ class TimerTable:
 
     def init(self, ctx: Any, address: int, m: Any, flags: int) -> int:
         """``bpf_timer_init(timer, map, flags)``: flags select the clock."""
+        self._sync()
         if self._nmi_refused():
             return -EOPNOTSUPP
         if flags >= 16 or flags not in TIMER_CLOCKS:
@@ -446,6 +553,7 @@ class TimerTable:
 
     def wq_init(self, ctx: Any, address: int, m: Any, flags: int) -> int:
         """``bpf_wq_init(wq, map, flags)`` (6.10): flags must be 0; otherwise as timer init."""
+        self._sync()
         if self._nmi_refused():
             return -EOPNOTSUPP
         if flags:
@@ -468,15 +576,36 @@ class TimerTable:
             stale = self._recorded(m, slot, kind)
             if stale is not None:  # its word was zeroed when a new element took the slot
                 self._drop(stale)
-            timer = Timer(next(self._ids), m, slot, clock_id, cpu=ctx.cpu, kind=kind)
-            self._by_element.setdefault((m, kind), {})[slot] = timer
+            rec = self.records.allocate()
+            timer = self._born(self.records.new_id(rec), m, slot, clock_id, ctx.cpu, kind, address, rec)
             _WORD.pack_into(region.buf, address - region.base, timer.id)
-            self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
         return 0
+
+    def _born(
+        self, timer_id: int, m: Any, slot: int, clock_id: int, cpu: int, kind: str, address: int, rec: int
+    ) -> Timer:
+        """Record a timer (or wq) just initialised at ``address`` (lock held; its word is
+        written, or is the caller's to write)."""
+        timer = Timer(timer_id, m, slot, clock_id, cpu=cpu, kind=kind, address=address, rec=rec)
+        self._by_element.setdefault((m, kind), {})[slot] = timer
+        if rec != NO_RECORD:
+            self._on_record[rec] = timer
+            self.records.write(timer, flags_of(timer))
+        if kind == "timer" and m.address not in self._timer_maps:
+            self._timer_maps[m.address] = weakref.ref(m)
+            self.maps_version += 1
+        self._event("init", timer, f"clock {_CLOCK_NAMES[clock_id]}" if kind == "timer" else "")
+        return timer
+
+    def _mirror(self, timer: Timer) -> None:
+        """Write ``timer``'s flags into its native record (after each change the desk reads)."""
+        if timer.rec != NO_RECORD:
+            self.records.slots[timer.rec * RECORD_SLOTS + _FLAGS] = flags_of(timer)
 
     def set_callback(self, ctx: Any, address: int, callback: int, kind: str = "timer") -> int:
         """``bpf_timer_set_callback(timer, cb)`` (and, with ``kind="wq"``, the common part of
         ``bpf_wq_set_callback``): the timer now references the calling program."""
+        self._sync()
         if self._nmi_refused():
             return -EOPNOTSUPP
         entry = ctx.engine.function_at(callback)
@@ -486,17 +615,23 @@ class TimerTable:
                 return -EINVAL
             if not self.owner.map_users(timer.map):
                 return -EPERM if self.release.has(Behaviour.SET_CALLBACK_EPERM) else -EINVAL
-            if timer.program is not ctx.program:
-                self.owner.hold_program(ctx.program)
-                if timer.program is not None:
-                    self.owner.release_program(timer.program)
-            timer.program, timer.engine, timer.callback_pc = ctx.program, ctx.engine, entry
-            self._event("set_callback", timer, f"callback {self.owner.callback_name(ctx.program, entry)}")
+            self._set_callback(timer, ctx.program, ctx.engine, entry)
         return 0
+
+    def _set_callback(self, timer: Timer, program: Any, engine: Any, entry: int) -> None:
+        """The timer now calls ``program``'s subprogram at ``entry`` (lock held)."""
+        if timer.program is not program:
+            self.owner.hold_program(program)
+            if timer.program is not None:
+                self.owner.release_program(timer.program)
+        timer.program, timer.engine, timer.callback_pc = program, engine, entry
+        self._mirror(timer)
+        self._event("set_callback", timer, f"callback {self.owner.callback_name(program, entry)}")
 
     def start(self, ctx: Any, address: int, nsecs: int, flags: int) -> int:
         """``bpf_timer_start(timer, nsecs, flags)``: arm (or re-arm) relative or absolute; from
         7.0, in hard-IRQ context, queued to irq_work."""
+        self._sync()
         if self._nmi_refuses and self.owner.context() is IrqContext.NMI:
             return -EOPNOTSUPP
         if flags & ~self._start_flags:
@@ -530,6 +665,7 @@ class TimerTable:
             clock.disarm((timer, timer.generation))
         timer.generation += 1
         timer.armed, timer.expires_ns = True, expires
+        self._mirror(timer)
         clock.arm((timer, timer.generation), expires, timer.clock_id, cpu)
         monotonic = expires if timer.clock_id == CLOCK_MONOTONIC else expires - now + clock.now()
         self._event("start", timer, None, monotonic)
@@ -574,6 +710,7 @@ class TimerTable:
     def wq_start(self, ctx: Any, address: int, flags: int) -> int:
         """``bpf_wq_start(wq, flags)`` (6.10): queue the work; it runs once however often it is
         queued before it runs."""
+        self._sync()
         if self._nmi_refused():
             return -EOPNOTSUPP
         if flags:
@@ -586,6 +723,7 @@ class TimerTable:
                 timer.cpu = ctx.cpu
                 timer.generation += 1
                 timer.armed, timer.expires_ns = True, self.clock.now(CLOCK_MONOTONIC)
+                self._mirror(timer)
                 self.clock.arm((timer, timer.generation), timer.expires_ns, CLOCK_MONOTONIC, ctx.cpu)
                 self._event("start", timer, "queued")
         return 0
@@ -594,6 +732,7 @@ class TimerTable:
         """``bpf_timer_cancel_async(timer)`` (7.0): never waits, keeps the callback. 1 when it
         disarmed the timer, 0 when it was idle, -1 when the callback is running, -ECANCELED
         when queued to irq_work (hard-IRQ context)."""
+        self._sync()
         with self._lock:
             timer = self._timer_at(ctx, address)
             if timer is None:
@@ -628,6 +767,7 @@ class TimerTable:
     def run_irq_work(self) -> None:
         """Apply, in order, the commands hard-IRQ code on this thread deferred (7.0's irq_work).
         A command for a timer freed meanwhile is dropped: its object is dying (-ENOENT)."""
+        self._sync()
         while self._local.deferred:
             command, timer, nsecs, flags, cpu = self._local.deferred.pop(0)
             with self._lock:
@@ -646,6 +786,7 @@ class TimerTable:
 
     def cancel(self, ctx: Any, address: int) -> int:
         """``bpf_timer_cancel(timer)``: disarm, detach the callback, wait for a running one."""
+        self._sync()
         if self._nmi_refused() or (
             self.release.has(Behaviour.CANCEL_HARDIRQ_EOPNOTSUPP) and self.owner.context() is not IrqContext.TASK
             and self.owner.context() is not IrqContext.SOFTIRQ
@@ -667,9 +808,7 @@ class TimerTable:
                 )
             if timer.armed or timer.running_on is not None:  # hrtimer_try_to_cancel locks the base
                 self._check_base_lock(timer, "bpf_timer_cancel", timer.cpu)
-            self._detach(timer)
-            was_armed = self._disarm(timer)
-            self._event("cancel", timer, "was armed" if was_armed else "was idle")
+            was_armed = self._cancel(timer)
             if was_armed:
                 self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
             self._wait_idle(timer, from_callback=running is not None)
@@ -677,14 +816,23 @@ class TimerTable:
 
     # -- internals -------------------------------------------------------------------------
 
+    def _cancel(self, timer: Timer) -> bool:
+        """bpf_timer_cancel's own work (lock held): detach, disarm, trace; whether it was armed."""
+        self._detach(timer)
+        was_armed = self._disarm(timer)
+        self._event("cancel", timer, "was armed" if was_armed else "was idle")
+        return was_armed
+
     def _detach(self, timer: Timer) -> None:
         if timer.program is not None:
             self.owner.release_program(timer.program)
         timer.program = timer.engine = timer.callback_pc = None
+        self._mirror(timer)
 
     def _disarm(self, timer: Timer) -> bool:
         was_armed = timer.armed
         timer.armed, timer.expires_ns = False, None
+        self._mirror(timer)
         self.clock.disarm((timer, timer.generation))
         return was_armed
 
@@ -728,6 +876,7 @@ class TimerTable:
         release, map free): cancel its timer and its wq and drop them, as the kernel's
         ``bpf_timer_cancel_and_free`` and ``bpf_wq_cancel_and_free``. Only the timer and wq
         recorded for this very element go, whatever their words say."""
+        self._sync()
         for offset, size in m.special_fields:
             if size == TIMER_SIZE:
                 self._free(m, slot, self._word(region, region.base + value_offset + offset))
@@ -761,11 +910,16 @@ class TimerTable:
         self._event("free", timer)
         if was_armed and timer.kind == "timer":  # bpf_timer_cancel_and_free: hrtimer_cancel
             self._in_hrtimer_code(HrtimerHook("hrtimer_cancel", timer), bpf_lock=False)
+        if timer.rec != NO_RECORD:  # nothing may write it once it serves another timer
+            del self._on_record[timer.rec]
+            self.records.release(timer.rec)
+            timer.rec = NO_RECORD
         self.owner.uncharge(TIMER_CHARGE)
 
     def fire(self, key: Any) -> None:
         """The clock says the arming ``key`` (timer, generation) expired: run the timer's
         callback once, on this thread."""
+        self._sync()
         timer, generation = key
         me = threading.get_ident()
         with self._lock:
@@ -781,6 +935,7 @@ class TimerTable:
             # Otherwise the timer was started again after the clock took this expiry: like an
             # hrtimer callback already dequeued, it runs, and the new arming stays armed.
             timer.running_on = me
+            self._mirror(timer)
             # What runs is what was set when it fired: a concurrent cancel cannot pull the
             # callback from under a run that has started.
             engine, entry, program = timer.engine, timer.callback_pc, timer.program
@@ -804,6 +959,7 @@ class TimerTable:
             local.running = outer
             with self._lock:
                 timer.running_on = None
+                self._mirror(timer)
                 if self._waiters:
                     self._idle.notify_all()
 
@@ -821,6 +977,7 @@ class TimerTable:
     def describe(self, key: Any) -> str:
         """``map[key]`` for the timer of the clock key ``key`` (timer, generation), the
         map's key typed as the map's keys are."""
+        self._sync()
         timer: Timer = key[0]
         if timer.freed:  # its element may hold another key by now
             return f"#{timer.id}"
@@ -829,6 +986,7 @@ class TimerTable:
 
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
+        self._sync()
         with self._lock:
             timers = sorted((t for slots in self._by_element.values() for t in slots.values()), key=lambda t: t.id)
             readers = _Readers(self.owner)
@@ -848,5 +1006,6 @@ class TimerTable:
         )
 
     def __len__(self) -> int:
+        self._sync()
         with self._lock:
             return sum(len(slots) for slots in self._by_element.values())

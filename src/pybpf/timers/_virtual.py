@@ -82,6 +82,7 @@ class VirtualClock(Clock):
         self._fire: Fire = lambda key: None
         self._lane: Lane | None = None
         self._lock = threading.RLock()
+        self._sync: Callable[[], None] = lambda: None
 
     # -- time ------------------------------------------------------------------------------
 
@@ -128,6 +129,7 @@ class VirtualClock(Clock):
 
     def expires(self, key: Hashable, clock_id: int = CLOCK_MONOTONIC) -> int | None:
         """When ``key`` fires on ``clock_id``'s scale, or None if it is not armed."""
+        self._sync()
         with self._lock:
             at = self._deadlines.expiry(key)
         return None if at is None else at + self._offset(clock_id)
@@ -135,6 +137,7 @@ class VirtualClock(Clock):
     @property
     def armed(self) -> int:
         """How many timers are armed."""
+        self._sync()
         return len(self._deadlines)
 
     # -- moving ----------------------------------------------------------------------------
@@ -151,6 +154,7 @@ class VirtualClock(Clock):
             BpfRuntimeError: more than ``max_callbacks`` callbacks fired in this window.
         """
         check_duration(ns, "advance", "ns")
+        self._sync()
         self._advance(ns, 0)
 
     def _advance(self, ns: int, fired: int) -> None:
@@ -213,6 +217,7 @@ class VirtualClock(Clock):
             BpfRuntimeError: more than ``max_callbacks`` callbacks fired at one expiry.
         """
         check_duration(limit_ns, "run_until_idle", "limit_ns")
+        self._sync()
         with self._lock:
             start, deadline = self._now, self._now + limit_ns
         lane = self._lane

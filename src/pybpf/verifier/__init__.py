@@ -20,6 +20,7 @@ from ._globals import GlobalArg as GlobalArg
 from ._globals import GlobalFunc as GlobalFunc
 from ._globals import GlobalKind as GlobalKind
 from ._globals import prepare_global as prepare_global
+from ._ksyms import PercpuVar as PercpuVar
 from ._ldabs import check_abnormal_returns as check_abnormal_returns
 from ._ldabs import returns_scalar as returns_scalar
 from ._license import license_is_gpl_compatible as license_is_gpl_compatible

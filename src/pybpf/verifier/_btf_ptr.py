@@ -35,6 +35,7 @@ from ..btf import (
     Union,
 )
 from ..helpers import KfFlag, KfuncProto
+from ._bounds import sync
 from ._btf_walk import EACCES, struct_walk, structs_match
 from ._env import Env, Refuse
 from ._local_obj import check_special_overlap, is_alloc
@@ -247,8 +248,8 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
     if arg > len(params) or arg == len(params) and env.inp.attach_type not in (AttachType.TRACE_FEXIT,
                                                                              AttachType.LSM_MAC):
         raise _ctx_refused(env, f"func '{tname}' doesn't have {arg + 1}-th argument", off, size)
-    if arg == len(params):
-        return scalar_unknown()  # fexit's (and LSM's) return value
+    if arg == len(params):  # fexit's (and LSM's) return value: an LSM hook's is an errno
+        return lsm_retval() if env.inp.attach_type == AttachType.LSM_MAC else scalar_unknown()
     t = spec.type_by_id(spec.skip_modifiers(params[arg]))
     if isinstance(t, (Int, Enum, Enum64, Struct, Union)):
         return scalar_unknown()
@@ -277,6 +278,16 @@ def tracing_arg(env: Env, off: int, size: int) -> Reg | None:
             r.btf_name, r.btf_id = name, promoted[0].id if promoted else 0
         if ops.rules is not None and arg in ops.rules.nullable.get(ops.member, ()):
             r.null, r.id = True, env.new_id()
+    return r
+
+
+def lsm_retval() -> Reg:
+    """What an LSM program reads of the return value so far (the previous program's): a
+    number whose low 32 bits are an errno or 0 (``__mark_reg_s32_range``; pybpf knows no
+    hook of the kernel's that returns a bool)."""
+    r = scalar_unknown()
+    r.s32min, r.s32max = -4095, 0
+    sync(r)
     return r
 
 

@@ -22,6 +22,7 @@ from ._env import Env, Refuse, reg_read
 from ._graph import check_object_lock, in_less_callback, invalidate_non_owning
 from ._graph_fields import Kptr
 from ._kptr import check_kptr_xchg, kptr_xchg_result
+from ._ksyms import percpu_arg, percpu_copy
 from ._leaks import TAIL_CALL, check_resource_leak
 from ._local_obj import is_alloc
 from ._log import type_str
@@ -198,6 +199,7 @@ class _Meta:
         self.msize_max = 0  #: the largest size a memory argument's size register allows
         self.kptr: Kptr | None = None  #: ``bpf_kptr_xchg``'s field
         self.dynptr: Reg | None = None  #: the state of the dynptr argument
+        self.percpu: Reg | None = None  #: the per-CPU variable ``bpf_per_cpu_ptr`` takes
 
 
 def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame | None:
@@ -310,10 +312,8 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
         if write:  # the out-parameters are MEM_ALIGNED too
             check_aligned_arg(reg, size)
     elif kind == Arg.PTR_TO_PERCPU_BTF_ID:
-        # a __ksym variable reaches the verifier as the constant address pybpf gave it, so a
-        # scalar passes; any pointer the program made itself is refused as the kernel does
-        if reg.type != RegType.SCALAR and not (reg.type == RegType.BTF_ID and reg.trust == "percpu"):
-            raise _expected(regno, reg, "percpu_ptr_, percpu_rcu_ptr_, percpu_trusted_ptr_")
+        meta.percpu = percpu_arg(reg, regno)
+        check_ptr_off_reg(reg, regno)
     elif kind == Arg.PTR_TO_DYNPTR:
         if proto.name in _DYNPTR_RELEASERS:
             meta.release_ref = check_dynptr_release(st, reg, regno)
@@ -529,7 +529,10 @@ def _ret(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> Reg:
         r.mem_size = meta.const_size or 0
         r.id = env.new_id()
         r.ref_obj_id = meta.dynptr.ref_obj_id if meta.dynptr is not None else 0
+        r.dynptr_id = meta.dynptr.id if meta.dynptr is not None else 0
         return r
+    if ret == Ret.PTR_TO_MEM_OR_BTF_ID and meta.percpu is not None:
+        return percpu_copy(env, meta.percpu, proto.name == "bpf_per_cpu_ptr")
     if ret == Ret.PTR_TO_BTF_ID:  # bpf_get_current_task_btf: a trusted task
         return btf_pointer(env, param_struct(proto.c_return_type, 0), "trusted")
     if ret != Ret.INTEGER:  # a kernel object: pybpf lets it be read, never proves it in bounds
@@ -593,10 +596,12 @@ def _check_callback_ret(r0: Reg, cb: Callback) -> None:
     check_ret_range(r0, cb.ret_min, cb.ret_max, "At callback return")
 
 
-def check_ret_range(r0: Reg, lo: int, hi: int, where: str) -> None:
+def check_ret_range(r0: Reg, lo: int, hi: int, where: str, low32: bool = False) -> None:
+    """R0 within ``[lo, hi]``: its 64-bit bounds, or with ``low32`` its low 32 bits' (an LSM
+    hook's int); the message prints the 64-bit bounds either way, as the kernel's does."""
     if r0.type != RegType.SCALAR:
         raise Refuse(f"{where} the register R0 is not a known value ({type_str(r0)})", 22)
-    if r0.smin < lo or r0.smax > hi:
+    if (r0.s32min < lo or r0.s32max > hi) if low32 else (r0.smin < lo or r0.smax > hi):
         text = ""
         if r0.smin > -(1 << 63):
             text += f" smin={r0.smin}"

@@ -5,7 +5,7 @@ A constructor (``bpf_dynptr_from_mem``, ``bpf_ringbuf_reserve_dynptr``, the
 ``bpf_dynptr_from_skb``/``_xdp`` kfuncs, ``bpf_dynptr_clone``) takes an uninitialised dynptr;
 every other user wants an initialised one. A ring-buffer dynptr is a reference: it must be
 submitted or discarded (which frees every clone and slice of it) and may not be overwritten;
-a store over any other dynptr simply destroys it. The kernel's ``process_dynptr_func``,
+a store over any other dynptr destroys it, and its writable slices. The kernel's ``process_dynptr_func``,
 ``mark_stack_slots_dynptr``, ``destroy_if_dynptr_stack_slot`` and
 ``unmark_stack_slots_dynptr``, with their messages.
 """
@@ -16,7 +16,7 @@ from typing import Final
 
 from ._env import Env, Refuse
 from ._log import type_str
-from ._state import Ref, Reg, RegType, Slot, State
+from ._state import Ref, Reg, RegType, Slot, State, scalar_unknown
 
 __all__ = [
     "CONST_DYNPTR", "DYNPTR_BYTE", "PACKET_SLICE", "check_dynptr_arg", "check_dynptr_release", "destroy_dynptrs", "dynptr_at",
@@ -148,10 +148,30 @@ def destroy_dynptrs(st: State, frameno: int, lo: int, hi: int) -> None:
         if slot is None or slot.kinds[0] != DYNPTR_BYTE or slot.spilled is None:
             continue
         first = spi if slot.spilled.btf_name.startswith(_FIRST) else spi + 1
-        if slot.spilled.ref_obj_id and dynptr_type(stack[first].spilled or slot.spilled) in _REFCOUNTED:
+        state = stack[first].spilled or slot.spilled
+        if slot.spilled.ref_obj_id and dynptr_type(state) in _REFCOUNTED:
             raise Refuse("cannot overwrite referenced dynptr", 22)
         stack[first] = Slot("????????")
         stack[first - 1] = Slot("????????")
+        _drop_slices(st, state.id)
+
+
+def _drop_slices(st: State, dynptr_id: int) -> None:
+    """The writable slices of a destroyed dynptr become unknown numbers, in registers and
+    spilled (``mark_reg_invalid`` for a program that may leak pointers, as root's may). The
+    kernel matches the slice's type exactly (``PTR_TO_MEM``, maybe NULL), so a read-only one
+    (``bpf_dynptr_slice``'s) outlives its dynptr."""
+    for frame in st.frames:
+        for i, r in enumerate(frame.regs):
+            if _slice_of(r, dynptr_id):
+                frame.regs[i] = scalar_unknown()
+        for spi, slot in list(frame.stack.items()):
+            if slot.spilled is not None and _slice_of(slot.spilled, dynptr_id):
+                frame.stack[spi] = Slot(slot.kinds, scalar_unknown())
+
+
+def _slice_of(r: Reg, dynptr_id: int) -> bool:
+    return r.type == RegType.MEM and r.dynptr_id == dynptr_id and not (r.rdonly or r.ringbuf or r.trust)
 
 
 def refuse_helper_write(st: State, frameno: int, lo: int, hi: int) -> None:

@@ -18,6 +18,7 @@ from ._state import T_NOT_INIT, MapInfo, Reg, State
 
 if TYPE_CHECKING:
     from ._globals import GlobalFunc
+    from ._ksyms import PercpuVar
     from ._struct_ops import StructOpsTarget
 
 __all__ = ["Env", "Facts", "Refuse", "VerifyInput"]
@@ -63,6 +64,8 @@ class VerifyInput:
     attach_to: str = ""  #: the attach target the section names (``hrtimer_start``)
     prog_btf: Spec | None = None  #: the program's own BTF (the types of ``bpf_obj_new``)
     struct_ops: StructOpsTarget | None = None  #: the member a struct_ops program implements
+    #: the per-CPU kernel variables ``lddw`` instructions load, by PC (typed ``__ksym`` externs)
+    ksyms: Mapping[int, PercpuVar] = field(default_factory=dict)
 
 
 @final

@@ -98,8 +98,10 @@ def check_kfunc_call(env: Env, st: State, pc: int, proto: KfuncProto) -> KfuncCa
     if proto.name == "bpf_rdonly_cast" and env.inp.kernel_btf is not None:
         return KfuncCall(rdonly_cast(env.inp.kernel_btf, const_arg))
     call = _result(env, st, pc, proto, const_size)
-    if call.r0.type == RegType.MEM and dynptr is not None and dynptr_type(dynptr) in ("skb", "xdp"):
-        call.r0.btf_name = PACKET_SLICE  # the packet may move under it: see clear_packet_pointers
+    if dynptr is not None and call.r0.type == RegType.MEM:  # a slice: gone with its dynptr
+        call.r0.dynptr_id = dynptr.id
+        if dynptr_type(dynptr) in ("skb", "xdp"):
+            call.r0.btf_name = PACKET_SLICE  # the packet may move under it: see clear_packet_pointers
     return call
 
 

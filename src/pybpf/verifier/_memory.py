@@ -14,6 +14,7 @@ from ._ctx import ctx_access
 from ._dynptr import DYNPTR_BYTE, destroy_dynptrs
 from ._env import Env, Refuse
 from ._kptr import owned_field_access
+from ._ksyms import check_percpu_access, is_percpu
 from ._liveness import note_read, slot_bits
 from ._log import type_str
 from ._sockets import SOCK_TYPES, check_sock_access
@@ -222,10 +223,15 @@ def _stack_read(st: State, frameno: int, lo: int, size: int) -> Reg:
 
 
 def read_stack_value(st: State, frameno: int, lo: int, size: int) -> Reg:
-    """What a load of ``size`` bytes at fp+``lo`` would give (the state is not changed)."""
+    """What a load of ``size`` bytes at fp+``lo`` would give (the state is not changed), an
+    unknown scalar where a load would be refused: a helper may read bytes no load may (part
+    of a spilled pointer, for a privileged loader)."""
     if lo % size or lo < -MAX_BPF_STACK or lo + size > 0:
         return scalar_unknown()
-    return coerce(_stack_read(st, frameno, lo, size), size)
+    try:
+        return coerce(_stack_read(st, frameno, lo, size), size)
+    except Refuse:
+        return scalar_unknown()
 
 
 def coerce(r: Reg, size: int) -> Reg:
@@ -411,6 +417,8 @@ def check_mem_access(env: Env, st: State, pc: int, regno: int, off: int, size: i
         assert reg.map is not None
         _region(env, reg, regno, off + reg.off, size, reg.map.key_size)
         result = scalar_unknown()
+    elif is_percpu(reg) and not typed(env, reg):
+        check_percpu_access(reg, regno, off)
     elif t == RegType.BTF_ID and not reg.null and typed(env, reg):
         proven = False
         result = check_btf_access(env, st, reg, regno, off, size, write) or (None if write else scalar_unknown())

@@ -274,8 +274,11 @@ def widen(old: State, cur: State, keep_precise: bool = False) -> bool:
     changing converges (the kernel's ``widen_imprecise_scalars``). With ``keep_precise`` (a
     callback's loop, which the kernel widens on the callback's return), a scalar precise in the
     earlier state stays: its value matters, and the runs go on until it repeats. The state only
-    grows, so this is sound. Returns whether anything changed."""
-    if len(old.frames) != len(cur.frames):
+    grows, so this is sound. Only the same loop widens: a state of another call of the function
+    (the kernel's ``find_prev_entry`` wants the same call sites) leaves ``cur`` as it is.
+    Returns whether anything changed."""
+    if len(old.frames) != len(cur.frames) or any(
+            fo.callsite != fc.callsite for fo, fc in zip(old.frames, cur.frames)):
         return False
     changed = False
     for fo, fc in zip(old.frames, cur.frames):

@@ -120,7 +120,7 @@ class Reg:
     """What is known of one register (the kernel's ``struct bpf_reg_state``)."""
 
     __slots__ = (
-        "btf_id", "btf_name", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "precise", "range",
+        "btf_id", "btf_name", "dynptr_id", "frameno", "id", "map", "map_uid", "mem_size", "null", "off", "precise", "range",
         "rdonly", "ref_obj_id", "ringbuf", "s32max", "s32min", "smax", "smin", "subprog", "trust", "type",
         "u32max", "u32min", "umax", "umin", "var_off",
     )
@@ -144,6 +144,7 @@ class Reg:
         self.subprog = 0
         self.btf_name = ""  #: the kernel struct a BTF pointer points to, when known
         self.btf_id = 0  #: that struct's id in the target BTF (0: not typed by BTF)
+        self.dynptr_id = 0  #: a dynptr slice's dynptr (its state's ``id``): gone with the dynptr
         #: a BTF pointer's trust (``PTR_TRUSTED``, ``MEM_RCU``, ``PTR_UNTRUSTED`` or none):
         #: "trusted", "rcu", "untrusted" or ""
         self.trust = ""
@@ -156,7 +157,7 @@ class Reg:
         # processes, and a loop over __slots__ costs three times as much
         new = Reg.__new__(Reg)
         new.btf_name, new.frameno, new.id, new.map = self.btf_name, self.frameno, self.id, self.map
-        new.btf_id, new.trust = self.btf_id, self.trust
+        new.btf_id, new.trust, new.dynptr_id = self.btf_id, self.trust, self.dynptr_id
         new.map_uid, new.mem_size, new.null, new.off = self.map_uid, self.mem_size, self.null, self.off
         new.precise, new.range, new.rdonly, new.ref_obj_id = self.precise, self.range, self.rdonly, self.ref_obj_id
         new.ringbuf, new.s32max, new.s32min, new.smax = self.ringbuf, self.s32max, self.s32min, self.smax
@@ -176,7 +177,7 @@ class Reg:
         self.id = self.ref_obj_id = 0
         self.null = self.rdonly = self.ringbuf = False
         self.map = None
-        self.map_uid = self.range = self.mem_size = self.frameno = self.subprog = self.btf_id = 0
+        self.map_uid = self.range = self.mem_size = self.frameno = self.subprog = self.btf_id = self.dynptr_id = 0
         self.btf_name = self.trust = ""
         self.precise = False
         return self

@@ -37,6 +37,7 @@ from ._globals import check_global_args, global_entry_state
 from ._graph import GRAPH_KFUNCS, less_callback_args
 from ._jumps import check_cond_jmp
 from ._kfuncs import KfuncCall, check_kfunc_call
+from ._ksyms import check_percpu_addresses, percpu_pointer
 from ._ldabs import check_ld_abs
 from ._leaks import EXIT, THROW, check_resource_leak, preempt_section
 from ._liveness import frame_bits, note_read, note_write, propagate_reads
@@ -137,8 +138,8 @@ def _ret_range(inp: VerifyInput) -> tuple[int, int] | None:
         if inp.attach_type == AttachType.TRACE_ITER:
             return 0, 1
         return None
-    if t == ProgType.LSM:
-        return -4095, 0
+    if t == ProgType.LSM:  # a hook's errno, or a cgroup LSM program's verdict
+        return (0, 1) if inp.attach_type == AttachType.LSM_CGROUP else (-4095, 0)
     return None
 
 
@@ -241,7 +242,7 @@ class _Verifier:
             for cp in cps:
                 if cp.branches > 0 and cp.state.goto_depth != st.goto_depth and (
                         states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)
-                        or widen(cp.state, st) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
+                        or widen(cp.state, st, True) and states_equal(cp.state, st, self.live, pc, RANGE_WITHIN)):
                     self._pruned_by(cp, st, cp)
                     return True
         if not loop or may_goto:  # iterators and callbacks skip the infinite loop check
@@ -325,6 +326,11 @@ class _Verifier:
     def run(self, st: State, pc: int) -> None:
         env = self.env
         while True:
+            # the kernel counts an instruction as processed before it looks for a state that
+            # covers it: a pruned one counts too, and the checkpoint heuristics see it
+            env.processed += 1
+            if env.processed > COMPLEXITY_LIMIT:
+                raise Refuse(f"BPF program is too large. Processed {env.processed} insn", 7)
             if pc in self.prune_points and self.visited(pc, st):
                 env.log.safe(pc)
                 self.path_done(st)
@@ -332,9 +338,6 @@ class _Verifier:
                     return
                 pc, _prev, st = self._cur
                 continue
-            env.processed += 1
-            if env.processed > COMPLEXITY_LIMIT:
-                raise Refuse(f"BPF program is too large. Processed {env.processed} insn", 7)
             insn = env.insns.get(pc)
             if insn is None:
                 raise Refuse(f"invalid insn idx {pc} insn_cnt {len(env.insns)}", 22)
@@ -515,7 +518,8 @@ class _Verifier:
         env = self.env
         src = insn.src
         if src == 0:
-            return scalar_known(insn.imm & MASK64)
+            var = env.inp.ksyms.get(pc)
+            return scalar_known(insn.imm & MASK64) if var is None else percpu_pointer(var)
         if src == 4:  # a callback: it needs BTF, and must be static (``check_ld_imm``)
             r = Reg(RegType.FUNC)
             r.subprog = pc + 1 + _s32(insn.imm & 0xFFFF_FFFF)
@@ -831,7 +835,8 @@ class _Verifier:
             return None
         rng = _ret_range(env.inp)
         if rng is not None:
-            check_ret_range(r0, rng[0], rng[1], "At program exit")
+            low32 = env.inp.prog_type == ProgType.LSM and env.inp.attach_type == AttachType.LSM_MAC
+            check_ret_range(r0, rng[0], rng[1], "At program exit", low32)
         return None
 
 
@@ -966,6 +971,7 @@ def _verify(insns: Sequence[Instruction], inp: VerifyInput) -> Facts:
     try:
         if inp.struct_ops is not None:
             check_struct_ops_attach(inp)
+        check_percpu_addresses(inp)
         v.start(v.initial(), 0)
         done: set[int] = set()
         while env.async_callbacks:

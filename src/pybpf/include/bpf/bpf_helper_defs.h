@@ -609,7 +609,7 @@ static struct unix_sock *(* const bpf_skc_to_unix_sock)(void *sk) = (void *) 178
 /* The address of a kernel symbol. */
 static long (* const bpf_kallsyms_lookup_name)(const char *name, int name_sz, int flags, __u64 *res) = (void *) 179;
 
-/* Call callback_fn(task, vma, ctx) for the task's memory area holding addr: -ENOENT where this process maps nothing; a mapped address fails the run (pybpf has no vm_area_struct). */
+/* Call callback_fn(task, vma, ctx) for the task's memory area holding addr (this process's, from /proc/self/maps): -ENOENT where nothing is mapped. */
 static long (* const bpf_find_vma)(struct task_struct *task, __u64 addr, void *callback_fn, void *callback_ctx, __u64 flags) = (void *) 180;
 
 /* Call callback_fn(index, ctx) up to nr_loops times, until it returns 1. */

@@ -281,6 +281,34 @@ SEC("tc") int dynptr_from_ctx(struct __sk_buff *skb)
 	return bpf_dynptr_from_skb(skb, 0, &d);
 }
 
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt,
+			      __u32 buffer__szk) __ksym;
+
+/* a slice of the packet, read while its dynptr lives: the first byte of the packet */
+SEC("tc") int dynptr_slice_read(struct __sk_buff *skb)
+{
+	struct bpf_dynptr d;
+	__u8 buf[4], *p;
+
+	bpf_dynptr_from_skb(skb, 0, &d);
+	p = bpf_dynptr_slice(&d, 0, buf, sizeof(buf));
+	return p ? *p : 9;
+}
+/* read after a store destroyed the dynptr: a read-only slice is not among the pointers the
+ * kernel invalidates then (it matches the type PTR_TO_MEM exactly) */
+SEC("tc") int dynptr_slice_after_overwrite(struct __sk_buff *skb)
+{
+	struct bpf_dynptr d;
+	__u8 buf[4], *p;
+
+	bpf_dynptr_from_skb(skb, 0, &d);
+	p = bpf_dynptr_slice(&d, 0, buf, sizeof(buf));
+	if (!p)
+		return 9;
+	*(volatile __u64 *)&d = 0;
+	return *p;
+}
+
 extern void *bpf_rdonly_cast(const void *obj__ign, __u32 btf_id__k) __ksym;
 
 /* a task cast read-only to task_struct and read */

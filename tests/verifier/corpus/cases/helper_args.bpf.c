@@ -130,6 +130,19 @@ A_CASE("socket", dynptr_slice_past_end, VALUE FROM_MEM(-32) "r1 = r10; r1 += -32
 /* of a length the verifier knows */
 A_CASE("socket", dynptr_slice_unknown_len, VALUE FROM_MEM(-32) "call %[bpf_get_prandom_u32]; r3 = r0; r3 &= 8; r1 = r10;"
        "r1 += -32; r2 = 0; call %[bpf_dynptr_data]; r0 = 0; exit;" OUT)
+/* a slice of a local dynptr at fp-32 (r6 a map value), checked, in r8 */
+#define SLICE FROM_MEM(-32) "r1 = r10; r1 += -32; r2 = 0; r3 = 8; call %[bpf_dynptr_data]; if r0 == 0 goto 9f; r8 = r0;"
+/* read while its dynptr lives */
+A_CASE("socket", dynptr_slice_read, VALUE SLICE "r0 = *(u32 *)(r8 + 0); r0 = 0; exit;" OUT)
+/* read after a store destroyed the dynptr: the slice went with it */
+A_CASE("socket", dynptr_slice_after_overwrite, VALUE SLICE "r1 = 0; *(u32 *)(r10 - 20) = r1; r0 = *(u32 *)(r8 + 0);"
+       "r0 = 0; exit;" OUT)
+/* spilled, then filled after the dynptr was made again in place */
+A_CASE("socket", dynptr_slice_spilled_remade, VALUE SLICE "*(u64 *)(r10 - 8) = r8;" FROM_MEM(-32)
+       "r1 = *(u64 *)(r10 - 8); r0 = *(u32 *)(r1 + 0); r0 = 0; exit;" OUT)
+/* a store to another dynptr leaves it alone */
+A_CASE("socket", dynptr_slice_other_overwritten, VALUE SLICE FROM_MEM(-64) "r1 = 0; *(u64 *)(r10 - 64) = r1;"
+       "r0 = *(u32 *)(r8 + 0); r0 = 0; exit;" OUT)
 /* a slice may be NULL */
 A_CASE("socket", dynptr_slice_unchecked, VALUE FROM_MEM(-32) "r1 = r10; r1 += -32; r2 = 0; r3 = 8; call %[bpf_dynptr_data];"
        "r0 = *(u64 *)(r0 + 0); r0 = 0; exit;" OUT)

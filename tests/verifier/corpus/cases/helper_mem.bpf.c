@@ -61,3 +61,9 @@ H_CASE("socket", lsh_top_bit_out, VALUE "call %[bpf_get_prandom_u32]; r1 = r0; r
 /* <<32 s>>32 of a value that may be negative, then checked */
 H_CASE("socket", sign_extend_negative_then_checked, VALUE "call %[bpf_get_prandom_u32]; r1 = r0; r1 &= 7; r1 -= 4;"
        "r1 <<= 32; r1 s>>= 32; if r1 s< 0 goto 9f; r6 += r1; r0 = *(u8 *)(r6 + 0); exit;" OUT)
+/* a map key read from the low half of a spilled pointer: a helper may read those bytes, as a
+ * privileged loader's, though no load may */
+H_CASE("socket", key_in_spilled_pointer, "r1 = r10; *(u64 *)(r10 - 8) = r1; r1 = %[hash] ll; r2 = r10; r2 += -8;"
+       "call %[bpf_map_lookup_elem]; r0 = 0; exit;")
+/* a 4-byte load of that half is refused */
+H_CASE("socket", load_in_spilled_pointer, "r1 = r10; *(u64 *)(r10 - 8) = r1; r0 = *(u32 *)(r10 - 8); r0 = 0; exit;")

@@ -25,3 +25,11 @@ ASM_CASE("socket", counts_down, "r1 = 20; r0 = 0; 1: r0 += 2; r1 -= 1; if r1 != 
 ASM_CASE("socket", unknown_never_changes, "call %[bpf_get_prandom_u32]; r1 = r0; r0 = 0; 1: r0 = 1; if r1 > 5 goto 1b; exit;")
 /* a loop whose counter is linked to a copy that changes */
 ASM_CASE("socket", copy_changes, "r1 = 0; 1: r2 = r1; r2 += 1; r1 = r2; if r1 < 30 goto 1b; r0 = 0; exit;")
+/* a flag flipped in three hops round a loop: the kernel counts an instruction as processed
+ * before it looks for a covering state, so its first checkpoint falls on the third hop's
+ * target and the loop is caught there, with that checkpoint's precise flag in the message */
+ASM_CASE("socket", three_hop_flip, "r0 = 0; 1: r0 ^= 1; if r0 < 2 goto 2f; exit; 2: r0 ^= 1; if r0 < 2 goto 3f; exit;"
+	 "3: r0 ^= 1; if r0 < 2 goto 1b; exit;")
+/* the same with one more instruction per hop: the first checkpoint moves */
+ASM_CASE("socket", three_hop_flip_longer, "r0 = 0; 1: r0 ^= 1; r1 = r0; if r0 < 2 goto 2f; exit; 2: r0 ^= 1; r1 = r0;"
+	 "if r0 < 2 goto 3f; exit; 3: r0 ^= 1; r1 = r0; if r0 < 2 goto 1b; exit;")

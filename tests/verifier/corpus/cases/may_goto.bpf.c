@@ -27,3 +27,10 @@ ASM_CASE("socket", loop_without_may_goto, "r0 = 0; may_goto 2f; 1: r0 = 1; goto 
 ASM_CASE("socket", back_edge_over_may_goto, "r0 = 0; 1: r0 = 1; may_goto 2f; 2: goto 1b;")
 /* nested may_goto loops, both closed by their fall-throughs: accepted */
 ASM_CASE("socket", nested_loops, "r0 = 0; 1: may_goto 3f; 2: may_goto 1b; r0 += 1; goto 2b; 3: r0 = 0; exit;")
+/* a counter its exit test keeps exact walks a map value one word per round: may_goto widens
+ * only imprecise scalars, so the six rounds stay within the 48-byte value */
+ASM_CASE("socket", precise_counter_walk, LOOKUP(array) "if r0 == 0 goto 2f; r1 = 0; 1: may_goto 2f;"
+	 "*(u64 *)(r0 + 0) = r1; r0 += 8; r1 += 1; if r1 != 6 goto 1b; 2: r0 = 0; exit;")
+/* the same walk one round longer writes past the value */
+ASM_CASE("socket", precise_counter_walk_past, LOOKUP(array) "if r0 == 0 goto 2f; r1 = 0; 1: may_goto 2f;"
+	 "*(u64 *)(r0 + 0) = r1; r0 += 8; r1 += 1; if r1 != 7 goto 1b; 2: r0 = 0; exit;")
