@@ -25,7 +25,7 @@ from ._errors import BpfRuntimeError, InstructionLimitError, OutOfBoundsError
 from ._memory import EVERYTHING, AddressSpace, Region, Visibility
 
 __all__ = [
-    "MAX_CALL_FRAMES", "NETWORK_HEADER", "SKF_LL_OFF", "SKF_NET_OFF", "STACK_SIZE", "ExecContext", "PacketAbort",
+    "MAX_CALL_FRAMES", "NETWORK_HEADER", "SKF_LL_OFF", "SKF_NET_OFF", "STACK_SIZE", "ExecContext", "PacketAbort", "Thrown",
     "forget_windows", "frame_offset",
 ]
 
@@ -58,6 +58,16 @@ class TailCall(Exception):
 
 class PacketAbort(Exception):
     """A legacy packet load went past the packet: the kernel ends the program with 0."""
+
+
+class Thrown(Exception):
+    """Raised by bpf_throw: every frame of the run unwinds and the program returns ``cookie``,
+    as the kernel's default exception callback makes it (libbpf 1.1 cannot give a program a
+    callback of its own: see :mod:`pybpf.verifier._exceptions`)."""
+
+    def __init__(self, cookie: int) -> None:
+        super().__init__()
+        self.cookie = cookie
 
 
 SKF_NET_OFF = -0x100000  #: legacy loads at this offset + k read k bytes past the network header

@@ -23,6 +23,7 @@ from ._context import (
     ExecContext,
     PacketAbort,
     TailCall,
+    Thrown,
     forget_windows,
 )
 from ._engine import EngineOptions, HelperFn
@@ -140,6 +141,8 @@ class FunctionEngine:
                     fn, r1, r2, r3, r4, r5 = jump.engine.entry_function(), jump.r1, 0, 0, 0, 0
         except PacketAbort:
             return 0
+        except Thrown as thrown:
+            return thrown.cookie
         except BpfRuntimeError as err:
             if err.engine is None:  # the innermost run knows which code faulted
                 err.engine = ctx.engine

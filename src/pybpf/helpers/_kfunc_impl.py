@@ -11,6 +11,7 @@ import struct
 from collections.abc import Callable
 
 from ..engine import ExecContext, HelperFn
+from ..engine._context import Thrown
 from ._dynptr import BPF_DYNPTR_TYPE_LOCAL, read_dynptr, write_dynptr
 from ._impl import host
 from ._kfuncs import KFUNCS_BY_NAME
@@ -77,6 +78,13 @@ def no_effect(ctx: ExecContext, *_: int) -> int:
 def same_pointer(ctx: ExecContext, pointer: int, *_: int) -> int:
     """The pointer it is given: a cast, or a new reference on the same object."""
     return pointer
+
+
+@implements_kfunc("bpf_throw")
+def throw(ctx: ExecContext, cookie: int, *_: int) -> int:
+    """Unwind the whole run: the program returns ``cookie`` (the verifier made sure no lock,
+    reference or section is held, and that no callback throws)."""
+    raise Thrown(cookie)
 
 
 @implements_kfunc("bpf_task_from_pid", "bpf_task_from_vpid")
@@ -152,6 +160,21 @@ def dynptr_from_skb(ctx: ExecContext, skb: int, flags: int, ptr: int, _4: int, _
         data, end = struct.unpack("<II", ctx.read(skb + SKB_DATA, 8))
         size = end - data
     write_dynptr(ctx, ptr, data, size, 0, BPF_DYNPTR_TYPE_SKB, prog_type not in _SKB_WRITERS)
+    return 0
+
+
+XDP_DATA, BPF_DYNPTR_TYPE_XDP = 0, 4  #: struct xdp_md's data (data_end follows); the dynptr type
+
+
+@implements_kfunc("bpf_dynptr_from_xdp")
+def dynptr_from_xdp(ctx: ExecContext, xdp: int, flags: int, ptr: int, _4: int, _5: int) -> int:
+    """A writable dynptr over the packet from ``xdp->data`` to ``xdp->data_end`` (the linear
+    part: pybpf's dynptrs do not reach into the fragments of a multi-buffer test run)."""
+    if flags:
+        write_dynptr(ctx, ptr, 0, 0, 0, 0, False)
+        return -EINVAL
+    data, end = struct.unpack("<II", ctx.read(xdp + XDP_DATA, 8))
+    write_dynptr(ctx, ptr, data, end - data, 0, BPF_DYNPTR_TYPE_XDP, False)
     return 0
 
 

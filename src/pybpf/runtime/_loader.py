@@ -48,6 +48,7 @@ from ..verifier import (
     verbose_lines,
     verify,
 )
+from ..verifier._exceptions import check_throw_sites, find_exception_callback
 from ..verifier._memory import MAP_STRUCTS
 from ..verifier._struct_ops import StructOpsTarget, struct_ops_input
 from ._compile import compile_c
@@ -442,11 +443,14 @@ class _Loader:
         if pspec.type == ProgType.STRUCT_OPS:
             inp = struct_ops_input(inp, self._struct_ops_target(pspec))
         try:
+            exception_cb = self._exception_callback(pspec)
             self._check_abnormal_returns(pspec, structure)
             facts = verify(checked, inp)
             self._check_map_compatibility(pspec)
             check_format_strings(insns, self._read_string)
             depths = [facts.stack_depth.get(sub.start, 0) for sub in structure.subprograms]
+            throws = [pc for pc, insn in iter_pcs(relocated) if insn.opcode == 0x85 and pspec.externs.get(pc) == "bpf_throw"]
+            check_throw_sites(structure, throws, exception_cb)
             check_stack_depth(
                 structure, depths, prog_type=pspec.type, attach_type=pspec.attach_type,
                 async_roots=self.rt.release.has(Behaviour.ASYNC_CALLBACK_STACK_ROOT),
@@ -460,6 +464,16 @@ class _Loader:
         starts = [sub.start for sub in structure.subprograms]
         facts.verbose_source = lambda lines: verbose_lines(lines, starts, depths, elapsed)
         return facts
+
+    def _exception_callback(self, pspec: ProgramSpec) -> int | None:
+        """The entry PC of the exception callback the program's main function names (by a
+        ``exception_callback:`` declaration tag), None for none; checked first, as the kernel
+        does."""
+        btf = self.spec.btf
+        if btf is None or not self._func_info(pspec):
+            return None
+        main = btf.types_by_name(pspec.name, Func)
+        return find_exception_callback(btf, main[0] if main else None, self._subprogram_funcs(pspec))
 
     def _check_abnormal_returns(self, pspec: ProgramSpec, structure: Structure) -> None:
         """LD_ABS and tail calls only in subprograms that return an integer (by BTF)."""

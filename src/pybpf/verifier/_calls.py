@@ -9,12 +9,21 @@ from ..helpers import BY_ID, Arg, HelperProto, Ret
 from ..isa import Instruction
 from ._bounds import sync
 from ._btf_ptr import btf_pointer, check_helper_btf_arg, param_struct
-from ._dynptr import CONST_DYNPTR, check_dynptr_arg, check_dynptr_release, refuse_helper_write
+from ._dynptr import (
+    CONST_DYNPTR,
+    DYNPTR_BYTE,
+    check_dynptr_arg,
+    check_dynptr_release,
+    dynptr_at,
+    dynptr_type,
+    refuse_helper_write,
+)
 from ._env import Env, Refuse, reg_read
 from ._graph import check_object_lock, in_less_callback, invalidate_non_owning
 from ._graph_fields import Kptr
 from ._kptr import check_kptr_xchg, kptr_xchg_result
 from ._ksyms import percpu_arg, percpu_copy
+from ._leaks import TAIL_CALL, check_resource_leak
 from ._local_obj import is_alloc
 from ._log import type_str
 from ._mapfuncs import SOCK_MAPS, check_map_func, map_value_arg
@@ -111,6 +120,8 @@ def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool,
         raise Refuse(f"R{regno} type={type_str(reg)} expected=fp")
     if reg.type == RegType.STACK:
         lo, hi = check_stack_range(env, st, reg, regno, 0, size, "read from" if not write else "write to", zero_ok)
+        if not write and reg.is_const:
+            _kernel_owned_bytes(st, reg.frameno, regno, lo, size)
         if write and size:
             refuse_helper_write(st, reg.frameno, lo, hi)
             if reg.is_const:
@@ -126,8 +137,19 @@ def helper_mem(env: Env, st: State, pc: int, regno: int, size: int, write: bool,
     check_mem_access(env, st, pc, regno, 0, size, write)
 
 
-def _size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bool) -> int:
-    """A memory argument's size register; returns the most it may be."""
+def _kernel_owned_bytes(st: State, frameno: int, regno: int, lo: int, size: int) -> None:
+    """A helper may not read the stack bytes of an iterator or a dynptr, not even a privileged
+    program's (``check_stack_range_initialized``)."""
+    stack = st.frames[frameno].stack
+    for addr in range(lo, lo + size):
+        slot = stack.get((-addr - 1) // 8)
+        if slot is not None and slot.kinds[addr % 8] in (DYNPTR_BYTE, "i"):
+            raise Refuse(f"invalid read from stack R{regno} off {lo}+{addr - lo} size {size}")
+
+
+def check_size_arg(env: Env, st: State, pc: int, regno: int, zero_ok: bool, write: bool) -> int:
+    """A memory argument's size register (the memory in the register before it); returns
+    the most it may be. Kfuncs' ``__sz`` parameters are checked as helpers' are."""
     reg = reg_read(st, regno)
     if reg.type != RegType.SCALAR:
         raise _expected(regno, reg, "scalar")
@@ -199,6 +221,8 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse("cannot call GPL-restricted function from non-GPL compatible program", 22)
     if proto.might_sleep and not env.inp.sleepable:
         raise Refuse("helper call might sleep in a non-sleepable prog", 22)
+    if st.preempt and proto.might_sleep:
+        raise Refuse(f"sleepable helper {proto.name}#{proto.id} in non-preemptible region", 22)
     meta = _Meta()
     proto = struct_ops_proto(env, proto)
     for i, kind in enumerate(proto.args):
@@ -209,12 +233,14 @@ def check_helper_call(env: Env, st: State, pc: int, insn: Instruction) -> Frame 
         raise Refuse(f"Unsupported reg type {type_str(st.cur.regs[1])} for bpf_dynptr_from_mem data", 13)
     if proto.name == "bpf_get_local_storage" and not st.cur.regs[2].is_null_scalar():
         raise Refuse("get_local_storage() doesn't support non-zero flags", 22)  # it cannot fail
+    # writing through an skb dynptr may move the packet (an xdp one's writes never do)
+    written = dynptr_at(st, st.cur.regs[1]) if proto.name == "bpf_dynptr_write" else None
     frame = _effects(env, st, pc, proto, meta)
     regs = st.cur.regs
     for r in range(1, 6):
         regs[r] = NOT_INIT
     regs[0] = _ret(env, st, pc, proto, meta)
-    if helper_changes_packet(proto):
+    if helper_changes_packet(proto) or written is not None and dynptr_type(written) == "skb":
         clear_packet_pointers(st)
     return frame
 
@@ -248,7 +274,7 @@ def _check_arg(env: Env, st: State, pc: int, proto: HelperProto, regno: int, kin
     elif kind in (Arg.CONST_SIZE, Arg.CONST_SIZE_OR_ZERO):
         prev = proto.args[regno - 2] if regno >= 2 else None
         if prev in _MEM_ARGS:
-            meta.msize_max = _size_arg(env, st, pc, regno, kind == Arg.CONST_SIZE_OR_ZERO,
+            meta.msize_max = check_size_arg(env, st, pc, regno, kind == Arg.CONST_SIZE_OR_ZERO,
                                        prev in (Arg.PTR_TO_UNINIT_MEM, Arg.PTR_TO_UNINIT_MEM_OR_NULL))
         else:
             if reg.type != RegType.SCALAR:
@@ -380,11 +406,8 @@ def _effects(env: Env, st: State, pc: int, proto: HelperProto, meta: _Meta) -> F
     name = proto.name
     if name == "bpf_timer_init" and meta.timer_reg is not None:
         check_timer_init_map(meta.timer_reg, st.cur.regs[2])
-    if name == "bpf_tail_call" and st.refs and len(st.frames) == 1:
-        # only the main program's tail call leaks: a subprogram's returns to its caller
-        for ref in st.refs:
-            env.log.add(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}")
-        raise Refuse("tail_call would lead to reference leak", 22)
+    if name == "bpf_tail_call":  # only the main program's references leak: a subprogram's return to its caller
+        check_resource_leak(env, st, TAIL_CALL)
     if name == "bpf_timer_set_callback" and meta.func is not None and meta.timer_reg is not None:
         if meta.func in env.inp.global_funcs:
             raise Refuse("callback function not static", 22)

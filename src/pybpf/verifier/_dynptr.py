@@ -19,12 +19,15 @@ from ._log import type_str
 from ._state import Ref, Reg, RegType, Slot, State, scalar_unknown
 
 __all__ = [
-    "CONST_DYNPTR", "DYNPTR_BYTE", "check_dynptr_arg", "check_dynptr_release", "destroy_dynptrs", "dynptr_at",
+    "CONST_DYNPTR", "DYNPTR_BYTE", "PACKET_SLICE", "check_dynptr_arg", "check_dynptr_release", "destroy_dynptrs", "dynptr_at",
     "refuse_helper_write",
 ]
 
 #: the byte kind of a stack slot that is half of a dynptr (``STACK_DYNPTR``)
 DYNPTR_BYTE: Final = "d"
+#: the ``btf_name`` of a slice (a ``mem`` register) of an skb or xdp dynptr: it points into the
+#: packet, so a helper that may move the packet invalidates it as it does packet pointers
+PACKET_SLICE: Final = "packet slice"
 #: what ``btf_name`` says of a register that is a ``CONST_PTR_TO_DYNPTR`` (the dynptr a user
 #: ring buffer's drain callback gets): initialised, of type local, never the program's to change
 CONST_DYNPTR: Final = "const bpf_dynptr"

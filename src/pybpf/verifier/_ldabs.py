@@ -19,6 +19,7 @@ from ..isa import Instruction, iter_pcs
 from ._cfg import Structure
 from ._env import Env, Refuse, reg_read
 from ._errors import VerifierError
+from ._leaks import LD_ABS, check_resource_leak
 from ._memory import check_ptr_off_reg
 from ._state import RegType, State
 
@@ -85,12 +86,7 @@ def check_ld_abs(env: Env, st: State, insn: Instruction) -> None:
     ctx = reg_read(st, 6)
     if any(frame.callback is not None for frame in st.frames):
         raise Refuse("cannot use BPF_LD_[ABS|IND] within callback", 22)
-    if st.lock is not None:
-        raise Refuse("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region", 22)
-    if st.refs and len(st.frames) == 1:
-        for ref in st.refs:
-            env.log.add(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}")
-        raise Refuse("BPF_LD_[ABS|IND] would lead to reference leak", 22)
+    check_resource_leak(env, st, LD_ABS)
     if ctx.type != RegType.CTX:
         raise Refuse("at the time of BPF_LD_ABS|IND R6 != pointer to skb", 22)
     if insn.opcode & 0xE0 == _LD_IND:

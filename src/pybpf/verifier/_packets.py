@@ -19,6 +19,7 @@ from typing import Final
 from .._spec import ProgType
 from ..helpers import BY_ID, HelperProto
 from ..isa import Instruction
+from ._dynptr import PACKET_SLICE
 from ._env import Env, Refuse
 from ._state import Reg, RegType, Slot, State, scalar_unknown
 
@@ -75,16 +76,21 @@ def check_packet_arg(env: Env, proto: HelperProto, reg: Reg) -> None:
 
 def clear_packet_pointers(st: State) -> None:
     """Every packet pointer of every frame, in registers and spilled, becomes an unknown
-    scalar (the kernel marks them invalid; a privileged program may still hold the bits)."""
+    scalar (the kernel marks them invalid; a privileged program may still hold the bits), and
+    so does every slice of an skb or xdp dynptr."""
     for frame in st.frames:
         regs = frame.regs
         for i, r in enumerate(regs):
-            if r.type in _PACKET_TYPES:
+            if _into_packet(r):
                 regs[i] = scalar_unknown()
         for spi, slot in frame.stack.items():
             spilled = slot.spilled
-            if spilled is not None and spilled.type in _PACKET_TYPES:
+            if spilled is not None and _into_packet(spilled):
                 frame.stack[spi] = Slot(slot.kinds, scalar_unknown())
+
+
+def _into_packet(r: Reg) -> bool:
+    return r.type in _PACKET_TYPES or r.type == RegType.MEM and r.btf_name == PACKET_SLICE
 
 
 def packet_changing_subprogs(env: Env) -> frozenset[int]:

@@ -249,6 +249,8 @@ def states_equal(old: State, cur: State, live: dict[int, frozenset[int]], pc: in
         reads = ALL_SLOTS
     if len(old.frames) != len(cur.frames) or old.lock != cur.lock or old.rcu != cur.rcu or len(old.refs) != len(cur.refs):
         return False
+    if old.preempt != cur.preempt:
+        return False
     ids = _IdMap()
     for i, (fo, fc) in enumerate(zip(old.frames, cur.frames)):
         if fo.callsite != fc.callsite or fo.subprog != fc.subprog or fo.callback_depth > fc.callback_depth:

@@ -333,6 +333,7 @@ class State:
     #: the entries the kernel's history would hold since ``parent`` (jump points, and
     #: instructions the backtracking needs a note of): past 40 the kernel stores a checkpoint
     hist_marks: int = 0
+    preempt: int = 0  #: nesting of ``bpf_preempt_disable()`` (``active_preempt_locks``)
 
     @property
     def cur(self) -> Frame:
@@ -341,7 +342,7 @@ class State:
     def copy(self) -> State:
         return State([f.copy() for f in self.frames], self.refs, self.lock, self.lock_id, self.parent,
                      self.last_insn, self.speculative, self.unroll, self.goto_depth, self.rcu, self.hist,
-                     self.written, self.hist_len, self.hist_marks)
+                     self.written, self.hist_len, self.hist_marks, self.preempt)
 
 
 @dataclass(eq=False, slots=True)

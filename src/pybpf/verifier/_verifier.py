@@ -39,6 +39,7 @@ from ._jumps import check_cond_jmp
 from ._kfuncs import SCALAR_KINDS, KfuncCall, check_kfunc_call
 from ._ksyms import check_percpu_addresses, percpu_pointer
 from ._ldabs import check_ld_abs
+from ._leaks import EXIT, THROW, check_resource_leak, preempt_section
 from ._liveness import frame_bits, note_read, note_write, propagate_reads
 from ._log import frame_state_str, type_str
 from ._mapfuncs import check_map_prog
@@ -734,7 +735,7 @@ class _Verifier:
                 self.start(global_entry_state(env, entry, func), entry)
                 env.log.add(f"Func#{index} ('{func.name}') is safe for any args that match its prototype")
 
-    def _kfunc(self, st: State, pc: int, insn: Instruction) -> int:
+    def _kfunc(self, st: State, pc: int, insn: Instruction) -> int | None:
         """A kfunc call. The seam for kfunc rules: a declared kfunc's arguments must be set and
         its result is typed by its declaration (pointers become untyped kernel pointers, which
         pybpf never proves in bounds); an undeclared one is refused as the kernel refuses it.
@@ -767,6 +768,10 @@ class _Verifier:
         if before is not None and call.graph is not None:
             return self._less_callback(st, before, pc, call)
         rcu_section(st, proto)
+        preempt_section(st, proto)
+        if proto.name == "bpf_throw":  # an exception: the program unwinds, the path ends here
+            check_resource_leak(self.env, st, THROW)
+            return None
         regs = st.cur.regs
         for regno in range(1, 6):
             regs[regno] = NOT_INIT
@@ -822,14 +827,7 @@ class _Verifier:
             return return_from_frame(env, st)
         frame = st.frames[0]
         check_stack_depth(env, frame)
-        if st.lock is not None:
-            raise Refuse("BPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region", 22)
-        if st.refs:
-            for ref in st.refs:
-                env.log.add(f"Unreleased reference id={ref.id} alloc_insn={ref.insn}")
-            raise Refuse("BPF_EXIT instruction in main prog would lead to reference leak", 22)
-        if st.rcu:
-            raise Refuse("BPF_EXIT instruction in main prog cannot be used inside bpf_rcu_read_lock-ed region", 22)
+        check_resource_leak(env, st, EXIT)
         ops = env.inp.struct_ops
         if ops is not None and not ops.returns and frame.callback is None and frame.subprog not in env.inp.global_funcs:
             return None  # the main program of a void struct_ops member: R0 is not looked at
