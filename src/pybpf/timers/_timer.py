@@ -297,6 +297,32 @@ class _Local(threading.local):
     processing: Timer | None = None
 
 
+
+@final
+class _Synced:
+    """A table's lock, taken with what the timer desk did applied first: a bound run on
+    another thread may end (leaving its journal pending) between a method's
+    :meth:`TimerTable._sync` and its taking the lock, and what the method then does to a timer
+    (drop it, arm it) must come after what that run did."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: TimerTable) -> None:
+        self.table = table
+
+    def __enter__(self) -> None:
+        table = self.table
+        table.lock.acquire()
+        if table.pending:
+            try:
+                desk().flush(table)
+            except BaseException:
+                table.lock.release()
+                raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.table.lock.release()
+
 @final
 class TimerTable:
     """Every timer of one runtime, and the four helpers' logic."""
@@ -326,6 +352,7 @@ class TimerTable:
         self._timer_maps: dict[int, weakref.ref[Any]] = {}
         self.maps_version = 0
         self._lock = threading.RLock()
+        self._synced = _Synced(self)
         self._idle = threading.Condition(self._lock)
         self._local = _Local()
         self._waiting: dict[int, Timer] = {}  #: thread -> the timer it waits for in cancel
@@ -461,7 +488,7 @@ class TimerTable:
         """The slots of ``m`` that hold a timer or a wq (what freeing the map's fields must
         visit)."""
         self._sync()
-        with self._lock:
+        with self._synced:
             return list({**self._by_element.get((m, "timer"), {}), **self._by_element.get((m, "wq"), {})})
 
     # -- the timer desk (see ._desk) -------------------------------------------------------
@@ -531,7 +558,7 @@ class TimerTable:
     def events(self) -> list[TimerEvent]:
         """The events still in the trace, oldest first, keys typed (see :class:`TimerEvent`)."""
         self._sync()
-        with self._lock:
+        with self._synced:
             raw = [tuple(record) for record in self._events]
         readers = _Readers(self.owner)
         return [
@@ -565,7 +592,7 @@ class TimerTable:
         if field is None:  # not a field of the named map (the verifier's map_uid check)
             return -EINVAL
         _, slot, region = field
-        with self._lock:
+        with self._synced:
             if self._word(region, address):
                 return -EBUSY
             if not self.owner.charge(TIMER_CHARGE):
@@ -609,7 +636,7 @@ class TimerTable:
         if self._nmi_refused():
             return -EOPNOTSUPP
         entry = ctx.engine.function_at(callback)
-        with self._lock:
+        with self._synced:
             timer = self._timer_at(ctx, address, kind)
             if timer is None or entry is None:
                 return -EINVAL
@@ -636,7 +663,7 @@ class TimerTable:
             return -EOPNOTSUPP
         if flags & ~self._start_flags:
             return -EINVAL
-        with self._lock:
+        with self._synced:
             timer = self._timer_at(ctx, address)
             if timer is None or timer.callback_pc is None:
                 return -EINVAL
@@ -715,7 +742,7 @@ class TimerTable:
             return -EOPNOTSUPP
         if flags:
             return -EINVAL
-        with self._lock:
+        with self._synced:
             timer = self._timer_at(ctx, address, "wq")
             if timer is None or timer.callback_pc is None:
                 return -EINVAL
@@ -733,7 +760,7 @@ class TimerTable:
         disarmed the timer, 0 when it was idle, -1 when the callback is running, -ECANCELED
         when queued to irq_work (hard-IRQ context)."""
         self._sync()
-        with self._lock:
+        with self._synced:
             timer = self._timer_at(ctx, address)
             if timer is None:
                 return -EINVAL
@@ -770,7 +797,7 @@ class TimerTable:
         self._sync()
         while self._local.deferred:
             command, timer, nsecs, flags, cpu = self._local.deferred.pop(0)
-            with self._lock:
+            with self._synced:
                 if timer.freed:  # its refcount reached 0: the command finds it dying
                     if self.release.has(Behaviour.DYING_TIMER_ENOENT):
                         self._event("dropped", timer, f"{command}: -ENOENT, the timer is being freed")
@@ -793,7 +820,7 @@ class TimerTable:
         ):
             return -EOPNOTSUPP  # waiting in hard-IRQ context could deadlock
         running = self._local.running
-        with self._lock:
+        with self._synced:
             timer = self._timer_at(ctx, address)
             if timer is None:
                 return -EINVAL
@@ -882,7 +909,7 @@ class TimerTable:
                 self._free(m, slot, self._word(region, region.base + value_offset + offset))
 
     def _free(self, m: Any, slot: int, timer_id: int) -> None:
-        with self._lock:
+        with self._synced:
             recorded = (self._recorded(m, slot, kind) for kind in ("timer", "wq"))
             timer = next((t for t in recorded if t is not None and t.id == timer_id), None)
             if timer is None:
@@ -922,7 +949,7 @@ class TimerTable:
         self._sync()
         timer, generation = key
         me = threading.get_ident()
-        with self._lock:
+        with self._synced:
             # Callbacks of one timer never overlap: wait for a run on another CPU to end.
             while timer.running_on is not None and timer.running_on != me:
                 self._wait()
@@ -957,7 +984,7 @@ class TimerTable:
                 self._expiry_hook(HrtimerHook("hrtimer_expire_exit", timer))
         finally:
             local.running = outer
-            with self._lock:
+            with self._synced:
                 timer.running_on = None
                 self._mirror(timer)
                 if self._waiters:
@@ -987,7 +1014,7 @@ class TimerTable:
     def infos(self) -> list[TimerInfo]:
         """Every initialised timer, in initialisation order."""
         self._sync()
-        with self._lock:
+        with self._synced:
             timers = sorted((t for slots in self._by_element.values() for t in slots.values()), key=lambda t: t.id)
             readers = _Readers(self.owner)
             return [self._info(t, t.map.element_key(t.slot), readers[t.map]) for t in timers]
@@ -1007,5 +1034,5 @@ class TimerTable:
 
     def __len__(self) -> int:
         self._sync()
-        with self._lock:
+        with self._synced:
             return sum(len(slots) for slots in self._by_element.values())
